@@ -1,0 +1,310 @@
+//! Display-filter field values of a message: header fields from the index, the rest from the
+//! dissection tree (built only when the filter asks for a non-header field).
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
+use crate::dissect::MessageView;
+use crate::dissect::netlink::{
+    ACK_FLAGS, BASE_FLAGS, DEL_FLAGS, FlagContext, GET_FLAGS, NEW_FLAGS,
+};
+use crate::dissect::specs::SpecRegistry;
+use crate::filter::{FieldCatalog, FieldSource, FieldValue, Filter};
+use crate::model::{Node, Value};
+
+/// Flag tables by context for `nlmsg.flags` (names -> masks, NLM_F_DUMP = ROOT|MATCH).
+fn flag_table(ctx: FlagContext) -> &'static [(&'static str, u64)] {
+    static GET: &[(&str, u64)] = &[
+        ("NLM_F_REQUEST", 0x1),
+        ("NLM_F_MULTI", 0x2),
+        ("NLM_F_ACK", 0x4),
+        ("NLM_F_ECHO", 0x8),
+        ("NLM_F_DUMP_INTR", 0x10),
+        ("NLM_F_DUMP_FILTERED", 0x20),
+        ("NLM_F_ROOT", 0x100),
+        ("NLM_F_MATCH", 0x200),
+        ("NLM_F_ATOMIC", 0x400),
+        ("NLM_F_DUMP", 0x300),
+    ];
+    static NEW: &[(&str, u64)] = &[
+        ("NLM_F_REQUEST", 0x1),
+        ("NLM_F_MULTI", 0x2),
+        ("NLM_F_ACK", 0x4),
+        ("NLM_F_ECHO", 0x8),
+        ("NLM_F_DUMP_INTR", 0x10),
+        ("NLM_F_DUMP_FILTERED", 0x20),
+        ("NLM_F_REPLACE", 0x100),
+        ("NLM_F_EXCL", 0x200),
+        ("NLM_F_CREATE", 0x400),
+        ("NLM_F_APPEND", 0x800),
+    ];
+    static DEL: &[(&str, u64)] = &[
+        ("NLM_F_REQUEST", 0x1),
+        ("NLM_F_MULTI", 0x2),
+        ("NLM_F_ACK", 0x4),
+        ("NLM_F_ECHO", 0x8),
+        ("NLM_F_DUMP_INTR", 0x10),
+        ("NLM_F_DUMP_FILTERED", 0x20),
+        ("NLM_F_NONREC", 0x100),
+        ("NLM_F_BULK", 0x200),
+    ];
+    static ACK: &[(&str, u64)] = &[
+        ("NLM_F_REQUEST", 0x1),
+        ("NLM_F_MULTI", 0x2),
+        ("NLM_F_ACK", 0x4),
+        ("NLM_F_ECHO", 0x8),
+        ("NLM_F_DUMP_INTR", 0x10),
+        ("NLM_F_DUMP_FILTERED", 0x20),
+        ("NLM_F_CAPPED", 0x100),
+        ("NLM_F_ACK_TLVS", 0x200),
+    ];
+    static BASE: &[(&str, u64)] = &[
+        ("NLM_F_REQUEST", 0x1),
+        ("NLM_F_MULTI", 0x2),
+        ("NLM_F_ACK", 0x4),
+        ("NLM_F_ECHO", 0x8),
+        ("NLM_F_DUMP_INTR", 0x10),
+        ("NLM_F_DUMP_FILTERED", 0x20),
+    ];
+    // Keep the tables in step with the uapi lists in dissect::netlink.
+    debug_assert_eq!(BASE.len(), BASE_FLAGS.len());
+    debug_assert_eq!(GET.len(), BASE_FLAGS.len() + GET_FLAGS.len() + 1);
+    debug_assert_eq!(NEW.len(), BASE_FLAGS.len() + NEW_FLAGS.len());
+    debug_assert_eq!(DEL.len(), BASE_FLAGS.len() + DEL_FLAGS.len());
+    debug_assert_eq!(ACK.len(), BASE_FLAGS.len() + ACK_FLAGS.len());
+    match ctx {
+        FlagContext::Get => GET,
+        FlagContext::New => NEW,
+        FlagContext::Del => DEL,
+        FlagContext::Ack => ACK,
+        FlagContext::Unknown => BASE,
+    }
+}
+
+/// The fields of one message for filter evaluation.
+pub struct MsgFields<'a> {
+    /// The message.
+    pub view: &'a MessageView<'a>,
+    /// 1-based frame number.
+    pub frame: u64,
+    /// Capture time in ns since the epoch.
+    pub ts_ns: i128,
+    /// Captured frame length.
+    pub frame_len: usize,
+    tree: OnceCell<Vec<Node>>,
+}
+
+impl<'a> MsgFields<'a> {
+    /// Fields of `view`.
+    pub fn new(view: &'a MessageView<'a>, frame: u64, ts_ns: i128, frame_len: usize) -> Self {
+        MsgFields {
+            view,
+            frame,
+            ts_ns,
+            frame_len,
+            tree: OnceCell::new(),
+        }
+    }
+
+    /// The tree, built at most once.
+    pub fn tree(&self) -> &[Node] {
+        self.tree.get_or_init(|| self.view.tree())
+    }
+
+    /// Take the tree if it was built (so output does not build it twice).
+    pub fn into_tree(self) -> Option<Vec<Node>> {
+        self.tree.into_inner()
+    }
+}
+
+fn node_value<'v>(v: &'v Value) -> Option<FieldValue<'v>> {
+    Some(match v {
+        Value::None => return None,
+        Value::Uint(u) => FieldValue::Uint(*u),
+        Value::Int(i) => FieldValue::Int(*i),
+        Value::Bool(b) => FieldValue::Bool(*b),
+        Value::Str(s) => FieldValue::Str(Cow::Borrowed(s)),
+        Value::Bytes(b) => FieldValue::Bytes(Cow::Borrowed(b)),
+        Value::Ipv4(a) => FieldValue::Ipv4(*a),
+        Value::Ipv6(a) => FieldValue::Ipv6(*a),
+        Value::Mac(a) => FieldValue::Mac(*a),
+        Value::Enum { value, name } => FieldValue::Enum {
+            value: *value,
+            name: Cow::Borrowed(name),
+            aliases: &[],
+        },
+        Value::Flags { value, .. } => FieldValue::Uint(*value),
+    })
+}
+
+impl FieldSource for MsgFields<'_> {
+    fn any(&self, field: &str, f: &mut dyn FnMut(&FieldValue<'_>) -> bool) -> bool {
+        let m = self.view.index();
+        match field {
+            "frame.number" => f(&FieldValue::Uint(self.frame)),
+            "frame.time" => f(&FieldValue::Float(self.ts_ns as f64 / 1e9)),
+            "frame.len" => f(&FieldValue::Uint(self.frame_len as u64)),
+            "netlink.family" => {
+                let name = self.view.family_name();
+                let cname = crate::dissect::netlink::protocol(m.protocol).map(|p| p.cname);
+                let aliases: Vec<&str> = cname.into_iter().collect();
+                f(&FieldValue::Enum {
+                    value: i64::from(m.protocol),
+                    name: Cow::Borrowed(&name),
+                    aliases: &aliases,
+                })
+            }
+            "nlmsg.len" => f(&FieldValue::Uint(u64::from(m.len))),
+            "nlmsg.type" => {
+                let name = self.view.type_name();
+                f(&FieldValue::Enum {
+                    value: i64::from(m.ty),
+                    name: Cow::Borrowed(&name),
+                    aliases: &[],
+                })
+            }
+            "nlmsg.flags" => f(&FieldValue::Flags {
+                value: u64::from(m.flags),
+                table: flag_table(self.view.flag_context()),
+            }),
+            "nlmsg.seq" => f(&FieldValue::Uint(u64::from(m.seq))),
+            "nlmsg.pid" => f(&FieldValue::Uint(u64::from(m.pid))),
+            "nlmsg.error" => match m.error {
+                Some(e)
+                    if m.ty == crate::dissect::netlink::NLMSG_ERROR
+                        || m.ty == crate::dissect::netlink::NLMSG_DONE =>
+                {
+                    let name = crate::dissect::netlink::errno_name(-i64::from(e)).unwrap_or("");
+                    f(&FieldValue::Enum {
+                        value: i64::from(e),
+                        name: Cow::Borrowed(name),
+                        aliases: &[],
+                    })
+                }
+                _ => false,
+            },
+            "nlmsg.direction" => f(&FieldValue::Str(Cow::Borrowed(m.direction.as_str()))),
+            "genl.family" => match self.view.genl_family() {
+                Some(name) => f(&FieldValue::Str(Cow::Borrowed(name))),
+                None => false,
+            },
+            "genl.cmd" => match m.genl_cmd {
+                Some(c) if self.view.genl_family().is_some() || m.protocol == 16 => {
+                    let name = self.view.type_name();
+                    f(&FieldValue::Enum {
+                        value: i64::from(c),
+                        name: Cow::Borrowed(&name),
+                        aliases: &[],
+                    })
+                }
+                _ => false,
+            },
+            _ => {
+                let mut hit = false;
+                for n in self.tree() {
+                    n.walk(&mut |n| {
+                        if hit || n.field != field {
+                            return;
+                        }
+                        if let Value::Flags { value, names } = &n.value {
+                            // Only set bits are named; each name's mask is within `value`.
+                            let table: Vec<(&str, u64)> =
+                                names.iter().map(|s| (s.as_str(), *value)).collect();
+                            if f(&FieldValue::Flags {
+                                value: *value,
+                                table: &table,
+                            }) {
+                                hit = true;
+                            }
+                        } else if let Some(v) = node_value(&n.value) {
+                            if f(&v) {
+                                hit = true;
+                            }
+                        } else if f(&FieldValue::Bool(true)) {
+                            // Containers: present is all a filter can ask of them.
+                            hit = true;
+                        }
+                    });
+                    if hit {
+                        return true;
+                    }
+                }
+                hit
+            }
+        }
+    }
+}
+
+/// Field names the filter accepts: header fields, the specs' attribute paths, and paths of
+/// the always-present nodes (genlmsghdr, error parts).
+pub struct Catalog {
+    paths: Vec<String>,
+}
+
+impl Catalog {
+    /// Catalog from the loaded specs.
+    pub fn new(specs: &SpecRegistry) -> Self {
+        let mut paths = specs.field_paths();
+        for extra in [
+            "genl",
+            "genl.version",
+            "genl.reserved",
+            "nlmsgerr",
+            "nlmsgerr.msg",
+            "nlmsgerr.offs",
+            "nlmsgerr.cookie",
+            "nlmsgerr.policy",
+            "nlmsgerr.miss-type",
+            "nlmsgerr.miss-nest",
+            "nlmsgerr.request",
+            "nlmsgerr.request.len",
+            "nlmsgerr.request.type",
+            "nlmsgerr.request.flags",
+            "nlmsgerr.request.seq",
+            "nlmsgerr.request.pid",
+            "nlmsg.payload",
+            "nlmsg.header",
+        ] {
+            paths.push(extra.to_string());
+        }
+        paths.sort();
+        paths.dedup();
+        Catalog { paths }
+    }
+
+    /// All known paths (sorted).
+    pub fn paths(&self) -> &[String] {
+        &self.paths
+    }
+}
+
+impl FieldCatalog for Catalog {
+    fn is_known(&self, field: &str) -> bool {
+        if self
+            .paths
+            .binary_search_by(|p| p.as_str().cmp(field))
+            .is_ok()
+        {
+            return true;
+        }
+        // Attributes no spec names are addressed by number: `rt-link.linkinfo.45`.
+        field.rsplit_once('.').is_some_and(|(parent, last)| {
+            last.parse::<u16>().is_ok()
+                && (self
+                    .paths
+                    .binary_search_by(|p| p.as_str().cmp(parent))
+                    .is_ok()
+                    || !parent.contains('.'))
+        })
+    }
+    fn suggest(&self, field: &str) -> Option<String> {
+        crate::filter::suggest_field(
+            field,
+            self.paths
+                .iter()
+                .map(String::as_str)
+                .chain(Filter::HEADER_FIELDS.iter().copied()),
+        )
+        .map(str::to_string)
+    }
+}

@@ -1,0 +1,348 @@
+//! `nlscope read`: a capture file or stdin -> filtered messages in the chosen format, and/or
+//! the matching frames to a capture file.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::thread;
+
+use crossbeam_channel::bounded;
+
+use super::CliError;
+use super::fields::{Catalog, MsgFields};
+use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
+use crate::export::{self, Format, Record};
+use crate::filter::Filter;
+use crate::model::{Endian, Node, Severity};
+use crate::pcap::{self, ByteOrder, Frame, Interface, OutFormat, ReadError, Writer, WriterOptions};
+
+/// Options of `nlscope read`.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Input path, `-` for stdin.
+    pub input: String,
+    /// Display filter.
+    pub filter: Option<String>,
+    /// Output format; `None` = summary, or nothing when writing a file.
+    pub format: Option<Format>,
+    /// Stop after this many frames.
+    pub count: Option<u64>,
+    /// Write matching frames here.
+    pub write: Option<PathBuf>,
+    /// Output capture format (default: by extension, else pcapng).
+    pub out_format: Option<OutFormat>,
+}
+
+/// What the reader thread hands over.
+enum Event {
+    Frame(Box<Frame>, Option<Interface>),
+    Comments(Vec<String>),
+    Error(ReadError),
+}
+
+fn endian_of(b: ByteOrder) -> Endian {
+    match b {
+        ByteOrder::Little => Endian::Little,
+        ByteOrder::Big => Endian::Big,
+    }
+}
+
+/// Output format for `-w PATH` when `-F` is not given: `.pcap` -> pcap, else pcapng.
+pub fn out_format_for(path: &std::path::Path) -> OutFormat {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("pcap") || e.eq_ignore_ascii_case("cap") => {
+            OutFormat::Pcap
+        }
+        _ => OutFormat::PcapNg,
+    }
+}
+
+/// A node summarising a frame-level problem (trailing garbage, not netlink).
+pub fn frame_problem_node(fi: &FrameIndex, frame_len: usize) -> Option<Node> {
+    let (off, text) = fi.problem.as_ref()?;
+    let off = (*off).min(frame_len);
+    Some(Node::expert(
+        Severity::Error,
+        text.clone(),
+        "frame",
+        off,
+        frame_len - off,
+    ))
+}
+
+/// Run `read`. Prints what could be read; a read error is returned after the output.
+pub fn run(
+    opts: &ReadOptions,
+    specs: SpecRegistry,
+    stdout: &mut dyn Write,
+) -> Result<(), CliError> {
+    let filter = match &opts.filter {
+        Some(f) => {
+            let cat = Catalog::new(&specs);
+            Some(Filter::compile(f, &cat).map_err(|e| {
+                CliError::usage(format!("invalid display filter: {e}\n{}", e.render(f)))
+            })?)
+        }
+        None => None,
+    };
+    let format = match (opts.format, &opts.write) {
+        (Some(f), _) => Some(f),
+        (None, Some(_)) => None,
+        (None, None) => Some(Format::Summary),
+    };
+    let input: Box<dyn Read + Send> = if opts.input == "-" {
+        Box::new(io::stdin())
+    } else {
+        Box::new(
+            File::open(&opts.input)
+                .map_err(|e| CliError::new(format!("cannot open {}: {e}", opts.input)))?,
+        )
+    };
+    let mut writer = match &opts.write {
+        Some(p) => {
+            let f = File::create(p)
+                .map_err(|e| CliError::new(format!("cannot create {}: {e}", p.display())))?;
+            let fmt = opts.out_format.unwrap_or_else(|| out_format_for(p));
+            Some(Writer::new(
+                BufWriter::new(f),
+                WriterOptions {
+                    format: fmt,
+                    section_comments: Vec::new(),
+                    application: Some(format!("nlscope {}", env!("CARGO_PKG_VERSION"))),
+                },
+            ))
+        }
+        None => None,
+    };
+
+    // The reader runs on its own thread so parsing the file overlaps with dissection; frames
+    // come through a bounded channel (a file reader may wait: nothing is dropped).
+    let (tx, rx) = bounded::<Event>(1024);
+    let count = opts.count;
+    let reader = thread::spawn(move || {
+        let mut r = match pcap::Reader::new(input) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.send(Event::Error(e));
+                return;
+            }
+        };
+        let mut seen_ifaces = 0usize;
+        let mut seen_comments = 0usize;
+        let mut n = 0u64;
+        loop {
+            if count.is_some_and(|c| n >= c) {
+                break;
+            }
+            match r.next_frame() {
+                None => break,
+                Some(Err(e)) => {
+                    let _ = tx.send(Event::Error(e));
+                    break;
+                }
+                Some(Ok(f)) => {
+                    if r.section_comments().len() > seen_comments {
+                        let c = r.section_comments()[seen_comments..].to_vec();
+                        seen_comments = r.section_comments().len();
+                        if tx.send(Event::Comments(c)).is_err() {
+                            break;
+                        }
+                    }
+                    let iface = if r.interfaces().len() > seen_ifaces
+                        || (f.interface as usize) >= seen_ifaces
+                    {
+                        seen_ifaces = r.interfaces().len();
+                        r.interfaces().get(f.interface as usize).cloned()
+                    } else {
+                        None
+                    };
+                    n += 1;
+                    if tx.send(Event::Frame(Box::new(f), iface)).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+
+    let mut dis = Dissector::new(specs);
+    let mut out = BufWriter::with_capacity(1 << 16, stdout);
+    let mut ifaces: Vec<Option<Interface>> = Vec::new();
+    let mut frame_no = 0u64;
+    let mut t0: Option<i128> = None;
+    let mut first_json = true;
+    let mut read_error: Option<ReadError> = None;
+    let mut write_error: Option<CliError> = None;
+    let need_tree_for_filter = filter.as_ref().is_some_and(Filter::needs_tree);
+    let io_err = |e: io::Error| {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            CliError {
+                message: String::new(),
+                code: 0,
+            }
+        } else {
+            CliError::new(format!("writing output: {e}"))
+        }
+    };
+    if format == Some(Format::Json) {
+        out.write_all(b"[").map_err(io_err)?;
+    }
+    if format == Some(Format::Csv) {
+        writeln!(out, "{}", export::CSV_HEADER).map_err(io_err)?;
+    }
+    let mut text = String::with_capacity(4096);
+    for ev in rx.iter() {
+        let (frame, iface) = match ev {
+            Event::Error(e) => {
+                read_error = Some(e);
+                break;
+            }
+            Event::Comments(c) => {
+                for line in c {
+                    dis.learn_from_comment(&line);
+                }
+                continue;
+            }
+            Event::Frame(f, i) => (f, i),
+        };
+        if let Some(i) = iface {
+            let idx = frame.interface as usize;
+            if ifaces.len() <= idx {
+                ifaces.resize(idx + 1, None);
+            }
+            ifaces[idx] = Some(i);
+        }
+        for c in &frame.comments {
+            dis.learn_from_comment(c);
+        }
+        frame_no += 1;
+        let t0v = *t0.get_or_insert(frame.ts_ns);
+        let data = &frame.data;
+        let fi = dis.index_frame(data, frame.linktype, endian_of(frame.byte_order));
+        let mut any_match = false;
+        text.clear();
+        for (mi, m) in fi.msgs.iter().enumerate() {
+            let view = dis.view(data, m);
+            let fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len());
+            if let Some(f) = &filter {
+                if !f.matches(&fields) {
+                    continue;
+                }
+            }
+            any_match = true;
+            let Some(fmt) = format else { continue };
+            let rec = Record {
+                frame: frame_no,
+                msg: mi,
+                ts_ns: frame.ts_ns,
+                view: dis.view(data, m),
+            };
+            let last = mi + 1 == fi.msgs.len();
+            match fmt {
+                Format::Summary => {
+                    text.push_str(&export::summary_line(&rec, t0v));
+                    text.push('\n');
+                }
+                Format::Csv => {
+                    text.push_str(&export::csv_row(&rec));
+                    text.push('\n');
+                }
+                Format::Tree => {
+                    text.push_str(&export::message_tree_text(&rec));
+                    if last {
+                        if let Some(p) = frame_problem_node(&fi, data.len()) {
+                            export::write_tree_text(&mut text, &p, 1);
+                        }
+                    }
+                    text.push('\n');
+                }
+                Format::Json | Format::Ndjson => {
+                    let _ = need_tree_for_filter;
+                    let mut j = export::message_json(&rec);
+                    if last {
+                        if let (Some(p), Some(t)) = (
+                            frame_problem_node(&fi, data.len()),
+                            j.get_mut("tree").and_then(|t| t.as_array_mut()),
+                        ) {
+                            t.push(export::node_json(&p));
+                        }
+                    }
+                    if fmt == Format::Json {
+                        text.push_str(if first_json { "\n" } else { ",\n" });
+                        first_json = false;
+                    }
+                    text.push_str(&j.to_string());
+                    if fmt == Format::Ndjson {
+                        text.push('\n');
+                    }
+                }
+            }
+        }
+        if fi.msgs.is_empty() && filter.is_none() {
+            any_match = true;
+            if matches!(format, Some(Format::Summary) | Some(Format::Tree)) {
+                let what = fi.problem.as_ref().map_or_else(
+                    || frame_text_summary(&frame, fi.cooked.map(|c| c.header_len).unwrap_or(0)),
+                    |(_, p)| format!("[{p}]"),
+                );
+                text.push_str(&format!(
+                    "{:>6}:- {:>12.6} {}\n",
+                    frame_no,
+                    (frame.ts_ns - t0v) as f64 / 1e9,
+                    what
+                ));
+            }
+        }
+        if !text.is_empty() {
+            out.write_all(text.as_bytes()).map_err(io_err)?;
+        }
+        if any_match {
+            if let Some(w) = writer.as_mut() {
+                let iface = ifaces.get(frame.interface as usize).cloned().flatten();
+                let res = match iface {
+                    Some(i) => w.write_frame(&frame, &i).map_err(|e| {
+                        CliError::new(format!(
+                            "writing {}: {e}",
+                            opts.write
+                                .as_ref()
+                                .map(|p| p.display().to_string())
+                                .unwrap_or_default()
+                        ))
+                    }),
+                    None => Err(CliError::new("internal: frame without interface")),
+                };
+                if let Err(e) = res {
+                    write_error = Some(e);
+                    break;
+                }
+            }
+        }
+    }
+    drop(rx);
+    let _ = reader.join();
+    if format == Some(Format::Json) {
+        out.write_all(if first_json { b"]\n" } else { b"\n]\n" })
+            .map_err(io_err)?;
+    }
+    out.flush().map_err(io_err)?;
+    if let Some(w) = writer.as_mut() {
+        w.flush()
+            .map_err(|e| CliError::new(format!("writing capture: {e}")))?;
+    }
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    if let Some(e) = read_error {
+        return Err(CliError::new(format!("{}: {e}", opts.input)));
+    }
+    Ok(())
+}
+
+/// Frames without netlink messages (kobject uevents): their text, NULs shown as spaces.
+fn frame_text_summary(f: &Frame, skip: usize) -> String {
+    let b = f.data.get(skip..).unwrap_or(&[]);
+    let t: String = String::from_utf8_lossy(b).replace('\0', " ");
+    let t = t.trim();
+    let short: String = t.chars().take(120).collect();
+    format!("uevent {short}")
+}

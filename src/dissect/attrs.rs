@@ -1,0 +1,674 @@
+//! The attribute walker: TLVs -> nodes, interpreted through a spec's attribute sets.
+
+use super::netlink::{NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4};
+use super::specs::{
+    Attr, AttrSet, AttrType, MemberKind, Presentation, Scalar, Spec, StructDef, SubFormat,
+};
+use crate::model::{Endian, Node, Severity, Value};
+
+/// Deepest attribute nesting decoded. The kernel's own policies nest far less (its policy
+/// validator stops at MAX_POLICY_RECURSION_DEPTH = 10); anything deeper is shown as bytes.
+pub const MAX_DEPTH: usize = 32;
+
+/// State shared while walking one message.
+pub struct Walker<'a> {
+    /// The whole captured frame (node offsets index into it).
+    pub data: &'a [u8],
+    /// Host byte order of the capture.
+    pub endian: Endian,
+    /// The spec the attributes come from, if any.
+    pub spec: Option<&'a Spec>,
+}
+
+impl<'a> Walker<'a> {
+    /// Walk the attributes in `data[start..end]` as members of `set` (None: unknown set).
+    /// `path` is the filter path of the enclosing object (`rt-link`, `rt-link.linkinfo`).
+    pub fn attrs(
+        &self,
+        start: usize,
+        end: usize,
+        set: Option<&AttrSet>,
+        path: &str,
+        depth: usize,
+    ) -> Vec<Node> {
+        let mut out: Vec<Node> = Vec::new();
+        let end = end.min(self.data.len());
+        let mut pos = start;
+        while pos < end {
+            let left = end - pos;
+            if left < NLA_HDRLEN {
+                out.push(Node::expert(
+                    Severity::Error,
+                    format!("{left} trailing bytes, too short for an attribute header"),
+                    path,
+                    pos,
+                    left,
+                ));
+                break;
+            }
+            let (Some(len), Some(raw_type)) = (
+                self.endian.u16(self.data, pos),
+                self.endian.u16(self.data, pos + 2),
+            ) else {
+                break;
+            };
+            let len = usize::from(len);
+            if len < NLA_HDRLEN {
+                out.push(Node::expert(
+                    Severity::Error,
+                    format!("attribute length {len} is less than the 4-byte attribute header"),
+                    path,
+                    pos,
+                    left,
+                ));
+                break;
+            }
+            if len > left {
+                out.push(Node::expert(
+                    Severity::Error,
+                    format!("attribute length {len} exceeds the {left} bytes left"),
+                    path,
+                    pos,
+                    left,
+                ));
+                break;
+            }
+            let node = self.attr(pos, len, raw_type, set, path, depth, &out);
+            out.push(node);
+            pos += align4(len);
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn attr(
+        &self,
+        pos: usize,
+        len: usize,
+        raw_type: u16,
+        set: Option<&AttrSet>,
+        path: &str,
+        depth: usize,
+        siblings: &[Node],
+    ) -> Node {
+        let t = raw_type & NLA_TYPE_MASK;
+        let nested_flag = raw_type & NLA_F_NESTED != 0;
+        let net_order = raw_type & NLA_F_NET_BYTEORDER != 0;
+        let p0 = pos + NLA_HDRLEN;
+        let plen = len - NLA_HDRLEN;
+        let Some(attr) = set.and_then(|s| s.get(t)) else {
+            return self.unknown_attr(pos, len, t, nested_flag, path, depth);
+        };
+        let field = format!("{path}.{}", attr.name);
+        let mut node = Node::new(attr.cname.clone(), field.clone(), Value::None, pos, len);
+        if depth >= MAX_DEPTH {
+            node.raw = true;
+            node.set_expert(
+                Severity::Error,
+                format!("attributes nested more than {MAX_DEPTH} deep; not decoded further"),
+            );
+            return node;
+        }
+        let endian = if net_order || attr.pres.big_endian {
+            Endian::Big
+        } else {
+            self.endian
+        };
+        if let Some(n) = attr.exact_len {
+            if plen != n && !matches!(attr.ty, AttrType::String) {
+                node.set_expert(
+                    Severity::Warning,
+                    format!("payload is {plen} bytes, the spec says {n}"),
+                );
+            }
+        }
+        match &attr.ty {
+            AttrType::Scalar(s) => {
+                self.scalar_into(&mut node, *s, &attr.pres, endian, p0, plen);
+            }
+            AttrType::String => {
+                let b = &self.data[p0..p0 + plen];
+                let text = b.split(|c| *c == 0).next().unwrap_or(&[]);
+                node.value = Value::Str(String::from_utf8_lossy(text).into_owned());
+                node.display = format!("{:?}", String::from_utf8_lossy(text));
+            }
+            AttrType::Flag => {
+                node.value = Value::Bool(true);
+                node.display = "true".into();
+                if plen != 0 {
+                    node.set_expert(
+                        Severity::Warning,
+                        format!("flag attribute carries {plen} bytes"),
+                    );
+                }
+            }
+            AttrType::Binary { structure } => {
+                self.binary_into(
+                    &mut node,
+                    structure.as_deref(),
+                    &attr.pres,
+                    endian,
+                    p0,
+                    plen,
+                    depth,
+                );
+            }
+            AttrType::Nest => {
+                let nested = attr.nested.as_deref().and_then(|n| self.set(n));
+                node.children = self.attrs(p0, p0 + plen, nested, &field, depth + 1);
+                if nested.is_none() {
+                    mark_raw(&mut node.children);
+                }
+            }
+            AttrType::IndexedArray(sub) => {
+                node.children = self.indexed_array(attr, sub, p0, plen, &field, depth + 1);
+            }
+            AttrType::NestTypeValue(levels) => {
+                node.children = self.type_value(attr, levels, 0, p0, plen, &field, depth + 1);
+            }
+            AttrType::SubMessage { name, selector } => {
+                self.sub_message_into(
+                    &mut node,
+                    name,
+                    selector,
+                    siblings,
+                    p0,
+                    plen,
+                    nested_flag,
+                    depth,
+                );
+            }
+            AttrType::Bitfield32 => {
+                let v = endian.u32(self.data, p0);
+                let sel = endian.u32(self.data, p0 + 4);
+                match (v, sel) {
+                    (Some(v), Some(sel)) if plen == 8 => {
+                        let mut c1 = Node::new(
+                            "value",
+                            format!("{field}.value"),
+                            Value::Uint(v.into()),
+                            p0,
+                            4,
+                        );
+                        let mut c2 = Node::new(
+                            "selector",
+                            format!("{field}.selector"),
+                            Value::Uint(sel.into()),
+                            p0 + 4,
+                            4,
+                        );
+                        self.present(&mut c1, &attr.pres, u64::from(v), false);
+                        self.present(&mut c2, &attr.pres, u64::from(sel), false);
+                        node.display = format!("{} / {}", c1.display, c2.display);
+                        node.children = vec![c1, c2];
+                    }
+                    _ => {
+                        node.set_expert(
+                            Severity::Warning,
+                            format!("bitfield32 needs 8 bytes, has {plen}"),
+                        );
+                        node.value = Value::Bytes(self.data[p0..p0 + plen].to_vec());
+                        node.display = node.value.display();
+                    }
+                }
+            }
+            AttrType::Pad => {
+                node.display = format!("{plen} bytes of padding");
+            }
+            AttrType::Unused | AttrType::Other(_) => {
+                node.value = Value::Bytes(self.data[p0..p0 + plen].to_vec());
+                node.display = node.value.display();
+            }
+        }
+        node
+    }
+
+    fn set(&self, name: &str) -> Option<&'a AttrSet> {
+        self.spec.and_then(|s| s.sets.get(name))
+    }
+
+    /// An attribute the spec does not describe: nested if flagged so, else raw bytes.
+    fn unknown_attr(
+        &self,
+        pos: usize,
+        len: usize,
+        t: u16,
+        nested: bool,
+        path: &str,
+        depth: usize,
+    ) -> Node {
+        let p0 = pos + NLA_HDRLEN;
+        let field = format!("{path}.{t}");
+        let mut node = Node::new(format!("attr {t}"), field.clone(), Value::None, pos, len);
+        node.raw = true;
+        if nested && depth < MAX_DEPTH {
+            node.children = self.attrs(p0, pos + len, None, &field, depth + 1);
+            mark_raw(&mut node.children);
+            node.display = format!("nested, {} attributes", node.children.len());
+        } else {
+            let b = &self.data[p0..pos + len];
+            node.display = guess_display(b);
+            node.value = Value::Bytes(b.to_vec());
+        }
+        node
+    }
+
+    /// Decode a scalar payload into `node`.
+    fn scalar_into(
+        &self,
+        node: &mut Node,
+        s: Scalar,
+        pres: &Presentation,
+        endian: Endian,
+        p0: usize,
+        plen: usize,
+    ) {
+        let width = match s.width() {
+            Some(w) => w,
+            None if plen == 4 || plen == 8 => plen,
+            None => 0,
+        };
+        if width == 0 || plen != width {
+            let b = &self.data[p0..p0 + plen];
+            node.value = Value::Bytes(b.to_vec());
+            node.display = node.value.display();
+            let want = s.width().map_or("4 or 8".to_string(), |w| w.to_string());
+            node.set_expert(
+                Severity::Warning,
+                format!("expected {want} bytes, got {plen}"),
+            );
+            return;
+        }
+        if s.signed() {
+            let v = endian.int(self.data, p0, width).unwrap_or(0);
+            node.value = Value::Int(v);
+            node.display = v.to_string();
+            self.present(node, pres, v as u64, true);
+        } else {
+            let v = endian.uint(self.data, p0, width).unwrap_or(0);
+            node.value = Value::Uint(v);
+            node.display = v.to_string();
+            self.present(node, pres, v, false);
+        }
+    }
+
+    /// Apply enum/flags names and display hints to a decoded integer.
+    fn present(&self, node: &mut Node, pres: &Presentation, v: u64, signed: bool) {
+        if let Some(e) = pres
+            .enumeration
+            .as_deref()
+            .and_then(|e| self.spec?.enums.get(e))
+        {
+            if e.is_flags || pres.as_flags {
+                let (mut names, rest) = if e.is_flags {
+                    e.bit_names(v)
+                } else {
+                    // enum-as-flags: entries are bit positions.
+                    let mut names = Vec::new();
+                    let mut rest = v;
+                    for (bit, n) in &e.entries {
+                        if (0..64).contains(bit) && v & (1u64 << bit) != 0 {
+                            names.push(n.clone());
+                            rest &= !(1u64 << bit);
+                        }
+                    }
+                    (names, rest)
+                };
+                if rest != 0 {
+                    names.push(format!("{rest:#x}"));
+                }
+                node.display = if names.is_empty() {
+                    format!("{v:#x}")
+                } else {
+                    format!("{} ({v:#x})", names.join("|"))
+                };
+                names.retain(|n| !n.starts_with("0x"));
+                node.value = Value::Flags { value: v, names };
+            } else {
+                let iv = v as i64;
+                let name = e.name_of(iv).unwrap_or("").to_string();
+                node.display = if name.is_empty() {
+                    iv.to_string()
+                } else {
+                    format!("{name} ({iv})")
+                };
+                node.value = Value::Enum { value: iv, name };
+            }
+            return;
+        }
+        if pres.hint.as_deref() == Some("hex") && !signed {
+            node.display = format!("{v:#x}");
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn binary_into(
+        &self,
+        node: &mut Node,
+        structure: Option<&str>,
+        pres: &Presentation,
+        endian: Endian,
+        p0: usize,
+        plen: usize,
+        depth: usize,
+    ) {
+        let b = &self.data[p0..p0 + plen];
+        if let Some(st) = structure.and_then(|s| self.spec?.structs.get(s)) {
+            let (children, used) = self.struct_members(st, p0, plen, &node.field, endian, depth);
+            node.children = children;
+            node.display = st.name.clone();
+            if used < plen {
+                let mut extra = Node::new(
+                    "trailing bytes",
+                    format!("{}.trailing", node.field),
+                    Value::Bytes(b[used..].to_vec()),
+                    p0 + used,
+                    plen - used,
+                );
+                extra.raw = true;
+                extra.set_expert(
+                    Severity::Note,
+                    format!(
+                        "{} bytes after struct {} ({} bytes)",
+                        plen - used,
+                        st.name,
+                        st.size
+                    ),
+                );
+                node.children.push(extra);
+            }
+            return;
+        }
+        node.value = hinted_bytes(b, pres.hint.as_deref());
+        node.display = node.value.display();
+        if matches!(node.value, Value::Bytes(_)) && pres.hint.is_none() {
+            node.display = guess_display(b);
+        }
+    }
+
+    /// Decode the members of `st` from `data[p0..p0+avail]`; returns the nodes and bytes used.
+    pub fn struct_members(
+        &self,
+        st: &StructDef,
+        p0: usize,
+        avail: usize,
+        path: &str,
+        endian: Endian,
+        depth: usize,
+    ) -> (Vec<Node>, usize) {
+        let Some(spec) = self.spec else {
+            return (Vec::new(), 0);
+        };
+        let mut out = Vec::new();
+        let mut off = 0usize;
+        for m in &st.members {
+            let size = m.size(&spec.structs);
+            let name = m.name.replace('-', "_");
+            let field = format!("{path}.{}", m.name);
+            if off + size > avail {
+                out.push(Node::expert(
+                    Severity::Warning,
+                    format!("struct {} ends after {avail} bytes; member {name} ({size} bytes) is missing", st.name),
+                    field,
+                    p0 + off,
+                    avail - off,
+                ));
+                return (out, avail);
+            }
+            let at = p0 + off;
+            let mut node = Node::new(name, field.clone(), Value::None, at, size);
+            let e = if m.pres.big_endian {
+                Endian::Big
+            } else {
+                endian
+            };
+            match &m.kind {
+                MemberKind::Scalar(s) => self.scalar_into(&mut node, *s, &m.pres, e, at, size),
+                MemberKind::Pad(_) => node.display = format!("{size} bytes of padding"),
+                MemberKind::Binary { structure, .. } => {
+                    if depth < MAX_DEPTH {
+                        self.binary_into(
+                            &mut node,
+                            structure.as_deref(),
+                            &m.pres,
+                            e,
+                            at,
+                            size,
+                            depth + 1,
+                        );
+                    }
+                }
+            }
+            out.push(node);
+            off += size;
+        }
+        (out, off)
+    }
+
+    fn indexed_array(
+        &self,
+        attr: &Attr,
+        sub: &AttrType,
+        p0: usize,
+        plen: usize,
+        field: &str,
+        depth: usize,
+    ) -> Vec<Node> {
+        let nested = attr.nested.as_deref().and_then(|n| self.set(n));
+        // Elements are attributes whose type is their index.
+        let mut items = self.attrs(p0, p0 + plen, None, field, depth);
+        for it in items.iter_mut() {
+            if it.expert.is_some() && it.name == "expert" {
+                continue;
+            }
+            let idx = it.name.trim_start_matches("attr ").to_string();
+            it.name = format!("[{idx}]");
+            it.field = field.to_string();
+            it.raw = false;
+            let (q0, qlen) = (it.offset + NLA_HDRLEN, it.length - NLA_HDRLEN);
+            match sub {
+                AttrType::Nest => {
+                    it.children = self.attrs(q0, q0 + qlen, nested, field, depth + 1);
+                    it.display = String::new();
+                    it.value = Value::None;
+                }
+                AttrType::Scalar(s) => {
+                    it.children.clear();
+                    self.scalar_into(it, *s, &attr.pres, self.endian, q0, qlen);
+                }
+                AttrType::Binary { structure } => {
+                    it.children.clear();
+                    self.binary_into(
+                        it,
+                        structure.as_deref(),
+                        &attr.pres,
+                        self.endian,
+                        q0,
+                        qlen,
+                        depth,
+                    );
+                }
+                AttrType::String => {
+                    let b = &self.data[q0..q0 + qlen];
+                    let t = b.split(|c| *c == 0).next().unwrap_or(&[]);
+                    it.value = Value::Str(String::from_utf8_lossy(t).into_owned());
+                    it.display = format!("{:?}", String::from_utf8_lossy(t));
+                }
+                _ => {}
+            }
+        }
+        items
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn type_value(
+        &self,
+        attr: &Attr,
+        levels: &[String],
+        level: usize,
+        p0: usize,
+        plen: usize,
+        field: &str,
+        depth: usize,
+    ) -> Vec<Node> {
+        if level >= levels.len() || depth >= MAX_DEPTH {
+            let nested = attr.nested.as_deref().and_then(|n| self.set(n));
+            return self.attrs(p0, p0 + plen, nested, field, depth);
+        }
+        let mut items = self.attrs(p0, p0 + plen, None, field, depth);
+        for it in items.iter_mut() {
+            if it.name == "expert" {
+                continue;
+            }
+            let idx = it.name.trim_start_matches("attr ").to_string();
+            it.name = format!("{} {idx}", levels[level]);
+            it.field = field.to_string();
+            it.raw = false;
+            it.value = idx.parse::<u64>().map(Value::Uint).unwrap_or(Value::None);
+            it.display = String::new();
+            let (q0, qlen) = (it.offset + NLA_HDRLEN, it.length - NLA_HDRLEN);
+            it.children = self.type_value(attr, levels, level + 1, q0, qlen, field, depth + 1);
+        }
+        items
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn sub_message_into(
+        &self,
+        node: &mut Node,
+        name: &str,
+        selector: &str,
+        siblings: &[Node],
+        p0: usize,
+        plen: usize,
+        nested_flag: bool,
+        depth: usize,
+    ) {
+        let sel = siblings
+            .iter()
+            .rev()
+            .find(|n| n.field.rsplit('.').next() == Some(selector))
+            .map(|n| match &n.value {
+                Value::Str(s) => s.clone(),
+                Value::Uint(v) => v.to_string(),
+                Value::Int(v) => v.to_string(),
+                Value::Enum { value, .. } => value.to_string(),
+                other => other.display(),
+            });
+        let fmt: Option<&SubFormat> = sel.as_deref().and_then(|v| {
+            self.spec?
+                .sub_messages
+                .get(name)?
+                .formats
+                .iter()
+                .find(|f| f.value == v)
+        });
+        let Some(fmt) = fmt else {
+            // Unknown selector value: walk generically when it looks nested, else bytes.
+            let what = sel.map_or_else(
+                || format!("no '{selector}' attribute before it"),
+                |s| format!("{selector} '{s}' is not in the spec"),
+            );
+            if nested_flag {
+                node.children = self.attrs(p0, p0 + plen, None, &node.field, depth + 1);
+                mark_raw(&mut node.children);
+            } else {
+                node.value = Value::Bytes(self.data[p0..p0 + plen].to_vec());
+                node.display = guess_display(&self.data[p0..p0 + plen]);
+                node.raw = true;
+            }
+            node.set_expert(Severity::Note, format!("format not known ({what})"));
+            return;
+        };
+        let mut used = 0;
+        let field = node.field.clone();
+        if let Some(h) = fmt
+            .fixed_header
+            .as_deref()
+            .and_then(|h| self.spec?.structs.get(h))
+        {
+            let (mut kids, u) = self.struct_members(
+                h,
+                p0,
+                plen,
+                &format!("{field}.{}", h.name),
+                self.endian,
+                depth + 1,
+            );
+            let mut hn = Node::new(
+                h.name.clone(),
+                format!("{field}.{}", h.name),
+                Value::None,
+                p0,
+                u,
+            );
+            hn.children.append(&mut kids);
+            node.children.push(hn);
+            used = align4(u).min(plen);
+        }
+        if let Some(set) = fmt.attribute_set.as_deref().and_then(|s| self.set(s)) {
+            let mut kids = self.attrs(p0 + used, p0 + plen, Some(set), &field, depth + 1);
+            node.children.append(&mut kids);
+        } else if used < plen && fmt.attribute_set.is_some() {
+            let mut kids = self.attrs(p0 + used, p0 + plen, None, &field, depth + 1);
+            mark_raw(&mut kids);
+            node.children.append(&mut kids);
+        }
+        node.display = fmt.value.clone();
+    }
+}
+
+/// Mark nodes (recursively) as not decoded by a spec.
+pub fn mark_raw(nodes: &mut [Node]) {
+    for n in nodes {
+        if n.expert.is_none() || n.name != "expert" {
+            n.raw = true;
+        }
+        mark_raw(&mut n.children);
+    }
+}
+
+/// Bytes rendered per a YNL display hint.
+pub fn hinted_bytes(b: &[u8], hint: Option<&str>) -> Value {
+    match (hint, b.len()) {
+        (Some("ipv4") | Some("ipv4-or-v6"), 4) => Value::Ipv4([b[0], b[1], b[2], b[3]]),
+        (Some("ipv6") | Some("ipv4-or-v6"), 16) => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(b);
+            Value::Ipv6(a)
+        }
+        (Some("mac"), 6) => {
+            let mut a = [0u8; 6];
+            a.copy_from_slice(b);
+            Value::Mac(a)
+        }
+        (Some("string"), _) => {
+            let t = b.split(|c| *c == 0).next().unwrap_or(&[]);
+            Value::Str(String::from_utf8_lossy(t).into_owned())
+        }
+        (Some("uuid"), 16) => {
+            let h = crate::model::hex(b);
+            Value::Str(format!(
+                "{}-{}-{}-{}-{}",
+                &h[0..8],
+                &h[8..12],
+                &h[12..16],
+                &h[16..20],
+                &h[20..32]
+            ))
+        }
+        _ => Value::Bytes(b.to_vec()),
+    }
+}
+
+/// Display for undescribed bytes: quoted text when it is printable and NUL-terminated, else hex.
+pub fn guess_display(b: &[u8]) -> String {
+    if b.len() >= 2 {
+        if let Some((&0, text)) = b.split_last() {
+            if !text.is_empty() && text.iter().all(|c| c.is_ascii_graphic() || *c == b' ') {
+                return format!("{:?}", String::from_utf8_lossy(text));
+            }
+        }
+    }
+    crate::model::hex(b)
+}

@@ -1,0 +1,843 @@
+//! One message: names, flags in context, summary, and its dissection tree.
+
+use super::attrs::{Walker, guess_display, mark_raw};
+use super::netlink::*;
+use super::specs::{AttrSet, Op, Spec};
+use super::{Dissector, MsgIndex, infer_direction};
+use crate::model::{Direction, Endian, Node, Severity, Value};
+
+/// What decodes a message's payload.
+enum Target<'a> {
+    /// NLMSG_NOOP / ERROR / DONE / OVERRUN / reserved.
+    Control,
+    /// Generic netlink: family name if learned, spec and op if loaded.
+    Genl {
+        family: Option<&'a str>,
+        spec: Option<&'a Spec>,
+        op: Option<&'a Op>,
+    },
+    /// A classic protocol described by a spec.
+    Raw { spec: &'a Spec, op: &'a Op },
+    /// Nothing known beyond the header.
+    Unknown,
+}
+
+/// A message of a frame, with the dissector that knows how to read it.
+pub struct MessageView<'a> {
+    d: &'a Dissector,
+    data: &'a [u8],
+    m: &'a MsgIndex,
+}
+
+impl<'a> MessageView<'a> {
+    pub(super) fn new(d: &'a Dissector, data: &'a [u8], m: &'a MsgIndex) -> Self {
+        MessageView { d, data, m }
+    }
+
+    /// The indexed header facts.
+    pub fn index(&self) -> &MsgIndex {
+        self.m
+    }
+
+    fn target(&self) -> Target<'a> {
+        let m = self.m;
+        if m.ty < NLMSG_MIN_TYPE {
+            return Target::Control;
+        }
+        let to_kernel = m.direction == Direction::ToKernel;
+        if m.protocol == NETLINK_GENERIC {
+            let family = self.d.genl_family(m.ty);
+            let spec = family.and_then(|f| self.d.specs.get(f));
+            let op = match (spec, m.genl_cmd) {
+                (Some(s), Some(c)) => s.op_for(u16::from(c), to_kernel),
+                _ => None,
+            };
+            return Target::Genl { family, spec, op };
+        }
+        match self.d.specs.raw_op(m.protocol, m.ty, to_kernel) {
+            Some((spec, op)) => Target::Raw { spec, op },
+            None => Target::Unknown,
+        }
+    }
+
+    /// Short family name: the protocol's (`route`, `generic`), or the spec claiming it.
+    pub fn family_name(&self) -> String {
+        family_name(self.d, self.m.protocol)
+    }
+
+    /// Message type name: uapi constant (`RTM_GETLINK`, `NLMSG_ERROR`, `CTRL_CMD_GETFAMILY`).
+    pub fn type_name(&self) -> String {
+        let m = self.m;
+        match self.target() {
+            Target::Control => control_name(m.ty),
+            Target::Genl { family, spec, op } => {
+                let cmd = m.genl_cmd.map(u16::from);
+                if let (Some(s), Some(c)) = (spec, cmd) {
+                    if let Some(n) = s.type_name(c) {
+                        return n.to_string();
+                    }
+                }
+                match (op, family, cmd) {
+                    (Some(op), _, _) => op.cname.clone(),
+                    (None, Some(f), Some(c)) => format!("{f} cmd {c}"),
+                    (None, Some(f), None) => f.to_string(),
+                    (None, None, _) => format!("genl family {:#x}", m.ty),
+                }
+            }
+            Target::Raw { spec, op } => spec.type_name(m.ty).unwrap_or(&op.cname).to_string(),
+            Target::Unknown => {
+                if m.protocol == NETLINK_ROUTE {
+                    if let Some((_, n)) = RTM_NAMES.iter().find(|(v, _)| *v == m.ty) {
+                        return (*n).to_string();
+                    }
+                }
+                format!("type {}", m.ty)
+            }
+        }
+    }
+
+    /// Generic netlink family name, when the message is generic netlink.
+    pub fn genl_family(&self) -> Option<&'a str> {
+        if self.m.protocol == NETLINK_GENERIC && self.m.ty >= NLMSG_MIN_TYPE {
+            self.d.genl_family(self.m.ty)
+        } else {
+            None
+        }
+    }
+
+    /// Which reading of the upper flag bits applies to this message.
+    pub fn flag_context(&self) -> FlagContext {
+        let m = self.m;
+        if m.ty == NLMSG_ERROR || m.ty == NLMSG_DONE {
+            return FlagContext::Ack;
+        }
+        let ctx = match self.target() {
+            Target::Control => FlagContext::Unknown,
+            Target::Genl { op: Some(op), .. } => FlagContext::from_op_name(&op.name),
+            Target::Raw { spec, op } => {
+                // Name by the op that owns the type (RTM_NEWLINK replies to getlink are "new").
+                let owner = spec
+                    .ops
+                    .iter()
+                    .find(|o| o.request_values.contains(&m.ty))
+                    .unwrap_or(op);
+                FlagContext::from_op_name(&owner.name)
+            }
+            _ => FlagContext::Unknown,
+        };
+        if ctx != FlagContext::Unknown {
+            return ctx;
+        }
+        if m.protocol == NETLINK_ROUTE && m.ty >= 16 {
+            // rtnetlink types come in groups of four: NEW, DEL, GET, SET.
+            return match (m.ty - 16) % 4 {
+                0 | 3 => FlagContext::New,
+                1 => FlagContext::Del,
+                _ => FlagContext::Get,
+            };
+        }
+        if m.direction == Direction::ToKernel && m.flags & 0x300 == 0x300 {
+            return FlagContext::Get;
+        }
+        FlagContext::Unknown
+    }
+
+    /// Flag names in context, and bits without a name.
+    pub fn flag_names(&self) -> (Vec<&'static str>, u16) {
+        flag_names(self.m.flags, self.flag_context())
+    }
+
+    /// One-line description for the summary and the packet list's Info column.
+    pub fn summary(&self) -> String {
+        let m = self.m;
+        let tn = self.type_name();
+        if m.ty == NLMSG_ERROR {
+            let req_ty = self.m.endian.u16(self.data, m.offset + NLMSG_HDRLEN + 8);
+            let req = req_ty.map(|t| {
+                let sub = MsgIndex {
+                    ty: t,
+                    direction: Direction::ToKernel,
+                    genl_cmd: self
+                        .data
+                        .get(m.offset + NLMSG_HDRLEN + 4 + NLMSG_HDRLEN)
+                        .copied(),
+                    ..m.clone()
+                };
+                MessageView::new(self.d, self.data, &sub).type_name()
+            });
+            let req = req.map(|r| format!(" for {r}")).unwrap_or_default();
+            return match m.error {
+                Some(0) => format!("ACK{req}"),
+                Some(e) => {
+                    let mut s = format!("error {}{req}", errno_text(e));
+                    if let Some(msg) = self.extack_msg() {
+                        s.push_str(&format!(": {msg}"));
+                    }
+                    s
+                }
+                None => "NLMSG_ERROR (truncated)".into(),
+            };
+        }
+        if m.ty == NLMSG_DONE {
+            return match m.error {
+                Some(e) if e != 0 => format!("NLMSG_DONE error {}", errno_text(e)),
+                _ => "NLMSG_DONE".into(),
+            };
+        }
+        let mut s = tn;
+        let (names, _) = self.flag_names();
+        if m.direction == Direction::ToKernel {
+            if names.contains(&"NLM_F_DUMP") {
+                s.push_str(" dump");
+            } else {
+                s.push_str(" request");
+            }
+        } else if names.contains(&"NLM_F_MULTI") {
+            s.push_str(" reply");
+        }
+        if let Some(k) = self.key_attr() {
+            s.push(' ');
+            s.push_str(&k);
+        }
+        s
+    }
+
+    /// The first telling string attribute at the top level (`ifname`, `family-name`, ...).
+    fn key_attr(&self) -> Option<String> {
+        const KEYS: &[&str] = &["ifname", "family-name", "name", "label", "kind"];
+        let (start, set, spec) = self.attr_start()?;
+        let end = self.m.offset + self.m.present;
+        let mut pos = start;
+        let e = self.m.endian;
+        let mut best: Option<(usize, String)> = None;
+        while pos + 4 <= end {
+            let l = usize::from(e.u16(self.data, pos)?);
+            let t = e.u16(self.data, pos + 2)? & NLA_TYPE_MASK;
+            if l < 4 || pos + l > end {
+                break;
+            }
+            if let Some(a) = set.get(t) {
+                if let Some(rank) = KEYS.iter().position(|k| *k == a.name) {
+                    if matches!(a.ty, super::specs::AttrType::String)
+                        && best.as_ref().is_none_or(|(r, _)| rank < *r)
+                    {
+                        let b = &self.data[pos + 4..pos + l];
+                        let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
+                        best = Some((rank, String::from_utf8_lossy(b).into_owned()));
+                    }
+                }
+            }
+            pos += align4(l);
+        }
+        let _ = spec;
+        best.map(|(_, v)| v)
+    }
+
+    /// Where attributes start, and their set, for spec-described messages.
+    fn attr_start(&self) -> Option<(usize, &'a AttrSet, &'a Spec)> {
+        let p = self.m.offset + NLMSG_HDRLEN;
+        match self.target() {
+            Target::Genl {
+                spec: Some(spec),
+                op,
+                ..
+            } => {
+                let set = op
+                    .and_then(|o| o.attribute_set.as_deref())
+                    .or_else(|| spec.main_set())?;
+                let hdr = op
+                    .and_then(|o| o.fixed_header.as_deref())
+                    .or(spec.fixed_header.as_deref())
+                    .and_then(|h| spec.structs.get(h))
+                    .map_or(0, |s| s.size);
+                Some((p + 4 + align4(hdr), spec.sets.get(set)?, spec))
+            }
+            Target::Raw { spec, op } => {
+                let set = op.attribute_set.as_deref()?;
+                let hdr = op
+                    .fixed_header
+                    .as_deref()
+                    .or(spec.fixed_header.as_deref())
+                    .and_then(|h| spec.structs.get(h))
+                    .map_or(0, |s| s.size);
+                Some((p + align4(hdr), spec.sets.get(set)?, spec))
+            }
+            _ => None,
+        }
+    }
+
+    /// NLMSGERR_ATTR_MSG of an error/done message, read without building the tree.
+    pub fn extack_msg(&self) -> Option<String> {
+        let m = self.m;
+        let tlv = self.extack_start()?;
+        let end = m.offset + m.present;
+        let mut pos = tlv;
+        while pos + 4 <= end {
+            let l = usize::from(m.endian.u16(self.data, pos)?);
+            let t = m.endian.u16(self.data, pos + 2)? & NLA_TYPE_MASK;
+            if l < 4 || pos + l > end {
+                return None;
+            }
+            if t == 1 {
+                let b = &self.data[pos + 4..pos + l];
+                let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
+                return Some(String::from_utf8_lossy(b).into_owned());
+            }
+            pos += align4(l);
+        }
+        None
+    }
+
+    /// Offset of the extended-ack TLVs of an ERROR/DONE message (NLM_F_ACK_TLVS set).
+    fn extack_start(&self) -> Option<usize> {
+        let m = self.m;
+        if m.flags & 0x200 == 0 {
+            return None;
+        }
+        let p = m.offset + NLMSG_HDRLEN;
+        match m.ty {
+            NLMSG_DONE => Some(p + 4),
+            NLMSG_ERROR => {
+                if m.flags & 0x100 != 0 {
+                    Some(p + 4 + NLMSG_HDRLEN)
+                } else {
+                    let l = m.endian.u32(self.data, p + 4)? as usize;
+                    Some(p + 4 + align4(l.max(NLMSG_HDRLEN)))
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The nlmsghdr node with its five fields.
+    pub fn header_node(&self) -> Node {
+        let m = self.m;
+        let o = m.offset;
+        let mut n = Node::new(
+            "nlmsghdr",
+            "nlmsg",
+            Value::None,
+            o,
+            NLMSG_HDRLEN.min(self.data.len() - o),
+        );
+        n.display = format!("{}, len {}", self.type_name(), m.len);
+        let (names, rest) = self.flag_names();
+        let mut flag_list: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        if rest != 0 {
+            flag_list.push(format!("{rest:#x}"));
+        }
+        let mut flags = Node::new(
+            "nlmsg_flags",
+            "nlmsg.flags",
+            Value::Flags {
+                value: u64::from(m.flags),
+                names: names.iter().map(|s| s.to_string()).collect(),
+            },
+            o + 6,
+            2,
+        );
+        flags.display = if flag_list.is_empty() {
+            format!("{:#06x}", m.flags)
+        } else {
+            format!("{} ({:#06x})", flag_list.join("|"), m.flags)
+        };
+        let mut len = Node::new(
+            "nlmsg_len",
+            "nlmsg.len",
+            Value::Uint(u64::from(m.len)),
+            o,
+            4,
+        );
+        if (m.len as usize) < NLMSG_HDRLEN {
+            len.set_expert(
+                Severity::Error,
+                format!("nlmsg_len {} is less than the 16-byte header", m.len),
+            );
+        } else if m.len as usize > m.present {
+            len.set_expert(
+                Severity::Error,
+                format!(
+                    "nlmsg_len {} exceeds the {} bytes present",
+                    m.len, m.present
+                ),
+            );
+        }
+        n.children = vec![
+            len,
+            Node::new(
+                "nlmsg_type",
+                "nlmsg.type",
+                Value::Enum {
+                    value: i64::from(m.ty),
+                    name: self.type_name(),
+                },
+                o + 4,
+                2,
+            ),
+            flags,
+            Node::new(
+                "nlmsg_seq",
+                "nlmsg.seq",
+                Value::Uint(u64::from(m.seq)),
+                o + 8,
+                4,
+            ),
+            Node::new(
+                "nlmsg_pid",
+                "nlmsg.pid",
+                Value::Uint(u64::from(m.pid)),
+                o + 12,
+                4,
+            ),
+        ];
+        n
+    }
+
+    /// The dissection tree of everything after the nlmsghdr.
+    pub fn tree(&self) -> Vec<Node> {
+        let m = self.m;
+        let start = m.offset + NLMSG_HDRLEN;
+        let end = m.offset + m.present;
+        if m.present < NLMSG_HDRLEN {
+            return Vec::new();
+        }
+        self.payload(start, end, 0)
+    }
+
+    fn payload(&self, start: usize, end: usize, depth: usize) -> Vec<Node> {
+        let m = self.m;
+        match self.target() {
+            Target::Control => match m.ty {
+                NLMSG_ERROR => self.error_tree(start, end, depth),
+                NLMSG_DONE => self.done_tree(start, end),
+                NLMSG_NOOP | NLMSG_OVERRUN if start == end => Vec::new(),
+                _ => vec![raw_bytes(self.data, start, end, "payload", "nlmsg.payload")],
+            },
+            Target::Genl { family, spec, op } => self.genl_tree(start, end, family, spec, op),
+            Target::Raw { spec, op } => {
+                let w = Walker {
+                    data: self.data,
+                    endian: m.endian,
+                    spec: Some(spec),
+                };
+                let mut out = Vec::new();
+                let mut pos = start;
+                let hdr = op.fixed_header.as_deref().or(spec.fixed_header.as_deref());
+                if let Some(st) = hdr.and_then(|h| spec.structs.get(h)) {
+                    let path = format!("{}.{}", spec.name, st.name);
+                    let (kids, used) = w.struct_members(st, pos, end - pos, &path, m.endian, 0);
+                    let mut hn = Node::new(st.name.clone(), path, Value::None, pos, used);
+                    hn.children = kids;
+                    out.push(hn);
+                    pos += align4(used).min(end - pos);
+                }
+                let set = op.attribute_set.as_deref().and_then(|s| spec.sets.get(s));
+                let mut attrs = w.attrs(pos, end, set, &spec.name, 0);
+                if set.is_none() {
+                    mark_raw(&mut attrs);
+                }
+                out.extend(attrs);
+                out
+            }
+            Target::Unknown => unknown_payload(self.data, start, end, m.endian),
+        }
+    }
+
+    fn genl_tree(
+        &self,
+        start: usize,
+        end: usize,
+        family: Option<&str>,
+        spec: Option<&Spec>,
+        op: Option<&Op>,
+    ) -> Vec<Node> {
+        let m = self.m;
+        if end - start < 4 {
+            return vec![Node::expert(
+                Severity::Error,
+                format!("{} bytes, too short for the 4-byte genlmsghdr", end - start),
+                "genl",
+                start,
+                end - start,
+            )];
+        }
+        let cmd = self.data[start];
+        let version = self.data[start + 1];
+        let reserved = m.endian.u16(self.data, start + 2).unwrap_or(0);
+        let cmd_name = op.map(|o| o.cname.clone()).unwrap_or_default();
+        let mut g = Node::new("genlmsghdr", "genl", Value::None, start, 4);
+        g.display = match family {
+            Some(f) => format!(
+                "{f} {}",
+                if cmd_name.is_empty() {
+                    format!("cmd {cmd}")
+                } else {
+                    cmd_name.clone()
+                }
+            ),
+            None => format!("unknown family id {:#x} cmd {cmd}", m.ty),
+        };
+        g.children = vec![
+            Node::new(
+                "cmd",
+                "genl.cmd",
+                Value::Enum {
+                    value: i64::from(cmd),
+                    name: cmd_name,
+                },
+                start,
+                1,
+            ),
+            Node::new(
+                "version",
+                "genl.version",
+                Value::Uint(u64::from(version)),
+                start + 1,
+                1,
+            ),
+            Node::new(
+                "reserved",
+                "genl.reserved",
+                Value::Uint(u64::from(reserved)),
+                start + 2,
+                2,
+            ),
+        ];
+        let mut out = vec![g];
+        let mut pos = start + 4;
+        let Some(spec) = spec else {
+            let w = Walker {
+                data: self.data,
+                endian: m.endian,
+                spec: None,
+            };
+            let path = family.unwrap_or("genl");
+            let mut attrs = w.attrs(pos, end, None, path, 0);
+            mark_raw(&mut attrs);
+            if family.is_none() {
+                out[0].set_expert(
+                    Severity::Note,
+                    format!(
+                        "generic netlink family id {:#x} not resolved (no nlctrl reply for it in the capture)",
+                        m.ty
+                    ),
+                );
+            }
+            out.extend(attrs);
+            return out;
+        };
+        let w = Walker {
+            data: self.data,
+            endian: m.endian,
+            spec: Some(spec),
+        };
+        let hdr = op
+            .and_then(|o| o.fixed_header.as_deref())
+            .or(spec.fixed_header.as_deref());
+        if let Some(st) = hdr.and_then(|h| spec.structs.get(h)) {
+            let path = format!("{}.{}", spec.name, st.name);
+            let (kids, used) = w.struct_members(st, pos, end - pos, &path, m.endian, 0);
+            let mut hn = Node::new(st.name.clone(), path, Value::None, pos, used);
+            hn.children = kids;
+            out.push(hn);
+            pos += align4(used).min(end - pos);
+        }
+        let set = op
+            .and_then(|o| o.attribute_set.as_deref())
+            .or_else(|| spec.main_set())
+            .and_then(|s| spec.sets.get(s));
+        out.extend(w.attrs(pos, end, set, &spec.name, 0));
+        out
+    }
+
+    fn error_node(&self, at: usize) -> Node {
+        let e = self.m.endian.u32(self.data, at).unwrap_or(0) as i32;
+        let name = if e == 0 {
+            "ACK".to_string()
+        } else {
+            errno_name(-i64::from(e)).unwrap_or("").to_string()
+        };
+        let mut n = Node::new(
+            "error",
+            "nlmsg.error",
+            Value::Enum {
+                value: i64::from(e),
+                name,
+            },
+            at,
+            4,
+        );
+        n.display = if e == 0 {
+            "0 (ACK)".into()
+        } else {
+            errno_text(e)
+        };
+        n
+    }
+
+    fn done_tree(&self, start: usize, end: usize) -> Vec<Node> {
+        let mut out = Vec::new();
+        if end - start >= 4 {
+            out.push(self.error_node(start));
+        } else if end > start {
+            out.push(raw_bytes(self.data, start, end, "payload", "nlmsg.payload"));
+        }
+        if let Some(t) = self.extack_start() {
+            if t < end {
+                out.push(self.extack_node(t, end, None));
+            }
+        }
+        out
+    }
+
+    fn error_tree(&self, start: usize, end: usize, depth: usize) -> Vec<Node> {
+        let m = self.m;
+        if end - start < 4 {
+            return vec![Node::expert(
+                Severity::Error,
+                format!(
+                    "NLMSG_ERROR payload of {} bytes lacks the 4-byte error code",
+                    end - start
+                ),
+                "nlmsg.error",
+                start,
+                end - start,
+            )];
+        }
+        let mut out = vec![self.error_node(start)];
+        let rq = start + 4;
+        if end - rq < NLMSG_HDRLEN {
+            if end > rq {
+                out.push(Node::expert(
+                    Severity::Error,
+                    format!(
+                        "{} bytes where the echoed 16-byte request header belongs",
+                        end - rq
+                    ),
+                    "nlmsgerr.request",
+                    rq,
+                    end - rq,
+                ));
+            }
+            return out;
+        }
+        let e = m.endian;
+        let rlen = e.u32(self.data, rq).unwrap_or(0);
+        let rty = e.u16(self.data, rq + 4).unwrap_or(0);
+        let rflags = e.u16(self.data, rq + 6).unwrap_or(0);
+        let capped = m.flags & 0x100 != 0;
+        let echoed = if capped {
+            NLMSG_HDRLEN
+        } else {
+            (rlen as usize).clamp(NLMSG_HDRLEN, end - rq)
+        };
+        let sub = MsgIndex {
+            offset: rq,
+            len: rlen,
+            ty: rty,
+            flags: rflags,
+            seq: e.u32(self.data, rq + 8).unwrap_or(0),
+            pid: e.u32(self.data, rq + 12).unwrap_or(0),
+            protocol: m.protocol,
+            direction: infer_direction(m.protocol, rty, rflags),
+            endian: e,
+            genl_cmd: if m.protocol == NETLINK_GENERIC && echoed > NLMSG_HDRLEN {
+                self.data.get(rq + NLMSG_HDRLEN).copied()
+            } else {
+                None
+            },
+            error: None,
+            present: echoed,
+        };
+        let sv = MessageView::new(self.d, self.data, &sub);
+        let mut req = sv.header_node();
+        req.name = "request".into();
+        req.field = "nlmsgerr.request".into();
+        for c in req.children.iter_mut() {
+            c.field = c.field.replacen("nlmsg.", "nlmsgerr.request.", 1);
+            c.expert = None;
+        }
+        req.length = echoed;
+        req.display = format!(
+            "{} seq {} pid {}{}",
+            sv.type_name(),
+            sub.seq,
+            sub.pid,
+            if capped {
+                " (payload not echoed: NLM_F_CAPPED)"
+            } else {
+                ""
+            }
+        );
+        if !capped && echoed > NLMSG_HDRLEN && depth == 0 {
+            req.children
+                .extend(sv.payload(rq + NLMSG_HDRLEN, rq + echoed, depth + 1));
+        }
+        out.push(req);
+        if let Some(t) = self.extack_start() {
+            if t < end {
+                out.push(self.extack_node(t, end, Some((&out, rq, &sv))));
+            }
+        }
+        out
+    }
+
+    /// Extended ACK TLVs, described by the `netlink` spec's `nlmsgerr-attrs` set. When the
+    /// request is at hand, NLMSGERR_ATTR_OFFS and MISS_TYPE are named.
+    fn extack_node(
+        &self,
+        start: usize,
+        end: usize,
+        req: Option<(&Vec<Node>, usize, &MessageView)>,
+    ) -> Node {
+        let spec = self.d.specs.get("netlink");
+        let set = spec.and_then(|s| s.sets.get("nlmsgerr-attrs"));
+        let w = Walker {
+            data: self.data,
+            endian: self.m.endian,
+            spec,
+        };
+        let mut kids = w.attrs(start, end, set, "nlmsgerr", 0);
+        if set.is_none() {
+            mark_raw(&mut kids);
+        }
+        if let Some((nodes, rq, sv)) = req {
+            for k in kids.iter_mut() {
+                let v = match k.value {
+                    Value::Uint(v) => v as usize,
+                    _ => continue,
+                };
+                if k.field == "nlmsgerr.offs" {
+                    let target = rq + v;
+                    let found = nodes
+                        .iter()
+                        .find(|n| n.field == "nlmsgerr.request")
+                        .and_then(|r| Node::deepest_at(&r.children, target))
+                        .and_then(|path| path.last().map(|n| (n.name.clone(), n.field.clone())));
+                    let text = match found {
+                        Some((name, field)) => format!("offset {v}: points at {name} ({field})"),
+                        None => match self.d.recent_request(self.m.protocol, sv.m.pid, sv.m.seq) {
+                            Some(bytes) => name_at_offset(self.d, bytes, sv.m, v).map_or_else(
+                                || format!("offset {v} into the request"),
+                                |n| {
+                                    format!(
+                                        "offset {v}: points at {n} (in the request seen earlier)"
+                                    )
+                                },
+                            ),
+                            None => format!("offset {v} into the request (not echoed)"),
+                        },
+                    };
+                    k.display = text;
+                }
+                if k.field == "nlmsgerr.miss-type" {
+                    if let Some((_, set, _)) = sv.attr_start() {
+                        if let Some(a) = u16::try_from(v).ok().and_then(|t| set.get(t)) {
+                            k.display = format!("{} ({v}) missing", a.cname);
+                        }
+                    }
+                }
+            }
+        }
+        let mut n = Node::new("extended ack", "nlmsgerr", Value::None, start, end - start);
+        n.display = format!("{} attributes", kids.len());
+        n.children = kids;
+        n
+    }
+}
+
+/// Name the attribute at byte `off` of a request held outside the frame (capped acks).
+fn name_at_offset(d: &Dissector, bytes: &[u8], hdr: &MsgIndex, off: usize) -> Option<String> {
+    let m = MsgIndex {
+        offset: 0,
+        present: bytes.len(),
+        genl_cmd: if hdr.protocol == NETLINK_GENERIC {
+            bytes.get(NLMSG_HDRLEN).copied()
+        } else {
+            None
+        },
+        ..hdr.clone()
+    };
+    let v = MessageView::new(d, bytes, &m);
+    let tree = v.tree();
+    Node::deepest_at(&tree, off).and_then(|p| p.last().map(|n| format!("{} ({})", n.name, n.field)))
+}
+
+/// `-95 EOPNOTSUPP`.
+pub fn errno_text(e: i32) -> String {
+    match errno_name(-i64::from(e)) {
+        Some(n) => format!("{e} {n}"),
+        None => e.to_string(),
+    }
+}
+
+fn control_name(ty: u16) -> String {
+    match ty {
+        NLMSG_NOOP => "NLMSG_NOOP".into(),
+        NLMSG_ERROR => "NLMSG_ERROR".into(),
+        NLMSG_DONE => "NLMSG_DONE".into(),
+        NLMSG_OVERRUN => "NLMSG_OVERRUN".into(),
+        t => format!("reserved control type {t}"),
+    }
+}
+
+/// Short family name for protocol `p`: a spec claiming an unnamed number wins.
+pub fn family_name(d: &Dissector, p: u32) -> String {
+    match protocol(p) {
+        Some(info) => info.short.to_string(),
+        None => d
+            .specs
+            .for_protonum(p)
+            .next()
+            .map_or_else(|| p.to_string(), |s| s.name.clone()),
+    }
+}
+
+fn raw_bytes(data: &[u8], start: usize, end: usize, name: &str, field: &str) -> Node {
+    let b = &data[start..end];
+    let mut n = Node::new(name, field, Value::Bytes(b.to_vec()), start, end - start);
+    n.display = guess_display(b);
+    n.raw = true;
+    n
+}
+
+/// A payload no spec describes: attributes when it parses as a TLV chain after a plausible
+/// fixed header (tried at 4-byte steps up to 64 bytes), else bytes.
+fn unknown_payload(data: &[u8], start: usize, end: usize, endian: Endian) -> Vec<Node> {
+    if start >= end {
+        return Vec::new();
+    }
+    let parses = |from: usize| -> bool {
+        let mut pos = from;
+        let mut n = 0;
+        while pos + 4 <= end {
+            let l = usize::from(endian.u16(data, pos).unwrap_or(0));
+            if l < 4 || pos + l > end {
+                return false;
+            }
+            n += 1;
+            pos += align4(l);
+        }
+        n > 0 && pos >= end
+    };
+    let mut k = 0;
+    while k <= 64 && start + k < end {
+        if parses(start + k) {
+            let mut out = Vec::new();
+            if k > 0 {
+                out.push(raw_bytes(data, start, start + k, "header", "nlmsg.header"));
+            }
+            let w = Walker {
+                data,
+                endian,
+                spec: None,
+            };
+            let mut attrs = w.attrs(start + k, end, None, "nlmsg.attr", 0);
+            mark_raw(&mut attrs);
+            out.extend(attrs);
+            return out;
+        }
+        k += 4;
+    }
+    vec![raw_bytes(data, start, end, "payload", "nlmsg.payload")]
+}

@@ -1,0 +1,305 @@
+//! The dissector: frames -> netlink messages (eagerly indexed headers) -> trees (on demand).
+
+pub mod attrs;
+pub mod cooked;
+mod message;
+pub mod netlink;
+pub mod specs;
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::model::{Direction, Endian};
+pub use message::MessageView;
+use netlink::*;
+use specs::SpecRegistry;
+
+/// The cheap per-message facts, read in the indexing pass without building a tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MsgIndex {
+    /// Offset of the nlmsghdr within the frame bytes.
+    pub offset: usize,
+    /// `nlmsg_len` as written (may exceed the bytes present when malformed).
+    pub len: u32,
+    /// `nlmsg_type`.
+    pub ty: u16,
+    /// `nlmsg_flags`.
+    pub flags: u16,
+    /// `nlmsg_seq`.
+    pub seq: u32,
+    /// `nlmsg_pid`.
+    pub pid: u32,
+    /// Netlink protocol number.
+    pub protocol: u32,
+    /// Inferred direction.
+    pub direction: Direction,
+    /// Byte order of the message.
+    pub endian: Endian,
+    /// Generic netlink command (first byte of genlmsghdr), when protocol is generic.
+    pub genl_cmd: Option<u8>,
+    /// For NLMSG_ERROR / NLMSG_DONE: the error code.
+    pub error: Option<i32>,
+    /// Bytes of this message actually present in the frame.
+    pub present: usize,
+}
+
+/// The index of one frame.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrameIndex {
+    /// Cooked header, if the frame carries netlink.
+    pub cooked: Option<cooked::Cooked>,
+    /// Messages found.
+    pub msgs: Vec<MsgIndex>,
+    /// Why the frame (or its tail) could not be walked, with the byte offset.
+    pub problem: Option<(usize, String)>,
+    /// The byte order differed from the file's and was corrected.
+    pub swapped: bool,
+}
+
+/// How many recent requests are remembered to decode capped error acks.
+const RECENT_REQUESTS: usize = 4096;
+
+/// Dissector state: the specs, plus what the capture itself teaches (generic netlink family ids,
+/// recent requests for capped acks).
+pub struct Dissector {
+    /// Loaded specs.
+    pub specs: SpecRegistry,
+    genl: HashMap<u16, String>,
+    recent: HashMap<(u32, u32, u32), Vec<u8>>,
+    recent_order: VecDeque<(u32, u32, u32)>,
+}
+
+impl Dissector {
+    /// A dissector over `specs`. nlctrl's fixed id is known from the start.
+    pub fn new(specs: SpecRegistry) -> Self {
+        let mut genl = HashMap::new();
+        genl.insert(GENL_ID_CTRL, "nlctrl".to_string());
+        Dissector {
+            specs,
+            genl,
+            recent: HashMap::new(),
+            recent_order: VecDeque::new(),
+        }
+    }
+
+    /// Generic netlink family name for id `id`, if learned.
+    pub fn genl_family(&self, id: u16) -> Option<&str> {
+        self.genl.get(&id).map(String::as_str)
+    }
+
+    /// All learned generic netlink family ids.
+    pub fn genl_families(&self) -> &HashMap<u16, String> {
+        &self.genl
+    }
+
+    /// Teach a generic netlink family id (from capture metadata or the live host).
+    pub fn learn_genl(&mut self, id: u16, name: &str) {
+        if id >= NLMSG_MIN_TYPE && !name.is_empty() && name.len() < 64 {
+            self.genl.insert(id, name.to_string());
+        }
+    }
+
+    /// Learn from capture comments of the form `genl-families: 16=nlctrl 20=ethtool`.
+    pub fn learn_from_comment(&mut self, comment: &str) {
+        for line in comment.lines() {
+            let Some(rest) = line.trim().strip_prefix("genl-families:") else {
+                continue;
+            };
+            for pair in rest.split_whitespace() {
+                if let Some((id, name)) = pair.split_once('=') {
+                    let id = id
+                        .strip_prefix("0x")
+                        .map_or_else(|| id.parse().ok(), |h| u16::from_str_radix(h, 16).ok());
+                    if let Some(id) = id {
+                        self.learn_genl(id, name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The comment line that records the learned generic netlink ids (see `learn_from_comment`).
+    pub fn genl_comment(&self) -> String {
+        let mut ids: Vec<_> = self.genl.iter().collect();
+        ids.sort();
+        let pairs: Vec<String> = ids.iter().map(|(i, n)| format!("{i}={n}")).collect();
+        format!("genl-families: {}", pairs.join(" "))
+    }
+
+    /// Index a frame: find every message and its header fields, infer directions, and learn
+    /// generic netlink ids from nlctrl replies. Never builds trees.
+    pub fn index_frame(&mut self, data: &[u8], linktype: u32, file_endian: Endian) -> FrameIndex {
+        let mut fi = FrameIndex::default();
+        let c = match cooked::parse(linktype, data) {
+            Ok(c) => c,
+            Err(e) => {
+                fi.problem = Some((0, e));
+                return fi;
+            }
+        };
+        fi.cooked = Some(c);
+        if c.protocol == NETLINK_KOBJECT_UEVENT {
+            // Uevents are text, not netlink messages (lib/kobject_uevent.c).
+            return fi;
+        }
+        let mut endian = file_endian;
+        let other = match file_endian {
+            Endian::Little => Endian::Big,
+            Endian::Big => Endian::Little,
+        };
+        let first = c.header_len;
+        let plausible = |e: Endian| {
+            e.u32(data, first)
+                .is_some_and(|l| l as usize >= NLMSG_HDRLEN && l as usize <= data.len() - first)
+        };
+        if !plausible(file_endian) && plausible(other) {
+            endian = other;
+            fi.swapped = true;
+        }
+        let mut pos = first;
+        while pos < data.len() {
+            let left = data.len() - pos;
+            if left < NLMSG_HDRLEN {
+                fi.problem = Some((
+                    pos,
+                    format!("{left} trailing bytes, too short for a netlink message header"),
+                ));
+                break;
+            }
+            let len = endian.u32(data, pos).unwrap_or(0);
+            let ty = endian.u16(data, pos + 4).unwrap_or(0);
+            let flags = endian.u16(data, pos + 6).unwrap_or(0);
+            let seq = endian.u32(data, pos + 8).unwrap_or(0);
+            let pid = endian.u32(data, pos + 12).unwrap_or(0);
+            let present = (len as usize).min(left);
+            let direction = infer_direction(c.protocol, ty, flags);
+            let mut m = MsgIndex {
+                offset: pos,
+                len,
+                ty,
+                flags,
+                seq,
+                pid,
+                protocol: c.protocol,
+                direction,
+                endian,
+                genl_cmd: None,
+                error: None,
+                present,
+            };
+            if (ty == NLMSG_ERROR || ty == NLMSG_DONE) && present >= NLMSG_HDRLEN + 4 {
+                m.error = endian.u32(data, pos + NLMSG_HDRLEN).map(|v| v as i32);
+            } else if c.protocol == NETLINK_GENERIC
+                && ty >= NLMSG_MIN_TYPE
+                && present > NLMSG_HDRLEN
+            {
+                m.genl_cmd = data.get(pos + NLMSG_HDRLEN).copied();
+            }
+            let bad = (len as usize) < NLMSG_HDRLEN || len as usize > left;
+            if !bad {
+                self.learn(data, &m);
+            }
+            fi.msgs.push(m);
+            if (len as usize) < NLMSG_HDRLEN {
+                fi.problem = Some((
+                    pos,
+                    format!(
+                        "nlmsg_len {len} is less than the 16-byte header; rest of frame not walked"
+                    ),
+                ));
+                break;
+            }
+            if len as usize > left {
+                fi.problem = Some((
+                    pos,
+                    format!("nlmsg_len {len} exceeds the {left} bytes left"),
+                ));
+                break;
+            }
+            pos += align4(len as usize);
+        }
+        fi
+    }
+
+    /// Learn what a message teaches: nlctrl family ids; requests (for capped acks).
+    fn learn(&mut self, data: &[u8], m: &MsgIndex) {
+        let end = m.offset + m.present;
+        if m.direction == Direction::ToKernel && m.ty >= NLMSG_MIN_TYPE {
+            let key = (m.protocol, m.pid, m.seq);
+            if self
+                .recent
+                .insert(key, data[m.offset..end].to_vec())
+                .is_none()
+            {
+                self.recent_order.push_back(key);
+                if self.recent_order.len() > RECENT_REQUESTS {
+                    if let Some(old) = self.recent_order.pop_front() {
+                        self.recent.remove(&old);
+                    }
+                }
+            }
+        }
+        if m.protocol == NETLINK_GENERIC
+            && m.ty == GENL_ID_CTRL
+            && m.direction == Direction::FromKernel
+        {
+            let (id_t, name_t) = self.ctrl_attr_types();
+            let mut id = None;
+            let mut name = None;
+            let mut pos = m.offset + NLMSG_HDRLEN + 4;
+            while pos + 4 <= end {
+                let l = usize::from(m.endian.u16(data, pos).unwrap_or(0));
+                let t = m.endian.u16(data, pos + 2).unwrap_or(0) & NLA_TYPE_MASK;
+                if l < 4 || pos + l > end {
+                    break;
+                }
+                if t == id_t && l == 6 {
+                    id = m.endian.u16(data, pos + 4);
+                } else if t == name_t {
+                    let b = &data[pos + 4..pos + l];
+                    let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
+                    name = std::str::from_utf8(b).ok().map(str::to_string);
+                }
+                pos += align4(l);
+            }
+            if let (Some(id), Some(name)) = (id, name) {
+                self.learn_genl(id, &name);
+            }
+        }
+    }
+
+    /// nlctrl's family-id and family-name attribute numbers, from its spec (uapi values
+    /// CTRL_ATTR_FAMILY_ID = 1, CTRL_ATTR_FAMILY_NAME = 2 when no spec is loaded).
+    fn ctrl_attr_types(&self) -> (u16, u16) {
+        let set = self
+            .specs
+            .get("nlctrl")
+            .and_then(|s| s.sets.get("ctrl-attrs"));
+        let v = |n: &str, d: u16| set.and_then(|s| s.by_name(n)).map_or(d, |a| a.value);
+        (v("family-id", 1), v("family-name", 2))
+    }
+
+    /// A remembered request (protocol, port id, sequence), for acks that do not echo it.
+    pub fn recent_request(&self, protocol: u32, pid: u32, seq: u32) -> Option<&[u8]> {
+        self.recent.get(&(protocol, pid, seq)).map(Vec::as_slice)
+    }
+
+    /// A view of message `m` of a frame, for names, summaries and trees.
+    pub fn view<'a>(&'a self, data: &'a [u8], m: &'a MsgIndex) -> MessageView<'a> {
+        MessageView::new(self, data, m)
+    }
+}
+
+/// Direction from the header alone: nlmon writes PACKET_OUTGOING for both directions, so the
+/// cooked header cannot tell. Requests carry NLM_F_REQUEST; the kernel never sets it.
+pub fn infer_direction(protocol: u32, ty: u16, flags: u16) -> Direction {
+    if ty == NLMSG_ERROR || ty == NLMSG_DONE || ty == NLMSG_OVERRUN {
+        return Direction::FromKernel;
+    }
+    if flags & 0x01 != 0 {
+        return Direction::ToKernel;
+    }
+    match netlink::protocol(protocol) {
+        Some(p) if !p.obsolete && p.number != 2 => Direction::FromKernel,
+        _ => Direction::Unknown,
+    }
+}

@@ -1,0 +1,659 @@
+//! YNL YAML -> [`Spec`]. Lenient about what the engine does not use (docs, checks, C-codegen
+//! hints), strict about what it does: a wrong shape is an error naming where it is.
+
+use std::collections::HashMap;
+
+use serde_norway::Value as Y;
+
+use super::model::*;
+
+/// A spec file that could not be loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecError {
+    /// Which file (or embedded name).
+    pub source: String,
+    /// What is wrong, with the path inside the document.
+    pub message: String,
+}
+
+impl std::fmt::Display for SpecError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.source, self.message)
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+/// Largest spec file we read; the kernel's biggest is well under 200 KB.
+pub const MAX_SPEC_BYTES: usize = 4 << 20;
+
+type R<T> = Result<T, String>;
+
+fn get<'a>(y: &'a Y, key: &str) -> Option<&'a Y> {
+    y.as_mapping()
+        .and_then(|m| m.get(key))
+        .filter(|v| !v.is_null())
+}
+
+fn get_str<'a>(y: &'a Y, key: &str, ctx: &str) -> R<Option<&'a str>> {
+    match get(y, key) {
+        None => Ok(None),
+        Some(Y::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(format!("{ctx}: '{key}' must be a string")),
+    }
+}
+
+fn req_str<'a>(y: &'a Y, key: &str, ctx: &str) -> R<&'a str> {
+    get_str(y, key, ctx)?.ok_or_else(|| format!("{ctx}: missing '{key}'"))
+}
+
+fn get_int(y: &Y, key: &str, ctx: &str) -> R<Option<i64>> {
+    match get(y, key) {
+        None => Ok(None),
+        Some(v) => int_of(v)
+            .map(Some)
+            .ok_or_else(|| format!("{ctx}: '{key}' must be an integer")),
+    }
+}
+
+fn int_of(v: &Y) -> Option<i64> {
+    match v {
+        Y::Number(n) => n.as_i64().or_else(|| n.as_u64().map(|u| u as i64)),
+        Y::String(s) => {
+            let s = s.trim();
+            if let Some(h) = s.strip_prefix("0x") {
+                i64::from_str_radix(h, 16).ok()
+            } else {
+                s.parse().ok()
+            }
+        }
+        _ => None,
+    }
+}
+
+fn get_bool(y: &Y, key: &str) -> bool {
+    matches!(get(y, key), Some(Y::Bool(true)))
+}
+
+fn seq<'a>(y: Option<&'a Y>, ctx: &str) -> R<&'a [Y]> {
+    match y {
+        None => Ok(&[]),
+        Some(Y::Sequence(s)) => Ok(s.as_slice()),
+        Some(_) => Err(format!("{ctx}: expected a list")),
+    }
+}
+
+/// `ifla-` + `ifname` -> `IFLA_IFNAME`.
+pub fn c_name(prefix: &str, name: &str) -> String {
+    let mut s = String::with_capacity(prefix.len() + name.len());
+    for ch in prefix.chars().chain(name.chars()) {
+        s.push(match ch {
+            '-' => '_',
+            c => c.to_ascii_uppercase(),
+        });
+    }
+    s
+}
+
+/// Parse and compile one YNL document.
+pub fn load_spec(text: &str, source: SpecSource) -> Result<Spec, SpecError> {
+    let src = source.to_string();
+    let err = |message: String| SpecError {
+        source: src.clone(),
+        message,
+    };
+    if text.len() > MAX_SPEC_BYTES {
+        return Err(err(format!(
+            "file is {} bytes, more than the {MAX_SPEC_BYTES} a spec may have",
+            text.len()
+        )));
+    }
+    let doc: Y = serde_norway::from_str(text).map_err(|e| err(format!("YAML: {e}")))?;
+    compile(&doc, source).map_err(err)
+}
+
+fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
+    if doc.as_mapping().is_none() {
+        return Err("not a YNL spec (top level is not a mapping)".into());
+    }
+    let name = req_str(doc, "name", "top level")?.to_string();
+    let protocol = match get_str(doc, "protocol", "top level")?.unwrap_or("genetlink") {
+        "genetlink" | "genetlink-c" | "genetlink-legacy" => Protocol::Genetlink,
+        "netlink-raw" => Protocol::NetlinkRaw,
+        other => return Err(format!("unknown protocol '{other}'")),
+    };
+    let protonum = match get_int(doc, "protonum", "top level")? {
+        Some(n) if (0..=31).contains(&n) => Some(n as u32),
+        Some(n) => return Err(format!("protonum {n} is outside 0..=31")),
+        None => None,
+    };
+
+    let mut consts: HashMap<String, i64> = HashMap::new();
+    let mut enums = HashMap::new();
+    let mut raw_structs = Vec::new();
+    for (i, d) in seq(get(doc, "definitions"), "definitions")?
+        .iter()
+        .enumerate()
+    {
+        let ctx = format!("definitions[{i}]");
+        let dname = req_str(d, "name", &ctx)?;
+        let ctx = format!("definition '{dname}'");
+        match req_str(d, "type", &ctx)? {
+            "const" => {
+                if let Some(v) = get(d, "value").and_then(int_of) {
+                    consts.insert(dname.to_string(), v);
+                }
+            }
+            t @ ("enum" | "flags") => {
+                let e = compile_enum(&name, dname, t == "flags", d, &ctx)?;
+                enums.insert(dname.to_string(), e);
+            }
+            "struct" => raw_structs.push((dname, d)),
+            _ => {} // unions and future types: not used by the engine
+        }
+    }
+    let mut structs = HashMap::new();
+    for (sname, d) in raw_structs {
+        let ctx = format!("struct '{sname}'");
+        let mut members = Vec::new();
+        for (i, m) in seq(get(d, "members"), &ctx)?.iter().enumerate() {
+            members.push(compile_member(m, &consts, &format!("{ctx} members[{i}]"))?);
+        }
+        structs.insert(
+            sname.to_string(),
+            StructDef {
+                name: sname.to_string(),
+                members,
+                size: 0,
+            },
+        );
+    }
+    // Sizes after all structs are known; nesting is bounded so a cycle cannot loop forever.
+    let names: Vec<String> = structs.keys().cloned().collect();
+    for n in names {
+        let size = struct_size(&structs, &n, 0).ok_or_else(|| {
+            format!("struct '{n}' nests structs more than 8 deep (or refers to itself)")
+        })?;
+        if let Some(s) = structs.get_mut(&n) {
+            s.size = size;
+        }
+    }
+
+    // Attribute sets: full sets first, then subsets (which take values from their parent).
+    let mut sets: HashMap<String, AttrSet> = HashMap::new();
+    let raw_sets = seq(get(doc, "attribute-sets"), "attribute-sets")?;
+    let mut subsets = Vec::new();
+    for (i, s) in raw_sets.iter().enumerate() {
+        let ctx = format!("attribute-sets[{i}]");
+        let sname = req_str(s, "name", &ctx)?;
+        let ctx = format!("attribute-set '{sname}'");
+        if get(s, "subset-of").is_some() {
+            subsets.push((sname, s, ctx));
+            continue;
+        }
+        let prefix = match get_str(s, "name-prefix", &ctx)? {
+            Some(p) => p.to_string(),
+            None => format!("{name}-a-{sname}-"),
+        };
+        let mut set = AttrSet {
+            name: sname.to_string(),
+            ..Default::default()
+        };
+        let mut val: i64 = 1;
+        for (j, a) in seq(get(s, "attributes"), &ctx)?.iter().enumerate() {
+            let actx = format!("{ctx} attributes[{j}]");
+            if let Some(v) = get_int(a, "value", &actx)? {
+                val = v;
+            }
+            let attr = compile_attr(a, None, val, &prefix, &consts, &actx)?;
+            push_attr(&mut set, attr);
+            val += 1;
+        }
+        sets.insert(sname.to_string(), set);
+    }
+    for (sname, s, ctx) in subsets {
+        let parent_name = req_str(s, "subset-of", &ctx)?;
+        let parent = sets
+            .get(parent_name)
+            .cloned()
+            .ok_or_else(|| format!("{ctx}: subset-of unknown set '{parent_name}'"))?;
+        let mut set = AttrSet {
+            name: sname.to_string(),
+            ..Default::default()
+        };
+        for (j, a) in seq(get(s, "attributes"), &ctx)?.iter().enumerate() {
+            let actx = format!("{ctx} attributes[{j}]");
+            let aname = req_str(a, "name", &actx)?;
+            let base = parent
+                .by_name(aname)
+                .ok_or_else(|| format!("{actx}: '{aname}' is not in '{parent_name}'"))?;
+            let prefix = base.cname.strip_suffix(&c_name("", aname)).unwrap_or("");
+            let attr = compile_attr(a, Some(base), i64::from(base.value), prefix, &consts, &actx)?;
+            push_attr(&mut set, attr);
+        }
+        sets.insert(sname.to_string(), set);
+    }
+
+    let mut sub_messages = HashMap::new();
+    for (i, s) in seq(get(doc, "sub-messages"), "sub-messages")?
+        .iter()
+        .enumerate()
+    {
+        let ctx = format!("sub-messages[{i}]");
+        let sname = req_str(s, "name", &ctx)?;
+        let mut formats = Vec::new();
+        for (j, f) in seq(get(s, "formats"), &ctx)?.iter().enumerate() {
+            let fctx = format!("sub-message '{sname}' formats[{j}]");
+            let value = match get(f, "value") {
+                Some(Y::String(s)) => s.clone(),
+                Some(v) => int_of(v)
+                    .map(|n| n.to_string())
+                    .ok_or_else(|| format!("{fctx}: bad 'value'"))?,
+                None => return Err(format!("{fctx}: missing 'value'")),
+            };
+            formats.push(SubFormat {
+                value,
+                attribute_set: get_str(f, "attribute-set", &fctx)?.map(str::to_string),
+                fixed_header: get_str(f, "fixed-header", &fctx)?.map(str::to_string),
+            });
+        }
+        sub_messages.insert(
+            sname.to_string(),
+            SubMessage {
+                name: sname.to_string(),
+                formats,
+            },
+        );
+    }
+
+    let (ops, fixed_header) = match get(doc, "operations") {
+        Some(o) => compile_ops(&name, protocol, o)?,
+        None => (Vec::new(), None),
+    };
+
+    let mut mcast_groups = Vec::new();
+    if let Some(m) = get(doc, "mcast-groups") {
+        for (i, g) in seq(get(m, "list"), "mcast-groups")?.iter().enumerate() {
+            let ctx = format!("mcast-groups[{i}]");
+            mcast_groups.push(McastGroup {
+                name: req_str(g, "name", &ctx)?.to_string(),
+                value: get_int(g, "value", &ctx)?.and_then(|v| u32::try_from(v).ok()),
+            });
+        }
+    }
+
+    let spec = Spec {
+        name,
+        source,
+        protocol,
+        protonum,
+        enums,
+        structs,
+        sets,
+        sub_messages,
+        ops,
+        fixed_header,
+        mcast_groups,
+    };
+    check_refs(&spec)?;
+    Ok(spec)
+}
+
+fn push_attr(set: &mut AttrSet, attr: Attr) {
+    set.by_value.entry(attr.value).or_insert(set.attrs.len());
+    set.attrs.push(attr);
+}
+
+fn struct_size(structs: &HashMap<String, StructDef>, name: &str, depth: u32) -> Option<usize> {
+    if depth > 8 {
+        return None;
+    }
+    let s = structs.get(name)?;
+    let mut total = 0usize;
+    for m in &s.members {
+        let n = match &m.kind {
+            MemberKind::Binary {
+                len: 0,
+                structure: Some(inner),
+            } => struct_size(structs, inner, depth + 1)?,
+            _ => m.size(structs),
+        };
+        total = total.checked_add(n)?;
+    }
+    Some(total)
+}
+
+fn compile_enum(family: &str, ename: &str, is_flags: bool, d: &Y, ctx: &str) -> R<EnumDef> {
+    let prefix = match get_str(d, "name-prefix", ctx)? {
+        Some(p) => p.to_string(),
+        None => format!("{family}-{ename}-"),
+    };
+    let start = get_int(d, "value-start", ctx)?.unwrap_or(0);
+    let mut entries = Vec::new();
+    let mut next = start;
+    for (i, e) in seq(get(d, "entries"), ctx)?.iter().enumerate() {
+        let (ename, v) = match e {
+            Y::String(s) => (s.as_str(), None),
+            Y::Mapping(_) => (
+                req_str(e, "name", &format!("{ctx} entries[{i}]"))?,
+                get_int(e, "value", &format!("{ctx} entries[{i}]"))?,
+            ),
+            _ => return Err(format!("{ctx} entries[{i}]: expected a name or a mapping")),
+        };
+        let v = v.unwrap_or(next);
+        next = v.saturating_add(1);
+        let user = if is_flags {
+            if !(0..64).contains(&v) {
+                return Err(format!("{ctx}: flag '{ename}' has bit {v}, outside 0..64"));
+            }
+            (1u64 << v) as i64
+        } else {
+            v
+        };
+        entries.push((user, c_name(&prefix, ename)));
+    }
+    Ok(EnumDef {
+        name: ename.to_string(),
+        is_flags,
+        entries,
+    })
+}
+
+fn presentation(y: &Y, base: Option<&Presentation>, ctx: &str) -> R<Presentation> {
+    let mut p = base.cloned().unwrap_or_default();
+    if let Some(e) = get_str(y, "enum", ctx)? {
+        p.enumeration = Some(e.to_string());
+    }
+    if get(y, "enum-as-flags").is_some() {
+        p.as_flags = get_bool(y, "enum-as-flags");
+    }
+    if let Some(h) = get_str(y, "display-hint", ctx)? {
+        p.hint = Some(h.to_string());
+    }
+    if let Some(b) = get_str(y, "byte-order", ctx)? {
+        p.big_endian = b == "big-endian";
+    }
+    Ok(p)
+}
+
+fn len_of(y: &Y, key: &str, consts: &HashMap<String, i64>, ctx: &str) -> R<Option<usize>> {
+    let v = match get(y, key) {
+        None => return Ok(None),
+        Some(Y::String(s)) if int_of(&Y::String(s.clone())).is_none() => consts
+            .get(s.as_str())
+            .copied()
+            .ok_or_else(|| format!("{ctx}: '{key}' names unknown constant '{s}'"))?,
+        Some(v) => int_of(v).ok_or_else(|| format!("{ctx}: '{key}' must be a length"))?,
+    };
+    usize::try_from(v)
+        .ok()
+        .filter(|n| *n <= 65535)
+        .map(Some)
+        .ok_or_else(|| format!("{ctx}: '{key}' {v} is not a length in 0..=65535"))
+}
+
+fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: &str) -> R<Member> {
+    let name = req_str(m, "name", ctx)?.to_string();
+    let t = req_str(m, "type", ctx)?;
+    let mut pres = presentation(m, None, ctx)?;
+    let len = len_of(m, "len", consts, ctx)?;
+    let kind = if let Some(s) = Scalar::parse(t) {
+        MemberKind::Scalar(s)
+    } else {
+        match t {
+            "pad" => MemberKind::Pad(len.unwrap_or(0)),
+            "binary" => MemberKind::Binary {
+                len: len.unwrap_or(0),
+                structure: get_str(m, "struct", ctx)?.map(str::to_string),
+            },
+            "string" => {
+                pres.hint.get_or_insert_with(|| "string".into());
+                MemberKind::Binary {
+                    len: len.unwrap_or(0),
+                    structure: None,
+                }
+            }
+            other => return Err(format!("{ctx}: member type '{other}' is not supported")),
+        }
+    };
+    if let MemberKind::Binary {
+        len: 0,
+        structure: None,
+    } = kind
+    {
+        return Err(format!("{ctx}: binary member without 'len' or 'struct'"));
+    }
+    Ok(Member { name, kind, pres })
+}
+
+fn attr_type(t: &str, y: &Y, ctx: &str) -> R<AttrType> {
+    Ok(if let Some(s) = Scalar::parse(t) {
+        AttrType::Scalar(s)
+    } else {
+        match t {
+            "string" => AttrType::String,
+            "binary" => AttrType::Binary {
+                structure: get_str(y, "struct", ctx)?.map(str::to_string),
+            },
+            "flag" => AttrType::Flag,
+            "nest" => AttrType::Nest,
+            "indexed-array" | "array-nest" => {
+                let sub = get_str(y, "sub-type", ctx)?.unwrap_or("nest");
+                let inner = if sub == "indexed-array" {
+                    AttrType::Other(sub.to_string())
+                } else {
+                    attr_type(sub, y, ctx)?
+                };
+                AttrType::IndexedArray(Box::new(inner))
+            }
+            "nest-type-value" => {
+                let levels = match get(y, "type-value") {
+                    Some(Y::Sequence(s)) => s
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                AttrType::NestTypeValue(levels)
+            }
+            "sub-message" => AttrType::SubMessage {
+                name: req_str(y, "sub-message", ctx)?.to_string(),
+                selector: req_str(y, "selector", ctx)?.to_string(),
+            },
+            "bitfield32" => AttrType::Bitfield32,
+            "pad" => AttrType::Pad,
+            "unused" => AttrType::Unused,
+            other => AttrType::Other(other.to_string()),
+        }
+    })
+}
+
+fn compile_attr(
+    a: &Y,
+    base: Option<&Attr>,
+    value: i64,
+    prefix: &str,
+    consts: &HashMap<String, i64>,
+    ctx: &str,
+) -> R<Attr> {
+    let name = req_str(a, "name", ctx)?.to_string();
+    let value = u16::try_from(value & 0x3fff)
+        .ok()
+        .filter(|_| (0..=0x3fff).contains(&value))
+        .ok_or_else(|| format!("{ctx}: attribute value {value} is outside 0..=16383"))?;
+    let ty = match (get_str(a, "type", ctx)?, base) {
+        (Some(t), _) => attr_type(t, a, ctx)?,
+        (None, Some(b)) => b.ty.clone(),
+        (None, None) => return Err(format!("{ctx}: missing 'type'")),
+    };
+    let nested = get_str(a, "nested-attributes", ctx)?
+        .map(str::to_string)
+        .or_else(|| base.and_then(|b| b.nested.clone()));
+    let pres = presentation(a, base.map(|b| &b.pres), ctx)?;
+    let mut exact_len = base.and_then(|b| b.exact_len);
+    if let Some(c) = get(a, "checks") {
+        if let Some(n) = len_of(c, "exact-len", consts, ctx)? {
+            exact_len = Some(n);
+        }
+    }
+    if let Some(n) = len_of(a, "len", consts, ctx)? {
+        exact_len = Some(n);
+    }
+    Ok(Attr {
+        cname: c_name(prefix, &name),
+        name,
+        value,
+        ty,
+        nested,
+        pres,
+        exact_len,
+    })
+}
+
+fn msg_value(mode: Option<&Y>, dir: &str, ctx: &str) -> R<Option<u16>> {
+    let Some(m) = mode.and_then(|m| get(m, dir)) else {
+        return Ok(None);
+    };
+    match get_int(m, "value", ctx)? {
+        None => Ok(None),
+        Some(v) => u16::try_from(v)
+            .map(Some)
+            .map_err(|_| format!("{ctx}: {dir} value {v} is outside 0..=65535")),
+    }
+}
+
+fn compile_ops(family: &str, proto: Protocol, o: &Y) -> R<(Vec<Op>, Option<String>)> {
+    let ctx = "operations";
+    let fixed = get_str(o, "fixed-header", ctx)?.map(str::to_string);
+    let prefix = match get_str(o, "name-prefix", ctx)? {
+        Some(p) => p.to_string(),
+        None => format!("{family}-cmd-"),
+    };
+    let directional = get_str(o, "enum-model", ctx)? == Some("directional");
+    let start = get_int(o, "value-start", ctx)?.unwrap_or(1);
+    let mut ops = Vec::new();
+    let mut next = start;
+    for (i, op) in seq(get(o, "list"), ctx)?.iter().enumerate() {
+        let octx = format!("operations.list[{i}]");
+        let name = req_str(op, "name", &octx)?.to_string();
+        let octx = format!("operation '{name}'");
+        let mut attribute_set = get_str(op, "attribute-set", &octx)?.map(str::to_string);
+        let fixed_header = get_str(op, "fixed-header", &octx)?.map(str::to_string);
+        let mut request_values = Vec::new();
+        let mut reply_values = Vec::new();
+        let explicit = get_int(op, "value", &octx)?;
+        let is_event = get(op, "notify").is_some() || get(op, "event").is_some();
+        if directional {
+            for mode in ["do", "dump"] {
+                let m = get(op, mode);
+                if let Some(v) = msg_value(m, "request", &octx)? {
+                    request_values.push(v);
+                }
+                if let Some(v) = msg_value(m, "reply", &octx)? {
+                    reply_values.push(v);
+                }
+            }
+            if let Some(v) = explicit.and_then(|v| u16::try_from(v).ok()) {
+                reply_values.push(v);
+            }
+        } else {
+            let v = explicit.unwrap_or(next);
+            next = v.saturating_add(1);
+            let v = u16::try_from(v).map_err(|_| format!("{octx}: value {v} out of range"))?;
+            if is_event {
+                reply_values.push(v);
+            } else {
+                request_values.push(v);
+                reply_values.push(v);
+            }
+        }
+        request_values.dedup();
+        reply_values.sort_unstable();
+        reply_values.dedup();
+        // An event/notify op borrows the attribute set of the op it mirrors.
+        if attribute_set.is_none() {
+            if let Some(n) = get_str(op, "notify", &octx)? {
+                attribute_set = ops
+                    .iter()
+                    .find(|x: &&Op| x.name == n)
+                    .and_then(|x| x.attribute_set.clone());
+            }
+        }
+        let _ = proto;
+        ops.push(Op {
+            cname: c_name(&prefix, &name),
+            name,
+            attribute_set,
+            fixed_header,
+            request_values,
+            reply_values,
+        });
+    }
+    Ok((ops, fixed))
+}
+
+fn check_refs(s: &Spec) -> R<()> {
+    let has_struct = |n: &str| s.structs.contains_key(n);
+    for set in s.sets.values() {
+        for a in &set.attrs {
+            let ctx = format!("attribute '{}' of set '{}'", a.name, set.name);
+            if let Some(n) = &a.nested {
+                if !s.sets.contains_key(n) {
+                    return Err(format!("{ctx}: nested-attributes '{n}' is not defined"));
+                }
+            }
+            if let AttrType::Binary {
+                structure: Some(st),
+            } = &a.ty
+            {
+                if !has_struct(st) {
+                    return Err(format!("{ctx}: struct '{st}' is not defined"));
+                }
+            }
+            if let AttrType::SubMessage { name, .. } = &a.ty {
+                if !s.sub_messages.contains_key(name) {
+                    return Err(format!("{ctx}: sub-message '{name}' is not defined"));
+                }
+            }
+        }
+    }
+    for sm in s.sub_messages.values() {
+        for f in &sm.formats {
+            if let Some(set) = &f.attribute_set {
+                if !s.sets.contains_key(set) {
+                    return Err(format!(
+                        "sub-message '{}' format '{}': attribute set '{set}' is not defined",
+                        sm.name, f.value
+                    ));
+                }
+            }
+            if let Some(h) = &f.fixed_header {
+                if !has_struct(h) {
+                    return Err(format!(
+                        "sub-message '{}' format '{}': struct '{h}' is not defined",
+                        sm.name, f.value
+                    ));
+                }
+            }
+        }
+    }
+    for op in &s.ops {
+        if let Some(set) = &op.attribute_set {
+            if !s.sets.contains_key(set) {
+                return Err(format!(
+                    "operation '{}': attribute set '{set}' is not defined",
+                    op.name
+                ));
+            }
+        }
+        for h in op.fixed_header.iter().chain(s.fixed_header.iter()) {
+            if !has_struct(h) {
+                return Err(format!(
+                    "operation '{}': fixed header '{h}' is not defined",
+                    op.name
+                ));
+            }
+        }
+    }
+    Ok(())
+}

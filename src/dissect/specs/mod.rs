@@ -1,0 +1,237 @@
+//! YNL spec files: loading (embedded, system, `--spec-dir`) and lookup by family.
+
+mod load;
+mod model;
+
+pub use load::{SpecError, c_name, load_spec};
+pub use model::*;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+include!(concat!(env!("OUT_DIR"), "/embedded_specs.rs"));
+
+/// Where distributions install the kernel's YNL specs.
+pub const SYSTEM_SPEC_DIRS: &[&str] = &["/usr/share/ynl/specs"];
+
+/// All loaded specs, indexed for the dissector.
+#[derive(Debug, Default)]
+pub struct SpecRegistry {
+    specs: Vec<Spec>,
+    by_name: HashMap<String, usize>,
+    /// Specs claiming each classic netlink protocol number, in load order (later wins).
+    by_protonum: HashMap<u32, Vec<usize>>,
+    /// Files that failed to load (shown by `specs list`, not fatal).
+    pub errors: Vec<SpecError>,
+}
+
+impl SpecRegistry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The embedded specs, then the system directories, then `extra_dirs` (later files replace
+    /// earlier ones with the same family name). Unreadable or invalid files are recorded in
+    /// `errors`; a missing `extra_dir` is an error because the user asked for it.
+    pub fn load_default(extra_dirs: &[PathBuf]) -> Result<Self, SpecError> {
+        let mut reg = Self::with_embedded();
+        for d in SYSTEM_SPEC_DIRS {
+            let p = Path::new(d);
+            if p.is_dir() {
+                reg.load_dir(p)?;
+            }
+        }
+        for d in extra_dirs {
+            reg.load_dir(d)?;
+        }
+        Ok(reg)
+    }
+
+    /// Only the embedded specs (an embedded spec that fails to load is a build bug, recorded in
+    /// `errors` and caught by the tests).
+    pub fn with_embedded() -> Self {
+        let mut reg = Self::new();
+        for (file, text) in EMBEDDED {
+            match load_spec(text, SpecSource::Embedded((*file).to_string())) {
+                Ok(s) => reg.insert(s),
+                Err(e) => reg.errors.push(e),
+            }
+        }
+        reg
+    }
+
+    /// Load every `*.yaml` in `dir` (not recursive). Bad files go to `errors`.
+    pub fn load_dir(&mut self, dir: &Path) -> Result<(), SpecError> {
+        let rd = std::fs::read_dir(dir).map_err(|e| SpecError {
+            source: dir.display().to_string(),
+            message: format!("cannot read spec directory: {e}"),
+        })?;
+        let mut files: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        files.sort();
+        for f in files {
+            match self.load_file(&f) {
+                Ok(()) => {}
+                Err(e) => self.errors.push(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Load one spec file.
+    pub fn load_file(&mut self, path: &Path) -> Result<(), SpecError> {
+        let err = |message: String| SpecError {
+            source: path.display().to_string(),
+            message,
+        };
+        let meta = std::fs::metadata(path).map_err(|e| err(e.to_string()))?;
+        if meta.len() > load::MAX_SPEC_BYTES as u64 {
+            return Err(err(format!("{} bytes is too big for a spec", meta.len())));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let spec = load_spec(&text, SpecSource::File(path.to_path_buf()))?;
+        self.insert(spec);
+        Ok(())
+    }
+
+    /// Add a spec, replacing one of the same name.
+    pub fn insert(&mut self, spec: Spec) {
+        let name = spec.name.clone();
+        let idx = match self.by_name.get(&name) {
+            Some(&i) => {
+                self.specs[i] = spec;
+                i
+            }
+            None => {
+                self.specs.push(spec);
+                self.specs.len() - 1
+            }
+        };
+        self.by_name.insert(name, idx);
+        self.by_protonum
+            .values_mut()
+            .for_each(|v| v.retain(|&i| i != idx));
+        if let Some(p) = self.specs[idx].protonum {
+            if self.specs[idx].protocol == Protocol::NetlinkRaw {
+                self.by_protonum.entry(p).or_default().push(idx);
+            }
+        }
+    }
+
+    /// All specs in load order.
+    pub fn specs(&self) -> &[Spec] {
+        &self.specs
+    }
+
+    /// A spec by family name. Generic netlink family names use `_` where some spec files use
+    /// `-` (and the other way round), so both spellings are tried.
+    pub fn get(&self, name: &str) -> Option<&Spec> {
+        self.by_name
+            .get(name)
+            .or_else(|| self.by_name.get(&name.replace('_', "-")))
+            .or_else(|| self.by_name.get(&name.replace('-', "_")))
+            .and_then(|&i| self.specs.get(i))
+    }
+
+    /// Specs claiming classic netlink protocol `proto`, most recently loaded first.
+    pub fn for_protonum(&self, proto: u32) -> impl Iterator<Item = &Spec> {
+        self.by_protonum
+            .get(&proto)
+            .into_iter()
+            .flat_map(|v| v.iter().rev())
+            .filter_map(|&i| self.specs.get(i))
+    }
+
+    /// The spec and op for a classic netlink message: the first claiming spec that knows the
+    /// type in this direction, else one that knows it in the other direction.
+    pub fn raw_op(&self, proto: u32, msg_type: u16, to_kernel: bool) -> Option<(&Spec, &Op)> {
+        let dir = |want: bool| {
+            self.for_protonum(proto).find_map(|s| {
+                s.ops
+                    .iter()
+                    .find(|o| {
+                        if want {
+                            o.request_values.contains(&msg_type)
+                        } else {
+                            o.reply_values.contains(&msg_type)
+                        }
+                    })
+                    .map(|o| (s, o))
+            })
+        };
+        dir(to_kernel).or_else(|| dir(!to_kernel))
+    }
+
+    /// Every filter field path the specs define (`rt-link.ifname`, `rt-link.linkinfo.kind`, ...),
+    /// for validation and completion. Nested paths are followed a few levels deep.
+    pub fn field_paths(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in &self.specs {
+            let mut roots: Vec<(&str, Option<&str>)> = Vec::new();
+            for op in &s.ops {
+                if let Some(set) = &op.attribute_set {
+                    roots.push((set.as_str(), op.fixed_header.as_deref()));
+                }
+            }
+            if roots.is_empty() {
+                if let Some(m) = s.main_set() {
+                    roots.push((m, None));
+                }
+            }
+            let mut headers: Vec<&str> = s
+                .ops
+                .iter()
+                .filter_map(|o| o.fixed_header.as_deref())
+                .chain(s.fixed_header.as_deref())
+                .collect();
+            headers.sort_unstable();
+            headers.dedup();
+            for h in headers {
+                if let Some(st) = s.structs.get(h) {
+                    out.push(format!("{}.{}", s.name, h));
+                    for m in &st.members {
+                        out.push(format!("{}.{}.{}", s.name, h, m.name));
+                    }
+                }
+            }
+            roots.sort_unstable();
+            roots.dedup();
+            for (set, _) in roots {
+                collect_paths(s, set, &s.name, 0, &mut out);
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+fn collect_paths(s: &Spec, set: &str, prefix: &str, depth: usize, out: &mut Vec<String>) {
+    if depth > 4 {
+        return;
+    }
+    let Some(set) = s.sets.get(set) else { return };
+    for a in &set.attrs {
+        let path = format!("{prefix}.{}", a.name);
+        if out.contains(&path) && depth > 0 {
+            continue;
+        }
+        out.push(path.clone());
+        if let Some(n) = &a.nested {
+            collect_paths(s, n, &path, depth + 1, out);
+        }
+        if let AttrType::SubMessage { name, .. } = &a.ty {
+            if let Some(sm) = s.sub_messages.get(name) {
+                for f in &sm.formats {
+                    if let Some(fs) = &f.attribute_set {
+                        collect_paths(s, fs, &path, depth + 1, out);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! Compiled form of a YNL spec: what the engine interprets.
+
+use std::collections::HashMap;
+
+/// Where a spec came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpecSource {
+    /// Compiled into the binary from `assets/specs`.
+    Embedded(String),
+    /// Loaded from a file (`--spec-dir`, system directories).
+    File(std::path::PathBuf),
+}
+
+impl std::fmt::Display for SpecSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SpecSource::Embedded(n) => write!(f, "embedded:{n}"),
+            SpecSource::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// The YNL `protocol:` of a spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// `genetlink`, `genetlink-c`, `genetlink-legacy`: generic netlink family.
+    Genetlink,
+    /// `netlink-raw`: a classic netlink protocol (with `protonum`).
+    NetlinkRaw,
+}
+
+/// Integer widths and signedness of scalar fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// Unsigned of the given width in bytes.
+    U(u8),
+    /// Signed of the given width in bytes.
+    S(u8),
+    /// Variable-width unsigned (`uint`: 4 or 8 bytes).
+    UVar,
+    /// Variable-width signed (`sint`: 4 or 8 bytes).
+    SVar,
+}
+
+impl Scalar {
+    /// Parse a YNL type name (`u8` ... `s64`, `uint`, `sint`).
+    pub fn parse(t: &str) -> Option<Scalar> {
+        Some(match t {
+            "u8" => Scalar::U(1),
+            "u16" => Scalar::U(2),
+            "u32" => Scalar::U(4),
+            "u64" => Scalar::U(8),
+            "s8" => Scalar::S(1),
+            "s16" => Scalar::S(2),
+            "s32" => Scalar::S(4),
+            "s64" => Scalar::S(8),
+            "uint" => Scalar::UVar,
+            "sint" => Scalar::SVar,
+            _ => return None,
+        })
+    }
+    /// Fixed width in bytes, if fixed.
+    pub fn width(self) -> Option<usize> {
+        match self {
+            Scalar::U(w) | Scalar::S(w) => Some(usize::from(w)),
+            _ => None,
+        }
+    }
+    /// Whether the value is signed.
+    pub fn signed(self) -> bool {
+        matches!(self, Scalar::S(_) | Scalar::SVar)
+    }
+}
+
+/// How to render a scalar or binary value (`display-hint`, `enum`, `struct`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Presentation {
+    /// Enum or flags definition name.
+    pub enumeration: Option<String>,
+    /// Treat an `enum` as a set of bits.
+    pub as_flags: bool,
+    /// `display-hint`: hex, mac, ipv4, ipv6, ipv4-or-v6, uuid, fddi.
+    pub hint: Option<String>,
+    /// Big-endian (network order) regardless of the host.
+    pub big_endian: bool,
+}
+
+/// One member of a struct (fixed header or binary attribute layout).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// Member name.
+    pub name: String,
+    /// Kind and size.
+    pub kind: MemberKind,
+    /// How to show it.
+    pub pres: Presentation,
+}
+
+/// Kind of a struct member.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MemberKind {
+    /// Integer.
+    Scalar(Scalar),
+    /// Bytes of a fixed length (`binary` with `len`), or a nested struct.
+    Binary {
+        /// Length in bytes.
+        len: usize,
+        /// Layout, when the member is itself a struct.
+        structure: Option<String>,
+    },
+    /// Padding of a fixed length.
+    Pad(usize),
+}
+
+impl Member {
+    /// Size in bytes (variable-width scalars count as 4; they do not occur in structs).
+    pub fn size(&self, structs: &HashMap<String, StructDef>) -> usize {
+        match &self.kind {
+            MemberKind::Scalar(s) => s.width().unwrap_or(4),
+            MemberKind::Binary { len, structure } => {
+                if *len == 0 {
+                    structure
+                        .as_ref()
+                        .and_then(|s| structs.get(s))
+                        .map(|s| s.size)
+                        .unwrap_or(0)
+                } else {
+                    *len
+                }
+            }
+            MemberKind::Pad(n) => *n,
+        }
+    }
+}
+
+/// A struct definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    /// Name (`ifinfomsg`).
+    pub name: String,
+    /// Members in order.
+    pub members: Vec<Member>,
+    /// Total size in bytes.
+    pub size: usize,
+}
+
+/// An enum or flags definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    /// Name.
+    pub name: String,
+    /// A flags definition: entries are bit masks.
+    pub is_flags: bool,
+    /// Entries: numeric value (a mask for flags) and C constant name.
+    pub entries: Vec<(i64, String)>,
+}
+
+impl EnumDef {
+    /// The C name of `value`, if it has one.
+    pub fn name_of(&self, value: i64) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(v, _)| *v == value)
+            .map(|(_, n)| n.as_str())
+    }
+    /// Names of the bits set in `value`, and the bits left unnamed.
+    pub fn bit_names(&self, value: u64) -> (Vec<String>, u64) {
+        let mut names = Vec::new();
+        let mut rest = value;
+        for (v, n) in &self.entries {
+            let m = *v as u64;
+            if m != 0 && m.count_ones() == 1 && value & m == m {
+                names.push(n.clone());
+                rest &= !m;
+            }
+        }
+        (names, rest)
+    }
+}
+
+/// Attribute payload types (YNL `type:`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttrType {
+    /// Integer.
+    Scalar(Scalar),
+    /// NUL-terminated (or not) text.
+    String,
+    /// Bytes, optionally with a struct layout or display hint.
+    Binary {
+        /// Struct layout name.
+        structure: Option<String>,
+    },
+    /// Presence-only flag (zero length).
+    Flag,
+    /// Nested attribute set.
+    Nest,
+    /// Array whose element type is `sub-type`.
+    IndexedArray(Box<AttrType>),
+    /// Nested levels whose attribute types are indexes.
+    NestTypeValue(Vec<String>),
+    /// Payload whose format is picked by a selector attribute.
+    SubMessage {
+        /// Sub-message name.
+        name: String,
+        /// Name of the sibling attribute whose value selects the format.
+        selector: String,
+    },
+    /// `struct nla_bitfield32` (value + selector).
+    Bitfield32,
+    /// Alignment padding.
+    Pad,
+    /// Reserved / unused slot.
+    Unused,
+    /// A type this engine does not know; decoded as bytes.
+    Other(String),
+}
+
+/// One attribute of an attribute set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attr {
+    /// YNL name (`ifname`), also the filter path component.
+    pub name: String,
+    /// C constant (`IFLA_IFNAME`).
+    pub cname: String,
+    /// Attribute type number.
+    pub value: u16,
+    /// Payload type.
+    pub ty: AttrType,
+    /// Nested attribute set (nest, indexed-array of nests, nest-type-value).
+    pub nested: Option<String>,
+    /// Rendering.
+    pub pres: Presentation,
+    /// Exact payload length if the spec fixes one (`checks: exact-len`, binary `len`).
+    pub exact_len: Option<usize>,
+}
+
+/// An attribute set.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AttrSet {
+    /// Name.
+    pub name: String,
+    /// Attributes.
+    pub attrs: Vec<Attr>,
+    /// Attribute index by type number.
+    pub by_value: HashMap<u16, usize>,
+}
+
+impl AttrSet {
+    /// The attribute with type number `t`.
+    pub fn get(&self, t: u16) -> Option<&Attr> {
+        self.by_value.get(&t).and_then(|i| self.attrs.get(*i))
+    }
+    /// The attribute named `name`.
+    pub fn by_name(&self, name: &str) -> Option<&Attr> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+}
+
+/// One format of a sub-message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubFormat {
+    /// Selector value (e.g. link kind `vlan`).
+    pub value: String,
+    /// Attribute set of the payload.
+    pub attribute_set: Option<String>,
+    /// Fixed header struct before the attributes.
+    pub fixed_header: Option<String>,
+}
+
+/// A sub-message: payload formats keyed by a selector value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubMessage {
+    /// Name.
+    pub name: String,
+    /// Formats.
+    pub formats: Vec<SubFormat>,
+}
+
+/// One operation (message type / genl command) of a family.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Op {
+    /// YNL name (`getlink`).
+    pub name: String,
+    /// C constant (`RTM_GETLINK`).
+    pub cname: String,
+    /// Attribute set of its messages.
+    pub attribute_set: Option<String>,
+    /// Fixed header struct (after genlmsghdr for generic netlink).
+    pub fixed_header: Option<String>,
+    /// Message type / command values sent to the kernel.
+    pub request_values: Vec<u16>,
+    /// Message type / command values the kernel sends.
+    pub reply_values: Vec<u16>,
+}
+
+/// A multicast group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McastGroup {
+    /// Group name.
+    pub name: String,
+    /// Group number where fixed (classic netlink); generic netlink ids are dynamic.
+    pub value: Option<u32>,
+}
+
+/// A loaded, compiled spec.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// Family / spec name (`rt-link`, `nlctrl`, `ethtool`).
+    pub name: String,
+    /// Where it came from.
+    pub source: SpecSource,
+    /// Generic or classic netlink.
+    pub protocol: Protocol,
+    /// Netlink protocol number claimed (netlink-raw).
+    pub protonum: Option<u32>,
+    /// Enums and flags by name.
+    pub enums: HashMap<String, EnumDef>,
+    /// Structs by name.
+    pub structs: HashMap<String, StructDef>,
+    /// Attribute sets by name.
+    pub sets: HashMap<String, AttrSet>,
+    /// Sub-messages by name.
+    pub sub_messages: HashMap<String, SubMessage>,
+    /// Operations.
+    pub ops: Vec<Op>,
+    /// Family-wide fixed header.
+    pub fixed_header: Option<String>,
+    /// Multicast groups.
+    pub mcast_groups: Vec<McastGroup>,
+}
+
+impl Spec {
+    /// The operation for message type / command `v` in a direction (`to_kernel`); falls back to
+    /// the other direction when only that one knows the value (e.g. notifications).
+    pub fn op_for(&self, v: u16, to_kernel: bool) -> Option<&Op> {
+        let pick = |req: bool| {
+            self.ops.iter().find(|o| {
+                if req {
+                    o.request_values.contains(&v)
+                } else {
+                    o.reply_values.contains(&v)
+                }
+            })
+        };
+        pick(to_kernel).or_else(|| pick(!to_kernel))
+    }
+
+    /// C name of message type / command `v`: the op that sends it as a request owns the name
+    /// (RTM_NEWLINK is both newlink's request and getlink's reply).
+    pub fn type_name(&self, v: u16) -> Option<&str> {
+        self.ops
+            .iter()
+            .find(|o| o.request_values.contains(&v))
+            .or_else(|| self.ops.iter().find(|o| o.reply_values.contains(&v)))
+            .map(|o| o.cname.as_str())
+    }
+
+    /// The attribute set most operations use: the default for unknown commands.
+    pub fn main_set(&self) -> Option<&str> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for o in &self.ops {
+            if let Some(s) = &o.attribute_set {
+                *counts.entry(s.as_str()).or_default() += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+            .map(|(s, _)| s)
+            .or_else(|| {
+                let mut names: Vec<&String> = self.sets.keys().collect();
+                names.sort();
+                names.first().map(|s| s.as_str())
+            })
+    }
+}

@@ -1,0 +1,148 @@
+//! nlscope command line: `read`, `specs` (the GUI and live capture come with their issues).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use nlscope::cli::{CliError, read, specs_cmd};
+use nlscope::dissect::specs::SpecRegistry;
+use nlscope::export::Format;
+use nlscope::pcap::OutFormat;
+
+#[derive(Parser)]
+#[command(
+    name = "nlscope",
+    version,
+    about = "Linux netlink capture and dissector"
+)]
+struct Cli {
+    /// Extra directory of YNL spec files (repeatable; later ones override earlier ones).
+    #[arg(long = "spec-dir", global = true, value_name = "DIR")]
+    spec_dir: Vec<PathBuf>,
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+    /// Capture file to open in the desktop app.
+    file: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Read a pcap/pcapng capture (or `-` for stdin) and print or save its netlink messages.
+    Read {
+        /// Input file, `-` for standard input.
+        #[arg(short = 'r', value_name = "FILE")]
+        input: String,
+        /// Display filter (e.g. `nlmsg.type == RTM_NEWLINK && rt-link.ifname == veth0`).
+        #[arg(short = 'Y', value_name = "FILTER")]
+        filter: Option<String>,
+        /// Output format: summary, tree, json, ndjson, csv.
+        #[arg(short = 'T', value_name = "FORMAT", value_parser = parse_format)]
+        format: Option<Format>,
+        /// Stop after reading N frames.
+        #[arg(short = 'c', value_name = "N")]
+        count: Option<u64>,
+        /// Write the matching frames to this capture file.
+        #[arg(short = 'w', value_name = "OUT")]
+        write: Option<PathBuf>,
+        /// Format for -w: pcapng (default) or pcap (also chosen by a .pcap extension).
+        #[arg(short = 'F', value_name = "FORMAT", value_parser = parse_out_format)]
+        out_format: Option<OutFormat>,
+    },
+    /// List the loaded YNL specs, or show one.
+    Specs {
+        #[command(subcommand)]
+        what: Option<SpecsCmd>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpecsCmd {
+    /// Every family with its protocol and source file.
+    List,
+    /// Operations and attribute sets of one family.
+    Show {
+        /// Family name (e.g. rt-link, nlctrl).
+        name: String,
+    },
+    /// Every display-filter field path the specs define.
+    Fields,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| format!("'{s}' is not one of summary, tree, json, ndjson, csv"))
+}
+
+fn parse_out_format(s: &str) -> Result<OutFormat, String> {
+    match s {
+        "pcap" | "libpcap" => Ok(OutFormat::Pcap),
+        "pcapng" => Ok(OutFormat::PcapNg),
+        _ => Err(format!("'{s}' is not pcap or pcapng")),
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let specs =
+        SpecRegistry::load_default(&cli.spec_dir).map_err(|e| CliError::usage(e.to_string()))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cli.cmd {
+        Some(Cmd::Read {
+            input,
+            filter,
+            format,
+            count,
+            write,
+            out_format,
+        }) => read::run(
+            &read::ReadOptions {
+                input,
+                filter,
+                format,
+                count,
+                write,
+                out_format,
+            },
+            specs,
+            &mut out,
+        ),
+        Some(Cmd::Specs { what }) => match what.unwrap_or(SpecsCmd::List) {
+            SpecsCmd::List => specs_cmd::list(&specs, &mut out),
+            SpecsCmd::Show { name } => specs_cmd::show(&specs, &name, &mut out),
+            SpecsCmd::Fields => {
+                use std::io::Write;
+                let cat = nlscope::cli::fields::Catalog::new(&specs);
+                for p in nlscope::filter::Filter::HEADER_FIELDS
+                    .iter()
+                    .copied()
+                    .chain(cat.paths().iter().map(String::as_str))
+                {
+                    writeln!(out, "{p}").map_err(|e| CliError::new(e.to_string()))?;
+                }
+                Ok(())
+            }
+        },
+        None => Err(CliError::usage(match cli.file {
+            Some(f) => format!(
+                "the desktop app is not part of this build yet; read the capture with `nlscope read -r {}`",
+                f.display()
+            ),
+            None => {
+                "the desktop app is not part of this build yet; see `nlscope --help` (read, specs)"
+                    .to_string()
+            }
+        })),
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if !e.message.is_empty() {
+                eprintln!("nlscope: {}", e.message);
+            }
+            ExitCode::from(u8::try_from(e.code).unwrap_or(1))
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The data model shared by the dissector, the store, the exporters and the views.
+
+mod node;
+mod value;
+
+pub use node::{Expert, Node, Severity};
+pub use value::{Value, hex, mac};
+
+/// Which way a netlink message travelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Userspace to the kernel (a request).
+    ToKernel,
+    /// The kernel to userspace (reply, ack, notification).
+    FromKernel,
+    /// Not decidable from the header (e.g. userspace to userspace on a custom protocol).
+    Unknown,
+}
+
+impl Direction {
+    /// The contract spelling: `to-kernel`, `from-kernel`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::ToKernel => "to-kernel",
+            Direction::FromKernel => "from-kernel",
+            Direction::Unknown => "unknown",
+        }
+    }
+}
+
+/// Byte order of integers in netlink payloads (host order of the capturing machine, or
+/// network order for NLA_F_NET_BYTEORDER / `byte-order: big-endian` fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endian {
+    /// Least significant byte first (x86, most ARM).
+    Little,
+    /// Most significant byte first (s390x, network order).
+    Big,
+}
+
+impl Endian {
+    /// Read a u16 at `off`, if the bytes are there.
+    pub fn u16(self, b: &[u8], off: usize) -> Option<u16> {
+        let s: [u8; 2] = b.get(off..off.checked_add(2)?)?.try_into().ok()?;
+        Some(match self {
+            Endian::Little => u16::from_le_bytes(s),
+            Endian::Big => u16::from_be_bytes(s),
+        })
+    }
+    /// Read a u32 at `off`, if the bytes are there.
+    pub fn u32(self, b: &[u8], off: usize) -> Option<u32> {
+        let s: [u8; 4] = b.get(off..off.checked_add(4)?)?.try_into().ok()?;
+        Some(match self {
+            Endian::Little => u32::from_le_bytes(s),
+            Endian::Big => u32::from_be_bytes(s),
+        })
+    }
+    /// Read a u64 at `off`, if the bytes are there.
+    pub fn u64(self, b: &[u8], off: usize) -> Option<u64> {
+        let s: [u8; 8] = b.get(off..off.checked_add(8)?)?.try_into().ok()?;
+        Some(match self {
+            Endian::Little => u64::from_le_bytes(s),
+            Endian::Big => u64::from_be_bytes(s),
+        })
+    }
+    /// Read an unsigned integer of 1, 2, 4 or 8 bytes.
+    pub fn uint(self, b: &[u8], off: usize, width: usize) -> Option<u64> {
+        match width {
+            1 => b.get(off).map(|v| u64::from(*v)),
+            2 => self.u16(b, off).map(u64::from),
+            4 => self.u32(b, off).map(u64::from),
+            8 => self.u64(b, off),
+            _ => None,
+        }
+    }
+    /// Read a signed integer of 1, 2, 4 or 8 bytes, sign-extended.
+    pub fn int(self, b: &[u8], off: usize, width: usize) -> Option<i64> {
+        let u = self.uint(b, off, width)?;
+        Some(match width {
+            1 => i64::from(u as u8 as i8),
+            2 => i64::from(u as u16 as i16),
+            4 => i64::from(u as u32 as i32),
+            _ => u as i64,
+        })
+    }
+}

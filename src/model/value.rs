@@ -1,0 +1,107 @@
+use std::fmt::Write as _;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// A typed value of a dissection node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// No value of its own (a container such as a nest or a struct).
+    None,
+    /// Unsigned integer.
+    Uint(u64),
+    /// Signed integer.
+    Int(i64),
+    /// Boolean (netlink flag attributes are `true` when present).
+    Bool(bool),
+    /// Text (strings without their terminating NUL).
+    Str(String),
+    /// Opaque bytes.
+    Bytes(Vec<u8>),
+    /// IPv4 address.
+    Ipv4([u8; 4]),
+    /// IPv6 address.
+    Ipv6([u8; 16]),
+    /// Ethernet hardware address.
+    Mac([u8; 6]),
+    /// A number with a symbolic name (enum member).
+    Enum {
+        /// Numeric value.
+        value: i64,
+        /// Name of the member (uapi constant), empty when the value has none.
+        name: String,
+    },
+    /// A bit set with the names of the set bits.
+    Flags {
+        /// Numeric value.
+        value: u64,
+        /// Names of the set bits that have one.
+        names: Vec<String>,
+    },
+}
+
+impl Value {
+    /// Human-readable rendering, as the text tree and the hex pane show it.
+    pub fn display(&self) -> String {
+        match self {
+            Value::None => String::new(),
+            Value::Uint(v) => v.to_string(),
+            Value::Int(v) => v.to_string(),
+            Value::Bool(v) => v.to_string(),
+            Value::Str(s) => s.clone(),
+            Value::Bytes(b) => hex(b),
+            Value::Ipv4(a) => Ipv4Addr::from(*a).to_string(),
+            Value::Ipv6(a) => Ipv6Addr::from(*a).to_string(),
+            Value::Mac(m) => mac(m),
+            Value::Enum { value, name } => {
+                if name.is_empty() {
+                    value.to_string()
+                } else {
+                    format!("{name} ({value})")
+                }
+            }
+            Value::Flags { value, names } => {
+                let known = names.join("|");
+                if known.is_empty() {
+                    format!("{value:#x}")
+                } else {
+                    format!("{known} ({value:#x})")
+                }
+            }
+        }
+    }
+
+    /// The value as JSON (numbers stay numbers, addresses and bytes become strings).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::None => J::Null,
+            Value::Uint(v) => J::from(*v),
+            Value::Int(v) => J::from(*v),
+            Value::Bool(v) => J::Bool(*v),
+            Value::Enum { value, .. } => J::from(*value),
+            Value::Flags { value, .. } => J::from(*value),
+            Value::Str(s) => J::String(s.clone()),
+            other => J::String(other.display()),
+        }
+    }
+}
+
+/// Lower-case hex without separators.
+pub fn hex(b: &[u8]) -> String {
+    let mut s = String::with_capacity(b.len() * 2);
+    for x in b {
+        let _ = write!(s, "{x:02x}");
+    }
+    s
+}
+
+/// `aa:bb:cc:dd:ee:ff`.
+pub fn mac(m: &[u8]) -> String {
+    let mut s = String::with_capacity(m.len() * 3);
+    for (i, x) in m.iter().enumerate() {
+        if i > 0 {
+            s.push(':');
+        }
+        let _ = write!(s, "{x:02x}");
+    }
+    s
+}

@@ -1,0 +1,889 @@
+//! Streaming pcap / pcapng parser.
+
+use std::fmt;
+use std::io::{self, BufReader, Read};
+
+use super::{
+    ByteOrder, FileFormat, Frame, Interface, MAX_RECORD_LEN, NANOS_PER_SEC, TSRESOL_MICROS,
+    TSRESOL_NANOS, units_to_ns,
+};
+
+const PCAP_HEADER_LEN: usize = 24;
+const PCAP_RECORD_HEADER_LEN: usize = 16;
+
+/// pcapng block types (the SHB type is a byte-order palindrome).
+const BT_SHB: u32 = 0x0a0d_0d0a;
+const BT_IDB: u32 = 1;
+const BT_OPB: u32 = 2;
+const BT_SPB: u32 = 3;
+const BT_EPB: u32 = 6;
+
+/// pcapng option codes used here.
+const OPT_COMMENT: u16 = 1;
+const OPT_IF_NAME: u16 = 2;
+const OPT_IF_TSRESOL: u16 = 9;
+const OPT_IF_TSOFFSET: u16 = 14;
+
+/// Size of the first read into a record buffer; later reads double it up to the record
+/// length, so allocation follows the data actually present.
+const FIRST_CHUNK: usize = 64 * 1024;
+
+/// Upper bound on the number of interfaces in one input, so that a stream of tiny IDBs
+/// cannot grow memory without limit.
+const MAX_INTERFACES: usize = 1 << 16;
+
+/// What went wrong while reading a capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadErrorKind {
+    /// The underlying reader failed.
+    Io,
+    /// The input ended in the middle of a header, record or block.
+    Truncated,
+    /// A header, record or block is malformed.
+    Corrupt,
+    /// The input does not start with a pcap or pcapng magic number.
+    NotACapture,
+}
+
+/// An error while reading a capture, with the byte offset it refers to.
+///
+/// For `Truncated` and `Corrupt`, `offset` is the start of the offending record or block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    /// Byte offset in the input.
+    pub offset: u64,
+    /// Error category.
+    pub kind: ReadErrorKind,
+    /// Complete one-line description (this is what `Display` prints).
+    pub message: String,
+}
+
+impl ReadError {
+    fn new(kind: ReadErrorKind, offset: u64, message: String) -> Self {
+        ReadError {
+            offset,
+            kind,
+            message,
+        }
+    }
+
+    fn truncated(offset: u64, what: &str, detail: fmt::Arguments<'_>) -> Self {
+        Self::new(
+            ReadErrorKind::Truncated,
+            offset,
+            format!("truncated {what} at byte offset {offset}: {detail}"),
+        )
+    }
+
+    fn corrupt(offset: u64, what: &str, detail: fmt::Arguments<'_>) -> Self {
+        Self::new(
+            ReadErrorKind::Corrupt,
+            offset,
+            format!("corrupt {what} at byte offset {offset}: {detail}"),
+        )
+    }
+
+    fn io(offset: u64, err: &io::Error) -> Self {
+        Self::new(
+            ReadErrorKind::Io,
+            offset,
+            format!("read error at byte offset {offset}: {err}"),
+        )
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Format-specific reader state.
+#[derive(Debug)]
+enum State {
+    Pcap {
+        byte_order: ByteOrder,
+        nanos: bool,
+        linktype: u32,
+    },
+    PcapNg {
+        byte_order: ByteOrder,
+        /// Global index of interface 0 of the current section.
+        section_first_iface: usize,
+        /// `if_tsoffset` in seconds, parallel to `Reader::interfaces`.
+        ts_offsets: Vec<i64>,
+        /// Reusable buffer for block bodies.
+        block: Vec<u8>,
+    },
+}
+
+/// Streaming reader for pcap and pcapng files.
+///
+/// Works on any [`Read`] (no `Seek` needed) and returns each frame as soon as its bytes have
+/// arrived. Iterating yields every complete frame; on truncated or malformed input the last
+/// item is an error, after which the reader is exhausted.
+#[derive(Debug)]
+pub struct Reader<R: Read> {
+    inner: BufReader<R>,
+    pos: u64,
+    state: State,
+    interfaces: Vec<Interface>,
+    section_comments: Vec<String>,
+    done: bool,
+}
+
+impl<R: Read> Reader<R> {
+    /// Reads and checks the pcap file header or the first pcapng Section Header Block.
+    ///
+    /// # Errors
+    /// [`ReadErrorKind::NotACapture`] for empty or non-capture input, otherwise
+    /// `Truncated`, `Corrupt` or `Io` for a bad header.
+    pub fn new(r: R) -> Result<Self, ReadError> {
+        let mut rd = Reader {
+            inner: BufReader::new(r),
+            pos: 0,
+            state: State::Pcap {
+                byte_order: ByteOrder::Little,
+                nanos: false,
+                linktype: 0,
+            },
+            interfaces: Vec::new(),
+            section_comments: Vec::new(),
+            done: false,
+        };
+        let (magic, got) = rd.read_fixed::<4>()?;
+        if got < 4 {
+            let message = if got == 0 {
+                "not a pcap or pcapng file (empty input)".to_string()
+            } else {
+                format!("not a pcap or pcapng file (only {got} bytes)")
+            };
+            return Err(ReadError::new(ReadErrorKind::NotACapture, 0, message));
+        }
+        let pcap = match u32::from_be_bytes(magic) {
+            0xa1b2_c3d4 => Some((ByteOrder::Big, false)),
+            0xa1b2_3c4d => Some((ByteOrder::Big, true)),
+            0xd4c3_b2a1 => Some((ByteOrder::Little, false)),
+            0x4d3c_b2a1 => Some((ByteOrder::Little, true)),
+            BT_SHB => None,
+            other => {
+                return Err(ReadError::new(
+                    ReadErrorKind::NotACapture,
+                    0,
+                    format!("not a pcap or pcapng file (magic {other:#010x} at byte offset 0)"),
+                ));
+            }
+        };
+        match pcap {
+            Some((byte_order, nanos)) => rd.read_pcap_header(byte_order, nanos)?,
+            None => {
+                rd.state = State::PcapNg {
+                    byte_order: ByteOrder::Little,
+                    section_first_iface: 0,
+                    ts_offsets: Vec::new(),
+                    block: Vec::new(),
+                };
+                let (len, got) = rd.read_fixed::<4>()?;
+                if got < len.len() {
+                    return Err(ReadError::truncated(
+                        0,
+                        "pcapng section header block",
+                        format_args!("at least 28 bytes needed, only {} present", 4 + got),
+                    ));
+                }
+                rd.read_section_header(0, len, true)?;
+            }
+        }
+        Ok(rd)
+    }
+
+    /// The container format of the input.
+    pub fn format(&self) -> FileFormat {
+        match self.state {
+            State::Pcap { .. } => FileFormat::Pcap,
+            State::PcapNg { .. } => FileFormat::PcapNg,
+        }
+    }
+
+    /// Interfaces seen so far; [`Frame::interface`] indexes this slice.
+    ///
+    /// For pcapng the list grows as Interface Description Blocks are read; the interface of
+    /// a returned frame is always present.
+    pub fn interfaces(&self) -> &[Interface] {
+        &self.interfaces
+    }
+
+    /// Section Header Block comments of all pcapng sections read so far.
+    pub fn section_comments(&self) -> &[String] {
+        &self.section_comments
+    }
+
+    /// Number of bytes consumed from the input so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.pos
+    }
+
+    /// Returns the next frame, `None` at a clean end of input (and after any error).
+    pub fn next_frame(&mut self) -> Option<Result<Frame, ReadError>> {
+        if self.done {
+            return None;
+        }
+        let res = match self.state {
+            State::Pcap { .. } => self.next_pcap(),
+            State::PcapNg { .. } => self.next_pcapng(),
+        };
+        match res {
+            Ok(Some(frame)) => Some(Ok(frame)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+
+    // ---- low-level input -------------------------------------------------------------
+
+    /// Reads up to `N` bytes; fewer only at end of input. Returns the bytes and the count.
+    fn read_fixed<const N: usize>(&mut self) -> Result<([u8; N], usize), ReadError> {
+        let mut buf = [0u8; N];
+        let mut got = 0;
+        while let Some(dst) = buf.get_mut(got..).filter(|d| !d.is_empty()) {
+            match self.inner.read(dst) {
+                Ok(0) => break,
+                Ok(k) => {
+                    let k = k.min(dst.len());
+                    got += k;
+                    self.pos += k as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(ReadError::io(self.pos, &e)),
+            }
+        }
+        Ok((buf, got))
+    }
+
+    // ---- pcap ------------------------------------------------------------------------
+
+    fn read_pcap_header(&mut self, byte_order: ByteOrder, nanos: bool) -> Result<(), ReadError> {
+        let (h, got) = self.read_fixed::<{ PCAP_HEADER_LEN - 4 }>()?;
+        if got < h.len() {
+            return Err(ReadError::truncated(
+                0,
+                "pcap file header",
+                format_args!("{PCAP_HEADER_LEN} bytes needed, only {} present", got + 4),
+            ));
+        }
+        let [
+            v0,
+            v1,
+            v2,
+            v3,
+            _tz0,
+            _tz1,
+            _tz2,
+            _tz3,
+            _sf0,
+            _sf1,
+            _sf2,
+            _sf3,
+            s0,
+            s1,
+            s2,
+            s3,
+            l0,
+            l1,
+            l2,
+            l3,
+        ] = h;
+        let major = byte_order.u16([v0, v1]);
+        let minor = byte_order.u16([v2, v3]);
+        if major != 2 {
+            return Err(ReadError::corrupt(
+                0,
+                "pcap file header",
+                format_args!("unsupported version {major}.{minor} (expected 2.4)"),
+            ));
+        }
+        let snaplen = byte_order.u32([s0, s1, s2, s3]);
+        // The upper bits hold FCS information; the link type is the low 16 bits.
+        let linktype = byte_order.u32([l0, l1, l2, l3]) & 0xffff;
+        self.interfaces.push(Interface {
+            linktype,
+            snaplen,
+            name: None,
+            ts_nanos: nanos,
+            tsresol: if nanos { TSRESOL_NANOS } else { TSRESOL_MICROS },
+            byte_order,
+            comments: Vec::new(),
+        });
+        self.state = State::Pcap {
+            byte_order,
+            nanos,
+            linktype,
+        };
+        Ok(())
+    }
+
+    fn next_pcap(&mut self) -> Result<Option<Frame>, ReadError> {
+        let State::Pcap {
+            byte_order: bo,
+            nanos,
+            linktype,
+        } = self.state
+        else {
+            return Ok(None);
+        };
+        let start = self.pos;
+        let (h, got) = self.read_fixed::<PCAP_RECORD_HEADER_LEN>()?;
+        if got == 0 {
+            return Ok(None);
+        }
+        if got < h.len() {
+            return Err(ReadError::truncated(
+                start,
+                "pcap record",
+                format_args!(
+                    "record header needs {PCAP_RECORD_HEADER_LEN} bytes, only {got} present"
+                ),
+            ));
+        }
+        let [
+            t0,
+            t1,
+            t2,
+            t3,
+            f0,
+            f1,
+            f2,
+            f3,
+            i0,
+            i1,
+            i2,
+            i3,
+            o0,
+            o1,
+            o2,
+            o3,
+        ] = h;
+        let ts_sec = bo.u32([t0, t1, t2, t3]);
+        let ts_frac = bo.u32([f0, f1, f2, f3]);
+        let incl_len = bo.u32([i0, i1, i2, i3]);
+        let orig_len = bo.u32([o0, o1, o2, o3]);
+        if incl_len > MAX_RECORD_LEN {
+            return Err(ReadError::corrupt(
+                start,
+                "pcap record",
+                format_args!(
+                    "captured length {incl_len} exceeds the limit of {MAX_RECORD_LEN} bytes"
+                ),
+            ));
+        }
+        let mut data = Vec::new();
+        let n = self.read_body(&mut data, incl_len as usize)?;
+        if n < incl_len as usize {
+            return Err(ReadError::truncated(
+                start,
+                "pcap record",
+                format_args!(
+                    "record length {}, only {} bytes present",
+                    PCAP_RECORD_HEADER_LEN as u64 + u64::from(incl_len),
+                    PCAP_RECORD_HEADER_LEN + n
+                ),
+            ));
+        }
+        let frac_ns = if nanos {
+            i128::from(ts_frac)
+        } else {
+            i128::from(ts_frac) * 1000
+        };
+        Ok(Some(Frame {
+            ts_ns: i128::from(ts_sec) * NANOS_PER_SEC + frac_ns,
+            interface: 0,
+            linktype,
+            byte_order: bo,
+            data,
+            orig_len,
+            comments: Vec::new(),
+            file_offset: start,
+        }))
+    }
+
+    /// Reads `n` bytes (fewer only at end of input) into `buf`, replacing its contents.
+    fn read_body(&mut self, buf: &mut Vec<u8>, n: usize) -> Result<usize, ReadError> {
+        let res = read_up_to(&mut self.inner, buf, n);
+        self.pos += buf.len() as u64;
+        res.map_err(|e| ReadError::io(self.pos, &e))
+    }
+
+    // ---- pcapng ----------------------------------------------------------------------
+
+    fn next_pcapng(&mut self) -> Result<Option<Frame>, ReadError> {
+        loop {
+            let start = self.pos;
+            let (h, got) = self.read_fixed::<8>()?;
+            if got == 0 {
+                return Ok(None);
+            }
+            if got < h.len() {
+                return Err(ReadError::truncated(
+                    start,
+                    "pcapng block",
+                    format_args!("block header needs 8 bytes, only {got} present"),
+                ));
+            }
+            let [t0, t1, t2, t3, l0, l1, l2, l3] = h;
+            if u32::from_be_bytes([t0, t1, t2, t3]) == BT_SHB {
+                self.read_section_header(start, [l0, l1, l2, l3], false)?;
+                continue;
+            }
+            let bo = self.ng_byte_order();
+            let btype = bo.u32([t0, t1, t2, t3]);
+            let len = bo.u32([l0, l1, l2, l3]);
+            let body = self.read_block_rest(start, len, 12, 8)?;
+            let frame = match btype {
+                BT_IDB => {
+                    self.parse_idb(start, &body)?;
+                    None
+                }
+                BT_EPB => Some(self.parse_packet(start, &body, false)?),
+                BT_OPB => Some(self.parse_packet(start, &body, true)?),
+                BT_SPB => Some(self.parse_spb(start, &body)?),
+                // NRB, ISB, DSB, custom and unknown blocks carry nothing we need.
+                _ => None,
+            };
+            self.put_block_buffer(body);
+            if frame.is_some() {
+                return Ok(frame);
+            }
+        }
+    }
+
+    fn ng_byte_order(&self) -> ByteOrder {
+        match self.state {
+            State::PcapNg { byte_order, .. } | State::Pcap { byte_order, .. } => byte_order,
+        }
+    }
+
+    /// Validates a block length, reads the rest of the block (after the `present` bytes
+    /// already consumed) and checks the trailing length. Returns the block body: the bytes
+    /// after the first `present` bytes, without the trailing length.
+    fn read_block_rest(
+        &mut self,
+        start: u64,
+        len: u32,
+        min_len: u32,
+        present: usize,
+    ) -> Result<Vec<u8>, ReadError> {
+        if len < min_len || !len.is_multiple_of(4) || len > MAX_RECORD_LEN {
+            let why = if len > MAX_RECORD_LEN {
+                format!("exceeds the limit of {MAX_RECORD_LEN} bytes")
+            } else if len < min_len {
+                format!("is less than the minimum of {min_len}")
+            } else {
+                "is not a multiple of 4".to_string()
+            };
+            return Err(ReadError::corrupt(
+                start,
+                "pcapng block",
+                format_args!("block length {len} {why}"),
+            ));
+        }
+        let mut buf = self.take_block_buffer();
+        let want = (len as usize).saturating_sub(present);
+        let got = self.read_body(&mut buf, want)?;
+        if got < want {
+            return Err(ReadError::truncated(
+                start,
+                "pcapng block",
+                format_args!("block length {len}, only {} bytes present", present + got),
+            ));
+        }
+        let trailer = match buf.split_last_chunk::<4>() {
+            Some((_, t)) => *t,
+            None => [0; 4],
+        };
+        let trailer = self.ng_byte_order().u32(trailer);
+        if trailer != len {
+            return Err(ReadError::corrupt(
+                start,
+                "pcapng block",
+                format_args!("trailing block length {trailer} differs from leading length {len}"),
+            ));
+        }
+        buf.truncate(want.saturating_sub(4));
+        Ok(buf)
+    }
+
+    fn take_block_buffer(&mut self) -> Vec<u8> {
+        match &mut self.state {
+            State::PcapNg { block, .. } => std::mem::take(block),
+            State::Pcap { .. } => Vec::new(),
+        }
+    }
+
+    fn put_block_buffer(&mut self, buf: Vec<u8>) {
+        if let State::PcapNg { block, .. } = &mut self.state {
+            *block = buf;
+        }
+    }
+
+    /// Reads a Section Header Block whose type and (raw) length fields have already been
+    /// consumed at `start`.
+    fn read_section_header(
+        &mut self,
+        start: u64,
+        [l0, l1, l2, l3]: [u8; 4],
+        first: bool,
+    ) -> Result<(), ReadError> {
+        let (magic, got) = self.read_fixed::<4>()?;
+        if got < magic.len() {
+            return Err(ReadError::truncated(
+                start,
+                "pcapng section header block",
+                format_args!("at least 28 bytes needed, only {} present", 8 + got),
+            ));
+        }
+        let [m0, m1, m2, m3] = magic;
+        let byte_order = match u32::from_be_bytes([m0, m1, m2, m3]) {
+            0x1a2b_3c4d => ByteOrder::Big,
+            0x4d3c_2b1a => ByteOrder::Little,
+            other if first => {
+                return Err(ReadError::new(
+                    ReadErrorKind::NotACapture,
+                    start,
+                    format!(
+                        "not a pcap or pcapng file (pcapng byte-order magic {other:#010x} at byte offset {})",
+                        start + 8
+                    ),
+                ));
+            }
+            other => {
+                return Err(ReadError::corrupt(
+                    start,
+                    "pcapng section header block",
+                    format_args!("invalid byte-order magic {other:#010x}"),
+                ));
+            }
+        };
+        if let State::PcapNg { byte_order: bo, .. } = &mut self.state {
+            *bo = byte_order;
+        }
+        let len = byte_order.u32([l0, l1, l2, l3]);
+        let body = self.read_block_rest(start, len, 28, 12)?;
+        let parsed = parse_shb(&body, byte_order);
+        self.put_block_buffer(body);
+        let comments = parsed.map_err(|detail| {
+            ReadError::corrupt(
+                start,
+                "pcapng section header block",
+                format_args!("{detail}"),
+            )
+        })?;
+        self.section_comments.extend(comments);
+        let n_ifaces = self.interfaces.len();
+        if let State::PcapNg {
+            section_first_iface,
+            ..
+        } = &mut self.state
+        {
+            *section_first_iface = n_ifaces;
+        }
+        Ok(())
+    }
+
+    fn parse_idb(&mut self, start: u64, body: &[u8]) -> Result<(), ReadError> {
+        let bo = self.ng_byte_order();
+        let corrupt = |detail: String| {
+            ReadError::corrupt(
+                start,
+                "pcapng interface description block",
+                format_args!("{detail}"),
+            )
+        };
+        let (Some(linktype), Some(snaplen), Some(opts)) =
+            (get_u16(body, 0, bo), get_u32(body, 4, bo), body.get(8..))
+        else {
+            return Err(corrupt("block too short".into()));
+        };
+        let mut iface = Interface {
+            linktype: u32::from(linktype),
+            snaplen,
+            name: None,
+            ts_nanos: false,
+            tsresol: TSRESOL_MICROS,
+            byte_order: bo,
+            comments: Vec::new(),
+        };
+        let mut ts_offset = 0i64;
+        for_each_option(opts, bo, |code, val| {
+            match code {
+                OPT_COMMENT => iface.comments.push(lossy(val)),
+                OPT_IF_NAME => iface.name = Some(lossy(val)),
+                OPT_IF_TSRESOL => match val {
+                    [r] => iface.tsresol = *r,
+                    _ => return Err(format!("if_tsresol option has length {}", val.len())),
+                },
+                OPT_IF_TSOFFSET => match val.first_chunk::<8>() {
+                    Some(b) if val.len() == 8 => ts_offset = bo.u64(*b).cast_signed(),
+                    _ => return Err(format!("if_tsoffset option has length {}", val.len())),
+                },
+                _ => {}
+            }
+            Ok(())
+        })
+        .map_err(corrupt)?;
+        iface.ts_nanos = iface.tsresol == TSRESOL_NANOS;
+        if self.interfaces.len() >= MAX_INTERFACES {
+            return Err(corrupt(format!(
+                "more than {MAX_INTERFACES} interfaces in one capture"
+            )));
+        }
+        self.interfaces.push(iface);
+        if let State::PcapNg { ts_offsets, .. } = &mut self.state {
+            ts_offsets.push(ts_offset);
+        }
+        Ok(())
+    }
+
+    /// Maps a section-local interface id to the global index, checking that it exists.
+    fn global_iface(&self, start: u64, what: &str, local: u32) -> Result<usize, ReadError> {
+        let first = match &self.state {
+            State::PcapNg {
+                section_first_iface,
+                ..
+            } => *section_first_iface,
+            State::Pcap { .. } => 0,
+        };
+        let defined = self.interfaces.len().saturating_sub(first);
+        match usize::try_from(local) {
+            Ok(l) if l < defined => Ok(first + l),
+            _ => Err(ReadError::corrupt(
+                start,
+                what,
+                format_args!(
+                    "refers to interface {local}, but the section defines {defined} interface(s)"
+                ),
+            )),
+        }
+    }
+
+    fn make_frame(
+        &self,
+        start: u64,
+        global: usize,
+        units: Option<u64>,
+        data: &[u8],
+        orig_len: u32,
+        comments: Vec<String>,
+    ) -> Frame {
+        let (linktype, tsresol, byte_order) = match self.interfaces.get(global) {
+            Some(i) => (i.linktype, i.tsresol, i.byte_order),
+            None => (0, TSRESOL_MICROS, self.ng_byte_order()),
+        };
+        let ts_ns = match units {
+            Some(u) => {
+                let off = match &self.state {
+                    State::PcapNg { ts_offsets, .. } => ts_offsets.get(global).copied(),
+                    State::Pcap { .. } => None,
+                };
+                units_to_ns(u, tsresol) + i128::from(off.unwrap_or(0)) * NANOS_PER_SEC
+            }
+            None => 0,
+        };
+        Frame {
+            ts_ns,
+            interface: u32::try_from(global).unwrap_or(u32::MAX),
+            linktype,
+            byte_order,
+            data: data.to_vec(),
+            orig_len,
+            comments,
+            file_offset: start,
+        }
+    }
+
+    /// Parses an Enhanced Packet Block or (obsolete) Packet Block body.
+    fn parse_packet(&self, start: u64, body: &[u8], obsolete: bool) -> Result<Frame, ReadError> {
+        let what = if obsolete {
+            "pcapng packet block"
+        } else {
+            "pcapng enhanced packet block"
+        };
+        let bo = self.ng_byte_order();
+        let fields = (
+            if obsolete {
+                get_u16(body, 0, bo).map(u32::from)
+            } else {
+                get_u32(body, 0, bo)
+            },
+            get_u32(body, 4, bo),
+            get_u32(body, 8, bo),
+            get_u32(body, 12, bo),
+            get_u32(body, 16, bo),
+        );
+        let (Some(local), Some(ts_hi), Some(ts_lo), Some(caplen), Some(orig_len)) = fields else {
+            return Err(ReadError::corrupt(
+                start,
+                what,
+                format_args!("block too short"),
+            ));
+        };
+        let global = self.global_iface(start, what, local)?;
+        let rest = body.get(20..).unwrap_or_default();
+        let Some(data) = rest.get(..caplen as usize) else {
+            return Err(ReadError::corrupt(
+                start,
+                what,
+                format_args!(
+                    "captured length {caplen} exceeds the {} bytes in the block",
+                    rest.len()
+                ),
+            ));
+        };
+        // Be lenient about missing padding before the (absent) options.
+        let opts = rest
+            .get((caplen as usize).next_multiple_of(4)..)
+            .unwrap_or_default();
+        let mut comments = Vec::new();
+        for_each_option(opts, bo, |code, val| {
+            if code == OPT_COMMENT {
+                comments.push(lossy(val));
+            }
+            Ok(())
+        })
+        .map_err(|detail| ReadError::corrupt(start, what, format_args!("{detail}")))?;
+        let units = (u64::from(ts_hi) << 32) | u64::from(ts_lo);
+        Ok(self.make_frame(start, global, Some(units), data, orig_len, comments))
+    }
+
+    fn parse_spb(&self, start: u64, body: &[u8]) -> Result<Frame, ReadError> {
+        let what = "pcapng simple packet block";
+        let Some(orig_len) = get_u32(body, 0, self.ng_byte_order()) else {
+            return Err(ReadError::corrupt(
+                start,
+                what,
+                format_args!("block too short"),
+            ));
+        };
+        let global = self.global_iface(start, what, 0)?;
+        let rest = body.get(4..).unwrap_or_default();
+        let mut caplen = rest.len().min(orig_len as usize);
+        if let Some(snaplen) = self
+            .interfaces
+            .get(global)
+            .map(|i| i.snaplen as usize)
+            .filter(|&s| s != 0)
+        {
+            caplen = caplen.min(snaplen);
+        }
+        let data = rest.get(..caplen).unwrap_or_default();
+        Ok(self.make_frame(start, global, None, data, orig_len, Vec::new()))
+    }
+}
+
+impl<R: Read> Iterator for Reader<R> {
+    type Item = Result<Frame, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_frame()
+    }
+}
+
+/// Reads until `buf` holds `n` bytes or the input ends; returns the number of bytes read.
+///
+/// `buf` is cleared first. Its allocation grows geometrically with the data actually
+/// received, so a large length claimed by a truncated file does not allocate up front;
+/// a complete read leaves the capacity at exactly `n` (for a fresh buffer).
+pub(super) fn read_up_to<R: Read>(src: &mut R, buf: &mut Vec<u8>, n: usize) -> io::Result<usize> {
+    buf.clear();
+    let mut filled = 0;
+    while filled < n {
+        if filled == buf.len() {
+            let target = n.min(filled.saturating_mul(2).max(FIRST_CHUNK));
+            buf.reserve_exact(target - filled);
+            buf.resize(target, 0);
+        }
+        let Some(dst) = buf.get_mut(filled..) else {
+            break;
+        };
+        match src.read(dst) {
+            Ok(0) => break,
+            Ok(k) => filled += k.min(dst.len()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                buf.truncate(filled);
+                return Err(e);
+            }
+        }
+    }
+    buf.truncate(filled);
+    Ok(filled)
+}
+
+/// Parses a Section Header Block body (after the byte-order magic); returns its comments.
+fn parse_shb(body: &[u8], bo: ByteOrder) -> Result<Vec<String>, String> {
+    let (Some(major), Some(minor), Some(opts)) =
+        (get_u16(body, 0, bo), get_u16(body, 2, bo), body.get(12..))
+    else {
+        return Err("block too short".into());
+    };
+    if major != 1 {
+        return Err(format!(
+            "unsupported version {major}.{minor} (expected 1.x)"
+        ));
+    }
+    let mut comments = Vec::new();
+    for_each_option(opts, bo, |code, val| {
+        if code == OPT_COMMENT {
+            comments.push(lossy(val));
+        }
+        Ok(())
+    })?;
+    Ok(comments)
+}
+
+/// Calls `f(code, value)` for each option up to `opt_endofopt` or the end of `buf`.
+fn for_each_option(
+    mut buf: &[u8],
+    bo: ByteOrder,
+    mut f: impl FnMut(u16, &[u8]) -> Result<(), String>,
+) -> Result<(), String> {
+    while !buf.is_empty() {
+        let Some((&[c0, c1, n0, n1], rest)) = buf.split_first_chunk::<4>() else {
+            return Err(format!("{} stray bytes after the last option", buf.len()));
+        };
+        let code = bo.u16([c0, c1]);
+        if code == 0 {
+            return Ok(());
+        }
+        let len = usize::from(bo.u16([n0, n1]));
+        let Some(value) = rest.get(..len) else {
+            return Err(format!(
+                "option {code} of length {len} overruns the block ({} bytes left)",
+                rest.len()
+            ));
+        };
+        f(code, value)?;
+        // Tolerate a missing pad after the last option.
+        buf = rest.get(len.next_multiple_of(4)..).unwrap_or_default();
+    }
+    Ok(())
+}
+
+fn get_u16(buf: &[u8], off: usize, bo: ByteOrder) -> Option<u16> {
+    buf.get(off..)?.first_chunk::<2>().map(|b| bo.u16(*b))
+}
+
+fn get_u32(buf: &[u8], off: usize, bo: ByteOrder) -> Option<u32> {
+    buf.get(off..)?.first_chunk::<4>().map(|b| bo.u32(*b))
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
