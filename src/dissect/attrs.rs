@@ -18,6 +18,9 @@ pub struct Walker<'a> {
     pub endian: Endian,
     /// The spec the attributes come from, if any.
     pub spec: Option<&'a Spec>,
+    /// Nested sets chosen by context rather than by the spec (field path -> set name), e.g.
+    /// IFLA_AF_SPEC of AF_BRIDGE link messages; see `families`.
+    pub overrides: Vec<(String, String)>,
 }
 
 impl<'a> Walker<'a> {
@@ -154,7 +157,13 @@ impl<'a> Walker<'a> {
                 );
             }
             AttrType::Nest => {
-                let nested = attr.nested.as_deref().and_then(|n| self.set(n));
+                let chosen = self
+                    .overrides
+                    .iter()
+                    .find(|(f, _)| *f == field)
+                    .map(|(_, s)| s.as_str())
+                    .or(attr.nested.as_deref());
+                let nested = chosen.and_then(|n| self.set(n));
                 node.children = self.attrs(p0, p0 + plen, nested, &field, depth + 1);
                 if nested.is_none() {
                     mark_raw(&mut node.children);

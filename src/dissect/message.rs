@@ -244,7 +244,7 @@ impl<'a> MessageView<'a> {
             } => {
                 let set = op
                     .and_then(|o| o.attribute_set.as_deref())
-                    .or_else(|| spec.main_set())?;
+                    .or_else(|| spec.sole_set())?;
                 let hdr = op
                     .and_then(|o| o.fixed_header.as_deref())
                     .or(spec.fixed_header.as_deref())
@@ -419,11 +419,19 @@ impl<'a> MessageView<'a> {
                     data: self.data,
                     endian: m.endian,
                     spec: Some(spec),
+                    overrides: super::families::overrides(spec, m, self.data, start, end),
                 };
                 let mut out = Vec::new();
                 let mut pos = start;
                 let hdr = op.fixed_header.as_deref().or(spec.fixed_header.as_deref());
-                if let Some(st) = hdr.and_then(|h| spec.structs.get(h)) {
+                let hdr_struct = hdr.and_then(|h| spec.structs.get(h));
+                if let Some(n) =
+                    super::families::short_dump_header(m, self.data, hdr_struct, start, end)
+                {
+                    out.push(n);
+                    return out;
+                }
+                if let Some(st) = hdr_struct {
                     let path = format!("{}.{}", spec.name, st.name);
                     let (kids, used) = w.struct_members(st, pos, end - pos, &path, m.endian, 0);
                     let mut hn = Node::new(st.name.clone(), path, Value::None, pos, used);
@@ -510,6 +518,7 @@ impl<'a> MessageView<'a> {
                 data: self.data,
                 endian: m.endian,
                 spec: None,
+                overrides: Vec::new(),
             };
             let path = family.unwrap_or("genl");
             let mut attrs = w.attrs(pos, end, None, path, 0);
@@ -530,6 +539,7 @@ impl<'a> MessageView<'a> {
             data: self.data,
             endian: m.endian,
             spec: Some(spec),
+            overrides: Vec::new(),
         };
         let hdr = op
             .and_then(|o| o.fixed_header.as_deref())
@@ -542,11 +552,16 @@ impl<'a> MessageView<'a> {
             out.push(hn);
             pos += align4(used).min(end - pos);
         }
+        // An unknown command of a family with several sets: walk generically, don't guess.
         let set = op
             .and_then(|o| o.attribute_set.as_deref())
-            .or_else(|| spec.main_set())
+            .or_else(|| spec.sole_set())
             .and_then(|s| spec.sets.get(s));
-        out.extend(w.attrs(pos, end, set, &spec.name, 0));
+        let mut attrs = w.attrs(pos, end, set, &spec.name, 0);
+        if set.is_none() {
+            mark_raw(&mut attrs);
+        }
+        out.extend(attrs);
         out
     }
 
@@ -696,6 +711,7 @@ impl<'a> MessageView<'a> {
             data: self.data,
             endian: self.m.endian,
             spec,
+            overrides: Vec::new(),
         };
         let mut kids = w.attrs(start, end, set, "nlmsgerr", 0);
         if set.is_none() {
@@ -831,6 +847,7 @@ fn unknown_payload(data: &[u8], start: usize, end: usize, endian: Endian) -> Vec
                 data,
                 endian,
                 spec: None,
+                overrides: Vec::new(),
             };
             let mut attrs = w.attrs(start + k, end, None, "nlmsg.attr", 0);
             mark_raw(&mut attrs);

@@ -2,6 +2,7 @@
 
 pub mod attrs;
 pub mod cooked;
+mod families;
 mod message;
 pub mod netlink;
 pub mod specs;
@@ -53,6 +54,9 @@ pub struct FrameIndex {
     pub problem: Option<(usize, String)>,
     /// The byte order differed from the file's and was corrected.
     pub swapped: bool,
+    /// Zero bytes after the last message (offset, length): a sender's buffer padding, which
+    /// the kernel ignores (netlink_rcv_skb stops at an nlmsg_len below the header size).
+    pub zero_tail: Option<(usize, usize)>,
 }
 
 /// How many recent requests are remembered to decode capped error acks.
@@ -158,6 +162,10 @@ impl Dissector {
         let mut pos = first;
         while pos < data.len() {
             let left = data.len() - pos;
+            if !fi.msgs.is_empty() && data[pos..].iter().all(|b| *b == 0) {
+                fi.zero_tail = Some((pos, left));
+                break;
+            }
             if left < NLMSG_HDRLEN {
                 fi.problem = Some((
                     pos,

@@ -142,6 +142,10 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
             "const" => {
                 if let Some(v) = get(d, "value").and_then(int_of) {
                     consts.insert(dname.to_string(), v);
+                    // References may use the prefixed name (`wg-` + `key-len`).
+                    if let Some(p) = get_str(d, "name-prefix", &ctx)? {
+                        consts.insert(format!("{p}{dname}"), v);
+                    }
                 }
             }
             t @ ("enum" | "flags") => {
@@ -270,6 +274,9 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
         Some(o) => compile_ops(&name, protocol, o)?,
         None => (Vec::new(), None),
     };
+    let directional = get(doc, "operations")
+        .and_then(|o| get_str(o, "enum-model", "operations").ok().flatten())
+        == Some("directional");
 
     let mut mcast_groups = Vec::new();
     if let Some(m) = get(doc, "mcast-groups") {
@@ -293,6 +300,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
         sub_messages,
         ops,
         fixed_header,
+        directional,
         mcast_groups,
     };
     check_refs(&spec)?;

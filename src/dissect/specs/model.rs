@@ -325,6 +325,8 @@ pub struct Spec {
     pub ops: Vec<Op>,
     /// Family-wide fixed header.
     pub fixed_header: Option<String>,
+    /// `enum-model: directional`: message ids differ by direction.
+    pub directional: bool,
     /// Multicast groups.
     pub mcast_groups: Vec<McastGroup>,
 }
@@ -342,7 +344,17 @@ impl Spec {
                 }
             })
         };
-        pick(to_kernel).or_else(|| pick(!to_kernel))
+        // Generic netlink families with directional ids (ethtool) reuse numbers with other
+        // meanings the other way; only classic protocols share ids across directions.
+        let share = self.protocol == Protocol::NetlinkRaw || !self.directional;
+        pick(to_kernel).or_else(|| if share { pick(!to_kernel) } else { None })
+    }
+
+    /// The attribute set every operation uses, if they all use one.
+    pub fn sole_set(&self) -> Option<&str> {
+        let mut sets = self.ops.iter().filter_map(|o| o.attribute_set.as_deref());
+        let first = sets.next()?;
+        sets.all(|s| s == first).then_some(first)
     }
 
     /// C name of message type / command `v`: the op that sends it as a request owns the name
