@@ -139,9 +139,14 @@ impl<'a> Walker<'a> {
                 node.value = Value::Bool(true);
                 node.display = "true".into();
                 if plen != 0 {
+                    // Some kernels send a u8 where specs say flag (e.g. IFLA_BRPORT_*).
+                    if let Some(v) = endian.uint(self.data, p0, plen) {
+                        node.value = Value::Uint(v);
+                        node.display = v.to_string();
+                    }
                     node.set_expert(
-                        Severity::Warning,
-                        format!("flag attribute carries {plen} bytes"),
+                        Severity::Note,
+                        format!("the spec says flag, the attribute carries {plen} bytes"),
                     );
                 }
             }

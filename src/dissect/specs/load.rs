@@ -541,28 +541,65 @@ fn compile_ops(family: &str, proto: Protocol, o: &Y) -> R<(Vec<Op>, Option<Strin
     let start = get_int(o, "value-start", ctx)?.unwrap_or(1);
     let mut ops = Vec::new();
     let mut next = start;
+    let (mut req_next, mut rsp_next) = (1i64, 1i64);
+    let mut notify_of: Vec<Option<String>> = Vec::new();
     for (i, op) in seq(get(o, "list"), ctx)?.iter().enumerate() {
         let octx = format!("operations.list[{i}]");
         let name = req_str(op, "name", &octx)?.to_string();
         let octx = format!("operation '{name}'");
-        let mut attribute_set = get_str(op, "attribute-set", &octx)?.map(str::to_string);
+        let attribute_set = get_str(op, "attribute-set", &octx)?.map(str::to_string);
         let fixed_header = get_str(op, "fixed-header", &octx)?.map(str::to_string);
         let mut request_values = Vec::new();
         let mut reply_values = Vec::new();
         let explicit = get_int(op, "value", &octx)?;
         let is_event = get(op, "notify").is_some() || get(op, "event").is_some();
         if directional {
-            for mode in ["do", "dump"] {
-                let m = get(op, mode);
-                if let Some(v) = msg_value(m, "request", &octx)? {
-                    request_values.push(v);
+            // Implicit ids count separately per direction, as the kernel's YNL library does:
+            // a do/dump op takes the next request id and, if it has a reply, the next reply id;
+            // a notify/event op takes only the next reply id. Explicit values reset a counter.
+            if is_event {
+                if let Some(v) = explicit {
+                    rsp_next = v;
                 }
-                if let Some(v) = msg_value(m, "reply", &octx)? {
+                if let Ok(v) = u16::try_from(rsp_next) {
                     reply_values.push(v);
                 }
-            }
-            if let Some(v) = explicit.and_then(|v| u16::try_from(v).ok()) {
-                reply_values.push(v);
+                rsp_next = rsp_next.saturating_add(1);
+            } else {
+                let mode = get(op, "do").or_else(|| get(op, "dump"));
+                for m in ["do", "dump"] {
+                    let md = get(op, m);
+                    if let Some(v) = msg_value(md, "request", &octx)? {
+                        request_values.push(v);
+                    }
+                    if let Some(v) = msg_value(md, "reply", &octx)? {
+                        reply_values.push(v);
+                    }
+                }
+                if let Some(v) = msg_value(mode, "request", &octx)? {
+                    req_next = i64::from(v);
+                }
+                if let Some(v) = msg_value(mode, "reply", &octx)? {
+                    rsp_next = i64::from(v);
+                }
+                if mode.is_some() {
+                    if request_values.is_empty() {
+                        if let Ok(v) = u16::try_from(req_next) {
+                            request_values.push(v);
+                        }
+                    }
+                    req_next = req_next.saturating_add(1);
+                    if mode.and_then(|m| get(m, "reply")).is_some() {
+                        if reply_values.is_empty() {
+                            if let Ok(v) = u16::try_from(rsp_next) {
+                                reply_values.push(v);
+                            }
+                        }
+                        rsp_next = rsp_next.saturating_add(1);
+                    }
+                } else if let Some(v) = explicit.and_then(|v| u16::try_from(v).ok()) {
+                    reply_values.push(v);
+                }
             }
         } else {
             let v = explicit.unwrap_or(next);
@@ -578,16 +615,8 @@ fn compile_ops(family: &str, proto: Protocol, o: &Y) -> R<(Vec<Op>, Option<Strin
         request_values.dedup();
         reply_values.sort_unstable();
         reply_values.dedup();
-        // An event/notify op borrows the attribute set of the op it mirrors.
-        if attribute_set.is_none() {
-            if let Some(n) = get_str(op, "notify", &octx)? {
-                attribute_set = ops
-                    .iter()
-                    .find(|x: &&Op| x.name == n)
-                    .and_then(|x| x.attribute_set.clone());
-            }
-        }
         let _ = proto;
+        notify_of.push(get_str(op, "notify", &octx)?.map(str::to_string));
         ops.push(Op {
             cname: c_name(&prefix, &name),
             name,
@@ -596,6 +625,23 @@ fn compile_ops(family: &str, proto: Protocol, o: &Y) -> R<(Vec<Op>, Option<Strin
             request_values,
             reply_values,
         });
+    }
+    // A notify op borrows the attribute set (and fixed header) of the op it mirrors, which may
+    // come later in the list.
+    for (i, target) in notify_of.iter().enumerate() {
+        let Some(t) = target else { continue };
+        let src = ops
+            .iter()
+            .find(|o| &o.name == t)
+            .map(|o| (o.attribute_set.clone(), o.fixed_header.clone()));
+        if let (Some((set, hdr)), Some(op)) = (src, ops.get_mut(i)) {
+            if op.attribute_set.is_none() {
+                op.attribute_set = set;
+            }
+            if op.fixed_header.is_none() {
+                op.fixed_header = hdr;
+            }
+        }
     }
     Ok((ops, fixed))
 }
