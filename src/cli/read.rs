@@ -224,10 +224,10 @@ pub fn run(
         for (mi, m) in fi.msgs.iter().enumerate() {
             let view = dis.view(data, m);
             let fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len());
-            if let Some(f) = &filter {
-                if !f.matches(&fields) {
-                    continue;
-                }
+            if let Some(f) = &filter
+                && !f.matches(&fields)
+            {
+                continue;
             }
             any_match = true;
             let Some(fmt) = format else { continue };
@@ -249,23 +249,21 @@ pub fn run(
                 }
                 Format::Tree => {
                     text.push_str(&export::message_tree_text(&rec));
-                    if last {
-                        if let Some(p) = frame_problem_node(&fi, data.len()) {
-                            export::write_tree_text(&mut text, &p, 1);
-                        }
+                    if last && let Some(p) = frame_problem_node(&fi, data.len()) {
+                        export::write_tree_text(&mut text, &p, 1);
                     }
                     text.push('\n');
                 }
                 Format::Json | Format::Ndjson => {
                     let _ = need_tree_for_filter;
                     let mut j = export::message_json(&rec);
-                    if last {
-                        if let (Some(p), Some(t)) = (
+                    if last
+                        && let (Some(p), Some(t)) = (
                             frame_problem_node(&fi, data.len()),
                             j.get_mut("tree").and_then(|t| t.as_array_mut()),
-                        ) {
-                            t.push(export::node_json(&p));
-                        }
+                        )
+                    {
+                        t.push(export::node_json(&p));
                     }
                     if fmt == Format::Json {
                         text.push_str(if first_json { "\n" } else { ",\n" });
@@ -296,25 +294,23 @@ pub fn run(
         if !text.is_empty() {
             out.write_all(text.as_bytes()).map_err(io_err)?;
         }
-        if any_match {
-            if let Some(w) = writer.as_mut() {
-                let iface = ifaces.get(frame.interface as usize).cloned().flatten();
-                let res = match iface {
-                    Some(i) => w.write_frame(&frame, &i).map_err(|e| {
-                        CliError::new(format!(
-                            "writing {}: {e}",
-                            opts.write
-                                .as_ref()
-                                .map(|p| p.display().to_string())
-                                .unwrap_or_default()
-                        ))
-                    }),
-                    None => Err(CliError::new("internal: frame without interface")),
-                };
-                if let Err(e) = res {
-                    write_error = Some(e);
-                    break;
-                }
+        if any_match && let Some(w) = writer.as_mut() {
+            let iface = ifaces.get(frame.interface as usize).cloned().flatten();
+            let res = match iface {
+                Some(i) => w.write_frame(&frame, &i).map_err(|e| {
+                    CliError::new(format!(
+                        "writing {}: {e}",
+                        opts.write
+                            .as_ref()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    ))
+                }),
+                None => Err(CliError::new("internal: frame without interface")),
+            };
+            if let Err(e) = res {
+                write_error = Some(e);
+                break;
             }
         }
     }

@@ -117,13 +117,14 @@ impl<'a> Walker<'a> {
         } else {
             self.endian
         };
-        if let Some(n) = attr.exact_len {
-            if plen != n && !matches!(attr.ty, AttrType::String) {
-                node.set_expert(
-                    Severity::Warning,
-                    format!("payload is {plen} bytes, the spec says {n}"),
-                );
-            }
+        if let Some(n) = attr.exact_len
+            && plen != n
+            && !matches!(attr.ty, AttrType::String)
+        {
+            node.set_expert(
+                Severity::Warning,
+                format!("payload is {plen} bytes, the spec says {n}"),
+            );
         }
         match &attr.ty {
             AttrType::Scalar(s) => {
@@ -677,12 +678,12 @@ pub fn hinted_bytes(b: &[u8], hint: Option<&str>) -> Value {
 
 /// Display for undescribed bytes: quoted text when it is printable and NUL-terminated, else hex.
 pub fn guess_display(b: &[u8]) -> String {
-    if b.len() >= 2 {
-        if let Some((&0, text)) = b.split_last() {
-            if !text.is_empty() && text.iter().all(|c| c.is_ascii_graphic() || *c == b' ') {
-                return format!("{:?}", String::from_utf8_lossy(text));
-            }
-        }
+    if b.len() >= 2
+        && let Some((&0, text)) = b.split_last()
+        && !text.is_empty()
+        && text.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
+    {
+        return format!("{:?}", String::from_utf8_lossy(text));
     }
     crate::model::hex(b)
 }

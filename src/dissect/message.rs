@@ -72,10 +72,10 @@ impl<'a> MessageView<'a> {
             Target::Control => control_name(m.ty),
             Target::Genl { family, spec, op } => {
                 let cmd = m.genl_cmd.map(u16::from);
-                if let (Some(s), Some(c)) = (spec, cmd) {
-                    if let Some(n) = s.type_name(c) {
-                        return n.to_string();
-                    }
+                if let (Some(s), Some(c)) = (spec, cmd)
+                    && let Some(n) = s.type_name(c)
+                {
+                    return n.to_string();
                 }
                 match (op, family, cmd) {
                     (Some(op), _, _) => op.cname.clone(),
@@ -86,10 +86,10 @@ impl<'a> MessageView<'a> {
             }
             Target::Raw { spec, op } => spec.type_name(m.ty).unwrap_or(&op.cname).to_string(),
             Target::Unknown => {
-                if m.protocol == NETLINK_ROUTE {
-                    if let Some((_, n)) = RTM_NAMES.iter().find(|(v, _)| *v == m.ty) {
-                        return (*n).to_string();
-                    }
+                if m.protocol == NETLINK_ROUTE
+                    && let Some((_, n)) = RTM_NAMES.iter().find(|(v, _)| *v == m.ty)
+                {
+                    return (*n).to_string();
                 }
                 format!("type {}", m.ty)
             }
@@ -216,16 +216,14 @@ impl<'a> MessageView<'a> {
             if l < 4 || pos + l > end {
                 break;
             }
-            if let Some(a) = set.get(t) {
-                if let Some(rank) = KEYS.iter().position(|k| *k == a.name) {
-                    if matches!(a.ty, super::specs::AttrType::String)
-                        && best.as_ref().is_none_or(|(r, _)| rank < *r)
-                    {
-                        let b = &self.data[pos + 4..pos + l];
-                        let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
-                        best = Some((rank, String::from_utf8_lossy(b).into_owned()));
-                    }
-                }
+            if let Some(a) = set.get(t)
+                && let Some(rank) = KEYS.iter().position(|k| *k == a.name)
+                && matches!(a.ty, super::specs::AttrType::String)
+                && best.as_ref().is_none_or(|(r, _)| rank < *r)
+            {
+                let b = &self.data[pos + 4..pos + l];
+                let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
+                best = Some((rank, String::from_utf8_lossy(b).into_owned()));
             }
             pos += align4(l);
         }
@@ -597,10 +595,10 @@ impl<'a> MessageView<'a> {
         } else if end > start {
             out.push(raw_bytes(self.data, start, end, "payload", "nlmsg.payload"));
         }
-        if let Some(t) = self.extack_start() {
-            if t < end {
-                out.push(self.extack_node(t, end, None));
-            }
+        if let Some(t) = self.extack_start()
+            && t < end
+        {
+            out.push(self.extack_node(t, end, None));
         }
         out
     }
@@ -689,10 +687,10 @@ impl<'a> MessageView<'a> {
                 .extend(sv.payload(rq + NLMSG_HDRLEN, rq + echoed, depth + 1));
         }
         out.push(req);
-        if let Some(t) = self.extack_start() {
-            if t < end {
-                out.push(self.extack_node(t, end, Some((&out, rq, &sv))));
-            }
+        if let Some(t) = self.extack_start()
+            && t < end
+        {
+            out.push(self.extack_node(t, end, Some((&out, rq, &sv))));
         }
         out
     }
@@ -746,12 +744,11 @@ impl<'a> MessageView<'a> {
                     };
                     k.display = text;
                 }
-                if k.field == "nlmsgerr.miss-type" {
-                    if let Some((_, set, _)) = sv.attr_start() {
-                        if let Some(a) = u16::try_from(v).ok().and_then(|t| set.get(t)) {
-                            k.display = format!("{} ({v}) missing", a.cname);
-                        }
-                    }
+                if k.field == "nlmsgerr.miss-type"
+                    && let Some((_, set, _)) = sv.attr_start()
+                    && let Some(a) = u16::try_from(v).ok().and_then(|t| set.get(t))
+                {
+                    k.display = format!("{} ({v}) missing", a.cname);
                 }
             }
         }

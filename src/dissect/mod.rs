@@ -239,10 +239,10 @@ impl Dissector {
                 .is_none()
             {
                 self.recent_order.push_back(key);
-                if self.recent_order.len() > RECENT_REQUESTS {
-                    if let Some(old) = self.recent_order.pop_front() {
-                        self.recent.remove(&old);
-                    }
+                if self.recent_order.len() > RECENT_REQUESTS
+                    && let Some(old) = self.recent_order.pop_front()
+                {
+                    self.recent.remove(&old);
                 }
             }
         }

@@ -499,10 +499,10 @@ fn compile_attr(
         .or_else(|| base.and_then(|b| b.nested.clone()));
     let pres = presentation(a, base.map(|b| &b.pres), ctx)?;
     let mut exact_len = base.and_then(|b| b.exact_len);
-    if let Some(c) = get(a, "checks") {
-        if let Some(n) = len_of(c, "exact-len", consts, ctx)? {
-            exact_len = Some(n);
-        }
+    if let Some(c) = get(a, "checks")
+        && let Some(n) = len_of(c, "exact-len", consts, ctx)?
+    {
+        exact_len = Some(n);
     }
     if let Some(n) = len_of(a, "len", consts, ctx)? {
         exact_len = Some(n);
@@ -583,17 +583,17 @@ fn compile_ops(family: &str, proto: Protocol, o: &Y) -> R<(Vec<Op>, Option<Strin
                     rsp_next = i64::from(v);
                 }
                 if mode.is_some() {
-                    if request_values.is_empty() {
-                        if let Ok(v) = u16::try_from(req_next) {
-                            request_values.push(v);
-                        }
+                    if request_values.is_empty()
+                        && let Ok(v) = u16::try_from(req_next)
+                    {
+                        request_values.push(v);
                     }
                     req_next = req_next.saturating_add(1);
                     if mode.and_then(|m| get(m, "reply")).is_some() {
-                        if reply_values.is_empty() {
-                            if let Ok(v) = u16::try_from(rsp_next) {
-                                reply_values.push(v);
-                            }
+                        if reply_values.is_empty()
+                            && let Ok(v) = u16::try_from(rsp_next)
+                        {
+                            reply_values.push(v);
                         }
                         rsp_next = rsp_next.saturating_add(1);
                     }
@@ -651,54 +651,53 @@ fn check_refs(s: &Spec) -> R<()> {
     for set in s.sets.values() {
         for a in &set.attrs {
             let ctx = format!("attribute '{}' of set '{}'", a.name, set.name);
-            if let Some(n) = &a.nested {
-                if !s.sets.contains_key(n) {
-                    return Err(format!("{ctx}: nested-attributes '{n}' is not defined"));
-                }
+            if let Some(n) = &a.nested
+                && !s.sets.contains_key(n)
+            {
+                return Err(format!("{ctx}: nested-attributes '{n}' is not defined"));
             }
             if let AttrType::Binary {
                 structure: Some(st),
             } = &a.ty
+                && !has_struct(st)
             {
-                if !has_struct(st) {
-                    return Err(format!("{ctx}: struct '{st}' is not defined"));
-                }
+                return Err(format!("{ctx}: struct '{st}' is not defined"));
             }
-            if let AttrType::SubMessage { name, .. } = &a.ty {
-                if !s.sub_messages.contains_key(name) {
-                    return Err(format!("{ctx}: sub-message '{name}' is not defined"));
-                }
+            if let AttrType::SubMessage { name, .. } = &a.ty
+                && !s.sub_messages.contains_key(name)
+            {
+                return Err(format!("{ctx}: sub-message '{name}' is not defined"));
             }
         }
     }
     for sm in s.sub_messages.values() {
         for f in &sm.formats {
-            if let Some(set) = &f.attribute_set {
-                if !s.sets.contains_key(set) {
-                    return Err(format!(
-                        "sub-message '{}' format '{}': attribute set '{set}' is not defined",
-                        sm.name, f.value
-                    ));
-                }
+            if let Some(set) = &f.attribute_set
+                && !s.sets.contains_key(set)
+            {
+                return Err(format!(
+                    "sub-message '{}' format '{}': attribute set '{set}' is not defined",
+                    sm.name, f.value
+                ));
             }
-            if let Some(h) = &f.fixed_header {
-                if !has_struct(h) {
-                    return Err(format!(
-                        "sub-message '{}' format '{}': struct '{h}' is not defined",
-                        sm.name, f.value
-                    ));
-                }
+            if let Some(h) = &f.fixed_header
+                && !has_struct(h)
+            {
+                return Err(format!(
+                    "sub-message '{}' format '{}': struct '{h}' is not defined",
+                    sm.name, f.value
+                ));
             }
         }
     }
     for op in &s.ops {
-        if let Some(set) = &op.attribute_set {
-            if !s.sets.contains_key(set) {
-                return Err(format!(
-                    "operation '{}': attribute set '{set}' is not defined",
-                    op.name
-                ));
-            }
+        if let Some(set) = &op.attribute_set
+            && !s.sets.contains_key(set)
+        {
+            return Err(format!(
+                "operation '{}': attribute set '{set}' is not defined",
+                op.name
+            ));
         }
         for h in op.fixed_header.iter().chain(s.fixed_header.iter()) {
             if !has_struct(h) {

@@ -115,10 +115,10 @@ impl SpecRegistry {
         self.by_protonum
             .values_mut()
             .for_each(|v| v.retain(|&i| i != idx));
-        if let Some(p) = self.specs[idx].protonum {
-            if self.specs[idx].protocol == Protocol::NetlinkRaw {
-                self.by_protonum.entry(p).or_default().push(idx);
-            }
+        if let Some(p) = self.specs[idx].protonum
+            && self.specs[idx].protocol == Protocol::NetlinkRaw
+        {
+            self.by_protonum.entry(p).or_default().push(idx);
         }
     }
 
@@ -177,10 +177,10 @@ impl SpecRegistry {
                     roots.push((set.as_str(), op.fixed_header.as_deref()));
                 }
             }
-            if roots.is_empty() {
-                if let Some(m) = s.main_set() {
-                    roots.push((m, None));
-                }
+            if roots.is_empty()
+                && let Some(m) = s.main_set()
+            {
+                roots.push((m, None));
             }
             let mut headers: Vec<&str> = s
                 .ops
@@ -224,12 +224,12 @@ fn collect_paths(s: &Spec, set: &str, prefix: &str, depth: usize, out: &mut Vec<
         if let Some(n) = &a.nested {
             collect_paths(s, n, &path, depth + 1, out);
         }
-        if let AttrType::SubMessage { name, .. } = &a.ty {
-            if let Some(sm) = s.sub_messages.get(name) {
-                for f in &sm.formats {
-                    if let Some(fs) = &f.attribute_set {
-                        collect_paths(s, fs, &path, depth + 1, out);
-                    }
+        if let AttrType::SubMessage { name, .. } = &a.ty
+            && let Some(sm) = s.sub_messages.get(name)
+        {
+            for f in &sm.formats {
+                if let Some(fs) = &f.attribute_set {
+                    collect_paths(s, fs, &path, depth + 1, out);
                 }
             }
         }
