@@ -173,7 +173,6 @@ pub fn run(
     let mut first_json = true;
     let mut read_error: Option<ReadError> = None;
     let mut write_error: Option<CliError> = None;
-    let need_tree_for_filter = filter.as_ref().is_some_and(Filter::needs_tree);
     let io_err = |e: io::Error| {
         if e.kind() == io::ErrorKind::BrokenPipe {
             CliError {
@@ -255,21 +254,16 @@ pub fn run(
                     text.push('\n');
                 }
                 Format::Json | Format::Ndjson => {
-                    let _ = need_tree_for_filter;
-                    let mut j = export::message_json(&rec);
-                    if last
-                        && let (Some(p), Some(t)) = (
-                            frame_problem_node(&fi, data.len()),
-                            j.get_mut("tree").and_then(|t| t.as_array_mut()),
-                        )
-                    {
-                        t.push(export::node_json(&p));
-                    }
                     if fmt == Format::Json {
                         text.push_str(if first_json { "\n" } else { ",\n" });
                         first_json = false;
                     }
-                    text.push_str(&j.to_string());
+                    let extra = if last {
+                        frame_problem_node(&fi, data.len())
+                    } else {
+                        None
+                    };
+                    export::write_message_json(&mut text, &rec, extra.as_ref());
                     if fmt == Format::Ndjson {
                         text.push('\n');
                     }

@@ -149,8 +149,12 @@ impl<'a> MessageView<'a> {
 
     /// One-line description for the summary and the packet list's Info column.
     pub fn summary(&self) -> String {
+        self.summary_with(self.type_name())
+    }
+
+    /// [`MessageView::summary`] given the already computed type name.
+    pub fn summary_with(&self, tn: String) -> String {
         let m = self.m;
-        let tn = self.type_name();
         if m.ty == NLMSG_ERROR {
             let req_ty = self.m.endian.u16(self.data, m.offset + NLMSG_HDRLEN + 8);
             let req = req_ty.map(|t| {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value as J, json};
 
 use crate::dissect::MessageView;
-use crate::model::Node;
+use crate::model::{Node, json_str};
 
 /// One message ready for output.
 pub struct Record<'a> {
@@ -154,6 +154,80 @@ pub fn node_json(n: &Node) -> J {
         J::Array(n.children.iter().map(node_json).collect()),
     );
     J::Object(o)
+}
+
+/// Append a node as JSON (the contract's tree node) without building a `serde_json::Value`.
+pub fn write_node_json(out: &mut String, n: &Node) {
+    out.push_str("{\"name\":");
+    json_str(out, &n.name);
+    out.push_str(",\"field\":");
+    json_str(out, &n.field);
+    out.push_str(",\"value\":");
+    n.value.write_json(out, &n.display);
+    out.push_str(",\"display\":");
+    json_str(out, &n.display);
+    let _ = write!(
+        out,
+        ",\"offset\":{},\"length\":{},\"raw\":{},\"expert\":",
+        n.offset, n.length, n.raw
+    );
+    match &n.expert {
+        Some(e) => {
+            out.push_str("{\"severity\":");
+            json_str(out, e.severity.as_str());
+            out.push_str(",\"text\":");
+            json_str(out, &e.text);
+            out.push('}');
+        }
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"children\":[");
+    for (i, c) in n.children.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_node_json(out, c);
+    }
+    out.push_str("]}");
+}
+
+/// Append the contract's JSON object for a message; `extra` nodes (frame-level notes) are
+/// appended to its tree.
+pub fn write_message_json(out: &mut String, r: &Record, extra: Option<&Node>) {
+    let m = r.view.index();
+    let (names, _) = r.view.flag_names();
+    let tn = r.view.type_name();
+    let _ = write!(
+        out,
+        "{{\"frame\":{},\"msg\":{},\"time\":{},\"protocol\":{},\"family\":",
+        r.frame,
+        r.msg,
+        json!(epoch_secs(r.ts_ns)),
+        m.protocol
+    );
+    json_str(out, &r.view.family_name());
+    out.push_str(",\"direction\":");
+    json_str(out, m.direction.as_str());
+    let _ = write!(out, ",\"len\":{},\"type\":{},\"type_name\":", m.len, m.ty);
+    json_str(out, &tn);
+    let _ = write!(out, ",\"flags\":{},\"flag_names\":[", m.flags);
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_str(out, n);
+    }
+    let _ = write!(out, "],\"seq\":{},\"pid\":{},\"summary\":", m.seq, m.pid);
+    json_str(out, &r.view.summary_with(tn));
+    out.push_str(",\"tree\":[");
+    let tree = r.view.tree();
+    for (i, n) in tree.iter().chain(extra).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_node_json(out, n);
+    }
+    out.push_str("]}");
 }
 
 /// The contract's JSON object for a message (`tree` built here).

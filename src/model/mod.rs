@@ -4,7 +4,7 @@ mod node;
 mod value;
 
 pub use node::{Expert, Node, Severity};
-pub use value::{Value, hex, mac};
+pub use value::{Value, hex, json_str, mac};
 
 /// Which way a netlink message travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

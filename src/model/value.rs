@@ -69,6 +69,40 @@ impl Value {
         }
     }
 
+    /// Append the value as JSON to `out` (same mapping as [`Value::to_json`]); `display` is the
+    /// node's rendering, reused for addresses and bytes so they are not formatted twice.
+    pub fn write_json(&self, out: &mut String, display: &str) {
+        match self {
+            Value::None => out.push_str("null"),
+            Value::Uint(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Value::Int(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Value::Bool(v) => out.push_str(if *v { "true" } else { "false" }),
+            Value::Enum { value, .. } => {
+                let _ = write!(out, "{value}");
+            }
+            Value::Flags { value, .. } => {
+                let _ = write!(out, "{value}");
+            }
+            Value::Str(s) => json_str(out, s),
+            Value::Bytes(b) => {
+                out.push('"');
+                out.push_str(&hex(b));
+                out.push('"');
+            }
+            other => {
+                if display.is_empty() {
+                    json_str(out, &other.display())
+                } else {
+                    json_str(out, display)
+                }
+            }
+        }
+    }
+
     /// The value as JSON (numbers stay numbers, addresses and bytes become strings).
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
@@ -87,9 +121,11 @@ impl Value {
 
 /// Lower-case hex without separators.
 pub fn hex(b: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(b.len() * 2);
     for x in b {
-        let _ = write!(s, "{x:02x}");
+        s.push(char::from(DIGITS[usize::from(x >> 4)]));
+        s.push(char::from(DIGITS[usize::from(x & 15)]));
     }
     s
 }
@@ -104,4 +140,61 @@ pub fn mac(m: &[u8]) -> String {
         let _ = write!(s, "{x:02x}");
     }
     s
+}
+
+/// Append `s` as a JSON string literal.
+pub fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let esc = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
+            c if (c as u32) < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push_str(esc);
+        }
+        start = i + c.len_utf8();
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_escape_like_serde() {
+        for s in [
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "nl\n tab\t cr\r",
+            "ctl\u{1}\u{8}\u{c}\u{1f}",
+            "ü€😀",
+            "",
+        ] {
+            let mut out = String::new();
+            json_str(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+            let back: String = serde_json::from_str(&out).unwrap();
+            assert_eq!(back, s);
+        }
+    }
+
+    #[test]
+    fn hex_is_lowercase_pairs() {
+        assert_eq!(hex(&[0, 0xab, 0x10, 0xff]), "00ab10ff");
+    }
 }
