@@ -35,7 +35,7 @@ pub struct ReadOptions {
 
 /// What the reader thread hands over.
 enum Event {
-    Frame(Box<Frame>, Option<Interface>),
+    Frames(Vec<(Frame, Option<Interface>)>),
     Comments(Vec<String>),
     Error(ReadError),
 }
@@ -117,8 +117,11 @@ pub fn run(
 
     // The reader runs on its own thread so parsing the file overlaps with dissection; frames
     // come through a bounded channel (a file reader may wait: nothing is dropped).
-    let (tx, rx) = bounded::<Event>(1024);
+    let (tx, rx) = bounded::<Event>(64);
     let count = opts.count;
+    // Frames travel in batches to keep channel overhead off the per-frame cost; a stream (stdin)
+    // sends each frame at once so it is shown as soon as it has arrived.
+    let batch = if opts.input == "-" { 1 } else { 128 };
     let reader = thread::spawn(move || {
         let mut r = match pcap::Reader::new(input) {
             Ok(r) => r,
@@ -130,6 +133,7 @@ pub fn run(
         let mut seen_ifaces = 0usize;
         let mut seen_comments = 0usize;
         let mut n = 0u64;
+        let mut pending: Vec<(Frame, Option<Interface>)> = Vec::with_capacity(batch);
         loop {
             if count.is_some_and(|c| n >= c) {
                 break;
@@ -137,15 +141,25 @@ pub fn run(
             match r.next_frame() {
                 None => break,
                 Some(Err(e)) => {
+                    if !pending.is_empty() {
+                        let _ = tx.send(Event::Frames(std::mem::take(&mut pending)));
+                    }
                     let _ = tx.send(Event::Error(e));
-                    break;
+                    return;
                 }
                 Some(Ok(f)) => {
                     if r.section_comments().len() > seen_comments {
                         let c = r.section_comments()[seen_comments..].to_vec();
                         seen_comments = r.section_comments().len();
+                        if !pending.is_empty()
+                            && tx
+                                .send(Event::Frames(std::mem::take(&mut pending)))
+                                .is_err()
+                        {
+                            return;
+                        }
                         if tx.send(Event::Comments(c)).is_err() {
-                            break;
+                            return;
                         }
                     }
                     let iface = if r.interfaces().len() > seen_ifaces
@@ -157,11 +171,19 @@ pub fn run(
                         None
                     };
                     n += 1;
-                    if tx.send(Event::Frame(Box::new(f), iface)).is_err() {
-                        break;
+                    pending.push((f, iface));
+                    if pending.len() >= batch
+                        && tx
+                            .send(Event::Frames(std::mem::take(&mut pending)))
+                            .is_err()
+                    {
+                        return;
                     }
                 }
             }
+        }
+        if !pending.is_empty() {
+            let _ = tx.send(Event::Frames(pending));
         }
     });
 
@@ -190,8 +212,8 @@ pub fn run(
         writeln!(out, "{}", export::CSV_HEADER).map_err(io_err)?;
     }
     let mut text = String::with_capacity(4096);
-    for ev in rx.iter() {
-        let (frame, iface) = match ev {
+    'events: for ev in rx.iter() {
+        let frames = match ev {
             Event::Error(e) => {
                 read_error = Some(e);
                 break;
@@ -202,109 +224,111 @@ pub fn run(
                 }
                 continue;
             }
-            Event::Frame(f, i) => (f, i),
+            Event::Frames(f) => f,
         };
-        if let Some(i) = iface {
-            let idx = frame.interface as usize;
-            if ifaces.len() <= idx {
-                ifaces.resize(idx + 1, None);
+        for (frame, iface) in frames {
+            if let Some(i) = iface {
+                let idx = frame.interface as usize;
+                if ifaces.len() <= idx {
+                    ifaces.resize(idx + 1, None);
+                }
+                ifaces[idx] = Some(i);
             }
-            ifaces[idx] = Some(i);
-        }
-        for c in &frame.comments {
-            dis.learn_from_comment(c);
-        }
-        frame_no += 1;
-        let t0v = *t0.get_or_insert(frame.ts_ns);
-        let data = &frame.data;
-        let fi = dis.index_frame(data, frame.linktype, endian_of(frame.byte_order));
-        let mut any_match = false;
-        text.clear();
-        for (mi, m) in fi.msgs.iter().enumerate() {
-            let view = dis.view(data, m);
-            let fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len());
-            if let Some(f) = &filter
-                && !f.matches(&fields)
-            {
-                continue;
+            for c in &frame.comments {
+                dis.learn_from_comment(c);
             }
-            any_match = true;
-            let Some(fmt) = format else { continue };
-            let rec = Record {
-                frame: frame_no,
-                msg: mi,
-                ts_ns: frame.ts_ns,
-                view: dis.view(data, m),
-            };
-            let last = mi + 1 == fi.msgs.len();
-            match fmt {
-                Format::Summary => {
-                    text.push_str(&export::summary_line(&rec, t0v));
-                    text.push('\n');
+            frame_no += 1;
+            let t0v = *t0.get_or_insert(frame.ts_ns);
+            let data = &frame.data;
+            let fi = dis.index_frame(data, frame.linktype, endian_of(frame.byte_order));
+            let mut any_match = false;
+            text.clear();
+            for (mi, m) in fi.msgs.iter().enumerate() {
+                let view = dis.view(data, m);
+                let fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len());
+                if let Some(f) = &filter
+                    && !f.matches(&fields)
+                {
+                    continue;
                 }
-                Format::Csv => {
-                    text.push_str(&export::csv_row(&rec));
-                    text.push('\n');
-                }
-                Format::Tree => {
-                    text.push_str(&export::message_tree_text(&rec));
-                    if last && let Some(p) = frame_problem_node(&fi, data.len()) {
-                        export::write_tree_text(&mut text, &p, 1);
-                    }
-                    text.push('\n');
-                }
-                Format::Json | Format::Ndjson => {
-                    if fmt == Format::Json {
-                        text.push_str(if first_json { "\n" } else { ",\n" });
-                        first_json = false;
-                    }
-                    let extra = if last {
-                        frame_problem_node(&fi, data.len())
-                    } else {
-                        None
-                    };
-                    export::write_message_json(&mut text, &rec, extra.as_ref());
-                    if fmt == Format::Ndjson {
+                any_match = true;
+                let Some(fmt) = format else { continue };
+                let rec = Record {
+                    frame: frame_no,
+                    msg: mi,
+                    ts_ns: frame.ts_ns,
+                    view: dis.view(data, m),
+                };
+                let last = mi + 1 == fi.msgs.len();
+                match fmt {
+                    Format::Summary => {
+                        export::write_summary_line(&mut text, &rec, t0v);
                         text.push('\n');
                     }
+                    Format::Csv => {
+                        text.push_str(&export::csv_row(&rec));
+                        text.push('\n');
+                    }
+                    Format::Tree => {
+                        text.push_str(&export::message_tree_text(&rec));
+                        if last && let Some(p) = frame_problem_node(&fi, data.len()) {
+                            export::write_tree_text(&mut text, &p, 1);
+                        }
+                        text.push('\n');
+                    }
+                    Format::Json | Format::Ndjson => {
+                        if fmt == Format::Json {
+                            text.push_str(if first_json { "\n" } else { ",\n" });
+                            first_json = false;
+                        }
+                        let extra = if last {
+                            frame_problem_node(&fi, data.len())
+                        } else {
+                            None
+                        };
+                        export::write_message_json(&mut text, &rec, extra.as_ref());
+                        if fmt == Format::Ndjson {
+                            text.push('\n');
+                        }
+                    }
                 }
             }
-        }
-        if fi.msgs.is_empty() && filter.is_none() {
-            any_match = true;
-            if matches!(format, Some(Format::Summary) | Some(Format::Tree)) {
-                let what = fi.problem.as_ref().map_or_else(
-                    || frame_text_summary(&frame, fi.cooked.map(|c| c.header_len).unwrap_or(0)),
-                    |(_, p)| format!("[{p}]"),
-                );
-                text.push_str(&format!(
-                    "{:>6}:- {:>12.6} {}\n",
-                    frame_no,
-                    (frame.ts_ns - t0v) as f64 / 1e9,
-                    what
-                ));
+            if fi.msgs.is_empty() && filter.is_none() {
+                any_match = true;
+                if matches!(format, Some(Format::Summary) | Some(Format::Tree)) {
+                    let what = fi.problem.as_ref().map_or_else(
+                        || frame_text_summary(&frame, fi.cooked.map(|c| c.header_len).unwrap_or(0)),
+                        |(_, p)| format!("[{p}]"),
+                    );
+                    text.push_str(&format!(
+                        "{:>6}:- {:>12.6} {}\n",
+                        frame_no,
+                        (frame.ts_ns - t0v) as f64 / 1e9,
+                        what
+                    ));
+                }
             }
-        }
-        if !text.is_empty() {
-            out.write_all(text.as_bytes()).map_err(io_err)?;
-        }
-        if any_match && let Some(w) = writer.as_mut() {
-            let iface = ifaces.get(frame.interface as usize).cloned().flatten();
-            let res = match iface {
-                Some(i) => w.write_frame(&frame, &i).map_err(|e| {
-                    CliError::new(format!(
-                        "writing {}: {e}",
-                        opts.write
-                            .as_ref()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_default()
-                    ))
-                }),
-                None => Err(CliError::new("internal: frame without interface")),
-            };
-            if let Err(e) = res {
-                write_error = Some(e);
-                break;
+            if !text.is_empty() {
+                out.write_all(text.as_bytes()).map_err(io_err)?;
+            }
+            if any_match && let Some(w) = writer.as_mut() {
+                let iface = ifaces.get(frame.interface as usize).cloned().flatten();
+                let res = match iface {
+                    Some(i) => w.write_frame(&frame, &i).map_err(|e| {
+                        CliError::new(format!(
+                            "writing {}: {e}",
+                            opts.write
+                                .as_ref()
+                                .map(|p| p.display().to_string())
+                                .unwrap_or_default()
+                        ))
+                    }),
+                    None => Err(CliError::new("internal: frame without interface")),
+                };
+                if let Err(e) = res {
+                    write_error = Some(e);
+                    break 'events;
+                }
             }
         }
     }

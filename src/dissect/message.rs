@@ -22,16 +22,51 @@ enum Target<'a> {
     Unknown,
 }
 
+/// [`Target`] as indices into the spec registry, so it can be cached.
+#[derive(Debug, Clone)]
+enum TargetIds {
+    Control,
+    Genl {
+        spec: Option<usize>,
+        op: Option<usize>,
+    },
+    Raw {
+        spec: usize,
+        op: usize,
+    },
+    Unknown,
+}
+
+/// What a kind of message resolves to; cached per (protocol, type, command, direction, dump
+/// bits) by the dissector, so the names are looked up once, not once per message.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    target: TargetIds,
+    type_name: String,
+    family_name: String,
+    flag_ctx: FlagContext,
+    keys: Option<(usize, Vec<(u16, u8)>)>,
+}
+
+/// Cache key of [`Resolved`].
+pub type ResolveKey = (u32, u16, Option<u8>, u8, bool);
+
 /// A message of a frame, with the dissector that knows how to read it.
 pub struct MessageView<'a> {
     d: &'a Dissector,
     data: &'a [u8],
     m: &'a MsgIndex,
+    r: std::cell::OnceCell<std::rc::Rc<Resolved>>,
 }
 
 impl<'a> MessageView<'a> {
     pub(super) fn new(d: &'a Dissector, data: &'a [u8], m: &'a MsgIndex) -> Self {
-        MessageView { d, data, m }
+        MessageView {
+            d,
+            data,
+            m,
+            r: std::cell::OnceCell::new(),
+        }
     }
 
     /// The indexed header facts.
@@ -40,6 +75,82 @@ impl<'a> MessageView<'a> {
     }
 
     fn target(&self) -> Target<'a> {
+        let specs = self.d.specs.specs();
+        match &self.resolved().target {
+            TargetIds::Control => Target::Control,
+            TargetIds::Genl { spec, op } => {
+                let spec = spec.and_then(|i| specs.get(i));
+                Target::Genl {
+                    family: self.genl_family(),
+                    spec,
+                    op: op.and_then(|o| spec?.ops.get(o)),
+                }
+            }
+            TargetIds::Raw { spec, op } => {
+                match specs.get(*spec).and_then(|s| Some((s, s.ops.get(*op)?))) {
+                    Some((spec, op)) => Target::Raw { spec, op },
+                    None => Target::Unknown,
+                }
+            }
+            TargetIds::Unknown => Target::Unknown,
+        }
+    }
+
+    /// Names and context of this kind of message, resolved once per kind (see `Dissector`).
+    fn resolved(&self) -> &Resolved {
+        self.r.get_or_init(|| {
+            let m = self.m;
+            let key = (
+                m.protocol,
+                m.ty,
+                m.genl_cmd,
+                m.direction as u8,
+                m.flags & 0x300 == 0x300,
+            );
+            self.d.resolve_cached(key, || {
+                let target = self.compute_target();
+                let ids = match &target {
+                    Target::Control => TargetIds::Control,
+                    Target::Genl { spec, op, .. } => {
+                        let si = spec.and_then(|s| self.d.specs.index_of(&s.name));
+                        let oi = match (spec, op) {
+                            (Some(s), Some(o)) => s.ops.iter().position(|x| std::ptr::eq(x, *o)),
+                            _ => None,
+                        };
+                        TargetIds::Genl { spec: si, op: oi }
+                    }
+                    Target::Raw { spec, op } => {
+                        match (
+                            self.d.specs.index_of(&spec.name),
+                            spec.ops.iter().position(|x| std::ptr::eq(x, *op)),
+                        ) {
+                            (Some(s), Some(o)) => TargetIds::Raw { spec: s, op: o },
+                            _ => TargetIds::Unknown,
+                        }
+                    }
+                    Target::Unknown => TargetIds::Unknown,
+                };
+                let mut r = Resolved {
+                    type_name: self.compute_type_name(&target),
+                    flag_ctx: self.compute_flag_context(&target),
+                    family_name: family_name(self.d, m.protocol),
+                    target: ids,
+                    keys: None,
+                };
+                // attr_start needs the target, which reads the resolution being built.
+                let probe = MessageView {
+                    d: self.d,
+                    data: self.data,
+                    m: self.m,
+                    r: std::cell::OnceCell::from(std::rc::Rc::new(r.clone())),
+                };
+                r.keys = probe.compute_keys();
+                r
+            })
+        })
+    }
+
+    fn compute_target(&self) -> Target<'a> {
         let m = self.m;
         if m.ty < NLMSG_MIN_TYPE {
             return Target::Control;
@@ -62,13 +173,27 @@ impl<'a> MessageView<'a> {
 
     /// Short family name: the protocol's (`route`, `generic`), or the spec claiming it.
     pub fn family_name(&self) -> String {
-        family_name(self.d, self.m.protocol)
+        self.resolved().family_name.clone()
+    }
+
+    /// [`MessageView::family_name`] without a copy.
+    pub fn family_str(&self) -> &str {
+        &self.resolved().family_name
     }
 
     /// Message type name: uapi constant (`RTM_GETLINK`, `NLMSG_ERROR`, `CTRL_CMD_GETFAMILY`).
     pub fn type_name(&self) -> String {
+        self.resolved().type_name.clone()
+    }
+
+    /// [`MessageView::type_name`] without a copy.
+    pub fn type_str(&self) -> &str {
+        &self.resolved().type_name
+    }
+
+    fn compute_type_name(&self, target: &Target<'a>) -> String {
         let m = self.m;
-        match self.target() {
+        match *target {
             Target::Control => control_name(m.ty),
             Target::Genl { family, spec, op } => {
                 let cmd = m.genl_cmd.map(u16::from);
@@ -107,11 +232,15 @@ impl<'a> MessageView<'a> {
 
     /// Which reading of the upper flag bits applies to this message.
     pub fn flag_context(&self) -> FlagContext {
+        self.resolved().flag_ctx
+    }
+
+    fn compute_flag_context(&self, target: &Target<'a>) -> FlagContext {
         let m = self.m;
         if m.ty == NLMSG_ERROR || m.ty == NLMSG_DONE {
             return FlagContext::Ack;
         }
-        let ctx = match self.target() {
+        let ctx = match *target {
             Target::Control => FlagContext::Unknown,
             Target::Genl { op: Some(op), .. } => FlagContext::from_op_name(&op.name),
             Target::Raw { spec, op } => {
@@ -154,6 +283,35 @@ impl<'a> MessageView<'a> {
 
     /// [`MessageView::summary`] given the already computed type name.
     pub fn summary_with(&self, tn: String) -> String {
+        let mut s = String::with_capacity(tn.len() + 32);
+        self.write_summary(&mut s, &tn);
+        s
+    }
+
+    /// Append the summary to `out`, given the type name.
+    pub fn write_summary(&self, out: &mut String, tn: &str) {
+        let m = self.m;
+        if m.ty != NLMSG_ERROR && m.ty != NLMSG_DONE {
+            out.push_str(tn);
+            if m.direction == Direction::ToKernel {
+                if self.flag_context() == FlagContext::Get && m.flags & 0x300 == 0x300 {
+                    out.push_str(" dump");
+                } else {
+                    out.push_str(" request");
+                }
+            } else if m.flags & 0x2 != 0 {
+                out.push_str(" reply");
+            }
+            if let Some(k) = self.key_attr() {
+                out.push(' ');
+                out.push_str(&k);
+            }
+            return;
+        }
+        out.push_str(&self.control_summary());
+    }
+
+    fn control_summary(&self) -> String {
         let m = self.m;
         if m.ty == NLMSG_ERROR {
             let req_ty = self.m.endian.u16(self.data, m.offset + NLMSG_HDRLEN + 8);
@@ -188,51 +346,53 @@ impl<'a> MessageView<'a> {
                 _ => "NLMSG_DONE".into(),
             };
         }
-        let mut s = tn;
-        let (names, _) = self.flag_names();
-        if m.direction == Direction::ToKernel {
-            if names.contains(&"NLM_F_DUMP") {
-                s.push_str(" dump");
-            } else {
-                s.push_str(" request");
-            }
-        } else if names.contains(&"NLM_F_MULTI") {
-            s.push_str(" reply");
-        }
-        if let Some(k) = self.key_attr() {
-            s.push(' ');
-            s.push_str(&k);
-        }
-        s
+        String::new()
     }
 
     /// The first telling string attribute at the top level (`ifname`, `family-name`, ...).
     fn key_attr(&self) -> Option<String> {
-        const KEYS: &[&str] = &["ifname", "family-name", "name", "label", "kind"];
-        let (start, set, spec) = self.attr_start()?;
+        let (rel, keys) = self.resolved().keys.as_ref()?;
         let end = self.m.offset + self.m.present;
-        let mut pos = start;
+        let mut pos = self.m.offset + NLMSG_HDRLEN + rel;
         let e = self.m.endian;
-        let mut best: Option<(usize, String)> = None;
+        let mut best: Option<(u8, usize, usize)> = None;
         while pos + 4 <= end {
             let l = usize::from(e.u16(self.data, pos)?);
             let t = e.u16(self.data, pos + 2)? & NLA_TYPE_MASK;
             if l < 4 || pos + l > end {
                 break;
             }
-            if let Some(a) = set.get(t)
-                && let Some(rank) = KEYS.iter().position(|k| *k == a.name)
-                && matches!(a.ty, super::specs::AttrType::String)
-                && best.as_ref().is_none_or(|(r, _)| rank < *r)
+            if let Some((_, rank)) = keys.iter().find(|(kt, _)| *kt == t)
+                && best.is_none_or(|(r, _, _)| *rank < r)
             {
-                let b = &self.data[pos + 4..pos + l];
-                let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
-                best = Some((rank, String::from_utf8_lossy(b).into_owned()));
+                best = Some((*rank, pos + 4, pos + l));
             }
             pos += align4(l);
         }
-        let _ = spec;
-        best.map(|(_, v)| v)
+        let (_, a, b) = best?;
+        let v = &self.data[a..b];
+        let v = v.split(|c| *c == 0).next().unwrap_or(&[]);
+        Some(String::from_utf8_lossy(v).into_owned())
+    }
+
+    /// Where the top-level attributes start (relative to the payload) and which of their types
+    /// are key strings with their rank: computed once per kind for [`MessageView::key_attr`].
+    fn compute_keys(&self) -> Option<(usize, Vec<(u16, u8)>)> {
+        const KEYS: &[&str] = &["ifname", "family-name", "name", "label", "kind"];
+        let (start, set, _) = self.attr_start()?;
+        let keys: Vec<(u16, u8)> = set
+            .attrs
+            .iter()
+            .filter(|a| matches!(a.ty, super::specs::AttrType::String))
+            .filter_map(|a| {
+                let rank = KEYS.iter().position(|k| *k == a.name)?;
+                Some((a.value, rank as u8))
+            })
+            .collect();
+        if keys.is_empty() {
+            return None;
+        }
+        Some((start - self.m.offset - NLMSG_HDRLEN, keys))
     }
 
     /// Where attributes start, and their set, for spec-described messages.

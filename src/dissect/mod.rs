@@ -7,12 +7,16 @@ mod message;
 pub mod netlink;
 pub mod specs;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use crate::model::{Direction, Endian};
 pub use message::MessageView;
+use message::{ResolveKey, Resolved};
 use netlink::*;
 use specs::SpecRegistry;
+use std::cell::RefCell;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 /// The cheap per-message facts, read in the indexing pass without building a tree.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +63,37 @@ pub struct FrameIndex {
     pub zero_tail: Option<(usize, usize)>,
 }
 
+/// A small multiplicative hasher for the resolution cache: its keys are a few integers of our
+/// own making, so SipHash's flooding resistance buys nothing on this per-message path.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+}
+
 /// How many recent requests are remembered to decode capped error acks.
 const RECENT_REQUESTS: usize = 4096;
 
@@ -68,8 +103,11 @@ pub struct Dissector {
     /// Loaded specs.
     pub specs: SpecRegistry,
     genl: HashMap<u16, String>,
-    recent: HashMap<(u32, u32, u32), Vec<u8>>,
-    recent_order: VecDeque<(u32, u32, u32)>,
+    resolved: RefCell<HashMap<ResolveKey, Rc<Resolved>, BuildHasherDefault<KeyHasher>>>,
+    /// Ring of recent requests ((protocol, pid, seq), bytes); buffers are reused, and the
+    /// rare lookup (a capped error ack) scans it, so indexing pays no hashing.
+    recent: Vec<((u32, u32, u32), Vec<u8>)>,
+    recent_next: usize,
 }
 
 impl Dissector {
@@ -80,8 +118,9 @@ impl Dissector {
         Dissector {
             specs,
             genl,
-            recent: HashMap::new(),
-            recent_order: VecDeque::new(),
+            resolved: RefCell::new(HashMap::default()),
+            recent: Vec::new(),
+            recent_next: 0,
         }
     }
 
@@ -97,9 +136,25 @@ impl Dissector {
 
     /// Teach a generic netlink family id (from capture metadata or the live host).
     pub fn learn_genl(&mut self, id: u16, name: &str) {
-        if id >= NLMSG_MIN_TYPE && !name.is_empty() && name.len() < 64 {
+        if id >= NLMSG_MIN_TYPE
+            && !name.is_empty()
+            && name.len() < 64
+            && self.genl.get(&id).map(String::as_str) != Some(name)
+        {
             self.genl.insert(id, name.to_string());
+            // Names resolved under the old mapping are stale.
+            self.resolved.get_mut().clear();
         }
+    }
+
+    /// The cached resolution for `key`, computed by `f` on a miss.
+    fn resolve_cached(&self, key: ResolveKey, f: impl FnOnce() -> Resolved) -> Rc<Resolved> {
+        if let Some(r) = self.resolved.borrow().get(&key) {
+            return Rc::clone(r);
+        }
+        let r = Rc::new(f());
+        self.resolved.borrow_mut().insert(key, Rc::clone(&r));
+        r
     }
 
     /// Learn from capture comments of the form `genl-families: 16=nlctrl 20=ethtool`.
@@ -233,17 +288,14 @@ impl Dissector {
         let end = m.offset + m.present;
         if m.direction == Direction::ToKernel && m.ty >= NLMSG_MIN_TYPE {
             let key = (m.protocol, m.pid, m.seq);
-            if self
-                .recent
-                .insert(key, data[m.offset..end].to_vec())
-                .is_none()
-            {
-                self.recent_order.push_back(key);
-                if self.recent_order.len() > RECENT_REQUESTS
-                    && let Some(old) = self.recent_order.pop_front()
-                {
-                    self.recent.remove(&old);
-                }
+            let bytes = &data[m.offset..end];
+            if self.recent.len() < RECENT_REQUESTS {
+                self.recent.push((key, bytes.to_vec()));
+            } else if let Some(slot) = self.recent.get_mut(self.recent_next) {
+                slot.0 = key;
+                slot.1.clear();
+                slot.1.extend_from_slice(bytes);
+                self.recent_next = (self.recent_next + 1) % RECENT_REQUESTS;
             }
         }
         if m.protocol == NETLINK_GENERIC
@@ -288,7 +340,13 @@ impl Dissector {
 
     /// A remembered request (protocol, port id, sequence), for acks that do not echo it.
     pub fn recent_request(&self, protocol: u32, pid: u32, seq: u32) -> Option<&[u8]> {
-        self.recent.get(&(protocol, pid, seq)).map(Vec::as_slice)
+        // Newest first: sequence numbers repeat (iproute2 seeds them with time()).
+        let n = self.recent.len();
+        (0..n)
+            .map(|i| (self.recent_next + n - 1 - i) % n)
+            .filter_map(|i| self.recent.get(i))
+            .find(|(k, _)| *k == (protocol, pid, seq))
+            .map(|(_, b)| b.as_slice())
     }
 
     /// A view of message `m` of a frame, for names, summaries and trees.

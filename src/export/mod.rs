@@ -57,43 +57,101 @@ pub fn epoch_secs(ts_ns: i128) -> f64 {
     ts_ns as f64 / 1e9
 }
 
-fn short_flags(names: &[&str], rest: u16) -> String {
-    let mut v: Vec<String> = names
-        .iter()
-        .map(|n| n.trim_start_matches("NLM_F_").to_string())
-        .collect();
-    if rest != 0 {
-        v.push(format!("{rest:#x}"));
+/// Append `s` padded with spaces to `width` (left-aligned unless `right`).
+fn push_padded(out: &mut String, s: &str, width: usize, right: bool) {
+    // Column text is ASCII (names, numbers), so bytes are characters.
+    let n = s.len();
+    if right {
+        push_spaces(out, width.saturating_sub(n));
     }
-    if v.is_empty() {
-        "-".into()
-    } else {
-        v.join("|")
+    out.push_str(s);
+    if !right {
+        push_spaces(out, width.saturating_sub(n));
     }
 }
 
-/// A summary line: frame, time (relative to `t0`), direction, family, type, flags, seq, pid,
-/// len, info.
-pub fn summary_line(r: &Record, t0: i128) -> String {
+fn push_spaces(out: &mut String, n: usize) {
+    const SPACES: &str = "                                ";
+    let mut n = n;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
+}
+
+/// `seconds.micros` of a nanosecond interval right-aligned in `width`, without floating point.
+fn push_rel_time(out: &mut String, ns: i128, width: usize) {
+    let us = ns.unsigned_abs() / 1000;
+    let mut ib = itoa::Buffer::new();
+    let secs = ib.format(us / 1_000_000);
+    let len = secs.len() + 7 + usize::from(ns < 0);
+    push_spaces(out, width.saturating_sub(len));
+    if ns < 0 {
+        out.push('-');
+    }
+    out.push_str(secs);
+    out.push('.');
+    let frac = ib.format(us % 1_000_000);
+    out.extend(std::iter::repeat_n('0', 6 - frac.len()));
+    out.push_str(frac);
+}
+
+fn push_short_flags(out: &mut String, names: &[&str], rest: u16, width: usize) {
+    let start = out.len();
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            out.push('|');
+        }
+        out.push_str(n.strip_prefix("NLM_F_").unwrap_or(n));
+    }
+    if rest != 0 {
+        if !names.is_empty() {
+            out.push('|');
+        }
+        let _ = write!(out, "{rest:#x}");
+    }
+    if out.len() == start {
+        out.push('-');
+    }
+    let n = out.len() - start;
+    push_spaces(out, width.saturating_sub(n));
+}
+
+/// Append a summary line: frame, time (relative to `t0`), direction, family, type, flags,
+/// seq, pid, len, info.
+pub fn write_summary_line(out: &mut String, r: &Record, t0: i128) {
     let m = r.view.index();
     let (names, rest) = r.view.flag_names();
-    let rel = (r.ts_ns - t0) as f64 / 1e9;
-    let mut s = String::with_capacity(128);
-    let _ = write!(
-        s,
-        "{:>6}:{} {:>12.6} {:<11} {:<9} {:<24} {:<18} seq={} pid={} len={} {}",
-        r.frame,
-        r.msg,
-        rel,
-        m.direction.as_str(),
-        r.view.family_name(),
-        r.view.type_name(),
-        short_flags(&names, rest),
-        m.seq,
-        m.pid,
-        m.len,
-        r.view.summary()
-    );
+    let mut ib = itoa::Buffer::new();
+    push_padded(out, ib.format(r.frame), 6, true);
+    out.push(':');
+    out.push_str(ib.format(r.msg));
+    out.push(' ');
+    push_rel_time(out, r.ts_ns - t0, 12);
+    out.push(' ');
+    push_padded(out, m.direction.as_str(), 11, false);
+    out.push(' ');
+    push_padded(out, r.view.family_str(), 9, false);
+    out.push(' ');
+    let tn = r.view.type_str();
+    push_padded(out, tn, 24, false);
+    out.push(' ');
+    push_short_flags(out, &names, rest, 18);
+    out.push_str(" seq=");
+    out.push_str(ib.format(m.seq));
+    out.push_str(" pid=");
+    out.push_str(ib.format(m.pid));
+    out.push_str(" len=");
+    out.push_str(ib.format(m.len));
+    out.push(' ');
+    r.view.write_summary(out, tn);
+}
+
+/// A summary line (see [`write_summary_line`]).
+pub fn summary_line(r: &Record, t0: i128) -> String {
+    let mut s = String::with_capacity(160);
+    write_summary_line(&mut s, r, t0);
     s
 }
 

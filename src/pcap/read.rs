@@ -142,7 +142,7 @@ impl<R: Read> Reader<R> {
     /// `Truncated`, `Corrupt` or `Io` for a bad header.
     pub fn new(r: R) -> Result<Self, ReadError> {
         let mut rd = Reader {
-            inner: BufReader::new(r),
+            inner: BufReader::with_capacity(1 << 17, r),
             pos: 0,
             state: State::Pcap {
                 byte_order: ByteOrder::Little,

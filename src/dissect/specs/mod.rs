@@ -137,6 +137,11 @@ impl SpecRegistry {
             .and_then(|&i| self.specs.get(i))
     }
 
+    /// Position of the spec named `name` in [`SpecRegistry::specs`].
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
     /// Specs claiming classic netlink protocol `proto`, most recently loaded first.
     pub fn for_protonum(&self, proto: u32) -> impl Iterator<Item = &Spec> {
         self.by_protonum

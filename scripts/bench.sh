@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Time `nlscope read` against tshark on a generated ~200 MB capture of real netlink frames.
+# Usage: scripts/bench.sh [SIZE_MB] [OUT_DIR]   (needs ../shared/captures; tshark optional)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size=${1:-200}
+dir=${2:-${TMPDIR:-/tmp}/nlscope-bench}
+mkdir -p "$dir"
+cap="$dir/bench-${size}MB.pcap"
+[ -f "$cap" ] || python3 scripts/make-bench-capture.py "$cap" "$size"
+cargo build --release --quiet
+bin=target/release/nlscope
+msgs=$("$bin" read -r "$cap" -T csv | tail -n +2 | wc -l)
+frames=$(python3 -c "import os,sys; print(os.path.getsize(sys.argv[1]))" "$cap")
+echo "capture: $cap ($frames bytes, $msgs messages)"
+
+t() { # label, command...
+  local label=$1; shift
+  local s e
+  s=$(date +%s.%N)
+  "$@" > /dev/null
+  e=$(date +%s.%N)
+  printf '%-28s %8.2f s\n' "$label" "$(echo "$e - $s" | bc)"
+}
+t "nlscope -T summary" "$bin" read -r "$cap" -T summary
+t "nlscope -T ndjson" "$bin" read -r "$cap" -T ndjson
+t "nlscope -Y header filter" "$bin" read -r "$cap" -Y 'nlmsg.type == RTM_NEWLINK' -T summary
+if command -v tshark > /dev/null; then
+  t "tshark -r" tshark -n -r "$cap"
+  t "tshark -T json" tshark -n -r "$cap" -T json
+else
+  echo "tshark not installed: no comparison"
+fi
