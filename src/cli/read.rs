@@ -117,11 +117,11 @@ pub fn run(
 
     // The reader runs on its own thread so parsing the file overlaps with dissection; frames
     // come through a bounded channel (a file reader may wait: nothing is dropped).
-    let (tx, rx) = bounded::<Event>(64);
+    let (tx, rx) = bounded::<Event>(32);
     let count = opts.count;
     // Frames travel in batches to keep channel overhead off the per-frame cost; a stream (stdin)
     // sends each frame at once so it is shown as soon as it has arrived.
-    let batch = if opts.input == "-" { 1 } else { 128 };
+    let batch = if opts.input == "-" { 1 } else { 64 };
     let reader = thread::spawn(move || {
         let mut r = match pcap::Reader::new(input) {
             Ok(r) => r,
@@ -212,6 +212,7 @@ pub fn run(
         writeln!(out, "{}", export::CSV_HEADER).map_err(io_err)?;
     }
     let mut text = String::with_capacity(4096);
+    let mut fi = FrameIndex::default();
     'events: for ev in rx.iter() {
         let frames = match ev {
             Event::Error(e) => {
@@ -240,7 +241,7 @@ pub fn run(
             frame_no += 1;
             let t0v = *t0.get_or_insert(frame.ts_ns);
             let data = &frame.data;
-            let fi = dis.index_frame(data, frame.linktype, endian_of(frame.byte_order));
+            dis.index_frame_into(data, frame.linktype, endian_of(frame.byte_order), &mut fi);
             let mut any_match = false;
             text.clear();
             for (mi, m) in fi.msgs.iter().enumerate() {

@@ -188,17 +188,34 @@ impl Dissector {
     /// generic netlink ids from nlctrl replies. Never builds trees.
     pub fn index_frame(&mut self, data: &[u8], linktype: u32, file_endian: Endian) -> FrameIndex {
         let mut fi = FrameIndex::default();
+        self.index_frame_into(data, linktype, file_endian, &mut fi);
+        fi
+    }
+
+    /// [`Dissector::index_frame`] into a reused index (keeps its message buffer's capacity).
+    pub fn index_frame_into(
+        &mut self,
+        data: &[u8],
+        linktype: u32,
+        file_endian: Endian,
+        fi: &mut FrameIndex,
+    ) {
+        fi.cooked = None;
+        fi.msgs.clear();
+        fi.problem = None;
+        fi.swapped = false;
+        fi.zero_tail = None;
         let c = match cooked::parse(linktype, data) {
             Ok(c) => c,
             Err(e) => {
                 fi.problem = Some((0, e));
-                return fi;
+                return;
             }
         };
         fi.cooked = Some(c);
         if c.protocol == NETLINK_KOBJECT_UEVENT {
             // Uevents are text, not netlink messages (lib/kobject_uevent.c).
-            return fi;
+            return;
         }
         let mut endian = file_endian;
         let other = match file_endian {
@@ -280,7 +297,6 @@ impl Dissector {
             }
             pos += align4(len as usize);
         }
-        fi
     }
 
     /// Learn what a message teaches: nlctrl family ids; requests (for capped acks).
