@@ -98,11 +98,16 @@ pub fn run(
                 .map_err(|e| CliError::new(format!("cannot open {}: {e}", opts.input)))?,
         )
     };
+    let out_fmt = match &opts.write {
+        Some(p) => opts.out_format.unwrap_or_else(|| out_format_for(p)),
+        None => OutFormat::PcapNg,
+    };
+    let mut genl_written = 0u64;
     let mut writer = match &opts.write {
         Some(p) => {
             let f = File::create(p)
                 .map_err(|e| CliError::new(format!("cannot create {}: {e}", p.display())))?;
-            let fmt = opts.out_format.unwrap_or_else(|| out_format_for(p));
+            let fmt = out_fmt;
             Some(Writer::new(
                 BufWriter::new(f),
                 WriterOptions {
@@ -314,8 +319,22 @@ pub fn run(
             }
             if any_match && let Some(w) = writer.as_mut() {
                 let iface = ifaces.get(frame.interface as usize).cloned().flatten();
+                // pcapng output records the generic netlink ids known so far as a packet
+                // comment whenever they change, so a filtered file that lost the nlctrl
+                // replies still decodes by family name.
+                let mut with_comment = None;
+                if out_fmt == OutFormat::PcapNg && dis.genl_version() != genl_written {
+                    genl_written = dis.genl_version();
+                    let c = dis.genl_comment();
+                    if !frame.comments.contains(&c) {
+                        let mut f = frame.clone();
+                        f.comments.push(c);
+                        with_comment = Some(f);
+                    }
+                }
+                let to_write = with_comment.as_ref().unwrap_or(&frame);
                 let res = match iface {
-                    Some(i) => w.write_frame(&frame, &i).map_err(|e| {
+                    Some(i) => w.write_frame(to_write, &i).map_err(|e| {
                         CliError::new(format!(
                             "writing {}: {e}",
                             opts.write

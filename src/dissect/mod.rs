@@ -103,6 +103,7 @@ pub struct Dissector {
     /// Loaded specs.
     pub specs: SpecRegistry,
     genl: HashMap<u16, String>,
+    genl_version: u64,
     resolved: RefCell<HashMap<ResolveKey, Rc<Resolved>, BuildHasherDefault<KeyHasher>>>,
     /// Ring of recent requests ((protocol, pid, seq), bytes); buffers are reused, and the
     /// rare lookup (a capped error ack) scans it, so indexing pays no hashing.
@@ -118,6 +119,7 @@ impl Dissector {
         Dissector {
             specs,
             genl,
+            genl_version: 0,
             resolved: RefCell::new(HashMap::default()),
             recent: Vec::new(),
             recent_next: 0,
@@ -142,6 +144,7 @@ impl Dissector {
             && self.genl.get(&id).map(String::as_str) != Some(name)
         {
             self.genl.insert(id, name.to_string());
+            self.genl_version += 1;
             // Names resolved under the old mapping are stale.
             self.resolved.get_mut().clear();
         }
@@ -174,6 +177,11 @@ impl Dissector {
                 }
             }
         }
+    }
+
+    /// Changes whenever a generic netlink id is learned (so writers know when to record them).
+    pub fn genl_version(&self) -> u64 {
+        self.genl_version
     }
 
     /// The comment line that records the learned generic netlink ids (see `learn_from_comment`).
