@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 use crate::dissect::MessageView;
 use crate::dissect::netlink::{
@@ -12,73 +13,36 @@ use crate::dissect::specs::SpecRegistry;
 use crate::filter::{FieldCatalog, FieldSource, FieldValue, Filter};
 use crate::model::{Node, Value};
 
-/// Flag tables by context for `nlmsg.flags` (names -> masks, NLM_F_DUMP = ROOT|MATCH).
+/// Flag names with masks for `nlmsg.flags` in each context, built once from the uapi lists in
+/// `dissect::netlink` (GET also knows NLM_F_DUMP = ROOT|MATCH).
 fn flag_table(ctx: FlagContext) -> &'static [(&'static str, u64)] {
-    static GET: &[(&str, u64)] = &[
-        ("NLM_F_REQUEST", 0x1),
-        ("NLM_F_MULTI", 0x2),
-        ("NLM_F_ACK", 0x4),
-        ("NLM_F_ECHO", 0x8),
-        ("NLM_F_DUMP_INTR", 0x10),
-        ("NLM_F_DUMP_FILTERED", 0x20),
-        ("NLM_F_ROOT", 0x100),
-        ("NLM_F_MATCH", 0x200),
-        ("NLM_F_ATOMIC", 0x400),
-        ("NLM_F_DUMP", 0x300),
-    ];
-    static NEW: &[(&str, u64)] = &[
-        ("NLM_F_REQUEST", 0x1),
-        ("NLM_F_MULTI", 0x2),
-        ("NLM_F_ACK", 0x4),
-        ("NLM_F_ECHO", 0x8),
-        ("NLM_F_DUMP_INTR", 0x10),
-        ("NLM_F_DUMP_FILTERED", 0x20),
-        ("NLM_F_REPLACE", 0x100),
-        ("NLM_F_EXCL", 0x200),
-        ("NLM_F_CREATE", 0x400),
-        ("NLM_F_APPEND", 0x800),
-    ];
-    static DEL: &[(&str, u64)] = &[
-        ("NLM_F_REQUEST", 0x1),
-        ("NLM_F_MULTI", 0x2),
-        ("NLM_F_ACK", 0x4),
-        ("NLM_F_ECHO", 0x8),
-        ("NLM_F_DUMP_INTR", 0x10),
-        ("NLM_F_DUMP_FILTERED", 0x20),
-        ("NLM_F_NONREC", 0x100),
-        ("NLM_F_BULK", 0x200),
-    ];
-    static ACK: &[(&str, u64)] = &[
-        ("NLM_F_REQUEST", 0x1),
-        ("NLM_F_MULTI", 0x2),
-        ("NLM_F_ACK", 0x4),
-        ("NLM_F_ECHO", 0x8),
-        ("NLM_F_DUMP_INTR", 0x10),
-        ("NLM_F_DUMP_FILTERED", 0x20),
-        ("NLM_F_CAPPED", 0x100),
-        ("NLM_F_ACK_TLVS", 0x200),
-    ];
-    static BASE: &[(&str, u64)] = &[
-        ("NLM_F_REQUEST", 0x1),
-        ("NLM_F_MULTI", 0x2),
-        ("NLM_F_ACK", 0x4),
-        ("NLM_F_ECHO", 0x8),
-        ("NLM_F_DUMP_INTR", 0x10),
-        ("NLM_F_DUMP_FILTERED", 0x20),
-    ];
-    // Keep the tables in step with the uapi lists in dissect::netlink.
-    debug_assert_eq!(BASE.len(), BASE_FLAGS.len());
-    debug_assert_eq!(GET.len(), BASE_FLAGS.len() + GET_FLAGS.len() + 1);
-    debug_assert_eq!(NEW.len(), BASE_FLAGS.len() + NEW_FLAGS.len());
-    debug_assert_eq!(DEL.len(), BASE_FLAGS.len() + DEL_FLAGS.len());
-    debug_assert_eq!(ACK.len(), BASE_FLAGS.len() + ACK_FLAGS.len());
-    match ctx {
-        FlagContext::Get => GET,
-        FlagContext::New => NEW,
-        FlagContext::Del => DEL,
-        FlagContext::Ack => ACK,
-        FlagContext::Unknown => BASE,
-    }
+    static TABLES: OnceLock<[Vec<(&'static str, u64)>; 5]> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        let with = |extra: &[(u16, &'static str)]| -> Vec<(&'static str, u64)> {
+            BASE_FLAGS
+                .iter()
+                .chain(extra)
+                .map(|(bit, name)| (*name, u64::from(*bit)))
+                .collect()
+        };
+        let mut get = with(GET_FLAGS);
+        get.push(("NLM_F_DUMP", 0x300));
+        [
+            get,
+            with(NEW_FLAGS),
+            with(DEL_FLAGS),
+            with(ACK_FLAGS),
+            with(&[]),
+        ]
+    });
+    let i = match ctx {
+        FlagContext::Get => 0,
+        FlagContext::New => 1,
+        FlagContext::Del => 2,
+        FlagContext::Ack => 3,
+        FlagContext::Unknown => 4,
+    };
+    &tables[i]
 }
 
 /// The fields of one message for filter evaluation.

@@ -401,6 +401,22 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The fixed header `st` at `pos` as one node (`<parent>.<struct>`) with its members, and
+    /// where what follows it starts (NLMSG_ALIGNed, within `end`).
+    pub fn header_node(
+        &self,
+        st: &StructDef,
+        parent: &str,
+        pos: usize,
+        end: usize,
+    ) -> (Node, usize) {
+        let path = format!("{parent}.{}", st.name);
+        let (kids, used) = self.struct_members(st, pos, end - pos, &path, self.endian, 0);
+        let mut hn = Node::new(st.name.clone(), path, Value::None, pos, used);
+        hn.children = kids;
+        (hn, pos + align4(used).min(end - pos))
+    }
+
     /// Decode the members of `st` from `data[p0..p0+avail]`; returns the nodes and bytes used.
     pub fn struct_members(
         &self,
@@ -602,24 +618,9 @@ impl<'a> Walker<'a> {
             .as_deref()
             .and_then(|h| self.spec?.structs.get(h))
         {
-            let (mut kids, u) = self.struct_members(
-                h,
-                p0,
-                plen,
-                &format!("{field}.{}", h.name),
-                self.endian,
-                depth + 1,
-            );
-            let mut hn = Node::new(
-                h.name.clone(),
-                format!("{field}.{}", h.name),
-                Value::None,
-                p0,
-                u,
-            );
-            hn.children.append(&mut kids);
+            let (hn, next) = self.header_node(h, &field, p0, p0 + plen);
             node.children.push(hn);
-            used = align4(u).min(plen);
+            used = next - p0;
         }
         if let Some(set) = fmt.attribute_set.as_deref().and_then(|s| self.set(s)) {
             let mut kids = self.attrs(p0 + used, p0 + plen, Some(set), &field, depth + 1);

@@ -594,12 +594,9 @@ impl<'a> MessageView<'a> {
                     return out;
                 }
                 if let Some(st) = hdr_struct {
-                    let path = format!("{}.{}", spec.name, st.name);
-                    let (kids, used) = w.struct_members(st, pos, end - pos, &path, m.endian, 0);
-                    let mut hn = Node::new(st.name.clone(), path, Value::None, pos, used);
-                    hn.children = kids;
+                    let (hn, next) = w.header_node(st, &spec.name, pos, end);
                     out.push(hn);
-                    pos += align4(used).min(end - pos);
+                    pos = next;
                 }
                 let set = op.attribute_set.as_deref().and_then(|s| spec.sets.get(s));
                 let mut attrs = w.attrs(pos, end, set, &spec.name, 0);
@@ -707,12 +704,9 @@ impl<'a> MessageView<'a> {
             .and_then(|o| o.fixed_header.as_deref())
             .or(spec.fixed_header.as_deref());
         if let Some(st) = hdr.and_then(|h| spec.structs.get(h)) {
-            let path = format!("{}.{}", spec.name, st.name);
-            let (kids, used) = w.struct_members(st, pos, end - pos, &path, m.endian, 0);
-            let mut hn = Node::new(st.name.clone(), path, Value::None, pos, used);
-            hn.children = kids;
+            let (hn, next) = w.header_node(st, &spec.name, pos, end);
             out.push(hn);
-            pos += align4(used).min(end - pos);
+            pos = next;
         }
         // An unknown command of a family with several sets: walk generically, don't guess.
         let set = op
