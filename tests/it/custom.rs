@@ -1,0 +1,104 @@
+//! Protocols without a spec: a custom protocol number and kobject uevents.
+
+use nlscope::model::Severity;
+
+use super::common::*;
+
+#[test]
+fn unknown_protocol_decodes_header_and_attributes() {
+    // Protocol 31: a 4-byte fixed header, then a u32, a string and a nest of two u16s.
+    let mut payload = vec![0x11, 0x22, 0x33, 0x44];
+    payload.extend(nla(1, &42u32.to_le_bytes()));
+    payload.extend(nla(2, b"hello\0"));
+    let mut inner = nla(1, &7u16.to_le_bytes());
+    inner.extend(nla(2, &8u16.to_le_bytes()));
+    payload.extend(nla(3 | 0x8000, &inner));
+    let mut f = cooked(31);
+    f.extend(nlmsg(0x20, 0x1, 9, 4242, &payload));
+    let file = pcap_file(&[f.clone()]);
+    let tmp = TempDir::new("custom");
+    let p = tmp.path("custom.pcap");
+    std::fs::write(&p, &file).unwrap();
+
+    let msgs = json_msgs(&p, &[]);
+    assert_eq!(msgs.len(), 1);
+    let m = &msgs[0];
+    assert_eq!(m["protocol"], 31);
+    assert_eq!(
+        (
+            m["len"].as_u64(),
+            m["type"].as_u64(),
+            m["seq"].as_u64(),
+            m["pid"].as_u64()
+        ),
+        (Some(f.len() as u64 - 16), Some(0x20), Some(9), Some(4242))
+    );
+    let nodes = all_json_nodes(&m["tree"]);
+    for n in &nodes {
+        assert!(
+            n["expert"].is_null() || n["expert"]["severity"] != "error",
+            "{n}"
+        );
+    }
+    // Every byte after the nlmsghdr is covered by the top-level nodes, in order.
+    let top = m["tree"].as_array().unwrap();
+    assert!(top.len() >= 4, "{top:?}");
+    let mut pos = 32;
+    for n in top {
+        assert_eq!(n["offset"].as_u64().unwrap(), pos, "{n}");
+        pos += (n["length"].as_u64().unwrap() + 3) & !3;
+    }
+    assert_eq!(pos as usize, f.len());
+    // The attributes are found at the right places (header at 36, 44, 56).
+    for off in [36u64, 44, 56] {
+        assert!(
+            top.iter().any(|n| n["offset"] == off),
+            "no node at {off}: {top:?}"
+        );
+    }
+    // The nest's two children are walked.
+    let nest = top.iter().find(|n| n["offset"] == 56).unwrap();
+    assert_eq!(nest["children"].as_array().map(Vec::len), Some(2), "{nest}");
+
+    // In-process: no Error notes either.
+    let (frames, _) = read_frames(&file);
+    for d in dissect_all(
+        &frames,
+        nlscope::dissect::specs::SpecRegistry::with_embedded(),
+    ) {
+        assert!(all_nodes(&d.nodes).iter().all(|n| {
+            n.expert
+                .as_ref()
+                .is_none_or(|e| e.severity < Severity::Error)
+        }));
+    }
+}
+
+#[test]
+fn uevent_frame_does_not_crash() {
+    let mut f = cooked(15);
+    f.extend_from_slice(b"add@/devices/virtual/net/dummy1\0ACTION=add\0DEVPATH=/devices/virtual/net/dummy1\0SUBSYSTEM=net\0INTERFACE=dummy1\0SEQNUM=1234\0");
+    let mut g = cooked(15);
+    g.extend_from_slice(&[0xff, 0x00, 0x10, 0x00, 0x00]); // binary junk
+    let file = pcap_file(&[f, g]);
+    let tmp = TempDir::new("uevent");
+    let p = tmp.path("uevent.pcap");
+    std::fs::write(&p, &file).unwrap();
+    let out = run_ok(&["read", "-r", p.to_str().unwrap()]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(
+        out.lines()
+            .next()
+            .unwrap()
+            .contains("uevent add@/devices/virtual/net/dummy1"),
+        "{out}"
+    );
+    for fmt in ["tree", "json", "ndjson", "csv"] {
+        run_ok(&["read", "-r", p.to_str().unwrap(), "-T", fmt]);
+    }
+    let (frames, _) = read_frames(&file);
+    let _ = dissect_all(
+        &frames,
+        nlscope::dissect::specs::SpecRegistry::with_embedded(),
+    );
+}

@@ -1,0 +1,205 @@
+//! Cross-check nlmsghdr fields against Wireshark's netlink dissector.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value as J;
+
+use super::common::*;
+
+/// Per frame: the tshark `netlink.hdr_*` occurrences (all headers, nested ones included).
+#[derive(Default, Debug)]
+struct TFrame {
+    len: Vec<u64>,
+    ty: Vec<u64>,
+    flags: Vec<u64>,
+    seq: Vec<u64>,
+    pid: Vec<u64>,
+}
+
+fn nums(s: &str) -> Vec<u64> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(|x| match x.strip_prefix("0x") {
+            Some(h) => u64::from_str_radix(h, 16).unwrap(),
+            None => x.parse().unwrap(),
+        })
+        .collect()
+}
+
+fn tshark_fields(ts: &str, path: &Path) -> BTreeMap<u64, TFrame> {
+    let out = Command::new(ts)
+        .arg("-r")
+        .arg(path)
+        .args(["-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"])
+        .args([
+            "-e",
+            "frame.number",
+            "-e",
+            "netlink.hdr_len",
+            "-e",
+            "netlink.hdr_type",
+        ])
+        .args([
+            "-e",
+            "netlink.hdr_flags",
+            "-e",
+            "netlink.hdr_seq",
+            "-e",
+            "netlink.hdr_pid",
+        ])
+        .output()
+        .expect("run tshark");
+    assert!(
+        out.status.success(),
+        "tshark failed on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut m = BTreeMap::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let c: Vec<&str> = line.split('\t').collect();
+        assert_eq!(c.len(), 6, "tshark line {line:?}");
+        m.insert(
+            c[0].parse().unwrap(),
+            TFrame {
+                len: nums(c[1]),
+                ty: nums(c[2]),
+                flags: nums(c[3]),
+                seq: nums(c[4]),
+                pid: nums(c[5]),
+            },
+        );
+    }
+    m
+}
+
+/// The header fields of the request echoed inside an NLMSG_ERROR, from our tree.
+fn echoed(m: &J) -> Option<[u64; 5]> {
+    let req = m["tree"]
+        .as_array()?
+        .iter()
+        .find(|n| n["name"] == "request")?;
+    let get = |name: &str| {
+        req["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .and_then(|c| c["value"].as_u64())
+    };
+    Some([
+        get("nlmsg_len")?,
+        get("nlmsg_type")?,
+        get("nlmsg_flags")?,
+        get("nlmsg_seq")?,
+        get("nlmsg_pid")?,
+    ])
+}
+
+fn check(ts: &str, path: &Path) {
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let t = tshark_fields(ts, path);
+    let msgs = json_msgs(path, &[]);
+    let mut by_frame: BTreeMap<u64, Vec<&J>> = BTreeMap::new();
+    for m in &msgs {
+        by_frame
+            .entry(m["frame"].as_u64().unwrap())
+            .or_default()
+            .push(m);
+    }
+    let frames = nlscope_frame_count(path);
+    assert_eq!(t.len() as u64, frames, "{name}: frame count");
+    let mut compared = 0;
+    let fnos: Vec<u64> = t.keys().copied().collect();
+    let mut t = t;
+    for fno in &fnos {
+        let ours = by_frame.get(fno).cloned().unwrap_or_default();
+        // Top-level headers, each followed by the header echoed in an NLMSG_ERROR (tshark
+        // dissects that one too).
+        let (mut len, mut seq, mut pid) = (vec![], vec![], vec![]);
+        let (mut types, mut flags) = (BTreeSet::new(), BTreeSet::new());
+        let mut top_flags = BTreeSet::new();
+        for m in &ours {
+            let g = |k: &str| m[k].as_u64().unwrap();
+            len.push(g("len"));
+            seq.push(g("seq"));
+            pid.push(g("pid"));
+            types.insert(g("type"));
+            flags.insert(g("flags"));
+            top_flags.insert(g("flags"));
+            if g("type") == 2
+                && let Some(e) = echoed(m)
+            {
+                len.push(e[0]);
+                types.insert(e[1]);
+                flags.insert(e[2]);
+                seq.push(e[3]);
+                pid.push(e[4]);
+            }
+        }
+        // tshark also dissects zero padding after the last message as a header of length 0;
+        // the kernel stops there (nlmsg_len < NLMSG_HDRLEN) and so do we.
+        let mut tf = std::mem::take(t.get_mut(fno).unwrap());
+        let n = len.len();
+        while tf.len.len() > n && tf.len.last() == Some(&0) {
+            tf.len.pop();
+        }
+        for v in [&mut tf.seq, &mut tf.pid] {
+            v.truncate(n.max(tf.len.len()));
+        }
+        // Its type and flags (0, possibly repeated) may be listed too.
+        for v in [&mut tf.ty, &mut tf.flags] {
+            while v.len() > n
+                && let Some(i) = v.iter().rposition(|x| *x == 0)
+            {
+                v.remove(i);
+            }
+        }
+        assert_eq!(
+            tf.len, len,
+            "{name} frame {fno}: nlmsg_len (ours incl. echoed headers)"
+        );
+        assert_eq!(tf.seq, seq, "{name} frame {fno}: nlmsg_seq");
+        assert_eq!(tf.pid, pid, "{name} frame {fno}: nlmsg_pid");
+        // tshark shows hdr_type only where no sub-dissector names the type, and repeats
+        // hdr_flags for some families: compare as sets.
+        let tty: BTreeSet<u64> = tf.ty.iter().copied().collect();
+        assert!(
+            tty.is_subset(&types),
+            "{name} frame {fno}: types {tty:?} vs {types:?}"
+        );
+        let tfl: BTreeSet<u64> = tf.flags.iter().copied().collect();
+        assert!(
+            tfl.is_subset(&flags),
+            "{name} frame {fno}: flags {tfl:?} vs {flags:?}"
+        );
+        assert!(
+            top_flags.is_subset(&tfl),
+            "{name} frame {fno}: flags {top_flags:?} vs {tfl:?}"
+        );
+        compared += ours.len();
+    }
+    assert_eq!(compared, msgs.len(), "{name}: every message compared");
+}
+
+fn nlscope_frame_count(path: &Path) -> u64 {
+    let (frames, err) = read_frames(&std::fs::read(path).unwrap());
+    assert!(err.is_none());
+    frames.len() as u64
+}
+
+#[test]
+fn headers_match_tshark() {
+    let Some(ts) = tshark("tshark cross-check") else {
+        return;
+    };
+    let mut caps = captures_in(&local_dir());
+    if let Some(s) = shared_captures("tshark cross-check of shared captures") {
+        caps.extend(s);
+    }
+    for p in caps {
+        check(ts, &p);
+    }
+}

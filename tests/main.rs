@@ -1,0 +1,3 @@
+//! Integration tests: one test binary, modules under `tests/it/`.
+
+mod it;
