@@ -20,6 +20,10 @@ struct Cli {
     /// Extra directory of YNL spec files (repeatable; later ones override earlier ones).
     #[arg(long = "spec-dir", global = true, value_name = "DIR")]
     spec_dir: Vec<PathBuf>,
+    /// Do not load specs from the system directories (/usr/share/ynl/specs); also set by the
+    /// environment variable NLSCOPE_NO_SYSTEM_SPECS=1.
+    #[arg(long = "no-system-specs", global = true)]
+    no_system_specs: bool,
     #[command(subcommand)]
     cmd: Option<Cmd>,
     /// Capture file to open in the desktop app.

@@ -351,6 +351,14 @@ pub fn run(
                 }
             }
         }
+        // Nothing more waiting (a live stream, or the end of a file): show what we have.
+        if rx.is_empty() {
+            out.flush().map_err(io_err)?;
+            if let Some(w) = writer.as_mut() {
+                w.flush()
+                    .map_err(|e| CliError::new(format!("writing capture: {e}")))?;
+            }
+        }
     }
     drop(rx);
     let _ = reader.join();

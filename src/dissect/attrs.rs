@@ -256,6 +256,12 @@ impl<'a> Walker<'a> {
         let field = format!("{path}.{t}");
         let mut node = Node::new(format!("attr {t}"), field.clone(), Value::None, pos, len);
         node.raw = true;
+        if nested && depth >= MAX_DEPTH {
+            node.set_expert(
+                Severity::Warning,
+                format!("attributes nested more than {MAX_DEPTH} deep; not decoded further"),
+            );
+        }
         if nested && depth < MAX_DEPTH {
             node.children = self.attrs(p0, pos + len, None, &field, depth + 1);
             mark_raw(&mut node.children);

@@ -20,6 +20,8 @@ pub fn bin() -> &'static str {
 pub fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     Command::new(bin())
         .args(args)
+        // Goldens and expectations assume the embedded specs, whatever the host has installed.
+        .env("NLSCOPE_NO_SYSTEM_SPECS", "1")
         .stdin(Stdio::null())
         .output()
         .expect("spawn nlscope")

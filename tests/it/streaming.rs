@@ -39,7 +39,6 @@ fn stdin_equals_file() {
 }
 
 #[test]
-#[ignore = "src bug: `read` only flushes stdout at exit (BufWriter in src/cli/read.rs), so piped input is not streamed"]
 fn frame_is_printed_before_stdin_closes() {
     let bytes = std::fs::read(local("route-link.pcap")).unwrap();
     let (_, recs) = raw_pcap_records(&bytes);

@@ -35,8 +35,13 @@ impl SpecRegistry {
     /// earlier ones with the same family name). Unreadable or invalid files are recorded in
     /// `errors`; a missing `extra_dir` is an error because the user asked for it.
     pub fn load_default(extra_dirs: &[PathBuf]) -> Result<Self, SpecError> {
+        Self::load(true, extra_dirs)
+    }
+
+    /// [`SpecRegistry::load_default`], with the system directories only if `system`.
+    pub fn load(system: bool, extra_dirs: &[PathBuf]) -> Result<Self, SpecError> {
         let mut reg = Self::with_embedded();
-        for d in SYSTEM_SPEC_DIRS {
+        for d in SYSTEM_SPEC_DIRS.iter().filter(|_| system) {
             let p = Path::new(d);
             if p.is_dir() {
                 reg.load_dir(p)?;
