@@ -4,6 +4,7 @@
 //! indexes their netlink message headers eagerly and builds full trees on demand, the
 //! [`filter`] language selects messages, and [`export`] writes them out.
 
+pub mod capture;
 pub mod cli;
 pub mod dissect;
 pub mod export;

@@ -1,0 +1,97 @@
+//! Live capture: sources (nlmon interfaces, multicast monitor sockets) run on a worker thread and
+//! hand frames to the consumer through a bounded crossbeam channel. The worker never blocks on a
+//! slow consumer: a frame that does not fit in the channel is counted as dropped.
+
+pub mod worker;
+
+use std::io;
+use std::time::Duration;
+
+use crate::dissect::cooked::{ARPHRD_NETLINK, LINKTYPE_NETLINK};
+
+/// One captured frame, already in LINKTYPE_NETLINK form (16-byte cooked header + payload).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Captured {
+    /// Capture time, nanoseconds since the epoch.
+    pub ts_ns: i128,
+    /// Index of the source interface (see [`Source::interface_name`]) in the worker's list.
+    pub interface: usize,
+    /// Cooked header + netlink bytes.
+    pub data: Vec<u8>,
+    /// Length on the wire (more than `data.len()` when the receive buffer truncated it).
+    pub orig_len: u32,
+    /// Multicast group the message was delivered to (monitor sources, NETLINK_PKTINFO).
+    pub group: Option<u32>,
+    /// Network namespace id of the sender (monitor with NETLINK_LISTEN_ALL_NSID).
+    pub nsid: Option<i32>,
+    /// Messages the kernel dropped (ENOBUFS) before this one, if known.
+    pub drops_before: u64,
+}
+
+impl Captured {
+    /// pcapng comments carrying this frame's metadata (`group: 3`, `nsid: 1`,
+    /// `drops: 12 before this frame (ENOBUFS)`). Wireshark shows them as packet comments.
+    pub fn comments(&self, group_name: Option<&str>) -> Vec<String> {
+        let mut c = Vec::new();
+        match (self.group, group_name) {
+            (Some(g), Some(n)) => c.push(format!("group: {g} {n}")),
+            (Some(g), None) => c.push(format!("group: {g}")),
+            _ => {}
+        }
+        if let Some(ns) = self.nsid {
+            c.push(format!("nsid: {ns}"));
+        }
+        if self.drops_before > 0 {
+            c.push(format!(
+                "drops: {} before this frame (ENOBUFS)",
+                self.drops_before
+            ));
+        }
+        c
+    }
+}
+
+/// The 16-byte LINKTYPE_NETLINK header nlmon writes (big-endian fields): packet type, ARPHRD
+/// 824, no address, and the netlink protocol number.
+pub fn cooked_header(pkttype: u16, protocol: u16) -> [u8; 16] {
+    let mut h = [0u8; 16];
+    h[0..2].copy_from_slice(&pkttype.to_be_bytes());
+    h[2..4].copy_from_slice(&ARPHRD_NETLINK.to_be_bytes());
+    h[14..16].copy_from_slice(&protocol.to_be_bytes());
+    h
+}
+
+/// Link type of every captured frame.
+pub const CAPTURE_LINKTYPE: u32 = LINKTYPE_NETLINK;
+
+/// Counters a source keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SourceStats {
+    /// Frames received from the kernel.
+    pub received: u64,
+    /// Frames the kernel dropped (ENOBUFS on netlink, PACKET_STATISTICS drops on AF_PACKET).
+    pub kernel_drops: u64,
+    /// ENOBUFS errors seen (each may stand for many lost messages).
+    pub overruns: u64,
+}
+
+/// A capture source, driven by the worker thread.
+pub trait Source: Send {
+    /// Names of the interfaces this source delivers on (pcapng IDB names), e.g. `nlmon0` or
+    /// `monitor:route`. `Captured::interface` indexes the worker's combined list.
+    fn interfaces(&self) -> Vec<String>;
+    /// Wait up to `timeout` for frames and append them to `out`; returning with none is fine.
+    /// `base` is the worker-wide index of this source's first interface.
+    fn poll(&mut self, timeout: Duration, base: usize, out: &mut Vec<Captured>) -> io::Result<()>;
+    /// Counters so far.
+    fn stats(&self) -> SourceStats;
+    /// Comments for the capture file's section header (e.g. generic netlink family ids and
+    /// multicast group names resolved at start).
+    fn section_comments(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// A name for a multicast group number of an interface, if the source knows it.
+    fn group_name(&self, _interface: usize, _group: u32) -> Option<String> {
+        None
+    }
+}
