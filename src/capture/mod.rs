@@ -3,6 +3,7 @@
 //! slow consumer: a frame that does not fit in the channel is counted as dropped.
 
 pub mod file;
+pub mod nlmon;
 pub mod worker;
 
 use std::io;
@@ -160,10 +161,11 @@ pub fn enter_netns(name: &str) -> io::Result<()> {
 /// Open the sources for `req`.
 pub fn open_sources(req: &SourceRequest) -> io::Result<Vec<Box<dyn Source>>> {
     match req {
-        // The nlmon and monitor sources land in their own commits.
-        SourceRequest::Nlmon { iface, .. } => Err(io::Error::other(format!(
-            "capturing on {iface}: the nlmon source is not in this build yet"
-        ))),
+        // The monitor source lands in its own commit.
+        SourceRequest::Nlmon { iface, create } => Ok(vec![nlmon::open(&nlmon::NlmonOptions {
+            iface: iface.clone(),
+            create: *create,
+        })?]),
         SourceRequest::Monitor { .. } => Err(io::Error::other(
             "the monitor source is not in this build yet",
         )),
