@@ -52,6 +52,10 @@ enum Cmd {
         /// Format for -w: pcapng (default) or pcap (also chosen by a .pcap extension).
         #[arg(short = 'F', value_name = "FORMAT", value_parser = parse_out_format)]
         out_format: Option<OutFormat>,
+        /// Print, instead of messages, how many payload bytes the specs decoded by name and how
+        /// many stayed raw, per netlink family and message type.
+        #[arg(long = "coverage")]
+        coverage: bool,
     },
     /// Capture live netlink traffic from an nlmon interface or multicast monitor sockets.
     Capture {
@@ -131,6 +135,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             count,
             write,
             out_format,
+            coverage,
         }) => read::run(
             &read::ReadOptions {
                 input,
@@ -139,6 +144,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 count,
                 write,
                 out_format,
+                coverage,
             },
             specs,
             &mut out,
