@@ -7,6 +7,7 @@ mod filters;
 mod golden;
 mod malformed;
 mod nlmon_vm;
+mod nlpr;
 mod roundtrip;
 mod specs;
 mod streaming;
