@@ -46,8 +46,16 @@ else
 fi
 BUILT=$(date +%s)
 
-rm -rf "$OUT"
-bash "$RUN" -s tests/nlmon/scenario.sh -b "target/$PROFILE/nlscope" -o "$OUT"
+# A run where tcpdump (the reference) lost frames compares nothing: boot once more.
+for attempt in 1 2; do
+  rm -rf "$OUT"
+  bash "$RUN" -s tests/nlmon/scenario.sh -b "target/$PROFILE/nlscope" -o "$OUT"
+  if [ "$attempt" = 1 ] && [ -f "$OUT/tcpdump.log" ] && ! grep -qx '0 packets dropped by kernel' "$OUT/tcpdump.log"; then
+    echo "nlmon-vm-test: tcpdump dropped frames ($(grep 'dropped by kernel' "$OUT/tcpdump.log")); running the VM again" >&2
+    continue
+  fi
+  break
+done
 BOOTED=$(date +%s)
 for f in tcpdump.pcap nlscope.pcapng nlscope.rc e2e.status; do
   if [ ! -s "$OUT/$f" ]; then

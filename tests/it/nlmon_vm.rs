@@ -91,14 +91,15 @@ fn nlscope_captures_the_same_frames_as_tcpdump_on_real_nlmon() {
     assert!(!nlog.contains("panicked"), "{nlog}");
     assert!(nlog.contains("Capturing on nlmon0"), "{nlog}");
     assert!(
-        nlog.contains(" 0 dropped"),
-        "nlscope reports drops:\n{nlog}"
+        nlog.lines()
+            .any(|l| l.ends_with(" frames captured, 0 dropped (0 by the kernel, 0 in nlscope)")),
+        "nlscope lost frames:\n{nlog}"
     );
     let tlog = text(&dir, "tcpdump.log");
     assert_eq!(text(&dir, "tcpdump.rc").trim(), "0", "tcpdump:\n{tlog}");
     assert!(
-        tlog.contains("0 packets dropped by kernel"),
-        "tcpdump reports drops:\n{tlog}"
+        tlog.lines().any(|l| l == "0 packets dropped by kernel"),
+        "tcpdump, the reference, lost frames, so this run proves nothing either way; run it again:\n{tlog}"
     );
 
     let t = frames(&dir.join("tcpdump.pcap"));

@@ -21,7 +21,9 @@ wait_for() {
   echo "ready: $2" >> /out/e2e.status
 }
 
-/usr/bin/tcpdump -Z root -i nlmon0 --immediate-mode -U -w /out/tcpdump.pcap 2>/out/tcpdump.log &
+# -B: libpcap's default 2 MB ring holds only 8 frames of nlmon's 256 KiB snapshot length, and
+# under emulation a burst (a dump reply) overran it now and then: 64 MB holds 256.
+/usr/bin/tcpdump -Z root -i nlmon0 --immediate-mode -U -B 65536 -w /out/tcpdump.pcap 2>/out/tcpdump.log &
 TPID=$!
 /usr/local/bin/nlscope capture -i nlmon0 -w /out/nlscope.pcapng 2>/out/nlscope.log &
 NPID=$!
