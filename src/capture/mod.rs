@@ -2,6 +2,8 @@
 //! hand frames to the consumer through a bounded crossbeam channel. The worker never blocks on a
 //! slow consumer: a frame that does not fit in the channel is counted as dropped.
 
+pub mod monitor;
+pub mod nlsock;
 pub mod worker;
 
 use std::io;
