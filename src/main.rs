@@ -1,11 +1,11 @@
-//! nlscope command line: `read`, `specs` (the GUI and live capture come with their issues).
+//! nlscope command line: `read`, `capture`, `specs` (the desktop app comes with its issue).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use nlscope::cli::{CliError, read, specs_cmd};
+use nlscope::cli::{CliError, capture, read, specs_cmd};
 use nlscope::dissect::specs::SpecRegistry;
 use nlscope::export::Format;
 use nlscope::pcap::OutFormat;
@@ -52,6 +52,43 @@ enum Cmd {
         /// Format for -w: pcapng (default) or pcap (also chosen by a .pcap extension).
         #[arg(short = 'F', value_name = "FORMAT", value_parser = parse_out_format)]
         out_format: Option<OutFormat>,
+        /// Print, instead of messages, how many payload bytes the specs decoded by name and how
+        /// many stayed raw, per netlink family and message type.
+        #[arg(long = "coverage")]
+        coverage: bool,
+    },
+    /// Capture live netlink traffic from an nlmon interface or multicast monitor sockets.
+    Capture {
+        /// nlmon interface to capture on (AF_PACKET).
+        #[arg(short = 'i', value_name = "IFACE")]
+        iface: Option<String>,
+        /// Monitor multicast groups: route,genl,netfilter,xfrm,uevent,selinux,audit,proc or all.
+        #[arg(long = "monitor", value_name = "LIST")]
+        monitor: Option<String>,
+        /// Write pcapng here (`-` for standard output); without it, print live summary lines.
+        #[arg(short = 'w', value_name = "FILE")]
+        write: Option<String>,
+        /// Stop after N frames.
+        #[arg(short = 'c', value_name = "N")]
+        count: Option<u64>,
+        /// Stop after duration:SECONDS or filesize:KB (repeatable).
+        #[arg(short = 'a', value_name = "COND")]
+        autostop: Vec<String>,
+        /// Ring buffer: filesize:KB,files:N.
+        #[arg(short = 'b', value_name = "SPEC")]
+        ring: Option<String>,
+        /// Capture inside this network namespace (`ip netns add NAME`).
+        #[arg(long = "netns", value_name = "NAME")]
+        netns: Option<String>,
+        /// Also receive messages from other network namespaces (monitor; NETLINK_LISTEN_ALL_NSID).
+        #[arg(long = "all-netns")]
+        all_netns: bool,
+        /// Create nlmon0 (or -i NAME) for the capture and remove it at the end.
+        #[arg(long = "create-nlmon")]
+        create_nlmon: bool,
+        /// Overwrite an existing output file.
+        #[arg(long = "force")]
+        force: bool,
     },
     /// List the loaded YNL specs, or show one.
     Specs {
@@ -98,6 +135,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             count,
             write,
             out_format,
+            coverage,
         }) => read::run(
             &read::ReadOptions {
                 input,
@@ -106,9 +144,36 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 count,
                 write,
                 out_format,
+                coverage,
             },
             specs,
             &mut out,
+        ),
+        Some(Cmd::Capture {
+            iface,
+            monitor,
+            write,
+            count,
+            autostop,
+            ring,
+            netns,
+            all_netns,
+            create_nlmon,
+            force,
+        }) => capture::run(
+            &capture::CaptureOptions {
+                iface,
+                monitor,
+                write,
+                count,
+                autostop,
+                ring,
+                netns,
+                all_netns,
+                create_nlmon,
+                force,
+            },
+            specs,
         ),
         Some(Cmd::Specs { what }) => match what.unwrap_or(SpecsCmd::List) {
             SpecsCmd::List => specs_cmd::list(&specs, &mut out),

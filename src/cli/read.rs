@@ -31,6 +31,8 @@ pub struct ReadOptions {
     pub write: Option<PathBuf>,
     /// Output capture format (default: by extension, else pcapng).
     pub out_format: Option<OutFormat>,
+    /// Print the decoding coverage report instead of messages.
+    pub coverage: bool,
 }
 
 /// What the reader thread hands over.
@@ -85,7 +87,9 @@ pub fn run(
         }
         None => None,
     };
+    let mut coverage = opts.coverage.then(export::Coverage::default);
     let format = match (opts.format, &opts.write) {
+        (_, _) if opts.coverage => None,
         (Some(f), _) => Some(f),
         (None, Some(_)) => None,
         (None, None) => Some(Format::Summary),
@@ -258,6 +262,10 @@ pub fn run(
                     continue;
                 }
                 any_match = true;
+                if let Some(cov) = coverage.as_mut() {
+                    let tree = fields.into_tree().unwrap_or_else(|| view.tree());
+                    cov.add(&view, &tree);
+                }
                 let Some(fmt) = format else { continue };
                 let rec = Record {
                     frame: frame_no,
@@ -365,6 +373,9 @@ pub fn run(
     if format == Some(Format::Json) {
         out.write_all(if first_json { b"]\n" } else { b"\n]\n" })
             .map_err(io_err)?;
+    }
+    if let Some(cov) = &coverage {
+        out.write_all(cov.report().as_bytes()).map_err(io_err)?;
     }
     out.flush().map_err(io_err)?;
     if let Some(w) = writer.as_mut() {

@@ -362,3 +362,74 @@ pub fn message_tree_text(r: &Record) -> String {
     }
     s
 }
+
+/// Decoding coverage: payload bytes (after the nlmsghdr) decoded by a spec vs left raw.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Coverage {
+    /// (family, message type) -> (messages, payload bytes, raw bytes).
+    pub by_kind: std::collections::BTreeMap<(String, String), (u64, u64, u64)>,
+}
+
+impl Coverage {
+    /// Count a message's tree.
+    pub fn add(&mut self, view: &MessageView, tree: &[Node]) {
+        let m = view.index();
+        let payload = m
+            .present
+            .saturating_sub(crate::dissect::netlink::NLMSG_HDRLEN) as u64;
+        let raw = tree.iter().map(raw_bytes).sum::<u64>().min(payload);
+        let e = self
+            .by_kind
+            .entry((view.family_name(), view.type_name()))
+            .or_default();
+        e.0 += 1;
+        e.1 += payload;
+        e.2 += raw;
+    }
+
+    /// Totals: (messages, payload bytes, raw bytes).
+    pub fn totals(&self) -> (u64, u64, u64) {
+        self.by_kind
+            .values()
+            .fold((0, 0, 0), |a, v| (a.0 + v.0, a.1 + v.1, a.2 + v.2))
+    }
+
+    /// The report `read --coverage` prints.
+    pub fn report(&self) -> String {
+        let mut s = String::from(
+            "family     type                          msgs    payload      raw   raw%\n",
+        );
+        let pct = |raw: u64, all: u64| {
+            if all == 0 {
+                0.0
+            } else {
+                raw as f64 * 100.0 / all as f64
+            }
+        };
+        for ((fam, ty), (n, all, raw)) in &self.by_kind {
+            let _ = writeln!(
+                s,
+                "{fam:<10} {ty:<28} {n:>6} {all:>10} {raw:>8} {:>6.2}",
+                pct(*raw, *all)
+            );
+        }
+        let (n, all, raw) = self.totals();
+        let _ = writeln!(
+            s,
+            "{:<10} {:<28} {n:>6} {all:>10} {raw:>8} {:>6.2}",
+            "total",
+            "",
+            pct(raw, all)
+        );
+        s
+    }
+}
+
+/// Bytes under the top-most raw nodes (a raw node's children are not counted again).
+fn raw_bytes(n: &Node) -> u64 {
+    if n.raw {
+        n.length as u64
+    } else {
+        n.children.iter().map(raw_bytes).sum()
+    }
+}

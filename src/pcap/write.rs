@@ -295,6 +295,11 @@ impl<W: Write> Writer<W> {
     }
 
     /// Returns the underlying writer (everything written so far has been passed to it).
+    pub fn get_ref(&self) -> &W {
+        &self.out
+    }
+
+    /// Consumes the writer and returns the underlying output.
     pub fn into_inner(self) -> W {
         self.out
     }

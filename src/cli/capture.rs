@@ -1,0 +1,289 @@
+//! `nlscope capture`: live capture to a pcapng file, to stdout, or as live summary lines.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossbeam_channel::RecvTimeoutError;
+
+use super::CliError;
+use crate::capture::file::{CaptureFile, Limits, Stop, Target, parse_autostop, parse_ring};
+use crate::capture::worker::{CaptureStats, Event, Worker};
+use crate::capture::{SourceRequest, enter_netns, open_sources};
+use crate::dissect::specs::SpecRegistry;
+use crate::dissect::{Dissector, FrameIndex};
+use crate::export::{self, Record};
+use crate::model::Endian;
+
+/// Options of `nlscope capture`.
+#[derive(Debug, Clone, Default)]
+pub struct CaptureOptions {
+    /// `-i IFACE` (nlmon).
+    pub iface: Option<String>,
+    /// `--monitor LIST|all`.
+    pub monitor: Option<String>,
+    /// `-w FILE|-`; none: print live summary lines.
+    pub write: Option<String>,
+    /// `-c N`.
+    pub count: Option<u64>,
+    /// `-a duration:S|filesize:KB` (repeatable).
+    pub autostop: Vec<String>,
+    /// `-b filesize:KB,files:N`.
+    pub ring: Option<String>,
+    /// `--netns NAME`.
+    pub netns: Option<String>,
+    /// `--all-netns`.
+    pub all_netns: bool,
+    /// `--create-nlmon`.
+    pub create_nlmon: bool,
+    /// `--force`: overwrite an existing file.
+    pub force: bool,
+}
+
+/// Run a capture until a limit, SIGINT/SIGTERM, or an error.
+pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
+    let req = match (&opts.iface, &opts.monitor) {
+        (Some(_), Some(_)) => {
+            return Err(CliError::usage(
+                "use either -i IFACE or --monitor, not both",
+            ));
+        }
+        (Some(i), None) => SourceRequest::Nlmon {
+            iface: i.clone(),
+            create: opts.create_nlmon,
+        },
+        (None, Some(m)) => SourceRequest::Monitor {
+            families: m.clone(),
+            all_netns: opts.all_netns,
+        },
+        (None, None) if opts.create_nlmon => SourceRequest::Nlmon {
+            iface: "nlmon0".into(),
+            create: true,
+        },
+        (None, None) => {
+            return Err(CliError::usage(
+                "choose a source: -i IFACE (an nlmon interface, or --create-nlmon) or --monitor LIST|all",
+            ));
+        }
+    };
+    if opts.all_netns && opts.iface.is_some() {
+        return Err(CliError::usage("--all-netns applies to --monitor"));
+    }
+    let mut limits = Limits {
+        count: opts.count,
+        ..Default::default()
+    };
+    for a in &opts.autostop {
+        parse_autostop(a, &mut limits).map_err(CliError::usage)?;
+    }
+    if let Some(b) = &opts.ring {
+        parse_ring(b, &mut limits).map_err(CliError::usage)?;
+    }
+    let mut file = match opts.write.as_deref() {
+        None => None,
+        Some("-") => Some(CaptureFile::new(Target::Stdout, limits, true)),
+        Some(p) => Some(CaptureFile::new(
+            Target::File(PathBuf::from(p)),
+            limits,
+            opts.force,
+        )),
+    }
+    .transpose()
+    .map_err(|e| CliError::usage(e.to_string()))?;
+    let where_to = match opts.write.as_deref() {
+        None => "live summary".to_string(),
+        Some("-") => "standard output".to_string(),
+        Some(p) => p.to_string(),
+    };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .map_err(|e| CliError::new(format!("installing signal handler: {e}")))?;
+    }
+    let netns = opts.netns.clone();
+    let open_req = req.clone();
+    let worker = Worker::start(
+        1,
+        Box::new(move || {
+            if let Some(ns) = &netns {
+                enter_netns(ns)?;
+            }
+            open_sources(&open_req)
+        }),
+        256,
+    )
+    .map_err(|e| CliError::new(format!("starting the capture thread: {e}")))?;
+
+    let mut dis = Dissector::new(specs);
+    let mut fi = FrameIndex::default();
+    let stdout = io::stdout();
+    let mut error: Option<String> = None;
+    let mut stats = CaptureStats::default();
+    let mut stopping = false;
+    let mut t0: Option<i128> = None;
+    let mut frame_no = 0u64;
+    let mut text = String::new();
+    let mut limit_hit: Option<Stop> = None;
+    let mut started = false;
+    loop {
+        if !stopping && stop.load(Ordering::SeqCst) {
+            stopping = true;
+            worker.stop();
+        }
+        let ev = match worker.rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(ev) => ev,
+            Err(RecvTimeoutError::Timeout) => {
+                if let Some(f) = file.as_mut() {
+                    f.tick()
+                        .map_err(|e| CliError::new(format!("writing {where_to}: {e}")))?;
+                    if !stopping && let Some(s) = f.should_stop() {
+                        limit_hit = Some(s);
+                        stopping = true;
+                        worker.stop();
+                    }
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        match ev {
+            Event::Started {
+                interfaces,
+                comments,
+                ..
+            } => {
+                for c in &comments {
+                    dis.learn_from_comment(c);
+                }
+                if let Some(f) = file.as_mut() {
+                    f.start(&interfaces, comments)
+                        .map_err(|e| CliError::new(format!("writing {where_to}: {e}")))?;
+                }
+                started = true;
+                eprintln!("Capturing on {} -> {where_to}", interfaces.join(", "));
+            }
+            Event::Frames { frames, .. } => {
+                for (c, comments) in frames {
+                    if stopping && limit_hit.is_some() {
+                        break;
+                    }
+                    match file.as_mut() {
+                        Some(f) => {
+                            f.write(&c, comments)
+                                .map_err(|e| CliError::new(format!("writing {where_to}: {e}")))?;
+                            if !stopping && let Some(s) = f.should_stop() {
+                                limit_hit = Some(s);
+                                stopping = true;
+                                worker.stop();
+                            }
+                        }
+                        None => {
+                            frame_no += 1;
+                            let t0v = *t0.get_or_insert(c.ts_ns);
+                            text.clear();
+                            dis.index_frame_into(
+                                &c.data,
+                                crate::capture::CAPTURE_LINKTYPE,
+                                native(),
+                                &mut fi,
+                            );
+                            for (mi, m) in fi.msgs.iter().enumerate() {
+                                let rec = Record {
+                                    frame: frame_no,
+                                    msg: mi,
+                                    ts_ns: c.ts_ns,
+                                    view: dis.view(&c.data, m),
+                                };
+                                export::write_summary_line(&mut text, &rec, t0v);
+                                text.push('\n');
+                            }
+                            if fi.msgs.is_empty() {
+                                text.push_str(&format!(
+                                    "{frame_no:>6}:- {}\n",
+                                    String::from_utf8_lossy(c.data.get(16..).unwrap_or(&[]))
+                                        .replace('\0', " ")
+                                        .trim()
+                                ));
+                            }
+                            let mut out = stdout.lock();
+                            if out
+                                .write_all(text.as_bytes())
+                                .and_then(|_| out.flush())
+                                .is_err()
+                            {
+                                // Reader went away (e.g. `| head`): stop quietly.
+                                stopping = true;
+                                worker.stop();
+                            }
+                            if !stopping && opts.count.is_some_and(|n| frame_no >= n) {
+                                limit_hit = Some(Stop::Count);
+                                stopping = true;
+                                worker.stop();
+                            }
+                        }
+                    }
+                }
+            }
+            Event::Stats { stats: s, .. } => stats = s,
+            Event::Error { message, .. } => {
+                error = Some(message);
+            }
+            Event::Stopped { stats: s, .. } => {
+                stats = s;
+                break;
+            }
+        }
+        if !stopping
+            && limits.duration.is_some()
+            && let Some(f) = file.as_ref()
+            && let Some(s) = f.should_stop()
+        {
+            limit_hit = Some(s);
+            stopping = true;
+            worker.stop();
+        }
+    }
+    worker.join();
+    let written = match file.as_mut() {
+        Some(f) => {
+            f.flush()
+                .map_err(|e| CliError::new(format!("writing {where_to}: {e}")))?;
+            f.frames()
+        }
+        None => frame_no,
+    };
+    if !started {
+        return Err(CliError::new(
+            error.unwrap_or_else(|| "the capture did not start".into()),
+        ));
+    }
+    eprintln!(
+        "{written} frames captured, {} dropped ({} by the kernel, {} in nlscope){}",
+        stats.dropped(),
+        stats.sources.kernel_drops,
+        stats.channel_drops,
+        if stats.sources.overruns > 0 {
+            format!(
+                "; {} receive buffer overruns (ENOBUFS)",
+                stats.sources.overruns
+            )
+        } else {
+            String::new()
+        }
+    );
+    match error {
+        Some(e) => Err(CliError::new(e)),
+        None => Ok(()),
+    }
+}
+
+fn native() -> Endian {
+    if cfg!(target_endian = "big") {
+        Endian::Big
+    } else {
+        Endian::Little
+    }
+}
