@@ -152,6 +152,10 @@ pub const PKTTYPE: u16 = 4;
 /// Datagrams read from one socket per `poll` before the others get their turn and the worker
 /// gets a batch to send.
 const MAX_PER_SOCKET: usize = 4096;
+/// Once frames arrived, `poll` keeps collecting for this long (or up to [`BATCH`] frames).
+const LINGER: Duration = Duration::from_millis(5);
+/// Frames per `poll` after which it returns at once.
+const BATCH: usize = 8192;
 
 const NETLINK_ROUTE: i32 = 0;
 const NETLINK_SELINUX: i32 = 7;
@@ -361,7 +365,7 @@ impl Monitor {
                             && (family == MonitorFamily::Audit
                                 || e.raw_os_error() == Some(libc::EPROTONOSUPPORT));
                     if optional {
-                        eprintln!("nlscope: warning: skipping monitor:{}: {e}", family.name());
+                        eprintln!("nlscope: warning: skipping {e}");
                         first_err.get_or_insert(e);
                     } else {
                         return Err(e);
@@ -796,18 +800,44 @@ impl Source for Monitor {
     }
 
     fn poll(&mut self, timeout: Duration, base: usize, out: &mut Vec<Captured>) -> io::Result<()> {
-        let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+        // Once something arrived, keep collecting for up to LINGER (or BATCH frames) so a burst
+        // travels as a few large batches instead of thousands of tiny ones: the worker's channel
+        // is bounded in batches, and a slow consumer must not turn a burst into drops.
+        let start = std::time::Instant::now();
+        let first = out.len();
+        let mut got_at: Option<std::time::Instant> = None;
         let mut ready = std::mem::take(&mut self.ready);
-        let r = super::nlsock::wait_readable(&self.fds, ms, &mut ready);
-        let mut result = r;
-        if result.is_ok() {
+        let result = loop {
+            let wait = match got_at {
+                Some(t) => LINGER.saturating_sub(t.elapsed()),
+                None => timeout.saturating_sub(start.elapsed()),
+            };
+            // Round up so a sub-millisecond remainder still waits instead of spinning.
+            let ms = i32::try_from(wait.as_micros().div_ceil(1000)).unwrap_or(i32::MAX);
+            if let Err(e) = super::nlsock::wait_readable(&self.fds, ms, &mut ready) {
+                break Err(e);
+            }
+            let mut failed = None;
             for &i in &ready {
                 if let Err(e) = self.drain(i, base, out) {
-                    result = Err(e);
+                    failed = Some(e);
                     break;
                 }
             }
-        }
+            if let Some(e) = failed {
+                break Err(e);
+            }
+            if out.len() > first {
+                got_at.get_or_insert_with(std::time::Instant::now);
+            }
+            let done = match got_at {
+                Some(t) => out.len() - first >= BATCH || t.elapsed() >= LINGER,
+                None => start.elapsed() >= timeout,
+            };
+            if done {
+                break Ok(());
+            }
+        };
         self.ready = ready;
         result
     }
