@@ -541,3 +541,103 @@ fn names_in(rows: &[Vec<String>], ty: &str, needle: &str) -> bool {
     rows.iter()
         .any(|r| r.get(8).is_some_and(|t| t == ty) && r.last().is_some_and(|s| s.contains(needle)))
 }
+
+#[test]
+fn all_netns_from_the_host_namespace_tags_frames_with_the_peer_nsid() {
+    let Some(()) = can_run("monitor --all-netns") else {
+        return;
+    };
+    let tmp = TempDir::new("allns");
+    let ns = Netns::new("allns");
+    // Only peers with an id in the listener's namespace are delivered.
+    ip(&["netns", "set", &ns.name, "auto"]);
+    let file = tmp.0.join("allns.pcapng");
+    let cap = CaptureChild::start(&[
+        "--monitor",
+        "route",
+        "--all-netns",
+        "-w",
+        file.to_str().unwrap(),
+    ]);
+    ns.ip(&[
+        "link", "add", "nlsns0", "type", "veth", "peer", "name", "nlsns1",
+    ]);
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, stderr) = cap.stop();
+    assert!(status.success(), "capture exited {status:?}: {stderr}");
+    let bytes = std::fs::read(&file).unwrap();
+    let (frames, err) = read_frames(&bytes);
+    assert!(err.is_none(), "{err:?}");
+    let ours: Vec<_> = frames
+        .iter()
+        .filter(|f| f.data.windows(7).any(|w| w == b"nlsns0\0"))
+        .collect();
+    assert!(!ours.is_empty(), "no RTM_NEWLINK for the peer's veth");
+    for f in ours {
+        assert!(
+            f.comments.iter().any(|c| c.starts_with("nsid: ")),
+            "peer frame without nsid comment: {:?}",
+            f.comments
+        );
+    }
+}
+
+#[test]
+fn unprivileged_errors_name_the_capability_and_how_to_grant_it() {
+    let Some(()) = can_run("monitor privilege errors") else {
+        return;
+    };
+    if Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!("SKIP monitor privilege errors: setpriv (util-linux) is not on PATH");
+        return;
+    }
+    let tmp = TempDir::new("priv");
+    // The binary must be reachable by nobody; run it from a copy in a world-readable place.
+    let bin_copy = tmp.0.join("nlscope");
+    std::fs::copy(bin(), &bin_copy).unwrap();
+    let mut perm = std::fs::metadata(&tmp.0).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o777);
+    std::fs::set_permissions(&tmp.0, perm).unwrap();
+    let nobody = |fams: &str| {
+        let child = Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "--inh-caps=-all",
+                "--bounding-set=-all",
+            ])
+            .arg(&bin_copy)
+            .args(["capture", "--monitor", fams, "-w", "-"])
+            .env("NLSCOPE_NO_SYSTEM_SPECS", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Successful opens run until told to stop.
+        std::thread::sleep(Duration::from_millis(700));
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for (fams, cap) in [
+        ("netfilter", "CAP_NET_ADMIN"),
+        ("audit", "CAP_AUDIT_READ"),
+        ("proc", "CAP_NET_ADMIN"),
+    ] {
+        let (status, err) = nobody(fams);
+        assert!(!status.success(), "{fams} opened unprivileged: {err}");
+        assert!(err.contains(cap) && err.contains("setcap"), "{fams}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // Audit next to another family is skipped with a warning; route needs no privilege.
+    let (status, err) = nobody("route,audit");
+    assert!(status.success(), "{err}");
+    assert!(err.contains("skipping monitor:audit") && err.contains("CAP_AUDIT_READ"));
+    assert!(err.contains("Capturing on monitor:route"), "{err}");
+}
