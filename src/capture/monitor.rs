@@ -584,7 +584,19 @@ impl Monitor {
             return;
         }
         let data = self.buf.get(..len).unwrap_or(&[]);
-        for (ty, _flags, payload) in NlMsgs(data) {
+        for gid in self.genl.learn(data) {
+            // A failure here (e.g. a group needing CAP_NET_ADMIN) just means we miss it.
+            let _ = s.sock.add_membership(gid);
+        }
+    }
+}
+
+impl GenlNames {
+    /// Learn from nlctrl CTRL_CMD_NEWFAMILY / CTRL_CMD_NEWMCAST_GRP notifications in a
+    /// datagram; returns the multicast group ids they announce (to join).
+    fn learn(&mut self, datagram: &[u8]) -> Vec<u32> {
+        let mut join = Vec::new();
+        for (ty, _flags, payload) in NlMsgs(datagram) {
             if ty != GENL_ID_CTRL {
                 continue;
             }
@@ -598,13 +610,13 @@ impl Monitor {
             if f.name.is_empty() {
                 continue;
             }
-            self.genl.families.insert(f.id, f.name.clone());
+            self.families.insert(f.id, f.name.clone());
             for (gid, gname) in f.groups {
-                // A failure here (e.g. a group needing CAP_NET_ADMIN) just means we miss it.
-                let _ = s.sock.add_membership(gid);
-                self.genl.groups.insert(gid, format!("{}/{gname}", f.name));
+                self.groups.insert(gid, format!("{}/{gname}", f.name));
+                join.push(gid);
             }
         }
+        join
     }
 }
 
@@ -979,6 +991,33 @@ mod tests {
             }
             let _ = parse_family(&m[..cut]);
         }
+    }
+
+    #[test]
+    fn nlctrl_notifications_teach_names_and_groups_to_join() {
+        let mut g = GenlNames::default();
+        // A family appearing later: NEWFAMILY with its groups, then NEWMCAST_GRP.
+        let mut d = family_msg(CTRL_CMD_NEWFAMILY, 33, "wireguard", &[(12, "peers")]);
+        d.extend(family_msg(
+            CTRL_CMD_NEWMCAST_GRP,
+            33,
+            "wireguard",
+            &[(13, "more")],
+        ));
+        assert_eq!(g.learn(&d), vec![12, 13]);
+        assert_eq!(g.families.get(&33).map(String::as_str), Some("wireguard"));
+        assert_eq!(
+            g.groups.get(&13).map(String::as_str),
+            Some("wireguard/more")
+        );
+        // Other commands (GETFAMILY replies are not notifications here, DELFAMILY) and other
+        // families' messages teach nothing.
+        let del = family_msg(2, 34, "gone", &[(14, "x")]);
+        assert!(g.learn(&del).is_empty());
+        let mut other = family_msg(CTRL_CMD_NEWFAMILY, 35, "x", &[(15, "y")]);
+        other[4..6].copy_from_slice(&20u16.to_ne_bytes());
+        assert!(g.learn(&other).is_empty());
+        assert!(!g.families.contains_key(&34) && !g.families.contains_key(&35));
     }
 
     #[test]
