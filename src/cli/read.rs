@@ -127,6 +127,8 @@ pub fn run(
     // The reader runs on its own thread so parsing the file overlaps with dissection; frames
     // come through a bounded channel (a file reader may wait: nothing is dropped).
     let (tx, rx) = bounded::<Event>(32);
+    // Processed batches come back so the reader can reuse their buffers.
+    let (back_tx, back_rx) = crossbeam_channel::unbounded::<Vec<(Frame, Option<Interface>)>>();
     let count = opts.count;
     // Frames travel in batches to keep channel overhead off the per-frame cost; a stream (stdin)
     // sends each frame at once so it is shown as soon as it has arrived.
@@ -144,6 +146,14 @@ pub fn run(
         let mut n = 0u64;
         let mut pending: Vec<(Frame, Option<Interface>)> = Vec::with_capacity(batch);
         loop {
+            while let Ok(mut done) = back_rx.try_recv() {
+                for (f, _) in done.drain(..) {
+                    r.recycle(f.data);
+                }
+                if pending.is_empty() && pending.capacity() < done.capacity() {
+                    pending = done;
+                }
+            }
             if count.is_some_and(|c| n >= c) {
                 break;
             }
@@ -236,8 +246,8 @@ pub fn run(
             }
             Event::Frames(f) => f,
         };
-        for (frame, iface) in frames {
-            if let Some(i) = iface {
+        for (frame, iface) in frames.iter() {
+            if let Some(i) = iface.clone() {
                 let idx = frame.interface as usize;
                 if ifaces.len() <= idx {
                     ifaces.resize(idx + 1, None);
@@ -311,7 +321,7 @@ pub fn run(
                 any_match = true;
                 if matches!(format, Some(Format::Summary) | Some(Format::Tree)) {
                     let what = fi.problem.as_ref().map_or_else(
-                        || frame_text_summary(&frame, fi.cooked.map(|c| c.header_len).unwrap_or(0)),
+                        || frame_text_summary(frame, fi.cooked.map(|c| c.header_len).unwrap_or(0)),
                         |(_, p)| format!("[{p}]"),
                     );
                     text.push_str(&format!(
@@ -340,7 +350,7 @@ pub fn run(
                         with_comment = Some(f);
                     }
                 }
-                let to_write = with_comment.as_ref().unwrap_or(&frame);
+                let to_write = with_comment.as_ref().unwrap_or(frame);
                 let res = match iface {
                     Some(i) => w.write_frame(to_write, &i).map_err(|e| {
                         CliError::new(format!(
@@ -359,6 +369,8 @@ pub fn run(
                 }
             }
         }
+        // The reader may be gone already (end of input): then the buffers just drop.
+        let _ = back_tx.send(frames);
         // Nothing more waiting (a live stream, or the end of a file): show what we have.
         if rx.is_empty() {
             out.flush().map_err(io_err)?;

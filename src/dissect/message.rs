@@ -428,6 +428,23 @@ impl<'a> MessageView<'a> {
         }
     }
 
+    /// The attribute `t` reported missing by NLMSGERR_ATTR_MISS_TYPE: in the nest at field path
+    /// `nest` (from NLMSGERR_ATTR_MISS_NEST) if given, else at the top level of the request.
+    fn missing_attr(&self, nest: Option<&str>, t: usize) -> Option<&'a super::specs::Attr> {
+        let t = u16::try_from(t).ok()?;
+        let (_, top, spec) = self.attr_start()?;
+        let Some(path) = nest else {
+            return top.get(t);
+        };
+        // Follow the nest's field path (`<spec>.a.b`) through the nested sets.
+        let mut set = top;
+        for part in path.split('.').skip(1) {
+            let a = set.by_name(part)?;
+            set = spec.sets.get(a.nested.as_deref()?)?;
+        }
+        set.get(t)
+    }
+
     /// NLMSGERR_ATTR_MSG of an error/done message, read without building the tree.
     pub fn extack_msg(&self) -> Option<String> {
         let m = self.m;
@@ -874,37 +891,55 @@ impl<'a> MessageView<'a> {
             mark_raw(&mut kids);
         }
         if let Some((nodes, rq, sv)) = req {
+            // The request node at an offset: in the echoed payload, or else in the request
+            // seen earlier in the capture (capped acks). Returns its name and field path.
+            let locate = |off: usize| -> Option<(String, String, bool)> {
+                let echoed = nodes
+                    .iter()
+                    .find(|n| n.field == "nlmsgerr.request")
+                    .and_then(|r| Node::deepest_at(&r.children, rq + off))
+                    .and_then(|p| p.last().map(|n| (n.name.clone(), n.field.clone(), false)));
+                echoed.or_else(|| {
+                    let bytes = self.d.recent_request(self.m.protocol, sv.m.pid, sv.m.seq)?;
+                    node_at_offset(self.d, bytes, sv.m, off).map(|(n, f)| (n, f, true))
+                })
+            };
+            let uint = |k: &Node| match k.value {
+                Value::Uint(v) => usize::try_from(v).ok(),
+                _ => None,
+            };
+            let mut nest_field: Option<String> = None;
             for k in kids.iter_mut() {
-                let v = match k.value {
-                    Value::Uint(v) => v as usize,
-                    _ => continue,
-                };
-                if k.field == "nlmsgerr.offs" {
-                    let target = rq + v;
-                    let found = nodes
-                        .iter()
-                        .find(|n| n.field == "nlmsgerr.request")
-                        .and_then(|r| Node::deepest_at(&r.children, target))
-                        .and_then(|path| path.last().map(|n| (n.name.clone(), n.field.clone())));
-                    let text = match found {
-                        Some((name, field)) => format!("offset {v}: points at {name} ({field})"),
-                        None => match self.d.recent_request(self.m.protocol, sv.m.pid, sv.m.seq) {
-                            Some(bytes) => name_at_offset(self.d, bytes, sv.m, v).map_or_else(
-                                || format!("offset {v} into the request"),
-                                |n| {
-                                    format!(
-                                        "offset {v}: points at {n} (in the request seen earlier)"
-                                    )
-                                },
-                            ),
-                            None => format!("offset {v} into the request (not echoed)"),
-                        },
+                let Some(v) = uint(k) else { continue };
+                if k.field == "nlmsgerr.offs" || k.field == "nlmsgerr.miss-nest" {
+                    let what = if k.field == "nlmsgerr.offs" {
+                        "points at"
+                    } else {
+                        "in"
                     };
-                    k.display = text;
+                    k.display = match locate(v) {
+                        Some((name, field, earlier)) => {
+                            if k.field == "nlmsgerr.miss-nest" {
+                                nest_field = Some(field.clone());
+                            }
+                            let src = if earlier {
+                                " in the request seen earlier"
+                            } else {
+                                ""
+                            };
+                            format!("offset {v}: {what} {name} ({field}){src}")
+                        }
+                        None if self.m.flags & 0x100 != 0 => {
+                            format!("offset {v} into the request (not echoed)")
+                        }
+                        None => format!("offset {v} into the request"),
+                    };
                 }
+            }
+            for k in kids.iter_mut() {
+                let Some(v) = uint(k) else { continue };
                 if k.field == "nlmsgerr.miss-type"
-                    && let Some((_, set, _)) = sv.attr_start()
-                    && let Some(a) = u16::try_from(v).ok().and_then(|t| set.get(t))
+                    && let Some(a) = sv.missing_attr(nest_field.as_deref(), v)
                 {
                     k.display = format!("{} ({v}) missing", a.cname);
                 }
@@ -917,8 +952,14 @@ impl<'a> MessageView<'a> {
     }
 }
 
-/// Name the attribute at byte `off` of a request held outside the frame (capped acks).
-fn name_at_offset(d: &Dissector, bytes: &[u8], hdr: &MsgIndex, off: usize) -> Option<String> {
+/// The attribute at byte `off` of a request held outside the frame (capped acks): name and
+/// field path.
+fn node_at_offset(
+    d: &Dissector,
+    bytes: &[u8],
+    hdr: &MsgIndex,
+    off: usize,
+) -> Option<(String, String)> {
     let m = MsgIndex {
         offset: 0,
         present: bytes.len(),
@@ -931,7 +972,7 @@ fn name_at_offset(d: &Dissector, bytes: &[u8], hdr: &MsgIndex, off: usize) -> Op
     };
     let v = MessageView::new(d, bytes, &m);
     let tree = v.tree();
-    Node::deepest_at(&tree, off).and_then(|p| p.last().map(|n| format!("{} ({})", n.name, n.field)))
+    Node::deepest_at(&tree, off).and_then(|p| p.last().map(|n| (n.name.clone(), n.field.clone())))
 }
 
 /// `-95 EOPNOTSUPP`.

@@ -518,6 +518,32 @@ mod tests {
     }
 
     #[test]
+    fn missing_attribute_is_named_in_its_nest() {
+        let mut d = dis();
+        let mut payload = vec![0u8; 16];
+        payload.extend(attr(0x8000 | 18, &attr(1, b"vlan\0"))); // IFLA_LINKINFO { IFLA_INFO_KIND }
+        let req = msg(16, 0x405, 3, 0, &payload);
+        let mut ep = (-22i32).to_le_bytes().to_vec();
+        ep.extend_from_slice(&req);
+        ep.extend(attr(5, &2u32.to_le_bytes())); // MISS_TYPE: IFLA_INFO_DATA
+        ep.extend(attr(6, &32u32.to_le_bytes())); // MISS_NEST: the IFLA_LINKINFO nest
+        let f = frame(0, &[msg(2, 0x200, 3, 9, &ep)]);
+        let fi = d.index_frame(&f, 253, Endian::Little);
+        let tree = d.view(&f, &fi.msgs[0]).tree();
+        let nodes = all(&tree);
+        let nest = nodes
+            .iter()
+            .find(|n| n.field == "nlmsgerr.miss-nest")
+            .unwrap();
+        assert!(nest.display.contains("IFLA_LINKINFO"), "{}", nest.display);
+        let miss = nodes
+            .iter()
+            .find(|n| n.field == "nlmsgerr.miss-type")
+            .unwrap();
+        assert_eq!(miss.display, "IFLA_INFO_DATA (2) missing");
+    }
+
+    #[test]
     fn capped_ack_finds_the_request_seen_earlier() {
         let mut d = dis();
         let mut payload = vec![0u8; 16];

@@ -7,6 +7,7 @@ mod filters;
 mod golden;
 mod malformed;
 mod monitor;
+mod nlpr;
 mod roundtrip;
 mod specs;
 mod streaming;
