@@ -291,8 +291,13 @@ struct Sock {
     sock: NlSocket,
     /// Protocol number for the cooked header.
     protocol: u16,
-    /// ENOBUFS seen since the last frame of this socket (marked on the next one).
+    /// ENOBUFS seen and not yet marked on a frame.
     pending_drops: u64,
+    /// After ENOBUFS: still reading the messages queued before the loss. The kernel reports
+    /// the error before the queued messages and drops everything new until the queue is empty
+    /// (NETLINK_S_CONGESTED), so the gap sits after this backlog: the mark goes on the first
+    /// frame read after the queue was seen empty.
+    backlog: bool,
 }
 
 /// Generic netlink names resolved at start and from nlctrl notifications.
@@ -518,6 +523,7 @@ impl Monitor {
             sock,
             protocol,
             pending_drops: 0,
+            backlog: false,
         });
         Ok(())
     }
@@ -532,14 +538,19 @@ impl Monitor {
             let r = match s.sock.recv(&mut self.buf, true) {
                 Ok(r) => r,
                 Err(e) => match e.raw_os_error() {
-                    Some(libc::EAGAIN) => return Ok(false),
+                    Some(libc::EAGAIN) => {
+                        s.backlog = false;
+                        return Ok(false);
+                    }
                     Some(libc::EINTR) => continue,
                     Some(libc::ENOBUFS) => {
                         // The kernel dropped messages for lack of room in our receive buffer;
-                        // how many is unknown. Count it, mark the next frame, keep reading.
+                        // how many is unknown. Count it, mark the first frame after the
+                        // backlog, keep reading.
                         self.stats.overruns += 1;
                         self.stats.kernel_drops += 1;
                         s.pending_drops += 1;
+                        s.backlog = true;
                         continue;
                     }
                     _ => {
@@ -566,8 +577,16 @@ impl Monitor {
                 orig_len,
                 group: r.meta.group,
                 nsid: r.meta.nsid,
-                drops_before: std::mem::take(&mut s.pending_drops),
+                drops_before: if s.backlog {
+                    0
+                } else {
+                    std::mem::take(&mut s.pending_drops)
+                },
             });
+            // Without SO_MEMINFO the backlog ends at the next EAGAIN instead.
+            if s.backlog && s.sock.queued_bytes().is_ok_and(|b| b == 0) {
+                s.backlog = false;
+            }
             self.received(i, r.len);
         }
         Ok(true)

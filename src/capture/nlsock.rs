@@ -192,6 +192,24 @@ impl NlSocket {
         Ok(v)
     }
 
+    /// Bytes queued for reading (`SO_MEMINFO` `SK_MEMINFO_RMEM_ALLOC`; Linux 4.12+).
+    pub fn queued_bytes(&self) -> io::Result<u32> {
+        // SK_MEMINFO_VARS is 9 today; room for growth (the kernel copies at most `len`).
+        let mut v = [0u32; 16];
+        let mut len = std::mem::size_of_val(&v) as libc::socklen_t;
+        // SAFETY: pointers describe `v` and `len`, which outlive the call.
+        cvt(unsafe {
+            libc::getsockopt(
+                self.fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_MEMINFO,
+                v.as_mut_ptr().cast::<libc::c_void>(),
+                &raw mut len,
+            )
+        })?;
+        Ok(v[0])
+    }
+
     /// Join multicast group `group` (any number, not limited to 32).
     pub fn add_membership(&self, group: u32) -> io::Result<()> {
         self.set_int(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group as i32)
