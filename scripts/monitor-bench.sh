@@ -3,7 +3,9 @@
 #
 # In a fresh network namespace, N parallel `ip -batch` senders add M routes each (distinct /32s
 # in table 100) while `nlscope capture --monitor route` and `ip monitor route` listen side by
-# side. Reports notifications/s and drops for both.
+# side. Reports notifications/s and drops for both. Then a second phase: the capture process
+# is stopped (SIGSTOP) during the same burst into table 101, so everything waits in the socket's
+# receive buffer, and is continued: reports what survived and how fast the backlog drained.
 #
 #   scripts/monitor-bench.sh [SENDERS=4] [ROUTES_PER_SENDER=25000]
 set -euo pipefail
@@ -80,3 +82,24 @@ printf 'nlscope capture --monitor route: %d/%d RTM_NEWROUTE captured (%.0f event
   "$cap_routes" "$total" "$(echo "$cap_routes / $secs" | bc -l)" "$span" "$cap_line"
 printf 'ip monitor route:                %d/%d lines (%d missing); stderr: %s\n' \
   "$ipmon_routes" "$total" "$((total - ipmon_routes))" "${ipmon_err:-none}"
+
+# Phase 2: backlog. The listener sleeps through the burst; the receive buffer holds it.
+sed -i 's/ table 100$/ table 101/' "$tmp"/batch*
+"$bin" capture --monitor route --netns "$ns" -w "$tmp/backlog.pcapng" 2>"$tmp/backlog.err" &
+cap_pid=$!
+for _ in $(seq 100); do grep -q "Capturing on" "$tmp/backlog.err" && break; sleep 0.1; done
+sleep 0.3
+kill -STOP "$cap_pid"
+pids=()
+for s in $(seq 0 $((senders - 1))); do
+  ip -n "$ns" -batch "$tmp/batch$s" &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+kill -CONT "$cap_pid"
+sleep 3
+kill -INT "$cap_pid"; wait "$cap_pid" || true; cap_pid=
+"$bin" read -r "$tmp/backlog.pcapng" -T csv -Y 'nlmsg.type == RTM_NEWROUTE && rt-route.table == 101' \
+  | awk -F, -v total="$total" 'NR == 2 { a = $3 } NR > 1 { b = $3; n++ }
+      END { printf "backlog (listener stopped during the burst): %d/%d survived, drained in %.3f s (%.0f frames/s)\n", n, total, b - a, (b > a ? n / (b - a) : 0) }'
+echo "  $(grep "frames captured" "$tmp/backlog.err" || true)"
