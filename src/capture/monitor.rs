@@ -386,7 +386,7 @@ impl Monitor {
         if let Some(n) = rcvbuf_note {
             eprintln!(
                 "nlscope: note: SO_RCVBUFFORCE refused (needs CAP_NET_ADMIN); receive buffers are \
-                 {n} bytes (net.core.rmem_max), so bursts may be dropped"
+                 {n} bytes (limited by net.core.rmem_max), so bursts may be dropped"
             );
         }
         m.fds = m.socks.iter().map(|s| s.sock.as_raw_fd()).collect();
@@ -510,7 +510,16 @@ impl Monitor {
                 sock.bind(1 << (CN_IDX_PROC - 1))
                     .map_err(|e| context(&format!("{label}: bind CN_IDX_PROC"), &e))?;
                 sock.send_to_kernel(&proc_cn_msg(PROC_CN_MCAST_LISTEN))
-                    .map_err(|e| context(&format!("{label}: PROC_CN_MCAST_LISTEN"), &e))?;
+                    .map_err(|e| {
+                        let what = if e.raw_os_error() == Some(libc::ECONNREFUSED) {
+                            format!(
+                                "{label}: PROC_CN_MCAST_LISTEN (the process connector exists only in the initial network namespace)"
+                            )
+                        } else {
+                            format!("{label}: PROC_CN_MCAST_LISTEN")
+                        };
+                        context(&what, &e)
+                    })?;
                 subscribed_proc = true;
             }
         }
