@@ -7,11 +7,18 @@ use crate::model::{Direction, Node, Severity, Value};
 
 /// `AF_BRIDGE` (linux/socket.h).
 const AF_BRIDGE: u8 = 7;
+/// `AF_INET6` (linux/socket.h).
+const AF_INET6: u8 = 10;
 
 /// Nested sets chosen by the message's fixed header rather than by the spec.
 ///
-/// rtnetlink: IFLA_AF_SPEC of an AF_BRIDGE link message holds IFLA_BRIDGE_* attributes
-/// (net/bridge/br_netlink.c), not the per-address-family nests of other link messages.
+/// rtnetlink link messages (net/core/rtnetlink.c, net/bridge/br_netlink.c,
+/// net/ipv6/addrconf.c):
+/// - IFLA_AF_SPEC of an AF_BRIDGE message holds IFLA_BRIDGE_* attributes, not the
+///   per-address-family nests of other link messages;
+/// - IFLA_PROTINFO holds IFLA_BRPORT_* for AF_BRIDGE and IFLA_INET6_* for AF_INET6.
+///
+/// A set the loaded spec lacks becomes an unknown set: walked as TLVs, marked raw.
 pub fn overrides(
     spec: &Spec,
     _m: &MsgIndex,
@@ -19,15 +26,24 @@ pub fn overrides(
     start: usize,
     end: usize,
 ) -> Vec<(String, String)> {
-    if spec.name == "rt-link" && start < end && data.get(start) == Some(&AF_BRIDGE) {
-        if spec.sets.contains_key("bridge-af-spec-attrs") {
-            return vec![("rt-link.af-spec".into(), "bridge-af-spec-attrs".into())];
-        }
-        // Without our set (a kernel spec loaded over ours), walk it as unknown TLVs rather
-        // than misreading it as per-family nests.
-        return vec![("rt-link.af-spec".into(), String::new())];
+    if spec.name != "rt-link" || start >= end {
+        return Vec::new();
     }
-    Vec::new()
+    let known = |s: &str| {
+        if spec.sets.contains_key(s) {
+            s.to_string()
+        } else {
+            String::new()
+        }
+    };
+    match data.get(start) {
+        Some(&AF_BRIDGE) => vec![
+            ("rt-link.af-spec".into(), known("bridge-af-spec-attrs")),
+            ("rt-link.protinfo".into(), known("linkinfo-brport-attrs")),
+        ],
+        Some(&AF_INET6) => vec![("rt-link.protinfo".into(), known("ifla6-attrs"))],
+        _ => Vec::new(),
+    }
 }
 
 /// Dump requests shorter than the family's fixed header: rtnetlink accepts the 1-byte
