@@ -3,7 +3,9 @@
 //! slow consumer: a frame that does not fit in the channel is counted as dropped.
 
 pub mod file;
+pub mod monitor;
 pub mod nlmon;
+pub mod nlsock;
 pub mod worker;
 
 use std::io;
@@ -161,13 +163,21 @@ pub fn enter_netns(name: &str) -> io::Result<()> {
 /// Open the sources for `req`.
 pub fn open_sources(req: &SourceRequest) -> io::Result<Vec<Box<dyn Source>>> {
     match req {
-        // The monitor source lands in its own commit.
         SourceRequest::Nlmon { iface, create } => Ok(vec![nlmon::open(&nlmon::NlmonOptions {
             iface: iface.clone(),
             create: *create,
         })?]),
-        SourceRequest::Monitor { .. } => Err(io::Error::other(
-            "the monitor source is not in this build yet",
-        )),
+        SourceRequest::Monitor {
+            families,
+            all_netns,
+        } => {
+            let families = monitor::MonitorFamily::parse_list(families)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+            Ok(vec![monitor::open(&monitor::MonitorOptions {
+                families,
+                all_netns: *all_netns,
+                rcvbuf: None,
+            })?])
+        }
     }
 }

@@ -6,6 +6,7 @@ mod experts;
 mod filters;
 mod golden;
 mod malformed;
+mod monitor;
 mod nlmon_vm;
 mod nlpr;
 mod roundtrip;
