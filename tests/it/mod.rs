@@ -12,5 +12,6 @@ mod nlpr;
 mod roundtrip;
 mod specs;
 mod streaming;
+mod summaries;
 mod tshark;
 mod walk;

@@ -217,9 +217,28 @@ fn csv_rows(path: &Path, filter: Option<&str>) -> Vec<Vec<String>> {
     let mut lines = out.lines();
     let header = lines.next().unwrap_or("");
     assert!(header.starts_with("frame,msg,time"), "csv header: {header}");
-    lines
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect()
+    lines.map(split_csv).collect()
+}
+
+/// One CSV line into fields (RFC 4180 quoting: summaries such as `<BROADCAST,UP>` are quoted).
+fn split_csv(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut cur)),
+            (c, _) => cur.push(c),
+        }
+    }
+    fields.push(cur);
+    fields
 }
 
 /// Column `type_name` is the 9th (frame,msg,time,protocol,family,direction,len,type,type_name).
