@@ -46,6 +46,44 @@ pub fn overrides(
     }
 }
 
+/// RTM_GETNEIGH.
+const RTM_GETNEIGH: u16 = 30;
+
+/// Another layout for a message than its op says, where the kernel decides by content.
+///
+/// RTM_GETNEIGH dump requests for AF_BRIDGE fdb entries: before Linux 4.12 `bridge fdb show`
+/// sent `struct ifinfomsg` (+ IFLA_MASTER / IFLA_BRPORT), later versions `struct ndmsg`. The
+/// kernel (rtnetlink.c, valid_fdb_dump_legacy) takes a payload of exactly sizeof(ndmsg), or
+/// ndmsg plus one u32 attribute, as ndmsg and anything else as ifinfomsg with IFLA_*
+/// attributes; so do we.
+pub fn layout<'a>(
+    specs: &'a super::specs::SpecRegistry,
+    m: &MsgIndex,
+    spec: &Spec,
+    start: usize,
+    end: usize,
+) -> Option<(
+    &'a Spec,
+    Option<&'a StructDef>,
+    Option<&'a super::specs::AttrSet>,
+)> {
+    let len = end.saturating_sub(start);
+    if spec.name != "rt-neigh"
+        || m.ty != RTM_GETNEIGH
+        || m.direction != Direction::ToKernel
+        || m.flags & 0x300 != 0x300
+        || len == 12
+        || len == 12 + 8
+        || len < 16
+    {
+        return None;
+    }
+    let link = specs.get("rt-link")?;
+    let hdr = link.structs.get("ifinfomsg");
+    let set = link.sets.get("link-attrs");
+    Some((link, hdr, set))
+}
+
 /// Dump requests shorter than the family's fixed header: rtnetlink accepts the 1-byte
 /// `struct rtgenmsg` (padded to 4) that older tools send for RTM_GET* dumps
 /// (rtnl_dump_all / the per-family dumpit handlers only read the family byte).

@@ -730,6 +730,19 @@ impl<'a> MessageView<'a> {
             },
             Target::Genl { family, spec, op } => self.genl_tree(start, end, family, spec, op),
             Target::Raw { spec, op } => {
+                // A hook may say the payload has another family's layout (legacy fdb dumps).
+                let alt = super::families::layout(&self.d.specs, m, spec, start, end);
+                let (spec, hdr_struct, set) = match alt {
+                    Some(l) => l,
+                    None => {
+                        let hdr = op.fixed_header.as_deref().or(spec.fixed_header.as_deref());
+                        (
+                            spec,
+                            hdr.and_then(|h| spec.structs.get(h)),
+                            op.attribute_set.as_deref().and_then(|s| spec.sets.get(s)),
+                        )
+                    }
+                };
                 let w = Walker {
                     data: self.data,
                     endian: m.endian,
@@ -738,8 +751,6 @@ impl<'a> MessageView<'a> {
                 };
                 let mut out = Vec::new();
                 let mut pos = start;
-                let hdr = op.fixed_header.as_deref().or(spec.fixed_header.as_deref());
-                let hdr_struct = hdr.and_then(|h| spec.structs.get(h));
                 if let Some(n) =
                     super::families::short_dump_header(m, self.data, hdr_struct, start, end)
                 {
@@ -751,7 +762,6 @@ impl<'a> MessageView<'a> {
                     out.push(hn);
                     pos = next;
                 }
-                let set = op.attribute_set.as_deref().and_then(|s| spec.sets.get(s));
                 let mut attrs = w.attrs(pos, end, set, &spec.name, 0);
                 if set.is_none() {
                     mark_raw(&mut attrs);

@@ -593,6 +593,47 @@ mod tests {
     }
 
     #[test]
+    fn fdb_dump_requests_are_read_as_the_kernel_reads_them() {
+        let mut d = dis();
+        // Legacy `bridge fdb show`: ifinfomsg (AF_BRIDGE) + IFLA_MASTER 6.
+        let mut legacy = vec![0u8; 16];
+        legacy[0] = 7;
+        legacy.extend(attr(10, &6u32.to_le_bytes()));
+        // Current: ndmsg + NDA_MASTER 6.
+        let mut current = vec![0u8; 12];
+        current[0] = 7;
+        current.extend(attr(9, &6u32.to_le_bytes()));
+        let f = frame(
+            0,
+            &[
+                msg(30, 0x301, 1, 0, &legacy),
+                msg(30, 0x301, 2, 0, &current),
+            ],
+        );
+        let fi = d.index_frame(&f, 253, Endian::Little);
+        let t0 = d.view(&f, &fi.msgs[0]).tree();
+        assert_eq!(t0[0].name, "ifinfomsg");
+        assert!(
+            all(&t0)
+                .iter()
+                .any(|n| n.field == "rt-link.master" && n.value == Value::Uint(6))
+        );
+        let t1 = d.view(&f, &fi.msgs[1]).tree();
+        assert_eq!(t1[0].name, "ndmsg");
+        assert!(
+            all(&t1)
+                .iter()
+                .any(|n| n.name == "NDA_MASTER" && n.value == Value::Uint(6))
+        );
+        assert!(
+            all(&t0)
+                .iter()
+                .chain(all(&t1).iter())
+                .all(|n| !n.raw && n.expert.is_none())
+        );
+    }
+
+    #[test]
     fn capped_ack_finds_the_request_seen_earlier() {
         let mut d = dis();
         let mut payload = vec![0u8; 16];
