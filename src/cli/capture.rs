@@ -128,6 +128,14 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
     let mut text = String::new();
     let mut limit_hit: Option<Stop> = None;
     let mut started = false;
+    // `-a duration` also applies without a file (live summary mode).
+    let mut started_at: Option<std::time::Instant> = None;
+    let duration_over = |at: Option<std::time::Instant>| {
+        limits
+            .duration
+            .zip(at)
+            .is_some_and(|(d, t)| t.elapsed() >= d)
+    };
     loop {
         if !stopping && stop.load(Ordering::SeqCst) {
             stopping = true;
@@ -136,6 +144,11 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
         let ev = match worker.rx.recv_timeout(Duration::from_millis(200)) {
             Ok(ev) => ev,
             Err(RecvTimeoutError::Timeout) => {
+                if !stopping && duration_over(started_at) {
+                    limit_hit = Some(Stop::Duration);
+                    stopping = true;
+                    worker.stop();
+                }
                 if let Some(f) = file.as_mut() {
                     f.tick()
                         .map_err(|e| CliError::new(format!("writing {where_to}: {e}")))?;
@@ -163,6 +176,7 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
                         .map_err(|e| CliError::new(format!("writing {where_to}: {e}")))?;
                 }
                 started = true;
+                started_at = Some(std::time::Instant::now());
                 eprintln!("Capturing on {} -> {where_to}", interfaces.join(", "));
             }
             Event::Frames { frames, .. } => {
@@ -236,12 +250,8 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
                 break;
             }
         }
-        if !stopping
-            && limits.duration.is_some()
-            && let Some(f) = file.as_ref()
-            && let Some(s) = f.should_stop()
-        {
-            limit_hit = Some(s);
+        if !stopping && duration_over(started_at) {
+            limit_hit = Some(Stop::Duration);
             stopping = true;
             worker.stop();
         }
