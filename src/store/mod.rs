@@ -262,8 +262,10 @@ impl Store {
             .map_or(Direction::Unknown, |e| e.idx.direction)
     }
 
-    /// The dissection tree of message `i` (cached; the last message of a frame with a
-    /// frame-level problem gets the problem as an extra expert node).
+    /// The display tree of message `i`, as a protocol tree pane shows it: a frame summary
+    /// node (no bytes of its own), the cooked header, the nlmsghdr, then the payload tree; the
+    /// last message of a frame with a frame-level problem gets it as an extra expert node.
+    /// Cached (LRU).
     pub fn tree(&mut self, i: usize) -> Rc<Vec<Node>> {
         let key = u32::try_from(i).unwrap_or(u32::MAX);
         if let Some(p) = self.trees.iter().position(|(k, _)| *k == key) {
@@ -277,7 +279,15 @@ impl Store {
         };
         let data = self.frame_data(e.frame as usize);
         let view = self.dis.view(data, &e.idx);
-        let mut tree = view.tree();
+        let mut tree = Vec::with_capacity(24);
+        if let Some(fm) = self.frames.get(e.frame as usize) {
+            tree.push(frame_node(fm, e, self.interface(fm.interface)));
+            if let Ok(c) = crate::dissect::cooked::parse(fm.linktype, data) {
+                tree.push(crate::dissect::cooked::node(&c, data));
+            }
+        }
+        tree.push(view.header_node());
+        tree.extend(view.tree());
         let last = self
             .frames
             .get(e.frame as usize)
@@ -321,6 +331,50 @@ impl Store {
         self.filter_range(filter, 0..self.msgs.len(), &mut v);
         v
     }
+}
+
+/// The summary node of a frame (time, lengths, interface). It covers no bytes, so a click in
+/// the hex pane always selects a protocol node.
+fn frame_node(fm: &FrameMeta, e: &MsgEntry, iface: Option<&Interface>) -> Node {
+    use crate::model::Value;
+    let n = u64::from(e.frame) + 1;
+    let mut f = Node::new("Frame", "frame", Value::None, 0, 0);
+    f.display = format!(
+        "{n}, message {} of {}: {} bytes captured ({} on the wire)",
+        e.pos, fm.msg_count, fm.len, fm.orig_len
+    );
+    let secs = fm.ts_ns.div_euclid(1_000_000_000);
+    let frac = fm.ts_ns.rem_euclid(1_000_000_000);
+    let mut time = Node::new("Arrival time", "frame.time", Value::None, 0, 0);
+    time.display = format!("{secs}.{frac:09} (seconds since the epoch)");
+    f.children.push(time);
+    f.children.push(Node::new(
+        "Frame number",
+        "frame.number",
+        Value::Uint(n),
+        0,
+        0,
+    ));
+    f.children.push(Node::new(
+        "Captured length",
+        "frame.len",
+        Value::Uint(u64::from(fm.len)),
+        0,
+        0,
+    ));
+    let mut lt = Node::new("Link type", "", Value::Uint(u64::from(fm.linktype)), 0, 0);
+    lt.display = format!("{}", fm.linktype);
+    f.children.push(lt);
+    let mut ifn = Node::new("Interface", "", Value::Uint(u64::from(fm.interface)), 0, 0);
+    ifn.display = match iface.and_then(|i| i.name.as_deref()) {
+        Some(name) => format!("{} ({name})", fm.interface),
+        None => fm.interface.to_string(),
+    };
+    f.children.push(ifn);
+    let mut bo = Node::new("Byte order", "", Value::None, 0, 0);
+    bo.display = fm.byte_order.to_string();
+    f.children.push(bo);
+    f
 }
 
 #[cfg(test)]

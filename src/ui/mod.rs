@@ -161,6 +161,9 @@ pub struct App {
     pub tree: Option<Rc<Vec<Node>>>,
     /// Selected tree node, as child indices from the root list.
     pub selected_node: Option<Vec<usize>>,
+    /// For an error ack whose extended ack has NLMSGERR_ATTR_OFFS: the bytes of the echoed
+    /// request's offending attribute (shown in the error colour in the hex pane).
+    pub offending: Option<(usize, usize)>,
     /// Highlighted frame byte range (offset, length) in the hex pane.
     pub hex_sel: Option<(usize, usize)>,
     /// Scroll the list to the selection on the next frame.
@@ -174,6 +177,8 @@ pub struct App {
     /// Whether the fallback "open" field is shown.
     pub open_prompt: bool,
     waker: Option<crate::store::Waker>,
+    /// Load and frame timings, printed to stderr (`NLSCOPE_TIMING=1`).
+    pub timing: Option<Timing>,
     /// Scroll the hex pane to show this frame byte on the next frame.
     pub hex_scroll_to: Option<usize>,
     /// Set when the UI wants to focus the filter bar.
@@ -201,6 +206,7 @@ impl App {
             tree: None,
             selected_node: None,
             hex_sel: None,
+            offending: None,
             scroll_to_selected: false,
             tree_open_all: None,
             settings: Settings::default(),
@@ -209,6 +215,7 @@ impl App {
             waker: None,
             focus_filter: false,
             hex_scroll_to: None,
+            timing: std::env::var_os("NLSCOPE_TIMING").map(|_| Timing::default()),
         }
     }
 
@@ -232,6 +239,12 @@ impl App {
         self.settings.recent.truncate(MAX_RECENT);
         match Loader::open(path, self.waker.clone()) {
             Ok(l) => {
+                if let Some(t) = self.timing.as_mut() {
+                    *t = Timing {
+                        opened: Some(Instant::now()),
+                        ..Timing::default()
+                    };
+                }
                 self.store
                     .reserve_bytes(usize::try_from(l.total_bytes).unwrap_or(0));
                 self.loader = Some(l);
@@ -427,6 +440,7 @@ impl App {
         self.tree = None;
         self.selected_node = None;
         self.hex_sel = None;
+        self.offending = None;
     }
 
     /// Select the message shown in display row `row`.
@@ -443,7 +457,9 @@ impl App {
         }
         if self.selected != Some(i) {
             self.selected = Some(i);
-            self.tree = Some(self.store.tree(i));
+            let tree = self.store.tree(i);
+            self.offending = offending_attr(&tree);
+            self.tree = Some(tree);
             self.selected_node = None;
             self.hex_sel = None;
             self.hex_scroll_to = self.store.msg(i).map(|e| e.idx.offset);
@@ -530,6 +546,92 @@ impl App {
     }
 }
 
+/// The byte range of the attribute an error ack's NLMSGERR_ATTR_OFFS points at, when the
+/// request is echoed in the same message: the deepest request node covering the offset.
+pub fn offending_attr(tree: &[Node]) -> Option<(usize, usize)> {
+    let req = tree.iter().find(|n| n.field == "nlmsgerr.request")?;
+    let mut offs = None;
+    for top in tree {
+        top.walk(&mut |n| {
+            if n.field == "nlmsgerr.offs"
+                && let crate::model::Value::Uint(v) = n.value
+            {
+                offs = Some(v);
+            }
+        });
+    }
+    let target = req.offset.checked_add(usize::try_from(offs?).ok()?)?;
+    let chain = Node::deepest_at(&req.children, target)?;
+    chain.last().map(|n| (n.offset, n.length))
+}
+
+/// Measurements for `NLSCOPE_TIMING=1`: time to the first rows, to the fully indexed file,
+/// and the UI's own time per frame, with the resident memory.
+#[derive(Debug, Default)]
+pub struct Timing {
+    opened: Option<Instant>,
+    first_rows: bool,
+    indexed: bool,
+    frames: Vec<f64>,
+}
+
+impl Timing {
+    /// Record a frame that took `dt` and report milestones of `app`.
+    fn frame(app: &mut App, dt: Duration) {
+        let Some(t) = app.timing.as_mut() else {
+            return;
+        };
+        let Some(opened) = t.opened else {
+            return;
+        };
+        t.frames.push(dt.as_secs_f64() * 1e3);
+        if !t.first_rows && !app.displayed.is_empty() {
+            t.first_rows = true;
+            eprintln!(
+                "timing: first rows after {:.0} ms",
+                opened.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        let loading = app.loader.as_ref().is_some_and(|l| !l.done);
+        if !t.indexed && !loading && app.loader.is_some() {
+            t.indexed = true;
+            eprintln!(
+                "timing: {} frames, {} messages indexed after {:.0} ms; arena {} MB; RSS {} MB",
+                app.store.frame_count(),
+                app.store.len(),
+                opened.elapsed().as_secs_f64() * 1e3,
+                app.store.arena_len() >> 20,
+                rss_bytes() >> 20
+            );
+        }
+        if t.frames.len() >= 120 {
+            let mut f = std::mem::take(&mut t.frames);
+            f.sort_by(f64::total_cmp);
+            let p = |q: f64| {
+                f.get(((f.len() - 1) as f64 * q) as usize)
+                    .copied()
+                    .unwrap_or(0.0)
+            };
+            eprintln!(
+                "timing: ui frame ms p50 {:.2} p95 {:.2} max {:.2} ({} frames, {} displayed)",
+                p(0.5),
+                p(0.95),
+                p(1.0),
+                f.len(),
+                app.displayed.len()
+            );
+        }
+    }
+}
+
+/// Resident set size of this process (Linux), 0 when unknown.
+pub fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
 /// The trailing field-name-like word of a filter text.
 fn last_word(s: &str) -> &str {
     let start = s
@@ -589,6 +691,40 @@ pub fn run(specs: SpecRegistry, file: Option<PathBuf>) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offending_attribute_of_an_echoed_request() {
+        use crate::model::Value;
+        let mut req = Node::new("request", "nlmsgerr.request", Value::None, 20, 36);
+        let mut nest = Node::new("attr 1", "x.nest", Value::None, 40, 16);
+        nest.children.push(Node::new(
+            "attr 2",
+            "x.name",
+            Value::Str("veth0".into()),
+            44,
+            12,
+        ));
+        req.children
+            .push(Node::new("nlmsg_len", "nlmsg.len", Value::Uint(36), 20, 4));
+        req.children.push(nest);
+        let mut ext = Node::new("extended ack", "nlmsgerr", Value::None, 56, 8);
+        ext.children.push(Node::new(
+            "NLMSGERR_ATTR_OFFS",
+            "nlmsgerr.offs",
+            Value::Uint(26),
+            60,
+            4,
+        ));
+        let tree = vec![
+            Node::new("error", "nlmsg.error", Value::Int(-22), 16, 4),
+            req.clone(),
+            ext,
+        ];
+        // 20 + 26 = byte 46: inside attr 2.
+        assert_eq!(offending_attr(&tree), Some((44, 12)));
+        assert_eq!(offending_attr(&tree[..2]), None);
+        assert_eq!(offending_attr(&[req]), None);
+    }
 
     #[test]
     fn last_word_splits_at_operators() {

@@ -32,7 +32,9 @@ enum Action {
 
 impl eframe::App for GuiApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        let t = std::time::Instant::now();
         self.app.ui(ui);
+        super::Timing::frame(&mut self.app, t.elapsed());
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -63,14 +65,14 @@ impl App {
         let h = ui.available_height();
         Panel::bottom("details")
             .resizable(true)
-            .default_size(h * 0.5)
-            .size_range(80.0..=h.max(100.0) - 60.0)
+            .default_size(h * 0.45)
+            .size_range(80.0..=(h - 60.0).max(120.0))
             .show(ui, |ui| {
                 let w = ui.available_width();
                 Panel::left("tree")
                     .resizable(true)
-                    .default_size(w * 0.55)
-                    .size_range(120.0..=w.max(200.0) - 80.0)
+                    .default_size(w * 0.45)
+                    .size_range(120.0..=(w - 80.0).max(160.0))
                     .show(ui, |ui| self.tree_pane(ui, &mut actions));
                 egui::CentralPanel::default().show(ui, |ui| self.hex_pane(ui, &mut actions));
             });
@@ -269,7 +271,7 @@ impl App {
                         "Apply a display filter ... <Enter>  (e.g. nlmsg.type == RTM_NEWLINK)",
                     )
                     .background_color(bg)
-                    .desired_width((ui.available_width() - 150.0).max(100.0)),
+                    .desired_width((ui.available_width() - 230.0).max(100.0)),
             );
             if self.focus_filter {
                 r.request_focus();
@@ -419,9 +421,37 @@ impl App {
         ]
     }
 
+    fn start_view(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        ui.add_space(40.0);
+        ui.vertical_centered(|ui| {
+            ui.heading("nlscope");
+            ui.label("Linux netlink capture and dissector");
+            ui.add_space(16.0);
+            if ui.button("Open capture...").clicked() {
+                self.open_dialog(actions);
+            }
+            ui.label("or drop a pcap / pcapng file on this window");
+            ui.add_space(16.0);
+            if !self.settings.recent.is_empty() {
+                ui.strong("Recent files");
+                for p in &self.settings.recent {
+                    if ui.link(p.display().to_string()).clicked() {
+                        actions.push(Action::Open(p.clone()));
+                    }
+                }
+            }
+        });
+    }
+
     fn packet_list(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
-        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 2.0;
+        if self.file.is_none() {
+            self.start_view(ui, actions);
+            return;
+        }
+        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 5.0;
         let sel_row = self.selected_row();
+        // Cells touch, so a row's tint is one band; text gets its own padding.
+        ui.spacing_mut().item_spacing = Vec2::ZERO;
         let mut table = TableBuilder::new(ui)
             .id_salt("packet-list")
             .striped(false)
@@ -450,6 +480,7 @@ impl App {
             .header(row_h + 4.0, |mut header| {
                 for c in Col::ALL {
                     header.col(|ui| {
+                        ui.add_space(4.0);
                         let arrow = match sort {
                             Some((s, true)) if s == c => " ^",
                             Some((s, false)) if s == c => " v",
@@ -498,6 +529,7 @@ impl App {
                             if let Some(c) = fg {
                                 rt = rt.color(c);
                             }
+                            ui.add_space(4.0);
                             ui.add(egui::Label::new(rt).selectable(false).truncate());
                         });
                     }
@@ -568,7 +600,9 @@ impl App {
             .inner
         } else {
             let id = ui.make_persistent_id(("node", msg, path.clone()));
-            let mut state = CollapsingState::load_with_default_open(ui.ctx(), id, path.len() == 1);
+            // Top-level protocol nodes start open; the frame summary and cooked header closed.
+            let default_open = path.len() == 1 && n.field != "frame" && n.field != "sll";
+            let mut state = CollapsingState::load_with_default_open(ui.ctx(), id, default_open);
             if let Some(o) = open_all {
                 state.set_open(o);
             }
@@ -646,6 +680,8 @@ impl App {
         let sel_bg = ui.visuals().selection.bg_fill;
         let msg_bg = ui.visuals().faint_bg_color;
         let sel = self.hex_sel;
+        let bad = self.offending;
+        let bad_bg = Color32::from_rgba_unmultiplied(0xe0, 0x40, 0x40, 110);
         let msg = self.selected_msg_range();
         let in_range = |r: Option<(usize, usize)>, p: usize| {
             r.is_some_and(|(o, l)| p >= o && p < o.saturating_add(l))
@@ -693,6 +729,8 @@ impl App {
                             egui::Rect::from_min_size(rect.min, Vec2::new(cw * 2.0 + 2.0, row_h));
                         if in_range(sel, pos) {
                             ui.painter().rect_filled(cell, CornerRadius::ZERO, sel_bg);
+                        } else if in_range(bad, pos) {
+                            ui.painter().rect_filled(cell, CornerRadius::ZERO, bad_bg);
                         } else if in_range(msg, pos) {
                             ui.painter().rect_filled(cell, CornerRadius::ZERO, msg_bg);
                         }
@@ -714,6 +752,8 @@ impl App {
                             ui.allocate_exact_size(Vec2::new(cw, row_h), Sense::click());
                         if in_range(sel, pos) {
                             ui.painter().rect_filled(rect, CornerRadius::ZERO, sel_bg);
+                        } else if in_range(bad, pos) {
+                            ui.painter().rect_filled(rect, CornerRadius::ZERO, bad_bg);
                         } else if in_range(msg, pos) {
                             ui.painter().rect_filled(rect, CornerRadius::ZERO, msg_bg);
                         }

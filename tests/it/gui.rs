@@ -103,6 +103,16 @@ fn click_row_shows_tree_click_node_highlights_bytes_click_byte_selects_node() {
     let path = app.selected_node.clone().expect("node selected by byte");
     assert_eq!(app.node_at(&path).expect("node").name, "ifi_index");
     assert_eq!(app.hex_sel, Some((target.offset, target.length)));
+    // The first frame bytes are the cooked header's (scroll the hex pane up first).
+    h.state_mut().hex_scroll_to = Some(0);
+    h.run();
+    h.get_by_label("byte 0").click();
+    h.run();
+    let app = h.state();
+    let path = app.selected_node.clone().expect("cooked header node");
+    assert!(app.node_at(&path).expect("node").field.starts_with("sll"));
+    // The frame summary heads the tree.
+    h.get_by_label_contains("Frame: 86, message 3 of ");
 }
 
 #[test]
@@ -220,3 +230,46 @@ fn opening_a_missing_file_reports_it() {
     );
     assert!(app.displayed.is_empty());
 }
+
+#[test]
+fn tree_context_menu_applies_a_filter_and_copies() {
+    let mut h = harness();
+    let row = veth0_row(h.state());
+    h.state_mut().select_row(row);
+    h.state_mut().scroll_to_selected = true;
+    h.run();
+    let node = h.get_by_label("IFLA_IFNAME: \"veth0\"");
+    node.hover();
+    h.run();
+    h.get_by_label("IFLA_IFNAME: \"veth0\"").click_secondary();
+    h.run();
+    h.get_by_label("Apply as filter").click();
+    h.run();
+    let app = h.state();
+    let (text, _) = app.applied.as_ref().expect("a filter is applied");
+    assert_eq!(text, "rt-link.ifname == \"veth0\"");
+    assert!(!app.displayed.is_empty() && app.displayed.len() < app.store.len());
+    // Prepare as filter only fills the bar.
+    h.state_mut().apply_filter_text("").expect("clear");
+    h.run();
+    h.get_by_label("IFLA_IFNAME: \"veth0\"").click_secondary();
+    h.run();
+    h.get_by_label("Prepare as filter").click();
+    h.run();
+    assert_eq!(h.state().filter_text, "rt-link.ifname == \"veth0\"");
+    assert!(h.state().applied.is_none());
+}
+
+#[test]
+fn start_view_without_a_file() {
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1000.0, 700.0))
+        .build_ui_state(
+            |ui, app: &mut App| app.ui(ui),
+            App::new(SpecRegistry::with_embedded()),
+        );
+    h.run();
+    h.get_by_label("Open capture...");
+    h.get_by_label_contains("No capture open");
+}
+
