@@ -107,6 +107,7 @@ impl Loader {
                 Err(TryRecvError::Empty) => return false,
                 Err(TryRecvError::Disconnected) => {
                     self.finish();
+                    store.shrink_to_fit();
                     return false;
                 }
             }
@@ -132,7 +133,10 @@ impl Loader {
                     }
                 }
                 Ok(LoadEvent::Error(e)) => self.error = Some(e),
-                Err(_) => self.finish(),
+                Err(_) => {
+                    self.finish();
+                    store.shrink_to_fit();
+                }
             }
         }
     }

@@ -173,6 +173,14 @@ impl Store {
         self.scratch = fi;
     }
 
+    /// Give back the spare capacity of the growing vectors (at the end of a load).
+    pub fn shrink_to_fit(&mut self) {
+        self.arena.shrink_to_fit();
+        self.frames.shrink_to_fit();
+        self.msgs.shrink_to_fit();
+        self.problems.shrink_to_fit();
+    }
+
     /// Number of frames.
     pub fn frame_count(&self) -> usize {
         self.frames.len()

@@ -119,7 +119,7 @@ fn background_drain_respects_the_budget_and_finishes() {
         assert!(std::time::Instant::now() < deadline, "load did not finish");
         std::thread::sleep(Duration::from_millis(1));
     }
-    assert!(store.len() > 0);
+    assert!(!store.is_empty());
     assert_eq!(l.progress(), 1.0);
 }
 

@@ -242,6 +242,7 @@ impl App {
                 if let Some(t) = self.timing.as_mut() {
                     *t = Timing {
                         opened: Some(Instant::now()),
+                        rss_at_open: rss_bytes(),
                         ..Timing::default()
                     };
                 }
@@ -297,9 +298,13 @@ impl App {
     fn filter_some(&mut self, budget: Duration) -> bool {
         let start = Instant::now();
         let total = self.store.len();
-        const CHUNK: usize = 4096;
+        // Filters on payload fields build a tree per message: check the clock more often.
+        let chunk = match &self.applied {
+            Some((_, f)) if f.needs_tree() => 64,
+            _ => 4096,
+        };
         while self.filtered_upto < total {
-            let end = (self.filtered_upto + CHUNK).min(total);
+            let end = (self.filtered_upto + chunk).min(total);
             match &self.applied {
                 Some((_, f)) => {
                     self.store
@@ -348,6 +353,9 @@ impl App {
         self.displayed.clear();
         self.filtered_upto = 0;
         self.scroll_to_selected = true;
+        if let Some(t) = self.timing.as_mut() {
+            t.filter_started = Some(Instant::now());
+        }
         // A first slice now, so the list is not empty for a frame.
         self.filter_some(Duration::from_millis(8));
         Ok(())
@@ -570,6 +578,8 @@ pub fn offending_attr(tree: &[Node]) -> Option<(usize, usize)> {
 #[derive(Debug, Default)]
 pub struct Timing {
     opened: Option<Instant>,
+    rss_at_open: u64,
+    filter_started: Option<Instant>,
     first_rows: bool,
     indexed: bool,
     frames: Vec<f64>,
@@ -578,9 +588,22 @@ pub struct Timing {
 impl Timing {
     /// Record a frame that took `dt` and report milestones of `app`.
     fn frame(app: &mut App, dt: Duration) {
+        let busy = app.loading() || app.filtered_upto < app.store.len();
         let Some(t) = app.timing.as_mut() else {
             return;
         };
+        if let Some(f) = t.filter_started
+            && !busy
+        {
+            t.filter_started = None;
+            eprintln!(
+                "timing: filter {:?}: {} of {} messages in {:.0} ms",
+                app.applied.as_ref().map_or("", |a| a.0.as_str()),
+                app.displayed.len(),
+                app.store.len(),
+                f.elapsed().as_secs_f64() * 1e3
+            );
+        }
         let Some(opened) = t.opened else {
             return;
         };
@@ -596,12 +619,14 @@ impl Timing {
         if !t.indexed && !loading && app.loader.is_some() {
             t.indexed = true;
             eprintln!(
-                "timing: {} frames, {} messages indexed after {:.0} ms; arena {} MB; RSS {} MB",
+                "timing: {} frames, {} messages indexed after {:.0} ms; arena {} MB; \
+                 RSS {} MB ({} MB before opening)",
                 app.store.frame_count(),
                 app.store.len(),
                 opened.elapsed().as_secs_f64() * 1e3,
                 app.store.arena_len() >> 20,
-                rss_bytes() >> 20
+                rss_bytes() >> 20,
+                t.rss_at_open >> 20
             );
         }
         if t.frames.len() >= 120 {

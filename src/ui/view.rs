@@ -15,7 +15,7 @@ use crate::model::{Direction, Node, Severity, Value};
 use crate::store::Mark;
 
 /// Time the UI spends per frame on loading and filtering.
-const FRAME_BUDGET: Duration = Duration::from_millis(6);
+const FRAME_BUDGET: Duration = Duration::from_millis(8);
 
 /// A change requested while drawing, applied after the pass.
 enum Action {
@@ -678,7 +678,7 @@ impl App {
         let text = ui.visuals().text_color();
         let weak = ui.visuals().weak_text_color();
         let sel_bg = ui.visuals().selection.bg_fill;
-        let msg_bg = ui.visuals().faint_bg_color;
+        let msg_bg = sel_bg.gamma_multiply(0.3);
         let sel = self.hex_sel;
         let bad = self.offending;
         let bad_bg = Color32::from_rgba_unmultiplied(0xe0, 0x40, 0x40, 110);

@@ -2,7 +2,7 @@
 
 use egui::{Key, Role, Vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use nlscope::dissect::specs::SpecRegistry;
 use nlscope::ui::{App, FilterCheck};
 
@@ -272,4 +272,3 @@ fn start_view_without_a_file() {
     h.get_by_label("Open capture...");
     h.get_by_label_contains("No capture open");
 }
-
