@@ -684,6 +684,21 @@ impl GuiApp {
 
 /// Run the desktop app, opening `file` if given.
 pub fn run(specs: SpecRegistry, file: Option<PathBuf>) -> Result<(), String> {
+    if ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+        .iter()
+        .all(|v| std::env::var_os(v).is_none_or(|s| s.is_empty()))
+    {
+        return Err(match &file {
+            Some(f) => format!(
+                "no graphical session (DISPLAY and WAYLAND_DISPLAY are unset); \
+                 read the capture on the terminal with `nlscope read -r {}`",
+                f.display()
+            ),
+            None => "no graphical session (DISPLAY and WAYLAND_DISPLAY are unset); \
+                     see `nlscope --help` for the command line"
+                .to_string(),
+        });
+    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("nlscope")

@@ -134,6 +134,17 @@ fn keyboard_moves_the_selection() {
         h.state().selected_row(),
         Some(h.state().displayed.len() - 1)
     );
+    // After clicks on a row and on a tree node the arrows still drive the list.
+    h.key_press(Key::Home);
+    h.run();
+    h.get_by_label("2:0").click();
+    h.run();
+    assert_eq!(h.state().selected_row(), Some(1));
+    h.get_by_label_contains("nlmsghdr: NLMSG_ERROR").click();
+    h.run();
+    h.key_press(Key::ArrowDown);
+    h.run();
+    assert_eq!(h.state().selected_row(), Some(2));
 }
 
 #[test]
@@ -271,4 +282,21 @@ fn start_view_without_a_file() {
     h.run();
     h.get_by_label("Open capture...");
     h.get_by_label_contains("No capture open");
+}
+
+#[test]
+fn without_a_display_the_app_explains_itself() {
+    let out = std::process::Command::new(crate::it::common::bin())
+        .arg(capture("route-link.pcap"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .env("NLSCOPE_NO_SYSTEM_SPECS", "1")
+        .output()
+        .expect("spawn nlscope");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no graphical session"), "{err}");
+    assert!(err.contains("nlscope read -r"), "{err}");
+    crate::it::common::assert_no_panic(&out);
 }
