@@ -167,6 +167,7 @@ impl App {
     }
 
     fn open_dialog(&mut self, actions: &mut Vec<Action>) {
+        let asked = std::time::Instant::now();
         let picked = rfd::FileDialog::new()
             .set_title("Open capture")
             .add_filter("Captures", &["pcap", "pcapng", "cap"])
@@ -174,8 +175,10 @@ impl App {
             .pick_file();
         match picked {
             Some(p) => actions.push(Action::Open(p)),
-            // Cancelled, or no portal on this desktop: offer the path field.
-            None => self.open_prompt = true,
+            // No answer within half a second: no person cancelled that, the desktop has no
+            // file chooser portal. Offer the path field instead.
+            None if asked.elapsed() < Duration::from_millis(500) => self.open_prompt = true,
+            None => {}
         }
     }
 
@@ -183,6 +186,7 @@ impl App {
         let mut open = true;
         egui::Window::new("Open capture file")
             .collapsible(false)
+            .anchor(egui::Align2::CENTER_TOP, [0.0, 120.0])
             .open(&mut open)
             .show(ui.ctx(), |ui| {
                 ui.label("Path of a pcap or pcapng file:");
@@ -191,6 +195,9 @@ impl App {
                         .desired_width(420.0)
                         .hint_text("/path/to/capture.pcapng"),
                 );
+                if ui.memory(|m| m.focused().is_none()) {
+                    r.request_focus();
+                }
                 let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 if ui.button("Open").clicked() || enter {
                     let p = std::path::PathBuf::from(self.open_text.trim());
