@@ -64,6 +64,10 @@ pub struct MsgEntry {
     pub idx: MsgIndex,
 }
 
+/// [`MsgEntry::pos`] of the row that stands for a frame without netlink messages (a kobject
+/// uevent, or a frame that is not netlink): it has no message view and matches no filter.
+pub const NO_MSG: u16 = u16::MAX;
+
 /// How many built trees are kept.
 const TREE_CACHE: usize = 16;
 
@@ -73,6 +77,8 @@ pub struct Store {
     arena: Vec<u8>,
     frames: Vec<FrameMeta>,
     msgs: Vec<MsgEntry>,
+    /// Real netlink messages among `msgs`.
+    msg_total: usize,
     /// Frame-level problems (frame index, offset, text): rare, so kept aside.
     problems: Vec<(u32, usize, String)>,
     interfaces: Vec<Option<Interface>>,
@@ -97,6 +103,7 @@ impl Store {
             arena: Vec::new(),
             frames: Vec::new(),
             msgs: Vec::new(),
+            msg_total: 0,
             problems: Vec::new(),
             interfaces: Vec::new(),
             trees: Vec::new(),
@@ -156,6 +163,28 @@ impl Store {
                 idx: m.clone(),
             });
         }
+        self.msg_total += fi.msgs.len();
+        if fi.msgs.is_empty() {
+            // One row for the frame, as `nlscope read` prints one line for it.
+            self.msgs.push(MsgEntry {
+                frame: fno,
+                pos: NO_MSG,
+                idx: MsgIndex {
+                    offset: 0,
+                    len: u32::try_from(frame.data.len()).unwrap_or(u32::MAX),
+                    ty: 0,
+                    flags: 0,
+                    seq: 0,
+                    pid: 0,
+                    protocol: fi.cooked.map_or(u32::MAX, |c| c.protocol),
+                    direction: Direction::Unknown,
+                    endian,
+                    genl_cmd: None,
+                    error: None,
+                    present: 0,
+                },
+            });
+        }
         if let Some((off, text)) = &fi.problem {
             self.problems.push((fno, *off, text.clone()));
         }
@@ -186,14 +215,38 @@ impl Store {
         self.frames.len()
     }
 
-    /// Number of messages.
+    /// Number of rows: every message, plus one per frame without messages.
     pub fn len(&self) -> usize {
         self.msgs.len()
     }
 
-    /// True when no message is stored.
+    /// True when no row is stored.
     pub fn is_empty(&self) -> bool {
         self.msgs.is_empty()
+    }
+
+    /// Number of netlink messages (rows of frames without messages not counted).
+    pub fn message_count(&self) -> usize {
+        self.msg_total
+    }
+
+    /// One line for a row without a message: the uevent text, or the frame's problem.
+    pub fn frame_text(&self, i: usize) -> String {
+        let Some(e) = self.msgs.get(i) else {
+            return String::new();
+        };
+        if let Some((_, p)) = self.frame_problem(e.frame) {
+            return format!("[{p}]");
+        }
+        let data = self.frame_data(e.frame as usize);
+        let skip = self
+            .frames
+            .get(e.frame as usize)
+            .and_then(|f| crate::dissect::cooked::parse(f.linktype, data).ok())
+            .map_or(0, |c| c.header_len);
+        let t = String::from_utf8_lossy(data.get(skip..).unwrap_or(&[])).replace('\0', " ");
+        let short: String = t.trim().chars().take(200).collect();
+        format!("uevent {short}")
     }
 
     /// Bytes held by the arena.
@@ -229,15 +282,15 @@ impl Store {
         self.frames.first().map(|f| f.ts_ns)
     }
 
-    /// A view of message `i` (names, summary, tree).
+    /// A view of message `i` (names, summary, tree); `None` for a frame without messages.
     pub fn view(&self, i: usize) -> Option<MessageView<'_>> {
-        let e = self.msgs.get(i)?;
+        let e = self.msgs.get(i).filter(|e| e.pos != NO_MSG)?;
         Some(self.dis.view(self.frame_data(e.frame as usize), &e.idx))
     }
 
     /// Filter fields of message `i` (1-based frame number as the CLI counts).
     pub fn with_fields<R>(&self, i: usize, f: impl FnOnce(&MsgFields<'_>) -> R) -> Option<R> {
-        let e = self.msgs.get(i)?;
+        let e = self.msgs.get(i).filter(|e| e.pos != NO_MSG)?;
         let fm = self.frames.get(e.frame as usize)?;
         let view = self.dis.view(self.frame_data(e.frame as usize), &e.idx);
         let fields = MsgFields::new(&view, u64::from(e.frame) + 1, fm.ts_ns, fm.len as usize);
@@ -294,12 +347,28 @@ impl Store {
                 tree.push(crate::dissect::cooked::node(&c, data));
             }
         }
-        tree.push(view.header_node());
-        tree.extend(view.tree());
-        let last = self
-            .frames
-            .get(e.frame as usize)
-            .is_some_and(|f| u32::from(e.pos) + 1 == f.msg_count);
+        if e.pos == NO_MSG {
+            if self.frame_problem(e.frame).is_none() {
+                let text = self.frame_text(i);
+                let mut n = Node::new("text", "", crate::model::Value::None, 0, 0);
+                if let Some(fm) = self.frames.get(e.frame as usize) {
+                    let skip = crate::dissect::cooked::parse(fm.linktype, data)
+                        .map_or(0, |c| c.header_len);
+                    n.offset = skip.min(data.len());
+                    n.length = data.len() - n.offset;
+                }
+                n.display = text;
+                tree.push(n);
+            }
+        } else {
+            tree.push(view.header_node());
+            tree.extend(view.tree());
+        }
+        let last = e.pos == NO_MSG
+            || self
+                .frames
+                .get(e.frame as usize)
+                .is_some_and(|f| u32::from(e.pos) + 1 == f.msg_count);
         if last && let Some((off, text)) = self.frame_problem(e.frame) {
             let fi = FrameIndex {
                 problem: Some((off, text.to_string())),
@@ -347,10 +416,17 @@ fn frame_node(fm: &FrameMeta, e: &MsgEntry, iface: Option<&Interface>) -> Node {
     use crate::model::Value;
     let n = u64::from(e.frame) + 1;
     let mut f = Node::new("Frame", "frame", Value::None, 0, 0);
-    f.display = format!(
-        "{n}, message {} of {}: {} bytes captured ({} on the wire)",
-        e.pos, fm.msg_count, fm.len, fm.orig_len
-    );
+    f.display = if e.pos == NO_MSG {
+        format!(
+            "{n}, no netlink message: {} bytes captured ({} on the wire)",
+            fm.len, fm.orig_len
+        )
+    } else {
+        format!(
+            "{n}, message {} of {}: {} bytes captured ({} on the wire)",
+            e.pos, fm.msg_count, fm.len, fm.orig_len
+        )
+    };
     let secs = fm.ts_ns.div_euclid(1_000_000_000);
     let frac = fm.ts_ns.rem_euclid(1_000_000_000);
     let mut time = Node::new("Arrival time", "frame.time", Value::None, 0, 0);

@@ -142,3 +142,86 @@ fn unreadable_inputs_report_errors() {
 fn memory_per_message_is_small() {
     assert!(std::mem::size_of::<MsgEntry>() + std::mem::size_of::<FrameMeta>() <= 128);
 }
+
+/// A pcap (LINKTYPE_NETLINK) of `frames`.
+fn pcap_of(frames: &[Vec<u8>]) -> Vec<u8> {
+    let mut f = Vec::new();
+    for v in [0xa1b2_c3d4u32] {
+        f.extend_from_slice(&v.to_le_bytes());
+    }
+    f.extend_from_slice(&2u16.to_le_bytes());
+    f.extend_from_slice(&4u16.to_le_bytes());
+    f.extend_from_slice(&0i32.to_le_bytes());
+    f.extend_from_slice(&0u32.to_le_bytes());
+    f.extend_from_slice(&65535u32.to_le_bytes());
+    f.extend_from_slice(&253u32.to_le_bytes());
+    for (k, d) in frames.iter().enumerate() {
+        f.extend_from_slice(&(1_700_000_000u32 + k as u32).to_le_bytes());
+        f.extend_from_slice(&0u32.to_le_bytes());
+        f.extend_from_slice(&(d.len() as u32).to_le_bytes());
+        f.extend_from_slice(&(d.len() as u32).to_le_bytes());
+        f.extend_from_slice(d);
+    }
+    f
+}
+
+fn cooked(proto: u16) -> Vec<u8> {
+    let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    f.extend_from_slice(&proto.to_be_bytes());
+    f
+}
+
+#[test]
+fn frames_without_messages_get_one_row_each() {
+    let mut uevent = cooked(15);
+    uevent.extend_from_slice(b"add@/devices/x\0ACTION=add\0");
+    let mut link = cooked(0);
+    for v in [16u32] {
+        link.extend_from_slice(&v.to_le_bytes());
+    }
+    link.extend_from_slice(&16u16.to_le_bytes());
+    link.extend_from_slice(&0u16.to_le_bytes());
+    link.extend_from_slice(&7u32.to_le_bytes());
+    link.extend_from_slice(&0u32.to_le_bytes());
+    let short = vec![1, 2, 3];
+    let dir = std::env::temp_dir().join(format!("nlscope-store-nomsg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("mixed.pcap");
+    std::fs::write(&p, pcap_of(&[uevent, link, short])).unwrap();
+    let mut store = Store::new(SpecRegistry::with_embedded());
+    let mut l = Loader::open(&p, None).unwrap();
+    l.drain_all(&mut store);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(l.error.is_none(), "{:?}", l.error);
+    assert_eq!(store.len(), 3);
+    assert_eq!(store.message_count(), 1);
+    assert!(store.view(0).is_none());
+    assert!(
+        store
+            .frame_text(0)
+            .starts_with("uevent add@/devices/x ACTION=add"),
+        "{}",
+        store.frame_text(0)
+    );
+    assert_eq!(store.view(1).unwrap().type_str(), "RTM_NEWLINK");
+    assert!(
+        store.frame_text(2).starts_with('['),
+        "{}",
+        store.frame_text(2)
+    );
+    assert_eq!(store.mark(2), Mark::Error);
+    assert_eq!(store.mark(0), Mark::Normal);
+    let t = store.tree(0);
+    assert!(
+        t.iter()
+            .any(|n| n.name == "text" && n.display.starts_with("uevent"))
+    );
+    let t = store.tree(2);
+    assert!(t.iter().any(|n| n.expert.is_some()));
+    // Only the empty filter shows them, as in `nlscope read`.
+    assert_eq!(store.filter_all(&compile(&store, "")), vec![0, 1, 2]);
+    assert_eq!(
+        store.filter_all(&compile(&store, "nlmsg.seq == 7")),
+        vec![1]
+    );
+}

@@ -12,7 +12,7 @@ use egui_extras::{Column, TableBuilder};
 
 use super::{App, Col, FilterCheck, GuiApp, TimeFormat};
 use crate::model::{Direction, Node, Severity, Value};
-use crate::store::Mark;
+use crate::store::{Mark, NO_MSG};
 
 /// Time the UI spends per frame on loading and filtering.
 const FRAME_BUDGET: Duration = Duration::from_millis(8);
@@ -346,7 +346,7 @@ impl App {
             ui.label(format!(
                 "Frames: {}  Messages: {}  Displayed: {}",
                 self.store.frame_count(),
-                self.store.len(),
+                self.store.message_count(),
                 self.displayed.len()
             ));
             if let Some((t, _)) = &self.applied {
@@ -381,7 +381,11 @@ impl App {
         };
         let fm = store.frame(e.frame as usize);
         // Frame number and 0-based message position, as `nlscope read` prints them.
-        let no = format!("{}:{}", e.frame + 1, e.pos);
+        let no = if e.pos == NO_MSG {
+            format!("{}:-", e.frame + 1)
+        } else {
+            format!("{}:{}", e.frame + 1, e.pos)
+        };
         let ts = fm.map_or(0, |f| f.ts_ns);
         let time = match self.settings.time_format {
             TimeFormat::Absolute => time_of_day(ts),
@@ -403,7 +407,20 @@ impl App {
         }
         .to_string();
         let Some(v) = store.view(i) else {
-            return Default::default();
+            // A frame without netlink messages (uevent, or not netlink).
+            let family = if e.idx.protocol == 15 { "uevent" } else { "" };
+            return [
+                no,
+                time,
+                String::new(),
+                family.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                e.idx.len.to_string(),
+                store.frame_text(i),
+            ];
         };
         let (names, rest) = v.flag_names();
         let mut flags: Vec<&str> = names

@@ -37,7 +37,16 @@ fn list_shows_the_capture() {
     let h = harness();
     let app = h.state();
     assert_eq!(app.displayed.len(), app.store.len());
-    assert!(app.store.len() > 50);
+    assert!(app.store.message_count() > 50);
+    // One row per message, plus one per frame without messages (as `nlscope read` prints).
+    let cli_lines = crate::it::common::run_ok(&[
+        "read",
+        "-r",
+        capture("route-link.pcap").to_str().expect("utf-8"),
+    ])
+    .lines()
+    .count();
+    assert_eq!(app.store.len(), cli_lines);
     // Only the visible rows are built: far fewer type labels than messages.
     let shown = h.query_all_by_label("RTM_NEWLINK").count();
     assert!(shown > 0, "no RTM_NEWLINK row visible");
@@ -46,7 +55,7 @@ fn list_shows_the_capture() {
     let status = format!(
         "Frames: {}  Messages: {}  Displayed: {}",
         app.store.frame_count(),
-        app.store.len(),
+        app.store.message_count(),
         app.displayed.len()
     );
     h.get_by_label(&status);
