@@ -146,9 +146,7 @@ fn memory_per_message_is_small() {
 /// A pcap (LINKTYPE_NETLINK) of `frames`.
 fn pcap_of(frames: &[Vec<u8>]) -> Vec<u8> {
     let mut f = Vec::new();
-    for v in [0xa1b2_c3d4u32] {
-        f.extend_from_slice(&v.to_le_bytes());
-    }
+    f.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
     f.extend_from_slice(&2u16.to_le_bytes());
     f.extend_from_slice(&4u16.to_le_bytes());
     f.extend_from_slice(&0i32.to_le_bytes());
@@ -176,9 +174,7 @@ fn frames_without_messages_get_one_row_each() {
     let mut uevent = cooked(15);
     uevent.extend_from_slice(b"add@/devices/x\0ACTION=add\0");
     let mut link = cooked(0);
-    for v in [16u32] {
-        link.extend_from_slice(&v.to_le_bytes());
-    }
+    link.extend_from_slice(&16u32.to_le_bytes());
     link.extend_from_slice(&16u16.to_le_bytes());
     link.extend_from_slice(&0u16.to_le_bytes());
     link.extend_from_slice(&7u32.to_le_bytes());
