@@ -309,3 +309,47 @@ fn without_a_display_the_app_explains_itself() {
     assert!(err.contains("nlscope read -r"), "{err}");
     crate::it::common::assert_no_panic(&out);
 }
+
+#[test]
+fn tree_context_menu_copies_and_collapses() {
+    let mut h = harness();
+    let row = veth0_row(h.state());
+    h.state_mut().select_row(row);
+    h.state_mut().scroll_to_selected = true;
+    h.run();
+    let copied = |h: &Harness<'_, App>| -> Vec<String> {
+        h.output()
+            .platform_output
+            .commands
+            .iter()
+            .filter_map(|c| match c {
+                egui::OutputCommand::CopyText(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    h.get_by_label("IFLA_IFNAME: \"veth0\"").click_secondary();
+    h.run();
+    h.get_by_label("Copy field path").click();
+    h.step();
+    assert_eq!(copied(&h), ["rt-link.ifname"]);
+    h.run();
+    h.get_by_label("IFLA_IFNAME: \"veth0\"").click_secondary();
+    h.run();
+    h.get_by_label("Copy value").click();
+    h.step();
+    assert_eq!(copied(&h), ["\"veth0\""]);
+    h.run();
+    // nlmsghdr starts open; Collapse all hides its fields, Expand all shows them again.
+    h.get_by_label("nlmsg_len: 1428");
+    h.get_by_label("IFLA_IFNAME: \"veth0\"").click_secondary();
+    h.run();
+    h.get_by_label("Collapse all").click();
+    h.run();
+    assert!(h.query_by_label("nlmsg_len: 1428").is_none());
+    h.get_by_label("IFLA_IFNAME: \"veth0\"").click_secondary();
+    h.run();
+    h.get_by_label("Expand all").click();
+    h.run();
+    h.get_by_label("nlmsg_len: 1428");
+}
