@@ -422,6 +422,7 @@ mod tests {
             .unwrap();
         assert!(e.to_string().contains("--force"));
         assert!(CaptureFile::new(Target::File(p), Limits::default(), true).is_ok());
+        let _ = fs::remove_dir_all(d);
     }
 
     #[test]
@@ -444,6 +445,7 @@ mod tests {
             .map(|p| Reader::new(File::open(p).unwrap()).unwrap().count())
             .sum();
         assert!(total > 0 && total < 200);
+        let _ = fs::remove_dir_all(d);
     }
 
     #[test]
@@ -466,6 +468,7 @@ mod tests {
         f.write(&frame(0), Vec::new()).unwrap();
         f.write(&frame(1), Vec::new()).unwrap();
         assert_eq!(f.should_stop(), Some(Stop::Count));
+        let _ = fs::remove_dir_all(d);
         assert_eq!(utc_stamp(1_795_000_000), "20261118110640");
         assert_eq!(utc_stamp(951_782_400), "20000229000000");
     }

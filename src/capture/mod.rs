@@ -3,6 +3,9 @@
 //! slow consumer: a frame that does not fit in the channel is counted as dropped.
 
 pub mod file;
+pub mod monitor;
+pub mod nlmon;
+pub mod nlsock;
 pub mod worker;
 
 use std::io;
@@ -160,12 +163,21 @@ pub fn enter_netns(name: &str) -> io::Result<()> {
 /// Open the sources for `req`.
 pub fn open_sources(req: &SourceRequest) -> io::Result<Vec<Box<dyn Source>>> {
     match req {
-        // The nlmon and monitor sources land in their own commits.
-        SourceRequest::Nlmon { iface, .. } => Err(io::Error::other(format!(
-            "capturing on {iface}: the nlmon source is not in this build yet"
-        ))),
-        SourceRequest::Monitor { .. } => Err(io::Error::other(
-            "the monitor source is not in this build yet",
-        )),
+        SourceRequest::Nlmon { iface, create } => Ok(vec![nlmon::open(&nlmon::NlmonOptions {
+            iface: iface.clone(),
+            create: *create,
+        })?]),
+        SourceRequest::Monitor {
+            families,
+            all_netns,
+        } => {
+            let families = monitor::MonitorFamily::parse_list(families)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+            Ok(vec![monitor::open(&monitor::MonitorOptions {
+                families,
+                all_netns: *all_netns,
+                rcvbuf: None,
+            })?])
+        }
     }
 }

@@ -126,6 +126,17 @@ impl<'a> Walker<'a> {
                 format!("payload is {plen} bytes, the spec says {n}"),
             );
         }
+        // A context hook may say what this attribute holds (e.g. IFLA_PROTINFO by family).
+        if let Some((_, set_name)) = self.overrides.iter().find(|(f, _)| *f == field)
+            && !matches!(attr.ty, AttrType::Nest)
+        {
+            let nested = self.set(set_name);
+            node.children = self.attrs(p0, p0 + plen, nested, &field, depth + 1);
+            if nested.is_none() {
+                mark_raw(&mut node.children);
+            }
+            return node;
+        }
         match &attr.ty {
             AttrType::Scalar(s) => {
                 self.scalar_into(&mut node, *s, &attr.pres, endian, p0, plen);

@@ -102,12 +102,14 @@ pub fn node(c: &Cooked, d: &[u8]) -> Node {
         value: i64::from(c.pkttype),
         name: pkttype_name(c.pkttype).into(),
     };
-    let proto_name = crate::dissect::netlink::protocol(c.protocol)
-        .map(|p| p.cname)
-        .unwrap_or("");
+    let proto_name = match crate::dissect::netlink::protocol(c.protocol) {
+        Some(p) if p.obsolete => format!("{} (obsolete)", p.cname),
+        Some(p) => p.cname.to_string(),
+        None => String::new(),
+    };
     let proto = Value::Enum {
         value: i64::from(c.protocol),
-        name: proto_name.into(),
+        name: proto_name,
     };
     let hat = Value::Enum {
         value: i64::from(c.hatype),

@@ -39,13 +39,42 @@ enum TargetIds {
 
 /// What a kind of message resolves to; cached per (protocol, type, command, direction, dump
 /// bits) by the dissector, so the names are looked up once, not once per message.
-#[derive(Debug, Clone)]
 pub struct Resolved {
     target: TargetIds,
     type_name: String,
     family_name: String,
     flag_ctx: FlagContext,
     keys: Option<(usize, Vec<(u16, u8)>)>,
+    /// Top-level attributes by name, with where they start: for summaries.
+    top: Option<(usize, Vec<(String, u16)>)>,
+    /// Name of the spec that describes this kind.
+    spec_name: Option<String>,
+    /// Per-kind data a family hook computed once (see [`MessageView::memo`]).
+    memo: std::cell::OnceCell<Box<dyn std::any::Any>>,
+}
+
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("type_name", &self.type_name)
+            .field("family_name", &self.family_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Clone for Resolved {
+    fn clone(&self) -> Self {
+        Resolved {
+            target: self.target.clone(),
+            type_name: self.type_name.clone(),
+            family_name: self.family_name.clone(),
+            flag_ctx: self.flag_ctx,
+            keys: self.keys.clone(),
+            top: self.top.clone(),
+            spec_name: self.spec_name.clone(),
+            memo: std::cell::OnceCell::new(),
+        }
+    }
 }
 
 /// Cache key of [`Resolved`].
@@ -136,6 +165,13 @@ impl<'a> MessageView<'a> {
                     family_name: family_name(self.d, m.protocol),
                     target: ids,
                     keys: None,
+                    top: None,
+                    memo: std::cell::OnceCell::new(),
+                    spec_name: match &target {
+                        Target::Genl { spec, .. } => spec.map(|s| s.name.clone()),
+                        Target::Raw { spec, .. } => Some(spec.name.clone()),
+                        _ => None,
+                    },
                 };
                 // attr_start needs the target, which reads the resolution being built.
                 let probe = MessageView {
@@ -145,6 +181,15 @@ impl<'a> MessageView<'a> {
                     r: std::cell::OnceCell::from(std::rc::Rc::new(r.clone())),
                 };
                 r.keys = probe.compute_keys();
+                r.top = probe.attr_start().map(|(start, set, _)| {
+                    let mut names: Vec<(String, u16)> = set
+                        .attrs
+                        .iter()
+                        .map(|a| (a.name.clone(), a.value))
+                        .collect();
+                    names.sort();
+                    (start - m.offset - NLMSG_HDRLEN, names)
+                });
                 r
             })
         })
@@ -293,6 +338,9 @@ impl<'a> MessageView<'a> {
         let m = self.m;
         if m.ty != NLMSG_ERROR && m.ty != NLMSG_DONE {
             out.push_str(tn);
+            if super::families::summary(self, out) {
+                return;
+            }
             if m.direction == Direction::ToKernel {
                 if self.flag_context() == FlagContext::Get && m.flags & 0x300 == 0x300 {
                     out.push_str(" dump");
@@ -347,6 +395,94 @@ impl<'a> MessageView<'a> {
             };
         }
         String::new()
+    }
+
+    /// An interface's name by index, if the capture showed it (RTM_NEWLINK).
+    pub fn link_name(&self, index: i32) -> Option<&'a str> {
+        self.d.link_name(index)
+    }
+
+    /// The enum/flags definition `name` of this message's spec.
+    pub fn spec_enum(&self, name: &str) -> Option<&'a super::specs::EnumDef> {
+        let i = match self.resolved().target {
+            TargetIds::Genl { spec, .. } => spec?,
+            TargetIds::Raw { spec, .. } => spec,
+            _ => return None,
+        };
+        self.d.specs.specs().get(i)?.enums.get(name)
+    }
+
+    /// Name of the spec describing this message, if any.
+    pub fn spec_name(&self) -> Option<&str> {
+        self.resolved().spec_name.as_deref()
+    }
+
+    /// The message bytes after the nlmsghdr (family header and attributes).
+    pub fn payload_bytes(&self) -> &'a [u8] {
+        let start = (self.m.offset + NLMSG_HDRLEN).min(self.data.len());
+        let end = (self.m.offset + self.m.present)
+            .min(self.data.len())
+            .max(start);
+        &self.data[start..end]
+    }
+
+    /// Data computed once per kind of message by `f` (the first caller's type wins; a hook
+    /// uses one type per kind). `None` if an earlier caller stored another type.
+    pub fn memo<T: 'static>(&self, f: impl FnOnce(&Self) -> T) -> Option<&T> {
+        self.resolved()
+            .memo
+            .get_or_init(|| Box::new(f(self)))
+            .downcast_ref::<T>()
+    }
+
+    /// Attribute numbers of the top-level attributes named `names`, for [`Self::top_attrs_by_type`].
+    pub fn top_types<const N: usize>(&self, names: [&str; N]) -> [Option<u16>; N] {
+        let Some((_, sorted)) = self.resolved().top.as_ref() else {
+            return [None; N];
+        };
+        names.map(|n| {
+            sorted
+                .binary_search_by(|(x, _)| x.as_str().cmp(n))
+                .ok()
+                .map(|i| sorted[i].1)
+        })
+    }
+
+    /// The payloads of the first top-level attributes of the given numbers, in one pass.
+    pub fn top_attrs_by_type<const N: usize>(
+        &self,
+        types: &[Option<u16>; N],
+    ) -> [Option<&'a [u8]>; N] {
+        let mut found: [Option<&'a [u8]>; N] = [None; N];
+        let Some((rel, _)) = self.resolved().top.as_ref() else {
+            return found;
+        };
+        let p = self.payload_bytes();
+        let e = self.m.endian;
+        let mut pos = *rel;
+        while pos + 4 <= p.len() {
+            let (Some(l), Some(t)) = (e.u16(p, pos), e.u16(p, pos + 2)) else {
+                break;
+            };
+            let l = usize::from(l);
+            if l < 4 || pos + l > p.len() {
+                break;
+            }
+            let t = t & NLA_TYPE_MASK;
+            for (slot, ty) in found.iter_mut().zip(types) {
+                if slot.is_none() && *ty == Some(t) {
+                    *slot = p.get(pos + 4..pos + l);
+                }
+            }
+            pos += align4(l);
+        }
+        found
+    }
+
+    /// The payloads of the first top-level attributes named `names` (by the spec), in one pass
+    /// over the attributes and without building the tree.
+    pub fn top_attrs<const N: usize>(&self, names: [&str; N]) -> [Option<&'a [u8]>; N] {
+        self.top_attrs_by_type(&self.top_types(names))
     }
 
     /// The first telling string attribute at the top level (`ifname`, `family-name`, ...).
@@ -426,6 +562,23 @@ impl<'a> MessageView<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The attribute `t` reported missing by NLMSGERR_ATTR_MISS_TYPE: in the nest at field path
+    /// `nest` (from NLMSGERR_ATTR_MISS_NEST) if given, else at the top level of the request.
+    fn missing_attr(&self, nest: Option<&str>, t: usize) -> Option<&'a super::specs::Attr> {
+        let t = u16::try_from(t).ok()?;
+        let (_, top, spec) = self.attr_start()?;
+        let Some(path) = nest else {
+            return top.get(t);
+        };
+        // Follow the nest's field path (`<spec>.a.b`) through the nested sets.
+        let mut set = top;
+        for part in path.split('.').skip(1) {
+            let a = set.by_name(part)?;
+            set = spec.sets.get(a.nested.as_deref()?)?;
+        }
+        set.get(t)
     }
 
     /// NLMSGERR_ATTR_MSG of an error/done message, read without building the tree.
@@ -577,6 +730,19 @@ impl<'a> MessageView<'a> {
             },
             Target::Genl { family, spec, op } => self.genl_tree(start, end, family, spec, op),
             Target::Raw { spec, op } => {
+                // A hook may say the payload has another family's layout (legacy fdb dumps).
+                let alt = super::families::layout(&self.d.specs, m, spec, start, end);
+                let (spec, hdr_struct, set) = match alt {
+                    Some(l) => l,
+                    None => {
+                        let hdr = op.fixed_header.as_deref().or(spec.fixed_header.as_deref());
+                        (
+                            spec,
+                            hdr.and_then(|h| spec.structs.get(h)),
+                            op.attribute_set.as_deref().and_then(|s| spec.sets.get(s)),
+                        )
+                    }
+                };
                 let w = Walker {
                     data: self.data,
                     endian: m.endian,
@@ -585,8 +751,6 @@ impl<'a> MessageView<'a> {
                 };
                 let mut out = Vec::new();
                 let mut pos = start;
-                let hdr = op.fixed_header.as_deref().or(spec.fixed_header.as_deref());
-                let hdr_struct = hdr.and_then(|h| spec.structs.get(h));
                 if let Some(n) =
                     super::families::short_dump_header(m, self.data, hdr_struct, start, end)
                 {
@@ -598,7 +762,6 @@ impl<'a> MessageView<'a> {
                     out.push(hn);
                     pos = next;
                 }
-                let set = op.attribute_set.as_deref().and_then(|s| spec.sets.get(s));
                 let mut attrs = w.attrs(pos, end, set, &spec.name, 0);
                 if set.is_none() {
                     mark_raw(&mut attrs);
@@ -874,37 +1037,55 @@ impl<'a> MessageView<'a> {
             mark_raw(&mut kids);
         }
         if let Some((nodes, rq, sv)) = req {
+            // The request node at an offset: in the echoed payload, or else in the request
+            // seen earlier in the capture (capped acks). Returns its name and field path.
+            let locate = |off: usize| -> Option<(String, String, bool)> {
+                let echoed = nodes
+                    .iter()
+                    .find(|n| n.field == "nlmsgerr.request")
+                    .and_then(|r| Node::deepest_at(&r.children, rq + off))
+                    .and_then(|p| p.last().map(|n| (n.name.clone(), n.field.clone(), false)));
+                echoed.or_else(|| {
+                    let bytes = self.d.recent_request(self.m.protocol, sv.m.pid, sv.m.seq)?;
+                    node_at_offset(self.d, bytes, sv.m, off).map(|(n, f)| (n, f, true))
+                })
+            };
+            let uint = |k: &Node| match k.value {
+                Value::Uint(v) => usize::try_from(v).ok(),
+                _ => None,
+            };
+            let mut nest_field: Option<String> = None;
             for k in kids.iter_mut() {
-                let v = match k.value {
-                    Value::Uint(v) => v as usize,
-                    _ => continue,
-                };
-                if k.field == "nlmsgerr.offs" {
-                    let target = rq + v;
-                    let found = nodes
-                        .iter()
-                        .find(|n| n.field == "nlmsgerr.request")
-                        .and_then(|r| Node::deepest_at(&r.children, target))
-                        .and_then(|path| path.last().map(|n| (n.name.clone(), n.field.clone())));
-                    let text = match found {
-                        Some((name, field)) => format!("offset {v}: points at {name} ({field})"),
-                        None => match self.d.recent_request(self.m.protocol, sv.m.pid, sv.m.seq) {
-                            Some(bytes) => name_at_offset(self.d, bytes, sv.m, v).map_or_else(
-                                || format!("offset {v} into the request"),
-                                |n| {
-                                    format!(
-                                        "offset {v}: points at {n} (in the request seen earlier)"
-                                    )
-                                },
-                            ),
-                            None => format!("offset {v} into the request (not echoed)"),
-                        },
+                let Some(v) = uint(k) else { continue };
+                if k.field == "nlmsgerr.offs" || k.field == "nlmsgerr.miss-nest" {
+                    let what = if k.field == "nlmsgerr.offs" {
+                        "points at"
+                    } else {
+                        "in"
                     };
-                    k.display = text;
+                    k.display = match locate(v) {
+                        Some((name, field, earlier)) => {
+                            if k.field == "nlmsgerr.miss-nest" {
+                                nest_field = Some(field.clone());
+                            }
+                            let src = if earlier {
+                                " in the request seen earlier"
+                            } else {
+                                ""
+                            };
+                            format!("offset {v}: {what} {name} ({field}){src}")
+                        }
+                        None if self.m.flags & 0x100 != 0 => {
+                            format!("offset {v} into the request (not echoed)")
+                        }
+                        None => format!("offset {v} into the request"),
+                    };
                 }
+            }
+            for k in kids.iter_mut() {
+                let Some(v) = uint(k) else { continue };
                 if k.field == "nlmsgerr.miss-type"
-                    && let Some((_, set, _)) = sv.attr_start()
-                    && let Some(a) = u16::try_from(v).ok().and_then(|t| set.get(t))
+                    && let Some(a) = sv.missing_attr(nest_field.as_deref(), v)
                 {
                     k.display = format!("{} ({v}) missing", a.cname);
                 }
@@ -917,8 +1098,14 @@ impl<'a> MessageView<'a> {
     }
 }
 
-/// Name the attribute at byte `off` of a request held outside the frame (capped acks).
-fn name_at_offset(d: &Dissector, bytes: &[u8], hdr: &MsgIndex, off: usize) -> Option<String> {
+/// The attribute at byte `off` of a request held outside the frame (capped acks): name and
+/// field path.
+fn node_at_offset(
+    d: &Dissector,
+    bytes: &[u8],
+    hdr: &MsgIndex,
+    off: usize,
+) -> Option<(String, String)> {
     let m = MsgIndex {
         offset: 0,
         present: bytes.len(),
@@ -931,7 +1118,7 @@ fn name_at_offset(d: &Dissector, bytes: &[u8], hdr: &MsgIndex, off: usize) -> Op
     };
     let v = MessageView::new(d, bytes, &m);
     let tree = v.tree();
-    Node::deepest_at(&tree, off).and_then(|p| p.last().map(|n| format!("{} ({})", n.name, n.field)))
+    Node::deepest_at(&tree, off).and_then(|p| p.last().map(|n| (n.name.clone(), n.field.clone())))
 }
 
 /// `-95 EOPNOTSUPP`.

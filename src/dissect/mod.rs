@@ -104,6 +104,10 @@ pub struct Dissector {
     pub specs: SpecRegistry,
     genl: HashMap<u16, String>,
     genl_version: u64,
+    /// Interface names by index, learned from RTM_NEWLINK messages (for summaries).
+    links: HashMap<i32, String>,
+    /// IFLA_IFNAME's attribute number (from the rt-link spec; 3 in the uapi).
+    ifla_ifname: u16,
     resolved: RefCell<HashMap<ResolveKey, Rc<Resolved>, BuildHasherDefault<KeyHasher>>>,
     /// Ring of recent requests ((protocol, pid, seq), bytes); buffers are reused, and the
     /// rare lookup (a capped error ack) scans it, so indexing pays no hashing.
@@ -114,10 +118,23 @@ pub struct Dissector {
 impl Dissector {
     /// A dissector over `specs`. nlctrl's fixed id is known from the start.
     pub fn new(specs: SpecRegistry) -> Self {
+        let ifla_ifname = specs
+            .get("rt-link")
+            .and_then(|s| {
+                s.sets.values().find_map(|set| {
+                    set.attrs
+                        .iter()
+                        .find(|a| a.cname == "IFLA_IFNAME")
+                        .map(|a| a.value)
+                })
+            })
+            .unwrap_or(3);
         let mut genl = HashMap::new();
         genl.insert(GENL_ID_CTRL, "nlctrl".to_string());
         Dissector {
             specs,
+            ifla_ifname,
+            links: HashMap::new(),
             genl,
             genl_version: 0,
             resolved: RefCell::new(HashMap::default()),
@@ -310,6 +327,33 @@ impl Dissector {
     /// Learn what a message teaches: nlctrl family ids; requests (for capped acks).
     fn learn(&mut self, data: &[u8], m: &MsgIndex) {
         let end = m.offset + m.present;
+        // RTM_NEWLINK from the kernel: remember the interface's name (ifinfomsg is 16 bytes).
+        if m.protocol == NETLINK_ROUTE
+            && m.ty == 16
+            && m.direction == Direction::FromKernel
+            && self.links.len() < 65_536
+        {
+            let p = m.offset + NLMSG_HDRLEN;
+            if let Some(idx) = m.endian.u32(data, p + 4) {
+                let mut pos = p + 16;
+                while pos + 4 <= end {
+                    let l = usize::from(m.endian.u16(data, pos).unwrap_or(0));
+                    if l < 4 || pos + l > end {
+                        break;
+                    }
+                    if m.endian.u16(data, pos + 2).unwrap_or(0) & NLA_TYPE_MASK == self.ifla_ifname
+                    {
+                        let b = &data[pos + 4..pos + l];
+                        let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
+                        if let Ok(name) = std::str::from_utf8(b) {
+                            self.links.insert(idx as i32, name.to_string());
+                        }
+                        break;
+                    }
+                    pos += align4(l);
+                }
+            }
+        }
         if m.direction == Direction::ToKernel && m.ty >= NLMSG_MIN_TYPE {
             let key = (m.protocol, m.pid, m.seq);
             let bytes = &data[m.offset..end];
@@ -360,6 +404,11 @@ impl Dissector {
             .and_then(|s| s.sets.get("ctrl-attrs"));
         let v = |n: &str, d: u16| set.and_then(|s| s.by_name(n)).map_or(d, |a| a.value);
         (v("family-id", 1), v("family-name", 2))
+    }
+
+    /// An interface's name, if an RTM_NEWLINK for it was seen.
+    pub fn link_name(&self, index: i32) -> Option<&str> {
+        self.links.get(&index).map(String::as_str)
     }
 
     /// A remembered request (protocol, port id, sequence), for acks that do not echo it.
@@ -515,6 +564,73 @@ mod tests {
         let offs = nodes.iter().find(|n| n.field == "nlmsgerr.offs").unwrap();
         assert!(offs.display.contains("IFLA_IFNAME"), "{}", offs.display);
         assert!(nodes.iter().all(|n| n.expert.is_none()));
+    }
+
+    #[test]
+    fn missing_attribute_is_named_in_its_nest() {
+        let mut d = dis();
+        let mut payload = vec![0u8; 16];
+        payload.extend(attr(0x8000 | 18, &attr(1, b"vlan\0"))); // IFLA_LINKINFO { IFLA_INFO_KIND }
+        let req = msg(16, 0x405, 3, 0, &payload);
+        let mut ep = (-22i32).to_le_bytes().to_vec();
+        ep.extend_from_slice(&req);
+        ep.extend(attr(5, &2u32.to_le_bytes())); // MISS_TYPE: IFLA_INFO_DATA
+        ep.extend(attr(6, &32u32.to_le_bytes())); // MISS_NEST: the IFLA_LINKINFO nest
+        let f = frame(0, &[msg(2, 0x200, 3, 9, &ep)]);
+        let fi = d.index_frame(&f, 253, Endian::Little);
+        let tree = d.view(&f, &fi.msgs[0]).tree();
+        let nodes = all(&tree);
+        let nest = nodes
+            .iter()
+            .find(|n| n.field == "nlmsgerr.miss-nest")
+            .unwrap();
+        assert!(nest.display.contains("IFLA_LINKINFO"), "{}", nest.display);
+        let miss = nodes
+            .iter()
+            .find(|n| n.field == "nlmsgerr.miss-type")
+            .unwrap();
+        assert_eq!(miss.display, "IFLA_INFO_DATA (2) missing");
+    }
+
+    #[test]
+    fn fdb_dump_requests_are_read_as_the_kernel_reads_them() {
+        let mut d = dis();
+        // Legacy `bridge fdb show`: ifinfomsg (AF_BRIDGE) + IFLA_MASTER 6.
+        let mut legacy = vec![0u8; 16];
+        legacy[0] = 7;
+        legacy.extend(attr(10, &6u32.to_le_bytes()));
+        // Current: ndmsg + NDA_MASTER 6.
+        let mut current = vec![0u8; 12];
+        current[0] = 7;
+        current.extend(attr(9, &6u32.to_le_bytes()));
+        let f = frame(
+            0,
+            &[
+                msg(30, 0x301, 1, 0, &legacy),
+                msg(30, 0x301, 2, 0, &current),
+            ],
+        );
+        let fi = d.index_frame(&f, 253, Endian::Little);
+        let t0 = d.view(&f, &fi.msgs[0]).tree();
+        assert_eq!(t0[0].name, "ifinfomsg");
+        assert!(
+            all(&t0)
+                .iter()
+                .any(|n| n.field == "rt-link.master" && n.value == Value::Uint(6))
+        );
+        let t1 = d.view(&f, &fi.msgs[1]).tree();
+        assert_eq!(t1[0].name, "ndmsg");
+        assert!(
+            all(&t1)
+                .iter()
+                .any(|n| n.name == "NDA_MASTER" && n.value == Value::Uint(6))
+        );
+        assert!(
+            all(&t0)
+                .iter()
+                .chain(all(&t1).iter())
+                .all(|n| !n.raw && n.expert.is_none())
+        );
     }
 
     #[test]

@@ -1,0 +1,901 @@
+//! The nlmon capture source: an AF_PACKET socket bound to an nlmon interface, the kernel's tap
+//! that sees every netlink message sent or received on the host (in its network namespace).
+//!
+//! Frames are stored exactly as libpcap (tcpdump) stores nlmon frames: LINKTYPE_NETLINK, i.e. the
+//! 16-byte cooked (Linux SLL v1) header built from the `sockaddr_ll` of each packet, followed by
+//! the netlink bytes. With `create`, the source makes the interface itself through a small
+//! rtnetlink request and removes it again when it is dropped.
+
+use std::ffi::CString;
+use std::io;
+use std::mem::{size_of, zeroed};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::Duration;
+
+use super::{Captured, Source, SourceStats};
+use crate::dissect::cooked::ARPHRD_NETLINK;
+
+/// What to capture on.
+#[derive(Debug, Clone, Default)]
+pub struct NlmonOptions {
+    /// Interface name (e.g. `nlmon0`).
+    pub iface: String,
+    /// Create the interface first (and delete it when the source is dropped).
+    pub create: bool,
+}
+
+/// tcpdump's default snapshot length; frames (cooked header included) are cut there like its frames.
+pub const SNAPLEN: usize = 262_144;
+/// Length of the cooked header in front of every frame.
+pub const COOKED_LEN: usize = 16;
+/// Most frames taken from the socket in one `poll` call (the worker wants to batch, not starve).
+const MAX_PER_POLL: usize = 4096;
+/// Receive buffer asked for (SO_RCVBUFFORCE, else SO_RCVBUF capped by net.core.rmem_max).
+const RCVBUF: libc::c_int = 32 << 20;
+
+const SOL_PACKET: libc::c_int = 263;
+const PACKET_STATISTICS: libc::c_int = 6;
+const ETH_P_ALL: u16 = 0x0003;
+
+/// The command that grants the capabilities a capture needs.
+pub const SETCAP_HINT: &str = "sudo setcap cap_net_raw,cap_net_admin+ep $(which nlscope)";
+
+/// `struct tpacket_stats` (linux/if_packet.h).
+#[repr(C)]
+#[derive(Debug, Default, Clone, Copy)]
+struct TpacketStats {
+    tp_packets: u32,
+    tp_drops: u32,
+}
+
+/// `struct ifreq` with room for any member of its union.
+#[repr(C)]
+struct Ifreq {
+    name: [libc::c_char; libc::IFNAMSIZ],
+    data: [u8; 24],
+    _pad: [u8; 8],
+}
+
+/// Open an AF_PACKET source on an nlmon interface (interface name = the iface). With `create`,
+/// create it first (RTM_NEWLINK, IFLA_IFNAME + IFLA_LINKINFO/IFLA_INFO_KIND "nlmon", then set it up)
+/// and delete it again when the source is dropped.
+pub fn open(opts: &NlmonOptions) -> io::Result<Box<dyn Source>> {
+    check_name(&opts.iface)?;
+    // Created first, so an AF_PACKET failure below drops (deletes) it again.
+    let created = if opts.create {
+        Some(rtnl::create_nlmon(&opts.iface)?)
+    } else {
+        None
+    };
+    let src = NlmonSource::open(&opts.iface, opts.create, created)?;
+    Ok(Box::new(src))
+}
+
+fn check_name(name: &str) -> io::Result<()> {
+    let bad = name.is_empty()
+        || name.len() >= libc::IFNAMSIZ
+        || name == "."
+        || name == ".."
+        || name
+            .bytes()
+            .any(|b| b == b'/' || b == b':' || b == 0 || b.is_ascii_whitespace());
+    if bad {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "'{name}' is not a valid interface name (1 to {} characters, no '/', ':' or spaces)",
+                libc::IFNAMSIZ - 1
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The nlmon source.
+pub struct NlmonSource {
+    fd: OwnedFd,
+    iface: String,
+    ifindex: i32,
+    /// Receive buffer for the netlink bytes (the cooked header is built separately).
+    buf: Vec<u8>,
+    stats: SourceStats,
+    /// Kernel drops not yet reported on a frame.
+    drops_pending: u64,
+    /// The interface this source created; deleting it happens when this is dropped, after the
+    /// socket (declared first) is closed.
+    _created: Option<rtnl::CreatedLink>,
+}
+
+impl NlmonSource {
+    fn open(iface: &str, create: bool, created: Option<rtnl::CreatedLink>) -> io::Result<Self> {
+        let fd = packet_socket(iface, create)?;
+        let ifindex = ifindex_of(iface)?;
+
+        let hatype = ifreq_get(fd.as_raw_fd(), iface, libc::SIOCGIFHWADDR)
+            .map(|d| u16::from_ne_bytes([d[0], d[1]]))
+            .map_err(|e| os_error(&format!("reading the link type of {iface}"), &e))?;
+        if hatype != ARPHRD_NETLINK {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{iface} is not an nlmon interface (link type ARPHRD {hatype}, nlmon is {ARPHRD_NETLINK}); create one with `ip link add nlmon0 type nlmon` or use --create-nlmon"
+                ),
+            ));
+        }
+        let flags = ifreq_get(fd.as_raw_fd(), iface, libc::SIOCGIFFLAGS)
+            .map(|d| i16::from_ne_bytes([d[0], d[1]]))
+            .map_err(|e| os_error(&format!("reading the flags of {iface}"), &e))?;
+        if i32::from(flags) & libc::IFF_UP == 0 {
+            return Err(io::Error::other(format!(
+                "{iface} is down: bring it up with `ip link set {iface} up`"
+            )));
+        }
+
+        let src = Self::bind_socket(fd, iface, ifindex, created)?;
+        Ok(src)
+    }
+
+    /// Options, bind to `ifindex` for every protocol, drain nothing (nothing arrived before).
+    fn bind_socket(
+        fd: OwnedFd,
+        iface: &str,
+        ifindex: i32,
+        created: Option<rtnl::CreatedLink>,
+    ) -> io::Result<Self> {
+        let s = fd.as_raw_fd();
+        if setsockopt_int(s, libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, RCVBUF).is_err() {
+            // Without CAP_NET_ADMIN: as much as net.core.rmem_max allows.
+            let _ = setsockopt_int(s, libc::SOL_SOCKET, libc::SO_RCVBUF, RCVBUF);
+        }
+        setsockopt_int(s, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1)
+            .map_err(|e| os_error("enabling SO_TIMESTAMPNS", &e))?;
+
+        // SAFETY: sockaddr_ll is plain data; all-zero is valid.
+        let mut sll: libc::sockaddr_ll = unsafe { zeroed() };
+        sll.sll_family = libc::AF_PACKET as u16;
+        sll.sll_protocol = ETH_P_ALL.to_be();
+        sll.sll_ifindex = ifindex;
+        // SAFETY: bind with a correctly sized sockaddr_ll.
+        let rc = unsafe {
+            libc::bind(
+                s,
+                (&raw const sll).cast::<libc::sockaddr>(),
+                size_of::<libc::sockaddr_ll>() as libc::socklen_t,
+            )
+        };
+        if rc != 0 {
+            let e = io::Error::last_os_error();
+            return Err(os_error(&format!("binding to {iface}"), &e));
+        }
+        let mut src = NlmonSource {
+            fd,
+            iface: iface.to_string(),
+            ifindex,
+            buf: vec![0; SNAPLEN - COOKED_LEN],
+            stats: SourceStats::default(),
+            drops_pending: 0,
+            _created: created,
+        };
+        // Start the drop counters from zero.
+        let _ = src.read_kernel_stats();
+        src.stats.kernel_drops = 0;
+        src.drops_pending = 0;
+        Ok(src)
+    }
+
+    /// Read (and so reset) the socket's PACKET_STATISTICS; new drops go to the next frame.
+    fn read_kernel_stats(&mut self) -> io::Result<()> {
+        let mut st = TpacketStats::default();
+        let mut len = size_of::<TpacketStats>() as libc::socklen_t;
+        // SAFETY: getsockopt writes at most `len` bytes into `st`.
+        let rc = unsafe {
+            libc::getsockopt(
+                self.fd.as_raw_fd(),
+                SOL_PACKET,
+                PACKET_STATISTICS,
+                (&raw mut st).cast::<libc::c_void>(),
+                &mut len,
+            )
+        };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let drops = u64::from(st.tp_drops);
+        self.stats.kernel_drops += drops;
+        self.drops_pending += drops;
+        Ok(())
+    }
+
+    /// One frame from the socket, `Ok(None)` when none is waiting.
+    fn recv_one(&mut self) -> io::Result<Option<Captured>> {
+        loop {
+            // SAFETY: plain data, all-zero is valid.
+            let mut sll: libc::sockaddr_ll = unsafe { zeroed() };
+            let mut iov = libc::iovec {
+                iov_base: self.buf.as_mut_ptr().cast::<libc::c_void>(),
+                iov_len: self.buf.len(),
+            };
+            // Room for SCM_TIMESTAMPNS (and anything else), 8-byte aligned.
+            let mut control = [0u64; 16];
+            // SAFETY: plain data, all-zero is valid.
+            let mut msg: libc::msghdr = unsafe { zeroed() };
+            msg.msg_name = (&raw mut sll).cast::<libc::c_void>();
+            msg.msg_namelen = size_of::<libc::sockaddr_ll>() as libc::socklen_t;
+            msg.msg_iov = &raw mut iov;
+            msg.msg_iovlen = 1;
+            msg.msg_control = control.as_mut_ptr().cast::<libc::c_void>();
+            msg.msg_controllen = size_of::<[u64; 16]>() as _;
+            // SAFETY: every pointer in `msg` points at live buffers of the stated sizes.
+            let n = unsafe {
+                libc::recvmsg(
+                    self.fd.as_raw_fd(),
+                    &mut msg,
+                    libc::MSG_TRUNC | libc::MSG_DONTWAIT,
+                )
+            };
+            if n < 0 {
+                let e = io::Error::last_os_error();
+                return match e.raw_os_error() {
+                    Some(libc::EAGAIN | libc::EINTR) => Ok(None),
+                    Some(libc::ENETDOWN) => Err(io::Error::other(format!(
+                        "capturing on {}: the interface went down (ENETDOWN)",
+                        self.iface
+                    ))),
+                    _ => Err(os_error(&format!("reading from {}", self.iface), &e)),
+                };
+            }
+            if sll.sll_ifindex != self.ifindex {
+                // Like libpcap: only the bound interface's frames.
+                continue;
+            }
+            let wire = usize::try_from(n).unwrap_or(0);
+            let cap = wire.min(self.buf.len());
+            let ts_ns = timestamp_from_cmsgs(&msg).unwrap_or_else(realtime_ns);
+            let mut data = Vec::with_capacity(COOKED_LEN + cap);
+            data.extend_from_slice(&cooked_header_from_sll(&sll));
+            data.extend_from_slice(&self.buf[..cap]);
+            self.stats.received += 1;
+            return Ok(Some(Captured {
+                ts_ns,
+                interface: 0,
+                data,
+                orig_len: u32::try_from(COOKED_LEN + wire).unwrap_or(u32::MAX),
+                group: None,
+                nsid: None,
+                drops_before: std::mem::take(&mut self.drops_pending),
+            }));
+        }
+    }
+}
+
+impl Source for NlmonSource {
+    fn interfaces(&self) -> Vec<String> {
+        vec![self.iface.clone()]
+    }
+
+    fn poll(&mut self, timeout: Duration, base: usize, out: &mut Vec<Captured>) -> io::Result<()> {
+        let mut pfd = libc::pollfd {
+            fd: self.fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+        // SAFETY: one valid pollfd.
+        let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if rc < 0 {
+            let e = io::Error::last_os_error();
+            if e.raw_os_error() == Some(libc::EINTR) {
+                return Ok(());
+            }
+            return Err(os_error(
+                &format!("waiting for frames on {}", self.iface),
+                &e,
+            ));
+        }
+        // Drops so far belong in front of the frames about to be read.
+        let _ = self.read_kernel_stats();
+        if rc == 0 {
+            return Ok(());
+        }
+        if pfd.revents & libc::POLLNVAL != 0 {
+            return Err(io::Error::other(format!(
+                "capturing on {}: the socket was closed",
+                self.iface
+            )));
+        }
+        // POLLERR: recvmsg reports the pending socket error (e.g. ENETDOWN).
+        for _ in 0..MAX_PER_POLL {
+            match self.recv_one()? {
+                Some(mut c) => {
+                    c.interface = base;
+                    out.push(c);
+                }
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
+    fn stats(&self) -> SourceStats {
+        self.stats
+    }
+}
+
+/// The 16-byte cooked header libpcap writes for a packet received with `sll`: packet type
+/// (PACKET_HOST..PACKET_OUTGOING kept, anything else 0xffff, as libpcap maps it), ARPHRD type,
+/// address length, the first 8 address bytes (zero beyond the length) and the protocol (already
+/// big-endian in `sll`), all big-endian.
+pub fn cooked_header_from_sll(sll: &libc::sockaddr_ll) -> [u8; COOKED_LEN] {
+    let pkttype: u16 = match sll.sll_pkttype {
+        p @ 0..=4 => u16::from(p),
+        _ => 0xffff,
+    };
+    let mut h = [0u8; COOKED_LEN];
+    h[0..2].copy_from_slice(&pkttype.to_be_bytes());
+    h[2..4].copy_from_slice(&sll.sll_hatype.to_be_bytes());
+    h[4..6].copy_from_slice(&u16::from(sll.sll_halen).to_be_bytes());
+    let alen = usize::from(sll.sll_halen).min(8);
+    h[6..6 + alen].copy_from_slice(&sll.sll_addr[..alen]);
+    // sll_protocol is in network byte order already: copy its bytes as they are.
+    h[14..16].copy_from_slice(&sll.sll_protocol.to_ne_bytes());
+    h
+}
+
+/// An unbound AF_PACKET/SOCK_DGRAM socket (protocol 0 until bind, so it sees no other
+/// interface's traffic meanwhile), non-blocking.
+fn packet_socket(iface: &str, create: bool) -> io::Result<OwnedFd> {
+    // SAFETY: plain socket(2) call.
+    let raw = unsafe {
+        libc::socket(
+            libc::AF_PACKET,
+            libc::SOCK_DGRAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        )
+    };
+    if raw < 0 {
+        let e = io::Error::last_os_error();
+        return Err(match e.raw_os_error() {
+            Some(libc::EPERM | libc::EACCES) => privilege_error(iface, create),
+            _ => os_error(&format!("opening an AF_PACKET socket for {iface}"), &e),
+        });
+    }
+    // SAFETY: `raw` is a fresh descriptor owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
+}
+
+fn ifindex_of(iface: &str) -> io::Result<i32> {
+    let cname = CString::new(iface)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in interface name"))?;
+    // SAFETY: if_nametoindex reads a NUL-terminated string.
+    let ifindex = unsafe { libc::if_nametoindex(cname.as_ptr()) };
+    if ifindex == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!(
+                "no interface '{iface}': create one with `ip link add {iface} type nlmon && ip link set {iface} up`, or use --create-nlmon"
+            ),
+        ));
+    }
+    i32::try_from(ifindex)
+        .map_err(|_| io::Error::other(format!("interface index {ifindex} out of range")))
+}
+
+/// SCM_TIMESTAMPNS from a received message's control data, in ns since the epoch.
+fn timestamp_from_cmsgs(msg: &libc::msghdr) -> Option<i128> {
+    // SAFETY: `msg` was filled by recvmsg; the CMSG_* helpers stay within msg_controllen.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(msg);
+        while !c.is_null() {
+            let h = &*c;
+            if h.cmsg_level == libc::SOL_SOCKET
+                && h.cmsg_type == libc::SO_TIMESTAMPNS
+                && h.cmsg_len as usize
+                    >= libc::CMSG_LEN(size_of::<libc::timespec>() as u32) as usize
+            {
+                let ts = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast::<libc::timespec>());
+                return Some(i128::from(ts.tv_sec) * 1_000_000_000 + i128::from(ts.tv_nsec));
+            }
+            c = libc::CMSG_NXTHDR(msg, c);
+        }
+    }
+    None
+}
+
+fn realtime_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0)
+}
+
+fn setsockopt_int(
+    fd: RawFd,
+    level: libc::c_int,
+    opt: libc::c_int,
+    v: libc::c_int,
+) -> io::Result<()> {
+    // SAFETY: setsockopt reads one c_int.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            opt,
+            (&raw const v).cast::<libc::c_void>(),
+            size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// An interface ioctl (SIOCGIF*); returns the union bytes of the answer.
+fn ifreq_get(fd: RawFd, iface: &str, req: libc::c_ulong) -> io::Result<[u8; 24]> {
+    let mut ifr = Ifreq {
+        name: [0; libc::IFNAMSIZ],
+        data: [0; 24],
+        _pad: [0; 8],
+    };
+    for (d, s) in ifr
+        .name
+        .iter_mut()
+        .zip(iface.bytes().take(libc::IFNAMSIZ - 1))
+    {
+        *d = s as libc::c_char;
+    }
+    // SAFETY: the kernel reads and writes at most sizeof(struct ifreq) (40) bytes of `ifr`.
+    let rc = unsafe { libc::ioctl(fd, req as _, &raw mut ifr) };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // For SIOCGIFHWADDR the union is a sockaddr: the family (= ARPHRD type) comes first;
+    // for SIOCGIFFLAGS it is a short.
+    Ok(ifr.data)
+}
+
+fn privilege_error(iface: &str, create: bool) -> io::Error {
+    let caps = if create {
+        "CAP_NET_RAW, and CAP_NET_ADMIN for --create-nlmon"
+    } else {
+        "CAP_NET_RAW (and CAP_NET_ADMIN for --create-nlmon)"
+    };
+    io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        format!(
+            "capturing on {iface} needs {caps}: run as root, or grant both once with `{SETCAP_HINT}`"
+        ),
+    )
+}
+
+/// `what: ENAME (description)`.
+fn os_error(what: &str, e: &io::Error) -> io::Error {
+    match e.raw_os_error() {
+        Some(n) => io::Error::new(e.kind(), format!("{what}: {}", describe_errno(n))),
+        None => io::Error::new(e.kind(), format!("{what}: {e}")),
+    }
+}
+
+/// `EOPNOTSUPP (Operation not supported)`.
+pub fn describe_errno(n: i32) -> String {
+    let text = io::Error::from_raw_os_error(n).to_string();
+    let text = text
+        .strip_suffix(&format!(" (os error {n})"))
+        .unwrap_or(&text)
+        .to_string();
+    match errno_name(n) {
+        Some(name) => format!("{name} ({text})"),
+        None => format!("errno {n} ({text})"),
+    }
+}
+
+/// The symbolic name of an errno value, for the ones netlink and sockets return.
+pub fn errno_name(n: i32) -> Option<&'static str> {
+    Some(match n {
+        libc::EPERM => "EPERM",
+        libc::ENOENT => "ENOENT",
+        libc::ESRCH => "ESRCH",
+        libc::EINTR => "EINTR",
+        libc::EIO => "EIO",
+        libc::ENXIO => "ENXIO",
+        libc::E2BIG => "E2BIG",
+        libc::EBADF => "EBADF",
+        libc::EAGAIN => "EAGAIN",
+        libc::ENOMEM => "ENOMEM",
+        libc::EACCES => "EACCES",
+        libc::EFAULT => "EFAULT",
+        libc::EBUSY => "EBUSY",
+        libc::EEXIST => "EEXIST",
+        libc::ENODEV => "ENODEV",
+        libc::ENOTDIR => "ENOTDIR",
+        libc::EINVAL => "EINVAL",
+        libc::ENFILE => "ENFILE",
+        libc::EMFILE => "EMFILE",
+        libc::ENOSPC => "ENOSPC",
+        libc::ERANGE => "ERANGE",
+        libc::ENAMETOOLONG => "ENAMETOOLONG",
+        libc::ENOSYS => "ENOSYS",
+        libc::EMSGSIZE => "EMSGSIZE",
+        libc::EPROTONOSUPPORT => "EPROTONOSUPPORT",
+        libc::EOPNOTSUPP => "EOPNOTSUPP",
+        libc::EAFNOSUPPORT => "EAFNOSUPPORT",
+        libc::EADDRINUSE => "EADDRINUSE",
+        libc::EADDRNOTAVAIL => "EADDRNOTAVAIL",
+        libc::ENETDOWN => "ENETDOWN",
+        libc::ENOBUFS => "ENOBUFS",
+        libc::ETIMEDOUT => "ETIMEDOUT",
+        libc::ECONNREFUSED => "ECONNREFUSED",
+        _ => return None,
+    })
+}
+
+/// The rtnetlink requests behind `--create-nlmon`.
+pub(crate) mod rtnl {
+    use super::*;
+
+    const NLMSG_HDRLEN: usize = 16;
+    const NLMSG_ERROR: u16 = 2;
+    const NLMSG_DONE: u16 = 3;
+    const RTM_NEWLINK: u16 = 16;
+    const RTM_DELLINK: u16 = 17;
+    const NLM_F_REQUEST: u16 = 0x1;
+    const NLM_F_ACK: u16 = 0x4;
+    const NLM_F_EXCL: u16 = 0x200;
+    const NLM_F_CREATE: u16 = 0x400;
+    const NLM_F_CAPPED: u16 = 0x100;
+    const NLM_F_ACK_TLVS: u16 = 0x200;
+    const NLMSGERR_ATTR_MSG: u16 = 1;
+    const IFLA_IFNAME: u16 = 3;
+    const IFLA_LINKINFO: u16 = 18;
+    const IFLA_INFO_KIND: u16 = 1;
+    const IFF_UP: u32 = 0x1;
+    const NETLINK_CAP_ACK: libc::c_int = 10;
+    const NETLINK_EXT_ACK: libc::c_int = 11;
+
+    fn align4(n: usize) -> usize {
+        (n + 3) & !3
+    }
+
+    fn push_attr(buf: &mut Vec<u8>, ty: u16, data: &[u8]) {
+        let len = 4 + data.len();
+        buf.extend_from_slice(&(len as u16).to_ne_bytes());
+        buf.extend_from_slice(&ty.to_ne_bytes());
+        buf.extend_from_slice(data);
+        buf.resize(align4(buf.len()), 0);
+    }
+
+    /// nlmsghdr + ifinfomsg (AF_UNSPEC, `index`, `flags`/`change`), length filled by `finish`.
+    fn start(ty: u16, flags: u16, seq: u32, index: i32, ifi_flags: u32, change: u32) -> Vec<u8> {
+        let mut b = Vec::with_capacity(64);
+        b.extend_from_slice(&0u32.to_ne_bytes()); // nlmsg_len
+        b.extend_from_slice(&ty.to_ne_bytes());
+        b.extend_from_slice(&flags.to_ne_bytes());
+        b.extend_from_slice(&seq.to_ne_bytes());
+        b.extend_from_slice(&0u32.to_ne_bytes()); // pid: the kernel fills it in
+        // struct ifinfomsg
+        b.push(libc::AF_UNSPEC as u8);
+        b.push(0);
+        b.extend_from_slice(&0u16.to_ne_bytes()); // ifi_type
+        b.extend_from_slice(&index.to_ne_bytes());
+        b.extend_from_slice(&ifi_flags.to_ne_bytes());
+        b.extend_from_slice(&change.to_ne_bytes());
+        b
+    }
+
+    fn finish(mut b: Vec<u8>) -> Vec<u8> {
+        let len = (b.len() as u32).to_ne_bytes();
+        b[0..4].copy_from_slice(&len);
+        b
+    }
+
+    /// RTM_NEWLINK (create, exclusive, ack): IFLA_IFNAME `name`, IFLA_LINKINFO { KIND "nlmon" }.
+    /// Laid out as `ip link add NAME type nlmon` lays it out.
+    pub fn newlink_request(seq: u32, name: &str) -> Vec<u8> {
+        let mut b = start(
+            RTM_NEWLINK,
+            NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+            seq,
+            0,
+            0,
+            0,
+        );
+        let mut ifname = name.as_bytes().to_vec();
+        ifname.push(0);
+        push_attr(&mut b, IFLA_IFNAME, &ifname);
+        let mut info = Vec::new();
+        push_attr(&mut info, IFLA_INFO_KIND, b"nlmon");
+        push_attr(&mut b, IFLA_LINKINFO, &info);
+        finish(b)
+    }
+
+    /// RTM_NEWLINK setting IFF_UP on `index` (like `ip link set NAME up`).
+    pub fn up_request(seq: u32, index: i32) -> Vec<u8> {
+        finish(start(
+            RTM_NEWLINK,
+            NLM_F_REQUEST | NLM_F_ACK,
+            seq,
+            index,
+            IFF_UP,
+            IFF_UP,
+        ))
+    }
+
+    /// RTM_DELLINK of `index`.
+    pub fn dellink_request(seq: u32, index: i32) -> Vec<u8> {
+        finish(start(
+            RTM_DELLINK,
+            NLM_F_REQUEST | NLM_F_ACK,
+            seq,
+            index,
+            0,
+            0,
+        ))
+    }
+
+    /// The kernel's answer to a request.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Ack {
+        /// Done.
+        Ok,
+        /// Refused: positive errno and the extended-ack message, if any.
+        Err(i32, Option<String>),
+    }
+
+    fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+        Some(u16::from_ne_bytes(b.get(at..at + 2)?.try_into().ok()?))
+    }
+    fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+        Some(u32::from_ne_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    }
+
+    /// Find the NLMSG_ERROR answering `seq` among the messages in `buf`.
+    pub fn parse_ack(buf: &[u8], seq: u32) -> Option<Ack> {
+        let mut off = 0;
+        while off + NLMSG_HDRLEN <= buf.len() {
+            let len = u32_at(buf, off)? as usize;
+            if len < NLMSG_HDRLEN || off + len > buf.len() {
+                return None;
+            }
+            let ty = u16_at(buf, off + 4)?;
+            let flags = u16_at(buf, off + 6)?;
+            let mseq = u32_at(buf, off + 8)?;
+            let msg = &buf[off..off + len];
+            if mseq == seq && ty == NLMSG_DONE {
+                return Some(Ack::Ok);
+            }
+            if mseq == seq && ty == NLMSG_ERROR {
+                let err = u32_at(msg, NLMSG_HDRLEN)? as i32;
+                if err == 0 {
+                    return Some(Ack::Ok);
+                }
+                return Some(Ack::Err(-err, extack_message(msg, flags)));
+            }
+            off += align4(len);
+        }
+        None
+    }
+
+    /// NLMSGERR_ATTR_MSG of an error message, if the kernel attached one.
+    fn extack_message(msg: &[u8], flags: u16) -> Option<String> {
+        if flags & NLM_F_ACK_TLVS == 0 {
+            return None;
+        }
+        // error code, then the offending request: its header only when capped.
+        let echoed = if flags & NLM_F_CAPPED != 0 {
+            NLMSG_HDRLEN
+        } else {
+            u32_at(msg, NLMSG_HDRLEN + 4)? as usize
+        };
+        let mut off = NLMSG_HDRLEN + 4 + align4(echoed);
+        while off + 4 <= msg.len() {
+            let alen = usize::from(u16_at(msg, off)?);
+            let aty = u16_at(msg, off + 2)? & 0x3fff;
+            if alen < 4 || off + alen > msg.len() {
+                return None;
+            }
+            if aty == NLMSGERR_ATTR_MSG {
+                let s = &msg[off + 4..off + alen];
+                let s = s.split(|b| *b == 0).next().unwrap_or(s);
+                return Some(String::from_utf8_lossy(s).into_owned());
+            }
+            off += align4(alen);
+        }
+        None
+    }
+
+    /// A NETLINK_ROUTE socket for a few requests.
+    pub struct Rtnl {
+        fd: OwnedFd,
+        seq: u32,
+    }
+
+    impl Rtnl {
+        /// Open the socket (extended acks, capped echo, 5 s receive timeout).
+        pub fn open() -> io::Result<Rtnl> {
+            // SAFETY: plain socket(2) call.
+            let raw = unsafe {
+                libc::socket(
+                    libc::AF_NETLINK,
+                    libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+                    libc::NETLINK_ROUTE,
+                )
+            };
+            if raw < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // SAFETY: fresh descriptor.
+            let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+            let _ = setsockopt_int(fd.as_raw_fd(), libc::SOL_NETLINK, NETLINK_EXT_ACK, 1);
+            let _ = setsockopt_int(fd.as_raw_fd(), libc::SOL_NETLINK, NETLINK_CAP_ACK, 1);
+            let tv = libc::timeval {
+                tv_sec: 5,
+                tv_usec: 0,
+            };
+            // SAFETY: SO_RCVTIMEO reads one timeval.
+            unsafe {
+                libc::setsockopt(
+                    fd.as_raw_fd(),
+                    libc::SOL_SOCKET,
+                    libc::SO_RCVTIMEO,
+                    (&raw const tv).cast::<libc::c_void>(),
+                    size_of::<libc::timeval>() as libc::socklen_t,
+                );
+            }
+            let seq = realtime_ns() as u32;
+            Ok(Rtnl { fd, seq })
+        }
+
+        /// The next sequence number.
+        pub fn next_seq(&mut self) -> u32 {
+            self.seq = self.seq.wrapping_add(1);
+            self.seq
+        }
+
+        /// Send `req` (built with sequence number `seq`) and wait for its ack.
+        pub fn request(&mut self, req: &[u8], seq: u32) -> io::Result<Ack> {
+            // SAFETY: sockaddr_nl is plain data; all-zero addresses the kernel.
+            let mut dst: libc::sockaddr_nl = unsafe { zeroed() };
+            dst.nl_family = libc::AF_NETLINK as u16;
+            // SAFETY: buffer and address are valid for the stated lengths.
+            let n = unsafe {
+                libc::sendto(
+                    self.fd.as_raw_fd(),
+                    req.as_ptr().cast::<libc::c_void>(),
+                    req.len(),
+                    0,
+                    (&raw const dst).cast::<libc::sockaddr>(),
+                    size_of::<libc::sockaddr_nl>() as libc::socklen_t,
+                )
+            };
+            if n < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            let mut buf = vec![0u8; 32 * 1024];
+            loop {
+                // SAFETY: recv into a buffer of the stated length.
+                let n = unsafe {
+                    libc::recv(
+                        self.fd.as_raw_fd(),
+                        buf.as_mut_ptr().cast::<libc::c_void>(),
+                        buf.len(),
+                        0,
+                    )
+                };
+                if n < 0 {
+                    let e = io::Error::last_os_error();
+                    if e.raw_os_error() == Some(libc::EINTR) {
+                        continue;
+                    }
+                    return Err(e);
+                }
+                let n = usize::try_from(n).unwrap_or(0);
+                if let Some(ack) = parse_ack(&buf[..n], seq) {
+                    return Ok(ack);
+                }
+            }
+        }
+    }
+
+    /// An interface this process created; deleted (RTM_DELLINK) when dropped.
+    #[derive(Debug)]
+    pub struct CreatedLink {
+        name: String,
+        ifindex: i32,
+    }
+
+    impl Drop for CreatedLink {
+        fn drop(&mut self) {
+            let res = Rtnl::open().and_then(|mut r| {
+                let seq = r.next_seq();
+                r.request(&dellink_request(seq, self.ifindex), seq)
+            });
+            let problem = match res {
+                Ok(Ack::Ok) => return,
+                // Already gone (someone deleted it): nothing left to clean up.
+                Ok(Ack::Err(libc::ENODEV, _)) => return,
+                Ok(Ack::Err(e, m)) => with_extack(describe_errno(e), m),
+                Err(e) => e.to_string(),
+            };
+            eprintln!(
+                "nlscope: could not delete {} ({problem}); remove it with `ip link del {}`",
+                self.name, self.name
+            );
+        }
+    }
+
+    fn with_extack(s: String, m: Option<String>) -> String {
+        match m {
+            Some(m) if !m.is_empty() => format!("{s}: {m}"),
+            _ => s,
+        }
+    }
+
+    /// What a refused RTM_NEWLINK for an nlmon link means, as an error for the user.
+    pub fn create_error(name: &str, errno: i32, extack: Option<String>) -> io::Error {
+        let what = with_extack(describe_errno(errno), extack);
+        match errno {
+            libc::EOPNOTSUPP | libc::ENOENT | libc::EPROTONOSUPPORT | libc::EAFNOSUPPORT => {
+                io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    format!(
+                        "creating {name}: {what}: this kernel lacks nlmon (it needs CONFIG_NLMON=y or =m; try `modprobe nlmon`); without it, capture with --monitor instead"
+                    ),
+                )
+            }
+            libc::EPERM | libc::EACCES => io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "creating {name}: {what}: --create-nlmon needs CAP_NET_ADMIN (and capturing CAP_NET_RAW): run as root, or grant both once with `{SETCAP_HINT}`"
+                ),
+            ),
+            libc::EEXIST => io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "creating {name}: {what}: an interface with that name exists; capture on it with `-i {name}` (without --create-nlmon), or pick another name"
+                ),
+            ),
+            _ => io::Error::other(format!("creating {name}: {what}")),
+        }
+    }
+
+    /// Create the nlmon interface `name` and bring it up.
+    pub fn create_nlmon(name: &str) -> io::Result<CreatedLink> {
+        let mut r = Rtnl::open().map_err(|e| match e.raw_os_error() {
+            Some(n) => create_error(name, n, None),
+            None => e,
+        })?;
+        let seq = r.next_seq();
+        match r
+            .request(&newlink_request(seq, name), seq)
+            .map_err(|e| os_error(&format!("creating {name}"), &e))?
+        {
+            Ack::Ok => {}
+            Ack::Err(e, m) => return Err(create_error(name, e, m)),
+        }
+        let ifindex = ifindex_of(name).map_err(|_| {
+            io::Error::other(format!(
+                "created {name}, but it has no interface index (removed meanwhile?)"
+            ))
+        })?;
+        let link = CreatedLink {
+            name: name.to_string(),
+            ifindex,
+        };
+        let seq = r.next_seq();
+        match r
+            .request(&up_request(seq, ifindex), seq)
+            .map_err(|e| os_error(&format!("bringing {name} up"), &e))?
+        {
+            Ack::Ok => Ok(link),
+            // `link` is dropped here: the half-made interface goes away again.
+            Ack::Err(e, m) => Err(io::Error::other(format!(
+                "bringing {name} up: {}",
+                with_extack(describe_errno(e), m)
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
