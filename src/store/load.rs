@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender, TryRecvError, bounded, unbounded};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
 
 use super::Store;
 use crate::pcap::{self, Frame, Interface};
@@ -43,6 +43,8 @@ pub struct Loader {
     pub error: Option<String>,
     /// All frames arrived.
     pub done: bool,
+    /// Time spent moving frames into the store (indexing included).
+    pub busy: Duration,
     rx: Receiver<LoadEvent>,
     back: Sender<Vec<(Frame, Option<Interface>)>>,
     handle: Option<JoinHandle<()>>,
@@ -65,6 +67,7 @@ impl Loader {
             read_bytes: 0,
             error: None,
             done: false,
+            busy: Duration::ZERO,
             rx,
             back,
             handle: Some(handle),
@@ -81,39 +84,53 @@ impl Loader {
 
     /// Move arrived frames into `store` until `budget` is spent. Returns true when the budget
     /// ran out with more waiting (call again on the next frame); otherwise the waker signals
-    /// the next batch.
+    /// the next batch. While the worker is still reading, the rest of the budget is spent
+    /// waiting for its next batch: the channel holds only a few batches, so returning at once
+    /// would index no more than those per UI frame.
     pub fn drain(&mut self, store: &mut Store, budget: Duration) -> bool {
         if self.done {
             return false;
         }
         let start = Instant::now();
         loop {
-            match self.rx.try_recv() {
-                Ok(LoadEvent::Frames(mut frames, read)) => {
-                    for (f, iface) in frames.iter() {
-                        store.push_frame(f, iface.clone());
-                    }
-                    self.read_bytes = read;
-                    frames.clear();
-                    let _ = self.back.send(frames);
+            let left = budget.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                return true;
+            }
+            match self.rx.recv_timeout(left) {
+                Ok(ev) => {
+                    let t = Instant::now();
+                    self.apply(ev, store);
+                    self.busy += t.elapsed();
                 }
-                Ok(LoadEvent::Comments(c)) => {
-                    for line in c {
-                        store.learn_comment(&line);
-                    }
-                }
-                Ok(LoadEvent::Error(e)) => self.error = Some(e),
-                // Nothing waiting: the worker's waker calls back when the next batch is sent.
-                Err(TryRecvError::Empty) => return false,
-                Err(TryRecvError::Disconnected) => {
+                // Nothing within the budget: the worker's waker calls back on the next batch.
+                Err(RecvTimeoutError::Timeout) => return false,
+                Err(RecvTimeoutError::Disconnected) => {
                     self.finish();
                     store.shrink_to_fit();
                     return false;
                 }
             }
-            if start.elapsed() >= budget {
-                return true;
+        }
+    }
+
+    fn apply(&mut self, ev: LoadEvent, store: &mut Store) {
+        match ev {
+            LoadEvent::Frames(mut frames, read) => {
+                for (f, iface) in frames.iter() {
+                    store.push_frame(f, iface.clone());
+                }
+                self.read_bytes = read;
+                frames.clear();
+                // Hand the buffers back to the reader for reuse (it may be gone: fine).
+                let _ = self.back.send(frames);
             }
+            LoadEvent::Comments(c) => {
+                for line in c {
+                    store.learn_comment(&line);
+                }
+            }
+            LoadEvent::Error(e) => self.error = Some(e),
         }
     }
 
@@ -121,18 +138,7 @@ impl Loader {
     pub fn drain_all(&mut self, store: &mut Store) {
         while !self.done {
             match self.rx.recv() {
-                Ok(LoadEvent::Frames(frames, read)) => {
-                    for (f, iface) in frames {
-                        store.push_frame(&f, iface);
-                    }
-                    self.read_bytes = read;
-                }
-                Ok(LoadEvent::Comments(c)) => {
-                    for line in c {
-                        store.learn_comment(&line);
-                    }
-                }
-                Ok(LoadEvent::Error(e)) => self.error = Some(e),
+                Ok(ev) => self.apply(ev, store),
                 Err(_) => {
                     self.finish();
                     store.shrink_to_fit();

@@ -202,9 +202,10 @@ impl Store {
         self.scratch = fi;
     }
 
-    /// Give back the spare capacity of the growing vectors (at the end of a load).
+    /// Give back the spare capacity of the growing vectors (at the end of a load). The arena
+    /// is left alone: it was reserved at the file's size, so its slack is only the file's
+    /// record headers, and shrinking it may copy it whole (mimalloc does).
     pub fn shrink_to_fit(&mut self) {
-        self.arena.shrink_to_fit();
         self.frames.shrink_to_fit();
         self.msgs.shrink_to_fit();
         self.problems.shrink_to_fit();

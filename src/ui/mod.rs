@@ -580,6 +580,7 @@ pub struct Timing {
     opened: Option<Instant>,
     rss_at_open: u64,
     filter_started: Option<Instant>,
+    load_frames: u64,
     first_rows: bool,
     indexed: bool,
     frames: Vec<f64>,
@@ -608,6 +609,9 @@ impl Timing {
             return;
         };
         t.frames.push(dt.as_secs_f64() * 1e3);
+        if !t.indexed {
+            t.load_frames += 1;
+        }
         if !t.first_rows && !app.displayed.is_empty() {
             t.first_rows = true;
             eprintln!(
@@ -619,11 +623,15 @@ impl Timing {
         if !t.indexed && !loading && app.loader.is_some() {
             t.indexed = true;
             eprintln!(
-                "timing: {} frames, {} messages indexed after {:.0} ms; arena {} MB; \
-                 RSS {} MB ({} MB before opening)",
+                "timing: {} frames, {} messages indexed after {:.0} ms ({:.0} ms of it \
+                 indexing, {} UI frames); arena {} MB; RSS {} MB ({} MB before opening)",
                 app.store.frame_count(),
-                app.store.len(),
+                app.store.message_count(),
                 opened.elapsed().as_secs_f64() * 1e3,
+                app.loader
+                    .as_ref()
+                    .map_or(0.0, |l| l.busy.as_secs_f64() * 1e3),
+                t.load_frames,
                 app.store.arena_len() >> 20,
                 rss_bytes() >> 20,
                 t.rss_at_open >> 20
