@@ -11,3 +11,5 @@ pub mod export;
 pub mod filter;
 pub mod model;
 pub mod pcap;
+pub mod store;
+pub mod ui;

@@ -1,4 +1,4 @@
-//! nlscope command line: `read`, `capture`, `specs` (the desktop app comes with its issue).
+//! nlscope command line: `read`, `capture`, `specs`; without a subcommand, the desktop app.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -196,16 +196,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 Ok(())
             }
         },
-        None => Err(CliError::usage(match cli.file {
-            Some(f) => format!(
-                "the desktop app is not part of this build yet; read the capture with `nlscope read -r {}`",
-                f.display()
-            ),
-            None => {
-                "the desktop app is not part of this build yet; see `nlscope --help` (read, specs)"
-                    .to_string()
-            }
-        })),
+        None => nlscope::ui::run(specs, cli.file)
+            .map_err(|e| CliError::new(format!("desktop app: {e}"))),
     }
 }
 

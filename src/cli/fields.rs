@@ -75,6 +75,11 @@ impl<'a> MsgFields<'a> {
         self.tree.get_or_init(|| self.view.tree())
     }
 
+    /// Whether the tree has been built (a header-only filter never builds it).
+    pub fn tree_built(&self) -> bool {
+        self.tree.get().is_some()
+    }
+
     /// Take the tree if it was built (so output does not build it twice).
     pub fn into_tree(self) -> Option<Vec<Node>> {
         self.tree.into_inner()

@@ -5,6 +5,7 @@ mod custom;
 mod experts;
 mod filters;
 mod golden;
+mod gui;
 mod malformed;
 mod monitor;
 mod nlmon_vm;
