@@ -240,12 +240,19 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
         Kind::Link => {
             let idx = e.u32(p, 4).unwrap_or(0) as i32;
             let flags = e.u32(p, 8).unwrap_or(0);
-            out.push(' ');
-            out.push_str(ib.format(idx));
-            out.push(':');
+            let before = out.len();
+            // Requests name the link by index or by name; index 0 means "by name".
+            if idx != 0 || !request {
+                out.push(' ');
+                out.push_str(ib.format(idx));
+                out.push(':');
+            }
             if let Some(n) = a0 {
                 out.push(' ');
                 out.push_str(&text(n));
+            }
+            if out.len() == before {
+                out.push_str(" request");
             }
             // Requests often leave the flags empty; `ip` would not print "<>" for them.
             if flags != 0 || !request {
