@@ -1,6 +1,7 @@
 pub mod common;
 
 mod bigendian;
+mod coverage;
 mod custom;
 mod experts;
 mod filters;
