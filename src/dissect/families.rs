@@ -189,8 +189,11 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
     let [a0, a1, a2, a3, a4, a5] = v.top_attrs_by_type(&memo.types);
     let mut ib = itoa::Buffer::new();
     let u32_at = |b: &[u8]| e.u32(b, 0);
-    let text =
-        |b: &[u8]| String::from_utf8_lossy(b.split(|c| *c == 0).next().unwrap_or(&[])).into_owned();
+    let push_text = |out: &mut String, b: &[u8]| {
+        out.push_str(&String::from_utf8_lossy(
+            b.split(|c| *c == 0).next().unwrap_or(&[]),
+        ));
+    };
     let push_dev = |out: &mut String, idx: i32| match v.link_name(idx) {
         Some(n) => out.push_str(n),
         None => {
@@ -249,7 +252,7 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
             }
             if let Some(n) = a0 {
                 out.push(' ');
-                out.push_str(&text(n));
+                push_text(out, n);
             }
             if out.len() == before {
                 out.push_str(" request");
@@ -290,7 +293,7 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
             push_enum(out, "rt-scope", "RT_SCOPE_", i64::from(scope), true);
             if let Some(l) = a2 {
                 out.push(' ');
-                out.push_str(&text(l));
+                push_text(out, l);
             }
         }
         Kind::Route => {

@@ -105,7 +105,7 @@ pub struct Dissector {
     genl: HashMap<u16, String>,
     genl_version: u64,
     /// Interface names by index, learned from RTM_NEWLINK messages (for summaries).
-    links: HashMap<i32, String>,
+    links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
     /// IFLA_IFNAME's attribute number (from the rt-link spec; 3 in the uapi).
     ifla_ifname: u16,
     resolved: RefCell<HashMap<ResolveKey, Rc<Resolved>, BuildHasherDefault<KeyHasher>>>,
@@ -134,7 +134,7 @@ impl Dissector {
         Dissector {
             specs,
             ifla_ifname,
-            links: HashMap::new(),
+            links: HashMap::default(),
             genl,
             genl_version: 0,
             resolved: RefCell::new(HashMap::default()),
@@ -345,7 +345,9 @@ impl Dissector {
                     {
                         let b = &data[pos + 4..pos + l];
                         let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
-                        if let Ok(name) = std::str::from_utf8(b) {
+                        if let Ok(name) = std::str::from_utf8(b)
+                            && self.links.get(&(idx as i32)).map(String::as_str) != Some(name)
+                        {
                             self.links.insert(idx as i32, name.to_string());
                         }
                         break;
