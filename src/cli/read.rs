@@ -14,7 +14,8 @@ use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
 use crate::export::{self, Format, Record};
 use crate::filter::Filter;
 use crate::model::{Endian, Node, Severity};
-use crate::pcap::{self, ByteOrder, Frame, Interface, OutFormat, ReadError, Writer, WriterOptions};
+use crate::pcap::feed::{Batch, Frames, feed};
+use crate::pcap::{ByteOrder, Frame, Interface, OutFormat, ReadError, Writer, WriterOptions};
 
 /// Options of `nlscope read`.
 #[derive(Debug, Clone)]
@@ -37,7 +38,7 @@ pub struct ReadOptions {
 
 /// What the reader thread hands over.
 enum Event {
-    Frames(Vec<(Frame, Option<Interface>)>),
+    Frames(Frames),
     Comments(Vec<String>),
     Error(ReadError),
 }
@@ -128,82 +129,20 @@ pub fn run(
     // come through a bounded channel (a file reader may wait: nothing is dropped).
     let (tx, rx) = bounded::<Event>(32);
     // Processed batches come back so the reader can reuse their buffers.
-    let (back_tx, back_rx) = crossbeam_channel::unbounded::<Vec<(Frame, Option<Interface>)>>();
+    let (back_tx, back_rx) = crossbeam_channel::unbounded::<Frames>();
     let count = opts.count;
     // Frames travel in batches to keep channel overhead off the per-frame cost; a stream (stdin)
     // sends each frame at once so it is shown as soon as it has arrived.
     let batch = if opts.input == "-" { 1 } else { 64 };
     let reader = thread::spawn(move || {
-        let mut r = match pcap::Reader::new(input) {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = tx.send(Event::Error(e));
-                return;
-            }
-        };
-        let mut seen_ifaces = 0usize;
-        let mut seen_comments = 0usize;
-        let mut n = 0u64;
-        let mut pending: Vec<(Frame, Option<Interface>)> = Vec::with_capacity(batch);
-        loop {
-            while let Ok(mut done) = back_rx.try_recv() {
-                for (f, _) in done.drain(..) {
-                    r.recycle(f.data);
-                }
-                if pending.is_empty() && pending.capacity() < done.capacity() {
-                    pending = done;
-                }
-            }
-            if count.is_some_and(|c| n >= c) {
-                break;
-            }
-            match r.next_frame() {
-                None => break,
-                Some(Err(e)) => {
-                    if !pending.is_empty() {
-                        let _ = tx.send(Event::Frames(std::mem::take(&mut pending)));
-                    }
-                    let _ = tx.send(Event::Error(e));
-                    return;
-                }
-                Some(Ok(f)) => {
-                    if r.section_comments().len() > seen_comments {
-                        let c = r.section_comments()[seen_comments..].to_vec();
-                        seen_comments = r.section_comments().len();
-                        if !pending.is_empty()
-                            && tx
-                                .send(Event::Frames(std::mem::take(&mut pending)))
-                                .is_err()
-                        {
-                            return;
-                        }
-                        if tx.send(Event::Comments(c)).is_err() {
-                            return;
-                        }
-                    }
-                    let iface = if r.interfaces().len() > seen_ifaces
-                        || (f.interface as usize) >= seen_ifaces
-                    {
-                        seen_ifaces = r.interfaces().len();
-                        r.interfaces().get(f.interface as usize).cloned()
-                    } else {
-                        None
-                    };
-                    n += 1;
-                    pending.push((f, iface));
-                    if pending.len() >= batch
-                        && tx
-                            .send(Event::Frames(std::mem::take(&mut pending)))
-                            .is_err()
-                    {
-                        return;
-                    }
-                }
-            }
-        }
-        if !pending.is_empty() {
-            let _ = tx.send(Event::Frames(pending));
-        }
+        feed(input, batch, count, &back_rx, &mut |b| {
+            let ev = match b {
+                Batch::Frames(f, _) => Event::Frames(f),
+                Batch::Comments(c) => Event::Comments(c),
+                Batch::Error(e) => Event::Error(e),
+            };
+            tx.send(ev).is_ok()
+        });
     });
 
     let mut dis = Dissector::new(specs);

@@ -17,6 +17,7 @@
     )
 )]
 
+pub mod feed;
 mod read;
 mod write;
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
 
 use super::Store;
-use crate::pcap::{self, Frame, Interface};
+use crate::pcap::feed::{Batch, Frames, feed};
 
 /// Frames per batch sent over the channel.
 const BATCH: usize = 256;
@@ -21,7 +21,7 @@ const BATCH: usize = 256;
 /// What the worker hands over.
 pub enum LoadEvent {
     /// Frames read, with the interface description when it is new, and the bytes read so far.
-    Frames(Vec<(Frame, Option<Interface>)>, u64),
+    Frames(Frames, u64),
     /// New section comments (generic netlink ids).
     Comments(Vec<String>),
     /// A read error: what was read before stays valid.
@@ -46,7 +46,7 @@ pub struct Loader {
     /// Time spent moving frames into the store (indexing included).
     pub busy: Duration,
     rx: Receiver<LoadEvent>,
-    back: Sender<Vec<(Frame, Option<Interface>)>>,
+    back: Sender<Frames>,
     handle: Option<JoinHandle<()>>,
 }
 
@@ -56,7 +56,7 @@ impl Loader {
         let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
         let (tx, rx) = bounded::<LoadEvent>(16);
-        let (back, back_rx) = unbounded::<Vec<(Frame, Option<Interface>)>>();
+        let (back, back_rx) = unbounded::<Frames>();
         let handle = thread::Builder::new()
             .name("nlscope-load".into())
             .spawn(move || worker(BufReader::with_capacity(1 << 16, file), tx, back_rx, waker))
@@ -159,7 +159,7 @@ impl Loader {
 fn worker(
     input: BufReader<File>,
     tx: Sender<LoadEvent>,
-    back: Receiver<Vec<(Frame, Option<Interface>)>>,
+    back: Receiver<Frames>,
     waker: Option<Waker>,
 ) {
     let wake = || {
@@ -176,86 +176,17 @@ fn worker(
 fn read_all(
     input: BufReader<File>,
     tx: &Sender<LoadEvent>,
-    back: &Receiver<Vec<(Frame, Option<Interface>)>>,
+    back: &Receiver<Frames>,
     wake: &dyn Fn(),
 ) {
-    let send = |ev: LoadEvent| -> bool {
+    feed(input, BATCH, None, back, &mut |b| {
+        let ev = match b {
+            Batch::Frames(f, read) => LoadEvent::Frames(f, read),
+            Batch::Comments(c) => LoadEvent::Comments(c),
+            Batch::Error(e) => LoadEvent::Error(e.to_string()),
+        };
         let ok = tx.send(ev).is_ok();
         wake();
         ok
-    };
-    let mut r = match pcap::Reader::new(input) {
-        Ok(r) => r,
-        Err(e) => {
-            send(LoadEvent::Error(e.to_string()));
-            return;
-        }
-    };
-    let mut seen_ifaces = 0usize;
-    let mut seen_comments = 0usize;
-    let mut pending: Vec<(Frame, Option<Interface>)> = Vec::with_capacity(BATCH);
-    loop {
-        while let Ok(mut done) = back.try_recv() {
-            for (f, _) in done.drain(..) {
-                r.recycle(f.data);
-            }
-            if pending.is_empty() && pending.capacity() < done.capacity() {
-                pending = done;
-            }
-        }
-        match r.next_frame() {
-            None => break,
-            Some(Err(e)) => {
-                if !pending.is_empty() {
-                    send(LoadEvent::Frames(
-                        std::mem::take(&mut pending),
-                        r.bytes_read(),
-                    ));
-                }
-                send(LoadEvent::Error(e.to_string()));
-                return;
-            }
-            Some(Ok(f)) => {
-                if r.section_comments().len() > seen_comments {
-                    let c = r
-                        .section_comments()
-                        .get(seen_comments..)
-                        .unwrap_or(&[])
-                        .to_vec();
-                    seen_comments = r.section_comments().len();
-                    if !pending.is_empty()
-                        && !send(LoadEvent::Frames(
-                            std::mem::take(&mut pending),
-                            r.bytes_read(),
-                        ))
-                    {
-                        return;
-                    }
-                    if !send(LoadEvent::Comments(c)) {
-                        return;
-                    }
-                }
-                let iface = if r.interfaces().len() > seen_ifaces
-                    || (f.interface as usize) >= seen_ifaces
-                {
-                    seen_ifaces = r.interfaces().len();
-                    r.interfaces().get(f.interface as usize).cloned()
-                } else {
-                    None
-                };
-                pending.push((f, iface));
-                if pending.len() >= BATCH
-                    && !send(LoadEvent::Frames(
-                        std::mem::take(&mut pending),
-                        r.bytes_read(),
-                    ))
-                {
-                    return;
-                }
-            }
-        }
-    }
-    if !pending.is_empty() {
-        send(LoadEvent::Frames(pending, r.bytes_read()));
-    }
+    });
 }
