@@ -533,6 +533,7 @@ pub fn errno_name(n: i32) -> Option<&'static str> {
 /// The rtnetlink requests behind `--create-nlmon`.
 pub(crate) mod rtnl {
     use super::*;
+    use crate::capture::nlsock::NlSocket;
 
     const NLMSG_HDRLEN: usize = 16;
     const NLMSG_ERROR: u16 = 2;
@@ -706,44 +707,27 @@ pub(crate) mod rtnl {
 
     /// A NETLINK_ROUTE socket for a few requests.
     pub struct Rtnl {
-        fd: OwnedFd,
+        sock: NlSocket,
         seq: u32,
     }
 
     impl Rtnl {
         /// Open the socket (extended acks, capped echo, 5 s receive timeout).
         pub fn open() -> io::Result<Rtnl> {
-            // SAFETY: plain socket(2) call.
-            let raw = unsafe {
-                libc::socket(
-                    libc::AF_NETLINK,
-                    libc::SOCK_RAW | libc::SOCK_CLOEXEC,
-                    libc::NETLINK_ROUTE,
-                )
-            };
-            if raw < 0 {
-                return Err(io::Error::last_os_error());
-            }
-            // SAFETY: fresh descriptor.
-            let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-            let _ = setsockopt_int(fd.as_raw_fd(), libc::SOL_NETLINK, NETLINK_EXT_ACK, 1);
-            let _ = setsockopt_int(fd.as_raw_fd(), libc::SOL_NETLINK, NETLINK_CAP_ACK, 1);
-            let tv = libc::timeval {
-                tv_sec: 5,
-                tv_usec: 0,
-            };
-            // SAFETY: SO_RCVTIMEO reads one timeval.
-            unsafe {
-                libc::setsockopt(
-                    fd.as_raw_fd(),
-                    libc::SOL_SOCKET,
-                    libc::SO_RCVTIMEO,
-                    (&raw const tv).cast::<libc::c_void>(),
-                    size_of::<libc::timeval>() as libc::socklen_t,
-                );
-            }
+            let sock = NlSocket::open(libc::NETLINK_ROUTE, false)?;
+            // Best effort: without them the kernel still acks, just with less detail.
+            let _ = sock.set_int(libc::SOL_NETLINK, NETLINK_EXT_ACK, 1);
+            let _ = sock.set_int(libc::SOL_NETLINK, NETLINK_CAP_ACK, 1);
+            let _ = sock.set_timeval(
+                libc::SOL_SOCKET,
+                libc::SO_RCVTIMEO,
+                libc::timeval {
+                    tv_sec: 5,
+                    tv_usec: 0,
+                },
+            );
             let seq = realtime_ns() as u32;
-            Ok(Rtnl { fd, seq })
+            Ok(Rtnl { sock, seq })
         }
 
         /// The next sequence number.
@@ -754,43 +738,15 @@ pub(crate) mod rtnl {
 
         /// Send `req` (built with sequence number `seq`) and wait for its ack.
         pub fn request(&mut self, req: &[u8], seq: u32) -> io::Result<Ack> {
-            // SAFETY: sockaddr_nl is plain data; all-zero addresses the kernel.
-            let mut dst: libc::sockaddr_nl = unsafe { zeroed() };
-            dst.nl_family = libc::AF_NETLINK as u16;
-            // SAFETY: buffer and address are valid for the stated lengths.
-            let n = unsafe {
-                libc::sendto(
-                    self.fd.as_raw_fd(),
-                    req.as_ptr().cast::<libc::c_void>(),
-                    req.len(),
-                    0,
-                    (&raw const dst).cast::<libc::sockaddr>(),
-                    size_of::<libc::sockaddr_nl>() as libc::socklen_t,
-                )
-            };
-            if n < 0 {
-                return Err(io::Error::last_os_error());
-            }
+            self.sock.send_to_kernel(req)?;
             let mut buf = vec![0u8; 32 * 1024];
             loop {
-                // SAFETY: recv into a buffer of the stated length.
-                let n = unsafe {
-                    libc::recv(
-                        self.fd.as_raw_fd(),
-                        buf.as_mut_ptr().cast::<libc::c_void>(),
-                        buf.len(),
-                        0,
-                    )
+                let got = match self.sock.recv(&mut buf, false) {
+                    Ok(r) => r,
+                    Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+                    Err(e) => return Err(e),
                 };
-                if n < 0 {
-                    let e = io::Error::last_os_error();
-                    if e.raw_os_error() == Some(libc::EINTR) {
-                        continue;
-                    }
-                    return Err(e);
-                }
-                let n = usize::try_from(n).unwrap_or(0);
-                if let Some(ack) = parse_ack(&buf[..n], seq) {
+                if let Some(ack) = buf.get(..got.len).and_then(|b| parse_ack(b, seq)) {
                     return Ok(ack);
                 }
             }
