@@ -418,6 +418,8 @@ pub struct LiveCapture {
     /// Interfaces described to the store so far (in-process frames carry only an index).
     described: Vec<bool>,
     interfaces: Vec<String>,
+    /// A batch being moved into the store, and the index of its next frame.
+    partial: Option<(Frames, usize)>,
 }
 
 fn native_order() -> ByteOrder {
@@ -500,6 +502,7 @@ impl LiveCapture {
             },
             described: Vec::new(),
             interfaces: Vec::new(),
+            partial: None,
         })
     }
 
@@ -567,6 +570,7 @@ impl LiveCapture {
             },
             described: Vec::new(),
             interfaces: Vec::new(),
+            partial: None,
         })
     }
 
@@ -615,14 +619,17 @@ impl LiveCapture {
     /// Apply events for up to `budget`; frames go into `store`. Returns (frames added, more
     /// waiting).
     fn drain(&mut self, store: &mut Store, budget: Duration, log: &mut Log) -> (u64, bool) {
-        let start = Instant::now();
+        let deadline = Instant::now() + budget;
         let mut added = 0;
         loop {
-            if start.elapsed() >= budget {
-                return (added, !self.rx.is_empty());
+            if self.partial.is_some() {
+                added += self.push_frames(store, deadline);
+            }
+            if Instant::now() >= deadline {
+                return (added, self.partial.is_some() || !self.rx.is_empty());
             }
             match self.rx.try_recv() {
-                Ok((id, ev)) if id == self.id => added += self.apply(ev, store, log),
+                Ok((id, ev)) if id == self.id => self.apply(ev, store, log),
                 // Not this capture's (cannot happen with one channel per capture; kept as the
                 // rule the design states).
                 Ok(_) => {}
@@ -660,7 +667,45 @@ impl LiveCapture {
         }
     }
 
-    fn apply(&mut self, ev: LiveEvent, store: &mut Store, log: &mut Log) -> u64 {
+    /// Move frames of the batch in hand into the store until `deadline` (a monitor batch can
+    /// hold thousands of frames: more than one UI frame's budget).
+    fn push_frames(&mut self, store: &mut Store, deadline: Instant) -> u64 {
+        let Some((mut frames, mut next)) = self.partial.take() else {
+            return 0;
+        };
+        let mut added = 0;
+        while let Some((f, iface)) = frames.get_mut(next) {
+            let iface = iface.take().or_else(|| {
+                // In-process frames: describe each interface once.
+                let i = f.interface as usize;
+                let slot = self.described.get_mut(i)?;
+                if *slot {
+                    return None;
+                }
+                *slot = true;
+                self.interfaces.get(i).map(|n| interface(n))
+            });
+            if self.helper {
+                self.dropped += drops_in(&f.comments);
+            }
+            store.push_frame(f, iface);
+            next += 1;
+            added += 1;
+            if added % 64 == 0 && Instant::now() >= deadline {
+                break;
+            }
+        }
+        self.captured += added;
+        if next < frames.len() {
+            self.partial = Some((frames, next));
+        } else {
+            frames.clear();
+            let _ = self.back.send(frames);
+        }
+        added
+    }
+
+    fn apply(&mut self, ev: LiveEvent, store: &mut Store, log: &mut Log) {
         match ev {
             LiveEvent::Started(interfaces, comments) => {
                 for c in &comments {
@@ -673,32 +718,12 @@ impl LiveCapture {
                 log.push(format!("Capturing on {}", interfaces.join(", ")));
                 self.interfaces = interfaces;
             }
-            LiveEvent::Frames(mut frames) => {
-                if !self.running() {
-                    // A stopped capture's stragglers.
-                    return 0;
+            LiveEvent::Frames(frames) => {
+                // Batches received after the stop request are a stopped capture's stragglers:
+                // dropped. (One already in hand is finished: it arrived before.)
+                if self.running() {
+                    self.partial = Some((frames, 0));
                 }
-                let n = frames.len() as u64;
-                for (f, iface) in frames.iter_mut() {
-                    let iface = iface.take().or_else(|| {
-                        // In-process frames: describe each interface once.
-                        let i = f.interface as usize;
-                        let slot = self.described.get_mut(i)?;
-                        if *slot {
-                            return None;
-                        }
-                        *slot = true;
-                        self.interfaces.get(i).map(|n| interface(n))
-                    });
-                    if self.helper {
-                        self.dropped += drops_in(&f.comments);
-                    }
-                    store.push_frame(f, iface);
-                }
-                self.captured += n;
-                frames.clear();
-                let _ = self.back.send(frames);
-                return n;
             }
             LiveEvent::Comments(c) => {
                 for line in c {
@@ -735,7 +760,6 @@ impl LiveCapture {
                 self.join_threads();
             }
         }
-        0
     }
 
     fn finish(&mut self, error: Option<String>) {
@@ -1218,36 +1242,62 @@ impl App {
         self.live.refresh_lists();
         ui.add_space(16.0);
         ui.strong("Live capture sources");
+        ui.add_space(4.0);
         let mut start = None;
-        ui.horizontal_wrapped(|ui| {
-            let o = &mut self.settings.live;
-            ui.label("Monitor:");
-            for f in MonitorFamily::ALL {
-                let mut on = o.all_families || o.families.iter().any(|x| x == f.name());
-                if ui
-                    .add_enabled(!o.all_families, egui::Checkbox::new(&mut on, f.name()))
-                    .changed()
-                {
-                    set_family(o, f.name(), on);
+        // A fixed-width block, so the centred start view centres it.
+        let width = 640.0_f32.min(ui.available_width());
+        ui.allocate_ui(egui::vec2(width, 0.0), |ui| {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.set_width(width - 16.0);
+                ui.horizontal_wrapped(|ui| {
+                    let o = &mut self.settings.live;
+                    ui.label("Monitor:");
+                    for f in MonitorFamily::ALL {
+                        let mut on = o.all_families || o.families.iter().any(|x| x == f.name());
+                        if ui
+                            .add_enabled(!o.all_families, egui::Checkbox::new(&mut on, f.name()))
+                            .changed()
+                        {
+                            set_family(o, f.name(), on);
+                        }
+                    }
+                    ui.checkbox(&mut o.all_families, "all");
+                });
+                ui.horizontal(|ui| {
+                    ui.checkbox(&mut self.settings.live.all_netns, "All namespaces");
+                    if ui.button("Start monitor capture").clicked() {
+                        start = Some((SourceKind::Monitor, None));
+                    }
+                });
+                ui.separator();
+                ui.horizontal_wrapped(|ui| {
+                    ui.label("nlmon:");
+                    for name in &self.live.nlmon_list {
+                        if ui.link(format!("Capture on {name}")).clicked() {
+                            start = Some((SourceKind::Nlmon, Some((name.clone(), false))));
+                        }
+                    }
+                    if !self.live.nlmon_list.iter().any(|n| n == "nlmon0")
+                        && ui
+                            .button("Create nlmon0 and capture")
+                            .on_hover_text("Removed again when the capture stops (--create-nlmon)")
+                            .clicked()
+                    {
+                        start = Some((SourceKind::Nlmon, Some(("nlmon0".into(), true))));
+                    }
+                });
+                ui.separator();
+                if ui.button("Capture options...").clicked() {
+                    self.live.show_options = true;
                 }
-            }
-            ui.checkbox(&mut o.all_families, "all");
-            if ui.button("Start monitor capture").clicked() {
-                start = Some(SourceKind::Monitor);
-            }
+            });
         });
-        for name in self.live.nlmon_list.clone() {
-            if ui.link(format!("nlmon interface {name}")).clicked() {
-                self.settings.live.nlmon_iface = name;
-                self.settings.live.create_nlmon = false;
-                start = Some(SourceKind::Nlmon);
-            }
-        }
-        if ui.button("Capture options...").clicked() {
-            self.live.show_options = true;
-        }
-        if let Some(kind) = start {
+        if let Some((kind, nlmon)) = start {
             self.settings.live.source = kind;
+            if let Some((name, create)) = nlmon {
+                self.settings.live.nlmon_iface = name;
+                self.settings.live.create_nlmon = create;
+            }
             self.start_capture();
         }
     }
@@ -1276,12 +1326,7 @@ impl App {
         }
         ui.label(rt).on_hover_text(&c.label);
         ui.separator();
-        ui.label(format!(
-            "Captured: {}  Displayed: {}  Dropped: {}",
-            c.captured,
-            self.displayed.len(),
-            c.dropped
-        ));
+        ui.label(format!("Captured: {}  Dropped: {}", c.captured, c.dropped));
         let running = c.running();
         ui.checkbox(&mut self.live.autoscroll, "Autoscroll");
         if running && ui.button("Stop").clicked() {
@@ -1549,6 +1594,84 @@ mod tests {
             Some(3)
         );
         assert_eq!(dropped_in_closing_line("Capturing on monitor:route"), None);
+    }
+
+    /// A source that hands over `n` frames in one poll, then idles.
+    struct Burst(usize);
+
+    impl crate::capture::Source for Burst {
+        fn interfaces(&self) -> Vec<String> {
+            vec!["burst".into()]
+        }
+        fn poll(
+            &mut self,
+            timeout: Duration,
+            base: usize,
+            out: &mut Vec<Captured>,
+        ) -> std::io::Result<()> {
+            if self.0 == 0 {
+                thread::sleep(timeout.min(Duration::from_millis(5)));
+            }
+            for seq in 0..std::mem::take(&mut self.0) {
+                let mut data = crate::capture::cooked_header(4, 0).to_vec();
+                // NLMSG_NOOP, 16 bytes, sequence number = position.
+                data.extend_from_slice(&16u32.to_ne_bytes());
+                data.extend_from_slice(&1u16.to_ne_bytes());
+                data.extend_from_slice(&0u16.to_ne_bytes());
+                data.extend_from_slice(&(seq as u32).to_ne_bytes());
+                data.extend_from_slice(&0u32.to_ne_bytes());
+                out.push(Captured {
+                    ts_ns: 0,
+                    interface: base,
+                    data,
+                    orig_len: 32,
+                    group: None,
+                    nsid: None,
+                    drops_before: 0,
+                });
+            }
+            Ok(())
+        }
+        fn stats(&self) -> crate::capture::SourceStats {
+            Default::default()
+        }
+    }
+
+    #[test]
+    fn a_big_batch_is_spread_over_several_budgets() {
+        let n = 50_000;
+        let mut c = LiveCapture::in_process(
+            1,
+            "burst".into(),
+            Box::new(move || Ok(vec![Box::new(Burst(n)) as Box<dyn crate::capture::Source>])),
+            None,
+        )
+        .unwrap();
+        let mut store = Store::new(crate::dissect::specs::SpecRegistry::default());
+        let mut log = Log::default();
+        let mut rounds = 0;
+        let t = Instant::now();
+        while store.frame_count() < n {
+            assert!(t.elapsed() < Duration::from_secs(30), "stuck");
+            let (_, more) = c.drain(&mut store, Duration::from_millis(1), &mut log);
+            if !more {
+                thread::sleep(Duration::from_millis(1));
+            }
+            rounds += 1;
+        }
+        assert!(rounds > 3, "one budget took the whole batch");
+        assert_eq!(c.captured, n as u64);
+        // Order kept across the split, and the interface described once.
+        let last = store.msg(n - 1).unwrap();
+        assert_eq!(last.idx.seq as usize, n - 1);
+        assert_eq!(store.interface(0).unwrap().name.as_deref(), Some("burst"));
+        c.request_stop();
+        while !c.ended() {
+            assert!(t.elapsed() < Duration::from_secs(30), "no end");
+            c.drain(&mut store, Duration::from_millis(5), &mut log);
+            thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(c.state, CaptureState::Stopped(None));
     }
 
     #[test]

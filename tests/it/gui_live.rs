@@ -129,14 +129,24 @@ fn newest_label(app: &App) -> String {
     }
 }
 
-fn status_counts(app: &App) -> String {
+/// The status bar's capture counts, then its frame / message / displayed counts.
+fn status_counts(app: &App) -> [String; 2] {
     let c = app.live.capture.as_ref().expect("capture");
-    format!(
-        "Captured: {}  Displayed: {}  Dropped: {}",
-        c.captured,
-        app.displayed.len(),
-        c.dropped
-    )
+    [
+        format!("Captured: {}  Dropped: {}", c.captured, c.dropped),
+        format!(
+            "Frames: {}  Messages: {}  Displayed: {}",
+            app.store.frame_count(),
+            app.store.message_count(),
+            app.displayed.len()
+        ),
+    ]
+}
+
+fn assert_status_counts(h: &Harness<'_, App>) {
+    for label in status_counts(h.state()) {
+        h.get_by_label(&label);
+    }
 }
 
 #[test]
@@ -168,7 +178,7 @@ fn simulated_live_source_streams_into_the_list() {
     );
     h.run_ok();
     // Status bar counts and autoscroll: the newest row is on screen, the first is not.
-    h.get_by_label(&status_counts(h.state()));
+    assert_status_counts(&h);
     h.get_by_label(&newest_label(h.state()));
     assert!(h.query_by_label("1:0").is_none(), "list did not follow");
 
@@ -206,7 +216,7 @@ fn simulated_live_source_streams_into_the_list() {
     let iface = app.store.interface(0).expect("interface 0");
     assert_eq!(iface.name.as_deref(), Some("replay:route-link"));
     assert_eq!(iface.linktype, 253);
-    h.get_by_label(&status_counts(h.state()));
+    assert_status_counts(&h);
     h.get_by_label(&newest_label(h.state()));
 
     // Stop from the status bar; nothing arrives afterwards.
@@ -296,7 +306,7 @@ fn helper_process_streams_and_is_reaped_on_stop() {
     );
     pump_until(&mut h, "every row", |a| a.displayed.len() == 159);
     h.run_ok();
-    h.get_by_label(&status_counts(h.state()));
+    assert_status_counts(&h);
     let iface = h.state().store.interface(0).expect("interface").clone();
     assert_eq!(iface.linktype, 253);
     assert!(Path::new(&format!("/proc/{pid}")).exists());
@@ -408,7 +418,7 @@ fn in_process_monitor_capture_in_a_namespace() {
     });
     h.run_ok();
     assert!(h.query_all_by_label("RTM_NEWLINK").count() > 0);
-    h.get_by_label(&status_counts(h.state()));
+    assert_status_counts(&h);
     assert_eq!(
         h.state().store.interface(0).and_then(|i| i.name.clone()),
         Some("monitor:route".into())
@@ -454,7 +464,7 @@ fn helper_monitor_capture_in_a_namespace() {
         newlink_rows(a, "nlsveth0") > 0 && newlink_rows(a, "nlsveth1") > 0
     });
     h.run_ok();
-    h.get_by_label(&status_counts(h.state()));
+    assert_status_counts(&h);
     let app = h.state();
     assert_eq!(
         app.store.interface(0).and_then(|i| i.name.clone()),
