@@ -420,6 +420,8 @@ pub struct LiveCapture {
     interfaces: Vec<String>,
     /// A batch being moved into the store, and the index of its next frame.
     partial: Option<(Frames, usize)>,
+    /// The helper's last `nlscope: ...` error line.
+    last_error: Option<String>,
 }
 
 fn native_order() -> ByteOrder {
@@ -503,6 +505,7 @@ impl LiveCapture {
             described: Vec::new(),
             interfaces: Vec::new(),
             partial: None,
+            last_error: None,
         })
     }
 
@@ -571,6 +574,7 @@ impl LiveCapture {
             described: Vec::new(),
             interfaces: Vec::new(),
             partial: None,
+            last_error: None,
         })
     }
 
@@ -738,6 +742,9 @@ impl LiveCapture {
                         self.state = CaptureState::Capturing(ifaces);
                     }
                 }
+                if let Some(e) = line.strip_prefix("nlscope: ") {
+                    self.last_error = Some(e.to_string());
+                }
                 if let Some(d) = dropped_in_closing_line(&line) {
                     self.dropped = self.dropped.max(d);
                 }
@@ -751,10 +758,15 @@ impl LiveCapture {
                 if let Some(h) = &how {
                     log.push(h.clone());
                 }
-                // An error reported before the end stays the reason.
-                let err = match &self.state {
-                    CaptureState::Stopped(Some(e)) => Some(e.clone()),
-                    _ => how,
+                // An error reported before the end stays the reason; a helper's own error line
+                // says more than its exit status.
+                let err = match (&self.state, how) {
+                    (CaptureState::Stopped(Some(e)), _) => Some(e.clone()),
+                    (_, Some(h)) => Some(match self.last_error.take() {
+                        Some(e) => format!("{e} ({h})"),
+                        None => h,
+                    }),
+                    (_, None) => None,
                 };
                 self.finish(err);
                 self.join_threads();
@@ -1345,6 +1357,8 @@ impl App {
         let running = self.capturing();
         egui::Window::new("Capture options")
             .collapsible(false)
+            .pivot(egui::Align2::CENTER_TOP)
+            .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 90.0))
             .open(&mut open)
             .show(ctx, |ui| {
                 let o = &mut self.settings.live;

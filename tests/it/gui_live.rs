@@ -344,7 +344,8 @@ fn a_failing_helper_shows_its_message() {
     assert_eq!(
         state(app),
         Some(CaptureState::Stopped(Some(
-            "capture process exited with status 1".into()
+            "the netfilter monitor needs CAP_NET_ADMIN (capture process exited with status 1)"
+                .into()
         )))
     );
     assert!(
@@ -355,7 +356,9 @@ fn a_failing_helper_shows_its_message() {
         "stderr not in the log"
     );
     h.get_by_label("Capture failed");
-    h.get_by_label_contains("capture process exited with status 1");
+    h.get_by_label(
+        "capture: the netfilter monitor needs CAP_NET_ADMIN (capture process exited with status 1)",
+    );
     // The log is in the options window.
     h.get_by_label("Capture").click();
     h.run_ok();
