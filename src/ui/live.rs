@@ -32,6 +32,9 @@ const CHANNEL: usize = 1024;
 const LOG_LINES: usize = 200;
 /// Longest stderr line kept, in bytes (the rest of the line is dropped).
 const MAX_LINE: u64 = 4096;
+/// Starts or stops a capture.
+const START_STOP: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::E);
 /// After SIGTERM, how long a child gets before SIGKILL.
 const KILL_AFTER: Duration = Duration::from_secs(5);
 /// How long closing the window waits for a capture to end (a created nlmon interface is removed
@@ -1224,12 +1227,26 @@ impl App {
         std::mem::take(&mut self.live.scroll_to_end) && self.live.autoscroll
     }
 
+    /// Ctrl+E starts or stops a capture (as in Wireshark).
+    pub(super) fn live_shortcuts(&mut self, ui: &mut Ui) {
+        if ui.input_mut(|i| i.consume_shortcut(&START_STOP)) {
+            if self.capturing() {
+                self.stop_capture();
+            } else {
+                self.start_capture();
+            }
+        }
+    }
+
     /// The Capture menu.
     pub(super) fn capture_menu(&mut self, ui: &mut Ui) {
         ui.menu_button("Capture", |ui| {
             let running = self.capturing();
             if ui
-                .add_enabled(!running, egui::Button::new("Start"))
+                .add_enabled(
+                    !running,
+                    egui::Button::new("Start").shortcut_text(ui.ctx().format_shortcut(&START_STOP)),
+                )
                 .on_hover_text(self.settings.live.describe())
                 .clicked()
             {

@@ -129,6 +129,7 @@ impl App {
         if find {
             self.focus_filter = true;
         }
+        self.live_shortcuts(ui);
         // List navigation when no text field has the keyboard.
         if ui.memory(|m| m.focused().is_some()) {
             return;

@@ -510,3 +510,94 @@ fn helper_monitor_capture_in_a_namespace() {
         "helper {pid} outlived the window"
     );
 }
+
+#[test]
+fn ctrl_e_stops_and_opening_a_file_ends_the_capture() {
+    let allowed = Arc::new(AtomicU64::new(u64::MAX));
+    let mut app = App::new(SpecRegistry::with_embedded());
+    let replay = Replay::new(Duration::from_millis(5), &allowed);
+    app.start_live_source(
+        "replay".into(),
+        Box::new(move || Ok(vec![Box::new(replay) as Box<dyn Source>])),
+    );
+    let mut h = harness(app);
+    pump_until(&mut h, "some frames", |a| captured(a) >= 5);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::E);
+    h.run_ok();
+    assert!(!h.state().capturing(), "Ctrl+E did not stop");
+    pump_until(&mut h, "stopped", |a| {
+        matches!(state(a), Some(CaptureState::Stopped(None)))
+    });
+    let kept = captured(h.state());
+    std::thread::sleep(Duration::from_millis(100));
+    h.run_ok();
+    assert_eq!(captured(h.state()), kept, "frames arrived after the stop");
+
+    // Start again, then open a file: the capture ends and the file's frames alone are shown.
+    allowed.store(0, Ordering::SeqCst);
+    let replay = Replay::new(Duration::from_millis(1), &allowed);
+    h.state_mut().start_live_source(
+        "replay".into(),
+        Box::new(move || Ok(vec![Box::new(replay) as Box<dyn Source>])),
+    );
+    pump_until(&mut h, "capturing", |a| {
+        matches!(state(a), Some(CaptureState::Capturing(_)))
+    });
+    h.state_mut().open(&capture("route-link.pcap"));
+    allowed.store(u64::MAX, Ordering::SeqCst);
+    h.state_mut().finish();
+    for _ in 0..10 {
+        h.run_ok();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let app = h.state();
+    assert!(app.live.capture.is_none());
+    assert_eq!(app.store.len(), 159);
+    assert_eq!(app.displayed.len(), 159);
+    h.get_by_label("route-link.pcap");
+}
+
+/// The helper stops when its stdin closes, even if no signal reaches it (pkexec runs it as
+/// root, out of the app's reach).
+#[test]
+fn capture_stops_when_stdin_closes() {
+    let dir = TempDir::new("gui-live-stdin");
+    let out = dir.path("c.pcapng");
+    let mut child = Command::new(super::common::bin())
+        .args(["capture", "--monitor", "route", "--stop-on-stdin-eof", "-w"])
+        .arg(&out)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn nlscope capture");
+    let mut err = io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut first = String::new();
+    io::BufRead::read_line(&mut err, &mut first).expect("stderr line");
+    if !first.starts_with("Capturing on") {
+        let _ = child.kill();
+        let _ = child.wait();
+        eprintln!("SKIP capture_stops_when_stdin_closes: the route monitor did not open: {first}");
+        return;
+    }
+    drop(child.stdin.take());
+    let t = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if t.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("capture still running 5 s after its stdin closed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    let mut rest = String::new();
+    io::Read::read_to_string(&mut err, &mut rest).expect("stderr");
+    assert!(rest.contains("frames captured"), "{rest}");
+    // The file is complete pcapng (section and interface headers at least).
+    let bytes = std::fs::read(&out).expect("capture file");
+    assert!(Reader::new(&bytes[..]).is_ok());
+}
