@@ -25,9 +25,11 @@ use crate::pcap::feed::{Batch, Frames, feed};
 use crate::pcap::{ByteOrder, Frame, Interface};
 use crate::store::{Store, Waker};
 
-/// Events queued between a capture's threads and the UI (in batches for the in-process worker,
-/// one frame each from a child's stream).
+/// Events queued between a helper's threads and the UI (one frame each).
 const CHANNEL: usize = 1024;
+/// Batches queued between the in-process worker's forwarder and the UI (a batch can hold
+/// thousands of frames; the worker's own channel buffers more, and counts drops past it).
+const FORWARD: usize = 4;
 /// Lines of capture messages (a child's stderr, state changes) kept for the options window.
 const LOG_LINES: usize = 200;
 /// Longest stderr line kept, in bytes (the rest of the line is dropped).
@@ -486,7 +488,7 @@ impl LiveCapture {
     ) -> Result<LiveCapture, String> {
         let worker = Worker::start(id, open, 256)
             .map_err(|e| format!("cannot start the capture thread: {e}"))?;
-        let (tx, rx) = bounded(CHANNEL);
+        let (tx, rx) = bounded(FORWARD);
         let (back, _) = unbounded();
         let events = worker.rx.clone();
         thread::Builder::new()
