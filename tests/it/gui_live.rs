@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Key, Role, Vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use nlscope::capture::{Captured, Source, SourceStats};
 use nlscope::dissect::specs::SpecRegistry;
 use nlscope::pcap::{Frame, Reader};
@@ -608,4 +608,41 @@ fn capture_stops_when_stdin_closes() {
     // The file is complete pcapng (section and interface headers at least).
     let bytes = std::fs::read(&out).expect("capture file");
     assert!(Reader::new(&bytes[..]).is_ok());
+}
+
+#[test]
+fn an_in_process_open_failure_is_shown() {
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.start_live_source(
+        "denied".into(),
+        Box::new(|| {
+            Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "the xfrm monitor needs CAP_NET_ADMIN",
+            ))
+        }),
+    );
+    let mut h = harness(app);
+    pump_until(&mut h, "the end", |a| {
+        matches!(state(a), Some(CaptureState::Stopped(_)))
+    });
+    h.run_ok();
+    assert_eq!(
+        state(h.state()),
+        Some(CaptureState::Stopped(Some(
+            "the xfrm monitor needs CAP_NET_ADMIN".into()
+        )))
+    );
+    h.get_by_label("Capture failed");
+    h.get_by_label("capture: the xfrm monitor needs CAP_NET_ADMIN");
+    assert!(!h.state().capturing());
+    // Start is offered again in the Capture menu.
+    h.get_by_label("Capture").click();
+    h.run_ok();
+    // (Its label carries the shortcut.)
+    assert!(
+        !h.get_by_label("Start Ctrl+E")
+            .accesskit_node()
+            .is_disabled()
+    );
 }
