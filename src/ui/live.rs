@@ -1708,6 +1708,21 @@ mod tests {
     }
 
     #[test]
+    fn settings_saved_before_live_capture_still_load() {
+        let old =
+            r#"{"recent":[],"history":["nlmsg.seq == 1"],"time_format":"Relative","dark":false}"#;
+        let s: crate::ui::Settings = serde_json::from_str(old).unwrap();
+        assert_eq!(s.live, LiveOptions::default());
+        assert!(!s.dark);
+        let mut s = s;
+        s.live.wrapper = Wrapper::Sudo;
+        s.live.families = vec!["xfrm".into()];
+        let back: crate::ui::Settings =
+            serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back.live, s.live);
+    }
+
+    #[test]
     fn long_stderr_lines_are_cut() {
         let mut input = vec![b'a'; 10_000];
         input.extend_from_slice(b"\nsecond\n\nthird");
