@@ -94,6 +94,9 @@ enum Cmd {
         /// Overwrite an existing output file.
         #[arg(long = "force")]
         force: bool,
+        /// Stop when standard input reaches its end (the desktop app's helper captures).
+        #[arg(long = "stop-on-stdin-eof", hide = true)]
+        stop_on_stdin_eof: bool,
     },
     /// List the loaded YNL specs, or show one.
     Specs {
@@ -165,6 +168,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             all_netns,
             create_nlmon,
             force,
+            stop_on_stdin_eof,
         }) => capture::run(
             &capture::CaptureOptions {
                 iface,
@@ -177,6 +181,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 all_netns,
                 create_nlmon,
                 force,
+                stop_on_stdin_eof,
             },
             specs,
         ),

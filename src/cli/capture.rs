@@ -40,6 +40,9 @@ pub struct CaptureOptions {
     pub create_nlmon: bool,
     /// `--force`: overwrite an existing file.
     pub force: bool,
+    /// `--stop-on-stdin-eof`: stop when stdin ends (a parent that may not signal us, e.g. the
+    /// app running this through pkexec, stops us by closing the pipe).
+    pub stop_on_stdin_eof: bool,
 }
 
 /// Run a capture until a limit, SIGINT/SIGTERM, or an error.
@@ -102,6 +105,16 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(sig, Arc::clone(&stop))
             .map_err(|e| CliError::new(format!("installing signal handler: {e}")))?;
+    }
+    if opts.stop_on_stdin_eof {
+        let flag = Arc::clone(&stop);
+        std::thread::Builder::new()
+            .name("nlscope-stdin".into())
+            .spawn(move || {
+                let _ = io::copy(&mut io::stdin().lock(), &mut io::sink());
+                flag.store(true, Ordering::SeqCst);
+            })
+            .map_err(|e| CliError::new(format!("starting the stdin watcher: {e}")))?;
     }
     let netns = opts.netns.clone();
     let open_req = req.clone();

@@ -11,7 +11,10 @@
     )
 )]
 
+mod live;
 mod view;
+
+pub use live::{CaptureState, Live, LiveCapture, LiveOptions, RunMode, SourceKind, Wrapper};
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -103,6 +106,9 @@ pub struct Settings {
     pub time_format: TimeFormat,
     /// Dark theme.
     pub dark: bool,
+    /// Live capture options.
+    #[serde(default)]
+    pub live: LiveOptions,
 }
 
 impl Default for Settings {
@@ -112,6 +118,7 @@ impl Default for Settings {
             history: Vec::new(),
             time_format: TimeFormat::Relative,
             dark: true,
+            live: LiveOptions::default(),
         }
     }
 }
@@ -183,6 +190,8 @@ pub struct App {
     pub hex_scroll_to: Option<usize>,
     /// Set when the UI wants to focus the filter bar.
     pub focus_filter: bool,
+    /// Live capture.
+    pub live: Live,
 }
 
 impl App {
@@ -215,6 +224,7 @@ impl App {
             waker: None,
             focus_filter: false,
             hex_scroll_to: None,
+            live: Live::default(),
             timing: std::env::var_os("NLSCOPE_TIMING").map(|_| Timing::default()),
         }
     }
@@ -226,6 +236,7 @@ impl App {
 
     /// Open `path`: a fresh store, loading on a worker thread.
     pub fn open(&mut self, path: &Path) {
+        self.retire_capture();
         self.loader = None;
         let old = std::mem::replace(&mut self.store, Store::new(SpecRegistry::default()));
         self.store = Store::new(old.into_specs());
@@ -263,7 +274,7 @@ impl App {
     /// Returns true when more work is waiting right now (request another frame).
     pub fn pump(&mut self, budget: Duration) -> bool {
         let start = Instant::now();
-        let mut more = false;
+        let mut more = self.pump_live(budget);
         if let Some(l) = self.loader.as_mut() {
             more |= l.drain(&mut self.store, budget);
             if l.done

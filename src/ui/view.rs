@@ -37,6 +37,10 @@ impl eframe::App for GuiApp {
         super::Timing::frame(&mut self.app, t.elapsed());
     }
 
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.app.shutdown_capture();
+    }
+
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.app.settings);
     }
@@ -47,8 +51,8 @@ impl App {
     pub fn ui(&mut self, ui: &mut Ui) {
         if self.pump(FRAME_BUDGET) {
             ui.ctx().request_repaint();
-        } else if self.loading() {
-            // The loader's waker repaints on the next batch; this is a safety net.
+        } else if self.loading() || self.capturing() {
+            // The loader's and capture's wakers repaint on the next batch; this is a safety net.
             ui.ctx().request_repaint_after(Duration::from_millis(100));
         }
         ui.ctx().set_theme(if self.settings.dark {
@@ -80,6 +84,7 @@ impl App {
         if self.open_prompt {
             self.open_window(ui, &mut actions);
         }
+        self.live_options_window(ui.ctx());
 
         for a in actions {
             match a {
@@ -124,6 +129,7 @@ impl App {
         if find {
             self.focus_filter = true;
         }
+        self.live_shortcuts(ui);
         // List navigation when no text field has the keyboard.
         if ui.memory(|m| m.focused().is_some()) {
             return;
@@ -237,6 +243,7 @@ impl App {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
                 }
             });
+            self.capture_menu(ui);
             ui.menu_button("View", |ui| {
                 ui.label("Time display");
                 let tf = &mut self.settings.time_format;
@@ -338,6 +345,7 @@ impl App {
                     ui.label(RichText::new(name).strong())
                         .on_hover_text(f.display().to_string());
                 }
+                None if self.live.capture.is_some() => self.live_status(ui),
                 None => {
                     ui.label("No capture open: File > Open... or drop a file here");
                 }
@@ -464,11 +472,12 @@ impl App {
                     }
                 }
             }
+            self.live_start_section(ui);
         });
     }
 
     fn packet_list(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
-        if self.file.is_none() {
+        if self.file.is_none() && self.live.capture.is_none() {
             self.start_view(ui, actions);
             return;
         }
@@ -498,6 +507,9 @@ impl App {
                 table = table.scroll_to_row(r, Some(Align::Center));
             }
             self.scroll_to_selected = false;
+        }
+        if self.take_scroll_to_end() && !self.displayed.is_empty() {
+            table = table.scroll_to_row(self.displayed.len() - 1, Some(Align::BOTTOM));
         }
         let sort = self.sort;
         table

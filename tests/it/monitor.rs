@@ -15,7 +15,7 @@ use nlscope::capture::{Captured, Source, enter_netns};
 use super::common::*;
 
 /// Root and `ip`, or `None` with the skip reason printed.
-fn can_run(why: &str) -> Option<()> {
+pub(super) fn can_run(why: &str) -> Option<()> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         eprintln!("SKIP {why}: needs root (network namespaces, netlink groups)");
@@ -36,12 +36,12 @@ fn can_run(why: &str) -> Option<()> {
 
 /// A network namespace that exists for the guard's lifetime (deleted on drop, even when the
 /// test fails).
-struct Netns {
-    name: String,
+pub(super) struct Netns {
+    pub(super) name: String,
 }
 
 impl Netns {
-    fn new(tag: &str) -> Netns {
+    pub(super) fn new(tag: &str) -> Netns {
         static N: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
             "nlscope-test-{}-{tag}{}",
@@ -53,7 +53,7 @@ impl Netns {
     }
 
     /// `ip -n NAME ARGS`, asserting success.
-    fn ip(&self, args: &[&str]) {
+    pub(super) fn ip(&self, args: &[&str]) {
         let mut a = vec!["-n", self.name.as_str()];
         a.extend_from_slice(args);
         ip(&a);
