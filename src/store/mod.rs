@@ -1,5 +1,6 @@
 //! An append-only store of captured frames and their indexed netlink messages, independent of
-//! any UI: frame bytes live in one arena, every message's header facts are indexed eagerly,
+//! any UI: frame bytes live in a few large chunks, every message's header facts are indexed
+//! eagerly (by [`Store::push_frame`], or on another thread by an [`Indexer`]),
 //! trees are built on demand (with a small LRU cache), and display filtering produces the list
 //! of displayed message indices, incrementally so a UI can spread it over several frames.
 //!
@@ -25,7 +26,9 @@ use std::rc::Rc;
 
 use crate::cli::fields::MsgFields;
 use crate::cli::read::frame_problem_node;
-use crate::dissect::{Dissector, FrameIndex, MessageView, MsgIndex, specs::SpecRegistry};
+use crate::dissect::{
+    Dissector, Fact, FrameIndex, IndexSeed, MessageView, MsgIndex, specs::SpecRegistry,
+};
 use crate::filter::Filter;
 use crate::model::{Direction, Endian, Node};
 use crate::pcap::{ByteOrder, Frame, Interface};
@@ -33,7 +36,7 @@ use crate::pcap::{ByteOrder, Frame, Interface};
 /// Per-frame facts kept next to the bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameMeta {
-    /// Start of the frame's bytes in the arena.
+    /// Offset of the frame's first byte among all the store's frame bytes.
     pub data_start: usize,
     /// Captured length.
     pub len: u32,
@@ -74,7 +77,12 @@ const TREE_CACHE: usize = 16;
 /// The frames and messages of one capture.
 pub struct Store {
     dis: Dissector,
-    arena: Vec<u8>,
+    /// Frame bytes, in chunks (one per loader batch, or filled by [`Store::push_frame`]);
+    /// a frame never spans two chunks. `chunk_start` holds each chunk's first byte as an
+    /// offset into the concatenation of all chunks ([`FrameMeta::data_start`]).
+    chunks: Vec<Vec<u8>>,
+    chunk_start: Vec<usize>,
+    arena_len: usize,
     frames: Vec<FrameMeta>,
     msgs: Vec<MsgEntry>,
     /// Real netlink messages among `msgs`.
@@ -84,6 +92,182 @@ pub struct Store {
     interfaces: Vec<Option<Interface>>,
     trees: Vec<(u32, Rc<Vec<Node>>)>,
     scratch: FrameIndex,
+}
+
+/// Capacity of a chunk that [`Store::push_frame`] starts (live captures append frame by frame).
+const PUSH_CHUNK: usize = 256 << 10;
+
+/// Frames indexed away from a [`Store`] by an [`Indexer`] (e.g. on a loader thread), ready
+/// for [`Store::append`]. Frame numbers, message numbers and byte offsets in it count from
+/// its own start.
+#[derive(Debug, Default)]
+pub struct Indexed {
+    bytes: Vec<u8>,
+    frames: Vec<FrameMeta>,
+    msgs: Vec<MsgEntry>,
+    msg_total: usize,
+    problems: Vec<(u32, usize, String)>,
+    interfaces: Vec<(u32, Interface)>,
+    facts: Vec<Fact>,
+}
+
+impl Indexed {
+    /// Number of frames in it.
+    pub fn frame_count(&self) -> usize {
+        self.frames.len()
+    }
+}
+
+/// Indexes frames the way [`Store::push_frame`] does, but on any thread (it is `Send`): the
+/// frame bytes are copied once, into one exactly sized buffer per batch, and what indexing
+/// learns travels with the batch as [`Fact`]s.
+pub struct Indexer {
+    dis: Dissector,
+    scratch: FrameIndex,
+}
+
+impl Indexer {
+    /// An indexer continuing from `seed` (see [`Store::index_seed`]).
+    pub fn new(seed: IndexSeed) -> Self {
+        Indexer {
+            dis: Dissector::indexer(seed),
+            scratch: FrameIndex::default(),
+        }
+    }
+
+    /// Learn generic netlink ids from a section comment.
+    pub fn learn_comment(&mut self, comment: &str) {
+        self.dis.learn_from_comment(comment);
+    }
+
+    /// Index `frames` (each with its interface description when new).
+    pub fn index(&mut self, frames: &[(Frame, Option<Interface>)]) -> Indexed {
+        let size = frames.iter().map(|(f, _)| f.data.len()).sum();
+        let mut ix = Indexed {
+            bytes: Vec::with_capacity(size),
+            frames: Vec::with_capacity(frames.len()),
+            msgs: Vec::with_capacity(frames.len() * 2),
+            ..Indexed::default()
+        };
+        for (f, iface) in frames {
+            if let Some(i) = iface {
+                ix.interfaces.push((f.interface, i.clone()));
+            }
+            for c in &f.comments {
+                self.dis.learn_from_comment(c);
+            }
+            let fno = u32::try_from(ix.frames.len()).unwrap_or(u32::MAX);
+            let start = ix.bytes.len();
+            ix.bytes.extend_from_slice(&f.data);
+            let (meta, n) = index_frame(
+                &mut self.dis,
+                &mut self.scratch,
+                f,
+                fno,
+                start,
+                &mut ix.msgs,
+                &mut ix.problems,
+            );
+            ix.frames.push(meta);
+            ix.msg_total += n;
+        }
+        ix.facts = self.dis.take_facts();
+        ix
+    }
+
+    /// Facts learned since the last batch (from comments after the last frame).
+    pub fn take_facts(&mut self) -> Indexed {
+        Indexed {
+            facts: self.dis.take_facts(),
+            ..Indexed::default()
+        }
+    }
+}
+
+/// Index frame `f` (number `fno`, bytes at `data_start`): push its rows to `msgs` and its
+/// problem to `problems`; returns its meta and how many netlink messages it holds.
+fn index_frame(
+    dis: &mut Dissector,
+    fi: &mut FrameIndex,
+    f: &Frame,
+    fno: u32,
+    data_start: usize,
+    msgs: &mut Vec<MsgEntry>,
+    problems: &mut Vec<(u32, usize, String)>,
+) -> (FrameMeta, usize) {
+    let endian = match f.byte_order {
+        ByteOrder::Little => Endian::Little,
+        ByteOrder::Big => Endian::Big,
+    };
+    dis.index_frame_into(&f.data, f.linktype, endian, fi);
+    let first_msg = u32::try_from(msgs.len()).unwrap_or(u32::MAX);
+    for (pos, m) in fi.msgs.iter().enumerate() {
+        msgs.push(MsgEntry {
+            frame: fno,
+            pos: u16::try_from(pos).unwrap_or(u16::MAX),
+            idx: m.clone(),
+        });
+    }
+    if fi.msgs.is_empty() {
+        // One row for the frame, as `nlscope read` prints one line for it.
+        msgs.push(MsgEntry {
+            frame: fno,
+            pos: NO_MSG,
+            idx: MsgIndex {
+                offset: 0,
+                len: u32::try_from(f.data.len()).unwrap_or(u32::MAX),
+                ty: 0,
+                flags: 0,
+                seq: 0,
+                pid: 0,
+                protocol: fi.cooked.map_or(u32::MAX, |c| c.protocol),
+                direction: Direction::Unknown,
+                endian,
+                genl_cmd: None,
+                error: None,
+                present: 0,
+            },
+        });
+    }
+    if let Some((off, text)) = &fi.problem {
+        problems.push((fno, *off, text.clone()));
+    }
+    let meta = FrameMeta {
+        data_start,
+        len: u32::try_from(f.data.len()).unwrap_or(u32::MAX),
+        orig_len: f.orig_len,
+        ts_ns: f.ts_ns,
+        interface: f.interface,
+        linktype: f.linktype,
+        byte_order: f.byte_order,
+        first_msg,
+        msg_count: u32::try_from(fi.msgs.len()).unwrap_or(u32::MAX),
+    };
+    (meta, fi.msgs.len())
+}
+
+/// Bytes held by a [`Store`]'s allocations (capacities, not lengths), by purpose.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemoryUse {
+    /// Frame bytes stored.
+    pub frame_bytes: usize,
+    /// Bytes allocated for them (chunk capacities).
+    pub chunk_bytes: usize,
+    /// Number of chunks.
+    pub chunks: usize,
+    /// [`FrameMeta`] records.
+    pub frame_meta: usize,
+    /// [`MsgEntry`] records (rows).
+    pub msg_entries: usize,
+    /// Frame problems and chunk bookkeeping.
+    pub other: usize,
+}
+
+impl MemoryUse {
+    /// All of it.
+    pub fn total(&self) -> usize {
+        self.chunk_bytes + self.frame_meta + self.msg_entries + self.other
+    }
 }
 
 /// Why a message is drawn in a warning colour.
@@ -100,7 +284,9 @@ impl Store {
     pub fn new(specs: SpecRegistry) -> Self {
         Store {
             dis: Dissector::new(specs),
-            arena: Vec::new(),
+            chunks: Vec::new(),
+            chunk_start: Vec::new(),
+            arena_len: 0,
             frames: Vec::new(),
             msgs: Vec::new(),
             msg_total: 0,
@@ -116,14 +302,14 @@ impl Store {
         self.dis.specs
     }
 
-    /// Reserve arena space for about `bytes` more frame bytes (e.g. the file size).
-    pub fn reserve_bytes(&mut self, bytes: usize) {
-        self.arena.reserve(bytes);
-    }
-
     /// The dissector (specs and what the capture taught it).
     pub fn dissector(&self) -> &Dissector {
         &self.dis
+    }
+
+    /// What an [`Indexer`] needs to index frames for this store.
+    pub fn index_seed(&self) -> IndexSeed {
+        self.dis.index_seed()
     }
 
     /// Learn generic netlink ids from a section comment.
@@ -131,80 +317,102 @@ impl Store {
         self.dis.learn_from_comment(comment);
     }
 
+    fn set_interface(&mut self, idx: u32, iface: Interface) {
+        let idx = idx as usize;
+        if self.interfaces.len() <= idx {
+            self.interfaces.resize(idx + 1, None);
+        }
+        if let Some(slot) = self.interfaces.get_mut(idx) {
+            *slot = Some(iface);
+        }
+    }
+
     /// Append a frame: copy its bytes and index its messages (never builds trees).
     pub fn push_frame(&mut self, frame: &Frame, iface: Option<Interface>) {
         if let Some(i) = iface {
-            let idx = frame.interface as usize;
-            if self.interfaces.len() <= idx {
-                self.interfaces.resize(idx + 1, None);
-            }
-            if let Some(slot) = self.interfaces.get_mut(idx) {
-                *slot = Some(i);
-            }
+            self.set_interface(frame.interface, i);
         }
         for c in &frame.comments {
             self.dis.learn_from_comment(c);
         }
+        let n = frame.data.len();
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.capacity() - c.len() >= n);
+        if !fits {
+            self.chunk_start.push(self.arena_len);
+            self.chunks.push(Vec::with_capacity(n.max(PUSH_CHUNK)));
+        }
+        if let Some(c) = self.chunks.last_mut() {
+            c.extend_from_slice(&frame.data);
+        }
         let fno = u32::try_from(self.frames.len()).unwrap_or(u32::MAX);
-        let data_start = self.arena.len();
-        self.arena.extend_from_slice(&frame.data);
-        let endian = match frame.byte_order {
-            ByteOrder::Little => Endian::Little,
-            ByteOrder::Big => Endian::Big,
-        };
         let mut fi = std::mem::take(&mut self.scratch);
-        self.dis
-            .index_frame_into(&frame.data, frame.linktype, endian, &mut fi);
-        let first_msg = u32::try_from(self.msgs.len()).unwrap_or(u32::MAX);
-        for (pos, m) in fi.msgs.iter().enumerate() {
-            self.msgs.push(MsgEntry {
-                frame: fno,
-                pos: u16::try_from(pos).unwrap_or(u16::MAX),
-                idx: m.clone(),
-            });
-        }
-        self.msg_total += fi.msgs.len();
-        if fi.msgs.is_empty() {
-            // One row for the frame, as `nlscope read` prints one line for it.
-            self.msgs.push(MsgEntry {
-                frame: fno,
-                pos: NO_MSG,
-                idx: MsgIndex {
-                    offset: 0,
-                    len: u32::try_from(frame.data.len()).unwrap_or(u32::MAX),
-                    ty: 0,
-                    flags: 0,
-                    seq: 0,
-                    pid: 0,
-                    protocol: fi.cooked.map_or(u32::MAX, |c| c.protocol),
-                    direction: Direction::Unknown,
-                    endian,
-                    genl_cmd: None,
-                    error: None,
-                    present: 0,
-                },
-            });
-        }
-        if let Some((off, text)) = &fi.problem {
-            self.problems.push((fno, *off, text.clone()));
-        }
-        self.frames.push(FrameMeta {
-            data_start,
-            len: u32::try_from(frame.data.len()).unwrap_or(u32::MAX),
-            orig_len: frame.orig_len,
-            ts_ns: frame.ts_ns,
-            interface: frame.interface,
-            linktype: frame.linktype,
-            byte_order: frame.byte_order,
-            first_msg,
-            msg_count: u32::try_from(fi.msgs.len()).unwrap_or(u32::MAX),
-        });
+        let (meta, count) = index_frame(
+            &mut self.dis,
+            &mut fi,
+            frame,
+            fno,
+            self.arena_len,
+            &mut self.msgs,
+            &mut self.problems,
+        );
         self.scratch = fi;
+        self.arena_len += n;
+        self.msg_total += count;
+        self.frames.push(meta);
     }
 
-    /// Give back the spare capacity of the growing vectors (at the end of a load). The arena
-    /// is left alone: it was reserved at the file's size, so its slack is only the file's
-    /// record headers, and shrinking it may copy it whole (mimalloc does).
+    /// Append frames an [`Indexer`] indexed for this store (same results as pushing them one
+    /// by one with [`Store::push_frame`], without the indexing work on this thread).
+    pub fn append(&mut self, ix: Indexed) {
+        let Indexed {
+            bytes,
+            frames,
+            msgs,
+            msg_total,
+            problems,
+            interfaces,
+            facts,
+        } = ix;
+        for (i, iface) in interfaces {
+            self.set_interface(i, iface);
+        }
+        self.dis.apply_facts(facts);
+        let base_frame = u32::try_from(self.frames.len()).unwrap_or(u32::MAX);
+        let base_msg = u32::try_from(self.msgs.len()).unwrap_or(u32::MAX);
+        self.msgs.reserve(msgs.len());
+        for mut e in msgs {
+            if e.pos != NO_MSG
+                && let Some(fm) = frames.get(e.frame as usize)
+                && let Some(data) = bytes.get(fm.data_start..fm.data_start + fm.len as usize)
+            {
+                // Requests are remembered here, in capture order, for capped acks.
+                self.dis.remember_request(data, &e.idx);
+            }
+            e.frame = e.frame.saturating_add(base_frame);
+            self.msgs.push(e);
+        }
+        self.frames.reserve(frames.len());
+        for mut fm in frames {
+            fm.data_start += self.arena_len;
+            fm.first_msg = fm.first_msg.saturating_add(base_msg);
+            self.frames.push(fm);
+        }
+        for (f, off, text) in problems {
+            self.problems
+                .push((f.saturating_add(base_frame), off, text));
+        }
+        self.msg_total += msg_total;
+        if !bytes.is_empty() {
+            self.chunk_start.push(self.arena_len);
+            self.arena_len += bytes.len();
+            self.chunks.push(bytes);
+        }
+    }
+
+    /// Give back the spare capacity of the growing vectors (at the end of a load).
     pub fn shrink_to_fit(&mut self) {
         self.frames.shrink_to_fit();
         self.msgs.shrink_to_fit();
@@ -250,9 +458,24 @@ impl Store {
         format!("uevent {short}")
     }
 
-    /// Bytes held by the arena.
+    /// Frame bytes held.
     pub fn arena_len(&self) -> usize {
-        self.arena.len()
+        self.arena_len
+    }
+
+    /// What the store's own allocations hold (for memory measurements).
+    pub fn memory(&self) -> MemoryUse {
+        MemoryUse {
+            frame_bytes: self.arena_len,
+            chunk_bytes: self.chunks.iter().map(Vec::capacity).sum(),
+            chunks: self.chunks.len(),
+            frame_meta: self.frames.capacity() * std::mem::size_of::<FrameMeta>(),
+            msg_entries: self.msgs.capacity() * std::mem::size_of::<MsgEntry>(),
+            other: self.problems.capacity() * std::mem::size_of::<(u32, usize, String)>()
+                + self.problems.iter().map(|p| p.2.capacity()).sum::<usize>()
+                + self.chunk_start.capacity() * std::mem::size_of::<usize>()
+                + self.chunks.capacity() * std::mem::size_of::<Vec<u8>>(),
+        }
     }
 
     /// Message `i`.
@@ -267,10 +490,18 @@ impl Store {
 
     /// The bytes of frame `f` (0-based).
     pub fn frame_data(&self, f: usize) -> &[u8] {
-        self.frames
-            .get(f)
-            .and_then(|m| self.arena.get(m.data_start..m.data_start + m.len as usize))
-            .unwrap_or(&[])
+        let Some(m) = self.frames.get(f) else {
+            return &[];
+        };
+        let k = self
+            .chunk_start
+            .partition_point(|s| *s <= m.data_start)
+            .saturating_sub(1);
+        let (Some(chunk), Some(start)) = (self.chunks.get(k), self.chunk_start.get(k)) else {
+            return &[];
+        };
+        let off = m.data_start - start;
+        chunk.get(off..off + m.len as usize).unwrap_or(&[])
     }
 
     /// The interface a frame was captured on, if described.

@@ -237,7 +237,7 @@ impl App {
         self.settings.recent.retain(|p| p != path);
         self.settings.recent.insert(0, path.to_path_buf());
         self.settings.recent.truncate(MAX_RECENT);
-        match Loader::open(path, self.waker.clone()) {
+        match Loader::open(path, &self.store, self.waker.clone()) {
             Ok(l) => {
                 if let Some(t) = self.timing.as_mut() {
                     *t = Timing {
@@ -246,8 +246,6 @@ impl App {
                         ..Timing::default()
                     };
                 }
-                self.store
-                    .reserve_bytes(usize::try_from(l.total_bytes).unwrap_or(0));
                 self.loader = Some(l);
             }
             Err(e) => self.error = Some(e),
