@@ -116,21 +116,21 @@ fn main() {
         rss1 - rss0
     );
     println!(
-        "store: frame bytes {:.1} MB in {} chunks of {:.1} MB; FrameMeta {} B x {} = {:.1} MB; \
-         MsgEntry {} B x {} = {:.1} MB; other {:.2} MB; total {:.1} MB = {:.0} B per message \
-         beyond the frame bytes",
+        "store: frame bytes {:.1} MB in {} segments holding {:.1} MB; frame records {:.1} MB \
+         ({} B each); rows {:.1} MB ({} B each); other {:.2} MB; total {:.1} MB = {:.0} B per \
+         message beyond the frame bytes (FrameMeta / MsgEntry unpacked: {} / {} B)",
         mb(m.frame_bytes),
-        m.chunks,
-        mb(m.chunk_bytes),
-        std::mem::size_of::<FrameMeta>(),
-        store.frame_count(),
-        mb(m.frame_meta),
-        std::mem::size_of::<MsgEntry>(),
-        store.len(),
-        mb(m.msg_entries),
+        m.segments,
+        mb(m.byte_capacity),
+        mb(m.frame_records),
+        m.frame_records / store.frame_count().max(1),
+        mb(m.row_records),
+        m.row_records / store.len().max(1),
         mb(m.other),
         mb(m.total()),
         (m.total() - m.frame_bytes) as f64 / store.message_count().max(1) as f64,
+        std::mem::size_of::<FrameMeta>(),
+        std::mem::size_of::<MsgEntry>(),
     );
     for text in args.iter().skip(1) {
         let f = Filter::compile(text, &catalog).expect("filter");
@@ -159,4 +159,25 @@ fn main() {
     }
     let (rss2, hwm2) = mem();
     println!("after filtering: RSS {rss2} MB, peak {hwm2} MB");
+    // Where the resident memory is: the mappings holding more than 2 MB of it.
+    let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap_or_default();
+    let mut name = String::new();
+    for l in smaps.lines() {
+        if l.split_whitespace().next().is_some_and(|w| w.contains('-')) {
+            name = l.split_whitespace().skip(5).collect::<Vec<_>>().join(" ");
+            if name.is_empty() {
+                name = format!("[anon {}]", l.split_whitespace().next().unwrap_or(""));
+            }
+        } else if let Some(kb) = l.strip_prefix("Rss:") {
+            let kb: u64 = kb
+                .trim()
+                .trim_end_matches(" kB")
+                .trim()
+                .parse()
+                .unwrap_or(0);
+            if kb > 2048 {
+                println!("  resident {:>5} MB  {name}", kb >> 10);
+            }
+        }
+    }
 }

@@ -19,7 +19,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 /// The cheap per-message facts, read in the indexing pass without building a tree.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MsgIndex {
     /// Offset of the nlmsghdr within the frame bytes.
     pub offset: usize,
@@ -503,7 +503,7 @@ impl Dissector {
     }
 
     /// A view of message `m` of a frame, for names, summaries and trees.
-    pub fn view<'a>(&'a self, data: &'a [u8], m: &'a MsgIndex) -> MessageView<'a> {
+    pub fn view<'a>(&'a self, data: &'a [u8], m: &MsgIndex) -> MessageView<'a> {
         MessageView::new(self, data, m)
     }
 }

@@ -33,7 +33,7 @@ use crate::filter::Filter;
 use crate::model::{Direction, Endian, Node};
 use crate::pcap::{ByteOrder, Frame, Interface};
 
-/// Per-frame facts kept next to the bytes.
+/// Per-frame facts (the unpacked form of what the store keeps per frame).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameMeta {
     /// Offset of the frame's first byte among all the store's frame bytes.
@@ -56,7 +56,7 @@ pub struct FrameMeta {
     pub msg_count: u32,
 }
 
-/// One indexed message: its frame and its header facts.
+/// One indexed message: its frame and its header facts (the unpacked form of a stored row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MsgEntry {
     /// 0-based frame index into [`Store::frames`].
@@ -74,18 +74,158 @@ pub const NO_MSG: u16 = u16::MAX;
 /// How many built trees are kept.
 const TREE_CACHE: usize = 16;
 
+/// A frame as stored: 48 bytes where [`FrameMeta`] takes 64 (its i128 is kept as two
+/// halves, and positions count from the frame's segment).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct FrameRec {
+    ts_lo: u64,
+    ts_hi: i64,
+    start: u32,
+    len: u32,
+    orig_len: u32,
+    interface: u32,
+    linktype: u32,
+    first_row: u32,
+    msg_count: u32,
+    big: bool,
+}
+
+/// A row as stored: 36 bytes where [`MsgEntry`] takes 56. `present` is not kept (it is
+/// `len` cut at the frame's end), the frame counts from the row's segment, and the small
+/// facts share one byte of flags.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Row {
+    frame: u32,
+    offset: u32,
+    len: u32,
+    seq: u32,
+    pid: u32,
+    error: i32,
+    ty: u16,
+    flags: u16,
+    pos: u16,
+    protocol: u16,
+    genl_cmd: u8,
+    bits: u8,
+}
+
+const BIG: u8 = 1;
+const HAS_ERROR: u8 = 2;
+const HAS_GENL_CMD: u8 = 4;
+/// The frame had no cooked header (`MsgIndex::protocol` is `u32::MAX`).
+const NO_PROTOCOL: u8 = 8;
+const DIR_SHIFT: u8 = 4;
+
+impl Row {
+    fn pack(frame: u32, pos: u16, m: &MsgIndex) -> Row {
+        let dir = match m.direction {
+            Direction::ToKernel => 0,
+            Direction::FromKernel => 1,
+            Direction::Unknown => 2,
+        };
+        let mut bits = dir << DIR_SHIFT;
+        if m.endian == Endian::Big {
+            bits |= BIG;
+        }
+        if m.error.is_some() {
+            bits |= HAS_ERROR;
+        }
+        if m.genl_cmd.is_some() {
+            bits |= HAS_GENL_CMD;
+        }
+        // Cooked headers carry the protocol in 16 bits; u32::MAX marks "no cooked header".
+        let protocol = u16::try_from(m.protocol).unwrap_or_else(|_| {
+            bits |= NO_PROTOCOL;
+            0
+        });
+        Row {
+            frame,
+            offset: u32::try_from(m.offset).unwrap_or(u32::MAX),
+            len: m.len,
+            seq: m.seq,
+            pid: m.pid,
+            error: m.error.unwrap_or(0),
+            ty: m.ty,
+            flags: m.flags,
+            pos,
+            protocol,
+            genl_cmd: m.genl_cmd.unwrap_or(0),
+            bits,
+        }
+    }
+
+    fn direction(&self) -> Direction {
+        match self.bits >> DIR_SHIFT {
+            0 => Direction::ToKernel,
+            1 => Direction::FromKernel,
+            _ => Direction::Unknown,
+        }
+    }
+
+    fn error(&self) -> Option<i32> {
+        (self.bits & HAS_ERROR != 0).then_some(self.error)
+    }
+
+    /// The header facts, for a frame of `frame_len` bytes.
+    fn index(&self, frame_len: u32) -> MsgIndex {
+        let offset = self.offset as usize;
+        MsgIndex {
+            offset,
+            len: self.len,
+            ty: self.ty,
+            flags: self.flags,
+            seq: self.seq,
+            pid: self.pid,
+            protocol: if self.bits & NO_PROTOCOL != 0 {
+                u32::MAX
+            } else {
+                u32::from(self.protocol)
+            },
+            direction: self.direction(),
+            endian: if self.bits & BIG != 0 {
+                Endian::Big
+            } else {
+                Endian::Little
+            },
+            genl_cmd: (self.bits & HAS_GENL_CMD != 0).then_some(self.genl_cmd),
+            error: self.error(),
+            present: if self.pos == NO_MSG {
+                0
+            } else {
+                (self.len as usize).min((frame_len as usize).saturating_sub(offset))
+            },
+        }
+    }
+}
+
+/// Frames with their bytes and rows: one per loader batch, or filled frame by frame by
+/// [`Store::push_frame`]. A frame never spans two segments; appending moves no existing
+/// bytes or rows (no large reallocations while a capture grows).
+#[derive(Debug, Default)]
+struct Segment {
+    bytes: Vec<u8>,
+    frames: Vec<FrameRec>,
+    rows: Vec<Row>,
+    /// Number of the segment's first byte, frame and row in the whole store.
+    byte_start: usize,
+    frame_start: usize,
+    row_start: usize,
+    /// [`Store::push_frame`] may still append here.
+    open: bool,
+}
+
+/// Bytes of a segment [`Store::push_frame`] starts, and the most frames it takes.
+const PUSH_BYTES: usize = 256 << 10;
+const PUSH_FRAMES: usize = 2048;
+
 /// The frames and messages of one capture.
 pub struct Store {
     dis: Dissector,
-    /// Frame bytes, in chunks (one per loader batch, or filled by [`Store::push_frame`]);
-    /// a frame never spans two chunks. `chunk_start` holds each chunk's first byte as an
-    /// offset into the concatenation of all chunks ([`FrameMeta::data_start`]).
-    chunks: Vec<Vec<u8>>,
-    chunk_start: Vec<usize>,
+    segs: Vec<Segment>,
+    frame_count: usize,
+    row_count: usize,
     arena_len: usize,
-    frames: Vec<FrameMeta>,
-    msgs: Vec<MsgEntry>,
-    /// Real netlink messages among `msgs`.
+    /// Real netlink messages among the rows.
     msg_total: usize,
     /// Frame-level problems (frame index, offset, text): rare, so kept aside.
     problems: Vec<(u32, usize, String)>,
@@ -94,17 +234,14 @@ pub struct Store {
     scratch: FrameIndex,
 }
 
-/// Capacity of a chunk that [`Store::push_frame`] starts (live captures append frame by frame).
-const PUSH_CHUNK: usize = 256 << 10;
-
 /// Frames indexed away from a [`Store`] by an [`Indexer`] (e.g. on a loader thread), ready
 /// for [`Store::append`]. Frame numbers, message numbers and byte offsets in it count from
 /// its own start.
 #[derive(Debug, Default)]
 pub struct Indexed {
     bytes: Vec<u8>,
-    frames: Vec<FrameMeta>,
-    msgs: Vec<MsgEntry>,
+    frames: Vec<FrameRec>,
+    rows: Vec<Row>,
     msg_total: usize,
     problems: Vec<(u32, usize, String)>,
     interfaces: Vec<(u32, Interface)>,
@@ -146,7 +283,7 @@ impl Indexer {
         let mut ix = Indexed {
             bytes: Vec::with_capacity(size),
             frames: Vec::with_capacity(frames.len()),
-            msgs: Vec::with_capacity(frames.len() * 2),
+            rows: Vec::with_capacity(frames.len() * 2),
             ..Indexed::default()
         };
         for (f, iface) in frames {
@@ -159,18 +296,21 @@ impl Indexer {
             let fno = u32::try_from(ix.frames.len()).unwrap_or(u32::MAX);
             let start = ix.bytes.len();
             ix.bytes.extend_from_slice(&f.data);
-            let (meta, n) = index_frame(
-                &mut self.dis,
-                &mut self.scratch,
-                f,
-                fno,
-                start,
-                &mut ix.msgs,
-                &mut ix.problems,
-            );
-            ix.frames.push(meta);
+            let first_row = u32::try_from(ix.rows.len()).unwrap_or(u32::MAX);
+            let rows = &mut ix.rows;
+            let (mut rec, n, problem) =
+                index_frame(&mut self.dis, &mut self.scratch, f, start, |pos, m| {
+                    rows.push(Row::pack(fno, pos, m));
+                });
+            rec.first_row = first_row;
+            if let Some((off, text)) = problem {
+                ix.problems.push((fno, off, text));
+            }
+            ix.frames.push(rec);
             ix.msg_total += n;
         }
+        // The row estimate may be generous; this copy happens here, not on the UI thread.
+        ix.rows.shrink_to_fit();
         ix.facts = self.dis.take_facts();
         ix
     }
@@ -184,36 +324,29 @@ impl Indexer {
     }
 }
 
-/// Index frame `f` (number `fno`, bytes at `data_start`): push its rows to `msgs` and its
-/// problem to `problems`; returns its meta and how many netlink messages it holds.
+/// Index frame `f` whose bytes start at `start` in its segment: hand each row to `row`
+/// (with the position in the frame); returns the frame's record, how many netlink messages
+/// it holds, and its problem. `first_row` is left for the caller.
 fn index_frame(
     dis: &mut Dissector,
     fi: &mut FrameIndex,
     f: &Frame,
-    fno: u32,
-    data_start: usize,
-    msgs: &mut Vec<MsgEntry>,
-    problems: &mut Vec<(u32, usize, String)>,
-) -> (FrameMeta, usize) {
+    start: usize,
+    mut row: impl FnMut(u16, &MsgIndex),
+) -> (FrameRec, usize, Option<(usize, String)>) {
     let endian = match f.byte_order {
         ByteOrder::Little => Endian::Little,
         ByteOrder::Big => Endian::Big,
     };
     dis.index_frame_into(&f.data, f.linktype, endian, fi);
-    let first_msg = u32::try_from(msgs.len()).unwrap_or(u32::MAX);
     for (pos, m) in fi.msgs.iter().enumerate() {
-        msgs.push(MsgEntry {
-            frame: fno,
-            pos: u16::try_from(pos).unwrap_or(u16::MAX),
-            idx: m.clone(),
-        });
+        row(u16::try_from(pos).unwrap_or(u16::MAX), m);
     }
     if fi.msgs.is_empty() {
         // One row for the frame, as `nlscope read` prints one line for it.
-        msgs.push(MsgEntry {
-            frame: fno,
-            pos: NO_MSG,
-            idx: MsgIndex {
+        row(
+            NO_MSG,
+            &MsgIndex {
                 offset: 0,
                 len: u32::try_from(f.data.len()).unwrap_or(u32::MAX),
                 ty: 0,
@@ -227,23 +360,21 @@ fn index_frame(
                 error: None,
                 present: 0,
             },
-        });
+        );
     }
-    if let Some((off, text)) = &fi.problem {
-        problems.push((fno, *off, text.clone()));
-    }
-    let meta = FrameMeta {
-        data_start,
+    let rec = FrameRec {
+        ts_lo: f.ts_ns as u64,
+        ts_hi: (f.ts_ns >> 64) as i64,
+        start: u32::try_from(start).unwrap_or(u32::MAX),
         len: u32::try_from(f.data.len()).unwrap_or(u32::MAX),
         orig_len: f.orig_len,
-        ts_ns: f.ts_ns,
         interface: f.interface,
         linktype: f.linktype,
-        byte_order: f.byte_order,
-        first_msg,
+        first_row: 0,
         msg_count: u32::try_from(fi.msgs.len()).unwrap_or(u32::MAX),
+        big: f.byte_order == ByteOrder::Big,
     };
-    (meta, fi.msgs.len())
+    (rec, fi.msgs.len(), fi.problem.take())
 }
 
 /// Bytes held by a [`Store`]'s allocations (capacities, not lengths), by purpose.
@@ -251,22 +382,22 @@ fn index_frame(
 pub struct MemoryUse {
     /// Frame bytes stored.
     pub frame_bytes: usize,
-    /// Bytes allocated for them (chunk capacities).
-    pub chunk_bytes: usize,
-    /// Number of chunks.
-    pub chunks: usize,
-    /// [`FrameMeta`] records.
-    pub frame_meta: usize,
-    /// [`MsgEntry`] records (rows).
-    pub msg_entries: usize,
-    /// Frame problems and chunk bookkeeping.
+    /// Bytes allocated for them.
+    pub byte_capacity: usize,
+    /// Number of segments (loader batches, or runs of pushed frames).
+    pub segments: usize,
+    /// Per-frame records.
+    pub frame_records: usize,
+    /// Per-row records.
+    pub row_records: usize,
+    /// Frame problems, interfaces and segment bookkeeping.
     pub other: usize,
 }
 
 impl MemoryUse {
     /// All of it.
     pub fn total(&self) -> usize {
-        self.chunk_bytes + self.frame_meta + self.msg_entries + self.other
+        self.byte_capacity + self.frame_records + self.row_records + self.other
     }
 }
 
@@ -284,11 +415,10 @@ impl Store {
     pub fn new(specs: SpecRegistry) -> Self {
         Store {
             dis: Dissector::new(specs),
-            chunks: Vec::new(),
-            chunk_start: Vec::new(),
+            segs: Vec::new(),
+            frame_count: 0,
+            row_count: 0,
             arena_len: 0,
-            frames: Vec::new(),
-            msgs: Vec::new(),
             msg_total: 0,
             problems: Vec::new(),
             interfaces: Vec::new(),
@@ -336,32 +466,47 @@ impl Store {
             self.dis.learn_from_comment(c);
         }
         let n = frame.data.len();
-        let fits = self
-            .chunks
-            .last()
-            .is_some_and(|c| c.capacity() - c.len() >= n);
+        let fits = self.segs.last().is_some_and(|s| {
+            s.open && s.bytes.capacity() - s.bytes.len() >= n && s.frames.len() < PUSH_FRAMES
+        });
         if !fits {
-            self.chunk_start.push(self.arena_len);
-            self.chunks.push(Vec::with_capacity(n.max(PUSH_CHUNK)));
+            if let Some(s) = self.segs.last_mut() {
+                s.open = false;
+            }
+            self.segs.push(Segment {
+                bytes: Vec::with_capacity(n.max(PUSH_BYTES)),
+                frames: Vec::with_capacity(PUSH_FRAMES),
+                rows: Vec::new(),
+                byte_start: self.arena_len,
+                frame_start: self.frame_count,
+                row_start: self.row_count,
+                open: true,
+            });
         }
-        if let Some(c) = self.chunks.last_mut() {
-            c.extend_from_slice(&frame.data);
-        }
-        let fno = u32::try_from(self.frames.len()).unwrap_or(u32::MAX);
+        let fno = u32::try_from(self.frame_count).unwrap_or(u32::MAX);
         let mut fi = std::mem::take(&mut self.scratch);
-        let (meta, count) = index_frame(
-            &mut self.dis,
-            &mut fi,
-            frame,
-            fno,
-            self.arena_len,
-            &mut self.msgs,
-            &mut self.problems,
-        );
+        let Some(seg) = self.segs.last_mut() else {
+            return;
+        };
+        let start = seg.bytes.len();
+        seg.bytes.extend_from_slice(&frame.data);
+        let local = u32::try_from(seg.frames.len()).unwrap_or(u32::MAX);
+        let first_row = u32::try_from(seg.rows.len()).unwrap_or(u32::MAX);
+        let rows = &mut seg.rows;
+        let (mut rec, count, problem) =
+            index_frame(&mut self.dis, &mut fi, frame, start, |p, m| {
+                rows.push(Row::pack(local, p, m));
+            });
+        rec.first_row = first_row;
+        self.row_count += seg.rows.len() - first_row as usize;
+        seg.frames.push(rec);
         self.scratch = fi;
+        if let Some((off, text)) = problem {
+            self.problems.push((fno, off, text));
+        }
         self.arena_len += n;
+        self.frame_count += 1;
         self.msg_total += count;
-        self.frames.push(meta);
     }
 
     /// Append frames an [`Indexer`] indexed for this store (same results as pushing them one
@@ -370,7 +515,7 @@ impl Store {
         let Indexed {
             bytes,
             frames,
-            msgs,
+            rows,
             msg_total,
             problems,
             interfaces,
@@ -380,58 +525,104 @@ impl Store {
             self.set_interface(i, iface);
         }
         self.dis.apply_facts(facts);
-        let base_frame = u32::try_from(self.frames.len()).unwrap_or(u32::MAX);
-        let base_msg = u32::try_from(self.msgs.len()).unwrap_or(u32::MAX);
-        self.msgs.reserve(msgs.len());
-        for mut e in msgs {
-            if e.pos != NO_MSG
-                && let Some(fm) = frames.get(e.frame as usize)
-                && let Some(data) = bytes.get(fm.data_start..fm.data_start + fm.len as usize)
+        // Requests are remembered here, in capture order, for capped acks.
+        for r in &rows {
+            if r.pos != NO_MSG
+                && r.direction() == Direction::ToKernel
+                && let Some(fm) = frames.get(r.frame as usize)
+                && let Some(data) =
+                    bytes.get(fm.start as usize..fm.start as usize + fm.len as usize)
             {
-                // Requests are remembered here, in capture order, for capped acks.
-                self.dis.remember_request(data, &e.idx);
+                self.dis.remember_request(data, &r.index(fm.len));
             }
-            e.frame = e.frame.saturating_add(base_frame);
-            self.msgs.push(e);
         }
-        self.frames.reserve(frames.len());
-        for mut fm in frames {
-            fm.data_start += self.arena_len;
-            fm.first_msg = fm.first_msg.saturating_add(base_msg);
-            self.frames.push(fm);
-        }
+        let base_frame = u32::try_from(self.frame_count).unwrap_or(u32::MAX);
         for (f, off, text) in problems {
             self.problems
                 .push((f.saturating_add(base_frame), off, text));
         }
+        if let Some(s) = self.segs.last_mut() {
+            s.open = false;
+        }
+        let seg = Segment {
+            byte_start: self.arena_len,
+            frame_start: self.frame_count,
+            row_start: self.row_count,
+            open: false,
+            bytes,
+            frames,
+            rows,
+        };
+        self.arena_len += seg.bytes.len();
+        self.frame_count += seg.frames.len();
+        self.row_count += seg.rows.len();
         self.msg_total += msg_total;
-        if !bytes.is_empty() {
-            self.chunk_start.push(self.arena_len);
-            self.arena_len += bytes.len();
-            self.chunks.push(bytes);
+        if !seg.frames.is_empty() {
+            self.segs.push(seg);
         }
     }
 
     /// Give back the spare capacity of the growing vectors (at the end of a load).
     pub fn shrink_to_fit(&mut self) {
-        self.frames.shrink_to_fit();
-        self.msgs.shrink_to_fit();
+        for s in self.segs.iter_mut().filter(|s| s.open) {
+            s.frames.shrink_to_fit();
+            s.rows.shrink_to_fit();
+        }
         self.problems.shrink_to_fit();
+    }
+
+    /// The segment holding row `i`, and the row's position in it.
+    fn seg_of_row(&self, i: usize) -> Option<(&Segment, &Row)> {
+        let k = self
+            .segs
+            .partition_point(|s| s.row_start <= i)
+            .checked_sub(1)?;
+        let s = self.segs.get(k)?;
+        Some((s, s.rows.get(i - s.row_start)?))
+    }
+
+    /// The segment holding frame `f`, and the frame's record.
+    fn seg_of_frame(&self, f: usize) -> Option<(&Segment, &FrameRec)> {
+        let k = self
+            .segs
+            .partition_point(|s| s.frame_start <= f)
+            .checked_sub(1)?;
+        let s = self.segs.get(k)?;
+        Some((s, s.frames.get(f - s.frame_start)?))
+    }
+
+    /// Row `i` unpacked, with its frame's bytes.
+    fn row(&self, i: usize) -> Option<(MsgEntry, &[u8])> {
+        let (s, r) = self.seg_of_row(i)?;
+        let fr = s.frames.get(r.frame as usize)?;
+        let data = s
+            .bytes
+            .get(fr.start as usize..fr.start as usize + fr.len as usize)
+            .unwrap_or(&[]);
+        let frame = u32::try_from(s.frame_start + r.frame as usize).unwrap_or(u32::MAX);
+        Some((
+            MsgEntry {
+                frame,
+                pos: r.pos,
+                idx: r.index(fr.len),
+            },
+            data,
+        ))
     }
 
     /// Number of frames.
     pub fn frame_count(&self) -> usize {
-        self.frames.len()
+        self.frame_count
     }
 
     /// Number of rows: every message, plus one per frame without messages.
     pub fn len(&self) -> usize {
-        self.msgs.len()
+        self.row_count
     }
 
     /// True when no row is stored.
     pub fn is_empty(&self) -> bool {
-        self.msgs.is_empty()
+        self.row_count == 0
     }
 
     /// Number of netlink messages (rows of frames without messages not counted).
@@ -441,17 +632,15 @@ impl Store {
 
     /// One line for a row without a message: the uevent text, or the frame's problem.
     pub fn frame_text(&self, i: usize) -> String {
-        let Some(e) = self.msgs.get(i) else {
+        let Some((e, data)) = self.row(i) else {
             return String::new();
         };
         if let Some((_, p)) = self.frame_problem(e.frame) {
             return format!("[{p}]");
         }
-        let data = self.frame_data(e.frame as usize);
         let skip = self
-            .frames
-            .get(e.frame as usize)
-            .and_then(|f| crate::dissect::cooked::parse(f.linktype, data).ok())
+            .seg_of_frame(e.frame as usize)
+            .and_then(|(_, f)| crate::dissect::cooked::parse(f.linktype, data).ok())
             .map_or(0, |c| c.header_len);
         let t = String::from_utf8_lossy(data.get(skip..).unwrap_or(&[])).replace('\0', " ");
         let short: String = t.trim().chars().take(200).collect();
@@ -465,43 +654,56 @@ impl Store {
 
     /// What the store's own allocations hold (for memory measurements).
     pub fn memory(&self) -> MemoryUse {
-        MemoryUse {
+        let mut m = MemoryUse {
             frame_bytes: self.arena_len,
-            chunk_bytes: self.chunks.iter().map(Vec::capacity).sum(),
-            chunks: self.chunks.len(),
-            frame_meta: self.frames.capacity() * std::mem::size_of::<FrameMeta>(),
-            msg_entries: self.msgs.capacity() * std::mem::size_of::<MsgEntry>(),
-            other: self.problems.capacity() * std::mem::size_of::<(u32, usize, String)>()
+            segments: self.segs.len(),
+            other: self.segs.capacity() * std::mem::size_of::<Segment>()
+                + self.problems.capacity() * std::mem::size_of::<(u32, usize, String)>()
                 + self.problems.iter().map(|p| p.2.capacity()).sum::<usize>()
-                + self.chunk_start.capacity() * std::mem::size_of::<usize>()
-                + self.chunks.capacity() * std::mem::size_of::<Vec<u8>>(),
+                + self.interfaces.capacity() * std::mem::size_of::<Option<Interface>>(),
+            ..MemoryUse::default()
+        };
+        for s in &self.segs {
+            m.byte_capacity += s.bytes.capacity();
+            m.frame_records += s.frames.capacity() * std::mem::size_of::<FrameRec>();
+            m.row_records += s.rows.capacity() * std::mem::size_of::<Row>();
         }
+        m
     }
 
     /// Message `i`.
-    pub fn msg(&self, i: usize) -> Option<&MsgEntry> {
-        self.msgs.get(i)
+    pub fn msg(&self, i: usize) -> Option<MsgEntry> {
+        self.row(i).map(|(e, _)| e)
     }
 
     /// Frame `f` (0-based).
-    pub fn frame(&self, f: usize) -> Option<&FrameMeta> {
-        self.frames.get(f)
+    pub fn frame(&self, f: usize) -> Option<FrameMeta> {
+        let (s, r) = self.seg_of_frame(f)?;
+        Some(FrameMeta {
+            data_start: s.byte_start + r.start as usize,
+            len: r.len,
+            orig_len: r.orig_len,
+            ts_ns: (i128::from(r.ts_hi) << 64) | i128::from(r.ts_lo),
+            interface: r.interface,
+            linktype: r.linktype,
+            byte_order: if r.big {
+                ByteOrder::Big
+            } else {
+                ByteOrder::Little
+            },
+            first_msg: u32::try_from(s.row_start + r.first_row as usize).unwrap_or(u32::MAX),
+            msg_count: r.msg_count,
+        })
     }
 
     /// The bytes of frame `f` (0-based).
     pub fn frame_data(&self, f: usize) -> &[u8] {
-        let Some(m) = self.frames.get(f) else {
-            return &[];
-        };
-        let k = self
-            .chunk_start
-            .partition_point(|s| *s <= m.data_start)
-            .saturating_sub(1);
-        let (Some(chunk), Some(start)) = (self.chunks.get(k), self.chunk_start.get(k)) else {
-            return &[];
-        };
-        let off = m.data_start - start;
-        chunk.get(off..off + m.len as usize).unwrap_or(&[])
+        self.seg_of_frame(f)
+            .and_then(|(s, r)| {
+                s.bytes
+                    .get(r.start as usize..r.start as usize + r.len as usize)
+            })
+            .unwrap_or(&[])
     }
 
     /// The interface a frame was captured on, if described.
@@ -511,21 +713,22 @@ impl Store {
 
     /// Time of the first frame (for relative times).
     pub fn first_ts(&self) -> Option<i128> {
-        self.frames.first().map(|f| f.ts_ns)
+        self.frame(0).map(|f| f.ts_ns)
     }
 
     /// A view of message `i` (names, summary, tree); `None` for a frame without messages.
     pub fn view(&self, i: usize) -> Option<MessageView<'_>> {
-        let e = self.msgs.get(i).filter(|e| e.pos != NO_MSG)?;
-        Some(self.dis.view(self.frame_data(e.frame as usize), &e.idx))
+        let (e, data) = self.row(i).filter(|(e, _)| e.pos != NO_MSG)?;
+        Some(self.dis.view(data, &e.idx))
     }
 
     /// Filter fields of message `i` (1-based frame number as the CLI counts).
     pub fn with_fields<R>(&self, i: usize, f: impl FnOnce(&MsgFields<'_>) -> R) -> Option<R> {
-        let e = self.msgs.get(i).filter(|e| e.pos != NO_MSG)?;
-        let fm = self.frames.get(e.frame as usize)?;
-        let view = self.dis.view(self.frame_data(e.frame as usize), &e.idx);
-        let fields = MsgFields::new(&view, u64::from(e.frame) + 1, fm.ts_ns, fm.len as usize);
+        let (e, data) = self.row(i).filter(|(e, _)| e.pos != NO_MSG)?;
+        let (_, fr) = self.seg_of_frame(e.frame as usize)?;
+        let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
+        let view = self.dis.view(data, &e.idx);
+        let fields = MsgFields::new(&view, u64::from(e.frame) + 1, ts, fr.len as usize);
         Some(f(&fields))
     }
 
@@ -541,18 +744,21 @@ impl Store {
 
     /// Colour class of message `i`.
     pub fn mark(&self, i: usize) -> Mark {
-        match self.msgs.get(i) {
-            Some(e) if e.idx.error.is_some_and(|x| x != 0) => Mark::Error,
-            Some(e) if self.frame_problem(e.frame).is_some() => Mark::Error,
-            _ => Mark::Normal,
+        let Some((s, r)) = self.seg_of_row(i) else {
+            return Mark::Normal;
+        };
+        let frame = u32::try_from(s.frame_start + r.frame as usize).unwrap_or(u32::MAX);
+        if r.error().is_some_and(|x| x != 0) || self.frame_problem(frame).is_some() {
+            Mark::Error
+        } else {
+            Mark::Normal
         }
     }
 
     /// Direction of message `i`.
     pub fn direction(&self, i: usize) -> Direction {
-        self.msgs
-            .get(i)
-            .map_or(Direction::Unknown, |e| e.idx.direction)
+        self.seg_of_row(i)
+            .map_or(Direction::Unknown, |(_, r)| r.direction())
     }
 
     /// The display tree of message `i`, as a protocol tree pane shows it: a frame summary
@@ -567,14 +773,14 @@ impl Store {
             self.trees.push(hit);
             return t;
         }
-        let Some(e) = self.msgs.get(i) else {
+        let Some((e, data)) = self.row(i) else {
             return Rc::new(Vec::new());
         };
-        let data = self.frame_data(e.frame as usize);
         let view = self.dis.view(data, &e.idx);
         let mut tree = Vec::with_capacity(24);
-        if let Some(fm) = self.frames.get(e.frame as usize) {
-            tree.push(frame_node(fm, e, self.interface(fm.interface)));
+        let fm = self.frame(e.frame as usize);
+        if let Some(fm) = &fm {
+            tree.push(frame_node(fm, &e, self.interface(fm.interface)));
             if let Ok(c) = crate::dissect::cooked::parse(fm.linktype, data) {
                 tree.push(crate::dissect::cooked::node(&c, data));
             }
@@ -583,7 +789,7 @@ impl Store {
             if self.frame_problem(e.frame).is_none() {
                 let text = self.frame_text(i);
                 let mut n = Node::new("text", "", crate::model::Value::None, 0, 0);
-                if let Some(fm) = self.frames.get(e.frame as usize) {
+                if let Some(fm) = &fm {
                     let skip = crate::dissect::cooked::parse(fm.linktype, data)
                         .map_or(0, |c| c.header_len);
                     n.offset = skip.min(data.len());
@@ -596,11 +802,7 @@ impl Store {
             tree.push(view.header_node());
             tree.extend(view.tree());
         }
-        let last = e.pos == NO_MSG
-            || self
-                .frames
-                .get(e.frame as usize)
-                .is_some_and(|f| u32::from(e.pos) + 1 == f.msg_count);
+        let last = e.pos == NO_MSG || fm.is_some_and(|f| u32::from(e.pos) + 1 == f.msg_count);
         if last && let Some((off, text)) = self.frame_problem(e.frame) {
             let fi = FrameIndex {
                 problem: Some((off, text.to_string())),
@@ -626,7 +828,7 @@ impl Store {
     /// Append to `out` the indices in `range` of the messages that pass `filter`.
     /// A filter over header fields only never builds a tree.
     pub fn filter_range(&self, filter: &Filter, range: std::ops::Range<usize>, out: &mut Vec<u32>) {
-        let end = range.end.min(self.msgs.len());
+        let end = range.end.min(self.row_count);
         for i in range.start..end {
             if filter.is_empty() || self.with_fields(i, |f| filter.matches(f)).unwrap_or(false) {
                 out.push(u32::try_from(i).unwrap_or(u32::MAX));
@@ -637,7 +839,7 @@ impl Store {
     /// Indices of all messages that pass `filter`.
     pub fn filter_all(&self, filter: &Filter) -> Vec<u32> {
         let mut v = Vec::new();
-        self.filter_range(filter, 0..self.msgs.len(), &mut v);
+        self.filter_range(filter, 0..self.row_count, &mut v);
         v
     }
 }

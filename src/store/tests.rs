@@ -147,7 +147,100 @@ fn unreadable_inputs_report_errors() {
 
 #[test]
 fn memory_per_message_is_small() {
-    assert!(std::mem::size_of::<MsgEntry>() + std::mem::size_of::<FrameMeta>() <= 128);
+    // What is kept per row and per frame (the unpacked MsgEntry / FrameMeta are 56 / 64).
+    assert_eq!(std::mem::size_of::<Row>(), 36);
+    assert_eq!(std::mem::size_of::<FrameRec>(), 48);
+}
+
+#[test]
+fn rows_unpack_to_what_was_packed() {
+    let base = MsgIndex {
+        offset: 16,
+        len: 40,
+        ty: 2,
+        flags: 0x300,
+        seq: 7,
+        pid: 9,
+        protocol: 16,
+        direction: Direction::FromKernel,
+        endian: Endian::Big,
+        genl_cmd: None,
+        error: Some(-22),
+        present: 30,
+    };
+    let variants = [
+        base,
+        MsgIndex {
+            error: None,
+            genl_cmd: Some(3),
+            direction: Direction::ToKernel,
+            endian: Endian::Little,
+            ..base
+        },
+        MsgIndex {
+            protocol: u32::MAX,
+            direction: Direction::Unknown,
+            error: Some(0),
+            ..base
+        },
+        MsgIndex {
+            present: 40,
+            ..base
+        },
+    ];
+    for m in variants {
+        // `present` is `len` cut at the end of the frame.
+        let frame_len = (m.offset + m.present) as u32;
+        let r = Row::pack(5, 1, &m);
+        assert_eq!(r.index(frame_len), m);
+        assert_eq!(r.direction(), m.direction);
+    }
+    let none = MsgIndex {
+        present: 0,
+        offset: 0,
+        ..base
+    };
+    assert_eq!(Row::pack(0, NO_MSG, &none).index(100), none);
+}
+
+/// Every row and frame as the CLI indexes them (a fresh dissector per capture, frame by frame).
+fn assert_like_the_cli(store: &Store, path: &std::path::Path) {
+    let mut d = Dissector::new(SpecRegistry::with_embedded());
+    let mut r = crate::pcap::Reader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut row = 0;
+    let mut n = 0;
+    while let Some(Ok(f)) = r.next_frame() {
+        let endian = match f.byte_order {
+            ByteOrder::Little => Endian::Little,
+            ByteOrder::Big => Endian::Big,
+        };
+        let fi = d.index_frame(&f.data, f.linktype, endian);
+        let fm = store.frame(n).unwrap();
+        assert_eq!(
+            (
+                fm.ts_ns,
+                fm.len as usize,
+                fm.orig_len,
+                fm.interface,
+                fm.linktype
+            ),
+            (f.ts_ns, f.data.len(), f.orig_len, f.interface, f.linktype)
+        );
+        assert_eq!((fm.byte_order, fm.first_msg as usize), (f.byte_order, row));
+        assert_eq!(fm.msg_count as usize, fi.msgs.len());
+        for (pos, m) in fi.msgs.iter().enumerate() {
+            let e = store.msg(row).unwrap();
+            assert_eq!((e.frame as usize, e.pos as usize), (n, pos));
+            assert_eq!(e.idx, *m, "frame {n} message {pos}");
+            row += 1;
+        }
+        if fi.msgs.is_empty() {
+            assert_eq!(store.msg(row).unwrap().pos, NO_MSG);
+            row += 1;
+        }
+        n += 1;
+    }
+    assert_eq!((n, row), (store.frame_count(), store.len()));
 }
 
 /// A pcap (LINKTYPE_NETLINK) of `frames`.
@@ -331,6 +424,7 @@ fn loader_indexing_matches_indexing_on_the_store_for_every_capture() {
         let (mut reference, err) = pushed(&capture(&name));
         assert!(err.is_none(), "{name}: {err:?}");
         let mut loaded = loaded(&name);
+        assert_like_the_cli(&loaded, &capture(&name));
         assert_same(&mut loaded, &mut reference);
         // Facts learned in one batch must reach views of frames appended in earlier ones.
         assert_same(&mut indexed_by(&capture(&name), 1), &mut reference);
@@ -460,6 +554,7 @@ fn loader_learns_genl_ids_links_and_requests_like_the_store() {
     l.drain_all(&mut store);
     assert!(l.error.is_none(), "{:?}", l.error);
     let mut by_one = indexed_by(&p, 1);
+    assert_like_the_cli(&store, &p);
     let _ = std::fs::remove_dir_all(&dir);
     // What the capture teaches reached the store through the loader.
     let d = store.dissector();
@@ -501,4 +596,37 @@ fn truncated_file_keeps_every_complete_frame_and_the_error() {
     assert!(err.contains("truncated"), "{err}");
     assert!(reference.frame_count() > 10);
     assert_same(&mut store, &mut reference);
+}
+
+#[test]
+fn pushed_frames_roll_over_into_new_segments() {
+    let mut r =
+        crate::pcap::Reader::new(std::fs::File::open(capture("route-link.pcap")).unwrap()).unwrap();
+    let mut frames = Vec::new();
+    while let Some(Ok(f)) = r.next_frame() {
+        frames.push(f);
+    }
+    let mut store = Store::new(SpecRegistry::with_embedded());
+    let mut n = 0;
+    while n <= 2 * PUSH_FRAMES + 10 {
+        for f in &frames {
+            store.push_frame(f, None);
+            n += 1;
+        }
+    }
+    assert!(store.memory().segments >= 3, "{:?}", store.memory());
+    for i in 0..store.frame_count() {
+        let f = &frames[i % frames.len()];
+        assert_eq!(store.frame_data(i), f.data.as_slice(), "frame {i}");
+        let fm = store.frame(i).unwrap();
+        assert_eq!(fm.ts_ns, f.ts_ns);
+        let e = store.msg(fm.first_msg as usize).unwrap();
+        assert_eq!(e.frame as usize, i);
+    }
+    let last = store.len() - 1;
+    assert_eq!(
+        store.msg(last).unwrap().frame as usize,
+        store.frame_count() - 1
+    );
+    assert!(store.msg(last + 1).is_none());
 }
