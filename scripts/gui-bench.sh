@@ -37,8 +37,10 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
     sleep "$wait_s"; mem "after load"
     while IFS= read -r f; do
         [ -n "$f" ] || continue
-        xdotool search --sync --onlyvisible --name nlscope windowactivate --sync >/dev/null 2>&1 || true
-        xdotool key ctrl+f; sleep 0.3
+        # No window manager: give the window the focus, then click the filter bar (under the menu).
+        wid=$(xdotool search --pid "$pid" | tail -1)
+        xdotool windowfocus "$wid" 2>/dev/null || true
+        xdotool mousemove 400 39 sleep 0.2 mousedown 1 sleep 0.1 mouseup 1; sleep 0.3
         xdotool key ctrl+a; xdotool type --delay 5 "$f"; sleep 0.3
         xdotool key Return
         sleep "$wait_s"; mem "after filter $f"
