@@ -829,9 +829,42 @@ impl Store {
     /// A filter over header fields only never builds a tree.
     pub fn filter_range(&self, filter: &Filter, range: std::ops::Range<usize>, out: &mut Vec<u32>) {
         let end = range.end.min(self.row_count);
-        for i in range.start..end {
-            if filter.is_empty() || self.with_fields(i, |f| filter.matches(f)).unwrap_or(false) {
-                out.push(u32::try_from(i).unwrap_or(u32::MAX));
+        if range.start >= end {
+            return;
+        }
+        if filter.is_empty() {
+            out.extend((range.start..end).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
+            return;
+        }
+        // Walk the segments in order (no lookup per row: header filters are that cheap).
+        let first = self
+            .segs
+            .partition_point(|s| s.row_start <= range.start)
+            .saturating_sub(1);
+        for s in self.segs.get(first..).unwrap_or(&[]) {
+            if s.row_start >= end {
+                break;
+            }
+            let lo = range.start.saturating_sub(s.row_start);
+            let hi = (end - s.row_start).min(s.rows.len());
+            for (j, r) in s.rows.get(lo..hi).unwrap_or(&[]).iter().enumerate() {
+                if r.pos == NO_MSG {
+                    continue;
+                }
+                let Some(fr) = s.frames.get(r.frame as usize) else {
+                    continue;
+                };
+                let data = s
+                    .bytes
+                    .get(fr.start as usize..fr.start as usize + fr.len as usize)
+                    .unwrap_or(&[]);
+                let idx = r.index(fr.len);
+                let view = self.dis.view(data, &idx);
+                let frame = (s.frame_start + r.frame as usize) as u64 + 1;
+                let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
+                if filter.matches(&MsgFields::new(&view, frame, ts, fr.len as usize)) {
+                    out.push(u32::try_from(s.row_start + lo + j).unwrap_or(u32::MAX));
+                }
             }
         }
     }

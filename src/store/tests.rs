@@ -407,7 +407,19 @@ fn assert_same(a: &mut Store, b: &mut Store) {
     }
     for text in SAME_FILTERS {
         let fa = compile(a, text);
-        assert_eq!(a.filter_all(&fa), b.filter_all(&fa), "filter {text}");
+        let all = a.filter_all(&fa);
+        assert_eq!(all, b.filter_all(&fa), "filter {text}");
+        // Row by row through with_fields, and in pieces across segment boundaries.
+        let one_by_one: Vec<u32> = (0..a.len())
+            .filter(|&i| fa.is_empty() || a.with_fields(i, |f| fa.matches(f)).unwrap_or(false))
+            .map(|i| i as u32)
+            .collect();
+        assert_eq!(all, one_by_one, "filter {text}");
+        let mut pieces = Vec::new();
+        for start in (0..a.len() + 7).step_by(7) {
+            b.filter_range(&fa, start..start + 7, &mut pieces);
+        }
+        assert_eq!(all, pieces, "filter {text}");
     }
 }
 
