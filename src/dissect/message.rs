@@ -84,23 +84,24 @@ pub type ResolveKey = (u32, u16, Option<u8>, u8, bool);
 pub struct MessageView<'a> {
     d: &'a Dissector,
     data: &'a [u8],
-    m: &'a MsgIndex,
+    // Held by value (it is small): a store may keep its rows packed and unpack them per view.
+    m: MsgIndex,
     r: std::cell::OnceCell<std::rc::Rc<Resolved>>,
 }
 
 impl<'a> MessageView<'a> {
-    pub(super) fn new(d: &'a Dissector, data: &'a [u8], m: &'a MsgIndex) -> Self {
+    pub(super) fn new(d: &'a Dissector, data: &'a [u8], m: &MsgIndex) -> Self {
         MessageView {
             d,
             data,
-            m,
+            m: *m,
             r: std::cell::OnceCell::new(),
         }
     }
 
     /// The indexed header facts.
     pub fn index(&self) -> &MsgIndex {
-        self.m
+        &self.m
     }
 
     fn target(&self) -> Target<'a> {
@@ -128,7 +129,7 @@ impl<'a> MessageView<'a> {
     /// Names and context of this kind of message, resolved once per kind (see `Dissector`).
     fn resolved(&self) -> &Resolved {
         self.r.get_or_init(|| {
-            let m = self.m;
+            let m = &self.m;
             let key = (
                 m.protocol,
                 m.ty,
@@ -196,7 +197,7 @@ impl<'a> MessageView<'a> {
     }
 
     fn compute_target(&self) -> Target<'a> {
-        let m = self.m;
+        let m = &self.m;
         if m.ty < NLMSG_MIN_TYPE {
             return Target::Control;
         }
@@ -237,7 +238,7 @@ impl<'a> MessageView<'a> {
     }
 
     fn compute_type_name(&self, target: &Target<'a>) -> String {
-        let m = self.m;
+        let m = &self.m;
         match *target {
             Target::Control => control_name(m.ty),
             Target::Genl { family, spec, op } => {
@@ -281,7 +282,7 @@ impl<'a> MessageView<'a> {
     }
 
     fn compute_flag_context(&self, target: &Target<'a>) -> FlagContext {
-        let m = self.m;
+        let m = &self.m;
         if m.ty == NLMSG_ERROR || m.ty == NLMSG_DONE {
             return FlagContext::Ack;
         }
@@ -335,7 +336,7 @@ impl<'a> MessageView<'a> {
 
     /// Append the summary to `out`, given the type name.
     pub fn write_summary(&self, out: &mut String, tn: &str) {
-        let m = self.m;
+        let m = &self.m;
         if m.ty != NLMSG_ERROR && m.ty != NLMSG_DONE {
             out.push_str(tn);
             if super::families::summary(self, out) {
@@ -360,7 +361,7 @@ impl<'a> MessageView<'a> {
     }
 
     fn control_summary(&self) -> String {
-        let m = self.m;
+        let m = &self.m;
         if m.ty == NLMSG_ERROR {
             let req_ty = self.m.endian.u16(self.data, m.offset + NLMSG_HDRLEN + 8);
             let req = req_ty.map(|t| {
@@ -371,7 +372,7 @@ impl<'a> MessageView<'a> {
                         .data
                         .get(m.offset + NLMSG_HDRLEN + 4 + NLMSG_HDRLEN)
                         .copied(),
-                    ..m.clone()
+                    ..*m
                 };
                 MessageView::new(self.d, self.data, &sub).type_name()
             });
@@ -583,7 +584,7 @@ impl<'a> MessageView<'a> {
 
     /// NLMSGERR_ATTR_MSG of an error/done message, read without building the tree.
     pub fn extack_msg(&self) -> Option<String> {
-        let m = self.m;
+        let m = &self.m;
         let tlv = self.extack_start()?;
         let end = m.offset + m.present;
         let mut pos = tlv;
@@ -605,7 +606,7 @@ impl<'a> MessageView<'a> {
 
     /// Offset of the extended-ack TLVs of an ERROR/DONE message (NLM_F_ACK_TLVS set).
     fn extack_start(&self) -> Option<usize> {
-        let m = self.m;
+        let m = &self.m;
         if m.flags & 0x200 == 0 {
             return None;
         }
@@ -626,7 +627,7 @@ impl<'a> MessageView<'a> {
 
     /// The nlmsghdr node with its five fields.
     pub fn header_node(&self) -> Node {
-        let m = self.m;
+        let m = &self.m;
         let o = m.offset;
         let mut n = Node::new(
             "nlmsghdr",
@@ -710,7 +711,7 @@ impl<'a> MessageView<'a> {
 
     /// The dissection tree of everything after the nlmsghdr.
     pub fn tree(&self) -> Vec<Node> {
-        let m = self.m;
+        let m = &self.m;
         let start = m.offset + NLMSG_HDRLEN;
         let end = m.offset + m.present;
         if m.present < NLMSG_HDRLEN {
@@ -720,7 +721,7 @@ impl<'a> MessageView<'a> {
     }
 
     fn payload(&self, start: usize, end: usize, depth: usize) -> Vec<Node> {
-        let m = self.m;
+        let m = &self.m;
         match self.target() {
             Target::Control => match m.ty {
                 NLMSG_ERROR => self.error_tree(start, end, depth),
@@ -781,7 +782,7 @@ impl<'a> MessageView<'a> {
         spec: Option<&Spec>,
         op: Option<&Op>,
     ) -> Vec<Node> {
-        let m = self.m;
+        let m = &self.m;
         if end - start < 4 {
             return vec![Node::expert(
                 Severity::Error,
@@ -925,7 +926,7 @@ impl<'a> MessageView<'a> {
     }
 
     fn error_tree(&self, start: usize, end: usize, depth: usize) -> Vec<Node> {
-        let m = self.m;
+        let m = &self.m;
         if end - start < 4 {
             return vec![Node::expert(
                 Severity::Error,
@@ -1047,7 +1048,7 @@ impl<'a> MessageView<'a> {
                     .and_then(|p| p.last().map(|n| (n.name.clone(), n.field.clone(), false)));
                 echoed.or_else(|| {
                     let bytes = self.d.recent_request(self.m.protocol, sv.m.pid, sv.m.seq)?;
-                    node_at_offset(self.d, bytes, sv.m, off).map(|(n, f)| (n, f, true))
+                    node_at_offset(self.d, bytes, &sv.m, off).map(|(n, f)| (n, f, true))
                 })
             };
             let uint = |k: &Node| match k.value {
@@ -1114,7 +1115,7 @@ fn node_at_offset(
         } else {
             None
         },
-        ..hdr.clone()
+        ..*hdr
     };
     let v = MessageView::new(d, bytes, &m);
     let tree = v.tree();

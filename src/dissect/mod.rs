@@ -19,7 +19,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 /// The cheap per-message facts, read in the indexing pass without building a tree.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MsgIndex {
     /// Offset of the nlmsghdr within the frame bytes.
     pub offset: usize,
@@ -113,6 +113,31 @@ pub struct Dissector {
     /// rare lookup (a capped error ack) scans it, so indexing pays no hashing.
     recent: Vec<((u32, u32, u32), Vec<u8>)>,
     recent_next: usize,
+    /// nlctrl's family-id and family-name attribute numbers (see `ctrl_attr_types`).
+    ctrl_types: (u16, u16),
+    /// For an indexer: what it learned since the last [`Dissector::take_facts`]; requests are
+    /// not remembered (the dissector that builds views replays them itself).
+    facts: Option<Vec<Fact>>,
+}
+
+/// A fact indexing learned that names, summaries and trees depend on. An indexer on another
+/// thread records them so the dissector that builds views can be taught the same, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    /// A generic netlink family id and name.
+    Genl(u16, String),
+    /// An interface index and name (from RTM_NEWLINK).
+    Link(i32, String),
+}
+
+/// What an indexer on another thread needs to index like a given [`Dissector`] (it is `Send`;
+/// the dissector is not).
+#[derive(Debug, Clone)]
+pub struct IndexSeed {
+    genl: HashMap<u16, String>,
+    links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
+    ifla_ifname: u16,
+    ctrl_types: (u16, u16),
 }
 
 impl Dissector {
@@ -131,6 +156,7 @@ impl Dissector {
             .unwrap_or(3);
         let mut genl = HashMap::new();
         genl.insert(GENL_ID_CTRL, "nlctrl".to_string());
+        let ctrl_types = ctrl_attr_types(&specs);
         Dissector {
             specs,
             ifla_ifname,
@@ -140,7 +166,54 @@ impl Dissector {
             resolved: RefCell::new(HashMap::default()),
             recent: Vec::new(),
             recent_next: 0,
+            ctrl_types,
+            facts: None,
         }
+    }
+
+    /// What an indexer needs to continue from this dissector's state (see [`Dissector::indexer`]).
+    pub fn index_seed(&self) -> IndexSeed {
+        IndexSeed {
+            genl: self.genl.clone(),
+            links: self.links.clone(),
+            ifla_ifname: self.ifla_ifname,
+            ctrl_types: self.ctrl_types,
+        }
+    }
+
+    /// A dissector for indexing only (no specs: it builds no views), e.g. on a loader thread.
+    /// It records what it learns as [`Fact`]s for [`Dissector::apply_facts`] and does not
+    /// remember requests (see [`Dissector::remember_request`]).
+    pub fn indexer(seed: IndexSeed) -> Self {
+        let mut d = Dissector::new(SpecRegistry::default());
+        d.genl = seed.genl;
+        d.links = seed.links;
+        d.ifla_ifname = seed.ifla_ifname;
+        d.ctrl_types = seed.ctrl_types;
+        d.facts = Some(Vec::new());
+        d
+    }
+
+    /// The facts an indexer learned since the last call (empty for other dissectors).
+    pub fn take_facts(&mut self) -> Vec<Fact> {
+        self.facts.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Learn what an indexer learned, in its order.
+    pub fn apply_facts(&mut self, facts: impl IntoIterator<Item = Fact>) {
+        for f in facts {
+            match f {
+                Fact::Genl(id, name) => self.learn_genl(id, &name),
+                Fact::Link(idx, name) => self.learn_link(idx, name),
+            }
+        }
+    }
+
+    fn learn_link(&mut self, idx: i32, name: String) {
+        if let Some(f) = self.facts.as_mut() {
+            f.push(Fact::Link(idx, name.clone()));
+        }
+        self.links.insert(idx, name);
     }
 
     /// Generic netlink family name for id `id`, if learned.
@@ -162,6 +235,9 @@ impl Dissector {
         {
             self.genl.insert(id, name.to_string());
             self.genl_version += 1;
+            if let Some(f) = self.facts.as_mut() {
+                f.push(Fact::Genl(id, name.to_string()));
+            }
             // Names resolved under the old mapping are stale.
             self.resolved.get_mut().clear();
         }
@@ -348,7 +424,7 @@ impl Dissector {
                         if let Ok(name) = std::str::from_utf8(b)
                             && self.links.get(&(idx as i32)).map(String::as_str) != Some(name)
                         {
-                            self.links.insert(idx as i32, name.to_string());
+                            self.learn_link(idx as i32, name.to_string());
                         }
                         break;
                     }
@@ -356,23 +432,14 @@ impl Dissector {
                 }
             }
         }
-        if m.direction == Direction::ToKernel && m.ty >= NLMSG_MIN_TYPE {
-            let key = (m.protocol, m.pid, m.seq);
-            let bytes = &data[m.offset..end];
-            if self.recent.len() < RECENT_REQUESTS {
-                self.recent.push((key, bytes.to_vec()));
-            } else if let Some(slot) = self.recent.get_mut(self.recent_next) {
-                slot.0 = key;
-                slot.1.clear();
-                slot.1.extend_from_slice(bytes);
-                self.recent_next = (self.recent_next + 1) % RECENT_REQUESTS;
-            }
+        if self.facts.is_none() {
+            self.remember_request(data, m);
         }
         if m.protocol == NETLINK_GENERIC
             && m.ty == GENL_ID_CTRL
             && m.direction == Direction::FromKernel
         {
-            let (id_t, name_t) = self.ctrl_attr_types();
+            let (id_t, name_t) = self.ctrl_types;
             let mut id = None;
             let mut name = None;
             let mut pos = m.offset + NLMSG_HDRLEN + 4;
@@ -397,15 +464,26 @@ impl Dissector {
         }
     }
 
-    /// nlctrl's family-id and family-name attribute numbers, from its spec (uapi values
-    /// CTRL_ATTR_FAMILY_ID = 1, CTRL_ATTR_FAMILY_NAME = 2 when no spec is loaded).
-    fn ctrl_attr_types(&self) -> (u16, u16) {
-        let set = self
-            .specs
-            .get("nlctrl")
-            .and_then(|s| s.sets.get("ctrl-attrs"));
-        let v = |n: &str, d: u16| set.and_then(|s| s.by_name(n)).map_or(d, |a| a.value);
-        (v("family-id", 1), v("family-name", 2))
+    /// Remember a request (for a capped ack later) as indexing does: a well-formed message of
+    /// frame `data` to the kernel. A view-building dissector fed by an [`Dissector::indexer`]
+    /// calls this for every message it is handed.
+    pub fn remember_request(&mut self, data: &[u8], m: &MsgIndex) {
+        let ok = m.len as usize >= NLMSG_HDRLEN && m.present == m.len as usize;
+        if !(ok && m.direction == Direction::ToKernel && m.ty >= NLMSG_MIN_TYPE) {
+            return;
+        }
+        let Some(bytes) = data.get(m.offset..m.offset + m.present) else {
+            return;
+        };
+        let key = (m.protocol, m.pid, m.seq);
+        if self.recent.len() < RECENT_REQUESTS {
+            self.recent.push((key, bytes.to_vec()));
+        } else if let Some(slot) = self.recent.get_mut(self.recent_next) {
+            slot.0 = key;
+            slot.1.clear();
+            slot.1.extend_from_slice(bytes);
+            self.recent_next = (self.recent_next + 1) % RECENT_REQUESTS;
+        }
     }
 
     /// An interface's name, if an RTM_NEWLINK for it was seen.
@@ -425,9 +503,17 @@ impl Dissector {
     }
 
     /// A view of message `m` of a frame, for names, summaries and trees.
-    pub fn view<'a>(&'a self, data: &'a [u8], m: &'a MsgIndex) -> MessageView<'a> {
+    pub fn view<'a>(&'a self, data: &'a [u8], m: &MsgIndex) -> MessageView<'a> {
         MessageView::new(self, data, m)
     }
+}
+
+/// nlctrl's family-id and family-name attribute numbers, from its spec (uapi values
+/// CTRL_ATTR_FAMILY_ID = 1, CTRL_ATTR_FAMILY_NAME = 2 when no spec is loaded).
+fn ctrl_attr_types(specs: &SpecRegistry) -> (u16, u16) {
+    let set = specs.get("nlctrl").and_then(|s| s.sets.get("ctrl-attrs"));
+    let v = |n: &str, d: u16| set.and_then(|s| s.by_name(n)).map_or(d, |a| a.value);
+    (v("family-id", 1), v("family-name", 2))
 }
 
 /// Direction from the header alone: nlmon writes PACKET_OUTGOING for both directions, so the

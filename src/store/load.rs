@@ -1,7 +1,7 @@
-//! Loading a capture file on a worker thread: the worker parses pcap/pcapng and streams frame
-//! batches through a bounded crossbeam channel; the owner of the [`Store`] drains it within a
-//! time budget (the dissector is not `Send`, so indexing happens on the draining side, which
-//! is cheap: headers only).
+//! Loading a capture file on a worker thread: the worker parses pcap/pcapng, indexes the frames
+//! with its own [`Indexer`] and streams the indexed batches through a bounded crossbeam
+//! channel; the owner of the [`Store`] drains it within a time budget. Appending a batch is a
+//! few copies of small records, so the draining (UI) thread does no parsing or indexing.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
 
-use super::Store;
+use super::{IndexSeed, Indexed, Indexer, Store};
 use crate::pcap::feed::{Batch, Frames, feed};
 
 /// Frames per batch sent over the channel.
@@ -20,10 +20,8 @@ const BATCH: usize = 256;
 
 /// What the worker hands over.
 pub enum LoadEvent {
-    /// Frames read, with the interface description when it is new, and the bytes read so far.
-    Frames(Frames, u64),
-    /// New section comments (generic netlink ids).
-    Comments(Vec<String>),
+    /// Frames read and indexed, and the input bytes read so far.
+    Indexed(Box<Indexed>, u64),
     /// A read error: what was read before stays valid.
     Error(String),
 }
@@ -43,23 +41,23 @@ pub struct Loader {
     pub error: Option<String>,
     /// All frames arrived.
     pub done: bool,
-    /// Time spent moving frames into the store (indexing included).
+    /// Time spent moving indexed frames into the store.
     pub busy: Duration,
     rx: Receiver<LoadEvent>,
-    back: Sender<Frames>,
     handle: Option<JoinHandle<()>>,
 }
 
 impl Loader {
-    /// Start loading `path`; `waker` is called whenever a batch is ready.
-    pub fn open(path: &Path, waker: Option<Waker>) -> Result<Loader, String> {
+    /// Start loading `path` into `store` (which gives the indexer its starting state: see
+    /// [`Store::index_seed`]); `waker` is called whenever a batch is ready.
+    pub fn open(path: &Path, store: &Store, waker: Option<Waker>) -> Result<Loader, String> {
         let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
         let (tx, rx) = bounded::<LoadEvent>(16);
-        let (back, back_rx) = unbounded::<Frames>();
+        let seed = store.index_seed();
         let handle = thread::Builder::new()
             .name("nlscope-load".into())
-            .spawn(move || worker(BufReader::with_capacity(1 << 16, file), tx, back_rx, waker))
+            .spawn(move || worker(BufReader::with_capacity(1 << 16, file), seed, tx, waker))
             .map_err(|e| format!("cannot start the loader thread: {e}"))?;
         Ok(Loader {
             path: path.to_path_buf(),
@@ -69,7 +67,6 @@ impl Loader {
             done: false,
             busy: Duration::ZERO,
             rx,
-            back,
             handle: Some(handle),
         })
     }
@@ -116,19 +113,9 @@ impl Loader {
 
     fn apply(&mut self, ev: LoadEvent, store: &mut Store) {
         match ev {
-            LoadEvent::Frames(mut frames, read) => {
-                for (f, iface) in frames.iter() {
-                    store.push_frame(f, iface.clone());
-                }
+            LoadEvent::Indexed(ix, read) => {
+                store.append(*ix);
                 self.read_bytes = read;
-                frames.clear();
-                // Hand the buffers back to the reader for reuse (it may be gone: fine).
-                let _ = self.back.send(frames);
-            }
-            LoadEvent::Comments(c) => {
-                for line in c {
-                    store.learn_comment(&line);
-                }
             }
             LoadEvent::Error(e) => self.error = Some(e),
         }
@@ -156,37 +143,51 @@ impl Loader {
     }
 }
 
-fn worker(
-    input: BufReader<File>,
-    tx: Sender<LoadEvent>,
-    back: Receiver<Frames>,
-    waker: Option<Waker>,
-) {
+fn worker(input: BufReader<File>, seed: IndexSeed, tx: Sender<LoadEvent>, waker: Option<Waker>) {
     let wake = || {
         if let Some(w) = &waker {
             w();
         }
     };
-    read_all(input, &tx, &back, &wake);
+    read_all(input, Indexer::new(seed), &tx, &wake);
     // Disconnect first, then wake: the drainer then sees the end at once.
     drop(tx);
     wake();
 }
 
-fn read_all(
-    input: BufReader<File>,
-    tx: &Sender<LoadEvent>,
-    back: &Receiver<Frames>,
-    wake: &dyn Fn(),
-) {
-    feed(input, BATCH, None, back, &mut |b| {
-        let ev = match b {
-            Batch::Frames(f, read) => LoadEvent::Frames(f, read),
-            Batch::Comments(c) => LoadEvent::Comments(c),
-            Batch::Error(e) => LoadEvent::Error(e.to_string()),
-        };
+fn read_all(input: BufReader<File>, mut ix: Indexer, tx: &Sender<LoadEvent>, wake: &dyn Fn()) {
+    // Indexed batches own copies of the bytes: the frame buffers go straight back to the
+    // reader for the next frames.
+    let (back, back_rx) = unbounded::<Frames>();
+    let mut read = 0;
+    let send = |ev: LoadEvent| {
         let ok = tx.send(ev).is_ok();
         wake();
         ok
+    };
+    feed(input, BATCH, None, &back_rx, &mut |b| match b {
+        Batch::Frames(mut f, r) => {
+            read = r;
+            let batch = ix.index(&f);
+            f.clear();
+            let _ = back.send(f);
+            send(LoadEvent::Indexed(Box::new(batch), r))
+        }
+        Batch::Comments(c) => {
+            for line in &c {
+                ix.learn_comment(line);
+            }
+            true
+        }
+        Batch::Error(e) => {
+            // Facts learned after the last frame go first, like the frames before the error.
+            let rest = ix.take_facts();
+            (rest.facts.is_empty() || send(LoadEvent::Indexed(Box::new(rest), read)))
+                && send(LoadEvent::Error(e.to_string()))
+        }
     });
+    let rest = ix.take_facts();
+    if !rest.facts.is_empty() {
+        send(LoadEvent::Indexed(Box::new(rest), read));
+    }
 }

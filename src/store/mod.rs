@@ -1,10 +1,12 @@
 //! An append-only store of captured frames and their indexed netlink messages, independent of
-//! any UI: frame bytes live in one arena, every message's header facts are indexed eagerly,
+//! any UI: frame bytes live in a few large chunks, every message's header facts are indexed
+//! eagerly (by [`Store::push_frame`], or on another thread by an [`Indexer`]),
 //! trees are built on demand (with a small LRU cache), and display filtering produces the list
 //! of displayed message indices, incrementally so a UI can spread it over several frames.
 //!
-//! Memory: the frame bytes, plus [`FrameMeta`] per frame and [`MsgEntry`] per message
-//! (about 100 bytes together for a one-message frame).
+//! Memory: the frame bytes, plus a packed 48-byte record per frame and 36-byte row per message
+//! (60 bytes per message on the benchmark capture); [`FrameMeta`] and [`MsgEntry`] are the
+//! unpacked forms handed out by value.
 
 // Input is untrusted: keep the non-test code free of panicking constructs.
 #![cfg_attr(
@@ -25,15 +27,17 @@ use std::rc::Rc;
 
 use crate::cli::fields::MsgFields;
 use crate::cli::read::frame_problem_node;
-use crate::dissect::{Dissector, FrameIndex, MessageView, MsgIndex, specs::SpecRegistry};
+use crate::dissect::{
+    Dissector, Fact, FrameIndex, IndexSeed, MessageView, MsgIndex, specs::SpecRegistry,
+};
 use crate::filter::Filter;
 use crate::model::{Direction, Endian, Node};
 use crate::pcap::{ByteOrder, Frame, Interface};
 
-/// Per-frame facts kept next to the bytes.
+/// Per-frame facts (the unpacked form of what the store keeps per frame).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameMeta {
-    /// Start of the frame's bytes in the arena.
+    /// Offset of the frame's first byte among all the store's frame bytes.
     pub data_start: usize,
     /// Captured length.
     pub len: u32,
@@ -53,7 +57,7 @@ pub struct FrameMeta {
     pub msg_count: u32,
 }
 
-/// One indexed message: its frame and its header facts.
+/// One indexed message: its frame and its header facts (the unpacked form of a stored row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MsgEntry {
     /// 0-based frame index into [`Store::frames`].
@@ -71,19 +75,331 @@ pub const NO_MSG: u16 = u16::MAX;
 /// How many built trees are kept.
 const TREE_CACHE: usize = 16;
 
+/// A frame as stored: 48 bytes where [`FrameMeta`] takes 64 (its i128 is kept as two
+/// halves, and positions count from the frame's segment).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct FrameRec {
+    ts_lo: u64,
+    ts_hi: i64,
+    start: u32,
+    len: u32,
+    orig_len: u32,
+    interface: u32,
+    linktype: u32,
+    first_row: u32,
+    msg_count: u32,
+    big: bool,
+}
+
+/// A row as stored: 36 bytes where [`MsgEntry`] takes 56. `present` is not kept (it is
+/// `len` cut at the frame's end), the frame counts from the row's segment, and the small
+/// facts share one byte of flags.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Row {
+    frame: u32,
+    offset: u32,
+    len: u32,
+    seq: u32,
+    pid: u32,
+    error: i32,
+    ty: u16,
+    flags: u16,
+    pos: u16,
+    protocol: u16,
+    genl_cmd: u8,
+    bits: u8,
+}
+
+const BIG: u8 = 1;
+const HAS_ERROR: u8 = 2;
+const HAS_GENL_CMD: u8 = 4;
+/// The frame had no cooked header (`MsgIndex::protocol` is `u32::MAX`).
+const NO_PROTOCOL: u8 = 8;
+const DIR_SHIFT: u8 = 4;
+
+impl Row {
+    fn pack(frame: u32, pos: u16, m: &MsgIndex) -> Row {
+        let dir = match m.direction {
+            Direction::ToKernel => 0,
+            Direction::FromKernel => 1,
+            Direction::Unknown => 2,
+        };
+        let mut bits = dir << DIR_SHIFT;
+        if m.endian == Endian::Big {
+            bits |= BIG;
+        }
+        if m.error.is_some() {
+            bits |= HAS_ERROR;
+        }
+        if m.genl_cmd.is_some() {
+            bits |= HAS_GENL_CMD;
+        }
+        // Cooked headers carry the protocol in 16 bits; u32::MAX marks "no cooked header".
+        let protocol = u16::try_from(m.protocol).unwrap_or_else(|_| {
+            bits |= NO_PROTOCOL;
+            0
+        });
+        Row {
+            frame,
+            offset: u32::try_from(m.offset).unwrap_or(u32::MAX),
+            len: m.len,
+            seq: m.seq,
+            pid: m.pid,
+            error: m.error.unwrap_or(0),
+            ty: m.ty,
+            flags: m.flags,
+            pos,
+            protocol,
+            genl_cmd: m.genl_cmd.unwrap_or(0),
+            bits,
+        }
+    }
+
+    fn direction(&self) -> Direction {
+        match self.bits >> DIR_SHIFT {
+            0 => Direction::ToKernel,
+            1 => Direction::FromKernel,
+            _ => Direction::Unknown,
+        }
+    }
+
+    fn error(&self) -> Option<i32> {
+        (self.bits & HAS_ERROR != 0).then_some(self.error)
+    }
+
+    /// The header facts, for a frame of `frame_len` bytes.
+    fn index(&self, frame_len: u32) -> MsgIndex {
+        let offset = self.offset as usize;
+        MsgIndex {
+            offset,
+            len: self.len,
+            ty: self.ty,
+            flags: self.flags,
+            seq: self.seq,
+            pid: self.pid,
+            protocol: if self.bits & NO_PROTOCOL != 0 {
+                u32::MAX
+            } else {
+                u32::from(self.protocol)
+            },
+            direction: self.direction(),
+            endian: if self.bits & BIG != 0 {
+                Endian::Big
+            } else {
+                Endian::Little
+            },
+            genl_cmd: (self.bits & HAS_GENL_CMD != 0).then_some(self.genl_cmd),
+            error: self.error(),
+            present: if self.pos == NO_MSG {
+                0
+            } else {
+                (self.len as usize).min((frame_len as usize).saturating_sub(offset))
+            },
+        }
+    }
+}
+
+/// Frames with their bytes and rows: one per loader batch, or filled frame by frame by
+/// [`Store::push_frame`]. A frame never spans two segments; appending moves no existing
+/// bytes or rows (no large reallocations while a capture grows).
+#[derive(Debug, Default)]
+struct Segment {
+    bytes: Vec<u8>,
+    frames: Vec<FrameRec>,
+    rows: Vec<Row>,
+    /// Number of the segment's first byte, frame and row in the whole store.
+    byte_start: usize,
+    frame_start: usize,
+    row_start: usize,
+    /// [`Store::push_frame`] may still append here.
+    open: bool,
+}
+
+/// Bytes of a segment [`Store::push_frame`] starts, and the most frames it takes.
+const PUSH_BYTES: usize = 256 << 10;
+const PUSH_FRAMES: usize = 2048;
+
 /// The frames and messages of one capture.
 pub struct Store {
     dis: Dissector,
-    arena: Vec<u8>,
-    frames: Vec<FrameMeta>,
-    msgs: Vec<MsgEntry>,
-    /// Real netlink messages among `msgs`.
+    segs: Vec<Segment>,
+    frame_count: usize,
+    row_count: usize,
+    arena_len: usize,
+    /// Real netlink messages among the rows.
     msg_total: usize,
     /// Frame-level problems (frame index, offset, text): rare, so kept aside.
     problems: Vec<(u32, usize, String)>,
     interfaces: Vec<Option<Interface>>,
     trees: Vec<(u32, Rc<Vec<Node>>)>,
     scratch: FrameIndex,
+}
+
+/// Frames indexed away from a [`Store`] by an [`Indexer`] (e.g. on a loader thread), ready
+/// for [`Store::append`]. Frame numbers, message numbers and byte offsets in it count from
+/// its own start.
+#[derive(Debug, Default)]
+pub struct Indexed {
+    bytes: Vec<u8>,
+    frames: Vec<FrameRec>,
+    rows: Vec<Row>,
+    msg_total: usize,
+    problems: Vec<(u32, usize, String)>,
+    interfaces: Vec<(u32, Interface)>,
+    facts: Vec<Fact>,
+}
+
+impl Indexed {
+    /// Number of frames in it.
+    pub fn frame_count(&self) -> usize {
+        self.frames.len()
+    }
+}
+
+/// Indexes frames the way [`Store::push_frame`] does, but on any thread (it is `Send`): the
+/// frame bytes are copied once, into one exactly sized buffer per batch, and what indexing
+/// learns travels with the batch as [`Fact`]s.
+pub struct Indexer {
+    dis: Dissector,
+    scratch: FrameIndex,
+}
+
+impl Indexer {
+    /// An indexer continuing from `seed` (see [`Store::index_seed`]).
+    pub fn new(seed: IndexSeed) -> Self {
+        Indexer {
+            dis: Dissector::indexer(seed),
+            scratch: FrameIndex::default(),
+        }
+    }
+
+    /// Learn generic netlink ids from a section comment.
+    pub fn learn_comment(&mut self, comment: &str) {
+        self.dis.learn_from_comment(comment);
+    }
+
+    /// Index `frames` (each with its interface description when new).
+    pub fn index(&mut self, frames: &[(Frame, Option<Interface>)]) -> Indexed {
+        let size = frames.iter().map(|(f, _)| f.data.len()).sum();
+        let mut ix = Indexed {
+            bytes: Vec::with_capacity(size),
+            frames: Vec::with_capacity(frames.len()),
+            rows: Vec::with_capacity(frames.len() * 2),
+            ..Indexed::default()
+        };
+        for (f, iface) in frames {
+            if let Some(i) = iface {
+                ix.interfaces.push((f.interface, i.clone()));
+            }
+            for c in &f.comments {
+                self.dis.learn_from_comment(c);
+            }
+            let fno = u32::try_from(ix.frames.len()).unwrap_or(u32::MAX);
+            let start = ix.bytes.len();
+            ix.bytes.extend_from_slice(&f.data);
+            let first_row = u32::try_from(ix.rows.len()).unwrap_or(u32::MAX);
+            let rows = &mut ix.rows;
+            let (mut rec, n, problem) =
+                index_frame(&mut self.dis, &mut self.scratch, f, start, |pos, m| {
+                    rows.push(Row::pack(fno, pos, m));
+                });
+            rec.first_row = first_row;
+            if let Some((off, text)) = problem {
+                ix.problems.push((fno, off, text));
+            }
+            ix.frames.push(rec);
+            ix.msg_total += n;
+        }
+        // The row estimate may be generous; this copy happens here, not on the UI thread.
+        ix.rows.shrink_to_fit();
+        ix.facts = self.dis.take_facts();
+        ix
+    }
+
+    /// Facts learned since the last batch (from comments after the last frame).
+    pub fn take_facts(&mut self) -> Indexed {
+        Indexed {
+            facts: self.dis.take_facts(),
+            ..Indexed::default()
+        }
+    }
+}
+
+/// Index frame `f` whose bytes start at `start` in its segment: hand each row to `row`
+/// (with the position in the frame); returns the frame's record, how many netlink messages
+/// it holds, and its problem. `first_row` is left for the caller.
+fn index_frame(
+    dis: &mut Dissector,
+    fi: &mut FrameIndex,
+    f: &Frame,
+    start: usize,
+    mut row: impl FnMut(u16, &MsgIndex),
+) -> (FrameRec, usize, Option<(usize, String)>) {
+    let endian = match f.byte_order {
+        ByteOrder::Little => Endian::Little,
+        ByteOrder::Big => Endian::Big,
+    };
+    dis.index_frame_into(&f.data, f.linktype, endian, fi);
+    for (pos, m) in fi.msgs.iter().enumerate() {
+        row(u16::try_from(pos).unwrap_or(u16::MAX), m);
+    }
+    if fi.msgs.is_empty() {
+        // One row for the frame, as `nlscope read` prints one line for it.
+        row(
+            NO_MSG,
+            &MsgIndex {
+                offset: 0,
+                len: u32::try_from(f.data.len()).unwrap_or(u32::MAX),
+                ty: 0,
+                flags: 0,
+                seq: 0,
+                pid: 0,
+                protocol: fi.cooked.map_or(u32::MAX, |c| c.protocol),
+                direction: Direction::Unknown,
+                endian,
+                genl_cmd: None,
+                error: None,
+                present: 0,
+            },
+        );
+    }
+    let rec = FrameRec {
+        ts_lo: f.ts_ns as u64,
+        ts_hi: (f.ts_ns >> 64) as i64,
+        start: u32::try_from(start).unwrap_or(u32::MAX),
+        len: u32::try_from(f.data.len()).unwrap_or(u32::MAX),
+        orig_len: f.orig_len,
+        interface: f.interface,
+        linktype: f.linktype,
+        first_row: 0,
+        msg_count: u32::try_from(fi.msgs.len()).unwrap_or(u32::MAX),
+        big: f.byte_order == ByteOrder::Big,
+    };
+    (rec, fi.msgs.len(), fi.problem.take())
+}
+
+/// Bytes held by a [`Store`]'s allocations (capacities, not lengths), by purpose.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemoryUse {
+    /// Frame bytes stored.
+    pub frame_bytes: usize,
+    /// Bytes allocated for them.
+    pub byte_capacity: usize,
+    /// Number of segments (loader batches, or runs of pushed frames).
+    pub segments: usize,
+    /// Per-frame records.
+    pub frame_records: usize,
+    /// Per-row records.
+    pub row_records: usize,
+    /// Frame problems, interfaces and segment bookkeeping.
+    pub other: usize,
+}
+
+impl MemoryUse {
+    /// All of it.
+    pub fn total(&self) -> usize {
+        self.byte_capacity + self.frame_records + self.row_records + self.other
+    }
 }
 
 /// Why a message is drawn in a warning colour.
@@ -100,9 +416,10 @@ impl Store {
     pub fn new(specs: SpecRegistry) -> Self {
         Store {
             dis: Dissector::new(specs),
-            arena: Vec::new(),
-            frames: Vec::new(),
-            msgs: Vec::new(),
+            segs: Vec::new(),
+            frame_count: 0,
+            row_count: 0,
+            arena_len: 0,
             msg_total: 0,
             problems: Vec::new(),
             interfaces: Vec::new(),
@@ -116,14 +433,14 @@ impl Store {
         self.dis.specs
     }
 
-    /// Reserve arena space for about `bytes` more frame bytes (e.g. the file size).
-    pub fn reserve_bytes(&mut self, bytes: usize) {
-        self.arena.reserve(bytes);
-    }
-
     /// The dissector (specs and what the capture taught it).
     pub fn dissector(&self) -> &Dissector {
         &self.dis
+    }
+
+    /// What an [`Indexer`] needs to index frames for this store.
+    pub fn index_seed(&self) -> IndexSeed {
+        self.dis.index_seed()
     }
 
     /// Learn generic netlink ids from a section comment.
@@ -131,99 +448,182 @@ impl Store {
         self.dis.learn_from_comment(comment);
     }
 
+    fn set_interface(&mut self, idx: u32, iface: Interface) {
+        let idx = idx as usize;
+        if self.interfaces.len() <= idx {
+            self.interfaces.resize(idx + 1, None);
+        }
+        if let Some(slot) = self.interfaces.get_mut(idx) {
+            *slot = Some(iface);
+        }
+    }
+
     /// Append a frame: copy its bytes and index its messages (never builds trees).
     pub fn push_frame(&mut self, frame: &Frame, iface: Option<Interface>) {
         if let Some(i) = iface {
-            let idx = frame.interface as usize;
-            if self.interfaces.len() <= idx {
-                self.interfaces.resize(idx + 1, None);
-            }
-            if let Some(slot) = self.interfaces.get_mut(idx) {
-                *slot = Some(i);
-            }
+            self.set_interface(frame.interface, i);
         }
         for c in &frame.comments {
             self.dis.learn_from_comment(c);
         }
-        let fno = u32::try_from(self.frames.len()).unwrap_or(u32::MAX);
-        let data_start = self.arena.len();
-        self.arena.extend_from_slice(&frame.data);
-        let endian = match frame.byte_order {
-            ByteOrder::Little => Endian::Little,
-            ByteOrder::Big => Endian::Big,
-        };
-        let mut fi = std::mem::take(&mut self.scratch);
-        self.dis
-            .index_frame_into(&frame.data, frame.linktype, endian, &mut fi);
-        let first_msg = u32::try_from(self.msgs.len()).unwrap_or(u32::MAX);
-        for (pos, m) in fi.msgs.iter().enumerate() {
-            self.msgs.push(MsgEntry {
-                frame: fno,
-                pos: u16::try_from(pos).unwrap_or(u16::MAX),
-                idx: m.clone(),
-            });
-        }
-        self.msg_total += fi.msgs.len();
-        if fi.msgs.is_empty() {
-            // One row for the frame, as `nlscope read` prints one line for it.
-            self.msgs.push(MsgEntry {
-                frame: fno,
-                pos: NO_MSG,
-                idx: MsgIndex {
-                    offset: 0,
-                    len: u32::try_from(frame.data.len()).unwrap_or(u32::MAX),
-                    ty: 0,
-                    flags: 0,
-                    seq: 0,
-                    pid: 0,
-                    protocol: fi.cooked.map_or(u32::MAX, |c| c.protocol),
-                    direction: Direction::Unknown,
-                    endian,
-                    genl_cmd: None,
-                    error: None,
-                    present: 0,
-                },
-            });
-        }
-        if let Some((off, text)) = &fi.problem {
-            self.problems.push((fno, *off, text.clone()));
-        }
-        self.frames.push(FrameMeta {
-            data_start,
-            len: u32::try_from(frame.data.len()).unwrap_or(u32::MAX),
-            orig_len: frame.orig_len,
-            ts_ns: frame.ts_ns,
-            interface: frame.interface,
-            linktype: frame.linktype,
-            byte_order: frame.byte_order,
-            first_msg,
-            msg_count: u32::try_from(fi.msgs.len()).unwrap_or(u32::MAX),
+        let n = frame.data.len();
+        let fits = self.segs.last().is_some_and(|s| {
+            s.open && s.bytes.capacity() - s.bytes.len() >= n && s.frames.len() < PUSH_FRAMES
         });
+        if !fits {
+            if let Some(s) = self.segs.last_mut() {
+                s.open = false;
+            }
+            self.segs.push(Segment {
+                bytes: Vec::with_capacity(n.max(PUSH_BYTES)),
+                frames: Vec::with_capacity(PUSH_FRAMES),
+                rows: Vec::new(),
+                byte_start: self.arena_len,
+                frame_start: self.frame_count,
+                row_start: self.row_count,
+                open: true,
+            });
+        }
+        let fno = u32::try_from(self.frame_count).unwrap_or(u32::MAX);
+        let mut fi = std::mem::take(&mut self.scratch);
+        let Some(seg) = self.segs.last_mut() else {
+            return;
+        };
+        let start = seg.bytes.len();
+        seg.bytes.extend_from_slice(&frame.data);
+        let local = u32::try_from(seg.frames.len()).unwrap_or(u32::MAX);
+        let first_row = u32::try_from(seg.rows.len()).unwrap_or(u32::MAX);
+        let rows = &mut seg.rows;
+        let (mut rec, count, problem) =
+            index_frame(&mut self.dis, &mut fi, frame, start, |p, m| {
+                rows.push(Row::pack(local, p, m));
+            });
+        rec.first_row = first_row;
+        self.row_count += seg.rows.len() - first_row as usize;
+        seg.frames.push(rec);
         self.scratch = fi;
+        if let Some((off, text)) = problem {
+            self.problems.push((fno, off, text));
+        }
+        self.arena_len += n;
+        self.frame_count += 1;
+        self.msg_total += count;
     }
 
-    /// Give back the spare capacity of the growing vectors (at the end of a load). The arena
-    /// is left alone: it was reserved at the file's size, so its slack is only the file's
-    /// record headers, and shrinking it may copy it whole (mimalloc does).
+    /// Append frames an [`Indexer`] indexed for this store (same results as pushing them one
+    /// by one with [`Store::push_frame`], without the indexing work on this thread).
+    pub fn append(&mut self, ix: Indexed) {
+        let Indexed {
+            bytes,
+            frames,
+            rows,
+            msg_total,
+            problems,
+            interfaces,
+            facts,
+        } = ix;
+        for (i, iface) in interfaces {
+            self.set_interface(i, iface);
+        }
+        self.dis.apply_facts(facts);
+        // Requests are remembered here, in capture order, for capped acks.
+        for r in &rows {
+            if r.pos != NO_MSG
+                && r.direction() == Direction::ToKernel
+                && let Some(fm) = frames.get(r.frame as usize)
+                && let Some(data) =
+                    bytes.get(fm.start as usize..fm.start as usize + fm.len as usize)
+            {
+                self.dis.remember_request(data, &r.index(fm.len));
+            }
+        }
+        let base_frame = u32::try_from(self.frame_count).unwrap_or(u32::MAX);
+        for (f, off, text) in problems {
+            self.problems
+                .push((f.saturating_add(base_frame), off, text));
+        }
+        if let Some(s) = self.segs.last_mut() {
+            s.open = false;
+        }
+        let seg = Segment {
+            byte_start: self.arena_len,
+            frame_start: self.frame_count,
+            row_start: self.row_count,
+            open: false,
+            bytes,
+            frames,
+            rows,
+        };
+        self.arena_len += seg.bytes.len();
+        self.frame_count += seg.frames.len();
+        self.row_count += seg.rows.len();
+        self.msg_total += msg_total;
+        if !seg.frames.is_empty() {
+            self.segs.push(seg);
+        }
+    }
+
+    /// Give back the spare capacity of the growing vectors (at the end of a load).
     pub fn shrink_to_fit(&mut self) {
-        self.frames.shrink_to_fit();
-        self.msgs.shrink_to_fit();
+        for s in self.segs.iter_mut().filter(|s| s.open) {
+            s.frames.shrink_to_fit();
+            s.rows.shrink_to_fit();
+        }
         self.problems.shrink_to_fit();
+    }
+
+    /// The segment holding row `i`, and the row's position in it.
+    fn seg_of_row(&self, i: usize) -> Option<(&Segment, &Row)> {
+        let k = self
+            .segs
+            .partition_point(|s| s.row_start <= i)
+            .checked_sub(1)?;
+        let s = self.segs.get(k)?;
+        Some((s, s.rows.get(i - s.row_start)?))
+    }
+
+    /// The segment holding frame `f`, and the frame's record.
+    fn seg_of_frame(&self, f: usize) -> Option<(&Segment, &FrameRec)> {
+        let k = self
+            .segs
+            .partition_point(|s| s.frame_start <= f)
+            .checked_sub(1)?;
+        let s = self.segs.get(k)?;
+        Some((s, s.frames.get(f - s.frame_start)?))
+    }
+
+    /// Row `i` unpacked, with its frame's bytes.
+    fn row(&self, i: usize) -> Option<(MsgEntry, &[u8])> {
+        let (s, r) = self.seg_of_row(i)?;
+        let fr = s.frames.get(r.frame as usize)?;
+        let data = s
+            .bytes
+            .get(fr.start as usize..fr.start as usize + fr.len as usize)
+            .unwrap_or(&[]);
+        let frame = u32::try_from(s.frame_start + r.frame as usize).unwrap_or(u32::MAX);
+        Some((
+            MsgEntry {
+                frame,
+                pos: r.pos,
+                idx: r.index(fr.len),
+            },
+            data,
+        ))
     }
 
     /// Number of frames.
     pub fn frame_count(&self) -> usize {
-        self.frames.len()
+        self.frame_count
     }
 
     /// Number of rows: every message, plus one per frame without messages.
     pub fn len(&self) -> usize {
-        self.msgs.len()
+        self.row_count
     }
 
     /// True when no row is stored.
     pub fn is_empty(&self) -> bool {
-        self.msgs.is_empty()
+        self.row_count == 0
     }
 
     /// Number of netlink messages (rows of frames without messages not counted).
@@ -233,43 +633,77 @@ impl Store {
 
     /// One line for a row without a message: the uevent text, or the frame's problem.
     pub fn frame_text(&self, i: usize) -> String {
-        let Some(e) = self.msgs.get(i) else {
+        let Some((e, data)) = self.row(i) else {
             return String::new();
         };
         if let Some((_, p)) = self.frame_problem(e.frame) {
             return format!("[{p}]");
         }
-        let data = self.frame_data(e.frame as usize);
         let skip = self
-            .frames
-            .get(e.frame as usize)
-            .and_then(|f| crate::dissect::cooked::parse(f.linktype, data).ok())
+            .seg_of_frame(e.frame as usize)
+            .and_then(|(_, f)| crate::dissect::cooked::parse(f.linktype, data).ok())
             .map_or(0, |c| c.header_len);
         let t = String::from_utf8_lossy(data.get(skip..).unwrap_or(&[])).replace('\0', " ");
         let short: String = t.trim().chars().take(200).collect();
         format!("uevent {short}")
     }
 
-    /// Bytes held by the arena.
+    /// Frame bytes held.
     pub fn arena_len(&self) -> usize {
-        self.arena.len()
+        self.arena_len
+    }
+
+    /// What the store's own allocations hold (for memory measurements).
+    pub fn memory(&self) -> MemoryUse {
+        let mut m = MemoryUse {
+            frame_bytes: self.arena_len,
+            segments: self.segs.len(),
+            other: self.segs.capacity() * std::mem::size_of::<Segment>()
+                + self.problems.capacity() * std::mem::size_of::<(u32, usize, String)>()
+                + self.problems.iter().map(|p| p.2.capacity()).sum::<usize>()
+                + self.interfaces.capacity() * std::mem::size_of::<Option<Interface>>(),
+            ..MemoryUse::default()
+        };
+        for s in &self.segs {
+            m.byte_capacity += s.bytes.capacity();
+            m.frame_records += s.frames.capacity() * std::mem::size_of::<FrameRec>();
+            m.row_records += s.rows.capacity() * std::mem::size_of::<Row>();
+        }
+        m
     }
 
     /// Message `i`.
-    pub fn msg(&self, i: usize) -> Option<&MsgEntry> {
-        self.msgs.get(i)
+    pub fn msg(&self, i: usize) -> Option<MsgEntry> {
+        self.row(i).map(|(e, _)| e)
     }
 
     /// Frame `f` (0-based).
-    pub fn frame(&self, f: usize) -> Option<&FrameMeta> {
-        self.frames.get(f)
+    pub fn frame(&self, f: usize) -> Option<FrameMeta> {
+        let (s, r) = self.seg_of_frame(f)?;
+        Some(FrameMeta {
+            data_start: s.byte_start + r.start as usize,
+            len: r.len,
+            orig_len: r.orig_len,
+            ts_ns: (i128::from(r.ts_hi) << 64) | i128::from(r.ts_lo),
+            interface: r.interface,
+            linktype: r.linktype,
+            byte_order: if r.big {
+                ByteOrder::Big
+            } else {
+                ByteOrder::Little
+            },
+            first_msg: u32::try_from(s.row_start + r.first_row as usize).unwrap_or(u32::MAX),
+            msg_count: r.msg_count,
+        })
     }
 
     /// The bytes of frame `f` (0-based).
     pub fn frame_data(&self, f: usize) -> &[u8] {
-        self.frames
-            .get(f)
-            .and_then(|m| self.arena.get(m.data_start..m.data_start + m.len as usize))
+        self.seg_of_frame(f)
+            .and_then(|(s, r)| {
+                s.bytes
+                    .get(r.start as usize..r.start as usize + r.len as usize)
+            })
             .unwrap_or(&[])
     }
 
@@ -280,21 +714,22 @@ impl Store {
 
     /// Time of the first frame (for relative times).
     pub fn first_ts(&self) -> Option<i128> {
-        self.frames.first().map(|f| f.ts_ns)
+        self.frame(0).map(|f| f.ts_ns)
     }
 
     /// A view of message `i` (names, summary, tree); `None` for a frame without messages.
     pub fn view(&self, i: usize) -> Option<MessageView<'_>> {
-        let e = self.msgs.get(i).filter(|e| e.pos != NO_MSG)?;
-        Some(self.dis.view(self.frame_data(e.frame as usize), &e.idx))
+        let (e, data) = self.row(i).filter(|(e, _)| e.pos != NO_MSG)?;
+        Some(self.dis.view(data, &e.idx))
     }
 
     /// Filter fields of message `i` (1-based frame number as the CLI counts).
     pub fn with_fields<R>(&self, i: usize, f: impl FnOnce(&MsgFields<'_>) -> R) -> Option<R> {
-        let e = self.msgs.get(i).filter(|e| e.pos != NO_MSG)?;
-        let fm = self.frames.get(e.frame as usize)?;
-        let view = self.dis.view(self.frame_data(e.frame as usize), &e.idx);
-        let fields = MsgFields::new(&view, u64::from(e.frame) + 1, fm.ts_ns, fm.len as usize);
+        let (e, data) = self.row(i).filter(|(e, _)| e.pos != NO_MSG)?;
+        let (_, fr) = self.seg_of_frame(e.frame as usize)?;
+        let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
+        let view = self.dis.view(data, &e.idx);
+        let fields = MsgFields::new(&view, u64::from(e.frame) + 1, ts, fr.len as usize);
         Some(f(&fields))
     }
 
@@ -310,18 +745,21 @@ impl Store {
 
     /// Colour class of message `i`.
     pub fn mark(&self, i: usize) -> Mark {
-        match self.msgs.get(i) {
-            Some(e) if e.idx.error.is_some_and(|x| x != 0) => Mark::Error,
-            Some(e) if self.frame_problem(e.frame).is_some() => Mark::Error,
-            _ => Mark::Normal,
+        let Some((s, r)) = self.seg_of_row(i) else {
+            return Mark::Normal;
+        };
+        let frame = u32::try_from(s.frame_start + r.frame as usize).unwrap_or(u32::MAX);
+        if r.error().is_some_and(|x| x != 0) || self.frame_problem(frame).is_some() {
+            Mark::Error
+        } else {
+            Mark::Normal
         }
     }
 
     /// Direction of message `i`.
     pub fn direction(&self, i: usize) -> Direction {
-        self.msgs
-            .get(i)
-            .map_or(Direction::Unknown, |e| e.idx.direction)
+        self.seg_of_row(i)
+            .map_or(Direction::Unknown, |(_, r)| r.direction())
     }
 
     /// The display tree of message `i`, as a protocol tree pane shows it: a frame summary
@@ -336,14 +774,14 @@ impl Store {
             self.trees.push(hit);
             return t;
         }
-        let Some(e) = self.msgs.get(i) else {
+        let Some((e, data)) = self.row(i) else {
             return Rc::new(Vec::new());
         };
-        let data = self.frame_data(e.frame as usize);
         let view = self.dis.view(data, &e.idx);
         let mut tree = Vec::with_capacity(24);
-        if let Some(fm) = self.frames.get(e.frame as usize) {
-            tree.push(frame_node(fm, e, self.interface(fm.interface)));
+        let fm = self.frame(e.frame as usize);
+        if let Some(fm) = &fm {
+            tree.push(frame_node(fm, &e, self.interface(fm.interface)));
             if let Ok(c) = crate::dissect::cooked::parse(fm.linktype, data) {
                 tree.push(crate::dissect::cooked::node(&c, data));
             }
@@ -352,7 +790,7 @@ impl Store {
             if self.frame_problem(e.frame).is_none() {
                 let text = self.frame_text(i);
                 let mut n = Node::new("text", "", crate::model::Value::None, 0, 0);
-                if let Some(fm) = self.frames.get(e.frame as usize) {
+                if let Some(fm) = &fm {
                     let skip = crate::dissect::cooked::parse(fm.linktype, data)
                         .map_or(0, |c| c.header_len);
                     n.offset = skip.min(data.len());
@@ -365,11 +803,7 @@ impl Store {
             tree.push(view.header_node());
             tree.extend(view.tree());
         }
-        let last = e.pos == NO_MSG
-            || self
-                .frames
-                .get(e.frame as usize)
-                .is_some_and(|f| u32::from(e.pos) + 1 == f.msg_count);
+        let last = e.pos == NO_MSG || fm.is_some_and(|f| u32::from(e.pos) + 1 == f.msg_count);
         if last && let Some((off, text)) = self.frame_problem(e.frame) {
             let fi = FrameIndex {
                 problem: Some((off, text.to_string())),
@@ -395,10 +829,43 @@ impl Store {
     /// Append to `out` the indices in `range` of the messages that pass `filter`.
     /// A filter over header fields only never builds a tree.
     pub fn filter_range(&self, filter: &Filter, range: std::ops::Range<usize>, out: &mut Vec<u32>) {
-        let end = range.end.min(self.msgs.len());
-        for i in range.start..end {
-            if filter.is_empty() || self.with_fields(i, |f| filter.matches(f)).unwrap_or(false) {
-                out.push(u32::try_from(i).unwrap_or(u32::MAX));
+        let end = range.end.min(self.row_count);
+        if range.start >= end {
+            return;
+        }
+        if filter.is_empty() {
+            out.extend((range.start..end).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
+            return;
+        }
+        // Walk the segments in order (no lookup per row: header filters are that cheap).
+        let first = self
+            .segs
+            .partition_point(|s| s.row_start <= range.start)
+            .saturating_sub(1);
+        for s in self.segs.get(first..).unwrap_or(&[]) {
+            if s.row_start >= end {
+                break;
+            }
+            let lo = range.start.saturating_sub(s.row_start);
+            let hi = (end - s.row_start).min(s.rows.len());
+            for (j, r) in s.rows.get(lo..hi).unwrap_or(&[]).iter().enumerate() {
+                if r.pos == NO_MSG {
+                    continue;
+                }
+                let Some(fr) = s.frames.get(r.frame as usize) else {
+                    continue;
+                };
+                let data = s
+                    .bytes
+                    .get(fr.start as usize..fr.start as usize + fr.len as usize)
+                    .unwrap_or(&[]);
+                let idx = r.index(fr.len);
+                let view = self.dis.view(data, &idx);
+                let frame = (s.frame_start + r.frame as usize) as u64 + 1;
+                let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
+                if filter.matches(&MsgFields::new(&view, frame, ts, fr.len as usize)) {
+                    out.push(u32::try_from(s.row_start + lo + j).unwrap_or(u32::MAX));
+                }
             }
         }
     }
@@ -406,7 +873,7 @@ impl Store {
     /// Indices of all messages that pass `filter`.
     pub fn filter_all(&self, filter: &Filter) -> Vec<u32> {
         let mut v = Vec::new();
-        self.filter_range(filter, 0..self.msgs.len(), &mut v);
+        self.filter_range(filter, 0..self.row_count, &mut v);
         v
     }
 }

@@ -12,7 +12,7 @@ fn capture(name: &str) -> PathBuf {
 
 fn loaded(name: &str) -> Store {
     let mut store = Store::new(SpecRegistry::with_embedded());
-    let mut l = Loader::open(&capture(name), None).expect("open");
+    let mut l = Loader::open(&capture(name), &store, None).expect("open");
     l.drain_all(&mut store);
     assert!(l.error.is_none(), "{:?}", l.error);
     assert!(l.done);
@@ -112,7 +112,7 @@ fn tree_filter_finds_veth0() {
 #[test]
 fn background_drain_respects_the_budget_and_finishes() {
     let mut store = Store::new(SpecRegistry::with_embedded());
-    let mut l = Loader::open(&capture("route-monitor.pcap"), None).expect("open");
+    let mut l = Loader::open(&capture("route-monitor.pcap"), &store, None).expect("open");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while !l.done {
         l.drain(&mut store, Duration::from_millis(2));
@@ -125,13 +125,20 @@ fn background_drain_respects_the_budget_and_finishes() {
 
 #[test]
 fn unreadable_inputs_report_errors() {
-    assert!(Loader::open(std::path::Path::new("/nonexistent/x.pcap"), None).is_err());
+    assert!(
+        Loader::open(
+            std::path::Path::new("/nonexistent/x.pcap"),
+            &Store::new(SpecRegistry::default()),
+            None
+        )
+        .is_err()
+    );
     let dir = std::env::temp_dir().join(format!("nlscope-store-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join("junk.pcap");
     std::fs::write(&p, b"this is not a capture file at all").unwrap();
     let mut store = Store::new(SpecRegistry::with_embedded());
-    let mut l = Loader::open(&p, None).unwrap();
+    let mut l = Loader::open(&p, &store, None).unwrap();
     l.drain_all(&mut store);
     assert!(l.error.is_some());
     assert_eq!(store.len(), 0);
@@ -140,7 +147,100 @@ fn unreadable_inputs_report_errors() {
 
 #[test]
 fn memory_per_message_is_small() {
-    assert!(std::mem::size_of::<MsgEntry>() + std::mem::size_of::<FrameMeta>() <= 128);
+    // What is kept per row and per frame (the unpacked MsgEntry / FrameMeta are 56 / 64).
+    assert_eq!(std::mem::size_of::<Row>(), 36);
+    assert_eq!(std::mem::size_of::<FrameRec>(), 48);
+}
+
+#[test]
+fn rows_unpack_to_what_was_packed() {
+    let base = MsgIndex {
+        offset: 16,
+        len: 40,
+        ty: 2,
+        flags: 0x300,
+        seq: 7,
+        pid: 9,
+        protocol: 16,
+        direction: Direction::FromKernel,
+        endian: Endian::Big,
+        genl_cmd: None,
+        error: Some(-22),
+        present: 30,
+    };
+    let variants = [
+        base,
+        MsgIndex {
+            error: None,
+            genl_cmd: Some(3),
+            direction: Direction::ToKernel,
+            endian: Endian::Little,
+            ..base
+        },
+        MsgIndex {
+            protocol: u32::MAX,
+            direction: Direction::Unknown,
+            error: Some(0),
+            ..base
+        },
+        MsgIndex {
+            present: 40,
+            ..base
+        },
+    ];
+    for m in variants {
+        // `present` is `len` cut at the end of the frame.
+        let frame_len = (m.offset + m.present) as u32;
+        let r = Row::pack(5, 1, &m);
+        assert_eq!(r.index(frame_len), m);
+        assert_eq!(r.direction(), m.direction);
+    }
+    let none = MsgIndex {
+        present: 0,
+        offset: 0,
+        ..base
+    };
+    assert_eq!(Row::pack(0, NO_MSG, &none).index(100), none);
+}
+
+/// Every row and frame as the CLI indexes them (a fresh dissector per capture, frame by frame).
+fn assert_like_the_cli(store: &Store, path: &std::path::Path) {
+    let mut d = Dissector::new(SpecRegistry::with_embedded());
+    let mut r = crate::pcap::Reader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut row = 0;
+    let mut n = 0;
+    while let Some(Ok(f)) = r.next_frame() {
+        let endian = match f.byte_order {
+            ByteOrder::Little => Endian::Little,
+            ByteOrder::Big => Endian::Big,
+        };
+        let fi = d.index_frame(&f.data, f.linktype, endian);
+        let fm = store.frame(n).unwrap();
+        assert_eq!(
+            (
+                fm.ts_ns,
+                fm.len as usize,
+                fm.orig_len,
+                fm.interface,
+                fm.linktype
+            ),
+            (f.ts_ns, f.data.len(), f.orig_len, f.interface, f.linktype)
+        );
+        assert_eq!((fm.byte_order, fm.first_msg as usize), (f.byte_order, row));
+        assert_eq!(fm.msg_count as usize, fi.msgs.len());
+        for (pos, m) in fi.msgs.iter().enumerate() {
+            let e = store.msg(row).unwrap();
+            assert_eq!((e.frame as usize, e.pos as usize), (n, pos));
+            assert_eq!(e.idx, *m, "frame {n} message {pos}");
+            row += 1;
+        }
+        if fi.msgs.is_empty() {
+            assert_eq!(store.msg(row).unwrap().pos, NO_MSG);
+            row += 1;
+        }
+        n += 1;
+    }
+    assert_eq!((n, row), (store.frame_count(), store.len()));
 }
 
 /// A pcap (LINKTYPE_NETLINK) of `frames`.
@@ -185,7 +285,7 @@ fn frames_without_messages_get_one_row_each() {
     let p = dir.join("mixed.pcap");
     std::fs::write(&p, pcap_of(&[uevent, link, short])).unwrap();
     let mut store = Store::new(SpecRegistry::with_embedded());
-    let mut l = Loader::open(&p, None).unwrap();
+    let mut l = Loader::open(&p, &store, None).unwrap();
     l.drain_all(&mut store);
     let _ = std::fs::remove_dir_all(&dir);
     assert!(l.error.is_none(), "{:?}", l.error);
@@ -220,4 +320,325 @@ fn frames_without_messages_get_one_row_each() {
         store.filter_all(&compile(&store, "nlmsg.seq == 7")),
         vec![1]
     );
+}
+
+/// The store as the UI thread used to fill it: every frame indexed by [`Store::push_frame`].
+fn pushed(path: &std::path::Path) -> (Store, Option<String>) {
+    let mut store = Store::new(SpecRegistry::with_embedded());
+    let mut r = crate::pcap::Reader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut seen = 0;
+    let mut err = None;
+    while let Some(f) = r.next_frame() {
+        let f = match f {
+            Ok(f) => f,
+            Err(e) => {
+                err = Some(e.to_string());
+                break;
+            }
+        };
+        for c in &r.section_comments()[seen..] {
+            store.learn_comment(c);
+        }
+        seen = r.section_comments().len();
+        let iface = r.interfaces().get(f.interface as usize).cloned();
+        store.push_frame(&f, iface);
+    }
+    (store, err)
+}
+
+/// The store filled by an [`Indexer`] in batches of `batch` frames, appended one by one.
+fn indexed_by(path: &std::path::Path, batch: usize) -> Store {
+    let mut store = Store::new(SpecRegistry::with_embedded());
+    let mut ix = Indexer::new(store.index_seed());
+    let mut r = crate::pcap::Reader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut seen = 0;
+    let mut pending = Vec::new();
+    while let Some(Ok(f)) = r.next_frame() {
+        if r.section_comments().len() > seen {
+            store.append(ix.index(&std::mem::take(&mut pending)));
+            for c in &r.section_comments()[seen..] {
+                ix.learn_comment(c);
+            }
+            seen = r.section_comments().len();
+        }
+        let iface = r.interfaces().get(f.interface as usize).cloned();
+        pending.push((f, iface));
+        if pending.len() >= batch {
+            store.append(ix.index(&std::mem::take(&mut pending)));
+        }
+    }
+    store.append(ix.index(&pending));
+    store.append(ix.take_facts());
+    store
+}
+
+const SAME_FILTERS: &[&str] = &[
+    "",
+    "nlmsg.type == RTM_NEWLINK",
+    "genl.family == ethtool",
+    "genl.family == devlink || genl.family == nl80211",
+    "rt-link.ifname == \"veth0\"",
+    "rt-link.mtu",
+    "nlmsg.error",
+];
+
+/// Everything the UI reads from `a` and `b` is the same.
+fn assert_same(a: &mut Store, b: &mut Store) {
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a.frame_count(), b.frame_count());
+    assert_eq!(a.message_count(), b.message_count());
+    assert_eq!(a.arena_len(), b.arena_len());
+    assert_eq!(a.dissector().genl_families(), b.dissector().genl_families());
+    for f in 0..a.frame_count() {
+        assert_eq!(a.frame(f), b.frame(f), "frame {f}");
+        assert_eq!(a.frame_data(f), b.frame_data(f), "frame {f}");
+        assert_eq!(a.frame_problem(f as u32), b.frame_problem(f as u32));
+        let fm = a.frame(f).unwrap();
+        assert_eq!(a.interface(fm.interface), b.interface(fm.interface));
+    }
+    for i in 0..a.len() {
+        assert_eq!(a.msg(i), b.msg(i), "row {i}");
+        assert_eq!(a.mark(i), b.mark(i), "row {i}");
+        assert_eq!(a.frame_text(i), b.frame_text(i), "row {i}");
+        let sa = a.view(i).map(|v| (v.summary(), v.type_str().to_string()));
+        let sb = b.view(i).map(|v| (v.summary(), v.type_str().to_string()));
+        assert_eq!(sa, sb, "row {i}");
+        assert_eq!(*a.tree(i), *b.tree(i), "row {i}");
+    }
+    for text in SAME_FILTERS {
+        let fa = compile(a, text);
+        let all = a.filter_all(&fa);
+        assert_eq!(all, b.filter_all(&fa), "filter {text}");
+        // Row by row through with_fields, and in pieces across segment boundaries.
+        let one_by_one: Vec<u32> = (0..a.len())
+            .filter(|&i| fa.is_empty() || a.with_fields(i, |f| fa.matches(f)).unwrap_or(false))
+            .map(|i| i as u32)
+            .collect();
+        assert_eq!(all, one_by_one, "filter {text}");
+        let mut pieces = Vec::new();
+        for start in (0..a.len() + 7).step_by(7) {
+            b.filter_range(&fa, start..start + 7, &mut pieces);
+        }
+        assert_eq!(all, pieces, "filter {text}");
+    }
+}
+
+#[test]
+fn loader_indexing_matches_indexing_on_the_store_for_every_capture() {
+    let mut names: Vec<_> = std::fs::read_dir(capture(""))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".pcap") || n.ends_with(".pcapng"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "{names:?}");
+    for name in names {
+        let (mut reference, err) = pushed(&capture(&name));
+        assert!(err.is_none(), "{name}: {err:?}");
+        let mut loaded = loaded(&name);
+        assert_like_the_cli(&loaded, &capture(&name));
+        assert_same(&mut loaded, &mut reference);
+        // Facts learned in one batch must reach views of frames appended in earlier ones.
+        assert_same(&mut indexed_by(&capture(&name), 1), &mut reference);
+    }
+}
+
+fn genl_msg(ty: u16, flags: u16, seq: u32, cmd: u8, attrs: &[u8]) -> Vec<u8> {
+    let mut m = Vec::new();
+    m.extend_from_slice(&(20 + attrs.len() as u32).to_le_bytes());
+    m.extend_from_slice(&ty.to_le_bytes());
+    m.extend_from_slice(&flags.to_le_bytes());
+    m.extend_from_slice(&seq.to_le_bytes());
+    m.extend_from_slice(&0u32.to_le_bytes());
+    m.extend_from_slice(&[cmd, 1, 0, 0]);
+    m.extend_from_slice(attrs);
+    m
+}
+
+fn attr(ty: u16, payload: &[u8]) -> Vec<u8> {
+    let mut a = Vec::new();
+    a.extend_from_slice(&(4 + payload.len() as u16).to_le_bytes());
+    a.extend_from_slice(&ty.to_le_bytes());
+    a.extend_from_slice(payload);
+    while a.len() % 4 != 0 {
+        a.push(0);
+    }
+    a
+}
+
+fn route_msg(ty: u16, flags: u16, seq: u32, payload: &[u8]) -> Vec<u8> {
+    let mut m = Vec::new();
+    m.extend_from_slice(&(16 + payload.len() as u32).to_le_bytes());
+    m.extend_from_slice(&ty.to_le_bytes());
+    m.extend_from_slice(&flags.to_le_bytes());
+    m.extend_from_slice(&seq.to_le_bytes());
+    m.extend_from_slice(&0u32.to_le_bytes());
+    m.extend_from_slice(payload);
+    m
+}
+
+/// A pcapng whose generic netlink ids come from a section comment, a packet comment and an
+/// nlctrl reply in the middle of the capture (after a message that needs it), with a capped
+/// ack that needs a remembered request and an interface name learned from RTM_NEWLINK.
+fn learning_pcapng(path: &std::path::Path) {
+    use crate::pcap::{ByteOrder, Frame, Interface, OutFormat, Writer, WriterOptions};
+    let mut frames: Vec<(Vec<u8>, Vec<String>)> = Vec::new();
+    let genl = |m: Vec<u8>| {
+        let mut f = cooked(16);
+        f.extend(m);
+        f
+    };
+    let route = |m: Vec<u8>| {
+        let mut f = cooked(0);
+        f.extend(m);
+        f
+    };
+    // ethtool (0x20) used before nlctrl names it.
+    frames.push((genl(genl_msg(0x20, 0x5, 1, 1, &[])), vec![]));
+    let mut ctrl = attr(2, b"ethtool\0");
+    ctrl.extend(attr(1, &0x20u16.to_le_bytes()));
+    frames.push((genl(genl_msg(0x10, 0, 1, 1, &ctrl)), vec![]));
+    frames.push((genl(genl_msg(0x20, 0, 1, 2, &[])), vec![]));
+    // devlink (33) from the section comment; nl80211 (34) from a packet comment.
+    frames.push((genl(genl_msg(33, 0x5, 2, 1, &[])), vec![]));
+    frames.push((
+        genl(genl_msg(34, 0x5, 3, 1, &[])),
+        vec!["genl-families: 34=nl80211".to_string()],
+    ));
+    // RTM_NEWLINK from the kernel naming ifindex 9, then a request about it and a capped ack.
+    let mut ifi = vec![0u8; 16];
+    ifi[4..8].copy_from_slice(&9i32.to_le_bytes());
+    let mut newlink = ifi.clone();
+    newlink.extend(attr(3, b"veth0\0"));
+    newlink.extend(attr(4, &1500u32.to_le_bytes()));
+    frames.push((route(route_msg(16, 0x2, 4, &newlink)), vec![]));
+    let mut set = ifi.clone();
+    set.extend(attr(4, &9000u32.to_le_bytes()));
+    let req = route_msg(16, 0x5, 5, &set);
+    frames.push((route(req.clone()), vec![]));
+    let mut ack = (-34i32).to_le_bytes().to_vec();
+    ack.extend_from_slice(&req[..16]);
+    ack.extend(attr(2, &32u32.to_le_bytes()));
+    frames.push((route(route_msg(2, 0x300, 5, &ack)), vec![]));
+    let iface = Interface {
+        linktype: 253,
+        snaplen: 65535,
+        name: Some("nlmon0".into()),
+        ts_nanos: true,
+        tsresol: 9,
+        byte_order: ByteOrder::Little,
+        comments: Vec::new(),
+    };
+    let mut w = Writer::new(
+        std::fs::File::create(path).unwrap(),
+        WriterOptions {
+            format: OutFormat::PcapNg,
+            section_comments: vec!["genl-families: 33=devlink".to_string()],
+            application: None,
+        },
+    );
+    for (k, (data, comments)) in frames.into_iter().enumerate() {
+        let f = Frame {
+            ts_ns: 1_700_000_000_000_000_000 + k as i128,
+            interface: 0,
+            linktype: 253,
+            byte_order: ByteOrder::Little,
+            orig_len: data.len() as u32,
+            data,
+            comments,
+            file_offset: 0,
+        };
+        w.write_frame(&f, &iface).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+#[test]
+fn loader_learns_genl_ids_links_and_requests_like_the_store() {
+    let dir = std::env::temp_dir().join(format!("nlscope-store-learn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("learn.pcapng");
+    learning_pcapng(&p);
+    let (mut reference, err) = pushed(&p);
+    assert!(err.is_none(), "{err:?}");
+    let mut store = Store::new(SpecRegistry::with_embedded());
+    let mut l = Loader::open(&p, &store, None).unwrap();
+    l.drain_all(&mut store);
+    assert!(l.error.is_none(), "{:?}", l.error);
+    let mut by_one = indexed_by(&p, 1);
+    assert_like_the_cli(&store, &p);
+    let _ = std::fs::remove_dir_all(&dir);
+    // What the capture teaches reached the store through the loader.
+    let d = store.dissector();
+    assert_eq!(d.genl_family(0x20), Some("ethtool"));
+    assert_eq!(d.genl_family(33), Some("devlink"));
+    assert_eq!(d.genl_family(34), Some("nl80211"));
+    assert_eq!(d.link_name(9), Some("veth0"));
+    assert_eq!(store.view(0).unwrap().genl_family(), Some("ethtool"));
+    assert!(d.recent_request(0, 0, 5).is_some());
+    let offs = store
+        .tree(7)
+        .iter()
+        .flat_map(|n| {
+            let mut v = Vec::new();
+            n.walk(&mut |x| v.push(x.clone()));
+            v
+        })
+        .find(|n| n.field == "nlmsgerr.offs")
+        .expect("offs");
+    assert!(offs.display.contains("IFLA_MTU"), "{}", offs.display);
+    assert_same(&mut store, &mut reference);
+    assert_same(&mut by_one, &mut reference);
+}
+
+#[test]
+fn truncated_file_keeps_every_complete_frame_and_the_error() {
+    let src = std::fs::read(capture("route-link.pcap")).unwrap();
+    let dir = std::env::temp_dir().join(format!("nlscope-store-trunc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("cut.pcap");
+    std::fs::write(&p, &src[..src.len() * 2 / 3]).unwrap();
+    let (mut reference, err) = pushed(&p);
+    let mut store = Store::new(SpecRegistry::with_embedded());
+    let mut l = Loader::open(&p, &store, None).unwrap();
+    l.drain_all(&mut store);
+    let _ = std::fs::remove_dir_all(&dir);
+    let err = err.expect("the reference read fails too");
+    assert_eq!(l.error.as_deref(), Some(err.as_str()));
+    assert!(err.contains("truncated"), "{err}");
+    assert!(reference.frame_count() > 10);
+    assert_same(&mut store, &mut reference);
+}
+
+#[test]
+fn pushed_frames_roll_over_into_new_segments() {
+    let mut r =
+        crate::pcap::Reader::new(std::fs::File::open(capture("route-link.pcap")).unwrap()).unwrap();
+    let mut frames = Vec::new();
+    while let Some(Ok(f)) = r.next_frame() {
+        frames.push(f);
+    }
+    let mut store = Store::new(SpecRegistry::with_embedded());
+    let mut n = 0;
+    while n <= 2 * PUSH_FRAMES + 10 {
+        for f in &frames {
+            store.push_frame(f, None);
+            n += 1;
+        }
+    }
+    assert!(store.memory().segments >= 3, "{:?}", store.memory());
+    for i in 0..store.frame_count() {
+        let f = &frames[i % frames.len()];
+        assert_eq!(store.frame_data(i), f.data.as_slice(), "frame {i}");
+        let fm = store.frame(i).unwrap();
+        assert_eq!(fm.ts_ns, f.ts_ns);
+        let e = store.msg(fm.first_msg as usize).unwrap();
+        assert_eq!(e.frame as usize, i);
+    }
+    let last = store.len() - 1;
+    assert_eq!(
+        store.msg(last).unwrap().frame as usize,
+        store.frame_count() - 1
+    );
+    assert!(store.msg(last + 1).is_none());
 }

@@ -248,7 +248,7 @@ impl App {
         self.settings.recent.retain(|p| p != path);
         self.settings.recent.insert(0, path.to_path_buf());
         self.settings.recent.truncate(MAX_RECENT);
-        match Loader::open(path, self.waker.clone()) {
+        match Loader::open(path, &self.store, self.waker.clone()) {
             Ok(l) => {
                 if let Some(t) = self.timing.as_mut() {
                     *t = Timing {
@@ -257,8 +257,6 @@ impl App {
                         ..Timing::default()
                     };
                 }
-                self.store
-                    .reserve_bytes(usize::try_from(l.total_bytes).unwrap_or(0));
                 self.loader = Some(l);
             }
             Err(e) => self.error = Some(e),
@@ -366,6 +364,7 @@ impl App {
         self.scroll_to_selected = true;
         if let Some(t) = self.timing.as_mut() {
             t.filter_started = Some(Instant::now());
+            t.frames.clear();
         }
         // A first slice now, so the list is not empty for a frame.
         self.filter_some(Duration::from_millis(8));
@@ -615,6 +614,7 @@ impl Timing {
                 app.store.len(),
                 f.elapsed().as_secs_f64() * 1e3
             );
+            t.print_frames("while filtering", app.displayed.len());
         }
         let Some(opened) = t.opened else {
             return;
@@ -647,24 +647,34 @@ impl Timing {
                 rss_bytes() >> 20,
                 t.rss_at_open >> 20
             );
+            t.print_frames("while loading", app.displayed.len());
         }
         if t.frames.len() >= 120 {
-            let mut f = std::mem::take(&mut t.frames);
-            f.sort_by(f64::total_cmp);
-            let p = |q: f64| {
-                f.get(((f.len() - 1) as f64 * q) as usize)
-                    .copied()
-                    .unwrap_or(0.0)
-            };
-            eprintln!(
-                "timing: ui frame ms p50 {:.2} p95 {:.2} max {:.2} ({} frames, {} displayed)",
-                p(0.5),
-                p(0.95),
-                p(1.0),
-                f.len(),
-                app.displayed.len()
-            );
+            t.print_frames("", app.displayed.len());
         }
+    }
+
+    /// Print the percentiles of the frame times collected since the last print.
+    fn print_frames(&mut self, what: &str, displayed: usize) {
+        let mut f = std::mem::take(&mut self.frames);
+        if f.is_empty() {
+            return;
+        }
+        f.sort_by(f64::total_cmp);
+        let p = |q: f64| {
+            f.get(((f.len() - 1) as f64 * q) as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
+        eprintln!(
+            "timing: ui frame ms {what}{}p50 {:.2} p95 {:.2} max {:.2} ({} frames, {} displayed)",
+            if what.is_empty() { "" } else { " " },
+            p(0.5),
+            p(0.95),
+            p(1.0),
+            f.len(),
+            displayed
+        );
     }
 }
 
