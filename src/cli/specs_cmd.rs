@@ -48,8 +48,17 @@ fn type_text(t: &AttrType) -> String {
     match t {
         AttrType::Scalar(s) => format!("{s:?}").to_lowercase(),
         AttrType::String => "string".into(),
-        AttrType::Binary { structure: Some(s) } => format!("binary struct {s}"),
-        AttrType::Binary { structure: None } => "binary".into(),
+        AttrType::Binary {
+            structure: Some(s),
+            array: false,
+        } => format!("binary struct {s}"),
+        AttrType::Binary {
+            structure: Some(s),
+            array: true,
+        } => format!("binary array of struct {s}"),
+        AttrType::Binary {
+            structure: None, ..
+        } => "binary".into(),
         AttrType::Flag => "flag".into(),
         AttrType::Nest => "nest".into(),
         AttrType::IndexedArray(i) => format!("indexed-array of {}", type_text(i)),

@@ -21,6 +21,21 @@ pub struct Walker<'a> {
     /// Nested sets chosen by context rather than by the spec (field path -> set name), e.g.
     /// IFLA_AF_SPEC of AF_BRIDGE link messages; see `families`.
     pub overrides: Vec<(String, String)>,
+    /// Name of the message's operation (`newtclass`), for sub-message formats that differ by
+    /// message type.
+    pub op: Option<&'a str>,
+}
+
+/// The attributes already decoded at one nesting level, and the level around it: where a
+/// sub-message looks for its selector (TCA_STATS_APP's `kind` is two levels up).
+#[derive(Clone, Copy)]
+pub struct Scope<'s> {
+    /// The attribute set of this level (None: unknown).
+    set: Option<&'s AttrSet>,
+    /// Attributes of this level decoded so far.
+    siblings: &'s [Node],
+    /// The enclosing level.
+    parent: Option<&'s Scope<'s>>,
 }
 
 impl<'a> Walker<'a> {
@@ -33,6 +48,19 @@ impl<'a> Walker<'a> {
         set: Option<&AttrSet>,
         path: &str,
         depth: usize,
+    ) -> Vec<Node> {
+        self.attrs_in(start, end, set, path, depth, None)
+    }
+
+    /// [`Walker::attrs`] inside the attributes of `parent` (selector lookups go up through it).
+    fn attrs_in(
+        &self,
+        start: usize,
+        end: usize,
+        set: Option<&AttrSet>,
+        path: &str,
+        depth: usize,
+        parent: Option<&Scope<'_>>,
     ) -> Vec<Node> {
         let mut out: Vec<Node> = Vec::new();
         let end = end.min(self.data.len());
@@ -76,7 +104,12 @@ impl<'a> Walker<'a> {
                 ));
                 break;
             }
-            let node = self.attr(pos, len, raw_type, set, path, depth, &out);
+            let scope = Scope {
+                set,
+                siblings: &out,
+                parent,
+            };
+            let node = self.attr(pos, len, raw_type, path, depth, &scope);
             out.push(node);
             pos += align4(len);
         }
@@ -89,11 +122,11 @@ impl<'a> Walker<'a> {
         pos: usize,
         len: usize,
         raw_type: u16,
-        set: Option<&AttrSet>,
         path: &str,
         depth: usize,
-        siblings: &[Node],
+        scope: &Scope<'_>,
     ) -> Node {
+        let set = scope.set;
         let t = raw_type & NLA_TYPE_MASK;
         let nested_flag = raw_type & NLA_F_NESTED != 0;
         let net_order = raw_type & NLA_F_NET_BYTEORDER != 0;
@@ -131,7 +164,7 @@ impl<'a> Walker<'a> {
             && !matches!(attr.ty, AttrType::Nest)
         {
             let nested = self.set(set_name);
-            node.children = self.attrs(p0, p0 + plen, nested, &field, depth + 1);
+            node.children = self.attrs_in(p0, p0 + plen, nested, &field, depth + 1, Some(scope));
             if nested.is_none() {
                 mark_raw(&mut node.children);
             }
@@ -162,7 +195,13 @@ impl<'a> Walker<'a> {
                     );
                 }
             }
-            AttrType::Binary { structure } => {
+            AttrType::Binary {
+                structure: Some(st),
+                array: true,
+            } => {
+                self.struct_array_into(&mut node, st, endian, p0, plen, depth);
+            }
+            AttrType::Binary { structure, .. } => {
                 self.binary_into(
                     &mut node,
                     structure.as_deref(),
@@ -181,13 +220,25 @@ impl<'a> Walker<'a> {
                     .map(|(_, s)| s.as_str())
                     .or(attr.nested.as_deref());
                 let nested = chosen.and_then(|n| self.set(n));
-                node.children = self.attrs(p0, p0 + plen, nested, &field, depth + 1);
-                if nested.is_none() {
-                    mark_raw(&mut node.children);
+                // A struct before the attributes (nlscope's `fixed-header` on a nest).
+                let mut at = p0;
+                if let Some(h) = attr
+                    .fixed_header
+                    .as_deref()
+                    .and_then(|h| self.spec?.structs.get(h))
+                {
+                    let (hn, next) = self.header_node(h, &field, p0, p0 + plen);
+                    node.children.push(hn);
+                    at = next;
                 }
+                let mut kids = self.attrs_in(at, p0 + plen, nested, &field, depth + 1, Some(scope));
+                if nested.is_none() {
+                    mark_raw(&mut kids);
+                }
+                node.children.append(&mut kids);
             }
             AttrType::IndexedArray(sub) => {
-                node.children = self.indexed_array(attr, sub, p0, plen, &field, depth + 1);
+                node.children = self.indexed_array(attr, sub, p0, plen, &field, depth + 1, scope);
             }
             AttrType::NestTypeValue(levels) => {
                 node.children = self.type_value(attr, levels, 0, p0, plen, &field, depth + 1);
@@ -197,7 +248,7 @@ impl<'a> Walker<'a> {
                     &mut node,
                     name,
                     selector,
-                    siblings,
+                    scope,
                     p0,
                     plen,
                     nested_flag,
@@ -486,6 +537,44 @@ impl<'a> Walker<'a> {
                         );
                     }
                 }
+                MemberKind::Array { structure, count } => {
+                    let n = member_uint(&out, count).unwrap_or(0);
+                    let used = match spec.structs.get(structure) {
+                        Some(el) if depth < MAX_DEPTH => self.counted_array_into(
+                            &mut node,
+                            el,
+                            (count, n),
+                            e,
+                            at,
+                            avail - off,
+                            depth + 1,
+                        ),
+                        _ => 0,
+                    };
+                    node.length = used;
+                    out.push(node);
+                    off += used;
+                    continue;
+                }
+                MemberKind::Union {
+                    sub_message,
+                    selector,
+                    ..
+                } => {
+                    if depth < MAX_DEPTH {
+                        let v = member_uint(&out, selector);
+                        self.union_into(
+                            &mut node,
+                            sub_message,
+                            selector,
+                            v,
+                            e,
+                            at,
+                            size,
+                            depth + 1,
+                        );
+                    }
+                }
             }
             out.push(node);
             off += size;
@@ -493,6 +582,167 @@ impl<'a> Walker<'a> {
         (out, off)
     }
 
+    /// `n` elements of struct `el` from `p0` (at most what `avail` bytes hold) as children
+    /// `[i]` of `node`; returns the bytes used.
+    #[allow(clippy::too_many_arguments)]
+    fn counted_array_into(
+        &self,
+        node: &mut Node,
+        el: &StructDef,
+        (count_name, n): (&str, u64),
+        endian: Endian,
+        p0: usize,
+        avail: usize,
+        depth: usize,
+    ) -> usize {
+        if el.size == 0 {
+            return 0;
+        }
+        let fit = avail / el.size;
+        let take = usize::try_from(n).map_or(fit, |n| n.min(fit));
+        if (take as u64) < n {
+            node.set_expert(
+                Severity::Warning,
+                format!(
+                    "{count_name} is {n} but only {fit} struct {} ({} bytes each) fit in the {avail} bytes left",
+                    el.name, el.size
+                ),
+            );
+        }
+        node.children = self.elements(el, &node.field, endian, p0, take, depth);
+        node.display = format!("{take} x {}", el.name);
+        take * el.size
+    }
+
+    /// A binary attribute that is a C array of struct `st` (NHA_GROUP).
+    fn struct_array_into(
+        &self,
+        node: &mut Node,
+        st: &str,
+        endian: Endian,
+        p0: usize,
+        plen: usize,
+        depth: usize,
+    ) {
+        let Some(el) = self.spec.and_then(|s| s.structs.get(st)) else {
+            node.value = Value::Bytes(self.data[p0..p0 + plen].to_vec());
+            node.display = guess_display(&self.data[p0..p0 + plen]);
+            return;
+        };
+        if el.size == 0 {
+            return;
+        }
+        let n = plen / el.size;
+        node.children = self.elements(el, &node.field, endian, p0, n, depth);
+        node.display = format!("{n} x {}", el.name);
+        let used = n * el.size;
+        if used < plen {
+            let mut extra = Node::new(
+                "trailing bytes",
+                format!("{}.trailing", node.field),
+                Value::Bytes(self.data[p0 + used..p0 + plen].to_vec()),
+                p0 + used,
+                plen - used,
+            );
+            extra.raw = true;
+            extra.set_expert(
+                Severity::Warning,
+                format!(
+                    "{} bytes left after {n} struct {} ({} bytes each)",
+                    plen - used,
+                    el.name,
+                    el.size
+                ),
+            );
+            node.children.push(extra);
+        }
+    }
+
+    /// Elements `[0]`..`[n-1]` of struct `el` laid out from `p0`; the caller checked they fit.
+    fn elements(
+        &self,
+        el: &StructDef,
+        field: &str,
+        endian: Endian,
+        p0: usize,
+        n: usize,
+        depth: usize,
+    ) -> Vec<Node> {
+        let mut out = Vec::with_capacity(n);
+        let mut ib = itoa::Buffer::new();
+        for i in 0..n {
+            let at = p0 + i * el.size;
+            let mut e = Node::new(
+                format!("[{}]", ib.format(i)),
+                field.to_string(),
+                Value::None,
+                at,
+                el.size,
+            );
+            let (kids, _) = self.struct_members(el, at, el.size, field, endian, depth);
+            e.children = kids;
+            e.display = el.name.clone();
+            out.push(e);
+        }
+        out
+    }
+
+    /// A union member: the arm (a format of `sub_message`) whose value is the selector's.
+    #[allow(clippy::too_many_arguments)]
+    fn union_into(
+        &self,
+        node: &mut Node,
+        sub_message: &str,
+        selector: &str,
+        v: Option<u64>,
+        endian: Endian,
+        p0: usize,
+        size: usize,
+        depth: usize,
+    ) {
+        let arm = v.and_then(|v| {
+            let f = self
+                .spec?
+                .sub_messages
+                .get(sub_message)?
+                .format(&v.to_string(), self.op)?;
+            self.spec?.structs.get(f.fixed_header.as_deref()?)
+        });
+        let Some(arm) = arm else {
+            let b = &self.data[p0..p0 + size];
+            node.value = Value::Bytes(b.to_vec());
+            node.display = guess_display(b);
+            node.raw = true;
+            node.set_expert(
+                Severity::Note,
+                match v {
+                    Some(v) => format!("{selector} {v} selects no known layout"),
+                    None => format!("no {selector} to select the layout"),
+                },
+            );
+            return;
+        };
+        let (mut kids, used) = self.struct_members(arm, p0, size, &node.field, endian, depth);
+        if used < size {
+            let mut pad = Node::new(
+                "union padding",
+                format!("{}.pad", node.field),
+                Value::None,
+                p0 + used,
+                size - used,
+            );
+            pad.display = format!(
+                "{} bytes of the union not used by {}",
+                size - used,
+                arm.name
+            );
+            kids.push(pad);
+        }
+        node.children = kids;
+        node.display = arm.name.clone();
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn indexed_array(
         &self,
         attr: &Attr,
@@ -501,6 +751,7 @@ impl<'a> Walker<'a> {
         plen: usize,
         field: &str,
         depth: usize,
+        scope: &Scope<'_>,
     ) -> Vec<Node> {
         let nested = attr.nested.as_deref().and_then(|n| self.set(n));
         // Elements are attributes whose type is their index.
@@ -516,7 +767,8 @@ impl<'a> Walker<'a> {
             let (q0, qlen) = (it.offset + NLA_HDRLEN, it.length - NLA_HDRLEN);
             match sub {
                 AttrType::Nest => {
-                    it.children = self.attrs(q0, q0 + qlen, nested, field, depth + 1);
+                    it.children =
+                        self.attrs_in(q0, q0 + qlen, nested, field, depth + 1, Some(scope));
                     it.display = String::new();
                     it.value = Value::None;
                 }
@@ -524,7 +776,7 @@ impl<'a> Walker<'a> {
                     it.children.clear();
                     self.scalar_into(it, *s, &attr.pres, self.endian, q0, qlen);
                 }
-                AttrType::Binary { structure } => {
+                AttrType::Binary { structure, .. } => {
                     it.children.clear();
                     self.binary_into(
                         it,
@@ -586,31 +838,16 @@ impl<'a> Walker<'a> {
         node: &mut Node,
         name: &str,
         selector: &str,
-        siblings: &[Node],
+        scope: &Scope<'_>,
         p0: usize,
         plen: usize,
         nested_flag: bool,
         depth: usize,
     ) {
-        let sel = siblings
-            .iter()
-            .rev()
-            .find(|n| n.field.rsplit('.').next() == Some(selector))
-            .map(|n| match &n.value {
-                Value::Str(s) => s.clone(),
-                Value::Uint(v) => v.to_string(),
-                Value::Int(v) => v.to_string(),
-                Value::Enum { value, .. } => value.to_string(),
-                other => other.display(),
-            });
-        let fmt: Option<&SubFormat> = sel.as_deref().and_then(|v| {
-            self.spec?
-                .sub_messages
-                .get(name)?
-                .formats
-                .iter()
-                .find(|f| f.value == v)
-        });
+        let sel = find_selector(selector, scope).map(selector_text);
+        let fmt: Option<&SubFormat> = sel
+            .as_deref()
+            .and_then(|v| self.spec?.sub_messages.get(name)?.format(v, self.op));
         let Some(fmt) = fmt else {
             // Unknown selector value: walk generically when it looks nested, else bytes.
             let what = sel.map_or_else(
@@ -640,10 +877,18 @@ impl<'a> Walker<'a> {
             used = next - p0;
         }
         if let Some(set) = fmt.attribute_set.as_deref().and_then(|s| self.set(s)) {
-            let mut kids = self.attrs(p0 + used, p0 + plen, Some(set), &field, depth + 1);
+            let mut kids = self.attrs_in(
+                p0 + used,
+                p0 + plen,
+                Some(set),
+                &field,
+                depth + 1,
+                Some(scope),
+            );
             node.children.append(&mut kids);
         } else if used < plen && fmt.attribute_set.is_some() {
-            let mut kids = self.attrs(p0 + used, p0 + plen, None, &field, depth + 1);
+            let mut kids =
+                self.attrs_in(p0 + used, p0 + plen, None, &field, depth + 1, Some(scope));
             mark_raw(&mut kids);
             node.children.append(&mut kids);
         }
@@ -704,4 +949,52 @@ pub fn guess_display(b: &[u8]) -> String {
         return format!("{:?}", String::from_utf8_lossy(text));
     }
     crate::model::hex(b)
+}
+
+/// The value of integer member `name` among the members decoded so far.
+fn member_uint(members: &[Node], name: &str) -> Option<u64> {
+    let n = members
+        .iter()
+        .find(|n| n.field.rsplit('.').next() == Some(name))?;
+    match &n.value {
+        Value::Uint(v) => Some(*v),
+        Value::Int(v) => u64::try_from(*v).ok(),
+        Value::Enum { value, .. } => u64::try_from(*value).ok(),
+        Value::Flags { value, .. } => Some(*value),
+        _ => None,
+    }
+}
+
+/// The attribute `selector` names, looked up as YNL does: at the innermost level whose set
+/// defines it (or that already holds it), going outwards; bounded by the nesting depth.
+fn find_selector<'s>(selector: &str, scope: &'s Scope<'s>) -> Option<&'s Node> {
+    let mut cur = Some(scope);
+    let mut hops = 0;
+    while let Some(s) = cur {
+        let found = s
+            .siblings
+            .iter()
+            .rev()
+            .find(|n| n.field.rsplit('.').next() == Some(selector));
+        if found.is_some() || s.set.is_some_and(|set| set.by_name(selector).is_some()) {
+            return found;
+        }
+        hops += 1;
+        if hops > MAX_DEPTH {
+            return None;
+        }
+        cur = s.parent;
+    }
+    None
+}
+
+/// A selector's value as the text sub-message formats are keyed by.
+fn selector_text(n: &Node) -> String {
+    match &n.value {
+        Value::Str(s) => s.clone(),
+        Value::Uint(v) => v.to_string(),
+        Value::Int(v) => v.to_string(),
+        Value::Enum { value, .. } => value.to_string(),
+        other => other.display(),
+    }
 }
