@@ -498,10 +498,17 @@ fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: &str) -> R<Member> 
                             "{ctx}: a member is a struct or a sub-message, not both"
                         ));
                     }
-                    (structure, None, None) => MemberKind::Binary {
-                        len: len.unwrap_or(0),
-                        structure,
-                    },
+                    (structure, None, None) => {
+                        match get_str(m, "sub-type", ctx)?.and_then(Scalar::parse) {
+                            Some(sc) if structure.is_none() && len.is_none() => {
+                                MemberKind::Rest(sc)
+                            }
+                            _ => MemberKind::Binary {
+                                len: len.unwrap_or(0),
+                                structure,
+                            },
+                        }
+                    }
                 }
             }
             "string" => {
@@ -767,6 +774,11 @@ fn check_members(s: &Spec, st: &StructDef) -> R<()> {
                 if i + 1 != st.members.len() {
                     return Err(format!("{ctx}: a counted array must be the last member"));
                 }
+            }
+            MemberKind::Rest(_) if i + 1 != st.members.len() => {
+                return Err(format!(
+                    "{ctx}: an array to the end must be the last member"
+                ));
             }
             MemberKind::Union {
                 sub_message,

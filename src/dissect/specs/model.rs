@@ -119,6 +119,9 @@ pub enum MemberKind {
         /// Name of the earlier member holding the element count.
         count: String,
     },
+    /// A flexible array of integers filling the rest of the payload (`__u64 kcnts[]` of
+    /// `struct tc_u32_pcnt`): YNL's `sub-type` of a binary attribute, on a last member.
+    Rest(Scalar),
     /// A union whose arm is chosen by an earlier member (`struct tc_fq_codel_xstats`): the
     /// formats of sub-message `sub_message` (their `fixed-header` structs) keyed by the value
     /// of member `selector`. Its size is the largest arm's. nlscope extension: `sub-message`
@@ -150,7 +153,7 @@ impl Member {
                 }
             }
             MemberKind::Pad(n) => *n,
-            MemberKind::Array { .. } => 0,
+            MemberKind::Array { .. } | MemberKind::Rest(_) => 0,
             MemberKind::Union { len, .. } => *len,
         }
     }
