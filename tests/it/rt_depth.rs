@@ -318,3 +318,68 @@ fn stats_app_of_the_shared_tc_capture() {
     seen.dedup();
     assert_eq!(seen, vec![(20000, 10000), (40000, 40000)]);
 }
+
+#[test]
+fn shared_tc_and_bridge_captures_have_no_raw_bytes() {
+    let Some(dir) = shared("coverage of the shared tc and bridge captures") else {
+        return;
+    };
+    // Before these layouts were described: bridge 128 raw bytes (MDB entry attributes after
+    // struct br_mdb_entry), tc 40 (u32 keys and hit counters).
+    for name in ["tc", "bridge"] {
+        let p = dir.join(format!("captures/{name}.pcap"));
+        let out = run_ok(&["read", "-r", p.to_str().unwrap(), "--coverage"]);
+        let total = out.lines().find(|l| l.starts_with("total")).expect("total");
+        let raw: u64 = total
+            .split_whitespace()
+            .nth(3)
+            .and_then(|x| x.parse().ok())
+            .expect("raw column");
+        assert_eq!(raw, 0, "{name}: {out}");
+    }
+}
+
+#[test]
+fn kernel_tc_spec_finds_the_kind_two_levels_up() {
+    let Some(dir) = shared("the kernel's tc.yaml on the shared tc capture") else {
+        return;
+    };
+    // The kernel's tc.yaml says TCA_STATS_APP is a sub-message selected by `kind`, which is
+    // not in tca-stats-attrs but in the message's attributes.
+    let specs = dir.join("ynl-specs");
+    let p = dir.join("captures/tc.pcap");
+    let out = run_ok(&[
+        "--spec-dir",
+        specs.to_str().unwrap(),
+        "read",
+        "-r",
+        p.to_str().unwrap(),
+        "-T",
+        "ndjson",
+    ]);
+    let apps: Vec<J> = out
+        .lines()
+        .map(|l| serde_json::from_str::<J>(l).expect("JSON"))
+        .flat_map(|m| {
+            named(&m, "TCA_STATS_APP")
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let fq: Vec<&J> = apps.iter().filter(|a| a["display"] == "fq_codel").collect();
+    assert!(
+        !fq.is_empty(),
+        "no fq_codel TCA_STATS_APP among {} apps",
+        apps.len()
+    );
+    for a in fq {
+        assert!(!a["raw"].as_bool().unwrap_or(true));
+        assert_eq!(
+            kid(a, "tc-fq-codel-xstats")["children"]
+                .as_array()
+                .map(Vec::len),
+            Some(10)
+        );
+    }
+}
