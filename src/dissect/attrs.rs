@@ -500,6 +500,9 @@ impl<'a> Walker<'a> {
         };
         let mut out = Vec::new();
         let mut off = 0usize;
+        // Unions whose selector comes after them (br_mdb_entry's addr, then proto): decoded
+        // once all members are.
+        let mut later: Vec<(usize, &str, &str, Endian, usize, usize)> = Vec::new();
         for m in &st.members {
             let size = m.size(&spec.structs);
             let name = m.name.replace('-', "_");
@@ -512,7 +515,8 @@ impl<'a> Walker<'a> {
                     p0 + off,
                     avail - off,
                 ));
-                return (out, avail);
+                off = avail;
+                break;
             }
             let at = p0 + off;
             let mut node = Node::new(name, field.clone(), Value::None, at, size);
@@ -582,7 +586,12 @@ impl<'a> Walker<'a> {
                     selector,
                     ..
                 } => {
-                    if depth < MAX_DEPTH {
+                    let known = out
+                        .iter()
+                        .any(|n| n.field.rsplit('.').next() == Some(selector.as_str()));
+                    if !known {
+                        later.push((out.len(), sub_message, selector, e, at, size));
+                    } else if depth < MAX_DEPTH {
                         let v = member_uint(&out, selector);
                         self.union_into(
                             &mut node,
@@ -599,6 +608,15 @@ impl<'a> Walker<'a> {
             }
             out.push(node);
             off += size;
+        }
+        for (i, sub_message, selector, e, at, size) in later {
+            let v = member_uint(&out, selector);
+            if let Some(node) = out.get_mut(i)
+                && depth < MAX_DEPTH
+                && node.name != "expert"
+            {
+                self.union_into(node, sub_message, selector, v, e, at, size, depth + 1);
+            }
         }
         (out, off)
     }
@@ -1076,6 +1094,12 @@ definitions:
     type: struct
     members:
       - {name: defcls, type: u16}
+  - name: tail-sel
+    type: struct
+    members:
+      - {name: u, type: binary, sub-message: arms, selector: t}
+      - {name: t, type: u16}
+      - {name: pad, type: pad, len: 2}
 attribute-sets:
   - name: top
     attributes:
@@ -1085,6 +1109,7 @@ attribute-sets:
       - {name: info, type: nest, fixed-header: entry, nested-attributes: eattrs}
       - {name: stats2, type: nest, nested-attributes: stats}
       - {name: options, type: sub-message, sub-message: opts, selector: kind}
+      - {name: tail, type: binary, struct: tail-sel}
   - name: eattrs
     attributes:
       - {name: timer, type: u32}
@@ -1313,6 +1338,30 @@ sub-messages:
                 .as_ref()
                 .is_some_and(|e| e.text.contains("no 'kind'"))
         );
+    }
+
+    #[test]
+    fn union_selected_by_a_later_member() {
+        let s = spec();
+        assert_eq!(s.structs["tail-sel"].size, 16);
+        let mut p = (-7i32).to_le_bytes().to_vec();
+        p.extend([0; 8]);
+        p.extend(1u16.to_le_bytes());
+        p.extend([0, 0]);
+        let data = attr(7, &p);
+        let n = &walk(&s, &data, None)[0];
+        let u = child(n, "u");
+        assert_eq!(
+            (u.display.as_str(), u.offset, u.length),
+            ("small-arm", 4, 12)
+        );
+        assert_eq!(child(u, "d").value, Value::Int(-7));
+        assert_eq!(child(n, "t").value, Value::Uint(1));
+        // Truncated before the selector: the union says it has none, nothing panics.
+        let data = attr(7, &p[..12]);
+        let n = &walk(&s, &data, None)[0];
+        let u = child(n, "u");
+        assert!(u.raw && u.expert.as_ref().is_some_and(|e| e.text.contains("no t")));
     }
 
     #[test]

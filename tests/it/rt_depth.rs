@@ -169,7 +169,8 @@ fn mdb_entries_and_router_ports() {
                 .map(move |n| (m, n))
         })
         .find(|(_, n)| {
-            kid(kid(n, "br-mdb-entry"), "addr")["value"] == "ef010101000000000000000000000000"
+            let addr = kid(kid(n, "br-mdb-entry"), "addr");
+            named_kid(addr, "ip4").is_some_and(|a| a["value"] == "239.1.1.1")
         })
         .expect("239.1.1.1 entry");
     let e = kid(info, "br-mdb-entry");
@@ -178,6 +179,38 @@ fn mdb_entries_and_router_ports() {
     assert_eq!(u(kid(e, "proto")), 0x0800);
     assert_eq!(u(kid(info, "MDBA_MDB_EATTR_RTPROT")), 4, "RTPROT_STATIC");
     assert_eq!(num(&e["offset"]), num(&info["offset"]) + 4);
+    // The union by proto: an IPv4 group here, and the IPv6 one (`grp ff0e::1 temp`) by filter.
+    assert_eq!(kid(e, "addr")["display"], "mdb-addr-ip4");
+    let p = local("rt-depth.pcap");
+    let types = |filter: &str| -> Vec<String> {
+        let mut t: Vec<String> = json_msgs(&p, &["-Y", filter])
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {}",
+                    m["direction"].as_str().unwrap_or(""),
+                    m["type_name"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        t.sort();
+        t.dedup();
+        t
+    };
+    // The notifications of its add and (when VLAN snooping was turned on) removal, the dump.
+    assert_eq!(
+        types("rt-bridge.mdb.entry.info.br-mdb-entry.addr.ip6 == ff0e::1"),
+        [
+            "from-kernel RTM_DELMDB",
+            "from-kernel RTM_GETMDB",
+            "from-kernel RTM_NEWMDB"
+        ]
+    );
+    // The request carries the same struct as MDBA_SET_ENTRY.
+    assert_eq!(
+        types("rt-bridge.entry.addr.ip6 == ff0e::1"),
+        ["to-kernel RTM_NEWMDB"]
+    );
     // Router port in the dump: ifindex, then its attributes (br_rports_fill_info).
     let (_, port) = first_with(&ms, "RTM_GETMDB", "MDBA_ROUTER_PORT");
     assert_eq!(u(kid(kid(port, "br-router-port"), "ifindex")), 3);

@@ -788,9 +788,13 @@ fn check_members(s: &Spec, st: &StructDef) -> R<()> {
                 if !s.sub_messages.contains_key(sub_message) {
                     return Err(format!("{ctx}: sub-message '{sub_message}' is not defined"));
                 }
-                if !earlier_int(selector) {
+                let int_member = st
+                    .members
+                    .iter()
+                    .any(|e| e.name == *selector && matches!(e.kind, MemberKind::Scalar(_)));
+                if !int_member {
                     return Err(format!(
-                        "{ctx}: selector '{selector}' is not an earlier integer member"
+                        "{ctx}: selector '{selector}' is not an integer member of the struct"
                     ));
                 }
             }

@@ -122,14 +122,14 @@ pub enum MemberKind {
     /// A flexible array of integers filling the rest of the payload (`__u64 kcnts[]` of
     /// `struct tc_u32_pcnt`): YNL's `sub-type` of a binary attribute, on a last member.
     Rest(Scalar),
-    /// A union whose arm is chosen by an earlier member (`struct tc_fq_codel_xstats`): the
-    /// formats of sub-message `sub_message` (their `fixed-header` structs) keyed by the value
-    /// of member `selector`. Its size is the largest arm's. nlscope extension: `sub-message`
+    /// A union whose arm is chosen by another integer member of the struct, before or after it
+    /// (`struct tc_fq_codel_xstats`, `br_mdb_entry.addr`): the formats of sub-message
+    /// `sub_message` (their `fixed-header` structs) keyed by the value of member `selector`. Its size is the largest arm's. nlscope extension: `sub-message`
     /// and `selector` on a `binary` struct member.
     Union {
         /// Sub-message listing the arms.
         sub_message: String,
-        /// Name of the earlier member whose value picks the arm.
+        /// Name of the member whose value picks the arm.
         selector: String,
         /// Size in bytes (the largest arm), set when the spec is compiled.
         len: usize,
