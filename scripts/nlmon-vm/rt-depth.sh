@@ -1,14 +1,15 @@
 # Scenario for ../shared/nlmon-vm/run.sh (-s) that made captures/rt-depth.pcap: rtnetlink
 # traffic whose layouts go deeper than plain attributes: u32 selectors with several keys,
 # pedit actions (classic and extended), hfsc qdisc and class options, fq_codel qdisc and
-# per-flow class statistics, drr classes, a weighted nexthop group, bridge MDB entries and
-# multicast router ports (in dumps, and in notifications to a running `bridge monitor mdb`).
-# Sourced by guest-init.sh (helpers cap_start/cap_stop/r). Few links, since every `show`
-# dumps them all.
-for m in sch_hfsc sch_fq_codel sch_drr act_pedit; do modprobe $m; done
+# per-flow class statistics, drr and qfq classes, mqprio with a cbs child, ets, a weighted
+# nexthop group, bridge MDB entries and multicast router ports (in dumps, and in
+# notifications to a running `bridge monitor mdb`). Sourced by guest-init.sh (helpers
+# cap_start/cap_stop/r). Few links, since every `show` dumps them all.
+for m in sch_hfsc sch_fq_codel sch_drr sch_qfq sch_mqprio sch_cbs sch_ets act_pedit; do modprobe $m; done
 ip link add veth0 type veth peer name veth1
 ip link add br0 type bridge
-for d in veth0 veth1 br0; do ip link set $d up; done
+ip link add vethm0 numtxqueues 4 numrxqueues 4 type veth peer name vethm1 numtxqueues 4 numrxqueues 4
+for d in veth0 veth1 br0 vethm0 vethm1; do ip link set $d up; done
 ip addr add 192.0.2.1/24 dev veth0
 ip neigh add 192.0.2.2 lladdr 02:00:00:00:00:02 dev veth0
 
@@ -21,6 +22,11 @@ r tc actions add action pedit munge offset 0 u8 set 0x1 munge offset 4 u32 set 0
 r tc actions add action pedit ex munge ip ttl set 10 munge ip dst set 192.0.2.9 index 7
 r tc qdisc add dev veth1 root handle 2: drr
 r tc class add dev veth1 parent 2: classid 2:1 drr quantum 1500
+r tc qdisc add dev veth1 parent 2:1 handle 4: qfq
+r tc class add dev veth1 parent 4: classid 4:1 qfq weight 10 maxpkt 1500
+r tc qdisc add dev vethm0 root handle 100: mqprio num_tc 2 map 0 0 0 0 1 1 1 1 queues 2@0 2@2 hw 0
+r tc qdisc replace dev vethm0 parent 100:1 cbs idleslope 20000 sendslope -980000 hicredit 30 locredit -1470 offload 0
+r tc qdisc add dev vethm1 root handle 3: ets bands 3 strict 1 quanta 1500 1000
 # A slow tbf in front of fq_codel keeps the pings queued, so fq_codel has per-flow classes.
 r tc qdisc add dev veth0 root handle 1: tbf rate 1kbit burst 200 limit 100000
 r tc qdisc add dev veth0 parent 1:1 handle 10: fq_codel
@@ -30,6 +36,8 @@ r tc -s qdisc show dev veth0
 r tc -s -d qdisc show dev br0
 r tc -s -d class show dev br0
 r tc -s -d class show dev veth1
+r tc -s -d qdisc show dev vethm0
+r tc -s -d class show dev vethm1
 r tc filter show dev br0
 r tc actions list action pedit
 r ip nexthop add id 1 via 192.0.2.2 dev veth0

@@ -287,15 +287,17 @@ fn hfsc_options_by_message_type_and_class_stats() {
 #[test]
 fn fq_codel_xstats_by_type() {
     let ms = msgs();
-    let xstats = |type_name: &str| -> Vec<&J> {
+    // fq_codel 10: on veth0 (tcm_handle 0x100000), or its flow classes (parent 10:).
+    let xstats = |type_name: &str, handle_field: &str| -> Vec<&J> {
         ms.iter()
             .filter(|m| m["type_name"] == type_name && m["direction"] == "from-kernel")
+            .filter(|m| named(m, handle_field).first().map(|h| u(h)) == Some(0x10_0000))
             .flat_map(|m| named(m, "tc-fq-codel-xstats"))
             .collect()
     };
-    // Qdisc (type 0), `tc -s qdisc show dev veth0`: maxpacket 98 new_flow_count 3
+    // Qdisc (type 0), `tc -s qdisc show dev veth0`: maxpacket 98 new_flow_count 4
     // new_flows_len 1 old_flows_len 0 (a later dump finds the flow list empty again).
-    let q = xstats("RTM_NEWQDISC");
+    let q = xstats("RTM_NEWQDISC", "tcm_handle");
     assert!(q.len() >= 2);
     for x in &q {
         assert_eq!(u(kid(x, "type")), 0);
@@ -303,7 +305,7 @@ fn fq_codel_xstats_by_type() {
         assert_eq!(s["display"], "tc-fq-codel-qd-stats");
         assert_eq!(
             [u(kid(s, "maxpacket")), u(kid(s, "new_flow_count"))],
-            [98, 3]
+            [98, 4]
         );
     }
     let first = kid(q[0], "stats");
@@ -314,18 +316,74 @@ fn fq_codel_xstats_by_type() {
         ],
         [1, 0]
     );
-    // Class 10:3e9 (type 1): deficit 1220 count 0 lastcount 0 ldelay 947ms.
-    let c = xstats("RTM_NEWTCLASS");
+    // Class 10:312 (type 1): deficit 1444 count 0 lastcount 0 ldelay 520ms.
+    let c = xstats("RTM_NEWTCLASS", "tcm_parent");
     assert_eq!(c.len(), 2, "TCA_STATS_APP and TCA_XSTATS of the one flow");
     for x in &c {
         assert_eq!(u(kid(x, "type")), 1);
         let s = kid(x, "stats");
         assert_eq!(s["display"], "tc-fq-codel-cl-stats");
-        assert_eq!(u(kid(s, "deficit")), 1220);
-        assert_eq!(u(kid(s, "ldelay")) / 1000, 947);
+        assert_eq!(u(kid(s, "deficit")), 1444);
+        assert_eq!(u(kid(s, "ldelay")) / 1000, 520);
+        assert_eq!([u(kid(s, "count")), u(kid(s, "lastcount"))], [0, 0]);
         let pad = kid(s, "union padding");
         assert_eq!(num(&pad["length"]), 36 - 24);
     }
+}
+
+#[test]
+fn mqprio_cbs_ets_and_qfq() {
+    let ms = msgs();
+    let opts = |kind: &str, type_name: &str| -> Vec<&J> {
+        ms.iter()
+            .filter(|m| m["type_name"] == type_name && m["direction"] == "from-kernel")
+            .filter(|m| named(m, "TCA_KIND").first().map(|k| k["value"] == kind) == Some(true))
+            .flat_map(|m| named(m, "TCA_OPTIONS"))
+            .collect()
+    };
+    // `tc 2 map 0 0 0 0 1 1 1 1 ... queues:(0:1) (2:3)`: struct tc_mqprio_qopt.
+    let mq = opts("mqprio", "RTM_NEWQDISC");
+    let q = kid(mq[0], "tc-mqprio-qopt");
+    assert_eq!(u(kid(q, "num_tc")), 2);
+    assert_eq!(
+        kid(q, "prio_tc_map")["value"],
+        "00000000010101010000000000000000"
+    );
+    assert!(
+        kid(q, "count")["value"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("02000200"))
+    );
+    // `hicredit 30 locredit -1470 sendslope -980000 idleslope 20000 offload 0`.
+    let cbs = kid(opts("cbs", "RTM_NEWQDISC")[0], "TCA_CBS_PARMS");
+    let v = |n: &str| kid(cbs, n)["value"].as_i64().unwrap_or(0);
+    assert_eq!(
+        [
+            v("hicredit"),
+            v("locredit"),
+            v("sendslope"),
+            v("idleslope"),
+            v("offload")
+        ],
+        [30, -1470, -980_000, 20_000, 0]
+    );
+    // ets classes: 3:2 quantum 1500, 3:3 quantum 1000 (3:1 is strict: no quantum).
+    let quanta: Vec<u64> = opts("ets", "RTM_NEWTCLASS")
+        .iter()
+        .flat_map(|o| named_kid(o, "TCA_ETS_QUANTA_BAND"))
+        .map(u)
+        .collect();
+    assert_eq!(quanta, vec![1500, 1000]);
+    // qfq class 4:1: weight 10 maxpkt 1500, in its options and in its xstats.
+    let qfq = opts("qfq", "RTM_NEWTCLASS");
+    assert_eq!(u(kid(qfq[0], "TCA_QFQ_WEIGHT")), 10);
+    assert_eq!(u(kid(qfq[0], "TCA_QFQ_LMAX")), 1500);
+    let st = ms
+        .iter()
+        .flat_map(|m| named(m, "tc-qfq-stats"))
+        .next()
+        .expect("qfq xstats");
+    assert_eq!([u(kid(st, "weight")), u(kid(st, "lmax"))], [10, 1500]);
 }
 
 #[test]
