@@ -48,8 +48,17 @@ fn type_text(t: &AttrType) -> String {
     match t {
         AttrType::Scalar(s) => format!("{s:?}").to_lowercase(),
         AttrType::String => "string".into(),
-        AttrType::Binary { structure: Some(s) } => format!("binary struct {s}"),
-        AttrType::Binary { structure: None } => "binary".into(),
+        AttrType::Binary {
+            structure: Some(s),
+            array: false,
+        } => format!("binary struct {s}"),
+        AttrType::Binary {
+            structure: Some(s),
+            array: true,
+        } => format!("binary array of struct {s}"),
+        AttrType::Binary {
+            structure: None, ..
+        } => "binary".into(),
         AttrType::Flag => "flag".into(),
         AttrType::Nest => "nest".into(),
         AttrType::IndexedArray(i) => format!("indexed-array of {}", type_text(i)),
@@ -103,11 +112,16 @@ pub fn show(reg: &SpecRegistry, name: &str, out: &mut dyn Write) -> Result<(), C
     for set in sets {
         writeln!(out, "attribute-set {}:", set.name).map_err(io)?;
         for a in &set.attrs {
+            let header = a
+                .fixed_header
+                .as_deref()
+                .map(|h| format!(" (struct {h} first)"))
+                .unwrap_or_default();
             let nested = a
                 .nested
                 .as_deref()
-                .map(|n| format!(" -> {n}"))
-                .unwrap_or_default();
+                .map(|n| format!("{header} -> {n}"))
+                .unwrap_or(header);
             writeln!(
                 out,
                 "  {:>5} {:<36} {}{}",

@@ -21,6 +21,21 @@ pub struct Walker<'a> {
     /// Nested sets chosen by context rather than by the spec (field path -> set name), e.g.
     /// IFLA_AF_SPEC of AF_BRIDGE link messages; see `families`.
     pub overrides: Vec<(String, String)>,
+    /// Name of the message's operation (`newtclass`), for sub-message formats that differ by
+    /// message type.
+    pub op: Option<&'a str>,
+}
+
+/// The attributes already decoded at one nesting level, and the level around it: where a
+/// sub-message looks for its selector (TCA_STATS_APP's `kind` is two levels up).
+#[derive(Clone, Copy)]
+pub struct Scope<'s> {
+    /// The attribute set of this level (None: unknown).
+    set: Option<&'s AttrSet>,
+    /// Attributes of this level decoded so far.
+    siblings: &'s [Node],
+    /// The enclosing level.
+    parent: Option<&'s Scope<'s>>,
 }
 
 impl<'a> Walker<'a> {
@@ -33,6 +48,19 @@ impl<'a> Walker<'a> {
         set: Option<&AttrSet>,
         path: &str,
         depth: usize,
+    ) -> Vec<Node> {
+        self.attrs_in(start, end, set, path, depth, None)
+    }
+
+    /// [`Walker::attrs`] inside the attributes of `parent` (selector lookups go up through it).
+    fn attrs_in(
+        &self,
+        start: usize,
+        end: usize,
+        set: Option<&AttrSet>,
+        path: &str,
+        depth: usize,
+        parent: Option<&Scope<'_>>,
     ) -> Vec<Node> {
         let mut out: Vec<Node> = Vec::new();
         let end = end.min(self.data.len());
@@ -76,7 +104,12 @@ impl<'a> Walker<'a> {
                 ));
                 break;
             }
-            let node = self.attr(pos, len, raw_type, set, path, depth, &out);
+            let scope = Scope {
+                set,
+                siblings: &out,
+                parent,
+            };
+            let node = self.attr(pos, len, raw_type, path, depth, &scope);
             out.push(node);
             pos += align4(len);
         }
@@ -89,11 +122,11 @@ impl<'a> Walker<'a> {
         pos: usize,
         len: usize,
         raw_type: u16,
-        set: Option<&AttrSet>,
         path: &str,
         depth: usize,
-        siblings: &[Node],
+        scope: &Scope<'_>,
     ) -> Node {
+        let set = scope.set;
         let t = raw_type & NLA_TYPE_MASK;
         let nested_flag = raw_type & NLA_F_NESTED != 0;
         let net_order = raw_type & NLA_F_NET_BYTEORDER != 0;
@@ -131,7 +164,7 @@ impl<'a> Walker<'a> {
             && !matches!(attr.ty, AttrType::Nest)
         {
             let nested = self.set(set_name);
-            node.children = self.attrs(p0, p0 + plen, nested, &field, depth + 1);
+            node.children = self.attrs_in(p0, p0 + plen, nested, &field, depth + 1, Some(scope));
             if nested.is_none() {
                 mark_raw(&mut node.children);
             }
@@ -162,7 +195,13 @@ impl<'a> Walker<'a> {
                     );
                 }
             }
-            AttrType::Binary { structure } => {
+            AttrType::Binary {
+                structure: Some(st),
+                array: true,
+            } => {
+                self.struct_array_into(&mut node, st, endian, p0, plen, depth);
+            }
+            AttrType::Binary { structure, .. } => {
                 self.binary_into(
                     &mut node,
                     structure.as_deref(),
@@ -181,13 +220,25 @@ impl<'a> Walker<'a> {
                     .map(|(_, s)| s.as_str())
                     .or(attr.nested.as_deref());
                 let nested = chosen.and_then(|n| self.set(n));
-                node.children = self.attrs(p0, p0 + plen, nested, &field, depth + 1);
-                if nested.is_none() {
-                    mark_raw(&mut node.children);
+                // A struct before the attributes (nlscope's `fixed-header` on a nest).
+                let mut at = p0;
+                if let Some(h) = attr
+                    .fixed_header
+                    .as_deref()
+                    .and_then(|h| self.spec?.structs.get(h))
+                {
+                    let (hn, next) = self.header_node(h, &field, p0, p0 + plen);
+                    node.children.push(hn);
+                    at = next;
                 }
+                let mut kids = self.attrs_in(at, p0 + plen, nested, &field, depth + 1, Some(scope));
+                if nested.is_none() {
+                    mark_raw(&mut kids);
+                }
+                node.children.append(&mut kids);
             }
             AttrType::IndexedArray(sub) => {
-                node.children = self.indexed_array(attr, sub, p0, plen, &field, depth + 1);
+                node.children = self.indexed_array(attr, sub, p0, plen, &field, depth + 1, scope);
             }
             AttrType::NestTypeValue(levels) => {
                 node.children = self.type_value(attr, levels, 0, p0, plen, &field, depth + 1);
@@ -197,7 +248,7 @@ impl<'a> Walker<'a> {
                     &mut node,
                     name,
                     selector,
-                    siblings,
+                    scope,
                     p0,
                     plen,
                     nested_flag,
@@ -449,6 +500,9 @@ impl<'a> Walker<'a> {
         };
         let mut out = Vec::new();
         let mut off = 0usize;
+        // Unions whose selector comes after them (br_mdb_entry's addr, then proto): decoded
+        // once all members are.
+        let mut later: Vec<(usize, &str, &str, Endian, usize, usize)> = Vec::new();
         for m in &st.members {
             let size = m.size(&spec.structs);
             let name = m.name.replace('-', "_");
@@ -461,7 +515,8 @@ impl<'a> Walker<'a> {
                     p0 + off,
                     avail - off,
                 ));
-                return (out, avail);
+                off = avail;
+                break;
             }
             let at = p0 + off;
             let mut node = Node::new(name, field.clone(), Value::None, at, size);
@@ -486,13 +541,247 @@ impl<'a> Walker<'a> {
                         );
                     }
                 }
+                MemberKind::Array { structure, count } => {
+                    let n = member_uint(&out, count).unwrap_or(0);
+                    let used = match spec.structs.get(structure) {
+                        Some(el) if depth < MAX_DEPTH => self.counted_array_into(
+                            &mut node,
+                            el,
+                            (count, n),
+                            e,
+                            at,
+                            avail - off,
+                            depth + 1,
+                        ),
+                        _ => 0,
+                    };
+                    node.length = used;
+                    out.push(node);
+                    off += used;
+                    continue;
+                }
+                MemberKind::Rest(sc) => {
+                    let w = sc.width().unwrap_or(4);
+                    let n = (avail - off) / w;
+                    let mut ib = itoa::Buffer::new();
+                    for i in 0..n {
+                        let mut el = Node::new(
+                            format!("[{}]", ib.format(i)),
+                            field.clone(),
+                            Value::None,
+                            at + i * w,
+                            w,
+                        );
+                        self.scalar_into(&mut el, *sc, &m.pres, e, at + i * w, w);
+                        node.children.push(el);
+                    }
+                    node.length = n * w;
+                    node.display = format!("{n} x {}", scalar_name(*sc));
+                    out.push(node);
+                    off += n * w;
+                    continue;
+                }
+                MemberKind::Union {
+                    sub_message,
+                    selector,
+                    ..
+                } => {
+                    let known = out
+                        .iter()
+                        .any(|n| n.field.rsplit('.').next() == Some(selector.as_str()));
+                    if !known {
+                        later.push((out.len(), sub_message, selector, e, at, size));
+                    } else if depth < MAX_DEPTH {
+                        let v = member_uint(&out, selector);
+                        self.union_into(
+                            &mut node,
+                            sub_message,
+                            selector,
+                            v,
+                            e,
+                            at,
+                            size,
+                            depth + 1,
+                        );
+                    }
+                }
             }
             out.push(node);
             off += size;
         }
+        for (i, sub_message, selector, e, at, size) in later {
+            let v = member_uint(&out, selector);
+            if let Some(node) = out.get_mut(i)
+                && depth < MAX_DEPTH
+                && node.name != "expert"
+            {
+                self.union_into(node, sub_message, selector, v, e, at, size, depth + 1);
+            }
+        }
         (out, off)
     }
 
+    /// `n` elements of struct `el` from `p0` (at most what `avail` bytes hold) as children
+    /// `[i]` of `node`; returns the bytes used.
+    #[allow(clippy::too_many_arguments)]
+    fn counted_array_into(
+        &self,
+        node: &mut Node,
+        el: &StructDef,
+        (count_name, n): (&str, u64),
+        endian: Endian,
+        p0: usize,
+        avail: usize,
+        depth: usize,
+    ) -> usize {
+        if el.size == 0 {
+            return 0;
+        }
+        let fit = avail / el.size;
+        let take = usize::try_from(n).map_or(fit, |n| n.min(fit));
+        if (take as u64) < n {
+            node.set_expert(
+                Severity::Warning,
+                format!(
+                    "{count_name} is {n} but only {fit} struct {} ({} bytes each) fit in the {avail} bytes left",
+                    el.name, el.size
+                ),
+            );
+        }
+        node.children = self.elements(el, &node.field, endian, p0, take, depth);
+        node.display = format!("{take} x {}", el.name);
+        take * el.size
+    }
+
+    /// A binary attribute that is a C array of struct `st` (NHA_GROUP).
+    fn struct_array_into(
+        &self,
+        node: &mut Node,
+        st: &str,
+        endian: Endian,
+        p0: usize,
+        plen: usize,
+        depth: usize,
+    ) {
+        let Some(el) = self.spec.and_then(|s| s.structs.get(st)) else {
+            node.value = Value::Bytes(self.data[p0..p0 + plen].to_vec());
+            node.display = guess_display(&self.data[p0..p0 + plen]);
+            return;
+        };
+        if el.size == 0 {
+            return;
+        }
+        let n = plen / el.size;
+        node.children = self.elements(el, &node.field, endian, p0, n, depth);
+        node.display = format!("{n} x {}", el.name);
+        let used = n * el.size;
+        if used < plen {
+            let mut extra = Node::new(
+                "trailing bytes",
+                format!("{}.trailing", node.field),
+                Value::Bytes(self.data[p0 + used..p0 + plen].to_vec()),
+                p0 + used,
+                plen - used,
+            );
+            extra.raw = true;
+            extra.set_expert(
+                Severity::Warning,
+                format!(
+                    "{} bytes left after {n} struct {} ({} bytes each)",
+                    plen - used,
+                    el.name,
+                    el.size
+                ),
+            );
+            node.children.push(extra);
+        }
+    }
+
+    /// Elements `[0]`..`[n-1]` of struct `el` laid out from `p0`; the caller checked they fit.
+    fn elements(
+        &self,
+        el: &StructDef,
+        field: &str,
+        endian: Endian,
+        p0: usize,
+        n: usize,
+        depth: usize,
+    ) -> Vec<Node> {
+        let mut out = Vec::with_capacity(n);
+        let mut ib = itoa::Buffer::new();
+        for i in 0..n {
+            let at = p0 + i * el.size;
+            let mut e = Node::new(
+                format!("[{}]", ib.format(i)),
+                field.to_string(),
+                Value::None,
+                at,
+                el.size,
+            );
+            let (kids, _) = self.struct_members(el, at, el.size, field, endian, depth);
+            e.children = kids;
+            e.display = el.name.clone();
+            out.push(e);
+        }
+        out
+    }
+
+    /// A union member: the arm (a format of `sub_message`) whose value is the selector's.
+    #[allow(clippy::too_many_arguments)]
+    fn union_into(
+        &self,
+        node: &mut Node,
+        sub_message: &str,
+        selector: &str,
+        v: Option<u64>,
+        endian: Endian,
+        p0: usize,
+        size: usize,
+        depth: usize,
+    ) {
+        let arm = v.and_then(|v| {
+            let f = self
+                .spec?
+                .sub_messages
+                .get(sub_message)?
+                .format(&v.to_string(), self.op)?;
+            self.spec?.structs.get(f.fixed_header.as_deref()?)
+        });
+        let Some(arm) = arm else {
+            let b = &self.data[p0..p0 + size];
+            node.value = Value::Bytes(b.to_vec());
+            node.display = guess_display(b);
+            node.raw = true;
+            node.set_expert(
+                Severity::Note,
+                match v {
+                    Some(v) => format!("{selector} {v} selects no known layout"),
+                    None => format!("no {selector} to select the layout"),
+                },
+            );
+            return;
+        };
+        let (mut kids, used) = self.struct_members(arm, p0, size, &node.field, endian, depth);
+        if used < size {
+            let mut pad = Node::new(
+                "union padding",
+                format!("{}.pad", node.field),
+                Value::None,
+                p0 + used,
+                size - used,
+            );
+            pad.display = format!(
+                "{} bytes of the union not used by {}",
+                size - used,
+                arm.name
+            );
+            kids.push(pad);
+        }
+        node.children = kids;
+        node.display = arm.name.clone();
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn indexed_array(
         &self,
         attr: &Attr,
@@ -501,6 +790,7 @@ impl<'a> Walker<'a> {
         plen: usize,
         field: &str,
         depth: usize,
+        scope: &Scope<'_>,
     ) -> Vec<Node> {
         let nested = attr.nested.as_deref().and_then(|n| self.set(n));
         // Elements are attributes whose type is their index.
@@ -516,7 +806,8 @@ impl<'a> Walker<'a> {
             let (q0, qlen) = (it.offset + NLA_HDRLEN, it.length - NLA_HDRLEN);
             match sub {
                 AttrType::Nest => {
-                    it.children = self.attrs(q0, q0 + qlen, nested, field, depth + 1);
+                    it.children =
+                        self.attrs_in(q0, q0 + qlen, nested, field, depth + 1, Some(scope));
                     it.display = String::new();
                     it.value = Value::None;
                 }
@@ -524,7 +815,7 @@ impl<'a> Walker<'a> {
                     it.children.clear();
                     self.scalar_into(it, *s, &attr.pres, self.endian, q0, qlen);
                 }
-                AttrType::Binary { structure } => {
+                AttrType::Binary { structure, .. } => {
                     it.children.clear();
                     self.binary_into(
                         it,
@@ -586,31 +877,16 @@ impl<'a> Walker<'a> {
         node: &mut Node,
         name: &str,
         selector: &str,
-        siblings: &[Node],
+        scope: &Scope<'_>,
         p0: usize,
         plen: usize,
         nested_flag: bool,
         depth: usize,
     ) {
-        let sel = siblings
-            .iter()
-            .rev()
-            .find(|n| n.field.rsplit('.').next() == Some(selector))
-            .map(|n| match &n.value {
-                Value::Str(s) => s.clone(),
-                Value::Uint(v) => v.to_string(),
-                Value::Int(v) => v.to_string(),
-                Value::Enum { value, .. } => value.to_string(),
-                other => other.display(),
-            });
-        let fmt: Option<&SubFormat> = sel.as_deref().and_then(|v| {
-            self.spec?
-                .sub_messages
-                .get(name)?
-                .formats
-                .iter()
-                .find(|f| f.value == v)
-        });
+        let sel = find_selector(selector, scope).map(selector_text);
+        let fmt: Option<&SubFormat> = sel
+            .as_deref()
+            .and_then(|v| self.spec?.sub_messages.get(name)?.format(v, self.op));
         let Some(fmt) = fmt else {
             // Unknown selector value: walk generically when it looks nested, else bytes.
             let what = sel.map_or_else(
@@ -640,10 +916,18 @@ impl<'a> Walker<'a> {
             used = next - p0;
         }
         if let Some(set) = fmt.attribute_set.as_deref().and_then(|s| self.set(s)) {
-            let mut kids = self.attrs(p0 + used, p0 + plen, Some(set), &field, depth + 1);
+            let mut kids = self.attrs_in(
+                p0 + used,
+                p0 + plen,
+                Some(set),
+                &field,
+                depth + 1,
+                Some(scope),
+            );
             node.children.append(&mut kids);
         } else if used < plen && fmt.attribute_set.is_some() {
-            let mut kids = self.attrs(p0 + used, p0 + plen, None, &field, depth + 1);
+            let mut kids =
+                self.attrs_in(p0 + used, p0 + plen, None, &field, depth + 1, Some(scope));
             mark_raw(&mut kids);
             node.children.append(&mut kids);
         }
@@ -704,4 +988,443 @@ pub fn guess_display(b: &[u8]) -> String {
         return format!("{:?}", String::from_utf8_lossy(text));
     }
     crate::model::hex(b)
+}
+
+/// YNL name of a scalar type.
+fn scalar_name(s: Scalar) -> String {
+    match s {
+        Scalar::U(w) => format!("u{}", u32::from(w) * 8),
+        Scalar::S(w) => format!("s{}", u32::from(w) * 8),
+        Scalar::UVar => "uint".into(),
+        Scalar::SVar => "sint".into(),
+    }
+}
+
+/// The value of integer member `name` among the members decoded so far.
+fn member_uint(members: &[Node], name: &str) -> Option<u64> {
+    let n = members
+        .iter()
+        .find(|n| n.field.rsplit('.').next() == Some(name))?;
+    match &n.value {
+        Value::Uint(v) => Some(*v),
+        Value::Int(v) => u64::try_from(*v).ok(),
+        Value::Enum { value, .. } => u64::try_from(*value).ok(),
+        Value::Flags { value, .. } => Some(*value),
+        _ => None,
+    }
+}
+
+/// The attribute `selector` names, looked up as YNL does: at the innermost level whose set
+/// defines it (or that already holds it), going outwards; bounded by the nesting depth.
+fn find_selector<'s>(selector: &str, scope: &'s Scope<'s>) -> Option<&'s Node> {
+    let mut cur = Some(scope);
+    let mut hops = 0;
+    while let Some(s) = cur {
+        let found = s
+            .siblings
+            .iter()
+            .rev()
+            .find(|n| n.field.rsplit('.').next() == Some(selector));
+        if found.is_some() || s.set.is_some_and(|set| set.by_name(selector).is_some()) {
+            return found;
+        }
+        hops += 1;
+        if hops > MAX_DEPTH {
+            return None;
+        }
+        cur = s.parent;
+    }
+    None
+}
+
+/// A selector's value as the text sub-message formats are keyed by.
+fn selector_text(n: &Node) -> String {
+    match &n.value {
+        Value::Str(s) => s.clone(),
+        Value::Uint(v) => v.to_string(),
+        Value::Int(v) => v.to_string(),
+        Value::Enum { value, .. } => value.to_string(),
+        other => other.display(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dissect::specs::{SpecSource, load_spec};
+
+    const SPEC: &str = r#"
+name: deep
+protocol: netlink-raw
+protonum: 0
+definitions:
+  - name: key
+    type: struct
+    members:
+      - {name: mask, type: u32, display-hint: hex}
+      - {name: "off", type: u16}
+      - {name: pad, type: pad, len: 2}
+  - name: sel
+    type: struct
+    members:
+      - {name: flags, type: u8}
+      - {name: nkeys, type: u8}
+      - {name: pad, type: pad, len: 2}
+      - {name: keys, type: binary, struct: key, nlscope-count: nkeys}
+  - name: entry
+    type: struct
+    members:
+      - {name: ifindex, type: u32}
+  - name: xstats
+    type: struct
+    members:
+      - {name: type, type: u32}
+      - {name: stats, type: binary, sub-message: arms, selector: type}
+  - name: big-arm
+    type: struct
+    members:
+      - {name: a, type: u32}
+      - {name: b, type: u32}
+      - {name: c, type: u32}
+  - name: small-arm
+    type: struct
+    members:
+      - {name: d, type: s32}
+  - name: qopt
+    type: struct
+    members:
+      - {name: defcls, type: u16}
+  - name: tail-sel
+    type: struct
+    members:
+      - {name: u, type: binary, sub-message: arms, selector: t}
+      - {name: t, type: u16}
+      - {name: pad, type: pad, len: 2}
+attribute-sets:
+  - name: top
+    attributes:
+      - {name: kind, type: string}
+      - {name: sel, type: binary, struct: sel}
+      - {name: group, type: binary, sub-type: binary, struct: key}
+      - {name: info, type: nest, fixed-header: entry, nested-attributes: eattrs}
+      - {name: stats2, type: nest, nested-attributes: stats}
+      - {name: options, type: sub-message, sub-message: opts, selector: kind}
+      - {name: tail, type: binary, struct: tail-sel}
+  - name: eattrs
+    attributes:
+      - {name: timer, type: u32}
+  - name: stats
+    attributes:
+      - {name: app, type: sub-message, sub-message: app-msg, selector: kind}
+  - name: curves
+    attributes:
+      - {name: rsc, type: u32}
+sub-messages:
+  - name: app-msg
+    formats:
+      - {value: fq, fixed-header: xstats}
+  - name: arms
+    formats:
+      - {value: 0, fixed-header: big-arm}
+      - {value: 1, fixed-header: small-arm}
+  - name: opts
+    formats:
+      - {value: fq, fixed-header: qopt}
+      - {value: fq, attribute-set: curves, nlscope-ops: [newclass]}
+"#;
+
+    fn spec() -> Spec {
+        load_spec(SPEC, SpecSource::Embedded("deep".into())).unwrap()
+    }
+
+    fn attr(ty: u16, payload: &[u8]) -> Vec<u8> {
+        let mut a = Vec::new();
+        a.extend_from_slice(&(4 + payload.len() as u16).to_le_bytes());
+        a.extend_from_slice(&ty.to_le_bytes());
+        a.extend_from_slice(payload);
+        while a.len() % 4 != 0 {
+            a.push(0);
+        }
+        a
+    }
+
+    fn key(mask: u32, off: u16) -> Vec<u8> {
+        let mut k = mask.to_le_bytes().to_vec();
+        k.extend_from_slice(&off.to_le_bytes());
+        k.extend_from_slice(&[0, 0]);
+        k
+    }
+
+    fn walk(spec: &Spec, data: &[u8], op: Option<&str>) -> Vec<Node> {
+        let w = Walker {
+            data,
+            endian: Endian::Little,
+            spec: Some(spec),
+            overrides: Vec::new(),
+            op,
+        };
+        w.attrs(0, data.len(), spec.sets.get("top"), "deep", 0)
+    }
+
+    fn child<'n>(n: &'n Node, name: &str) -> &'n Node {
+        n.children
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no {name} under {}: {:?}", n.name, n.children))
+    }
+
+    fn any_raw(nodes: &[Node]) -> bool {
+        nodes.iter().any(|n| n.raw || any_raw(&n.children))
+    }
+
+    #[test]
+    fn counted_array_after_a_struct() {
+        let s = spec();
+        assert_eq!(
+            s.structs["sel"].size, 4,
+            "the flexible array is not in sizeof"
+        );
+        let mut p = vec![7, 2, 0, 0];
+        p.extend(key(0xff00_0000, 12));
+        p.extend(key(0xffff, 20));
+        let data = attr(2, &p);
+        let n = &walk(&s, &data, None)[0];
+        let keys = child(n, "keys");
+        assert_eq!((keys.offset, keys.length), (8, 16));
+        assert_eq!(keys.children.len(), 2);
+        let k1 = &keys.children[1];
+        assert_eq!((k1.name.as_str(), k1.offset, k1.length), ("[1]", 16, 8));
+        assert_eq!(child(k1, "mask").display, "0xffff");
+        assert_eq!(child(k1, "off").value, Value::Uint(20));
+        assert_eq!(child(k1, "off").field, "deep.sel.keys.off");
+        assert!(!any_raw(std::slice::from_ref(n)));
+
+        // nkeys says 3, only 2 fit: both decoded, a warning says so.
+        let mut p = vec![0, 3, 0, 0];
+        p.extend(key(1, 1));
+        p.extend(key(2, 2));
+        let data = attr(2, &p);
+        let keys = child(&walk(&s, &data, None)[0], "keys").clone();
+        assert_eq!(keys.children.len(), 2);
+        let e = keys.expert.expect("warning");
+        assert_eq!(e.severity, Severity::Warning);
+        assert!(e.text.contains("nkeys is 3"), "{}", e.text);
+
+        // nkeys says 1 of 2: the second key is left over, raw.
+        let mut p = vec![0, 1, 0, 0];
+        p.extend(key(1, 1));
+        p.extend(key(2, 2));
+        let data = attr(2, &p);
+        let n = &walk(&s, &data, None)[0];
+        assert_eq!(child(n, "keys").children.len(), 1);
+        let t = child(n, "trailing bytes");
+        assert!(t.raw && t.length == 8);
+
+        // A huge count on a short payload allocates nothing.
+        let data = attr(2, &[0, 255, 0, 0]);
+        assert!(child(&walk(&s, &data, None)[0], "keys").children.is_empty());
+    }
+
+    #[test]
+    fn binary_attribute_holding_an_array_of_structs() {
+        let s = spec();
+        let mut p = key(1, 10);
+        p.extend(key(2, 20));
+        p.extend(key(3, 30));
+        let data = attr(3, &p);
+        let n = &walk(&s, &data, None)[0];
+        assert_eq!(n.display, "3 x key");
+        let offs: Vec<u64> = n
+            .children
+            .iter()
+            .map(|e| match child(e, "off").value {
+                Value::Uint(v) => v,
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(offs, vec![10, 20, 30]);
+        assert_eq!(n.children[2].offset, 4 + 16);
+
+        p.extend([9, 9]);
+        let data = attr(3, &p);
+        let n = &walk(&s, &data, None)[0];
+        let t = child(n, "trailing bytes");
+        assert!(t.raw && t.length == 2);
+        assert_eq!(
+            t.expert.as_ref().map(|e| e.severity),
+            Some(Severity::Warning)
+        );
+    }
+
+    #[test]
+    fn nest_with_a_fixed_header_then_attributes() {
+        let s = spec();
+        let mut p = 6u32.to_le_bytes().to_vec();
+        p.extend(attr(1, &25949u32.to_le_bytes()));
+        let data = attr(4, &p);
+        let n = &walk(&s, &data, None)[0];
+        let h = child(n, "entry");
+        assert_eq!((h.offset, h.length), (4, 4));
+        assert_eq!(child(h, "ifindex").value, Value::Uint(6));
+        assert_eq!(child(h, "ifindex").field, "deep.info.entry.ifindex");
+        let t = child(n, "DEEP_A_EATTRS_TIMER");
+        assert_eq!((t.value.clone(), t.offset), (Value::Uint(25949), 8));
+        assert!(!any_raw(std::slice::from_ref(n)));
+
+        // Shorter than the header: an expert, no panic.
+        let data = attr(4, &[1, 2]);
+        let n = &walk(&s, &data, None)[0];
+        assert!(
+            n.children
+                .iter()
+                .any(|c| c.expert.is_some() || c.children.iter().any(|k| k.expert.is_some()))
+        );
+    }
+
+    fn app(ty: u32, arm: &[u8]) -> Vec<u8> {
+        let mut x = ty.to_le_bytes().to_vec();
+        x.extend_from_slice(arm);
+        attr(5, &attr(1, &x))
+    }
+
+    #[test]
+    fn selector_found_in_an_ancestor_and_union_arms() {
+        let s = spec();
+        assert_eq!(s.structs["xstats"].size, 16, "type + the largest arm");
+        let mut arm = Vec::new();
+        for v in [1u32, 2, 3] {
+            arm.extend(v.to_le_bytes());
+        }
+        let mut data = attr(1, b"fq\0");
+        data.extend(app(0, &arm));
+        let nodes = walk(&s, &data, None);
+        let a = child(&nodes[1], "DEEP_A_STATS_APP");
+        assert_eq!(a.display, "fq", "kind came from two levels up");
+        let stats = child(child(a, "xstats"), "stats");
+        assert_eq!(stats.display, "big-arm");
+        assert_eq!(child(stats, "c").value, Value::Uint(3));
+
+        // Arm 1 is smaller: its member, then the rest of the union as padding (not raw).
+        let mut arm = (-5i32).to_le_bytes().to_vec();
+        arm.extend([0; 8]);
+        let mut data = attr(1, b"fq\0");
+        data.extend(app(1, &arm));
+        let nodes = walk(&s, &data, None);
+        let stats = child(
+            child(child(&nodes[1], "DEEP_A_STATS_APP"), "xstats"),
+            "stats",
+        );
+        assert_eq!(child(stats, "d").value, Value::Int(-5));
+        assert_eq!(child(stats, "union padding").length, 8);
+        assert!(!any_raw(&nodes));
+
+        // An unknown arm: bytes, raw, with a note.
+        let mut data = attr(1, b"fq\0");
+        data.extend(app(9, &[0; 12]));
+        let nodes = walk(&s, &data, None);
+        let stats = child(
+            child(child(&nodes[1], "DEEP_A_STATS_APP"), "xstats"),
+            "stats",
+        );
+        assert!(stats.raw && stats.expert.is_some());
+
+        // No kind anywhere: the app payload stays bytes with a note.
+        let data = app(0, &[0; 12]);
+        let nodes = walk(&s, &data, None);
+        let a = child(&nodes[0], "DEEP_A_STATS_APP");
+        assert!(a.raw);
+        assert!(
+            a.expert
+                .as_ref()
+                .is_some_and(|e| e.text.contains("no 'kind'"))
+        );
+    }
+
+    #[test]
+    fn union_selected_by_a_later_member() {
+        let s = spec();
+        assert_eq!(s.structs["tail-sel"].size, 16);
+        let mut p = (-7i32).to_le_bytes().to_vec();
+        p.extend([0; 8]);
+        p.extend(1u16.to_le_bytes());
+        p.extend([0, 0]);
+        let data = attr(7, &p);
+        let n = &walk(&s, &data, None)[0];
+        let u = child(n, "u");
+        assert_eq!(
+            (u.display.as_str(), u.offset, u.length),
+            ("small-arm", 4, 12)
+        );
+        assert_eq!(child(u, "d").value, Value::Int(-7));
+        assert_eq!(child(n, "t").value, Value::Uint(1));
+        // Truncated before the selector: the union says it has none, nothing panics.
+        let data = attr(7, &p[..12]);
+        let n = &walk(&s, &data, None)[0];
+        let u = child(n, "u");
+        assert!(u.raw && u.expert.as_ref().is_some_and(|e| e.text.contains("no t")));
+    }
+
+    #[test]
+    fn sub_message_format_by_operation() {
+        let s = spec();
+        let mut data = attr(1, b"fq\0");
+        data.extend(attr(6, &attr(1, &7u32.to_le_bytes())));
+        // Another op: the format without nlscope-ops (a struct).
+        let nodes = walk(&s, &data, Some("newqdisc"));
+        assert!(
+            child(&nodes[1], "qopt")
+                .children
+                .iter()
+                .any(|c| c.name == "defcls")
+        );
+        let nodes = walk(&s, &data, None);
+        assert!(nodes[1].children.iter().any(|c| c.name == "qopt"));
+        // The op the format names: its attribute set.
+        let nodes = walk(&s, &data, Some("newclass"));
+        let rsc = child(&nodes[1], "DEEP_A_CURVES_RSC");
+        assert_eq!(rsc.value, Value::Uint(7));
+    }
+
+    #[test]
+    fn extension_keys_are_checked() {
+        let base = |defs: &str, attrs: &str| {
+            format!(
+                "name: x\nprotocol: netlink-raw\nprotonum: 0\ndefinitions:\n{defs}\nattribute-sets:\n  - name: s\n    attributes:\n{attrs}\nsub-messages:\n  - {{name: m, formats: [{{value: 0, fixed-header: k}}]}}\n"
+            )
+        };
+        let k = "  - {name: k, type: struct, members: [{name: a, type: u32}]}\n";
+        let cases = [
+            (
+                "  - {name: t, type: struct, members: [{name: keys, type: binary, struct: k, nlscope-count: n}, {name: n, type: u8}]}",
+                "not an earlier integer member",
+            ),
+            (
+                "  - {name: t, type: struct, members: [{name: n, type: u8}, {name: keys, type: binary, struct: k, nlscope-count: n}, {name: z, type: u8}]}",
+                "must be the last member",
+            ),
+            (
+                "  - {name: t, type: struct, members: [{name: n, type: u8}, {name: keys, type: binary, nlscope-count: n}]}",
+                "needs a 'struct'",
+            ),
+            (
+                "  - {name: t, type: struct, members: [{name: u, type: binary, sub-message: m, selector: nope}]}",
+                "selector 'nope'",
+            ),
+            (
+                "  - {name: t, type: struct, members: [{name: n, type: u8}, {name: u, type: binary, sub-message: nope, selector: n}]}",
+                "sub-message 'nope'",
+            ),
+        ];
+        for (def, want) in cases {
+            let text = base(&format!("{k}{def}"), "      - {name: a, type: u8}");
+            let e = load_spec(&text, SpecSource::Embedded("x".into())).unwrap_err();
+            assert!(e.message.contains(want), "{want}: {}", e.message);
+        }
+        let text = base(k, "      - {name: a, type: binary, fixed-header: k}");
+        let e = load_spec(&text, SpecSource::Embedded("x".into())).unwrap_err();
+        assert!(e.message.contains("needs type nest"), "{}", e.message);
+        let text = base(k, "      - {name: a, type: nest, fixed-header: nope}");
+        let e = load_spec(&text, SpecSource::Embedded("x".into())).unwrap_err();
+        assert!(e.message.contains("'nope' is not defined"), "{}", e.message);
+    }
 }

@@ -749,6 +749,7 @@ impl<'a> MessageView<'a> {
                     endian: m.endian,
                     spec: Some(spec),
                     overrides: super::families::overrides(spec, m, self.data, start, end),
+                    op: Some(op.name.as_str()),
                 };
                 let mut out = Vec::new();
                 let mut pos = start;
@@ -842,6 +843,7 @@ impl<'a> MessageView<'a> {
                 endian: m.endian,
                 spec: None,
                 overrides: Vec::new(),
+                op: None,
             };
             let path = family.unwrap_or("genl");
             let mut attrs = w.attrs(pos, end, None, path, 0);
@@ -863,6 +865,7 @@ impl<'a> MessageView<'a> {
             endian: m.endian,
             spec: Some(spec),
             overrides: Vec::new(),
+            op: op.map(|o| o.name.as_str()),
         };
         let hdr = op
             .and_then(|o| o.fixed_header.as_deref())
@@ -1032,6 +1035,7 @@ impl<'a> MessageView<'a> {
             endian: self.m.endian,
             spec,
             overrides: Vec::new(),
+            op: None,
         };
         let mut kids = w.attrs(start, end, set, "nlmsgerr", 0);
         if set.is_none() {
@@ -1191,6 +1195,7 @@ fn unknown_payload(data: &[u8], start: usize, end: usize, endian: Endian) -> Vec
                 endian,
                 spec: None,
                 overrides: Vec::new(),
+                op: None,
             };
             let mut attrs = w.attrs(start + k, end, None, "nlmsg.attr", 0);
             mark_raw(&mut attrs);

@@ -13,6 +13,7 @@ mod monitor;
 mod nlmon_vm;
 mod nlpr;
 mod roundtrip;
+mod rt_depth;
 mod specs;
 mod streaming;
 mod summaries;

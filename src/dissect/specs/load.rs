@@ -172,16 +172,6 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
             },
         );
     }
-    // Sizes after all structs are known; nesting is bounded so a cycle cannot loop forever.
-    let names: Vec<String> = structs.keys().cloned().collect();
-    for n in names {
-        let size = struct_size(&structs, &n, 0).ok_or_else(|| {
-            format!("struct '{n}' nests structs more than 8 deep (or refers to itself)")
-        })?;
-        if let Some(s) = structs.get_mut(&n) {
-            s.size = size;
-        }
-    }
 
     // Attribute sets: full sets first, then subsets (which take values from their parent).
     let mut sets: HashMap<String, AttrSet> = HashMap::new();
@@ -255,10 +245,18 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
                     .ok_or_else(|| format!("{fctx}: bad 'value'"))?,
                 None => return Err(format!("{fctx}: missing 'value'")),
             };
+            let mut ops = Vec::new();
+            for (k, o) in seq(get(f, "nlscope-ops"), &fctx)?.iter().enumerate() {
+                let o = o
+                    .as_str()
+                    .ok_or_else(|| format!("{fctx}: nlscope-ops[{k}] must be an op name"))?;
+                ops.push(o.to_string());
+            }
             formats.push(SubFormat {
                 value,
                 attribute_set: get_str(f, "attribute-set", &fctx)?.map(str::to_string),
                 fixed_header: get_str(f, "fixed-header", &fctx)?.map(str::to_string),
+                ops,
             });
         }
         sub_messages.insert(
@@ -268,6 +266,45 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
                 formats,
             },
         );
+    }
+
+    // Sizes after all structs and sub-messages (union arms) are known; nesting is bounded so a
+    // cycle cannot loop forever.
+    let mut names: Vec<String> = structs.keys().cloned().collect();
+    names.sort();
+    for n in &names {
+        let unions: Vec<(usize, usize)> = structs
+            .get(n)
+            .map(|s| {
+                s.members
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, m)| match &m.kind {
+                        MemberKind::Union { .. } => {
+                            Some((i, member_size(&structs, &sub_messages, m, 0)))
+                        }
+                        _ => None,
+                    })
+                    .map(|(i, sz)| sz.map(|sz| (i, sz)))
+                    .collect::<Option<Vec<_>>>()
+            })
+            .unwrap_or(Some(Vec::new()))
+            .ok_or_else(|| too_deep(n))?;
+        if let Some(s) = structs.get_mut(n) {
+            for (i, sz) in unions {
+                if let Some(MemberKind::Union { len, .. }) =
+                    s.members.get_mut(i).map(|m| &mut m.kind)
+                {
+                    *len = sz;
+                }
+            }
+        }
+    }
+    for n in &names {
+        let size = struct_size(&structs, &sub_messages, n, 0).ok_or_else(|| too_deep(n))?;
+        if let Some(s) = structs.get_mut(n) {
+            s.size = size;
+        }
     }
 
     let (ops, fixed_header) = match get(doc, "operations") {
@@ -312,23 +349,51 @@ fn push_attr(set: &mut AttrSet, attr: Attr) {
     set.attrs.push(attr);
 }
 
-fn struct_size(structs: &HashMap<String, StructDef>, name: &str, depth: u32) -> Option<usize> {
+fn too_deep(n: &str) -> String {
+    format!("struct '{n}' nests structs more than 8 deep (or refers to itself)")
+}
+
+/// Size of struct `name`; None when structs nest more than 8 deep (a cycle).
+fn struct_size(
+    structs: &HashMap<String, StructDef>,
+    subs: &HashMap<String, SubMessage>,
+    name: &str,
+    depth: u32,
+) -> Option<usize> {
     if depth > 8 {
         return None;
     }
     let s = structs.get(name)?;
     let mut total = 0usize;
     for m in &s.members {
-        let n = match &m.kind {
-            MemberKind::Binary {
-                len: 0,
-                structure: Some(inner),
-            } => struct_size(structs, inner, depth + 1)?,
-            _ => m.size(structs),
-        };
-        total = total.checked_add(n)?;
+        total = total.checked_add(member_size(structs, subs, m, depth)?)?;
     }
     Some(total)
+}
+
+/// Size of member `m` of a struct at nesting `depth`: nested structs and union arms measured.
+fn member_size(
+    structs: &HashMap<String, StructDef>,
+    subs: &HashMap<String, SubMessage>,
+    m: &Member,
+    depth: u32,
+) -> Option<usize> {
+    match &m.kind {
+        MemberKind::Binary {
+            len: 0,
+            structure: Some(inner),
+        } => struct_size(structs, subs, inner, depth + 1),
+        MemberKind::Union { sub_message, .. } => {
+            let mut max = 0usize;
+            for f in subs.get(sub_message).map_or(&[][..], |s| &s.formats) {
+                if let Some(h) = &f.fixed_header {
+                    max = max.max(struct_size(structs, subs, h, depth + 1)?);
+                }
+            }
+            Some(max)
+        }
+        _ => Some(m.size(structs)),
+    }
 }
 
 fn compile_enum(family: &str, ename: &str, is_flags: bool, d: &Y, ctx: &str) -> R<EnumDef> {
@@ -410,10 +475,42 @@ fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: &str) -> R<Member> 
     } else {
         match t {
             "pad" => MemberKind::Pad(len.unwrap_or(0)),
-            "binary" => MemberKind::Binary {
-                len: len.unwrap_or(0),
-                structure: get_str(m, "struct", ctx)?.map(str::to_string),
-            },
+            "binary" => {
+                let structure = get_str(m, "struct", ctx)?.map(str::to_string);
+                // nlscope extensions: counted flexible arrays and selected unions.
+                let count = get_str(m, "nlscope-count", ctx)?;
+                let sub = get_str(m, "sub-message", ctx)?;
+                match (structure, count, sub) {
+                    (Some(st), Some(c), None) => MemberKind::Array {
+                        structure: st,
+                        count: c.to_string(),
+                    },
+                    (None, None, Some(sm)) => MemberKind::Union {
+                        sub_message: sm.to_string(),
+                        selector: req_str(m, "selector", ctx)?.to_string(),
+                        len: 0,
+                    },
+                    (None, Some(_), _) => {
+                        return Err(format!("{ctx}: 'nlscope-count' needs a 'struct'"));
+                    }
+                    (Some(_), _, Some(_)) => {
+                        return Err(format!(
+                            "{ctx}: a member is a struct or a sub-message, not both"
+                        ));
+                    }
+                    (structure, None, None) => {
+                        match get_str(m, "sub-type", ctx)?.and_then(Scalar::parse) {
+                            Some(sc) if structure.is_none() && len.is_none() => {
+                                MemberKind::Rest(sc)
+                            }
+                            _ => MemberKind::Binary {
+                                len: len.unwrap_or(0),
+                                structure,
+                            },
+                        }
+                    }
+                }
+            }
             "string" => {
                 pres.hint.get_or_insert_with(|| "string".into());
                 MemberKind::Binary {
@@ -440,9 +537,12 @@ fn attr_type(t: &str, y: &Y, ctx: &str) -> R<AttrType> {
     } else {
         match t {
             "string" => AttrType::String,
-            "binary" => AttrType::Binary {
-                structure: get_str(y, "struct", ctx)?.map(str::to_string),
-            },
+            "binary" => {
+                let structure = get_str(y, "struct", ctx)?.map(str::to_string);
+                // `sub-type: binary` + `struct`: a C array of that struct.
+                let array = structure.is_some() && get_str(y, "sub-type", ctx)? == Some("binary");
+                AttrType::Binary { structure, array }
+            }
             "flag" => AttrType::Flag,
             "nest" => AttrType::Nest,
             "indexed-array" | "array-nest" => {
@@ -507,6 +607,9 @@ fn compile_attr(
     if let Some(n) = len_of(a, "len", consts, ctx)? {
         exact_len = Some(n);
     }
+    let fixed_header = get_str(a, "fixed-header", ctx)?
+        .map(str::to_string)
+        .or_else(|| base.and_then(|b| b.fixed_header.clone()));
     Ok(Attr {
         cname: c_name(prefix, &name),
         name,
@@ -515,6 +618,7 @@ fn compile_attr(
         nested,
         pres,
         exact_len,
+        fixed_header,
     })
 }
 
@@ -646,6 +750,60 @@ fn compile_ops(family: &str, proto: Protocol, o: &Y) -> R<(Vec<Op>, Option<Strin
     Ok((ops, fixed))
 }
 
+/// Arrays and unions of struct `st` refer to what exists: an earlier integer member for the
+/// count or selector, a defined element struct or sub-message; an array comes last.
+fn check_members(s: &Spec, st: &StructDef) -> R<()> {
+    for (i, m) in st.members.iter().enumerate() {
+        let ctx = format!("struct '{}' member '{}'", st.name, m.name);
+        let earlier_int = |n: &str| {
+            st.members
+                .iter()
+                .take(i)
+                .any(|e| e.name == n && matches!(e.kind, MemberKind::Scalar(_)))
+        };
+        match &m.kind {
+            MemberKind::Array { structure, count } => {
+                if !s.structs.contains_key(structure) {
+                    return Err(format!("{ctx}: struct '{structure}' is not defined"));
+                }
+                if !earlier_int(count) {
+                    return Err(format!(
+                        "{ctx}: nlscope-count '{count}' is not an earlier integer member"
+                    ));
+                }
+                if i + 1 != st.members.len() {
+                    return Err(format!("{ctx}: a counted array must be the last member"));
+                }
+            }
+            MemberKind::Rest(_) if i + 1 != st.members.len() => {
+                return Err(format!(
+                    "{ctx}: an array to the end must be the last member"
+                ));
+            }
+            MemberKind::Union {
+                sub_message,
+                selector,
+                ..
+            } => {
+                if !s.sub_messages.contains_key(sub_message) {
+                    return Err(format!("{ctx}: sub-message '{sub_message}' is not defined"));
+                }
+                let int_member = st
+                    .members
+                    .iter()
+                    .any(|e| e.name == *selector && matches!(e.kind, MemberKind::Scalar(_)));
+                if !int_member {
+                    return Err(format!(
+                        "{ctx}: selector '{selector}' is not an integer member of the struct"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 fn check_refs(s: &Spec) -> R<()> {
     let has_struct = |n: &str| s.structs.contains_key(n);
     for set in s.sets.values() {
@@ -658,10 +816,19 @@ fn check_refs(s: &Spec) -> R<()> {
             }
             if let AttrType::Binary {
                 structure: Some(st),
+                ..
             } = &a.ty
                 && !has_struct(st)
             {
                 return Err(format!("{ctx}: struct '{st}' is not defined"));
+            }
+            if let Some(h) = &a.fixed_header {
+                if !has_struct(h) {
+                    return Err(format!("{ctx}: fixed-header '{h}' is not defined"));
+                }
+                if !matches!(a.ty, AttrType::Nest) {
+                    return Err(format!("{ctx}: fixed-header needs type nest"));
+                }
             }
             if let AttrType::SubMessage { name, .. } = &a.ty
                 && !s.sub_messages.contains_key(name)
@@ -669,6 +836,9 @@ fn check_refs(s: &Spec) -> R<()> {
                 return Err(format!("{ctx}: sub-message '{name}' is not defined"));
             }
         }
+    }
+    for st in s.structs.values() {
+        check_members(s, st)?;
     }
     for sm in s.sub_messages.values() {
         for f in &sm.formats {

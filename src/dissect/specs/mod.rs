@@ -231,17 +231,74 @@ fn collect_paths(s: &Spec, set: &str, prefix: &str, depth: usize, out: &mut Vec<
             continue;
         }
         out.push(path.clone());
+        if let Some(h) = &a.fixed_header {
+            header_paths(s, h, &path, out);
+        }
         if let Some(n) = &a.nested {
             collect_paths(s, n, &path, depth + 1, out);
+        }
+        if let AttrType::Binary {
+            structure: Some(st),
+            ..
+        } = &a.ty
+        {
+            struct_paths(s, st, &path, 0, out);
         }
         if let AttrType::SubMessage { name, .. } = &a.ty
             && let Some(sm) = s.sub_messages.get(name)
         {
             for f in &sm.formats {
+                if let Some(h) = &f.fixed_header {
+                    header_paths(s, h, &path, out);
+                }
                 if let Some(fs) = &f.attribute_set {
                     collect_paths(s, fs, &path, depth + 1, out);
                 }
             }
         }
+    }
+}
+
+/// A fixed header inside `prefix`: its node (`<prefix>.<struct>`) and members.
+fn header_paths(s: &Spec, h: &str, prefix: &str, out: &mut Vec<String>) {
+    if s.structs.contains_key(h) {
+        let path = format!("{prefix}.{h}");
+        out.push(path.clone());
+        struct_paths(s, h, &path, 0, out);
+    }
+}
+
+/// Members of struct `st` under `prefix`, with nested structs, array elements and union arms.
+fn struct_paths(s: &Spec, st: &str, prefix: &str, depth: usize, out: &mut Vec<String>) {
+    let Some(st) = s.structs.get(st) else { return };
+    if depth > 4 {
+        return;
+    }
+    for m in &st.members {
+        if matches!(m.kind, MemberKind::Pad(_)) {
+            continue;
+        }
+        let path = format!("{prefix}.{}", m.name);
+        match &m.kind {
+            MemberKind::Binary {
+                structure: Some(x), ..
+            }
+            | MemberKind::Array { structure: x, .. } => {
+                struct_paths(s, x, &path, depth + 1, out);
+            }
+            MemberKind::Union { sub_message, .. } => {
+                for h in s
+                    .sub_messages
+                    .get(sub_message)
+                    .into_iter()
+                    .flat_map(|sm| &sm.formats)
+                    .filter_map(|f| f.fixed_header.as_deref())
+                {
+                    struct_paths(s, h, &path, depth + 1, out);
+                }
+            }
+            _ => {}
+        }
+        out.push(path);
     }
 }

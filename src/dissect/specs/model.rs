@@ -110,6 +110,30 @@ pub enum MemberKind {
     },
     /// Padding of a fixed length.
     Pad(usize),
+    /// A flexible array member (`struct tc_u32_key keys[]`): as many `structure`s as the
+    /// earlier integer member `count` says. Like C's `sizeof`, the struct's size excludes it.
+    /// nlscope extension: `nlscope-count: MEMBER` on a `binary` member with `struct`.
+    Array {
+        /// Element struct.
+        structure: String,
+        /// Name of the earlier member holding the element count.
+        count: String,
+    },
+    /// A flexible array of integers filling the rest of the payload (`__u64 kcnts[]` of
+    /// `struct tc_u32_pcnt`): YNL's `sub-type` of a binary attribute, on a last member.
+    Rest(Scalar),
+    /// A union whose arm is chosen by another integer member of the struct, before or after it
+    /// (`struct tc_fq_codel_xstats`, `br_mdb_entry.addr`): the formats of sub-message
+    /// `sub_message` (their `fixed-header` structs) keyed by the value of member `selector`. Its size is the largest arm's. nlscope extension: `sub-message`
+    /// and `selector` on a `binary` struct member.
+    Union {
+        /// Sub-message listing the arms.
+        sub_message: String,
+        /// Name of the member whose value picks the arm.
+        selector: String,
+        /// Size in bytes (the largest arm), set when the spec is compiled.
+        len: usize,
+    },
 }
 
 impl Member {
@@ -129,6 +153,8 @@ impl Member {
                 }
             }
             MemberKind::Pad(n) => *n,
+            MemberKind::Array { .. } | MemberKind::Rest(_) => 0,
+            MemberKind::Union { len, .. } => *len,
         }
     }
 }
@@ -189,6 +215,9 @@ pub enum AttrType {
     Binary {
         /// Struct layout name.
         structure: Option<String>,
+        /// The payload is a C array of `structure`s (`sub-type: binary` with `struct`, as
+        /// indexed-array elements say it), e.g. NHA_GROUP's `struct nexthop_grp[]`.
+        array: bool,
     },
     /// Presence-only flag (zero length).
     Flag,
@@ -232,6 +261,9 @@ pub struct Attr {
     pub pres: Presentation,
     /// Exact payload length if the spec fixes one (`checks: exact-len`, binary `len`).
     pub exact_len: Option<usize>,
+    /// A struct before the nested attributes of a `nest` (MDBA_MDB_ENTRY_INFO starts with
+    /// `struct br_mdb_entry`). nlscope extension: YNL's `fixed-header` key on a nest attribute.
+    pub fixed_header: Option<String>,
 }
 
 /// An attribute set.
@@ -265,6 +297,11 @@ pub struct SubFormat {
     pub attribute_set: Option<String>,
     /// Fixed header struct before the attributes.
     pub fixed_header: Option<String>,
+    /// Only for messages of these operations (empty: any). Where one selector value has
+    /// different layouts by message type (hfsc qdisc vs class options). nlscope extension:
+    /// `nlscope-ops: [op, ...]` on a format; a format naming the message's op wins over one
+    /// without the key.
+    pub ops: Vec<String>,
 }
 
 /// A sub-message: payload formats keyed by a selector value.
@@ -274,6 +311,22 @@ pub struct SubMessage {
     pub name: String,
     /// Formats.
     pub formats: Vec<SubFormat>,
+}
+
+impl SubMessage {
+    /// The format for selector value `value` in a message of operation `op`: one that names
+    /// `op` in its `ops`, else one without `ops`.
+    pub fn format(&self, value: &str, op: Option<&str>) -> Option<&SubFormat> {
+        let mut fallback = None;
+        for f in self.formats.iter().filter(|f| f.value == value) {
+            if f.ops.is_empty() {
+                fallback = fallback.or(Some(f));
+            } else if op.is_some_and(|o| f.ops.iter().any(|x| x == o)) {
+                return Some(f);
+            }
+        }
+        fallback
+    }
 }
 
 /// One operation (message type / genl command) of a family.
