@@ -82,6 +82,10 @@ pub struct Store {
     /// Frame-level problems (frame index, offset, text): rare, so kept aside.
     problems: Vec<(u32, usize, String)>,
     interfaces: Vec<Option<Interface>>,
+    /// pcapng packet comments (frame index, comments): rare, so kept aside.
+    comments: Vec<(u32, Vec<String>)>,
+    /// Section comments, each with the index of the first frame read after it.
+    section_comments: Vec<(u32, String)>,
     trees: Vec<(u32, Rc<Vec<Node>>)>,
     scratch: FrameIndex,
 }
@@ -106,6 +110,8 @@ impl Store {
             msg_total: 0,
             problems: Vec::new(),
             interfaces: Vec::new(),
+            comments: Vec::new(),
+            section_comments: Vec::new(),
             trees: Vec::new(),
             scratch: FrameIndex::default(),
         }
@@ -128,6 +134,8 @@ impl Store {
 
     /// Learn generic netlink ids from a section comment.
     pub fn learn_comment(&mut self, comment: &str) {
+        let next = u32::try_from(self.frames.len()).unwrap_or(u32::MAX);
+        self.section_comments.push((next, comment.to_string()));
         self.dis.learn_from_comment(comment);
     }
 
@@ -146,6 +154,9 @@ impl Store {
             self.dis.learn_from_comment(c);
         }
         let fno = u32::try_from(self.frames.len()).unwrap_or(u32::MAX);
+        if !frame.comments.is_empty() {
+            self.comments.push((fno, frame.comments.clone()));
+        }
         let data_start = self.arena.len();
         self.arena.extend_from_slice(&frame.data);
         let endian = match frame.byte_order {
@@ -209,6 +220,7 @@ impl Store {
         self.frames.shrink_to_fit();
         self.msgs.shrink_to_fit();
         self.problems.shrink_to_fit();
+        self.comments.shrink_to_fit();
     }
 
     /// Number of frames.
@@ -236,18 +248,14 @@ impl Store {
         let Some(e) = self.msgs.get(i) else {
             return String::new();
         };
-        if let Some((_, p)) = self.frame_problem(e.frame) {
-            return format!("[{p}]");
-        }
         let data = self.frame_data(e.frame as usize);
         let skip = self
             .frames
             .get(e.frame as usize)
             .and_then(|f| crate::dissect::cooked::parse(f.linktype, data).ok())
             .map_or(0, |c| c.header_len);
-        let t = String::from_utf8_lossy(data.get(skip..).unwrap_or(&[])).replace('\0', " ");
-        let short: String = t.trim().chars().take(200).collect();
-        format!("uevent {short}")
+        let problem = self.frame_problem(e.frame).map(|p| p.1);
+        crate::export::no_message_text(data, skip, problem, 200)
     }
 
     /// Bytes held by the arena.
@@ -271,6 +279,22 @@ impl Store {
             .get(f)
             .and_then(|m| self.arena.get(m.data_start..m.data_start + m.len as usize))
             .unwrap_or(&[])
+    }
+
+    /// The pcapng packet comments of frame `f` (0-based).
+    pub fn frame_comments(&self, f: u32) -> &[String] {
+        // Pushed in frame order: binary search.
+        let k = self.comments.partition_point(|c| c.0 < f);
+        self.comments
+            .get(k)
+            .filter(|c| c.0 == f)
+            .map_or(&[], |c| c.1.as_slice())
+    }
+
+    /// Section comments (e.g. `genl-families:`), each with the index of the first frame read
+    /// after it.
+    pub fn section_comments(&self) -> &[(u32, String)] {
+        &self.section_comments
     }
 
     /// The interface a frame was captured on, if described.
