@@ -11,7 +11,10 @@
     )
 )]
 
+mod files;
 mod view;
+
+pub use files::{FileDialog, FileJob, Files, JobStatus, Scope, Target};
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -183,6 +186,8 @@ pub struct App {
     pub hex_scroll_to: Option<usize>,
     /// Set when the UI wants to focus the filter bar.
     pub focus_filter: bool,
+    /// Save As / Export: the dialog, the running job, the last outcome.
+    pub files: Files,
 }
 
 impl App {
@@ -215,6 +220,7 @@ impl App {
             waker: None,
             focus_filter: false,
             hex_scroll_to: None,
+            files: Files::default(),
             timing: std::env::var_os("NLSCOPE_TIMING").map(|_| Timing::default()),
         }
     }
@@ -227,6 +233,8 @@ impl App {
     /// Open `path`: a fresh store, loading on a worker thread.
     pub fn open(&mut self, path: &Path) {
         self.loader = None;
+        // A save or export of the old capture stops (its partial file is removed).
+        self.files.job = None;
         let old = std::mem::replace(&mut self.store, Store::new(SpecRegistry::default()));
         self.store = Store::new(old.into_specs());
         self.displayed.clear();
@@ -277,6 +285,8 @@ impl App {
         if self.sort_dirty && !self.loading() && self.filtered_upto >= self.store.len() {
             self.sort_now();
         }
+        let left = budget.saturating_sub(start.elapsed());
+        more |= self.pump_files(left.max(Duration::from_millis(1)));
         more
     }
 
@@ -292,6 +302,7 @@ impl App {
         if self.sort_dirty {
             self.sort_now();
         }
+        self.finish_files();
     }
 
     /// Filter the messages not yet looked at, for at most `budget`. True if some remain.

@@ -80,6 +80,7 @@ impl App {
         if self.open_prompt {
             self.open_window(ui, &mut actions);
         }
+        self.files_window(ui);
 
         for a in actions {
             match a {
@@ -112,12 +113,21 @@ impl App {
         if let Some(p) = dropped.into_iter().next() {
             actions.push(Action::Open(p));
         }
-        let (open, find) = ui.input_mut(|i| {
+        let (open, find, save) = ui.input_mut(|i| {
             (
                 i.consume_key(egui::Modifiers::COMMAND, Key::O),
                 i.consume_key(egui::Modifiers::COMMAND, Key::F),
+                // Ctrl+Shift+S (Save As) and Ctrl+S: nothing loaded is ever unsaved, so both
+                // open the Save As dialog.
+                i.consume_key(
+                    egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
+                    Key::S,
+                ) || i.consume_key(egui::Modifiers::COMMAND, Key::S),
             )
         });
+        if save {
+            self.open_file_dialog(true);
+        }
         if open {
             self.open_dialog(actions);
         }
@@ -220,6 +230,14 @@ impl App {
                 if ui.button("Open path...").clicked() {
                     ui.close();
                     self.open_prompt = true;
+                }
+                if ui.button("Save As...").clicked() {
+                    ui.close();
+                    self.open_file_dialog(true);
+                }
+                if ui.button("Export...").clicked() {
+                    ui.close();
+                    self.open_file_dialog(false);
                 }
                 ui.menu_button("Open Recent", |ui| {
                     if self.settings.recent.is_empty() {
@@ -367,6 +385,7 @@ impl App {
                         )),
                 );
             }
+            self.files_status(ui);
             if let Some(e) = &self.error {
                 ui.separator();
                 ui.colored_label(Color32::from_rgb(0xe0, 0x40, 0x40), e);
