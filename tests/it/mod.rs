@@ -7,6 +7,7 @@ mod experts;
 mod filters;
 mod golden;
 mod gui;
+mod gui_files;
 mod malformed;
 mod monitor;
 mod nlmon_vm;
