@@ -173,6 +173,11 @@ pub struct FileJob {
     handle: Option<JoinHandle<Result<u64, String>>>,
     messages: usize,
     frames: usize,
+    /// For `NLSCOPE_TIMING`: when the job started, time spent in steps, the longest step.
+    started: Instant,
+    busy: Duration,
+    longest: Duration,
+    steps: u64,
 }
 
 impl FileJob {
@@ -253,6 +258,10 @@ impl FileJob {
             handle: Some(handle),
             messages: 0,
             frames: 0,
+            started: Instant::now(),
+            busy: Duration::ZERO,
+            longest: Duration::ZERO,
+            steps: 0,
         })
     }
 
@@ -264,6 +273,33 @@ impl FileJob {
     /// Work for about `budget` (at least one frame's rows).
     pub fn step(&mut self, store: &Store, budget: Duration) -> JobStatus {
         let start = Instant::now();
+        let status = self.step_inner(store, budget, start);
+        let took = start.elapsed();
+        self.busy += took;
+        self.longest = self.longest.max(took);
+        self.steps += 1;
+        status
+    }
+
+    /// One line for `NLSCOPE_TIMING`.
+    fn timing_line(&self) -> String {
+        format!(
+            "timing: {} of {} rows to {}: {:.0} ms ({:.0} ms of it on the UI thread in {} \
+             steps, longest {:.1} ms)",
+            match self.target {
+                Target::Capture(_) => "save",
+                Target::Messages(_) => "export",
+            },
+            self.rows.len(),
+            self.path.display(),
+            self.started.elapsed().as_secs_f64() * 1e3,
+            self.busy.as_secs_f64() * 1e3,
+            self.steps,
+            self.longest.as_secs_f64() * 1e3
+        )
+    }
+
+    fn step_inner(&mut self, store: &Store, budget: Duration, start: Instant) -> JobStatus {
         let mut worked = false;
         loop {
             if let Some(buf) = self.pending.take() {
@@ -595,6 +631,13 @@ impl App {
         }
     }
 
+    /// Stop the running save or export; its partial file is removed, an existing file kept.
+    pub fn cancel_file_job(&mut self) {
+        if self.files.job.take().is_some() {
+            self.files.outcome = Some(Err("save/export cancelled".into()));
+        }
+    }
+
     /// Whether a save or export is running.
     pub fn file_job_running(&self) -> bool {
         self.files.job.is_some()
@@ -609,6 +652,9 @@ impl App {
             JobStatus::Running => true,
             JobStatus::Writing => false,
             JobStatus::Done(r) => {
+                if self.timing.is_some() {
+                    eprintln!("{}", job.timing_line());
+                }
                 self.files.job = None;
                 self.files.outcome = Some(r);
                 false
@@ -763,7 +809,7 @@ impl App {
     }
 
     /// The status bar's part: progress of the running job, or how the last one ended.
-    pub(super) fn files_status(&self, ui: &mut Ui) {
+    pub(super) fn files_status(&mut self, ui: &mut Ui) {
         if let Some(job) = &self.files.job {
             let (done, all) = job.progress();
             let verb = match job.target {
@@ -780,6 +826,9 @@ impl App {
                 .desired_width(180.0)
                 .text(format!("{verb} {done} / {all}")),
             );
+            if ui.small_button("Cancel").clicked() {
+                self.cancel_file_job();
+            }
         } else if let Some(o) = &self.files.outcome {
             ui.separator();
             match o {
@@ -949,6 +998,10 @@ mod tests {
         // Opening another capture cancels the job.
         app.open(&capture("ethtool.pcap"));
         assert!(app.files.job.is_none());
+        assert_eq!(
+            app.files.outcome,
+            Some(Err("save/export cancelled".to_string()))
+        );
         for _ in 0..500 {
             if std::fs::read_dir(&dir).expect("dir").count() == 1 {
                 break;

@@ -234,7 +234,7 @@ impl App {
     pub fn open(&mut self, path: &Path) {
         self.loader = None;
         // A save or export of the old capture stops (its partial file is removed).
-        self.files.job = None;
+        self.cancel_file_job();
         let old = std::mem::replace(&mut self.store, Store::new(SpecRegistry::default()));
         self.store = Store::new(old.into_specs());
         self.displayed.clear();
