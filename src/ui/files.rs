@@ -616,6 +616,10 @@ impl App {
                 return Err("no file name given".to_string());
             }
             let rows = self.rows_in(scope)?;
+            // `read -w` would leave an empty file, which no reader opens: refuse instead.
+            if rows.is_empty() && matches!(target, Target::Capture(_)) {
+                return Err("no messages to save".to_string());
+            }
             FileJob::start(&self.store, rows, target, path, self.waker.clone())
         })();
         match res {
@@ -713,6 +717,7 @@ impl App {
         let mut open = true;
         let mut go = false;
         let mut cancel = false;
+        let mut enter = false;
         let counts = [
             (Scope::All, "All", Some(self.store.len())),
             (Scope::Displayed, "Displayed", Some(self.displayed.len())),
@@ -765,12 +770,14 @@ impl App {
                 ui.separator();
                 ui.horizontal(|ui| {
                     let l = ui.label("Path:");
-                    ui.add(
-                        TextEdit::singleline(&mut d.path)
-                            .desired_width(380.0)
-                            .hint_text("/path/to/file"),
-                    )
-                    .labelled_by(l.id);
+                    let r = ui
+                        .add(
+                            TextEdit::singleline(&mut d.path)
+                                .desired_width(380.0)
+                                .hint_text("/path/to/file"),
+                        )
+                        .labelled_by(l.id);
+                    enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     if ui.button("Browse...").clicked() {
                         browse(&mut d);
                     }
@@ -786,9 +793,9 @@ impl App {
                 }
                 ui.horizontal(|ui| {
                     let label = if save { "Save" } else { "Export" };
-                    go = ui
-                        .add_enabled(!busy && self.files.job.is_none(), egui::Button::new(label))
-                        .clicked();
+                    let ready = !busy && self.files.job.is_none();
+                    go = ui.add_enabled(ready, egui::Button::new(label)).clicked()
+                        || (ready && enter);
                     cancel = ui.button("Cancel").clicked();
                 });
             });
@@ -964,6 +971,22 @@ mod tests {
             app.rows_in(Scope::Selected).expect("selected"),
             vec![app.displayed[0]]
         );
+        // Nothing displayed: an empty export is valid JSON, an empty capture file is not.
+        app.apply_filter_text("nlmsg.seq == 4000000000")
+            .expect("filter");
+        app.finish();
+        assert!(app.displayed.is_empty());
+        let dir = tmpdir("empty");
+        let e = app
+            .save_as(&dir.join("x.pcapng"), OutFormat::PcapNg, Scope::Displayed)
+            .expect_err("nothing to save");
+        assert_eq!(e, "no messages to save");
+        let p = dir.join("x.json");
+        app.export(&p, Format::Json, Scope::Displayed)
+            .expect("start");
+        app.finish_files();
+        assert_eq!(std::fs::read(&p).expect("file"), b"[]\n");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -125,7 +125,7 @@ impl App {
                 ) || i.consume_key(egui::Modifiers::COMMAND, Key::S),
             )
         });
-        if save {
+        if save && !self.store.is_empty() {
             self.open_file_dialog(true);
         }
         if open {
@@ -231,11 +231,18 @@ impl App {
                     ui.close();
                     self.open_prompt = true;
                 }
-                if ui.button("Save As...").clicked() {
+                let loaded = !self.store.is_empty();
+                if ui
+                    .add_enabled(loaded, egui::Button::new("Save As..."))
+                    .clicked()
+                {
                     ui.close();
                     self.open_file_dialog(true);
                 }
-                if ui.button("Export...").clicked() {
+                if ui
+                    .add_enabled(loaded, egui::Button::new("Export..."))
+                    .clicked()
+                {
                     ui.close();
                     self.open_file_dialog(false);
                 }

@@ -420,13 +420,20 @@ fn save_as_keeps_comments_and_learned_generic_netlink_ids() {
 fn a_bad_path_shows_an_error_and_nothing_panics() {
     let src = capture("route-link.pcap");
     let mut h = harness(&src);
-    through_dialog(
-        &mut h,
-        "Export...",
-        "JSON (one array)",
-        "All (",
-        Path::new("/nonexistent/dir/out.json"),
-    );
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export...").click();
+    h.run();
+    h.get_by_label("Path:").focus();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_label("Path:")
+        .type_text("/nonexistent/dir/out.json");
+    h.run();
+    // Enter in the path field starts it too.
+    h.key_press(Key::Enter);
+    h.run();
     // The dialog stays open with the reason; the status bar says it too.
     let shown = h
         .query_all_by_label_contains("cannot create /nonexistent/dir/out.json")
