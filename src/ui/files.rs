@@ -736,7 +736,7 @@ impl App {
                 ui.label(if save {
                     "Save the frames of these messages as a capture file:"
                 } else {
-                    "Export these messages, decoded as `nlscope read -T` prints them:"
+                    "Export these messages, decoded as nlscope read -T prints them:"
                 });
                 ui.horizontal(|ui| {
                     for (scope, name, n) in counts {
