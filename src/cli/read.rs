@@ -11,11 +11,11 @@ use crossbeam_channel::bounded;
 use super::CliError;
 use super::fields::{Catalog, MsgFields};
 use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
-use crate::export::{self, Format, Record};
+use crate::export::{self, CaptureOut, Emitter, Format, Record};
 use crate::filter::Filter;
-use crate::model::{Endian, Node, Severity};
+use crate::model::Endian;
 use crate::pcap::feed::{Batch, Frames, feed};
-use crate::pcap::{ByteOrder, Frame, Interface, OutFormat, ReadError, Writer, WriterOptions};
+use crate::pcap::{ByteOrder, Interface, OutFormat, ReadError};
 
 /// Options of `nlscope read`.
 #[derive(Debug, Clone)]
@@ -60,18 +60,7 @@ pub fn out_format_for(path: &std::path::Path) -> OutFormat {
     }
 }
 
-/// A node summarising a frame-level problem (trailing garbage, not netlink).
-pub fn frame_problem_node(fi: &FrameIndex, frame_len: usize) -> Option<Node> {
-    let (off, text) = fi.problem.as_ref()?;
-    let off = (*off).min(frame_len);
-    Some(Node::expert(
-        Severity::Error,
-        text.clone(),
-        "frame",
-        off,
-        frame_len - off,
-    ))
-}
+pub use crate::export::frame_problem_node;
 
 /// Run `read`. Prints what could be read; a read error is returned after the output.
 pub fn run(
@@ -107,20 +96,11 @@ pub fn run(
         Some(p) => opts.out_format.unwrap_or_else(|| out_format_for(p)),
         None => OutFormat::PcapNg,
     };
-    let mut genl_written = 0u64;
     let mut writer = match &opts.write {
         Some(p) => {
             let f = File::create(p)
                 .map_err(|e| CliError::new(format!("cannot create {}: {e}", p.display())))?;
-            let fmt = out_fmt;
-            Some(Writer::new(
-                BufWriter::new(f),
-                WriterOptions {
-                    format: fmt,
-                    section_comments: Vec::new(),
-                    application: Some(format!("nlscope {}", env!("CARGO_PKG_VERSION"))),
-                },
-            ))
+            Some(CaptureOut::new(BufWriter::new(f), out_fmt))
         }
         None => None,
     };
@@ -150,7 +130,6 @@ pub fn run(
     let mut ifaces: Vec<Option<Interface>> = Vec::new();
     let mut frame_no = 0u64;
     let mut t0: Option<i128> = None;
-    let mut first_json = true;
     let mut read_error: Option<ReadError> = None;
     let mut write_error: Option<CliError> = None;
     let io_err = |e: io::Error| {
@@ -163,13 +142,12 @@ pub fn run(
             CliError::new(format!("writing output: {e}"))
         }
     };
-    if format == Some(Format::Json) {
-        out.write_all(b"[").map_err(io_err)?;
-    }
-    if format == Some(Format::Csv) {
-        writeln!(out, "{}", export::CSV_HEADER).map_err(io_err)?;
-    }
+    let mut emitter = format.map(Emitter::new);
     let mut text = String::with_capacity(4096);
+    if let Some(e) = &emitter {
+        e.begin(&mut text);
+        out.write_all(text.as_bytes()).map_err(io_err)?;
+    }
     let mut fi = FrameIndex::default();
     'events: for ev in rx.iter() {
         let frames = match ev {
@@ -215,83 +193,43 @@ pub fn run(
                     let tree = fields.into_tree().unwrap_or_else(|| view.tree());
                     cov.add(&view, &tree);
                 }
-                let Some(fmt) = format else { continue };
+                let Some(em) = emitter.as_mut() else {
+                    continue;
+                };
                 let rec = Record {
                     frame: frame_no,
                     msg: mi,
                     ts_ns: frame.ts_ns,
                     view: dis.view(data, m),
                 };
-                let last = mi + 1 == fi.msgs.len();
-                match fmt {
-                    Format::Summary => {
-                        export::write_summary_line(&mut text, &rec, t0v);
-                        text.push('\n');
-                    }
-                    Format::Csv => {
-                        text.push_str(&export::csv_row(&rec));
-                        text.push('\n');
-                    }
-                    Format::Tree => {
-                        text.push_str(&export::message_tree_text(&rec));
-                        if last && let Some(p) = frame_problem_node(&fi, data.len()) {
-                            export::write_tree_text(&mut text, &p, 1);
-                        }
-                        text.push('\n');
-                    }
-                    Format::Json | Format::Ndjson => {
-                        if fmt == Format::Json {
-                            text.push_str(if first_json { "\n" } else { ",\n" });
-                            first_json = false;
-                        }
-                        let extra = if last {
-                            frame_problem_node(&fi, data.len())
-                        } else {
-                            None
-                        };
-                        export::write_message_json(&mut text, &rec, extra.as_ref());
-                        if fmt == Format::Ndjson {
-                            text.push('\n');
-                        }
-                    }
-                }
+                let problem = if mi + 1 == fi.msgs.len() {
+                    frame_problem_node(&fi, data.len())
+                } else {
+                    None
+                };
+                em.message(&mut text, &rec, t0v, problem.as_ref());
             }
             if fi.msgs.is_empty() && filter.is_none() {
                 any_match = true;
-                if matches!(format, Some(Format::Summary) | Some(Format::Tree)) {
-                    let what = fi.problem.as_ref().map_or_else(
-                        || frame_text_summary(frame, fi.cooked.map(|c| c.header_len).unwrap_or(0)),
-                        |(_, p)| format!("[{p}]"),
+                if let Some(em) = &emitter {
+                    let what = export::no_message_text(
+                        data,
+                        fi.cooked.map_or(0, |c| c.header_len),
+                        fi.problem.as_ref().map(|p| p.1.as_str()),
+                        export::UEVENT_CHARS,
                     );
-                    text.push_str(&format!(
-                        "{:>6}:- {:>12.6} {}\n",
-                        frame_no,
-                        (frame.ts_ns - t0v) as f64 / 1e9,
-                        what
-                    ));
+                    em.frame_line(&mut text, frame_no, frame.ts_ns, t0v, &what);
                 }
             }
             if !text.is_empty() {
                 out.write_all(text.as_bytes()).map_err(io_err)?;
             }
             if any_match && let Some(w) = writer.as_mut() {
-                let iface = ifaces.get(frame.interface as usize).cloned().flatten();
-                // pcapng output records the generic netlink ids known so far as a packet
-                // comment whenever they change, so a filtered file that lost the nlctrl
-                // replies still decodes by family name.
-                let mut with_comment = None;
-                if out_fmt == OutFormat::PcapNg && dis.genl_version() != genl_written {
-                    genl_written = dis.genl_version();
-                    let c = dis.genl_comment();
-                    if !frame.comments.contains(&c) {
-                        let mut f = frame.clone();
-                        f.comments.push(c);
-                        with_comment = Some(f);
-                    }
-                }
-                let to_write = with_comment.as_ref().unwrap_or(frame);
-                let res = match iface {
-                    Some(i) => w.write_frame(to_write, &i).map_err(|e| {
+                let res = match ifaces
+                    .get(frame.interface as usize)
+                    .and_then(Option::as_ref)
+                {
+                    Some(i) => w.write(frame, i, &dis).map_err(|e| {
                         CliError::new(format!(
                             "writing {}: {e}",
                             opts.write
@@ -321,9 +259,10 @@ pub fn run(
     }
     drop(rx);
     let _ = reader.join();
-    if format == Some(Format::Json) {
-        out.write_all(if first_json { b"]\n" } else { b"\n]\n" })
-            .map_err(io_err)?;
+    if let Some(e) = &emitter {
+        text.clear();
+        e.end(&mut text);
+        out.write_all(text.as_bytes()).map_err(io_err)?;
     }
     if let Some(cov) = &coverage {
         out.write_all(cov.report().as_bytes()).map_err(io_err)?;
@@ -340,13 +279,4 @@ pub fn run(
         return Err(CliError::new(format!("{}: {e}", opts.input)));
     }
     Ok(())
-}
-
-/// Frames without netlink messages (kobject uevents): their text, NULs shown as spaces.
-fn frame_text_summary(f: &Frame, skip: usize) -> String {
-    let b = f.data.get(skip..).unwrap_or(&[]);
-    let t: String = String::from_utf8_lossy(b).replace('\0', " ");
-    let t = t.trim();
-    let short: String = t.chars().take(120).collect();
-    format!("uevent {short}")
 }

@@ -1,5 +1,9 @@
 //! Output formats shared by the CLI and the GUI: summary lines, text trees, JSON, NDJSON, CSV.
 
+mod stream;
+
+pub use stream::{CaptureOut, Emitter, UEVENT_CHARS, frame_problem_node, no_message_text};
+
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value as J, json};

@@ -299,6 +299,11 @@ impl<W: Write> Writer<W> {
         &self.out
     }
 
+    /// Returns the underlying writer mutably (e.g. to take the bytes written to a `Vec`).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Consumes the writer and returns the underlying output.
     pub fn into_inner(self) -> W {
         self.out

@@ -182,12 +182,12 @@ fn read_all(input: BufReader<File>, mut ix: Indexer, tx: &Sender<LoadEvent>, wak
         Batch::Error(e) => {
             // Facts learned after the last frame go first, like the frames before the error.
             let rest = ix.take_facts();
-            (rest.facts.is_empty() || send(LoadEvent::Indexed(Box::new(rest), read)))
+            (rest.is_empty() || send(LoadEvent::Indexed(Box::new(rest), read)))
                 && send(LoadEvent::Error(e.to_string()))
         }
     });
     let rest = ix.take_facts();
-    if !rest.facts.is_empty() {
+    if !rest.is_empty() {
         send(LoadEvent::Indexed(Box::new(rest), read));
     }
 }

@@ -231,6 +231,10 @@ pub struct Store {
     /// Frame-level problems (frame index, offset, text): rare, so kept aside.
     problems: Vec<(u32, usize, String)>,
     interfaces: Vec<Option<Interface>>,
+    /// pcapng packet comments (frame index, comments): rare, so kept aside.
+    comments: Vec<(u32, Vec<String>)>,
+    /// Section comments, each with the index of the first frame read after it.
+    section_comments: Vec<(u32, String)>,
     trees: Vec<(u32, Rc<Vec<Node>>)>,
     scratch: FrameIndex,
 }
@@ -246,6 +250,10 @@ pub struct Indexed {
     msg_total: usize,
     problems: Vec<(u32, usize, String)>,
     interfaces: Vec<(u32, Interface)>,
+    /// Packet comments (frame, comments).
+    comments: Vec<(u32, Vec<String>)>,
+    /// Section comments (index of the first frame read after it, comment).
+    section_comments: Vec<(u32, String)>,
     facts: Vec<Fact>,
 }
 
@@ -253,6 +261,11 @@ impl Indexed {
     /// Number of frames in it.
     pub fn frame_count(&self) -> usize {
         self.frames.len()
+    }
+
+    /// Nothing to append: no frames, facts or comments.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty() && self.facts.is_empty() && self.section_comments.is_empty()
     }
 }
 
@@ -262,6 +275,8 @@ impl Indexed {
 pub struct Indexer {
     dis: Dissector,
     scratch: FrameIndex,
+    /// Section comments read since the last batch (they precede its first frame).
+    pending_comments: Vec<String>,
 }
 
 impl Indexer {
@@ -270,11 +285,13 @@ impl Indexer {
         Indexer {
             dis: Dissector::indexer(seed),
             scratch: FrameIndex::default(),
+            pending_comments: Vec::new(),
         }
     }
 
     /// Learn generic netlink ids from a section comment.
     pub fn learn_comment(&mut self, comment: &str) {
+        self.pending_comments.push(comment.to_string());
         self.dis.learn_from_comment(comment);
     }
 
@@ -285,6 +302,7 @@ impl Indexer {
             bytes: Vec::with_capacity(size),
             frames: Vec::with_capacity(frames.len()),
             rows: Vec::with_capacity(frames.len() * 2),
+            section_comments: self.pending_comments.drain(..).map(|c| (0, c)).collect(),
             ..Indexed::default()
         };
         for (f, iface) in frames {
@@ -295,6 +313,9 @@ impl Indexer {
                 self.dis.learn_from_comment(c);
             }
             let fno = u32::try_from(ix.frames.len()).unwrap_or(u32::MAX);
+            if !f.comments.is_empty() {
+                ix.comments.push((fno, f.comments.clone()));
+            }
             let start = ix.bytes.len();
             ix.bytes.extend_from_slice(&f.data);
             let first_row = u32::try_from(ix.rows.len()).unwrap_or(u32::MAX);
@@ -320,6 +341,7 @@ impl Indexer {
     pub fn take_facts(&mut self) -> Indexed {
         Indexed {
             facts: self.dis.take_facts(),
+            section_comments: self.pending_comments.drain(..).map(|c| (0, c)).collect(),
             ..Indexed::default()
         }
     }
@@ -423,6 +445,8 @@ impl Store {
             msg_total: 0,
             problems: Vec::new(),
             interfaces: Vec::new(),
+            comments: Vec::new(),
+            section_comments: Vec::new(),
             trees: Vec::new(),
             scratch: FrameIndex::default(),
         }
@@ -445,6 +469,8 @@ impl Store {
 
     /// Learn generic netlink ids from a section comment.
     pub fn learn_comment(&mut self, comment: &str) {
+        let next = u32::try_from(self.frame_count).unwrap_or(u32::MAX);
+        self.section_comments.push((next, comment.to_string()));
         self.dis.learn_from_comment(comment);
     }
 
@@ -465,6 +491,10 @@ impl Store {
         }
         for c in &frame.comments {
             self.dis.learn_from_comment(c);
+        }
+        if !frame.comments.is_empty() {
+            let fno = u32::try_from(self.frame_count).unwrap_or(u32::MAX);
+            self.comments.push((fno, frame.comments.clone()));
         }
         let n = frame.data.len();
         let fits = self.segs.last().is_some_and(|s| {
@@ -520,6 +550,8 @@ impl Store {
             msg_total,
             problems,
             interfaces,
+            comments,
+            section_comments,
             facts,
         } = ix;
         for (i, iface) in interfaces {
@@ -538,6 +570,12 @@ impl Store {
             }
         }
         let base_frame = u32::try_from(self.frame_count).unwrap_or(u32::MAX);
+        for (f, c) in section_comments {
+            self.section_comments.push((f.saturating_add(base_frame), c));
+        }
+        for (f, c) in comments {
+            self.comments.push((f.saturating_add(base_frame), c));
+        }
         for (f, off, text) in problems {
             self.problems
                 .push((f.saturating_add(base_frame), off, text));
@@ -570,6 +608,7 @@ impl Store {
             s.rows.shrink_to_fit();
         }
         self.problems.shrink_to_fit();
+        self.comments.shrink_to_fit();
     }
 
     /// The segment holding row `i`, and the row's position in it.
@@ -636,16 +675,28 @@ impl Store {
         let Some((e, data)) = self.row(i) else {
             return String::new();
         };
-        if let Some((_, p)) = self.frame_problem(e.frame) {
-            return format!("[{p}]");
-        }
         let skip = self
             .seg_of_frame(e.frame as usize)
             .and_then(|(_, f)| crate::dissect::cooked::parse(f.linktype, data).ok())
             .map_or(0, |c| c.header_len);
-        let t = String::from_utf8_lossy(data.get(skip..).unwrap_or(&[])).replace('\0', " ");
-        let short: String = t.trim().chars().take(200).collect();
-        format!("uevent {short}")
+        let problem = self.frame_problem(e.frame).map(|p| p.1);
+        crate::export::no_message_text(data, skip, problem, 200)
+    }
+
+    /// The pcapng packet comments of frame `f` (0-based).
+    pub fn frame_comments(&self, f: u32) -> &[String] {
+        // Pushed in frame order: binary search.
+        let k = self.comments.partition_point(|c| c.0 < f);
+        self.comments
+            .get(k)
+            .filter(|c| c.0 == f)
+            .map_or(&[], |c| c.1.as_slice())
+    }
+
+    /// Section comments (e.g. `genl-families:`), each with the index of the first frame read
+    /// after it.
+    pub fn section_comments(&self) -> &[(u32, String)] {
+        &self.section_comments
     }
 
     /// Frame bytes held.

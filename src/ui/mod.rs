@@ -11,9 +11,11 @@
     )
 )]
 
+mod files;
 mod live;
 mod view;
 
+pub use files::{FileDialog, FileJob, Files, JobStatus, Scope, Target};
 pub use live::{CaptureState, Live, LiveCapture, LiveOptions, RunMode, SourceKind, Wrapper};
 
 use std::path::{Path, PathBuf};
@@ -192,6 +194,8 @@ pub struct App {
     pub focus_filter: bool,
     /// Live capture.
     pub live: Live,
+    /// Save As / Export: the dialog, the running job, the last outcome.
+    pub files: Files,
 }
 
 impl App {
@@ -225,6 +229,7 @@ impl App {
             focus_filter: false,
             hex_scroll_to: None,
             live: Live::default(),
+            files: Files::default(),
             timing: std::env::var_os("NLSCOPE_TIMING").map(|_| Timing::default()),
         }
     }
@@ -238,6 +243,8 @@ impl App {
     pub fn open(&mut self, path: &Path) {
         self.retire_capture();
         self.loader = None;
+        // A save or export of the old capture stops (its partial file is removed).
+        self.cancel_file_job();
         let old = std::mem::replace(&mut self.store, Store::new(SpecRegistry::default()));
         self.store = Store::new(old.into_specs());
         self.displayed.clear();
@@ -286,6 +293,8 @@ impl App {
         if self.sort_dirty && !self.loading() && self.filtered_upto >= self.store.len() {
             self.sort_now();
         }
+        let left = budget.saturating_sub(start.elapsed());
+        more |= self.pump_files(left.max(Duration::from_millis(1)));
         more
     }
 
@@ -301,6 +310,7 @@ impl App {
         if self.sort_dirty {
             self.sort_now();
         }
+        self.finish_files();
     }
 
     /// Filter the messages not yet looked at, for at most `budget`. True if some remain.

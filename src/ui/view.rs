@@ -85,6 +85,7 @@ impl App {
             self.open_window(ui, &mut actions);
         }
         self.live_options_window(ui.ctx());
+        self.files_window(ui);
 
         for a in actions {
             match a {
@@ -117,12 +118,21 @@ impl App {
         if let Some(p) = dropped.into_iter().next() {
             actions.push(Action::Open(p));
         }
-        let (open, find) = ui.input_mut(|i| {
+        let (open, find, save) = ui.input_mut(|i| {
             (
                 i.consume_key(egui::Modifiers::COMMAND, Key::O),
                 i.consume_key(egui::Modifiers::COMMAND, Key::F),
+                // Ctrl+Shift+S (Save As) and Ctrl+S: nothing loaded is ever unsaved, so both
+                // open the Save As dialog.
+                i.consume_key(
+                    egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
+                    Key::S,
+                ) || i.consume_key(egui::Modifiers::COMMAND, Key::S),
             )
         });
+        if save && !self.store.is_empty() {
+            self.open_file_dialog(true);
+        }
         if open {
             self.open_dialog(actions);
         }
@@ -226,6 +236,21 @@ impl App {
                 if ui.button("Open path...").clicked() {
                     ui.close();
                     self.open_prompt = true;
+                }
+                let loaded = !self.store.is_empty();
+                if ui
+                    .add_enabled(loaded, egui::Button::new("Save As..."))
+                    .clicked()
+                {
+                    ui.close();
+                    self.open_file_dialog(true);
+                }
+                if ui
+                    .add_enabled(loaded, egui::Button::new("Export..."))
+                    .clicked()
+                {
+                    ui.close();
+                    self.open_file_dialog(false);
                 }
                 ui.menu_button("Open Recent", |ui| {
                     if self.settings.recent.is_empty() {
@@ -375,6 +400,7 @@ impl App {
                         )),
                 );
             }
+            self.files_status(ui);
             if let Some(e) = &self.error {
                 ui.separator();
                 ui.colored_label(Color32::from_rgb(0xe0, 0x40, 0x40), e);

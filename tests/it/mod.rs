@@ -8,6 +8,7 @@ mod filters;
 mod golden;
 mod gui;
 mod gui_live;
+mod gui_files;
 mod malformed;
 mod monitor;
 mod nlmon_vm;

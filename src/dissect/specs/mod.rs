@@ -15,7 +15,7 @@ include!(concat!(env!("OUT_DIR"), "/embedded_specs.rs"));
 pub const SYSTEM_SPEC_DIRS: &[&str] = &["/usr/share/ynl/specs"];
 
 /// All loaded specs, indexed for the dissector.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SpecRegistry {
     specs: Vec<Spec>,
     by_name: HashMap<String, usize>,

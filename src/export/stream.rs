@@ -1,0 +1,237 @@
+//! Output as `nlscope read` streams it: the `-T` formats message by message ([`Emitter`]) and
+//! the `-w` capture writer ([`CaptureOut`]). The app's Export and Save As use the same code,
+//! so their files equal the command line's output byte for byte.
+
+use std::io::{self, Write};
+
+use super::{
+    CSV_HEADER, Format, Record, csv_row, message_tree_text, write_message_json, write_summary_line,
+    write_tree_text,
+};
+use crate::dissect::{Dissector, FrameIndex};
+use crate::model::{Node, Severity};
+use crate::pcap::{Frame, Interface, OutFormat, WriteError, Writer, WriterOptions};
+
+/// A node summarising a frame-level problem (trailing garbage, not netlink).
+pub fn frame_problem_node(fi: &FrameIndex, frame_len: usize) -> Option<Node> {
+    let (off, text) = fi.problem.as_ref()?;
+    let off = (*off).min(frame_len);
+    Some(Node::expert(
+        Severity::Error,
+        text.clone(),
+        "frame",
+        off,
+        frame_len - off,
+    ))
+}
+
+/// What the line of a frame without netlink messages shows: its problem in brackets, or else
+/// the text after the cooked header (a kobject uevent) with NULs as spaces, trimmed, cut to
+/// `max_chars` characters.
+pub fn no_message_text(
+    data: &[u8],
+    header_len: usize,
+    problem: Option<&str>,
+    max_chars: usize,
+) -> String {
+    if let Some(p) = problem {
+        return format!("[{p}]");
+    }
+    let b = data.get(header_len..).unwrap_or(&[]);
+    let t = String::from_utf8_lossy(b).replace('\0', " ");
+    let short: String = t.trim().chars().take(max_chars).collect();
+    format!("uevent {short}")
+}
+
+/// Characters of uevent text on a `nlscope read` line.
+pub const UEVENT_CHARS: usize = 120;
+
+/// Writes messages in one `-T` format, with the separators and framing that format needs.
+#[derive(Debug, Clone)]
+pub struct Emitter {
+    format: Format,
+    first_json: bool,
+}
+
+impl Emitter {
+    /// An emitter for `format`.
+    pub fn new(format: Format) -> Self {
+        Emitter {
+            format,
+            first_json: true,
+        }
+    }
+
+    /// The format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Text before the first message: `[` for JSON, the header line for CSV.
+    pub fn begin(&self, out: &mut String) {
+        match self.format {
+            Format::Json => out.push('['),
+            Format::Csv => {
+                out.push_str(CSV_HEADER);
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+
+    /// One message. `problem` is the frame-level note of its frame, given with the frame's
+    /// last message; `t0` is the time of the capture's first frame.
+    pub fn message(&mut self, out: &mut String, rec: &Record, t0: i128, problem: Option<&Node>) {
+        match self.format {
+            Format::Summary => {
+                write_summary_line(out, rec, t0);
+                out.push('\n');
+            }
+            Format::Csv => {
+                out.push_str(&csv_row(rec));
+                out.push('\n');
+            }
+            Format::Tree => {
+                out.push_str(&message_tree_text(rec));
+                if let Some(p) = problem {
+                    write_tree_text(out, p, 1);
+                }
+                out.push('\n');
+            }
+            Format::Json => {
+                out.push_str(if self.first_json { "\n" } else { ",\n" });
+                self.first_json = false;
+                write_message_json(out, rec, problem);
+            }
+            Format::Ndjson => {
+                write_message_json(out, rec, problem);
+                out.push('\n');
+            }
+        }
+    }
+
+    /// The line of a frame without netlink messages (1-based `frame`), which only the summary
+    /// and tree formats print; `what` comes from [`no_message_text`].
+    pub fn frame_line(&self, out: &mut String, frame: u64, ts_ns: i128, t0: i128, what: &str) {
+        if matches!(self.format, Format::Summary | Format::Tree) {
+            out.push_str(&format!(
+                "{:>6}:- {:>12.6} {}\n",
+                frame,
+                (ts_ns - t0) as f64 / 1e9,
+                what
+            ));
+        }
+    }
+
+    /// Text after the last message (closes the JSON array).
+    pub fn end(&self, out: &mut String) {
+        if self.format == Format::Json {
+            out.push_str(if self.first_json { "]\n" } else { "\n]\n" });
+        }
+    }
+}
+
+/// The `-w` writer: frames byte for byte as pcap or pcapng. pcapng output records the generic
+/// netlink ids known so far as a packet comment whenever they change, so a filtered file that
+/// lost the nlctrl replies still decodes by family name.
+#[derive(Debug)]
+pub struct CaptureOut<W: Write> {
+    w: Writer<W>,
+    format: OutFormat,
+    genl_written: u64,
+}
+
+impl<W: Write> CaptureOut<W> {
+    /// A writer of `format` into `out` (nothing is written before the first frame).
+    pub fn new(out: W, format: OutFormat) -> Self {
+        CaptureOut {
+            w: Writer::new(
+                out,
+                WriterOptions {
+                    format,
+                    section_comments: Vec::new(),
+                    application: Some(format!("nlscope {}", env!("CARGO_PKG_VERSION"))),
+                },
+            ),
+            format,
+            genl_written: 0,
+        }
+    }
+
+    /// Write `frame`, captured on `iface`; `dis` has dissected the capture up to this frame.
+    pub fn write(
+        &mut self,
+        frame: &Frame,
+        iface: &Interface,
+        dis: &Dissector,
+    ) -> Result<(), WriteError> {
+        let mut with_comment = None;
+        if self.format == OutFormat::PcapNg && dis.genl_version() != self.genl_written {
+            self.genl_written = dis.genl_version();
+            let c = dis.genl_comment();
+            if !frame.comments.contains(&c) {
+                let mut f = frame.clone();
+                f.comments.push(c);
+                with_comment = Some(f);
+            }
+        }
+        self.w
+            .write_frame(with_comment.as_ref().unwrap_or(frame), iface)
+    }
+
+    /// Flush the output.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+
+    /// The output.
+    pub fn get_ref(&self) -> &W {
+        self.w.get_ref()
+    }
+
+    /// The output (e.g. to take the bytes written to a `Vec`).
+    pub fn get_mut(&mut self) -> &mut W {
+        self.w.get_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_framing_with_and_without_messages() {
+        let e = Emitter::new(Format::Json);
+        let mut s = String::new();
+        e.begin(&mut s);
+        e.end(&mut s);
+        assert_eq!(s, "[]\n");
+        let mut s = String::new();
+        Emitter::new(Format::Csv).begin(&mut s);
+        assert_eq!(s, format!("{CSV_HEADER}\n"));
+    }
+
+    #[test]
+    fn frame_lines_only_in_text_formats() {
+        let mut s = String::new();
+        Emitter::new(Format::Summary).frame_line(&mut s, 3, 2_500_000_000, 1_000_000_000, "x");
+        assert_eq!(s, "     3:-     1.500000 x\n");
+        for f in [Format::Json, Format::Ndjson, Format::Csv] {
+            let mut s = String::new();
+            Emitter::new(f).frame_line(&mut s, 3, 0, 0, "x");
+            assert!(s.is_empty(), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn no_message_text_of_uevents_and_problems() {
+        let data = b"HDRadd@/devices/x\0ACTION=add\0";
+        assert_eq!(
+            no_message_text(data, 3, None, 120),
+            "uevent add@/devices/x ACTION=add"
+        );
+        assert_eq!(no_message_text(data, 3, None, 3), "uevent add");
+        assert_eq!(no_message_text(data, 99, None, 120), "uevent ");
+        assert_eq!(no_message_text(data, 3, Some("bad"), 120), "[bad]");
+    }
+}

@@ -1,0 +1,1059 @@
+//! Save As (the frames of the chosen messages as pcapng or pcap) and Export (the chosen messages
+//! decoded as JSON, NDJSON, text tree, CSV or summary lines).
+//!
+//! A file is what `nlscope read` writes for the same messages, byte for byte: the store's frames
+//! are dissected again in capture order by a fresh dissector, so what is learned along the way
+//! (generic netlink ids, link names, requests for capped acks) is at every frame what the
+//! command line knew there, and the bytes come from the same [`Emitter`] and [`CaptureOut`].
+//! That work runs in time-budgeted slices on the UI thread (the dissector is not `Send`); a
+//! writer thread does the file I/O into a temporary file beside the target, renamed into place
+//! once everything is written, so a failed or cancelled job leaves any existing file alone.
+
+use std::fs::File;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{SendTimeoutError, Sender, bounded};
+use egui::{Color32, TextEdit, Ui};
+
+use super::App;
+use crate::dissect::{Dissector, FrameIndex};
+use crate::export::{self, CaptureOut, Emitter, Format, Record};
+use crate::model::Endian;
+use crate::pcap::{ByteOrder, Frame, OutFormat, WriteErrorKind};
+use crate::store::{NO_MSG, Store, Waker};
+
+/// Which messages a save or export covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every message (and frame) of the capture.
+    All,
+    /// The messages the display filter lets through.
+    Displayed,
+    /// The selected message.
+    Selected,
+}
+
+/// What a job writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The frames holding the chosen messages, as a capture file (`read -w`).
+    Capture(OutFormat),
+    /// The chosen messages, decoded (`read -T`).
+    Messages(Format),
+}
+
+impl Target {
+    /// The capture formats offered by Save As.
+    pub const CAPTURES: [Target; 2] = [
+        Target::Capture(OutFormat::PcapNg),
+        Target::Capture(OutFormat::Pcap),
+    ];
+    /// The formats offered by Export.
+    pub const MESSAGES: [Target; 5] = [
+        Target::Messages(Format::Json),
+        Target::Messages(Format::Ndjson),
+        Target::Messages(Format::Tree),
+        Target::Messages(Format::Csv),
+        Target::Messages(Format::Summary),
+    ];
+
+    /// File name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Target::Capture(OutFormat::PcapNg) => "pcapng",
+            Target::Capture(OutFormat::Pcap) => "pcap",
+            Target::Messages(Format::Json) => "json",
+            Target::Messages(Format::Ndjson) => "ndjson",
+            Target::Messages(Format::Csv) => "csv",
+            Target::Messages(Format::Tree | Format::Summary) => "txt",
+        }
+    }
+
+    /// Name in the dialog.
+    pub fn label(self) -> &'static str {
+        match self {
+            Target::Capture(OutFormat::PcapNg) => "pcapng",
+            Target::Capture(OutFormat::Pcap) => "pcap",
+            Target::Messages(Format::Json) => "JSON (one array)",
+            Target::Messages(Format::Ndjson) => "NDJSON (one object per line)",
+            Target::Messages(Format::Tree) => "Text tree",
+            Target::Messages(Format::Csv) => "CSV (header fields)",
+            Target::Messages(Format::Summary) => "Summary lines",
+        }
+    }
+}
+
+/// Bytes handed to the writer thread at a time.
+const CHUNK: usize = 1 << 20;
+/// Chunks queued for the writer thread at most (memory bound while the disk is slow).
+const IN_FLIGHT: usize = 4;
+
+enum Chunk {
+    Data(Vec<u8>),
+    /// Everything is written: flush and rename into place.
+    Commit,
+}
+
+/// The store's frames dissected again from the first, as `nlscope read` meets them.
+struct Replay {
+    dis: Dissector,
+    /// Next frame to dissect.
+    next: usize,
+    /// Next section comment to learn.
+    section: usize,
+    /// Index of the last dissected frame.
+    fi: FrameIndex,
+}
+
+impl Replay {
+    /// Dissect frames up to and including `f`.
+    fn advance(&mut self, store: &Store, f: usize) {
+        while self.next <= f {
+            let Some(fm) = store.frame(self.next) else {
+                return;
+            };
+            let no = u32::try_from(self.next).unwrap_or(u32::MAX);
+            while let Some((at, c)) = store.section_comments().get(self.section)
+                && *at <= no
+            {
+                self.dis.learn_from_comment(c);
+                self.section += 1;
+            }
+            for c in store.frame_comments(no) {
+                self.dis.learn_from_comment(c);
+            }
+            let endian = match fm.byte_order {
+                ByteOrder::Little => Endian::Little,
+                ByteOrder::Big => Endian::Big,
+            };
+            self.dis.index_frame_into(
+                store.frame_data(self.next),
+                fm.linktype,
+                endian,
+                &mut self.fi,
+            );
+            self.next += 1;
+        }
+    }
+}
+
+enum Output {
+    Text(Emitter, String),
+    Capture(Box<CaptureOut<Vec<u8>>>, Frame),
+}
+
+/// How a step left the job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobStatus {
+    /// More to do: call again on the next frame.
+    Running,
+    /// Everything is with the writer thread; it calls the waker when it is done.
+    Writing,
+    /// Finished: the status line, or the error.
+    Done(Result<String, String>),
+}
+
+/// A save or export in progress.
+pub struct FileJob {
+    /// What is written.
+    pub target: Target,
+    /// The destination.
+    pub path: PathBuf,
+    rows: Vec<u32>,
+    next: usize,
+    replay: Replay,
+    out: Output,
+    t0: i128,
+    pending: Option<Vec<u8>>,
+    ended: bool,
+    tx: Option<Sender<Chunk>>,
+    handle: Option<JoinHandle<Result<u64, String>>>,
+    messages: usize,
+    frames: usize,
+    /// For `NLSCOPE_TIMING`: when the job started, time spent in steps, the longest step.
+    started: Instant,
+    busy: Duration,
+    longest: Duration,
+    steps: u64,
+}
+
+impl FileJob {
+    /// Start writing `rows` (store indices, any order) of `store` to `path`.
+    pub fn start(
+        store: &Store,
+        rows: Vec<u32>,
+        target: Target,
+        path: &Path,
+        waker: Option<Waker>,
+    ) -> Result<FileJob, String> {
+        let mut rows = rows;
+        // Files hold messages in capture order, whatever the list's sort.
+        rows.sort_unstable();
+        rows.dedup();
+        let shown = path.display();
+        let name = path
+            .file_name()
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| format!("{shown} is not a file name"))?;
+        if path.is_dir() {
+            return Err(format!("{shown} is a directory"));
+        }
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(".nlscope-part");
+        let tmp = path.with_file_name(tmp_name);
+        let file = File::create(&tmp).map_err(|e| format!("cannot create {shown}: {e}"))?;
+        let (tx, rx) = bounded::<Chunk>(IN_FLIGHT);
+        let dest = path.to_path_buf();
+        let handle = thread::Builder::new()
+            .name("nlscope-write".into())
+            .spawn(move || {
+                let res = write_file(file, &tmp, &dest, &rx);
+                if let Some(w) = waker {
+                    w();
+                }
+                res
+            })
+            .map_err(|e| format!("cannot start the writer thread: {e}"))?;
+        let out = match target {
+            Target::Messages(f) => {
+                let e = Emitter::new(f);
+                let mut s = String::with_capacity(CHUNK + (CHUNK >> 2));
+                e.begin(&mut s);
+                Output::Text(e, s)
+            }
+            Target::Capture(f) => Output::Capture(
+                Box::new(CaptureOut::new(Vec::with_capacity(CHUNK + (CHUNK >> 2)), f)),
+                Frame {
+                    ts_ns: 0,
+                    interface: 0,
+                    linktype: 0,
+                    byte_order: ByteOrder::Little,
+                    data: Vec::new(),
+                    orig_len: 0,
+                    comments: Vec::new(),
+                    file_offset: 0,
+                },
+            ),
+        };
+        Ok(FileJob {
+            target,
+            path: path.to_path_buf(),
+            rows,
+            next: 0,
+            replay: Replay {
+                dis: Dissector::new(store.dissector().specs.clone()),
+                next: 0,
+                section: 0,
+                fi: FrameIndex::default(),
+            },
+            out,
+            t0: store.first_ts().unwrap_or(0),
+            pending: None,
+            ended: false,
+            tx: Some(tx),
+            handle: Some(handle),
+            messages: 0,
+            frames: 0,
+            started: Instant::now(),
+            busy: Duration::ZERO,
+            longest: Duration::ZERO,
+            steps: 0,
+        })
+    }
+
+    /// Rows written so far and in all.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.next, self.rows.len())
+    }
+
+    /// Work for about `budget` (at least one frame's rows).
+    pub fn step(&mut self, store: &Store, budget: Duration) -> JobStatus {
+        let start = Instant::now();
+        let status = self.step_inner(store, budget, start);
+        let took = start.elapsed();
+        self.busy += took;
+        self.longest = self.longest.max(took);
+        self.steps += 1;
+        status
+    }
+
+    /// One line for `NLSCOPE_TIMING`.
+    fn timing_line(&self) -> String {
+        format!(
+            "timing: {} of {} rows to {}: {:.0} ms ({:.0} ms of it on the UI thread in {} \
+             steps, longest {:.1} ms)",
+            match self.target {
+                Target::Capture(_) => "save",
+                Target::Messages(_) => "export",
+            },
+            self.rows.len(),
+            self.path.display(),
+            self.started.elapsed().as_secs_f64() * 1e3,
+            self.busy.as_secs_f64() * 1e3,
+            self.steps,
+            self.longest.as_secs_f64() * 1e3
+        )
+    }
+
+    fn step_inner(&mut self, store: &Store, budget: Duration, start: Instant) -> JobStatus {
+        let mut worked = false;
+        loop {
+            if let Some(buf) = self.pending.take() {
+                let Some(tx) = &self.tx else {
+                    return self.fail("internal: output closed early".into());
+                };
+                let left = budget.saturating_sub(start.elapsed());
+                match tx.send_timeout(Chunk::Data(buf), left) {
+                    Ok(()) => {}
+                    Err(SendTimeoutError::Timeout(c)) => {
+                        if let Chunk::Data(b) = c {
+                            self.pending = Some(b);
+                        }
+                        return JobStatus::Running;
+                    }
+                    // The writer thread stopped: it has the error.
+                    Err(SendTimeoutError::Disconnected(_)) => return self.collect(),
+                }
+            }
+            if self.ended {
+                if let Some(tx) = self.tx.take() {
+                    let left = budget.saturating_sub(start.elapsed());
+                    match tx.send_timeout(Chunk::Commit, left) {
+                        Ok(()) => {}
+                        Err(SendTimeoutError::Timeout(_)) => {
+                            self.tx = Some(tx);
+                            return JobStatus::Running;
+                        }
+                        Err(SendTimeoutError::Disconnected(_)) => return self.collect(),
+                    }
+                }
+                return if self.handle.as_ref().is_none_or(|h| h.is_finished()) {
+                    self.collect()
+                } else {
+                    JobStatus::Writing
+                };
+            }
+            // At least one frame per step, whatever the budget.
+            if worked && start.elapsed() >= budget {
+                return JobStatus::Running;
+            }
+            worked = true;
+            if let Err(e) = self.some_rows(store) {
+                return self.fail(e);
+            }
+        }
+    }
+
+    /// Write the rows of the next frame (or end the output), queueing a full buffer.
+    fn some_rows(&mut self, store: &Store) -> Result<(), String> {
+        let Some(&first) = self.rows.get(self.next) else {
+            match &mut self.out {
+                Output::Text(e, s) => e.end(s),
+                Output::Capture(w, _) => w
+                    .flush()
+                    .map_err(|e| format!("writing {}: {e}", self.path.display()))?,
+            }
+            self.ended = true;
+            self.pending = Some(self.take_buffer());
+            return Ok(());
+        };
+        let fno = store.msg(first as usize).map_or(0, |e| e.frame);
+        let f = fno as usize;
+        let fm = store
+            .frame(f)
+            .ok_or_else(|| format!("internal: no frame {}", f + 1))?;
+        self.replay.advance(store, f);
+        let data = store.frame_data(f);
+        let mut end = self.next;
+        while let Some(e) = self.rows.get(end).and_then(|&i| store.msg(i as usize)) {
+            if e.frame != fno {
+                break;
+            }
+            end += 1;
+            if e.pos != NO_MSG {
+                self.messages += 1;
+            }
+        }
+        // Rows of a frame that vanished from the store would never advance.
+        end = end.max(self.next + 1);
+        let rows = self.rows.get(self.next..end).unwrap_or(&[]);
+        let (dis, fi) = (&self.replay.dis, &self.replay.fi);
+        match &mut self.out {
+            Output::Text(em, s) => {
+                for e in rows.iter().filter_map(|&i| store.msg(i as usize)) {
+                    if e.pos == NO_MSG {
+                        let what = export::no_message_text(
+                            data,
+                            fi.cooked.map_or(0, |c| c.header_len),
+                            fi.problem.as_ref().map(|p| p.1.as_str()),
+                            export::UEVENT_CHARS,
+                        );
+                        em.frame_line(s, u64::from(fno) + 1, fm.ts_ns, self.t0, &what);
+                        continue;
+                    }
+                    let pos = usize::from(e.pos);
+                    let Some(m) = fi.msgs.get(pos) else { continue };
+                    let rec = Record {
+                        frame: u64::from(fno) + 1,
+                        msg: pos,
+                        ts_ns: fm.ts_ns,
+                        view: dis.view(data, m),
+                    };
+                    let problem = if pos + 1 == fi.msgs.len() {
+                        export::frame_problem_node(fi, data.len())
+                    } else {
+                        None
+                    };
+                    em.message(s, &rec, self.t0, problem.as_ref());
+                }
+            }
+            Output::Capture(w, frame) => {
+                let iface = store
+                    .interface(fm.interface)
+                    .ok_or_else(|| format!("frame {}: no interface description", f + 1))?;
+                frame.data.clear();
+                frame.data.extend_from_slice(data);
+                frame.ts_ns = fm.ts_ns;
+                frame.interface = fm.interface;
+                frame.linktype = fm.linktype;
+                frame.byte_order = fm.byte_order;
+                frame.orig_len = fm.orig_len;
+                frame.comments.clear();
+                frame.comments.extend_from_slice(store.frame_comments(fno));
+                w.write(frame, iface, dis).map_err(|e| match e.kind {
+                    WriteErrorKind::Incompatible => format!(
+                        "frame {} has link type {} ({}), unlike the frames before it: a pcap \
+                         file holds one link type and byte order; save as pcapng",
+                        f + 1,
+                        fm.linktype,
+                        fm.byte_order
+                    ),
+                    _ => format!("frame {}: {e}", f + 1),
+                })?;
+                self.frames += 1;
+            }
+        }
+        self.next = end;
+        let full = match &self.out {
+            Output::Text(_, s) => s.len() >= CHUNK,
+            Output::Capture(w, _) => w.get_ref().len() >= CHUNK,
+        };
+        if full {
+            self.pending = Some(self.take_buffer());
+        }
+        Ok(())
+    }
+
+    fn take_buffer(&mut self) -> Vec<u8> {
+        match &mut self.out {
+            Output::Text(_, s) => std::mem::take(s).into_bytes(),
+            Output::Capture(w, _) => std::mem::take(w.get_mut()),
+        }
+    }
+
+    /// Stop on an error of ours: the writer thread drops the partial file.
+    fn fail(&mut self, e: String) -> JobStatus {
+        self.tx = None;
+        // Not joined: it may still be writing queued chunks before it deletes them.
+        self.handle = None;
+        JobStatus::Done(Err(e))
+    }
+
+    /// The writer thread has stopped (or is about to): its outcome.
+    fn collect(&mut self) -> JobStatus {
+        self.tx = None;
+        let res = match self.handle.take().map(JoinHandle::join) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err("the writer thread failed".into()),
+            None => Err("internal: no writer thread".into()),
+        };
+        let shown = self.path.display();
+        JobStatus::Done(res.map(|bytes| match self.target {
+            Target::Capture(_) => format!(
+                "Saved {} frames ({} messages, {bytes} bytes) to {shown}",
+                self.frames, self.messages
+            ),
+            Target::Messages(_) => format!("Exported {} messages to {shown}", self.messages),
+        }))
+    }
+}
+
+impl Drop for FileJob {
+    /// A job dropped before its end (cancelled, another file opened): the writer thread sees
+    /// the channel close without a commit and removes its partial file; nobody waits for it.
+    fn drop(&mut self) {
+        self.tx = None;
+    }
+}
+
+/// The writer thread: chunks into `file` (the temporary `tmp`), renamed to `dest` on commit.
+/// Returns the bytes written.
+fn write_file(
+    mut file: File,
+    tmp: &Path,
+    dest: &Path,
+    rx: &crossbeam_channel::Receiver<Chunk>,
+) -> Result<u64, String> {
+    let mut n = 0u64;
+    let res = (|| {
+        for c in rx.iter() {
+            match c {
+                Chunk::Data(b) => {
+                    file.write_all(&b)
+                        .map_err(|e| format!("writing {}: {e}", dest.display()))?;
+                    n += b.len() as u64;
+                }
+                Chunk::Commit => {
+                    file.flush()
+                        .map_err(|e| format!("writing {}: {e}", dest.display()))?;
+                    std::fs::rename(tmp, dest)
+                        .map_err(|e| format!("cannot replace {}: {e}", dest.display()))?;
+                    return Ok(n);
+                }
+            }
+        }
+        Err("cancelled".to_string())
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(tmp);
+    }
+    res
+}
+
+/// The Save As / Export dialog's choices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileDialog {
+    /// The chosen format (a capture format for Save As, a message format for Export).
+    pub target: Target,
+    /// The chosen messages.
+    pub scope: Scope,
+    /// The typed (or chosen) destination.
+    pub path: String,
+    /// Why the last attempt did not start.
+    pub error: Option<String>,
+    /// No native file chooser answered: say so next to the path field.
+    pub no_chooser: bool,
+}
+
+impl FileDialog {
+    /// Whether this is Save As (else Export).
+    pub fn is_save(&self) -> bool {
+        matches!(self.target, Target::Capture(_))
+    }
+
+    /// Choose `t`; a path ending in the old format's extension gets the new one.
+    pub fn set_target(&mut self, t: Target) {
+        let old = self.target.extension();
+        let p = Path::new(self.path.trim());
+        if p.extension().is_some_and(|e| e == old) {
+            self.path = p.with_extension(t.extension()).display().to_string();
+        }
+        self.target = t;
+    }
+}
+
+/// Save and export state of the window.
+#[derive(Default)]
+pub struct Files {
+    /// The open Save As / Export dialog.
+    pub dialog: Option<FileDialog>,
+    /// The job running.
+    pub job: Option<FileJob>,
+    /// How the last job ended (or why it did not start), for the status bar.
+    pub outcome: Option<Result<String, String>>,
+}
+
+impl App {
+    /// Store indices of the messages in `scope`, in capture order.
+    pub fn rows_in(&self, scope: Scope) -> Result<Vec<u32>, String> {
+        if self.store.is_empty() {
+            return Err("no capture is loaded".into());
+        }
+        if self.loading() {
+            return Err("wait until the capture has finished loading".into());
+        }
+        let mut rows = match scope {
+            Scope::All => (0..self.store.len())
+                .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect(),
+            Scope::Displayed => {
+                if self.filtered_upto < self.store.len() {
+                    return Err("wait until the display filter has run to the end".into());
+                }
+                self.displayed.clone()
+            }
+            Scope::Selected => vec![
+                self.selected
+                    .and_then(|s| u32::try_from(s).ok())
+                    .ok_or("no message is selected")?,
+            ],
+        };
+        rows.sort_unstable();
+        Ok(rows)
+    }
+
+    /// Start saving the frames of the messages in `scope` to `path` as `format`; progress and
+    /// the outcome appear in the status bar ([`App::pump`] does the work).
+    pub fn save_as(&mut self, path: &Path, format: OutFormat, scope: Scope) -> Result<(), String> {
+        self.start_file_job(path, Target::Capture(format), scope)
+    }
+
+    /// Start exporting the messages in `scope` to `path` as `format` (like `nlscope read -T`).
+    pub fn export(&mut self, path: &Path, format: Format, scope: Scope) -> Result<(), String> {
+        self.start_file_job(path, Target::Messages(format), scope)
+    }
+
+    fn start_file_job(&mut self, path: &Path, target: Target, scope: Scope) -> Result<(), String> {
+        let res = (|| {
+            if self.files.job.is_some() {
+                return Err("a save or export is still running".to_string());
+            }
+            if path.as_os_str().is_empty() {
+                return Err("no file name given".to_string());
+            }
+            let rows = self.rows_in(scope)?;
+            // `read -w` would leave an empty file, which no reader opens: refuse instead.
+            if rows.is_empty() && matches!(target, Target::Capture(_)) {
+                return Err("no messages to save".to_string());
+            }
+            FileJob::start(&self.store, rows, target, path, self.waker.clone())
+        })();
+        match res {
+            Ok(job) => {
+                self.files.job = Some(job);
+                self.files.outcome = None;
+                Ok(())
+            }
+            Err(e) => {
+                self.files.outcome = Some(Err(e.clone()));
+                Err(e)
+            }
+        }
+    }
+
+    /// Stop the running save or export; its partial file is removed, an existing file kept.
+    pub fn cancel_file_job(&mut self) {
+        if self.files.job.take().is_some() {
+            self.files.outcome = Some(Err("save/export cancelled".into()));
+        }
+    }
+
+    /// Whether a save or export is running.
+    pub fn file_job_running(&self) -> bool {
+        self.files.job.is_some()
+    }
+
+    /// Advance the running job for about `budget`; true when it wants another frame now.
+    pub(super) fn pump_files(&mut self, budget: Duration) -> bool {
+        let Some(job) = self.files.job.as_mut() else {
+            return false;
+        };
+        match job.step(&self.store, budget) {
+            JobStatus::Running => true,
+            JobStatus::Writing => false,
+            JobStatus::Done(r) => {
+                if self.timing.is_some() {
+                    eprintln!("{}", job.timing_line());
+                }
+                self.files.job = None;
+                self.files.outcome = Some(r);
+                false
+            }
+        }
+    }
+
+    /// Run the job to its end (tests, small captures).
+    pub fn finish_files(&mut self) {
+        while self.files.job.is_some() {
+            if !self.pump_files(Duration::from_secs(1)) {
+                thread::sleep(Duration::from_millis(1));
+            }
+        }
+    }
+
+    /// Open the Save As (`save`) or Export dialog.
+    pub fn open_file_dialog(&mut self, save: bool) {
+        let target = if save {
+            Target::Capture(OutFormat::PcapNg)
+        } else {
+            Target::Messages(Format::Json)
+        };
+        let path = self.file.as_ref().map_or_else(String::new, |f| {
+            let stem = f.file_stem().map_or_else(
+                || "capture".to_string(),
+                |s| s.to_string_lossy().into_owned(),
+            );
+            let name = if save {
+                format!("{stem}-saved.{}", target.extension())
+            } else {
+                format!("{stem}.{}", target.extension())
+            };
+            f.with_file_name(name).display().to_string()
+        });
+        let scope = if self.applied.is_some() {
+            Scope::Displayed
+        } else {
+            Scope::All
+        };
+        self.files.dialog = Some(FileDialog {
+            target,
+            scope,
+            path,
+            error: None,
+            no_chooser: false,
+        });
+    }
+
+    /// Draw the Save As / Export dialog, if open.
+    pub(super) fn files_window(&mut self, ui: &mut Ui) {
+        let Some(mut d) = self.files.dialog.take() else {
+            return;
+        };
+        let save = d.is_save();
+        let mut open = true;
+        let mut go = false;
+        let mut cancel = false;
+        let mut enter = false;
+        let counts = [
+            (Scope::All, "All", Some(self.store.len())),
+            (Scope::Displayed, "Displayed", Some(self.displayed.len())),
+            (
+                Scope::Selected,
+                "Selected",
+                self.selected.map(|_| 1).filter(|_| !self.store.is_empty()),
+            ),
+        ];
+        let busy = self.loading() || self.filtered_upto < self.store.len();
+        egui::Window::new(if save { "Save As" } else { "Export messages" })
+            .collapsible(false)
+            .anchor(egui::Align2::CENTER_TOP, [0.0, 100.0])
+            .open(&mut open)
+            .show(ui.ctx(), |ui| {
+                ui.label(if save {
+                    "Save the frames of these messages as a capture file:"
+                } else {
+                    "Export these messages, decoded as nlscope read -T prints them:"
+                });
+                ui.horizontal(|ui| {
+                    for (scope, name, n) in counts {
+                        let text = match n {
+                            Some(n) => format!("{name} ({n})"),
+                            None => format!("{name} (none)"),
+                        };
+                        let r = ui.add_enabled(
+                            n.is_some_and(|n| n > 0),
+                            egui::RadioButton::new(d.scope == scope, text),
+                        );
+                        if r.clicked() {
+                            d.scope = scope;
+                        }
+                    }
+                });
+                ui.separator();
+                ui.label("Format:");
+                let targets: &[Target] = if save {
+                    &Target::CAPTURES
+                } else {
+                    &Target::MESSAGES
+                };
+                ui.horizontal_wrapped(|ui| {
+                    for &t in targets {
+                        if ui.radio(d.target == t, t.label()).clicked() {
+                            d.set_target(t);
+                        }
+                    }
+                });
+                ui.separator();
+                ui.horizontal(|ui| {
+                    let l = ui.label("Path:");
+                    let r = ui
+                        .add(
+                            TextEdit::singleline(&mut d.path)
+                                .desired_width(380.0)
+                                .hint_text("/path/to/file"),
+                        )
+                        .labelled_by(l.id);
+                    enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    if ui.button("Browse...").clicked() {
+                        browse(&mut d);
+                    }
+                });
+                if d.no_chooser {
+                    ui.weak("No file chooser is available here: type the path.");
+                }
+                if busy {
+                    ui.weak("Wait until the capture has loaded and the filter has run.");
+                }
+                if let Some(e) = &d.error {
+                    ui.colored_label(Color32::from_rgb(0xe0, 0x40, 0x40), e);
+                }
+                ui.horizontal(|ui| {
+                    let label = if save { "Save" } else { "Export" };
+                    let ready = !busy && self.files.job.is_none();
+                    go = ui.add_enabled(ready, egui::Button::new(label)).clicked()
+                        || (ready && enter);
+                    cancel = ui.button("Cancel").clicked();
+                });
+            });
+        if go {
+            let path = PathBuf::from(d.path.trim());
+            let res = match d.target {
+                Target::Capture(f) => self.save_as(&path, f, d.scope),
+                Target::Messages(f) => self.export(&path, f, d.scope),
+            };
+            match res {
+                Ok(()) => return,
+                Err(e) => d.error = Some(e),
+            }
+        }
+        if open && !cancel {
+            self.files.dialog = Some(d);
+        }
+    }
+
+    /// The status bar's part: progress of the running job, or how the last one ended.
+    pub(super) fn files_status(&mut self, ui: &mut Ui) {
+        if let Some(job) = &self.files.job {
+            let (done, all) = job.progress();
+            let verb = match job.target {
+                Target::Capture(_) => "Saving",
+                Target::Messages(_) => "Exporting",
+            };
+            ui.separator();
+            ui.add(
+                egui::ProgressBar::new(if all == 0 {
+                    1.0
+                } else {
+                    done as f32 / all as f32
+                })
+                .desired_width(180.0)
+                .text(format!("{verb} {done} / {all}")),
+            );
+            if ui.small_button("Cancel").clicked() {
+                self.cancel_file_job();
+            }
+        } else if let Some(o) = &self.files.outcome {
+            ui.separator();
+            match o {
+                Ok(m) => ui.label(m),
+                Err(e) => ui.colored_label(Color32::from_rgb(0xe0, 0x40, 0x40), e),
+            };
+        }
+    }
+}
+
+/// Ask the native file chooser for the destination.
+fn browse(d: &mut FileDialog) {
+    let asked = Instant::now();
+    let current = PathBuf::from(d.path.trim());
+    let mut dialog = rfd::FileDialog::new()
+        .set_title(if d.is_save() {
+            "Save capture as"
+        } else {
+            "Export messages"
+        })
+        .add_filter(d.target.label(), &[d.target.extension()]);
+    if let Some(dir) = current.parent().filter(|p| p.is_dir()) {
+        dialog = dialog.set_directory(dir);
+    }
+    if let Some(n) = current.file_name() {
+        dialog = dialog.set_file_name(n.to_string_lossy());
+    }
+    match dialog.save_file() {
+        Some(p) => d.path = p.display().to_string(),
+        // No answer within half a second: no person cancelled that, the desktop has no file
+        // chooser portal (as in `open_dialog`).
+        None if asked.elapsed() < Duration::from_millis(500) => d.no_chooser = true,
+        None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::read::{ReadOptions, run};
+    use crate::dissect::specs::SpecRegistry;
+
+    fn capture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("captures")
+            .join(name)
+    }
+
+    fn loaded(name: &str) -> App {
+        let mut app = App::new(SpecRegistry::with_embedded());
+        app.open(&capture(name));
+        app.finish();
+        assert!(app.error.is_none(), "{:?}", app.error);
+        app
+    }
+
+    fn cli(input: &Path, filter: Option<&str>, format: Format) -> Vec<u8> {
+        let mut out = Vec::new();
+        let opts = ReadOptions {
+            input: input.display().to_string(),
+            filter: filter.map(str::to_string),
+            format: Some(format),
+            count: None,
+            write: None,
+            out_format: None,
+            coverage: false,
+        };
+        run(&opts, SpecRegistry::with_embedded(), &mut out).expect("read");
+        out
+    }
+
+    fn tmpdir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("nlscope-files-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).expect("mkdir");
+        d
+    }
+
+    #[test]
+    fn export_all_equals_the_cli_in_every_format() {
+        let src = capture("route-link.pcap");
+        let mut app = loaded("route-link.pcap");
+        let dir = tmpdir("all");
+        for t in Target::MESSAGES {
+            let Target::Messages(f) = t else { continue };
+            let p = dir.join(format!("out.{f:?}"));
+            app.export(&p, f, Scope::All).expect("start");
+            app.finish_files();
+            let got = std::fs::read(&p).expect("exported file");
+            assert!(
+                got == cli(&src, None, f),
+                "{f:?} differs from `nlscope read`"
+            );
+            assert!(matches!(&app.files.outcome, Some(Ok(m)) if m.starts_with("Exported ")));
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn tiny_budgets_give_the_same_bytes() {
+        // One frame group per step, chunks handed over as they fill: same file.
+        let mut app = loaded("ethtool.pcap");
+        let dir = tmpdir("tiny");
+        let p = dir.join("x.ndjson");
+        app.export(&p, Format::Ndjson, Scope::All).expect("start");
+        let mut steps = 0;
+        while app.files.job.is_some() {
+            app.pump_files(Duration::ZERO);
+            steps += 1;
+            assert!(steps < 1_000_000);
+        }
+        assert!(steps > 10, "{steps}");
+        let want = cli(&capture("ethtool.pcap"), None, Format::Ndjson);
+        assert!(std::fs::read(&p).expect("file") == want);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn scopes_and_their_errors() {
+        let empty = App::new(SpecRegistry::with_embedded());
+        assert!(empty.rows_in(Scope::All).is_err());
+        let mut app = loaded("route-link.pcap");
+        assert_eq!(app.rows_in(Scope::All).expect("all").len(), app.store.len());
+        assert!(app.rows_in(Scope::Selected).is_err());
+        app.apply_filter_text("nlmsg.type == RTM_NEWLINK")
+            .expect("filter");
+        app.finish();
+        app.sort_by(super::super::Col::Len);
+        let rows = app.rows_in(Scope::Displayed).expect("displayed");
+        assert_eq!(rows.len(), app.displayed.len());
+        assert!(rows.windows(2).all(|w| w[0] < w[1]), "capture order");
+        app.select_row(0);
+        assert_eq!(
+            app.rows_in(Scope::Selected).expect("selected"),
+            vec![app.displayed[0]]
+        );
+        // Nothing displayed: an empty export is valid JSON, an empty capture file is not.
+        app.apply_filter_text("nlmsg.seq == 4000000000")
+            .expect("filter");
+        app.finish();
+        assert!(app.displayed.is_empty());
+        let dir = tmpdir("empty");
+        let e = app
+            .save_as(&dir.join("x.pcapng"), OutFormat::PcapNg, Scope::Displayed)
+            .expect_err("nothing to save");
+        assert_eq!(e, "no messages to save");
+        let p = dir.join("x.json");
+        app.export(&p, Format::Json, Scope::Displayed)
+            .expect("start");
+        app.finish_files();
+        assert_eq!(std::fs::read(&p).expect("file"), b"[]\n");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn bad_paths_fail_at_once_and_leave_nothing() {
+        let mut app = loaded("route-link.pcap");
+        let e = app
+            .export(
+                Path::new("/nonexistent/dir/x.json"),
+                Format::Json,
+                Scope::All,
+            )
+            .expect_err("missing directory");
+        assert!(e.contains("cannot create /nonexistent/dir/x.json"), "{e}");
+        assert!(matches!(&app.files.outcome, Some(Err(m)) if *m == e));
+        let dir = tmpdir("bad");
+        let e = app
+            .save_as(&dir, OutFormat::PcapNg, Scope::All)
+            .expect_err("a directory");
+        assert!(e.contains("is a directory"), "{e}");
+        assert!(app.files.job.is_none());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_dropped_job_removes_its_partial_file_and_keeps_the_old_one() {
+        let mut app = loaded("route-link.pcap");
+        let dir = tmpdir("cancel");
+        let p = dir.join("keep.json");
+        std::fs::write(&p, b"old").expect("write");
+        app.export(&p, Format::Json, Scope::All).expect("start");
+        app.pump_files(Duration::ZERO);
+        // Opening another capture cancels the job.
+        app.open(&capture("ethtool.pcap"));
+        assert!(app.files.job.is_none());
+        assert_eq!(
+            app.files.outcome,
+            Some(Err("save/export cancelled".to_string()))
+        );
+        for _ in 0..500 {
+            if std::fs::read_dir(&dir).expect("dir").count() == 1 {
+                break;
+            }
+            thread::sleep(Duration::from_millis(2));
+        }
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["keep.json"]);
+        assert_eq!(std::fs::read(&p).expect("old file"), b"old");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn changing_the_format_changes_a_matching_extension() {
+        let mut d = FileDialog {
+            target: Target::Messages(Format::Json),
+            scope: Scope::All,
+            path: "/tmp/a.json".into(),
+            error: None,
+            no_chooser: false,
+        };
+        d.set_target(Target::Messages(Format::Csv));
+        assert_eq!(d.path, "/tmp/a.csv");
+        d.path = "/tmp/mine.out".into();
+        d.set_target(Target::Messages(Format::Json));
+        assert_eq!(d.path, "/tmp/mine.out");
+        assert_eq!(d.target, Target::Messages(Format::Json));
+    }
+}
