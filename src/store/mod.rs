@@ -571,7 +571,8 @@ impl Store {
         }
         let base_frame = u32::try_from(self.frame_count).unwrap_or(u32::MAX);
         for (f, c) in section_comments {
-            self.section_comments.push((f.saturating_add(base_frame), c));
+            self.section_comments
+                .push((f.saturating_add(base_frame), c));
         }
         for (f, c) in comments {
             self.comments.push((f.saturating_add(base_frame), c));
