@@ -448,13 +448,37 @@ fn helper_monitor_capture_in_a_namespace() {
     if super::monitor::can_run("helper_monitor_capture_in_a_namespace").is_none() {
         return;
     }
-    let ns = super::monitor::Netns::new("guihelper");
+    helper_capture_through(Wrapper::None, "guihelper");
+}
+
+/// The same through `sudo` (as root it asks for no password): stdin, stdout and the stop
+/// path must pass through sudo's relay (Debian's sudoers sets `use_pty`).
+#[test]
+fn sudo_helper_monitor_capture_in_a_namespace() {
+    if super::monitor::can_run("sudo_helper_monitor_capture_in_a_namespace").is_none() {
+        return;
+    }
+    let sudo_works = std::process::Command::new("sudo")
+        .args(["-n", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !sudo_works {
+        println!(
+            "SKIP sudo_helper_monitor_capture_in_a_namespace: no usable sudo (.ci/run installs it)"
+        );
+        return;
+    }
+    helper_capture_through(Wrapper::Sudo, "guisudo");
+}
+
+fn helper_capture_through(wrapper: Wrapper, ns_name: &str) {
+    let ns = super::monitor::Netns::new(ns_name);
     let mut app = App::new(SpecRegistry::with_embedded());
     app.settings.live.source = SourceKind::Monitor;
     app.settings.live.families = vec!["route".into()];
     app.settings.live.netns = ns.name.clone();
     app.settings.live.mode = RunMode::Helper;
-    app.settings.live.wrapper = Wrapper::None;
+    app.settings.live.wrapper = wrapper;
     app.live.helper_exe = Some(super::common::bin().into());
     app.start_capture();
     let pid = app
@@ -467,6 +491,14 @@ fn helper_monitor_capture_in_a_namespace() {
     pump_until(&mut h, "capturing", |a| {
         matches!(state(a), Some(CaptureState::Capturing(_)))
     });
+    // The process the app started is the wrapper itself (the capture runs as its child);
+    // read once it streams, so past its exec.
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    let expected = match wrapper {
+        Wrapper::Sudo => "sudo",
+        _ => "nlscope",
+    };
+    assert_eq!(comm.trim(), expected, "helper process {pid}");
     h.get_by_label("Capturing on monitor:route");
     ns.ip(&[
         "link", "add", "nlsveth0", "type", "veth", "peer", "name", "nlsveth1",
