@@ -471,6 +471,27 @@ fn sudo_helper_monitor_capture_in_a_namespace() {
     helper_capture_through(Wrapper::Sudo, "guisudo");
 }
 
+/// The same through `pkexec` (as root polkit grants it without asking; it needs the system
+/// bus and polkitd, which .ci/run starts). pkexec execs the capture in its own place.
+#[test]
+fn pkexec_helper_monitor_capture_in_a_namespace() {
+    if super::monitor::can_run("pkexec_helper_monitor_capture_in_a_namespace").is_none() {
+        return;
+    }
+    let pkexec_works = std::process::Command::new("pkexec")
+        .arg("/bin/true")
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !pkexec_works {
+        println!(
+            "SKIP pkexec_helper_monitor_capture_in_a_namespace: pkexec is missing or polkit does not answer (.ci/run installs and starts them)"
+        );
+        return;
+    }
+    helper_capture_through(Wrapper::Pkexec, "guipkexec");
+}
+
 fn helper_capture_through(wrapper: Wrapper, ns_name: &str) {
     let ns = super::monitor::Netns::new(ns_name);
     let mut app = App::new(SpecRegistry::with_embedded());
