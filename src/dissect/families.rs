@@ -9,6 +9,8 @@ use crate::model::{Direction, Node, Severity, Value};
 const AF_BRIDGE: u8 = 7;
 /// `AF_INET6` (linux/socket.h).
 const AF_INET6: u8 = 10;
+/// `AF_MPLS` (linux/socket.h).
+const AF_MPLS: u8 = 28;
 
 /// Nested sets chosen by the message's fixed header rather than by the spec.
 ///
@@ -369,6 +371,11 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
             let dst_len = p[1];
             let table = a3.and_then(u32_at).map_or(i64::from(p[4]), i64::from);
             let (proto, scope, rtype) = (p[5], p[6], p[7]);
+            // AF_MPLS routes: RTA_DST is a label stack entry, not an address.
+            if p[0] == AF_MPLS {
+                super::rtsummary::mpls_route(v, out, p, e);
+                return true;
+            }
             match a0.and_then(ip_text) {
                 Some(d) => {
                     out.push(' ');
@@ -410,6 +417,7 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
                 out.push_str(" metric ");
                 out.push_str(ib.format(pr));
             }
+            super::rtsummary::route_extras(v, out, p, e);
         }
         Kind::Neigh => {
             let idx = e.u32(p, 4).unwrap_or(0) as i32;

@@ -166,6 +166,10 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
         Some("rt-nduseropt") => Kind::NdUserOpt,
         Some("rt-cachereport") => Kind::CacheReport,
         Some("rt-dcb") => Kind::Dcb,
+        Some("rt-addrlabel") => Kind::AddrLabel,
+        Some("rt-bridge") if (112..=114).contains(&m.ty) => Kind::Vlan,
+        Some("rt-tunnel") => Kind::Tunnel,
+        Some("rt-prefix") => Kind::Prefix,
         _ => return false,
     };
     let p = v.payload_bytes();
@@ -185,6 +189,10 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
         Kind::NdUserOpt => nduseropt(v, out, p, e),
         Kind::CacheReport => cachereport(out, p, e),
         Kind::Dcb => dcb(out, p, e),
+        Kind::AddrLabel => addrlabel(out, p, e),
+        Kind::Vlan => vlan(v, out, p, e),
+        Kind::Tunnel => tunnel(v, out, p, e),
+        Kind::Prefix => prefix(v, out, p, e),
     }
 }
 
@@ -199,6 +207,10 @@ enum Kind {
     NdUserOpt,
     CacheReport,
     Dcb,
+    AddrLabel,
+    Vlan,
+    Tunnel,
+    Prefix,
 }
 
 /// struct tcmsg (20 bytes) for qdiscs, classes, filters and chains; struct tcamsg (4) for
@@ -864,6 +876,220 @@ fn dcb(out: &mut String, p: &[u8], e: Endian) -> bool {
     if let Some(n) = attr(p, 4, e, 1) {
         out.push_str(" dev ");
         push_str(out, n);
+    }
+    true
+}
+
+/// `via` of struct rtvia (RTA_VIA: u16 family, then the address), as ip prints it.
+fn push_via(out: &mut String, b: &[u8], e: Endian) {
+    let fam = e.u16(b, 0).unwrap_or(0);
+    out.push_str(match fam {
+        2 => " via inet ",
+        10 => " via inet6 ",
+        _ => " via ",
+    });
+    if !push_ip(out, b.get(2..).unwrap_or(&[])) {
+        out.push('?');
+    }
+}
+
+/// An MPLS label stack (RTA_DST / RTA_NEWDST: be32 entries, label in the top 20 bits).
+fn push_labels(out: &mut String, b: &[u8]) {
+    for (i, l) in b.chunks_exact(4).enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        let v = u32::from_be_bytes([l[0], l[1], l[2], l[3]]);
+        let _ = write!(out, "{}", v >> 12);
+    }
+}
+
+/// What ip route prints after the basics: nexthop id, encapsulation, RTA_VIA and the
+/// RTA_MULTIPATH nexthops (struct rtnexthop: len u16, flags u8, hops u8, ifindex s32, attrs).
+pub(super) fn route_extras(v: &MessageView, out: &mut String, p: &[u8], e: Endian) {
+    const RTA_MULTIPATH: u16 = 9;
+    const RTA_VIA: u16 = 18;
+    const RTA_ENCAP_TYPE: u16 = 21;
+    const RTA_NH_ID: u16 = 30;
+    for (t, b) in attrs(p, 12, e) {
+        match t {
+            RTA_NH_ID => {
+                if let Some(id) = e.u32(b, 0) {
+                    let _ = write!(out, " nhid {id}");
+                }
+            }
+            RTA_ENCAP_TYPE => {
+                out.push_str(match e.u16(b, 0).unwrap_or(0) {
+                    1 => " encap mpls",
+                    2 => " encap ip",
+                    3 => " encap ila",
+                    4 => " encap ip6",
+                    5 => " encap seg6",
+                    6 => " encap bpf",
+                    7 => " encap seg6local",
+                    8 => " encap rpl",
+                    9 => " encap ioam6",
+                    10 => " encap xfrm",
+                    _ => " encap",
+                });
+            }
+            RTA_VIA => push_via(out, b, e),
+            RTA_MULTIPATH => {
+                let mut at = 0;
+                let mut n = 0;
+                while let Some(len) = e.u16(b, at).map(usize::from) {
+                    if len < 8 || at + len > b.len() {
+                        break;
+                    }
+                    n += 1;
+                    if n > 8 {
+                        out.push_str(" ...");
+                        break;
+                    }
+                    out.push_str(" nexthop");
+                    let nh = b.get(at..at + len).unwrap_or(&[]);
+                    if let Some(g) = attr(nh, 8, e, 5) {
+                        out.push_str(" via ");
+                        push_ip(out, g);
+                    }
+                    if let Some(via) = attr(nh, 8, e, RTA_VIA) {
+                        push_via(out, via, e);
+                    }
+                    if let Some(idx) = e.u32(nh, 4) {
+                        out.push_str(" dev ");
+                        push_dev(v, out, idx as i32);
+                    }
+                    let _ = write!(
+                        out,
+                        " weight {}",
+                        u16::from(nh.get(3).copied().unwrap_or(0)) + 1
+                    );
+                    at += (len + 3) & !3;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// An AF_MPLS route (ip -f mpls route): `100 as to 200 via inet 192.0.2.254 dev veth0`.
+pub(super) fn mpls_route(v: &MessageView, out: &mut String, p: &[u8], e: Endian) {
+    const RTA_DST: u16 = 1;
+    const RTA_OIF: u16 = 4;
+    const RTA_NEWDST: u16 = 19;
+    if let Some(d) = attr(p, 12, e, RTA_DST) {
+        out.push(' ');
+        push_labels(out, d);
+    }
+    if let Some(n) = attr(p, 12, e, RTA_NEWDST) {
+        out.push_str(" as to ");
+        push_labels(out, n);
+    }
+    if let Some(via) = attr(p, 12, e, 18) {
+        push_via(out, via, e);
+    }
+    if let Some(oif) = attr(p, 12, e, RTA_OIF).and_then(|b| e.u32(b, 0)) {
+        out.push_str(" dev ");
+        push_dev(v, out, oif as i32);
+    }
+}
+
+/// struct ifaddrlblmsg (12 bytes), IFAL_ADDRESS, IFAL_LABEL (ip addrlabel list).
+fn addrlabel(out: &mut String, p: &[u8], e: Endian) -> bool {
+    let Some(&plen) = p.get(2) else { return false };
+    if let Some(a) = attr(p, 12, e, 1) {
+        out.push_str(" prefix ");
+        if push_ip(out, a) {
+            let _ = write!(out, "/{plen}");
+        }
+    }
+    if let Some(idx) = e.u32(p, 4).filter(|i| *i != 0) {
+        let _ = write!(out, " dev if{idx}");
+    }
+    if let Some(l) = attr(p, 12, e, 2).and_then(|b| e.u32(b, 0)) {
+        let _ = write!(out, " label {l}");
+    }
+    true
+}
+
+/// `vid N[-M]` entries of BRIDGE_VLANDB_ENTRY nests (struct bridge_vlan_info: flags u16, vid
+/// u16; BRIDGE_VLANDB_ENTRY_RANGE u16) or VXLAN_VNIFILTER_ENTRY nests (START/END u32).
+fn push_ranges(out: &mut String, p: &[u8], start: usize, e: Endian, word: &str, vni: bool) {
+    let mut n = 0;
+    for (t, ent) in attrs(p, start, e) {
+        if t != 1 {
+            continue;
+        }
+        let (lo, hi) = if vni {
+            (
+                attr(ent, 0, e, 1).and_then(|b| e.u32(b, 0)),
+                attr(ent, 0, e, 2).and_then(|b| e.u32(b, 0)),
+            )
+        } else {
+            (
+                attr(ent, 0, e, 1).and_then(|b| e.u16(b, 2)).map(u32::from),
+                attr(ent, 0, e, 2).and_then(|b| e.u16(b, 0)).map(u32::from),
+            )
+        };
+        let Some(lo) = lo else { continue };
+        n += 1;
+        if n > 8 {
+            out.push_str(" ...");
+            break;
+        }
+        let _ = write!(out, " {word} {lo}");
+        if let Some(hi) = hi.filter(|h| *h > lo) {
+            let _ = write!(out, "-{hi}");
+        }
+    }
+}
+
+/// struct br_vlan_msg (8 bytes: family, reserved, ifindex) and BRIDGE_VLANDB_ENTRY nests
+/// (bridge vlan show / bridge monitor vlan).
+fn vlan(v: &MessageView, out: &mut String, p: &[u8], e: Endian) -> bool {
+    let Some(idx) = e.u32(p, 4) else { return false };
+    out.push_str(" dev ");
+    push_dev(v, out, idx as i32);
+    push_ranges(out, p, 8, e, "vid", false);
+    true
+}
+
+/// struct tunnel_msg (8 bytes: family, flags, reserved, ifindex) and VXLAN_VNIFILTER_ENTRY
+/// nests (bridge vni show).
+fn tunnel(v: &MessageView, out: &mut String, p: &[u8], e: Endian) -> bool {
+    let Some(idx) = e.u32(p, 4) else { return false };
+    out.push_str(" dev ");
+    push_dev(v, out, idx as i32);
+    push_ranges(out, p, 8, e, "vni", true);
+    true
+}
+
+/// struct prefixmsg (12 bytes), PREFIX_ADDRESS, PREFIX_CACHEINFO (ip monitor prefix).
+fn prefix(v: &MessageView, out: &mut String, p: &[u8], e: Endian) -> bool {
+    if p.len() < 12 {
+        return false;
+    }
+    let (idx, plen, flags) = (e.u32(p, 4).unwrap_or(0) as i32, p[9], p[10]);
+    if let Some(a) = attr(p, 12, e, 1) {
+        out.push_str(" prefix ");
+        if push_ip(out, a) {
+            let _ = write!(out, "/{plen}");
+        }
+    }
+    out.push_str(" dev ");
+    push_dev(v, out, idx);
+    // IF_PREFIX_ONLINK 0x01 / IF_PREFIX_AUTOCONF 0x02; kernels since the prefix_info flags
+    // union (also 6.1.y) copy the option's own L (0x80) and A (0x40) bits instead.
+    if flags & 0x81 != 0 {
+        out.push_str(" onlink");
+    }
+    if flags & 0x42 != 0 {
+        out.push_str(" autoconf");
+    }
+    if let Some(ci) = attr(p, 12, e, 2)
+        && let (Some(pref), Some(valid)) = (e.u32(ci, 0), e.u32(ci, 4))
+    {
+        let _ = write!(out, " valid {valid} preferred {pref}");
     }
     true
 }
