@@ -220,7 +220,7 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
     let e = m.endian;
     let dump = m.direction == Direction::ToKernel && m.flags & 0x300 == 0x300;
     let (kind, names) = match v.spec_name() {
-        Some("rt-link") if p.len() >= 16 => (Kind::Link, LINK_ATTRS),
+        Some("rt-link") if p.len() >= 16 && (16..=19).contains(&m.ty) => (Kind::Link, LINK_ATTRS),
         Some("rt-addr") if p.len() >= 8 => (Kind::Addr, ADDR_ATTRS),
         Some("rt-route") if p.len() >= 12 => (Kind::Route, ROUTE_ATTRS),
         Some("rt-neigh") if p.len() >= 12 && (28..=30).contains(&m.ty) => {

@@ -170,6 +170,7 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
         Some("rt-bridge") if (112..=114).contains(&m.ty) => Kind::Vlan,
         Some("rt-tunnel") => Kind::Tunnel,
         Some("rt-prefix") => Kind::Prefix,
+        Some("rt-link") if (92..=95).contains(&m.ty) => Kind::Stats,
         _ => return false,
     };
     let p = v.payload_bytes();
@@ -193,6 +194,7 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
         Kind::Vlan => vlan(v, out, p, e),
         Kind::Tunnel => tunnel(v, out, p, e),
         Kind::Prefix => prefix(v, out, p, e),
+        Kind::Stats => stats(v, out, p, e),
     }
 }
 
@@ -211,6 +213,7 @@ enum Kind {
     Vlan,
     Tunnel,
     Prefix,
+    Stats,
 }
 
 /// struct tcmsg (20 bytes) for qdiscs, classes, filters and chains; struct tcamsg (4) for
@@ -1090,6 +1093,33 @@ fn prefix(v: &MessageView, out: &mut String, p: &[u8], e: Endian) -> bool {
         && let (Some(pref), Some(valid)) = (e.u32(ci, 0), e.u32(ci, 4))
     {
         let _ = write!(out, " valid {valid} preferred {pref}");
+    }
+    true
+}
+
+/// struct if_stats_msg (12 bytes: family, pad, ifindex, filter_mask): the device and which
+/// IFLA_STATS_* groups were asked for or are present.
+fn stats(v: &MessageView, out: &mut String, p: &[u8], e: Endian) -> bool {
+    let Some(idx) = e.u32(p, 4) else { return false };
+    if idx != 0 {
+        out.push_str(" dev ");
+        push_dev(v, out, idx as i32);
+    }
+    const GROUPS: [&str; 5] = [
+        "link_64",
+        "link_xstats",
+        "link_xstats_slave",
+        "offload_xstats",
+        "af_spec",
+    ];
+    let mask = e.u32(p, 8).unwrap_or(0);
+    let mut first = true;
+    for (i, g) in GROUPS.iter().enumerate() {
+        if mask & (1 << i) != 0 {
+            out.push_str(if first { " groups " } else { "," });
+            out.push_str(g);
+            first = false;
+        }
     }
     true
 }
