@@ -21,6 +21,7 @@ const HEADERS: &[&str] = &[
     "linux/if_addrlabel.h",
     "linux/if_arp.h",
     "linux/if_bridge.h",
+    "linux/if_bonding.h",
     "linux/if_ether.h",
     "linux/if_tunnel.h",
     "linux/if_macsec.h",
