@@ -219,3 +219,31 @@ fn getstats_request_and_newstats_reply_use_their_own_sets() {
     assert!(find(t, "IFLA_STATS_GET_FILTERS").is_some(), "{t}");
     assert_eq!(find(t, "IFLA_STATS_LINK_XSTATS").unwrap()["value"], 2);
 }
+
+#[test]
+fn netkit_link_info_data() {
+    // RTM_NEWLINK: ifinfomsg, IFLA_IFNAME "nk0", IFLA_LINKINFO { IFLA_INFO_KIND "netkit",
+    // IFLA_INFO_DATA { IFLA_NETKIT_MODE l3, IFLA_NETKIT_POLICY drop, IFLA_NETKIT_HEADROOM 64 } }
+    let mut p = vec![0u8; 16];
+    p.extend(nla(3, b"nk0\0"));
+    let mut data = nla(5, &1u32.to_le_bytes());
+    data.extend(nla(3, &2u32.to_le_bytes()));
+    data.extend(nla(8, &64u16.to_le_bytes()));
+    let mut li = nla(1, b"netkit\0");
+    li.extend(nla(2, &data));
+    p.extend(nla(18, &li));
+    let mut f = cooked(0);
+    f.extend(nlmsg(16, 0, 0, 0, &p));
+    let msgs = tree_of(&[f]);
+    let t = &msgs[0]["tree"];
+    assert_eq!(
+        find(t, "IFLA_NETKIT_MODE").unwrap()["display"],
+        "NETKIT_L3 (1)"
+    );
+    assert_eq!(
+        find(t, "IFLA_NETKIT_POLICY").unwrap()["display"],
+        "NETKIT_DROP (2)"
+    );
+    assert_eq!(find(t, "IFLA_NETKIT_HEADROOM").unwrap()["value"], 64);
+    assert!(all_json_nodes(t).iter().all(|n| n["raw"] == false), "{t}");
+}
