@@ -72,14 +72,15 @@ fn recorded_route_captures_are_at_most_one_percent_raw() {
     // Our own recordings (captures/README.md): many link kinds, routes with encap, rules,
     // nexthops, tc, bridge, DCB, ND user options, cache reports.
     for name in [
-        "rt-links",
-        "rt-misc",
-        "tc-extra",
-        "bridge-extra",
-        "route-link",
-        "route-monitor",
+        "rt-links.pcap",
+        "rt-misc.pcap",
+        "tc-extra.pcap",
+        "bridge-extra.pcap",
+        "route-link.pcap",
+        "route-monitor.pcap",
+        "route-monitor-netns.pcap",
     ] {
-        let (msgs, all, raw) = totals(&local(&format!("{name}.pcap")), None);
+        let (msgs, all, raw) = totals(&local(name), None);
         eprintln!(
             "coverage {name}: {msgs} messages, {raw} of {all} payload bytes raw ({:.2}%)",
             raw as f64 * 100.0 / all as f64
