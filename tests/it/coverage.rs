@@ -79,6 +79,7 @@ fn recorded_route_captures_are_at_most_one_percent_raw() {
         "route-link.pcap",
         "route-monitor.pcap",
         "route-monitor-netns.pcap",
+        "route-monitor-netns-bridge.pcap",
     ] {
         let (msgs, all, raw) = totals(&local(name), None);
         eprintln!(
