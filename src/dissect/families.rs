@@ -779,3 +779,39 @@ fn dns_names(b: &[u8]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_names_in_wire_format() {
+        assert_eq!(
+            dns_names(b"\x07example\x03org\x00\x03foo\x00\x00\x00"),
+            "example.org, foo"
+        );
+        assert_eq!(dns_names(b"\x00\x00\x00\x00"), "");
+        // a label running past the end stops the walk without panicking
+        assert_eq!(dns_names(b"\x03ab"), "");
+    }
+
+    #[test]
+    fn nd_option_kinds() {
+        // PREF64: scaled lifetime 75 (600 s), PLC 0, 64:ff9b::/96
+        let mut d = vec![38u8, 2, 0x02, 0x58];
+        d.extend([0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0]);
+        let n = nd_option(&d, 0, 38, 16);
+        assert_eq!(n.name, "ND_OPT_PREF64");
+        let lt = n
+            .children
+            .iter()
+            .find(|c| c.name == "scaled_lifetime")
+            .unwrap();
+        assert_eq!(lt.display, "75 (600 s)");
+        let pfx = n.children.iter().find(|c| c.name == "prefix").unwrap();
+        assert_eq!(pfx.display, "64:ff9b::");
+        // an unknown option keeps its body as raw bytes
+        let n = nd_option(&[200, 1, 1, 2, 3, 4, 5, 6], 0, 200, 8);
+        assert!(n.children.iter().any(|c| c.raw && c.name == "data"));
+    }
+}

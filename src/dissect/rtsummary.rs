@@ -1123,3 +1123,52 @@ fn stats(v: &MessageView, out: &mut String, p: &[u8], e: Endian) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tc_handles_as_tc_prints_them() {
+        let h = |v: u32| {
+            let mut s = String::new();
+            push_handle(&mut s, v);
+            s
+        };
+        assert_eq!(h(0xffff_ffff), "root");
+        assert_eq!(h(0), "none");
+        assert_eq!(h(0xffff_fff1), "ingress");
+        assert_eq!(h(0x0001_0000), "1:");
+        assert_eq!(h(0x0001_0010), "1:10");
+        assert_eq!(h(0x0000_0005), ":5");
+    }
+
+    #[test]
+    fn mpls_labels_and_vias() {
+        let mut s = String::new();
+        // label 100 (bottom of stack), label 200
+        push_labels(&mut s, &[0x00, 0x06, 0x40, 0x00, 0x00, 0x0c, 0x81, 0x00]);
+        assert_eq!(s, "100/200");
+        let mut s = String::new();
+        push_via(&mut s, &[2, 0, 192, 0, 2, 1], Endian::Little);
+        assert_eq!(s, " via inet 192.0.2.1");
+        let mut s = String::new();
+        push_via(&mut s, &[10, 0, 1, 2], Endian::Little);
+        assert_eq!(s, " via inet6 ?");
+    }
+
+    #[test]
+    fn attribute_walk_stops_at_bad_lengths() {
+        let e = Endian::Little;
+        // one good u32 attribute, then a length running past the end
+        let mut p = vec![8, 0, 1, 0, 7, 0, 0, 0];
+        p.extend([200, 0, 2, 0, 1]);
+        let got: Vec<(u16, &[u8])> = attrs(&p, 0, e).collect();
+        assert_eq!(got, vec![(1u16, &[7u8, 0, 0, 0][..])]);
+        // length below the header size, and a start past the end
+        assert_eq!(attrs(&[2, 0, 1, 0], 0, e).count(), 0);
+        assert_eq!(attrs(&p, 100, e).count(), 0);
+        assert_eq!(attr(&p, 0, e, 1), Some(&[7u8, 0, 0, 0][..]));
+        assert_eq!(attr(&p, 0, e, 2), None);
+    }
+}
