@@ -737,11 +737,9 @@ impl<'a> MessageView<'a> {
                     Some(l) => l,
                     None => {
                         let hdr = op.fixed_header.as_deref().or(spec.fixed_header.as_deref());
-                        (
-                            spec,
-                            hdr.and_then(|h| spec.structs.get(h)),
-                            op.attribute_set.as_deref().and_then(|s| spec.sets.get(s)),
-                        )
+                        let set = super::families::cachereport_set(spec, self.data, start)
+                            .or_else(|| op.attribute_set.as_deref().and_then(|s| spec.sets.get(s)));
+                        (spec, hdr.and_then(|h| spec.structs.get(h)), set)
                     }
                 };
                 let w = Walker {
@@ -762,7 +760,15 @@ impl<'a> MessageView<'a> {
                 if let Some(st) = hdr_struct {
                     let (hn, next) = w.header_node(st, &spec.name, pos, end);
                     out.push(hn);
-                    pos = next;
+                    // Bytes between the header and the attributes (ND options).
+                    if let Some((n, after)) =
+                        super::families::nd_options(spec, m, self.data, pos, next, end)
+                    {
+                        out.push(n);
+                        pos = after;
+                    } else {
+                        pos = next;
+                    }
                 }
                 let mut attrs = w.attrs(pos, end, set, &spec.name, 0);
                 if set.is_none() {

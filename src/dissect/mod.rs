@@ -5,6 +5,7 @@ pub mod cooked;
 mod families;
 mod message;
 pub mod netlink;
+mod rtsummary;
 pub mod specs;
 
 use std::collections::HashMap;

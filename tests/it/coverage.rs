@@ -66,3 +66,30 @@ fn coverage_counts_undescribed_bytes_as_raw() {
     let (_, all, raw) = totals(&dir.join("captures/xfrm.pcap"), None);
     assert!(all > 0 && raw * 100 >= all * 90, "xfrm: {raw} of {all} raw");
 }
+
+#[test]
+fn recorded_route_captures_are_at_most_one_percent_raw() {
+    // Our own recordings (captures/README.md): many link kinds, routes with encap, rules,
+    // nexthops, tc, bridge, DCB, ND user options, cache reports.
+    for name in [
+        "rt-links.pcap",
+        "rt-misc.pcap",
+        "tc-extra.pcap",
+        "bridge-extra.pcap",
+        "route-link.pcap",
+        "route-monitor.pcap",
+        "route-monitor-netns.pcap",
+        "route-monitor-netns-bridge.pcap",
+    ] {
+        let (msgs, all, raw) = totals(&local(name), None);
+        eprintln!(
+            "coverage {name}: {msgs} messages, {raw} of {all} payload bytes raw ({:.2}%)",
+            raw as f64 * 100.0 / all as f64
+        );
+        assert!(
+            msgs > 50 && all > 10_000,
+            "{name}: {msgs} messages, {all} bytes"
+        );
+        assert!(raw * 100 <= all, "{name}: {raw} of {all} payload bytes raw");
+    }
+}

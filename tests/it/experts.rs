@@ -53,7 +53,25 @@ fn no_errors_or_warnings_with_kernel_specs() {
     let Some(sh) = shared("kernel specs") else {
         return;
     };
-    let bad = notes(Severity::Warning, || kernel_specs(&sh));
+    // Where the kernel's own spec files are wrong or newer than the 6.1 kernel that made the
+    // captures, a warning is the right answer: (node name, start of the note).
+    const KERNEL_SPEC_GAPS: &[(&str, &str)] = &[
+        // rt-rule.yaml types FRA_SRC/FRA_DST as u32; IPv6 rules carry 16 bytes.
+        ("FRA_SRC", "expected 4 bytes, got 16"),
+        ("FRA_DST", "expected 4 bytes, got 16"),
+        // tc.yaml's struct tc_fq_qd_stats has members added after Linux 6.1.
+        ("expert", "struct tc-fq-qd-stats ends after 104 bytes"),
+        // tc.yaml gives hfsc classes the qdisc's fixed header (struct tc_hfsc_qopt).
+        ("expert", "struct tc-hfsc-qopt ends after 0 bytes"),
+    ];
+    let bad: Vec<String> = notes(Severity::Warning, || kernel_specs(&sh))
+        .into_iter()
+        .filter(|n| {
+            !KERNEL_SPEC_GAPS
+                .iter()
+                .any(|(name, text)| n.contains(&format!(": {name} [warning] {text}")))
+        })
+        .collect();
     assert!(
         bad.is_empty(),
         "{} warning/error notes:\n{}",

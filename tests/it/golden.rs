@@ -89,3 +89,166 @@ fn golden_ndjson_extack_error() {
         "ndjson",
     );
 }
+
+/// One message of each rtnetlink kind from our recorded captures (captures/README.md), as
+/// `-T tree`: (golden file, capture, filter selecting exactly that message).
+const RT_GOLDENS: &[(&str, &str, &str)] = &[
+    // links: linkinfo data (vxlan), bond master, bridge port (slave data)
+    (
+        "rt-newlink-vxlan.tree.txt",
+        "rt-links.pcap",
+        "frame.number == 140 && rt-link.ifname == \"vxlan1\"",
+    ),
+    (
+        "rt-newlink-bond.tree.txt",
+        "rt-links.pcap",
+        "frame.number == 141 && rt-link.ifname == \"bond1\"",
+    ),
+    (
+        "rt-newlinkprop.tree.txt",
+        "rt-links.pcap",
+        "nlmsg.type == 108",
+    ),
+    // addresses, routes, neighbours, rules, nexthops
+    (
+        "rt-newaddr-label.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 9",
+    ),
+    (
+        "rt-newroute-multipath.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 22",
+    ),
+    (
+        "rt-newroute-seg6.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 30",
+    ),
+    (
+        "rt-newroute-mpls.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 64",
+    ),
+    ("rt-newneigh.tree.txt", "rt-misc.pcap", "frame.number == 91"),
+    (
+        "rt-newrule-ranges.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 108",
+    ),
+    (
+        "rt-newnexthop-group.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 144",
+    ),
+    (
+        "rt-newnexthopbucket.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 159 && rt-nexthop.res-bucket.index == 0",
+    ),
+    (
+        "rt-newnetconf.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 160",
+    ),
+    (
+        "rt-newneightbl.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 177 && rt-neigh.name == \"arp_cache\" && rt-neigh.config",
+    ),
+    (
+        "rt-newaddrlabel.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 183",
+    ),
+    ("rt-newnsid.tree.txt", "rt-misc.pcap", "frame.number == 190"),
+    (
+        "rt-newstats.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 218",
+    ),
+    (
+        "rt-getmulticast.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 226 && rt-addr.ifaddrmsg.ifa-index == 1 && rt-addr.multicast == ff02::1",
+    ),
+    (
+        "rt-setdcb-ieee.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 235",
+    ),
+    (
+        "rt-newprefix.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 278",
+    ),
+    (
+        "rt-newnduseropt.tree.txt",
+        "rt-misc.pcap",
+        "frame.number == 279",
+    ),
+    (
+        "rt-newcachereport.tree.txt",
+        "rt-misc.pcap",
+        "nlmsg.type == 96",
+    ),
+    // tc
+    (
+        "tc-newtclass-hfsc.tree.txt",
+        "tc-extra.pcap",
+        "frame.number == 14",
+    ),
+    (
+        "tc-newtfilter-u32.tree.txt",
+        "tc-extra.pcap",
+        "frame.number == 86",
+    ),
+    (
+        "tc-newtfilter-flower.tree.txt",
+        "tc-extra.pcap",
+        "frame.number == 106",
+    ),
+    (
+        "tc-newqdisc-cake.tree.txt",
+        "tc-extra.pcap",
+        "frame.number == 164 && tc.kind == \"cake\"",
+    ),
+    (
+        "tc-newaction-gact.tree.txt",
+        "tc-extra.pcap",
+        "frame.number == 144",
+    ),
+    (
+        "tc-newchain.tree.txt",
+        "tc-extra.pcap",
+        "frame.number == 150",
+    ),
+    // bridge
+    (
+        "br-newvlan.tree.txt",
+        "bridge-extra.pcap",
+        "frame.number == 21",
+    ),
+    (
+        "br-newmdb.tree.txt",
+        "bridge-extra.pcap",
+        "frame.number == 67",
+    ),
+    (
+        "br-newneigh-fdb.tree.txt",
+        "bridge-extra.pcap",
+        "frame.number == 92",
+    ),
+    (
+        "br-newtunnel.tree.txt",
+        "bridge-extra.pcap",
+        "frame.number == 122",
+    ),
+];
+
+#[test]
+fn golden_rtnetlink_kinds() {
+    for (name, cap, filter) in RT_GOLDENS {
+        golden(name, cap, filter, "tree");
+    }
+}

@@ -203,3 +203,223 @@ fn headers_match_tshark() {
         check(ts, &p);
     }
 }
+
+/// How a tshark field's text compares to our node's JSON value.
+#[derive(Clone, Copy)]
+enum Cmp {
+    /// Numbers and strings as printed.
+    Text,
+    /// Bytes: tshark prints `aa:bb:..`, we print hex or an address; compare the hex digits.
+    Bytes,
+}
+
+/// rtnetlink fields Wireshark 4.0 decodes beyond the nlmsghdr, and the nlscope field paths
+/// holding the same values (several when tshark uses one field for several attributes, in
+/// message order).
+const RT_FIELDS: &[(&str, &[&str], Cmp)] = &[
+    (
+        "netlink-route.ifi_index",
+        &["rt-link.ifinfomsg.ifi-index"],
+        Cmp::Text,
+    ),
+    (
+        "netlink-route.ifi_flags",
+        &["rt-link.ifinfomsg.ifi-flags"],
+        Cmp::Text,
+    ),
+    ("netlink-route.ifla_ifname", &["rt-link.ifname"], Cmp::Text),
+    ("netlink-route.ifla_mtu", &["rt-link.mtu"], Cmp::Text),
+    ("netlink-route.ifla_txqlen", &["rt-link.txqlen"], Cmp::Text),
+    (
+        "netlink-route.ifla_operstate",
+        &["rt-link.operstate"],
+        Cmp::Text,
+    ),
+    ("netlink-route.ifla_qdisc", &["rt-link.qdisc"], Cmp::Text),
+    (
+        "netlink-route.ifla_hwaddr",
+        &["rt-link.address"],
+        Cmp::Bytes,
+    ),
+    ("netlink-route.ifla_group", &["rt-link.group"], Cmp::Text),
+    (
+        "netlink-route.ifla_promiscuity",
+        &["rt-link.promiscuity"],
+        Cmp::Text,
+    ),
+    (
+        "netlink-route.ifla_txqnum",
+        &["rt-link.num-tx-queues"],
+        Cmp::Text,
+    ),
+    (
+        "netlink-route.ifla_min_mtu",
+        &["rt-link.min-mtu"],
+        Cmp::Text,
+    ),
+    (
+        "netlink-route.ifla_max_mtu",
+        &["rt-link.max-mtu"],
+        Cmp::Text,
+    ),
+    (
+        "netlink-route.ifla_carrier_changes",
+        &["rt-link.carrier-changes"],
+        Cmp::Text,
+    ),
+    (
+        "netlink-route.ifa_index",
+        &["rt-addr.ifaddrmsg.ifa-index"],
+        Cmp::Text,
+    ),
+    (
+        "netlink-route.ifa_prefixlen",
+        &["rt-addr.ifaddrmsg.ifa-prefixlen"],
+        Cmp::Text,
+    ),
+    ("netlink-route.ifa_label", &["rt-addr.label"], Cmp::Text),
+    (
+        "netlink-route.ifa_address.ipv4",
+        &["rt-addr.address", "rt-addr.local", "rt-addr.broadcast"],
+        Cmp::Text,
+    ),
+    (
+        "netlink-route.ifa_address.ipv6",
+        &[
+            "rt-addr.address",
+            "rt-addr.local",
+            "rt-addr.anycast",
+            "rt-addr.multicast",
+        ],
+        Cmp::Text,
+    ),
+    (
+        "netlink-route.rt_dst_len",
+        &["rt-route.rtmsg.rtm-dst-len"],
+        Cmp::Text,
+    ),
+    (
+        "netlink-route.rt_table",
+        &["rt-route.rtmsg.rtm-table"],
+        Cmp::Text,
+    ),
+    ("netlink-route.rta_oif", &["rt-route.oif"], Cmp::Text),
+    ("netlink-route.rta_iif", &["rt-route.iif"], Cmp::Text),
+    (
+        "netlink-route.nd_index",
+        &["rt-neigh.ndmsg.ndm-ifindex"],
+        Cmp::Text,
+    ),
+    (
+        "netlink-route.nd_state",
+        &["rt-neigh.ndmsg.ndm-state"],
+        Cmp::Text,
+    ),
+];
+
+fn norm(s: &str, c: Cmp) -> String {
+    match c {
+        Cmp::Text => s.to_string(),
+        Cmp::Bytes => s.chars().filter(|c| c.is_ascii_hexdigit()).collect(),
+    }
+}
+
+fn json_text(v: &J) -> String {
+    match v {
+        J::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Per field index, per frame: tshark's values and ours. Returns (compared, agreed) counts per
+/// field; panics on the first disagreement.
+fn check_attrs(ts: &str, path: &Path, counts: &mut [usize]) {
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let mut cmd = Command::new(ts);
+    cmd.arg("-r").arg(path).args([
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-E",
+        "aggregator=|",
+        "-e",
+        "frame.number",
+    ]);
+    for (f, _, _) in RT_FIELDS {
+        cmd.args(["-e", f]);
+    }
+    let out = cmd.output().expect("run tshark");
+    assert!(out.status.success(), "tshark failed on {name}");
+    let mut ours: BTreeMap<(u64, usize), Vec<String>> = BTreeMap::new();
+    for m in json_msgs(path, &[]) {
+        let fno = m["frame"].as_u64().unwrap();
+        for n in all_json_nodes(&m["tree"]) {
+            let Some(field) = n["field"].as_str() else {
+                continue;
+            };
+            for (i, (_, paths, c)) in RT_FIELDS.iter().enumerate() {
+                if paths.contains(&field) {
+                    ours.entry((fno, i))
+                        .or_default()
+                        .push(norm(&json_text(&n["value"]), *c));
+                }
+            }
+        }
+    }
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let fno: u64 = cols[0].parse().unwrap();
+        for (i, (tf, _, c)) in RT_FIELDS.iter().enumerate() {
+            let theirs: Vec<String> = cols
+                .get(i + 1)
+                .unwrap_or(&"")
+                .split('|')
+                .filter(|x| !x.is_empty())
+                .map(|x| norm(x, *c))
+                .collect();
+            if theirs.is_empty() {
+                continue;
+            }
+            let mine = ours.get(&(fno, i)).cloned().unwrap_or_default();
+            assert_eq!(theirs, mine, "{name} frame {fno}: {tf} (tshark vs nlscope)");
+            counts[i] += theirs.len();
+        }
+    }
+}
+
+#[test]
+fn route_attributes_match_tshark() {
+    let Some(ts) = tshark("tshark cross-check of rtnetlink attributes") else {
+        return;
+    };
+    let mut caps: Vec<_> = [
+        "route-link.pcap",
+        "route-monitor.pcap",
+        "rt-links.pcap",
+        "rt-misc.pcap",
+        "bridge-extra.pcap",
+    ]
+    .iter()
+    .map(|c| local(c))
+    .collect();
+    if let Some(s) = shared("tshark cross-check of shared route captures") {
+        caps.push(s.join("captures/route-addr-route.pcap"));
+    }
+    let mut counts = vec![0usize; RT_FIELDS.len()];
+    for p in &caps {
+        check_attrs(ts, p, &mut counts);
+    }
+    let mut total = 0;
+    for ((f, _, _), n) in RT_FIELDS.iter().zip(&counts) {
+        eprintln!("tshark agrees on {n} values of {f}");
+        total += n;
+    }
+    // Every field but the rarely sent RTA_IIF was compared somewhere.
+    for ((f, _, _), n) in RT_FIELDS.iter().zip(&counts) {
+        if *f != "netlink-route.rta_iif" {
+            assert!(*n > 0, "{f}: tshark decoded no value in these captures");
+        }
+    }
+    assert!(total > 1000, "only {total} values compared");
+}

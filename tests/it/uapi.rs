@@ -1,0 +1,265 @@
+//! The numbers in our spec files against the uapi headers, checked by the C compiler: every
+//! attribute, enum/flag entry and message type whose C name the headers define must have the
+//! same value, and every struct the headers define the same size and member offsets.
+//! Names the installed headers lack (newer kernels, kernel-internal constants) are counted,
+//! not failed.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::process::Command;
+
+use nlscope::dissect::specs::{MemberKind, SpecRegistry};
+
+/// uapi headers our specs are written from; missing ones are skipped by `__has_include`.
+const HEADERS: &[&str] = &[
+    "linux/netlink.h",
+    "linux/genetlink.h",
+    "linux/rtnetlink.h",
+    "linux/if.h",
+    "linux/if_link.h",
+    "linux/if_addr.h",
+    "linux/if_addrlabel.h",
+    "linux/if_arp.h",
+    "linux/if_bridge.h",
+    "linux/if_bonding.h",
+    "linux/if_ether.h",
+    "linux/if_tunnel.h",
+    "linux/if_macsec.h",
+    "linux/if_vlan.h",
+    "linux/ip6_tunnel.h",
+    "linux/ip.h",
+    "linux/ipv6.h",
+    "linux/in.h",
+    "linux/in6.h",
+    "linux/icmpv6.h",
+    "linux/neighbour.h",
+    "linux/fib_rules.h",
+    "linux/nexthop.h",
+    "linux/netconf.h",
+    "linux/net_namespace.h",
+    "linux/mroute.h",
+    "linux/mroute6.h",
+    "linux/dcbnl.h",
+    "linux/lwtunnel.h",
+    "linux/mpls.h",
+    "linux/mpls_iptunnel.h",
+    "linux/seg6.h",
+    "linux/seg6_iptunnel.h",
+    "linux/seg6_local.h",
+    "linux/ila.h",
+    "linux/ioam6_iptunnel.h",
+    "linux/rpl_iptunnel.h",
+    "linux/snmp.h",
+    "linux/veth.h",
+    "linux/xfrm.h",
+    "linux/gen_stats.h",
+    "linux/pkt_sched.h",
+    "linux/pkt_cls.h",
+    "linux/tc_ematch/tc_em_cmp.h",
+    "linux/tc_ematch/tc_em_meta.h",
+    "linux/tc_ematch/tc_em_nbyte.h",
+    "linux/tc_ematch/tc_em_text.h",
+];
+
+const ACT_DIR: &str = "/usr/include/linux/tc_act";
+
+fn c_ident(s: &str) -> bool {
+    let mut ch = s.chars();
+    ch.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && ch.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[derive(Default)]
+struct Checks {
+    /// line number (1-based) -> description
+    lines: BTreeMap<usize, String>,
+    src: String,
+    n: usize,
+}
+
+impl Checks {
+    fn add(&mut self, expr: &str, want: i128, what: String) {
+        self.n += 1;
+        let line = self.src.lines().count() + 1;
+        let _ = writeln!(
+            self.src,
+            "_Static_assert((long long)({expr}) == (long long)({want}LL), \"{line}\");"
+        );
+        self.lines.insert(line, what);
+    }
+}
+
+#[test]
+fn spec_numbers_match_the_uapi_headers() {
+    let cc = ["gcc", "cc"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok());
+    let Some(cc) = cc else {
+        eprintln!("skip: no C compiler (gcc/cc) to check spec numbers against the uapi headers");
+        return;
+    };
+    if !std::path::Path::new("/usr/include/linux/rtnetlink.h").exists() {
+        eprintln!("skip: no uapi headers in /usr/include/linux (apt-get install linux-libc-dev)");
+        return;
+    }
+    let reg = SpecRegistry::with_embedded();
+    let mut c = Checks::default();
+    c.src.push_str("#include <stddef.h>\n");
+    let mut headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+    if let Ok(rd) = std::fs::read_dir(ACT_DIR) {
+        let mut acts: Vec<String> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".h") && n != "tc_ipt.h")
+            .map(|n| format!("linux/tc_act/{n}"))
+            .collect();
+        acts.sort();
+        headers.extend(acts);
+    }
+    for h in &headers {
+        let _ = writeln!(c.src, "#if __has_include(<{h}>)\n#include <{h}>\n#endif");
+    }
+    for spec in reg.specs() {
+        // Generic netlink specs other than nlctrl describe families whose headers are not
+        // all installed; the rtnetlink, tc and netlink ones are what this checks.
+        if !(spec.name.starts_with("rt-")
+            || ["tc", "netlink", "nlctrl"].contains(&spec.name.as_str()))
+        {
+            continue;
+        }
+        let sn = &spec.name;
+        let mut sets: Vec<_> = spec.sets.values().collect();
+        sets.sort_by(|a, b| a.name.cmp(&b.name));
+        for set in sets {
+            for a in &set.attrs {
+                if c_ident(&a.cname) {
+                    c.add(
+                        &a.cname,
+                        i128::from(a.value),
+                        format!("{sn}: attribute {} ({})", a.cname, set.name),
+                    );
+                }
+            }
+        }
+        let mut enums: Vec<_> = spec.enums.values().collect();
+        enums.sort_by(|a, b| a.name.cmp(&b.name));
+        for en in enums {
+            for (v, name) in &en.entries {
+                if c_ident(name) {
+                    c.add(
+                        name,
+                        i128::from(*v),
+                        format!("{sn}: enum {} entry {name}", en.name),
+                    );
+                }
+            }
+        }
+        for op in &spec.ops {
+            let v = op.request_values.first().or(op.reply_values.first());
+            if let Some(v) = v
+                && c_ident(&op.cname)
+            {
+                c.add(
+                    &op.cname,
+                    i128::from(*v),
+                    format!("{sn}: message type {}", op.cname),
+                );
+            }
+        }
+        for g in &spec.mcast_groups {
+            let cn = g.name.to_uppercase().replace('-', "_");
+            if let Some(v) = g.value
+                && c_ident(&cn)
+            {
+                c.add(&cn, i128::from(v), format!("{sn}: multicast group {cn}"));
+            }
+        }
+        let mut structs: Vec<_> = spec.structs.values().collect();
+        structs.sort_by(|a, b| a.name.cmp(&b.name));
+        for st in structs {
+            let cs = st.name.replace('-', "_");
+            if !c_ident(&cs) {
+                continue;
+            }
+            c.add(
+                &format!("sizeof(struct {cs})"),
+                st.size as i128,
+                format!("{sn}: sizeof(struct {cs})"),
+            );
+            let mut off = 0usize;
+            for m in &st.members {
+                let mn = m.name.replace('-', "_");
+                if !matches!(m.kind, MemberKind::Pad(_)) && c_ident(&mn) {
+                    c.add(
+                        &format!("offsetof(struct {cs}, {mn})"),
+                        off as i128,
+                        format!("{sn}: offsetof(struct {cs}, {mn})"),
+                    );
+                }
+                off += m.size(&spec.structs);
+            }
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("nlscope-uapi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("check.c");
+    std::fs::write(&file, &c.src).unwrap();
+    let out = Command::new(cc)
+        .args(["-fsyntax-only", "-fmax-errors=0", "-w", "-std=gnu11"])
+        .arg(&file)
+        .output()
+        .expect("run the C compiler");
+    let _ = std::fs::remove_dir_all(&dir);
+    let diag = String::from_utf8_lossy(&out.stderr);
+    let mut failed = BTreeMap::new();
+    let mut unknown = BTreeMap::new();
+    let mut outside = Vec::new();
+    for l in diag.lines() {
+        let Some(rest) = l.split_once("check.c:").map(|x| x.1) else {
+            if l.contains("error:") {
+                outside.push(l.to_string());
+            }
+            continue;
+        };
+        let Some(line) = rest.split(':').next().and_then(|n| n.parse::<usize>().ok()) else {
+            continue;
+        };
+        if !rest.contains("error") {
+            continue;
+        }
+        let Some(what) = c.lines.get(&line) else {
+            outside.push(l.to_string());
+            continue;
+        };
+        if rest.contains("static assertion failed") {
+            failed.insert(line, what.clone());
+        } else {
+            unknown.insert(line, what.clone());
+        }
+    }
+    for l in unknown.keys() {
+        failed.remove(l);
+    }
+    let checked = c.n - unknown.len();
+    eprintln!(
+        "uapi check: {} numbers generated, {checked} checked against the headers, {} not in these headers, {} mismatches",
+        c.n,
+        unknown.len(),
+        failed.len()
+    );
+    if std::env::var_os("NLSCOPE_UAPI_VERBOSE").is_some() {
+        for w in unknown.values() {
+            eprintln!("  not in headers: {w}");
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "errors outside the checks (a header?): {outside:#?}"
+    );
+    assert!(
+        failed.is_empty(),
+        "spec numbers differ from the uapi headers: {failed:#?}"
+    );
+    assert!(checked > 1500, "only {checked} numbers could be checked");
+}
