@@ -542,7 +542,8 @@ impl<'a> Walker<'a> {
                     }
                 }
                 MemberKind::Array { structure, count } => {
-                    let n = member_uint(&out, count).unwrap_or(0);
+                    // No count: as many elements as fit (an array to the end).
+                    let n = (!count.is_empty()).then(|| member_uint(&out, count).unwrap_or(0));
                     let used = match spec.structs.get(structure) {
                         Some(el) if depth < MAX_DEPTH => self.counted_array_into(
                             &mut node,
@@ -628,7 +629,7 @@ impl<'a> Walker<'a> {
         &self,
         node: &mut Node,
         el: &StructDef,
-        (count_name, n): (&str, u64),
+        (count_name, n): (&str, Option<u64>),
         endian: Endian,
         p0: usize,
         avail: usize,
@@ -638,8 +639,8 @@ impl<'a> Walker<'a> {
             return 0;
         }
         let fit = avail / el.size;
-        let take = usize::try_from(n).map_or(fit, |n| n.min(fit));
-        if (take as u64) < n {
+        let take = n.map_or(fit, |n| usize::try_from(n).map_or(fit, |n| n.min(fit)));
+        if let Some(n) = n.filter(|&n| (take as u64) < n) {
             node.set_expert(
                 Severity::Warning,
                 format!(

@@ -498,6 +498,14 @@ fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: &str) -> R<Member> 
                             "{ctx}: a member is a struct or a sub-message, not both"
                         ));
                     }
+                    (Some(st), None, None)
+                        if get_str(m, "sub-type", ctx)? == Some("binary") && len.is_none() =>
+                    {
+                        MemberKind::Array {
+                            structure: st,
+                            count: String::new(),
+                        }
+                    }
                     (structure, None, None) => {
                         match get_str(m, "sub-type", ctx)?.and_then(Scalar::parse) {
                             Some(sc) if structure.is_none() && len.is_none() => {
@@ -766,13 +774,15 @@ fn check_members(s: &Spec, st: &StructDef) -> R<()> {
                 if !s.structs.contains_key(structure) {
                     return Err(format!("{ctx}: struct '{structure}' is not defined"));
                 }
-                if !earlier_int(count) {
+                if !count.is_empty() && !earlier_int(count) {
                     return Err(format!(
                         "{ctx}: nlscope-count '{count}' is not an earlier integer member"
                     ));
                 }
                 if i + 1 != st.members.len() {
-                    return Err(format!("{ctx}: a counted array must be the last member"));
+                    return Err(format!(
+                        "{ctx}: an array of structs must be the last member"
+                    ));
                 }
             }
             MemberKind::Rest(_) if i + 1 != st.members.len() => {

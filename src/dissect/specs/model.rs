@@ -112,11 +112,12 @@ pub enum MemberKind {
     Pad(usize),
     /// A flexible array member (`struct tc_u32_key keys[]`): as many `structure`s as the
     /// earlier integer member `count` says. Like C's `sizeof`, the struct's size excludes it.
-    /// nlscope extension: `nlscope-count: MEMBER` on a `binary` member with `struct`.
+    /// nlscope extension: `nlscope-count: MEMBER` on a `binary` member with `struct`; with
+    /// `sub-type: binary` instead, the array fills the rest of the payload.
     Array {
         /// Element struct.
         structure: String,
-        /// Name of the earlier member holding the element count.
+        /// Name of the earlier member holding the element count; empty: to the end.
         count: String,
     },
     /// A flexible array of integers filling the rest of the payload (`__u64 kcnts[]` of
