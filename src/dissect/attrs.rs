@@ -1095,6 +1095,12 @@ definitions:
     type: struct
     members:
       - {name: defcls, type: u16}
+  - name: rest-hdr
+    type: struct
+    members:
+      - {name: n, type: u8}
+      - {name: pad, type: pad, len: 3}
+      - {name: items, type: binary, sub-type: binary, struct: key}
   - name: tail-sel
     type: struct
     members:
@@ -1111,6 +1117,7 @@ attribute-sets:
       - {name: stats2, type: nest, nested-attributes: stats}
       - {name: options, type: sub-message, sub-message: opts, selector: kind}
       - {name: tail, type: binary, struct: tail-sel}
+      - {name: rest, type: binary, struct: rest-hdr}
   - name: eattrs
     attributes:
       - {name: timer, type: u32}
@@ -1224,6 +1231,30 @@ sub-messages:
         // A huge count on a short payload allocates nothing.
         let data = attr(2, &[0, 255, 0, 0]);
         assert!(child(&walk(&s, &data, None)[0], "keys").children.is_empty());
+    }
+
+    #[test]
+    fn struct_array_to_the_end_of_a_struct() {
+        let s = spec();
+        assert_eq!(s.structs["rest-hdr"].size, 4);
+        let mut p = vec![9, 0, 0, 0];
+        p.extend(key(1, 10));
+        p.extend(key(2, 20));
+        let n = &walk(&s, &attr(8, &p), None)[0];
+        let items = child(n, "items");
+        assert_eq!(items.display, "2 x key");
+        assert_eq!((items.offset, items.length), (8, 16));
+        assert_eq!(child(&items.children[1], "off").value, Value::Uint(20));
+        assert!(items.expert.is_none());
+        assert!(!any_raw(std::slice::from_ref(n)));
+        // Bytes too few for one more element stay raw, flagged as trailing.
+        p.extend([0xaa, 0xbb, 0xcc, 0xdd]);
+        let n = &walk(&s, &attr(8, &p), None)[0];
+        assert_eq!(child(n, "items").children.len(), 2);
+        assert!(child(n, "trailing bytes").raw);
+        // No room at all: an empty array, no panic.
+        let n = &walk(&s, &attr(8, &[1, 0, 0, 0]), None)[0];
+        assert!(child(n, "items").children.is_empty());
     }
 
     #[test]
