@@ -294,7 +294,10 @@ impl Store {
         let e = self.msgs.get(i).filter(|e| e.pos != NO_MSG)?;
         let fm = self.frames.get(e.frame as usize)?;
         let view = self.dis.view(self.frame_data(e.frame as usize), &e.idx);
-        let fields = MsgFields::new(&view, u64::from(e.frame) + 1, fm.ts_ns, fm.len as usize);
+        let mut fields = MsgFields::new(&view, u64::from(e.frame) + 1, fm.ts_ns, fm.len as usize);
+        if let Some(t0) = self.first_ts() {
+            fields = fields.relative_to(t0);
+        }
         Some(f(&fields))
     }
 
