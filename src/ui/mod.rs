@@ -11,6 +11,7 @@
     )
 )]
 
+pub mod timeline;
 mod view;
 
 use std::path::{Path, PathBuf};
@@ -94,6 +95,7 @@ impl Col {
 
 /// Settings kept across runs (eframe persistence).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Settings {
     /// Most recent first.
     pub recent: Vec<PathBuf>,
@@ -103,6 +105,8 @@ pub struct Settings {
     pub time_format: TimeFormat,
     /// Dark theme.
     pub dark: bool,
+    /// Show the timeline strip above the packet list.
+    pub timeline: bool,
 }
 
 impl Default for Settings {
@@ -112,6 +116,7 @@ impl Default for Settings {
             history: Vec::new(),
             time_format: TimeFormat::Relative,
             dark: true,
+            timeline: true,
         }
     }
 }
@@ -183,6 +188,8 @@ pub struct App {
     pub hex_scroll_to: Option<usize>,
     /// Set when the UI wants to focus the filter bar.
     pub focus_filter: bool,
+    /// Message counts over time for the timeline strip.
+    pub timeline: timeline::Timeline,
 }
 
 impl App {
@@ -215,6 +222,7 @@ impl App {
             waker: None,
             focus_filter: false,
             hex_scroll_to: None,
+            timeline: timeline::Timeline::default(),
             timing: std::env::var_os("NLSCOPE_TIMING").map(|_| Timing::default()),
         }
     }
@@ -231,6 +239,7 @@ impl App {
         self.store = Store::new(old.into_specs());
         self.displayed.clear();
         self.filtered_upto = 0;
+        self.timeline = timeline::Timeline::default();
         self.clear_selection();
         self.error = None;
         self.file = Some(path.to_path_buf());
@@ -272,6 +281,7 @@ impl App {
                 self.error = Some(format!("{}: {e}", l.path.display()));
             }
         }
+        self.timeline_catch_up();
         let left = budget.saturating_sub(start.elapsed());
         more |= self.filter_some(left.max(Duration::from_millis(1)));
         if self.sort_dirty && !self.loading() && self.filtered_upto >= self.store.len() {
@@ -288,6 +298,7 @@ impl App {
                 self.error = Some(format!("{}: {e}", l.path.display()));
             }
         }
+        self.timeline_catch_up();
         while self.filter_some(Duration::from_secs(3600)) {}
         if self.sort_dirty {
             self.sort_now();
@@ -305,6 +316,7 @@ impl App {
         };
         while self.filtered_upto < total {
             let end = (self.filtered_upto + chunk).min(total);
+            let shown_before = self.displayed.len();
             match &self.applied {
                 Some((_, f)) => {
                     self.store
@@ -315,6 +327,8 @@ impl App {
                     .extend((self.filtered_upto..end).map(|i| u32::try_from(i).unwrap_or(0))),
             }
             self.filtered_upto = end;
+            // Counted before any sort reorders them.
+            self.timeline_shown_added(shown_before);
             if self.sort.is_some() {
                 self.sort_dirty = true;
             }
@@ -352,6 +366,7 @@ impl App {
         };
         self.displayed.clear();
         self.filtered_upto = 0;
+        self.timeline.shown = timeline::Histogram::default();
         self.scroll_to_selected = true;
         if let Some(t) = self.timing.as_mut() {
             t.filter_started = Some(Instant::now());

@@ -76,6 +76,14 @@ impl App {
                     .show(ui, |ui| self.tree_pane(ui, &mut actions));
                 egui::CentralPanel::default().show(ui, |ui| self.hex_pane(ui, &mut actions));
             });
+        // After the details pane, so it takes its height from the list, not from the details.
+        if self.settings.timeline && self.file.is_some() {
+            Panel::top("timeline")
+                .resizable(true)
+                .default_size(130.0)
+                .size_range(70.0..=400.0)
+                .show(ui, |ui| self.timeline_ui(ui));
+        }
         egui::CentralPanel::default().show(ui, |ui| self.packet_list(ui, &mut actions));
         if self.open_prompt {
             self.open_window(ui, &mut actions);
@@ -251,6 +259,7 @@ impl App {
                     actions.push(Action::OpenAll(false));
                 }
                 ui.separator();
+                ui.checkbox(&mut self.settings.timeline, "Timeline");
                 ui.checkbox(&mut self.settings.dark, "Dark theme");
             });
         });
@@ -861,30 +870,10 @@ fn severity_color(s: Severity) -> Color32 {
     }
 }
 
-/// A faint background per netlink protocol (works on dark and light themes).
+/// A faint background per netlink protocol (works on dark and light themes); the timeline
+/// stacks its bars in the same colours.
 fn family_color(protocol: u32) -> Color32 {
-    const PALETTE: [(u8, u8, u8); 8] = [
-        (0x4c, 0x8b, 0xf5), // route
-        (0x9b, 0x59, 0xb6),
-        (0x2e, 0xcc, 0x71),
-        (0xf1, 0xc4, 0x0f),
-        (0xe6, 0x7e, 0x22),
-        (0x1a, 0xbc, 0x9c),
-        (0xe8, 0x43, 0x93),
-        (0x95, 0xa5, 0xa6),
-    ];
-    let k = match protocol {
-        0 => 0,  // route
-        16 => 1, // generic
-        12 => 2, // netfilter
-        6 => 3,  // xfrm
-        15 => 4, // uevent
-        9 => 5,  // audit
-        4 => 6,  // sock_diag
-        _ => 7,
-    };
-    let (r, g, b) = PALETTE.get(k).copied().unwrap_or((0x80, 0x80, 0x80));
-    Color32::from_rgba_unmultiplied(r, g, b, 28)
+    super::timeline::class_color(super::timeline::family_class(protocol), 28)
 }
 
 fn secs(ns: i128) -> String {

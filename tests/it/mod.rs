@@ -15,5 +15,6 @@ mod roundtrip;
 mod specs;
 mod streaming;
 mod summaries;
+mod timeline;
 mod tshark;
 mod walk;
