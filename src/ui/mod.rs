@@ -11,6 +11,7 @@
     )
 )]
 
+mod filter_bar;
 pub mod timeline;
 mod view;
 
@@ -384,7 +385,11 @@ impl App {
 
     /// Known field names starting with the last word of the filter text.
     pub fn completions(&self) -> Vec<&str> {
-        let word = last_word(&self.filter_text);
+        self.field_completions(last_word(&self.filter_text), 12)
+    }
+
+    /// At most `max` known field names that start with `word` (and are longer).
+    pub fn field_completions(&self, word: &str, max: usize) -> Vec<&str> {
         if word.is_empty() {
             return Vec::new();
         }
@@ -394,7 +399,7 @@ impl App {
             .chain(self.catalog.paths().iter().map(String::as_str));
         let mut v = crate::filter::field_completions(word, known);
         v.retain(|c| *c != word);
-        v.truncate(12);
+        v.truncate(max);
         v
     }
 

@@ -10,7 +10,7 @@ use egui::{
 };
 use egui_extras::{Column, TableBuilder};
 
-use super::{App, Col, FilterCheck, GuiApp, TimeFormat};
+use super::{App, Col, GuiApp, TimeFormat};
 use crate::model::{Direction, Node, Severity, Value};
 use crate::store::{Mark, NO_MSG};
 
@@ -18,7 +18,7 @@ use crate::store::{Mark, NO_MSG};
 const FRAME_BUDGET: Duration = Duration::from_millis(8);
 
 /// A change requested while drawing, applied after the pass.
-enum Action {
+pub(super) enum Action {
     SelectRow(usize),
     SelectNode(Vec<usize>),
     ClickByte(usize),
@@ -263,78 +263,6 @@ impl App {
                 ui.checkbox(&mut self.settings.dark, "Dark theme");
             });
         });
-    }
-
-    fn filter_bar(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
-        ui.add_space(2.0);
-        ui.horizontal(|ui| {
-            ui.label("Filter:");
-            let dark = ui.visuals().dark_mode;
-            let bg = match (&self.filter_check, dark) {
-                (FilterCheck::Empty, _) => ui.visuals().text_edit_bg_color(),
-                (FilterCheck::Valid, true) => Color32::from_rgb(0x1e, 0x4d, 0x2b),
-                (FilterCheck::Valid, false) => Color32::from_rgb(0xaf, 0xff, 0xaf),
-                (FilterCheck::Invalid(_), true) => Color32::from_rgb(0x5c, 0x1e, 0x1e),
-                (FilterCheck::Invalid(_), false) => Color32::from_rgb(0xff, 0xaf, 0xaf),
-            };
-            let mut text = self.filter_text.clone();
-            let id = ui.make_persistent_id("filter-text");
-            let r = ui.add(
-                TextEdit::singleline(&mut text)
-                    .id(id)
-                    .font(egui::TextStyle::Monospace)
-                    .hint_text(
-                        "Apply a display filter ... <Enter>  (e.g. nlmsg.type == RTM_NEWLINK)",
-                    )
-                    .background_color(bg)
-                    .desired_width((ui.available_width() - 230.0).max(100.0)),
-            );
-            if self.focus_filter {
-                r.request_focus();
-                self.focus_filter = false;
-            }
-            if r.changed() {
-                self.set_filter_text(&text);
-            }
-            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            if ui.button("Apply").clicked() || enter {
-                actions.push(Action::ApplyFilter(self.filter_text.clone()));
-            }
-            if ui.button("Clear").clicked() {
-                actions.push(Action::ApplyFilter(String::new()));
-            }
-            ui.menu_button("History", |ui| {
-                if self.settings.history.is_empty() {
-                    ui.label("(no filters applied yet)");
-                }
-                for h in &self.settings.history {
-                    if ui.button(RichText::new(h).monospace()).clicked() {
-                        actions.push(Action::ApplyFilter(h.clone()));
-                        ui.close();
-                    }
-                }
-            });
-        });
-        if let FilterCheck::Invalid(e) = &self.filter_check {
-            ui.colored_label(
-                Color32::from_rgb(0xe0, 0x40, 0x40),
-                format!("Invalid filter: {e}"),
-            );
-        } else if ui.memory(|m| m.has_focus(ui.make_persistent_id("filter-text"))) {
-            let comps: Vec<String> = self.completions().iter().map(|s| s.to_string()).collect();
-            if !comps.is_empty() {
-                ui.horizontal_wrapped(|ui| {
-                    ui.weak("Fields:");
-                    for c in comps {
-                        if ui.small_button(RichText::new(&c).monospace()).clicked() {
-                            self.complete(&c);
-                            self.focus_filter = true;
-                        }
-                    }
-                });
-            }
-        }
-        ui.add_space(2.0);
     }
 
     fn status_bar(&mut self, ui: &mut Ui) {

@@ -1,7 +1,7 @@
-//! The timeline strip, the filter bar's error caret and completion popup, driven headless
-//! through egui_kittest (AccessKit queries, pointer and key events).
+//! The timeline strip, driven headless
+//! through egui_kittest (AccessKit queries and pointer events).
 
-use egui::{Event, Key, Modifiers, PointerButton, Pos2, Role, Vec2};
+use egui::{Pos2, Role, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use nlscope::dissect::specs::SpecRegistry;
