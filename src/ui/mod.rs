@@ -12,6 +12,7 @@
 )]
 
 mod filter_bar;
+pub mod rows;
 pub mod timeline;
 mod view;
 
@@ -191,6 +192,8 @@ pub struct App {
     pub focus_filter: bool,
     /// Message counts over time for the timeline strip.
     pub timeline: timeline::Timeline,
+    /// Worst expert severity of the rows shown so far.
+    pub row_experts: rows::RowExperts,
 }
 
 impl App {
@@ -224,6 +227,7 @@ impl App {
             focus_filter: false,
             hex_scroll_to: None,
             timeline: timeline::Timeline::default(),
+            row_experts: rows::RowExperts::default(),
             timing: std::env::var_os("NLSCOPE_TIMING").map(|_| Timing::default()),
         }
     }
@@ -241,6 +245,7 @@ impl App {
         self.displayed.clear();
         self.filtered_upto = 0;
         self.timeline = timeline::Timeline::default();
+        self.row_experts = rows::RowExperts::default();
         self.clear_selection();
         self.error = None;
         self.file = Some(path.to_path_buf());

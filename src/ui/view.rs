@@ -10,9 +10,10 @@ use egui::{
 };
 use egui_extras::{Column, TableBuilder};
 
+use super::rows::RowTone;
 use super::{App, Col, GuiApp, TimeFormat};
 use crate::model::{Direction, Node, Severity, Value};
-use crate::store::{Mark, NO_MSG};
+use crate::store::NO_MSG;
 
 /// Time the UI spends per frame on loading and filtering.
 const FRAME_BUDGET: Duration = Duration::from_millis(8);
@@ -411,6 +412,7 @@ impl App {
         }
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 5.0;
         let sel_row = self.selected_row();
+        let dark = ui.visuals().dark_mode;
         // Cells touch, so a row's tint is one band; text gets its own padding.
         ui.spacing_mut().item_spacing = Vec2::ZERO;
         let mut table = TableBuilder::new(ui)
@@ -421,7 +423,7 @@ impl App {
             .cell_layout(Layout::left_to_right(Align::Center))
             .column(Column::initial(70.0).at_least(40.0))
             .column(Column::initial(100.0).at_least(40.0))
-            .column(Column::initial(75.0).at_least(30.0))
+            .column(Column::initial(105.0).at_least(30.0))
             .column(Column::initial(80.0).at_least(30.0))
             .column(Column::initial(150.0).at_least(40.0))
             .column(Column::initial(110.0).at_least(30.0))
@@ -437,6 +439,8 @@ impl App {
             self.scroll_to_selected = false;
         }
         let sort = self.sort;
+        let mut builds = 0usize;
+        let mut found = Vec::new();
         table
             .header(row_h + 4.0, |mut header| {
                 for c in Col::ALL {
@@ -473,10 +477,23 @@ impl App {
                     let dirn = self.store.direction(i);
                     row.set_selected(sel_row == Some(r));
                     let bg = family_color(proto);
-                    let fg = match mark {
-                        Mark::Error => Some(Color32::from_rgb(0xff, 0x55, 0x55)),
-                        Mark::Normal => None,
+                    // The tree's worst expert note: known, or worked out now within a budget.
+                    let worst = match self.row_experts.get(i) {
+                        Some(w) => w,
+                        None if builds < super::rows::BUILDS_PER_FRAME => {
+                            builds += 1;
+                            let w = super::rows::worst_severity(&self.store, i);
+                            found.push((i, w));
+                            w
+                        }
+                        None => None,
                     };
+                    let fg = match super::rows::row_tone(mark, worst) {
+                        RowTone::Error => Some(severity_color(Severity::Error)),
+                        RowTone::Warning => Some(severity_color(Severity::Warning)),
+                        RowTone::Plain => None,
+                    };
+                    let dir_fg = direction_color(dirn, dark);
                     for (ci, t) in texts.into_iter().enumerate() {
                         row.col(|ui| {
                             if sel_row != Some(r) {
@@ -484,13 +501,21 @@ impl App {
                                     .rect_filled(ui.max_rect(), CornerRadius::ZERO, bg);
                             }
                             let mut rt = RichText::new(t);
-                            if ci == 2 && dirn == Direction::ToKernel {
-                                rt = rt.italics();
+                            if ci == 2 {
+                                if dirn == Direction::ToKernel {
+                                    rt = rt.italics();
+                                }
+                                if let Some(c) = dir_fg {
+                                    rt = rt.color(c);
+                                }
                             }
                             if let Some(c) = fg {
                                 rt = rt.color(c);
                             }
                             ui.add_space(4.0);
+                            if ci == 2 && dirn != Direction::Unknown {
+                                direction_arrow(ui, dirn, dir_fg);
+                            }
                             ui.add(egui::Label::new(rt).selectable(false).truncate());
                         });
                     }
@@ -499,6 +524,14 @@ impl App {
                     }
                 });
             });
+        let more = builds >= super::rows::BUILDS_PER_FRAME;
+        for (i, w) in found {
+            self.row_experts.set(i, w);
+        }
+        if more {
+            // Rows still without a severity: finish them next frame.
+            ui.ctx().request_repaint();
+        }
     }
 
     fn tree_pane(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
@@ -788,6 +821,35 @@ pub fn filter_expr(n: &Node) -> Option<String> {
         Value::Flags { value, .. } => format!("{f} == {value:#x}"),
         Value::Ipv4(_) | Value::Ipv6(_) | Value::Mac(_) => format!("{f} == {}", n.value.display()),
     })
+}
+
+/// A small arrow before the Direction text: right for requests, left for replies.
+fn direction_arrow(ui: &mut Ui, d: Direction, color: Option<Color32>) {
+    let h = ui.text_style_height(&egui::TextStyle::Body);
+    let (rect, _) = ui.allocate_exact_size(Vec2::new(14.0, h), Sense::hover());
+    let c = color.unwrap_or_else(|| ui.visuals().text_color());
+    let y = rect.center().y;
+    let (from, to) = match d {
+        Direction::ToKernel => (rect.left() + 1.0, rect.right() - 3.0),
+        _ => (rect.right() - 3.0, rect.left() + 1.0),
+    };
+    ui.painter().arrow(
+        egui::pos2(from, y),
+        Vec2::new(to - from, 0.0),
+        egui::Stroke::new(1.5, c),
+    );
+    ui.add_space(3.0);
+}
+
+/// The Direction column's colour: requests and replies apart at a glance.
+fn direction_color(d: Direction, dark: bool) -> Option<Color32> {
+    match (d, dark) {
+        (Direction::ToKernel, true) => Some(Color32::from_rgb(0x7d, 0xb8, 0xff)),
+        (Direction::ToKernel, false) => Some(Color32::from_rgb(0x1f, 0x5f, 0xbf)),
+        (Direction::FromKernel, true) => Some(Color32::from_rgb(0x8f, 0xd6, 0x9a)),
+        (Direction::FromKernel, false) => Some(Color32::from_rgb(0x1d, 0x7a, 0x35)),
+        (Direction::Unknown, _) => None,
+    }
 }
 
 fn severity_color(s: Severity) -> Color32 {

@@ -8,6 +8,7 @@ mod filter_bar;
 mod filters;
 mod golden;
 mod gui;
+mod list_rows;
 mod malformed;
 mod monitor;
 mod nlmon_vm;
