@@ -466,7 +466,7 @@ impl App {
             .show_y(false)
             .show_grid([false, true])
             .grid_color(grid_color)
-            .y_axis_min_width(24.0)
+            .y_axis_min_width(44.0)
             .x_axis_formatter(|m, _| format!("{} s", egui_plot::format_number(m.value, 3)))
             .y_axis_formatter(|m, _| {
                 if m.value.fract() == 0.0 {
