@@ -55,6 +55,9 @@ pub struct MsgFields<'a> {
     pub ts_ns: i128,
     /// Captured frame length.
     pub frame_len: usize,
+    /// Capture time of the first frame (for `frame.time_relative`); `None` leaves that field
+    /// absent.
+    pub first_ts_ns: Option<i128>,
     tree: OnceCell<Vec<Node>>,
 }
 
@@ -66,8 +69,15 @@ impl<'a> MsgFields<'a> {
             frame,
             ts_ns,
             frame_len,
+            first_ts_ns: None,
             tree: OnceCell::new(),
         }
+    }
+
+    /// Measure `frame.time_relative` from `first_ts_ns` (the capture's first frame).
+    pub fn relative_to(mut self, first_ts_ns: i128) -> Self {
+        self.first_ts_ns = Some(first_ts_ns);
+        self
     }
 
     /// The tree, built at most once.
@@ -112,6 +122,12 @@ impl FieldSource for MsgFields<'_> {
         match field {
             "frame.number" => f(&FieldValue::Uint(self.frame)),
             "frame.time" => f(&FieldValue::Float(self.ts_ns as f64 / 1e9)),
+            // The difference first, so a nanosecond stays exact (epoch seconds as f64 do not).
+            "frame.time_relative" => self.first_ts_ns.is_some_and(|t0| {
+                f(&FieldValue::Float(
+                    self.ts_ns.saturating_sub(t0) as f64 / 1e9,
+                ))
+            }),
             "frame.len" => f(&FieldValue::Uint(self.frame_len as u64)),
             "netlink.family" => {
                 let name = self.view.family_name();

@@ -182,7 +182,8 @@ pub fn run(
             text.clear();
             for (mi, m) in fi.msgs.iter().enumerate() {
                 let view = dis.view(data, m);
-                let fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len());
+                let fields =
+                    MsgFields::new(&view, frame_no, frame.ts_ns, data.len()).relative_to(t0v);
                 if let Some(f) = &filter
                     && !f.matches(&fields)
                 {

@@ -296,6 +296,7 @@ impl Filter {
     pub const HEADER_FIELDS: &'static [&'static str] = &[
         "frame.number",
         "frame.time",
+        "frame.time_relative",
         "netlink.family",
         "nlmsg.len",
         "nlmsg.type",

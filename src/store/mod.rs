@@ -781,7 +781,10 @@ impl Store {
         let (_, fr) = self.seg_of_frame(e.frame as usize)?;
         let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
         let view = self.dis.view(data, &e.idx);
-        let fields = MsgFields::new(&view, u64::from(e.frame) + 1, ts, fr.len as usize);
+        let mut fields = MsgFields::new(&view, u64::from(e.frame) + 1, ts, fr.len as usize);
+        if let Some(t0) = self.first_ts() {
+            fields = fields.relative_to(t0);
+        }
         Some(f(&fields))
     }
 
@@ -889,6 +892,7 @@ impl Store {
             out.extend((range.start..end).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
             return;
         }
+        let t0 = self.first_ts();
         // Walk the segments in order (no lookup per row: header filters are that cheap).
         let first = self
             .segs
@@ -915,7 +919,11 @@ impl Store {
                 let view = self.dis.view(data, &idx);
                 let frame = (s.frame_start + r.frame as usize) as u64 + 1;
                 let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
-                if filter.matches(&MsgFields::new(&view, frame, ts, fr.len as usize)) {
+                let mut fields = MsgFields::new(&view, frame, ts, fr.len as usize);
+                if let Some(t0) = t0 {
+                    fields = fields.relative_to(t0);
+                }
+                if filter.matches(&fields) {
                     out.push(u32::try_from(s.row_start + lo + j).unwrap_or(u32::MAX));
                 }
             }

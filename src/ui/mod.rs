@@ -12,7 +12,10 @@
 )]
 
 mod files;
+mod filter_bar;
 mod live;
+pub mod rows;
+pub mod timeline;
 mod view;
 
 pub use files::{FileDialog, FileJob, Files, JobStatus, Scope, Target};
@@ -99,6 +102,7 @@ impl Col {
 
 /// Settings kept across runs (eframe persistence).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Settings {
     /// Most recent first.
     pub recent: Vec<PathBuf>,
@@ -111,6 +115,8 @@ pub struct Settings {
     /// Live capture options.
     #[serde(default)]
     pub live: LiveOptions,
+    /// Show the timeline strip above the packet list.
+    pub timeline: bool,
 }
 
 impl Default for Settings {
@@ -121,6 +127,7 @@ impl Default for Settings {
             time_format: TimeFormat::Relative,
             dark: true,
             live: LiveOptions::default(),
+            timeline: true,
         }
     }
 }
@@ -196,6 +203,10 @@ pub struct App {
     pub live: Live,
     /// Save As / Export: the dialog, the running job, the last outcome.
     pub files: Files,
+    /// Message counts over time for the timeline strip.
+    pub timeline: timeline::Timeline,
+    /// Worst expert severity of the rows shown so far.
+    pub row_experts: rows::RowExperts,
 }
 
 impl App {
@@ -230,6 +241,8 @@ impl App {
             hex_scroll_to: None,
             live: Live::default(),
             files: Files::default(),
+            timeline: timeline::Timeline::default(),
+            row_experts: rows::RowExperts::default(),
             timing: std::env::var_os("NLSCOPE_TIMING").map(|_| Timing::default()),
         }
     }
@@ -249,6 +262,8 @@ impl App {
         self.store = Store::new(old.into_specs());
         self.displayed.clear();
         self.filtered_upto = 0;
+        self.timeline = timeline::Timeline::default();
+        self.row_experts = rows::RowExperts::default();
         self.clear_selection();
         self.error = None;
         self.file = Some(path.to_path_buf());
@@ -288,6 +303,7 @@ impl App {
                 self.error = Some(format!("{}: {e}", l.path.display()));
             }
         }
+        self.timeline_catch_up();
         let left = budget.saturating_sub(start.elapsed());
         more |= self.filter_some(left.max(Duration::from_millis(1)));
         if self.sort_dirty && !self.loading() && self.filtered_upto >= self.store.len() {
@@ -306,6 +322,7 @@ impl App {
                 self.error = Some(format!("{}: {e}", l.path.display()));
             }
         }
+        self.timeline_catch_up();
         while self.filter_some(Duration::from_secs(3600)) {}
         if self.sort_dirty {
             self.sort_now();
@@ -324,6 +341,7 @@ impl App {
         };
         while self.filtered_upto < total {
             let end = (self.filtered_upto + chunk).min(total);
+            let shown_before = self.displayed.len();
             match &self.applied {
                 Some((_, f)) => {
                     self.store
@@ -334,6 +352,8 @@ impl App {
                     .extend((self.filtered_upto..end).map(|i| u32::try_from(i).unwrap_or(0))),
             }
             self.filtered_upto = end;
+            // Counted before any sort reorders them.
+            self.timeline_shown_added(shown_before);
             if self.sort.is_some() {
                 self.sort_dirty = true;
             }
@@ -371,6 +391,7 @@ impl App {
         };
         self.displayed.clear();
         self.filtered_upto = 0;
+        self.timeline.shown = timeline::Histogram::default();
         self.scroll_to_selected = true;
         if let Some(t) = self.timing.as_mut() {
             t.filter_started = Some(Instant::now());
@@ -389,7 +410,11 @@ impl App {
 
     /// Known field names starting with the last word of the filter text.
     pub fn completions(&self) -> Vec<&str> {
-        let word = last_word(&self.filter_text);
+        self.field_completions(last_word(&self.filter_text), 12)
+    }
+
+    /// At most `max` known field names that start with `word` (and are longer).
+    pub fn field_completions(&self, word: &str, max: usize) -> Vec<&str> {
         if word.is_empty() {
             return Vec::new();
         }
@@ -399,7 +424,7 @@ impl App {
             .chain(self.catalog.paths().iter().map(String::as_str));
         let mut v = crate::filter::field_completions(word, known);
         v.retain(|c| *c != word);
-        v.truncate(12);
+        v.truncate(max);
         v
     }
 

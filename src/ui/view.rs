@@ -10,15 +10,16 @@ use egui::{
 };
 use egui_extras::{Column, TableBuilder};
 
-use super::{App, Col, FilterCheck, GuiApp, TimeFormat};
+use super::rows::RowTone;
+use super::{App, Col, GuiApp, TimeFormat};
 use crate::model::{Direction, Node, Severity, Value};
-use crate::store::{Mark, NO_MSG};
+use crate::store::NO_MSG;
 
 /// Time the UI spends per frame on loading and filtering.
 const FRAME_BUDGET: Duration = Duration::from_millis(8);
 
 /// A change requested while drawing, applied after the pass.
-enum Action {
+pub(super) enum Action {
     SelectRow(usize),
     SelectNode(Vec<usize>),
     ClickByte(usize),
@@ -80,6 +81,14 @@ impl App {
                     .show(ui, |ui| self.tree_pane(ui, &mut actions));
                 egui::CentralPanel::default().show(ui, |ui| self.hex_pane(ui, &mut actions));
             });
+        // After the details pane, so it takes its height from the list, not from the details.
+        if self.settings.timeline && self.file.is_some() {
+            Panel::top("timeline")
+                .resizable(true)
+                .default_size(130.0)
+                .size_range(70.0..=400.0)
+                .show(ui, |ui| self.timeline_ui(ui));
+        }
         egui::CentralPanel::default().show(ui, |ui| self.packet_list(ui, &mut actions));
         if self.open_prompt {
             self.open_window(ui, &mut actions);
@@ -283,81 +292,10 @@ impl App {
                     actions.push(Action::OpenAll(false));
                 }
                 ui.separator();
+                ui.checkbox(&mut self.settings.timeline, "Timeline");
                 ui.checkbox(&mut self.settings.dark, "Dark theme");
             });
         });
-    }
-
-    fn filter_bar(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
-        ui.add_space(2.0);
-        ui.horizontal(|ui| {
-            ui.label("Filter:");
-            let dark = ui.visuals().dark_mode;
-            let bg = match (&self.filter_check, dark) {
-                (FilterCheck::Empty, _) => ui.visuals().text_edit_bg_color(),
-                (FilterCheck::Valid, true) => Color32::from_rgb(0x1e, 0x4d, 0x2b),
-                (FilterCheck::Valid, false) => Color32::from_rgb(0xaf, 0xff, 0xaf),
-                (FilterCheck::Invalid(_), true) => Color32::from_rgb(0x5c, 0x1e, 0x1e),
-                (FilterCheck::Invalid(_), false) => Color32::from_rgb(0xff, 0xaf, 0xaf),
-            };
-            let mut text = self.filter_text.clone();
-            let id = ui.make_persistent_id("filter-text");
-            let r = ui.add(
-                TextEdit::singleline(&mut text)
-                    .id(id)
-                    .font(egui::TextStyle::Monospace)
-                    .hint_text(
-                        "Apply a display filter ... <Enter>  (e.g. nlmsg.type == RTM_NEWLINK)",
-                    )
-                    .background_color(bg)
-                    .desired_width((ui.available_width() - 230.0).max(100.0)),
-            );
-            if self.focus_filter {
-                r.request_focus();
-                self.focus_filter = false;
-            }
-            if r.changed() {
-                self.set_filter_text(&text);
-            }
-            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            if ui.button("Apply").clicked() || enter {
-                actions.push(Action::ApplyFilter(self.filter_text.clone()));
-            }
-            if ui.button("Clear").clicked() {
-                actions.push(Action::ApplyFilter(String::new()));
-            }
-            ui.menu_button("History", |ui| {
-                if self.settings.history.is_empty() {
-                    ui.label("(no filters applied yet)");
-                }
-                for h in &self.settings.history {
-                    if ui.button(RichText::new(h).monospace()).clicked() {
-                        actions.push(Action::ApplyFilter(h.clone()));
-                        ui.close();
-                    }
-                }
-            });
-        });
-        if let FilterCheck::Invalid(e) = &self.filter_check {
-            ui.colored_label(
-                Color32::from_rgb(0xe0, 0x40, 0x40),
-                format!("Invalid filter: {e}"),
-            );
-        } else if ui.memory(|m| m.has_focus(ui.make_persistent_id("filter-text"))) {
-            let comps: Vec<String> = self.completions().iter().map(|s| s.to_string()).collect();
-            if !comps.is_empty() {
-                ui.horizontal_wrapped(|ui| {
-                    ui.weak("Fields:");
-                    for c in comps {
-                        if ui.small_button(RichText::new(&c).monospace()).clicked() {
-                            self.complete(&c);
-                            self.focus_filter = true;
-                        }
-                    }
-                });
-            }
-        }
-        ui.add_space(2.0);
     }
 
     fn status_bar(&mut self, ui: &mut Ui) {
@@ -509,6 +447,7 @@ impl App {
         }
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 5.0;
         let sel_row = self.selected_row();
+        let dark = ui.visuals().dark_mode;
         // Cells touch, so a row's tint is one band; text gets its own padding.
         ui.spacing_mut().item_spacing = Vec2::ZERO;
         let mut table = TableBuilder::new(ui)
@@ -519,7 +458,7 @@ impl App {
             .cell_layout(Layout::left_to_right(Align::Center))
             .column(Column::initial(70.0).at_least(40.0))
             .column(Column::initial(100.0).at_least(40.0))
-            .column(Column::initial(75.0).at_least(30.0))
+            .column(Column::initial(105.0).at_least(30.0))
             .column(Column::initial(80.0).at_least(30.0))
             .column(Column::initial(150.0).at_least(40.0))
             .column(Column::initial(110.0).at_least(30.0))
@@ -538,6 +477,8 @@ impl App {
             table = table.scroll_to_row(self.displayed.len() - 1, Some(Align::BOTTOM));
         }
         let sort = self.sort;
+        let mut builds = 0usize;
+        let mut found = Vec::new();
         table
             .header(row_h + 4.0, |mut header| {
                 for c in Col::ALL {
@@ -574,10 +515,23 @@ impl App {
                     let dirn = self.store.direction(i);
                     row.set_selected(sel_row == Some(r));
                     let bg = family_color(proto);
-                    let fg = match mark {
-                        Mark::Error => Some(Color32::from_rgb(0xff, 0x55, 0x55)),
-                        Mark::Normal => None,
+                    // The tree's worst expert note: known, or worked out now within a budget.
+                    let worst = match self.row_experts.get(i) {
+                        Some(w) => w,
+                        None if builds < super::rows::BUILDS_PER_FRAME => {
+                            builds += 1;
+                            let w = super::rows::worst_severity(&self.store, i);
+                            found.push((i, w));
+                            w
+                        }
+                        None => None,
                     };
+                    let fg = match super::rows::row_tone(mark, worst) {
+                        RowTone::Error => Some(severity_color(Severity::Error)),
+                        RowTone::Warning => Some(severity_color(Severity::Warning)),
+                        RowTone::Plain => None,
+                    };
+                    let dir_fg = direction_color(dirn, dark);
                     for (ci, t) in texts.into_iter().enumerate() {
                         row.col(|ui| {
                             if sel_row != Some(r) {
@@ -585,13 +539,21 @@ impl App {
                                     .rect_filled(ui.max_rect(), CornerRadius::ZERO, bg);
                             }
                             let mut rt = RichText::new(t);
-                            if ci == 2 && dirn == Direction::ToKernel {
-                                rt = rt.italics();
+                            if ci == 2 {
+                                if dirn == Direction::ToKernel {
+                                    rt = rt.italics();
+                                }
+                                if let Some(c) = dir_fg {
+                                    rt = rt.color(c);
+                                }
                             }
                             if let Some(c) = fg {
                                 rt = rt.color(c);
                             }
                             ui.add_space(4.0);
+                            if ci == 2 && dirn != Direction::Unknown {
+                                direction_arrow(ui, dirn, dir_fg);
+                            }
                             ui.add(egui::Label::new(rt).selectable(false).truncate());
                         });
                     }
@@ -600,6 +562,14 @@ impl App {
                     }
                 });
             });
+        let more = builds >= super::rows::BUILDS_PER_FRAME;
+        for (i, w) in found {
+            self.row_experts.set(i, w);
+        }
+        if more {
+            // Rows still without a severity: finish them next frame.
+            ui.ctx().request_repaint();
+        }
     }
 
     fn tree_pane(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
@@ -891,6 +861,35 @@ pub fn filter_expr(n: &Node) -> Option<String> {
     })
 }
 
+/// A small arrow before the Direction text: right for requests, left for replies.
+fn direction_arrow(ui: &mut Ui, d: Direction, color: Option<Color32>) {
+    let h = ui.text_style_height(&egui::TextStyle::Body);
+    let (rect, _) = ui.allocate_exact_size(Vec2::new(14.0, h), Sense::hover());
+    let c = color.unwrap_or_else(|| ui.visuals().text_color());
+    let y = rect.center().y;
+    let (from, to) = match d {
+        Direction::ToKernel => (rect.left() + 1.0, rect.right() - 3.0),
+        _ => (rect.right() - 3.0, rect.left() + 1.0),
+    };
+    ui.painter().arrow(
+        egui::pos2(from, y),
+        Vec2::new(to - from, 0.0),
+        egui::Stroke::new(1.5, c),
+    );
+    ui.add_space(3.0);
+}
+
+/// The Direction column's colour: requests and replies apart at a glance.
+fn direction_color(d: Direction, dark: bool) -> Option<Color32> {
+    match (d, dark) {
+        (Direction::ToKernel, true) => Some(Color32::from_rgb(0x7d, 0xb8, 0xff)),
+        (Direction::ToKernel, false) => Some(Color32::from_rgb(0x1f, 0x5f, 0xbf)),
+        (Direction::FromKernel, true) => Some(Color32::from_rgb(0x8f, 0xd6, 0x9a)),
+        (Direction::FromKernel, false) => Some(Color32::from_rgb(0x1d, 0x7a, 0x35)),
+        (Direction::Unknown, _) => None,
+    }
+}
+
 fn severity_color(s: Severity) -> Color32 {
     match s {
         Severity::Error => Color32::from_rgb(0xff, 0x55, 0x55),
@@ -899,30 +898,10 @@ fn severity_color(s: Severity) -> Color32 {
     }
 }
 
-/// A faint background per netlink protocol (works on dark and light themes).
+/// A faint background per netlink protocol (works on dark and light themes); the timeline
+/// stacks its bars in the same colours.
 fn family_color(protocol: u32) -> Color32 {
-    const PALETTE: [(u8, u8, u8); 8] = [
-        (0x4c, 0x8b, 0xf5), // route
-        (0x9b, 0x59, 0xb6),
-        (0x2e, 0xcc, 0x71),
-        (0xf1, 0xc4, 0x0f),
-        (0xe6, 0x7e, 0x22),
-        (0x1a, 0xbc, 0x9c),
-        (0xe8, 0x43, 0x93),
-        (0x95, 0xa5, 0xa6),
-    ];
-    let k = match protocol {
-        0 => 0,  // route
-        16 => 1, // generic
-        12 => 2, // netfilter
-        6 => 3,  // xfrm
-        15 => 4, // uevent
-        9 => 5,  // audit
-        4 => 6,  // sock_diag
-        _ => 7,
-    };
-    let (r, g, b) = PALETTE.get(k).copied().unwrap_or((0x80, 0x80, 0x80));
-    Color32::from_rgba_unmultiplied(r, g, b, 28)
+    super::timeline::class_color(super::timeline::family_class(protocol), 28)
 }
 
 fn secs(ns: i128) -> String {

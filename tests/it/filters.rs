@@ -136,3 +136,31 @@ fn bad_filter_is_a_usage_error_naming_the_column() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-field"));
 }
+
+#[test]
+fn time_relative_selects_a_window() {
+    let all = json_msgs(&local("route-link.pcap"), &[]);
+    let times: Vec<f64> = all.iter().map(|m| m["time"].as_f64().unwrap()).collect();
+    let t0 = times[0];
+    let mut distinct: Vec<f64> = times.iter().map(|t| t - t0).collect();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    assert!(distinct.len() > 10, "{distinct:?}");
+    // Bounds halfway between neighbouring times, so rounding cannot decide a message.
+    let lo = (distinct[3] + distinct[4]) / 2.0;
+    let hi = (distinct[distinct.len() - 4] + distinct[distinct.len() - 5]) / 2.0;
+    let want: Vec<(u64, u64)> = ids(&all
+        .iter()
+        .filter(|m| {
+            let t = m["time"].as_f64().unwrap() - t0;
+            t >= lo && t <= hi
+        })
+        .cloned()
+        .collect::<Vec<_>>());
+    assert!(!want.is_empty() && want.len() < all.len());
+    let f = format!("frame.time_relative >= {lo:.9} && frame.time_relative <= {hi:.9}");
+    assert_eq!(selected("route-link.pcap", &f), want, "{f}");
+    // The first frame is at 0.
+    let first = selected("route-link.pcap", "frame.time_relative == 0");
+    assert_eq!(first.first(), Some(&(1, 0)));
+}

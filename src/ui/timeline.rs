@@ -1,0 +1,721 @@
+//! The timeline strip above the packet list: messages per time bucket, stacked by netlink
+//! family, with error acks and frame problems marked. A click jumps to the first displayed
+//! message of the clicked interval; a drag applies the time range as a display filter.
+//!
+//! Like Wireshark's I/O graph, the bars count the **displayed** messages (what the list shows),
+//! and while a filter is applied a grey outline keeps the count of all messages for context.
+//! Counts are kept in two [`Histogram`]s fed as messages arrive and as the filter passes them
+//! (O(1) per message); drawing regroups at most [`MAX_BUCKETS`] buckets per frame, never
+//! touching the messages.
+
+use egui::{Color32, RichText, Stroke, Ui, WidgetInfo};
+use egui_plot::{Bar, BarChart, Line, MarkerShape, Plot, PlotBounds, PlotPoints, Points, Span};
+
+use super::App;
+use crate::filter::FilterError;
+use crate::store::{Mark, Store};
+
+/// Number of family classes the bars are stacked by.
+pub const CLASSES: usize = 8;
+
+/// Names of the family classes, in stacking order (bottom first).
+pub const CLASS_NAMES: [&str; CLASSES] = [
+    "route",
+    "generic",
+    "netfilter",
+    "xfrm",
+    "uevent",
+    "audit",
+    "sock_diag",
+    "other",
+];
+
+const PALETTE: [(u8, u8, u8); CLASSES] = [
+    (0x4c, 0x8b, 0xf5),
+    (0x9b, 0x59, 0xb6),
+    (0x2e, 0xcc, 0x71),
+    (0xf1, 0xc4, 0x0f),
+    (0xe6, 0x7e, 0x22),
+    (0x1a, 0xbc, 0x9c),
+    (0xe8, 0x43, 0x93),
+    (0x95, 0xa5, 0xa6),
+];
+
+/// The colour class of a netlink protocol number (also the packet list's row tint).
+pub fn family_class(protocol: u32) -> usize {
+    match protocol {
+        0 => 0,  // route
+        16 => 1, // generic
+        12 => 2, // netfilter
+        6 => 3,  // xfrm
+        15 => 4, // uevent
+        9 => 5,  // audit
+        4 => 6,  // sock_diag
+        _ => 7,
+    }
+}
+
+/// The colour of a family class with the given alpha.
+pub fn class_color(class: usize, alpha: u8) -> Color32 {
+    let (r, g, b) = PALETTE.get(class).copied().unwrap_or((0x80, 0x80, 0x80));
+    Color32::from_rgba_unmultiplied(r, g, b, alpha)
+}
+
+/// Width of the finest bucket, in ns.
+pub const MIN_WIDTH_NS: i128 = 1_000;
+/// Most buckets a [`Histogram`] keeps; past that its bucket width doubles.
+pub const MAX_BUCKETS: usize = 4096;
+
+/// Counts of one time bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bucket {
+    /// Messages per family class.
+    pub by_class: [u32; CLASSES],
+    /// Messages marked as errors (error acks, frame problems).
+    pub errors: u32,
+}
+
+impl Bucket {
+    /// All messages of the bucket.
+    pub fn total(&self) -> u64 {
+        self.by_class.iter().map(|&c| u64::from(c)).sum()
+    }
+
+    fn merge(&mut self, o: &Bucket) {
+        for (a, b) in self.by_class.iter_mut().zip(o.by_class) {
+            *a = a.saturating_add(b);
+        }
+        self.errors = self.errors.saturating_add(o.errors);
+    }
+}
+
+/// Message counts over time, relative to an origin (the first frame): at most
+/// [`MAX_BUCKETS`] buckets of [`MIN_WIDTH_NS`] times a power of two. Bucket `g` (global index)
+/// covers `[g * width, (g + 1) * width)` ns, so histograms of different widths regroup onto a
+/// common grid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Histogram {
+    width: i128,
+    first: i128,
+    buckets: Vec<Bucket>,
+    total: u64,
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            width: MIN_WIDTH_NS,
+            first: 0,
+            buckets: Vec::new(),
+            total: 0,
+        }
+    }
+}
+
+impl Histogram {
+    /// Count one message at `rel_ns` (ns since the origin; may be negative).
+    pub fn add(&mut self, rel_ns: i128, class: usize, error: bool) {
+        loop {
+            let k = rel_ns.div_euclid(self.width);
+            if self.buckets.is_empty() {
+                self.first = k;
+                self.buckets.push(Bucket::default());
+            }
+            let last = self.first + self.buckets.len() as i128 - 1;
+            let (lo, hi) = (self.first.min(k), last.max(k));
+            if hi - lo < MAX_BUCKETS as i128 {
+                if k < self.first {
+                    let n = usize::try_from(self.first - k).unwrap_or(0);
+                    self.buckets
+                        .splice(0..0, std::iter::repeat_n(Bucket::default(), n));
+                    self.first = k;
+                } else if k > last {
+                    let n = usize::try_from(k - self.first + 1).unwrap_or(0);
+                    self.buckets.resize(n, Bucket::default());
+                }
+                let at = usize::try_from(k - self.first).unwrap_or(usize::MAX);
+                if let Some(b) = self.buckets.get_mut(at) {
+                    let c = b.by_class.get_mut(class.min(CLASSES - 1));
+                    if let Some(c) = c {
+                        *c = c.saturating_add(1);
+                    }
+                    if error {
+                        b.errors = b.errors.saturating_add(1);
+                    }
+                    self.total += 1;
+                }
+                return;
+            }
+            if !self.double() {
+                return;
+            }
+        }
+    }
+
+    /// Double the bucket width, merging neighbours. False when the width cannot grow.
+    fn double(&mut self) -> bool {
+        let Some(w) = self.width.checked_mul(2) else {
+            return false;
+        };
+        let (first, buckets) = self.regroup(2);
+        self.width = w;
+        self.first = first;
+        self.buckets = buckets;
+        true
+    }
+
+    /// Buckets grouped `f` at a time on the global grid: (global index of the first, buckets).
+    fn regroup(&self, f: i128) -> (i128, Vec<Bucket>) {
+        let f = f.max(1);
+        let first = self.first.div_euclid(f);
+        let mut out: Vec<Bucket> = Vec::with_capacity(self.buckets.len() / 2 + 1);
+        for (i, b) in self.buckets.iter().enumerate() {
+            let g = (self.first + i as i128).div_euclid(f);
+            let j = usize::try_from(g - first).unwrap_or(0);
+            if out.len() <= j {
+                out.resize(j + 1, Bucket::default());
+            }
+            if let Some(o) = out.get_mut(j) {
+                o.merge(b);
+            }
+        }
+        (first, out)
+    }
+
+    /// The counts in buckets of `width` ns (rounded up to a multiple of this histogram's
+    /// width): the global index of the first bucket, and the buckets.
+    pub fn rebinned(&self, width: i128) -> (i128, Vec<Bucket>) {
+        self.regroup(width.div_euclid(self.width))
+    }
+
+    /// Bucket width in ns.
+    pub fn width(&self) -> i128 {
+        self.width
+    }
+
+    /// Messages counted.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The covered time, `[start, end)` ns since the origin; `None` when empty.
+    pub fn range(&self) -> Option<(i128, i128)> {
+        if self.buckets.is_empty() {
+            return None;
+        }
+        let end = self.first + self.buckets.len() as i128;
+        Some((self.first * self.width, end * self.width))
+    }
+}
+
+/// The bucket width to draw with: at most `max_bars` buckets over the time `all` covers, and
+/// no finer than either histogram.
+pub fn display_width(all: &Histogram, shown: &Histogram, max_bars: usize) -> i128 {
+    let w = all.width().max(shown.width());
+    let Some((start, end)) = all.range() else {
+        return w;
+    };
+    let n = (end - 1).div_euclid(w) - start.div_euclid(w) + 1;
+    let per = n.div_euclid(max_bars.max(1) as i128) + 1;
+    let mut f: i128 = 1;
+    while f < per {
+        f *= 2;
+    }
+    w.saturating_mul(f)
+}
+
+/// Timeline state kept in [`App`].
+#[derive(Debug, Default)]
+pub struct Timeline {
+    /// All messages of the store.
+    pub all: Histogram,
+    /// The displayed messages.
+    pub shown: Histogram,
+    /// Messages of the store counted in `all`.
+    all_upto: usize,
+    /// Where a drag started, seconds since the first frame.
+    drag_from: Option<f64>,
+    /// Where the pointer is during a drag.
+    drag_to: Option<f64>,
+    /// Geometry of the last drawn strip.
+    pub drawn: Option<Drawn>,
+}
+
+/// What the last frame drew: the plot area on screen and the time it spans.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Drawn {
+    /// Plot area (screen points).
+    pub rect: egui::Rect,
+    /// Seconds since the first frame at the left and right edges.
+    pub x_range: (f64, f64),
+    /// Bucket width of the bars, ns.
+    pub width_ns: i128,
+}
+
+impl Drawn {
+    /// Screen x of `secs` since the first frame.
+    pub fn x_of(&self, secs: f64) -> f32 {
+        let (a, b) = self.x_range;
+        let t = if b > a { (secs - a) / (b - a) } else { 0.0 };
+        self.rect.left() + (t as f32) * self.rect.width()
+    }
+}
+
+/// Time (ns since `origin`), family class and error mark of store row `i`.
+fn point(store: &Store, origin: i128, i: usize) -> Option<(i128, usize, bool)> {
+    let e = store.msg(i)?;
+    let ts = store.frame(e.frame as usize)?.ts_ns;
+    Some((
+        ts.saturating_sub(origin),
+        family_class(e.idx.protocol),
+        store.mark(i) == Mark::Error,
+    ))
+}
+
+/// `ns` as decimal seconds, exact, without trailing zeros (`1.5`, `-0.000001`).
+pub fn secs_text(ns: i128) -> String {
+    let sign = if ns < 0 { "-" } else { "" };
+    let a = ns.unsigned_abs();
+    let frac = format!("{:09}", a % 1_000_000_000);
+    let frac = frac.trim_end_matches('0');
+    format!(
+        "{sign}{}.{}",
+        a / 1_000_000_000,
+        if frac.is_empty() { "0" } else { frac }
+    )
+}
+
+impl App {
+    /// Count the store's new messages in the timeline (cheap when nothing is new).
+    pub(super) fn timeline_catch_up(&mut self) {
+        let Some(origin) = self.store.first_ts() else {
+            return;
+        };
+        let tl = &mut self.timeline;
+        while tl.all_upto < self.store.len() {
+            if let Some((t, c, err)) = point(&self.store, origin, tl.all_upto) {
+                tl.all.add(t, c, err);
+            }
+            tl.all_upto += 1;
+        }
+    }
+
+    /// Count `displayed[from..]`, just appended by the filter, as shown.
+    pub(super) fn timeline_shown_added(&mut self, from: usize) {
+        let Some(origin) = self.store.first_ts() else {
+            return;
+        };
+        for &i in self.displayed.get(from..).unwrap_or(&[]) {
+            if let Some((t, c, err)) = point(&self.store, origin, i as usize) {
+                self.timeline.shown.add(t, c, err);
+            }
+        }
+    }
+
+    /// Select (and scroll to) the first displayed message at or after `rel_ns` since the
+    /// first frame, or the last one when none is that late. Returns the store index.
+    pub fn select_at_time(&mut self, rel_ns: i128) -> Option<usize> {
+        let origin = self.store.first_ts()?;
+        let mut best: Option<(i128, u32)> = None;
+        let mut latest: Option<(i128, u32)> = None;
+        for &i in &self.displayed {
+            let Some((t, _, _)) = point(&self.store, origin, i as usize) else {
+                continue;
+            };
+            if t >= rel_ns && best.is_none_or(|b| (t, i) < b) {
+                best = Some((t, i));
+            }
+            if latest.is_none_or(|l| (t, i) > l) {
+                latest = Some((t, i));
+            }
+        }
+        let (_, i) = best.or(latest)?;
+        self.select_message(i as usize);
+        self.scroll_to_selected = true;
+        Some(i as usize)
+    }
+
+    /// The display filter for `[from_s, to_s]` seconds since the first frame, combined with
+    /// the applied filter. The bounds are widened to whole nanoseconds.
+    pub fn time_range_filter(&self, from_s: f64, to_s: f64) -> String {
+        let (a, b) = if from_s <= to_s {
+            (from_s, to_s)
+        } else {
+            (to_s, from_s)
+        };
+        // Casts saturate; the bounds come from the screen, not from the capture.
+        let a = (a * 1e9).floor() as i128;
+        let b = (b * 1e9).ceil() as i128;
+        let range = format!(
+            "frame.time_relative >= {} && frame.time_relative <= {}",
+            secs_text(a),
+            secs_text(b)
+        );
+        match &self.applied {
+            Some((t, _)) => format!("({t}) && {range}"),
+            None => range,
+        }
+    }
+
+    /// Apply [`App::time_range_filter`] (a drag on the timeline).
+    pub fn apply_time_range(&mut self, from_s: f64, to_s: f64) -> Result<(), FilterError> {
+        let f = self.time_range_filter(from_s, to_s);
+        self.apply_filter_text(&f)
+    }
+
+    /// Draw the timeline strip and handle its clicks and drags.
+    pub(super) fn timeline_ui(&mut self, ui: &mut Ui) {
+        self.timeline_catch_up();
+        let tl = &self.timeline;
+        if tl.all.range().is_none() {
+            ui.weak("Timeline: no messages yet");
+            return;
+        }
+        let max_bars = ((ui.available_width() / 5.0) as usize).clamp(8, 512);
+        let width = display_width(&tl.all, &tl.shown, max_bars);
+        let (g0, all_b) = tl.all.rebinned(width);
+        let (s0, shown_b) = tl.shown.rebinned(width);
+        let filtered = self.applied.is_some();
+        let secs = |ns: i128| ns as f64 / 1e9;
+        let x_lo = secs(g0 * width);
+        let x_hi = secs((g0 + all_b.len() as i128) * width);
+
+        // Legend: the classes present, then errors.
+        let mut present = [false; CLASSES];
+        let mut errors = 0u64;
+        for b in &all_b {
+            for (p, &c) in present.iter_mut().zip(&b.by_class) {
+                *p |= c > 0;
+            }
+        }
+        for b in &shown_b {
+            errors += u64::from(b.errors);
+        }
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Timeline").strong());
+            for (k, name) in CLASS_NAMES.iter().enumerate() {
+                if present.get(k).copied().unwrap_or(false) {
+                    swatch(ui, class_color(k, 255), false);
+                    ui.label(RichText::new(*name).small());
+                }
+            }
+            swatch(ui, ERROR_COLOR, true);
+            ui.label(RichText::new(format!("errors ({errors})")).small());
+            ui.weak(RichText::new("  click: go to · drag: filter time range").small());
+        });
+
+        let mut charts: Vec<Vec<Bar>> = vec![Vec::new(); CLASSES];
+        let mut marks = Vec::new();
+        let mut y_max = 1.0f64;
+        for (j, b) in shown_b.iter().enumerate() {
+            let g = s0 + j as i128;
+            let x = secs(g * width) + secs(width) / 2.0;
+            let mut base = 0.0;
+            for (k, &c) in b.by_class.iter().enumerate() {
+                if c == 0 {
+                    continue;
+                }
+                if let Some(v) = charts.get_mut(k) {
+                    v.push(
+                        Bar::new(x, f64::from(c))
+                            .base_offset(base)
+                            .width(secs(width))
+                            .fill(class_color(k, 230))
+                            .stroke(Stroke::NONE),
+                    );
+                }
+                base += f64::from(c);
+            }
+            y_max = y_max.max(base);
+            if b.errors > 0 {
+                marks.push([x, base]);
+            }
+        }
+        let outline: Vec<[f64; 2]> = if filtered {
+            let mut v = Vec::with_capacity(all_b.len() * 2);
+            for (j, b) in all_b.iter().enumerate() {
+                let g = g0 + j as i128;
+                let h = b.total() as f64;
+                y_max = y_max.max(h);
+                v.push([secs(g * width), h]);
+                v.push([secs((g + 1) * width), h]);
+            }
+            v
+        } else {
+            Vec::new()
+        };
+        let selected = self
+            .selected
+            .zip(self.store.first_ts())
+            .and_then(|(i, o)| point(&self.store, o, i))
+            .map(|(t, _, _)| secs(t));
+        let drag = self.timeline.drag_from.zip(self.timeline.drag_to);
+        let weak = ui.visuals().weak_text_color();
+        let sel_color = ui.visuals().selection.stroke.color;
+        let grid_color = ui.visuals().widgets.noninteractive.bg_stroke.color;
+
+        let plot = Plot::new("timeline-plot")
+            .height(ui.available_height().max(40.0))
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .allow_double_click_reset(false)
+            .allow_axis_zoom_drag(false)
+            .show_x(false)
+            .show_y(false)
+            .show_grid([false, true])
+            .grid_color(grid_color)
+            .y_axis_min_width(44.0)
+            .x_axis_formatter(|m, _| format!("{} s", egui_plot::format_number(m.value, 3)))
+            .y_axis_formatter(|m, _| {
+                if m.value.fract() == 0.0 {
+                    format!("{}", m.value)
+                } else {
+                    String::new()
+                }
+            });
+        let resp = plot.show(ui, move |p| {
+            p.set_plot_bounds(PlotBounds::from_min_max(
+                [x_lo, 0.0],
+                [x_hi.max(x_lo + 1e-9), y_max * 1.15],
+            ));
+            if !outline.is_empty() {
+                p.line(
+                    Line::new("all messages", PlotPoints::new(outline))
+                        .color(weak)
+                        .width(1.0)
+                        .allow_hover(false),
+                );
+            }
+            for (k, bars) in charts.into_iter().enumerate() {
+                if bars.is_empty() {
+                    continue;
+                }
+                let name = CLASS_NAMES.get(k).copied().unwrap_or("other");
+                p.add(
+                    BarChart::new(name, bars)
+                        .color(class_color(k, 255))
+                        .allow_hover(false),
+                );
+            }
+            if !marks.is_empty() {
+                p.add(
+                    Points::new("errors", PlotPoints::new(marks))
+                        .shape(MarkerShape::Down)
+                        .filled(true)
+                        .radius(3.5)
+                        .color(ERROR_COLOR)
+                        .allow_hover(false),
+                );
+            }
+            if let Some(x) = selected {
+                p.add(
+                    egui_plot::VLine::new("selected", x)
+                        .color(sel_color)
+                        .width(1.5),
+                );
+            }
+            if let Some((a, b)) = drag {
+                p.add(
+                    Span::new("range", a.min(b)..=a.max(b))
+                        .fill(sel_color.gamma_multiply(0.25))
+                        .border_color(sel_color),
+                );
+            }
+        });
+        let r = resp.response;
+        let t = resp.transform;
+        let shown_total = self.timeline.shown.total();
+        let label = format!(
+            "Timeline: {shown_total} messages in bars of {} s",
+            secs_text(width)
+        );
+        r.widget_info(|| WidgetInfo::labeled(egui::Role::Figure, true, label.clone()));
+        self.timeline.drawn = Some(Drawn {
+            rect: *t.frame(),
+            x_range: (x_lo, x_hi),
+            width_ns: width,
+        });
+        let x_at = |p: egui::Pos2| t.value_from_position(p).x;
+        if r.drag_started()
+            && let Some(p) = ui
+                .input(|i| i.pointer.press_origin())
+                .or(r.interact_pointer_pos())
+        {
+            // Where the button went down: a drag is only recognised some pixels later.
+            self.timeline.drag_from = Some(x_at(p));
+        }
+        if r.dragged()
+            && let Some(p) = r.interact_pointer_pos()
+        {
+            self.timeline.drag_to = Some(x_at(p));
+        }
+        if r.drag_stopped() {
+            let range = self.timeline.drag_from.zip(self.timeline.drag_to);
+            self.timeline.drag_from = None;
+            self.timeline.drag_to = None;
+            if let Some((a, b)) = range {
+                // A filter built from two numbers always compiles; an error would leave the
+                // list as it was.
+                let _ = self.apply_time_range(a, b);
+            }
+        } else if r.clicked()
+            && let Some(p) = r.interact_pointer_pos()
+        {
+            // The interval under the pointer, as Wireshark's I/O graph jumps to it.
+            let g = ((x_at(p) * 1e9) as i128).div_euclid(width);
+            self.select_at_time(g * width);
+        } else if let Some(p) = r.hover_pos() {
+            let g = ((x_at(p) * 1e9) as i128).div_euclid(width);
+            let pick = |first: i128, v: &[Bucket]| {
+                usize::try_from(g - first)
+                    .ok()
+                    .and_then(|j| v.get(j).copied())
+                    .unwrap_or_default()
+            };
+            let s = pick(s0, &shown_b);
+            let mut text = format!(
+                "{} – {} s: {} message{}",
+                secs_text(g * width),
+                secs_text((g + 1) * width),
+                s.total(),
+                if s.total() == 1 { "" } else { "s" }
+            );
+            for (k, &c) in s.by_class.iter().enumerate() {
+                if c > 0 {
+                    let name = CLASS_NAMES.get(k).copied().unwrap_or("other");
+                    text.push_str(&format!("\n  {name}: {c}"));
+                }
+            }
+            if s.errors > 0 {
+                text.push_str(&format!("\n  errors: {}", s.errors));
+            }
+            if filtered {
+                text.push_str(&format!("\n({} in all)", pick(g0, &all_b).total()));
+            }
+            r.on_hover_text_at_pointer(text);
+        }
+    }
+}
+
+/// A legend mark: a square, or the error marker's down-pointing triangle.
+fn swatch(ui: &mut Ui, color: Color32, triangle: bool) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    if triangle {
+        let pts = vec![
+            rect.left_top(),
+            rect.right_top(),
+            egui::pos2(rect.center().x, rect.bottom()),
+        ];
+        ui.painter()
+            .add(egui::Shape::convex_polygon(pts, color, Stroke::NONE));
+    } else {
+        ui.painter().rect_filled(rect, 1.0, color);
+    }
+}
+
+/// The colour of error marks (as the list's error rows).
+pub const ERROR_COLOR: Color32 = Color32::from_rgb(0xff, 0x55, 0x55);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts per bucket of `width` ns, computed directly.
+    fn direct(points: &[(i128, usize, bool)], width: i128) -> Vec<(i128, Bucket)> {
+        let mut m = std::collections::BTreeMap::<i128, Bucket>::new();
+        for &(t, c, e) in points {
+            let b = m.entry(t.div_euclid(width)).or_default();
+            b.by_class[c] += 1;
+            b.errors += u32::from(e);
+        }
+        m.into_iter().collect()
+    }
+
+    fn nonzero(first: i128, v: &[Bucket]) -> Vec<(i128, Bucket)> {
+        v.iter()
+            .enumerate()
+            .filter(|(_, b)| b.total() > 0)
+            .map(|(j, b)| (first + j as i128, *b))
+            .collect()
+    }
+
+    #[test]
+    fn fine_buckets_while_the_span_is_short() {
+        let mut h = Histogram::default();
+        let pts = [
+            (0, 0, false),
+            (999, 1, true),
+            (1_000, 0, false),
+            (5_500, 7, false),
+        ];
+        for &(t, c, e) in &pts {
+            h.add(t, c, e);
+        }
+        assert_eq!(h.width(), MIN_WIDTH_NS);
+        assert_eq!(h.total(), 4);
+        assert_eq!(h.range(), Some((0, 6_000)));
+        let (f, v) = h.rebinned(h.width());
+        assert_eq!(nonzero(f, &v), direct(&pts, MIN_WIDTH_NS));
+    }
+
+    #[test]
+    fn width_doubles_and_counts_survive_out_of_order_and_negative_times() {
+        let mut h = Histogram::default();
+        let mut pts = Vec::new();
+        // A pseudo-random walk over ±20 s, some of it before the origin.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..5000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let t = (x % 40_000_000_000) as i128 - 20_000_000_000;
+            let c = (x >> 40) as usize % CLASSES;
+            let e = x.is_multiple_of(7);
+            pts.push((t, c, e));
+            h.add(t, c, e);
+        }
+        assert!(h.buckets.len() <= MAX_BUCKETS);
+        assert!(h.width() > MIN_WIDTH_NS);
+        assert_eq!(h.total(), 5000);
+        for w in [h.width(), h.width() * 4, h.width() * 64] {
+            let (f, v) = h.rebinned(w);
+            assert_eq!(nonzero(f, &v), direct(&pts, w), "width {w}");
+        }
+        let (start, end) = h.range().unwrap();
+        assert!(pts.iter().all(|p| p.0 >= start && p.0 < end));
+    }
+
+    #[test]
+    fn extreme_times_do_not_panic_or_grow_without_bound() {
+        let mut h = Histogram::default();
+        h.add(0, 0, false);
+        h.add(i128::from(i64::MAX) * 1_000_000, 1, false);
+        h.add(-(i128::from(i64::MAX) * 1_000_000), 2, true);
+        assert_eq!(h.total(), 3);
+        assert!(h.buckets.len() <= MAX_BUCKETS);
+    }
+
+    #[test]
+    fn display_width_caps_the_bar_count() {
+        let mut all = Histogram::default();
+        for t in 0..4000 {
+            all.add(t * 1_000_000, 0, false);
+        }
+        let shown = Histogram::default();
+        let w = display_width(&all, &shown, 100);
+        let (_, v) = all.rebinned(w);
+        assert!(v.len() <= 100, "{} bars", v.len());
+        assert!(v.len() > 25, "{} bars", v.len());
+        assert_eq!(v.iter().map(Bucket::total).sum::<u64>(), 4000);
+    }
+
+    #[test]
+    fn seconds_are_exact() {
+        assert_eq!(secs_text(1_500_000_000), "1.5");
+        assert_eq!(secs_text(0), "0.0");
+        assert_eq!(secs_text(-1_000), "-0.000001");
+        assert_eq!(secs_text(123_456_789), "0.123456789");
+    }
+}
