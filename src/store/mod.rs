@@ -930,6 +930,46 @@ impl Store {
         }
     }
 
+    /// Call `f(row, ts_ns, protocol, is_error)` for the rows in `range`, in order: one walk over
+    /// the segments (what the timeline counts as rows arrive; no lookup per row).
+    /// `protocol` is `u32::MAX` for a frame without a cooked header; `is_error` as [`Store::mark`].
+    pub fn scan_rows(
+        &self,
+        range: std::ops::Range<usize>,
+        mut f: impl FnMut(usize, i128, u32, bool),
+    ) {
+        let end = range.end.min(self.row_count);
+        if range.start >= end {
+            return;
+        }
+        let first = self
+            .segs
+            .partition_point(|s| s.row_start <= range.start)
+            .saturating_sub(1);
+        for s in self.segs.get(first..).unwrap_or(&[]) {
+            if s.row_start >= end {
+                break;
+            }
+            let lo = range.start.saturating_sub(s.row_start);
+            let hi = (end - s.row_start).min(s.rows.len());
+            for (j, r) in s.rows.get(lo..hi).unwrap_or(&[]).iter().enumerate() {
+                let Some(fr) = s.frames.get(r.frame as usize) else {
+                    continue;
+                };
+                let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
+                let protocol = if r.bits & NO_PROTOCOL != 0 {
+                    u32::MAX
+                } else {
+                    u32::from(r.protocol)
+                };
+                let frame = u32::try_from(s.frame_start + r.frame as usize).unwrap_or(u32::MAX);
+                let error = r.error().is_some_and(|x| x != 0)
+                    || (!self.problems.is_empty() && self.frame_problem(frame).is_some());
+                f(s.row_start + lo + j, ts, protocol, error);
+            }
+        }
+    }
+
     /// Indices of all messages that pass `filter`.
     pub fn filter_all(&self, filter: &Filter) -> Vec<u32> {
         let mut v = Vec::new();

@@ -292,12 +292,16 @@ impl App {
             return;
         };
         let tl = &mut self.timeline;
-        while tl.all_upto < self.store.len() {
-            if let Some((t, c, err)) = point(&self.store, origin, tl.all_upto) {
-                tl.all.add(t, c, err);
-            }
-            tl.all_upto += 1;
+        let end = self.store.len();
+        if tl.all_upto >= end {
+            return;
         }
+        self.store
+            .scan_rows(tl.all_upto..end, |_, ts, protocol, err| {
+                tl.all
+                    .add(ts.saturating_sub(origin), family_class(protocol), err);
+            });
+        tl.all_upto = end;
     }
 
     /// Count `displayed[from..]`, just appended by the filter, as shown.
