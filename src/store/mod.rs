@@ -881,6 +881,36 @@ impl Store {
         self.trees.len()
     }
 
+    /// The rows in `range` (within bounds) with their segment and frame record, in order: one
+    /// walk over the segments, no lookup per row.
+    fn walk_rows(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = (usize, &Segment, &Row, &FrameRec)> {
+        let first = self
+            .segs
+            .partition_point(|s| s.row_start <= range.start)
+            .saturating_sub(1);
+        self.segs
+            .get(first..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(move |s| s.row_start < range.end)
+            .flat_map(move |s| {
+                let lo = range.start.saturating_sub(s.row_start);
+                let hi = (range.end - s.row_start).min(s.rows.len());
+                s.rows
+                    .get(lo..hi)
+                    .unwrap_or(&[])
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(j, r)| {
+                        let fr = s.frames.get(r.frame as usize)?;
+                        Some((s.row_start + lo + j, s, r, fr))
+                    })
+            })
+    }
+
     /// Append to `out` the indices in `range` of the messages that pass `filter`.
     /// A filter over header fields only never builds a tree.
     pub fn filter_range(&self, filter: &Filter, range: std::ops::Range<usize>, out: &mut Vec<u32>) {
@@ -893,24 +923,11 @@ impl Store {
             return;
         }
         let t0 = self.first_ts();
-        // Walk the segments in order (no lookup per row: header filters are that cheap).
-        let first = self
-            .segs
-            .partition_point(|s| s.row_start <= range.start)
-            .saturating_sub(1);
-        for s in self.segs.get(first..).unwrap_or(&[]) {
-            if s.row_start >= end {
-                break;
+        for (i, s, r, fr) in self.walk_rows(range.start..end) {
+            if r.pos == NO_MSG {
+                continue;
             }
-            let lo = range.start.saturating_sub(s.row_start);
-            let hi = (end - s.row_start).min(s.rows.len());
-            for (j, r) in s.rows.get(lo..hi).unwrap_or(&[]).iter().enumerate() {
-                if r.pos == NO_MSG {
-                    continue;
-                }
-                let Some(fr) = s.frames.get(r.frame as usize) else {
-                    continue;
-                };
+            {
                 let data = s
                     .bytes
                     .get(fr.start as usize..fr.start as usize + fr.len as usize)
@@ -924,7 +941,7 @@ impl Store {
                     fields = fields.relative_to(t0);
                 }
                 if filter.matches(&fields) {
-                    out.push(u32::try_from(s.row_start + lo + j).unwrap_or(u32::MAX));
+                    out.push(u32::try_from(i).unwrap_or(u32::MAX));
                 }
             }
         }
@@ -942,20 +959,8 @@ impl Store {
         if range.start >= end {
             return;
         }
-        let first = self
-            .segs
-            .partition_point(|s| s.row_start <= range.start)
-            .saturating_sub(1);
-        for s in self.segs.get(first..).unwrap_or(&[]) {
-            if s.row_start >= end {
-                break;
-            }
-            let lo = range.start.saturating_sub(s.row_start);
-            let hi = (end - s.row_start).min(s.rows.len());
-            for (j, r) in s.rows.get(lo..hi).unwrap_or(&[]).iter().enumerate() {
-                let Some(fr) = s.frames.get(r.frame as usize) else {
-                    continue;
-                };
+        for (i, s, r, fr) in self.walk_rows(range.start..end) {
+            {
                 let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
                 let protocol = if r.bits & NO_PROTOCOL != 0 {
                     u32::MAX
@@ -965,7 +970,7 @@ impl Store {
                 let frame = u32::try_from(s.frame_start + r.frame as usize).unwrap_or(u32::MAX);
                 let error = r.error().is_some_and(|x| x != 0)
                     || (!self.problems.is_empty() && self.frame_problem(frame).is_some());
-                f(s.row_start + lo + j, ts, protocol, error);
+                f(i, ts, protocol, error);
             }
         }
     }
