@@ -455,41 +455,46 @@ fn helper_monitor_capture_in_a_namespace() {
 /// path must pass through sudo's relay (Debian's sudoers sets `use_pty`).
 #[test]
 fn sudo_helper_monitor_capture_in_a_namespace() {
-    if super::monitor::can_run("sudo_helper_monitor_capture_in_a_namespace").is_none() {
-        return;
-    }
-    let sudo_works = std::process::Command::new("sudo")
-        .args(["-n", "true"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !sudo_works {
-        println!(
-            "SKIP sudo_helper_monitor_capture_in_a_namespace: no usable sudo (.ci/run installs it)"
-        );
-        return;
-    }
-    helper_capture_through(Wrapper::Sudo, "guisudo");
+    wrapped_capture_test(
+        "sudo_helper_monitor_capture_in_a_namespace",
+        &["sudo", "-n", "true"],
+        "no usable sudo (.ci/run installs it)",
+        Wrapper::Sudo,
+        "guisudo",
+    );
 }
 
 /// The same through `pkexec` (as root polkit grants it without asking; it needs the system
 /// bus and polkitd, which .ci/run starts). pkexec execs the capture in its own place.
 #[test]
 fn pkexec_helper_monitor_capture_in_a_namespace() {
-    if super::monitor::can_run("pkexec_helper_monitor_capture_in_a_namespace").is_none() {
+    wrapped_capture_test(
+        "pkexec_helper_monitor_capture_in_a_namespace",
+        &["pkexec", "/bin/true"],
+        "pkexec is missing or polkit does not answer (.ci/run installs and starts them)",
+        Wrapper::Pkexec,
+        "guipkexec",
+    );
+}
+
+/// Run [`helper_capture_through`] with `wrapper` when root and when `probe` (a harmless
+/// command through that wrapper) succeeds; otherwise print why the test skips.
+fn wrapped_capture_test(name: &str, probe: &[&str], why: &str, wrapper: Wrapper, ns: &str) {
+    if super::monitor::can_run(name).is_none() {
         return;
     }
-    let pkexec_works = std::process::Command::new("pkexec")
-        .arg("/bin/true")
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !pkexec_works {
-        println!(
-            "SKIP pkexec_helper_monitor_capture_in_a_namespace: pkexec is missing or polkit does not answer (.ci/run installs and starts them)"
-        );
+    let works = probe.split_first().is_some_and(|(cmd, args)| {
+        std::process::Command::new(cmd)
+            .args(args)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if !works {
+        println!("SKIP {name}: {why}");
         return;
     }
-    helper_capture_through(Wrapper::Pkexec, "guipkexec");
+    helper_capture_through(wrapper, ns);
 }
 
 fn helper_capture_through(wrapper: Wrapper, ns_name: &str) {
