@@ -10,6 +10,7 @@ pub mod dissect;
 pub mod export;
 pub mod filter;
 pub mod model;
+pub mod netlink;
 pub mod pcap;
 pub mod store;
 pub mod ui;

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use super::{Captured, Source, SourceStats};
 use crate::dissect::cooked::ARPHRD_NETLINK;
+use crate::netlink::describe_errno;
 
 /// What to capture on.
 #[derive(Debug, Clone, Default)]
@@ -475,59 +476,6 @@ fn os_error(what: &str, e: &io::Error) -> io::Error {
         Some(n) => io::Error::new(e.kind(), format!("{what}: {}", describe_errno(n))),
         None => io::Error::new(e.kind(), format!("{what}: {e}")),
     }
-}
-
-/// `EOPNOTSUPP (Operation not supported)`.
-pub fn describe_errno(n: i32) -> String {
-    let text = io::Error::from_raw_os_error(n).to_string();
-    let text = text
-        .strip_suffix(&format!(" (os error {n})"))
-        .unwrap_or(&text)
-        .to_string();
-    match errno_name(n) {
-        Some(name) => format!("{name} ({text})"),
-        None => format!("errno {n} ({text})"),
-    }
-}
-
-/// The symbolic name of an errno value, for the ones netlink and sockets return.
-pub fn errno_name(n: i32) -> Option<&'static str> {
-    Some(match n {
-        libc::EPERM => "EPERM",
-        libc::ENOENT => "ENOENT",
-        libc::ESRCH => "ESRCH",
-        libc::EINTR => "EINTR",
-        libc::EIO => "EIO",
-        libc::ENXIO => "ENXIO",
-        libc::E2BIG => "E2BIG",
-        libc::EBADF => "EBADF",
-        libc::EAGAIN => "EAGAIN",
-        libc::ENOMEM => "ENOMEM",
-        libc::EACCES => "EACCES",
-        libc::EFAULT => "EFAULT",
-        libc::EBUSY => "EBUSY",
-        libc::EEXIST => "EEXIST",
-        libc::ENODEV => "ENODEV",
-        libc::ENOTDIR => "ENOTDIR",
-        libc::EINVAL => "EINVAL",
-        libc::ENFILE => "ENFILE",
-        libc::EMFILE => "EMFILE",
-        libc::ENOSPC => "ENOSPC",
-        libc::ERANGE => "ERANGE",
-        libc::ENAMETOOLONG => "ENAMETOOLONG",
-        libc::ENOSYS => "ENOSYS",
-        libc::EMSGSIZE => "EMSGSIZE",
-        libc::EPROTONOSUPPORT => "EPROTONOSUPPORT",
-        libc::EOPNOTSUPP => "EOPNOTSUPP",
-        libc::EAFNOSUPPORT => "EAFNOSUPPORT",
-        libc::EADDRINUSE => "EADDRINUSE",
-        libc::EADDRNOTAVAIL => "EADDRNOTAVAIL",
-        libc::ENETDOWN => "ENETDOWN",
-        libc::ENOBUFS => "ENOBUFS",
-        libc::ETIMEDOUT => "ETIMEDOUT",
-        libc::ECONNREFUSED => "ECONNREFUSED",
-        _ => return None,
-    })
 }
 
 /// The rtnetlink requests behind `--create-nlmon`.

@@ -6,15 +6,13 @@ use std::cell::OnceCell;
 use std::sync::OnceLock;
 
 use crate::dissect::MessageView;
-use crate::dissect::netlink::{
-    ACK_FLAGS, BASE_FLAGS, DEL_FLAGS, FlagContext, GET_FLAGS, NEW_FLAGS,
-};
 use crate::dissect::specs::SpecRegistry;
 use crate::filter::{FieldCatalog, FieldSource, FieldValue, Filter};
 use crate::model::{Node, Value};
+use crate::netlink::{ACK_FLAGS, BASE_FLAGS, DEL_FLAGS, FlagContext, GET_FLAGS, NEW_FLAGS};
 
 /// Flag names with masks for `nlmsg.flags` in each context, built once from the uapi lists in
-/// `dissect::netlink` (GET also knows NLM_F_DUMP = ROOT|MATCH).
+/// `netlink` (GET also knows NLM_F_DUMP = ROOT|MATCH).
 fn flag_table(ctx: FlagContext) -> &'static [(&'static str, u64)] {
     static TABLES: OnceLock<[Vec<(&'static str, u64)>; 5]> = OnceLock::new();
     let tables = TABLES.get_or_init(|| {
@@ -131,7 +129,7 @@ impl FieldSource for MsgFields<'_> {
             "frame.len" => f(&FieldValue::Uint(self.frame_len as u64)),
             "netlink.family" => {
                 let name = self.view.family_name();
-                let cname = crate::dissect::netlink::protocol(m.protocol).map(|p| p.cname);
+                let cname = crate::netlink::protocol(m.protocol).map(|p| p.cname);
                 let aliases: Vec<&str> = cname.into_iter().collect();
                 f(&FieldValue::Enum {
                     value: i64::from(m.protocol),
@@ -156,10 +154,10 @@ impl FieldSource for MsgFields<'_> {
             "nlmsg.pid" => f(&FieldValue::Uint(u64::from(m.pid))),
             "nlmsg.error" => match m.error {
                 Some(e)
-                    if m.ty == crate::dissect::netlink::NLMSG_ERROR
-                        || m.ty == crate::dissect::netlink::NLMSG_DONE =>
+                    if m.ty == crate::netlink::NLMSG_ERROR
+                        || m.ty == crate::netlink::NLMSG_DONE =>
                 {
-                    let name = crate::dissect::netlink::errno_name(-i64::from(e)).unwrap_or("");
+                    let name = crate::netlink::errno_name(-i64::from(e)).unwrap_or("");
                     f(&FieldValue::Enum {
                         value: i64::from(e),
                         name: Cow::Borrowed(name),

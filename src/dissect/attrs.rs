@@ -1,10 +1,10 @@
 //! The attribute walker: TLVs -> nodes, interpreted through a spec's attribute sets.
 
-use super::netlink::{NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4};
 use super::specs::{
     Attr, AttrSet, AttrType, MemberKind, Presentation, Scalar, Spec, StructDef, SubFormat,
 };
 use crate::model::{Endian, Node, Severity, Value};
+use crate::netlink::{NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4};
 
 /// Deepest attribute nesting decoded. The kernel's own policies nest far less (its policy
 /// validator stops at MAX_POLICY_RECURSION_DEPTH = 10); anything deeper is shown as bytes.

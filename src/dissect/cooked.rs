@@ -102,7 +102,7 @@ pub fn node(c: &Cooked, d: &[u8]) -> Node {
         value: i64::from(c.pkttype),
         name: pkttype_name(c.pkttype).into(),
     };
-    let proto_name = match crate::dissect::netlink::protocol(c.protocol) {
+    let proto_name = match crate::netlink::protocol(c.protocol) {
         Some(p) if p.obsolete => format!("{} (obsolete)", p.cname),
         Some(p) => p.cname.to_string(),
         None => String::new(),

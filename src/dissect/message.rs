@@ -1,10 +1,10 @@
 //! One message: names, flags in context, summary, and its dissection tree.
 
 use super::attrs::{Walker, guess_display, mark_raw};
-use super::netlink::*;
 use super::specs::{AttrSet, Op, Spec};
 use super::{Dissector, MsgIndex, infer_direction};
 use crate::model::{Direction, Endian, Node, Severity, Value};
+use crate::netlink::*;
 
 /// What decodes a message's payload.
 enum Target<'a> {
@@ -1130,14 +1130,6 @@ fn node_at_offset(
     let v = MessageView::new(d, bytes, &m);
     let tree = v.tree();
     Node::deepest_at(&tree, off).and_then(|p| p.last().map(|n| (n.name.clone(), n.field.clone())))
-}
-
-/// `-95 EOPNOTSUPP`.
-pub fn errno_text(e: i32) -> String {
-    match errno_name(-i64::from(e)) {
-        Some(n) => format!("{e} {n}"),
-        None => e.to_string(),
-    }
 }
 
 fn control_name(ty: u16) -> String {

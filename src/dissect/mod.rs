@@ -4,16 +4,15 @@ pub mod attrs;
 pub mod cooked;
 mod families;
 mod message;
-pub mod netlink;
 mod rtsummary;
 pub mod specs;
 
 use std::collections::HashMap;
 
 use crate::model::{Direction, Endian};
+use crate::netlink::{self, *};
 pub use message::MessageView;
 use message::{ResolveKey, Resolved};
-use netlink::*;
 use specs::SpecRegistry;
 use std::cell::RefCell;
 use std::hash::{BuildHasherDefault, Hasher};

@@ -378,9 +378,7 @@ impl Coverage {
     /// Count a message's tree.
     pub fn add(&mut self, view: &MessageView, tree: &[Node]) {
         let m = view.index();
-        let payload = m
-            .present
-            .saturating_sub(crate::dissect::netlink::NLMSG_HDRLEN) as u64;
+        let payload = m.present.saturating_sub(crate::netlink::NLMSG_HDRLEN) as u64;
         let raw = tree.iter().map(raw_bytes).sum::<u64>().min(payload);
         let e = self
             .by_kind

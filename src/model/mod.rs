@@ -39,6 +39,28 @@ pub enum Endian {
 }
 
 impl Endian {
+    /// The byte order of this machine (netlink sockets speak it).
+    pub const fn native() -> Endian {
+        if cfg!(target_endian = "big") {
+            Endian::Big
+        } else {
+            Endian::Little
+        }
+    }
+    /// `v` in this byte order.
+    pub fn u16_bytes(self, v: u16) -> [u8; 2] {
+        match self {
+            Endian::Little => v.to_le_bytes(),
+            Endian::Big => v.to_be_bytes(),
+        }
+    }
+    /// `v` in this byte order.
+    pub fn u32_bytes(self, v: u32) -> [u8; 4] {
+        match self {
+            Endian::Little => v.to_le_bytes(),
+            Endian::Big => v.to_be_bytes(),
+        }
+    }
     /// Read a u16 at `off`, if the bytes are there.
     pub fn u16(self, b: &[u8], off: usize) -> Option<u16> {
         let s: [u8; 2] = b.get(off..off.checked_add(2)?)?.try_into().ok()?;

@@ -1,5 +1,15 @@
-//! Netlink core facts from the uapi headers (linux/netlink.h, asm-generic/errno*.h): protocol
-//! numbers, message types, header flags by context, errno names.
+//! The netlink toolkit every layer shares: core facts from the uapi headers (linux/netlink.h,
+//! linux/genetlink.h, asm-generic/errno*.h) defined once — protocol numbers, message types,
+//! header flags by context, errno names — plus endian-aware message and attribute iterators
+//! ([`Messages`], [`Attrs`]) and a small message builder ([`MsgBuilder`]).
+
+mod build;
+mod errno;
+mod iter;
+
+pub use build::{MsgBuilder, Nest};
+pub use errno::{describe_errno, errno_name, errno_text};
+pub use iter::{Attr, Attrs, Messages, Msg, cstr};
 
 /// Size of `struct nlmsghdr`.
 pub const NLMSG_HDRLEN: usize = 16;
@@ -23,16 +33,69 @@ pub const NLMSG_OVERRUN: u16 = 4;
 /// `NLMSG_MIN_TYPE`: message types below are reserved for control messages.
 pub const NLMSG_MIN_TYPE: u16 = 0x10;
 
+/// `NLM_F_REQUEST`.
+pub const NLM_F_REQUEST: u16 = 0x01;
+/// `NLM_F_MULTI`.
+pub const NLM_F_MULTI: u16 = 0x02;
+/// `NLM_F_ACK`.
+pub const NLM_F_ACK: u16 = 0x04;
+/// `NLM_F_ECHO`.
+pub const NLM_F_ECHO: u16 = 0x08;
+/// `NLM_F_DUMP_INTR`.
+pub const NLM_F_DUMP_INTR: u16 = 0x10;
+/// `NLM_F_DUMP` (`NLM_F_ROOT | NLM_F_MATCH`) of GET requests.
+pub const NLM_F_DUMP: u16 = 0x300;
+/// `NLM_F_EXCL` of NEW requests.
+pub const NLM_F_EXCL: u16 = 0x200;
+/// `NLM_F_CREATE` of NEW requests.
+pub const NLM_F_CREATE: u16 = 0x400;
+/// `NLM_F_CAPPED` of acks: the request's payload is not echoed.
+pub const NLM_F_CAPPED: u16 = 0x100;
+/// `NLM_F_ACK_TLVS` of acks: extended ACK attributes follow.
+pub const NLM_F_ACK_TLVS: u16 = 0x200;
+/// `NLMSGERR_ATTR_MSG`: the extended ACK's message text.
+pub const NLMSGERR_ATTR_MSG: u16 = 1;
+
 /// `NETLINK_ROUTE`.
 pub const NETLINK_ROUTE: u32 = 0;
+/// `NETLINK_XFRM`.
+pub const NETLINK_XFRM: u32 = 6;
+/// `NETLINK_SELINUX`.
+pub const NETLINK_SELINUX: u32 = 7;
+/// `NETLINK_AUDIT`.
+pub const NETLINK_AUDIT: u32 = 9;
+/// `NETLINK_CONNECTOR`.
+pub const NETLINK_CONNECTOR: u32 = 11;
 /// `NETLINK_NETFILTER`.
 pub const NETLINK_NETFILTER: u32 = 12;
 /// `NETLINK_KOBJECT_UEVENT`.
 pub const NETLINK_KOBJECT_UEVENT: u32 = 15;
 /// `NETLINK_GENERIC`.
 pub const NETLINK_GENERIC: u32 = 16;
+
 /// `GENL_ID_CTRL`: the fixed family id of nlctrl.
 pub const GENL_ID_CTRL: u16 = 0x10;
+/// Size of `struct genlmsghdr`.
+pub const GENL_HDRLEN: usize = 4;
+/// nlctrl commands and attributes (linux/genetlink.h) that capture uses to learn family ids.
+pub mod ctrl {
+    /// `CTRL_CMD_NEWFAMILY`.
+    pub const CMD_NEWFAMILY: u8 = 1;
+    /// `CTRL_CMD_GETFAMILY`.
+    pub const CMD_GETFAMILY: u8 = 3;
+    /// `CTRL_CMD_NEWMCAST_GRP`.
+    pub const CMD_NEWMCAST_GRP: u8 = 7;
+    /// `CTRL_ATTR_FAMILY_ID`.
+    pub const ATTR_FAMILY_ID: u16 = 1;
+    /// `CTRL_ATTR_FAMILY_NAME`.
+    pub const ATTR_FAMILY_NAME: u16 = 2;
+    /// `CTRL_ATTR_MCAST_GROUPS`.
+    pub const ATTR_MCAST_GROUPS: u16 = 7;
+    /// `CTRL_ATTR_MCAST_GRP_NAME`.
+    pub const ATTR_MCAST_GRP_NAME: u16 = 1;
+    /// `CTRL_ATTR_MCAST_GRP_ID`.
+    pub const ATTR_MCAST_GRP_ID: u16 = 2;
+}
 
 /// `NLMSG_ALIGN`.
 pub fn align4(n: usize) -> usize {
@@ -196,165 +259,6 @@ pub fn flag_names(flags: u16, ctx: FlagContext) -> (Vec<&'static str>, u16) {
     }
     (names, rest)
 }
-
-/// The uapi name of a positive errno value.
-pub fn errno_name(e: i64) -> Option<&'static str> {
-    ERRNO.iter().find(|(n, _)| *n == e).map(|(_, s)| *s)
-}
-
-/// errno values of asm-generic/errno*.h, plus the kernel-internal ones (include/linux/errno.h)
-/// that leak to userspace in netlink acks (e.g. -524 ENOTSUPP).
-static ERRNO: &[(i64, &str)] = &[
-    (1, "EPERM"),
-    (2, "ENOENT"),
-    (3, "ESRCH"),
-    (4, "EINTR"),
-    (5, "EIO"),
-    (6, "ENXIO"),
-    (7, "E2BIG"),
-    (8, "ENOEXEC"),
-    (9, "EBADF"),
-    (10, "ECHILD"),
-    (11, "EAGAIN"),
-    (12, "ENOMEM"),
-    (13, "EACCES"),
-    (14, "EFAULT"),
-    (15, "ENOTBLK"),
-    (16, "EBUSY"),
-    (17, "EEXIST"),
-    (18, "EXDEV"),
-    (19, "ENODEV"),
-    (20, "ENOTDIR"),
-    (21, "EISDIR"),
-    (22, "EINVAL"),
-    (23, "ENFILE"),
-    (24, "EMFILE"),
-    (25, "ENOTTY"),
-    (26, "ETXTBSY"),
-    (27, "EFBIG"),
-    (28, "ENOSPC"),
-    (29, "ESPIPE"),
-    (30, "EROFS"),
-    (31, "EMLINK"),
-    (32, "EPIPE"),
-    (33, "EDOM"),
-    (34, "ERANGE"),
-    (35, "EDEADLK"),
-    (36, "ENAMETOOLONG"),
-    (37, "ENOLCK"),
-    (38, "ENOSYS"),
-    (39, "ENOTEMPTY"),
-    (40, "ELOOP"),
-    (42, "ENOMSG"),
-    (43, "EIDRM"),
-    (44, "ECHRNG"),
-    (45, "EL2NSYNC"),
-    (46, "EL3HLT"),
-    (47, "EL3RST"),
-    (48, "ELNRNG"),
-    (49, "EUNATCH"),
-    (50, "ENOCSI"),
-    (51, "EL2HLT"),
-    (52, "EBADE"),
-    (53, "EBADR"),
-    (54, "EXFULL"),
-    (55, "ENOANO"),
-    (56, "EBADRQC"),
-    (57, "EBADSLT"),
-    (59, "EBFONT"),
-    (60, "ENOSTR"),
-    (61, "ENODATA"),
-    (62, "ETIME"),
-    (63, "ENOSR"),
-    (64, "ENONET"),
-    (65, "ENOPKG"),
-    (66, "EREMOTE"),
-    (67, "ENOLINK"),
-    (68, "EADV"),
-    (69, "ESRMNT"),
-    (70, "ECOMM"),
-    (71, "EPROTO"),
-    (72, "EMULTIHOP"),
-    (73, "EDOTDOT"),
-    (74, "EBADMSG"),
-    (75, "EOVERFLOW"),
-    (76, "ENOTUNIQ"),
-    (77, "EBADFD"),
-    (78, "EREMCHG"),
-    (79, "ELIBACC"),
-    (80, "ELIBBAD"),
-    (81, "ELIBSCN"),
-    (82, "ELIBMAX"),
-    (83, "ELIBEXEC"),
-    (84, "EILSEQ"),
-    (85, "ERESTART"),
-    (86, "ESTRPIPE"),
-    (87, "EUSERS"),
-    (88, "ENOTSOCK"),
-    (89, "EDESTADDRREQ"),
-    (90, "EMSGSIZE"),
-    (91, "EPROTOTYPE"),
-    (92, "ENOPROTOOPT"),
-    (93, "EPROTONOSUPPORT"),
-    (94, "ESOCKTNOSUPPORT"),
-    (95, "EOPNOTSUPP"),
-    (96, "EPFNOSUPPORT"),
-    (97, "EAFNOSUPPORT"),
-    (98, "EADDRINUSE"),
-    (99, "EADDRNOTAVAIL"),
-    (100, "ENETDOWN"),
-    (101, "ENETUNREACH"),
-    (102, "ENETRESET"),
-    (103, "ECONNABORTED"),
-    (104, "ECONNRESET"),
-    (105, "ENOBUFS"),
-    (106, "EISCONN"),
-    (107, "ENOTCONN"),
-    (108, "ESHUTDOWN"),
-    (109, "ETOOMANYREFS"),
-    (110, "ETIMEDOUT"),
-    (111, "ECONNREFUSED"),
-    (112, "EHOSTDOWN"),
-    (113, "EHOSTUNREACH"),
-    (114, "EALREADY"),
-    (115, "EINPROGRESS"),
-    (116, "ESTALE"),
-    (117, "EUCLEAN"),
-    (118, "ENOTNAM"),
-    (119, "ENAVAIL"),
-    (120, "EISNAM"),
-    (121, "EREMOTEIO"),
-    (122, "EDQUOT"),
-    (123, "ENOMEDIUM"),
-    (124, "EMEDIUMTYPE"),
-    (125, "ECANCELED"),
-    (126, "ENOKEY"),
-    (127, "EKEYEXPIRED"),
-    (128, "EKEYREVOKED"),
-    (129, "EKEYREJECTED"),
-    (130, "EOWNERDEAD"),
-    (131, "ENOTRECOVERABLE"),
-    (132, "ERFKILL"),
-    (133, "EHWPOISON"),
-    (512, "ERESTARTSYS"),
-    (513, "ERESTARTNOINTR"),
-    (514, "ERESTARTNOHAND"),
-    (515, "ENOIOCTLCMD"),
-    (516, "ERESTART_RESTARTBLOCK"),
-    (517, "EPROBE_DEFER"),
-    (518, "EOPENSTALE"),
-    (519, "ENOPARAM"),
-    (521, "EBADHANDLE"),
-    (522, "ENOTSYNC"),
-    (523, "EBADCOOKIE"),
-    (524, "ENOTSUPP"),
-    (525, "ETOOSMALL"),
-    (526, "ESERVERFAULT"),
-    (527, "EBADTYPE"),
-    (528, "EJUKEBOX"),
-    (529, "EIOCBQUEUED"),
-    (530, "ERECALLCONFLICT"),
-];
 
 /// rtnetlink message type names (linux/rtnetlink.h), used when no spec names a type.
 pub static RTM_NAMES: &[(u16, &str)] = &[
