@@ -54,6 +54,12 @@ impl MsgBuilder {
         self
     }
 
+    /// Append a u16 in the message's byte order (a fixed header's member), unpadded.
+    pub fn push_u16(&mut self, v: u16) -> &mut Self {
+        self.buf.extend_from_slice(&self.endian.u16_bytes(v));
+        self
+    }
+
     fn pad(&mut self) {
         self.buf.resize(align4(self.buf.len()), 0);
     }
@@ -100,7 +106,9 @@ impl MsgBuilder {
     pub fn end_nest(&mut self, n: Nest) -> &mut Self {
         let len = u16::try_from(self.buf.len() - n.0).unwrap_or(u16::MAX);
         let b = self.endian.u16_bytes(len);
-        self.buf[n.0..n.0 + 2].copy_from_slice(&b);
+        if let Some(d) = self.buf.get_mut(n.0..n.0 + 2) {
+            d.copy_from_slice(&b);
+        }
         self
     }
 
@@ -108,7 +116,9 @@ impl MsgBuilder {
     pub fn finish(mut self) -> Vec<u8> {
         let len = u32::try_from(self.buf.len()).unwrap_or(u32::MAX);
         let b = self.endian.u32_bytes(len);
-        self.buf[..4].copy_from_slice(&b);
+        if let Some(d) = self.buf.get_mut(..4) {
+            d.copy_from_slice(&b);
+        }
         debug_assert!(self.buf.len() >= NLMSG_HDRLEN);
         self.buf
     }
@@ -137,5 +147,23 @@ mod tests {
         assert_eq!(&m[44..48], &[0, 16, 0x80, 18]);
         assert_eq!(&m[48..52], &[0, 10, 0, 1]);
         assert_eq!(m.len(), 60);
+    }
+
+    #[test]
+    fn fixed_header_members_are_unpadded_in_the_message_byte_order() {
+        let mut b = MsgBuilder::with_endian(Endian::Little, 3, 0, 0, 77);
+        b.push_u32(1).push_u16(4).push_u16(0x102).push_u32(2);
+        let m = b.finish();
+        assert_eq!(m.len(), 28);
+        assert_eq!(&m[..4], &[28, 0, 0, 0]);
+        assert_eq!(&m[12..16], &[77, 0, 0, 0]);
+        assert_eq!(&m[16..], &[1, 0, 0, 0, 4, 0, 2, 1, 2, 0, 0, 0]);
+        let mut b = MsgBuilder::with_endian(Endian::Big, 3, 0, 0, 0);
+        b.push_u16(0x102);
+        assert_eq!(
+            &b.finish()[16..],
+            &[1, 2],
+            "nlmsg_len counts unpadded bytes"
+        );
     }
 }

@@ -50,7 +50,7 @@ impl<'a> Messages<'a> {
     /// Offset and bytes not walked: empty after a clean walk, else from the bad header on.
     pub fn rest(&self) -> (usize, &'a [u8]) {
         let pos = self.pos.min(self.data.len());
-        (pos, &self.data[pos..])
+        (pos, self.data.get(pos..).unwrap_or(&[]))
     }
 }
 
@@ -146,7 +146,7 @@ impl<'a> Attrs<'a> {
     /// Offset and bytes not walked: empty after a clean walk, else from the bad header on.
     pub fn rest(&self) -> (usize, &'a [u8]) {
         let pos = self.pos.min(self.data.len());
-        (pos, &self.data[pos..])
+        (pos, self.data.get(pos..).unwrap_or(&[]))
     }
 }
 

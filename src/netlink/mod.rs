@@ -1,12 +1,15 @@
 //! The netlink toolkit every layer shares: core facts from the uapi headers (linux/netlink.h,
 //! linux/genetlink.h, asm-generic/errno*.h) defined once — protocol numbers, message types,
 //! header flags by context, errno names — plus endian-aware message and attribute iterators
-//! ([`Messages`], [`Attrs`]) and a small message builder ([`MsgBuilder`]).
+//! ([`Messages`], [`Attrs`]), a small message builder ([`MsgBuilder`]) and acknowledgements
+//! ([`Ack`]).
 
+mod ack;
 mod build;
 mod errno;
 mod iter;
 
+pub use ack::Ack;
 pub use build::{MsgBuilder, Nest};
 pub use errno::{describe_errno, errno_name, errno_text};
 pub use iter::{Attr, Attrs, Messages, Msg, cstr};
@@ -95,6 +98,18 @@ pub mod ctrl {
     pub const ATTR_MCAST_GRP_NAME: u16 = 1;
     /// `CTRL_ATTR_MCAST_GRP_ID`.
     pub const ATTR_MCAST_GRP_ID: u16 = 2;
+}
+
+/// The process connector (linux/connector.h, linux/cn_proc.h).
+pub mod connector {
+    /// `CN_IDX_PROC`: the connector index (and multicast group) of process events.
+    pub const CN_IDX_PROC: u32 = 1;
+    /// `CN_VAL_PROC`.
+    pub const CN_VAL_PROC: u32 = 1;
+    /// `PROC_CN_MCAST_LISTEN`: start receiving process events.
+    pub const PROC_CN_MCAST_LISTEN: u32 = 1;
+    /// `PROC_CN_MCAST_IGNORE`: stop receiving them.
+    pub const PROC_CN_MCAST_IGNORE: u32 = 2;
 }
 
 /// `NLMSG_ALIGN`.
