@@ -662,7 +662,7 @@ pub(crate) mod rtnl {
     impl Rtnl {
         /// Open the socket (extended acks, capped echo, 5 s receive timeout).
         pub fn open() -> io::Result<Rtnl> {
-            let sock = NlSocket::open(libc::NETLINK_ROUTE, false)?;
+            let sock = NlSocket::open(crate::netlink::NETLINK_ROUTE, false)?;
             // Best effort: without them the kernel still acks, just with less detail.
             let _ = sock.set_int(libc::SOL_NETLINK, NETLINK_EXT_ACK, 1);
             let _ = sock.set_int(libc::SOL_NETLINK, NETLINK_CAP_ACK, 1);

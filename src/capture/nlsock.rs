@@ -1,9 +1,12 @@
 //! A small safe wrapper over raw `AF_NETLINK` sockets (libc): open, bind, join groups, socket
-//! options, send to the kernel, and `recvmsg` with the netlink control messages parsed.
+//! options, send to the kernel, `recvmsg` with the netlink control messages parsed, and a
+//! request/acknowledgement exchange. The socket options (linux/netlink.h) are defined here.
 
 use std::io;
 use std::mem::size_of;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+use crate::netlink::Ack;
 
 /// `SOL_NETLINK` (not exported by every libc version under that name).
 pub const SOL_NETLINK: i32 = 270;
@@ -15,6 +18,16 @@ pub const NETLINK_DROP_MEMBERSHIP: i32 = 2;
 pub const NETLINK_PKTINFO: i32 = 3;
 /// `NETLINK_LISTEN_ALL_NSID`: receive from every peer namespace with an id; cmsg gives the id.
 pub const NETLINK_LISTEN_ALL_NSID: i32 = 8;
+/// `NETLINK_CAP_ACK`: error acks echo only the request's header.
+pub const NETLINK_CAP_ACK: i32 = 10;
+/// `NETLINK_EXT_ACK`: error acks carry the kernel's message (`NLMSGERR_ATTR_MSG`).
+pub const NETLINK_EXT_ACK: i32 = 11;
+
+/// How long [`NlSocket::for_requests`] waits for an answer before giving up.
+const REQUEST_TIMEOUT: libc::timeval = libc::timeval {
+    tv_sec: 5,
+    tv_usec: 0,
+};
 
 /// What `recvmsg` returned.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -72,7 +85,9 @@ pub fn parse_cmsgs(control: &[u8]) -> CmsgInfo {
         if len < CMSGHDR_LEN || len > control.len() - off {
             break;
         }
-        let data = &control[off + CMSGHDR_LEN..off + len];
+        let Some(data) = control.get(off + CMSGHDR_LEN..off + len) else {
+            break;
+        };
         if level == SOL_NETLINK {
             match ty {
                 NETLINK_PKTINFO => {
@@ -98,7 +113,7 @@ const CONTROL_LEN: usize = 128;
 #[derive(Debug)]
 pub struct NlSocket {
     fd: OwnedFd,
-    protocol: i32,
+    protocol: u32,
 }
 
 fn cvt(r: libc::c_int) -> io::Result<libc::c_int> {
@@ -111,20 +126,33 @@ fn cvt(r: libc::c_int) -> io::Result<libc::c_int> {
 
 impl NlSocket {
     /// `socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC [| SOCK_NONBLOCK], protocol)`.
-    pub fn open(protocol: i32, nonblocking: bool) -> io::Result<NlSocket> {
+    pub fn open(protocol: u32, nonblocking: bool) -> io::Result<NlSocket> {
         let mut ty = libc::SOCK_RAW | libc::SOCK_CLOEXEC;
         if nonblocking {
             ty |= libc::SOCK_NONBLOCK;
         }
+        let proto = libc::c_int::try_from(protocol)
+            .map_err(|_| io::Error::from_raw_os_error(libc::EPROTONOSUPPORT))?;
         // SAFETY: plain syscall with integer arguments.
-        let fd = cvt(unsafe { libc::socket(libc::AF_NETLINK, ty, protocol) })?;
+        let fd = cvt(unsafe { libc::socket(libc::AF_NETLINK, ty, proto) })?;
         // SAFETY: `fd` is a fresh descriptor we own.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
         Ok(NlSocket { fd, protocol })
     }
 
+    /// A blocking socket for requests answered by acks or dumps: extended acks with capped
+    /// echoes (best effort: without them the kernel still answers, with less detail) and a
+    /// receive timeout, so a kernel that never answers cannot hang the caller.
+    pub fn for_requests(protocol: u32) -> io::Result<NlSocket> {
+        let sock = NlSocket::open(protocol, false)?;
+        let _ = sock.set_int(SOL_NETLINK, NETLINK_EXT_ACK, 1);
+        let _ = sock.set_int(SOL_NETLINK, NETLINK_CAP_ACK, 1);
+        sock.set_timeval(libc::SOL_SOCKET, libc::SO_RCVTIMEO, REQUEST_TIMEOUT)?;
+        Ok(sock)
+    }
+
     /// The netlink protocol number.
-    pub fn protocol(&self) -> i32 {
+    pub fn protocol(&self) -> u32 {
         self.protocol
     }
 
@@ -256,6 +284,25 @@ impl NlSocket {
             return Err(io::Error::last_os_error());
         }
         Ok(n as usize)
+    }
+
+    /// Send request `req` (built with sequence number `seq` and `NLM_F_ACK`) and wait for the
+    /// kernel's answer to it, skipping anything else that arrives. The wait ends with an error
+    /// at the socket's receive timeout (see [`NlSocket::for_requests`]).
+    pub fn request(&self, req: &[u8], seq: u32) -> io::Result<Ack> {
+        self.send_to_kernel(req)?;
+        let mut buf = vec![0u8; 32 * 1024];
+        loop {
+            let got = match self.recv(&mut buf, false) {
+                Ok(r) => r,
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+                Err(e) => return Err(e),
+            };
+            let data = buf.get(..got.len).unwrap_or(&[]);
+            if let Some(ack) = Ack::find(data, crate::model::Endian::native(), seq) {
+                return Ok(ack);
+            }
+        }
     }
 
     /// `recvmsg` one datagram into `buf` with `MSG_TRUNC` (so the real length is reported) and
@@ -392,5 +439,24 @@ mod tests {
         let short = cmsg(&[(SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &[1u8, 2])]);
         assert_eq!(parse_cmsgs(&short).nsid, None);
         assert_eq!(parse_cmsgs(&good).group, Some(9));
+    }
+
+    #[test]
+    fn a_request_gets_its_ack_from_the_kernel() {
+        use crate::netlink::{MsgBuilder, NETLINK_ROUTE, NLM_F_ACK, NLM_F_REQUEST};
+        let sock = NlSocket::for_requests(NETLINK_ROUTE).expect("NETLINK_ROUTE socket");
+        assert_eq!(sock.protocol(), NETLINK_ROUTE);
+        // RTM_GETLINK of an interface index nobody has: refused with ENODEV.
+        let seq = 0x5eed;
+        let mut b = MsgBuilder::new(18, NLM_F_REQUEST | NLM_F_ACK, seq, 0);
+        b.push(&[0; 4])
+            .push_u32(0x7fff_fff0)
+            .push_u32(0)
+            .push_u32(0);
+        let ack = sock.request(&b.finish(), seq).expect("an answer");
+        assert_eq!(ack.errno(), Some(libc::ENODEV), "{ack:?}");
+        // An out-of-range protocol number is refused before any syscall.
+        let e = NlSocket::open(u32::MAX, false).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::EPROTONOSUPPORT));
     }
 }

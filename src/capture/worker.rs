@@ -224,7 +224,7 @@ fn owner<'a>(
     interface: usize,
 ) -> Option<(&'a dyn Source, usize)> {
     let i = bases.iter().rposition(|b| *b <= interface)?;
-    Some((sources.get(i)?.as_ref(), bases[i]))
+    Some((sources.get(i)?.as_ref(), *bases.get(i)?))
 }
 
 fn sum(sources: &[Box<dyn Source>]) -> SourceStats {

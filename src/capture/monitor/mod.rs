@@ -9,126 +9,22 @@
 //! the bytes as received. The group comes from `NETLINK_PKTINFO`, the peer namespace id from
 //! `NETLINK_LISTEN_ALL_NSID`, the time from `CLOCK_REALTIME` when the datagram is read.
 
-use std::collections::{BTreeMap, HashMap};
+mod families;
+mod genl;
+
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+pub use families::MonitorFamily;
+use genl::{GenlNames, genl_dump};
+
 use super::nlsock::{NETLINK_LISTEN_ALL_NSID, NETLINK_PKTINFO, NlSocket, SOL_NETLINK};
 use super::{Captured, Source, SourceStats, cooked_header};
-
-/// A netlink family the monitor can listen to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MonitorFamily {
-    /// NETLINK_ROUTE, every RTNLGRP_* group.
-    Route,
-    /// NETLINK_GENERIC, every multicast group of every registered family (and later ones).
-    Genl,
-    /// NETLINK_NETFILTER, every NFNLGRP_* group (conntrack, expectations, nftables, ...).
-    Netfilter,
-    /// NETLINK_XFRM, every XFRMNLGRP_* group.
-    Xfrm,
-    /// NETLINK_KOBJECT_UEVENT group 1 (kernel uevents, text).
-    Uevent,
-    /// NETLINK_SELINUX group SELNLGRP_AVC.
-    Selinux,
-    /// NETLINK_AUDIT group AUDIT_NLGRP_READLOG (needs CAP_AUDIT_READ).
-    Audit,
-    /// NETLINK_CONNECTOR, CN_IDX_PROC process events.
-    Proc,
-}
-
-impl MonitorFamily {
-    /// Every family, in the order `all` expands to.
-    pub const ALL: [MonitorFamily; 8] = [
-        MonitorFamily::Route,
-        MonitorFamily::Genl,
-        MonitorFamily::Netfilter,
-        MonitorFamily::Xfrm,
-        MonitorFamily::Uevent,
-        MonitorFamily::Selinux,
-        MonitorFamily::Audit,
-        MonitorFamily::Proc,
-    ];
-
-    /// Parse `"route,genl,netfilter,xfrm,uevent,selinux,audit,proc"` (any subset, any order,
-    /// duplicates ignored) or `"all"`. The error names the bad word.
-    pub fn parse_list(s: &str) -> Result<Vec<MonitorFamily>, String> {
-        let mut out: Vec<MonitorFamily> = Vec::new();
-        let push = |f: MonitorFamily, out: &mut Vec<MonitorFamily>| {
-            if !out.contains(&f) {
-                out.push(f);
-            }
-        };
-        for word in s.split(',').map(str::trim) {
-            if word.is_empty() {
-                continue;
-            }
-            if word.eq_ignore_ascii_case("all") {
-                for f in Self::ALL {
-                    push(f, &mut out);
-                }
-                continue;
-            }
-            match Self::ALL
-                .iter()
-                .find(|f| f.name().eq_ignore_ascii_case(word))
-            {
-                Some(f) => push(*f, &mut out),
-                None => {
-                    return Err(format!(
-                        "unknown monitor family '{word}' (expected a comma-separated list of \
-                         route, genl, netfilter, xfrm, uevent, selinux, audit, proc, or all)"
-                    ));
-                }
-            }
-        }
-        if out.is_empty() {
-            return Err("empty monitor family list (expected e.g. route,genl or all)".into());
-        }
-        Ok(out)
-    }
-
-    /// Short name (`route`, `genl`, ...), also the suffix of the interface name `monitor:NAME`.
-    pub fn name(self) -> &'static str {
-        match self {
-            MonitorFamily::Route => "route",
-            MonitorFamily::Genl => "genl",
-            MonitorFamily::Netfilter => "netfilter",
-            MonitorFamily::Xfrm => "xfrm",
-            MonitorFamily::Uevent => "uevent",
-            MonitorFamily::Selinux => "selinux",
-            MonitorFamily::Audit => "audit",
-            MonitorFamily::Proc => "proc",
-        }
-    }
-
-    /// The netlink protocol number.
-    pub fn protocol(self) -> i32 {
-        match self {
-            MonitorFamily::Route => NETLINK_ROUTE,
-            MonitorFamily::Genl => NETLINK_GENERIC,
-            MonitorFamily::Netfilter => NETLINK_NETFILTER,
-            MonitorFamily::Xfrm => NETLINK_XFRM,
-            MonitorFamily::Uevent => NETLINK_KOBJECT_UEVENT,
-            MonitorFamily::Selinux => NETLINK_SELINUX,
-            MonitorFamily::Audit => NETLINK_AUDIT,
-            MonitorFamily::Proc => NETLINK_CONNECTOR,
-        }
-    }
-
-    /// Whether peer-namespace listening (`NETLINK_LISTEN_ALL_NSID`) applies: protocols whose
-    /// kernel sockets exist per namespace.
-    fn netns_aware(self) -> bool {
-        matches!(
-            self,
-            MonitorFamily::Route
-                | MonitorFamily::Genl
-                | MonitorFamily::Netfilter
-                | MonitorFamily::Xfrm
-        )
-    }
-}
+use crate::netlink::connector::{
+    CN_IDX_PROC, CN_VAL_PROC, PROC_CN_MCAST_IGNORE, PROC_CN_MCAST_LISTEN,
+};
+use crate::netlink::{MsgBuilder, NLMSG_DONE};
 
 /// What to open.
 #[derive(Debug, Clone, Default)]
@@ -156,105 +52,6 @@ const MAX_PER_SOCKET: usize = 4096;
 const LINGER: Duration = Duration::from_millis(5);
 /// Frames per `poll` after which it returns at once.
 const BATCH: usize = 8192;
-
-const NETLINK_ROUTE: i32 = 0;
-const NETLINK_SELINUX: i32 = 7;
-const NETLINK_XFRM: i32 = 6;
-const NETLINK_AUDIT: i32 = 9;
-const NETLINK_CONNECTOR: i32 = 11;
-const NETLINK_NETFILTER: i32 = 12;
-const NETLINK_KOBJECT_UEVENT: i32 = 15;
-const NETLINK_GENERIC: i32 = 16;
-
-/// RTNLGRP_* names, index = group number (linux/rtnetlink.h); RTNLGRP_MAX = 36.
-const RTNLGRP: &[&str] = &[
-    "RTNLGRP_NONE",
-    "RTNLGRP_LINK",
-    "RTNLGRP_NOTIFY",
-    "RTNLGRP_NEIGH",
-    "RTNLGRP_TC",
-    "RTNLGRP_IPV4_IFADDR",
-    "RTNLGRP_IPV4_MROUTE",
-    "RTNLGRP_IPV4_ROUTE",
-    "RTNLGRP_IPV4_RULE",
-    "RTNLGRP_IPV6_IFADDR",
-    "RTNLGRP_IPV6_MROUTE",
-    "RTNLGRP_IPV6_ROUTE",
-    "RTNLGRP_IPV6_IFINFO",
-    "RTNLGRP_DECnet_IFADDR",
-    "RTNLGRP_NOP2",
-    "RTNLGRP_DECnet_ROUTE",
-    "RTNLGRP_DECnet_RULE",
-    "RTNLGRP_NOP4",
-    "RTNLGRP_IPV6_PREFIX",
-    "RTNLGRP_IPV6_RULE",
-    "RTNLGRP_ND_USEROPT",
-    "RTNLGRP_PHONET_IFADDR",
-    "RTNLGRP_PHONET_ROUTE",
-    "RTNLGRP_DCB",
-    "RTNLGRP_IPV4_NETCONF",
-    "RTNLGRP_IPV6_NETCONF",
-    "RTNLGRP_MDB",
-    "RTNLGRP_MPLS_ROUTE",
-    "RTNLGRP_NSID",
-    "RTNLGRP_MPLS_NETCONF",
-    "RTNLGRP_IPV4_MROUTE_R",
-    "RTNLGRP_IPV6_MROUTE_R",
-    "RTNLGRP_NEXTHOP",
-    "RTNLGRP_BRVLAN",
-    "RTNLGRP_MCTP_IFADDR",
-    "RTNLGRP_TUNNEL",
-    "RTNLGRP_STATS",
-];
-
-/// NFNLGRP_* names (linux/netfilter/nfnetlink.h); NFNLGRP_MAX = 9.
-const NFNLGRP: &[&str] = &[
-    "NFNLGRP_NONE",
-    "NFNLGRP_CONNTRACK_NEW",
-    "NFNLGRP_CONNTRACK_UPDATE",
-    "NFNLGRP_CONNTRACK_DESTROY",
-    "NFNLGRP_CONNTRACK_EXP_NEW",
-    "NFNLGRP_CONNTRACK_EXP_UPDATE",
-    "NFNLGRP_CONNTRACK_EXP_DESTROY",
-    "NFNLGRP_NFTABLES",
-    "NFNLGRP_ACCT_QUOTA",
-    "NFNLGRP_NFTRACE",
-];
-
-/// XFRMNLGRP_* names (linux/xfrm.h); XFRMNLGRP_MAX = 8.
-const XFRMNLGRP: &[&str] = &[
-    "XFRMNLGRP_NONE",
-    "XFRMNLGRP_ACQUIRE",
-    "XFRMNLGRP_EXPIRE",
-    "XFRMNLGRP_SA",
-    "XFRMNLGRP_POLICY",
-    "XFRMNLGRP_AEVENTS",
-    "XFRMNLGRP_REPORT",
-    "XFRMNLGRP_MIGRATE",
-    "XFRMNLGRP_MAPPING",
-];
-
-/// Generic netlink controller constants (linux/genetlink.h).
-const GENL_ID_CTRL: u16 = 0x10;
-const CTRL_CMD_NEWFAMILY: u8 = 1;
-const CTRL_CMD_GETFAMILY: u8 = 3;
-const CTRL_CMD_NEWMCAST_GRP: u8 = 7;
-const CTRL_ATTR_FAMILY_ID: u16 = 1;
-const CTRL_ATTR_FAMILY_NAME: u16 = 2;
-const CTRL_ATTR_MCAST_GROUPS: u16 = 7;
-const CTRL_ATTR_MCAST_GRP_NAME: u16 = 1;
-const CTRL_ATTR_MCAST_GRP_ID: u16 = 2;
-
-const NLMSG_ERROR: u16 = 2;
-const NLMSG_DONE: u16 = 3;
-const NLM_F_REQUEST: u16 = 0x1;
-const NLM_F_DUMP: u16 = 0x300;
-
-/// Process connector (linux/connector.h, linux/cn_proc.h).
-const CN_IDX_PROC: u32 = 1;
-const CN_VAL_PROC: u32 = 1;
-const PROC_CN_MCAST_LISTEN: u32 = 1;
-const PROC_CN_MCAST_IGNORE: u32 = 2;
 
 /// Capability bits (linux/capability.h).
 const CAP_NET_ADMIN: u32 = 12;
@@ -298,23 +95,6 @@ struct Sock {
     /// (NETLINK_S_CONGESTED), so the gap sits after this backlog: the mark goes on the first
     /// frame read after the queue was seen empty.
     backlog: bool,
-}
-
-/// Generic netlink names resolved at start and from nlctrl notifications.
-#[derive(Debug, Default)]
-struct GenlNames {
-    /// Family id -> name.
-    families: BTreeMap<u16, String>,
-    /// Multicast group id -> "family/group".
-    groups: HashMap<u32, String>,
-}
-
-/// One family as the controller describes it.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct GenlFamily {
-    id: u16,
-    name: String,
-    groups: Vec<(u32, String)>,
 }
 
 /// The monitor source: a socket per family.
@@ -431,17 +211,9 @@ impl Monitor {
         }
         let mut subscribed_proc = false;
         match family {
-            MonitorFamily::Route => {
+            MonitorFamily::Route | MonitorFamily::Netfilter | MonitorFamily::Xfrm => {
                 sock.bind(0).map_err(|e| context(&label, &e))?;
-                join_range(&sock, &label, RTNLGRP, "CAP_NET_ADMIN")?;
-            }
-            MonitorFamily::Netfilter => {
-                sock.bind(0).map_err(|e| context(&label, &e))?;
-                join_range(&sock, &label, NFNLGRP, "CAP_NET_ADMIN")?;
-            }
-            MonitorFamily::Xfrm => {
-                sock.bind(0).map_err(|e| context(&label, &e))?;
-                join_range(&sock, &label, XFRMNLGRP, "CAP_NET_ADMIN")?;
+                join_range(&sock, &label, family.group_table(), "CAP_NET_ADMIN")?;
             }
             MonitorFamily::Genl => {
                 sock.bind(0).map_err(|e| context(&label, &e))?;
@@ -450,9 +222,8 @@ impl Monitor {
                 let mut failed = Vec::new();
                 let mut joined = 0usize;
                 for f in &fams {
-                    self.genl.families.insert(f.id, f.name.clone());
+                    self.genl.add(f);
                     for (gid, gname) in &f.groups {
-                        self.genl.groups.insert(*gid, format!("{}/{gname}", f.name));
                         match sock.add_membership(*gid) {
                             Ok(()) => joined += 1,
                             Err(e) => failed.push(format!("{}/{gname} ({e})", f.name)),
@@ -619,35 +390,6 @@ impl Monitor {
     }
 }
 
-impl GenlNames {
-    /// Learn from nlctrl CTRL_CMD_NEWFAMILY / CTRL_CMD_NEWMCAST_GRP notifications in a
-    /// datagram; returns the multicast group ids they announce (to join).
-    fn learn(&mut self, datagram: &[u8]) -> Vec<u32> {
-        let mut join = Vec::new();
-        for (ty, _flags, payload) in NlMsgs(datagram) {
-            if ty != GENL_ID_CTRL {
-                continue;
-            }
-            let Some(&cmd) = payload.first() else {
-                continue;
-            };
-            if cmd != CTRL_CMD_NEWFAMILY && cmd != CTRL_CMD_NEWMCAST_GRP {
-                continue;
-            }
-            let f = parse_family(payload);
-            if f.name.is_empty() {
-                continue;
-            }
-            self.families.insert(f.id, f.name.clone());
-            for (gid, gname) in f.groups {
-                self.groups.insert(gid, format!("{}/{gname}", f.name));
-                join.push(gid);
-            }
-        }
-        join
-    }
-}
-
 /// Join groups 1..names.len()-1 of a fixed-group protocol; errors for groups the running kernel
 /// lacks are ignored, but none joined is an error.
 fn join_range(sock: &NlSocket, label: &str, names: &[&str], cap: &str) -> io::Result<()> {
@@ -677,158 +419,15 @@ fn join_range(sock: &NlSocket, label: &str, names: &[&str], cap: &str) -> io::Re
     })
 }
 
-/// The process connector's subscribe/unsubscribe message: nlmsghdr + struct cn_msg + op.
+/// The process connector's subscribe/unsubscribe message: nlmsghdr + struct cn_msg
+/// (`cb_id` idx/val, seq, ack, len, flags) + the operation.
 fn proc_cn_msg(op: u32) -> Vec<u8> {
-    let len: u32 = 16 + 20 + 4;
-    let mut m = Vec::with_capacity(len as usize);
-    m.extend_from_slice(&len.to_ne_bytes());
-    m.extend_from_slice(&NLMSG_DONE.to_ne_bytes());
-    m.extend_from_slice(&0u16.to_ne_bytes()); // flags
-    m.extend_from_slice(&0u32.to_ne_bytes()); // seq
-    m.extend_from_slice(&std::process::id().to_ne_bytes()); // pid
-    m.extend_from_slice(&CN_IDX_PROC.to_ne_bytes());
-    m.extend_from_slice(&CN_VAL_PROC.to_ne_bytes());
-    m.extend_from_slice(&0u32.to_ne_bytes()); // seq
-    m.extend_from_slice(&0u32.to_ne_bytes()); // ack
-    m.extend_from_slice(&4u16.to_ne_bytes()); // len
-    m.extend_from_slice(&0u16.to_ne_bytes()); // flags
-    m.extend_from_slice(&op.to_ne_bytes());
-    m
-}
-
-/// Netlink messages in a datagram: (type, flags, payload after the 16-byte header). Stops at
-/// the first malformed header.
-struct NlMsgs<'a>(&'a [u8]);
-
-impl<'a> Iterator for NlMsgs<'a> {
-    type Item = (u16, u16, &'a [u8]);
-    fn next(&mut self) -> Option<Self::Item> {
-        let b = self.0;
-        let len = u32::from_ne_bytes(b.get(0..4)?.try_into().ok()?) as usize;
-        let ty = u16::from_ne_bytes(b.get(4..6)?.try_into().ok()?);
-        let flags = u16::from_ne_bytes(b.get(6..8)?.try_into().ok()?);
-        if len < 16 || len > b.len() {
-            self.0 = &[];
-            return None;
-        }
-        let payload = b.get(16..len)?;
-        self.0 = b.get(len.next_multiple_of(4)..).unwrap_or(&[]);
-        Some((ty, flags, payload))
-    }
-}
-
-/// Netlink attributes: (type without flag bits, payload).
-struct Attrs<'a>(&'a [u8]);
-
-impl<'a> Iterator for Attrs<'a> {
-    type Item = (u16, &'a [u8]);
-    fn next(&mut self) -> Option<Self::Item> {
-        let b = self.0;
-        let len = usize::from(u16::from_ne_bytes(b.get(0..2)?.try_into().ok()?));
-        let ty = u16::from_ne_bytes(b.get(2..4)?.try_into().ok()?) & 0x3fff;
-        if len < 4 || len > b.len() {
-            self.0 = &[];
-            return None;
-        }
-        let payload = b.get(4..len)?;
-        self.0 = b.get(len.next_multiple_of(4)..).unwrap_or(&[]);
-        Some((ty, payload))
-    }
-}
-
-fn attr_str(p: &[u8]) -> String {
-    let end = p.iter().position(|&c| c == 0).unwrap_or(p.len());
-    String::from_utf8_lossy(&p[..end]).into_owned()
-}
-
-/// Parse an nlctrl family message payload (genlmsghdr + attributes).
-fn parse_family(payload: &[u8]) -> GenlFamily {
-    let mut f = GenlFamily::default();
-    for (ty, p) in Attrs(payload.get(4..).unwrap_or(&[])) {
-        match ty {
-            CTRL_ATTR_FAMILY_ID => {
-                if let Some(b) = p.get(0..2) {
-                    f.id = u16::from_ne_bytes([b[0], b[1]]);
-                }
-            }
-            CTRL_ATTR_FAMILY_NAME => f.name = attr_str(p),
-            CTRL_ATTR_MCAST_GROUPS => {
-                for (_, grp) in Attrs(p) {
-                    let mut id = None;
-                    let mut name = String::new();
-                    for (t, v) in Attrs(grp) {
-                        match t {
-                            CTRL_ATTR_MCAST_GRP_ID => {
-                                id = v
-                                    .get(0..4)
-                                    .and_then(|b| b.try_into().ok())
-                                    .map(u32::from_ne_bytes);
-                            }
-                            CTRL_ATTR_MCAST_GRP_NAME => name = attr_str(v),
-                            _ => {}
-                        }
-                    }
-                    if let Some(id) = id {
-                        f.groups.push((id, name));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    f
-}
-
-/// Every generic netlink family with its multicast groups (CTRL_CMD_GETFAMILY dump on a
-/// separate socket).
-fn genl_dump() -> io::Result<Vec<GenlFamily>> {
-    let sock = NlSocket::open(NETLINK_GENERIC, false)?;
-    sock.bind(0)?;
-    // Do not hang forever if the kernel never finishes the dump.
-    let tv = libc::timeval {
-        tv_sec: 5,
-        tv_usec: 0,
-    };
-    sock.set_timeval(libc::SOL_SOCKET, libc::SO_RCVTIMEO, tv)?;
-    let seq: u32 = 1;
-    let mut req = Vec::with_capacity(20);
-    req.extend_from_slice(&20u32.to_ne_bytes());
-    req.extend_from_slice(&GENL_ID_CTRL.to_ne_bytes());
-    req.extend_from_slice(&(NLM_F_REQUEST | NLM_F_DUMP).to_ne_bytes());
-    req.extend_from_slice(&seq.to_ne_bytes());
-    req.extend_from_slice(&0u32.to_ne_bytes());
-    req.extend_from_slice(&[CTRL_CMD_GETFAMILY, 2, 0, 0]);
-    sock.send_to_kernel(&req)?;
-    let mut buf = vec![0u8; RECV_BUF];
-    let mut fams = Vec::new();
-    loop {
-        let r = sock.recv(&mut buf, false)?;
-        let data = buf.get(..r.len).unwrap_or(&[]);
-        if data.is_empty() {
-            return Ok(fams);
-        }
-        for (ty, _, payload) in NlMsgs(data) {
-            match ty {
-                NLMSG_DONE => return Ok(fams),
-                NLMSG_ERROR => {
-                    let err = payload
-                        .get(0..4)
-                        .and_then(|b| b.try_into().ok())
-                        .map_or(0, i32::from_ne_bytes);
-                    if err != 0 {
-                        return Err(io::Error::from_raw_os_error(-err));
-                    }
-                }
-                GENL_ID_CTRL => {
-                    let f = parse_family(payload);
-                    if !f.name.is_empty() {
-                        fams.push(f);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
+    let mut b = MsgBuilder::new(NLMSG_DONE, 0, 0, std::process::id());
+    b.push_u32(CN_IDX_PROC).push_u32(CN_VAL_PROC);
+    b.push_u32(0).push_u32(0); // seq, ack
+    b.push_u16(4).push_u16(0); // len (of the operation), flags
+    b.push_u32(op);
+    b.finish()
 }
 
 impl Source for Monitor {
@@ -902,16 +501,9 @@ impl Source for Monitor {
 
     fn group_name(&self, interface: usize, group: u32) -> Option<String> {
         let s = self.socks.get(interface)?;
-        let g = group as usize;
         match s.family {
-            MonitorFamily::Route => RTNLGRP.get(g).map(|n| (*n).to_string()),
-            MonitorFamily::Netfilter => NFNLGRP.get(g).map(|n| (*n).to_string()),
-            MonitorFamily::Xfrm => XFRMNLGRP.get(g).map(|n| (*n).to_string()),
             MonitorFamily::Genl => self.genl.groups.get(&group).cloned(),
-            MonitorFamily::Uevent => (group == 1).then(|| "kernel".to_string()),
-            MonitorFamily::Selinux => (group == 1).then(|| "SELNLGRP_AVC".to_string()),
-            MonitorFamily::Audit => (group == 1).then(|| "AUDIT_NLGRP_READLOG".to_string()),
-            MonitorFamily::Proc => (group == CN_IDX_PROC).then(|| "CN_IDX_PROC".to_string()),
+            f => f.group_name(group).map(str::to_string),
         }
     }
 }
@@ -928,137 +520,24 @@ impl Drop for Monitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parse_list_words_all_and_errors() {
-        use MonitorFamily::*;
-        assert_eq!(MonitorFamily::parse_list("route").unwrap(), vec![Route]);
-        assert_eq!(
-            MonitorFamily::parse_list(" genl , route,genl").unwrap(),
-            vec![Genl, Route]
-        );
-        assert_eq!(
-            MonitorFamily::parse_list("all").unwrap(),
-            MonitorFamily::ALL.to_vec()
-        );
-        assert_eq!(
-            MonitorFamily::parse_list("proc,all").unwrap()[0],
-            Proc,
-            "order kept, all adds the rest"
-        );
-        assert_eq!(MonitorFamily::parse_list("proc,all").unwrap().len(), 8);
-        let e = MonitorFamily::parse_list("route,rout").unwrap_err();
-        assert!(e.contains("'rout'"), "{e}");
-        assert!(MonitorFamily::parse_list("").is_err());
-        assert!(MonitorFamily::parse_list(",").is_err());
-        for f in MonitorFamily::ALL {
-            assert_eq!(MonitorFamily::parse_list(f.name()).unwrap(), vec![f]);
-        }
-    }
-
-    #[test]
-    fn group_tables_match_uapi_maxima() {
-        assert_eq!(RTNLGRP.len() - 1, 36); // RTNLGRP_STATS
-        assert_eq!(NFNLGRP.len() - 1, 9); // NFNLGRP_NFTRACE
-        assert_eq!(XFRMNLGRP.len() - 1, 8); // XFRMNLGRP_MAPPING
-        assert_eq!(RTNLGRP[7], "RTNLGRP_IPV4_ROUTE");
-    }
-
-    fn attr(ty: u16, payload: &[u8]) -> Vec<u8> {
-        let mut a = Vec::new();
-        a.extend_from_slice(&((4 + payload.len()) as u16).to_ne_bytes());
-        a.extend_from_slice(&ty.to_ne_bytes());
-        a.extend_from_slice(payload);
-        a.resize(a.len().next_multiple_of(4), 0);
-        a
-    }
-
-    fn family_msg(cmd: u8, id: u16, name: &str, groups: &[(u32, &str)]) -> Vec<u8> {
-        let mut body = vec![cmd, 2, 0, 0];
-        body.extend(attr(CTRL_ATTR_FAMILY_ID, &id.to_ne_bytes()));
-        body.extend(attr(CTRL_ATTR_FAMILY_NAME, format!("{name}\0").as_bytes()));
-        let mut gs = Vec::new();
-        for (i, (gid, gname)) in groups.iter().enumerate() {
-            let mut g = attr(CTRL_ATTR_MCAST_GRP_NAME, format!("{gname}\0").as_bytes());
-            g.extend(attr(CTRL_ATTR_MCAST_GRP_ID, &gid.to_ne_bytes()));
-            gs.extend(attr(0x8000 | (i as u16 + 1), &g));
-        }
-        body.extend(attr(0x8000 | CTRL_ATTR_MCAST_GROUPS, &gs));
-        let mut m = Vec::new();
-        m.extend_from_slice(&((16 + body.len()) as u32).to_ne_bytes());
-        m.extend_from_slice(&GENL_ID_CTRL.to_ne_bytes());
-        m.extend_from_slice(&0u16.to_ne_bytes());
-        m.extend_from_slice(&[0; 8]);
-        m.extend(body);
-        m
-    }
-
-    #[test]
-    fn nlctrl_family_messages_parse_and_truncation_is_harmless() {
-        let m = family_msg(
-            CTRL_CMD_NEWFAMILY,
-            20,
-            "ethtool",
-            &[(5, "monitor"), (6, "other")],
-        );
-        let msgs: Vec<_> = NlMsgs(&m).collect();
-        assert_eq!(msgs.len(), 1);
-        assert_eq!(msgs[0].0, GENL_ID_CTRL);
-        let f = parse_family(msgs[0].2);
-        assert_eq!(
-            f,
-            GenlFamily {
-                id: 20,
-                name: "ethtool".into(),
-                groups: vec![(5, "monitor".into()), (6, "other".into())]
-            }
-        );
-        for cut in 0..m.len() {
-            for (_, _, p) in NlMsgs(&m[..cut]) {
-                let _ = parse_family(p);
-            }
-            let _ = parse_family(&m[..cut]);
-        }
-    }
-
-    #[test]
-    fn nlctrl_notifications_teach_names_and_groups_to_join() {
-        let mut g = GenlNames::default();
-        // A family appearing later: NEWFAMILY with its groups, then NEWMCAST_GRP.
-        let mut d = family_msg(CTRL_CMD_NEWFAMILY, 33, "wireguard", &[(12, "peers")]);
-        d.extend(family_msg(
-            CTRL_CMD_NEWMCAST_GRP,
-            33,
-            "wireguard",
-            &[(13, "more")],
-        ));
-        assert_eq!(g.learn(&d), vec![12, 13]);
-        assert_eq!(g.families.get(&33).map(String::as_str), Some("wireguard"));
-        assert_eq!(
-            g.groups.get(&13).map(String::as_str),
-            Some("wireguard/more")
-        );
-        // Other commands (GETFAMILY replies are not notifications here, DELFAMILY) and other
-        // families' messages teach nothing.
-        let del = family_msg(2, 34, "gone", &[(14, "x")]);
-        assert!(g.learn(&del).is_empty());
-        let mut other = family_msg(CTRL_CMD_NEWFAMILY, 35, "x", &[(15, "y")]);
-        other[4..6].copy_from_slice(&20u16.to_ne_bytes());
-        assert!(g.learn(&other).is_empty());
-        assert!(!g.families.contains_key(&34) && !g.families.contains_key(&35));
-    }
+    use crate::netlink::Messages;
 
     #[test]
     fn proc_connector_message_layout() {
         let m = proc_cn_msg(PROC_CN_MCAST_LISTEN);
-        assert_eq!(m.len(), 40);
-        assert_eq!(u32::from_ne_bytes(m[0..4].try_into().unwrap()), 40);
-        assert_eq!(u16::from_ne_bytes(m[4..6].try_into().unwrap()), NLMSG_DONE);
-        assert_eq!(
-            u32::from_ne_bytes(m[16..20].try_into().unwrap()),
-            CN_IDX_PROC
-        );
-        assert_eq!(u16::from_ne_bytes(m[32..34].try_into().unwrap()), 4);
-        assert_eq!(u32::from_ne_bytes(m[36..40].try_into().unwrap()), 1);
+        let msgs: Vec<_> = Messages::native(&m).collect();
+        assert_eq!(msgs.len(), 1);
+        assert_eq!((msgs[0].len, msgs[0].ty), (40, NLMSG_DONE));
+        assert_eq!(msgs[0].pid, std::process::id());
+        let ne = |v: u32| v.to_ne_bytes();
+        let mut want = Vec::new();
+        want.extend(ne(CN_IDX_PROC));
+        want.extend(ne(CN_VAL_PROC));
+        want.extend([0; 8]); // seq, ack
+        want.extend(4u16.to_ne_bytes()); // len
+        want.extend(0u16.to_ne_bytes()); // flags
+        want.extend(ne(1)); // PROC_CN_MCAST_LISTEN
+        assert_eq!(msgs[0].payload, &want[..]);
+        assert_eq!(&proc_cn_msg(PROC_CN_MCAST_IGNORE)[36..], &ne(2));
     }
 }

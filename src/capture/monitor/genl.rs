@@ -1,0 +1,235 @@
+//! Generic netlink family and multicast group discovery for the monitor: a CTRL_CMD_GETFAMILY
+//! dump at start, then nlctrl's CTRL_CMD_NEWFAMILY / CTRL_CMD_NEWMCAST_GRP notifications for
+//! families that appear later.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+
+use crate::capture::nlsock::NlSocket;
+use crate::model::Endian;
+use crate::netlink::{
+    Ack, Attrs, GENL_HDRLEN, GENL_ID_CTRL, Messages, MsgBuilder, NETLINK_GENERIC, NLM_F_DUMP,
+    NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, cstr, ctrl,
+};
+
+/// nlctrl's `version` in the genlmsghdr of our requests.
+const CTRL_VERSION: u8 = 2;
+
+/// Generic netlink names resolved at start and from nlctrl notifications.
+#[derive(Debug, Default)]
+pub(super) struct GenlNames {
+    /// Family id -> name.
+    pub families: BTreeMap<u16, String>,
+    /// Multicast group id -> "family/group".
+    pub groups: HashMap<u32, String>,
+}
+
+/// One family as the controller describes it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct GenlFamily {
+    pub id: u16,
+    pub name: String,
+    pub groups: Vec<(u32, String)>,
+}
+
+impl GenlNames {
+    /// Remember family `f` and its groups.
+    pub fn add(&mut self, f: &GenlFamily) {
+        self.families.insert(f.id, f.name.clone());
+        for (gid, gname) in &f.groups {
+            self.groups.insert(*gid, format!("{}/{gname}", f.name));
+        }
+    }
+
+    /// Learn from nlctrl CTRL_CMD_NEWFAMILY / CTRL_CMD_NEWMCAST_GRP notifications in a
+    /// datagram; returns the multicast group ids they announce (to join).
+    pub fn learn(&mut self, datagram: &[u8]) -> Vec<u32> {
+        let mut join = Vec::new();
+        for m in Messages::native(datagram) {
+            if m.ty != GENL_ID_CTRL {
+                continue;
+            }
+            let Some(&cmd) = m.payload.first() else {
+                continue;
+            };
+            if cmd != ctrl::CMD_NEWFAMILY && cmd != ctrl::CMD_NEWMCAST_GRP {
+                continue;
+            }
+            let f = parse_family(m.payload);
+            if f.name.is_empty() {
+                continue;
+            }
+            self.add(&f);
+            join.extend(f.groups.iter().map(|(gid, _)| *gid));
+        }
+        join
+    }
+}
+
+/// Parse an nlctrl family message payload (genlmsghdr + attributes).
+fn parse_family(payload: &[u8]) -> GenlFamily {
+    let e = Endian::native();
+    let mut f = GenlFamily::default();
+    for a in Attrs::from(payload, GENL_HDRLEN, e) {
+        match a.ty {
+            ctrl::ATTR_FAMILY_ID => {
+                if let Some(id) = e.u16(a.payload, 0) {
+                    f.id = id;
+                }
+            }
+            ctrl::ATTR_FAMILY_NAME => f.name = a.str().into_owned(),
+            ctrl::ATTR_MCAST_GROUPS => {
+                for grp in Attrs::new(a.payload, e) {
+                    let mut id = None;
+                    let mut name = String::new();
+                    for g in Attrs::new(grp.payload, e) {
+                        match g.ty {
+                            ctrl::ATTR_MCAST_GRP_ID => id = e.u32(g.payload, 0),
+                            ctrl::ATTR_MCAST_GRP_NAME => name = cstr(g.payload).into_owned(),
+                            _ => {}
+                        }
+                    }
+                    if let Some(id) = id {
+                        f.groups.push((id, name));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    f
+}
+
+/// The CTRL_CMD_GETFAMILY dump request.
+fn getfamily_dump_request(seq: u32) -> Vec<u8> {
+    let mut b = MsgBuilder::new(GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_DUMP, seq, 0);
+    b.push(&[ctrl::CMD_GETFAMILY, CTRL_VERSION, 0, 0]);
+    b.finish()
+}
+
+/// Every generic netlink family with its multicast groups (CTRL_CMD_GETFAMILY dump on a
+/// separate socket).
+pub(super) fn genl_dump() -> io::Result<Vec<GenlFamily>> {
+    let sock = NlSocket::for_requests(NETLINK_GENERIC)?;
+    sock.bind(0)?;
+    sock.send_to_kernel(&getfamily_dump_request(1))?;
+    let mut buf = vec![0u8; super::RECV_BUF];
+    let mut fams = Vec::new();
+    loop {
+        let r = sock.recv(&mut buf, false)?;
+        let data = buf.get(..r.len).unwrap_or(&[]);
+        if data.is_empty() {
+            return Ok(fams);
+        }
+        for m in Messages::native(data) {
+            match m.ty {
+                NLMSG_DONE => return Ok(fams),
+                NLMSG_ERROR => {
+                    if let Some(e) = Ack::of(&m, Endian::native()).and_then(|a| a.errno()) {
+                        return Err(io::Error::from_raw_os_error(e));
+                    }
+                }
+                GENL_ID_CTRL => {
+                    let f = parse_family(m.payload);
+                    if !f.name.is_empty() {
+                        fams.push(f);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::netlink::NLA_F_NESTED;
+
+    /// An nlctrl message as the kernel sends it: family id and name, then the groups nested.
+    fn family_msg(cmd: u8, id: u16, name: &str, groups: &[(u32, &str)]) -> Vec<u8> {
+        let mut b = MsgBuilder::new(GENL_ID_CTRL, 0, 0, 0);
+        b.push(&[cmd, CTRL_VERSION, 0, 0])
+            .attr_u16(ctrl::ATTR_FAMILY_ID, id)
+            .attr_str(ctrl::ATTR_FAMILY_NAME, name);
+        let all = b.begin_nest(ctrl::ATTR_MCAST_GROUPS);
+        for (i, (gid, gname)) in (1u16..).zip(groups) {
+            let g = b.begin_nest(i);
+            b.attr_str(ctrl::ATTR_MCAST_GRP_NAME, gname)
+                .attr_u32(ctrl::ATTR_MCAST_GRP_ID, *gid);
+            b.end_nest(g);
+        }
+        b.end_nest(all);
+        b.finish()
+    }
+
+    #[test]
+    fn the_dump_request_is_a_getfamily_dump() {
+        let r = getfamily_dump_request(1);
+        let m: Vec<_> = Messages::native(&r).collect();
+        assert_eq!(m.len(), 1);
+        assert_eq!((m[0].len, m[0].ty, m[0].seq), (20, GENL_ID_CTRL, 1));
+        assert_eq!(m[0].flags, NLM_F_REQUEST | NLM_F_DUMP);
+        assert_eq!(m[0].payload, &[ctrl::CMD_GETFAMILY, 2, 0, 0]);
+    }
+
+    #[test]
+    fn nlctrl_family_messages_parse_and_truncation_is_harmless() {
+        let m = family_msg(
+            ctrl::CMD_NEWFAMILY,
+            20,
+            "ethtool",
+            &[(5, "monitor"), (6, "other")],
+        );
+        // The nests carry NLA_F_NESTED, as the kernel's do.
+        assert_eq!(
+            Endian::native().u16(&m, 16 + 4 + 8 + 12 + 2),
+            Some(ctrl::ATTR_MCAST_GROUPS | NLA_F_NESTED)
+        );
+        let msgs: Vec<_> = Messages::native(&m).collect();
+        assert_eq!(msgs.len(), 1);
+        assert_eq!(msgs[0].ty, GENL_ID_CTRL);
+        let f = parse_family(msgs[0].payload);
+        assert_eq!(
+            f,
+            GenlFamily {
+                id: 20,
+                name: "ethtool".into(),
+                groups: vec![(5, "monitor".into()), (6, "other".into())]
+            }
+        );
+        for cut in 0..m.len() {
+            for msg in Messages::native(&m[..cut]) {
+                let _ = parse_family(msg.payload);
+            }
+            let _ = parse_family(&m[..cut]);
+        }
+    }
+
+    #[test]
+    fn nlctrl_notifications_teach_names_and_groups_to_join() {
+        let mut g = GenlNames::default();
+        // A family appearing later: NEWFAMILY with its groups, then NEWMCAST_GRP.
+        let mut d = family_msg(ctrl::CMD_NEWFAMILY, 33, "wireguard", &[(12, "peers")]);
+        d.extend(family_msg(
+            ctrl::CMD_NEWMCAST_GRP,
+            33,
+            "wireguard",
+            &[(13, "more")],
+        ));
+        assert_eq!(g.learn(&d), vec![12, 13]);
+        assert_eq!(g.families.get(&33).map(String::as_str), Some("wireguard"));
+        assert_eq!(
+            g.groups.get(&13).map(String::as_str),
+            Some("wireguard/more")
+        );
+        // Other commands (GETFAMILY replies are not notifications here, DELFAMILY) and other
+        // families' messages teach nothing.
+        let del = family_msg(2, 34, "gone", &[(14, "x")]);
+        assert!(g.learn(&del).is_empty());
+        let mut other = family_msg(ctrl::CMD_NEWFAMILY, 35, "x", &[(15, "y")]);
+        other[4..6].copy_from_slice(&20u16.to_ne_bytes());
+        assert!(g.learn(&other).is_empty());
+        assert!(!g.families.contains_key(&34) && !g.families.contains_key(&35));
+    }
+}
