@@ -3,8 +3,8 @@
 //!
 //! Frames are stored exactly as libpcap (tcpdump) stores nlmon frames: LINKTYPE_NETLINK, i.e. the
 //! 16-byte cooked (Linux SLL v1) header built from the `sockaddr_ll` of each packet, followed by
-//! the netlink bytes. With `create`, the source makes the interface itself through a small
-//! rtnetlink request and removes it again when it is dropped.
+//! the netlink bytes. With `create`, the source makes the interface itself through rtnetlink
+//! requests (`rtnl`) and removes it again when it is dropped.
 
 use std::ffi::CString;
 use std::io;
@@ -15,6 +15,8 @@ use std::time::Duration;
 use super::{Captured, Source, SourceStats};
 use crate::dissect::cooked::ARPHRD_NETLINK;
 use crate::netlink::describe_errno;
+
+mod rtnl;
 
 /// What to capture on.
 #[derive(Debug, Clone, Default)]
@@ -254,7 +256,7 @@ impl NlmonSource {
             let ts_ns = timestamp_from_cmsgs(&msg).unwrap_or_else(realtime_ns);
             let mut data = Vec::with_capacity(COOKED_LEN + cap);
             data.extend_from_slice(&cooked_header_from_sll(&sll));
-            data.extend_from_slice(&self.buf[..cap]);
+            data.extend_from_slice(self.buf.get(..cap).unwrap_or(&[]));
             self.stats.received += 1;
             return Ok(Some(Captured {
                 ts_ns,
@@ -335,8 +337,13 @@ pub fn cooked_header_from_sll(sll: &libc::sockaddr_ll) -> [u8; COOKED_LEN] {
     h[0..2].copy_from_slice(&pkttype.to_be_bytes());
     h[2..4].copy_from_slice(&sll.sll_hatype.to_be_bytes());
     h[4..6].copy_from_slice(&u16::from(sll.sll_halen).to_be_bytes());
-    let alen = usize::from(sll.sll_halen).min(8);
-    h[6..6 + alen].copy_from_slice(&sll.sll_addr[..alen]);
+    for (d, a) in h[6..14]
+        .iter_mut()
+        .zip(sll.sll_addr)
+        .take(usize::from(sll.sll_halen))
+    {
+        *d = a;
+    }
     // sll_protocol is in network byte order already: copy its bytes as they are.
     h[14..16].copy_from_slice(&sll.sll_protocol.to_ne_bytes());
     h
@@ -475,329 +482,6 @@ fn os_error(what: &str, e: &io::Error) -> io::Error {
     match e.raw_os_error() {
         Some(n) => io::Error::new(e.kind(), format!("{what}: {}", describe_errno(n))),
         None => io::Error::new(e.kind(), format!("{what}: {e}")),
-    }
-}
-
-/// The rtnetlink requests behind `--create-nlmon`.
-pub(crate) mod rtnl {
-    use super::*;
-    use crate::capture::nlsock::NlSocket;
-
-    const NLMSG_HDRLEN: usize = 16;
-    const NLMSG_ERROR: u16 = 2;
-    const NLMSG_DONE: u16 = 3;
-    const RTM_NEWLINK: u16 = 16;
-    const RTM_DELLINK: u16 = 17;
-    const NLM_F_REQUEST: u16 = 0x1;
-    const NLM_F_ACK: u16 = 0x4;
-    const NLM_F_EXCL: u16 = 0x200;
-    const NLM_F_CREATE: u16 = 0x400;
-    const NLM_F_CAPPED: u16 = 0x100;
-    const NLM_F_ACK_TLVS: u16 = 0x200;
-    const NLMSGERR_ATTR_MSG: u16 = 1;
-    const IFLA_IFNAME: u16 = 3;
-    const IFLA_LINKINFO: u16 = 18;
-    const IFLA_INFO_KIND: u16 = 1;
-    const IFF_UP: u32 = 0x1;
-    const NETLINK_CAP_ACK: libc::c_int = 10;
-    const NETLINK_EXT_ACK: libc::c_int = 11;
-
-    fn align4(n: usize) -> usize {
-        (n + 3) & !3
-    }
-
-    fn push_attr(buf: &mut Vec<u8>, ty: u16, data: &[u8]) {
-        let len = 4 + data.len();
-        buf.extend_from_slice(&(len as u16).to_ne_bytes());
-        buf.extend_from_slice(&ty.to_ne_bytes());
-        buf.extend_from_slice(data);
-        buf.resize(align4(buf.len()), 0);
-    }
-
-    /// nlmsghdr + ifinfomsg (AF_UNSPEC, `index`, `flags`/`change`), length filled by `finish`.
-    fn start(ty: u16, flags: u16, seq: u32, index: i32, ifi_flags: u32, change: u32) -> Vec<u8> {
-        let mut b = Vec::with_capacity(64);
-        b.extend_from_slice(&0u32.to_ne_bytes()); // nlmsg_len
-        b.extend_from_slice(&ty.to_ne_bytes());
-        b.extend_from_slice(&flags.to_ne_bytes());
-        b.extend_from_slice(&seq.to_ne_bytes());
-        b.extend_from_slice(&0u32.to_ne_bytes()); // pid: the kernel fills it in
-        // struct ifinfomsg
-        b.push(libc::AF_UNSPEC as u8);
-        b.push(0);
-        b.extend_from_slice(&0u16.to_ne_bytes()); // ifi_type
-        b.extend_from_slice(&index.to_ne_bytes());
-        b.extend_from_slice(&ifi_flags.to_ne_bytes());
-        b.extend_from_slice(&change.to_ne_bytes());
-        b
-    }
-
-    fn finish(mut b: Vec<u8>) -> Vec<u8> {
-        let len = (b.len() as u32).to_ne_bytes();
-        b[0..4].copy_from_slice(&len);
-        b
-    }
-
-    /// RTM_NEWLINK (create, exclusive, ack): IFLA_IFNAME `name`, IFLA_LINKINFO { KIND "nlmon" }.
-    /// Laid out as `ip link add NAME type nlmon` lays it out.
-    pub fn newlink_request(seq: u32, name: &str) -> Vec<u8> {
-        let mut b = start(
-            RTM_NEWLINK,
-            NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-            seq,
-            0,
-            0,
-            0,
-        );
-        let mut ifname = name.as_bytes().to_vec();
-        ifname.push(0);
-        push_attr(&mut b, IFLA_IFNAME, &ifname);
-        let mut info = Vec::new();
-        push_attr(&mut info, IFLA_INFO_KIND, b"nlmon");
-        push_attr(&mut b, IFLA_LINKINFO, &info);
-        finish(b)
-    }
-
-    /// RTM_NEWLINK setting IFF_UP on `index` (like `ip link set NAME up`).
-    pub fn up_request(seq: u32, index: i32) -> Vec<u8> {
-        finish(start(
-            RTM_NEWLINK,
-            NLM_F_REQUEST | NLM_F_ACK,
-            seq,
-            index,
-            IFF_UP,
-            IFF_UP,
-        ))
-    }
-
-    /// RTM_DELLINK of `index`.
-    pub fn dellink_request(seq: u32, index: i32) -> Vec<u8> {
-        finish(start(
-            RTM_DELLINK,
-            NLM_F_REQUEST | NLM_F_ACK,
-            seq,
-            index,
-            0,
-            0,
-        ))
-    }
-
-    /// The kernel's answer to a request.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Ack {
-        /// Done.
-        Ok,
-        /// Refused: positive errno and the extended-ack message, if any.
-        Err(i32, Option<String>),
-    }
-
-    fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-        Some(u16::from_ne_bytes(b.get(at..at + 2)?.try_into().ok()?))
-    }
-    fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-        Some(u32::from_ne_bytes(b.get(at..at + 4)?.try_into().ok()?))
-    }
-
-    /// Find the NLMSG_ERROR answering `seq` among the messages in `buf`.
-    pub fn parse_ack(buf: &[u8], seq: u32) -> Option<Ack> {
-        let mut off = 0;
-        while off + NLMSG_HDRLEN <= buf.len() {
-            let len = u32_at(buf, off)? as usize;
-            if len < NLMSG_HDRLEN || off + len > buf.len() {
-                return None;
-            }
-            let ty = u16_at(buf, off + 4)?;
-            let flags = u16_at(buf, off + 6)?;
-            let mseq = u32_at(buf, off + 8)?;
-            let msg = &buf[off..off + len];
-            if mseq == seq && ty == NLMSG_DONE {
-                return Some(Ack::Ok);
-            }
-            if mseq == seq && ty == NLMSG_ERROR {
-                let err = u32_at(msg, NLMSG_HDRLEN)? as i32;
-                if err == 0 {
-                    return Some(Ack::Ok);
-                }
-                return Some(Ack::Err(-err, extack_message(msg, flags)));
-            }
-            off += align4(len);
-        }
-        None
-    }
-
-    /// NLMSGERR_ATTR_MSG of an error message, if the kernel attached one.
-    fn extack_message(msg: &[u8], flags: u16) -> Option<String> {
-        if flags & NLM_F_ACK_TLVS == 0 {
-            return None;
-        }
-        // error code, then the offending request: its header only when capped.
-        let echoed = if flags & NLM_F_CAPPED != 0 {
-            NLMSG_HDRLEN
-        } else {
-            u32_at(msg, NLMSG_HDRLEN + 4)? as usize
-        };
-        let mut off = NLMSG_HDRLEN + 4 + align4(echoed);
-        while off + 4 <= msg.len() {
-            let alen = usize::from(u16_at(msg, off)?);
-            let aty = u16_at(msg, off + 2)? & 0x3fff;
-            if alen < 4 || off + alen > msg.len() {
-                return None;
-            }
-            if aty == NLMSGERR_ATTR_MSG {
-                let s = &msg[off + 4..off + alen];
-                let s = s.split(|b| *b == 0).next().unwrap_or(s);
-                return Some(String::from_utf8_lossy(s).into_owned());
-            }
-            off += align4(alen);
-        }
-        None
-    }
-
-    /// A NETLINK_ROUTE socket for a few requests.
-    pub struct Rtnl {
-        sock: NlSocket,
-        seq: u32,
-    }
-
-    impl Rtnl {
-        /// Open the socket (extended acks, capped echo, 5 s receive timeout).
-        pub fn open() -> io::Result<Rtnl> {
-            let sock = NlSocket::open(crate::netlink::NETLINK_ROUTE, false)?;
-            // Best effort: without them the kernel still acks, just with less detail.
-            let _ = sock.set_int(libc::SOL_NETLINK, NETLINK_EXT_ACK, 1);
-            let _ = sock.set_int(libc::SOL_NETLINK, NETLINK_CAP_ACK, 1);
-            let _ = sock.set_timeval(
-                libc::SOL_SOCKET,
-                libc::SO_RCVTIMEO,
-                libc::timeval {
-                    tv_sec: 5,
-                    tv_usec: 0,
-                },
-            );
-            let seq = realtime_ns() as u32;
-            Ok(Rtnl { sock, seq })
-        }
-
-        /// The next sequence number.
-        pub fn next_seq(&mut self) -> u32 {
-            self.seq = self.seq.wrapping_add(1);
-            self.seq
-        }
-
-        /// Send `req` (built with sequence number `seq`) and wait for its ack.
-        pub fn request(&mut self, req: &[u8], seq: u32) -> io::Result<Ack> {
-            self.sock.send_to_kernel(req)?;
-            let mut buf = vec![0u8; 32 * 1024];
-            loop {
-                let got = match self.sock.recv(&mut buf, false) {
-                    Ok(r) => r,
-                    Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
-                    Err(e) => return Err(e),
-                };
-                if let Some(ack) = buf.get(..got.len).and_then(|b| parse_ack(b, seq)) {
-                    return Ok(ack);
-                }
-            }
-        }
-    }
-
-    /// An interface this process created; deleted (RTM_DELLINK) when dropped.
-    #[derive(Debug)]
-    pub struct CreatedLink {
-        name: String,
-        ifindex: i32,
-    }
-
-    impl Drop for CreatedLink {
-        fn drop(&mut self) {
-            let res = Rtnl::open().and_then(|mut r| {
-                let seq = r.next_seq();
-                r.request(&dellink_request(seq, self.ifindex), seq)
-            });
-            let problem = match res {
-                Ok(Ack::Ok) => return,
-                // Already gone (someone deleted it): nothing left to clean up.
-                Ok(Ack::Err(libc::ENODEV, _)) => return,
-                Ok(Ack::Err(e, m)) => with_extack(describe_errno(e), m),
-                Err(e) => e.to_string(),
-            };
-            eprintln!(
-                "nlscope: could not delete {} ({problem}); remove it with `ip link del {}`",
-                self.name, self.name
-            );
-        }
-    }
-
-    fn with_extack(s: String, m: Option<String>) -> String {
-        match m {
-            Some(m) if !m.is_empty() => format!("{s}: {m}"),
-            _ => s,
-        }
-    }
-
-    /// What a refused RTM_NEWLINK for an nlmon link means, as an error for the user.
-    pub fn create_error(name: &str, errno: i32, extack: Option<String>) -> io::Error {
-        let what = with_extack(describe_errno(errno), extack);
-        match errno {
-            libc::EOPNOTSUPP | libc::ENOENT | libc::EPROTONOSUPPORT | libc::EAFNOSUPPORT => {
-                io::Error::new(
-                    io::ErrorKind::Unsupported,
-                    format!(
-                        "creating {name}: {what}: this kernel lacks nlmon (it needs CONFIG_NLMON=y or =m; try `modprobe nlmon`); without it, capture with --monitor instead"
-                    ),
-                )
-            }
-            libc::EPERM | libc::EACCES => io::Error::new(
-                io::ErrorKind::PermissionDenied,
-                format!(
-                    "creating {name}: {what}: --create-nlmon needs CAP_NET_ADMIN (and capturing CAP_NET_RAW): run as root, or grant both once with `{SETCAP_HINT}`"
-                ),
-            ),
-            libc::EEXIST => io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!(
-                    "creating {name}: {what}: an interface with that name exists; capture on it with `-i {name}` (without --create-nlmon), or pick another name"
-                ),
-            ),
-            _ => io::Error::other(format!("creating {name}: {what}")),
-        }
-    }
-
-    /// Create the nlmon interface `name` and bring it up.
-    pub fn create_nlmon(name: &str) -> io::Result<CreatedLink> {
-        let mut r = Rtnl::open().map_err(|e| match e.raw_os_error() {
-            Some(n) => create_error(name, n, None),
-            None => e,
-        })?;
-        let seq = r.next_seq();
-        match r
-            .request(&newlink_request(seq, name), seq)
-            .map_err(|e| os_error(&format!("creating {name}"), &e))?
-        {
-            Ack::Ok => {}
-            Ack::Err(e, m) => return Err(create_error(name, e, m)),
-        }
-        let ifindex = ifindex_of(name).map_err(|_| {
-            io::Error::other(format!(
-                "created {name}, but it has no interface index (removed meanwhile?)"
-            ))
-        })?;
-        let link = CreatedLink {
-            name: name.to_string(),
-            ifindex,
-        };
-        let seq = r.next_seq();
-        match r
-            .request(&up_request(seq, ifindex), seq)
-            .map_err(|e| os_error(&format!("bringing {name} up"), &e))?
-        {
-            Ack::Ok => Ok(link),
-            // `link` is dropped here: the half-made interface goes away again.
-            Ack::Err(e, m) => Err(io::Error::other(format!(
-                "bringing {name} up: {}",
-                with_extack(describe_errno(e), m)
-            ))),
-        }
     }
 }
 
