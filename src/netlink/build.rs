@@ -102,6 +102,14 @@ impl MsgBuilder {
         Nest(at)
     }
 
+    /// [`MsgBuilder::begin_nest`] without `NLA_F_NESTED`, as older kernel code and iproute2
+    /// write many nests (the kernel's `nla_nest_start_noflag`, e.g. IFLA_LINKINFO).
+    pub fn begin_nest_noflag(&mut self, ty: u16) -> Nest {
+        let at = self.buf.len();
+        self.attr(ty, &[]);
+        Nest(at)
+    }
+
     /// Close a nest: its length now covers what was appended since it was opened.
     pub fn end_nest(&mut self, n: Nest) -> &mut Self {
         let len = u16::try_from(self.buf.len() - n.0).unwrap_or(u16::MAX);
@@ -147,6 +155,12 @@ mod tests {
         assert_eq!(&m[44..48], &[0, 16, 0x80, 18]);
         assert_eq!(&m[48..52], &[0, 10, 0, 1]);
         assert_eq!(m.len(), 60);
+        // The same nest without the flag.
+        let mut b = MsgBuilder::with_endian(Endian::Big, 16, 0, 0, 0);
+        let n = b.begin_nest_noflag(18);
+        b.attr_str(1, "nlmon");
+        b.end_nest(n);
+        assert_eq!(&b.finish()[16..20], &[0, 16, 0, 18]);
     }
 
     #[test]
