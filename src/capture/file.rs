@@ -366,13 +366,17 @@ fn utc_stamp(secs: u64) -> String {
 mod tests {
     use super::*;
     use crate::capture::cooked_header;
+    use crate::model::Endian;
+    use crate::netlink::{MsgBuilder, NLM_F_MULTI, NLMSG_DONE};
     use crate::pcap::Reader;
 
+    /// Frame `i`: an NLMSG_DONE with sequence number `i`.
     fn frame(i: u64) -> Captured {
+        let mut done =
+            MsgBuilder::with_endian(Endian::Little, NLMSG_DONE, NLM_F_MULTI, i as u32, 0);
+        done.push_u32(0);
         let mut data = cooked_header(4, 0).to_vec();
-        data.extend_from_slice(&[20, 0, 0, 0, 3, 0, 2, 0]);
-        data.extend_from_slice(&(i as u32).to_le_bytes());
-        data.extend_from_slice(&[0; 8]);
+        data.extend(done.finish());
         Captured {
             ts_ns: 1_795_000_000_000_000_000 + i128::from(i),
             interface: 0,

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use nlscope::dissect::Dissector;
 use nlscope::dissect::specs::SpecRegistry;
 use nlscope::model::{Endian, Node};
+use nlscope::netlink::MsgBuilder;
 use nlscope::pcap::{ByteOrder, Frame, ReadError, Reader};
 use serde_json::Value as J;
 
@@ -229,32 +230,16 @@ pub fn cooked(protocol: u16) -> Vec<u8> {
     v
 }
 
-/// A little-endian netlink message (nlmsghdr + payload), padded to 4 bytes.
-pub fn nlmsg(ty: u16, flags: u16, seq: u32, pid: u32, payload: &[u8]) -> Vec<u8> {
-    let len = 16 + payload.len();
-    let mut v = Vec::with_capacity(len + 3);
-    v.extend_from_slice(&(len as u32).to_le_bytes());
-    v.extend_from_slice(&ty.to_le_bytes());
-    v.extend_from_slice(&flags.to_le_bytes());
-    v.extend_from_slice(&seq.to_le_bytes());
-    v.extend_from_slice(&pid.to_le_bytes());
-    v.extend_from_slice(payload);
-    while v.len() % 4 != 0 {
-        v.push(0);
-    }
-    v
+/// A builder for a little-endian netlink message (the byte order [`pcap_file`] declares).
+pub fn le_msg(ty: u16, flags: u16, seq: u32, pid: u32) -> MsgBuilder {
+    MsgBuilder::with_endian(Endian::Little, ty, flags, seq, pid)
 }
 
-/// A little-endian netlink attribute, padded to 4 bytes.
-pub fn nla(ty: u16, payload: &[u8]) -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend_from_slice(&((4 + payload.len()) as u16).to_le_bytes());
-    v.extend_from_slice(&ty.to_le_bytes());
-    v.extend_from_slice(payload);
-    while v.len() % 4 != 0 {
-        v.push(0);
-    }
-    v
+/// A frame for [`pcap_file`]: the nlmon cooked header for `protocol`, then the message.
+pub fn nl_frame(protocol: u16, msg: MsgBuilder) -> Vec<u8> {
+    let mut f = cooked(protocol);
+    f.extend(msg.finish());
+    f
 }
 
 /// A little-endian microsecond pcap (LINKTYPE_NETLINK) holding `frames`.

@@ -7,14 +7,14 @@ use super::common::*;
 #[test]
 fn unknown_protocol_decodes_header_and_attributes() {
     // Protocol 31: a 4-byte fixed header, then a u32, a string and a nest of two u16s.
-    let mut payload = vec![0x11, 0x22, 0x33, 0x44];
-    payload.extend(nla(1, &42u32.to_le_bytes()));
-    payload.extend(nla(2, b"hello\0"));
-    let mut inner = nla(1, &7u16.to_le_bytes());
-    inner.extend(nla(2, &8u16.to_le_bytes()));
-    payload.extend(nla(3 | 0x8000, &inner));
-    let mut f = cooked(31);
-    f.extend(nlmsg(0x20, 0x1, 9, 4242, &payload));
+    let mut m = le_msg(0x20, 0x1, 9, 4242);
+    m.push(&[0x11, 0x22, 0x33, 0x44])
+        .attr_u32(1, 42)
+        .attr_str(2, "hello");
+    let nest = m.begin_nest(3);
+    m.attr_u16(1, 7).attr_u16(2, 8);
+    m.end_nest(nest);
+    let f = nl_frame(31, m);
     let file = pcap_file(&[f.clone()]);
     let tmp = TempDir::new("custom");
     let p = tmp.path("custom.pcap");

@@ -8,7 +8,9 @@ use nlscope::model::Severity;
 use nlscope::ui::App;
 use nlscope::ui::rows::{RowTone, row_tone, worst_severity};
 
-use crate::it::common::{TempDir, cooked, nla, nlmsg, pcap_file};
+use nlscope::netlink::MsgBuilder;
+
+use crate::it::common::{TempDir, le_msg, nl_frame, pcap_file};
 
 /// ifinfomsg for RTM_NEWLINK: family 0, type 1 (ether), index 1.
 fn ifinfomsg() -> Vec<u8> {
@@ -19,12 +21,12 @@ fn ifinfomsg() -> Vec<u8> {
     v
 }
 
-fn frame(payload_tail: &[u8], seq: u32) -> Vec<u8> {
-    let mut p = ifinfomsg();
-    p.extend_from_slice(payload_tail);
-    let mut f = cooked(0);
-    f.extend(nlmsg(16, 0, seq, 0, &p));
-    f
+/// RTM_NEWLINK number `seq`: ifinfomsg, then what `tail` appends.
+fn frame(tail: impl FnOnce(&mut MsgBuilder), seq: u32) -> Vec<u8> {
+    let mut m = le_msg(16, 0, seq, 0);
+    m.push(&ifinfomsg());
+    tail(&mut m);
+    nl_frame(0, m)
 }
 
 #[test]
@@ -32,13 +34,26 @@ fn rows_with_expert_warnings_and_errors_are_coloured() {
     let dir = TempDir::new("list-rows");
     // 1: IFLA_MTU with 2 bytes (a warning); 2: an attribute longer than the message (an
     // error); 3: a clean IFLA_IFNAME.
-    let mut bad = 40u16.to_le_bytes().to_vec();
-    bad.extend_from_slice(&3u16.to_le_bytes());
-    bad.extend_from_slice(b"lo\0\0");
     let frames = [
-        frame(&nla(4, &[0xdc, 0x05]), 1),
-        frame(&bad, 2),
-        frame(&nla(3, b"lo\0"), 3),
+        frame(
+            |m| {
+                m.attr(4, &[0xdc, 0x05]);
+            },
+            1,
+        ),
+        // By hand: nla_len 40 (IFLA_IFNAME) with only 4 bytes of it present.
+        frame(
+            |m| {
+                m.push_u16(40).push_u16(3).push(b"lo\0\0");
+            },
+            2,
+        ),
+        frame(
+            |m| {
+                m.attr_str(3, "lo");
+            },
+            3,
+        ),
     ];
     let path = dir.path("experts.pcap");
     std::fs::write(&path, pcap_file(&frames)).unwrap();

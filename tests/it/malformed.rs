@@ -3,6 +3,7 @@
 
 use nlscope::dissect::specs::SpecRegistry;
 use nlscope::model::{Node, Severity};
+use nlscope::netlink::MsgBuilder;
 use nlscope::pcap::ReadErrorKind;
 
 use super::common::*;
@@ -267,12 +268,10 @@ fn bad_nla_len() {
 #[test]
 fn attribute_overrunning_the_message() {
     // RTM_NEWLINK notification: ifinfomsg, IFLA_MTU, then a header claiming 9 bytes with 4 left.
-    let mut payload = vec![0u8; 16];
-    payload.extend(nla(4, &1500u32.to_le_bytes()));
-    payload.extend_from_slice(&9u16.to_le_bytes());
-    payload.extend_from_slice(&3u16.to_le_bytes());
-    let mut f = cooked(0);
-    f.extend(nlmsg(16, 0, 0, 0, &payload));
+    let mut m = le_msg(16, 0, 0, 0);
+    m.push(&[0u8; 16]).attr_u32(4, 1500);
+    m.push_u16(9).push_u16(3); // by hand: nla_len 9, IFLA_IFNAME
+    let f = nl_frame(0, m);
     let (problem, nodes) = dissect_frame(&f);
     assert_eq!(problem, None);
     assert_eq!(
@@ -290,13 +289,13 @@ fn attribute_overrunning_the_message() {
     );
 }
 
-/// `depth` nested attributes of type `ty` (NLA_F_NESTED set), innermost holding a u32.
-fn nest_chain(ty: u16, depth: usize) -> Vec<u8> {
-    let mut inner = nla(1, &7u32.to_le_bytes());
-    for _ in 0..depth {
-        inner = nla(ty | 0x8000, &inner);
+/// Append `depth` nested attributes of type `ty` (NLA_F_NESTED set), innermost holding a u32.
+fn nest_chain(m: &mut MsgBuilder, ty: u16, depth: usize) {
+    let nests: Vec<_> = (0..depth).map(|_| m.begin_nest(ty)).collect();
+    m.attr_u32(1, 7);
+    for n in nests.into_iter().rev() {
+        m.end_nest(n);
     }
-    inner
 }
 
 fn check_deep(f: &[u8]) {
@@ -330,21 +329,19 @@ fn deep_nesting_in_rt_link() {
         26,    /* IFLA_AF_SPEC */
         500,   /* unknown */
     ] {
-        let mut payload = vec![0u8; 16];
-        payload.extend(nest_chain(ty, 4000));
-        let mut f = cooked(0);
-        f.extend(nlmsg(16, 0, 1, 0, &payload));
-        check_deep(&f);
+        let mut m = le_msg(16, 0, 1, 0);
+        m.push(&[0u8; 16]);
+        nest_chain(&mut m, ty, 4000);
+        check_deep(&nl_frame(0, m));
     }
 }
 
 #[test]
 fn deep_nesting_in_unknown_protocol() {
-    let mut payload = vec![1u8, 2, 3, 4];
-    payload.extend(nest_chain(2, 4000));
-    let mut f = cooked(31);
-    f.extend(nlmsg(0x20, 0, 1, 1234, &payload));
-    check_deep(&f);
+    let mut m = le_msg(0x20, 0, 1, 1234);
+    m.push(&[1u8, 2, 3, 4]);
+    nest_chain(&mut m, 2, 4000);
+    check_deep(&nl_frame(31, m));
 }
 
 /// xorshift64*: deterministic pseudo-random numbers without a dependency.

@@ -83,9 +83,9 @@ fn every_uapi_rtm_type_is_named_with_its_fixed_header() {
     let frames: Vec<Vec<u8>> = types
         .keys()
         .map(|ty| {
-            let mut f = cooked(0);
-            f.extend(nlmsg(*ty, 0x1, 1, 0, &[0u8; 64]));
-            f
+            let mut m = le_msg(*ty, 0x1, 1, 0);
+            m.push(&[0u8; 64]);
+            nl_frame(0, m)
         })
         .collect();
     let dir = TempDir::new("rtm-types");
@@ -120,7 +120,8 @@ fn find<'a>(nodes: &'a J, name: &str) -> Option<&'a J> {
 
 #[test]
 fn nduseropt_options_then_attributes() {
-    // nduseroptmsg: AF_INET6, opts_len 24 (one RDNSS option), ifindex 4, ICMPv6 134/0.
+    // nduseroptmsg: AF_INET6, opts_len 24 (one RDNSS option), ifindex 4, ICMPv6 134/0; the
+    // options follow it, then the attributes.
     let mut p = vec![10u8, 0];
     p.extend(24u16.to_le_bytes());
     p.extend(4i32.to_le_bytes());
@@ -136,10 +137,12 @@ fn nduseropt_options_then_attributes() {
     src[0] = 0xfe;
     src[1] = 0x80;
     src[15] = 1;
-    p.extend(nla(1, &src));
-    let mut f = cooked(0);
-    f.extend(nlmsg(68, 0, 0, 0, &p));
-    let msgs = tree_of(&[f]);
+    let frame = |hdr_and_opts: &[u8]| {
+        let mut m = le_msg(68, 0, 0, 0);
+        m.push(hdr_and_opts).attr(1, &src); // NDUSEROPT_SRCADDR
+        nl_frame(0, m)
+    };
+    let msgs = tree_of(&[frame(&p)]);
     let t = &msgs[0]["tree"];
     assert_eq!(msgs[0]["type_name"], "RTM_NEWNDUSEROPT");
     let server = find(t, "server").expect("RDNSS server");
@@ -154,9 +157,7 @@ fn nduseropt_options_then_attributes() {
     // opts_len past the end: a warning, no panic, attributes not invented.
     let mut bad = p.clone();
     bad[2] = 200;
-    let mut f = cooked(0);
-    f.extend(nlmsg(68, 0, 0, 0, &bad));
-    let msgs = tree_of(&[f]);
+    let msgs = tree_of(&[frame(&bad)]);
     let opts = find(&msgs[0]["tree"], "nd options").unwrap();
     assert_eq!(opts["expert"]["severity"], "warning", "{opts}");
 }
@@ -164,14 +165,13 @@ fn nduseropt_options_then_attributes() {
 #[test]
 fn cachereport_set_follows_the_family() {
     let mk = |family: u8, src: &[u8], dst: &[u8]| {
-        let mut p = vec![family, 0, 0, 0];
-        p.extend(nla(1, &[1])); // NOCACHE
-        p.extend(nla(2, &0u32.to_le_bytes()));
-        p.extend(nla(3, src));
-        p.extend(nla(4, dst));
-        let mut f = cooked(0);
-        f.extend(nlmsg(96, 0, 0, 0, &p));
-        f
+        let mut m = le_msg(96, 0, 0, 0);
+        m.push(&[family, 0, 0, 0])
+            .attr(1, &[1]) // NOCACHE
+            .attr_u32(2, 0)
+            .attr(3, src)
+            .attr(4, dst);
+        nl_frame(0, m)
     };
     let mut s6 = [0u8; 16];
     s6[0] = 0xfe;
@@ -210,11 +210,12 @@ fn cachereport_set_follows_the_family() {
 #[test]
 fn getstats_request_and_newstats_reply_use_their_own_sets() {
     // RTM_GETSTATS with IFLA_STATS_GET_FILTERS { IFLA_STATS_LINK_XSTATS: mask 2 }
-    let mut p = vec![0u8; 12];
-    p.extend(nla(1, &nla(2, &2u32.to_le_bytes())));
-    let mut f = cooked(0);
-    f.extend(nlmsg(94, 0x1, 1, 0, &p));
-    let msgs = tree_of(&[f]);
+    let mut m = le_msg(94, 0x1, 1, 0);
+    m.push(&[0u8; 12]);
+    let filters = m.begin_nest_noflag(1);
+    m.attr_u32(2, 2);
+    m.end_nest(filters);
+    let msgs = tree_of(&[nl_frame(0, m)]);
     let t = &msgs[0]["tree"];
     assert!(find(t, "IFLA_STATS_GET_FILTERS").is_some(), "{t}");
     assert_eq!(find(t, "IFLA_STATS_LINK_XSTATS").unwrap()["value"], 2);
@@ -224,17 +225,15 @@ fn getstats_request_and_newstats_reply_use_their_own_sets() {
 fn netkit_link_info_data() {
     // RTM_NEWLINK: ifinfomsg, IFLA_IFNAME "nk0", IFLA_LINKINFO { IFLA_INFO_KIND "netkit",
     // IFLA_INFO_DATA { IFLA_NETKIT_MODE l3, IFLA_NETKIT_POLICY drop, IFLA_NETKIT_HEADROOM 64 } }
-    let mut p = vec![0u8; 16];
-    p.extend(nla(3, b"nk0\0"));
-    let mut data = nla(5, &1u32.to_le_bytes());
-    data.extend(nla(3, &2u32.to_le_bytes()));
-    data.extend(nla(8, &64u16.to_le_bytes()));
-    let mut li = nla(1, b"netkit\0");
-    li.extend(nla(2, &data));
-    p.extend(nla(18, &li));
-    let mut f = cooked(0);
-    f.extend(nlmsg(16, 0, 0, 0, &p));
-    let msgs = tree_of(&[f]);
+    let mut m = le_msg(16, 0, 0, 0);
+    m.push(&[0u8; 16]).attr_str(3, "nk0");
+    let li = m.begin_nest_noflag(18);
+    m.attr_str(1, "netkit");
+    let data = m.begin_nest_noflag(2);
+    m.attr_u32(5, 1).attr_u32(3, 2).attr_u16(8, 64);
+    m.end_nest(data);
+    m.end_nest(li);
+    let msgs = tree_of(&[nl_frame(0, m)]);
     let t = &msgs[0]["tree"];
     assert_eq!(
         find(t, "IFLA_NETKIT_MODE").unwrap()["display"],
