@@ -15,7 +15,7 @@ fn unknown_protocol_decodes_header_and_attributes() {
     m.attr_u16(1, 7).attr_u16(2, 8);
     m.end_nest(nest);
     let f = nl_frame(31, m);
-    let file = pcap_file(&[f.clone()]);
+    let file = pcap_file(std::slice::from_ref(&f));
     let tmp = TempDir::new("custom");
     let p = tmp.path("custom.pcap");
     std::fs::write(&p, &file).unwrap();
