@@ -6,6 +6,14 @@
 //!
 //! CAPTURE: e.g. the ~200 MB file of `scripts/bench.sh` (`scripts/make-bench-capture.py`).
 
+// Test code may panic: the crate's no-panic lint set (Cargo.toml) is for input-reading code.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use std::time::{Duration, Instant};
 
 use nlscope::cli::fields::Catalog;

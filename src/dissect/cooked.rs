@@ -28,7 +28,11 @@ pub struct Cooked {
 
 /// Parse the cooked header. Errors say why the frame is not netlink.
 pub fn parse(linktype: u32, d: &[u8]) -> Result<Cooked, String> {
-    let be16 = |o: usize| d.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    let be16 = |o: usize| {
+        d.get(o..o + 2)
+            .and_then(|b| <[u8; 2]>::try_from(b).ok())
+            .map(u16::from_be_bytes)
+    };
     match linktype {
         LINKTYPE_NETLINK | LINKTYPE_LINUX_SLL => {
             let (Some(pkttype), Some(hatype), Some(proto)) = (be16(0), be16(2), be16(14)) else {
@@ -57,9 +61,9 @@ pub fn parse(linktype: u32, d: &[u8]) -> Result<Cooked, String> {
                     d.len()
                 ));
             };
-            if d.len() < 20 {
+            let Some(&pkttype) = d.get(10).filter(|_| d.len() >= 20) else {
                 return Err("frame is shorter than the 20-byte SLL2 header".into());
-            }
+            };
             if hatype != ARPHRD_NETLINK {
                 return Err(format!(
                     "not a netlink frame (ARPHRD {hatype}, netlink is {ARPHRD_NETLINK})"
@@ -68,7 +72,7 @@ pub fn parse(linktype: u32, d: &[u8]) -> Result<Cooked, String> {
             Ok(Cooked {
                 linktype,
                 header_len: 20,
-                pkttype: u16::from(d[10]),
+                pkttype: u16::from(pkttype),
                 hatype,
                 protocol: u32::from(proto),
             })
@@ -98,6 +102,12 @@ pub fn node(c: &Cooked, d: &[u8]) -> Node {
         _ => "Linux cooked capture v2",
     };
     let mut n = Node::new(title, "sll", Value::None, 0, c.header_len.min(d.len()));
+    // `parse` checked the length; a shorter `d` reads as zeros rather than panicking.
+    let be = |o: usize, len: usize| {
+        d.get(o..o + len)
+            .map_or(0, |b| b.iter().fold(0u64, |a, &x| a << 8 | u64::from(x)))
+    };
+    let bytes = |o: usize, len: usize| d.get(o..o + len).map(<[u8]>::to_vec).unwrap_or_default();
     let pk = Value::Enum {
         value: i64::from(c.pkttype),
         name: pkttype_name(c.pkttype).into(),
@@ -118,42 +128,18 @@ pub fn node(c: &Cooked, d: &[u8]) -> Node {
     if c.linktype == LINKTYPE_LINUX_SLL2 {
         n.children = vec![
             Node::new("protocol", "sll.protocol", proto, 0, 2),
-            Node::new(
-                "ifindex",
-                "sll.ifindex",
-                Value::Uint(u64::from(u32::from_be_bytes([d[4], d[5], d[6], d[7]]))),
-                4,
-                4,
-            ),
+            Node::new("ifindex", "sll.ifindex", Value::Uint(be(4, 4)), 4, 4),
             Node::new("hatype", "sll.hatype", hat, 8, 2),
             Node::new("pkttype", "sll.pkttype", pk, 10, 1),
-            Node::new("halen", "sll.halen", Value::Uint(u64::from(d[11])), 11, 1),
-            Node::new(
-                "address",
-                "sll.address",
-                Value::Bytes(d[12..20].to_vec()),
-                12,
-                8,
-            ),
+            Node::new("halen", "sll.halen", Value::Uint(be(11, 1)), 11, 1),
+            Node::new("address", "sll.address", Value::Bytes(bytes(12, 8)), 12, 8),
         ];
     } else {
         n.children = vec![
             Node::new("pkttype", "sll.pkttype", pk, 0, 2),
             Node::new("hatype", "sll.hatype", hat, 2, 2),
-            Node::new(
-                "halen",
-                "sll.halen",
-                Value::Uint(u64::from(u16::from_be_bytes([d[4], d[5]]))),
-                4,
-                2,
-            ),
-            Node::new(
-                "address",
-                "sll.address",
-                Value::Bytes(d[6..14].to_vec()),
-                6,
-                8,
-            ),
+            Node::new("halen", "sll.halen", Value::Uint(be(4, 2)), 4, 2),
+            Node::new("address", "sll.address", Value::Bytes(bytes(6, 8)), 6, 8),
             Node::new("protocol", "sll.protocol", proto, 14, 2),
         ];
     }

@@ -121,11 +121,11 @@ impl Value {
 
 /// Lower-case hex without separators.
 pub fn hex(b: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(b.len() * 2);
     for x in b {
-        s.push(char::from(DIGITS[usize::from(x >> 4)]));
-        s.push(char::from(DIGITS[usize::from(x & 15)]));
+        // Both nibbles are < 16, so from_digit always yields a lower-case digit.
+        s.extend(char::from_digit(u32::from(x >> 4), 16));
+        s.extend(char::from_digit(u32::from(x & 15), 16));
     }
     s
 }

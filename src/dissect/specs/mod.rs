@@ -106,12 +106,17 @@ impl SpecRegistry {
     /// Add a spec, replacing one of the same name.
     pub fn insert(&mut self, spec: Spec) {
         let name = spec.name.clone();
-        let idx = match self.by_name.get(&name) {
-            Some(&i) => {
-                self.specs[i] = spec;
+        let raw_protonum = spec
+            .protonum
+            .filter(|_| spec.protocol == Protocol::NetlinkRaw);
+        let idx = match self.by_name.get(&name).copied() {
+            Some(i) if i < self.specs.len() => {
+                if let Some(slot) = self.specs.get_mut(i) {
+                    *slot = spec;
+                }
                 i
             }
-            None => {
+            _ => {
                 self.specs.push(spec);
                 self.specs.len() - 1
             }
@@ -120,9 +125,7 @@ impl SpecRegistry {
         self.by_protonum
             .values_mut()
             .for_each(|v| v.retain(|&i| i != idx));
-        if let Some(p) = self.specs[idx].protonum
-            && self.specs[idx].protocol == Protocol::NetlinkRaw
-        {
+        if let Some(p) = raw_protonum {
             self.by_protonum.entry(p).or_default().push(idx);
         }
     }
