@@ -1,0 +1,183 @@
+
+use super::*;
+
+fn load(text: &str) -> Result<Spec, SpecError> {
+    load_spec(text, SpecSource::Embedded("t".into()))
+}
+
+const BASE: &str = r#"
+name: fam
+protocol: genetlink
+definitions:
+  - name: colours
+    type: enum
+    value-start: 3
+    entries: [red, {name: green, value: 7}, blue]
+  - name: bits
+    type: flags
+    entries: [a, b, {name: d, value: 3}]
+attribute-sets:
+  - name: main
+    attributes:
+      - name: first
+        type: u32
+      - name: second
+        type: string
+      - name: later
+        type: nest
+        value: 10
+        nested-attributes: inner
+      - name: after
+        type: u8
+  - name: inner
+    name-prefix: in-
+    attributes:
+      - {name: zero, type: unused, value: 0}
+      - {name: one, type: flag}
+  - name: sub
+    subset-of: main
+    attributes:
+      - name: after
+operations:
+  list:
+    - name: get
+      attribute-set: main
+      do: {request: {attributes: [first]}, reply: {attributes: [first]}}
+    - name: set
+      value: 5
+      attribute-set: main
+      do: {request: {attributes: [first]}}
+    - name: ntf
+      notify: get
+"#;
+
+#[test]
+fn implicit_values_prefixes_and_subsets() {
+    let s = load(BASE).unwrap();
+    let main = &s.sets["main"];
+    let v: Vec<(u16, &str)> = main
+        .attrs
+        .iter()
+        .map(|a| (a.value, a.cname.as_str()))
+        .collect();
+    assert_eq!(
+        v,
+        vec![
+            (1, "FAM_A_MAIN_FIRST"),
+            (2, "FAM_A_MAIN_SECOND"),
+            (10, "FAM_A_MAIN_LATER"),
+            (11, "FAM_A_MAIN_AFTER")
+        ]
+    );
+    assert_eq!(s.sets["inner"].get(1).unwrap().cname, "IN_ONE");
+    assert_eq!(s.sets["sub"].attrs[0].value, 11);
+    let c = &s.enums["colours"];
+    assert_eq!(
+        c.entries,
+        vec![
+            (3, "FAM_COLOURS_RED".into()),
+            (7, "FAM_COLOURS_GREEN".into()),
+            (8, "FAM_COLOURS_BLUE".into())
+        ]
+    );
+    let b = &s.enums["bits"];
+    assert_eq!(
+        b.entries.iter().map(|e| e.0).collect::<Vec<_>>(),
+        vec![1, 2, 8]
+    );
+    // Unified op ids: 1, 5 (explicit), 6 (notify: reply only, borrows get's set).
+    assert_eq!(s.ops[0].request_values, vec![1]);
+    assert_eq!(s.ops[1].request_values, vec![5]);
+    assert_eq!(s.ops[2].reply_values, vec![6]);
+    assert!(s.ops[2].request_values.is_empty());
+    assert_eq!(s.ops[2].attribute_set.as_deref(), Some("main"));
+    assert_eq!(s.type_name(5), Some("FAM_CMD_SET"));
+}
+
+#[test]
+fn directional_ids_count_per_direction() {
+    let text = r#"
+name: d
+attribute-sets: [{name: s, attributes: [{name: x, type: u8}]}]
+operations:
+  enum-model: directional
+  list:
+    - {name: a-get, attribute-set: s, do: {request: {attributes: [x]}, reply: {attributes: [x]}}}
+    - {name: a-set, attribute-set: s, do: {request: {attributes: [x]}}}
+    - {name: a-ntf, notify: a-get}
+    - {name: b-get, attribute-set: s, do: {request: {attributes: [x]}, reply: {attributes: [x]}}}
+"#;
+    let s = load(text).unwrap();
+    let ids: Vec<(Vec<u16>, Vec<u16>)> = s
+        .ops
+        .iter()
+        .map(|o| (o.request_values.clone(), o.reply_values.clone()))
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            (vec![1], vec![1]),
+            (vec![2], vec![]),
+            (vec![], vec![2]),
+            (vec![3], vec![3])
+        ]
+    );
+    // Directional generic netlink: no guessing across directions.
+    assert_eq!(s.op_for(2, true).map(|o| o.name.as_str()), Some("a-set"));
+    assert_eq!(s.op_for(2, false).map(|o| o.name.as_str()), Some("a-ntf"));
+    assert!(s.op_for(4, false).is_none());
+}
+
+#[test]
+fn bad_specs_are_errors_not_panics() {
+    let cases = [
+        ("", "not a YNL spec"),
+        ("- a\n- b\n", "not a YNL spec"),
+        ("protocol: genetlink\n", "missing 'name'"),
+        ("name: x\nprotocol: carrier-pigeon\n", "unknown protocol"),
+        (
+            "name: x\nprotocol: netlink-raw\nprotonum: 99\n",
+            "outside 0..=31",
+        ),
+        (
+            "name: x\nattribute-sets: [{name: s, attributes: [{name: a, type: nest, nested-attributes: nope}]}]\n",
+            "not defined",
+        ),
+        (
+            "name: x\nattribute-sets: [{name: s, attributes: [{name: a, type: u8, value: 70000}]}]\n",
+            "outside 0..=16383",
+        ),
+        (
+            "name: x\nattribute-sets: [{name: s, subset-of: t, attributes: [{name: a}]}]\n",
+            "unknown set",
+        ),
+        (
+            "name: x\ndefinitions: [{name: s, type: struct, members: [{name: m, type: binary}]}]\n",
+            "without 'len'",
+        ),
+        (
+            "name: x\ndefinitions: [{name: f, type: flags, entries: [{name: a, value: 99}]}]\n",
+            "outside 0..64",
+        ),
+        (
+            "name: x\ndefinitions: [{name: s, type: struct, members: [{name: m, type: binary, struct: s}]}]\n",
+            "refers to itself",
+        ),
+        ("name: x\n: : :\n", "YAML"),
+    ];
+    for (text, want) in cases {
+        let e = load(text).unwrap_err();
+        assert!(e.message.contains(want), "{text:?}: {}", e.message);
+    }
+}
+
+#[test]
+fn alias_bombs_are_refused() {
+    let mut t = String::from("name: x\na: &a [1,1,1,1,1,1,1,1,1,1]\n");
+    let mut prev = 'a';
+    for c in 'b'..='k' {
+        t.push_str(&format!("{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        prev = c;
+    }
+    assert!(load(&t).is_err());
+}
