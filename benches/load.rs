@@ -16,7 +16,7 @@
 
 use std::time::{Duration, Instant};
 
-use nlscope::cli::fields::Catalog;
+use nlscope::dissect::fields::Catalog;
 use nlscope::dissect::specs::SpecRegistry;
 use nlscope::filter::Filter;
 use nlscope::store::{FrameMeta, Loader, MsgEntry, Store};

@@ -190,7 +190,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             SpecsCmd::Show { name } => specs_cmd::show(&specs, &name, &mut out),
             SpecsCmd::Fields => {
                 use std::io::Write;
-                let cat = nlscope::cli::fields::Catalog::new(&specs);
+                let cat = nlscope::dissect::fields::Catalog::new(&specs);
                 for p in nlscope::filter::Filter::HEADER_FIELDS
                     .iter()
                     .copied()

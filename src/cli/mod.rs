@@ -1,7 +1,6 @@
 //! Command-line front end: `read`, `specs`.
 
 pub mod capture;
-pub mod fields;
 pub mod read;
 pub mod specs_cmd;
 

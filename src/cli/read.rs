@@ -9,7 +9,7 @@ use std::thread;
 use crossbeam_channel::bounded;
 
 use super::CliError;
-use super::fields::{Catalog, MsgFields};
+use crate::dissect::fields::{Catalog, MsgFields};
 use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
 use crate::export::{self, CaptureOut, Emitter, Format, Record};
 use crate::filter::Filter;
@@ -60,7 +60,7 @@ pub fn out_format_for(path: &std::path::Path) -> OutFormat {
     }
 }
 
-pub use crate::export::frame_problem_node;
+use crate::dissect::problems::{UEVENT_CHARS, frame_problem_node, no_message_text};
 
 /// Run `read`. Prints what could be read; a read error is returned after the output.
 pub fn run(
@@ -213,11 +213,11 @@ pub fn run(
             if fi.msgs.is_empty() && filter.is_none() {
                 any_match = true;
                 if let Some(em) = &emitter {
-                    let what = export::no_message_text(
+                    let what = no_message_text(
                         data,
                         fi.cooked.map_or(0, |c| c.header_len),
                         fi.problem.as_ref().map(|p| p.1.as_str()),
-                        export::UEVENT_CHARS,
+                        UEVENT_CHARS,
                     );
                     em.frame_line(&mut text, frame_no, frame.ts_ns, t0v, &what);
                 }

@@ -57,6 +57,26 @@ pub fn overrides(
     out
 }
 
+/// Filter field paths of the nodes the hooks in this module place where no spec op says: the
+/// override sets above, the legacy `rtgenmsg` header, ip6mr cache reports, ND options.
+pub fn extra_fields(specs: &super::specs::SpecRegistry) -> Vec<String> {
+    let mut out: Vec<String> = ["rtgenmsg", "rtgenmsg.family", "rt-nduseropt.nd-options"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    out.push(ND_OPTION.to_string());
+    out.extend(ND_OPTION_FIELDS.iter().map(|f| format!("{ND_OPTION}.{f}")));
+    for (spec, set, prefix) in [
+        ("rt-link", "bridge-af-spec-attrs", "rt-link.af-spec"),
+        ("rt-link", "linkinfo-brport-attrs", "rt-link.protinfo"),
+        ("rt-link", "ifla6-attrs", "rt-link.protinfo"),
+        ("rt-cachereport", "ip6mra-creport-attrs", "rt-cachereport"),
+    ] {
+        out.extend(specs.set_paths(spec, set, prefix));
+    }
+    out
+}
+
 /// The attribute set of sub-message `msg`'s format `value`.
 fn sub_message_set(spec: &Spec, msg: &str, value: &str) -> Option<String> {
     spec.sub_messages
@@ -476,6 +496,27 @@ pub fn cachereport_set<'a>(spec: &'a Spec, data: &[u8], start: usize) -> Option<
 /// ND options of an RTM_NEWNDUSEROPT: `nduseropt_opts_len` bytes right after struct
 /// nduseroptmsg (net/ipv6/ndisc.c, ndisc_ra_useropt), before the attributes. Returns the node and
 /// where the attributes start. Option bodies this code does not know are raw bytes.
+/// Field path of one ND option node.
+const ND_OPTION: &str = "rt-nduseropt.nd-option";
+/// Field paths of the nodes the ND option decoder below emits (for the filter catalog).
+const ND_OPTION_FIELDS: &[&str] = &[
+    "type",
+    "len",
+    "data",
+    "reserved",
+    "lifetime",
+    "server",
+    "domains",
+    "prefix-len",
+    "prefix-flags",
+    "valid-lifetime",
+    "preferred-lifetime",
+    "prefix",
+    "uri",
+    "scaled-lifetime",
+    "plc",
+];
+
 pub fn nd_options(
     spec: &Spec,
     m: &MsgIndex,
@@ -513,7 +554,7 @@ pub fn nd_options(
         if olen == 0 || at + olen > opts_end {
             let mut bad = Node::new(
                 "nd option",
-                "rt-nduseropt.nd-option",
+                ND_OPTION,
                 Value::Bytes(data.get(at..opts_end).unwrap_or(&[]).to_vec()),
                 at,
                 opts_end - at,
@@ -560,7 +601,7 @@ fn ipv6_at(data: &[u8], at: usize) -> Option<[u8; 16]> {
 
 /// One ND option at `at`, `olen` bytes (checked to be inside the data by the caller).
 fn nd_option(data: &[u8], at: usize, ty: u8, olen: usize) -> Node {
-    const F: &str = "rt-nduseropt.nd-option";
+    const F: &str = ND_OPTION;
     let name = nd_option_name(ty);
     let mut n = Node::new(name, F, Value::None, at, olen);
     let u8_node = |name: &str, field: &str, off: usize| {
@@ -793,6 +834,38 @@ mod tests {
         assert_eq!(dns_names(b"\x00\x00\x00\x00"), "");
         // a label running past the end stops the walk without panicking
         assert_eq!(dns_names(b"\x03ab"), "");
+    }
+
+    #[test]
+    fn nd_option_fields_are_listed() {
+        // (type, bytes) of each option kind the decoder knows, and an unknown one
+        let mut prefix = vec![3u8, 4, 64, 0xc0];
+        prefix.resize(32, 0);
+        let mut rdnss = vec![25u8, 3, 0, 0, 0, 0, 0, 60];
+        rdnss.resize(24, 0);
+        let mut dnssl = vec![31u8, 2, 0, 0, 0, 0, 0, 60];
+        dnssl.extend(b"\x03foo\x00\x00\x00\x00");
+        let mut portal = vec![37u8, 1];
+        portal.extend(b"http:/");
+        let mut pref64 = vec![38u8, 2, 0x02, 0x58];
+        pref64.resize(16, 0);
+        for d in [
+            prefix,
+            rdnss,
+            dnssl,
+            portal,
+            pref64,
+            vec![200, 1, 1, 2, 3, 4, 5, 6],
+        ] {
+            let n = nd_option(&d, 0, d[0], d.len());
+            n.walk(&mut |c| {
+                let ok = c.field == ND_OPTION
+                    || c.field.strip_prefix(ND_OPTION).is_some_and(|rest| {
+                        ND_OPTION_FIELDS.iter().any(|f| rest == format!(".{f}"))
+                    });
+                assert!(ok, "{} (option {}) not in ND_OPTION_FIELDS", c.field, d[0]);
+            });
+        }
     }
 
     #[test]

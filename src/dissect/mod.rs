@@ -3,7 +3,9 @@
 pub mod attrs;
 pub mod cooked;
 mod families;
+pub mod fields;
 mod message;
+pub mod problems;
 mod rtsummary;
 pub mod specs;
 

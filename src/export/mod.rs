@@ -2,7 +2,7 @@
 
 mod stream;
 
-pub use stream::{CaptureOut, Emitter, UEVENT_CHARS, frame_problem_node, no_message_text};
+pub use stream::{CaptureOut, Emitter};
 
 use std::fmt::Write as _;
 

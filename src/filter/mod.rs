@@ -6,9 +6,10 @@
 //!
 //! # Language
 //!
-//! * **Fields** are dotted lowercase names (`frame.number`, `nlmsg.type`,
-//!   `rt-link.ifname`, `rt-link.linkinfo.kind`). `-` is an ordinary name
-//!   character. Wireshark names are accepted as aliases (see
+//! * **Fields** are dotted names starting with a lowercase letter (`frame.number`,
+//!   `nlmsg.type`, `rt-link.ifname`, `rt-link.linkinfo.kind`); later characters may be
+//!   uppercase where a spec's member is (`tc.options.tc-sfq-qopt-v1.Wlog`). `-` is an
+//!   ordinary name character. Wireshark names are accepted as aliases (see
 //!   [`Filter::ALIASES`]), e.g. `netlink.hdr_type` means `nlmsg.type`.
 //! * A bare field is an **existence test**: `rt-link.ifname`.
 //! * **Comparisons**: `==` `!=` `<` `<=` `>` `>=` (or `eq ne lt le gt ge`),
@@ -950,9 +951,8 @@ struct Parser<'a> {
 
 fn valid_field_syntax(w: &str) -> bool {
     w.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
-        && w.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
-        })
+        && w.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
         && w.split('.')
             .all(|seg| !seg.is_empty() && !seg.starts_with('-') && !seg.ends_with('-'))
 }

@@ -25,8 +25,8 @@ pub use load::{LoadEvent, Loader, Waker};
 
 use std::rc::Rc;
 
-use crate::cli::fields::MsgFields;
-use crate::cli::read::frame_problem_node;
+use crate::dissect::fields::MsgFields;
+use crate::dissect::problems::frame_problem_node;
 use crate::dissect::{
     Dissector, Fact, FrameIndex, IndexSeed, MessageView, MsgIndex, specs::SpecRegistry,
 };
@@ -681,7 +681,7 @@ impl Store {
             .and_then(|(_, f)| crate::dissect::cooked::parse(f.linktype, data).ok())
             .map_or(0, |c| c.header_len);
         let problem = self.frame_problem(e.frame).map(|p| p.1);
-        crate::export::no_message_text(data, skip, problem, 200)
+        crate::dissect::problems::no_message_text(data, skip, problem, 200)
     }
 
     /// The pcapng packet comments of frame `f` (0-based).

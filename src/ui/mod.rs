@@ -26,7 +26,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::cli::fields::Catalog;
+use crate::dissect::fields::Catalog;
 use crate::dissect::specs::SpecRegistry;
 use crate::filter::{Filter, FilterError};
 use crate::model::Node;

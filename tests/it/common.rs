@@ -159,7 +159,7 @@ pub fn dissect_all(frames: &[Frame], specs: SpecRegistry) -> Vec<Dissected> {
                 nodes,
             });
         }
-        if let Some(p) = nlscope::cli::read::frame_problem_node(&fi, f.data.len()) {
+        if let Some(p) = nlscope::dissect::problems::frame_problem_node(&fi, f.data.len()) {
             out.push(Dissected {
                 frame: fno + 1,
                 msg: usize::MAX,

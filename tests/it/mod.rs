@@ -4,6 +4,7 @@ mod bigendian;
 mod coverage;
 mod custom;
 mod experts;
+mod field_catalog;
 mod filter_bar;
 mod filters;
 mod golden;

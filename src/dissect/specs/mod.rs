@@ -179,6 +179,16 @@ impl SpecRegistry {
         dir(to_kernel).or_else(|| dir(!to_kernel))
     }
 
+    /// Paths of attribute set `set` of spec `spec` placed under `prefix`: for sets a code hook
+    /// puts where the spec does not say (see `dissect::families`). Empty when either is missing.
+    pub fn set_paths(&self, spec: &str, set: &str, prefix: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(s) = self.get(spec) {
+            collect_paths(s, set, prefix, 1, &mut out);
+        }
+        out
+    }
+
     /// Every filter field path the specs define (`rt-link.ifname`, `rt-link.linkinfo.kind`, ...),
     /// for validation and completion. Nested paths are followed a few levels deep.
     pub fn field_paths(&self) -> Vec<String> {
@@ -223,42 +233,49 @@ impl SpecRegistry {
     }
 }
 
+/// Attribute paths under `prefix`. No dedupe while walking: two formats of a sub-message may
+/// give one attribute name different layouts, and each must be followed (the caller sorts and
+/// dedupes); the depth bound stops recursive sets.
 fn collect_paths(s: &Spec, set: &str, prefix: &str, depth: usize, out: &mut Vec<String>) {
-    if depth > 4 {
+    if depth > 8 {
         return;
     }
     let Some(set) = s.sets.get(set) else { return };
     for a in &set.attrs {
         let path = format!("{prefix}.{}", a.name);
-        if out.contains(&path) && depth > 0 {
-            continue;
-        }
-        out.push(path.clone());
         if let Some(h) = &a.fixed_header {
             header_paths(s, h, &path, out);
         }
         if let Some(n) = &a.nested {
             collect_paths(s, n, &path, depth + 1, out);
         }
-        if let AttrType::Binary {
-            structure: Some(st),
-            ..
-        } = &a.ty
-        {
-            struct_paths(s, st, &path, 0, out);
-        }
-        if let AttrType::SubMessage { name, .. } = &a.ty
-            && let Some(sm) = s.sub_messages.get(name)
-        {
-            for f in &sm.formats {
-                if let Some(h) = &f.fixed_header {
-                    header_paths(s, h, &path, out);
-                }
-                if let Some(fs) = &f.attribute_set {
-                    collect_paths(s, fs, &path, depth + 1, out);
+        match &a.ty {
+            AttrType::Binary {
+                structure: Some(st),
+                ..
+            } => struct_paths(s, st, &path, 0, out),
+            AttrType::Bitfield32 => {
+                out.push(format!("{path}.value"));
+                out.push(format!("{path}.selector"));
+            }
+            AttrType::SubMessage { name, .. } => {
+                for f in s
+                    .sub_messages
+                    .get(name)
+                    .into_iter()
+                    .flat_map(|m| &m.formats)
+                {
+                    if let Some(h) = &f.fixed_header {
+                        header_paths(s, h, &path, out);
+                    }
+                    if let Some(fs) = &f.attribute_set {
+                        collect_paths(s, fs, &path, depth + 1, out);
+                    }
                 }
             }
+            _ => {}
         }
+        out.push(path);
     }
 }
 
@@ -278,9 +295,6 @@ fn struct_paths(s: &Spec, st: &str, prefix: &str, depth: usize, out: &mut Vec<St
         return;
     }
     for m in &st.members {
-        if matches!(m.kind, MemberKind::Pad(_)) {
-            continue;
-        }
         let path = format!("{prefix}.{}", m.name);
         match &m.kind {
             MemberKind::Binary {
@@ -299,6 +313,8 @@ fn struct_paths(s: &Spec, st: &str, prefix: &str, depth: usize, out: &mut Vec<St
                 {
                     struct_paths(s, h, &path, depth + 1, out);
                 }
+                // bytes of the union the chosen arm leaves unused
+                out.push(format!("{path}.pad"));
             }
             _ => {}
         }

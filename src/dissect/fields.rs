@@ -228,6 +228,7 @@ impl Catalog {
     /// Catalog from the loaded specs.
     pub fn new(specs: &SpecRegistry) -> Self {
         let mut paths = specs.field_paths();
+        paths.extend(super::families::extra_fields(specs));
         for extra in [
             "genl",
             "genl.version",
@@ -245,6 +246,8 @@ impl Catalog {
             "nlmsgerr.request.flags",
             "nlmsgerr.request.seq",
             "nlmsgerr.request.pid",
+            "nlmsg",
+            "nlmsg.attr",
             "nlmsg.payload",
             "nlmsg.header",
         ] {
@@ -270,15 +273,21 @@ impl FieldCatalog for Catalog {
         {
             return true;
         }
-        // Attributes no spec names are addressed by number: `rt-link.linkinfo.45`.
-        field.rsplit_once('.').is_some_and(|(parent, last)| {
-            last.parse::<u16>().is_ok()
-                && (self
+        // Attributes no spec names are addressed by number, at any depth below a known path
+        // or a family: `rt-link.linkinfo.45`, `ethtool.1.2`, `nlmsg.attr.3.1`.
+        let mut parent = field;
+        while let Some((p, last)) = parent.rsplit_once('.') {
+            if last.parse::<u16>().is_err() {
+                break;
+            }
+            parent = p;
+        }
+        parent != field
+            && (!parent.contains('.')
+                || self
                     .paths
                     .binary_search_by(|p| p.as_str().cmp(parent))
-                    .is_ok()
-                    || !parent.contains('.'))
-        })
+                    .is_ok())
     }
     fn suggest(&self, field: &str) -> Option<String> {
         crate::filter::suggest_field(
