@@ -169,7 +169,9 @@ pub fn run(
                 if ifaces.len() <= idx {
                     ifaces.resize(idx + 1, None);
                 }
-                ifaces[idx] = Some(i);
+                if let Some(slot) = ifaces.get_mut(idx) {
+                    *slot = Some(i);
+                }
             }
             for c in &frame.comments {
                 dis.learn_from_comment(c);

@@ -4,7 +4,9 @@ use super::specs::{
     Attr, AttrSet, AttrType, MemberKind, Presentation, Scalar, Spec, StructDef, SubFormat,
 };
 use crate::model::{Endian, Node, Severity, Value};
-use crate::netlink::{NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4};
+use crate::netlink::{
+    NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4, array, span,
+};
 
 /// Deepest attribute nesting decoded. The kernel's own policies nest far less (its policy
 /// validator stops at MAX_POLICY_RECURSION_DEPTH = 10); anything deeper is shown as bytes.
@@ -175,7 +177,7 @@ impl<'a> Walker<'a> {
                 self.scalar_into(&mut node, *s, &attr.pres, endian, p0, plen);
             }
             AttrType::String => {
-                let b = &self.data[p0..p0 + plen];
+                let b = span(self.data, p0, plen);
                 let text = b.split(|c| *c == 0).next().unwrap_or(&[]);
                 node.value = Value::Str(String::from_utf8_lossy(text).into_owned());
                 node.display = format!("{:?}", String::from_utf8_lossy(text));
@@ -284,7 +286,7 @@ impl<'a> Walker<'a> {
                             Severity::Warning,
                             format!("bitfield32 needs 8 bytes, has {plen}"),
                         );
-                        node.value = Value::Bytes(self.data[p0..p0 + plen].to_vec());
+                        node.value = Value::Bytes(span(self.data, p0, plen).to_vec());
                         node.display = node.value.display();
                     }
                 }
@@ -293,7 +295,7 @@ impl<'a> Walker<'a> {
                 node.display = format!("{plen} bytes of padding");
             }
             AttrType::Unused | AttrType::Other(_) => {
-                node.value = Value::Bytes(self.data[p0..p0 + plen].to_vec());
+                node.value = Value::Bytes(span(self.data, p0, plen).to_vec());
                 node.display = node.value.display();
             }
         }
@@ -329,7 +331,7 @@ impl<'a> Walker<'a> {
             mark_raw(&mut node.children);
             node.display = format!("nested, {} attributes", node.children.len());
         } else {
-            let b = &self.data[p0..pos + len];
+            let b = self.data.get(p0..pos + len).unwrap_or_default();
             node.display = guess_display(b);
             node.value = Value::Bytes(b.to_vec());
         }
@@ -352,7 +354,7 @@ impl<'a> Walker<'a> {
             None => 0,
         };
         if width == 0 || plen != width {
-            let b = &self.data[p0..p0 + plen];
+            let b = span(self.data, p0, plen);
             node.value = Value::Bytes(b.to_vec());
             node.display = node.value.display();
             let want = s.width().map_or("4 or 8".to_string(), |w| w.to_string());
@@ -435,7 +437,7 @@ impl<'a> Walker<'a> {
         plen: usize,
         depth: usize,
     ) {
-        let b = &self.data[p0..p0 + plen];
+        let b = span(self.data, p0, plen);
         if let Some(st) = structure.and_then(|s| self.spec?.structs.get(s)) {
             let (children, used) = self.struct_members(st, p0, plen, &node.field, endian, depth);
             node.children = children;
@@ -444,7 +446,7 @@ impl<'a> Walker<'a> {
                 let mut extra = Node::new(
                     "trailing bytes",
                     format!("{}.trailing", node.field),
-                    Value::Bytes(b[used..].to_vec()),
+                    Value::Bytes(b.get(used..).unwrap_or_default().to_vec()),
                     p0 + used,
                     plen - used,
                 );
@@ -665,8 +667,8 @@ impl<'a> Walker<'a> {
         depth: usize,
     ) {
         let Some(el) = self.spec.and_then(|s| s.structs.get(st)) else {
-            node.value = Value::Bytes(self.data[p0..p0 + plen].to_vec());
-            node.display = guess_display(&self.data[p0..p0 + plen]);
+            node.value = Value::Bytes(span(self.data, p0, plen).to_vec());
+            node.display = guess_display(span(self.data, p0, plen));
             return;
         };
         if el.size == 0 {
@@ -680,7 +682,7 @@ impl<'a> Walker<'a> {
             let mut extra = Node::new(
                 "trailing bytes",
                 format!("{}.trailing", node.field),
-                Value::Bytes(self.data[p0 + used..p0 + plen].to_vec()),
+                Value::Bytes(span(self.data, p0 + used, plen.saturating_sub(used)).to_vec()),
                 p0 + used,
                 plen - used,
             );
@@ -749,7 +751,7 @@ impl<'a> Walker<'a> {
             self.spec?.structs.get(f.fixed_header.as_deref()?)
         });
         let Some(arm) = arm else {
-            let b = &self.data[p0..p0 + size];
+            let b = span(self.data, p0, size);
             node.value = Value::Bytes(b.to_vec());
             node.display = guess_display(b);
             node.raw = true;
@@ -829,7 +831,7 @@ impl<'a> Walker<'a> {
                     );
                 }
                 AttrType::String => {
-                    let b = &self.data[q0..q0 + qlen];
+                    let b = span(self.data, q0, qlen);
                     let t = b.split(|c| *c == 0).next().unwrap_or(&[]);
                     it.value = Value::Str(String::from_utf8_lossy(t).into_owned());
                     it.display = format!("{:?}", String::from_utf8_lossy(t));
@@ -861,7 +863,10 @@ impl<'a> Walker<'a> {
                 continue;
             }
             let idx = it.name.trim_start_matches("attr ").to_string();
-            it.name = format!("{} {idx}", levels[level]);
+            let Some(level_name) = levels.get(level) else {
+                continue;
+            };
+            it.name = format!("{level_name} {idx}");
             it.field = field.to_string();
             it.raw = false;
             it.value = idx.parse::<u64>().map(Value::Uint).unwrap_or(Value::None);
@@ -898,8 +903,8 @@ impl<'a> Walker<'a> {
                 node.children = self.attrs(p0, p0 + plen, None, &node.field, depth + 1);
                 mark_raw(&mut node.children);
             } else {
-                node.value = Value::Bytes(self.data[p0..p0 + plen].to_vec());
-                node.display = guess_display(&self.data[p0..p0 + plen]);
+                node.value = Value::Bytes(span(self.data, p0, plen).to_vec());
+                node.display = guess_display(span(self.data, p0, plen));
                 node.raw = true;
             }
             node.set_expert(Severity::Note, format!("format not known ({what})"));
@@ -949,17 +954,9 @@ pub fn mark_raw(nodes: &mut [Node]) {
 /// Bytes rendered per a YNL display hint.
 pub fn hinted_bytes(b: &[u8], hint: Option<&str>) -> Value {
     match (hint, b.len()) {
-        (Some("ipv4") | Some("ipv4-or-v6"), 4) => Value::Ipv4([b[0], b[1], b[2], b[3]]),
-        (Some("ipv6") | Some("ipv4-or-v6"), 16) => {
-            let mut a = [0u8; 16];
-            a.copy_from_slice(b);
-            Value::Ipv6(a)
-        }
-        (Some("mac"), 6) => {
-            let mut a = [0u8; 6];
-            a.copy_from_slice(b);
-            Value::Mac(a)
-        }
+        (Some("ipv4") | Some("ipv4-or-v6"), 4) => array(b, 0).map_or(Value::None, Value::Ipv4),
+        (Some("ipv6") | Some("ipv4-or-v6"), 16) => array(b, 0).map_or(Value::None, Value::Ipv6),
+        (Some("mac"), 6) => array(b, 0).map_or(Value::None, Value::Mac),
         (Some("string"), _) => {
             let t = b.split(|c| *c == 0).next().unwrap_or(&[]);
             Value::Str(String::from_utf8_lossy(t).into_owned())

@@ -3,7 +3,8 @@
 
 use super::specs::{AttrSet, EnumDef, Spec, StructDef};
 use super::{MessageView, MsgIndex};
-use crate::model::{Direction, Node, Severity, Value};
+use crate::model::{Direction, Endian, Node, Severity, Value};
+use crate::netlink::{array, byte};
 
 /// `AF_BRIDGE` (linux/socket.h).
 const AF_BRIDGE: u8 = 7;
@@ -359,7 +360,7 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
             }
         }
         Kind::Addr => {
-            let (family, plen, scope) = (p[0], p[1], p[3]);
+            let (family, plen, scope) = (byte(p, 0), byte(p, 1), byte(p, 3));
             let idx = e.u32(p, 4).unwrap_or(0) as i32;
             out.push(' ');
             out.push_str(ib.format(idx));
@@ -388,11 +389,11 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
             }
         }
         Kind::Route => {
-            let dst_len = p[1];
-            let table = a3.and_then(u32_at).map_or(i64::from(p[4]), i64::from);
-            let (proto, scope, rtype) = (p[5], p[6], p[7]);
+            let dst_len = byte(p, 1);
+            let table = a3.and_then(u32_at).map_or(i64::from(byte(p, 4)), i64::from);
+            let (proto, scope, rtype) = (byte(p, 5), byte(p, 6), byte(p, 7));
             // AF_MPLS routes: RTA_DST is a label stack entry, not an address.
-            if p[0] == AF_MPLS {
+            if byte(p, 0) == AF_MPLS {
                 super::rtsummary::mpls_route(v, out, p, e);
                 return true;
             }
@@ -471,7 +472,7 @@ enum Kind {
 /// An IPv4 or IPv6 address by length.
 fn ip_text(b: &[u8]) -> Option<String> {
     match b.len() {
-        4 => Some(std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string()),
+        4 => Some(std::net::Ipv4Addr::from(array::<4>(b, 0).unwrap_or_default()).to_string()),
         16 => {
             let mut a = [0u8; 16];
             a.copy_from_slice(b);
@@ -588,9 +589,7 @@ fn nd_option_name(ty: u8) -> &'static str {
 }
 
 fn be32(data: &[u8], at: usize) -> u64 {
-    data.get(at..at + 4).map_or(0, |b| {
-        u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    })
+    Endian::Big.u32(data, at).map_or(0, u64::from)
 }
 
 fn ipv6_at(data: &[u8], at: usize) -> Option<[u8; 16]> {
@@ -750,9 +749,7 @@ fn nd_option(data: &[u8], at: usize, ty: u8, olen: usize) -> Node {
         }
         // PREF64: scaled lifetime (13 bits) + PLC (3 bits), then 96 bits of the prefix.
         38 if olen == 16 => {
-            let v = data
-                .get(at + 2..at + 4)
-                .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
+            let v = Endian::Big.u16(data, at + 2).unwrap_or(0);
             let mut lt = Node::new(
                 "scaled_lifetime",
                 format!("{F}.scaled-lifetime"),

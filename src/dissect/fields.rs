@@ -33,14 +33,14 @@ fn flag_table(ctx: FlagContext) -> &'static [(&'static str, u64)] {
             with(&[]),
         ]
     });
-    let i = match ctx {
-        FlagContext::Get => 0,
-        FlagContext::New => 1,
-        FlagContext::Del => 2,
-        FlagContext::Ack => 3,
-        FlagContext::Unknown => 4,
-    };
-    &tables[i]
+    let [get, new, del, ack, unknown] = tables;
+    match ctx {
+        FlagContext::Get => get,
+        FlagContext::New => new,
+        FlagContext::Del => del,
+        FlagContext::Ack => ack,
+        FlagContext::Unknown => unknown,
+    }
 }
 
 /// The fields of one message for filter evaluation.

@@ -424,7 +424,7 @@ impl<'a> MessageView<'a> {
         let end = (self.m.offset + self.m.present)
             .min(self.data.len())
             .max(start);
-        &self.data[start..end]
+        self.data.get(start..end).unwrap_or_default()
     }
 
     /// Data computed once per kind of message by `f` (the first caller's type wins; a hook
@@ -445,7 +445,8 @@ impl<'a> MessageView<'a> {
             sorted
                 .binary_search_by(|(x, _)| x.as_str().cmp(n))
                 .ok()
-                .map(|i| sorted[i].1)
+                .and_then(|i| sorted.get(i))
+                .map(|(_, v)| *v)
         })
     }
 
@@ -507,7 +508,7 @@ impl<'a> MessageView<'a> {
             pos += align4(l);
         }
         let (_, a, b) = best?;
-        let v = &self.data[a..b];
+        let v = self.data.get(a..b).unwrap_or_default();
         let v = v.split(|c| *c == 0).next().unwrap_or(&[]);
         Some(String::from_utf8_lossy(v).into_owned())
     }
@@ -595,7 +596,7 @@ impl<'a> MessageView<'a> {
                 return None;
             }
             if t == 1 {
-                let b = &self.data[pos + 4..pos + l];
+                let b = span(self.data, pos + 4, l.saturating_sub(4));
                 let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
                 return Some(String::from_utf8_lossy(b).into_owned());
             }
@@ -799,8 +800,8 @@ impl<'a> MessageView<'a> {
                 end - start,
             )];
         }
-        let cmd = self.data[start];
-        let version = self.data[start + 1];
+        let cmd = byte(self.data, start);
+        let version = byte(self.data, start + 1);
         let reserved = m.endian.u16(self.data, start + 2).unwrap_or(0);
         let cmd_name = op.map(|o| o.cname.clone()).unwrap_or_default();
         let mut g = Node::new("genlmsghdr", "genl", Value::None, start, 4);
@@ -854,8 +855,8 @@ impl<'a> MessageView<'a> {
             let path = family.unwrap_or("genl");
             let mut attrs = w.attrs(pos, end, None, path, 0);
             mark_raw(&mut attrs);
-            if family.is_none() {
-                out[0].set_expert(
+            if let (None, Some(first)) = (family, out.first_mut()) {
+                first.set_expert(
                     Severity::Note,
                     format!(
                         "generic netlink family id {:#x} not resolved (no nlctrl reply for it in the capture)",
@@ -1155,7 +1156,7 @@ pub fn family_name(d: &Dissector, p: u32) -> String {
 }
 
 fn raw_bytes(data: &[u8], start: usize, end: usize, name: &str, field: &str) -> Node {
-    let b = &data[start..end];
+    let b = data.get(start..end).unwrap_or_default();
     let mut n = Node::new(name, field, Value::Bytes(b.to_vec()), start, end - start);
     n.display = guess_display(b);
     n.raw = true;

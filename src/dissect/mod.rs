@@ -337,7 +337,7 @@ impl Dissector {
         let mut pos = first;
         while pos < data.len() {
             let left = data.len() - pos;
-            if !fi.msgs.is_empty() && data[pos..].iter().all(|b| *b == 0) {
+            if !fi.msgs.is_empty() && data.get(pos..).unwrap_or_default().iter().all(|b| *b == 0) {
                 fi.zero_tail = Some((pos, left));
                 break;
             }
@@ -421,7 +421,7 @@ impl Dissector {
                     }
                     if m.endian.u16(data, pos + 2).unwrap_or(0) & NLA_TYPE_MASK == self.ifla_ifname
                     {
-                        let b = &data[pos + 4..pos + l];
+                        let b = span(data, pos + 4, l.saturating_sub(4));
                         let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
                         if let Ok(name) = std::str::from_utf8(b)
                             && self.links.get(&(idx as i32)).map(String::as_str) != Some(name)
@@ -454,7 +454,7 @@ impl Dissector {
                 if t == id_t && l == 6 {
                     id = m.endian.u16(data, pos + 4);
                 } else if t == name_t {
-                    let b = &data[pos + 4..pos + l];
+                    let b = span(data, pos + 4, l.saturating_sub(4));
                     let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
                     name = std::str::from_utf8(b).ok().map(str::to_string);
                 }

@@ -12,6 +12,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::MessageView;
 use crate::model::{Direction, Endian};
+use crate::netlink::{array, byte};
 
 /// Attributes from `start` within `p`: (type without flag bits, payload).
 pub(super) fn attrs(p: &[u8], start: usize, e: Endian) -> impl Iterator<Item = (u16, &[u8])> {
@@ -36,7 +37,11 @@ pub(super) fn attr(p: &[u8], start: usize, e: Endian, t: u16) -> Option<&[u8]> {
 fn push_ip(out: &mut String, b: &[u8]) -> bool {
     match b.len() {
         4 => {
-            let _ = write!(out, "{}", Ipv4Addr::new(b[0], b[1], b[2], b[3]));
+            let _ = write!(
+                out,
+                "{}",
+                Ipv4Addr::from(array::<4>(b, 0).unwrap_or_default())
+            );
             true
         }
         16 => {
@@ -372,7 +377,8 @@ fn rule(v: &MessageView, out: &mut String, p: &[u8], e: Endian) -> bool {
     if p.len() < 12 {
         return false;
     }
-    let (dst_len, src_len, tos, table8, action) = (p[1], p[2], p[3], p[4], p[7]);
+    let (dst_len, src_len, tos, table8, action) =
+        (byte(p, 1), byte(p, 2), byte(p, 3), byte(p, 4), byte(p, 7));
     let flags = e.u32(p, 8).unwrap_or(0);
     let mut prio = None;
     let (mut src, mut dst, mut table, mut goto) = (None, None, None, None);
@@ -500,7 +506,7 @@ fn nexthop(v: &MessageView, out: &mut String, p: &[u8], e: Endian) -> bool {
     if p.len() < 8 {
         return false;
     }
-    let (scope, proto) = (p[1], p[2]);
+    let (scope, proto) = (byte(p, 1), byte(p, 2));
     let bucket = (116..=118).contains(&v.index().ty);
     let mut any = false;
     if let Some(id) = attr(p, 8, e, 1).and_then(|b| e.u32(b, 0)) {
@@ -684,9 +690,7 @@ fn mdb_entry(v: &MessageView, out: &mut String, b: &[u8], e: Endian) {
     let Some(port) = e.u32(b, 0) else { return };
     out.push_str(" port ");
     push_dev(v, out, port as i32);
-    let proto = b
-        .get(24..26)
-        .map_or(0, |x| u16::from_be_bytes([x[0], x[1]]));
+    let proto = Endian::Big.u16(b, 24).unwrap_or(0);
     out.push_str(" grp ");
     match proto {
         0x0800 => {
@@ -902,7 +906,7 @@ fn push_labels(out: &mut String, b: &[u8]) {
         if i > 0 {
             out.push('/');
         }
-        let v = u32::from_be_bytes([l[0], l[1], l[2], l[3]]);
+        let v = Endian::Big.u32(l, 0).unwrap_or(0);
         let _ = write!(out, "{}", v >> 12);
     }
 }
@@ -1072,7 +1076,7 @@ fn prefix(v: &MessageView, out: &mut String, p: &[u8], e: Endian) -> bool {
     if p.len() < 12 {
         return false;
     }
-    let (idx, plen, flags) = (e.u32(p, 4).unwrap_or(0) as i32, p[9], p[10]);
+    let (idx, plen, flags) = (e.u32(p, 4).unwrap_or(0) as i32, byte(p, 9), byte(p, 10));
     if let Some(a) = attr(p, 12, e, 1) {
         out.push_str(" prefix ");
         if push_ip(out, a) {

@@ -8,8 +8,9 @@ use super::{CmpOp, FieldValue};
 pub(super) fn prefix_match(a: &[u8], net: &[u8], plen: u8) -> bool {
     let full = usize::from(plen / 8);
     let rem = plen % 8;
-    if a.len() < full || net.len() < full || a[..full] != net[..full] {
-        return false;
+    match (a.get(..full), net.get(..full)) {
+        (Some(x), Some(y)) if x == y => {}
+        _ => return false,
     }
     if rem == 0 {
         return true;

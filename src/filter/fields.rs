@@ -90,15 +90,20 @@ pub fn field_completions<'a>(
 
 pub(super) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
+    // One row of the Levenshtein table at a time: `prev` is row i-1, each pair of it gives the
+    // diagonal and upper cells, `left` the cell just computed.
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        let mut cur = Vec::with_capacity(prev.len());
+        let mut left = i + 1;
+        cur.push(left);
+        for (cb, pair) in b.iter().zip(prev.windows(2)) {
+            if let &[diag, up] = pair {
+                left = (diag + usize::from(ca != *cb)).min(up + 1).min(left + 1);
+                cur.push(left);
+            }
         }
-        std::mem::swap(&mut prev, &mut cur);
+        prev = cur;
     }
-    prev[b.len()]
+    prev.last().copied().unwrap_or(0)
 }

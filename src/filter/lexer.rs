@@ -57,8 +57,7 @@ pub(super) fn lex(chars: &[char]) -> Vec<Tok> {
     let mut out = Vec::new();
     let n = chars.len();
     let mut i = 0;
-    while i < n {
-        let c = chars[i];
+    while let Some(&c) = chars.get(i) {
         if c.is_whitespace() {
             i += 1;
             continue;
@@ -101,10 +100,10 @@ pub(super) fn lex(chars: &[char]) -> Vec<Tok> {
             },
             c if is_word_char(c) => {
                 let mut j = i;
-                while j < n && is_word_char(chars[j]) {
+                while chars.get(j).copied().is_some_and(is_word_char) {
                     j += 1;
                 }
-                let w: String = chars[i..j].iter().collect();
+                let w: String = chars.get(i..j).unwrap_or_default().iter().collect();
                 (keyword(&w).unwrap_or(Tk::Word(w)), j - i)
             }
             c => (

@@ -168,7 +168,7 @@ pub(super) fn parse_mac(s: &str) -> Option<[u8; 6]> {
         if n == 6 || part.is_empty() || part.len() > 2 {
             return None;
         }
-        out[n] = u8::from_str_radix(part, 16).ok()?;
+        *out.get_mut(n)? = u8::from_str_radix(part, 16).ok()?;
         n += 1;
     }
     (n == 6).then_some(out)

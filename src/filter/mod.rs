@@ -293,29 +293,34 @@ impl Filter {
         self.fields().any(|f| !Self::HEADER_FIELDS.contains(&f))
     }
 
+    /// The name of compiled field `i` (indices come from the parser, so always in range).
+    fn field(&self, i: usize) -> &str {
+        self.fields.get(i).map_or("", |f| f)
+    }
+
     fn eval(&self, node: &Node, src: &dyn FieldSource) -> bool {
         match node {
             Node::True => true,
             Node::And(v) => v.iter().all(|n| self.eval(n, src)),
             Node::Or(v) => v.iter().any(|n| self.eval(n, src)),
             Node::Not(n) => !self.eval(n, src),
-            Node::Exists(f) => src.any(&self.fields[*f], &mut |_| true),
+            Node::Exists(f) => src.any(self.field(*f), &mut |_| true),
             Node::Cmp {
                 field,
                 op: CmpOp::Ne,
                 lit,
             } => {
                 let mut seen = false;
-                let eq = src.any(&self.fields[*field], &mut |v| {
+                let eq = src.any(self.field(*field), &mut |v| {
                     seen = true;
                     value_eq(v, lit)
                 });
                 seen && !eq
             }
             Node::Cmp { field, op, lit } => {
-                src.any(&self.fields[*field], &mut |v| compare(v, *op, lit))
+                src.any(self.field(*field), &mut |v| compare(v, *op, lit))
             }
-            Node::In { field, set } => src.any(&self.fields[*field], &mut |v| {
+            Node::In { field, set } => src.any(self.field(*field), &mut |v| {
                 set.iter().any(|l| value_eq(v, l))
             }),
         }

