@@ -436,6 +436,20 @@ impl<'a> MessageView<'a> {
             .downcast_ref::<T>()
     }
 
+    /// The top-level attributes of this message by spec name (for family summaries).
+    pub fn named(&self) -> Option<super::families::Named<'a>> {
+        let (start, set, spec) = self.attr_start()?;
+        let end = (self.m.offset + self.m.present).min(self.data.len());
+        let bytes = self.data.get(..end)?;
+        Some(super::families::Named::new(
+            spec,
+            Some(set),
+            bytes,
+            start,
+            self.m.endian,
+        ))
+    }
+
     /// Attribute numbers of the top-level attributes named `names`, for [`Self::top_attrs_by_type`].
     pub fn top_types<const N: usize>(&self, names: [&str; N]) -> [Option<u16>; N] {
         let Some((_, sorted)) = self.resolved().top.as_ref() else {
@@ -732,43 +746,45 @@ impl<'a> MessageView<'a> {
             },
             Target::Genl { family, spec, op } => self.genl_tree(start, end, family, spec, op),
             Target::Raw { spec, op } => {
-                // A hook may say the payload has another family's layout (legacy fdb dumps).
-                let alt = super::families::layout(&self.d.specs, m, spec, start, end);
-                let (spec, hdr_struct, set) = match alt {
-                    Some(l) => l,
+                let hooks = super::families::family(&spec.name);
+                let p = super::families::Payload {
+                    specs: &self.d.specs,
+                    spec,
+                    op,
+                    m,
+                    data: self.data,
+                    start,
+                    end,
+                };
+                // The family's module may pick another layout by content.
+                let (spec, hdr_struct, set) = match hooks.layout(&p) {
+                    Some(l) => (l.spec, l.header, l.set),
                     None => {
                         let hdr = op.fixed_header.as_deref().or(spec.fixed_header.as_deref());
-                        let set = super::families::cachereport_set(spec, self.data, start)
-                            .or_else(|| op.attribute_set.as_deref().and_then(|s| spec.sets.get(s)));
+                        let set = op.attribute_set.as_deref().and_then(|s| spec.sets.get(s));
                         (spec, hdr.and_then(|h| spec.structs.get(h)), set)
                     }
                 };
+                if let Some(n) = hooks.short_header(&p, hdr_struct) {
+                    return vec![n];
+                }
                 let w = Walker {
                     data: self.data,
                     endian: m.endian,
                     spec: Some(spec),
-                    overrides: super::families::overrides(spec, m, self.data, start, end),
+                    overrides: hooks.overrides(&p),
                     op: Some(op.name.as_str()),
                 };
                 let mut out = Vec::new();
                 let mut pos = start;
-                if let Some(n) =
-                    super::families::short_dump_header(m, self.data, hdr_struct, start, end)
-                {
-                    out.push(n);
-                    return out;
-                }
                 if let Some(st) = hdr_struct {
                     let (hn, next) = w.header_node(st, &spec.name, pos, end);
                     out.push(hn);
+                    pos = next;
                     // Bytes between the header and the attributes (ND options).
-                    if let Some((n, after)) =
-                        super::families::nd_options(spec, m, self.data, pos, next, end)
-                    {
+                    if let Some((n, after)) = hooks.between(&p, next) {
                         out.push(n);
                         pos = after;
-                    } else {
-                        pos = next;
                     }
                 }
                 let mut attrs = w.attrs(pos, end, set, &spec.name, 0);

@@ -6,7 +6,6 @@ mod families;
 pub mod fields;
 mod message;
 pub mod problems;
-mod rtsummary;
 pub mod specs;
 
 use std::collections::HashMap;

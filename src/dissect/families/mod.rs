@@ -1,0 +1,176 @@
+//! Family modules: what the YNL format cannot say about a family, in code, one module per
+//! family (or per small group of related rtnetlink families), each behind [`Family`].
+//!
+//! The engine (`message.rs`, `attrs.rs`) decodes every message from its spec alone and asks
+//! the family's module only through the hooks of [`Family`]; the registry [`FAMILIES`] maps
+//! spec names to modules. To add a family: a spec file under `assets/specs/` (names and
+//! values from the uapi headers), and only if the data cannot say everything, a module here
+//! implementing the hooks it needs plus one line in [`FAMILIES`]. Summaries read attributes by
+//! their spec names ([`Named`], [`text::Memo`]), never by number.
+
+mod named;
+mod nd;
+mod rt_addr;
+mod rt_bridge;
+mod rt_link;
+mod rt_misc;
+mod rt_neigh;
+mod rt_nexthop;
+mod rt_route;
+mod rt_rule;
+mod rtnl;
+mod tc;
+mod text;
+
+pub use named::Named;
+
+use super::MessageView;
+use super::MsgIndex;
+use super::specs::{AttrSet, Op, Spec, SpecRegistry, StructDef};
+use crate::model::Node;
+
+/// One message's payload (everything after the nlmsghdr) as a hook sees it.
+pub struct Payload<'a> {
+    /// Every loaded spec (a hook may pick another family's layout).
+    pub specs: &'a SpecRegistry,
+    /// The spec describing the message.
+    pub spec: &'a Spec,
+    /// The op its type resolved to.
+    pub op: &'a Op,
+    /// The message's index entry (type, flags, direction, byte order).
+    pub m: &'a MsgIndex,
+    /// The frame's bytes.
+    pub data: &'a [u8],
+    /// Where the payload starts in `data`.
+    pub start: usize,
+    /// Where it ends.
+    pub end: usize,
+}
+
+impl<'a> Payload<'a> {
+    /// The payload's bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.data.get(self.start..self.end).unwrap_or_default()
+    }
+
+    /// The attributes of set `set` from `at` (relative to the payload), by name.
+    pub fn named(&self, set: &str, at: usize) -> Named<'a> {
+        Named::new(
+            self.spec,
+            self.spec.sets.get(set),
+            self.bytes(),
+            at,
+            self.m.endian,
+        )
+    }
+}
+
+/// A payload layout chosen by content: spec, fixed header and top-level attribute set.
+pub struct Layout<'a> {
+    /// The spec whose names the payload is shown with.
+    pub spec: &'a Spec,
+    /// The fixed header.
+    pub header: Option<&'a StructDef>,
+    /// The top-level attribute set.
+    pub set: Option<&'a AttrSet>,
+}
+
+/// The hooks a family module may implement; each defaults to "the spec says it all".
+pub trait Family: Sync {
+    /// Another layout than the op says, where the kernel decides by content.
+    fn layout<'a>(&self, _p: &Payload<'a>) -> Option<Layout<'a>> {
+        None
+    }
+
+    /// A payload shorter than the fixed header that the kernel still accepts, as one node.
+    /// The default covers rtnetlink's legacy `rtgenmsg` dump requests.
+    fn short_header(&self, p: &Payload<'_>, header: Option<&StructDef>) -> Option<Node> {
+        rtnl::short_dump_header(p, header)
+    }
+
+    /// Attribute sets for nests whose set the message's content picks: (field path, set name;
+    /// an empty or unknown name walks the nest as raw TLVs).
+    fn overrides(&self, _p: &Payload<'_>) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    /// Bytes between the fixed header (ending at `header_end`) and the attributes, as one
+    /// node, and where the attributes start.
+    fn between(&self, _p: &Payload<'_>, _header_end: usize) -> Option<(Node, usize)> {
+        None
+    }
+
+    /// Filter field paths of the nodes the other hooks place where no spec op says.
+    fn fields(&self, _specs: &SpecRegistry) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// iproute2-style details appended after the type name; false leaves the engine's
+    /// generic summary (`request`, `dump`, `reply`, key attribute).
+    fn summary(&self, _v: &MessageView, _out: &mut String) -> bool {
+        false
+    }
+}
+
+/// A family that needs no code.
+struct Plain;
+impl Family for Plain {}
+
+/// Spec name -> module, sorted by name (a test checks).
+static FAMILIES: &[(&str, &dyn Family)] = &[
+    ("rt-addr", &rt_addr::Addr),
+    ("rt-addrlabel", &rt_misc::AddrLabel),
+    ("rt-bridge", &rt_bridge::Bridge),
+    ("rt-cachereport", &rt_misc::CacheReport),
+    ("rt-dcb", &rt_misc::Dcb),
+    ("rt-link", &rt_link::Link),
+    ("rt-nduseropt", &nd::NdUserOpt),
+    ("rt-neigh", &rt_neigh::Neigh),
+    ("rt-netconf", &rt_misc::Netconf),
+    ("rt-nexthop", &rt_nexthop::Nexthop),
+    ("rt-nsid", &rt_misc::Nsid),
+    ("rt-prefix", &rt_misc::Prefix),
+    ("rt-route", &rt_route::Route),
+    ("rt-rule", &rt_rule::Rule),
+    ("rt-tunnel", &rt_bridge::Tunnel),
+    ("tc", &tc::Tc),
+];
+
+/// The module of the family spec `name` describes (a no-op one for families without code).
+pub fn family(name: &str) -> &'static dyn Family {
+    match FAMILIES.binary_search_by(|(n, _)| (*n).cmp(name)) {
+        Ok(i) => FAMILIES.get(i).map_or(&Plain, |(_, f)| *f),
+        Err(_) => &Plain,
+    }
+}
+
+/// Filter field paths of every node a hook places where no spec op says.
+pub fn extra_fields(specs: &SpecRegistry) -> Vec<String> {
+    let mut out = rtnl::fields();
+    for (_, f) in FAMILIES {
+        out.extend(f.fields(specs));
+    }
+    out
+}
+
+/// The summary of a message by its family's module; false if it has none.
+pub fn summary(v: &MessageView, out: &mut String) -> bool {
+    match v.spec_name() {
+        Some(name) => family(name).summary(v, out),
+        None => false,
+    }
+}
+
+/// The attribute set of sub-message `msg`'s format `value`.
+fn sub_message_set(spec: &Spec, msg: &str, value: &str) -> Option<String> {
+    spec.sub_messages
+        .get(msg)?
+        .formats
+        .iter()
+        .find(|f| f.value == value)?
+        .attribute_set
+        .clone()
+}
+
+#[cfg(test)]
+mod tests;
