@@ -1,0 +1,533 @@
+//! The attribute walker: TLVs -> nodes, interpreted through a spec's attribute sets.
+
+use super::specs::{AttrSet, AttrType, Presentation, Scalar, Spec};
+use crate::model::{Endian, Node, Severity, Value};
+use crate::netlink::{
+    NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4, array, span,
+};
+
+/// Deepest attribute nesting decoded. The kernel's own policies nest far less (its policy
+/// validator stops at MAX_POLICY_RECURSION_DEPTH = 10); anything deeper is shown as bytes.
+pub const MAX_DEPTH: usize = 32;
+
+/// State shared while walking one message.
+pub struct Walker<'a> {
+    /// The whole captured frame (node offsets index into it).
+    pub data: &'a [u8],
+    /// Host byte order of the capture.
+    pub endian: Endian,
+    /// The spec the attributes come from, if any.
+    pub spec: Option<&'a Spec>,
+    /// Nested sets chosen by context rather than by the spec (field path -> set name), e.g.
+    /// IFLA_AF_SPEC of AF_BRIDGE link messages; see `families`.
+    pub overrides: Vec<(String, String)>,
+    /// Name of the message's operation (`newtclass`), for sub-message formats that differ by
+    /// message type.
+    pub op: Option<&'a str>,
+}
+
+/// The attributes already decoded at one nesting level, and the level around it: where a
+/// sub-message looks for its selector (TCA_STATS_APP's `kind` is two levels up).
+#[derive(Clone, Copy)]
+pub struct Scope<'s> {
+    /// The attribute set of this level (None: unknown).
+    set: Option<&'s AttrSet>,
+    /// Attributes of this level decoded so far.
+    siblings: &'s [Node],
+    /// The enclosing level.
+    parent: Option<&'s Scope<'s>>,
+}
+
+impl<'a> Walker<'a> {
+    /// Walk the attributes in `data[start..end]` as members of `set` (None: unknown set).
+    /// `path` is the filter path of the enclosing object (`rt-link`, `rt-link.linkinfo`).
+    pub fn attrs(
+        &self,
+        start: usize,
+        end: usize,
+        set: Option<&AttrSet>,
+        path: &str,
+        depth: usize,
+    ) -> Vec<Node> {
+        self.attrs_in(start, end, set, path, depth, None)
+    }
+
+    /// [`Walker::attrs`] inside the attributes of `parent` (selector lookups go up through it).
+    fn attrs_in(
+        &self,
+        start: usize,
+        end: usize,
+        set: Option<&AttrSet>,
+        path: &str,
+        depth: usize,
+        parent: Option<&Scope<'_>>,
+    ) -> Vec<Node> {
+        let mut out: Vec<Node> = Vec::new();
+        let end = end.min(self.data.len());
+        let mut pos = start;
+        while pos < end {
+            let left = end - pos;
+            if left < NLA_HDRLEN {
+                out.push(Node::expert(
+                    Severity::Error,
+                    format!("{left} trailing bytes, too short for an attribute header"),
+                    path,
+                    pos,
+                    left,
+                ));
+                break;
+            }
+            let (Some(len), Some(raw_type)) = (
+                self.endian.u16(self.data, pos),
+                self.endian.u16(self.data, pos + 2),
+            ) else {
+                break;
+            };
+            let len = usize::from(len);
+            if len < NLA_HDRLEN {
+                out.push(Node::expert(
+                    Severity::Error,
+                    format!("attribute length {len} is less than the 4-byte attribute header"),
+                    path,
+                    pos,
+                    left,
+                ));
+                break;
+            }
+            if len > left {
+                out.push(Node::expert(
+                    Severity::Error,
+                    format!("attribute length {len} exceeds the {left} bytes left"),
+                    path,
+                    pos,
+                    left,
+                ));
+                break;
+            }
+            let scope = Scope {
+                set,
+                siblings: &out,
+                parent,
+            };
+            let node = self.attr(pos, len, raw_type, path, depth, &scope);
+            out.push(node);
+            pos += align4(len);
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn attr(
+        &self,
+        pos: usize,
+        len: usize,
+        raw_type: u16,
+        path: &str,
+        depth: usize,
+        scope: &Scope<'_>,
+    ) -> Node {
+        let set = scope.set;
+        let t = raw_type & NLA_TYPE_MASK;
+        let nested_flag = raw_type & NLA_F_NESTED != 0;
+        let net_order = raw_type & NLA_F_NET_BYTEORDER != 0;
+        let p0 = pos + NLA_HDRLEN;
+        let plen = len - NLA_HDRLEN;
+        let Some(attr) = set.and_then(|s| s.get(t)) else {
+            return self.unknown_attr(pos, len, t, nested_flag, path, depth);
+        };
+        let field = format!("{path}.{}", attr.name);
+        let mut node = Node::new(attr.cname.clone(), field.clone(), Value::None, pos, len);
+        if depth >= MAX_DEPTH {
+            node.raw = true;
+            node.set_expert(
+                Severity::Error,
+                format!("attributes nested more than {MAX_DEPTH} deep; not decoded further"),
+            );
+            return node;
+        }
+        let endian = if net_order || attr.pres.big_endian {
+            Endian::Big
+        } else {
+            self.endian
+        };
+        if let Some(n) = attr.exact_len
+            && plen != n
+            && !matches!(attr.ty, AttrType::String)
+        {
+            node.set_expert(
+                Severity::Warning,
+                format!("payload is {plen} bytes, the spec says {n}"),
+            );
+        }
+        // A context hook may say what this attribute holds (e.g. IFLA_PROTINFO by family).
+        if let Some((_, set_name)) = self.overrides.iter().find(|(f, _)| *f == field)
+            && !matches!(attr.ty, AttrType::Nest)
+        {
+            let nested = self.set(set_name);
+            node.children = self.attrs_in(p0, p0 + plen, nested, &field, depth + 1, Some(scope));
+            if nested.is_none() {
+                mark_raw(&mut node.children);
+            }
+            return node;
+        }
+        match &attr.ty {
+            AttrType::Scalar(s) => {
+                self.scalar_into(&mut node, *s, &attr.pres, endian, p0, plen);
+            }
+            AttrType::String => {
+                let b = span(self.data, p0, plen);
+                let text = b.split(|c| *c == 0).next().unwrap_or(&[]);
+                node.value = Value::Str(String::from_utf8_lossy(text).into_owned());
+                node.display = format!("{:?}", String::from_utf8_lossy(text));
+            }
+            AttrType::Flag => {
+                node.value = Value::Bool(true);
+                node.display = "true".into();
+                if plen != 0 {
+                    // Some kernels send a u8 where specs say flag (e.g. IFLA_BRPORT_*).
+                    if let Some(v) = endian.uint(self.data, p0, plen) {
+                        node.value = Value::Uint(v);
+                        node.display = v.to_string();
+                    }
+                    node.set_expert(
+                        Severity::Note,
+                        format!("the spec says flag, the attribute carries {plen} bytes"),
+                    );
+                }
+            }
+            AttrType::Binary {
+                structure: Some(st),
+                array: true,
+            } => {
+                self.struct_array_into(&mut node, st, endian, p0, plen, depth);
+            }
+            AttrType::Binary { structure, .. } => {
+                self.binary_into(
+                    &mut node,
+                    structure.as_deref(),
+                    &attr.pres,
+                    endian,
+                    p0,
+                    plen,
+                    depth,
+                );
+            }
+            AttrType::Nest => {
+                let chosen = self
+                    .overrides
+                    .iter()
+                    .find(|(f, _)| *f == field)
+                    .map(|(_, s)| s.as_str())
+                    .or(attr.nested.as_deref());
+                let nested = chosen.and_then(|n| self.set(n));
+                // A struct before the attributes (nlscope's `fixed-header` on a nest).
+                let mut at = p0;
+                if let Some(h) = attr
+                    .fixed_header
+                    .as_deref()
+                    .and_then(|h| self.spec?.structs.get(h))
+                {
+                    let (hn, next) = self.header_node(h, &field, p0, p0 + plen);
+                    node.children.push(hn);
+                    at = next;
+                }
+                let mut kids = self.attrs_in(at, p0 + plen, nested, &field, depth + 1, Some(scope));
+                if nested.is_none() {
+                    mark_raw(&mut kids);
+                }
+                node.children.append(&mut kids);
+            }
+            AttrType::IndexedArray(sub) => {
+                node.children = self.indexed_array(attr, sub, p0, plen, &field, depth + 1, scope);
+            }
+            AttrType::NestTypeValue(levels) => {
+                node.children = self.type_value(attr, levels, 0, p0, plen, &field, depth + 1);
+            }
+            AttrType::SubMessage { name, selector } => {
+                self.sub_message_into(
+                    &mut node,
+                    name,
+                    selector,
+                    scope,
+                    p0,
+                    plen,
+                    nested_flag,
+                    depth,
+                );
+            }
+            AttrType::Bitfield32 => {
+                let v = endian.u32(self.data, p0);
+                let sel = endian.u32(self.data, p0 + 4);
+                match (v, sel) {
+                    (Some(v), Some(sel)) if plen == 8 => {
+                        let mut c1 = Node::new(
+                            "value",
+                            format!("{field}.value"),
+                            Value::Uint(v.into()),
+                            p0,
+                            4,
+                        );
+                        let mut c2 = Node::new(
+                            "selector",
+                            format!("{field}.selector"),
+                            Value::Uint(sel.into()),
+                            p0 + 4,
+                            4,
+                        );
+                        self.present(&mut c1, &attr.pres, u64::from(v), false);
+                        self.present(&mut c2, &attr.pres, u64::from(sel), false);
+                        node.display = format!("{} / {}", c1.display, c2.display);
+                        node.children = vec![c1, c2];
+                    }
+                    _ => {
+                        node.set_expert(
+                            Severity::Warning,
+                            format!("bitfield32 needs 8 bytes, has {plen}"),
+                        );
+                        node.value = Value::Bytes(span(self.data, p0, plen).to_vec());
+                        node.display = node.value.display();
+                    }
+                }
+            }
+            AttrType::Pad => {
+                node.display = format!("{plen} bytes of padding");
+            }
+            AttrType::Unused | AttrType::Other(_) => {
+                node.value = Value::Bytes(span(self.data, p0, plen).to_vec());
+                node.display = node.value.display();
+            }
+        }
+        node
+    }
+
+    fn set(&self, name: &str) -> Option<&'a AttrSet> {
+        self.spec.and_then(|s| s.sets.get(name))
+    }
+
+    /// An attribute the spec does not describe: nested if flagged so, else raw bytes.
+    fn unknown_attr(
+        &self,
+        pos: usize,
+        len: usize,
+        t: u16,
+        nested: bool,
+        path: &str,
+        depth: usize,
+    ) -> Node {
+        let p0 = pos + NLA_HDRLEN;
+        let field = format!("{path}.{t}");
+        let mut node = Node::new(format!("attr {t}"), field.clone(), Value::None, pos, len);
+        node.raw = true;
+        if nested && depth >= MAX_DEPTH {
+            node.set_expert(
+                Severity::Warning,
+                format!("attributes nested more than {MAX_DEPTH} deep; not decoded further"),
+            );
+        }
+        if nested && depth < MAX_DEPTH {
+            node.children = self.attrs(p0, pos + len, None, &field, depth + 1);
+            mark_raw(&mut node.children);
+            node.display = format!("nested, {} attributes", node.children.len());
+        } else {
+            let b = self.data.get(p0..pos + len).unwrap_or_default();
+            node.display = guess_display(b);
+            node.value = Value::Bytes(b.to_vec());
+        }
+        node
+    }
+
+    /// Decode a scalar payload into `node`.
+    fn scalar_into(
+        &self,
+        node: &mut Node,
+        s: Scalar,
+        pres: &Presentation,
+        endian: Endian,
+        p0: usize,
+        plen: usize,
+    ) {
+        let width = match s.width() {
+            Some(w) => w,
+            None if plen == 4 || plen == 8 => plen,
+            None => 0,
+        };
+        if width == 0 || plen != width {
+            let b = span(self.data, p0, plen);
+            node.value = Value::Bytes(b.to_vec());
+            node.display = node.value.display();
+            let want = s.width().map_or("4 or 8".to_string(), |w| w.to_string());
+            node.set_expert(
+                Severity::Warning,
+                format!("expected {want} bytes, got {plen}"),
+            );
+            return;
+        }
+        if s.signed() {
+            let v = endian.int(self.data, p0, width).unwrap_or(0);
+            node.value = Value::Int(v);
+            node.display = v.to_string();
+            self.present(node, pres, v as u64, true);
+        } else {
+            let v = endian.uint(self.data, p0, width).unwrap_or(0);
+            node.value = Value::Uint(v);
+            node.display = v.to_string();
+            self.present(node, pres, v, false);
+        }
+    }
+
+    /// Apply enum/flags names and display hints to a decoded integer.
+    fn present(&self, node: &mut Node, pres: &Presentation, v: u64, signed: bool) {
+        if let Some(e) = pres
+            .enumeration
+            .as_deref()
+            .and_then(|e| self.spec?.enums.get(e))
+        {
+            if e.is_flags || pres.as_flags {
+                let (mut names, rest) = if e.is_flags {
+                    e.bit_names(v)
+                } else {
+                    // enum-as-flags: entries are bit positions.
+                    let mut names = Vec::new();
+                    let mut rest = v;
+                    for (bit, n) in &e.entries {
+                        if (0..64).contains(bit) && v & (1u64 << bit) != 0 {
+                            names.push(n.clone());
+                            rest &= !(1u64 << bit);
+                        }
+                    }
+                    (names, rest)
+                };
+                if rest != 0 {
+                    names.push(format!("{rest:#x}"));
+                }
+                node.display = if names.is_empty() {
+                    format!("{v:#x}")
+                } else {
+                    format!("{} ({v:#x})", names.join("|"))
+                };
+                names.retain(|n| !n.starts_with("0x"));
+                node.value = Value::Flags { value: v, names };
+            } else {
+                let iv = v as i64;
+                let name = e.name_of(iv).unwrap_or("").to_string();
+                node.display = if name.is_empty() {
+                    iv.to_string()
+                } else {
+                    format!("{name} ({iv})")
+                };
+                node.value = Value::Enum { value: iv, name };
+            }
+            return;
+        }
+        if pres.hint.as_deref() == Some("hex") && !signed {
+            node.display = format!("{v:#x}");
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn binary_into(
+        &self,
+        node: &mut Node,
+        structure: Option<&str>,
+        pres: &Presentation,
+        endian: Endian,
+        p0: usize,
+        plen: usize,
+        depth: usize,
+    ) {
+        let b = span(self.data, p0, plen);
+        if let Some(st) = structure.and_then(|s| self.spec?.structs.get(s)) {
+            let (children, used) = self.struct_members(st, p0, plen, &node.field, endian, depth);
+            node.children = children;
+            node.display = st.name.clone();
+            if used < plen {
+                let mut extra = Node::new(
+                    "trailing bytes",
+                    format!("{}.trailing", node.field),
+                    Value::Bytes(b.get(used..).unwrap_or_default().to_vec()),
+                    p0 + used,
+                    plen - used,
+                );
+                extra.raw = true;
+                extra.set_expert(
+                    Severity::Note,
+                    format!(
+                        "{} bytes after struct {} ({} bytes)",
+                        plen - used,
+                        st.name,
+                        st.size
+                    ),
+                );
+                node.children.push(extra);
+            }
+            return;
+        }
+        node.value = hinted_bytes(b, pres.hint.as_deref());
+        node.display = node.value.display();
+        if matches!(node.value, Value::Bytes(_)) && pres.hint.is_none() {
+            node.display = guess_display(b);
+        }
+    }
+}
+
+/// Mark nodes (recursively) as not decoded by a spec.
+pub fn mark_raw(nodes: &mut [Node]) {
+    for n in nodes {
+        if n.expert.is_none() || n.name != "expert" {
+            n.raw = true;
+        }
+        mark_raw(&mut n.children);
+    }
+}
+
+/// Bytes rendered per a YNL display hint.
+pub fn hinted_bytes(b: &[u8], hint: Option<&str>) -> Value {
+    match (hint, b.len()) {
+        (Some("ipv4") | Some("ipv4-or-v6"), 4) => array(b, 0).map_or(Value::None, Value::Ipv4),
+        (Some("ipv6") | Some("ipv4-or-v6"), 16) => array(b, 0).map_or(Value::None, Value::Ipv6),
+        (Some("mac"), 6) => array(b, 0).map_or(Value::None, Value::Mac),
+        (Some("string"), _) => {
+            let t = b.split(|c| *c == 0).next().unwrap_or(&[]);
+            Value::Str(String::from_utf8_lossy(t).into_owned())
+        }
+        (Some("uuid"), 16) => {
+            let h = crate::model::hex(b);
+            Value::Str(format!(
+                "{}-{}-{}-{}-{}",
+                &h[0..8],
+                &h[8..12],
+                &h[12..16],
+                &h[16..20],
+                &h[20..32]
+            ))
+        }
+        _ => Value::Bytes(b.to_vec()),
+    }
+}
+
+/// Display for undescribed bytes: quoted text when it is printable and NUL-terminated, else hex.
+pub fn guess_display(b: &[u8]) -> String {
+    if b.len() >= 2
+        && let Some((&0, text)) = b.split_last()
+        && !text.is_empty()
+        && text.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
+    {
+        return format!("{:?}", String::from_utf8_lossy(text));
+    }
+    crate::model::hex(b)
+}
+
+/// YNL name of a scalar type.
+fn scalar_name(s: Scalar) -> String {
+    match s {
+        Scalar::U(w) => format!("u{}", u32::from(w) * 8),
+        Scalar::S(w) => format!("s{}", u32::from(w) * 8),
+        Scalar::UVar => "uint".into(),
+        Scalar::SVar => "sint".into(),
+    }
+}
+
+mod nests;
+mod structs;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,410 @@
+//! Walker tests over a synthetic spec: arrays, unions, selectors, sub-messages.
+
+use super::*;
+use crate::dissect::specs::{SpecSource, load_spec};
+
+const SPEC: &str = r#"
+name: deep
+protocol: netlink-raw
+protonum: 0
+definitions:
+  - name: key
+    type: struct
+    members:
+      - {name: mask, type: u32, display-hint: hex}
+      - {name: "off", type: u16}
+      - {name: pad, type: pad, len: 2}
+  - name: sel
+    type: struct
+    members:
+      - {name: flags, type: u8}
+      - {name: nkeys, type: u8}
+      - {name: pad, type: pad, len: 2}
+      - {name: keys, type: binary, struct: key, nlscope-count: nkeys}
+  - name: entry
+    type: struct
+    members:
+      - {name: ifindex, type: u32}
+  - name: xstats
+    type: struct
+    members:
+      - {name: type, type: u32}
+      - {name: stats, type: binary, sub-message: arms, selector: type}
+  - name: big-arm
+    type: struct
+    members:
+      - {name: a, type: u32}
+      - {name: b, type: u32}
+      - {name: c, type: u32}
+  - name: small-arm
+    type: struct
+    members:
+      - {name: d, type: s32}
+  - name: qopt
+    type: struct
+    members:
+      - {name: defcls, type: u16}
+  - name: rest-hdr
+    type: struct
+    members:
+      - {name: n, type: u8}
+      - {name: pad, type: pad, len: 3}
+      - {name: items, type: binary, sub-type: binary, struct: key}
+  - name: tail-sel
+    type: struct
+    members:
+      - {name: u, type: binary, sub-message: arms, selector: t}
+      - {name: t, type: u16}
+      - {name: pad, type: pad, len: 2}
+attribute-sets:
+  - name: top
+    attributes:
+      - {name: kind, type: string}
+      - {name: sel, type: binary, struct: sel}
+      - {name: group, type: binary, sub-type: binary, struct: key}
+      - {name: info, type: nest, fixed-header: entry, nested-attributes: eattrs}
+      - {name: stats2, type: nest, nested-attributes: stats}
+      - {name: options, type: sub-message, sub-message: opts, selector: kind}
+      - {name: tail, type: binary, struct: tail-sel}
+      - {name: rest, type: binary, struct: rest-hdr}
+  - name: eattrs
+    attributes:
+      - {name: timer, type: u32}
+  - name: stats
+    attributes:
+      - {name: app, type: sub-message, sub-message: app-msg, selector: kind}
+  - name: curves
+    attributes:
+      - {name: rsc, type: u32}
+sub-messages:
+  - name: app-msg
+    formats:
+      - {value: fq, fixed-header: xstats}
+  - name: arms
+    formats:
+      - {value: 0, fixed-header: big-arm}
+      - {value: 1, fixed-header: small-arm}
+  - name: opts
+    formats:
+      - {value: fq, fixed-header: qopt}
+      - {value: fq, attribute-set: curves, nlscope-ops: [newclass]}
+"#;
+
+fn spec() -> Spec {
+    load_spec(SPEC, SpecSource::Embedded("deep".into())).unwrap()
+}
+
+fn attr(ty: u16, payload: &[u8]) -> Vec<u8> {
+    let mut a = Vec::new();
+    a.extend_from_slice(&(4 + payload.len() as u16).to_le_bytes());
+    a.extend_from_slice(&ty.to_le_bytes());
+    a.extend_from_slice(payload);
+    while a.len() % 4 != 0 {
+        a.push(0);
+    }
+    a
+}
+
+fn key(mask: u32, off: u16) -> Vec<u8> {
+    let mut k = mask.to_le_bytes().to_vec();
+    k.extend_from_slice(&off.to_le_bytes());
+    k.extend_from_slice(&[0, 0]);
+    k
+}
+
+fn walk(spec: &Spec, data: &[u8], op: Option<&str>) -> Vec<Node> {
+    let w = Walker {
+        data,
+        endian: Endian::Little,
+        spec: Some(spec),
+        overrides: Vec::new(),
+        op,
+    };
+    w.attrs(0, data.len(), spec.sets.get("top"), "deep", 0)
+}
+
+fn child<'n>(n: &'n Node, name: &str) -> &'n Node {
+    n.children
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no {name} under {}: {:?}", n.name, n.children))
+}
+
+fn any_raw(nodes: &[Node]) -> bool {
+    nodes.iter().any(|n| n.raw || any_raw(&n.children))
+}
+
+#[test]
+fn counted_array_after_a_struct() {
+    let s = spec();
+    assert_eq!(
+        s.structs["sel"].size, 4,
+        "the flexible array is not in sizeof"
+    );
+    let mut p = vec![7, 2, 0, 0];
+    p.extend(key(0xff00_0000, 12));
+    p.extend(key(0xffff, 20));
+    let data = attr(2, &p);
+    let n = &walk(&s, &data, None)[0];
+    let keys = child(n, "keys");
+    assert_eq!((keys.offset, keys.length), (8, 16));
+    assert_eq!(keys.children.len(), 2);
+    let k1 = &keys.children[1];
+    assert_eq!((k1.name.as_str(), k1.offset, k1.length), ("[1]", 16, 8));
+    assert_eq!(child(k1, "mask").display, "0xffff");
+    assert_eq!(child(k1, "off").value, Value::Uint(20));
+    assert_eq!(child(k1, "off").field, "deep.sel.keys.off");
+    assert!(!any_raw(std::slice::from_ref(n)));
+
+    // nkeys says 3, only 2 fit: both decoded, a warning says so.
+    let mut p = vec![0, 3, 0, 0];
+    p.extend(key(1, 1));
+    p.extend(key(2, 2));
+    let data = attr(2, &p);
+    let keys = child(&walk(&s, &data, None)[0], "keys").clone();
+    assert_eq!(keys.children.len(), 2);
+    let e = keys.expert.expect("warning");
+    assert_eq!(e.severity, Severity::Warning);
+    assert!(e.text.contains("nkeys is 3"), "{}", e.text);
+
+    // nkeys says 1 of 2: the second key is left over, raw.
+    let mut p = vec![0, 1, 0, 0];
+    p.extend(key(1, 1));
+    p.extend(key(2, 2));
+    let data = attr(2, &p);
+    let n = &walk(&s, &data, None)[0];
+    assert_eq!(child(n, "keys").children.len(), 1);
+    let t = child(n, "trailing bytes");
+    assert!(t.raw && t.length == 8);
+
+    // A huge count on a short payload allocates nothing.
+    let data = attr(2, &[0, 255, 0, 0]);
+    assert!(child(&walk(&s, &data, None)[0], "keys").children.is_empty());
+}
+
+#[test]
+fn struct_array_to_the_end_of_a_struct() {
+    let s = spec();
+    assert_eq!(s.structs["rest-hdr"].size, 4);
+    let mut p = vec![9, 0, 0, 0];
+    p.extend(key(1, 10));
+    p.extend(key(2, 20));
+    let n = &walk(&s, &attr(8, &p), None)[0];
+    let items = child(n, "items");
+    assert_eq!(items.display, "2 x key");
+    assert_eq!((items.offset, items.length), (8, 16));
+    assert_eq!(child(&items.children[1], "off").value, Value::Uint(20));
+    assert!(items.expert.is_none());
+    assert!(!any_raw(std::slice::from_ref(n)));
+    // Bytes too few for one more element stay raw, flagged as trailing.
+    p.extend([0xaa, 0xbb, 0xcc, 0xdd]);
+    let n = &walk(&s, &attr(8, &p), None)[0];
+    assert_eq!(child(n, "items").children.len(), 2);
+    assert!(child(n, "trailing bytes").raw);
+    // No room at all: an empty array, no panic.
+    let n = &walk(&s, &attr(8, &[1, 0, 0, 0]), None)[0];
+    assert!(child(n, "items").children.is_empty());
+}
+
+#[test]
+fn binary_attribute_holding_an_array_of_structs() {
+    let s = spec();
+    let mut p = key(1, 10);
+    p.extend(key(2, 20));
+    p.extend(key(3, 30));
+    let data = attr(3, &p);
+    let n = &walk(&s, &data, None)[0];
+    assert_eq!(n.display, "3 x key");
+    let offs: Vec<u64> = n
+        .children
+        .iter()
+        .map(|e| match child(e, "off").value {
+            Value::Uint(v) => v,
+            _ => 0,
+        })
+        .collect();
+    assert_eq!(offs, vec![10, 20, 30]);
+    assert_eq!(n.children[2].offset, 4 + 16);
+
+    p.extend([9, 9]);
+    let data = attr(3, &p);
+    let n = &walk(&s, &data, None)[0];
+    let t = child(n, "trailing bytes");
+    assert!(t.raw && t.length == 2);
+    assert_eq!(
+        t.expert.as_ref().map(|e| e.severity),
+        Some(Severity::Warning)
+    );
+}
+
+#[test]
+fn nest_with_a_fixed_header_then_attributes() {
+    let s = spec();
+    let mut p = 6u32.to_le_bytes().to_vec();
+    p.extend(attr(1, &25949u32.to_le_bytes()));
+    let data = attr(4, &p);
+    let n = &walk(&s, &data, None)[0];
+    let h = child(n, "entry");
+    assert_eq!((h.offset, h.length), (4, 4));
+    assert_eq!(child(h, "ifindex").value, Value::Uint(6));
+    assert_eq!(child(h, "ifindex").field, "deep.info.entry.ifindex");
+    let t = child(n, "DEEP_A_EATTRS_TIMER");
+    assert_eq!((t.value.clone(), t.offset), (Value::Uint(25949), 8));
+    assert!(!any_raw(std::slice::from_ref(n)));
+
+    // Shorter than the header: an expert, no panic.
+    let data = attr(4, &[1, 2]);
+    let n = &walk(&s, &data, None)[0];
+    assert!(
+        n.children
+            .iter()
+            .any(|c| c.expert.is_some() || c.children.iter().any(|k| k.expert.is_some()))
+    );
+}
+
+fn app(ty: u32, arm: &[u8]) -> Vec<u8> {
+    let mut x = ty.to_le_bytes().to_vec();
+    x.extend_from_slice(arm);
+    attr(5, &attr(1, &x))
+}
+
+#[test]
+fn selector_found_in_an_ancestor_and_union_arms() {
+    let s = spec();
+    assert_eq!(s.structs["xstats"].size, 16, "type + the largest arm");
+    let mut arm = Vec::new();
+    for v in [1u32, 2, 3] {
+        arm.extend(v.to_le_bytes());
+    }
+    let mut data = attr(1, b"fq\0");
+    data.extend(app(0, &arm));
+    let nodes = walk(&s, &data, None);
+    let a = child(&nodes[1], "DEEP_A_STATS_APP");
+    assert_eq!(a.display, "fq", "kind came from two levels up");
+    let stats = child(child(a, "xstats"), "stats");
+    assert_eq!(stats.display, "big-arm");
+    assert_eq!(child(stats, "c").value, Value::Uint(3));
+
+    // Arm 1 is smaller: its member, then the rest of the union as padding (not raw).
+    let mut arm = (-5i32).to_le_bytes().to_vec();
+    arm.extend([0; 8]);
+    let mut data = attr(1, b"fq\0");
+    data.extend(app(1, &arm));
+    let nodes = walk(&s, &data, None);
+    let stats = child(
+        child(child(&nodes[1], "DEEP_A_STATS_APP"), "xstats"),
+        "stats",
+    );
+    assert_eq!(child(stats, "d").value, Value::Int(-5));
+    assert_eq!(child(stats, "union padding").length, 8);
+    assert!(!any_raw(&nodes));
+
+    // An unknown arm: bytes, raw, with a note.
+    let mut data = attr(1, b"fq\0");
+    data.extend(app(9, &[0; 12]));
+    let nodes = walk(&s, &data, None);
+    let stats = child(
+        child(child(&nodes[1], "DEEP_A_STATS_APP"), "xstats"),
+        "stats",
+    );
+    assert!(stats.raw && stats.expert.is_some());
+
+    // No kind anywhere: the app payload stays bytes with a note.
+    let data = app(0, &[0; 12]);
+    let nodes = walk(&s, &data, None);
+    let a = child(&nodes[0], "DEEP_A_STATS_APP");
+    assert!(a.raw);
+    assert!(
+        a.expert
+            .as_ref()
+            .is_some_and(|e| e.text.contains("no 'kind'"))
+    );
+}
+
+#[test]
+fn union_selected_by_a_later_member() {
+    let s = spec();
+    assert_eq!(s.structs["tail-sel"].size, 16);
+    let mut p = (-7i32).to_le_bytes().to_vec();
+    p.extend([0; 8]);
+    p.extend(1u16.to_le_bytes());
+    p.extend([0, 0]);
+    let data = attr(7, &p);
+    let n = &walk(&s, &data, None)[0];
+    let u = child(n, "u");
+    assert_eq!(
+        (u.display.as_str(), u.offset, u.length),
+        ("small-arm", 4, 12)
+    );
+    assert_eq!(child(u, "d").value, Value::Int(-7));
+    assert_eq!(child(n, "t").value, Value::Uint(1));
+    // Truncated before the selector: the union says it has none, nothing panics.
+    let data = attr(7, &p[..12]);
+    let n = &walk(&s, &data, None)[0];
+    let u = child(n, "u");
+    assert!(u.raw && u.expert.as_ref().is_some_and(|e| e.text.contains("no t")));
+}
+
+#[test]
+fn sub_message_format_by_operation() {
+    let s = spec();
+    let mut data = attr(1, b"fq\0");
+    data.extend(attr(6, &attr(1, &7u32.to_le_bytes())));
+    // Another op: the format without nlscope-ops (a struct).
+    let nodes = walk(&s, &data, Some("newqdisc"));
+    assert!(
+        child(&nodes[1], "qopt")
+            .children
+            .iter()
+            .any(|c| c.name == "defcls")
+    );
+    let nodes = walk(&s, &data, None);
+    assert!(nodes[1].children.iter().any(|c| c.name == "qopt"));
+    // The op the format names: its attribute set.
+    let nodes = walk(&s, &data, Some("newclass"));
+    let rsc = child(&nodes[1], "DEEP_A_CURVES_RSC");
+    assert_eq!(rsc.value, Value::Uint(7));
+}
+
+#[test]
+fn extension_keys_are_checked() {
+    let base = |defs: &str, attrs: &str| {
+        format!(
+            "name: x\nprotocol: netlink-raw\nprotonum: 0\ndefinitions:\n{defs}\nattribute-sets:\n  - name: s\n    attributes:\n{attrs}\nsub-messages:\n  - {{name: m, formats: [{{value: 0, fixed-header: k}}]}}\n"
+        )
+    };
+    let k = "  - {name: k, type: struct, members: [{name: a, type: u32}]}\n";
+    let cases = [
+        (
+            "  - {name: t, type: struct, members: [{name: keys, type: binary, struct: k, nlscope-count: n}, {name: n, type: u8}]}",
+            "not an earlier integer member",
+        ),
+        (
+            "  - {name: t, type: struct, members: [{name: n, type: u8}, {name: keys, type: binary, struct: k, nlscope-count: n}, {name: z, type: u8}]}",
+            "must be the last member",
+        ),
+        (
+            "  - {name: t, type: struct, members: [{name: n, type: u8}, {name: keys, type: binary, nlscope-count: n}]}",
+            "needs a 'struct'",
+        ),
+        (
+            "  - {name: t, type: struct, members: [{name: u, type: binary, sub-message: m, selector: nope}]}",
+            "selector 'nope'",
+        ),
+        (
+            "  - {name: t, type: struct, members: [{name: n, type: u8}, {name: u, type: binary, sub-message: nope, selector: n}]}",
+            "sub-message 'nope'",
+        ),
+    ];
+    for (def, want) in cases {
+        let text = base(&format!("{k}{def}"), "      - {name: a, type: u8}");
+        let e = load_spec(&text, SpecSource::Embedded("x".into())).unwrap_err();
+        assert!(e.message.contains(want), "{want}: {}", e.message);
+    }
+    let text = base(k, "      - {name: a, type: binary, fixed-header: k}");
+    let e = load_spec(&text, SpecSource::Embedded("x".into())).unwrap_err();
+    assert!(e.message.contains("needs type nest"), "{}", e.message);
+    let text = base(k, "      - {name: a, type: nest, fixed-header: nope}");
+    let e = load_spec(&text, SpecSource::Embedded("x".into())).unwrap_err();
+    assert!(e.message.contains("'nope' is not defined"), "{}", e.message);
+}

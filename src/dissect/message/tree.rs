@@ -1,0 +1,570 @@
+//! Dissection trees: the nlmsghdr node and everything after it, built on demand for one
+//! message (the packet list never needs them).
+
+use super::super::attrs::{Walker, guess_display, mark_raw};
+use super::super::specs::{Op, Spec};
+use super::super::{Dissector, MsgIndex, infer_direction};
+use super::{MessageView, Target};
+use crate::model::{Endian, Node, Severity, Value};
+use crate::netlink::*;
+
+impl<'a> MessageView<'a> {
+    /// The nlmsghdr node with its five fields.
+    pub fn header_node(&self) -> Node {
+        let m = &self.m;
+        let o = m.offset;
+        let mut n = Node::new(
+            "nlmsghdr",
+            "nlmsg",
+            Value::None,
+            o,
+            NLMSG_HDRLEN.min(self.data.len() - o),
+        );
+        n.display = format!("{}, len {}", self.type_name(), m.len);
+        let (names, rest) = self.flag_names();
+        let mut flag_list: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        if rest != 0 {
+            flag_list.push(format!("{rest:#x}"));
+        }
+        let mut flags = Node::new(
+            "nlmsg_flags",
+            "nlmsg.flags",
+            Value::Flags {
+                value: u64::from(m.flags),
+                names: names.iter().map(|s| s.to_string()).collect(),
+            },
+            o + 6,
+            2,
+        );
+        flags.display = if flag_list.is_empty() {
+            format!("{:#06x}", m.flags)
+        } else {
+            format!("{} ({:#06x})", flag_list.join("|"), m.flags)
+        };
+        let mut len = Node::new(
+            "nlmsg_len",
+            "nlmsg.len",
+            Value::Uint(u64::from(m.len)),
+            o,
+            4,
+        );
+        if (m.len as usize) < NLMSG_HDRLEN {
+            len.set_expert(
+                Severity::Error,
+                format!("nlmsg_len {} is less than the 16-byte header", m.len),
+            );
+        } else if m.len as usize > m.present {
+            len.set_expert(
+                Severity::Error,
+                format!(
+                    "nlmsg_len {} exceeds the {} bytes present",
+                    m.len, m.present
+                ),
+            );
+        }
+        n.children = vec![
+            len,
+            Node::new(
+                "nlmsg_type",
+                "nlmsg.type",
+                Value::Enum {
+                    value: i64::from(m.ty),
+                    name: self.type_name(),
+                },
+                o + 4,
+                2,
+            ),
+            flags,
+            Node::new(
+                "nlmsg_seq",
+                "nlmsg.seq",
+                Value::Uint(u64::from(m.seq)),
+                o + 8,
+                4,
+            ),
+            Node::new(
+                "nlmsg_pid",
+                "nlmsg.pid",
+                Value::Uint(u64::from(m.pid)),
+                o + 12,
+                4,
+            ),
+        ];
+        n
+    }
+
+    /// The dissection tree of everything after the nlmsghdr.
+    pub fn tree(&self) -> Vec<Node> {
+        let m = &self.m;
+        let start = m.offset + NLMSG_HDRLEN;
+        let end = m.offset + m.present;
+        if m.present < NLMSG_HDRLEN {
+            return Vec::new();
+        }
+        self.payload(start, end, 0)
+    }
+
+    fn payload(&self, start: usize, end: usize, depth: usize) -> Vec<Node> {
+        let m = &self.m;
+        match self.target() {
+            Target::Control => match m.ty {
+                NLMSG_ERROR => self.error_tree(start, end, depth),
+                NLMSG_DONE => self.done_tree(start, end),
+                NLMSG_NOOP | NLMSG_OVERRUN if start == end => Vec::new(),
+                _ => vec![raw_bytes(self.data, start, end, "payload", "nlmsg.payload")],
+            },
+            Target::Genl { family, spec, op } => self.genl_tree(start, end, family, spec, op),
+            Target::Raw { spec, op } => {
+                let hooks = super::super::families::family(&spec.name);
+                let p = super::super::families::Payload {
+                    specs: &self.d.specs,
+                    spec,
+                    op,
+                    m,
+                    data: self.data,
+                    start,
+                    end,
+                };
+                // The family's module may pick another layout by content.
+                let (spec, hdr_struct, set) = match hooks.layout(&p) {
+                    Some(l) => (l.spec, l.header, l.set),
+                    None => {
+                        let hdr = op.fixed_header.as_deref().or(spec.fixed_header.as_deref());
+                        let set = op.attribute_set.as_deref().and_then(|s| spec.sets.get(s));
+                        (spec, hdr.and_then(|h| spec.structs.get(h)), set)
+                    }
+                };
+                if let Some(n) = hooks.short_header(&p, hdr_struct) {
+                    return vec![n];
+                }
+                let w = Walker {
+                    data: self.data,
+                    endian: m.endian,
+                    spec: Some(spec),
+                    overrides: hooks.overrides(&p),
+                    op: Some(op.name.as_str()),
+                };
+                let mut out = Vec::new();
+                let mut pos = start;
+                if let Some(st) = hdr_struct {
+                    let (hn, next) = w.header_node(st, &spec.name, pos, end);
+                    out.push(hn);
+                    pos = next;
+                    // Bytes between the header and the attributes (ND options).
+                    if let Some((n, after)) = hooks.between(&p, next) {
+                        out.push(n);
+                        pos = after;
+                    }
+                }
+                let mut attrs = w.attrs(pos, end, set, &spec.name, 0);
+                if set.is_none() {
+                    mark_raw(&mut attrs);
+                }
+                out.extend(attrs);
+                out
+            }
+            Target::Unknown => unknown_payload(self.data, start, end, m.endian),
+        }
+    }
+
+    fn genl_tree(
+        &self,
+        start: usize,
+        end: usize,
+        family: Option<&str>,
+        spec: Option<&Spec>,
+        op: Option<&Op>,
+    ) -> Vec<Node> {
+        let m = &self.m;
+        if end - start < 4 {
+            return vec![Node::expert(
+                Severity::Error,
+                format!("{} bytes, too short for the 4-byte genlmsghdr", end - start),
+                "genl",
+                start,
+                end - start,
+            )];
+        }
+        let cmd = byte(self.data, start);
+        let version = byte(self.data, start + 1);
+        let reserved = m.endian.u16(self.data, start + 2).unwrap_or(0);
+        let cmd_name = op.map(|o| o.cname.clone()).unwrap_or_default();
+        let mut g = Node::new("genlmsghdr", "genl", Value::None, start, 4);
+        g.display = match family {
+            Some(f) => format!(
+                "{f} {}",
+                if cmd_name.is_empty() {
+                    format!("cmd {cmd}")
+                } else {
+                    cmd_name.clone()
+                }
+            ),
+            None => format!("unknown family id {:#x} cmd {cmd}", m.ty),
+        };
+        g.children = vec![
+            Node::new(
+                "cmd",
+                "genl.cmd",
+                Value::Enum {
+                    value: i64::from(cmd),
+                    name: cmd_name,
+                },
+                start,
+                1,
+            ),
+            Node::new(
+                "version",
+                "genl.version",
+                Value::Uint(u64::from(version)),
+                start + 1,
+                1,
+            ),
+            Node::new(
+                "reserved",
+                "genl.reserved",
+                Value::Uint(u64::from(reserved)),
+                start + 2,
+                2,
+            ),
+        ];
+        let mut out = vec![g];
+        let mut pos = start + 4;
+        let Some(spec) = spec else {
+            let w = Walker {
+                data: self.data,
+                endian: m.endian,
+                spec: None,
+                overrides: Vec::new(),
+                op: None,
+            };
+            let path = family.unwrap_or("genl");
+            let mut attrs = w.attrs(pos, end, None, path, 0);
+            mark_raw(&mut attrs);
+            if let (None, Some(first)) = (family, out.first_mut()) {
+                first.set_expert(
+                    Severity::Note,
+                    format!(
+                        "generic netlink family id {:#x} not resolved (no nlctrl reply for it in the capture)",
+                        m.ty
+                    ),
+                );
+            }
+            out.extend(attrs);
+            return out;
+        };
+        let w = Walker {
+            data: self.data,
+            endian: m.endian,
+            spec: Some(spec),
+            overrides: Vec::new(),
+            op: op.map(|o| o.name.as_str()),
+        };
+        let hdr = op
+            .and_then(|o| o.fixed_header.as_deref())
+            .or(spec.fixed_header.as_deref());
+        if let Some(st) = hdr.and_then(|h| spec.structs.get(h)) {
+            let (hn, next) = w.header_node(st, &spec.name, pos, end);
+            out.push(hn);
+            pos = next;
+        }
+        // An unknown command of a family with several sets: walk generically, don't guess.
+        let set = op
+            .and_then(|o| o.attribute_set.as_deref())
+            .or_else(|| spec.sole_set())
+            .and_then(|s| spec.sets.get(s));
+        let mut attrs = w.attrs(pos, end, set, &spec.name, 0);
+        if set.is_none() {
+            mark_raw(&mut attrs);
+        }
+        out.extend(attrs);
+        out
+    }
+
+    fn error_node(&self, at: usize) -> Node {
+        let e = self.m.endian.u32(self.data, at).unwrap_or(0) as i32;
+        let name = if e == 0 {
+            "ACK".to_string()
+        } else {
+            errno_name(-i64::from(e)).unwrap_or("").to_string()
+        };
+        let mut n = Node::new(
+            "error",
+            "nlmsg.error",
+            Value::Enum {
+                value: i64::from(e),
+                name,
+            },
+            at,
+            4,
+        );
+        n.display = if e == 0 {
+            "0 (ACK)".into()
+        } else {
+            errno_text(e)
+        };
+        n
+    }
+
+    fn done_tree(&self, start: usize, end: usize) -> Vec<Node> {
+        let mut out = Vec::new();
+        if end - start >= 4 {
+            out.push(self.error_node(start));
+        } else if end > start {
+            out.push(raw_bytes(self.data, start, end, "payload", "nlmsg.payload"));
+        }
+        if let Some(t) = self.extack_start()
+            && t < end
+        {
+            out.push(self.extack_node(t, end, None));
+        }
+        out
+    }
+
+    fn error_tree(&self, start: usize, end: usize, depth: usize) -> Vec<Node> {
+        let m = &self.m;
+        if end - start < 4 {
+            return vec![Node::expert(
+                Severity::Error,
+                format!(
+                    "NLMSG_ERROR payload of {} bytes lacks the 4-byte error code",
+                    end - start
+                ),
+                "nlmsg.error",
+                start,
+                end - start,
+            )];
+        }
+        let mut out = vec![self.error_node(start)];
+        let rq = start + 4;
+        if end - rq < NLMSG_HDRLEN {
+            if end > rq {
+                out.push(Node::expert(
+                    Severity::Error,
+                    format!(
+                        "{} bytes where the echoed 16-byte request header belongs",
+                        end - rq
+                    ),
+                    "nlmsgerr.request",
+                    rq,
+                    end - rq,
+                ));
+            }
+            return out;
+        }
+        let e = m.endian;
+        let rlen = e.u32(self.data, rq).unwrap_or(0);
+        let rty = e.u16(self.data, rq + 4).unwrap_or(0);
+        let rflags = e.u16(self.data, rq + 6).unwrap_or(0);
+        let capped = m.flags & 0x100 != 0;
+        let echoed = if capped {
+            NLMSG_HDRLEN
+        } else {
+            (rlen as usize).clamp(NLMSG_HDRLEN, end - rq)
+        };
+        let sub = MsgIndex {
+            offset: rq,
+            len: rlen,
+            ty: rty,
+            flags: rflags,
+            seq: e.u32(self.data, rq + 8).unwrap_or(0),
+            pid: e.u32(self.data, rq + 12).unwrap_or(0),
+            protocol: m.protocol,
+            direction: infer_direction(m.protocol, rty, rflags),
+            endian: e,
+            genl_cmd: if m.protocol == NETLINK_GENERIC && echoed > NLMSG_HDRLEN {
+                self.data.get(rq + NLMSG_HDRLEN).copied()
+            } else {
+                None
+            },
+            error: None,
+            present: echoed,
+        };
+        let sv = MessageView::new(self.d, self.data, &sub);
+        let mut req = sv.header_node();
+        req.name = "request".into();
+        req.field = "nlmsgerr.request".into();
+        for c in req.children.iter_mut() {
+            c.field = c.field.replacen("nlmsg.", "nlmsgerr.request.", 1);
+            c.expert = None;
+        }
+        req.length = echoed;
+        req.display = format!(
+            "{} seq {} pid {}{}",
+            sv.type_name(),
+            sub.seq,
+            sub.pid,
+            if capped {
+                " (payload not echoed: NLM_F_CAPPED)"
+            } else {
+                ""
+            }
+        );
+        if !capped && echoed > NLMSG_HDRLEN && depth == 0 {
+            req.children
+                .extend(sv.payload(rq + NLMSG_HDRLEN, rq + echoed, depth + 1));
+        }
+        out.push(req);
+        if let Some(t) = self.extack_start()
+            && t < end
+        {
+            out.push(self.extack_node(t, end, Some((&out, rq, &sv))));
+        }
+        out
+    }
+
+    /// Extended ACK TLVs, described by the `netlink` spec's `nlmsgerr-attrs` set. When the
+    /// request is at hand, NLMSGERR_ATTR_OFFS and MISS_TYPE are named.
+    fn extack_node(
+        &self,
+        start: usize,
+        end: usize,
+        req: Option<(&Vec<Node>, usize, &MessageView)>,
+    ) -> Node {
+        let spec = self.d.specs.get("netlink");
+        let set = spec.and_then(|s| s.sets.get("nlmsgerr-attrs"));
+        let w = Walker {
+            data: self.data,
+            endian: self.m.endian,
+            spec,
+            overrides: Vec::new(),
+            op: None,
+        };
+        let mut kids = w.attrs(start, end, set, "nlmsgerr", 0);
+        if set.is_none() {
+            mark_raw(&mut kids);
+        }
+        if let Some((nodes, rq, sv)) = req {
+            // The request node at an offset: in the echoed payload, or else in the request
+            // seen earlier in the capture (capped acks). Returns its name and field path.
+            let locate = |off: usize| -> Option<(String, String, bool)> {
+                let echoed = nodes
+                    .iter()
+                    .find(|n| n.field == "nlmsgerr.request")
+                    .and_then(|r| Node::deepest_at(&r.children, rq + off))
+                    .and_then(|p| p.last().map(|n| (n.name.clone(), n.field.clone(), false)));
+                echoed.or_else(|| {
+                    let bytes = self.d.recent_request(self.m.protocol, sv.m.pid, sv.m.seq)?;
+                    node_at_offset(self.d, bytes, &sv.m, off).map(|(n, f)| (n, f, true))
+                })
+            };
+            let uint = |k: &Node| match k.value {
+                Value::Uint(v) => usize::try_from(v).ok(),
+                _ => None,
+            };
+            let mut nest_field: Option<String> = None;
+            for k in kids.iter_mut() {
+                let Some(v) = uint(k) else { continue };
+                if k.field == "nlmsgerr.offs" || k.field == "nlmsgerr.miss-nest" {
+                    let what = if k.field == "nlmsgerr.offs" {
+                        "points at"
+                    } else {
+                        "in"
+                    };
+                    k.display = match locate(v) {
+                        Some((name, field, earlier)) => {
+                            if k.field == "nlmsgerr.miss-nest" {
+                                nest_field = Some(field.clone());
+                            }
+                            let src = if earlier {
+                                " in the request seen earlier"
+                            } else {
+                                ""
+                            };
+                            format!("offset {v}: {what} {name} ({field}){src}")
+                        }
+                        None if self.m.flags & 0x100 != 0 => {
+                            format!("offset {v} into the request (not echoed)")
+                        }
+                        None => format!("offset {v} into the request"),
+                    };
+                }
+            }
+            for k in kids.iter_mut() {
+                let Some(v) = uint(k) else { continue };
+                if k.field == "nlmsgerr.miss-type"
+                    && let Some(a) = sv.missing_attr(nest_field.as_deref(), v)
+                {
+                    k.display = format!("{} ({v}) missing", a.cname);
+                }
+            }
+        }
+        let mut n = Node::new("extended ack", "nlmsgerr", Value::None, start, end - start);
+        n.display = format!("{} attributes", kids.len());
+        n.children = kids;
+        n
+    }
+}
+
+/// The attribute at byte `off` of a request held outside the frame (capped acks): name and
+/// field path.
+fn node_at_offset(
+    d: &Dissector,
+    bytes: &[u8],
+    hdr: &MsgIndex,
+    off: usize,
+) -> Option<(String, String)> {
+    let m = MsgIndex {
+        offset: 0,
+        present: bytes.len(),
+        genl_cmd: if hdr.protocol == NETLINK_GENERIC {
+            bytes.get(NLMSG_HDRLEN).copied()
+        } else {
+            None
+        },
+        ..*hdr
+    };
+    let v = MessageView::new(d, bytes, &m);
+    let tree = v.tree();
+    Node::deepest_at(&tree, off).and_then(|p| p.last().map(|n| (n.name.clone(), n.field.clone())))
+}
+
+fn raw_bytes(data: &[u8], start: usize, end: usize, name: &str, field: &str) -> Node {
+    let b = data.get(start..end).unwrap_or_default();
+    let mut n = Node::new(name, field, Value::Bytes(b.to_vec()), start, end - start);
+    n.display = guess_display(b);
+    n.raw = true;
+    n
+}
+
+/// A payload no spec describes: attributes when it parses as a TLV chain after a plausible
+/// fixed header (tried at 4-byte steps up to 64 bytes), else bytes.
+fn unknown_payload(data: &[u8], start: usize, end: usize, endian: Endian) -> Vec<Node> {
+    if start >= end {
+        return Vec::new();
+    }
+    let parses = |from: usize| -> bool {
+        let mut pos = from;
+        let mut n = 0;
+        while pos + 4 <= end {
+            let l = usize::from(endian.u16(data, pos).unwrap_or(0));
+            if l < 4 || pos + l > end {
+                return false;
+            }
+            n += 1;
+            pos += align4(l);
+        }
+        n > 0 && pos >= end
+    };
+    let mut k = 0;
+    while k <= 64 && start + k < end {
+        if parses(start + k) {
+            let mut out = Vec::new();
+            if k > 0 {
+                out.push(raw_bytes(data, start, start + k, "header", "nlmsg.header"));
+            }
+            let w = Walker {
+                data,
+                endian,
+                spec: None,
+                overrides: Vec::new(),
+                op: None,
+            };
+            let mut attrs = w.attrs(start + k, end, None, "nlmsg.attr", 0);
+            mark_raw(&mut attrs);
+            out.extend(attrs);
+            return out;
+        }
+        k += 4;
+    }
+    vec![raw_bytes(data, start, end, "payload", "nlmsg.payload")]
+}
