@@ -18,8 +18,11 @@ pub mod rows;
 pub mod timeline;
 mod view;
 
+pub use crate::capture::session::{
+    CaptureState, LiveCapture, LiveOptions, RunMode, SourceKind, Wrapper,
+};
 pub use files::{FileDialog, FileJob, Files, JobStatus, Scope, Target};
-pub use live::{CaptureState, Live, LiveCapture, LiveOptions, RunMode, SourceKind, Wrapper};
+pub use live::Live;
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
