@@ -16,7 +16,6 @@ use crate::capture::session::{
     nlmon_interfaces,
 };
 use crate::capture::worker::Opener;
-use crate::capture::{enter_netns, open_sources};
 use crate::store::Store;
 
 /// Starts or stops a capture.
@@ -91,33 +90,15 @@ impl App {
             self.live.show_options = true;
             return;
         }
-        let label = opts.describe();
-        if opts.in_process() {
-            let req = opts.request();
-            let netns = opts.netns.trim().to_string();
-            self.start_live_source(
-                label,
-                Box::new(move || {
-                    if !netns.is_empty() {
-                        enter_netns(&netns)?;
-                    }
-                    open_sources(&req)
-                }),
-            );
-        } else {
-            let exe = match self.live.helper_exe.clone() {
-                Some(p) => p,
-                None => match std::env::current_exe() {
-                    Ok(p) => p,
-                    Err(e) => {
-                        self.error = Some(format!("capture: cannot find this program: {e}"));
-                        return;
-                    }
-                },
-            };
-            let cmd = opts.helper_command(&exe);
-            self.start_live_command(label, cmd);
-        }
+        let id = self.begin_live();
+        let r = LiveCapture::start(
+            id,
+            &opts,
+            self.live.helper_exe.as_deref(),
+            &self.store,
+            self.waker.clone(),
+        );
+        self.started_live(r);
     }
 
     /// Start capturing in this process from the sources `open` returns (run on the capture

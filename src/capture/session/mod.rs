@@ -12,6 +12,7 @@ mod options;
 pub use options::{LiveOptions, RunMode, SourceKind, Wrapper, named_netns, nlmon_interfaces};
 
 use std::collections::VecDeque;
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,7 +21,7 @@ use std::time::Duration;
 use crossbeam_channel::Receiver;
 
 use super::worker::{Event, Opener, Worker};
-use super::{CAPTURE_LINKTYPE, Captured};
+use super::{CAPTURE_LINKTYPE, Captured, enter_netns, open_sources};
 use crate::pcap::feed::Frames;
 use crate::pcap::{ByteOrder, Frame, Interface};
 use crate::store::{Input, Item, Loader, Store, Waker};
@@ -290,6 +291,36 @@ fn dropped_in_closing_line(line: &str) -> Option<u64> {
 }
 
 impl LiveCapture {
+    /// Start the capture `opts` describe (validated) into `store` (which must be empty): in
+    /// this process when it has the privileges (or is told to), else as a helper: `exe`
+    /// (default: this program) through the chosen wrapper.
+    pub fn start(
+        id: u64,
+        opts: &LiveOptions,
+        exe: Option<&Path>,
+        store: &Store,
+        waker: Option<Waker>,
+    ) -> Result<LiveCapture, String> {
+        let label = opts.describe();
+        if opts.in_process() {
+            let req = opts.request();
+            let netns = opts.netns.trim().to_string();
+            let open: Opener = Box::new(move || {
+                if !netns.is_empty() {
+                    enter_netns(&netns)?;
+                }
+                open_sources(&req)
+            });
+            return LiveCapture::in_process(id, label, open, store, waker);
+        }
+        let exe = match exe {
+            Some(p) => p.to_path_buf(),
+            None => std::env::current_exe()
+                .map_err(|e| format!("capture: cannot find this program: {e}"))?,
+        };
+        LiveCapture::helper(id, label, opts.helper_command(&exe), store, waker)
+    }
+
     /// Capture in this process into `store` (which must be empty): `open` runs on the worker
     /// thread (so a `setns` there affects only the capture). `waker` is called when frames or
     /// news are ready.
