@@ -1,6 +1,6 @@
 //! An append-only store of captured frames and their indexed netlink messages, independent of
 //! any UI: frame bytes live in a few large chunks, every message's header facts are indexed
-//! eagerly (by [`Store::push_frame`], or on another thread by an [`Indexer`]),
+//! eagerly on another thread by an [`Indexer`] (files and live captures alike: [`Loader`]),
 //! trees are built on demand (with a small LRU cache), and display filtering produces the list
 //! of displayed message indices, incrementally so a UI can spread it over several frames.
 //!
@@ -10,7 +10,7 @@
 
 mod load;
 
-pub use load::{LoadEvent, Loader, Waker};
+pub use load::{Input, Item, LoadEvent, Loader, Waker};
 
 use std::rc::Rc;
 
@@ -188,9 +188,9 @@ impl Row {
     }
 }
 
-/// Frames with their bytes and rows: one per loader batch, or filled frame by frame by
-/// [`Store::push_frame`]. A frame never spans two segments; appending moves no existing
-/// bytes or rows (no large reallocations while a capture grows).
+/// Frames with their bytes and rows: one per large loader batch, or filled by several small
+/// ones (a live capture's). A frame never spans two segments; appending moves no existing
+/// bytes (no large reallocations while a capture grows).
 #[derive(Debug, Default)]
 struct Segment {
     bytes: Vec<u8>,
@@ -200,13 +200,16 @@ struct Segment {
     byte_start: usize,
     frame_start: usize,
     row_start: usize,
-    /// [`Store::push_frame`] may still append here.
+    /// Small batches may still be copied in here.
     open: bool,
 }
 
-/// Bytes of a segment [`Store::push_frame`] starts, and the most frames it takes.
-const PUSH_BYTES: usize = 256 << 10;
-const PUSH_FRAMES: usize = 2048;
+/// Batches of at most this many frames are copied into an open segment rather than kept as
+/// their own (a live capture hands over a few frames at a time).
+const SMALL_BATCH: usize = 64;
+/// Bytes of an open segment, and the most frames it takes.
+const OPEN_BYTES: usize = 256 << 10;
+const OPEN_FRAMES: usize = 2048;
 
 /// The frames and messages of one capture.
 pub struct Store {
@@ -225,7 +228,6 @@ pub struct Store {
     /// Section comments, each with the index of the first frame read after it.
     section_comments: Vec<(u32, String)>,
     trees: Vec<(u32, Rc<Vec<Node>>)>,
-    scratch: FrameIndex,
 }
 
 /// Frames indexed away from a [`Store`] by an [`Indexer`] (e.g. on a loader thread), ready
@@ -258,8 +260,7 @@ impl Indexed {
     }
 }
 
-/// Indexes frames the way [`Store::push_frame`] does, but on any thread (it is `Send`): the
-/// frame bytes are copied once, into one exactly sized buffer per batch, and what indexing
+/// Indexes frames for a [`Store`] on any thread (it is `Send`): the frame bytes are copied once, into one exactly sized buffer per batch, and what indexing
 /// learns travels with the batch as [`Fact`]s.
 pub struct Indexer {
     dis: Dissector,
@@ -437,7 +438,6 @@ impl Store {
             comments: Vec::new(),
             section_comments: Vec::new(),
             trees: Vec::new(),
-            scratch: FrameIndex::default(),
         }
     }
 
@@ -473,64 +473,8 @@ impl Store {
         }
     }
 
-    /// Append a frame: copy its bytes and index its messages (never builds trees).
-    pub fn push_frame(&mut self, frame: &Frame, iface: Option<Interface>) {
-        if let Some(i) = iface {
-            self.set_interface(frame.interface, i);
-        }
-        for c in &frame.comments {
-            self.dis.learn_from_comment(c);
-        }
-        if !frame.comments.is_empty() {
-            let fno = u32::try_from(self.frame_count).unwrap_or(u32::MAX);
-            self.comments.push((fno, frame.comments.clone()));
-        }
-        let n = frame.data.len();
-        let fits = self.segs.last().is_some_and(|s| {
-            s.open && s.bytes.capacity() - s.bytes.len() >= n && s.frames.len() < PUSH_FRAMES
-        });
-        if !fits {
-            if let Some(s) = self.segs.last_mut() {
-                s.open = false;
-            }
-            self.segs.push(Segment {
-                bytes: Vec::with_capacity(n.max(PUSH_BYTES)),
-                frames: Vec::with_capacity(PUSH_FRAMES),
-                rows: Vec::new(),
-                byte_start: self.arena_len,
-                frame_start: self.frame_count,
-                row_start: self.row_count,
-                open: true,
-            });
-        }
-        let fno = u32::try_from(self.frame_count).unwrap_or(u32::MAX);
-        let mut fi = std::mem::take(&mut self.scratch);
-        let Some(seg) = self.segs.last_mut() else {
-            return;
-        };
-        let start = seg.bytes.len();
-        seg.bytes.extend_from_slice(&frame.data);
-        let local = u32::try_from(seg.frames.len()).unwrap_or(u32::MAX);
-        let first_row = u32::try_from(seg.rows.len()).unwrap_or(u32::MAX);
-        let rows = &mut seg.rows;
-        let (mut rec, count, problem) =
-            index_frame(&mut self.dis, &mut fi, frame, start, |p, m| {
-                rows.push(Row::pack(local, p, m));
-            });
-        rec.first_row = first_row;
-        self.row_count += seg.rows.len() - first_row as usize;
-        seg.frames.push(rec);
-        self.scratch = fi;
-        if let Some((off, text)) = problem {
-            self.problems.push((fno, off, text));
-        }
-        self.arena_len += n;
-        self.frame_count += 1;
-        self.msg_total += count;
-    }
-
-    /// Append frames an [`Indexer`] indexed for this store (same results as pushing them one
-    /// by one with [`Store::push_frame`], without the indexing work on this thread).
+    /// Append frames an [`Indexer`] indexed for this store (the same results however the
+    /// frames were split into batches).
     pub fn append(&mut self, ix: Indexed) {
         let Indexed {
             bytes,
@@ -570,6 +514,15 @@ impl Store {
             self.problems
                 .push((f.saturating_add(base_frame), off, text));
         }
+        let n = frames.len();
+        if n == 0 {
+            return;
+        }
+        self.msg_total += msg_total;
+        if n <= SMALL_BATCH {
+            self.append_small(&bytes, &frames, &rows);
+            return;
+        }
         if let Some(s) = self.segs.last_mut() {
             s.open = false;
         }
@@ -585,10 +538,50 @@ impl Store {
         self.arena_len += seg.bytes.len();
         self.frame_count += seg.frames.len();
         self.row_count += seg.rows.len();
-        self.msg_total += msg_total;
-        if !seg.frames.is_empty() {
-            self.segs.push(seg);
+        self.segs.push(seg);
+    }
+
+    /// Copy a small batch into the open segment, starting one when there is none or it is
+    /// full (its bytes and frames are reserved up front: they never move).
+    fn append_small(&mut self, bytes: &[u8], frames: &[FrameRec], rows: &[Row]) {
+        let fits = self.segs.last().is_some_and(|s| {
+            s.open
+                && s.bytes.capacity() - s.bytes.len() >= bytes.len()
+                && s.frames.len() + frames.len() <= OPEN_FRAMES
+        });
+        if !fits {
+            if let Some(s) = self.segs.last_mut() {
+                s.open = false;
+            }
+            self.segs.push(Segment {
+                bytes: Vec::with_capacity(bytes.len().max(OPEN_BYTES)),
+                frames: Vec::with_capacity(OPEN_FRAMES),
+                rows: Vec::new(),
+                byte_start: self.arena_len,
+                frame_start: self.frame_count,
+                row_start: self.row_count,
+                open: true,
+            });
         }
+        let Some(seg) = self.segs.last_mut() else {
+            return;
+        };
+        // Offsets in the batch count from its start; in the segment, from the segment's.
+        let (b0, f0, r0) = (seg.bytes.len(), seg.frames.len(), seg.rows.len());
+        let shift = |v: u32, by: usize| u32::try_from(v as usize + by).unwrap_or(u32::MAX);
+        seg.bytes.extend_from_slice(bytes);
+        seg.frames.extend(frames.iter().map(|f| FrameRec {
+            start: shift(f.start, b0),
+            first_row: shift(f.first_row, r0),
+            ..*f
+        }));
+        seg.rows.extend(rows.iter().map(|r| Row {
+            frame: shift(r.frame, f0),
+            ..*r
+        }));
+        self.arena_len += bytes.len();
+        self.frame_count += frames.len();
+        self.row_count += rows.len();
     }
 
     /// Give back the spare capacity of the growing vectors (at the end of a load).

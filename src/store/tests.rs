@@ -322,9 +322,11 @@ fn frames_without_messages_get_one_row_each() {
     );
 }
 
-/// The store as the UI thread used to fill it: every frame indexed by [`Store::push_frame`].
+/// The store as a live capture fills it: every frame indexed and appended on its own (so
+/// copied into open segments), section comments learned as they come.
 fn pushed(path: &std::path::Path) -> (Store, Option<String>) {
     let mut store = Store::new(SpecRegistry::with_embedded());
+    let mut ix = Indexer::new(store.index_seed());
     let mut r = crate::pcap::Reader::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut seen = 0;
     let mut err = None;
@@ -337,12 +339,13 @@ fn pushed(path: &std::path::Path) -> (Store, Option<String>) {
             }
         };
         for c in &r.section_comments()[seen..] {
-            store.learn_comment(c);
+            ix.learn_comment(c);
         }
         seen = r.section_comments().len();
         let iface = r.interfaces().get(f.interface as usize).cloned();
-        store.push_frame(&f, iface);
+        store.append(ix.index(&[(f, iface)]));
     }
+    store.append(ix.take_facts());
     (store, err)
 }
 
@@ -611,7 +614,7 @@ fn truncated_file_keeps_every_complete_frame_and_the_error() {
 }
 
 #[test]
-fn pushed_frames_roll_over_into_new_segments() {
+fn small_batches_roll_over_into_new_segments() {
     let mut r =
         crate::pcap::Reader::new(std::fs::File::open(capture("route-link.pcap")).unwrap()).unwrap();
     let mut frames = Vec::new();
@@ -619,14 +622,19 @@ fn pushed_frames_roll_over_into_new_segments() {
         frames.push(f);
     }
     let mut store = Store::new(SpecRegistry::with_embedded());
+    let mut ix = Indexer::new(store.index_seed());
     let mut n = 0;
-    while n <= 2 * PUSH_FRAMES + 10 {
-        for f in &frames {
-            store.push_frame(f, None);
-            n += 1;
+    while n <= 2 * OPEN_FRAMES + 10 {
+        // Batches of 1 to 7 frames, as a live capture's come.
+        for chunk in frames.chunks(1 + n % 7) {
+            let batch: Vec<_> = chunk.iter().map(|f| (f.clone(), None)).collect();
+            store.append(ix.index(&batch));
+            n += chunk.len();
         }
     }
-    assert!(store.memory().segments >= 3, "{:?}", store.memory());
+    // Full segments (by frames or bytes) roll over; small batches never get their own.
+    let segs = store.memory().segments;
+    assert!(segs >= 3 && segs < n / SMALL_BATCH, "{:?}", store.memory());
     for i in 0..store.frame_count() {
         let f = &frames[i % frames.len()];
         assert_eq!(store.frame_data(i), f.data.as_slice(), "frame {i}");
@@ -641,4 +649,74 @@ fn pushed_frames_roll_over_into_new_segments() {
         store.frame_count() - 1
     );
     assert!(store.msg(last + 1).is_none());
+}
+
+/// An input handing over what the test scripted, then waiting for `hold` to close.
+struct Scripted {
+    items: Vec<Item<u32>>,
+    hold: crossbeam_channel::Receiver<()>,
+}
+
+impl Input for Scripted {
+    type Note = u32;
+
+    fn run(
+        self,
+        _back: &crossbeam_channel::Receiver<crate::pcap::feed::Frames>,
+        sink: &mut dyn FnMut(Item<u32>) -> bool,
+    ) {
+        for i in self.items {
+            if !sink(i) {
+                return;
+            }
+        }
+        let _ = self.hold.recv();
+    }
+}
+
+#[test]
+fn a_live_input_s_notes_keep_their_place_among_its_frames() {
+    let mut r =
+        crate::pcap::Reader::new(std::fs::File::open(capture("route-link.pcap")).unwrap()).unwrap();
+    let mut frames = Vec::new();
+    while let Some(Ok(f)) = r.next_frame() {
+        let iface = (frames.is_empty()).then(|| r.interfaces()[0].clone());
+        frames.push((f, iface));
+    }
+    let rest = frames.split_off(10);
+    let (release, hold) = crossbeam_channel::bounded(0);
+    let input = Scripted {
+        items: vec![
+            Item::Frames(frames, 0),
+            Item::Note(1),
+            Item::Frames(rest, 0),
+            Item::Note(2),
+        ],
+        hold,
+    };
+    let mut store = Store::new(SpecRegistry::with_embedded());
+    let mut l = Loader::start(input, &store, None).unwrap();
+    let mut seen = Vec::new();
+    let t = std::time::Instant::now();
+    while seen.len() < 2 {
+        assert!(t.elapsed() < Duration::from_secs(20), "stuck");
+        // A live loader never waits out its budget for more.
+        let d = std::time::Instant::now();
+        l.drain_with(&mut store, Duration::from_secs(5), &mut |n| seen.push(n));
+        assert!(d.elapsed() < Duration::from_secs(2), "drain waited");
+        let n = store.frame_count();
+        assert!(n <= 10 || seen.contains(&1), "frames overtook note 1");
+        assert!(!seen.contains(&1) || n >= 10, "note 1 overtook its frames");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(seen, [1, 2]);
+    assert_eq!((l.frames, store.frame_count()), (135, 135));
+    assert!(!l.done);
+    drop(release);
+    while !l.done {
+        assert!(t.elapsed() < Duration::from_secs(20), "no end");
+        l.drain_with(&mut store, Duration::from_millis(5), &mut |_| {});
+    }
+    let mut reference = indexed_by(&capture("route-link.pcap"), 256);
+    assert_same(&mut store, &mut reference);
 }

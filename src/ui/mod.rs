@@ -8,8 +8,11 @@ pub mod rows;
 pub mod timeline;
 mod view;
 
+pub use crate::capture::session::{
+    CaptureState, LiveCapture, LiveOptions, RunMode, SourceKind, Wrapper,
+};
 pub use files::{FileDialog, FileJob, Files, JobStatus, Scope, Target};
-pub use live::{CaptureState, Live, LiveCapture, LiveOptions, RunMode, SourceKind, Wrapper};
+pub use live::Live;
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -619,15 +622,67 @@ pub struct Timing {
     first_rows: bool,
     indexed: bool,
     frames: Vec<f64>,
+    live: Option<LiveTiming>,
+}
+
+/// Frame times of one live capture, from its start to the stop request.
+#[derive(Debug, Default)]
+struct LiveTiming {
+    /// Every frame's time.
+    all: Vec<f64>,
+    /// Times of the frames that added rows.
+    grew: Vec<f64>,
+    /// Times from the start of the previous frame to the start of this one (what the
+    /// window's frame rate shows: drawing and painting included).
+    intervals: Vec<f64>,
+    /// When the previous frame started.
+    last: Option<Instant>,
+    /// Rows in the store after the last frame.
+    rows: usize,
 }
 
 impl Timing {
     /// Record a frame that took `dt` and report milestones of `app`.
     fn frame(app: &mut App, dt: Duration) {
         let busy = app.loading() || app.filtered_upto < app.store.len();
+        let capturing = app.capturing();
+        let rows = app.store.len();
         let Some(t) = app.timing.as_mut() else {
             return;
         };
+        let ms = dt.as_secs_f64() * 1e3;
+        if capturing {
+            let l = t.live.get_or_insert_with(LiveTiming::default);
+            let started = Instant::now().checked_sub(dt);
+            if let (Some(a), Some(b)) = (l.last, started) {
+                l.intervals
+                    .push(b.saturating_duration_since(a).as_secs_f64() * 1e3);
+            }
+            l.last = started;
+            l.all.push(ms);
+            if rows > l.rows {
+                l.grew.push(ms);
+            }
+            l.rows = rows;
+        } else if let Some(l) = t.live.take() {
+            let (captured, dropped) = app
+                .live
+                .capture
+                .as_ref()
+                .map_or((0, 0), |c| (c.captured, c.dropped));
+            eprintln!(
+                "timing: live capture: {captured} frames captured, {dropped} dropped, {rows} rows"
+            );
+            eprintln!("timing: ui frame ms while capturing {}", percentiles(l.all));
+            eprintln!(
+                "timing: ui frame ms while capturing, frames adding rows {}",
+                percentiles(l.grew)
+            );
+            eprintln!(
+                "timing: frame interval ms while capturing {}",
+                percentiles(l.intervals)
+            );
+        }
         if let Some(f) = t.filter_started
             && !busy
         {
@@ -701,6 +756,23 @@ impl Timing {
             displayed
         );
     }
+}
+
+/// `p50 .. p95 .. max .. (n frames)` of frame times in ms.
+fn percentiles(mut f: Vec<f64>) -> String {
+    f.sort_by(f64::total_cmp);
+    let p = |q: f64| {
+        f.get(((f.len().saturating_sub(1)) as f64 * q) as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    format!(
+        "p50 {:.2} p95 {:.2} max {:.2} ({} frames)",
+        p(0.5),
+        p(0.95),
+        p(1.0),
+        f.len()
+    )
 }
 
 /// Resident set size of this process (Linux), 0 when unknown.

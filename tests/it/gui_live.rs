@@ -704,3 +704,125 @@ fn an_in_process_open_failure_is_shown() {
             .is_disabled()
     );
 }
+
+/// As root, on demand (`cargo test --release --test main live_burst -- --ignored --nocapture`):
+/// the app's time per frame (`App::ui`, frames run back to back as fast as the harness can)
+/// while an in-process monitor capture takes a burst of 20,000 route notifications, and the
+/// frames' p50 / p95 / max, in wall time and in the UI thread's CPU time (the wall time on a
+/// busy machine includes time the thread waited for a core). Every frame from the first
+/// captured frame to the last is counted.
+#[test]
+#[ignore = "a measurement: run by hand as root"]
+fn live_burst_frame_times() {
+    if super::monitor::can_run("live_burst_frame_times").is_none() {
+        return;
+    }
+    let routes: usize = std::env::var("ROUTES")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(20_000);
+    let ns = super::monitor::Netns::new("burst");
+    ns.ip(&["link", "add", "d0", "type", "veth", "peer", "name", "d1"]);
+    ns.ip(&["link", "set", "d0", "up"]);
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.settings.live.families = vec!["route".into()];
+    app.settings.live.netns = ns.name.clone();
+    app.settings.live.mode = RunMode::InProcess;
+    app.start_capture();
+    let times = Arc::new(std::sync::Mutex::new(Vec::<(f64, f64)>::new()));
+    let t2 = Arc::clone(&times);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1280.0, 800.0))
+        .build_ui_state(
+            move |ui, app: &mut App| {
+                let (t, cpu) = (Instant::now(), thread_cpu_ms());
+                app.ui(ui);
+                if let Ok(mut v) = t2.lock() {
+                    v.push((t.elapsed().as_secs_f64() * 1e3, thread_cpu_ms() - cpu));
+                }
+            },
+            app,
+        );
+    pump_until(&mut h, "capturing", |a| {
+        matches!(state(a), Some(CaptureState::Capturing(_)))
+    });
+    let dir = TempDir::new("live-burst");
+    let name = ns.name.clone();
+    let path = dir.path("x");
+    let adder = std::thread::spawn(move || {
+        let ns = super::monitor::Netns { name };
+        let t = Instant::now();
+        ns.batch(
+            path.parent().expect("dir"),
+            "routes",
+            (0..routes).map(|i| {
+                format!(
+                    "route add 10.{}.{}.{}/32 dev d0",
+                    (i >> 16) & 255,
+                    (i >> 8) & 255,
+                    i & 255
+                )
+            }),
+        );
+        let took = t.elapsed();
+        // The namespace belongs to the test's guard.
+        std::mem::forget(ns);
+        took
+    });
+    let until = Instant::now() + Duration::from_secs(60);
+    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+    loop {
+        let before = captured(h.state());
+        times.lock().expect("times").clear();
+        h.step();
+        let (w, c) = times
+            .lock()
+            .expect("times")
+            .iter()
+            .fold((0.0, 0.0), |a, t| (a.0 + t.0, a.1 + t.1));
+        let now = captured(h.state());
+        if now > 0 {
+            wall.push(w);
+            cpu.push(c);
+        }
+        if now >= routes as u64 && now == before || Instant::now() > until {
+            break;
+        }
+    }
+    let took = adder.join().expect("adder");
+    let app = h.state();
+    let c = app.live.capture.as_ref().expect("capture");
+    let stats = |mut v: Vec<f64>| {
+        let sum: f64 = v.iter().sum();
+        v.sort_by(f64::total_cmp);
+        let p = |q: f64| v[((v.len() - 1) as f64 * q) as usize];
+        format!(
+            "p50 {:.2} p95 {:.2} max {:.2} (sum {sum:.0} ms over {} frames)",
+            p(0.5),
+            p(0.95),
+            p(1.0),
+            v.len()
+        )
+    };
+    println!(
+        "live burst: {routes} routes added in {:.0} ms; {} captured, {} dropped, {} rows\n  \
+         ui frame ms, wall: {}\n  ui frame ms, UI thread CPU: {}",
+        took.as_secs_f64() * 1e3,
+        c.captured,
+        c.dropped,
+        app.store.len(),
+        stats(wall),
+        stats(cpu)
+    );
+}
+
+/// CPU time of the calling thread, in ms.
+fn thread_cpu_ms() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 * 1e3 + ts.tv_nsec as f64 / 1e6
+}

@@ -60,7 +60,7 @@ impl Netns {
     }
 
     /// `ip -n NAME -batch FILE` with these lines.
-    fn batch(&self, dir: &Path, tag: &str, lines: impl Iterator<Item = String>) {
+    pub(super) fn batch(&self, dir: &Path, tag: &str, lines: impl Iterator<Item = String>) {
         let path = dir.join(format!("{tag}.batch"));
         let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
         for l in lines {
