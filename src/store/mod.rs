@@ -9,19 +9,22 @@
 //! unpacked forms handed out by value.
 
 mod load;
+mod rows;
 
 pub use load::{Input, Item, LoadEvent, Loader, Waker};
+use rows::{FrameRec, NO_PROTOCOL, Row};
+pub use rows::{Indexed, Indexer};
 
 use std::rc::Rc;
 
 use crate::dissect::fields::MsgFields;
 use crate::dissect::problems::frame_problem_node;
 use crate::dissect::{
-    Dissector, Fact, FrameIndex, IndexSeed, MessageView, MsgIndex, specs::SpecRegistry,
+    Dissector, FrameIndex, IndexSeed, MessageView, MsgIndex, specs::SpecRegistry,
 };
 use crate::filter::Filter;
-use crate::model::{Direction, Endian, Node};
-use crate::pcap::{ByteOrder, Frame, Interface};
+use crate::model::{Direction, Node};
+use crate::pcap::{ByteOrder, Interface};
 
 /// Per-frame facts (the unpacked form of what the store keeps per frame).
 #[derive(Debug, Clone, PartialEq)]
@@ -64,130 +67,6 @@ pub const NO_MSG: u16 = u16::MAX;
 /// How many built trees are kept.
 const TREE_CACHE: usize = 16;
 
-/// A frame as stored: 48 bytes where [`FrameMeta`] takes 64 (its i128 is kept as two
-/// halves, and positions count from the frame's segment).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct FrameRec {
-    ts_lo: u64,
-    ts_hi: i64,
-    start: u32,
-    len: u32,
-    orig_len: u32,
-    interface: u32,
-    linktype: u32,
-    first_row: u32,
-    msg_count: u32,
-    big: bool,
-}
-
-/// A row as stored: 36 bytes where [`MsgEntry`] takes 56. `present` is not kept (it is
-/// `len` cut at the frame's end), the frame counts from the row's segment, and the small
-/// facts share one byte of flags.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Row {
-    frame: u32,
-    offset: u32,
-    len: u32,
-    seq: u32,
-    pid: u32,
-    error: i32,
-    ty: u16,
-    flags: u16,
-    pos: u16,
-    protocol: u16,
-    genl_cmd: u8,
-    bits: u8,
-}
-
-const BIG: u8 = 1;
-const HAS_ERROR: u8 = 2;
-const HAS_GENL_CMD: u8 = 4;
-/// The frame had no cooked header (`MsgIndex::protocol` is `u32::MAX`).
-const NO_PROTOCOL: u8 = 8;
-const DIR_SHIFT: u8 = 4;
-
-impl Row {
-    fn pack(frame: u32, pos: u16, m: &MsgIndex) -> Row {
-        let dir = match m.direction {
-            Direction::ToKernel => 0,
-            Direction::FromKernel => 1,
-            Direction::Unknown => 2,
-        };
-        let mut bits = dir << DIR_SHIFT;
-        if m.endian == Endian::Big {
-            bits |= BIG;
-        }
-        if m.error.is_some() {
-            bits |= HAS_ERROR;
-        }
-        if m.genl_cmd.is_some() {
-            bits |= HAS_GENL_CMD;
-        }
-        // Cooked headers carry the protocol in 16 bits; u32::MAX marks "no cooked header".
-        let protocol = u16::try_from(m.protocol).unwrap_or_else(|_| {
-            bits |= NO_PROTOCOL;
-            0
-        });
-        Row {
-            frame,
-            offset: u32::try_from(m.offset).unwrap_or(u32::MAX),
-            len: m.len,
-            seq: m.seq,
-            pid: m.pid,
-            error: m.error.unwrap_or(0),
-            ty: m.ty,
-            flags: m.flags,
-            pos,
-            protocol,
-            genl_cmd: m.genl_cmd.unwrap_or(0),
-            bits,
-        }
-    }
-
-    fn direction(&self) -> Direction {
-        match self.bits >> DIR_SHIFT {
-            0 => Direction::ToKernel,
-            1 => Direction::FromKernel,
-            _ => Direction::Unknown,
-        }
-    }
-
-    fn error(&self) -> Option<i32> {
-        (self.bits & HAS_ERROR != 0).then_some(self.error)
-    }
-
-    /// The header facts, for a frame of `frame_len` bytes.
-    fn index(&self, frame_len: u32) -> MsgIndex {
-        let offset = self.offset as usize;
-        MsgIndex {
-            offset,
-            len: self.len,
-            ty: self.ty,
-            flags: self.flags,
-            seq: self.seq,
-            pid: self.pid,
-            protocol: if self.bits & NO_PROTOCOL != 0 {
-                u32::MAX
-            } else {
-                u32::from(self.protocol)
-            },
-            direction: self.direction(),
-            endian: if self.bits & BIG != 0 {
-                Endian::Big
-            } else {
-                Endian::Little
-            },
-            genl_cmd: (self.bits & HAS_GENL_CMD != 0).then_some(self.genl_cmd),
-            error: self.error(),
-            present: if self.pos == NO_MSG {
-                0
-            } else {
-                (self.len as usize).min((frame_len as usize).saturating_sub(offset))
-            },
-        }
-    }
-}
-
 /// Frames with their bytes and rows: one per large loader batch, or filled by several small
 /// ones (a live capture's). A frame never spans two segments; appending moves no existing
 /// bytes (no large reallocations while a capture grows).
@@ -228,166 +107,6 @@ pub struct Store {
     /// Section comments, each with the index of the first frame read after it.
     section_comments: Vec<(u32, String)>,
     trees: Vec<(u32, Rc<Vec<Node>>)>,
-}
-
-/// Frames indexed away from a [`Store`] by an [`Indexer`] (e.g. on a loader thread), ready
-/// for [`Store::append`]. Frame numbers, message numbers and byte offsets in it count from
-/// its own start.
-#[derive(Debug, Default)]
-pub struct Indexed {
-    bytes: Vec<u8>,
-    frames: Vec<FrameRec>,
-    rows: Vec<Row>,
-    msg_total: usize,
-    problems: Vec<(u32, usize, String)>,
-    interfaces: Vec<(u32, Interface)>,
-    /// Packet comments (frame, comments).
-    comments: Vec<(u32, Vec<String>)>,
-    /// Section comments (index of the first frame read after it, comment).
-    section_comments: Vec<(u32, String)>,
-    facts: Vec<Fact>,
-}
-
-impl Indexed {
-    /// Number of frames in it.
-    pub fn frame_count(&self) -> usize {
-        self.frames.len()
-    }
-
-    /// Nothing to append: no frames, facts or comments.
-    pub fn is_empty(&self) -> bool {
-        self.frames.is_empty() && self.facts.is_empty() && self.section_comments.is_empty()
-    }
-}
-
-/// Indexes frames for a [`Store`] on any thread (it is `Send`): the frame bytes are copied once, into one exactly sized buffer per batch, and what indexing
-/// learns travels with the batch as [`Fact`]s.
-pub struct Indexer {
-    dis: Dissector,
-    scratch: FrameIndex,
-    /// Section comments read since the last batch (they precede its first frame).
-    pending_comments: Vec<String>,
-}
-
-impl Indexer {
-    /// An indexer continuing from `seed` (see [`Store::index_seed`]).
-    pub fn new(seed: IndexSeed) -> Self {
-        Indexer {
-            dis: Dissector::indexer(seed),
-            scratch: FrameIndex::default(),
-            pending_comments: Vec::new(),
-        }
-    }
-
-    /// Learn generic netlink ids from a section comment.
-    pub fn learn_comment(&mut self, comment: &str) {
-        self.pending_comments.push(comment.to_string());
-        self.dis.learn_from_comment(comment);
-    }
-
-    /// Index `frames` (each with its interface description when new).
-    pub fn index(&mut self, frames: &[(Frame, Option<Interface>)]) -> Indexed {
-        let size = frames.iter().map(|(f, _)| f.data.len()).sum();
-        let mut ix = Indexed {
-            bytes: Vec::with_capacity(size),
-            frames: Vec::with_capacity(frames.len()),
-            rows: Vec::with_capacity(frames.len() * 2),
-            section_comments: self.pending_comments.drain(..).map(|c| (0, c)).collect(),
-            ..Indexed::default()
-        };
-        for (f, iface) in frames {
-            if let Some(i) = iface {
-                ix.interfaces.push((f.interface, i.clone()));
-            }
-            for c in &f.comments {
-                self.dis.learn_from_comment(c);
-            }
-            let fno = u32::try_from(ix.frames.len()).unwrap_or(u32::MAX);
-            if !f.comments.is_empty() {
-                ix.comments.push((fno, f.comments.clone()));
-            }
-            let start = ix.bytes.len();
-            ix.bytes.extend_from_slice(&f.data);
-            let first_row = u32::try_from(ix.rows.len()).unwrap_or(u32::MAX);
-            let rows = &mut ix.rows;
-            let (mut rec, n, problem) =
-                index_frame(&mut self.dis, &mut self.scratch, f, start, |pos, m| {
-                    rows.push(Row::pack(fno, pos, m));
-                });
-            rec.first_row = first_row;
-            if let Some((off, text)) = problem {
-                ix.problems.push((fno, off, text));
-            }
-            ix.frames.push(rec);
-            ix.msg_total += n;
-        }
-        // The row estimate may be generous; this copy happens here, not on the UI thread.
-        ix.rows.shrink_to_fit();
-        ix.facts = self.dis.take_facts();
-        ix
-    }
-
-    /// Facts learned since the last batch (from comments after the last frame).
-    pub fn take_facts(&mut self) -> Indexed {
-        Indexed {
-            facts: self.dis.take_facts(),
-            section_comments: self.pending_comments.drain(..).map(|c| (0, c)).collect(),
-            ..Indexed::default()
-        }
-    }
-}
-
-/// Index frame `f` whose bytes start at `start` in its segment: hand each row to `row`
-/// (with the position in the frame); returns the frame's record, how many netlink messages
-/// it holds, and its problem. `first_row` is left for the caller.
-fn index_frame(
-    dis: &mut Dissector,
-    fi: &mut FrameIndex,
-    f: &Frame,
-    start: usize,
-    mut row: impl FnMut(u16, &MsgIndex),
-) -> (FrameRec, usize, Option<(usize, String)>) {
-    let endian = match f.byte_order {
-        ByteOrder::Little => Endian::Little,
-        ByteOrder::Big => Endian::Big,
-    };
-    dis.index_frame_into(&f.data, f.linktype, endian, fi);
-    for (pos, m) in fi.msgs.iter().enumerate() {
-        row(u16::try_from(pos).unwrap_or(u16::MAX), m);
-    }
-    if fi.msgs.is_empty() {
-        // One row for the frame, as `nlscope read` prints one line for it.
-        row(
-            NO_MSG,
-            &MsgIndex {
-                offset: 0,
-                len: u32::try_from(f.data.len()).unwrap_or(u32::MAX),
-                ty: 0,
-                flags: 0,
-                seq: 0,
-                pid: 0,
-                protocol: fi.cooked.map_or(u32::MAX, |c| c.protocol),
-                direction: Direction::Unknown,
-                endian,
-                genl_cmd: None,
-                error: None,
-                present: 0,
-            },
-        );
-    }
-    let rec = FrameRec {
-        ts_lo: f.ts_ns as u64,
-        ts_hi: (f.ts_ns >> 64) as i64,
-        start: u32::try_from(start).unwrap_or(u32::MAX),
-        len: u32::try_from(f.data.len()).unwrap_or(u32::MAX),
-        orig_len: f.orig_len,
-        interface: f.interface,
-        linktype: f.linktype,
-        first_row: 0,
-        msg_count: u32::try_from(fi.msgs.len()).unwrap_or(u32::MAX),
-        big: f.byte_order == ByteOrder::Big,
-    };
-    (rec, fi.msgs.len(), fi.problem.take())
 }
 
 /// Bytes held by a [`Store`]'s allocations (capacities, not lengths), by purpose.

@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::dissect::fields::Catalog;
+use crate::model::Endian;
 
 fn capture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
