@@ -500,3 +500,214 @@ fn write_file(
     }
     res
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dissect::specs::SpecRegistry;
+    use crate::store::Loader;
+
+    fn loaded(name: &str) -> Store {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("captures")
+            .join(name);
+        let mut store = Store::new(SpecRegistry::with_embedded());
+        let mut l = Loader::open(&path, &store, None).expect("open");
+        l.drain_all(&mut store);
+        assert!(l.error.is_none(), "{:?}", l.error);
+        store
+    }
+
+    fn tmpdir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("nlscope-job-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).expect("mkdir");
+        d
+    }
+
+    fn all_rows(store: &Store) -> Vec<u32> {
+        (0..store.len())
+            .map(|i| u32::try_from(i).expect("row"))
+            .collect()
+    }
+
+    /// Step `job` to its end with `budget` per step: the outcome and the steps taken.
+    fn run(mut job: FileJob, store: &Store, budget: Duration) -> (Result<String, String>, u64) {
+        let mut steps = 0;
+        loop {
+            steps += 1;
+            assert!(steps < 1_000_000, "the job does not end");
+            match job.step(store, budget) {
+                JobStatus::Running => {}
+                JobStatus::Writing => thread::sleep(Duration::from_millis(1)),
+                JobStatus::Done(r) => return (r, steps),
+            }
+        }
+    }
+
+    fn write(store: &Store, rows: Vec<u32>, target: Target, path: &Path, budget: Duration) -> u64 {
+        let job = FileJob::start(store, rows, target, path, None).expect("start");
+        let (r, steps) = run(job, store, budget);
+        r.expect("written");
+        steps
+    }
+
+    #[test]
+    fn tiny_budgets_give_the_same_bytes() {
+        // One frame group per step, chunks handed over as they fill: the same file as with a
+        // generous budget. (tests/it/gui_files.rs compares the files with `nlscope read`.)
+        let store = loaded("ethtool.pcap");
+        let dir = tmpdir("tiny");
+        for target in [
+            Target::Messages(Format::Ndjson),
+            Target::Messages(Format::Tree),
+            Target::Capture(OutFormat::PcapNg),
+        ] {
+            let whole = dir.join(format!("whole.{}", target.extension()));
+            write(
+                &store,
+                all_rows(&store),
+                target,
+                &whole,
+                Duration::from_secs(5),
+            );
+            let want = std::fs::read(&whole).expect("file");
+            assert!(want.len() > 1000, "{target:?}: {}", want.len());
+            let p = dir.join(format!("x.{}", target.extension()));
+            let steps = write(&store, all_rows(&store), target, &p, Duration::ZERO);
+            assert!(steps > 10, "{target:?}: {steps}");
+            assert!(std::fs::read(&p).expect("file") == want, "{target:?}");
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn rows_in_any_order_are_written_once_in_capture_order() {
+        let store = loaded("route-link.pcap");
+        let dir = tmpdir("order");
+        let target = Target::Messages(Format::Summary);
+        let a = dir.join("a.txt");
+        let picked: Vec<u32> = all_rows(&store).into_iter().step_by(3).collect();
+        write(&store, picked.clone(), target, &a, Duration::from_secs(5));
+        let mut shuffled = picked.clone();
+        shuffled.reverse();
+        shuffled.extend_from_slice(&picked[..picked.len() / 2]);
+        let b = dir.join("b.txt");
+        write(&store, shuffled, target, &b, Duration::from_secs(5));
+        let text = std::fs::read_to_string(&a).expect("file");
+        assert_eq!(text.lines().count(), picked.len());
+        assert_eq!(std::fs::read_to_string(&b).expect("file"), text);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn outcomes_count_messages_and_frames() {
+        let store = loaded("route-link.pcap");
+        let dir = tmpdir("outcome");
+        let p = dir.join("x.json");
+        let job = FileJob::start(
+            &store,
+            all_rows(&store),
+            Target::Messages(Format::Json),
+            &p,
+            None,
+        )
+        .expect("start");
+        assert_eq!(job.progress(), (0, store.len()));
+        let (r, _) = run(job, &store, Duration::from_secs(5));
+        let n = store.message_count();
+        assert_eq!(r, Ok(format!("Exported {n} messages to {}", p.display())));
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&p).expect("file")).expect("valid JSON");
+        assert_eq!(json.as_array().map(Vec::len), Some(n));
+        let p = dir.join("x.pcap");
+        let job = FileJob::start(
+            &store,
+            all_rows(&store),
+            Target::Capture(OutFormat::Pcap),
+            &p,
+            None,
+        )
+        .expect("start");
+        let (r, _) = run(job, &store, Duration::from_secs(5));
+        let bytes = std::fs::metadata(&p).expect("file").len();
+        assert_eq!(
+            r,
+            Ok(format!(
+                "Saved {} frames ({n} messages, {bytes} bytes) to {}",
+                store.frame_count(),
+                p.display()
+            ))
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn bad_destinations_fail_at_start_and_leave_nothing() {
+        let store = loaded("route-link.pcap");
+        let dir = tmpdir("bad");
+        let t = Target::Messages(Format::Json);
+        let start = |p: &Path| FileJob::start(&store, all_rows(&store), t, p, None).err();
+        let e = start(&dir).expect("a directory");
+        assert!(e.ends_with("is a directory"), "{e}");
+        let e = start(Path::new("/")).expect("no file name");
+        assert!(e.ends_with("is not a file name"), "{e}");
+        let e = start(&dir.join("missing/x.json")).expect("no such directory");
+        assert!(e.starts_with("cannot create "), "{e}");
+        assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 0);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_dropped_job_removes_its_partial_file_and_keeps_the_old_one() {
+        let store = loaded("route-link.pcap");
+        let dir = tmpdir("drop");
+        let p = dir.join("keep.ndjson");
+        std::fs::write(&p, b"old").expect("write");
+        let mut job = FileJob::start(
+            &store,
+            all_rows(&store),
+            Target::Messages(Format::Ndjson),
+            &p,
+            None,
+        )
+        .expect("start");
+        assert_eq!(job.step(&store, Duration::ZERO), JobStatus::Running);
+        drop(job);
+        for _ in 0..500 {
+            if std::fs::read_dir(&dir).expect("dir").count() == 1 {
+                break;
+            }
+            thread::sleep(Duration::from_millis(2));
+        }
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["keep.ndjson"]);
+        assert_eq!(std::fs::read(&p).expect("old file"), b"old");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn the_writer_renames_on_commit_only() {
+        let dir = tmpdir("writer");
+        let (tmp, dest) = (dir.join(".d.part"), dir.join("d"));
+        let (tx, rx) = bounded(4);
+        tx.send(Chunk::Data(b"ab".to_vec())).expect("send");
+        tx.send(Chunk::Data(b"c".to_vec())).expect("send");
+        tx.send(Chunk::Commit).expect("send");
+        let file = File::create(&tmp).expect("create");
+        assert_eq!(write_file(file, &tmp, &dest, &rx), Ok(3));
+        assert_eq!(std::fs::read(&dest).expect("dest"), b"abc");
+        assert!(!tmp.exists());
+        let (tx, rx) = bounded(4);
+        tx.send(Chunk::Data(b"xyz".to_vec())).expect("send");
+        drop(tx);
+        let file = File::create(&tmp).expect("create");
+        assert!(write_file(file, &tmp, &dest, &rx).is_err());
+        assert!(!tmp.exists());
+        assert_eq!(std::fs::read(&dest).expect("dest"), b"abc");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -255,4 +255,38 @@ mod tests {
             assert!(s.is_empty(), "{f:?}");
         }
     }
+
+    #[test]
+    fn emit_skips_what_the_frame_does_not_have() {
+        let dis = Dissector::new(crate::dissect::specs::SpecRegistry::with_embedded());
+        let index = FrameIndex::default();
+        let at = FrameRef {
+            dis: &dis,
+            index: &index,
+            data: &[],
+            no: 7,
+            ts_ns: 1_000_000_000,
+        };
+        for f in [
+            Format::Summary,
+            Format::Tree,
+            Format::Json,
+            Format::Ndjson,
+            Format::Csv,
+        ] {
+            let mut s = String::new();
+            Emitter::new(f).emit(&mut s, &at, Part::Message(0), 0);
+            assert!(s.is_empty(), "{f:?}: {s}");
+            Emitter::new(f).emit(&mut s, &at, Part::NoMessage, 0);
+            assert_eq!(
+                s.is_empty(),
+                !matches!(f, Format::Summary | Format::Tree),
+                "{f:?}"
+            );
+            assert!(
+                s.is_empty() || s.starts_with("     7:-     1.000000 "),
+                "{f:?}: {s}"
+            );
+        }
+    }
 }

@@ -397,32 +397,6 @@ mod tests {
     }
 
     #[test]
-    fn tiny_budgets_give_the_same_bytes() {
-        // One frame group per step, chunks handed over as they fill: same file.
-        // (The integration tests compare exports with `nlscope read`; here the reference is
-        // the same export run with the default budget.)
-        let mut app = loaded("ethtool.pcap");
-        let dir = tmpdir("tiny");
-        let whole = dir.join("whole.ndjson");
-        app.export(&whole, Format::Ndjson, Scope::All)
-            .expect("start");
-        app.finish_files();
-        let want = std::fs::read(&whole).expect("file");
-        assert!(want.len() > 1000, "{}", want.len());
-        let p = dir.join("x.ndjson");
-        app.export(&p, Format::Ndjson, Scope::All).expect("start");
-        let mut steps = 0;
-        while app.files.job.is_some() {
-            app.pump_files(Duration::ZERO);
-            steps += 1;
-            assert!(steps < 1_000_000);
-        }
-        assert!(steps > 10, "{steps}");
-        assert!(std::fs::read(&p).expect("file") == want);
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    #[test]
     fn scopes_and_their_errors() {
         let empty = App::new(SpecRegistry::with_embedded());
         assert!(empty.rows_in(Scope::All).is_err());
