@@ -12,8 +12,6 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use nlscope::cli::{CliError, capture, read, specs_cmd};
 use nlscope::dissect::specs::SpecRegistry;
-use nlscope::export::Format;
-use nlscope::pcap::OutFormat;
 
 #[derive(Parser)]
 #[command(
@@ -38,66 +36,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Read a pcap/pcapng capture (or `-` for stdin) and print or save its netlink messages.
-    Read {
-        /// Input file, `-` for standard input.
-        #[arg(short = 'r', value_name = "FILE")]
-        input: String,
-        /// Display filter (e.g. `nlmsg.type == RTM_NEWLINK && rt-link.ifname == veth0`).
-        #[arg(short = 'Y', value_name = "FILTER")]
-        filter: Option<String>,
-        /// Output format: summary, tree, json, ndjson, csv.
-        #[arg(short = 'T', value_name = "FORMAT", value_parser = parse_format)]
-        format: Option<Format>,
-        /// Stop after reading N frames.
-        #[arg(short = 'c', value_name = "N")]
-        count: Option<u64>,
-        /// Write the matching frames to this capture file.
-        #[arg(short = 'w', value_name = "OUT")]
-        write: Option<PathBuf>,
-        /// Format for -w: pcapng (default) or pcap (also chosen by a .pcap extension).
-        #[arg(short = 'F', value_name = "FORMAT", value_parser = parse_out_format)]
-        out_format: Option<OutFormat>,
-        /// Print, instead of messages, how many payload bytes the specs decoded by name and how
-        /// many stayed raw, per netlink family and message type.
-        #[arg(long = "coverage")]
-        coverage: bool,
-    },
+    Read(read::ReadOptions),
     /// Capture live netlink traffic from an nlmon interface or multicast monitor sockets.
-    Capture {
-        /// nlmon interface to capture on (AF_PACKET).
-        #[arg(short = 'i', value_name = "IFACE")]
-        iface: Option<String>,
-        /// Monitor multicast groups: route,genl,netfilter,xfrm,uevent,selinux,audit,proc or all.
-        #[arg(long = "monitor", value_name = "LIST")]
-        monitor: Option<String>,
-        /// Write pcapng here (`-` for standard output); without it, print live summary lines.
-        #[arg(short = 'w', value_name = "FILE")]
-        write: Option<String>,
-        /// Stop after N frames.
-        #[arg(short = 'c', value_name = "N")]
-        count: Option<u64>,
-        /// Stop after duration:SECONDS or filesize:KB (repeatable).
-        #[arg(short = 'a', value_name = "COND")]
-        autostop: Vec<String>,
-        /// Ring buffer: filesize:KB,files:N.
-        #[arg(short = 'b', value_name = "SPEC")]
-        ring: Option<String>,
-        /// Capture inside this network namespace (`ip netns add NAME`).
-        #[arg(long = "netns", value_name = "NAME")]
-        netns: Option<String>,
-        /// Also receive messages from other network namespaces (monitor; NETLINK_LISTEN_ALL_NSID).
-        #[arg(long = "all-netns")]
-        all_netns: bool,
-        /// Create nlmon0 (or -i NAME) for the capture and remove it at the end.
-        #[arg(long = "create-nlmon")]
-        create_nlmon: bool,
-        /// Overwrite an existing output file.
-        #[arg(long = "force")]
-        force: bool,
-        /// Stop when standard input reaches its end (the desktop app's helper captures).
-        #[arg(long = "stop-on-stdin-eof", hide = true)]
-        stop_on_stdin_eof: bool,
-    },
+    Capture(capture::CaptureOptions),
     /// List the loaded YNL specs, or show one.
     Specs {
         #[command(subcommand)]
@@ -118,73 +59,14 @@ enum SpecsCmd {
     Fields,
 }
 
-fn parse_format(s: &str) -> Result<Format, String> {
-    Format::parse(s).ok_or_else(|| format!("'{s}' is not one of summary, tree, json, ndjson, csv"))
-}
-
-fn parse_out_format(s: &str) -> Result<OutFormat, String> {
-    match s {
-        "pcap" | "libpcap" => Ok(OutFormat::Pcap),
-        "pcapng" => Ok(OutFormat::PcapNg),
-        _ => Err(format!("'{s}' is not pcap or pcapng")),
-    }
-}
-
 fn run(cli: Cli) -> Result<(), CliError> {
     let specs =
         SpecRegistry::load_default(&cli.spec_dir).map_err(|e| CliError::usage(e.to_string()))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cli.cmd {
-        Some(Cmd::Read {
-            input,
-            filter,
-            format,
-            count,
-            write,
-            out_format,
-            coverage,
-        }) => read::run(
-            &read::ReadOptions {
-                input,
-                filter,
-                format,
-                count,
-                write,
-                out_format,
-                coverage,
-            },
-            specs,
-            &mut out,
-        ),
-        Some(Cmd::Capture {
-            iface,
-            monitor,
-            write,
-            count,
-            autostop,
-            ring,
-            netns,
-            all_netns,
-            create_nlmon,
-            force,
-            stop_on_stdin_eof,
-        }) => capture::run(
-            &capture::CaptureOptions {
-                iface,
-                monitor,
-                write,
-                count,
-                autostop,
-                ring,
-                netns,
-                all_netns,
-                create_nlmon,
-                force,
-                stop_on_stdin_eof,
-            },
-            specs,
-        ),
+        Some(Cmd::Read(opts)) => read::run(&opts, specs, &mut out),
+        Some(Cmd::Capture(opts)) => capture::run(&opts, specs),
         Some(Cmd::Specs { what }) => match what.unwrap_or(SpecsCmd::List) {
             SpecsCmd::List => specs_cmd::list(&specs, &mut out),
             SpecsCmd::Show { name } => specs_cmd::show(&specs, &name, &mut out),

@@ -17,31 +17,43 @@ use crate::dissect::{Dissector, FrameIndex};
 use crate::export::{self, Record};
 use crate::model::Endian;
 
-/// Options of `nlscope capture`.
-#[derive(Debug, Clone, Default)]
+/// Options of `nlscope capture` (its command-line arguments).
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct CaptureOptions {
-    /// `-i IFACE` (nlmon).
+    /// nlmon interface to capture on (AF_PACKET).
+    #[arg(short = 'i', value_name = "IFACE")]
     pub iface: Option<String>,
-    /// `--monitor LIST|all`.
+    /// Monitor multicast groups: route,genl,netfilter,xfrm,uevent,selinux,audit,proc or all.
+    #[arg(long = "monitor", value_name = "LIST")]
     pub monitor: Option<String>,
-    /// `-w FILE|-`; none: print live summary lines.
+    /// Write pcapng here (`-` for standard output); without it, print live summary lines.
+    #[arg(short = 'w', value_name = "FILE")]
     pub write: Option<String>,
-    /// `-c N`.
+    /// Stop after N frames.
+    #[arg(short = 'c', value_name = "N")]
     pub count: Option<u64>,
-    /// `-a duration:S|filesize:KB` (repeatable).
+    /// Stop after duration:SECONDS or filesize:KB (repeatable).
+    #[arg(short = 'a', value_name = "COND")]
     pub autostop: Vec<String>,
-    /// `-b filesize:KB,files:N`.
+    /// Ring buffer: filesize:KB,files:N.
+    #[arg(short = 'b', value_name = "SPEC")]
     pub ring: Option<String>,
-    /// `--netns NAME`.
+    /// Capture inside this network namespace (`ip netns add NAME`).
+    #[arg(long = "netns", value_name = "NAME")]
     pub netns: Option<String>,
-    /// `--all-netns`.
+    /// Also receive messages from other network namespaces (monitor; NETLINK_LISTEN_ALL_NSID).
+    #[arg(long = "all-netns")]
     pub all_netns: bool,
-    /// `--create-nlmon`.
+    /// Create nlmon0 (or -i NAME) for the capture and remove it at the end.
+    #[arg(long = "create-nlmon")]
     pub create_nlmon: bool,
-    /// `--force`: overwrite an existing file.
+    /// Overwrite an existing output file.
+    #[arg(long = "force")]
     pub force: bool,
-    /// `--stop-on-stdin-eof`: stop when stdin ends (a parent that may not signal us, e.g. the
-    /// app running this through pkexec, stops us by closing the pipe).
+    /// Stop when standard input reaches its end (the desktop app's helper captures).
+    // A parent that may not signal us (the app running this through pkexec) stops us by
+    // closing the pipe.
+    #[arg(long = "stop-on-stdin-eof", hide = true)]
     pub stop_on_stdin_eof: bool,
 }
 

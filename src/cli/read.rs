@@ -11,29 +11,51 @@ use crossbeam_channel::bounded;
 use super::CliError;
 use crate::dissect::fields::{Catalog, MsgFields};
 use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
-use crate::export::{self, CaptureOut, Emitter, Format, Record};
+use crate::export::{self, CaptureOut, Emitter, Format, FrameRef, Part};
 use crate::filter::Filter;
 use crate::model::Endian;
 use crate::pcap::feed::{Batch, Frames, feed};
 use crate::pcap::{ByteOrder, Interface, OutFormat, ReadError};
 
-/// Options of `nlscope read`.
-#[derive(Debug, Clone)]
+/// Options of `nlscope read` (its command-line arguments).
+#[derive(Debug, Clone, clap::Args)]
 pub struct ReadOptions {
-    /// Input path, `-` for stdin.
+    /// Input file, `-` for standard input.
+    #[arg(short = 'r', value_name = "FILE")]
     pub input: String,
-    /// Display filter.
+    /// Display filter (e.g. `nlmsg.type == RTM_NEWLINK && rt-link.ifname == veth0`).
+    #[arg(short = 'Y', value_name = "FILTER")]
     pub filter: Option<String>,
-    /// Output format; `None` = summary, or nothing when writing a file.
+    /// Output format: summary, tree, json, ndjson, csv.
+    #[arg(short = 'T', value_name = "FORMAT", value_parser = parse_format)]
     pub format: Option<Format>,
-    /// Stop after this many frames.
+    /// Stop after reading N frames.
+    #[arg(short = 'c', value_name = "N")]
     pub count: Option<u64>,
-    /// Write matching frames here.
+    /// Write the matching frames to this capture file.
+    #[arg(short = 'w', value_name = "OUT")]
     pub write: Option<PathBuf>,
-    /// Output capture format (default: by extension, else pcapng).
+    /// Format for -w: pcapng (default) or pcap (also chosen by a .pcap extension).
+    #[arg(short = 'F', value_name = "FORMAT", value_parser = parse_out_format)]
     pub out_format: Option<OutFormat>,
-    /// Print the decoding coverage report instead of messages.
+    /// Print, instead of messages, how many payload bytes the specs decoded by name and how
+    /// many stayed raw, per netlink family and message type.
+    #[arg(long = "coverage")]
     pub coverage: bool,
+}
+
+/// `-T` values.
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| format!("'{s}' is not one of summary, tree, json, ndjson, csv"))
+}
+
+/// `-F` values.
+fn parse_out_format(s: &str) -> Result<OutFormat, String> {
+    match s {
+        "pcap" | "libpcap" => Ok(OutFormat::Pcap),
+        "pcapng" => Ok(OutFormat::PcapNg),
+        _ => Err(format!("'{s}' is not pcap or pcapng")),
+    }
 }
 
 /// What the reader thread hands over.
@@ -59,8 +81,6 @@ pub fn out_format_for(path: &std::path::Path) -> OutFormat {
         _ => OutFormat::PcapNg,
     }
 }
-
-use crate::dissect::problems::{UEVENT_CHARS, frame_problem_node, no_message_text};
 
 /// Run `read`. Prints what could be read; a read error is returned after the output.
 pub fn run(
@@ -182,6 +202,13 @@ pub fn run(
             dis.index_frame_into(data, frame.linktype, endian_of(frame.byte_order), &mut fi);
             let mut any_match = false;
             text.clear();
+            let at = FrameRef {
+                dis: &dis,
+                index: &fi,
+                data,
+                no: frame_no,
+                ts_ns: frame.ts_ns,
+            };
             for (mi, m) in fi.msgs.iter().enumerate() {
                 let view = dis.view(data, m);
                 let fields =
@@ -196,32 +223,14 @@ pub fn run(
                     let tree = fields.into_tree().unwrap_or_else(|| view.tree());
                     cov.add(&view, &tree);
                 }
-                let Some(em) = emitter.as_mut() else {
-                    continue;
-                };
-                let rec = Record {
-                    frame: frame_no,
-                    msg: mi,
-                    ts_ns: frame.ts_ns,
-                    view: dis.view(data, m),
-                };
-                let problem = if mi + 1 == fi.msgs.len() {
-                    frame_problem_node(&fi, data.len())
-                } else {
-                    None
-                };
-                em.message(&mut text, &rec, t0v, problem.as_ref());
+                if let Some(em) = emitter.as_mut() {
+                    em.emit(&mut text, &at, Part::Message(mi), t0v);
+                }
             }
             if fi.msgs.is_empty() && filter.is_none() {
                 any_match = true;
-                if let Some(em) = &emitter {
-                    let what = no_message_text(
-                        data,
-                        fi.cooked.map_or(0, |c| c.header_len),
-                        fi.problem.as_ref().map(|p| p.1.as_str()),
-                        UEVENT_CHARS,
-                    );
-                    em.frame_line(&mut text, frame_no, frame.ts_ns, t0v, &what);
+                if let Some(em) = emitter.as_mut() {
+                    em.emit(&mut text, &at, Part::NoMessage, t0v);
                 }
             }
             if !text.is_empty() {

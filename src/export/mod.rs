@@ -1,8 +1,9 @@
 //! Output formats shared by the CLI and the GUI: summary lines, text trees, JSON, NDJSON, CSV.
 
+pub mod job;
 mod stream;
 
-pub use stream::{CaptureOut, Emitter};
+pub use stream::{CaptureOut, Emitter, FrameRef, Part};
 
 use std::fmt::Write as _;
 

@@ -1,6 +1,7 @@
 //! Output as `nlscope read` streams it: the `-T` formats message by message ([`Emitter`]) and
-//! the `-w` capture writer ([`CaptureOut`]). The app's Export and Save As use the same code,
-//! so their files equal the command line's output byte for byte.
+//! the `-w` capture writer ([`CaptureOut`]). [`Emitter::emit`] is the one per-frame step both
+//! `nlscope read` and the app's Export ([`super::job`]) go through, so their files equal the
+//! command line's output byte for byte.
 
 use std::io::{self, Write};
 
@@ -8,9 +9,34 @@ use super::{
     CSV_HEADER, Format, Record, csv_row, message_tree_text, write_message_json, write_summary_line,
     write_tree_text,
 };
-use crate::dissect::Dissector;
+use crate::dissect::problems::{UEVENT_CHARS, frame_problem_node, no_message_text};
+use crate::dissect::{Dissector, FrameIndex};
 use crate::model::Node;
 use crate::pcap::{Frame, Interface, OutFormat, WriteError, Writer, WriterOptions};
+
+/// A dissected frame, as the per-frame emit step sees it.
+#[derive(Clone, Copy)]
+pub struct FrameRef<'a> {
+    /// The dissector that indexed the frame (it has learned what came before it).
+    pub dis: &'a Dissector,
+    /// The frame's index.
+    pub index: &'a FrameIndex,
+    /// The frame's bytes.
+    pub data: &'a [u8],
+    /// 1-based frame number.
+    pub no: u64,
+    /// Capture time, nanoseconds since the epoch.
+    pub ts_ns: i128,
+}
+
+/// What of a frame [`Emitter::emit`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Its message with this 0-based index (nothing if there is none).
+    Message(usize),
+    /// The line of a frame without netlink messages.
+    NoMessage,
+}
 
 /// Writes messages in one `-T` format, with the separators and framing that format needs.
 #[derive(Debug, Clone)]
@@ -76,10 +102,51 @@ impl Emitter {
         }
     }
 
+    /// One part of a dissected frame: a message (with the frame's problem note after its last
+    /// message) or the frame's no-message line. `t0` is the time of the capture's first frame.
+    pub fn emit(&mut self, out: &mut String, f: &FrameRef, part: Part, t0: i128) {
+        match part {
+            Part::Message(mi) => {
+                let Some(m) = f.index.msgs.get(mi) else {
+                    return;
+                };
+                let rec = Record {
+                    frame: f.no,
+                    msg: mi,
+                    ts_ns: f.ts_ns,
+                    view: f.dis.view(f.data, m),
+                };
+                let problem = if mi + 1 == f.index.msgs.len() {
+                    frame_problem_node(f.index, f.data.len())
+                } else {
+                    None
+                };
+                self.message(out, &rec, t0, problem.as_ref());
+            }
+            Part::NoMessage => {
+                if !self.prints_frame_lines() {
+                    return;
+                }
+                let what = no_message_text(
+                    f.data,
+                    f.index.cooked.map_or(0, |c| c.header_len),
+                    f.index.problem.as_ref().map(|p| p.1.as_str()),
+                    UEVENT_CHARS,
+                );
+                self.frame_line(out, f.no, f.ts_ns, t0, &what);
+            }
+        }
+    }
+
+    /// Whether the format prints lines for frames without messages.
+    fn prints_frame_lines(&self) -> bool {
+        matches!(self.format, Format::Summary | Format::Tree)
+    }
+
     /// The line of a frame without netlink messages (1-based `frame`), which only the summary
     /// and tree formats print; `what` comes from [`no_message_text`].
     pub fn frame_line(&self, out: &mut String, frame: u64, ts_ns: i128, t0: i128, what: &str) {
-        if matches!(self.format, Format::Summary | Format::Tree) {
+        if self.prints_frame_lines() {
             out.push_str(&format!(
                 "{:>6}:- {:>12.6} {}\n",
                 frame,
@@ -186,6 +253,40 @@ mod tests {
             let mut s = String::new();
             Emitter::new(f).frame_line(&mut s, 3, 0, 0, "x");
             assert!(s.is_empty(), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn emit_skips_what_the_frame_does_not_have() {
+        let dis = Dissector::new(crate::dissect::specs::SpecRegistry::with_embedded());
+        let index = FrameIndex::default();
+        let at = FrameRef {
+            dis: &dis,
+            index: &index,
+            data: &[],
+            no: 7,
+            ts_ns: 1_000_000_000,
+        };
+        for f in [
+            Format::Summary,
+            Format::Tree,
+            Format::Json,
+            Format::Ndjson,
+            Format::Csv,
+        ] {
+            let mut s = String::new();
+            Emitter::new(f).emit(&mut s, &at, Part::Message(0), 0);
+            assert!(s.is_empty(), "{f:?}: {s}");
+            Emitter::new(f).emit(&mut s, &at, Part::NoMessage, 0);
+            assert_eq!(
+                s.is_empty(),
+                !matches!(f, Format::Summary | Format::Tree),
+                "{f:?}"
+            );
+            assert!(
+                s.is_empty() || s.starts_with("     7:-     1.000000 "),
+                "{f:?}: {s}"
+            );
         }
     }
 }
