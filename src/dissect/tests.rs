@@ -1,6 +1,9 @@
 //! Dissector tests: indexing, names in context, errors, learning, malformed input.
 
 use super::*;
+use crate::netlink::{nla, nlmsg};
+
+const LE: crate::model::Endian = crate::model::Endian::Little;
 use crate::dissect::specs::{SpecSource, load_spec};
 use crate::model::{Node, Severity, Value};
 
@@ -15,28 +18,6 @@ fn frame(proto: u16, msgs: &[Vec<u8>]) -> Vec<u8> {
         }
     }
     f
-}
-
-fn msg(ty: u16, flags: u16, seq: u32, pid: u32, payload: &[u8]) -> Vec<u8> {
-    let mut m = Vec::new();
-    m.extend_from_slice(&(16 + payload.len() as u32).to_le_bytes());
-    m.extend_from_slice(&ty.to_le_bytes());
-    m.extend_from_slice(&flags.to_le_bytes());
-    m.extend_from_slice(&seq.to_le_bytes());
-    m.extend_from_slice(&pid.to_le_bytes());
-    m.extend_from_slice(payload);
-    m
-}
-
-fn attr(ty: u16, payload: &[u8]) -> Vec<u8> {
-    let mut a = Vec::new();
-    a.extend_from_slice(&(4 + payload.len() as u16).to_le_bytes());
-    a.extend_from_slice(&ty.to_le_bytes());
-    a.extend_from_slice(payload);
-    while a.len() % 4 != 0 {
-        a.push(0);
-    }
-    a
 }
 
 fn all(nodes: &[Node]) -> Vec<&Node> {
@@ -60,9 +41,9 @@ fn flags_are_named_in_context() {
     let f = frame(
         0,
         &[
-            msg(18, 0x301, 1, 0, &ifinfo), // RTM_GETLINK dump
-            msg(16, 0x605, 2, 0, &ifinfo), // RTM_NEWLINK create|excl|ack
-            msg(17, 0x105, 3, 0, &ifinfo), // RTM_DELLINK nonrec
+            nlmsg(LE, 18, 0x301, 1, 0, &ifinfo), // RTM_GETLINK dump
+            nlmsg(LE, 16, 0x605, 2, 0, &ifinfo), // RTM_NEWLINK create|excl|ack
+            nlmsg(LE, 17, 0x105, 3, 0, &ifinfo), // RTM_DELLINK nonrec
         ],
     );
     let fi = d.index_frame(&f, 253, Endian::Little);
@@ -94,14 +75,14 @@ fn error_ack_names_errno_echoed_request_and_extack_offset() {
     let mut d = dis();
     // The request: RTM_NEWLINK with ifinfomsg and IFLA_IFNAME "veth0" (type 3).
     let mut payload = vec![0u8; 16];
-    payload.extend(attr(3, b"veth0\0"));
-    let req = msg(16, 0x405, 7, 0, &payload);
+    payload.extend(nla(LE, 3, b"veth0\0"));
+    let req = nlmsg(LE, 16, 0x405, 7, 0, &payload);
     // The error: -22 EINVAL, echoed request (not capped), extack MSG + OFFS -> the attr.
     let mut ep = (-22i32).to_le_bytes().to_vec();
     ep.extend_from_slice(&req);
-    ep.extend(attr(1, b"bad name\0"));
-    ep.extend(attr(2, &32u32.to_le_bytes())); // 16 hdr + 16 ifinfomsg = IFLA_IFNAME
-    let e = msg(2, 0x200, 7, 99, &ep);
+    ep.extend(nla(LE, 1, b"bad name\0"));
+    ep.extend(nla(LE, 2, &32u32.to_le_bytes())); // 16 hdr + 16 ifinfomsg = IFLA_IFNAME
+    let e = nlmsg(LE, 2, 0x200, 7, 99, &ep);
     let f = frame(0, &[e]);
     let fi = d.index_frame(&f, 253, Endian::Little);
     let v = d.view(&f, &fi.msgs[0]);
@@ -125,13 +106,13 @@ fn error_ack_names_errno_echoed_request_and_extack_offset() {
 fn missing_attribute_is_named_in_its_nest() {
     let mut d = dis();
     let mut payload = vec![0u8; 16];
-    payload.extend(attr(0x8000 | 18, &attr(1, b"vlan\0"))); // IFLA_LINKINFO { IFLA_INFO_KIND }
-    let req = msg(16, 0x405, 3, 0, &payload);
+    payload.extend(nla(LE, 0x8000 | 18, &nla(LE, 1, b"vlan\0"))); // IFLA_LINKINFO { IFLA_INFO_KIND }
+    let req = nlmsg(LE, 16, 0x405, 3, 0, &payload);
     let mut ep = (-22i32).to_le_bytes().to_vec();
     ep.extend_from_slice(&req);
-    ep.extend(attr(5, &2u32.to_le_bytes())); // MISS_TYPE: IFLA_INFO_DATA
-    ep.extend(attr(6, &32u32.to_le_bytes())); // MISS_NEST: the IFLA_LINKINFO nest
-    let f = frame(0, &[msg(2, 0x200, 3, 9, &ep)]);
+    ep.extend(nla(LE, 5, &2u32.to_le_bytes())); // MISS_TYPE: IFLA_INFO_DATA
+    ep.extend(nla(LE, 6, &32u32.to_le_bytes())); // MISS_NEST: the IFLA_LINKINFO nest
+    let f = frame(0, &[nlmsg(LE, 2, 0x200, 3, 9, &ep)]);
     let fi = d.index_frame(&f, 253, Endian::Little);
     let tree = d.view(&f, &fi.msgs[0]).tree();
     let nodes = all(&tree);
@@ -153,16 +134,16 @@ fn fdb_dump_requests_are_read_as_the_kernel_reads_them() {
     // Legacy `bridge fdb show`: ifinfomsg (AF_BRIDGE) + IFLA_MASTER 6.
     let mut legacy = vec![0u8; 16];
     legacy[0] = 7;
-    legacy.extend(attr(10, &6u32.to_le_bytes()));
+    legacy.extend(nla(LE, 10, &6u32.to_le_bytes()));
     // Current: ndmsg + NDA_MASTER 6.
     let mut current = vec![0u8; 12];
     current[0] = 7;
-    current.extend(attr(9, &6u32.to_le_bytes()));
+    current.extend(nla(LE, 9, &6u32.to_le_bytes()));
     let f = frame(
         0,
         &[
-            msg(30, 0x301, 1, 0, &legacy),
-            msg(30, 0x301, 2, 0, &current),
+            nlmsg(LE, 30, 0x301, 1, 0, &legacy),
+            nlmsg(LE, 30, 0x301, 2, 0, &current),
         ],
     );
     let fi = d.index_frame(&f, 253, Endian::Little);
@@ -192,12 +173,12 @@ fn fdb_dump_requests_are_read_as_the_kernel_reads_them() {
 fn capped_ack_finds_the_request_seen_earlier() {
     let mut d = dis();
     let mut payload = vec![0u8; 16];
-    payload.extend(attr(4, &9000u32.to_le_bytes())); // IFLA_MTU
-    let req = msg(16, 0x5, 9, 0, &payload);
+    payload.extend(nla(LE, 4, &9000u32.to_le_bytes())); // IFLA_MTU
+    let req = nlmsg(LE, 16, 0x5, 9, 0, &payload);
     let mut ep = (-34i32).to_le_bytes().to_vec();
     ep.extend_from_slice(&req[..16]);
-    ep.extend(attr(2, &32u32.to_le_bytes()));
-    let e = msg(2, 0x300, 9, 5, &ep);
+    ep.extend(nla(LE, 2, &32u32.to_le_bytes()));
+    let e = nlmsg(LE, 2, 0x300, 9, 5, &ep);
     let f1 = frame(0, &[req]);
     let f2 = frame(0, &[e]);
     d.index_frame(&f1, 253, Endian::Little);
@@ -215,7 +196,7 @@ fn malformed_attribute_becomes_expert_with_range() {
     let mut d = dis();
     let mut payload = vec![0u8; 16];
     payload.extend_from_slice(&[9, 0, 3, 0]); // claims 9 bytes, 4 left
-    let f = frame(0, &[msg(16, 0, 0, 0, &payload)]);
+    let f = frame(0, &[nlmsg(LE, 16, 0, 0, 0, &payload)]);
     let fi = d.index_frame(&f, 253, Endian::Little);
     let tree = d.view(&f, &fi.msgs[0]).tree();
     let ex = all(&tree)
@@ -237,7 +218,7 @@ fn malformed_attribute_becomes_expert_with_range() {
 fn bad_message_lengths_are_reported_not_fatal() {
     let mut d = dis();
     for len in [0u32, 3, 0xffff, 0xffff_ffff] {
-        let mut m = msg(16, 0, 0, 0, &[0u8; 16]);
+        let mut m = nlmsg(LE, 16, 0, 0, 0, &[0u8; 16]);
         m[..4].copy_from_slice(&len.to_le_bytes());
         let f = frame(0, &[m]);
         let fi = d.index_frame(&f, 253, Endian::Little);
@@ -255,7 +236,7 @@ fn bad_message_lengths_are_reported_not_fatal() {
 fn deep_nesting_is_bounded() {
     let mut d = dis();
     // 4000 NLA_F_NESTED levels inside an unknown attribute of rt-link and of protocol 31.
-    let mut inner = attr(1, &[1, 2, 3, 4]);
+    let mut inner = nla(LE, 1, &[1, 2, 3, 4]);
     for _ in 0..4000 {
         let mut a = Vec::new();
         let len = 4 + inner.len();
@@ -270,7 +251,7 @@ fn deep_nesting_is_bounded() {
     for proto in [0u16, 31] {
         let mut payload = vec![0u8; 16];
         payload.extend_from_slice(&inner);
-        let f = frame(proto, &[msg(16, 0, 0, 0, &payload)]);
+        let f = frame(proto, &[nlmsg(LE, 16, 0, 0, 0, &payload)]);
         let fi = d.index_frame(&f, 253, Endian::Little);
         let tree = d.view(&f, &fi.msgs[0]).tree();
         let mut depth = 0;
@@ -355,9 +336,9 @@ operations:
           attributes: [greeting, count]
 "#;
     let mut payload = 1u32.to_le_bytes().to_vec();
-    payload.extend(attr(1, b"hi\0"));
-    payload.extend(attr(2, &5u32.to_le_bytes()));
-    let f = frame(31, &[msg(17, 1, 0, 0, &payload)]);
+    payload.extend(nla(LE, 1, b"hi\0"));
+    payload.extend(nla(LE, 2, &5u32.to_le_bytes()));
+    let f = frame(31, &[nlmsg(LE, 17, 1, 0, 0, &payload)]);
     // Without the spec: header + TLVs found after a 4-byte fixed header, all raw.
     let mut d = dis();
     let fi = d.index_frame(&f, 253, Endian::Little);
@@ -392,9 +373,9 @@ operations:
 fn genl_ids_are_learned_from_nlctrl_and_comments() {
     let mut d = dis();
     let mut p = vec![1u8, 2, 0, 0]; // CTRL_CMD_NEWFAMILY
-    p.extend(attr(2, b"ethtool\0"));
-    p.extend(attr(1, &20u16.to_le_bytes()));
-    let f = frame(16, &[msg(0x10, 0, 1, 5, &p)]);
+    p.extend(nla(LE, 2, b"ethtool\0"));
+    p.extend(nla(LE, 1, &20u16.to_le_bytes()));
+    let f = frame(16, &[nlmsg(LE, 0x10, 0, 1, 5, &p)]);
     d.index_frame(&f, 253, Endian::Little);
     assert_eq!(d.genl_family(20), Some("ethtool"));
     d.learn_from_comment("genl-families: 21=nl80211 0x16=devlink");
@@ -414,7 +395,7 @@ fn non_netlink_link_types_and_short_frames() {
     );
     let mut sll2 = vec![0u8; 20];
     sll2[8..10].copy_from_slice(&824u16.to_be_bytes());
-    sll2.extend(msg(3, 2, 1, 1, &0u32.to_le_bytes()));
+    sll2.extend(nlmsg(LE, 3, 2, 1, 1, &0u32.to_le_bytes()));
     let fi = d.index_frame(&sll2, 276, Endian::Little);
     assert_eq!(fi.msgs.len(), 1);
     assert_eq!(d.view(&sll2, &fi.msgs[0]).type_name(), "NLMSG_DONE");

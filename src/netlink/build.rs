@@ -132,9 +132,38 @@ impl MsgBuilder {
     }
 }
 
+/// One attribute on its own (header, payload, padding to 4), for payloads built by hand.
+pub fn nla(endian: Endian, ty: u16, payload: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(NLA_HDRLEN + payload.len()).unwrap_or(u16::MAX);
+    let mut a = Vec::with_capacity(align4(NLA_HDRLEN + payload.len()));
+    a.extend_from_slice(&endian.u16_bytes(len));
+    a.extend_from_slice(&endian.u16_bytes(ty));
+    a.extend_from_slice(payload);
+    a.resize(align4(a.len()), 0);
+    a
+}
+
+/// A whole message: nlmsghdr with `nlmsg_len` = 16 + `payload.len()` (not padded), then
+/// `payload` as given.
+pub fn nlmsg(endian: Endian, ty: u16, flags: u16, seq: u32, pid: u32, payload: &[u8]) -> Vec<u8> {
+    let mut b = MsgBuilder::with_endian(endian, ty, flags, seq, pid);
+    b.buf.extend_from_slice(payload);
+    b.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standalone_attribute_and_message() {
+        assert_eq!(nla(Endian::Little, 3, b"ab"), [6, 0, 3, 0, b'a', b'b', 0, 0]);
+        assert_eq!(nla(Endian::Big, 3, &[]), [0, 4, 0, 3]);
+        let m = nlmsg(Endian::Little, 16, 0x301, 7, 9, &[1, 2, 3]);
+        assert_eq!(m.len(), 19);
+        assert_eq!(&m[..4], &19u32.to_le_bytes());
+        assert_eq!(&m[16..], &[1, 2, 3]);
+    }
 
     #[test]
     fn layout_is_the_uapi_one() {

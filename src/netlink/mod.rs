@@ -10,7 +10,7 @@ mod errno;
 mod iter;
 
 pub use ack::Ack;
-pub use build::{MsgBuilder, Nest};
+pub use build::{MsgBuilder, Nest, nla, nlmsg};
 pub use errno::{describe_errno, errno_name, errno_text};
 pub use iter::{Attr, Attrs, Messages, Msg, cstr};
 

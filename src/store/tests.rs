@@ -2,6 +2,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::*;
+use crate::netlink::{nla, nlmsg};
+
+const LE: crate::model::Endian = crate::model::Endian::Little;
 use crate::dissect::fields::Catalog;
 use crate::model::Endian;
 
@@ -459,28 +462,6 @@ fn genl_msg(ty: u16, flags: u16, seq: u32, cmd: u8, attrs: &[u8]) -> Vec<u8> {
     m
 }
 
-fn attr(ty: u16, payload: &[u8]) -> Vec<u8> {
-    let mut a = Vec::new();
-    a.extend_from_slice(&(4 + payload.len() as u16).to_le_bytes());
-    a.extend_from_slice(&ty.to_le_bytes());
-    a.extend_from_slice(payload);
-    while a.len() % 4 != 0 {
-        a.push(0);
-    }
-    a
-}
-
-fn route_msg(ty: u16, flags: u16, seq: u32, payload: &[u8]) -> Vec<u8> {
-    let mut m = Vec::new();
-    m.extend_from_slice(&(16 + payload.len() as u32).to_le_bytes());
-    m.extend_from_slice(&ty.to_le_bytes());
-    m.extend_from_slice(&flags.to_le_bytes());
-    m.extend_from_slice(&seq.to_le_bytes());
-    m.extend_from_slice(&0u32.to_le_bytes());
-    m.extend_from_slice(payload);
-    m
-}
-
 /// A pcapng whose generic netlink ids come from a section comment, a packet comment and an
 /// nlctrl reply in the middle of the capture (after a message that needs it), with a capped
 /// ack that needs a remembered request and an interface name learned from RTM_NEWLINK.
@@ -499,8 +480,8 @@ fn learning_pcapng(path: &std::path::Path) {
     };
     // ethtool (0x20) used before nlctrl names it.
     frames.push((genl(genl_msg(0x20, 0x5, 1, 1, &[])), vec![]));
-    let mut ctrl = attr(2, b"ethtool\0");
-    ctrl.extend(attr(1, &0x20u16.to_le_bytes()));
+    let mut ctrl = nla(LE, 2, b"ethtool\0");
+    ctrl.extend(nla(LE, 1, &0x20u16.to_le_bytes()));
     frames.push((genl(genl_msg(0x10, 0, 1, 1, &ctrl)), vec![]));
     frames.push((genl(genl_msg(0x20, 0, 1, 2, &[])), vec![]));
     // devlink (33) from the section comment; nl80211 (34) from a packet comment.
@@ -513,17 +494,17 @@ fn learning_pcapng(path: &std::path::Path) {
     let mut ifi = vec![0u8; 16];
     ifi[4..8].copy_from_slice(&9i32.to_le_bytes());
     let mut newlink = ifi.clone();
-    newlink.extend(attr(3, b"veth0\0"));
-    newlink.extend(attr(4, &1500u32.to_le_bytes()));
-    frames.push((route(route_msg(16, 0x2, 4, &newlink)), vec![]));
+    newlink.extend(nla(LE, 3, b"veth0\0"));
+    newlink.extend(nla(LE, 4, &1500u32.to_le_bytes()));
+    frames.push((route(nlmsg(LE, 16, 0x2, 4, 0, &newlink)), vec![]));
     let mut set = ifi.clone();
-    set.extend(attr(4, &9000u32.to_le_bytes()));
-    let req = route_msg(16, 0x5, 5, &set);
+    set.extend(nla(LE, 4, &9000u32.to_le_bytes()));
+    let req = nlmsg(LE, 16, 0x5, 5, 0, &set);
     frames.push((route(req.clone()), vec![]));
     let mut ack = (-34i32).to_le_bytes().to_vec();
     ack.extend_from_slice(&req[..16]);
-    ack.extend(attr(2, &32u32.to_le_bytes()));
-    frames.push((route(route_msg(2, 0x300, 5, &ack)), vec![]));
+    ack.extend(nla(LE, 2, &32u32.to_le_bytes()));
+    frames.push((route(nlmsg(LE, 2, 0x300, 5, 0, &ack)), vec![]));
     let iface = Interface {
         linktype: 253,
         snaplen: 65535,

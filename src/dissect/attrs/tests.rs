@@ -1,6 +1,9 @@
 //! Walker tests over a synthetic spec: arrays, unions, selectors, sub-messages.
 
 use super::*;
+use crate::netlink::nla;
+
+const LE: crate::model::Endian = crate::model::Endian::Little;
 use crate::dissect::specs::{SpecSource, load_spec};
 
 const SPEC: &str = r#"
@@ -94,17 +97,6 @@ fn spec() -> Spec {
     load_spec(SPEC, SpecSource::Embedded("deep".into())).unwrap()
 }
 
-fn attr(ty: u16, payload: &[u8]) -> Vec<u8> {
-    let mut a = Vec::new();
-    a.extend_from_slice(&(4 + payload.len() as u16).to_le_bytes());
-    a.extend_from_slice(&ty.to_le_bytes());
-    a.extend_from_slice(payload);
-    while a.len() % 4 != 0 {
-        a.push(0);
-    }
-    a
-}
-
 fn key(mask: u32, off: u16) -> Vec<u8> {
     let mut k = mask.to_le_bytes().to_vec();
     k.extend_from_slice(&off.to_le_bytes());
@@ -144,7 +136,7 @@ fn counted_array_after_a_struct() {
     let mut p = vec![7, 2, 0, 0];
     p.extend(key(0xff00_0000, 12));
     p.extend(key(0xffff, 20));
-    let data = attr(2, &p);
+    let data = nla(LE, 2, &p);
     let n = &walk(&s, &data, None)[0];
     let keys = child(n, "keys");
     assert_eq!((keys.offset, keys.length), (8, 16));
@@ -160,7 +152,7 @@ fn counted_array_after_a_struct() {
     let mut p = vec![0, 3, 0, 0];
     p.extend(key(1, 1));
     p.extend(key(2, 2));
-    let data = attr(2, &p);
+    let data = nla(LE, 2, &p);
     let keys = child(&walk(&s, &data, None)[0], "keys").clone();
     assert_eq!(keys.children.len(), 2);
     let e = keys.expert.expect("warning");
@@ -171,14 +163,14 @@ fn counted_array_after_a_struct() {
     let mut p = vec![0, 1, 0, 0];
     p.extend(key(1, 1));
     p.extend(key(2, 2));
-    let data = attr(2, &p);
+    let data = nla(LE, 2, &p);
     let n = &walk(&s, &data, None)[0];
     assert_eq!(child(n, "keys").children.len(), 1);
     let t = child(n, "trailing bytes");
     assert!(t.raw && t.length == 8);
 
     // A huge count on a short payload allocates nothing.
-    let data = attr(2, &[0, 255, 0, 0]);
+    let data = nla(LE, 2, &[0, 255, 0, 0]);
     assert!(child(&walk(&s, &data, None)[0], "keys").children.is_empty());
 }
 
@@ -189,7 +181,7 @@ fn struct_array_to_the_end_of_a_struct() {
     let mut p = vec![9, 0, 0, 0];
     p.extend(key(1, 10));
     p.extend(key(2, 20));
-    let n = &walk(&s, &attr(8, &p), None)[0];
+    let n = &walk(&s, &nla(LE, 8, &p), None)[0];
     let items = child(n, "items");
     assert_eq!(items.display, "2 x key");
     assert_eq!((items.offset, items.length), (8, 16));
@@ -198,11 +190,11 @@ fn struct_array_to_the_end_of_a_struct() {
     assert!(!any_raw(std::slice::from_ref(n)));
     // Bytes too few for one more element stay raw, flagged as trailing.
     p.extend([0xaa, 0xbb, 0xcc, 0xdd]);
-    let n = &walk(&s, &attr(8, &p), None)[0];
+    let n = &walk(&s, &nla(LE, 8, &p), None)[0];
     assert_eq!(child(n, "items").children.len(), 2);
     assert!(child(n, "trailing bytes").raw);
     // No room at all: an empty array, no panic.
-    let n = &walk(&s, &attr(8, &[1, 0, 0, 0]), None)[0];
+    let n = &walk(&s, &nla(LE, 8, &[1, 0, 0, 0]), None)[0];
     assert!(child(n, "items").children.is_empty());
 }
 
@@ -212,7 +204,7 @@ fn binary_attribute_holding_an_array_of_structs() {
     let mut p = key(1, 10);
     p.extend(key(2, 20));
     p.extend(key(3, 30));
-    let data = attr(3, &p);
+    let data = nla(LE, 3, &p);
     let n = &walk(&s, &data, None)[0];
     assert_eq!(n.display, "3 x key");
     let offs: Vec<u64> = n
@@ -227,7 +219,7 @@ fn binary_attribute_holding_an_array_of_structs() {
     assert_eq!(n.children[2].offset, 4 + 16);
 
     p.extend([9, 9]);
-    let data = attr(3, &p);
+    let data = nla(LE, 3, &p);
     let n = &walk(&s, &data, None)[0];
     let t = child(n, "trailing bytes");
     assert!(t.raw && t.length == 2);
@@ -241,8 +233,8 @@ fn binary_attribute_holding_an_array_of_structs() {
 fn nest_with_a_fixed_header_then_attributes() {
     let s = spec();
     let mut p = 6u32.to_le_bytes().to_vec();
-    p.extend(attr(1, &25949u32.to_le_bytes()));
-    let data = attr(4, &p);
+    p.extend(nla(LE, 1, &25949u32.to_le_bytes()));
+    let data = nla(LE, 4, &p);
     let n = &walk(&s, &data, None)[0];
     let h = child(n, "entry");
     assert_eq!((h.offset, h.length), (4, 4));
@@ -253,7 +245,7 @@ fn nest_with_a_fixed_header_then_attributes() {
     assert!(!any_raw(std::slice::from_ref(n)));
 
     // Shorter than the header: an expert, no panic.
-    let data = attr(4, &[1, 2]);
+    let data = nla(LE, 4, &[1, 2]);
     let n = &walk(&s, &data, None)[0];
     assert!(
         n.children
@@ -265,7 +257,7 @@ fn nest_with_a_fixed_header_then_attributes() {
 fn app(ty: u32, arm: &[u8]) -> Vec<u8> {
     let mut x = ty.to_le_bytes().to_vec();
     x.extend_from_slice(arm);
-    attr(5, &attr(1, &x))
+    nla(LE, 5, &nla(LE, 1, &x))
 }
 
 #[test]
@@ -276,7 +268,7 @@ fn selector_found_in_an_ancestor_and_union_arms() {
     for v in [1u32, 2, 3] {
         arm.extend(v.to_le_bytes());
     }
-    let mut data = attr(1, b"fq\0");
+    let mut data = nla(LE, 1, b"fq\0");
     data.extend(app(0, &arm));
     let nodes = walk(&s, &data, None);
     let a = child(&nodes[1], "DEEP_A_STATS_APP");
@@ -288,7 +280,7 @@ fn selector_found_in_an_ancestor_and_union_arms() {
     // Arm 1 is smaller: its member, then the rest of the union as padding (not raw).
     let mut arm = (-5i32).to_le_bytes().to_vec();
     arm.extend([0; 8]);
-    let mut data = attr(1, b"fq\0");
+    let mut data = nla(LE, 1, b"fq\0");
     data.extend(app(1, &arm));
     let nodes = walk(&s, &data, None);
     let stats = child(
@@ -300,7 +292,7 @@ fn selector_found_in_an_ancestor_and_union_arms() {
     assert!(!any_raw(&nodes));
 
     // An unknown arm: bytes, raw, with a note.
-    let mut data = attr(1, b"fq\0");
+    let mut data = nla(LE, 1, b"fq\0");
     data.extend(app(9, &[0; 12]));
     let nodes = walk(&s, &data, None);
     let stats = child(
@@ -329,7 +321,7 @@ fn union_selected_by_a_later_member() {
     p.extend([0; 8]);
     p.extend(1u16.to_le_bytes());
     p.extend([0, 0]);
-    let data = attr(7, &p);
+    let data = nla(LE, 7, &p);
     let n = &walk(&s, &data, None)[0];
     let u = child(n, "u");
     assert_eq!(
@@ -339,7 +331,7 @@ fn union_selected_by_a_later_member() {
     assert_eq!(child(u, "d").value, Value::Int(-7));
     assert_eq!(child(n, "t").value, Value::Uint(1));
     // Truncated before the selector: the union says it has none, nothing panics.
-    let data = attr(7, &p[..12]);
+    let data = nla(LE, 7, &p[..12]);
     let n = &walk(&s, &data, None)[0];
     let u = child(n, "u");
     assert!(u.raw && u.expert.as_ref().is_some_and(|e| e.text.contains("no t")));
@@ -348,8 +340,8 @@ fn union_selected_by_a_later_member() {
 #[test]
 fn sub_message_format_by_operation() {
     let s = spec();
-    let mut data = attr(1, b"fq\0");
-    data.extend(attr(6, &attr(1, &7u32.to_le_bytes())));
+    let mut data = nla(LE, 1, b"fq\0");
+    data.extend(nla(LE, 6, &nla(LE, 1, &7u32.to_le_bytes())));
     // Another op: the format without nlscope-ops (a struct).
     let nodes = walk(&s, &data, Some("newqdisc"));
     assert!(
