@@ -157,7 +157,10 @@ mod tests {
 
     #[test]
     fn standalone_attribute_and_message() {
-        assert_eq!(nla(Endian::Little, 3, b"ab"), [6, 0, 3, 0, b'a', b'b', 0, 0]);
+        assert_eq!(
+            nla(Endian::Little, 3, b"ab"),
+            [6, 0, 3, 0, b'a', b'b', 0, 0]
+        );
         assert_eq!(nla(Endian::Big, 3, &[]), [0, 4, 0, 3]);
         let m = nlmsg(Endian::Little, 16, 0x301, 7, 9, &[1, 2, 3]);
         assert_eq!(m.len(), 19);

@@ -6,6 +6,7 @@
 //!
 //! [`Writer`] writes pcap or pcapng using the encoders of the `pcap-file` crate.
 
+mod error;
 pub mod feed;
 mod read;
 mod write;
@@ -13,7 +14,8 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-pub use read::{ReadError, ReadErrorKind, Reader};
+pub use error::{ReadError, ReadErrorKind};
+pub use read::Reader;
 pub use write::{OutFormat, WriteError, WriteErrorKind, Writer, WriterOptions};
 
 /// Largest pcap record (`incl_len`) or pcapng block (total length) accepted, in bytes.

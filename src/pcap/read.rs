@@ -1,8 +1,8 @@
 //! Streaming pcap / pcapng parser.
 
-use std::fmt;
 use std::io::{self, BufReader, Read};
 
+use super::error::{ReadError, ReadErrorKind};
 use super::{
     ByteOrder, FileFormat, Frame, Interface, MAX_RECORD_LEN, NANOS_PER_SEC, TSRESOL_MICROS,
     TSRESOL_NANOS, units_to_ns,
@@ -31,74 +31,6 @@ const FIRST_CHUNK: usize = 64 * 1024;
 /// Upper bound on the number of interfaces in one input, so that a stream of tiny IDBs
 /// cannot grow memory without limit.
 const MAX_INTERFACES: usize = 1 << 16;
-
-/// What went wrong while reading a capture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReadErrorKind {
-    /// The underlying reader failed.
-    Io,
-    /// The input ended in the middle of a header, record or block.
-    Truncated,
-    /// A header, record or block is malformed.
-    Corrupt,
-    /// The input does not start with a pcap or pcapng magic number.
-    NotACapture,
-}
-
-/// An error while reading a capture, with the byte offset it refers to.
-///
-/// For `Truncated` and `Corrupt`, `offset` is the start of the offending record or block.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadError {
-    /// Byte offset in the input.
-    pub offset: u64,
-    /// Error category.
-    pub kind: ReadErrorKind,
-    /// Complete one-line description (this is what `Display` prints).
-    pub message: String,
-}
-
-impl ReadError {
-    fn new(kind: ReadErrorKind, offset: u64, message: String) -> Self {
-        ReadError {
-            offset,
-            kind,
-            message,
-        }
-    }
-
-    fn truncated(offset: u64, what: &str, detail: fmt::Arguments<'_>) -> Self {
-        Self::new(
-            ReadErrorKind::Truncated,
-            offset,
-            format!("truncated {what} at byte offset {offset}: {detail}"),
-        )
-    }
-
-    fn corrupt(offset: u64, what: &str, detail: fmt::Arguments<'_>) -> Self {
-        Self::new(
-            ReadErrorKind::Corrupt,
-            offset,
-            format!("corrupt {what} at byte offset {offset}: {detail}"),
-        )
-    }
-
-    fn io(offset: u64, err: &io::Error) -> Self {
-        Self::new(
-            ReadErrorKind::Io,
-            offset,
-            format!("read error at byte offset {offset}: {err}"),
-        )
-    }
-}
-
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ReadError {}
 
 /// Format-specific reader state.
 #[derive(Debug)]
