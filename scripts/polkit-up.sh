@@ -6,7 +6,10 @@ set -euo pipefail
 if pkexec /bin/true 2>/dev/null; then
   exit 0
 fi
-if ! [ -S /run/dbus/system_bus_socket ]; then
+# A socket left behind by a bus that is gone (a container restart) refuses connections:
+# start a bus unless one runs.
+if ! pgrep -x dbus-daemon >/dev/null; then
+  rm -f /run/dbus/system_bus_socket
   mkdir -p /run/dbus
   dbus-daemon --system --fork --nopidfile
 fi
