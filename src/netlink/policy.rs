@@ -426,7 +426,10 @@ pub(crate) mod tests {
         assert_eq!(p0[&1].type_name(), "u32");
         assert_eq!(p0[&1].mask, Some(7));
         assert_eq!(p0[&1].limits(), "mask 0x7");
-        assert_eq!((p0[&2].policy_idx, p0[&2].policy_maxtype), (Some(2), Some(1)));
+        assert_eq!(
+            (p0[&2].policy_idx, p0[&2].policy_maxtype),
+            (Some(2), Some(1))
+        );
         assert_eq!(p0[&2].type_name(), "nested");
         let p1 = &f.policies[&1];
         assert_eq!(p1[&1].limits(), "max length 15");
@@ -460,14 +463,20 @@ pub(crate) mod tests {
         // Odd widths are skipped, unknown attributes ignored.
         let mut e = nla(Endian::native(), NL_POLICY_TYPE_ATTR_MIN_LENGTH, &[1, 2, 3]);
         e.extend(nla(Endian::native(), 99, &[1]));
-        assert_eq!(AttrPolicy::parse(&e, Endian::native()), AttrPolicy::default());
+        assert_eq!(
+            AttrPolicy::parse(&e, Endian::native()),
+            AttrPolicy::default()
+        );
     }
 
     #[test]
     fn requests_name_the_family_and_op() {
         let r = getpolicy_request(FamilyRef::Name("ethtool"), Some(3), 9);
         let m = Messages::native(&r).next().unwrap();
-        assert_eq!((m.ty, m.flags, m.seq), (GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_DUMP, 9));
+        assert_eq!(
+            (m.ty, m.flags, m.seq),
+            (GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_DUMP, 9)
+        );
         assert_eq!(m.payload[0], ctrl::CMD_GETPOLICY);
         let attrs: Vec<_> = Attrs::from(m.payload, GENL_HDRLEN, Endian::native()).collect();
         assert_eq!(attrs.len(), 2);

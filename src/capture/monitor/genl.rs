@@ -8,8 +8,8 @@ use std::io;
 use crate::capture::nlsock::NlSocket;
 use crate::model::Endian;
 use crate::netlink::{
-    Ack, Attrs, GENL_HDRLEN, GENL_ID_CTRL, Messages, MsgBuilder, NETLINK_GENERIC, NLM_F_DUMP,
-    NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, cstr, ctrl,
+    Attrs, GENL_HDRLEN, GENL_ID_CTRL, Messages, MsgBuilder, NETLINK_GENERIC, NLM_F_DUMP,
+    NLM_F_REQUEST, cstr, ctrl,
 };
 
 /// nlctrl's `version` in the genlmsghdr of our requests.
@@ -26,7 +26,7 @@ pub(super) struct GenlNames {
 
 /// One family as the controller describes it.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub(super) struct GenlFamily {
+pub(crate) struct GenlFamily {
     pub id: u16,
     pub name: String,
     pub groups: Vec<(u32, String)>,
@@ -109,36 +109,19 @@ fn getfamily_dump_request(seq: u32) -> Vec<u8> {
 
 /// Every generic netlink family with its multicast groups (CTRL_CMD_GETFAMILY dump on a
 /// separate socket).
-pub(super) fn genl_dump() -> io::Result<Vec<GenlFamily>> {
+pub(crate) fn genl_dump() -> io::Result<Vec<GenlFamily>> {
     let sock = NlSocket::for_requests(NETLINK_GENERIC)?;
     sock.bind(0)?;
-    sock.send_to_kernel(&getfamily_dump_request(1))?;
-    let mut buf = vec![0u8; super::RECV_BUF];
     let mut fams = Vec::new();
-    loop {
-        let r = sock.recv(&mut buf, false)?;
-        let data = buf.get(..r.len).unwrap_or(&[]);
-        if data.is_empty() {
-            return Ok(fams);
-        }
-        for m in Messages::native(data) {
-            match m.ty {
-                NLMSG_DONE => return Ok(fams),
-                NLMSG_ERROR => {
-                    if let Some(e) = Ack::of(&m, Endian::native()).and_then(|a| a.errno()) {
-                        return Err(io::Error::from_raw_os_error(e));
-                    }
-                }
-                GENL_ID_CTRL => {
-                    let f = parse_family(m.payload);
-                    if !f.name.is_empty() {
-                        fams.push(f);
-                    }
-                }
-                _ => {}
+    sock.dump(&getfamily_dump_request(1), 1, |m| {
+        if m.ty == GENL_ID_CTRL {
+            let f = parse_family(m.payload);
+            if !f.name.is_empty() {
+                fams.push(f);
             }
         }
-    }
+    })?;
+    Ok(fams)
 }
 
 #[cfg(test)]
