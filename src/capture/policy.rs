@@ -39,15 +39,39 @@ impl std::fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
-/// Every generic netlink family of the running kernel: (id, name), sorted by name.
-pub fn families() -> io::Result<Vec<(u16, String)>> {
-    let mut v: Vec<(u16, String)> = genl_dump()?.into_iter().map(|f| (f.id, f.name)).collect();
-    v.sort_by(|a, b| a.1.cmp(&b.1));
+/// A generic netlink family of the running kernel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KernelFamily {
+    /// Family id.
+    pub id: u16,
+    /// Name.
+    pub name: String,
+    /// Operations: (`CTRL_ATTR_OP_ID`, `CTRL_ATTR_OP_FLAGS`), in the kernel's order.
+    pub ops: Vec<(u32, u32)>,
+}
+
+/// Every generic netlink family of the running kernel, sorted by name.
+pub fn families() -> io::Result<Vec<KernelFamily>> {
+    let mut v: Vec<KernelFamily> = genl_dump()?
+        .into_iter()
+        .map(|f| KernelFamily {
+            id: f.id,
+            name: f.name,
+            ops: f.ops,
+        })
+        .collect();
+    v.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(v)
 }
 
-/// The policies of `family` (of its operation `op` only, if given).
-pub fn query(family: FamilyRef<'_>, op: Option<u32>) -> Result<FamilyPolicy, PolicyError> {
+/// The policies of `family` (of its operation `op` only, if given). Dump-only operations,
+/// which the kernel reports as op 0, get their numbers from `family_ops` (the family's
+/// operations from [`families`]) or from `op`.
+pub fn query(
+    family: FamilyRef<'_>,
+    op: Option<u32>,
+    family_ops: &[(u32, u32)],
+) -> Result<FamilyPolicy, PolicyError> {
     let sock = NlSocket::for_requests(NETLINK_GENERIC).map_err(PolicyError::Io)?;
     sock.bind(0).map_err(PolicyError::Io)?;
     let seq = 1;
@@ -56,7 +80,15 @@ pub fn query(family: FamilyRef<'_>, op: Option<u32>) -> Result<FamilyPolicy, Pol
         fp.add_message(m.payload, Endian::native());
     });
     match r {
-        Ok(()) => Ok(fp),
+        Ok(()) => {
+            match op {
+                Some(op) => fp.fix_single_op(op),
+                None => {
+                    fp.fix_dump_only_ops(family_ops);
+                }
+            }
+            Ok(fp)
+        }
         Err(e) => Err(match dump_errno(&e) {
             Some(libc::ENOENT) => PolicyError::NotFound,
             Some(libc::ENODATA) => PolicyError::NoPolicy,
@@ -72,7 +104,10 @@ mod tests {
 
     #[test]
     fn nlctrl_reports_its_own_policies() {
-        let fp = match query(FamilyRef::Name("nlctrl"), None) {
+        let fams = families().unwrap();
+        let ctrl = fams.iter().find(|f| f.name == "nlctrl").expect("nlctrl");
+        assert_eq!(ctrl.id, 0x10);
+        let fp = match query(FamilyRef::Name("nlctrl"), None, &ctrl.ops) {
             Ok(fp) => fp,
             Err(PolicyError::Unsupported(e)) => {
                 eprintln!("skipped: kernel without CTRL_CMD_GETPOLICY ({e})");

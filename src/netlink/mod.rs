@@ -96,6 +96,12 @@ pub mod ctrl {
     pub const ATTR_FAMILY_ID: u16 = 1;
     /// `CTRL_ATTR_FAMILY_NAME`.
     pub const ATTR_FAMILY_NAME: u16 = 2;
+    /// `CTRL_ATTR_OPS`: index -> `CTRL_ATTR_OP_ID`, `CTRL_ATTR_OP_FLAGS`.
+    pub const ATTR_OPS: u16 = 6;
+    /// `CTRL_ATTR_OP_ID`.
+    pub const ATTR_OP_ID: u16 = 1;
+    /// `CTRL_ATTR_OP_FLAGS` (`GENL_CMD_CAP_*`, `GENL_ADMIN_PERM`, ...).
+    pub const ATTR_OP_FLAGS: u16 = 2;
     /// `CTRL_ATTR_MCAST_GROUPS`.
     pub const ATTR_MCAST_GROUPS: u16 = 7;
     /// `CTRL_ATTR_POLICY`: policy index -> attribute type -> `NL_POLICY_TYPE_ATTR_*`.

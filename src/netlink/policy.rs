@@ -68,6 +68,10 @@ pub fn attr_type_name(t: u32) -> String {
         .map_or_else(|| format!("type {t}"), |s| (*s).to_string())
 }
 
+fn type_by_name<S: serde::Serializer>(t: &u32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&attr_type_name(*t))
+}
+
 /// At most this many attribute policies are kept from one dump (the biggest families report a
 /// few thousand); more is reported as a problem, not stored.
 pub const MAX_ENTRIES: usize = 200_000;
@@ -75,8 +79,9 @@ pub const MAX_ENTRIES: usize = 200_000;
 /// What the kernel accepts for one attribute type in one policy.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct AttrPolicy {
-    /// `NL_POLICY_TYPE_ATTR_TYPE` (`enum netlink_attribute_type`); 0 when missing.
-    #[serde(rename = "type")]
+    /// `NL_POLICY_TYPE_ATTR_TYPE` (`enum netlink_attribute_type`); 0 when missing. Serialized
+    /// by name (`u32`, `nul-string`, `type 99` for values newer than this table).
+    #[serde(rename = "type", serialize_with = "type_by_name")]
     pub ty: u32,
     /// Smallest accepted value (signed integers).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -144,21 +149,75 @@ impl AttrPolicy {
         p
     }
 
-    /// Ranges, lengths and masks in words: `range 1..=4094, max length 15`. Empty if none.
+    /// The values an integer type holds anyway.
+    fn type_range(&self) -> Option<(i128, i128)> {
+        Some(match self.ty {
+            2 => (0, u8::MAX.into()),
+            3 => (0, u16::MAX.into()),
+            4 => (0, u32::MAX.into()),
+            5 | 17 => (0, u64::MAX.into()),
+            6 => (i8::MIN.into(), i8::MAX.into()),
+            7 => (i16::MIN.into(), i16::MAX.into()),
+            8 => (i32::MIN.into(), i32::MAX.into()),
+            9 | 16 => (i64::MIN.into(), i64::MAX.into()),
+            _ => return None,
+        })
+    }
+
+    /// The bounds of the reported value range that check more than the type does:
+    /// (`min` if above the type's smallest value, `max` if below its largest).
+    pub fn checked_bounds(&self) -> (Option<i128>, Option<i128>) {
+        let lo = (self.min_value_s.map(i128::from)).or(self.min_value_u.map(i128::from));
+        let hi = (self.max_value_s.map(i128::from)).or(self.max_value_u.map(i128::from));
+        match self.type_range() {
+            Some((a, b)) => (lo.filter(|l| *l != a), hi.filter(|h| *h != b)),
+            None => (lo, hi),
+        }
+    }
+
+    /// Whether the reported value range (the kernel reports one for every integer) is just
+    /// the type's own, i.e. no range check; also true when none is reported.
+    pub fn natural_range(&self) -> bool {
+        let lo = (self.min_value_s.map(i128::from)).or(self.min_value_u.map(i128::from));
+        let hi = (self.max_value_s.map(i128::from)).or(self.max_value_u.map(i128::from));
+        match (lo, hi, self.type_range()) {
+            (None, None, _) => true,
+            (Some(l), Some(h), Some(r)) => (l, h) == r,
+            _ => false,
+        }
+    }
+
+    /// Ranges (other than the type's own), lengths and masks in words: `range 1..=4094, max
+    /// length 15`. Empty if none.
     pub fn limits(&self) -> String {
         let mut parts = Vec::new();
-        match (self.min_value_s, self.max_value_s) {
-            (Some(a), Some(b)) => parts.push(format!("range {a}..={b}")),
-            (Some(a), None) => parts.push(format!("min {a}")),
-            (None, Some(b)) => parts.push(format!("max {b}")),
-            (None, None) => {}
+        if self.natural_range() {
+            // nothing to say about values
+        } else if let Some(r) = self.range_text() {
+            parts.push(r);
         }
-        match (self.min_value_u, self.max_value_u) {
-            (Some(a), Some(b)) => parts.push(format!("range {a}..={b}")),
-            (Some(a), None) => parts.push(format!("min {a}")),
-            (None, Some(b)) => parts.push(format!("max {b}")),
-            (None, None) => {}
+        self.length_and_masks(&mut parts);
+        parts.join(", ")
+    }
+
+    fn range_text(&self) -> Option<String> {
+        let lo = self
+            .min_value_s
+            .map(|v| v.to_string())
+            .or(self.min_value_u.map(|v| v.to_string()));
+        let hi = self
+            .max_value_s
+            .map(|v| v.to_string())
+            .or(self.max_value_u.map(|v| v.to_string()));
+        match (lo, hi) {
+            (Some(a), Some(b)) => Some(format!("range {a}..={b}")),
+            (Some(a), None) => Some(format!("min {a}")),
+            (None, Some(b)) => Some(format!("max {b}")),
+            (None, None) => None,
         }
+    }
+
+    fn length_and_masks(&self, parts: &mut Vec<String>) {
         match (self.min_length, self.max_length) {
             (Some(a), Some(b)) if a == b => parts.push(format!("length {a}")),
             (Some(a), Some(b)) => parts.push(format!("length {a}..={b}")),
@@ -172,7 +231,6 @@ impl AttrPolicy {
         if let Some(m) = self.bitfield32_mask {
             parts.push(format!("valid bits {m:#x}"));
         }
-        parts.join(", ")
     }
 }
 
@@ -192,8 +250,11 @@ pub struct OpPolicy {
 pub struct FamilyPolicy {
     /// `CTRL_ATTR_FAMILY_ID` of the replies.
     pub family_id: Option<u16>,
-    /// Operation (command number) -> its policies. Empty before Linux 5.10 (one policy, 0).
-    pub ops: BTreeMap<u32, OpPolicy>,
+    /// Operations (command number) with their policies, in the kernel's order. Empty before
+    /// Linux 5.10 (one policy, 0). The kernel reports dump-only operations as op 0 (its
+    /// `ctrl_dumppolicy_put_op` nests them under the absent `do` half's command);
+    /// [`FamilyPolicy::fix_dump_only_ops`] restores their numbers.
+    pub ops: Vec<(u32, OpPolicy)>,
     /// Policy index -> attribute type -> policy.
     pub policies: BTreeMap<u32, BTreeMap<u16, AttrPolicy>>,
     /// Damage or excess seen while parsing (the rest is still used).
@@ -219,7 +280,12 @@ impl FamilyPolicy {
                 }
                 ctrl::ATTR_OP_POLICY => {
                     for op in Attrs::new(a.payload, e) {
-                        let entry = self.ops.entry(u32::from(op.ty)).or_default();
+                        if self.ops.len() >= MAX_ENTRIES {
+                            self.problems
+                                .push(format!("more than {MAX_ENTRIES} operations, rest ignored"));
+                            return;
+                        }
+                        let mut entry = OpPolicy::default();
                         for p in Attrs::new(op.payload, e) {
                             let v = e.u32(p.payload, 0);
                             match p.ty {
@@ -228,6 +294,7 @@ impl FamilyPolicy {
                                 _ => {}
                             }
                         }
+                        self.ops.push((u32::from(op.ty), entry));
                     }
                 }
                 ctrl::ATTR_POLICY => {
@@ -270,12 +337,72 @@ impl FamilyPolicy {
             .filter(|i| {
                 !self
                     .ops
-                    .values()
-                    .any(|o| o.do_policy == Some(*i) || o.dump_policy == Some(*i))
+                    .iter()
+                    .any(|(_, o)| o.do_policy == Some(*i) || o.dump_policy == Some(*i))
             })
             .collect()
     }
+
+    /// Entries the kernel reported as op 0 with only a dump policy: dump-only operations.
+    fn dump_only_zeros(&self) -> impl Iterator<Item = usize> + '_ {
+        self.ops.iter().enumerate().filter_map(|(i, (op, p))| {
+            (*op == 0 && p.do_policy.is_none() && p.dump_policy.is_some()).then_some(i)
+        })
+    }
+
+    /// Give dump-only operations reported as op 0 their numbers. `family_ops` are the
+    /// family's operations as CTRL_CMD_GETFAMILY lists them (`CTRL_ATTR_OP_ID`,
+    /// `CTRL_ATTR_OP_FLAGS`), in the same order the policy dump walks them; its dump-only
+    /// operations with a policy are matched in order. Returns false (and records a problem)
+    /// when the counts differ and nothing was renumbered.
+    pub fn fix_dump_only_ops(&mut self, family_ops: &[(u32, u32)]) -> bool {
+        let zeros: Vec<usize> = self.dump_only_zeros().collect();
+        if zeros.is_empty() {
+            return true;
+        }
+        let dump_only: Vec<u32> = family_ops
+            .iter()
+            .filter(|(_, f)| {
+                f & GENL_CMD_CAP_DUMP != 0
+                    && f & GENL_CMD_CAP_DO == 0
+                    && f & GENL_CMD_CAP_HASPOL != 0
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        if dump_only.len() != zeros.len() {
+            self.problems.push(format!(
+                "the kernel reports {} dump-only operations as op 0, the family lists {}: \
+                 left as op 0",
+                zeros.len(),
+                dump_only.len()
+            ));
+            return false;
+        }
+        for (i, id) in zeros.into_iter().zip(dump_only) {
+            if let Some((op, _)) = self.ops.get_mut(i) {
+                *op = id;
+            }
+        }
+        true
+    }
+
+    /// For a dump asked about one operation: a dump-only entry reported as op 0 is that op.
+    pub fn fix_single_op(&mut self, op: u32) {
+        let zeros: Vec<usize> = self.dump_only_zeros().collect();
+        for i in zeros {
+            if let Some((o, _)) = self.ops.get_mut(i) {
+                *o = op;
+            }
+        }
+    }
 }
+
+/// `GENL_CMD_CAP_DO`: the operation has a `do` handler.
+pub const GENL_CMD_CAP_DO: u32 = 0x02;
+/// `GENL_CMD_CAP_DUMP`: the operation has a `dump` handler.
+pub const GENL_CMD_CAP_DUMP: u32 = 0x04;
+/// `GENL_CMD_CAP_HASPOL`: the operation has an attribute policy.
+pub const GENL_CMD_CAP_HASPOL: u32 = 0x08;
 
 /// nlctrl's `version` in the genlmsghdr of the requests.
 const CTRL_VERSION: u8 = 2;
@@ -320,7 +447,11 @@ pub(crate) mod tests {
             b.push(&[ctrl::CMD_GETPOLICY, 1, 0, 0])
                 .attr_u16(ctrl::ATTR_FAMILY_ID, 0x15);
         };
-        for (op, d, dump) in [(1u16, Some(0u32), Some(0u32)), (2, Some(1), None)] {
+        for (op, d, dump) in [
+            (1u16, Some(0u32), Some(0u32)),
+            (2, Some(1), None),
+            (0, None, Some(1)),
+        ] {
             let mut b = MsgBuilder::new(GENL_ID_CTRL, 2, 1, 7);
             head(&mut b);
             let n = b.begin_nest(ctrl::ATTR_OP_POLICY);
@@ -414,13 +545,32 @@ pub(crate) mod tests {
         assert!(f.problems.is_empty(), "{:?}", f.problems);
         assert_eq!(f.family_id, Some(0x15));
         assert_eq!(
-            f.ops.get(&1),
-            Some(&OpPolicy {
-                do_policy: Some(0),
-                dump_policy: Some(0)
-            })
+            f.ops[0],
+            (
+                1,
+                OpPolicy {
+                    do_policy: Some(0),
+                    dump_policy: Some(0)
+                }
+            )
         );
-        assert_eq!(f.ops.get(&2).and_then(|o| o.dump_policy), None);
+        assert_eq!(f.ops[1].1.dump_policy, None);
+        // The dump-only op comes as op 0; GETFAMILY's op list gives its number.
+        assert_eq!(f.ops[2].0, 0);
+        let mut g = f.clone();
+        let (d, p) = (GENL_CMD_CAP_DO, GENL_CMD_CAP_HASPOL);
+        assert!(g.fix_dump_only_ops(&[
+            (1, d | GENL_CMD_CAP_DUMP | p),
+            (2, d | p),
+            (7, GENL_CMD_CAP_DUMP | p)
+        ]));
+        assert_eq!(g.ops[2].0, 7);
+        let mut g = f.clone();
+        assert!(!g.fix_dump_only_ops(&[(1, d | p)]));
+        assert_eq!((g.ops[2].0, g.problems.len()), (0, 1));
+        let mut g = f.clone();
+        g.fix_single_op(9);
+        assert_eq!(g.ops.iter().map(|o| o.0).collect::<Vec<_>>(), [1, 2, 9]);
         assert_eq!(f.policies.len(), 3);
         let p0 = &f.policies[&0];
         assert_eq!(p0[&1].type_name(), "u32");
@@ -436,6 +586,18 @@ pub(crate) mod tests {
         assert_eq!(p1[&3].limits(), "range -5..=5");
         assert_eq!(f.policies[&2][&1].limits(), "range 1..=3");
         assert_eq!(f.unreferenced(), vec![2]);
+        assert!(f.policies[&0][&1].natural_range());
+        assert_eq!(f.policies[&1][&3].checked_bounds(), (Some(-5), Some(5)));
+        let u = AttrPolicy {
+            ty: 4,
+            min_value_u: Some(1),
+            max_value_u: Some(u32::MAX.into()),
+            ..AttrPolicy::default()
+        };
+        assert_eq!(
+            (u.checked_bounds(), u.natural_range()),
+            ((Some(1), None), false)
+        );
     }
 
     #[test]

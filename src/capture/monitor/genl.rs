@@ -30,6 +30,8 @@ pub(crate) struct GenlFamily {
     pub id: u16,
     pub name: String,
     pub groups: Vec<(u32, String)>,
+    /// Operations: (`CTRL_ATTR_OP_ID`, `CTRL_ATTR_OP_FLAGS`), in the kernel's order.
+    pub ops: Vec<(u32, u32)>,
 }
 
 impl GenlNames {
@@ -78,6 +80,19 @@ fn parse_family(payload: &[u8]) -> GenlFamily {
                 }
             }
             ctrl::ATTR_FAMILY_NAME => f.name = a.str().into_owned(),
+            ctrl::ATTR_OPS => {
+                for op in Attrs::new(a.payload, e) {
+                    let (mut id, mut flags) = (None, 0);
+                    for o in Attrs::new(op.payload, e) {
+                        match o.ty {
+                            ctrl::ATTR_OP_ID => id = e.u32(o.payload, 0),
+                            ctrl::ATTR_OP_FLAGS => flags = e.u32(o.payload, 0).unwrap_or(0),
+                            _ => {}
+                        }
+                    }
+                    f.ops.extend(id.map(|id| (id, flags)));
+                }
+            }
             ctrl::ATTR_MCAST_GROUPS => {
                 for grp in Attrs::new(a.payload, e) {
                     let mut id = None;
@@ -135,6 +150,14 @@ mod tests {
         b.push(&[cmd, CTRL_VERSION, 0, 0])
             .attr_u16(ctrl::ATTR_FAMILY_ID, id)
             .attr_str(ctrl::ATTR_FAMILY_NAME, name);
+        let ops = b.begin_nest(ctrl::ATTR_OPS);
+        for (i, (id, flags)) in (1u16..).zip([(1u32, 0x0eu32), (2, 0x02)]) {
+            let o = b.begin_nest(i);
+            b.attr_u32(ctrl::ATTR_OP_ID, id)
+                .attr_u32(ctrl::ATTR_OP_FLAGS, flags);
+            b.end_nest(o);
+        }
+        b.end_nest(ops);
         let all = b.begin_nest(ctrl::ATTR_MCAST_GROUPS);
         for (i, (gid, gname)) in (1u16..).zip(groups) {
             let g = b.begin_nest(i);
@@ -166,7 +189,7 @@ mod tests {
         );
         // The nests carry NLA_F_NESTED, as the kernel's do.
         assert_eq!(
-            Endian::native().u16(&m, 16 + 4 + 8 + 12 + 2),
+            Endian::native().u16(&m, 16 + 4 + 8 + 12 + 44 + 2),
             Some(ctrl::ATTR_MCAST_GROUPS | NLA_F_NESTED)
         );
         let msgs: Vec<_> = Messages::native(&m).collect();
@@ -178,7 +201,8 @@ mod tests {
             GenlFamily {
                 id: 20,
                 name: "ethtool".into(),
-                groups: vec![(5, "monitor".into()), (6, "other".into())]
+                groups: vec![(5, "monitor".into()), (6, "other".into())],
+                ops: vec![(1, 0x0e), (2, 0x02)],
             }
         );
         for cut in 0..m.len() {
