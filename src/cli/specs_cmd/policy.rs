@@ -543,10 +543,11 @@ fn yaml_family(
     writeln!(
         out,
         "# SKELETON, not a finished spec: written by `nlscope specs policy --yaml` from the\n\
-         # attribute policies of a running kernel{}. The kernel reports numbers only: names\n\
-         # are placeholders (attr-N, op-N, policy-N) unless a loaded spec gave them; take the\n\
-         # real names, enums, flags and docs from the uapi header. Each kernel policy is one\n\
-         # attribute set here: per-operation policies of one uapi attribute enum need merging.",
+         # attribute policies of a running kernel{}.\n\
+         # The kernel reports numbers only: names are placeholders (attr-N, op-N, policy-N)\n\
+         # unless a loaded spec gave them; take the real names, enums, flags and docs from the\n\
+         # uapi header. Each kernel policy is one attribute set here: per-operation policies\n\
+         # of one uapi attribute enum need merging.",
         release.map(|r| format!(" (Linux {r})")).unwrap_or_default()
     )?;
     writeln!(out, "name: {}", r.name)?;
