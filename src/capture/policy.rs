@@ -126,13 +126,17 @@ mod tests {
             .expect("family-name in a policy");
         assert_eq!(name.type_name(), "nul-string");
         assert_eq!(name.max_length, Some(15));
-        let e = query(FamilyRef::Name("nosuchfamily"), None);
-        assert!(matches!(e, Err(PolicyError::NotFound)), "{e:?}");
+        // CTRL_CMD_GETPOLICY (10) is dump-only: reported as op 0, renumbered from the op list.
         assert!(
-            families()
-                .unwrap()
+            fp.ops
                 .iter()
-                .any(|(id, n)| *id == 0x10 && n == "nlctrl")
+                .any(|(op, p)| *op == 10 && p.dump_policy.is_some()),
+            "{fp:?}"
         );
+        assert!(fp.ops.iter().all(|(op, _)| *op != 0), "{fp:?}");
+        let one = query(FamilyRef::Name("nlctrl"), Some(10), &[]).unwrap();
+        assert_eq!(one.ops.iter().map(|o| o.0).collect::<Vec<_>>(), [10]);
+        let e = query(FamilyRef::Name("nosuchfamily"), None, &[]);
+        assert!(matches!(e, Err(PolicyError::NotFound)), "{e:?}");
     }
 }

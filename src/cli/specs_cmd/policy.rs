@@ -651,3 +651,162 @@ fn yaml_family(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dissect::specs::{SpecSource, load_spec};
+    use crate::model::Endian;
+    use crate::netlink::Messages;
+
+    /// The replies of `netlink::policy`'s tests: ops 1 (do+dump policy 0), 2 (do policy 1),
+    /// a dump-only op reported as 0 (dump policy 1); policy 0 attr 2 nests policy 2.
+    fn family(name: &str) -> FamilyReport {
+        let mut fp = FamilyPolicy::default();
+        for m in crate::netlink::policy::tests::replies() {
+            for msg in Messages::native(&m) {
+                fp.add_message(msg.payload, Endian::native());
+            }
+        }
+        assert!(fp.fix_dump_only_ops(&[(1, 0x0e), (2, 0x0a), (7, 0x0c)]));
+        FamilyReport {
+            name: name.into(),
+            id: Some(0x15),
+            result: Ok(fp),
+        }
+    }
+
+    const SPEC: &str = "
+name: fam
+protocol: genetlink
+attribute-sets:
+  -
+    name: main
+    attributes:
+      - { name: hdr, type: u32 }
+      - { name: inner, type: nest, nested-attributes: inner }
+      - { name: level, type: s16 }
+  -
+    name: inner
+    attributes:
+      - { name: x, type: u8 }
+operations:
+  list:
+    - { name: get, value: 1, attribute-set: main }
+    - { name: set, value: 2, attribute-set: main }
+";
+
+    fn registry() -> SpecRegistry {
+        let mut reg = SpecRegistry::new();
+        reg.insert(load_spec(SPEC, SpecSource::Embedded("fam.yaml".into())).unwrap());
+        reg
+    }
+
+    fn render(
+        f: fn(&[FamilyReport], &SpecRegistry, &mut dyn Write) -> Result<(), CliError>,
+        name: &str,
+        reg: &SpecRegistry,
+    ) -> String {
+        let mut out = Vec::new();
+        f(&[family(name)], reg, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn text_nests_and_refers_to_shared_policies() {
+        let t = render(text, "other", &registry());
+        assert!(
+            t.starts_with("other (id 21): 3 operations with policies, 3 policies; no spec"),
+            "{t}"
+        );
+        assert!(t.contains("  op 1\n    do, dump: policy 0\n"), "{t}");
+        assert!(
+            t.contains("    2                              nested, policy 2, max type 1:\n"),
+            "{t}"
+        );
+        assert!(t.contains("range 1..=3"), "{t}");
+        assert!(
+            t.contains("  op 7\n    dump: policy 1 (see above)\n"),
+            "{t}"
+        );
+        assert!(t.contains("range -5..=5"), "{t}");
+        assert!(t.contains("mask 0x7"), "{t}");
+        assert!(
+            !t.contains("policy 2:") || !t.contains("no operation refers"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn names_come_from_the_spec_down_the_nests() {
+        let reg = registry();
+        let t = render(text, "fam", &reg);
+        assert!(t.contains("names from spec embedded:fam.yaml"), "{t}");
+        assert!(
+            t.contains("  get (1)\n    do, dump: policy 0 [main]\n"),
+            "{t}"
+        );
+        assert!(t.contains(" hdr "), "{t}");
+        assert!(t.contains(" inner "), "{t}");
+        assert!(t.contains("policy 2 [inner], max type 1:"), "{t}");
+        assert!(t.contains(" x "), "{t}");
+        // op 7 is not in the spec
+        assert!(t.contains("  op 7\n"), "{t}");
+        let j: serde_json::Value = serde_json::from_str(&render(json, "fam", &reg)).unwrap();
+        let f = &j[0];
+        assert_eq!(f["id"], 21);
+        assert_eq!(f["ops"][0]["name"], "get");
+        assert_eq!(f["ops"][2]["op"], 7);
+        assert_eq!(f["ops"][2]["dump"], 1);
+        assert!(f["ops"][2].get("do").is_none());
+        assert_eq!(f["policies"][2]["set"], "inner");
+        assert_eq!(f["policies"][0]["attributes"][1]["name"], "inner");
+        assert_eq!(f["policies"][0]["attributes"][1]["type"], "nested");
+        assert_eq!(f["policies"][0]["attributes"][1]["policy_idx"], 2);
+        assert_eq!(f["policies"][1]["attributes"][1]["min_value_s"], -5);
+    }
+
+    #[test]
+    fn the_yaml_skeleton_loads_as_a_spec() {
+        let mut out = Vec::new();
+        yaml(&[family("other")], &registry(), Some("6.18"), &mut out).unwrap();
+        let y = String::from_utf8(out).unwrap();
+        assert!(y.contains("# SKELETON"), "{y}");
+        let s = load_spec(&y, SpecSource::Embedded("x".into())).unwrap();
+        assert_eq!(s.name, "other");
+        let p0 = s.sets.get("policy-0").unwrap();
+        assert_eq!(p0.get(2).unwrap().nested.as_deref(), Some("policy-2"));
+        assert_eq!(s.ops.len(), 3);
+        assert!(
+            y.contains("        checks:\n          min: 1\n          max: 3\n"),
+            "{y}"
+        );
+        assert!(y.contains("          max-len: 15\n"), "{y}");
+        // With a spec, its names; a second policy of the same set gets a placeholder name.
+        let mut out = Vec::new();
+        yaml(&[family("fam")], &registry(), None, &mut out).unwrap();
+        let y = String::from_utf8(out).unwrap();
+        let s = load_spec(&y, SpecSource::Embedded("x".into())).unwrap();
+        assert!(
+            s.sets.contains_key("main") && s.sets.contains_key("inner"),
+            "{y}"
+        );
+        assert!(s.sets.contains_key("policy-1"), "{y}");
+        assert_eq!(s.ops.first().map(|o| o.name.as_str()), Some("get"));
+    }
+
+    #[test]
+    fn errors_are_reported_per_family() {
+        let r = FamilyReport {
+            name: "VFS_DQUOT".into(),
+            id: Some(17),
+            result: Err(PolicyError::NoPolicy),
+        };
+        let mut out = Vec::new();
+        text(&[r], &SpecRegistry::new(), &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "VFS_DQUOT (id 17): no attribute policy (ENODATA)\n"
+        );
+    }
+}
