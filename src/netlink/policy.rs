@@ -439,6 +439,8 @@ pub(crate) mod tests {
         b.attr(ty, &v.to_ne_bytes());
     }
 
+    type Fill = Box<dyn Fn(&mut MsgBuilder)>;
+
     /// Replies the way the kernel writes them: op policies first, then one attribute per
     /// message.
     pub(crate) fn replies() -> Vec<Vec<u8>> {
@@ -469,7 +471,7 @@ pub(crate) mod tests {
         // policy 0: 1 = u32 with a mask; 2 = nested -> policy 2
         // policy 1: 1 = nul-string max 15; 3 = s16 range -5..=5
         // policy 2: 1 = u8 range 1..=3
-        let entries: Vec<(u16, u16, Box<dyn Fn(&mut MsgBuilder)>)> = vec![
+        let entries: Vec<(u16, u16, Fill)> = vec![
             (
                 0,
                 1,
