@@ -335,10 +335,11 @@ impl NlSocket {
         }
     }
 
-    /// Send dump request `req` (built with sequence number `seq`) and pass each reply message
-    /// of that sequence to `on_msg` until `NLMSG_DONE`. An error acknowledgement (or an error
-    /// in `NLMSG_DONE`) ends the dump with that errno, the kernel's extended-ack message in the
-    /// error's text. Ends with an error at the socket's receive timeout.
+    /// Send request `req` (built with sequence number `seq`): a dump, or a `do` with
+    /// `NLM_F_ACK`. Pass each reply message of that sequence to `on_msg` until `NLMSG_DONE` or
+    /// the acknowledgement. An error acknowledgement (or an error in `NLMSG_DONE`) ends it
+    /// with that errno, the kernel's extended-ack message in the error's text. Ends with an
+    /// error at the socket's receive timeout.
     pub fn dump(&self, req: &[u8], seq: u32, mut on_msg: impl FnMut(&Msg<'_>)) -> io::Result<()> {
         self.send_to_kernel(req)?;
         let endian = crate::model::Endian::native();
@@ -379,7 +380,8 @@ impl NlSocket {
                                 None => os,
                             });
                         }
-                        _ => {}
+                        Some(_) => return Ok(()),
+                        None => {}
                     },
                     _ => on_msg(&m),
                 }

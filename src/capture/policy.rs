@@ -3,7 +3,7 @@
 
 use std::io;
 
-use super::monitor::genl::genl_dump;
+use super::monitor::genl::{GenlFamily, genl_dump, genl_get};
 use super::nlsock::{NlSocket, dump_errno};
 use crate::model::Endian;
 use crate::netlink::NETLINK_GENERIC;
@@ -52,16 +52,24 @@ pub struct KernelFamily {
 
 /// Every generic netlink family of the running kernel, sorted by name.
 pub fn families() -> io::Result<Vec<KernelFamily>> {
-    let mut v: Vec<KernelFamily> = genl_dump()?
-        .into_iter()
-        .map(|f| KernelFamily {
+    let mut v: Vec<KernelFamily> = genl_dump()?.into_iter().map(KernelFamily::from).collect();
+    v.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(v)
+}
+
+/// The family called `name`, if the running kernel has one.
+pub fn family(name: &str) -> io::Result<Option<KernelFamily>> {
+    Ok(genl_get(name)?.map(KernelFamily::from))
+}
+
+impl From<GenlFamily> for KernelFamily {
+    fn from(f: GenlFamily) -> Self {
+        KernelFamily {
             id: f.id,
             name: f.name,
             ops: f.ops,
-        })
-        .collect();
-    v.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(v)
+        }
+    }
 }
 
 /// The policies of `family` (of its operation `op` only, if given). Dump-only operations,
@@ -107,6 +115,8 @@ mod tests {
         let fams = families().unwrap();
         let ctrl = fams.iter().find(|f| f.name == "nlctrl").expect("nlctrl");
         assert_eq!(ctrl.id, 0x10);
+        assert_eq!(family("nlctrl").unwrap().as_ref(), Some(ctrl));
+        assert_eq!(family("nosuchfamily").unwrap(), None);
         let fp = match query(FamilyRef::Name("nlctrl"), None, &ctrl.ops) {
             Ok(fp) => fp,
             Err(PolicyError::Unsupported(e)) => {

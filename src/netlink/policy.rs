@@ -187,34 +187,18 @@ impl AttrPolicy {
         }
     }
 
-    /// Ranges (other than the type's own), lengths and masks in words: `range 1..=4094, max
+    /// Value bounds (beyond the type's own), lengths and masks in words: `range 1..=4094, max
     /// length 15`. Empty if none.
     pub fn limits(&self) -> String {
         let mut parts = Vec::new();
-        if self.natural_range() {
-            // nothing to say about values
-        } else if let Some(r) = self.range_text() {
-            parts.push(r);
+        match self.checked_bounds() {
+            (Some(a), Some(b)) => parts.push(format!("range {a}..={b}")),
+            (Some(a), None) => parts.push(format!("min {a}")),
+            (None, Some(b)) => parts.push(format!("max {b}")),
+            (None, None) => {}
         }
         self.length_and_masks(&mut parts);
         parts.join(", ")
-    }
-
-    fn range_text(&self) -> Option<String> {
-        let lo = self
-            .min_value_s
-            .map(|v| v.to_string())
-            .or(self.min_value_u.map(|v| v.to_string()));
-        let hi = self
-            .max_value_s
-            .map(|v| v.to_string())
-            .or(self.max_value_u.map(|v| v.to_string()));
-        match (lo, hi) {
-            (Some(a), Some(b)) => Some(format!("range {a}..={b}")),
-            (Some(a), None) => Some(format!("min {a}")),
-            (None, Some(b)) => Some(format!("max {b}")),
-            (None, None) => None,
-        }
     }
 
     fn length_and_masks(&self, parts: &mut Vec<String>) {

@@ -8,7 +8,7 @@ use std::io;
 use crate::capture::nlsock::NlSocket;
 use crate::model::Endian;
 use crate::netlink::{
-    Attrs, GENL_HDRLEN, GENL_ID_CTRL, Messages, MsgBuilder, NETLINK_GENERIC, NLM_F_DUMP,
+    Attrs, GENL_HDRLEN, GENL_ID_CTRL, Messages, MsgBuilder, NETLINK_GENERIC, NLM_F_ACK, NLM_F_DUMP,
     NLM_F_REQUEST, cstr, ctrl,
 };
 
@@ -120,6 +120,29 @@ fn getfamily_dump_request(seq: u32) -> Vec<u8> {
     let mut b = MsgBuilder::new(GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_DUMP, seq, 0);
     b.push(&[ctrl::CMD_GETFAMILY, CTRL_VERSION, 0, 0]);
     b.finish()
+}
+
+/// One family by name (CTRL_CMD_GETFAMILY `do`), or `None` if the kernel has none of that name.
+pub(crate) fn genl_get(name: &str) -> io::Result<Option<GenlFamily>> {
+    let sock = NlSocket::for_requests(NETLINK_GENERIC)?;
+    sock.bind(0)?;
+    let mut b = MsgBuilder::new(GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK, 1, 0);
+    b.push(&[ctrl::CMD_GETFAMILY, CTRL_VERSION, 0, 0])
+        .attr_str(ctrl::ATTR_FAMILY_NAME, name);
+    let mut found = None;
+    let r = sock.dump(&b.finish(), 1, |m| {
+        if m.ty == GENL_ID_CTRL {
+            let f = parse_family(m.payload);
+            if f.name == name {
+                found = Some(f);
+            }
+        }
+    });
+    match r {
+        Ok(()) => Ok(found),
+        Err(e) if crate::capture::nlsock::dump_errno(&e) == Some(libc::ENOENT) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Every generic netlink family with its multicast groups (CTRL_CMD_GETFAMILY dump on a

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use super::super::CliError;
-use crate::capture::policy::{PolicyError, families, query};
+use crate::capture::policy::{PolicyError, families, family, query};
 use crate::dissect::specs::{AttrSet, Protocol, Spec, SpecRegistry};
 use crate::netlink::policy::{AttrPolicy, FamilyPolicy, FamilyRef, OpPolicy};
 
@@ -108,18 +108,16 @@ pub fn run(opts: &PolicyOptions, reg: &SpecRegistry, out: &mut dyn Write) -> Res
             });
         }
     } else {
-        let fams = families()
-            .map_err(|e| CliError::new(format!("listing generic netlink families: {e}")))?;
-        let ops = fams
-            .iter()
-            .find(|f| f.name == opts.family)
-            .map(|f| f.ops.as_slice())
-            .unwrap_or_default();
-        let result = query(FamilyRef::Name(&opts.family), op, ops);
+        let fam = family(&opts.family)
+            .map_err(|e| CliError::new(format!("asking for family '{}': {e}", opts.family)))?;
+        let result = match &fam {
+            Some(f) => query(FamilyRef::Name(&opts.family), op, &f.ops),
+            None => Err(PolicyError::NotFound),
+        };
         match &result {
-            Err(PolicyError::NotFound) if op.is_some() => {
+            Err(PolicyError::NotFound) if op.is_some() && fam.is_some() => {
                 return Err(CliError::new(format!(
-                    "the running kernel has no generic netlink family '{}' with operation {}",
+                    "generic netlink family '{}' has no operation {}",
                     opts.family,
                     opts.op.as_deref().unwrap_or_default()
                 )));
