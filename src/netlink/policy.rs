@@ -297,7 +297,15 @@ impl FamilyPolicy {
                                 .insert(at.ty, AttrPolicy::parse(at.payload, e));
                         }
                         // A policy without attributes still exists.
-                        self.policies.entry(u32::from(idx.ty)).or_default();
+                        if let std::collections::btree_map::Entry::Vacant(v) =
+                            self.policies.entry(u32::from(idx.ty))
+                        {
+                            if self.entries >= MAX_ENTRIES {
+                                return;
+                            }
+                            self.entries += 1;
+                            v.insert(BTreeMap::new());
+                        }
                     }
                 }
                 _ => {}

@@ -794,6 +794,52 @@ operations:
     }
 
     #[test]
+    fn cycles_and_deep_chains_end() {
+        let nested = |to: u32| AttrPolicy {
+            ty: 13,
+            policy_idx: Some(to),
+            ..AttrPolicy::default()
+        };
+        let mut fp = FamilyPolicy::default();
+        fp.ops.push((
+            1,
+            OpPolicy {
+                do_policy: Some(0),
+                dump_policy: None,
+            },
+        ));
+        // 0 -> 0 (itself), and a chain 0 -> 100 -> 101 -> ... -> 139
+        fp.policies.entry(0).or_default().insert(1, nested(0));
+        fp.policies.entry(0).or_default().insert(2, nested(100));
+        for i in 100..140 {
+            fp.policies.entry(i).or_default().insert(1, nested(i + 1));
+        }
+        let r = FamilyReport {
+            name: "x".into(),
+            id: None,
+            result: Ok(fp),
+        };
+        let mut out = Vec::new();
+        text(std::slice::from_ref(&r), &SpecRegistry::new(), &mut out).unwrap();
+        let t = String::from_utf8(out).unwrap();
+        assert!(t.contains("nested, policy 0 (see above)"), "{t}");
+        assert!(t.contains("deeper than 16 levels, not shown"), "{t}");
+        // What the depth limit left out is printed on its own, once.
+        assert!(t.contains("no operation refers to it"), "{t}");
+        assert!(t.contains("(policy 140 is not in the dump)"), "{t}");
+        let mut out = Vec::new();
+        yaml(
+            std::slice::from_ref(&r),
+            &SpecRegistry::new(),
+            None,
+            &mut out,
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        json(&[r], &SpecRegistry::new(), &mut out).unwrap();
+    }
+
+    #[test]
     fn errors_are_reported_per_family() {
         let r = FamilyReport {
             name: "VFS_DQUOT".into(),
