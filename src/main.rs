@@ -57,6 +57,9 @@ enum SpecsCmd {
     },
     /// Every display-filter field path the specs define.
     Fields,
+    /// What the running kernel accepts: generic netlink attribute policies per operation, with
+    /// types, ranges and nesting (nlctrl CTRL_CMD_GETPOLICY; Linux 5.7+, no root needed).
+    Policy(specs_cmd::policy::PolicyOptions),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -70,6 +73,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Some(Cmd::Specs { what }) => match what.unwrap_or(SpecsCmd::List) {
             SpecsCmd::List => specs_cmd::list(&specs, &mut out),
             SpecsCmd::Show { name } => specs_cmd::show(&specs, &name, &mut out),
+            SpecsCmd::Policy(opts) => specs_cmd::policy::run(&opts, &specs, &mut out),
             SpecsCmd::Fields => {
                 use std::io::Write;
                 let cat = nlscope::dissect::fields::Catalog::new(&specs);

@@ -6,6 +6,7 @@ pub mod file;
 pub mod monitor;
 pub mod nlmon;
 pub mod nlsock;
+pub mod policy;
 pub mod session;
 pub mod worker;
 

@@ -6,7 +6,7 @@ use std::io;
 use std::mem::size_of;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
-use crate::netlink::Ack;
+use crate::netlink::{Ack, Messages, Msg, NLMSG_DONE, NLMSG_ERROR};
 
 /// `SOL_NETLINK` (not exported by every libc version under that name).
 pub const SOL_NETLINK: i32 = 270;
@@ -104,6 +104,36 @@ pub fn parse_cmsgs(control: &[u8]) -> CmsgInfo {
         off += cmsg_align(len);
     }
     info
+}
+
+/// Receive buffer of [`NlSocket::dump`]: the kernel fills dump datagrams up to 32 KiB.
+const DUMP_BUF: usize = 256 << 10;
+
+/// An error acknowledgement with the kernel's extended-ack message. The errno stays reachable
+/// through [`dump_errno`].
+#[derive(Debug)]
+pub struct DumpError {
+    /// The errno.
+    pub os: io::Error,
+    /// The kernel's message.
+    pub msg: String,
+}
+
+impl std::fmt::Display for DumpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.os, self.msg)
+    }
+}
+
+impl std::error::Error for DumpError {}
+
+/// The errno of an error from [`NlSocket::dump`] (also when it carries an extended ack).
+pub fn dump_errno(e: &io::Error) -> Option<i32> {
+    e.raw_os_error().or_else(|| {
+        e.get_ref()
+            .and_then(|i| i.downcast_ref::<DumpError>())
+            .and_then(|d| d.os.raw_os_error())
+    })
 }
 
 /// Room for both netlink control messages (and some to spare).
@@ -301,6 +331,60 @@ impl NlSocket {
             let data = buf.get(..got.len).unwrap_or(&[]);
             if let Some(ack) = Ack::find(data, crate::model::Endian::native(), seq) {
                 return Ok(ack);
+            }
+        }
+    }
+
+    /// Send request `req` (built with sequence number `seq`): a dump, or a `do` with
+    /// `NLM_F_ACK`. Pass each reply message of that sequence to `on_msg` until `NLMSG_DONE` or
+    /// the acknowledgement. An error acknowledgement (or an error in `NLMSG_DONE`) ends it
+    /// with that errno, the kernel's extended-ack message in the error's text. Ends with an
+    /// error at the socket's receive timeout.
+    pub fn dump(&self, req: &[u8], seq: u32, mut on_msg: impl FnMut(&Msg<'_>)) -> io::Result<()> {
+        self.send_to_kernel(req)?;
+        let endian = crate::model::Endian::native();
+        let mut buf = vec![0u8; DUMP_BUF];
+        loop {
+            let got = match self.recv(&mut buf, false) {
+                Ok(r) => r,
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+                Err(e) => return Err(e),
+            };
+            if got.orig_len > got.len {
+                return Err(io::Error::other(format!(
+                    "a {}-byte reply did not fit the {DUMP_BUF}-byte buffer",
+                    got.orig_len
+                )));
+            }
+            let data = buf.get(..got.len).unwrap_or(&[]);
+            if data.is_empty() {
+                return Ok(());
+            }
+            for m in Messages::native(data) {
+                if m.seq != seq {
+                    continue;
+                }
+                match m.ty {
+                    NLMSG_DONE => {
+                        return match endian.u32(m.payload, 0).map(|v| v as i32) {
+                            Some(e) if e < 0 => Err(io::Error::from_raw_os_error(-e)),
+                            _ => Ok(()),
+                        };
+                    }
+                    NLMSG_ERROR => match Ack::of(&m, endian) {
+                        Some(a) if a.errno().is_some() => {
+                            let errno = a.errno().unwrap_or(libc::EIO);
+                            let os = io::Error::from_raw_os_error(errno);
+                            return Err(match a.message {
+                                Some(msg) => io::Error::new(os.kind(), DumpError { os, msg }),
+                                None => os,
+                            });
+                        }
+                        Some(_) => return Ok(()),
+                        None => {}
+                    },
+                    _ => on_msg(&m),
+                }
             }
         }
     }

@@ -1,4 +1,6 @@
-//! `nlscope specs [list|show NAME|fields]`.
+//! `nlscope specs [list|show NAME|fields|policy [FAMILY|all]]`.
+
+pub mod policy;
 
 use std::io::Write;
 

@@ -8,6 +8,7 @@ mod ack;
 mod build;
 mod errno;
 mod iter;
+pub mod policy;
 
 pub use ack::Ack;
 pub use build::{MsgBuilder, Nest, nla, nlmsg};
@@ -80,7 +81,8 @@ pub const NETLINK_GENERIC: u32 = 16;
 pub const GENL_ID_CTRL: u16 = 0x10;
 /// Size of `struct genlmsghdr`.
 pub const GENL_HDRLEN: usize = 4;
-/// nlctrl commands and attributes (linux/genetlink.h) that capture uses to learn family ids.
+/// nlctrl commands and attributes (linux/genetlink.h): family ids for capture, policies for
+/// `nlscope specs policy`.
 pub mod ctrl {
     /// `CTRL_CMD_NEWFAMILY`.
     pub const CMD_NEWFAMILY: u8 = 1;
@@ -88,12 +90,30 @@ pub mod ctrl {
     pub const CMD_GETFAMILY: u8 = 3;
     /// `CTRL_CMD_NEWMCAST_GRP`.
     pub const CMD_NEWMCAST_GRP: u8 = 7;
+    /// `CTRL_CMD_GETPOLICY` (Linux 5.7+).
+    pub const CMD_GETPOLICY: u8 = 10;
     /// `CTRL_ATTR_FAMILY_ID`.
     pub const ATTR_FAMILY_ID: u16 = 1;
     /// `CTRL_ATTR_FAMILY_NAME`.
     pub const ATTR_FAMILY_NAME: u16 = 2;
+    /// `CTRL_ATTR_OPS`: index -> `CTRL_ATTR_OP_ID`, `CTRL_ATTR_OP_FLAGS`.
+    pub const ATTR_OPS: u16 = 6;
+    /// `CTRL_ATTR_OP_ID`.
+    pub const ATTR_OP_ID: u16 = 1;
+    /// `CTRL_ATTR_OP_FLAGS` (`GENL_CMD_CAP_*`, `GENL_ADMIN_PERM`, ...).
+    pub const ATTR_OP_FLAGS: u16 = 2;
     /// `CTRL_ATTR_MCAST_GROUPS`.
     pub const ATTR_MCAST_GROUPS: u16 = 7;
+    /// `CTRL_ATTR_POLICY`: policy index -> attribute type -> `NL_POLICY_TYPE_ATTR_*`.
+    pub const ATTR_POLICY: u16 = 8;
+    /// `CTRL_ATTR_OP_POLICY`: op -> `CTRL_ATTR_POLICY_DO` / `CTRL_ATTR_POLICY_DUMP`.
+    pub const ATTR_OP_POLICY: u16 = 9;
+    /// `CTRL_ATTR_OP`: the operation a GETPOLICY request asks about (Linux 5.10+).
+    pub const ATTR_OP: u16 = 10;
+    /// `CTRL_ATTR_POLICY_DO`.
+    pub const ATTR_POLICY_DO: u16 = 1;
+    /// `CTRL_ATTR_POLICY_DUMP`.
+    pub const ATTR_POLICY_DUMP: u16 = 2;
     /// `CTRL_ATTR_MCAST_GRP_NAME`.
     pub const ATTR_MCAST_GRP_NAME: u16 = 1;
     /// `CTRL_ATTR_MCAST_GRP_ID`.

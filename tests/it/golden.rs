@@ -81,6 +81,18 @@ fn golden_ctrl_newfamily_reply() {
 }
 
 #[test]
+fn golden_ctrl_getpolicy_replies() {
+    // `nlscope specs policy ethtool --op 1`: the op's policies, then policy idx -> attr type ->
+    // NL_POLICY_TYPE_ATTR_* (a nested policy reference, a mask, a minimum).
+    golden(
+        "genl-ctrl-getpolicy-ethtool.tree.txt",
+        "genl-policy.pcap",
+        "frame.number == 11",
+        "tree",
+    );
+}
+
+#[test]
 fn golden_ndjson_extack_error() {
     golden(
         "ethtool-error-extack.ndjson",

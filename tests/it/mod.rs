@@ -16,6 +16,7 @@ mod malformed;
 mod monitor;
 mod nlmon_vm;
 mod nlpr;
+mod policy;
 mod roundtrip;
 mod rt_depth;
 mod rtm_types;

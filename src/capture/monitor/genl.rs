@@ -8,8 +8,8 @@ use std::io;
 use crate::capture::nlsock::NlSocket;
 use crate::model::Endian;
 use crate::netlink::{
-    Ack, Attrs, GENL_HDRLEN, GENL_ID_CTRL, Messages, MsgBuilder, NETLINK_GENERIC, NLM_F_DUMP,
-    NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, cstr, ctrl,
+    Attrs, GENL_HDRLEN, GENL_ID_CTRL, Messages, MsgBuilder, NETLINK_GENERIC, NLM_F_ACK, NLM_F_DUMP,
+    NLM_F_REQUEST, cstr, ctrl,
 };
 
 /// nlctrl's `version` in the genlmsghdr of our requests.
@@ -26,10 +26,12 @@ pub(super) struct GenlNames {
 
 /// One family as the controller describes it.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub(super) struct GenlFamily {
+pub(crate) struct GenlFamily {
     pub id: u16,
     pub name: String,
     pub groups: Vec<(u32, String)>,
+    /// Operations: (`CTRL_ATTR_OP_ID`, `CTRL_ATTR_OP_FLAGS`), in the kernel's order.
+    pub ops: Vec<(u32, u32)>,
 }
 
 impl GenlNames {
@@ -78,6 +80,19 @@ fn parse_family(payload: &[u8]) -> GenlFamily {
                 }
             }
             ctrl::ATTR_FAMILY_NAME => f.name = a.str().into_owned(),
+            ctrl::ATTR_OPS => {
+                for op in Attrs::new(a.payload, e) {
+                    let (mut id, mut flags) = (None, 0);
+                    for o in Attrs::new(op.payload, e) {
+                        match o.ty {
+                            ctrl::ATTR_OP_ID => id = e.u32(o.payload, 0),
+                            ctrl::ATTR_OP_FLAGS => flags = e.u32(o.payload, 0).unwrap_or(0),
+                            _ => {}
+                        }
+                    }
+                    f.ops.extend(id.map(|id| (id, flags)));
+                }
+            }
             ctrl::ATTR_MCAST_GROUPS => {
                 for grp in Attrs::new(a.payload, e) {
                     let mut id = None;
@@ -107,38 +122,44 @@ fn getfamily_dump_request(seq: u32) -> Vec<u8> {
     b.finish()
 }
 
-/// Every generic netlink family with its multicast groups (CTRL_CMD_GETFAMILY dump on a
-/// separate socket).
-pub(super) fn genl_dump() -> io::Result<Vec<GenlFamily>> {
+/// One family by name (CTRL_CMD_GETFAMILY `do`), or `None` if the kernel has none of that name.
+pub(crate) fn genl_get(name: &str) -> io::Result<Option<GenlFamily>> {
     let sock = NlSocket::for_requests(NETLINK_GENERIC)?;
     sock.bind(0)?;
-    sock.send_to_kernel(&getfamily_dump_request(1))?;
-    let mut buf = vec![0u8; super::RECV_BUF];
-    let mut fams = Vec::new();
-    loop {
-        let r = sock.recv(&mut buf, false)?;
-        let data = buf.get(..r.len).unwrap_or(&[]);
-        if data.is_empty() {
-            return Ok(fams);
-        }
-        for m in Messages::native(data) {
-            match m.ty {
-                NLMSG_DONE => return Ok(fams),
-                NLMSG_ERROR => {
-                    if let Some(e) = Ack::of(&m, Endian::native()).and_then(|a| a.errno()) {
-                        return Err(io::Error::from_raw_os_error(e));
-                    }
-                }
-                GENL_ID_CTRL => {
-                    let f = parse_family(m.payload);
-                    if !f.name.is_empty() {
-                        fams.push(f);
-                    }
-                }
-                _ => {}
+    let mut b = MsgBuilder::new(GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK, 1, 0);
+    b.push(&[ctrl::CMD_GETFAMILY, CTRL_VERSION, 0, 0])
+        .attr_str(ctrl::ATTR_FAMILY_NAME, name);
+    let mut found = None;
+    let r = sock.dump(&b.finish(), 1, |m| {
+        if m.ty == GENL_ID_CTRL {
+            let f = parse_family(m.payload);
+            if f.name == name {
+                found = Some(f);
             }
         }
+    });
+    match r {
+        Ok(()) => Ok(found),
+        Err(e) if crate::capture::nlsock::dump_errno(&e) == Some(libc::ENOENT) => Ok(None),
+        Err(e) => Err(e),
     }
+}
+
+/// Every generic netlink family with its multicast groups (CTRL_CMD_GETFAMILY dump on a
+/// separate socket).
+pub(crate) fn genl_dump() -> io::Result<Vec<GenlFamily>> {
+    let sock = NlSocket::for_requests(NETLINK_GENERIC)?;
+    sock.bind(0)?;
+    let mut fams = Vec::new();
+    sock.dump(&getfamily_dump_request(1), 1, |m| {
+        if m.ty == GENL_ID_CTRL {
+            let f = parse_family(m.payload);
+            if !f.name.is_empty() {
+                fams.push(f);
+            }
+        }
+    })?;
+    Ok(fams)
 }
 
 #[cfg(test)]
@@ -152,6 +173,14 @@ mod tests {
         b.push(&[cmd, CTRL_VERSION, 0, 0])
             .attr_u16(ctrl::ATTR_FAMILY_ID, id)
             .attr_str(ctrl::ATTR_FAMILY_NAME, name);
+        let ops = b.begin_nest(ctrl::ATTR_OPS);
+        for (i, (id, flags)) in (1u16..).zip([(1u32, 0x0eu32), (2, 0x02)]) {
+            let o = b.begin_nest(i);
+            b.attr_u32(ctrl::ATTR_OP_ID, id)
+                .attr_u32(ctrl::ATTR_OP_FLAGS, flags);
+            b.end_nest(o);
+        }
+        b.end_nest(ops);
         let all = b.begin_nest(ctrl::ATTR_MCAST_GROUPS);
         for (i, (gid, gname)) in (1u16..).zip(groups) {
             let g = b.begin_nest(i);
@@ -183,7 +212,7 @@ mod tests {
         );
         // The nests carry NLA_F_NESTED, as the kernel's do.
         assert_eq!(
-            Endian::native().u16(&m, 16 + 4 + 8 + 12 + 2),
+            Endian::native().u16(&m, 16 + 4 + 8 + 12 + 44 + 2),
             Some(ctrl::ATTR_MCAST_GROUPS | NLA_F_NESTED)
         );
         let msgs: Vec<_> = Messages::native(&m).collect();
@@ -195,7 +224,8 @@ mod tests {
             GenlFamily {
                 id: 20,
                 name: "ethtool".into(),
-                groups: vec![(5, "monitor".into()), (6, "other".into())]
+                groups: vec![(5, "monitor".into()), (6, "other".into())],
+                ops: vec![(1, 0x0e), (2, 0x02)],
             }
         );
         for cut in 0..m.len() {

@@ -10,7 +10,7 @@
 //! `NETLINK_LISTEN_ALL_NSID`, the time from `CLOCK_REALTIME` when the datagram is read.
 
 mod families;
-mod genl;
+pub(crate) mod genl;
 
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};

@@ -369,10 +369,15 @@ impl<'a> MessageView<'a> {
                 let sub = MsgIndex {
                     ty: t,
                     direction: Direction::ToKernel,
-                    genl_cmd: self
-                        .data
-                        .get(m.offset + NLMSG_HDRLEN + 4 + NLMSG_HDRLEN)
-                        .copied(),
+                    // A capped ack echoes only the request's header: what follows it are
+                    // extended-ack attributes, not the request's genlmsghdr.
+                    genl_cmd: if m.flags & crate::netlink::NLM_F_CAPPED != 0 {
+                        None
+                    } else {
+                        self.data
+                            .get(m.offset + NLMSG_HDRLEN + 4 + NLMSG_HDRLEN)
+                            .copied()
+                    },
                     ..*m
                 };
                 MessageView::new(self.d, self.data, &sub).type_name()
