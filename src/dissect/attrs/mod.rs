@@ -170,6 +170,16 @@ impl<'a> Walker<'a> {
             }
             return node;
         }
+        if let (
+            AttrType::Binary {
+                structure: None, ..
+            },
+            Some(ia),
+        ) = (&attr.ty, &attr.ints)
+        {
+            self.int_array_into(&mut node, ia, &attr.pres, endian, p0, plen);
+            return node;
+        }
         match &attr.ty {
             AttrType::Scalar(s) => {
                 self.scalar_into(&mut node, *s, &attr.pres, endian, p0, plen);
@@ -464,6 +474,7 @@ impl<'a> Walker<'a> {
         }
         node.value = hinted_bytes(b, pres.hint.as_deref());
         node.display = node.value.display();
+        node.inherently_opaque = pres.opaque;
         if matches!(node.value, Value::Bytes(_)) && pres.hint.is_none() {
             node.display = guess_display(b);
         }
@@ -527,6 +538,7 @@ fn scalar_name(s: Scalar) -> String {
     }
 }
 
+mod ints;
 mod nests;
 mod structs;
 #[cfg(test)]

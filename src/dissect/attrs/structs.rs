@@ -1,7 +1,7 @@
 //! Fixed headers, structs, arrays of structs and unions inside attributes.
 
 use super::super::specs::{MemberKind, StructDef};
-use super::{MAX_DEPTH, Scope, Walker, guess_display, scalar_name};
+use super::{MAX_DEPTH, Scope, Walker, guess_display};
 use crate::model::{Endian, Node, Severity, Value};
 use crate::netlink::{align4, span};
 
@@ -99,25 +99,14 @@ impl Walker<'_> {
                     continue;
                 }
                 MemberKind::Rest(sc) => {
-                    let w = sc.width().unwrap_or(4);
-                    let n = (avail - off) / w;
-                    let mut ib = itoa::Buffer::new();
-                    for i in 0..n {
-                        let mut el = Node::new(
-                            format!("[{}]", ib.format(i)),
-                            field.clone(),
-                            Value::None,
-                            at + i * w,
-                            w,
-                        );
-                        self.scalar_into(&mut el, *sc, &m.pres, e, at + i * w, w);
-                        node.children.push(el);
-                    }
-                    node.length = n * w;
-                    node.display = format!("{n} x {}", scalar_name(*sc));
+                    let used = self.ints_into(&mut node, *sc, &m.pres, e, at, avail - off, None);
+                    node.length = used;
                     out.push(node);
-                    off += n * w;
+                    off += used;
                     continue;
+                }
+                MemberKind::Ints { scalar, .. } => {
+                    self.ints_into(&mut node, *scalar, &m.pres, e, at, size, None);
                 }
                 MemberKind::Union {
                     sub_message,

@@ -86,6 +86,15 @@ pub(super) fn check_refs(s: &Spec) -> R<()> {
                     return Err(format!("{ctx}: fixed-header needs type nest"));
                 }
             }
+            if let Some(e) = a.ints.as_ref().and_then(|i| i.index.as_ref()) {
+                match s.enums.get(e) {
+                    None => return Err(format!("{ctx}: nlscope-index '{e}' is not defined")),
+                    Some(d) if d.is_flags => {
+                        return Err(format!("{ctx}: nlscope-index '{e}' is flags, not an enum"));
+                    }
+                    Some(_) => {}
+                }
+            }
             if let AttrType::SubMessage { name, .. } = &a.ty
                 && !s.sub_messages.contains_key(name)
             {
