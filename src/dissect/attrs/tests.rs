@@ -11,6 +11,17 @@ name: deep
 protocol: netlink-raw
 protonum: 0
 definitions:
+  - name: conf
+    type: enum
+    name-prefix: conf-
+    value-start: 1
+    entries: [forwarding, mtu]
+  - name: pair
+    type: struct
+    members:
+      - {name: n, type: u8}
+      - {name: pad, type: pad, len: 1}
+      - {name: both, type: binary, len: 4, sub-type: u16}
   - name: key
     type: struct
     members:
@@ -70,6 +81,11 @@ attribute-sets:
       - {name: options, type: sub-message, sub-message: opts, selector: kind}
       - {name: tail, type: binary, struct: tail-sel}
       - {name: rest, type: binary, struct: rest-hdr}
+      - {name: conf, type: binary, sub-type: s32, nlscope-index: conf, nlscope-index-start: 1}
+      - {name: table, type: binary, sub-type: u32}
+      - {name: secret, type: binary, nlscope-opaque: true}
+      - {name: pair, type: binary, struct: pair}
+      - {name: plain, type: binary}
   - name: eattrs
     attributes:
       - {name: timer, type: u32}
@@ -399,4 +415,128 @@ fn extension_keys_are_checked() {
     let text = base(k, "      - {name: a, type: nest, fixed-header: nope}");
     let e = load_spec(&text, SpecSource::Embedded("x".into())).unwrap_err();
     assert!(e.message.contains("'nope' is not defined"), "{}", e.message);
+}
+
+#[test]
+fn integer_arrays_named_by_an_enum() {
+    let s = spec();
+    // Element i is the enum entry of value i + 1; the third has no name (a newer kernel).
+    let mut p = Vec::new();
+    for v in [1i32, 1500, -1] {
+        p.extend(v.to_le_bytes());
+    }
+    let data = nla(LE, 9, &p);
+    let n = &walk(&s, &data, None)[0];
+    assert_eq!(n.display, "3 x s32");
+    let names: Vec<(&str, &str)> = n
+        .children
+        .iter()
+        .map(|c| (c.name.as_str(), c.field.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("CONF_FORWARDING", "deep.conf.forwarding"),
+            ("CONF_MTU", "deep.conf.mtu"),
+            ("[2]", "deep.conf.3"),
+        ]
+    );
+    let c = &n.children[1];
+    assert_eq!((c.offset, c.length, &c.value), (8, 4, &Value::Int(1500)));
+    assert_eq!(n.children[2].value, Value::Int(-1));
+    assert!(!any_raw(std::slice::from_ref(n)));
+    // Bytes after the last whole element: raw, with a warning.
+    p.extend([0xaa, 0xbb]);
+    let n = &walk(&s, &nla(LE, 9, &p), None)[0];
+    assert_eq!(n.children.len(), 4);
+    let t = child(n, "trailing bytes");
+    assert!(t.raw && (t.offset, t.length) == (16, 2));
+    assert_eq!(
+        t.expert.as_ref().map(|e| e.severity),
+        Some(Severity::Warning)
+    );
+    // Too short for one element: no elements, all trailing; empty: nothing.
+    let n = &walk(&s, &nla(LE, 9, &[1, 2]), None)[0];
+    assert_eq!(n.children.len(), 1);
+    let n = &walk(&s, &nla(LE, 9, &[]), None)[0];
+    assert!(n.children.is_empty());
+    assert_eq!(n.display, "0 x s32");
+
+    // Without an enum: `[i]`, all with the attribute's field.
+    let mut p = Vec::new();
+    for v in [7u32, 8] {
+        p.extend(v.to_le_bytes());
+    }
+    let n = &walk(&s, &nla(LE, 10, &p), None)[0];
+    assert_eq!(n.children[1].name, "[1]");
+    assert_eq!(n.children[1].field, "deep.table");
+    assert_eq!(n.children[1].value, Value::Uint(8));
+
+    // A fixed integer array member of a struct.
+    let n = &walk(&s, &nla(LE, 12, &[3, 0, 5, 0, 6, 0]), None)[0];
+    let both = child(n, "both");
+    assert_eq!((both.offset, both.length), (6, 4));
+    let v: Vec<&Value> = both.children.iter().map(|c| &c.value).collect();
+    assert_eq!(v, [&Value::Uint(5), &Value::Uint(6)]);
+    assert_eq!(s.structs["pair"].size, 6);
+}
+
+#[test]
+fn opaque_by_nature_is_marked() {
+    let s = spec();
+    let n = &walk(&s, &nla(LE, 11, &[1, 2, 3, 4]), None)[0];
+    assert!(n.inherently_opaque && matches!(n.value, Value::Bytes(_)));
+    let n = &walk(&s, &nla(LE, 13, &[1, 2, 3, 4]), None)[0];
+    assert!(!n.inherently_opaque && matches!(n.value, Value::Bytes(_)));
+}
+
+#[test]
+fn integer_array_keys_are_checked() {
+    let base = |attr: &str| {
+        format!(
+            "name: x\nprotocol: netlink-raw\nprotonum: 0\ndefinitions:\n  - {{name: e, type: enum, entries: [a]}}\n  - {{name: f, type: flags, entries: [a]}}\nattribute-sets:\n  - name: s\n    attributes:\n      - {attr}\n"
+        )
+    };
+    let cases = [
+        (
+            "{name: a, type: binary, sub-type: u32, nlscope-index: nope}",
+            "'nope' is not defined",
+        ),
+        (
+            "{name: a, type: binary, sub-type: u32, nlscope-index: f}",
+            "is flags",
+        ),
+        (
+            "{name: a, type: binary, nlscope-index: e}",
+            "needs type binary",
+        ),
+        (
+            "{name: a, type: u32, nlscope-index: e}",
+            "needs type binary",
+        ),
+        (
+            "{name: a, type: binary, sub-type: uint, nlscope-index-start: 1}",
+            "fixed-width",
+        ),
+        (
+            "{name: a, type: binary, nlscope-opaque: 1}",
+            "true or false",
+        ),
+    ];
+    for (attr, want) in cases {
+        let e = load_spec(&base(attr), SpecSource::Embedded("x".into())).unwrap_err();
+        assert!(e.message.contains(want), "{want}: {}", e.message);
+    }
+    let ok = base("{name: a, type: binary, sub-type: u64, nlscope-index: e}");
+    let s = load_spec(&ok, SpecSource::Embedded("x".into())).unwrap();
+    let a = s.sets["s"].by_name("a").unwrap();
+    assert_eq!(
+        a.ints
+            .as_ref()
+            .map(|i| (i.scalar, i.index.as_deref(), i.index_start)),
+        Some((Scalar::U(8), Some("e"), 0))
+    );
+    let member = "name: x\nprotocol: netlink-raw\nprotonum: 0\ndefinitions:\n  - {name: t, type: struct, members: [{name: m, type: binary, len: 6, sub-type: u32}]}\n";
+    let e = load_spec(member, SpecSource::Embedded("x".into())).unwrap_err();
+    assert!(e.message.contains("not a multiple"), "{}", e.message);
 }

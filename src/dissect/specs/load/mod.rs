@@ -527,7 +527,9 @@ fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: &str) -> R<Member> 
                             Some(sc) if structure.is_none() => {
                                 let n = len.unwrap_or(0);
                                 match sc.width() {
-                                    Some(w) if n % w == 0 => MemberKind::Ints { scalar: sc, len: n },
+                                    Some(w) if n % w == 0 => {
+                                        MemberKind::Ints { scalar: sc, len: n }
+                                    }
                                     _ => {
                                         return Err(format!(
                                             "{ctx}: 'len' {n} is not a multiple of the size of sub-type elements"
