@@ -5,6 +5,7 @@ use crate::model::{Endian, Node, Severity, Value};
 use crate::netlink::{
     NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4, array, span,
 };
+use structs::Records;
 
 /// Deepest attribute nesting decoded. The kernel's own policies nest far less (its policy
 /// validator stops at MAX_POLICY_RECURSION_DEPTH = 10); anything deeper is shown as bytes.
@@ -208,9 +209,18 @@ impl<'a> Walker<'a> {
             AttrType::Binary {
                 structure: Some(st),
                 array: true,
-            } => {
-                self.struct_array_into(&mut node, st, endian, p0, plen, depth);
-            }
+            } => match &attr.record_len {
+                Some(m) => {
+                    let set = attr.nested.as_deref().and_then(|n| self.set(n));
+                    let rec = Records {
+                        st,
+                        len_member: m,
+                        set,
+                    };
+                    self.records_into(&mut node, &rec, endian, p0, plen, depth, scope);
+                }
+                None => self.struct_array_into(&mut node, st, endian, p0, plen, depth),
+            },
             AttrType::Binary { structure, .. } => {
                 self.binary_into(
                     &mut node,

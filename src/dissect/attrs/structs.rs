@@ -224,6 +224,86 @@ impl Walker<'_> {
         }
     }
 
+    /// A binary attribute holding records of different lengths (RTA_MULTIPATH): each a struct
+    /// whose member `len_member` gives the record's length, then attributes of `set`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn records_into(
+        &self,
+        node: &mut Node,
+        rec: &Records<'_>,
+        endian: Endian,
+        p0: usize,
+        plen: usize,
+        depth: usize,
+        scope: &Scope<'_>,
+    ) {
+        let Some(el) = self.spec.and_then(|s| s.structs.get(rec.st)) else {
+            node.value = Value::Bytes(span(self.data, p0, plen).to_vec());
+            node.display = guess_display(span(self.data, p0, plen));
+            return;
+        };
+        let mut at = 0usize;
+        let mut n = 0usize;
+        let mut ib = itoa::Buffer::new();
+        while at < plen && depth < MAX_DEPTH {
+            let left = plen - at;
+            let (kids, _) =
+                self.struct_members(el, p0 + at, left.min(el.size), &node.field, endian, depth);
+            let len = member_uint(&kids, rec.len_member).and_then(|v| usize::try_from(v).ok());
+            let Some(len) = len.filter(|l| *l >= el.size.max(1) && *l <= left) else {
+                let mut extra = Node::new(
+                    "trailing bytes",
+                    format!("{}.trailing", node.field),
+                    Value::Bytes(span(self.data, p0 + at, left).to_vec()),
+                    p0 + at,
+                    left,
+                );
+                extra.raw = true;
+                extra.set_expert(
+                    Severity::Error,
+                    match len {
+                        Some(l) => format!(
+                            "{} {l} does not fit: struct {} is {} bytes, {left} bytes are left",
+                            rec.len_member, el.name, el.size
+                        ),
+                        None => format!(
+                            "{left} bytes left, too short for struct {} ({} bytes)",
+                            el.name, el.size
+                        ),
+                    },
+                );
+                node.children.push(extra);
+                break;
+            };
+            let mut r = Node::new(
+                format!("[{}]", ib.format(n)),
+                node.field.clone(),
+                Value::None,
+                p0 + at,
+                len,
+            );
+            r.display = el.name.clone();
+            r.children = kids;
+            let start = p0 + at + align4(el.size).min(len);
+            let mut attrs = self.attrs_in(
+                start,
+                p0 + at + len,
+                rec.set,
+                &node.field,
+                depth + 1,
+                Some(scope),
+            );
+            if rec.set.is_none() {
+                super::mark_raw(&mut attrs);
+            }
+            r.children.append(&mut attrs);
+            node.children.push(r);
+            n += 1;
+            at += align4(len);
+        }
+        node.display = format!("{n} x {}", el.name);
+    }
+
     /// Elements `[0]`..`[n-1]` of struct `el` laid out from `p0`; the caller checked they fit.
     pub(super) fn elements(
         &self,
@@ -307,6 +387,14 @@ impl Walker<'_> {
         node.children = kids;
         node.display = arm.name.clone();
     }
+}
+
+/// Records of different lengths: struct `st` whose member `len_member` gives the record's
+/// length, then attributes of `set`.
+pub(super) struct Records<'a> {
+    pub st: &'a str,
+    pub len_member: &'a str,
+    pub set: Option<&'a crate::dissect::specs::AttrSet>,
 }
 
 /// The value of integer member `name` among the members decoded so far.

@@ -16,6 +16,12 @@ definitions:
     name-prefix: conf-
     value-start: 1
     entries: [forwarding, mtu]
+  - name: rec
+    type: struct
+    members:
+      - {name: len, type: u16}
+      - {name: hops, type: u8}
+      - {name: pad, type: pad, len: 1}
   - name: pair
     type: struct
     members:
@@ -86,6 +92,7 @@ attribute-sets:
       - {name: secret, type: binary, nlscope-opaque: true}
       - {name: pair, type: binary, struct: pair}
       - {name: plain, type: binary}
+      - {name: recs, type: binary, sub-type: binary, struct: rec, nlscope-record-len: len, nested-attributes: eattrs}
   - name: eattrs
     attributes:
       - {name: timer, type: u32}
@@ -539,4 +546,50 @@ fn integer_array_keys_are_checked() {
     let member = "name: x\nprotocol: netlink-raw\nprotonum: 0\ndefinitions:\n  - {name: t, type: struct, members: [{name: m, type: binary, len: 6, sub-type: u32}]}\n";
     let e = load_spec(member, SpecSource::Embedded("x".into())).unwrap_err();
     assert!(e.message.contains("not a multiple"), "{}", e.message);
+}
+
+#[test]
+fn records_of_a_struct_then_attributes() {
+    let s = spec();
+    // [len 4, hops 1], [len 12, hops 2, timer 9], then a record claiming 40 bytes.
+    let mut p = vec![4, 0, 1, 0, 12, 0, 2, 0];
+    p.extend(nla(LE, 1, &9u32.to_le_bytes()));
+    p.extend([40, 0, 3, 0]);
+    let n = &walk(&s, &nla(LE, 14, &p), None)[0];
+    assert_eq!(n.display, "2 x rec");
+    let r1 = &n.children[1];
+    assert_eq!((r1.name.as_str(), r1.offset, r1.length), ("[1]", 8, 12));
+    assert_eq!(child(r1, "hops").value, Value::Uint(2));
+    let t = child(r1, "DEEP_A_EATTRS_TIMER");
+    assert_eq!(
+        (t.field.as_str(), &t.value),
+        ("deep.recs.timer", &Value::Uint(9))
+    );
+    assert_eq!(child(r1, "len").field, "deep.recs.len");
+    let bad = child(n, "trailing bytes");
+    assert!(bad.raw && (bad.offset, bad.length) == (20, 4));
+    assert_eq!(
+        bad.expert.as_ref().map(|e| e.severity),
+        Some(Severity::Error)
+    );
+    // A zero length cannot loop; a short tail is trailing too.
+    let n = &walk(&s, &nla(LE, 14, &[0, 0, 0, 0]), None)[0];
+    assert_eq!(n.children.len(), 1);
+    let n = &walk(&s, &nla(LE, 14, &[4, 0, 0, 0, 9]), None)[0];
+    assert_eq!(n.children.len(), 2);
+    assert!(n.children[1].raw);
+
+    let text = "name: x\nprotocol: netlink-raw\nprotonum: 0\ndefinitions:\n  - {name: r, type: struct, members: [{name: l, type: u16}]}\nattribute-sets:\n  - name: s\n    attributes:\n      - {name: a, type: binary, sub-type: binary, struct: r, nlscope-record-len: nope}\n      - {name: b, type: binary, nlscope-record-len: l}\n";
+    let e = load_spec(text, SpecSource::Embedded("x".into())).unwrap_err();
+    assert!(e.message.contains("needs type binary"), "{}", e.message);
+    let text = text.replace(
+        "      - {name: b, type: binary, nlscope-record-len: l}\n",
+        "",
+    );
+    let e = load_spec(&text, SpecSource::Embedded("x".into())).unwrap_err();
+    assert!(
+        e.message.contains("'nope' is not an integer member"),
+        "{}",
+        e.message
+    );
 }

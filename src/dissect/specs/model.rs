@@ -295,6 +295,12 @@ pub struct Attr {
     pub pres: Presentation,
     /// A `binary` attribute with a fixed-width integer `sub-type`: its elements.
     pub ints: Option<IntArray>,
+    /// An array of structs (`sub-type: binary` + `struct`) whose elements are records of
+    /// different lengths: this integer member of the struct gives a record's length, struct
+    /// included; the rest of the record holds attributes of `nested` (RTA_MULTIPATH: struct
+    /// rtnexthop by `rtnh_len`, then RTA_GATEWAY, ...). Records start 4-byte aligned.
+    /// nlscope extension: `nlscope-record-len: MEMBER`.
+    pub record_len: Option<String>,
     /// Exact payload length if the spec fixes one (`checks: exact-len`, binary `len`).
     pub exact_len: Option<usize>,
     /// A struct before the nested attributes of a `nest` (MDBA_MDB_ENTRY_INFO starts with

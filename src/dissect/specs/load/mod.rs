@@ -648,6 +648,15 @@ fn compile_attr(
         Some(i) => Some(i),
         None => base.and_then(|b| b.ints.clone()),
     };
+    let record_len = match get_str(a, "nlscope-record-len", ctx)? {
+        Some(m) if matches!(ty, AttrType::Binary { array: true, .. }) => Some(m.to_string()),
+        Some(_) => {
+            return Err(format!(
+                "{ctx}: 'nlscope-record-len' needs type binary with sub-type binary and a struct"
+            ));
+        }
+        None => base.and_then(|b| b.record_len.clone()),
+    };
     Ok(Attr {
         cname: c_name(prefix, &name),
         name,
@@ -656,6 +665,7 @@ fn compile_attr(
         nested,
         pres,
         ints,
+        record_len,
         exact_len,
         fixed_header,
     })
