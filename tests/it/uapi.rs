@@ -51,6 +51,7 @@ const HEADERS: &[&str] = &[
     "linux/rpl_iptunnel.h",
     "linux/snmp.h",
     "linux/veth.h",
+    "linux/filter.h",
     "linux/can/vxcan.h",
     "linux/xfrm.h",
     "linux/gen_stats.h",

@@ -1,7 +1,7 @@
 //! Fixed headers, structs, arrays of structs and unions inside attributes.
 
-use super::super::specs::{MemberKind, StructDef};
-use super::{MAX_DEPTH, Scope, Walker, guess_display};
+use super::super::specs::{MemberKind, Scalar, StructDef};
+use super::{MAX_DEPTH, Scope, Walker, guess_display, hinted_bytes};
 use crate::model::{Endian, Node, Severity, Value};
 use crate::netlink::{align4, span};
 
@@ -96,6 +96,17 @@ impl Walker<'_> {
                     node.length = used;
                     out.push(node);
                     off += used;
+                    continue;
+                }
+                MemberKind::Rest(Scalar::U(1)) if m.pres.hint.is_some() => {
+                    // `__u8 addr[]` with a display hint: one value (rtvia's address).
+                    let b = span(self.data, at, avail - off);
+                    node.value = hinted_bytes(b, m.pres.hint.as_deref());
+                    node.display = node.value.display();
+                    node.inherently_opaque = m.pres.opaque;
+                    node.length = b.len();
+                    out.push(node);
+                    off = avail;
                     continue;
                 }
                 MemberKind::Rest(sc) => {

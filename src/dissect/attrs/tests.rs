@@ -22,6 +22,11 @@ definitions:
       - {name: len, type: u16}
       - {name: hops, type: u8}
       - {name: pad, type: pad, len: 1}
+  - name: via
+    type: struct
+    members:
+      - {name: family, type: u16}
+      - {name: addr, type: binary, sub-type: u8, display-hint: ipv4-or-v6}
   - name: pair
     type: struct
     members:
@@ -92,6 +97,7 @@ attribute-sets:
       - {name: secret, type: binary, nlscope-opaque: true}
       - {name: pair, type: binary, struct: pair}
       - {name: plain, type: binary}
+      - {name: via, type: binary, struct: via}
       - {name: recs, type: binary, sub-type: binary, struct: rec, nlscope-record-len: len, nested-attributes: eattrs}
   - name: eattrs
     attributes:
@@ -555,7 +561,7 @@ fn records_of_a_struct_then_attributes() {
     let mut p = vec![4, 0, 1, 0, 12, 0, 2, 0];
     p.extend(nla(LE, 1, &9u32.to_le_bytes()));
     p.extend([40, 0, 3, 0]);
-    let n = &walk(&s, &nla(LE, 14, &p), None)[0];
+    let n = &walk(&s, &nla(LE, 15, &p), None)[0];
     assert_eq!(n.display, "2 x rec");
     let r1 = &n.children[1];
     assert_eq!((r1.name.as_str(), r1.offset, r1.length), ("[1]", 8, 12));
@@ -573,9 +579,9 @@ fn records_of_a_struct_then_attributes() {
         Some(Severity::Error)
     );
     // A zero length cannot loop; a short tail is trailing too.
-    let n = &walk(&s, &nla(LE, 14, &[0, 0, 0, 0]), None)[0];
+    let n = &walk(&s, &nla(LE, 15, &[0, 0, 0, 0]), None)[0];
     assert_eq!(n.children.len(), 1);
-    let n = &walk(&s, &nla(LE, 14, &[4, 0, 0, 0, 9]), None)[0];
+    let n = &walk(&s, &nla(LE, 15, &[4, 0, 0, 0, 9]), None)[0];
     assert_eq!(n.children.len(), 2);
     assert!(n.children[1].raw);
 
@@ -592,4 +598,19 @@ fn records_of_a_struct_then_attributes() {
         "{}",
         e.message
     );
+}
+
+#[test]
+fn hinted_byte_array_to_the_end_of_a_struct() {
+    let s = spec();
+    assert_eq!(s.structs["via"].size, 2);
+    let n = &walk(&s, &nla(LE, 14, &[2, 0, 192, 0, 2, 1]), None)[0];
+    let a = child(n, "addr");
+    assert_eq!((a.offset, a.length), (6, 4));
+    assert_eq!(a.display, "192.0.2.1");
+    // An address of another length stays bytes; none at all is an empty value.
+    let n = &walk(&s, &nla(LE, 14, &[17, 0, 2, 0, 0, 0, 0, 1]), None)[0];
+    assert!(matches!(child(n, "addr").value, Value::Bytes(_)));
+    let n = &walk(&s, &nla(LE, 14, &[2, 0]), None)[0];
+    assert_eq!(child(n, "addr").length, 0);
 }
