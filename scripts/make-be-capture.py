@@ -9,9 +9,11 @@ little-endian capture and produces what the same messages would look like on suc
 * the 16-byte cooked (SLL) header is left alone (it is big-endian on every host);
 * nlmsghdr len/type/flags/seq/pid, the NLMSG_ERROR error code and the echoed request header,
   struct members (ifinfomsg, rtnl_link_stats64, ...) and every nlattr len/type are swapped;
-* integer attribute payloads (2, 4 or 8 bytes) are swapped;
-* opaque binary payloads (shown as hex, e.g. IFLA_INET6_CONF, VETH_INFO_PEER) and strings,
-  addresses and u8 values are left as they are.
+* integer attribute payloads (2, 4 or 8 bytes) and the elements of integer arrays
+  (IFLA_INET6_CONF, IFLA_INET6_STATS, ...) are swapped, as are the ifinfomsg and attributes
+  inside VETH_INFO_PEER;
+* opaque binary payloads (shown as hex), strings, addresses and u8 values are left as they
+  are.
 
 Which bytes are integers is taken from `nlscope read -T json` of the original (node offsets
 and lengths are frame offsets). Fields that are big-endian on every host (`byte-order:
@@ -98,6 +100,11 @@ def plan_attr(data, n, swaps):
     if kids:
         if tlv_chain(data, kids):
             for k in kids:
+                plan_attr(data, k, swaps)
+        elif len(kids) > 1 and kids[0]["children"] and tlv_chain(data, kids[1:]):
+            # A nest with a fixed header (VETH_INFO_PEER: ifinfomsg, then IFLA_* attributes).
+            plan_struct(kids[:1], swaps)
+            for k in kids[1:]:
                 plan_attr(data, k, swaps)
         else:
             plan_struct(kids, swaps)

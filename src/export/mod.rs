@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value as J, json};
 
 use crate::dissect::MessageView;
-use crate::model::{Node, json_str};
+use crate::model::{Node, Value, json_str};
 
 /// One message ready for output.
 pub struct Record<'a> {
@@ -368,11 +368,35 @@ pub fn message_tree_text(r: &Record) -> String {
     s
 }
 
-/// Decoding coverage: payload bytes (after the nlmsghdr) decoded by a spec vs left raw.
+/// Decoding coverage: payload bytes (after the nlmsghdr) decoded by a spec vs left raw, and
+/// decoded bytes shown only as a hex blob although they have a structure ("opaque").
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Coverage {
-    /// (family, message type) -> (messages, payload bytes, raw bytes).
-    pub by_kind: std::collections::BTreeMap<(String, String), (u64, u64, u64)>,
+    /// (family, message type) -> counts.
+    pub by_kind: std::collections::BTreeMap<(String, String), CoverageCounts>,
+}
+
+/// Counts of one (family, message type) of a [`Coverage`], or their totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CoverageCounts {
+    /// Messages.
+    pub msgs: u64,
+    /// Payload bytes (after the nlmsghdr).
+    pub payload: u64,
+    /// Bytes no spec describes.
+    pub raw: u64,
+    /// Bytes of leaves a spec describes but shows as a hex blob, although the data is not
+    /// opaque by nature (see [`Node::inherently_opaque`]).
+    pub opaque: u64,
+}
+
+impl CoverageCounts {
+    fn add(&mut self, o: &CoverageCounts) {
+        self.msgs += o.msgs;
+        self.payload += o.payload;
+        self.raw += o.raw;
+        self.opaque += o.opaque;
+    }
 }
 
 impl Coverage {
@@ -381,49 +405,59 @@ impl Coverage {
         let m = view.index();
         let payload = m.present.saturating_sub(crate::netlink::NLMSG_HDRLEN) as u64;
         let raw = tree.iter().map(raw_bytes).sum::<u64>().min(payload);
-        let e = self
-            .by_kind
+        let opaque = tree
+            .iter()
+            .map(opaque_bytes)
+            .sum::<u64>()
+            .min(payload - raw);
+        self.by_kind
             .entry((view.family_name(), view.type_name()))
-            .or_default();
-        e.0 += 1;
-        e.1 += payload;
-        e.2 += raw;
+            .or_default()
+            .add(&CoverageCounts {
+                msgs: 1,
+                payload,
+                raw,
+                opaque,
+            });
     }
 
-    /// Totals: (messages, payload bytes, raw bytes).
-    pub fn totals(&self) -> (u64, u64, u64) {
-        self.by_kind
-            .values()
-            .fold((0, 0, 0), |a, v| (a.0 + v.0, a.1 + v.1, a.2 + v.2))
+    /// Totals over all kinds.
+    pub fn totals(&self) -> CoverageCounts {
+        let mut t = CoverageCounts::default();
+        for c in self.by_kind.values() {
+            t.add(c);
+        }
+        t
     }
 
     /// The report `read --coverage` prints.
     pub fn report(&self) -> String {
         let mut s = String::from(
-            "family     type                          msgs    payload      raw   raw%\n",
+            "family     type                          msgs    payload      raw   raw%   opaque opaque%\n",
         );
-        let pct = |raw: u64, all: u64| {
+        let pct = |part: u64, all: u64| {
             if all == 0 {
                 0.0
             } else {
-                raw as f64 * 100.0 / all as f64
+                part as f64 * 100.0 / all as f64
             }
         };
-        for ((fam, ty), (n, all, raw)) in &self.by_kind {
+        let mut line = |fam: &str, ty: &str, c: &CoverageCounts| {
             let _ = writeln!(
                 s,
-                "{fam:<10} {ty:<28} {n:>6} {all:>10} {raw:>8} {:>6.2}",
-                pct(*raw, *all)
+                "{fam:<10} {ty:<28} {:>6} {:>10} {:>8} {:>6.2} {:>8} {:>7.2}",
+                c.msgs,
+                c.payload,
+                c.raw,
+                pct(c.raw, c.payload),
+                c.opaque,
+                pct(c.opaque, c.payload)
             );
+        };
+        for ((fam, ty), c) in &self.by_kind {
+            line(fam, ty, c);
         }
-        let (n, all, raw) = self.totals();
-        let _ = writeln!(
-            s,
-            "{:<10} {:<28} {n:>6} {all:>10} {raw:>8} {:>6.2}",
-            "total",
-            "",
-            pct(raw, all)
-        );
+        line("total", "", &self.totals());
         s
     }
 }
@@ -434,5 +468,21 @@ fn raw_bytes(n: &Node) -> u64 {
         n.length as u64
     } else {
         n.children.iter().map(raw_bytes).sum()
+    }
+}
+
+/// Bytes of decoded leaves shown as a hex blob that are not opaque by nature.
+fn opaque_bytes(n: &Node) -> u64 {
+    if n.raw {
+        return 0;
+    }
+    if !n.children.is_empty() {
+        return n.children.iter().map(opaque_bytes).sum();
+    }
+    match &n.value {
+        Value::Bytes(b) if !n.inherently_opaque && !n.display.starts_with('"') => {
+            b.len().min(n.length) as u64
+        }
+        _ => 0,
     }
 }

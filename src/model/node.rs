@@ -49,6 +49,10 @@ pub struct Node {
     pub length: usize,
     /// True when the bytes were not decoded by any spec (coverage metric).
     pub raw: bool,
+    /// True when a bytes value is opaque by nature (a key, a cookie, a hash): a hex blob is
+    /// its proper display. Coverage counts the other hex-blob leaves as "opaque bytes", data
+    /// with a structure nlscope does not show.
+    pub inherently_opaque: bool,
     /// Expert note, if any.
     pub expert: Option<Expert>,
     /// Child nodes.
@@ -73,6 +77,7 @@ impl Node {
             offset,
             length,
             raw: false,
+            inherently_opaque: false,
             expert: None,
             children: Vec::new(),
         }

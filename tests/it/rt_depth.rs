@@ -345,15 +345,19 @@ fn mqprio_cbs_ets_and_qfq() {
     let mq = opts("mqprio", "RTM_NEWQDISC");
     let q = kid(mq[0], "tc-mqprio-qopt");
     assert_eq!(u(kid(q, "num_tc")), 2);
+    // Fixed integer arrays: u8 prio_tc_map[16], u16 count[16] / offset[16].
+    let ints = |n: &str| -> Vec<u64> {
+        kid(q, n)["children"]
+            .as_array()
+            .map(|a| a.iter().map(u).collect())
+            .unwrap_or_default()
+    };
     assert_eq!(
-        kid(q, "prio_tc_map")["value"],
-        "00000000010101010000000000000000"
+        ints("prio_tc_map"),
+        [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]
     );
-    assert!(
-        kid(q, "count")["value"]
-            .as_str()
-            .is_some_and(|c| c.starts_with("02000200"))
-    );
+    assert_eq!(ints("count")[..3], [2, 2, 0]);
+    assert_eq!(ints("offset")[..3], [0, 2, 0]);
     // `hicredit 30 locredit -1470 sendslope -980000 idleslope 20000 offload 0`.
     let cbs = kid(opts("cbs", "RTM_NEWQDISC")[0], "TCA_CBS_PARMS");
     let v = |n: &str| kid(cbs, n)["value"].as_i64().unwrap_or(0);

@@ -51,6 +51,8 @@ const HEADERS: &[&str] = &[
     "linux/rpl_iptunnel.h",
     "linux/snmp.h",
     "linux/veth.h",
+    "linux/filter.h",
+    "linux/can/vxcan.h",
     "linux/xfrm.h",
     "linux/gen_stats.h",
     "linux/pkt_sched.h",

@@ -5,6 +5,7 @@ use crate::model::{Endian, Node, Severity, Value};
 use crate::netlink::{
     NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4, array, span,
 };
+use structs::Records;
 
 /// Deepest attribute nesting decoded. The kernel's own policies nest far less (its policy
 /// validator stops at MAX_POLICY_RECURSION_DEPTH = 10); anything deeper is shown as bytes.
@@ -170,6 +171,16 @@ impl<'a> Walker<'a> {
             }
             return node;
         }
+        if let (
+            AttrType::Binary {
+                structure: None, ..
+            },
+            Some(ia),
+        ) = (&attr.ty, &attr.ints)
+        {
+            self.int_array_into(&mut node, ia, &attr.pres, endian, p0, plen);
+            return node;
+        }
         match &attr.ty {
             AttrType::Scalar(s) => {
                 self.scalar_into(&mut node, *s, &attr.pres, endian, p0, plen);
@@ -198,9 +209,18 @@ impl<'a> Walker<'a> {
             AttrType::Binary {
                 structure: Some(st),
                 array: true,
-            } => {
-                self.struct_array_into(&mut node, st, endian, p0, plen, depth);
-            }
+            } => match &attr.record_len {
+                Some(m) => {
+                    let set = attr.nested.as_deref().and_then(|n| self.set(n));
+                    let rec = Records {
+                        st,
+                        len_member: m,
+                        set,
+                    };
+                    self.records_into(&mut node, &rec, endian, p0, plen, depth, scope);
+                }
+                None => self.struct_array_into(&mut node, st, endian, p0, plen, depth),
+            },
             AttrType::Binary { structure, .. } => {
                 self.binary_into(
                     &mut node,
@@ -464,6 +484,7 @@ impl<'a> Walker<'a> {
         }
         node.value = hinted_bytes(b, pres.hint.as_deref());
         node.display = node.value.display();
+        node.inherently_opaque = pres.opaque;
         if matches!(node.value, Value::Bytes(_)) && pres.hint.is_none() {
             node.display = guess_display(b);
         }
@@ -527,6 +548,7 @@ fn scalar_name(s: Scalar) -> String {
     }
 }
 
+mod ints;
 mod nests;
 mod structs;
 #[cfg(test)]

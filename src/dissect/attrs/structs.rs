@@ -1,7 +1,7 @@
 //! Fixed headers, structs, arrays of structs and unions inside attributes.
 
-use super::super::specs::{MemberKind, StructDef};
-use super::{MAX_DEPTH, Scope, Walker, guess_display, scalar_name};
+use super::super::specs::{MemberKind, Scalar, StructDef};
+use super::{MAX_DEPTH, Scope, Walker, guess_display, hinted_bytes};
 use crate::model::{Endian, Node, Severity, Value};
 use crate::netlink::{align4, span};
 
@@ -98,26 +98,26 @@ impl Walker<'_> {
                     off += used;
                     continue;
                 }
-                MemberKind::Rest(sc) => {
-                    let w = sc.width().unwrap_or(4);
-                    let n = (avail - off) / w;
-                    let mut ib = itoa::Buffer::new();
-                    for i in 0..n {
-                        let mut el = Node::new(
-                            format!("[{}]", ib.format(i)),
-                            field.clone(),
-                            Value::None,
-                            at + i * w,
-                            w,
-                        );
-                        self.scalar_into(&mut el, *sc, &m.pres, e, at + i * w, w);
-                        node.children.push(el);
-                    }
-                    node.length = n * w;
-                    node.display = format!("{n} x {}", scalar_name(*sc));
+                MemberKind::Rest(Scalar::U(1)) if m.pres.hint.is_some() => {
+                    // `__u8 addr[]` with a display hint: one value (rtvia's address).
+                    let b = span(self.data, at, avail - off);
+                    node.value = hinted_bytes(b, m.pres.hint.as_deref());
+                    node.display = node.value.display();
+                    node.inherently_opaque = m.pres.opaque;
+                    node.length = b.len();
                     out.push(node);
-                    off += n * w;
+                    off = avail;
                     continue;
+                }
+                MemberKind::Rest(sc) => {
+                    let used = self.ints_into(&mut node, *sc, &m.pres, e, at, avail - off, None);
+                    node.length = used;
+                    out.push(node);
+                    off += used;
+                    continue;
+                }
+                MemberKind::Ints { scalar, .. } => {
+                    self.ints_into(&mut node, *scalar, &m.pres, e, at, size, None);
                 }
                 MemberKind::Union {
                     sub_message,
@@ -235,6 +235,86 @@ impl Walker<'_> {
         }
     }
 
+    /// A binary attribute holding records of different lengths (RTA_MULTIPATH): each a struct
+    /// whose member `len_member` gives the record's length, then attributes of `set`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn records_into(
+        &self,
+        node: &mut Node,
+        rec: &Records<'_>,
+        endian: Endian,
+        p0: usize,
+        plen: usize,
+        depth: usize,
+        scope: &Scope<'_>,
+    ) {
+        let Some(el) = self.spec.and_then(|s| s.structs.get(rec.st)) else {
+            node.value = Value::Bytes(span(self.data, p0, plen).to_vec());
+            node.display = guess_display(span(self.data, p0, plen));
+            return;
+        };
+        let mut at = 0usize;
+        let mut n = 0usize;
+        let mut ib = itoa::Buffer::new();
+        while at < plen && depth < MAX_DEPTH {
+            let left = plen - at;
+            let (kids, _) =
+                self.struct_members(el, p0 + at, left.min(el.size), &node.field, endian, depth);
+            let len = member_uint(&kids, rec.len_member).and_then(|v| usize::try_from(v).ok());
+            let Some(len) = len.filter(|l| *l >= el.size.max(1) && *l <= left) else {
+                let mut extra = Node::new(
+                    "trailing bytes",
+                    format!("{}.trailing", node.field),
+                    Value::Bytes(span(self.data, p0 + at, left).to_vec()),
+                    p0 + at,
+                    left,
+                );
+                extra.raw = true;
+                extra.set_expert(
+                    Severity::Error,
+                    match len {
+                        Some(l) => format!(
+                            "{} {l} does not fit: struct {} is {} bytes, {left} bytes are left",
+                            rec.len_member, el.name, el.size
+                        ),
+                        None => format!(
+                            "{left} bytes left, too short for struct {} ({} bytes)",
+                            el.name, el.size
+                        ),
+                    },
+                );
+                node.children.push(extra);
+                break;
+            };
+            let mut r = Node::new(
+                format!("[{}]", ib.format(n)),
+                node.field.clone(),
+                Value::None,
+                p0 + at,
+                len,
+            );
+            r.display = el.name.clone();
+            r.children = kids;
+            let start = p0 + at + align4(el.size).min(len);
+            let mut attrs = self.attrs_in(
+                start,
+                p0 + at + len,
+                rec.set,
+                &node.field,
+                depth + 1,
+                Some(scope),
+            );
+            if rec.set.is_none() {
+                super::mark_raw(&mut attrs);
+            }
+            r.children.append(&mut attrs);
+            node.children.push(r);
+            n += 1;
+            at += align4(len);
+        }
+        node.display = format!("{n} x {}", el.name);
+    }
+
     /// Elements `[0]`..`[n-1]` of struct `el` laid out from `p0`; the caller checked they fit.
     pub(super) fn elements(
         &self,
@@ -318,6 +398,14 @@ impl Walker<'_> {
         node.children = kids;
         node.display = arm.name.clone();
     }
+}
+
+/// Records of different lengths: struct `st` whose member `len_member` gives the record's
+/// length, then attributes of `set`.
+pub(super) struct Records<'a> {
+    pub st: &'a str,
+    pub len_member: &'a str,
+    pub set: Option<&'a crate::dissect::specs::AttrSet>,
 }
 
 /// The value of integer member `name` among the members decoded so far.

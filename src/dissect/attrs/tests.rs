@@ -11,6 +11,28 @@ name: deep
 protocol: netlink-raw
 protonum: 0
 definitions:
+  - name: conf
+    type: enum
+    name-prefix: conf-
+    value-start: 1
+    entries: [forwarding, mtu]
+  - name: rec
+    type: struct
+    members:
+      - {name: len, type: u16}
+      - {name: hops, type: u8}
+      - {name: pad, type: pad, len: 1}
+  - name: via
+    type: struct
+    members:
+      - {name: family, type: u16}
+      - {name: addr, type: binary, sub-type: u8, display-hint: ipv4-or-v6}
+  - name: pair
+    type: struct
+    members:
+      - {name: n, type: u8}
+      - {name: pad, type: pad, len: 1}
+      - {name: both, type: binary, len: 4, sub-type: u16}
   - name: key
     type: struct
     members:
@@ -70,6 +92,13 @@ attribute-sets:
       - {name: options, type: sub-message, sub-message: opts, selector: kind}
       - {name: tail, type: binary, struct: tail-sel}
       - {name: rest, type: binary, struct: rest-hdr}
+      - {name: conf, type: binary, sub-type: s32, nlscope-index: conf, nlscope-index-start: 1}
+      - {name: table, type: binary, sub-type: u32}
+      - {name: secret, type: binary, nlscope-opaque: true}
+      - {name: pair, type: binary, struct: pair}
+      - {name: plain, type: binary}
+      - {name: via, type: binary, struct: via}
+      - {name: recs, type: binary, sub-type: binary, struct: rec, nlscope-record-len: len, nested-attributes: eattrs}
   - name: eattrs
     attributes:
       - {name: timer, type: u32}
@@ -399,4 +428,189 @@ fn extension_keys_are_checked() {
     let text = base(k, "      - {name: a, type: nest, fixed-header: nope}");
     let e = load_spec(&text, SpecSource::Embedded("x".into())).unwrap_err();
     assert!(e.message.contains("'nope' is not defined"), "{}", e.message);
+}
+
+#[test]
+fn integer_arrays_named_by_an_enum() {
+    let s = spec();
+    // Element i is the enum entry of value i + 1; the third has no name (a newer kernel).
+    let mut p = Vec::new();
+    for v in [1i32, 1500, -1] {
+        p.extend(v.to_le_bytes());
+    }
+    let data = nla(LE, 9, &p);
+    let n = &walk(&s, &data, None)[0];
+    assert_eq!(n.display, "3 x s32");
+    let names: Vec<(&str, &str)> = n
+        .children
+        .iter()
+        .map(|c| (c.name.as_str(), c.field.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("CONF_FORWARDING", "deep.conf.forwarding"),
+            ("CONF_MTU", "deep.conf.mtu"),
+            ("[2]", "deep.conf.3"),
+        ]
+    );
+    let c = &n.children[1];
+    assert_eq!((c.offset, c.length, &c.value), (8, 4, &Value::Int(1500)));
+    assert_eq!(n.children[2].value, Value::Int(-1));
+    assert!(!any_raw(std::slice::from_ref(n)));
+    // Bytes after the last whole element: raw, with a warning.
+    p.extend([0xaa, 0xbb]);
+    let n = &walk(&s, &nla(LE, 9, &p), None)[0];
+    assert_eq!(n.children.len(), 4);
+    let t = child(n, "trailing bytes");
+    assert!(t.raw && (t.offset, t.length) == (16, 2));
+    assert_eq!(
+        t.expert.as_ref().map(|e| e.severity),
+        Some(Severity::Warning)
+    );
+    // Too short for one element: no elements, all trailing; empty: nothing.
+    let n = &walk(&s, &nla(LE, 9, &[1, 2]), None)[0];
+    assert_eq!(n.children.len(), 1);
+    let n = &walk(&s, &nla(LE, 9, &[]), None)[0];
+    assert!(n.children.is_empty());
+    assert_eq!(n.display, "0 x s32");
+
+    // Without an enum: `[i]`, all with the attribute's field.
+    let mut p = Vec::new();
+    for v in [7u32, 8] {
+        p.extend(v.to_le_bytes());
+    }
+    let n = &walk(&s, &nla(LE, 10, &p), None)[0];
+    assert_eq!(n.children[1].name, "[1]");
+    assert_eq!(n.children[1].field, "deep.table");
+    assert_eq!(n.children[1].value, Value::Uint(8));
+
+    // A fixed integer array member of a struct.
+    let n = &walk(&s, &nla(LE, 12, &[3, 0, 5, 0, 6, 0]), None)[0];
+    let both = child(n, "both");
+    assert_eq!((both.offset, both.length), (6, 4));
+    let v: Vec<&Value> = both.children.iter().map(|c| &c.value).collect();
+    assert_eq!(v, [&Value::Uint(5), &Value::Uint(6)]);
+    assert_eq!(s.structs["pair"].size, 6);
+}
+
+#[test]
+fn opaque_by_nature_is_marked() {
+    let s = spec();
+    let n = &walk(&s, &nla(LE, 11, &[1, 2, 3, 4]), None)[0];
+    assert!(n.inherently_opaque && matches!(n.value, Value::Bytes(_)));
+    let n = &walk(&s, &nla(LE, 13, &[1, 2, 3, 4]), None)[0];
+    assert!(!n.inherently_opaque && matches!(n.value, Value::Bytes(_)));
+}
+
+#[test]
+fn integer_array_keys_are_checked() {
+    let base = |attr: &str| {
+        format!(
+            "name: x\nprotocol: netlink-raw\nprotonum: 0\ndefinitions:\n  - {{name: e, type: enum, entries: [a]}}\n  - {{name: f, type: flags, entries: [a]}}\nattribute-sets:\n  - name: s\n    attributes:\n      - {attr}\n"
+        )
+    };
+    let cases = [
+        (
+            "{name: a, type: binary, sub-type: u32, nlscope-index: nope}",
+            "'nope' is not defined",
+        ),
+        (
+            "{name: a, type: binary, sub-type: u32, nlscope-index: f}",
+            "is flags",
+        ),
+        (
+            "{name: a, type: binary, nlscope-index: e}",
+            "needs type binary",
+        ),
+        (
+            "{name: a, type: u32, nlscope-index: e}",
+            "needs type binary",
+        ),
+        (
+            "{name: a, type: binary, sub-type: uint, nlscope-index-start: 1}",
+            "fixed-width",
+        ),
+        (
+            "{name: a, type: binary, nlscope-opaque: 1}",
+            "true or false",
+        ),
+    ];
+    for (attr, want) in cases {
+        let e = load_spec(&base(attr), SpecSource::Embedded("x".into())).unwrap_err();
+        assert!(e.message.contains(want), "{want}: {}", e.message);
+    }
+    let ok = base("{name: a, type: binary, sub-type: u64, nlscope-index: e}");
+    let s = load_spec(&ok, SpecSource::Embedded("x".into())).unwrap();
+    let a = s.sets["s"].by_name("a").unwrap();
+    assert_eq!(
+        a.ints
+            .as_ref()
+            .map(|i| (i.scalar, i.index.as_deref(), i.index_start)),
+        Some((Scalar::U(8), Some("e"), 0))
+    );
+    let member = "name: x\nprotocol: netlink-raw\nprotonum: 0\ndefinitions:\n  - {name: t, type: struct, members: [{name: m, type: binary, len: 6, sub-type: u32}]}\n";
+    let e = load_spec(member, SpecSource::Embedded("x".into())).unwrap_err();
+    assert!(e.message.contains("not a multiple"), "{}", e.message);
+}
+
+#[test]
+fn records_of_a_struct_then_attributes() {
+    let s = spec();
+    // [len 4, hops 1], [len 12, hops 2, timer 9], then a record claiming 40 bytes.
+    let mut p = vec![4, 0, 1, 0, 12, 0, 2, 0];
+    p.extend(nla(LE, 1, &9u32.to_le_bytes()));
+    p.extend([40, 0, 3, 0]);
+    let n = &walk(&s, &nla(LE, 15, &p), None)[0];
+    assert_eq!(n.display, "2 x rec");
+    let r1 = &n.children[1];
+    assert_eq!((r1.name.as_str(), r1.offset, r1.length), ("[1]", 8, 12));
+    assert_eq!(child(r1, "hops").value, Value::Uint(2));
+    let t = child(r1, "DEEP_A_EATTRS_TIMER");
+    assert_eq!(
+        (t.field.as_str(), &t.value),
+        ("deep.recs.timer", &Value::Uint(9))
+    );
+    assert_eq!(child(r1, "len").field, "deep.recs.len");
+    let bad = child(n, "trailing bytes");
+    assert!(bad.raw && (bad.offset, bad.length) == (20, 4));
+    assert_eq!(
+        bad.expert.as_ref().map(|e| e.severity),
+        Some(Severity::Error)
+    );
+    // A zero length cannot loop; a short tail is trailing too.
+    let n = &walk(&s, &nla(LE, 15, &[0, 0, 0, 0]), None)[0];
+    assert_eq!(n.children.len(), 1);
+    let n = &walk(&s, &nla(LE, 15, &[4, 0, 0, 0, 9]), None)[0];
+    assert_eq!(n.children.len(), 2);
+    assert!(n.children[1].raw);
+
+    let text = "name: x\nprotocol: netlink-raw\nprotonum: 0\ndefinitions:\n  - {name: r, type: struct, members: [{name: l, type: u16}]}\nattribute-sets:\n  - name: s\n    attributes:\n      - {name: a, type: binary, sub-type: binary, struct: r, nlscope-record-len: nope}\n      - {name: b, type: binary, nlscope-record-len: l}\n";
+    let e = load_spec(text, SpecSource::Embedded("x".into())).unwrap_err();
+    assert!(e.message.contains("needs type binary"), "{}", e.message);
+    let text = text.replace(
+        "      - {name: b, type: binary, nlscope-record-len: l}\n",
+        "",
+    );
+    let e = load_spec(&text, SpecSource::Embedded("x".into())).unwrap_err();
+    assert!(
+        e.message.contains("'nope' is not an integer member"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn hinted_byte_array_to_the_end_of_a_struct() {
+    let s = spec();
+    assert_eq!(s.structs["via"].size, 2);
+    let n = &walk(&s, &nla(LE, 14, &[2, 0, 192, 0, 2, 1]), None)[0];
+    let a = child(n, "addr");
+    assert_eq!((a.offset, a.length), (6, 4));
+    assert_eq!(a.display, "192.0.2.1");
+    // An address of another length stays bytes; none at all is an empty value.
+    let n = &walk(&s, &nla(LE, 14, &[17, 0, 2, 0, 0, 0, 0, 1]), None)[0];
+    assert!(matches!(child(n, "addr").value, Value::Bytes(_)));
+    let n = &walk(&s, &nla(LE, 14, &[2, 0]), None)[0];
+    assert_eq!(child(n, "addr").length, 0);
 }

@@ -249,6 +249,17 @@ fn collect_paths(s: &Spec, set: &str, prefix: &str, depth: usize, out: &mut Vec<
         if let Some(n) = &a.nested {
             collect_paths(s, n, &path, depth + 1, out);
         }
+        // Elements of an integer array named by an enum: `<attr>.<entry>`.
+        if let Some(e) = a
+            .ints
+            .as_ref()
+            .and_then(|i| i.index.as_ref())
+            .and_then(|e| s.enums.get(e))
+        {
+            for n in &e.names {
+                out.push(format!("{path}.{n}"));
+            }
+        }
         match &a.ty {
             AttrType::Binary {
                 structure: Some(st),

@@ -83,6 +83,24 @@ pub struct Presentation {
     pub hint: Option<String>,
     /// Big-endian (network order) regardless of the host.
     pub big_endian: bool,
+    /// Bytes opaque by nature (keys, cookies, hashes), shown as hex on purpose: not counted
+    /// as opaque bytes by `--coverage`. nlscope extension: `nlscope-opaque: true`.
+    pub opaque: bool,
+}
+
+/// A binary payload that is a C array of integers: YNL's scalar `sub-type` on a binary
+/// attribute (`IFLA_INET6_STATS`, `__u64[]`), or on a struct member with a `len`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntArray {
+    /// Element type (fixed width).
+    pub scalar: Scalar,
+    /// Enum whose entries name the elements: element i is the entry of value
+    /// `i + index_start` (`DEVCONF_*` for IFLA_INET6_CONF). nlscope extension:
+    /// `nlscope-index: ENUM`.
+    pub index: Option<String>,
+    /// Enum value of element 0 (IFLA_INET_CONF's element 0 is IPV4_DEVCONF_FORWARDING = 1).
+    /// nlscope extension: `nlscope-index-start: N`, default 0.
+    pub index_start: i64,
 }
 
 /// One member of a struct (fixed header or binary attribute layout).
@@ -123,6 +141,14 @@ pub enum MemberKind {
     /// A flexible array of integers filling the rest of the payload (`__u64 kcnts[]` of
     /// `struct tc_u32_pcnt`): YNL's `sub-type` of a binary attribute, on a last member.
     Rest(Scalar),
+    /// A fixed array of integers (`__u16 count[TC_QOPT_MAX_QUEUE]`): a `binary` member with a
+    /// `len` and an integer `sub-type` (nlscope extension on members).
+    Ints {
+        /// Element type.
+        scalar: Scalar,
+        /// Length in bytes.
+        len: usize,
+    },
     /// A union whose arm is chosen by another integer member of the struct, before or after it
     /// (`struct tc_fq_codel_xstats`, `br_mdb_entry.addr`): the formats of sub-message
     /// `sub_message` (their `fixed-header` structs) keyed by the value of member `selector`. Its size is the largest arm's. nlscope extension: `sub-message`
@@ -153,7 +179,7 @@ impl Member {
                     *len
                 }
             }
-            MemberKind::Pad(n) => *n,
+            MemberKind::Pad(n) | MemberKind::Ints { len: n, .. } => *n,
             MemberKind::Array { .. } | MemberKind::Rest(_) => 0,
             MemberKind::Union { len, .. } => *len,
         }
@@ -180,9 +206,16 @@ pub struct EnumDef {
     pub is_flags: bool,
     /// Entries: numeric value (a mask for flags) and C constant name.
     pub entries: Vec<(i64, String)>,
+    /// YNL names of the entries (`forwarding`), in the order of `entries`.
+    pub names: Vec<String>,
 }
 
 impl EnumDef {
+    /// The YNL name of `value`, if it has one.
+    pub fn ynl_name_of(&self, value: i64) -> Option<&str> {
+        let i = self.entries.iter().position(|(v, _)| *v == value)?;
+        self.names.get(i).map(String::as_str)
+    }
     /// The C name of `value`, if it has one.
     pub fn name_of(&self, value: i64) -> Option<&str> {
         self.entries
@@ -260,6 +293,14 @@ pub struct Attr {
     pub nested: Option<String>,
     /// Rendering.
     pub pres: Presentation,
+    /// A `binary` attribute with a fixed-width integer `sub-type`: its elements.
+    pub ints: Option<IntArray>,
+    /// An array of structs (`sub-type: binary` + `struct`) whose elements are records of
+    /// different lengths: this integer member of the struct gives a record's length, struct
+    /// included; the rest of the record holds attributes of `nested` (RTA_MULTIPATH: struct
+    /// rtnexthop by `rtnh_len`, then RTA_GATEWAY, ...). Records start 4-byte aligned.
+    /// nlscope extension: `nlscope-record-len: MEMBER`.
+    pub record_len: Option<String>,
     /// Exact payload length if the spec fixes one (`checks: exact-len`, binary `len`).
     pub exact_len: Option<usize>,
     /// A struct before the nested attributes of a `nest` (MDBA_MDB_ENTRY_INFO starts with

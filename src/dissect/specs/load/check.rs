@@ -86,6 +86,34 @@ pub(super) fn check_refs(s: &Spec) -> R<()> {
                     return Err(format!("{ctx}: fixed-header needs type nest"));
                 }
             }
+            if let (
+                Some(m),
+                AttrType::Binary {
+                    structure: Some(st),
+                    ..
+                },
+            ) = (&a.record_len, &a.ty)
+            {
+                let int_member = s.structs.get(st).is_some_and(|d| {
+                    d.members
+                        .iter()
+                        .any(|e| e.name == *m && matches!(e.kind, MemberKind::Scalar(_)))
+                });
+                if !int_member {
+                    return Err(format!(
+                        "{ctx}: nlscope-record-len '{m}' is not an integer member of struct '{st}'"
+                    ));
+                }
+            }
+            if let Some(e) = a.ints.as_ref().and_then(|i| i.index.as_ref()) {
+                match s.enums.get(e) {
+                    None => return Err(format!("{ctx}: nlscope-index '{e}' is not defined")),
+                    Some(d) if d.is_flags => {
+                        return Err(format!("{ctx}: nlscope-index '{e}' is flags, not an enum"));
+                    }
+                    Some(_) => {}
+                }
+            }
             if let AttrType::SubMessage { name, .. } = &a.ty
                 && !s.sub_messages.contains_key(name)
             {

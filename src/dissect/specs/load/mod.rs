@@ -408,6 +408,7 @@ fn compile_enum(family: &str, ename: &str, is_flags: bool, d: &Y, ctx: &str) -> 
     };
     let start = get_int(d, "value-start", ctx)?.unwrap_or(0);
     let mut entries = Vec::new();
+    let mut names = Vec::new();
     let mut next = start;
     for (i, e) in seq(get(d, "entries"), ctx)?.iter().enumerate() {
         let (ename, v) = match e {
@@ -429,11 +430,13 @@ fn compile_enum(family: &str, ename: &str, is_flags: bool, d: &Y, ctx: &str) -> 
             v
         };
         entries.push((user, c_name(&prefix, ename)));
+        names.push(ename.to_string());
     }
     Ok(EnumDef {
         name: ename.to_string(),
         is_flags,
         entries,
+        names,
     })
 }
 
@@ -450,6 +453,11 @@ fn presentation(y: &Y, base: Option<&Presentation>, ctx: &str) -> R<Presentation
     }
     if let Some(b) = get_str(y, "byte-order", ctx)? {
         p.big_endian = b == "big-endian";
+    }
+    match get(y, "nlscope-opaque") {
+        None => {}
+        Some(Y::Bool(b)) => p.opaque = *b,
+        Some(_) => return Err(format!("{ctx}: 'nlscope-opaque' must be true or false")),
     }
     Ok(p)
 }
@@ -515,6 +523,19 @@ fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: &str) -> R<Member> 
                         match get_str(m, "sub-type", ctx)?.and_then(Scalar::parse) {
                             Some(sc) if structure.is_none() && len.is_none() => {
                                 MemberKind::Rest(sc)
+                            }
+                            Some(sc) if structure.is_none() => {
+                                let n = len.unwrap_or(0);
+                                match sc.width() {
+                                    Some(w) if n % w == 0 => {
+                                        MemberKind::Ints { scalar: sc, len: n }
+                                    }
+                                    _ => {
+                                        return Err(format!(
+                                            "{ctx}: 'len' {n} is not a multiple of the size of sub-type elements"
+                                        ));
+                                    }
+                                }
                             }
                             _ => MemberKind::Binary {
                                 len: len.unwrap_or(0),
@@ -623,6 +644,19 @@ fn compile_attr(
     let fixed_header = get_str(a, "fixed-header", ctx)?
         .map(str::to_string)
         .or_else(|| base.and_then(|b| b.fixed_header.clone()));
+    let ints = match int_array(a, &ty, ctx)? {
+        Some(i) => Some(i),
+        None => base.and_then(|b| b.ints.clone()),
+    };
+    let record_len = match get_str(a, "nlscope-record-len", ctx)? {
+        Some(m) if matches!(ty, AttrType::Binary { array: true, .. }) => Some(m.to_string()),
+        Some(_) => {
+            return Err(format!(
+                "{ctx}: 'nlscope-record-len' needs type binary with sub-type binary and a struct"
+            ));
+        }
+        None => base.and_then(|b| b.record_len.clone()),
+    };
     Ok(Attr {
         cname: c_name(prefix, &name),
         name,
@@ -630,9 +664,36 @@ fn compile_attr(
         ty,
         nested,
         pres,
+        ints,
+        record_len,
         exact_len,
         fixed_header,
     })
+}
+
+/// A binary attribute's integer `sub-type` and the nlscope keys naming its elements.
+fn int_array(a: &Y, ty: &AttrType, ctx: &str) -> R<Option<IntArray>> {
+    let index = get_str(a, "nlscope-index", ctx)?;
+    let start = get_int(a, "nlscope-index-start", ctx)?;
+    let sub = get_str(a, "sub-type", ctx)?.and_then(Scalar::parse);
+    let plain = matches!(
+        ty,
+        AttrType::Binary {
+            structure: None,
+            ..
+        }
+    );
+    match sub.filter(|s| plain && s.width().is_some()) {
+        Some(scalar) => Ok(Some(IntArray {
+            scalar,
+            index: index.map(str::to_string),
+            index_start: start.unwrap_or(0),
+        })),
+        None if index.is_some() || start.is_some() => Err(format!(
+            "{ctx}: 'nlscope-index' needs type binary with a fixed-width integer sub-type"
+        )),
+        None => Ok(None),
+    }
 }
 
 fn msg_value(mode: Option<&Y>, dir: &str, ctx: &str) -> R<Option<u16>> {

@@ -1,0 +1,93 @@
+//! Arrays of integers inside binary payloads: YNL's integer `sub-type` on a binary attribute
+//! or struct member, optionally with elements named by an enum (nlscope's `nlscope-index`).
+
+use super::super::specs::{EnumDef, IntArray, Presentation, Scalar};
+use super::{Walker, scalar_name};
+use crate::model::{Endian, Node, Severity, Value};
+use crate::netlink::span;
+
+impl Walker<'_> {
+    /// A binary attribute holding `ia`'s integers: one child per element, named by the index
+    /// enum where it has one (`DEVCONF_FORWARDING`, field `<attr>.forwarding`), else `[i]`;
+    /// bytes after the last whole element are a raw node with an expert.
+    pub(super) fn int_array_into(
+        &self,
+        node: &mut Node,
+        ia: &IntArray,
+        pres: &Presentation,
+        endian: Endian,
+        p0: usize,
+        plen: usize,
+    ) {
+        let index = ia
+            .index
+            .as_deref()
+            .and_then(|e| self.spec?.enums.get(e))
+            .map(|e| (e, ia.index_start));
+        let used = self.ints_into(node, ia.scalar, pres, endian, p0, plen, index);
+        if used < plen {
+            let mut extra = Node::new(
+                "trailing bytes",
+                format!("{}.trailing", node.field),
+                Value::Bytes(span(self.data, p0 + used, plen - used).to_vec()),
+                p0 + used,
+                plen - used,
+            );
+            extra.raw = true;
+            extra.set_expert(
+                Severity::Warning,
+                format!(
+                    "{} bytes after {} x {} ({} bytes each)",
+                    plen - used,
+                    node.children.len(),
+                    scalar_name(ia.scalar),
+                    ia.scalar.width().unwrap_or(0)
+                ),
+            );
+            node.children.push(extra);
+        }
+    }
+
+    /// As many `scalar`s as fit in `data[p0..p0+avail]`, as children of `node` (which gets the
+    /// display `N x u32`); returns the bytes used. Named by `index` (enum, value of element 0)
+    /// when given.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn ints_into(
+        &self,
+        node: &mut Node,
+        scalar: Scalar,
+        pres: &Presentation,
+        endian: Endian,
+        p0: usize,
+        avail: usize,
+        index: Option<(&EnumDef, i64)>,
+    ) -> usize {
+        let Some(w) = scalar.width().filter(|w| *w > 0) else {
+            return 0;
+        };
+        let n = avail / w;
+        let mut ib = itoa::Buffer::new();
+        node.children.reserve(n);
+        for i in 0..n {
+            let at = p0 + i * w;
+            let (name, field) = match index {
+                Some((e, start)) => {
+                    let v = i64::try_from(i).unwrap_or(i64::MAX).saturating_add(start);
+                    match (e.name_of(v), e.ynl_name_of(v)) {
+                        (Some(c), Some(y)) => (c.to_string(), format!("{}.{y}", node.field)),
+                        _ => (
+                            format!("[{}]", ib.format(i)),
+                            format!("{}.{}", node.field, ib.format(v)),
+                        ),
+                    }
+                }
+                None => (format!("[{}]", ib.format(i)), node.field.clone()),
+            };
+            let mut el = Node::new(name, field, Value::None, at, w);
+            self.scalar_into(&mut el, scalar, pres, endian, at, w);
+            node.children.push(el);
+        }
+        node.display = format!("{n} x {}", scalar_name(scalar));
+        n * w
+    }
+}
