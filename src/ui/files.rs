@@ -80,10 +80,10 @@ impl App {
                 .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
                 .collect(),
             Scope::Displayed => {
-                if self.filtered_upto < self.store.len() {
+                if self.list.filtered_upto < self.store.len() {
                     return Err("wait until the display filter has run to the end".into());
                 }
-                self.displayed.clone()
+                self.list.displayed.clone()
             }
             Scope::Selected => vec![
                 self.selected
@@ -193,7 +193,7 @@ impl App {
             };
             f.with_file_name(name).display().to_string()
         });
-        let scope = if self.applied.is_some() {
+        let scope = if self.filter.applied.is_some() {
             Scope::Displayed
         } else {
             Scope::All
@@ -219,14 +219,18 @@ impl App {
         let mut enter = false;
         let counts = [
             (Scope::All, "All", Some(self.store.len())),
-            (Scope::Displayed, "Displayed", Some(self.displayed.len())),
+            (
+                Scope::Displayed,
+                "Displayed",
+                Some(self.list.displayed.len()),
+            ),
             (
                 Scope::Selected,
                 "Selected",
                 self.selected.map(|_| 1).filter(|_| !self.store.is_empty()),
             ),
         ];
-        let busy = self.loading() || self.filtered_upto < self.store.len();
+        let busy = self.loading() || self.list.filtered_upto < self.store.len();
         egui::Window::new(if save { "Save As" } else { "Export messages" })
             .collapsible(false)
             .anchor(egui::Align2::CENTER_TOP, [0.0, 100.0])
@@ -408,18 +412,18 @@ mod tests {
         app.finish();
         app.sort_by(super::super::Col::Len);
         let rows = app.rows_in(Scope::Displayed).expect("displayed");
-        assert_eq!(rows.len(), app.displayed.len());
+        assert_eq!(rows.len(), app.list.displayed.len());
         assert!(rows.windows(2).all(|w| w[0] < w[1]), "capture order");
         app.select_row(0);
         assert_eq!(
             app.rows_in(Scope::Selected).expect("selected"),
-            vec![app.displayed[0]]
+            vec![app.list.displayed[0]]
         );
         // Nothing displayed: an empty export is valid JSON, an empty capture file is not.
         app.apply_filter_text("nlmsg.seq == 4000000000")
             .expect("filter");
         app.finish();
-        assert!(app.displayed.is_empty());
+        assert!(app.list.displayed.is_empty());
         let dir = tmpdir("empty");
         let e = app
             .save_as(&dir.join("x.pcapng"), OutFormat::PcapNg, Scope::Displayed)

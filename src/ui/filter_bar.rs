@@ -1,12 +1,15 @@
 //! The filter bar: the display-filter text field (green/red as it compiles), a caret under the
 //! offending characters of an invalid filter, and a completion popup for field names that
-//! Up/Down move through, Tab/Enter insert and Escape closes, as in Wireshark.
+//! Up/Down move through, Tab/Enter insert and Escape closes, as in Wireshark. [`FilterBar`]
+//! holds the text, its validation and the applied filter; Apply, Clear and History are
+//! reported as [`Action::ApplyFilter`].
 
 use egui::text::CCursor;
 use egui::{Color32, Key, RichText, Sense, Stroke, TextEdit, Ui, WidgetInfo};
 
 use super::view::Action;
-use super::{App, FilterCheck};
+use crate::dissect::fields::Catalog;
+use crate::filter::{Filter, FilterError};
 
 /// Most completions the popup lists.
 const MAX_COMPLETIONS: usize = 40;
@@ -18,31 +21,117 @@ fn in_field_name(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '.' | '-' | '_')
 }
 
-impl App {
+/// The live validation state of the filter text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilterCheck {
+    /// Empty text: show everything.
+    Empty,
+    /// Compiles.
+    Valid,
+    /// Does not compile.
+    Invalid(FilterError),
+}
+
+/// State of the filter bar.
+pub struct FilterBar {
+    /// The text in the field.
+    pub text: String,
+    /// Validation of `text`.
+    pub check: FilterCheck,
+    /// The applied filter (text and compiled form).
+    pub applied: Option<(String, Filter)>,
+    /// Give the field the keyboard on the next frame.
+    pub focus: bool,
+    /// Field names of the loaded specs, for validation and completion.
+    catalog: Catalog,
+}
+
+impl FilterBar {
+    /// An empty bar validating against `catalog`.
+    pub fn new(catalog: Catalog) -> Self {
+        FilterBar {
+            text: String::new(),
+            check: FilterCheck::Empty,
+            applied: None,
+            focus: false,
+            catalog,
+        }
+    }
+
+    /// The text changed: validate it.
+    pub fn set_text(&mut self, text: &str) {
+        self.text = text.to_string();
+        self.check = if text.trim().is_empty() {
+            FilterCheck::Empty
+        } else {
+            match Filter::compile(text, &self.catalog) {
+                Ok(_) => FilterCheck::Valid,
+                Err(e) => FilterCheck::Invalid(e),
+            }
+        };
+    }
+
+    /// Compile the (trimmed) text: the text and the filter to apply.
+    pub fn compile(&self) -> Result<(String, Filter), FilterError> {
+        let text = self.text.trim().to_string();
+        let f = Filter::compile(&text, &self.catalog)?;
+        Ok((text, f))
+    }
+
+    /// Known field names starting with the last word of the text.
+    pub fn completions(&self) -> Vec<&str> {
+        self.field_completions(last_word(&self.text), 12)
+    }
+
+    /// At most `max` known field names that start with `word` (and are longer).
+    pub fn field_completions(&self, word: &str, max: usize) -> Vec<&str> {
+        if word.is_empty() {
+            return Vec::new();
+        }
+        let known = Filter::HEADER_FIELDS
+            .iter()
+            .copied()
+            .chain(self.catalog.paths().iter().map(String::as_str));
+        let mut v = crate::filter::field_completions(word, known);
+        v.retain(|c| *c != word);
+        v.truncate(max);
+        v
+    }
+
+    /// Replace the last word of the text by `completion`.
+    pub fn complete(&mut self, completion: &str) {
+        let word = last_word(&self.text).len();
+        let keep = self.text.len() - word;
+        let mut t = self.text.get(..keep).unwrap_or("").to_string();
+        t.push_str(completion);
+        self.set_text(&t);
+    }
+
     /// The characters of the filter text an invalid filter points at: (first char index,
     /// char count, at least 1). `None` when the text compiles.
-    pub fn filter_error_span(&self) -> Option<(usize, usize)> {
-        match &self.filter_check {
+    pub fn error_span(&self) -> Option<(usize, usize)> {
+        match &self.check {
             FilterCheck::Invalid(e) => Some((e.pos, e.len.max(1))),
             _ => None,
         }
     }
 
-    pub(super) fn filter_bar(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+    /// Draw the bar; `history` lists the filters applied before, most recent first.
+    pub(super) fn ui(&mut self, ui: &mut Ui, history: &[String], actions: &mut Vec<Action>) {
         let id = ui.make_persistent_id("filter-text");
         ui.add_space(2.0);
         let mut field = None;
         ui.horizontal(|ui| {
             ui.label("Filter:");
             let dark = ui.visuals().dark_mode;
-            let bg = match (&self.filter_check, dark) {
+            let bg = match (&self.check, dark) {
                 (FilterCheck::Empty, _) => ui.visuals().text_edit_bg_color(),
                 (FilterCheck::Valid, true) => Color32::from_rgb(0x1e, 0x4d, 0x2b),
                 (FilterCheck::Valid, false) => Color32::from_rgb(0xaf, 0xff, 0xaf),
                 (FilterCheck::Invalid(_), true) => Color32::from_rgb(0x5c, 0x1e, 0x1e),
                 (FilterCheck::Invalid(_), false) => Color32::from_rgb(0xff, 0xaf, 0xaf),
             };
-            let mut text = self.filter_text.clone();
+            let mut text = self.text.clone();
             let edit = TextEdit::singleline(&mut text)
                 .font(egui::TextStyle::Monospace)
                 .hint_text("Apply a display filter ... <Enter>  (e.g. nlmsg.type == RTM_NEWLINK)")
@@ -63,25 +152,25 @@ impl App {
             let accepted = popup.accepted.is_some();
             let out = popup.text_edit;
             let r = out.response.response.clone();
-            if self.focus_filter {
+            if self.focus {
                 r.request_focus();
-                self.focus_filter = false;
+                self.focus = false;
             }
-            if r.changed() || accepted || text != self.filter_text {
-                self.set_filter_text(&text);
+            if r.changed() || accepted || text != self.text {
+                self.set_text(&text);
             }
             let enter = !accepted && r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
             if ui.button("Apply").clicked() || enter {
-                actions.push(Action::ApplyFilter(self.filter_text.clone()));
+                actions.push(Action::ApplyFilter(self.text.clone()));
             }
             if ui.button("Clear").clicked() {
                 actions.push(Action::ApplyFilter(String::new()));
             }
             ui.menu_button("History", |ui| {
-                if self.settings.history.is_empty() {
+                if history.is_empty() {
                     ui.label("(no filters applied yet)");
                 }
-                for h in &self.settings.history {
+                for h in history {
                     if ui.button(RichText::new(h).monospace()).clicked() {
                         actions.push(Action::ApplyFilter(h.clone()));
                         ui.close();
@@ -94,7 +183,7 @@ impl App {
             return;
         };
 
-        if let Some((pos, len)) = self.filter_error_span() {
+        if let Some((pos, len)) = self.error_span() {
             // Underline the offending characters (a caret after the text when the error is
             // at its end), inside the field's visible text.
             let left = galley.pos_from_cursor(CCursor::new(pos));
@@ -124,10 +213,32 @@ impl App {
             let label = format!("Error at column {}", pos + 1);
             caret.widget_info(|| WidgetInfo::labeled(egui::Role::Label, true, label.clone()));
         }
-        if let FilterCheck::Invalid(e) = &self.filter_check {
+        if let FilterCheck::Invalid(e) = &self.check {
             ui.colored_label(ERROR_RED, format!("Invalid filter: {e}"));
         }
 
         ui.add_space(2.0);
+    }
+}
+
+/// The trailing field-name-like word of a filter text.
+fn last_word(s: &str) -> &str {
+    let start = s
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    s.get(start..).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_word_splits_at_operators() {
+        assert_eq!(last_word("nlmsg.type == RTM && rt-link.if"), "rt-link.if");
+        assert_eq!(last_word("x == "), "");
+        assert_eq!(last_word("nlm"), "nlm");
     }
 }

@@ -126,8 +126,7 @@ impl App {
             Store::new(crate::dissect::specs::SpecRegistry::default()),
         );
         self.store = Store::new(old.into_specs());
-        self.displayed.clear();
-        self.filtered_upto = 0;
+        self.list.clear_rows();
         self.clear_selection();
         self.error = None;
         let id = self.live.next_id;

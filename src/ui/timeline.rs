@@ -12,6 +12,7 @@ use egui::{Color32, RichText, Stroke, Ui, WidgetInfo};
 use egui_plot::{Bar, BarChart, Line, MarkerShape, Plot, PlotBounds, PlotPoints, Points, Span};
 
 use super::App;
+use super::view::Action;
 use crate::filter::FilterError;
 use crate::store::{Mark, Store};
 
@@ -285,44 +286,44 @@ pub fn secs_text(ns: i128) -> String {
     )
 }
 
-impl App {
-    /// Count the store's new messages in the timeline (cheap when nothing is new).
-    pub(super) fn timeline_catch_up(&mut self) {
-        let Some(origin) = self.store.first_ts() else {
+impl Timeline {
+    /// Count the store's new messages (cheap when nothing is new).
+    pub(super) fn catch_up(&mut self, store: &Store) {
+        let Some(origin) = store.first_ts() else {
             return;
         };
-        let tl = &mut self.timeline;
-        let end = self.store.len();
-        if tl.all_upto >= end {
+        let end = store.len();
+        if self.all_upto >= end {
             return;
         }
-        self.store
-            .scan_rows(tl.all_upto..end, |_, ts, protocol, err| {
-                tl.all
-                    .add(ts.saturating_sub(origin), family_class(protocol), err);
-            });
-        tl.all_upto = end;
+        let all = &mut self.all;
+        store.scan_rows(self.all_upto..end, |_, ts, protocol, err| {
+            all.add(ts.saturating_sub(origin), family_class(protocol), err);
+        });
+        self.all_upto = end;
     }
 
-    /// Count `displayed[from..]`, just appended by the filter, as shown.
-    pub(super) fn timeline_shown_added(&mut self, from: usize) {
-        let Some(origin) = self.store.first_ts() else {
+    /// Count `rows` (store indices just let through by the filter) as shown.
+    pub(super) fn count_shown(&mut self, store: &Store, rows: &[u32]) {
+        let Some(origin) = store.first_ts() else {
             return;
         };
-        for &i in self.displayed.get(from..).unwrap_or(&[]) {
-            if let Some((t, c, err)) = point(&self.store, origin, i as usize) {
-                self.timeline.shown.add(t, c, err);
+        for &i in rows {
+            if let Some((t, c, err)) = point(store, origin, i as usize) {
+                self.shown.add(t, c, err);
             }
         }
     }
+}
 
+impl App {
     /// Select (and scroll to) the first displayed message at or after `rel_ns` since the
     /// first frame, or the last one when none is that late. Returns the store index.
     pub fn select_at_time(&mut self, rel_ns: i128) -> Option<usize> {
         let origin = self.store.first_ts()?;
         let mut best: Option<(i128, u32)> = None;
         let mut latest: Option<(i128, u32)> = None;
-        for &i in &self.displayed {
+        for &i in &self.list.displayed {
             let Some((t, _, _)) = point(&self.store, origin, i as usize) else {
                 continue;
             };
@@ -335,7 +336,7 @@ impl App {
         }
         let (_, i) = best.or(latest)?;
         self.select_message(i as usize);
-        self.scroll_to_selected = true;
+        self.list.scroll_to_selected = true;
         Some(i as usize)
     }
 
@@ -355,7 +356,7 @@ impl App {
             secs_text(a),
             secs_text(b)
         );
-        match &self.applied {
+        match &self.filter.applied {
             Some((t, _)) => format!("({t}) && {range}"),
             None => range,
         }
@@ -366,11 +367,21 @@ impl App {
         let f = self.time_range_filter(from_s, to_s);
         self.apply_filter_text(&f)
     }
+}
 
-    /// Draw the timeline strip and handle its clicks and drags.
-    pub(super) fn timeline_ui(&mut self, ui: &mut Ui) {
-        self.timeline_catch_up();
-        let tl = &self.timeline;
+impl Timeline {
+    /// Draw the strip; `selected` is the selected message (a vertical line), `filtered` whether
+    /// a filter is applied (the outline of all messages). A click reports
+    /// [`Action::SelectAtTime`], a drag [`Action::TimeRange`].
+    pub(super) fn ui(
+        &mut self,
+        ui: &mut Ui,
+        store: &Store,
+        selected: Option<usize>,
+        filtered: bool,
+        actions: &mut Vec<Action>,
+    ) {
+        let tl = &*self;
         if tl.all.range().is_none() {
             ui.weak("Timeline: no messages yet");
             return;
@@ -379,7 +390,6 @@ impl App {
         let width = display_width(&tl.all, &tl.shown, max_bars);
         let (g0, all_b) = tl.all.rebinned(width);
         let (s0, shown_b) = tl.shown.rebinned(width);
-        let filtered = self.applied.is_some();
         let secs = |ns: i128| ns as f64 / 1e9;
         let x_lo = secs(g0 * width);
         let x_hi = secs((g0 + all_b.len() as i128) * width);
@@ -448,12 +458,11 @@ impl App {
         } else {
             Vec::new()
         };
-        let selected = self
-            .selected
-            .zip(self.store.first_ts())
-            .and_then(|(i, o)| point(&self.store, o, i))
+        let selected = selected
+            .zip(store.first_ts())
+            .and_then(|(i, o)| point(store, o, i))
             .map(|(t, _, _)| secs(t));
-        let drag = self.timeline.drag_from.zip(self.timeline.drag_to);
+        let drag = self.drag_from.zip(self.drag_to);
         let weak = ui.visuals().weak_text_color();
         let sel_color = ui.visuals().selection.stroke.color;
         let grid_color = ui.visuals().widgets.noninteractive.bg_stroke.color;
@@ -530,13 +539,13 @@ impl App {
         });
         let r = resp.response;
         let t = resp.transform;
-        let shown_total = self.timeline.shown.total();
+        let shown_total = self.shown.total();
         let label = format!(
             "Timeline: {shown_total} messages in bars of {} s",
             secs_text(width)
         );
         r.widget_info(|| WidgetInfo::labeled(egui::Role::Figure, true, label.clone()));
-        self.timeline.drawn = Some(Drawn {
+        self.drawn = Some(Drawn {
             rect: *t.frame(),
             x_range: (x_lo, x_hi),
             width_ns: width,
@@ -548,28 +557,28 @@ impl App {
                 .or(r.interact_pointer_pos())
         {
             // Where the button went down: a drag is only recognised some pixels later.
-            self.timeline.drag_from = Some(x_at(p));
+            self.drag_from = Some(x_at(p));
         }
         if r.dragged()
             && let Some(p) = r.interact_pointer_pos()
         {
-            self.timeline.drag_to = Some(x_at(p));
+            self.drag_to = Some(x_at(p));
         }
         if r.drag_stopped() {
-            let range = self.timeline.drag_from.zip(self.timeline.drag_to);
-            self.timeline.drag_from = None;
-            self.timeline.drag_to = None;
+            let range = self.drag_from.zip(self.drag_to);
+            self.drag_from = None;
+            self.drag_to = None;
             if let Some((a, b)) = range {
                 // A filter built from two numbers always compiles; an error would leave the
                 // list as it was.
-                let _ = self.apply_time_range(a, b);
+                actions.push(Action::TimeRange(a, b));
             }
         } else if r.clicked()
             && let Some(p) = r.interact_pointer_pos()
         {
             // The interval under the pointer, as Wireshark's I/O graph jumps to it.
             let g = ((x_at(p) * 1e9) as i128).div_euclid(width);
-            self.select_at_time(g * width);
+            actions.push(Action::SelectAtTime(g * width));
         } else if let Some(p) = r.hover_pos() {
             let g = ((x_at(p) * 1e9) as i128).div_euclid(width);
             let pick = |first: i128, v: &[Bucket]| {

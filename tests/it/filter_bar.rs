@@ -30,7 +30,7 @@ fn an_invalid_filter_gets_a_caret_under_the_offending_characters() {
     let mut h = harness();
     // An unknown field: the whole name is underlined, from column 1.
     type_filter(&mut h, "rt-link.ifnme == x");
-    assert_eq!(h.state().filter_error_span(), Some((0, 13)));
+    assert_eq!(h.state().filter.error_span(), Some((0, 13)));
     let field = h.get_by_role(Role::TextInput).rect();
     let at1 = h.get_by_label("Error at column 1").rect();
     assert!(
@@ -50,12 +50,12 @@ fn an_invalid_filter_gets_a_caret_under_the_offending_characters() {
     }
     h.run();
     type_filter(&mut h, "nlmsg.type == ");
-    let (pos, _) = h.state().filter_error_span().expect("invalid");
+    let (pos, _) = h.state().filter.error_span().expect("invalid");
     assert_eq!(
         pos,
         "nlmsg.type ==".len() + 1,
         "{:?}",
-        h.state().filter_check
+        h.state().filter.check
     );
     let at = h
         .get_by_label(&format!("Error at column {}", pos + 1))
@@ -71,8 +71,8 @@ fn an_invalid_filter_gets_a_caret_under_the_offending_characters() {
     // A valid filter has none.
     h.get_by_role(Role::TextInput).type_text("RTM_NEWLINK");
     h.run();
-    assert_eq!(h.state().filter_check, FilterCheck::Valid);
-    assert_eq!(h.state().filter_error_span(), None);
+    assert_eq!(h.state().filter.check, FilterCheck::Valid);
+    assert_eq!(h.state().filter.error_span(), None);
     assert!(h.query_by_label_contains("Error at column").is_none());
 }
 
@@ -90,6 +90,7 @@ fn the_completion_popup_inserts_with_enter_and_closes_with_escape() {
     type_filter(&mut h, "rt-link.if");
     let comps: Vec<String> = h
         .state()
+        .filter
         .field_completions("rt-link.if", 40)
         .into_iter()
         .map(String::from)
@@ -108,8 +109,8 @@ fn the_completion_popup_inserts_with_enter_and_closes_with_escape() {
     h.run();
     h.key_press(Key::Enter);
     h.run();
-    assert_eq!(h.state().filter_text, comps[1]);
-    assert!(h.state().applied.is_none());
+    assert_eq!(h.state().filter.text, comps[1]);
+    assert!(h.state().filter.applied.is_none());
     assert!(h.get_by_role(Role::TextInput).is_focused());
     assert_eq!(shown(&h, &comps), 0, "closed after inserting");
     // Typing goes on after the inserted name.
@@ -123,7 +124,7 @@ fn the_completion_popup_inserts_with_enter_and_closes_with_escape() {
     h.run();
     let last = comps.last().unwrap();
     assert_eq!(
-        h.state().filter_text,
+        h.state().filter.text,
         format!("{} == lo && {last}", comps[1])
     );
     assert!(h.get_by_role(Role::TextInput).is_focused());
@@ -141,6 +142,6 @@ fn the_completion_popup_inserts_with_enter_and_closes_with_escape() {
     // Enter now applies what is typed (an unknown field: nothing changes).
     h.key_press(Key::Enter);
     h.run();
-    assert!(h.state().applied.is_none());
-    assert!(matches!(h.state().filter_check, FilterCheck::Invalid(_)));
+    assert!(h.state().filter.applied.is_none());
+    assert!(matches!(h.state().filter.check, FilterCheck::Invalid(_)));
 }

@@ -23,7 +23,8 @@ fn harness() -> Harness<'static, App> {
 
 /// Display row of the RTM_NEWLINK reply describing veth0 (frame 86 message 3).
 fn veth0_row(app: &App) -> usize {
-    app.displayed
+    app.list
+        .displayed
         .iter()
         .position(|&i| {
             let e = app.store.msg(i as usize).expect("msg");
@@ -36,7 +37,7 @@ fn veth0_row(app: &App) -> usize {
 fn list_shows_the_capture() {
     let h = harness();
     let app = h.state();
-    assert_eq!(app.displayed.len(), app.store.len());
+    assert_eq!(app.list.displayed.len(), app.store.len());
     assert!(app.store.message_count() > 50);
     // One row per message, plus one per frame without messages (as `nlscope read` prints).
     let cli_lines = crate::it::common::run_ok(&[
@@ -56,7 +57,7 @@ fn list_shows_the_capture() {
         "Frames: {}  Messages: {}  Displayed: {}",
         app.store.frame_count(),
         app.store.message_count(),
-        app.displayed.len()
+        app.list.displayed.len()
     );
     h.get_by_label(&status);
     h.get_by_label("route-link.pcap");
@@ -68,16 +69,19 @@ fn click_row_shows_tree_click_node_highlights_bytes_click_byte_selects_node() {
     let row = veth0_row(h.state());
     // Bring the row into view, then click it through AccessKit.
     h.state_mut().select_row(row);
-    h.state_mut().scroll_to_selected = true;
+    h.state_mut().list.scroll_to_selected = true;
     h.run();
     h.state_mut().selected = None;
-    h.state_mut().tree = None;
+    h.state_mut().detail.tree = None;
     h.run();
     // The No. cell of frame 86 message 3, as `nlscope read` numbers it.
     h.get_by_label("86:3").click();
     h.run();
     let sel = h.state().selected.expect("a message is selected");
-    assert_eq!(Some(sel), h.state().displayed.get(row).map(|&i| i as usize));
+    assert_eq!(
+        Some(sel),
+        h.state().list.displayed.get(row).map(|&i| i as usize)
+    );
     let v = h.state().store.view(sel).expect("view");
     assert_eq!(v.type_str(), "RTM_NEWLINK");
     assert!(v.summary().contains("veth0"), "{}", v.summary());
@@ -86,12 +90,13 @@ fn click_row_shows_tree_click_node_highlights_bytes_click_byte_selects_node() {
     node.click();
     h.run();
     let app = h.state();
-    let path = app.selected_node.clone().expect("node selected");
-    let n = app.node_at(&path).expect("node").clone();
+    let path = app.detail.selected_node.clone().expect("node selected");
+    let n = app.detail.node_at(&path).expect("node").clone();
     assert_eq!(n.name, "IFLA_IFNAME");
-    assert_eq!(app.hex_sel, Some((n.offset, n.length)));
+    assert_eq!(app.hex.sel, Some((n.offset, n.length)));
     // Click a byte of the ifinfomsg header: ifinfomsg's deepest child covering it is selected.
     let hdr = app
+        .detail
         .tree
         .as_ref()
         .expect("tree")
@@ -109,17 +114,31 @@ fn click_row_shows_tree_click_node_highlights_bytes_click_byte_selects_node() {
     h.get_by_label(&label).click();
     h.run();
     let app = h.state();
-    let path = app.selected_node.clone().expect("node selected by byte");
-    assert_eq!(app.node_at(&path).expect("node").name, "ifi_index");
-    assert_eq!(app.hex_sel, Some((target.offset, target.length)));
+    let path = app
+        .detail
+        .selected_node
+        .clone()
+        .expect("node selected by byte");
+    assert_eq!(app.detail.node_at(&path).expect("node").name, "ifi_index");
+    assert_eq!(app.hex.sel, Some((target.offset, target.length)));
     // The first frame bytes are the cooked header's (scroll the hex pane up first).
-    h.state_mut().hex_scroll_to = Some(0);
+    h.state_mut().hex.scroll_to = Some(0);
     h.run();
     h.get_by_label("byte 0").click();
     h.run();
     let app = h.state();
-    let path = app.selected_node.clone().expect("cooked header node");
-    assert!(app.node_at(&path).expect("node").field.starts_with("sll"));
+    let path = app
+        .detail
+        .selected_node
+        .clone()
+        .expect("cooked header node");
+    assert!(
+        app.detail
+            .node_at(&path)
+            .expect("node")
+            .field
+            .starts_with("sll")
+    );
     // The frame summary heads the tree.
     h.get_by_label_contains("Frame: 86, message 3 of ");
 }
@@ -141,7 +160,7 @@ fn keyboard_moves_the_selection() {
     h.run();
     assert_eq!(
         h.state().selected_row(),
-        Some(h.state().displayed.len() - 1)
+        Some(h.state().list.displayed.len() - 1)
     );
     // After clicks on a row and on a tree node the arrows still drive the list.
     h.key_press(Key::Home);
@@ -159,28 +178,28 @@ fn keyboard_moves_the_selection() {
 #[test]
 fn typing_a_filter_narrows_the_list() {
     let mut h = harness();
-    let all = h.state().displayed.len();
+    let all = h.state().list.displayed.len();
     let field = h.get_by_role(Role::TextInput);
     field.focus();
     h.run();
     h.get_by_role(Role::TextInput)
         .type_text("rt-link.ifname == \"veth0\"");
     h.run();
-    assert_eq!(h.state().filter_check, FilterCheck::Valid);
+    assert_eq!(h.state().filter.check, FilterCheck::Valid);
     h.key_press(Key::Enter);
     h.run();
     let app = h.state();
-    assert!(!app.displayed.is_empty());
+    assert!(!app.list.displayed.is_empty());
     assert!(
-        app.displayed.len() < all,
+        app.list.displayed.len() < all,
         "{} of {all}",
-        app.displayed.len()
+        app.list.displayed.len()
     );
     assert_eq!(
         app.settings.history.first().map(String::as_str),
         Some("rt-link.ifname == \"veth0\"")
     );
-    for &i in &app.displayed {
+    for &i in &app.list.displayed {
         let t = app.store.view(i as usize).expect("view").summary();
         assert!(t.contains("veth0"), "{t}");
     }
@@ -189,16 +208,16 @@ fn typing_a_filter_narrows_the_list() {
 #[test]
 fn a_bad_filter_shows_an_error_and_keeps_the_list() {
     let mut h = harness();
-    let all = h.state().displayed.len();
+    let all = h.state().list.displayed.len();
     h.get_by_role(Role::TextInput).focus();
     h.run();
     h.get_by_role(Role::TextInput).type_text("nlmsg.type == ");
     h.run();
-    assert!(matches!(h.state().filter_check, FilterCheck::Invalid(_)));
+    assert!(matches!(h.state().filter.check, FilterCheck::Invalid(_)));
     h.get_by_label_contains("Invalid filter: col ");
     h.key_press(Key::Enter);
     h.run();
-    assert_eq!(h.state().displayed.len(), all);
+    assert_eq!(h.state().list.displayed.len(), all);
     // Unknown field names are errors too, with a suggestion.
     h.state_mut().set_filter_text("rt-link.ifnme == x");
     h.run();
@@ -209,11 +228,11 @@ fn a_bad_filter_shows_an_error_and_keeps_the_list() {
 fn field_names_complete() {
     let mut app = App::new(SpecRegistry::with_embedded());
     app.set_filter_text("nlmsg.ty");
-    assert!(app.completions().contains(&"nlmsg.type"));
-    app.complete("nlmsg.type");
-    assert_eq!(app.filter_text, "nlmsg.type");
+    assert!(app.filter.completions().contains(&"nlmsg.type"));
+    app.filter.complete("nlmsg.type");
+    assert_eq!(app.filter.text, "nlmsg.type");
     app.set_filter_text("nlmsg.type == RTM_NEWLINK && rt-link.ifn");
-    assert!(app.completions().contains(&"rt-link.ifname"));
+    assert!(app.filter.completions().contains(&"rt-link.ifname"));
 }
 
 #[test]
@@ -223,6 +242,7 @@ fn sorting_by_length_orders_rows() {
     app.finish();
     app.sort_by(nlscope::ui::Col::Len);
     let lens: Vec<u32> = app
+        .list
         .displayed
         .iter()
         .map(|&i| app.store.msg(i as usize).expect("msg").idx.len)
@@ -231,7 +251,7 @@ fn sorting_by_length_orders_rows() {
     app.sort_by(nlscope::ui::Col::Len);
     let first = app
         .store
-        .msg(app.displayed[0] as usize)
+        .msg(app.list.displayed[0] as usize)
         .expect("msg")
         .idx
         .len;
@@ -248,7 +268,7 @@ fn opening_a_missing_file_reports_it() {
             .as_deref()
             .is_some_and(|e| e.contains("cannot open"))
     );
-    assert!(app.displayed.is_empty());
+    assert!(app.list.displayed.is_empty());
 }
 
 #[test]
@@ -256,7 +276,7 @@ fn tree_context_menu_applies_a_filter_and_copies() {
     let mut h = harness();
     let row = veth0_row(h.state());
     h.state_mut().select_row(row);
-    h.state_mut().scroll_to_selected = true;
+    h.state_mut().list.scroll_to_selected = true;
     h.run();
     let node = h.get_by_label("IFLA_IFNAME: \"veth0\"");
     node.hover();
@@ -266,9 +286,9 @@ fn tree_context_menu_applies_a_filter_and_copies() {
     h.get_by_label("Apply as filter").click();
     h.run();
     let app = h.state();
-    let (text, _) = app.applied.as_ref().expect("a filter is applied");
+    let (text, _) = app.filter.applied.as_ref().expect("a filter is applied");
     assert_eq!(text, "rt-link.ifname == \"veth0\"");
-    assert!(!app.displayed.is_empty() && app.displayed.len() < app.store.len());
+    assert!(!app.list.displayed.is_empty() && app.list.displayed.len() < app.store.len());
     // Prepare as filter only fills the bar.
     h.state_mut().apply_filter_text("").expect("clear");
     h.run();
@@ -276,8 +296,8 @@ fn tree_context_menu_applies_a_filter_and_copies() {
     h.run();
     h.get_by_label("Prepare as filter").click();
     h.run();
-    assert_eq!(h.state().filter_text, "rt-link.ifname == \"veth0\"");
-    assert!(h.state().applied.is_none());
+    assert_eq!(h.state().filter.text, "rt-link.ifname == \"veth0\"");
+    assert!(h.state().filter.applied.is_none());
 }
 
 #[test]
@@ -315,7 +335,7 @@ fn tree_context_menu_copies_and_collapses() {
     let mut h = harness();
     let row = veth0_row(h.state());
     h.state_mut().select_row(row);
-    h.state_mut().scroll_to_selected = true;
+    h.state_mut().list.scroll_to_selected = true;
     h.run();
     let copied = |h: &Harness<'_, App>| -> Vec<String> {
         h.output()

@@ -143,7 +143,7 @@ fn export_all_displayed_and_selected_equals_the_cli_in_every_format() {
     h.run();
     h.key_press(Key::Enter);
     h.run();
-    let shown = h.state().displayed.len();
+    let shown = h.state().list.displayed.len();
     assert!(shown > 0 && shown < h.state().store.len());
     for (label, t) in FORMATS {
         let p = dir.join(format!("displayed.{t}"));
@@ -171,12 +171,13 @@ fn export_all_displayed_and_selected_equals_the_cli_in_every_format() {
         "sorted displayed",
     );
     h.state_mut().apply_filter_text("").expect("clear");
-    h.state_mut().sort = None;
+    h.state_mut().list.sort = None;
     h.run();
 
     // Selected: a message alone in its frame, clicked in the list.
     let app = h.state();
     let row = app
+        .list
         .displayed
         .iter()
         .position(|&i| {
@@ -186,12 +187,12 @@ fn export_all_displayed_and_selected_equals_the_cli_in_every_format() {
         .expect("a one-message frame");
     let frame = app
         .store
-        .msg(app.displayed[row] as usize)
+        .msg(app.list.displayed[row] as usize)
         .expect("msg")
         .frame
         + 1;
     h.state_mut().select_row(row);
-    h.state_mut().scroll_to_selected = true;
+    h.state_mut().list.scroll_to_selected = true;
     h.run();
     h.state_mut().selected = None;
     h.run();

@@ -120,7 +120,7 @@ fn state(app: &App) -> Option<CaptureState> {
 
 /// The No. cell text of the newest displayed row.
 fn newest_label(app: &App) -> String {
-    let i = *app.displayed.last().expect("rows");
+    let i = *app.list.displayed.last().expect("rows");
     let e = app.store.msg(i as usize).expect("msg");
     if e.pos == NO_MSG {
         format!("{}:-", e.frame + 1)
@@ -138,7 +138,7 @@ fn status_counts(app: &App) -> [String; 2] {
             "Frames: {}  Messages: {}  Displayed: {}",
             app.store.frame_count(),
             app.store.message_count(),
-            app.displayed.len()
+            app.list.displayed.len()
         ),
     ]
 }
@@ -170,7 +170,7 @@ fn simulated_live_source_streams_into_the_list() {
     for n in [10, 25, 40, 60] {
         allowed.store(n, Ordering::SeqCst);
         pump_until(&mut h, "released frames", |a| captured(a) == n);
-        seen.push(h.state().displayed.len());
+        seen.push(h.state().list.displayed.len());
     }
     assert!(
         seen.windows(2).all(|w| w[0] < w[1]) && seen[0] >= 10,
@@ -191,7 +191,7 @@ fn simulated_live_source_streams_into_the_list() {
     h.key_press(Key::Enter);
     h.run_ok();
     assert_eq!(captured(h.state()), 60);
-    let shown_then = h.state().displayed.len();
+    let shown_then = h.state().list.displayed.len();
     allowed.store(total, Ordering::SeqCst);
     pump_until(&mut h, "all frames and the drop count", |a| {
         captured(a) == total && a.live.capture.as_ref().is_some_and(|c| c.dropped == 2)
@@ -209,7 +209,7 @@ fn simulated_live_source_streams_into_the_list() {
         newlinks > shown_then,
         "no RTM_NEWLINK arrived after the filter"
     );
-    assert_eq!(app.displayed.len(), newlinks);
+    assert_eq!(app.list.displayed.len(), newlinks);
     assert_eq!(app.store.frame_count() as u64, total);
     assert_eq!(app.store.len(), 159);
     // Frames carry their interface like a loaded file's.
@@ -305,14 +305,14 @@ fn helper_process_streams_and_is_reaped_on_stop() {
         matches!(state(a), Some(CaptureState::Capturing(_)))
     });
     h.get_by_label("Capturing on fifo");
-    pump_until(&mut h, "some rows", |a| a.displayed.len() >= 20);
+    pump_until(&mut h, "some rows", |a| a.list.displayed.len() >= 20);
     // Records split across writes: the rows of the first quarter and no more.
     std::thread::sleep(Duration::from_millis(100));
     h.run_ok();
-    let first = h.state().displayed.len();
+    let first = h.state().list.displayed.len();
     assert!((20..159).contains(&first), "{first} rows");
     go.send(()).expect("feeder waits");
-    pump_until(&mut h, "every row", |a| a.displayed.len() == 159);
+    pump_until(&mut h, "every row", |a| a.list.displayed.len() == 159);
     h.run_ok();
     assert_status_counts(&h);
     let iface = h.state().store.interface(0).expect("interface").clone();
@@ -619,7 +619,7 @@ fn ctrl_e_stops_and_opening_a_file_ends_the_capture() {
     let app = h.state();
     assert!(app.live.capture.is_none());
     assert_eq!(app.store.len(), 159);
-    assert_eq!(app.displayed.len(), 159);
+    assert_eq!(app.list.displayed.len(), 159);
     h.get_by_label("route-link.pcap");
 }
 

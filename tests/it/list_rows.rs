@@ -62,7 +62,7 @@ fn rows_with_expert_warnings_and_errors_are_coloured() {
     app.finish();
     assert_eq!(app.store.len(), 3);
     // Nothing is worked out before the rows are shown.
-    assert_eq!(app.row_experts.get(0), None);
+    assert_eq!(app.list.row_experts.get(0), None);
     let mut h = Harness::builder()
         .with_size(Vec2::new(1400.0, 900.0))
         .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
@@ -71,11 +71,11 @@ fn rows_with_expert_warnings_and_errors_are_coloured() {
     let app = h.state();
     let want = [Some(Severity::Warning), Some(Severity::Error), None];
     for (i, w) in want.into_iter().enumerate() {
-        assert_eq!(app.row_experts.get(i), Some(w), "row {i}");
+        assert_eq!(app.list.row_experts.get(i), Some(w), "row {i}");
         assert_eq!(worst_severity(&app.store, i), w, "row {i}");
     }
     let tones: Vec<RowTone> = (0..3)
-        .map(|i| row_tone(app.store.mark(i), app.row_experts.get(i).flatten()))
+        .map(|i| row_tone(app.store.mark(i), app.list.row_experts.get(i).flatten()))
         .collect();
     assert_eq!(tones, [RowTone::Warning, RowTone::Error, RowTone::Plain]);
     // No NLM_F_REQUEST: all three are from the kernel.

@@ -31,7 +31,7 @@ fn rel_ns(app: &App, i: usize) -> i128 {
 /// Counts per bucket of `width` ns of the displayed rows, straight from the store.
 fn direct_counts(app: &App, width: i128) -> Vec<(i128, Bucket)> {
     let mut m = std::collections::BTreeMap::<i128, Bucket>::new();
-    for &i in &app.displayed {
+    for &i in &app.list.displayed {
         let i = i as usize;
         let e = app.store.msg(i).expect("msg");
         let b = m.entry(rel_ns(app, i).div_euclid(width)).or_default();
@@ -80,7 +80,7 @@ fn timeline_bars_count_the_displayed_messages() {
     for file in ["route-link.pcap", "ethtool.pcap"] {
         let h = harness(file);
         let app = h.state();
-        let n = app.displayed.len();
+        let n = app.list.displayed.len();
         h.get_by_label_contains(&format!("Timeline: {n} messages in bars of "));
         let (w, bars) = drawn_counts(app);
         assert!(bars.len() > 5, "{file}: {} bars", bars.len());
@@ -122,6 +122,7 @@ fn clicking_the_timeline_selects_the_first_message_of_the_interval() {
     // Aim at the middle of the interval that holds the veth0 RTM_NEWLINK reply (86:3).
     let app = h.state();
     let target = app
+        .list
         .displayed
         .iter()
         .map(|&i| i as usize)
@@ -132,6 +133,7 @@ fn clicking_the_timeline_selects_the_first_message_of_the_interval() {
         .expect("86:3");
     let g = rel_ns(app, target).div_euclid(w);
     let want = app
+        .list
         .displayed
         .iter()
         .map(|&i| i as usize)
@@ -143,7 +145,7 @@ fn clicking_the_timeline_selects_the_first_message_of_the_interval() {
     click_at(&mut h, Pos2::new(x, rect.center().y));
     let app = h.state();
     assert_eq!(app.selected, Some(want));
-    assert!(app.applied.is_none(), "a click is not a drag");
+    assert!(app.filter.applied.is_none(), "a click is not a drag");
     // The list scrolled to it: its row's No. cell is on screen.
     let e = app.store.msg(want).unwrap();
     h.get_by_label(&format!("{}:{}", e.frame + 1, e.pos));
@@ -156,6 +158,7 @@ fn select_at_time_picks_the_first_displayed_at_or_after() {
     app.apply_filter_text("nlmsg.type == RTM_NEWLINK").unwrap();
     app.finish();
     let times: Vec<(i128, usize)> = app
+        .list
         .displayed
         .iter()
         .map(|&i| (rel_ns(app, i as usize), i as usize))
@@ -192,7 +195,11 @@ fn dragging_on_the_timeline_filters_the_time_range() {
     h.drop_at(Pos2::new(x2, y));
     h.run();
     let app = h.state();
-    let (text, _) = app.applied.clone().expect("the drag applied a filter");
+    let (text, _) = app
+        .filter
+        .applied
+        .clone()
+        .expect("the drag applied a filter");
     let rest = text
         .strip_prefix("frame.time_relative >= ")
         .unwrap_or_else(|| panic!("{text}"));
@@ -213,7 +220,7 @@ fn dragging_on_the_timeline_filters_the_time_range() {
         .map(|i| i as u32)
         .collect();
     assert!(!want.is_empty() && want.len() < app.store.len());
-    assert_eq!(app.displayed, want);
+    assert_eq!(app.list.displayed, want);
     // The bars now count only those; the drawn counts still match the store.
     h.get_by_label_contains(&format!("Timeline: {} messages in bars of ", want.len()));
     let (w, bars) = drawn_counts(h.state());
@@ -228,11 +235,11 @@ fn a_time_range_is_combined_with_the_applied_filter() {
     app.apply_filter_text("nlmsg.type == RTM_NEWLINK || nlmsg.type == RTM_GETLINK")
         .unwrap();
     app.finish();
-    let all_links = app.displayed.clone();
+    let all_links = app.list.displayed.clone();
     let (a, b) = (0.2, 1.7);
     app.apply_time_range(b, a).unwrap();
     app.finish();
-    let (text, _) = app.applied.clone().unwrap();
+    let (text, _) = app.filter.applied.clone().unwrap();
     assert_eq!(
         text,
         "(nlmsg.type == RTM_NEWLINK || nlmsg.type == RTM_GETLINK) && \
@@ -244,7 +251,7 @@ fn a_time_range_is_combined_with_the_applied_filter() {
         .filter(|&i| (200_000_000..=1_700_000_000).contains(&rel_ns(&app, i as usize)))
         .collect();
     assert!(!want.is_empty() && want.len() < all_links.len());
-    assert_eq!(app.displayed, want);
+    assert_eq!(app.list.displayed, want);
 }
 
 #[test]
