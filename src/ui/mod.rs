@@ -445,3 +445,47 @@ pub fn run(specs: SpecRegistry, file: Option<PathBuf>) -> Result<(), String> {
     )
     .map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_settings_are_persisted_and_they_round_trip() {
+        // `GuiApp::save` stores `App::settings` and nothing else; these are its keys.
+        let mut s = Settings::default();
+        s.recent.push(PathBuf::from("/tmp/a.pcapng"));
+        s.history.push("nlmsg.type == RTM_NEWLINK".into());
+        s.time_format = TimeFormat::Delta;
+        let json = serde_json::to_value(&s).expect("serialize");
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "dark",
+                "history",
+                "live",
+                "recent",
+                "time_format",
+                "timeline"
+            ]
+        );
+        let back: Settings = serde_json::from_value(json).expect("deserialize");
+        assert_eq!(back, s);
+        // Settings saved by an older version (fields missing) still load.
+        let old: Settings = serde_json::from_str(r#"{"dark": false}"#).expect("old settings");
+        assert_eq!(
+            old,
+            Settings {
+                dark: false,
+                ..Settings::default()
+            }
+        );
+    }
+}
