@@ -1,5 +1,7 @@
-//! The Save As / Export dialog and the status bar's progress; the job itself (re-dissection,
-//! the writer thread, cancellation) is [`crate::export::job`].
+//! Save As / Export. [`Files`] is the panel: the dialog and the status bar's progress,
+//! reporting Save, Export and Cancel as [`Action`]s; `App`'s methods here pick the messages and
+//! start, advance or cancel the job. The job itself (re-dissection, the writer thread,
+//! cancellation) is [`crate::export::job`].
 
 use std::path::{Path, PathBuf};
 use std::thread;
@@ -8,6 +10,7 @@ use std::time::{Duration, Instant};
 use egui::{Color32, TextEdit, Ui};
 
 use super::App;
+use super::view::Action;
 use crate::export::Format;
 pub use crate::export::job::{FileJob, JobStatus, Target};
 use crate::pcap::OutFormat;
@@ -207,9 +210,46 @@ impl App {
         });
     }
 
-    /// Draw the Save As / Export dialog, if open.
-    pub(super) fn files_window(&mut self, ui: &mut Ui) {
-        let Some(mut d) = self.files.dialog.take() else {
+    /// Messages in each scope for the dialog: all, displayed, selected (`None`: no such
+    /// scope).
+    pub(super) fn scope_counts(&self) -> [Option<usize>; 3] {
+        [
+            Some(self.store.len()),
+            Some(self.list.displayed.len()),
+            self.selected.map(|_| 1).filter(|_| !self.store.is_empty()),
+        ]
+    }
+
+    /// Whether the capture is loading or the filter has not run to the end.
+    pub(super) fn filtering_or_loading(&self) -> bool {
+        self.loading() || self.list.filtered_upto < self.store.len()
+    }
+
+    /// Start the job the dialog asked for: the dialog closes, or shows why it did not start.
+    pub(super) fn start_from_dialog(&mut self, path: &Path, target: Target, scope: Scope) {
+        match self.start_file_job(path, target, scope) {
+            Ok(()) => self.files.dialog = None,
+            Err(e) => {
+                if let Some(d) = self.files.dialog.as_mut() {
+                    d.error = Some(e);
+                }
+            }
+        }
+    }
+}
+
+impl Files {
+    /// Draw the Save As / Export dialog, if open. `counts` are the messages of each scope
+    /// (all, displayed, selected; `None`: no such scope); `busy` while loading or filtering.
+    /// Save or Export reports [`Action::StartFileJob`]; the dialog stays open until it starts.
+    pub(super) fn window(
+        &mut self,
+        ui: &mut Ui,
+        counts: [Option<usize>; 3],
+        busy: bool,
+        actions: &mut Vec<Action>,
+    ) {
+        let Some(mut d) = self.dialog.take() else {
             return;
         };
         let save = d.is_save();
@@ -217,20 +257,12 @@ impl App {
         let mut go = false;
         let mut cancel = false;
         let mut enter = false;
+        let [all, displayed, selected] = counts;
         let counts = [
-            (Scope::All, "All", Some(self.store.len())),
-            (
-                Scope::Displayed,
-                "Displayed",
-                Some(self.list.displayed.len()),
-            ),
-            (
-                Scope::Selected,
-                "Selected",
-                self.selected.map(|_| 1).filter(|_| !self.store.is_empty()),
-            ),
+            (Scope::All, "All", all),
+            (Scope::Displayed, "Displayed", displayed),
+            (Scope::Selected, "Selected", selected),
         ];
-        let busy = self.loading() || self.list.filtered_upto < self.store.len();
         egui::Window::new(if save { "Save As" } else { "Export messages" })
             .collapsible(false)
             .anchor(egui::Align2::CENTER_TOP, [0.0, 100.0])
@@ -296,31 +328,27 @@ impl App {
                 }
                 ui.horizontal(|ui| {
                     let label = if save { "Save" } else { "Export" };
-                    let ready = !busy && self.files.job.is_none();
+                    let ready = !busy && self.job.is_none();
                     go = ui.add_enabled(ready, egui::Button::new(label)).clicked()
                         || (ready && enter);
                     cancel = ui.button("Cancel").clicked();
                 });
             });
         if go {
-            let path = PathBuf::from(d.path.trim());
-            let res = match d.target {
-                Target::Capture(f) => self.save_as(&path, f, d.scope),
-                Target::Messages(f) => self.export(&path, f, d.scope),
-            };
-            match res {
-                Ok(()) => return,
-                Err(e) => d.error = Some(e),
-            }
+            actions.push(Action::StartFileJob {
+                path: PathBuf::from(d.path.trim()),
+                target: d.target,
+                scope: d.scope,
+            });
         }
         if open && !cancel {
-            self.files.dialog = Some(d);
+            self.dialog = Some(d);
         }
     }
 
     /// The status bar's part: progress of the running job, or how the last one ended.
-    pub(super) fn files_status(&mut self, ui: &mut Ui) {
-        if let Some(job) = &self.files.job {
+    pub(super) fn status(&self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        if let Some(job) = &self.job {
             let (done, all) = job.progress();
             let verb = match job.target {
                 Target::Capture(_) => "Saving",
@@ -337,9 +365,9 @@ impl App {
                 .text(format!("{verb} {done} / {all}")),
             );
             if ui.small_button("Cancel").clicked() {
-                self.cancel_file_job();
+                actions.push(Action::CancelFileJob);
             }
-        } else if let Some(o) = &self.files.outcome {
+        } else if let Some(o) = &self.outcome {
             ui.separator();
             match o {
                 Ok(m) => ui.label(m),

@@ -1,7 +1,9 @@
-//! Live capture in the app: the Capture menu, the start view's sources, the options window and
-//! the status bar; the capture itself (in this process or a helper process, its frames indexed
-//! on the store's loader thread like a file's) is a [`LiveCapture`] from `capture::session`,
-//! drained within the per-frame budget.
+//! Live capture in the app. [`Live`] is the panel: the Capture menu, the start view's sources,
+//! the options window and the status bar, editing the capture settings it is given and
+//! reporting Start and Stop as [`Action`]s; `App`'s methods here start, stop and drain the
+//! capture. The capture itself (in this process or a helper process, its frames indexed on the
+//! store's loader thread like a file's) is a [`LiveCapture`] from `capture::session`, drained
+//! within the per-frame budget.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -10,10 +12,11 @@ use std::time::{Duration, Instant};
 use egui::{Color32, RichText, Ui};
 
 use super::App;
+use super::view::Action;
 use crate::capture::monitor::MonitorFamily;
 use crate::capture::session::{
-    CaptureState, LiveCapture, Log, RunMode, SHUTDOWN_WAIT, SourceKind, Wrapper, named_netns,
-    nlmon_interfaces,
+    CaptureState, LiveCapture, LiveOptions, Log, RunMode, SHUTDOWN_WAIT, SourceKind, Wrapper,
+    named_netns, nlmon_interfaces,
 };
 use crate::capture::worker::Opener;
 use crate::store::Store;
@@ -22,7 +25,7 @@ use crate::store::Store;
 const START_STOP: egui::KeyboardShortcut =
     egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::E);
 
-/// The app's live-capture state.
+/// The live-capture panel and the running capture's handles.
 pub struct Live {
     /// The current (or last) capture; its frames are in the store.
     pub capture: Option<LiveCapture>,
@@ -223,38 +226,50 @@ impl App {
             }
         }
     }
+}
 
-    /// The Capture menu.
-    pub(super) fn capture_menu(&mut self, ui: &mut Ui) {
+impl Live {
+    /// The Capture menu; `opts` are the capture settings, `running` whether a capture runs.
+    pub(super) fn menu(
+        &mut self,
+        ui: &mut Ui,
+        opts: &LiveOptions,
+        running: bool,
+        actions: &mut Vec<Action>,
+    ) {
         ui.menu_button("Capture", |ui| {
-            let running = self.capturing();
             if ui
                 .add_enabled(
                     !running,
                     egui::Button::new("Start").shortcut_text(ui.ctx().format_shortcut(&START_STOP)),
                 )
-                .on_hover_text(self.settings.live.describe())
+                .on_hover_text(opts.describe())
                 .clicked()
             {
                 ui.close();
-                self.start_capture();
+                actions.push(Action::StartCapture);
             }
             if ui.add_enabled(running, egui::Button::new("Stop")).clicked() {
                 ui.close();
-                self.stop_capture();
+                actions.push(Action::StopCapture);
             }
             ui.separator();
-            ui.checkbox(&mut self.live.autoscroll, "Autoscroll");
+            ui.checkbox(&mut self.autoscroll, "Autoscroll");
             if ui.button("Options...").clicked() {
                 ui.close();
-                self.live.show_options = true;
+                self.show_options = true;
             }
         });
     }
 
-    /// The start view's list of live capture sources.
-    pub(super) fn live_start_section(&mut self, ui: &mut Ui) {
-        self.live.refresh_lists();
+    /// The start view's list of live capture sources (starting one sets `opts`).
+    pub(super) fn start_section(
+        &mut self,
+        ui: &mut Ui,
+        opts: &mut LiveOptions,
+        actions: &mut Vec<Action>,
+    ) {
+        self.refresh_lists();
         ui.add_space(16.0);
         ui.strong("Live capture sources");
         ui.add_space(4.0);
@@ -265,7 +280,7 @@ impl App {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.set_width(width - 16.0);
                 ui.horizontal_wrapped(|ui| {
-                    let o = &mut self.settings.live;
+                    let o = &mut *opts;
                     ui.label("Monitor:");
                     for f in MonitorFamily::ALL {
                         let mut on = o.all_families || o.families.iter().any(|x| x == f.name());
@@ -279,7 +294,7 @@ impl App {
                     ui.checkbox(&mut o.all_families, "all");
                 });
                 ui.horizontal(|ui| {
-                    ui.checkbox(&mut self.settings.live.all_netns, "All namespaces");
+                    ui.checkbox(&mut opts.all_netns, "All namespaces");
                     if ui.button("Start monitor capture").clicked() {
                         start = Some((SourceKind::Monitor, None));
                     }
@@ -287,12 +302,12 @@ impl App {
                 ui.separator();
                 ui.horizontal_wrapped(|ui| {
                     ui.label("nlmon:");
-                    for name in &self.live.nlmon_list {
+                    for name in &self.nlmon_list {
                         if ui.link(format!("Capture on {name}")).clicked() {
                             start = Some((SourceKind::Nlmon, Some((name.clone(), false))));
                         }
                     }
-                    if !self.live.nlmon_list.iter().any(|n| n == "nlmon0")
+                    if !self.nlmon_list.iter().any(|n| n == "nlmon0")
                         && ui
                             .button("Create nlmon0 and capture")
                             .on_hover_text("Removed again when the capture stops (--create-nlmon)")
@@ -303,23 +318,23 @@ impl App {
                 });
                 ui.separator();
                 if ui.button("Capture options...").clicked() {
-                    self.live.show_options = true;
+                    self.show_options = true;
                 }
             });
         });
         if let Some((kind, nlmon)) = start {
-            self.settings.live.source = kind;
+            opts.source = kind;
             if let Some((name, create)) = nlmon {
-                self.settings.live.nlmon_iface = name;
-                self.settings.live.create_nlmon = create;
+                opts.nlmon_iface = name;
+                opts.create_nlmon = create;
             }
-            self.start_capture();
+            actions.push(Action::StartCapture);
         }
     }
 
     /// The capture part of the status bar: state, counts, autoscroll, Stop.
-    pub(super) fn live_status(&mut self, ui: &mut Ui) {
-        let Some(c) = &self.live.capture else {
+    pub(super) fn status(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        let Some(c) = &self.capture else {
             return;
         };
         let (text, color) = match &c.state {
@@ -343,28 +358,33 @@ impl App {
         ui.separator();
         ui.label(format!("Captured: {}  Dropped: {}", c.captured, c.dropped));
         let running = c.running();
-        ui.checkbox(&mut self.live.autoscroll, "Autoscroll");
+        ui.checkbox(&mut self.autoscroll, "Autoscroll");
         if running && ui.button("Stop").clicked() {
-            self.stop_capture();
+            actions.push(Action::StopCapture);
         }
     }
 
-    /// The capture options window.
-    pub(super) fn live_options_window(&mut self, ctx: &egui::Context) {
-        if !self.live.show_options {
+    /// The capture options window, editing `opts`.
+    pub(super) fn options_window(
+        &mut self,
+        ctx: &egui::Context,
+        opts: &mut LiveOptions,
+        running: bool,
+        actions: &mut Vec<Action>,
+    ) {
+        if !self.show_options {
             return;
         }
-        self.live.refresh_lists();
+        self.refresh_lists();
         let mut open = true;
         let mut start = false;
-        let running = self.capturing();
         egui::Window::new("Capture options")
             .collapsible(false)
             .pivot(egui::Align2::CENTER_TOP)
             .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 90.0))
             .open(&mut open)
             .show(ctx, |ui| {
-                let o = &mut self.settings.live;
+                let o = &mut *opts;
                 ui.horizontal(|ui| {
                     ui.label("Source:");
                     ui.radio_value(
@@ -404,13 +424,13 @@ impl App {
                             ui.add(
                                 egui::TextEdit::singleline(&mut o.nlmon_iface).desired_width(120.0),
                             );
-                            for n in &self.live.nlmon_list {
+                            for n in &self.nlmon_list {
                                 if ui.small_button(n).clicked() {
                                     o.nlmon_iface = n.clone();
                                 }
                             }
                         });
-                        if self.live.nlmon_list.is_empty() {
+                        if self.nlmon_list.is_empty() {
                             ui.weak("No nlmon interface exists in this namespace.");
                         }
                         ui.checkbox(
@@ -426,7 +446,7 @@ impl App {
                             .desired_width(160.0)
                             .hint_text("(this one)"),
                     );
-                    for n in &self.live.netns_list {
+                    for n in &self.netns_list {
                         if ui.small_button(n).clicked() {
                             o.netns = n.clone();
                         }
@@ -477,17 +497,17 @@ impl App {
                     .max_height(140.0)
                     .stick_to_bottom(true)
                     .show(ui, |ui| {
-                        for l in self.live.log.lines() {
+                        for l in self.log.lines() {
                             ui.monospace(l);
                         }
                     });
             });
         if !open {
-            self.live.show_options = false;
+            self.show_options = false;
         }
         if start {
-            self.live.show_options = false;
-            self.start_capture();
+            self.show_options = false;
+            actions.push(Action::StartCapture);
         }
     }
 }

@@ -36,6 +36,21 @@ pub(super) enum Action {
     SelectAtTime(i128),
     /// Filter to this time range (seconds since the first frame).
     TimeRange(f64, f64),
+    /// Start a live capture with the options in the settings.
+    StartCapture,
+    /// Stop the live capture.
+    StopCapture,
+    /// Save or export the messages in `scope` to `path` (from the Save As / Export dialog).
+    StartFileJob {
+        /// Destination.
+        path: std::path::PathBuf,
+        /// Capture or message format.
+        target: super::Target,
+        /// Which messages.
+        scope: super::Scope,
+    },
+    /// Stop the running save or export.
+    CancelFileJob,
 }
 
 impl eframe::App for GuiApp {
@@ -75,7 +90,7 @@ impl App {
         Panel::top("filter").show(ui, |ui| {
             self.filter.ui(ui, &self.settings.history, &mut actions);
         });
-        Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        Panel::bottom("status").show(ui, |ui| self.status_bar(ui, &mut actions));
         let h = ui.available_height();
         Panel::bottom("details")
             .resizable(true)
@@ -113,8 +128,11 @@ impl App {
         if self.open_prompt {
             self.open_window(ui, &mut actions);
         }
-        self.live_options_window(ui.ctx());
-        self.files_window(ui);
+        let running = self.capturing();
+        self.live
+            .options_window(ui.ctx(), &mut self.settings.live, running, &mut actions);
+        let (counts, busy) = (self.scope_counts(), self.filtering_or_loading());
+        self.files.window(ui, counts, busy, &mut actions);
 
         for a in actions {
             match a {
@@ -140,6 +158,14 @@ impl App {
                     // the list as it was.
                     let _ = self.apply_time_range(a, b);
                 }
+                Action::StartCapture => self.start_capture(),
+                Action::StopCapture => self.stop_capture(),
+                Action::StartFileJob {
+                    path,
+                    target,
+                    scope,
+                } => self.start_from_dialog(&path, target, scope),
+                Action::CancelFileJob => self.cancel_file_job(),
             }
         }
     }
@@ -305,7 +331,8 @@ impl App {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
                 }
             });
-            self.capture_menu(ui);
+            let running = self.capturing();
+            self.live.menu(ui, &self.settings.live, running, actions);
             ui.menu_button("View", |ui| {
                 ui.label("Time display");
                 let tf = &mut self.settings.time_format;
@@ -326,7 +353,7 @@ impl App {
         });
     }
 
-    fn status_bar(&mut self, ui: &mut Ui) {
+    fn status_bar(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
         ui.horizontal(|ui| {
             match &self.file {
                 Some(f) => {
@@ -336,7 +363,7 @@ impl App {
                     ui.label(RichText::new(name).strong())
                         .on_hover_text(f.display().to_string());
                 }
-                None if self.live.capture.is_some() => self.live_status(ui),
+                None if self.live.capture.is_some() => self.live.status(ui, actions),
                 None => {
                     ui.label("No capture open: File > Open... or drop a file here");
                 }
@@ -366,7 +393,7 @@ impl App {
                         )),
                 );
             }
-            self.files_status(ui);
+            self.files.status(ui, actions);
             if let Some(e) = &self.error {
                 ui.separator();
                 ui.colored_label(Color32::from_rgb(0xe0, 0x40, 0x40), e);
@@ -393,7 +420,8 @@ impl App {
                     }
                 }
             }
-            self.live_start_section(ui);
+            self.live
+                .start_section(ui, &mut self.settings.live, actions);
         });
     }
 
