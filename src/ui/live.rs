@@ -19,7 +19,6 @@ use crate::capture::session::{
     named_netns, nlmon_interfaces,
 };
 use crate::capture::worker::Opener;
-use crate::store::Store;
 
 /// Starts or stops a capture.
 const START_STOP: egui::KeyboardShortcut =
@@ -121,17 +120,7 @@ impl App {
 
     /// A fresh store for a new capture; returns its id.
     fn begin_live(&mut self) -> u64 {
-        self.retire_capture();
-        self.loader = None;
-        self.file = None;
-        let old = std::mem::replace(
-            &mut self.store,
-            Store::new(crate::dissect::specs::SpecRegistry::default()),
-        );
-        self.store = Store::new(old.into_specs());
-        self.list.clear_rows();
-        self.clear_selection();
-        self.error = None;
+        self.fresh_store();
         let id = self.live.next_id;
         self.live.next_id += 1;
         id

@@ -152,8 +152,9 @@ impl App {
         self.waker = Some(waker);
     }
 
-    /// Open `path`: a fresh store, loading on a worker thread.
-    pub fn open(&mut self, path: &Path) {
+    /// An empty store for a new file or capture, and everything about the old one forgotten
+    /// (the applied filter and the sort stay).
+    fn fresh_store(&mut self) {
         self.retire_capture();
         self.loader = None;
         // A save or export of the old capture stops (its partial file is removed).
@@ -165,6 +166,12 @@ impl App {
         self.timeline = timeline::Timeline::default();
         self.clear_selection();
         self.error = None;
+        self.file = None;
+    }
+
+    /// Open `path`: a fresh store, loading on a worker thread.
+    pub fn open(&mut self, path: &Path) {
+        self.fresh_store();
         self.file = Some(path.to_path_buf());
         self.settings.recent.retain(|p| p != path);
         self.settings.recent.insert(0, path.to_path_buf());

@@ -826,3 +826,57 @@ fn thread_cpu_ms() -> f64 {
     unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     ts.tv_sec as f64 * 1e3 + ts.tv_nsec as f64 / 1e6
 }
+
+#[test]
+fn a_capture_after_a_file_starts_afresh() {
+    // A file with more rows than the capture, some of them shown (row colours worked out),
+    // and an export of it still running.
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&capture("rt-misc.pcap"));
+    app.finish();
+    let file_rows = app.store.len();
+    assert!(file_rows > 159, "{file_rows} rows");
+    let mut h = harness(app);
+    h.run_ok();
+    assert!(h.state().list.row_experts.get(0).is_some());
+    let dir = TempDir::new("live-afresh");
+    h.state_mut()
+        .export(
+            &dir.path("x.json"),
+            nlscope::export::Format::Json,
+            nlscope::ui::Scope::All,
+        )
+        .expect("export starts");
+    assert!(h.state().files.job.is_some());
+
+    let total = real_frames().len() as u64;
+    let allowed = Arc::new(AtomicU64::new(total));
+    let replay = Replay::new(Duration::ZERO, &allowed);
+    h.state_mut().start_live_source(
+        "replay".into(),
+        Box::new(move || Ok(vec![Box::new(replay) as Box<dyn Source>])),
+    );
+    // The export of the old capture stops with it.
+    assert!(h.state().files.job.is_none());
+    assert_eq!(
+        h.state().files.outcome,
+        Some(Err("save/export cancelled".to_string()))
+    );
+    pump_until(&mut h, "all frames", |a| captured(a) == total);
+    h.run_ok();
+    let app = h.state();
+    assert_eq!(app.store.len(), 159);
+    // The timeline counts this capture's messages only.
+    assert_eq!(app.timeline.all.total(), 159);
+    assert_eq!(app.timeline.shown.total(), app.list.displayed.len() as u64);
+    // Row colours are this capture's rows'.
+    for i in 0..app.store.len() {
+        if let Some(w) = app.list.row_experts.get(i) {
+            assert_eq!(
+                w,
+                nlscope::ui::rows::worst_severity(&app.store, i),
+                "row {i}"
+            );
+        }
+    }
+}
