@@ -4,7 +4,6 @@
 use super::super::specs::{EnumDef, IntArray, Presentation, Scalar};
 use super::{Walker, scalar_name};
 use crate::model::{Endian, Node, Severity, Value};
-use crate::netlink::span;
 
 impl Walker<'_> {
     /// A binary attribute holding `ia`'s integers: one child per element, named by the index
@@ -26,25 +25,14 @@ impl Walker<'_> {
             .map(|e| (e, ia.index_start));
         let used = self.ints_into(node, ia.scalar, pres, endian, p0, plen, index);
         if used < plen {
-            let mut extra = Node::new(
-                "trailing bytes",
-                format!("{}.trailing", node.field),
-                Value::Bytes(span(self.data, p0 + used, plen - used).to_vec()),
-                p0 + used,
+            let why = format!(
+                "{} bytes after {} x {} ({} bytes each)",
                 plen - used,
+                node.children.len(),
+                scalar_name(ia.scalar),
+                ia.scalar.width().unwrap_or(0)
             );
-            extra.raw = true;
-            extra.set_expert(
-                Severity::Warning,
-                format!(
-                    "{} bytes after {} x {} ({} bytes each)",
-                    plen - used,
-                    node.children.len(),
-                    scalar_name(ia.scalar),
-                    ia.scalar.width().unwrap_or(0)
-                ),
-            );
-            node.children.push(extra);
+            self.push_trailing(node, p0 + used, plen - used, Severity::Warning, why);
         }
     }
 

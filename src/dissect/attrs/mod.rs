@@ -324,6 +324,28 @@ impl<'a> Walker<'a> {
         self.spec.and_then(|s| s.sets.get(name))
     }
 
+    /// `len` bytes at `at` that a decoded value left over, as a raw child of `node` with an
+    /// expert saying why.
+    pub(super) fn push_trailing(
+        &self,
+        node: &mut Node,
+        at: usize,
+        len: usize,
+        severity: Severity,
+        why: String,
+    ) {
+        let mut extra = Node::new(
+            "trailing bytes",
+            format!("{}.trailing", node.field),
+            Value::Bytes(span(self.data, at, len).to_vec()),
+            at,
+            len,
+        );
+        extra.raw = true;
+        extra.set_expert(severity, why);
+        node.children.push(extra);
+    }
+
     /// An attribute the spec does not describe: nested if flagged so, else raw bytes.
     fn unknown_attr(
         &self,
@@ -461,24 +483,13 @@ impl<'a> Walker<'a> {
             node.children = children;
             node.display = st.name.clone();
             if used < plen {
-                let mut extra = Node::new(
-                    "trailing bytes",
-                    format!("{}.trailing", node.field),
-                    Value::Bytes(b.get(used..).unwrap_or_default().to_vec()),
-                    p0 + used,
+                let why = format!(
+                    "{} bytes after struct {} ({} bytes)",
                     plen - used,
+                    st.name,
+                    st.size
                 );
-                extra.raw = true;
-                extra.set_expert(
-                    Severity::Note,
-                    format!(
-                        "{} bytes after struct {} ({} bytes)",
-                        plen - used,
-                        st.name,
-                        st.size
-                    ),
-                );
-                node.children.push(extra);
+                self.push_trailing(node, p0 + used, plen - used, Severity::Note, why);
             }
             return;
         }

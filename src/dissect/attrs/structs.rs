@@ -214,24 +214,13 @@ impl Walker<'_> {
         node.display = format!("{n} x {}", el.name);
         let used = n * el.size;
         if used < plen {
-            let mut extra = Node::new(
-                "trailing bytes",
-                format!("{}.trailing", node.field),
-                Value::Bytes(span(self.data, p0 + used, plen.saturating_sub(used)).to_vec()),
-                p0 + used,
+            let why = format!(
+                "{} bytes left after {n} struct {} ({} bytes each)",
                 plen - used,
+                el.name,
+                el.size
             );
-            extra.raw = true;
-            extra.set_expert(
-                Severity::Warning,
-                format!(
-                    "{} bytes left after {n} struct {} ({} bytes each)",
-                    plen - used,
-                    el.name,
-                    el.size
-                ),
-            );
-            node.children.push(extra);
+            self.push_trailing(node, p0 + used, plen - used, Severity::Warning, why);
         }
     }
 
@@ -262,28 +251,17 @@ impl Walker<'_> {
                 self.struct_members(el, p0 + at, left.min(el.size), &node.field, endian, depth);
             let len = member_uint(&kids, rec.len_member).and_then(|v| usize::try_from(v).ok());
             let Some(len) = len.filter(|l| *l >= el.size.max(1) && *l <= left) else {
-                let mut extra = Node::new(
-                    "trailing bytes",
-                    format!("{}.trailing", node.field),
-                    Value::Bytes(span(self.data, p0 + at, left).to_vec()),
-                    p0 + at,
-                    left,
-                );
-                extra.raw = true;
-                extra.set_expert(
-                    Severity::Error,
-                    match len {
-                        Some(l) => format!(
-                            "{} {l} does not fit: struct {} is {} bytes, {left} bytes are left",
-                            rec.len_member, el.name, el.size
-                        ),
-                        None => format!(
-                            "{left} bytes left, too short for struct {} ({} bytes)",
-                            el.name, el.size
-                        ),
-                    },
-                );
-                node.children.push(extra);
+                let why = match len {
+                    Some(l) => format!(
+                        "{} {l} does not fit: struct {} is {} bytes, {left} bytes are left",
+                        rec.len_member, el.name, el.size
+                    ),
+                    None => format!(
+                        "{left} bytes left, too short for struct {} ({} bytes)",
+                        el.name, el.size
+                    ),
+                };
+                self.push_trailing(node, p0 + at, left, Severity::Error, why);
                 break;
             };
             let mut r = Node::new(
