@@ -501,6 +501,25 @@ fn write_file(
     res
 }
 
+/// Test support: `dir` ends up holding only `p` with its old content "old" once a cancelled
+/// job's writer thread has removed its temporary file; then `dir` is removed.
+#[cfg(test)]
+pub(crate) fn assert_only_old_file(dir: &Path, p: &Path) {
+    for _ in 0..500 {
+        if std::fs::read_dir(dir).expect("dir").count() == 1 {
+            break;
+        }
+        thread::sleep(Duration::from_millis(2));
+    }
+    let names: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, [p.file_name().expect("file name")]);
+    assert_eq!(std::fs::read(p).expect("old file"), b"old");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -674,19 +693,7 @@ mod tests {
         .expect("start");
         assert_eq!(job.step(&store, Duration::ZERO), JobStatus::Running);
         drop(job);
-        for _ in 0..500 {
-            if std::fs::read_dir(&dir).expect("dir").count() == 1 {
-                break;
-            }
-            thread::sleep(Duration::from_millis(2));
-        }
-        let names: Vec<_> = std::fs::read_dir(&dir)
-            .expect("dir")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(names, ["keep.ndjson"]);
-        assert_eq!(std::fs::read(&p).expect("old file"), b"old");
-        let _ = std::fs::remove_dir_all(dir);
+        assert_only_old_file(&dir, &p);
     }
 
     #[test]

@@ -501,19 +501,7 @@ mod tests {
             app.files.outcome,
             Some(Err("save/export cancelled".to_string()))
         );
-        for _ in 0..500 {
-            if std::fs::read_dir(&dir).expect("dir").count() == 1 {
-                break;
-            }
-            thread::sleep(Duration::from_millis(2));
-        }
-        let names: Vec<_> = std::fs::read_dir(&dir)
-            .expect("dir")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(names, ["keep.json"]);
-        assert_eq!(std::fs::read(&p).expect("old file"), b"old");
-        let _ = std::fs::remove_dir_all(dir);
+        crate::export::job::assert_only_old_file(&dir, &p);
     }
 
     #[test]
