@@ -4,6 +4,17 @@
 
 use super::common::*;
 
+/// The shared captures of route, tc and bridge tools.
+const SHARED_ROUTE_CAPTURES: [&str; 5] = [
+    "route-link",
+    "route-addr-route",
+    "route-monitor",
+    "bridge",
+    "tc",
+];
+/// Shared captures of other families that carry route messages too.
+const SHARED_MIXED_CAPTURES: [&str; 3] = ["genl-wireguard-mptcp", "nl80211", "sock-diag"];
+
 /// (messages, payload bytes, raw bytes) from the report's total line.
 fn totals(path: &std::path::Path, filter: Option<&str>) -> (u64, u64, u64) {
     let t = columns(path, filter);
@@ -71,16 +82,10 @@ fn route_captures_are_at_most_two_percent_opaque() {
         return;
     };
     let caps = dir.join("captures");
-    for name in [
-        "route-link",
-        "route-addr-route",
-        "route-monitor",
-        "bridge",
-        "tc",
-    ] {
+    for name in SHARED_ROUTE_CAPTURES {
         assert_opaque_at_most_two_percent(&caps.join(format!("{name}.pcap")), None);
     }
-    for name in ["genl-wireguard-mptcp", "nl80211", "sock-diag"] {
+    for name in SHARED_MIXED_CAPTURES {
         assert_opaque_at_most_two_percent(
             &caps.join(format!("{name}.pcap")),
             Some("netlink.family == route"),
@@ -94,13 +99,7 @@ fn rtnetlink_captures_are_at_most_one_percent_raw() {
         return;
     };
     let caps = dir.join("captures");
-    for name in [
-        "route-link",
-        "route-addr-route",
-        "route-monitor",
-        "bridge",
-        "tc",
-    ] {
+    for name in SHARED_ROUTE_CAPTURES {
         let (msgs, all, raw) = totals(&caps.join(format!("{name}.pcap")), None);
         assert!(
             msgs > 50 && all > 1000,
@@ -109,7 +108,7 @@ fn rtnetlink_captures_are_at_most_one_percent_raw() {
         assert!(raw * 100 <= all, "{name}: {raw} of {all} payload bytes raw");
     }
     // Route messages inside the other captures, too.
-    for name in ["genl-wireguard-mptcp", "nl80211", "sock-diag"] {
+    for name in SHARED_MIXED_CAPTURES {
         let (_, all, raw) = totals(
             &caps.join(format!("{name}.pcap")),
             Some("netlink.family == route"),
