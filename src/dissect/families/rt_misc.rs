@@ -105,7 +105,6 @@ fn netconf(v: &MessageView, out: &mut String) -> bool {
     if !matches!(family, 2 | 10 | 28) {
         let _ = write!(out, " {family}");
     }
-    let mut rest = false;
     let Some(n) = v.named() else { return true };
     for (name, b) in n.iter() {
         let Some(val) = e.u32(b, 0) else { continue };
@@ -131,7 +130,6 @@ fn netconf(v: &MessageView, out: &mut String) -> bool {
                     2 => "loose",
                     _ => "unknown mode",
                 });
-                rest = true;
                 continue;
             }
             "mc-forwarding" => "mc_forwarding",
@@ -144,9 +142,7 @@ fn netconf(v: &MessageView, out: &mut String) -> bool {
         out.push(' ');
         out.push_str(word);
         out.push_str(if val != 0 { " on" } else { " off" });
-        rest = true;
     }
-    let _ = rest;
     true
 }
 
