@@ -6,8 +6,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::{CAPTURE_LINKTYPE, Captured};
-use crate::pcap::{ByteOrder, Frame, Interface, OutFormat, Writer, WriterOptions};
+use super::{Captured, capture_interface};
+use crate::pcap::{ByteOrder, Interface, OutFormat, Writer, WriterOptions};
 
 /// Where the capture goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,14 +80,6 @@ pub fn parse_ring(s: &str, limits: &mut Limits) -> Result<(), String> {
         return Err("-b needs filesize:KB".into());
     }
     Ok(())
-}
-
-fn native_order() -> ByteOrder {
-    if cfg!(target_endian = "big") {
-        ByteOrder::Big
-    } else {
-        ByteOrder::Little
-    }
 }
 
 /// Counts bytes written through it.
@@ -174,15 +166,7 @@ impl CaptureFile {
     pub fn start(&mut self, interfaces: &[String], comments: Vec<String>) -> io::Result<()> {
         self.interfaces = interfaces
             .iter()
-            .map(|name| Interface {
-                linktype: CAPTURE_LINKTYPE,
-                snaplen: 262_144,
-                name: Some(name.clone()),
-                ts_nanos: true,
-                tsresol: 9,
-                byte_order: native_order(),
-                comments: Vec::new(),
-            })
+            .map(|name| capture_interface(name))
             .collect();
         self.section_comments = comments;
         self.started = Instant::now();
@@ -262,7 +246,7 @@ impl CaptureFile {
             },
         );
         if let Some(i) = self.interfaces.first() {
-            w.write_header(i, native_order())
+            w.write_header(i, ByteOrder::native())
                 .map_err(|e| io::Error::other(e.to_string()))?;
         }
         w.flush()?;
@@ -281,16 +265,7 @@ impl CaptureFile {
         let iface = self.interfaces.get(c.interface).cloned().ok_or_else(|| {
             io::Error::other(format!("frame from unknown interface {}", c.interface))
         })?;
-        let frame = Frame {
-            ts_ns: c.ts_ns,
-            interface: c.interface as u32,
-            linktype: CAPTURE_LINKTYPE,
-            byte_order: native_order(),
-            data: c.data.clone(),
-            orig_len: c.orig_len,
-            comments,
-            file_offset: 0,
-        };
+        let frame = c.clone().into_frame(comments);
         let w = self
             .writer
             .as_mut()
@@ -368,7 +343,7 @@ mod tests {
     use crate::capture::cooked_header;
     use crate::model::Endian;
     use crate::netlink::{MsgBuilder, NLM_F_MULTI, NLMSG_DONE};
-    use crate::pcap::Reader;
+    use crate::pcap::{Frame, Reader};
 
     /// Frame `i`: an NLMSG_DONE with sequence number `i`.
     fn frame(i: u64) -> Captured {

@@ -14,6 +14,7 @@ use std::io;
 use std::time::Duration;
 
 use crate::dissect::cooked::{ARPHRD_NETLINK, LINKTYPE_NETLINK};
+use crate::pcap::{ByteOrder, Frame, Interface};
 
 /// One captured frame, already in LINKTYPE_NETLINK form (16-byte cooked header + payload).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +70,36 @@ pub fn cooked_header(pkttype: u16, protocol: u16) -> [u8; 16] {
 
 /// Link type of every captured frame.
 pub const CAPTURE_LINKTYPE: u32 = LINKTYPE_NETLINK;
+
+/// The pcapng interface a live capture records for the source interface `name`: the capture
+/// link type, nanosecond timestamps, this machine's byte order.
+pub fn capture_interface(name: &str) -> Interface {
+    Interface {
+        linktype: CAPTURE_LINKTYPE,
+        snaplen: 262_144,
+        name: Some(name.to_string()),
+        ts_nanos: true,
+        tsresol: 9,
+        byte_order: ByteOrder::native(),
+        comments: Vec::new(),
+    }
+}
+
+impl Captured {
+    /// The frame as a capture file records it, with its packet `comments`.
+    pub fn into_frame(self, comments: Vec<String>) -> Frame {
+        Frame {
+            ts_ns: self.ts_ns,
+            interface: u32::try_from(self.interface).unwrap_or(u32::MAX),
+            linktype: CAPTURE_LINKTYPE,
+            byte_order: ByteOrder::native(),
+            data: self.data,
+            orig_len: self.orig_len,
+            comments,
+            file_offset: 0,
+        }
+    }
+}
 
 /// Counters a source keeps.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -226,7 +226,7 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
                             dis.index_frame_into(
                                 &c.data,
                                 crate::capture::CAPTURE_LINKTYPE,
-                                native(),
+                                Endian::native(),
                                 &mut fi,
                             );
                             for (mi, m) in fi.msgs.iter().enumerate() {
@@ -312,13 +312,5 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
     match error {
         Some(e) => Err(CliError::new(e)),
         None => Ok(()),
-    }
-}
-
-fn native() -> Endian {
-    if cfg!(target_endian = "big") {
-        Endian::Big
-    } else {
-        Endian::Little
     }
 }

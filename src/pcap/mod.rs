@@ -43,6 +43,15 @@ pub enum ByteOrder {
 }
 
 impl ByteOrder {
+    /// The byte order of this machine (what a live capture records).
+    pub const fn native() -> ByteOrder {
+        if cfg!(target_endian = "big") {
+            ByteOrder::Big
+        } else {
+            ByteOrder::Little
+        }
+    }
+
     fn u16(self, b: [u8; 2]) -> u16 {
         match self {
             ByteOrder::Little => u16::from_le_bytes(b),

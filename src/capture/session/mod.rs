@@ -21,9 +21,9 @@ use std::time::Duration;
 use crossbeam_channel::Receiver;
 
 use super::worker::{Event, Opener, Worker};
-use super::{CAPTURE_LINKTYPE, Captured, enter_netns, open_sources};
+use super::{capture_interface, enter_netns, open_sources};
+use crate::pcap::Interface;
 use crate::pcap::feed::Frames;
-use crate::pcap::{ByteOrder, Frame, Interface};
 use crate::store::{Input, Item, Loader, Store, Waker};
 
 /// Lines of capture messages (a child's stderr, state changes) kept for the UI.
@@ -137,7 +137,7 @@ fn feed_events(
                         .take(BATCH)
                         .map(|(c, comments)| {
                             let iface = describe(&mut described, &interfaces, c.interface);
-                            (frame_of(c, comments), iface)
+                            (c.into_frame(comments), iface)
                         })
                         .collect();
                     ok = sink(Item::Frames(batch, 0));
@@ -213,7 +213,7 @@ fn describe(described: &mut [bool], names: &[String], i: usize) -> Option<Interf
         return None;
     }
     *slot = true;
-    names.get(i).map(|n| interface(n))
+    names.get(i).map(|n| capture_interface(n))
 }
 
 enum Control {
@@ -240,39 +240,6 @@ pub struct LiveCapture {
     stopped: Arc<AtomicBool>,
     /// The helper's last `nlscope: ...` error line.
     last_error: Option<String>,
-}
-
-fn native_order() -> ByteOrder {
-    if cfg!(target_endian = "big") {
-        ByteOrder::Big
-    } else {
-        ByteOrder::Little
-    }
-}
-
-fn interface(name: &str) -> Interface {
-    Interface {
-        linktype: CAPTURE_LINKTYPE,
-        snaplen: 262_144,
-        name: Some(name.to_string()),
-        ts_nanos: true,
-        tsresol: 9,
-        byte_order: native_order(),
-        comments: Vec::new(),
-    }
-}
-
-fn frame_of(c: Captured, comments: Vec<String>) -> Frame {
-    Frame {
-        ts_ns: c.ts_ns,
-        interface: u32::try_from(c.interface).unwrap_or(u32::MAX),
-        linktype: CAPTURE_LINKTYPE,
-        byte_order: native_order(),
-        data: c.data,
-        orig_len: c.orig_len,
-        comments,
-        file_offset: 0,
-    }
 }
 
 /// `N` of a `drops: N before this frame` comment.

@@ -3,6 +3,7 @@ use std::thread;
 use std::time::Instant;
 
 use super::*;
+use crate::capture::Captured;
 use crate::dissect::specs::SpecRegistry;
 
 fn capture(name: &str) -> PathBuf {
