@@ -27,3 +27,4 @@ mod timeline;
 mod tshark;
 mod uapi;
 mod walk;
+mod ynl_oracle;

@@ -63,8 +63,6 @@ const HEADERS: &[&str] = &[
     "linux/tc_ematch/tc_em_text.h",
 ];
 
-const ACT_DIR: &str = "/usr/include/linux/tc_act";
-
 fn c_ident(s: &str) -> bool {
     let mut ch = s.chars();
     ch.next()
@@ -92,6 +90,29 @@ impl Checks {
     }
 }
 
+/// Where the uapi headers come from: `NLSCOPE_UAPI_INCLUDE` (e.g. the newer headers
+/// `scripts/uapi-headers.sh` unpacks into `target/uapi/usr/include`), else the system's.
+fn uapi_include() -> std::path::PathBuf {
+    if let Some(d) = std::env::var_os("NLSCOPE_UAPI_INCLUDE") {
+        return d.into();
+    }
+    "/usr/include".into()
+}
+
+/// The embedded specs, plus the spec files in `NLSCOPE_TEST_SPEC_DIR` (colon-separated
+/// directories) for checking spec files being written without rebuilding.
+pub(crate) fn specs_under_test() -> SpecRegistry {
+    let mut reg = SpecRegistry::with_embedded();
+    if let Some(dirs) = std::env::var_os("NLSCOPE_TEST_SPEC_DIR") {
+        for d in std::env::split_paths(&dirs) {
+            reg.load_dir(&d)
+                .unwrap_or_else(|e| panic!("{}: {e:?}", d.display()));
+        }
+    }
+    assert!(reg.errors.is_empty(), "{:?}", reg.errors);
+    reg
+}
+
 #[test]
 fn spec_numbers_match_the_uapi_headers() {
     let cc = ["gcc", "cc"]
@@ -101,15 +122,24 @@ fn spec_numbers_match_the_uapi_headers() {
         eprintln!("skip: no C compiler (gcc/cc) to check spec numbers against the uapi headers");
         return;
     };
-    if !std::path::Path::new("/usr/include/linux/rtnetlink.h").exists() {
-        eprintln!("skip: no uapi headers in /usr/include/linux (apt-get install linux-libc-dev)");
+    let inc = uapi_include();
+    if !inc.join("linux/rtnetlink.h").exists() {
+        eprintln!(
+            "skip: no uapi headers in {} (apt-get install linux-libc-dev)",
+            inc.display()
+        );
         return;
     }
-    let reg = SpecRegistry::with_embedded();
+    let triple = Command::new(cc)
+        .arg("-dumpmachine")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let reg = specs_under_test();
     let mut c = Checks::default();
     c.src.push_str("#include <stddef.h>\n");
     let mut headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
-    if let Ok(rd) = std::fs::read_dir(ACT_DIR) {
+    if let Ok(rd) = std::fs::read_dir(inc.join("linux/tc_act")) {
         let mut acts: Vec<String> = rd
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -119,17 +149,21 @@ fn spec_numbers_match_the_uapi_headers() {
         acts.sort();
         headers.extend(acts);
     }
+    for spec in reg.specs() {
+        if let Some(h) = &spec.uapi_header
+            && !headers.contains(h)
+        {
+            headers.push(h.clone());
+        }
+    }
     for h in &headers {
         let _ = writeln!(c.src, "#if __has_include(<{h}>)\n#include <{h}>\n#endif");
     }
+    // Per spec: the first line of its checks and how many it generated.
+    let mut per_spec: Vec<(String, bool, usize, usize)> = Vec::new();
     for spec in reg.specs() {
-        // Generic netlink specs other than nlctrl describe families whose headers are not
-        // all installed; the rtnetlink, tc and netlink ones are what this checks.
-        if !(spec.name.starts_with("rt-")
-            || ["tc", "netlink", "nlctrl"].contains(&spec.name.as_str()))
-        {
-            continue;
-        }
+        let first = c.src.lines().count() + 1;
+        let first_n = c.n;
         let sn = &spec.name;
         let mut sets: Vec<_> = spec.sets.values().collect();
         sets.sort_by(|a, b| a.name.cmp(&b.name));
@@ -202,6 +236,11 @@ fn spec_numbers_match_the_uapi_headers() {
                 off += m.size(&spec.structs);
             }
         }
+        let has_header = spec
+            .uapi_header
+            .as_ref()
+            .is_some_and(|h| inc.join(h).exists());
+        per_spec.push((sn.clone(), has_header, first, c.n - first_n));
     }
     let dir = std::env::temp_dir().join(format!("nlscope-uapi-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -209,6 +248,10 @@ fn spec_numbers_match_the_uapi_headers() {
     std::fs::write(&file, &c.src).unwrap();
     let out = Command::new(cc)
         .args(["-fsyntax-only", "-fmax-errors=0", "-w", "-std=gnu11"])
+        .arg("-isystem")
+        .arg(&inc)
+        .arg("-isystem")
+        .arg(inc.join(&triple))
         .arg(&file)
         .output()
         .expect("run the C compiler");
@@ -255,6 +298,25 @@ fn spec_numbers_match_the_uapi_headers() {
             eprintln!("  not in headers: {w}");
         }
     }
+    // A spec whose header is here must have most of its names in it: a wrong header or
+    // prefix would otherwise pass as "not in these headers". (Small specs borrow names from
+    // libc headers that clash with the uapi ones: rt-nduseropt's ND_* types.)
+    let mut thin = Vec::new();
+    for (i, (name, has_header, from, total)) in per_spec.iter().enumerate() {
+        let to = per_spec.get(i + 1).map_or(usize::MAX, |n| n.2);
+        let total = *total;
+        let missing = unknown.range(*from..to).count();
+        if std::env::var_os("NLSCOPE_UAPI_VERBOSE").is_some() {
+            eprintln!("  {name}: {} of {total} checked", total - missing);
+        }
+        if *has_header && total >= 20 && (total - missing) * 10 < total * 7 {
+            thin.push(format!(
+                "{name}: only {} of {total} names found in its header",
+                total - missing
+            ));
+        }
+    }
+    assert!(thin.is_empty(), "{thin:#?}");
     assert!(
         outside.is_empty(),
         "errors outside the checks (a header?): {outside:#?}"

@@ -424,6 +424,8 @@ pub struct Spec {
     pub directional: bool,
     /// Multicast groups.
     pub mcast_groups: Vec<McastGroup>,
+    /// `uapi-header`: the header defining the family's names (`linux/nl80211.h`).
+    pub uapi_header: Option<String>,
 }
 
 impl Spec {

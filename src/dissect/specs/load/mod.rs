@@ -344,6 +344,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
         fixed_header,
         directional,
         mcast_groups,
+        uapi_header: get_str(doc, "uapi-header", "top level")?.map(str::to_string),
     };
     check_refs(&spec)?;
     Ok(spec)

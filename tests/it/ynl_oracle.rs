@@ -1,0 +1,183 @@
+//! Our spec files against the kernel's YNL specs (../shared/ynl-specs), an independent oracle
+//! never copied into the repository: where both describe an attribute (same C name), its number
+//! and type must agree; where both name an enum entry or an operation, its value must agree.
+
+use std::collections::HashMap;
+
+use nlscope::dissect::specs::{AttrType, Scalar, Spec, SpecSource, load_spec};
+
+use super::common::shared;
+use super::uapi::specs_under_test;
+
+/// A type's class for comparison: variable-width integers agree with the fixed widths the
+/// kernel used before `uint`/`sint` existed (Linux 6.7).
+fn class(t: &AttrType) -> Option<String> {
+    Some(match t {
+        AttrType::Scalar(Scalar::U(n)) => format!("u{}", 8 * u32::from(*n)),
+        AttrType::Scalar(Scalar::S(n)) => format!("s{}", 8 * u32::from(*n)),
+        AttrType::Scalar(Scalar::UVar) => "uint".into(),
+        AttrType::Scalar(Scalar::SVar) => "sint".into(),
+        AttrType::String => "string".into(),
+        AttrType::Binary { .. } => "binary".into(),
+        AttrType::Flag => "flag".into(),
+        AttrType::Nest => "nest".into(),
+        AttrType::IndexedArray(_) => "indexed-array".into(),
+        AttrType::NestTypeValue(_) => "nest-type-value".into(),
+        AttrType::SubMessage { .. } => "sub-message".into(),
+        AttrType::Bitfield32 => "bitfield32".into(),
+        AttrType::Pad | AttrType::Unused | AttrType::Other(_) => return None,
+    })
+}
+
+/// Where the kernel's YNL files are wrong or vaguer than the kernel's own code, with the fact
+/// that decides: (C name or C name prefix, why ours differs).
+const KNOWN: &[(&str, &str)] = &[
+    (
+        "NL_POLICY_TYPE_ATTR_MASK",
+        "linux/netlink.h: 12 (NL_POLICY_TYPE_ATTR_PAD is 11; nlctrl.yaml omits pad)",
+    ),
+    (
+        "IFLA_BRPORT_",
+        "br_port_policy: NLA_U8 and br_port_fill_attrs nla_put_u8, not zero-length flags",
+    ),
+    ("IFLA_BOND_SLAVE_PRIO", "bond_slave_policy: NLA_S32"),
+    (
+        "TCA_CAKE_OVERHEAD",
+        "cake_policy: NLA_S32 (negative overhead compensation)",
+    ),
+    (
+        "TCA_TUNNEL_KEY_ENC_KEY_ID",
+        "tunnel_key_dump: nla_put_be32, a 32-bit key id",
+    ),
+    ("FRA_SRC", "an address of the rule's family: 4 or 16 bytes"),
+    ("FRA_DST", "an address of the rule's family: 4 or 16 bytes"),
+    (
+        "IFLA_PROTO_DOWN_REASON",
+        "rtnl_fill_proto_down: a nest of IFLA_PROTO_DOWN_REASON_MASK/VALUE",
+    ),
+    (
+        "IFLA_WIRELESS",
+        "wireless extensions events: struct iw_event records, not text",
+    ),
+    (
+        "IFLA_PROTINFO",
+        "a nest whose set depends on the family (AF_BRIDGE, AF_INET6), not text",
+    ),
+];
+
+/// Ours agrees with the kernel's spec: the same type; or a refinement of its `binary` (a
+/// struct, nest, integer or text the kernel's spec left undescribed); or an integer width
+/// the kernel fixed before `uint`/`sint` existed (Linux 6.7).
+fn agree(ours: &str, theirs: &str) -> bool {
+    ours == theirs
+        || theirs == "binary"
+        || matches!(
+            (ours, theirs),
+            ("uint", "u32" | "u64") | ("u32" | "u64", "uint")
+        )
+        || matches!(
+            (ours, theirs),
+            ("sint", "s32" | "s64") | ("s32" | "s64", "sint")
+        )
+}
+
+/// C name -> (number, class) of every attribute of a spec, over all its sets.
+fn attrs(spec: &Spec) -> HashMap<String, Vec<(u16, String)>> {
+    let mut m: HashMap<String, Vec<(u16, String)>> = HashMap::new();
+    for set in spec.sets.values() {
+        for a in &set.attrs {
+            if let Some(c) = class(&a.ty) {
+                m.entry(a.cname.clone()).or_default().push((a.value, c));
+            }
+        }
+    }
+    m
+}
+
+#[test]
+fn our_specs_agree_with_the_kernel_ynl_specs() {
+    let Some(sh) = shared("comparing our specs with the kernel's YNL specs") else {
+        return;
+    };
+    let reg = specs_under_test();
+    let mut problems = Vec::new();
+    let mut compared = 0usize;
+    let mut families = 0usize;
+    let mut files: Vec<_> = std::fs::read_dir(sh.join("ynl-specs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    for p in files {
+        let theirs = load_spec(
+            &std::fs::read_to_string(&p).unwrap(),
+            SpecSource::File(p.clone()),
+        )
+        .unwrap();
+        let Some(ours) = reg.get(&theirs.name) else {
+            continue;
+        };
+        families += 1;
+        let fam = &theirs.name;
+        let mut n = 0usize;
+        let their_attrs = attrs(&theirs);
+        for (cname, mine) in attrs(ours) {
+            let Some(t) = their_attrs.get(&cname) else {
+                continue;
+            };
+            n += 1;
+            // A C name can sit in several sets (IFLA_STATS_LINK_64 is also a filter mask):
+            // one pair that agrees in number and type is enough.
+            let ok = mine
+                .iter()
+                .any(|(v, c)| t.iter().any(|(tv, tc)| tv == v && agree(c, tc)));
+            if !ok && !KNOWN.iter().any(|(k, _)| cname.starts_with(k)) {
+                problems.push(format!(
+                    "{fam}: {cname} is {mine:?}, the kernel's spec says {t:?}"
+                ));
+            }
+        }
+        let their_enums: HashMap<&str, i64> = theirs
+            .enums
+            .values()
+            .flat_map(|e| e.entries.iter().map(|(v, c)| (c.as_str(), *v)))
+            .collect();
+        for e in ours.enums.values() {
+            for (v, c) in &e.entries {
+                if let Some(tv) = their_enums.get(c.as_str()) {
+                    n += 1;
+                    if tv != v && !KNOWN.iter().any(|(k, _)| c.starts_with(k)) {
+                        problems.push(format!("{fam}: {c} is {v}, the kernel's spec says {tv}"));
+                    }
+                }
+            }
+        }
+        for op in &ours.ops {
+            if let Some(t) = theirs.ops.iter().find(|t| t.cname == op.cname) {
+                n += 1;
+                if t.request_values.first() != op.request_values.first()
+                    && t.reply_values.first() != op.reply_values.first()
+                {
+                    problems.push(format!(
+                        "{fam}: {} is {:?}/{:?}, the kernel's spec says {:?}/{:?}",
+                        op.cname,
+                        op.request_values,
+                        op.reply_values,
+                        t.request_values,
+                        t.reply_values
+                    ));
+                }
+            }
+        }
+        eprintln!("{fam}: {n} names compared with the kernel's spec");
+        assert!(n > 0, "{fam}: no C name in common with the kernel's spec");
+        compared += n;
+    }
+    eprintln!("{families} families, {compared} names compared");
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(
+        families >= 5,
+        "only {families} of our families have a kernel spec"
+    );
+}
