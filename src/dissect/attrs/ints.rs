@@ -18,9 +18,14 @@ impl Walker<'_> {
         p0: usize,
         plen: usize,
     ) {
-        let index = ia
-            .index
-            .as_deref()
+        let count = ia.scalar.width().filter(|w| *w > 0).map_or(0, |w| plen / w);
+        let by_count = ia
+            .index_by_count
+            .iter()
+            .find(|(n, _)| *n == count)
+            .map(|(_, e)| e.as_str());
+        let index = by_count
+            .or(ia.index.as_deref())
             .and_then(|e| self.spec?.enums.get(e))
             .map(|e| (e, ia.index_start));
         let used = self.ints_into(node, ia.scalar, pres, endian, p0, plen, index);

@@ -45,6 +45,10 @@ impl Walker<'_> {
             let name = m.name.replace('-', "_");
             let field = format!("{path}.{}", m.name);
             if off + size > avail {
+                if off == avail && m.since.is_some() {
+                    // An older kernel's shorter struct (members appended later are absent).
+                    break;
+                }
                 out.push(Node::expert(
                     Severity::Warning,
                     format!("struct {} ends after {avail} bytes; member {name} ({size} bytes) is missing", st.name),

@@ -16,6 +16,12 @@ definitions:
     name-prefix: conf-
     value-start: 1
     entries: [forwarding, mtu]
+  - name: conf-old
+    type: enum
+    name-prefix: conf-
+    value-start: 1
+    nlscope-until: "6.2"
+    entries: [mtu, forwarding]
   - name: rec
     type: struct
     members:
@@ -33,6 +39,7 @@ definitions:
       - {name: n, type: u8}
       - {name: pad, type: pad, len: 1}
       - {name: both, type: binary, len: 4, sub-type: u16}
+      - {name: later, type: u16, nlscope-since: "6.7"}
   - name: key
     type: struct
     members:
@@ -92,7 +99,7 @@ attribute-sets:
       - {name: options, type: sub-message, sub-message: opts, selector: kind}
       - {name: tail, type: binary, struct: tail-sel}
       - {name: rest, type: binary, struct: rest-hdr}
-      - {name: conf, type: binary, sub-type: s32, nlscope-index: conf, nlscope-index-start: 1}
+      - {name: conf, type: binary, sub-type: s32, nlscope-index: conf, nlscope-index-start: 1, nlscope-index-by-count: {2: conf-old}}
       - {name: table, type: binary, sub-type: u32}
       - {name: secret, type: binary, nlscope-opaque: true}
       - {name: pair, type: binary, struct: pair}
@@ -458,6 +465,21 @@ fn integer_arrays_named_by_an_enum() {
     assert_eq!((c.offset, c.length, &c.value), (8, 4, &Value::Int(1500)));
     assert_eq!(n.children[2].value, Value::Int(-1));
     assert!(!any_raw(std::slice::from_ref(n)));
+    // Two elements: an older kernel's numbering (nlscope-index-by-count), same field paths.
+    let n = &walk(&s, &nla(LE, 9, p.get(..8).unwrap()), None)[0];
+    let names: Vec<(&str, &str)> = n
+        .children
+        .iter()
+        .map(|c| (c.name.as_str(), c.field.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("CONF_MTU", "deep.conf.mtu"),
+            ("CONF_FORWARDING", "deep.conf.forwarding")
+        ]
+    );
+    assert_eq!(s.enums["conf-old"].kernels, (None, Some((6, 2))));
     // Bytes after the last whole element: raw, with a warning.
     p.extend([0xaa, 0xbb]);
     let n = &walk(&s, &nla(LE, 9, &p), None)[0];
@@ -491,7 +513,14 @@ fn integer_arrays_named_by_an_enum() {
     assert_eq!((both.offset, both.length), (6, 4));
     let v: Vec<&Value> = both.children.iter().map(|c| &c.value).collect();
     assert_eq!(v, [&Value::Uint(5), &Value::Uint(6)]);
-    assert_eq!(s.structs["pair"].size, 6);
+    assert_eq!(s.structs["pair"].size, 8);
+    // The payload ended before a member a later kernel appended: complete, no note.
+    assert!(n.children.iter().all(|c| c.expert.is_none()), "{n:?}");
+    let n = &walk(&s, &nla(LE, 12, &[3, 0, 5, 0, 6, 0, 7, 0]), None)[0];
+    assert_eq!(child(n, "later").value, Value::Uint(7));
+    // Cut inside it: still a warning.
+    let n = &walk(&s, &nla(LE, 12, &[3, 0, 5, 0, 6, 0, 7]), None)[0];
+    assert!(n.children.iter().any(|c| c.expert.is_some()), "{n:?}");
 }
 
 #[test]

@@ -250,14 +250,15 @@ fn collect_paths(s: &Spec, set: &str, prefix: &str, depth: usize, out: &mut Vec<
             collect_paths(s, n, &path, depth + 1, out);
         }
         // Elements of an integer array named by an enum: `<attr>.<entry>`.
-        if let Some(e) = a
-            .ints
-            .as_ref()
-            .and_then(|i| i.index.as_ref())
-            .and_then(|e| s.enums.get(e))
-        {
-            for n in &e.names {
-                out.push(format!("{path}.{n}"));
+        if let Some(ia) = &a.ints {
+            let enums = ia
+                .index
+                .iter()
+                .chain(ia.index_by_count.iter().map(|(_, e)| e));
+            for e in enums.filter_map(|e| s.enums.get(e)) {
+                for n in &e.names {
+                    out.push(format!("{path}.{n}"));
+                }
             }
         }
         match &a.ty {

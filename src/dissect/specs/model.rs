@@ -101,7 +101,14 @@ pub struct IntArray {
     /// Enum value of element 0 (IFLA_INET_CONF's element 0 is IPV4_DEVCONF_FORWARDING = 1).
     /// nlscope extension: `nlscope-index-start: N`, default 0.
     pub index_start: i64,
+    /// Element counts whose elements another enum names, for kernels that renumbered them
+    /// (IPSTATS_MIB_* before Linux 6.3: 37 counters). nlscope extension:
+    /// `nlscope-index-by-count: {COUNT: ENUM}`.
+    pub index_by_count: Vec<(usize, String)>,
 }
+
+/// A kernel version: (major, minor).
+pub type KernelVersion = (u32, u32);
 
 /// One member of a struct (fixed header or binary attribute layout).
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +119,9 @@ pub struct Member {
     pub kind: MemberKind,
     /// How to show it.
     pub pres: Presentation,
+    /// The kernel version that appended this member (nlscope extension `nlscope-since`): older
+    /// kernels send the struct without it, so a payload ending right before it is complete.
+    pub since: Option<String>,
 }
 
 /// Kind of a struct member.
@@ -208,6 +218,9 @@ pub struct EnumDef {
     pub entries: Vec<(i64, String)>,
     /// YNL names of the entries (`forwarding`), in the order of `entries`.
     pub names: Vec<String>,
+    /// The kernels (major, minor) this numbering is for, first and last, when it is not every
+    /// kernel's (nlscope extensions `nlscope-since`, `nlscope-until`).
+    pub kernels: (Option<KernelVersion>, Option<KernelVersion>),
 }
 
 impl EnumDef {

@@ -105,7 +105,12 @@ pub(super) fn check_refs(s: &Spec) -> R<()> {
                     ));
                 }
             }
-            if let Some(e) = a.ints.as_ref().and_then(|i| i.index.as_ref()) {
+            let index_enums = a.ints.iter().flat_map(|i| {
+                i.index
+                    .iter()
+                    .chain(i.index_by_count.iter().map(|(_, e)| e))
+            });
+            for e in index_enums {
                 match s.enums.get(e) {
                     None => return Err(format!("{ctx}: nlscope-index '{e}' is not defined")),
                     Some(d) if d.is_flags => {

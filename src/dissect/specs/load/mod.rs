@@ -438,6 +438,23 @@ fn compile_enum(family: &str, ename: &str, is_flags: bool, d: &Y, ctx: &str) -> 
         is_flags,
         entries,
         names,
+        kernels: (
+            kernel_version(d, "nlscope-since", ctx)?,
+            kernel_version(d, "nlscope-until", ctx)?,
+        ),
+    })
+}
+
+/// A kernel version key (`"6.3"`) as (major, minor).
+fn kernel_version(y: &Y, key: &str, ctx: &str) -> R<Option<(u32, u32)>> {
+    let Some(v) = get_str(y, key, ctx)? else {
+        return Ok(None);
+    };
+    let parsed = v
+        .split_once('.')
+        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+    parsed.map(Some).ok_or_else(|| {
+        format!("{ctx}: '{key}' must be a kernel version such as \"6.3\", not '{v}'")
     })
 }
 
@@ -563,7 +580,13 @@ fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: &str) -> R<Member> 
     {
         return Err(format!("{ctx}: binary member without 'len' or 'struct'"));
     }
-    Ok(Member { name, kind, pres })
+    let since = get_str(m, "nlscope-since", ctx)?.map(str::to_string);
+    Ok(Member {
+        name,
+        kind,
+        pres,
+        since,
+    })
 }
 
 fn attr_type(t: &str, y: &Y, ctx: &str) -> R<AttrType> {
@@ -689,12 +712,42 @@ fn int_array(a: &Y, ty: &AttrType, ctx: &str) -> R<Option<IntArray>> {
             scalar,
             index: index.map(str::to_string),
             index_start: start.unwrap_or(0),
+            index_by_count: index_by_count(a, ctx)?,
         })),
-        None if index.is_some() || start.is_some() => Err(format!(
-            "{ctx}: 'nlscope-index' needs type binary with a fixed-width integer sub-type"
-        )),
+        None if index.is_some()
+            || start.is_some()
+            || get(a, "nlscope-index-by-count").is_some() =>
+        {
+            Err(format!(
+                "{ctx}: 'nlscope-index' needs type binary with a fixed-width integer sub-type"
+            ))
+        }
         None => Ok(None),
     }
+}
+
+/// `nlscope-index-by-count: {37: ipstats-mib-6-1}`: element counts whose names come from
+/// another enum (a kernel that numbered the elements differently).
+fn index_by_count(a: &Y, ctx: &str) -> R<Vec<(usize, String)>> {
+    let Some(m) = get(a, "nlscope-index-by-count") else {
+        return Ok(Vec::new());
+    };
+    let Some(m) = m.as_mapping() else {
+        return Err(format!(
+            "{ctx}: 'nlscope-index-by-count' must map element counts to enums"
+        ));
+    };
+    m.iter()
+        .map(|(k, v)| {
+            let n = int_of(k).and_then(|n| usize::try_from(n).ok());
+            match (n, v.as_str()) {
+                (Some(n), Some(e)) => Ok((n, e.to_string())),
+                _ => Err(format!(
+                    "{ctx}: 'nlscope-index-by-count' entries are COUNT: ENUM"
+                )),
+            }
+        })
+        .collect()
 }
 
 fn msg_value(mode: Option<&Y>, dir: &str, ctx: &str) -> R<Option<u16>> {
