@@ -3,6 +3,7 @@
 //! slow consumer: a frame that does not fit in the channel is counted as dropped.
 
 pub mod file;
+pub(crate) mod genl;
 pub mod monitor;
 pub mod nlmon;
 pub mod nlsock;

@@ -104,6 +104,8 @@ pub struct NlmonSource {
     stats: SourceStats,
     /// Kernel drops not yet reported on a frame.
     drops_pending: u64,
+    /// The host's generic netlink families at start, recorded in the capture file.
+    genl: crate::capture::genl::GenlNames,
     /// The interface this source created; deleting it happens when this is dropped, after the
     /// socket (declared first) is closed.
     _created: Option<rtnl::CreatedLink>,
@@ -177,6 +179,7 @@ impl NlmonSource {
             buf: vec![0; SNAPLEN - COOKED_LEN],
             stats: SourceStats::default(),
             drops_pending: 0,
+            genl: crate::capture::genl::GenlNames::of_host(),
             _created: created,
         };
         // Start the drop counters from zero.
@@ -274,6 +277,10 @@ impl NlmonSource {
 impl Source for NlmonSource {
     fn interfaces(&self) -> Vec<String> {
         vec![self.iface.clone()]
+    }
+
+    fn section_comments(&self) -> Vec<String> {
+        self.genl.comment().into_iter().collect()
     }
 
     fn poll(&mut self, timeout: Duration, base: usize, out: &mut Vec<Captured>) -> io::Result<()> {

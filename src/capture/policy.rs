@@ -3,7 +3,7 @@
 
 use std::io;
 
-use super::monitor::genl::{GenlFamily, genl_dump, genl_get};
+use super::genl::{GenlFamily, genl_dump, genl_get};
 use super::nlsock::{NlSocket, dump_errno};
 use crate::model::Endian;
 use crate::netlink::NETLINK_GENERIC;

@@ -42,6 +42,27 @@ pub struct ReadOptions {
     /// many stayed raw, per netlink family and message type.
     #[arg(long = "coverage")]
     pub coverage: bool,
+    /// Read generic netlink family id ID as family NAME, whatever the capture says (e.g.
+    /// `--genl nl80211=0x22` for a capture that never resolved the id); repeatable.
+    #[arg(long = "genl", value_name = "NAME=ID", value_parser = parse_genl)]
+    pub genl: Vec<(String, u16)>,
+}
+
+/// `--genl` values: `NAME=ID`, ID decimal or 0x hex, a dynamic id (16 and up).
+pub fn parse_genl(s: &str) -> Result<(String, u16), String> {
+    let (name, id) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}' is not NAME=ID (e.g. nl80211=0x22)"))?;
+    let id = match id.strip_prefix("0x").or_else(|| id.strip_prefix("0X")) {
+        Some(h) => u16::from_str_radix(h, 16).ok(),
+        None => id.parse().ok(),
+    }
+    .filter(|v| *v >= 16)
+    .ok_or_else(|| format!("'{id}' is not a generic netlink family id (16 to 65535)"))?;
+    if name.is_empty() || name.len() > 63 || !name.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!("'{name}' is not a generic netlink family name"));
+    }
+    Ok((name.to_string(), id))
 }
 
 /// `-T` values.
@@ -146,6 +167,14 @@ pub fn run(
     });
 
     let mut dis = Dissector::new(specs);
+    for (name, id) in &opts.genl {
+        if dis.specs.get(name).is_none() {
+            return Err(CliError::usage(format!(
+                "--genl {name}={id}: no spec describes a family named '{name}' (see nlscope specs list)"
+            )));
+        }
+        dis.pin_genl(*id, name);
+    }
     let mut out = BufWriter::with_capacity(1 << 16, stdout);
     let mut ifaces: Vec<Option<Interface>> = Vec::new();
     let mut frame_no = 0u64;

@@ -4,6 +4,7 @@ pub mod attrs;
 pub mod cooked;
 mod families;
 pub mod fields;
+pub mod genl_guess;
 mod message;
 pub mod problems;
 pub mod specs;
@@ -105,6 +106,12 @@ pub struct Dissector {
     pub specs: SpecRegistry,
     genl: HashMap<u16, String>,
     genl_version: u64,
+    /// Ids the user named (`--genl NAME=ID`, Decode As): what the capture says does not
+    /// override them.
+    genl_pinned: std::collections::HashSet<u16>,
+    /// Families guessed for ids the capture never names, from the first message of each id
+    /// this dissector resolved (see `genl_guess`).
+    genl_guesses: RefCell<HashMap<u16, Option<genl_guess::Guess>>>,
     /// Interface names by index, learned from RTM_NEWLINK messages (for summaries).
     links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
     /// IFLA_IFNAME's attribute number (from the rt-link spec; 3 in the uapi).
@@ -164,6 +171,8 @@ impl Dissector {
             links: HashMap::default(),
             genl,
             genl_version: 0,
+            genl_pinned: std::collections::HashSet::new(),
+            genl_guesses: RefCell::new(HashMap::new()),
             resolved: RefCell::new(HashMap::default()),
             recent: Vec::new(),
             recent_next: 0,
@@ -227,15 +236,48 @@ impl Dissector {
         &self.genl
     }
 
+    /// The family of generic netlink message `m` of frame `data`: the learned one, else a
+    /// guess from its command and attributes (with how well it fits).
+    pub fn genl_family_of(
+        &self,
+        data: &[u8],
+        m: &MsgIndex,
+    ) -> Option<(&str, Option<genl_guess::Guess>)> {
+        if let Some(f) = self.genl_family(m.ty) {
+            return Some((f, None));
+        }
+        let g = *self
+            .genl_guesses
+            .borrow_mut()
+            .entry(m.ty)
+            .or_insert_with(|| {
+                let payload = data.get(m.offset + NLMSG_HDRLEN..m.offset + m.present)?;
+                let to_kernel = m.direction == Direction::ToKernel;
+                genl_guess::guess(&self.specs, payload, m.endian, to_kernel)
+            });
+        let g = g?;
+        Some((self.specs.specs().get(g.spec)?.name.as_str(), Some(g)))
+    }
+
+    /// Name generic netlink id `id` as family `name` whatever the capture says (`--genl`,
+    /// Decode As).
+    pub fn pin_genl(&mut self, id: u16, name: &str) {
+        self.genl_pinned.remove(&id);
+        self.learn_genl(id, name);
+        self.genl_pinned.insert(id);
+    }
+
     /// Teach a generic netlink family id (from capture metadata or the live host).
     pub fn learn_genl(&mut self, id: u16, name: &str) {
         if id >= NLMSG_MIN_TYPE
+            && !self.genl_pinned.contains(&id)
             && !name.is_empty()
             && name.len() < 64
             && self.genl.get(&id).map(String::as_str) != Some(name)
         {
             self.genl.insert(id, name.to_string());
             self.genl_version += 1;
+            self.genl_guesses.get_mut().remove(&id);
             if let Some(f) = self.facts.as_mut() {
                 f.push(Fact::Genl(id, name.to_string()));
             }

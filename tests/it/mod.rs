@@ -7,6 +7,7 @@ mod experts;
 mod field_catalog;
 mod filter_bar;
 mod filters;
+mod genl_ids;
 mod golden;
 mod gui;
 mod gui_files;

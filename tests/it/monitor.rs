@@ -502,6 +502,15 @@ fn genl_families_are_resolved_for_the_section_header() {
     assert_eq!(d.genl_family(16), Some("nlctrl"));
     // nlctrl's notify group is named family/group.
     assert_eq!(src.group_name(0, 16).as_deref(), Some("nlctrl/notify"));
+    // A monitor of another family records the host's ids too (genl messages may still be
+    // in its file, e.g. merged later), as an nlmon capture does.
+    if let Ok(route) = monitor::open(&MonitorOptions {
+        families: vec![MonitorFamily::Route],
+        ..Default::default()
+    }) {
+        let c = route.section_comments();
+        assert!(c.iter().any(|l| l == line), "{c:?} vs {line}");
+    }
 }
 
 #[test]

@@ -151,6 +151,13 @@ fn nlscope_captures_the_same_frames_as_tcpdump_on_real_nlmon() {
     );
     // Both read the same skb timestamp; a big gap would mean a wrong clock or unit.
     assert!(max_dt < 1_000_000_000, "timestamps differ by {max_dt} ns");
+    // nlscope recorded the kernel's generic netlink ids at start (a section comment).
+    let raw = std::fs::read(dir.join("nlscope.pcapng")).unwrap();
+    let has = |s: &str| raw.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(
+        has("genl-families: 16=nlctrl") && has("=ethtool"),
+        "no genl-families section comment in nlscope.pcapng"
+    );
 }
 
 #[test]

@@ -10,14 +10,13 @@
 //! `NETLINK_LISTEN_ALL_NSID`, the time from `CLOCK_REALTIME` when the datagram is read.
 
 mod families;
-pub(crate) mod genl;
 
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::capture::genl::{GenlNames, genl_dump};
 pub use families::MonitorFamily;
-use genl::{GenlNames, genl_dump};
 
 use super::nlsock::{NETLINK_LISTEN_ALL_NSID, NETLINK_PKTINFO, NlSocket, SOL_NETLINK};
 use super::{Captured, Source, SourceStats, cooked_header};
@@ -170,6 +169,11 @@ impl Monitor {
             );
         }
         m.fds = m.socks.iter().map(|s| s.sock.as_raw_fd()).collect();
+        if m.genl.families.is_empty() {
+            // Not monitoring genl: still record the ids, for genl messages that other
+            // families' captures carry (and files merged later).
+            m.genl = GenlNames::of_host();
+        }
         Ok(m)
     }
 
@@ -486,17 +490,7 @@ impl Source for Monitor {
     }
 
     fn section_comments(&self) -> Vec<String> {
-        let mut c = Vec::new();
-        if !self.genl.families.is_empty() {
-            let pairs: Vec<String> = self
-                .genl
-                .families
-                .iter()
-                .map(|(id, n)| format!("{id}={n}"))
-                .collect();
-            c.push(format!("genl-families: {}", pairs.join(" ")));
-        }
-        c
+        self.genl.comment().into_iter().collect()
     }
 
     fn group_name(&self, interface: usize, group: u32) -> Option<String> {

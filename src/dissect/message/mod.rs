@@ -204,7 +204,7 @@ impl<'a> MessageView<'a> {
         }
         let to_kernel = m.direction == Direction::ToKernel;
         if m.protocol == NETLINK_GENERIC {
-            let family = self.d.genl_family(m.ty);
+            let family = self.genl_family();
             let spec = family.and_then(|f| self.d.specs.get(f));
             let op = match (spec, m.genl_cmd) {
                 (Some(s), Some(c)) => s.op_for(u16::from(c), to_kernel),
@@ -270,8 +270,16 @@ impl<'a> MessageView<'a> {
 
     /// Generic netlink family name, when the message is generic netlink.
     pub fn genl_family(&self) -> Option<&'a str> {
+        self.genl_family_guess().map(|(f, _)| f)
+    }
+
+    /// Generic netlink family name and, when the capture never named the id, how well the
+    /// guessed family fits (see `dissect::genl_guess`).
+    pub fn genl_family_guess(
+        &self,
+    ) -> Option<(&'a str, Option<crate::dissect::genl_guess::Guess>)> {
         if self.m.protocol == NETLINK_GENERIC && self.m.ty >= NLMSG_MIN_TYPE {
-            self.d.genl_family(self.m.ty)
+            self.d.genl_family_of(self.data, &self.m)
         } else {
             None
         }

@@ -227,6 +227,18 @@ impl<'a> MessageView<'a> {
                 2,
             ),
         ];
+        if let Some((f, Some(guess))) = self.genl_family_guess() {
+            g.children.push(Node::expert(
+                Severity::Note,
+                format!(
+                    "family id {:#x} is not named in this capture: guessed {f} (its command and {} of {} attributes fit); name it with --genl {f}={} or Decode As",
+                    m.ty, guess.fit, guess.of, m.ty
+                ),
+                "genl",
+                start,
+                4,
+            ));
+        }
         let mut out = vec![g];
         let mut pos = start + 4;
         let Some(spec) = spec else {

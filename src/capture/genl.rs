@@ -1,6 +1,7 @@
-//! Generic netlink family and multicast group discovery for the monitor: a CTRL_CMD_GETFAMILY
-//! dump at start, then nlctrl's CTRL_CMD_NEWFAMILY / CTRL_CMD_NEWMCAST_GRP notifications for
-//! families that appear later.
+//! Generic netlink family and multicast group discovery: a CTRL_CMD_GETFAMILY dump at start
+//! (recorded in capture files, so ids are named even when the capture holds no nlctrl
+//! exchange), then for the monitor nlctrl's CTRL_CMD_NEWFAMILY / CTRL_CMD_NEWMCAST_GRP
+//! notifications for families that appear later.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -17,7 +18,7 @@ const CTRL_VERSION: u8 = 2;
 
 /// Generic netlink names resolved at start and from nlctrl notifications.
 #[derive(Debug, Default)]
-pub(super) struct GenlNames {
+pub(crate) struct GenlNames {
     /// Family id -> name.
     pub families: BTreeMap<u16, String>,
     /// Multicast group id -> "family/group".
@@ -35,6 +36,29 @@ pub(crate) struct GenlFamily {
 }
 
 impl GenlNames {
+    /// The running kernel's families, or none if the controller cannot be asked.
+    pub fn of_host() -> GenlNames {
+        let mut g = GenlNames::default();
+        for f in genl_dump().unwrap_or_default() {
+            g.add(&f);
+        }
+        g
+    }
+
+    /// The section comment recording the family ids (`genl-families: 16=nlctrl 20=ethtool`,
+    /// read back by `Dissector::learn_from_comment`), if any are known.
+    pub fn comment(&self) -> Option<String> {
+        if self.families.is_empty() {
+            return None;
+        }
+        let pairs: Vec<String> = self
+            .families
+            .iter()
+            .map(|(id, n)| format!("{id}={n}"))
+            .collect();
+        Some(format!("genl-families: {}", pairs.join(" ")))
+    }
+
     /// Remember family `f` and its groups.
     pub fn add(&mut self, f: &GenlFamily) {
         self.families.insert(f.id, f.name.clone());
