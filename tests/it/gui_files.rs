@@ -345,7 +345,7 @@ fn save_as_keeps_comments_and_learned_generic_netlink_ids() {
     let is_ethtool = |m: &J| {
         m["type_name"]
             .as_str()
-            .is_some_and(|t| t.starts_with("ethtool"))
+            .is_some_and(|t| t.starts_with("ETHTOOL_MSG_"))
     };
     let ethtool_id = msgs
         .iter()
@@ -414,6 +414,13 @@ fn save_as_keeps_comments_and_learned_generic_netlink_ids() {
     let back_msgs = crate::it::common::json_msgs(&out, &[]);
     assert!(back_msgs.iter().any(is_ethtool), "no ethtool message");
     assert!(back_msgs.iter().all(|m| m["type"] != 16), "nlctrl left in");
+    // By the recorded id, not by a guess from the attributes.
+    let want = format!("genl-families: 16=nlctrl {ethtool_id}=ethtool");
+    assert!(saved.windows(want.len()).any(|w| w == want.as_bytes()), "{want}");
+    assert!(
+        back_msgs.iter().all(|m| !m.to_string().contains("guessed")),
+        "a message was read by a guess"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 

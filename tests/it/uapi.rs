@@ -223,6 +223,15 @@ fn spec_numbers_match_the_uapi_headers() {
                     format!("{sn}: message type {}", op.cname),
                 );
             }
+            // The kernel's answer named <REQUEST><suffix> (ethtool: _REPLY).
+            if let Some(suffix) = &spec.reply_suffix
+                && !op.request_values.is_empty()
+                && let Some(v) = op.reply_values.first()
+                && c_ident(&op.cname)
+            {
+                let rn = format!("{}{suffix}", op.cname);
+                c.add(&rn, i128::from(*v), format!("{sn}: message type {rn}"));
+            }
         }
         for g in &spec.mcast_groups {
             let cn = g.name.to_uppercase().replace('-', "_");

@@ -33,6 +33,18 @@ fn class(t: &AttrType) -> Option<String> {
 /// that decides: (C name or C name prefix, why ours differs).
 const KNOWN: &[(&str, &str)] = &[
     (
+        "ETHTOOL_A_STATS_GRP_STAT",
+        "stat_put(): a nest holding one u64 whose attribute type is the counter's index",
+    ),
+    (
+        "ETHTOOL_MODULE_FW_FLASH_STATUS_",
+        "linux/ethtool.h: STARTED = 1 (the uapi test checks it)",
+    ),
+    (
+        "ETHTOOL_C33_PSE_EXT_STATE_",
+        "linux/ethtool.h: PD_DLL_POWER_TYPE is 7, so these are 8 and 9 (the uapi test checks it)",
+    ),
+    (
         "NL_POLICY_TYPE_ATTR_MASK",
         "linux/netlink.h: 12 (NL_POLICY_TYPE_ATTR_PAD is 11; nlctrl.yaml omits pad)",
     ),

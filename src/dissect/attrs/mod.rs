@@ -404,6 +404,13 @@ impl<'a> Walker<'a> {
             );
             return;
         }
+        if width == 4 && matches!(pres.hint.as_deref(), Some("ipv4" | "ipv4-or-v6")) {
+            // A __be32 address typed u32 (YNL: byte-order big-endian, display-hint ipv4): its
+            // bytes are in network order whatever the declared byte order.
+            node.value = array(self.data, p0).map_or(Value::None, Value::Ipv4);
+            node.display = node.value.display();
+            return;
+        }
         if s.signed() {
             let v = endian.int(self.data, p0, width).unwrap_or(0);
             node.value = Value::Int(v);

@@ -106,6 +106,7 @@ attribute-sets:
       - {name: plain, type: binary}
       - {name: via, type: binary, struct: via}
       - {name: recs, type: binary, sub-type: binary, struct: rec, nlscope-record-len: len, nested-attributes: eattrs}
+      - {name: gw, type: u32, byte-order: big-endian, display-hint: ipv4}
   - name: eattrs
     attributes:
       - {name: timer, type: u32}
@@ -642,4 +643,12 @@ fn hinted_byte_array_to_the_end_of_a_struct() {
     assert!(matches!(child(n, "addr").value, Value::Bytes(_)));
     let n = &walk(&s, &nla(LE, 14, &[2, 0]), None)[0];
     assert_eq!(child(n, "addr").length, 0);
+}
+
+#[test]
+fn a_u32_with_an_ipv4_hint_is_an_address() {
+    let s = spec();
+    let n = &walk(&s, &nla(LE, 16, &[192, 0, 2, 1]), None)[0];
+    assert_eq!(n.value, Value::Ipv4([192, 0, 2, 1]));
+    assert_eq!(n.display, "192.0.2.1");
 }

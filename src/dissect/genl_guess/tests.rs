@@ -17,7 +17,7 @@ const SPECS: [&str; 3] = [
 ];
 
 fn registry() -> SpecRegistry {
-    let mut r = SpecRegistry::with_embedded();
+    let mut r = SpecRegistry::new();
     for (i, s) in SPECS.iter().enumerate() {
         r.insert(load_spec(s, SpecSource::Embedded(format!("t{i}"))).unwrap());
     }

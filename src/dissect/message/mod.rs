@@ -244,6 +244,17 @@ impl<'a> MessageView<'a> {
             Target::Control => control_name(m.ty),
             Target::Genl { family, spec, op } => {
                 let cmd = m.genl_cmd.map(u16::from);
+                if let (Some(s), Some(op)) = (spec, op)
+                    && s.directional
+                {
+                    // Directional ids (ethtool): a number names different messages each way;
+                    // the uapi may name the kernel's answer <REQUEST><suffix>.
+                    let reply = m.direction != Direction::ToKernel && !op.request_values.is_empty();
+                    return match (&s.reply_suffix, reply) {
+                        (Some(suffix), true) => format!("{}{suffix}", op.cname),
+                        _ => op.cname.clone(),
+                    };
+                }
                 if let (Some(s), Some(c)) = (spec, cmd)
                     && let Some(n) = s.type_name(c)
                 {

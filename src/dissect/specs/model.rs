@@ -439,6 +439,10 @@ pub struct Spec {
     pub mcast_groups: Vec<McastGroup>,
     /// `uapi-header`: the header defining the family's names (`linux/nl80211.h`).
     pub uapi_header: Option<String>,
+    /// How the uapi names the kernel's answer to a request: the request's C name plus this
+    /// (`_REPLY`: ETHTOOL_MSG_STRSET_GET_REPLY). nlscope extension on `operations`:
+    /// `nlscope-reply-suffix`.
+    pub reply_suffix: Option<String>,
 }
 
 impl Spec {

@@ -319,6 +319,10 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
     let directional = get(doc, "operations")
         .and_then(|o| get_str(o, "enum-model", "operations").ok().flatten())
         == Some("directional");
+    let reply_suffix = match get(doc, "operations") {
+        Some(o) => get_str(o, "nlscope-reply-suffix", "operations")?.map(str::to_string),
+        None => None,
+    };
 
     let mut mcast_groups = Vec::new();
     if let Some(m) = get(doc, "mcast-groups") {
@@ -345,6 +349,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
         directional,
         mcast_groups,
         uapi_header: get_str(doc, "uapi-header", "top level")?.map(str::to_string),
+        reply_suffix,
     };
     check_refs(&spec)?;
     Ok(spec)
