@@ -15,7 +15,10 @@ fn genl_option_names_an_id_whatever_the_capture_says() {
         .and_then(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .and_then(|j| j["type"].as_u64())
         .expect("the type of message 4");
-    assert!(plain.lines().nth(3).unwrap().contains("ETHTOOL_MSG_"), "{plain}");
+    assert!(
+        plain.lines().nth(3).unwrap().contains("ETHTOOL_MSG_"),
+        "{plain}"
+    );
     // The user says that id is another family: it wins over the capture's nlctrl reply.
     let pinned = run_ok(&[
         "read",

@@ -416,7 +416,10 @@ fn save_as_keeps_comments_and_learned_generic_netlink_ids() {
     assert!(back_msgs.iter().all(|m| m["type"] != 16), "nlctrl left in");
     // By the recorded id, not by a guess from the attributes.
     let want = format!("genl-families: 16=nlctrl {ethtool_id}=ethtool");
-    assert!(saved.windows(want.len()).any(|w| w == want.as_bytes()), "{want}");
+    assert!(
+        saved.windows(want.len()).any(|w| w == want.as_bytes()),
+        "{want}"
+    );
     assert!(
         back_msgs.iter().all(|m| !m.to_string().contains("guessed")),
         "a message was read by a guess"

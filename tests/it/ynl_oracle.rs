@@ -33,6 +33,10 @@ fn class(t: &AttrType) -> Option<String> {
 /// that decides: (C name or C name prefix, why ours differs).
 const KNOWN: &[(&str, &str)] = &[
     (
+        "MPTCP_ATTR_IF_IDX",
+        "mptcp_event_put_token_and_ssk: nla_put_s32 of sk_bound_dev_if (linux/mptcp.h says s32)",
+    ),
+    (
         "ETHTOOL_A_STATS_GRP_STAT",
         "stat_put(): a nest holding one u64 whose attribute type is the counter's index",
     ),
