@@ -235,19 +235,49 @@ impl SpecRegistry {
 
 /// Attribute paths under `prefix`. No dedupe while walking: two formats of a sub-message may
 /// give one attribute name different layouts, and each must be followed (the caller sorts and
-/// dedupes); the depth bound stops recursive sets.
+/// dedupes). A set already open on the current path is not entered again (nl80211-attrs nests
+/// itself in half a dozen places: following those gave hundreds of millions of paths); the
+/// depth bound and the total cap stop anything else that grows.
 fn collect_paths(s: &Spec, set: &str, prefix: &str, depth: usize, out: &mut Vec<String>) {
-    if depth > 8 {
+    let mut open = Vec::new();
+    collect_set(s, set, prefix, depth, &mut open, out);
+}
+
+/// Most paths one spec may add to the catalog (the largest, nl80211, has about 20 000).
+const MAX_PATHS: usize = 200_000;
+
+fn collect_set<'a>(
+    s: &'a Spec,
+    set: &'a str,
+    prefix: &str,
+    depth: usize,
+    open: &mut Vec<&'a str>,
+    out: &mut Vec<String>,
+) {
+    if depth > 8 || open.contains(&set) || out.len() > MAX_PATHS {
         return;
     }
-    let Some(set) = s.sets.get(set) else { return };
+    let Some(set_def) = s.sets.get(set) else { return };
+    open.push(set);
+    collect_attrs(s, set_def, prefix, depth, open, out);
+    open.pop();
+}
+
+fn collect_attrs<'a>(
+    s: &'a Spec,
+    set: &'a AttrSet,
+    prefix: &str,
+    depth: usize,
+    open: &mut Vec<&'a str>,
+    out: &mut Vec<String>,
+) {
     for a in &set.attrs {
         let path = format!("{prefix}.{}", a.name);
         if let Some(h) = &a.fixed_header {
             header_paths(s, h, &path, out);
         }
         if let Some(n) = &a.nested {
-            collect_paths(s, n, &path, depth + 1, out);
+            collect_set(s, n, &path, depth + 1, open, out);
         }
         // Elements of an integer array named by an enum: `<attr>.<entry>`.
         if let Some(ia) = &a.ints {
@@ -281,7 +311,7 @@ fn collect_paths(s: &Spec, set: &str, prefix: &str, depth: usize, out: &mut Vec<
                         header_paths(s, h, &path, out);
                     }
                     if let Some(fs) = &f.attribute_set {
-                        collect_paths(s, fs, &path, depth + 1, out);
+                        collect_set(s, fs, &path, depth + 1, open, out);
                     }
                 }
             }
