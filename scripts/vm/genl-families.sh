@@ -107,7 +107,7 @@ r iw dev wlan1 ibss join nlscope-ibss 2412
 note "(mac80211 scans for the IBSS first and creates its own after about 7 s: waiting for that in dmesg)"
 i=0; while ! dmesg | grep -q 'Creating new IBSS'; do i=$((i+1)); [ $i -gt 40 ] && break; usleep 500000; done
 r ip link set wlan0 up
-r iw dev wlan0 scan
+rto 120 /usr/sbin/iw dev wlan0 scan
 r ip link set wlan0 down
 r iw dev wlan0 set type ibss
 r ip link set wlan0 up
@@ -381,17 +381,24 @@ nft add chain inet dw input '{ type filter hook input priority 0; policy accept;
 nft add rule inet dw input icmp type echo-request drop
 cap_start genl-net_dm
 note "dropwatch -l kas, commands fed on stdin one line at a time: show; set alertlimit 1; start"
-note "(stops itself after 1 alert); set alertmode packet; set trunc 64; start; stats; exit"
+note "(stops itself after 1 alert); set alertmode packet; set trunc 64; start; (SIGINT after 2.5 s: stop); stats; exit"
 note "meanwhile, every 0.2 s: a TCP SYN to 127.0.0.1:1 (no socket: dropped) and a ping to 127.0.0.1"
 note "that an nft rule set up before (table inet dw, hook input) drops"
 ( for i in $(seq 1 80); do wget -q -O /dev/null http://127.0.0.1:1/ >/dev/null 2>&1
     ping -c 1 -W 1 127.0.0.1 >/dev/null 2>&1 & usleep 200000; done ) &
 DROPPID=$!
-echo '$ dropwatch -l kas' >> /out/$NAME.cmds.txt
-( echo show; usleep 500000; echo set alertlimit 1; echo start; sleep 5;
+echo '$ dropwatch -l kas   (Ctrl-C, i.e. SIGINT, once during the packet-mode monitoring)' >> /out/$NAME.cmds.txt
+( echo show; usleep 500000; echo set alertlimit 1; echo start; sleep 4;
   echo set alertmode packet; echo set trunc 64; echo start; sleep 5;
-  echo stats; echo exit ) | timeout 30 /usr/bin/dropwatch -l kas >> /out/$NAME.cmds.txt 2>&1
+  echo stats; echo exit ) | /usr/bin/dropwatch -l kas >> /out/$NAME.cmds.txt 2>&1 &
+DWPID=$!
+( sleep 30; kill $DWPID 2>/dev/null ) &
+WDPID=$!
+sleep 7
+kill -INT $DWPID
+wait $DWPID
 echo "[exit $?]" >> /out/$NAME.cmds.txt
+kill $WDPID 2>/dev/null
 kill $DROPPID 2>/dev/null; wait $DROPPID 2>/dev/null
 cap_stop
 nft delete table inet dw
