@@ -24,7 +24,8 @@ rto() {
   timeout "$s" "$c" "$@" >> /out/$NAME.cmds.txt 2>&1
   echo "[exit $?]" >> /out/$NAME.cmds.txt
 }
-# bg SUFFIX /abs/path ARGS...: start a listener in the background (output in /out/$NAME.SUFFIX.txt)
+# bg SUFFIX /abs/path ARGS...: start a listener in the background (output in /out/$NAME.SUFFIX.txt;
+# for captures/ that output was appended to the end of $NAME.cmds.txt)
 bg() {
   sfx=$1; shift; c=$1; shift
   echo "\$ ${c##*/} $* &   (background listener; output in $NAME.$sfx.txt)" >> /out/$NAME.cmds.txt
