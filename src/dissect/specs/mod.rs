@@ -249,6 +249,10 @@ fn collect_paths(s: &Spec, set: &str, prefix: &str, depth: usize, out: &mut Vec<
         if let Some(n) = &a.nested {
             collect_paths(s, n, &path, depth + 1, out);
         }
+        // A code decoder's nodes carry its own (absolute) fields: `wlan.ssid`.
+        if let Some(d) = a.decode {
+            out.extend(d.fields());
+        }
         // Elements of an integer array named by an enum: `<attr>.<entry>`.
         if let Some(e) = a
             .ints

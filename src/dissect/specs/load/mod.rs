@@ -658,6 +658,31 @@ fn compile_attr(
         }
         None => base.and_then(|b| b.record_len.clone()),
     };
+    let decode = match get(a, "nlscope-decode") {
+        None => base.and_then(|b| b.decode),
+        Some(Y::String(d)) => {
+            let dec = crate::dissect::decode::Decoder::by_name(d).ok_or_else(|| {
+                format!(
+                    "{ctx}: unknown 'nlscope-decode' decoder '{d}' (known: {})",
+                    crate::dissect::decode::Decoder::known()
+                )
+            })?;
+            if !matches!(
+                ty,
+                AttrType::Binary {
+                    structure: None,
+                    ..
+                }
+            ) || ints.is_some()
+            {
+                return Err(format!(
+                    "{ctx}: 'nlscope-decode' needs type binary without struct or sub-type"
+                ));
+            }
+            Some(dec)
+        }
+        Some(_) => return Err(format!("{ctx}: 'nlscope-decode' must be a decoder name")),
+    };
     Ok(Attr {
         cname: c_name(prefix, &name),
         name,
@@ -669,6 +694,7 @@ fn compile_attr(
         record_len,
         exact_len,
         fixed_header,
+        decode,
     })
 }
 
