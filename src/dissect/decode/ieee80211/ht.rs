@@ -131,7 +131,7 @@ pub(super) fn ht_caps(rd: &mut Rd, out: &mut Vec<Node>) -> Option<String> {
             1,
         );
     }
-    let mcs = mcs_set(rd, out, "supported MCS set", "wlan.ht.mcsset", true)?;
+    let mcs = mcs_set(rd, out, "supported MCS set", "wlan.ht.mcsset")?;
     rd.num(
         out,
         2,
@@ -163,14 +163,9 @@ fn bit_node_push(n: &mut Node, name: &str, field: &str, v: u64, text: &str, at: 
         .push(bit_node(name, field, Value::Uint(v), d, at, len));
 }
 
-/// The 16-byte HT MCS set; `full` adds the TX fields and highest rate (capabilities).
-fn mcs_set(
-    rd: &mut Rd,
-    out: &mut Vec<Node>,
-    name: &str,
-    field: &str,
-    full: bool,
-) -> Option<String> {
+/// The 16-byte HT MCS set (capabilities, and the basic set of HT operation); its parts carry
+/// `wlan.ht.mcsset.*` in both, as in Wireshark.
+fn mcs_set(rd: &mut Rd, out: &mut Vec<Node>, name: &str, field: &str) -> Option<String> {
     let (at, s) = rd.take(out, 16, name, field)?;
     let mask = s.get(..10).unwrap_or_default();
     let mut idx = Vec::new();
@@ -188,7 +183,8 @@ fn mcs_set(
     } else {
         format!("MCS {ranges}")
     };
-    if full {
+    {
+        let field = "wlan.ht.mcsset";
         let mut m = Node::new(
             "RX MCS bitmask",
             format!("{field}.rxbitmask"),
@@ -371,7 +367,7 @@ pub(super) fn ht_op(rd: &mut Rd, out: &mut Vec<Node>) -> Option<String> {
             )
         },
     )?;
-    mcs_set(rd, out, "basic MCS set", "wlan.ht.info.basicmcsset", false)?;
+    mcs_set(rd, out, "basic MCS set", "wlan.ht.info.basicmcsset")?;
     Some(format!(
         "primary channel {pc}, {}, {width}",
         offname.unwrap_or("reserved offset")

@@ -311,7 +311,7 @@ fn beacon_vendor_elements() {
     );
     assert_eq!(one(&t, "wps.primary_device_type").display, "6-0050f204-1");
     assert_eq!(one(&t, "wps.rf_bands").display, "2.4GHz|5GHz (0x3)");
-    assert_eq!(one(&t, "wps.wfa_ext").display, "2.0 (0x20)");
+    assert_eq!(one(&t, "wps.ext.version2").display, "2.0 (0x20)");
     let m = one(&t, "wps.manufacturer");
     assert_eq!(m.length, 9, "the attribute node covers its type and length");
     let other = tag(&t, "Vendor Specific");

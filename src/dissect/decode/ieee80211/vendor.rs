@@ -28,7 +28,12 @@ pub(super) const FIELDS: &[&str] = &[
     "wps.length",
     "wps.unknown",
     "wps.vendor_id",
-    "wps.wfa_ext",
+    "wps.ext",
+    "wps.ext.version2",
+    "wps.ext.authorizedmacs",
+    "wps.ext.network_key_shareable",
+    "wps.ext.request_to_enroll",
+    "wps.ext.settings_delay_time",
 ];
 
 pub(super) fn vendor(rd: &mut Rd, out: &mut Vec<Node>, ctx: &mut Ctx) -> Option<String> {
@@ -209,8 +214,12 @@ fn wmm(rd: &mut Rd, out: &mut Vec<Node>) -> Option<String> {
 const WPS: &[(u16, &str, &str)] = &[
     (0x1001, "AP Channel", "ap_channel"),
     (0x1002, "Association State", "association_state"),
-    (0x1003, "Authentication Type", "auth_type"),
-    (0x1004, "Authentication Type Flags", "auth_type_flags"),
+    (0x1003, "Authentication Type", "authentication_type"),
+    (
+        0x1004,
+        "Authentication Type Flags",
+        "authentication_type_flags",
+    ),
     (0x1005, "Authenticator", "authenticator"),
     (0x1008, "Config Methods", "config_methods"),
     (0x1009, "Configuration Error", "configuration_error"),
@@ -427,21 +436,20 @@ fn vendor_ext(b: &[u8], base: usize, kids: &mut Vec<Node>) {
     while rd.left() >= 2 {
         let at = rd.at();
         let Some(&[sid, len]) = rd.peek(2) else { break };
-        let Some((_, s)) = rd.take(kids, 2 + usize::from(len), "WFA subelement", "wps.wfa_ext")
-        else {
+        let Some((_, s)) = rd.take(kids, 2 + usize::from(len), "WFA subelement", "wps.ext") else {
             break;
         };
         let body = s.get(2..).unwrap_or_default();
-        let name = match sid {
-            0 => "Version2",
-            1 => "AuthorizedMACs",
-            2 => "Network Key Shareable",
-            3 => "Request to Enroll",
-            4 => "Settings Delay Time",
-            _ => "WFA subelement",
+        let (name, field) = match sid {
+            0 => ("Version2", "wps.ext.version2"),
+            1 => ("AuthorizedMACs", "wps.ext.authorizedmacs"),
+            2 => ("Network Key Shareable", "wps.ext.network_key_shareable"),
+            3 => ("Request to Enroll", "wps.ext.request_to_enroll"),
+            4 => ("Settings Delay Time", "wps.ext.settings_delay_time"),
+            _ => ("WFA subelement", "wps.ext"),
         };
         let v = be(body.get(..body.len().min(8)).unwrap_or_default());
-        let mut n = Node::new(name, "wps.wfa_ext", Value::Uint(v), at, s.len());
+        let mut n = Node::new(name, field, Value::Uint(v), at, s.len());
         n.display = if sid == 0 {
             format!("{}.{} ({v:#04x})", v >> 4, v & 15)
         } else {
