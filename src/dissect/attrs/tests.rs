@@ -628,6 +628,7 @@ attribute-sets:
     attributes:
       - {name: ie, type: binary, nlscope-decode: ieee80211-ies}
       - {name: frame, type: binary, nlscope-decode: ieee80211-frame}
+      - {name: profiles, type: indexed-array, sub-type: binary, nlscope-decode: ieee80211-ies}
 "#;
     let s = load_spec(WIFI, SpecSource::Embedded("wifi".into())).unwrap();
     // SSID "ab", DS channel 11 (walk() roots paths at "deep")
@@ -637,7 +638,19 @@ attribute-sets:
     frame.extend_from_slice(&[0x10, 0, 7, 0]); // sequence 1, reason 7
     let mut data = nla(LE, 1, &ies);
     data.extend(nla(LE, 2, &frame));
+    let mut arr = nla(LE, 1, &[0, 1, b'x']);
+    arr.extend(nla(LE, 2, &[0, 1, b'y']));
+    data.extend(nla(LE, 3, &arr));
     let nodes = walk(&s, &data, None);
+    // Each element of an indexed array of binary goes through the decoder.
+    let items = &nodes[2].children;
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        (items[1].name.as_str(), items[1].display.as_str()),
+        ("[2]", "1 element, SSID \"y\"")
+    );
+    // The last element: 4-byte header, 3 bytes, 1 byte of padding.
+    assert_eq!(items[1].children[0].offset, data.len() - 4);
     let ie = &nodes[0];
     assert_eq!(
         (ie.field.as_str(), ie.display.as_str()),

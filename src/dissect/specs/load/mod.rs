@@ -667,16 +667,23 @@ fn compile_attr(
                     crate::dissect::decode::Decoder::known()
                 )
             })?;
-            if !matches!(
-                ty,
-                AttrType::Binary {
-                    structure: None,
-                    ..
-                }
-            ) || ints.is_some()
-            {
+            let plain = |t: &AttrType| {
+                matches!(
+                    t,
+                    AttrType::Binary {
+                        structure: None,
+                        ..
+                    }
+                )
+            };
+            // A binary payload, or each element of an indexed array of them.
+            let fits = match &ty {
+                AttrType::IndexedArray(sub) => plain(sub),
+                t => plain(t),
+            };
+            if !fits || ints.is_some() {
                 return Err(format!(
-                    "{ctx}: 'nlscope-decode' needs type binary without struct or sub-type"
+                    "{ctx}: 'nlscope-decode' needs type binary (or an indexed-array of binary) without struct or integer sub-type"
                 ));
             }
             Some(dec)
