@@ -9,6 +9,8 @@ pub use model::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::dissect::decode::Decoder;
+
 include!(concat!(env!("OUT_DIR"), "/embedded_specs.rs"));
 
 /// Where distributions install the kernel's YNL specs.
@@ -226,6 +228,19 @@ impl SpecRegistry {
             for (set, _) in roots {
                 collect_paths(s, set, &s.name, 0, &mut out);
             }
+            // Code decoders' nodes carry their own absolute fields (`wlan.ssid`): once per
+            // decoder the spec names anywhere.
+            let mut decoders: Vec<Decoder> = s
+                .sets
+                .values()
+                .flat_map(|set| &set.attrs)
+                .filter_map(|a| a.decode)
+                .collect();
+            decoders.sort_unstable_by_key(|d| d.name());
+            decoders.dedup();
+            for d in decoders {
+                out.extend(d.fields());
+            }
         }
         out.sort();
         out.dedup();
@@ -248,10 +263,6 @@ fn collect_paths(s: &Spec, set: &str, prefix: &str, depth: usize, out: &mut Vec<
         }
         if let Some(n) = &a.nested {
             collect_paths(s, n, &path, depth + 1, out);
-        }
-        // A code decoder's nodes carry its own (absolute) fields: `wlan.ssid`.
-        if let Some(d) = a.decode {
-            out.extend(d.fields());
         }
         // Elements of an integer array named by an enum: `<attr>.<entry>`.
         if let Some(e) = a
