@@ -5,6 +5,7 @@
 
 use crate::model::{Node, Severity, Value};
 
+mod caps;
 mod ext;
 mod frame;
 mod ht;
