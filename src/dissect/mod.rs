@@ -2,6 +2,7 @@
 
 pub mod attrs;
 pub mod cooked;
+pub mod decode;
 mod families;
 pub mod fields;
 pub mod genl_guess;

@@ -12,6 +12,7 @@ mod golden;
 mod gui;
 mod gui_files;
 mod gui_live;
+mod ieee80211;
 mod list_rows;
 mod malformed;
 mod monitor;

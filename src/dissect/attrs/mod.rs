@@ -171,6 +171,13 @@ impl<'a> Walker<'a> {
             }
             return node;
         }
+        // A code decoder named by the spec (`nlscope-decode`): 802.11 frames and elements.
+        if let (Some(d), AttrType::Binary { .. }) = (attr.decode, &attr.ty) {
+            let (children, summary) = d.decode(self.data, p0, plen);
+            node.children = children;
+            node.display = summary;
+            return node;
+        }
         if let (
             AttrType::Binary {
                 structure: None, ..

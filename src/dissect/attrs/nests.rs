@@ -41,6 +41,16 @@ impl Walker<'_> {
                     it.children.clear();
                     self.scalar_into(it, *s, &attr.pres, self.endian, q0, qlen);
                 }
+                AttrType::Binary {
+                    structure: None, ..
+                } if attr.decode.is_some() => {
+                    if let Some(d) = attr.decode {
+                        let (children, summary) = d.decode(self.data, q0, qlen);
+                        it.children = children;
+                        it.display = summary;
+                        it.value = Value::None;
+                    }
+                }
                 AttrType::Binary { structure, .. } => {
                     it.children.clear();
                     self.binary_into(

@@ -652,3 +652,81 @@ fn a_u32_with_an_ipv4_hint_is_an_address() {
     assert_eq!(n.value, Value::Ipv4([192, 0, 2, 1]));
     assert_eq!(n.display, "192.0.2.1");
 }
+
+/// `nlscope-decode` hands a binary payload to a code decoder: its nodes sit under the
+/// attribute with frame offsets, and the spec's field paths list the decoder's fields.
+#[test]
+fn nlscope_decode_attributes_use_the_decoder() {
+    const WIFI: &str = r#"
+name: wifi
+protocol: netlink-raw
+protonum: 0
+attribute-sets:
+  - name: top
+    attributes:
+      - {name: ie, type: binary, nlscope-decode: ieee80211-ies}
+      - {name: frame, type: binary, nlscope-decode: ieee80211-frame}
+      - {name: profiles, type: indexed-array, sub-type: binary, nlscope-decode: ieee80211-ies}
+"#;
+    let s = load_spec(WIFI, SpecSource::Embedded("wifi".into())).unwrap();
+    // SSID "ab", DS channel 11 (walk() roots paths at "deep")
+    let ies = [0u8, 2, b'a', b'b', 3, 1, 11];
+    let mut frame = vec![0xc0, 0, 0, 0]; // deauthentication
+    frame.extend_from_slice(&[1; 18]);
+    frame.extend_from_slice(&[0x10, 0, 7, 0]); // sequence 1, reason 7
+    let mut data = nla(LE, 1, &ies);
+    data.extend(nla(LE, 2, &frame));
+    let mut arr = nla(LE, 1, &[0, 1, b'x']);
+    arr.extend(nla(LE, 2, &[0, 1, b'y']));
+    data.extend(nla(LE, 3, &arr));
+    let nodes = walk(&s, &data, None);
+    // Each element of an indexed array of binary goes through the decoder.
+    let items = &nodes[2].children;
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        (items[1].name.as_str(), items[1].display.as_str()),
+        ("[2]", "1 element, SSID \"y\"")
+    );
+    // The last element: 4-byte header, 3 bytes, 1 byte of padding.
+    assert_eq!(items[1].children[0].offset, data.len() - 4);
+    let ie = &nodes[0];
+    assert_eq!(
+        (ie.field.as_str(), ie.display.as_str()),
+        ("deep.ie", "2 elements, SSID \"ab\"")
+    );
+    assert!(!any_raw(std::slice::from_ref(ie)));
+    let ssid = &ie.children[0];
+    assert_eq!(
+        (
+            ssid.name.as_str(),
+            ssid.field.as_str(),
+            ssid.offset,
+            ssid.length
+        ),
+        ("SSID", "wlan.tag", 4, 4)
+    );
+    assert_eq!(child(ssid, "SSID").value, Value::Str("ab".into()));
+    assert_eq!(
+        child(&ie.children[1], "current channel").value,
+        Value::Uint(11)
+    );
+    let fr = &nodes[1];
+    assert_eq!(
+        fr.display,
+        "Deauthentication, SA 01:01:01:01:01:01, BSSID 01:01:01:01:01:01, reason Class 3 frame received from nonassociated STA (7)"
+    );
+    let fc = child(fr, "frame control");
+    assert_eq!((fc.field.as_str(), fc.offset), ("wlan.fc", 16));
+    let mut reg = crate::dissect::specs::SpecRegistry::new();
+    reg.insert(s);
+    let paths = reg.field_paths();
+    for f in [
+        "wifi.ie",
+        "wifi.frame",
+        "wlan.ssid",
+        "wlan.fixed.reason_code",
+        "wlan.rsn.akms",
+    ] {
+        assert!(paths.iter().any(|p| p == f), "{f} not in the field paths");
+    }
+}

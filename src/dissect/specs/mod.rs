@@ -9,6 +9,8 @@ pub use model::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::dissect::decode::Decoder;
+
 include!(concat!(env!("OUT_DIR"), "/embedded_specs.rs"));
 
 /// Where distributions install the kernel's YNL specs.
@@ -225,6 +227,19 @@ impl SpecRegistry {
             roots.dedup();
             for (set, _) in roots {
                 collect_paths(s, set, &s.name, 0, &mut out);
+            }
+            // Code decoders' nodes carry their own absolute fields (`wlan.ssid`): once per
+            // decoder the spec names anywhere.
+            let mut decoders: Vec<Decoder> = s
+                .sets
+                .values()
+                .flat_map(|set| &set.attrs)
+                .filter_map(|a| a.decode)
+                .collect();
+            decoders.sort_unstable_by_key(|d| d.name());
+            decoders.dedup();
+            for d in decoders {
+                out.extend(d.fields());
             }
         }
         out.sort();

@@ -319,6 +319,10 @@ pub struct Attr {
     /// A struct before the nested attributes of a `nest` (MDBA_MDB_ENTRY_INFO starts with
     /// `struct br_mdb_entry`). nlscope extension: YNL's `fixed-header` key on a nest attribute.
     pub fixed_header: Option<String>,
+    /// A code decoder for the payload of a `binary` attribute, or for each element of an
+    /// `indexed-array` of binary (802.11 frames and elements). nlscope extension:
+    /// `nlscope-decode: NAME` (see `dissect::decode::DECODERS`).
+    pub decode: Option<crate::dissect::decode::Decoder>,
 }
 
 /// An attribute set.

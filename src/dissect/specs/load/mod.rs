@@ -686,6 +686,38 @@ fn compile_attr(
         }
         None => base.and_then(|b| b.record_len.clone()),
     };
+    let decode = match get(a, "nlscope-decode") {
+        None => base.and_then(|b| b.decode),
+        Some(Y::String(d)) => {
+            let dec = crate::dissect::decode::Decoder::by_name(d).ok_or_else(|| {
+                format!(
+                    "{ctx}: unknown 'nlscope-decode' decoder '{d}' (known: {})",
+                    crate::dissect::decode::Decoder::known()
+                )
+            })?;
+            let plain = |t: &AttrType| {
+                matches!(
+                    t,
+                    AttrType::Binary {
+                        structure: None,
+                        ..
+                    }
+                )
+            };
+            // A binary payload, or each element of an indexed array of them.
+            let fits = match &ty {
+                AttrType::IndexedArray(sub) => plain(sub),
+                t => plain(t),
+            };
+            if !fits || ints.is_some() {
+                return Err(format!(
+                    "{ctx}: 'nlscope-decode' needs type binary (or an indexed-array of binary) without struct or integer sub-type"
+                ));
+            }
+            Some(dec)
+        }
+        Some(_) => return Err(format!("{ctx}: 'nlscope-decode' must be a decoder name")),
+    };
     Ok(Attr {
         cname: c_name(prefix, &name),
         name,
@@ -697,6 +729,7 @@ fn compile_attr(
         record_len,
         exact_len,
         fixed_header,
+        decode,
     })
 }
 

@@ -180,3 +180,43 @@ fn alias_bombs_are_refused() {
     }
     assert!(load(&t).is_err());
 }
+
+#[test]
+fn nlscope_decode_names_a_registered_decoder() {
+    let spec = |attr: &str| {
+        format!(
+            "name: w\nattribute-sets:\n  - name: main\n    attributes:\n      - {attr}\n  - name: sub\n    subset-of: main\n    attributes:\n      - name: ie\n"
+        )
+    };
+    let s = load(&spec(
+        "{name: ie, type: binary, nlscope-decode: ieee80211-ies}",
+    ))
+    .unwrap();
+    use crate::dissect::decode::Decoder;
+    assert_eq!(s.sets["main"].attrs[0].decode, Some(Decoder::Ieee80211Ies));
+    assert_eq!(
+        s.sets["sub"].attrs[0].decode,
+        Some(Decoder::Ieee80211Ies),
+        "a subset keeps its parent's decoder"
+    );
+    let e = load(&spec(
+        "{name: ie, type: binary, nlscope-decode: ieee80211-beacon}",
+    ))
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "attribute-set 'main' attributes[0]: unknown 'nlscope-decode' decoder 'ieee80211-beacon' (known: ieee80211-frame, ieee80211-ies)"
+    );
+    for bad in [
+        "{name: ie, type: u32, nlscope-decode: ieee80211-ies}",
+        "{name: ie, type: binary, sub-type: u32, nlscope-decode: ieee80211-ies}",
+    ] {
+        let e = load(&spec(bad)).unwrap_err();
+        assert!(
+            e.message.contains("'nlscope-decode' needs type binary"),
+            "{bad}: {e}"
+        );
+    }
+    let e = load(&spec("{name: ie, type: binary, nlscope-decode: [x]}")).unwrap_err();
+    assert!(e.message.contains("must be a decoder name"), "{e}");
+}

@@ -1,0 +1,63 @@
+//! Code decoders for binary attribute payloads whose structure no spec can describe (802.11
+//! frames and information elements). A spec names one on a `binary` attribute with the
+//! nlscope extension `nlscope-decode: NAME`; an unknown name is a load error. The walker
+//! hands the payload to the decoder, which returns the attribute's child nodes.
+
+use crate::model::Node;
+
+pub mod ieee80211;
+
+/// A registered payload decoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decoder {
+    /// A sequence of IEEE 802.11 information elements (`ieee80211-ies`).
+    Ieee80211Ies,
+    /// A whole IEEE 802.11 frame, management frames decoded to their elements
+    /// (`ieee80211-frame`).
+    Ieee80211Frame,
+}
+
+/// Every decoder with the name a spec uses for it.
+pub const DECODERS: &[(&str, Decoder)] = &[
+    ("ieee80211-frame", Decoder::Ieee80211Frame),
+    ("ieee80211-ies", Decoder::Ieee80211Ies),
+];
+
+impl Decoder {
+    /// The decoder a spec names, if registered.
+    pub fn by_name(name: &str) -> Option<Decoder> {
+        DECODERS.iter().find(|(n, _)| *n == name).map(|(_, d)| *d)
+    }
+
+    /// The name specs use.
+    pub fn name(self) -> &'static str {
+        DECODERS
+            .iter()
+            .find(|(_, d)| *d == self)
+            .map_or("", |(n, _)| n)
+    }
+
+    /// Names of all decoders, for error messages.
+    pub fn known() -> String {
+        let names: Vec<&str> = DECODERS.iter().map(|(n, _)| *n).collect();
+        names.join(", ")
+    }
+
+    /// Decode `data[start..start + len]` (clamped to `data`); node offsets index into `data`.
+    /// Returns the children of the attribute node and a one-line summary for its display.
+    pub fn decode(self, data: &[u8], start: usize, len: usize) -> (Vec<Node>, String) {
+        let end = start.saturating_add(len).min(data.len());
+        let b = data.get(start..end).unwrap_or_default();
+        match self {
+            Decoder::Ieee80211Ies => ieee80211::decode_ies(b, start),
+            Decoder::Ieee80211Frame => ieee80211::decode_frame(b, start),
+        }
+    }
+
+    /// The filter fields this decoder's nodes may carry (absolute paths, `wlan.ssid`).
+    pub fn fields(self) -> Vec<String> {
+        match self {
+            Decoder::Ieee80211Ies | Decoder::Ieee80211Frame => ieee80211::fields(),
+        }
+    }
+}
