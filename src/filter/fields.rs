@@ -64,9 +64,14 @@ pub fn canonical_field_name(name: &str) -> &str {
 /// The closest name in `known` to `field` by edit distance, if close enough
 /// to be a plausible typo.
 pub fn suggest_field<'a>(field: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (field.chars().count() / 4).clamp(1, 3);
+    let n = field.chars().count();
+    let limit = (n / 4).clamp(1, 3);
     known
         .into_iter()
+        // Lengths further apart than the limit cannot be within it (cheap on big catalogs).
+        .filter(|k| {
+            k.len().abs_diff(field.len()) <= 4 * limit && k.chars().count().abs_diff(n) <= limit
+        })
         .map(|k| (edit_distance(field, k), k))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

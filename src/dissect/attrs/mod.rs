@@ -400,6 +400,16 @@ impl<'a> Walker<'a> {
             None if plen == 4 || plen == 8 => plen,
             None => 0,
         };
+        if width > 0 && plen > width && s.width().is_some() {
+            // Longer than its type (iw puts some u16 mesh parameters as u32): the kernel's
+            // nla_get_u16() and friends read the first bytes, so that is the value.
+            self.scalar_into(node, s, pres, endian, p0, width);
+            node.set_expert(
+                Severity::Warning,
+                format!("expected {width} bytes, got {plen}; the kernel reads the first {width}"),
+            );
+            return;
+        }
         if width == 0 || plen != width {
             let b = span(self.data, p0, plen);
             node.value = Value::Bytes(b.to_vec());

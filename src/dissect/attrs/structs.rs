@@ -40,8 +40,14 @@ impl Walker<'_> {
         // Unions whose selector comes after them (br_mdb_entry's addr, then proto): decoded
         // once all members are.
         let mut later: Vec<(usize, &str, &str, Endian, usize, usize)> = Vec::new();
-        for m in &st.members {
-            let size = m.size(&spec.structs);
+        let last = st.members.len().saturating_sub(1);
+        for (mi, m) in st.members.iter().enumerate() {
+            let mut size = m.size(&spec.structs);
+            // A union ending the struct takes what is left, up to its largest arm: a sockaddr
+            // (wireguard's endpoint is sockaddr_in or sockaddr_in6, told by family and length).
+            if mi == last && matches!(m.kind, MemberKind::Union { .. }) {
+                size = size.min(avail.saturating_sub(off));
+            }
             let name = m.name.replace('-', "_");
             let field = format!("{path}.{}", m.name);
             if off + size > avail {

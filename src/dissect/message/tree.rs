@@ -147,7 +147,7 @@ impl<'a> MessageView<'a> {
                 let mut out = Vec::new();
                 let mut pos = start;
                 if let Some(st) = hdr_struct {
-                    let (hn, next) = w.header_node(st, &spec.name, pos, end);
+                    let (hn, next) = w.header_node(st, &spec.field_root(), pos, end);
                     out.push(hn);
                     pos = next;
                     // Bytes between the header and the attributes (ND options).
@@ -156,7 +156,7 @@ impl<'a> MessageView<'a> {
                         pos = after;
                     }
                 }
-                let mut attrs = w.attrs(pos, end, set, &spec.name, 0);
+                let mut attrs = w.attrs(pos, end, set, &spec.field_root(), 0);
                 if set.is_none() {
                     mark_raw(&mut attrs);
                 }
@@ -275,7 +275,7 @@ impl<'a> MessageView<'a> {
             .and_then(|o| o.fixed_header.as_deref())
             .or(spec.fixed_header.as_deref());
         if let Some(st) = hdr.and_then(|h| spec.structs.get(h)) {
-            let (hn, next) = w.header_node(st, &spec.name, pos, end);
+            let (hn, next) = w.header_node(st, &spec.field_root(), pos, end);
             out.push(hn);
             pos = next;
         }
@@ -284,7 +284,7 @@ impl<'a> MessageView<'a> {
             .and_then(|o| o.attribute_set.as_deref())
             .or_else(|| spec.sole_set())
             .and_then(|s| spec.sets.get(s));
-        let mut attrs = w.attrs(pos, end, set, &spec.name, 0);
+        let mut attrs = w.attrs(pos, end, set, &spec.field_root(), 0);
         if set.is_none() {
             mark_raw(&mut attrs);
         }

@@ -217,16 +217,16 @@ impl SpecRegistry {
             headers.dedup();
             for h in headers {
                 if let Some(st) = s.structs.get(h) {
-                    out.push(format!("{}.{}", s.name, h));
+                    out.push(format!("{}.{}", s.field_root(), h));
                     for m in &st.members {
-                        out.push(format!("{}.{}.{}", s.name, h, m.name));
+                        out.push(format!("{}.{}.{}", s.field_root(), h, m.name));
                     }
                 }
             }
             roots.sort_unstable();
             roots.dedup();
             for (set, _) in roots {
-                collect_paths(s, set, &s.name, 0, &mut out);
+                collect_paths(s, set, &s.field_root(), 0, &mut out);
             }
             // Code decoders' nodes carry their own absolute fields (`wlan.ssid`): once per
             // decoder the spec names anywhere.
@@ -250,9 +250,9 @@ impl SpecRegistry {
 
 /// Attribute paths under `prefix`. No dedupe while walking: two formats of a sub-message may
 /// give one attribute name different layouts, and each must be followed (the caller sorts and
-/// dedupes). A set already open on the current path is not entered again (nl80211-attrs nests
-/// itself in half a dozen places: following those gave hundreds of millions of paths); the
-/// depth bound and the total cap stop anything else that grows.
+/// dedupes). A set is re-entered only across a sub-message, once (nl80211-attrs nests itself in
+/// half a dozen places: following those gave hundreds of millions of paths); the depth bound and
+/// the total cap stop anything else that grows.
 fn collect_paths(s: &Spec, set: &str, prefix: &str, depth: usize, out: &mut Vec<String>) {
     let mut open = Vec::new();
     collect_set(s, set, prefix, depth, &mut open, out);
@@ -269,10 +269,22 @@ fn collect_set<'a>(
     open: &mut Vec<&'a str>,
     out: &mut Vec<String>,
 ) {
-    if depth > 8 || open.contains(&set) || out.len() > MAX_PATHS {
+    let Some(set_def) = s.sets.get(set) else {
+        return;
+    };
+    // A set already open is entered once more only across a sub-message (veth's peer is
+    // rt-link inside rt-link's linkinfo data) or when small (pedit's keys-ex, ets's priomap
+    // nest their own set's attributes); big self-nesting sets (nl80211-attrs) are not.
+    let again = match open.iter().rposition(|o| *o == set) {
+        None => true,
+        Some(i) => {
+            (open.get(i + 1..).is_some_and(|o| o.contains(&"")) || set_def.attrs.len() <= 32)
+                && open.iter().filter(|o| **o == set).count() < 2
+        }
+    };
+    if depth > 8 || !again || out.len() > MAX_PATHS {
         return;
     }
-    let Some(set_def) = s.sets.get(set) else { return };
     open.push(set);
     collect_attrs(s, set_def, prefix, depth, open, out);
     open.pop();
@@ -306,7 +318,12 @@ fn collect_attrs<'a>(
                 }
             }
         }
-        match &a.ty {
+        // An indexed array's elements add no segment: `<attr>.<member>` as for one struct.
+        let ty = match &a.ty {
+            AttrType::IndexedArray(inner) => inner.as_ref(),
+            t => t,
+        };
+        match ty {
             AttrType::Binary {
                 structure: Some(st),
                 ..
@@ -326,7 +343,9 @@ fn collect_attrs<'a>(
                         header_paths(s, h, &path, out);
                     }
                     if let Some(fs) = &f.attribute_set {
+                        open.push("");
                         collect_set(s, fs, &path, depth + 1, open, out);
+                        open.pop();
                     }
                 }
             }

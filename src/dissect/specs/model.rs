@@ -450,6 +450,12 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// The first segment of this family's filter fields: its name in lower case, as filter
+    /// fields start with a lower-case letter (upper case names constants: `IPVS` -> `ipvs.dest`).
+    pub fn field_root(&self) -> String {
+        self.name.to_ascii_lowercase()
+    }
+
     /// The operation for message type / command `v` in a direction (`to_kernel`); falls back to
     /// the other direction when only that one knows the value (e.g. notifications).
     pub fn op_for(&self, v: u16, to_kernel: bool) -> Option<&Op> {
