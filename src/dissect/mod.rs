@@ -99,6 +99,8 @@ impl Hasher for KeyHasher {
 
 /// How many recent requests are remembered to decode capped error acks.
 const RECENT_REQUESTS: usize = 4096;
+/// Messages of one unnamed generic netlink id tried before giving up guessing its family.
+const MAX_GUESS_TRIES: u8 = 8;
 
 /// Dissector state: the specs, plus what the capture itself teaches (generic netlink family ids,
 /// recent requests for capped acks).
@@ -110,9 +112,9 @@ pub struct Dissector {
     /// Ids the user named (`--genl NAME=ID`, Decode As): what the capture says does not
     /// override them.
     genl_pinned: std::collections::HashSet<u16>,
-    /// Families guessed for ids the capture never names, from the first message of each id
-    /// this dissector resolved (see `genl_guess`).
-    genl_guesses: RefCell<HashMap<u16, Option<genl_guess::Guess>>>,
+    /// Families guessed for ids the capture never names (see `genl_guess`): the guess, or how
+    /// many messages of the id failed to decide one.
+    genl_guesses: RefCell<HashMap<u16, Result<genl_guess::Guess, u8>>>,
     /// Interface names by index, learned from RTM_NEWLINK messages (for summaries).
     links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
     /// IFLA_IFNAME's attribute number (from the rt-link spec; 3 in the uapi).
@@ -247,15 +249,32 @@ impl Dissector {
         if let Some(f) = self.genl_family(m.ty) {
             return Some((f, None));
         }
-        let g = *self
-            .genl_guesses
-            .borrow_mut()
-            .entry(m.ty)
-            .or_insert_with(|| {
+        let cached = self.genl_guesses.borrow().get(&m.ty).copied();
+        let g = match cached {
+            Some(Ok(g)) => Some(g),
+            // Messages that fit no family or several: after a few, the id stays unnamed.
+            Some(Err(tries)) if tries >= MAX_GUESS_TRIES => None,
+            _ => {
                 let payload = data.get(m.offset + NLMSG_HDRLEN..m.offset + m.present)?;
                 let to_kernel = m.direction == Direction::ToKernel;
-                genl_guess::guess(&self.specs, payload, m.endian, to_kernel)
-            });
+                let g = genl_guess::guess(&self.specs, payload, m.endian, to_kernel);
+                let mut cache = self.genl_guesses.borrow_mut();
+                match g {
+                    Some(g) => {
+                        cache.insert(m.ty, Ok(g));
+                        // Messages of this id resolved before the guess are stale.
+                        self.resolved.borrow_mut().clear();
+                    }
+                    // A message without attributes (a dump request) tells nothing.
+                    None if payload.len() > GENL_HDRLEN => {
+                        let tries = cache.get(&m.ty).map_or(0, |t| t.err().unwrap_or(0));
+                        cache.insert(m.ty, Err(tries.saturating_add(1)));
+                    }
+                    None => {}
+                }
+                g
+            }
+        };
         let g = g?;
         Some((self.specs.specs().get(g.spec)?.name.as_str(), Some(g)))
     }
