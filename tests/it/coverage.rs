@@ -181,7 +181,10 @@ fn generic_netlink_captures_are_decoded_out_of_the_box() {
         let (msgs, all, raw, opaque) = (c[0], c[1], c[2], c[4]);
         let name = cap.display();
         eprintln!("{name}: {msgs} messages, {all} bytes, {raw} raw, {opaque} opaque");
-        assert!(msgs >= 5 && all > 200, "{name}: {msgs} messages, {all} bytes");
+        assert!(
+            msgs >= 5 && all > 200,
+            "{name}: {msgs} messages, {all} bytes"
+        );
         assert!(raw * 100 <= all, "{name}: {raw} of {all} bytes raw");
         assert!(opaque * 50 <= all, "{name}: {opaque} of {all} bytes opaque");
         for m in json_msgs(&cap, &["-Y", "netlink.family == generic"]) {
