@@ -109,6 +109,8 @@ pub struct Dissector {
     pub specs: SpecRegistry,
     genl: HashMap<u16, String>,
     genl_version: u64,
+    /// Bumped whenever a guess names an id (what was resolved before it is stale).
+    guess_version: std::cell::Cell<u64>,
     /// Ids the user named (`--genl NAME=ID`, Decode As): what the capture says does not
     /// override them.
     genl_pinned: std::collections::HashSet<u16>,
@@ -174,6 +176,7 @@ impl Dissector {
             links: HashMap::default(),
             genl,
             genl_version: 0,
+            guess_version: std::cell::Cell::new(0),
             genl_pinned: std::collections::HashSet::new(),
             genl_guesses: RefCell::new(HashMap::new()),
             resolved: RefCell::new(HashMap::default()),
@@ -264,6 +267,7 @@ impl Dissector {
                         cache.insert(m.ty, Ok(g));
                         // Messages of this id resolved before the guess are stale.
                         self.resolved.borrow_mut().clear();
+                        self.guess_version.set(self.guess_version.get() + 1);
                     }
                     // A message without attributes (a dump request) tells nothing.
                     None if payload.len() > GENL_HDRLEN => {
@@ -285,6 +289,11 @@ impl Dissector {
         self.genl_pinned.remove(&id);
         self.learn_genl(id, name);
         self.genl_pinned.insert(id);
+    }
+
+    /// Whether id `id` was named by the user (`--genl`, Decode As) rather than the capture.
+    pub fn genl_is_pinned(&self, id: u16) -> bool {
+        self.genl_pinned.contains(&id)
     }
 
     /// Teach a generic netlink family id (from capture metadata or the live host).
@@ -338,6 +347,12 @@ impl Dissector {
     /// Changes whenever a generic netlink id is learned (so writers know when to record them).
     pub fn genl_version(&self) -> u64 {
         self.genl_version
+    }
+
+    /// Changes whenever a learned id or a new guess may change how messages read (caches of
+    /// decoded messages compare it).
+    pub fn names_version(&self) -> u64 {
+        self.genl_version.wrapping_add(self.guess_version.get())
     }
 
     /// The comment line that records the learned generic netlink ids (see `learn_from_comment`).

@@ -10,6 +10,7 @@ mod filters;
 mod genl_ids;
 mod golden;
 mod gui;
+mod gui_decode_as;
 mod gui_files;
 mod gui_live;
 mod ieee80211;
