@@ -86,6 +86,13 @@ pub struct Presentation {
     /// Bytes opaque by nature (keys, cookies, hashes), shown as hex on purpose: not counted
     /// as opaque bytes by `--coverage`. nlscope extension: `nlscope-opaque: true`.
     pub opaque: bool,
+    /// Unit an integer is shown in (`MHz`, `dBm`, `Mbit/s`). nlscope extension:
+    /// `nlscope-unit: UNIT`, with `nlscope-scale: N` (a power of ten) when the kernel counts
+    /// in Nths of it (bitrates in 100 kbit/s: `Mbit/s` with scale 10). The value stays the
+    /// kernel's integer: filters compare that.
+    pub unit: Option<Box<str>>,
+    /// Divisor for [`Presentation::unit`] (1, 10, 100, 1000, ...).
+    pub scale: u32,
 }
 
 /// A binary payload that is a C array of integers: YNL's scalar `sub-type` on a binary
