@@ -410,6 +410,8 @@ pub struct Op {
     pub request_values: Vec<u16>,
     /// Message type / command values the kernel sends.
     pub reply_values: Vec<u16>,
+    /// A notification or event (YNL `notify` / `event`): sent unasked.
+    pub event: bool,
 }
 
 /// A multicast group.
@@ -479,6 +481,21 @@ impl Spec {
         // meanings the other way; only classic protocols share ids across directions.
         let share = self.protocol == Protocol::NetlinkRaw || !self.directional;
         pick(to_kernel).or_else(|| if share { pick(!to_kernel) } else { None })
+    }
+
+    /// [`Spec::op_for`] for a message the kernel sent unasked (`unsolicited`: portid 0 and
+    /// sequence 0, as multicast notifications are) or not: where an event and a reply share
+    /// the number (mptcp_pm's get-addr reply and closed event are both 3), that decides.
+    pub fn op_for_msg(&self, v: u16, to_kernel: bool, unsolicited: bool) -> Option<&Op> {
+        if !to_kernel {
+            let mut both = self.ops.iter().filter(|o| o.reply_values.contains(&v));
+            if let (Some(a), Some(b)) = (both.next(), both.next())
+                && a.event != b.event
+            {
+                return Some(if a.event == unsolicited { a } else { b });
+            }
+        }
+        self.op_for(v, to_kernel)
     }
 
     /// The attribute set every operation uses, if they all use one.

@@ -912,6 +912,7 @@ fn compile_ops(family: &str, proto: Protocol, o: &Y) -> R<(Vec<Op>, Option<Strin
             fixed_header,
             request_values,
             reply_values,
+            event: is_event,
         });
     }
     // A notify op borrows the attribute set (and fixed header) of the op it mirrors, which may
