@@ -262,8 +262,9 @@ impl<'a> MessageView<'a> {
                         _ => op.cname.clone(),
                     };
                 }
-                // An event sharing a command's number is named as the event.
-                if let Some(op) = op.filter(|o| o.event) {
+                // An event sent unasked is named as the event, also where a command shares
+                // its number (IOAM6's trace event is 1, like add-namespace).
+                if let Some(op) = op.filter(|o| o.event && unsolicited(m)) {
                     return op.cname.clone();
                 }
                 if let (Some(s), Some(c)) = (spec, cmd)

@@ -485,14 +485,18 @@ impl Spec {
 
     /// [`Spec::op_for`] for a message the kernel sent unasked (`unsolicited`: portid 0 and
     /// sequence 0, as multicast notifications are) or not: where an event and a reply share
-    /// the number (mptcp_pm's get-addr reply and closed event are both 3), that decides.
+    /// the number (mptcp_pm's get-addr reply and closed event are both 3), an unasked message
+    /// is the event.
     pub fn op_for_msg(&self, v: u16, to_kernel: bool, unsolicited: bool) -> Option<&Op> {
-        if !to_kernel {
-            let mut both = self.ops.iter().filter(|o| o.reply_values.contains(&v));
-            if let (Some(a), Some(b)) = (both.next(), both.next())
-                && a.event != b.event
-            {
-                return Some(if a.event == unsolicited { a } else { b });
+        // Otherwise the first listed wins, as for any message (nlctrl lists newfamily before
+        // getfamily, whose replies carry CTRL_CMD_NEWFAMILY).
+        if !to_kernel && unsolicited {
+            let event = self
+                .ops
+                .iter()
+                .find(|o| o.event && o.reply_values.contains(&v));
+            if event.is_some() {
+                return event;
             }
         }
         self.op_for(v, to_kernel)

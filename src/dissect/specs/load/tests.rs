@@ -128,7 +128,7 @@ operations:
 }
 
 /// An event sharing a reply's number (mptcp_pm: get-addr's reply and the closed event are
-/// both 3) is chosen for messages the kernel sent unasked, the reply otherwise.
+/// both 3) is chosen for messages the kernel sent unasked; otherwise the first listed.
 #[test]
 fn events_and_replies_sharing_a_number() {
     let text = r#"
