@@ -21,6 +21,7 @@ mod rt_rule;
 mod rtnl;
 mod tc;
 mod text;
+mod wireguard;
 
 pub use named::Named;
 
@@ -134,6 +135,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("rt-rule", &rt_rule::Rule),
     ("rt-tunnel", &rt_bridge::Tunnel),
     ("tc", &tc::Tc),
+    ("wireguard", &wireguard::Wireguard),
 ];
 
 /// The module of the family spec `name` describes (a no-op one for families without code).
