@@ -54,3 +54,25 @@ fn wireguard_summaries_read_like_wg_show() {
         );
     }
 }
+
+#[test]
+fn devlink_summaries_read_like_devlink() {
+    // No devlink instance existed (genl-devlink.cmds.txt): dumps, and `devlink dev info
+    // pci/0000:00:01.0` naming its handle as devlink does. Replies are covered by unit tests.
+    let got = assert_has(
+        &local("genl-devlink.pcap"),
+        &[
+            "DEVLINK_CMD_GET dump",
+            "DEVLINK_CMD_PORT_GET dump",
+            "DEVLINK_CMD_PARAM_GET dump",
+            "DEVLINK_CMD_HEALTH_REPORTER_GET dump",
+            "DEVLINK_CMD_INFO_GET pci/0000:00:01.0",
+        ],
+    );
+    assert!(
+        got.iter()
+            .filter(|s| s.starts_with("DEVLINK_"))
+            .all(|s| !s.contains(" request")),
+        "the engine's generic words: {got:#?}"
+    );
+}

@@ -8,6 +8,7 @@
 //! implementing the hooks it needs plus one line in [`FAMILIES`]. Summaries read attributes by
 //! their spec names ([`Named`], [`text::Memo`]), never by number.
 
+mod devlink;
 mod named;
 mod nd;
 mod rt_addr;
@@ -119,6 +120,7 @@ impl Family for Plain {}
 
 /// Spec name -> module, sorted by name (a test checks).
 static FAMILIES: &[(&str, &dyn Family)] = &[
+    ("devlink", &devlink::Devlink),
     ("rt-addr", &rt_addr::Addr),
     ("rt-addrlabel", &rt_misc::AddrLabel),
     ("rt-bridge", &rt_bridge::Bridge),
