@@ -76,3 +76,39 @@ fn devlink_summaries_read_like_devlink() {
         "the engine's generic words: {got:#?}"
     );
 }
+
+#[test]
+fn ethtool_summaries_read_like_ethtool() {
+    // Values as ethtool printed them (genl-ethtool.cmds.txt, ethtool.cmds.txt): `ethtool -l`
+    // RX 1 TX 1 of max 2, `ethtool -L veth0 rx 2`, `ethtool -K veth0 tso off gro on`,
+    // `ethtool -T` capabilities and no PHC; the rest checked against the tree.
+    assert_has(
+        &local("genl-ethtool.pcap"),
+        &[
+            "ETHTOOL_MSG_CHANNELS_GET veth0",
+            "ETHTOOL_MSG_CHANNELS_GET_REPLY veth0: RX: 1 TX: 1 (max: RX 2 TX 2)",
+            "ETHTOOL_MSG_CHANNELS_SET veth0: RX: 2",
+            "ETHTOOL_MSG_CHANNELS_NTF veth0: RX: 2 TX: 1 (max: RX 2 TX 2)",
+            "ETHTOOL_MSG_FEATURES_GET_REPLY veth0: active 25/64 changeable 28",
+            "ETHTOOL_MSG_FEATURES_SET veth0: wanted tx-tcp-segmentation off tx-tcp-ecn-segmentation off tx-tcp-mangleid-segmentation off (+2 more)",
+            "ETHTOOL_MSG_FEATURES_SET_REPLY veth0: Actual changes: 1",
+            "ETHTOOL_MSG_FEATURES_NTF veth0: active 22/64 changeable 28",
+            "ETHTOOL_MSG_STRSET_GET: features",
+            "ETHTOOL_MSG_STRSET_GET_REPLY: features (64), rss_hash_funcs (3), tunables (5) (+13 more)",
+        ],
+    );
+    let Some(dir) = shared("ethtool summaries") else {
+        return;
+    };
+    assert_has(
+        &dir.join("captures/ethtool.pcap"),
+        &[
+            "ETHTOOL_MSG_LINKMODES_GET_REPLY veth0: Speed: 10000Mb/s Duplex: Full Autoneg: off",
+            "ETHTOOL_MSG_LINKINFO_GET_REPLY veth0: Port: Twisted Pair PHYAD: 0 Transceiver: internal",
+            "ETHTOOL_MSG_LINKSTATE_GET_REPLY veth0: Link detected: yes",
+            "ETHTOOL_MSG_TSINFO_GET_REPLY veth0: Capabilities: software-transmit software-receive software-system-clock PTP Hardware Clock: none",
+            "ETHTOOL_MSG_FEATURES_GET_REPLY br0: active 27/64 changeable 30",
+            "ETHTOOL_MSG_DEBUG_GET dummy0",
+        ],
+    );
+}

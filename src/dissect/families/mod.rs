@@ -9,6 +9,7 @@
 //! their spec names ([`Named`], [`text::Memo`]), never by number.
 
 mod devlink;
+mod ethtool;
 mod named;
 mod nd;
 mod rt_addr;
@@ -121,6 +122,7 @@ impl Family for Plain {}
 /// Spec name -> module, sorted by name (a test checks).
 static FAMILIES: &[(&str, &dyn Family)] = &[
     ("devlink", &devlink::Devlink),
+    ("ethtool", &ethtool::Ethtool),
     ("rt-addr", &rt_addr::Addr),
     ("rt-addrlabel", &rt_misc::AddrLabel),
     ("rt-bridge", &rt_bridge::Bridge),
