@@ -112,3 +112,50 @@ fn ethtool_summaries_read_like_ethtool() {
         ],
     );
 }
+
+#[test]
+fn nl80211_summaries_read_like_iw() {
+    // Events as `iw event` printed them (the end of genl-nl80211.cmds.txt); answers as
+    // `iw dev`, `iw dev wlan0 scan`, `iw dev mesh0 station dump` and `iw reg get` did.
+    assert_has(
+        &local("genl-nl80211.pcap"),
+        &[
+            // iw event
+            "NL80211_CMD_SET_INTERFACE wlan1 (phy #1): set interface type IBSS use 4addr 0",
+            "NL80211_CMD_JOIN_IBSS wlan1 (phy #1): IBSS 46:8d:7c:0f:c3:de joined",
+            "NL80211_CMD_TRIGGER_SCAN wlan0 (phy #0): scan started",
+            "NL80211_CMD_NEW_SCAN_RESULTS wlan0 (phy #0): scan finished: 2412 2417 2422 2427 (+34 more)",
+            "NL80211_CMD_NEW_STATION wlan1: new station 02:00:00:00:00:00",
+            "NL80211_CMD_DEL_STATION wlan0: del station 02:00:00:00:01:00",
+            "NL80211_CMD_SET_INTERFACE wlan0 (phy #0): set interface type station use 4addr 0",
+            "NL80211_CMD_NEW_INTERFACE mesh1 (phy #1): new interface type mesh point use 4addr 0",
+            // iw's own words for the dump answers
+            "NL80211_CMD_NEW_INTERFACE Interface wlan1 ifindex 5 wdev 0x100000001 addr 02:00:00:00:01:00 type managed txpower 0.00 dBm",
+            "NL80211_CMD_NEW_INTERFACE Interface wlan0 ifindex 4 wdev 0x1 addr 02:00:00:00:00:00 type managed txpower 0.00 dBm",
+            "NL80211_CMD_NEW_SCAN_RESULTS BSS 46:8d:7c:0f:c3:de(on wlan0) freq 2412 signal -30.00 dBm SSID nlscope-ibss",
+            "NL80211_CMD_NEW_STATION Station 42:00:00:00:01:00 (on mesh0) signal -30 dBm tx bitrate 2.0 MBit/s",
+            "NL80211_CMD_GET_REG global country 00: DFS-UNSET (8 rules)",
+            "NL80211_CMD_NEW_WIPHY Wiphy phy0 bands 1",
+            "NL80211_CMD_NEW_SURVEY_RESULTS Survey data from wlan0 frequency: 2412 MHz noise: -92 dBm",
+            // the iw commands behind the requests
+            "NL80211_CMD_GET_INTERFACE dump",
+            "NL80211_CMD_GET_SCAN dump wlan0",
+            "NL80211_CMD_NEW_INTERFACE phy #0: interface add mon0 type monitor",
+            "NL80211_CMD_JOIN_IBSS wlan1: ibss join nlscope-ibss freq 2412",
+            "NL80211_CMD_JOIN_MESH mesh0: mesh join nlscope-mesh freq 2437",
+            "NL80211_CMD_LEAVE_MESH mesh0: mesh leave",
+            "NL80211_CMD_DEL_INTERFACE mesh1: del",
+        ],
+    );
+    let Some(dir) = shared("nl80211 summaries") else {
+        return;
+    };
+    assert_has(
+        &dir.join("captures/nl80211.pcap"),
+        &[
+            "NL80211_CMD_NEW_INTERFACE Interface wlan0 ifindex 11 wdev 0x1 addr 02:00:00:00:00:00 type managed txpower 0.00 dBm",
+            "NL80211_CMD_TRIGGER_SCAN wlan0: scan",
+            "NL80211_CMD_GET_REG global country 00: DFS-UNSET (8 rules)",
+        ],
+    );
+}

@@ -12,6 +12,7 @@ mod devlink;
 mod ethtool;
 mod named;
 mod nd;
+mod nl80211;
 mod rt_addr;
 mod rt_bridge;
 mod rt_link;
@@ -123,6 +124,7 @@ impl Family for Plain {}
 static FAMILIES: &[(&str, &dyn Family)] = &[
     ("devlink", &devlink::Devlink),
     ("ethtool", &ethtool::Ethtool),
+    ("nl80211", &nl80211::Nl80211),
     ("rt-addr", &rt_addr::Addr),
     ("rt-addrlabel", &rt_misc::AddrLabel),
     ("rt-bridge", &rt_bridge::Bridge),

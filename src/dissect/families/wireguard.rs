@@ -174,7 +174,8 @@ pub fn push_base64(out: &mut String, b: &[u8]) {
 }
 
 /// Summaries of generic netlink messages of family `name` (id 0x30) built by hand: each
-/// `(flags, payload after the nlmsghdr)`; to-kernel when flags has NLM_F_REQUEST.
+/// `(flags, payload after the nlmsghdr)`; to-kernel when flags has NLM_F_REQUEST; flags 0
+/// makes a multicast event (sequence number 0), others get sequence number 1.
 #[cfg(test)]
 pub(super) fn genl_summaries(name: &str, msgs: &[(u16, Vec<u8>)]) -> Vec<String> {
     use crate::dissect::Dissector;
@@ -185,11 +186,12 @@ pub(super) fn genl_summaries(name: &str, msgs: &[(u16, Vec<u8>)]) -> Vec<String>
         .map(|(flags, payload)| {
             // LINKTYPE_NETLINK cooked header, protocol NETLINK_GENERIC (16).
             let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16];
+            let seq = u32::from(*flags != 0);
             f.extend(crate::netlink::nlmsg(
                 Endian::Little,
                 0x30,
                 *flags,
-                1,
+                seq,
                 0,
                 payload,
             ));
