@@ -159,3 +159,63 @@ fn nl80211_summaries_read_like_iw() {
         ],
     );
 }
+
+/// Every kind of message of the four families, cut short at many lengths and with bytes
+/// overwritten: the summaries must not panic, and still name the message.
+#[test]
+fn damaged_genl_messages_still_summarise() {
+    use nlscope::dissect::Dissector;
+    use nlscope::dissect::specs::SpecRegistry;
+    use std::collections::HashSet;
+    const OURS: [&str; 4] = ["devlink", "ethtool", "nl80211", "wireguard"];
+    let mut checked = 0;
+    for name in [
+        "genl-devlink.pcap",
+        "genl-ethtool.pcap",
+        "genl-nl80211.pcap",
+        "genl-wireguard.pcap",
+    ] {
+        let bytes = std::fs::read(local(name)).expect("capture");
+        let (frames, _) = read_frames(&bytes);
+        let mut d = Dissector::new(SpecRegistry::with_embedded());
+        let mut seen = HashSet::new();
+        for f in &frames {
+            let e = endian_of(f.byte_order);
+            let fi = d.index_frame(&f.data, f.linktype, e);
+            let mut kinds = Vec::new();
+            for m in &fi.msgs {
+                let v = d.view(&f.data, m);
+                if v.spec_name().is_some_and(|s| OURS.contains(&s))
+                    && seen.insert((v.type_name(), m.direction as u8, m.seq == 0))
+                {
+                    kinds.push((m.offset, m.offset + m.len as usize));
+                }
+            }
+            for (start, end) in kinds {
+                let end = end.min(f.data.len());
+                let step = if end - start > 600 { 7 } else { 1 };
+                let mut variants: Vec<Vec<u8>> = (start + 16..end)
+                    .step_by(step)
+                    .map(|cut| f.data.get(..cut).unwrap_or_default().to_vec())
+                    .collect();
+                for pos in (start + 20..end).step_by(step) {
+                    for x in [0x00, 0xff, 0x05] {
+                        let mut g = f.data.clone();
+                        g[pos] = x;
+                        variants.push(g);
+                    }
+                }
+                for g in variants {
+                    let fi = d.index_frame(&g, f.linktype, e);
+                    for m in &fi.msgs {
+                        let v = d.view(&g, m);
+                        let s = v.summary();
+                        assert!(!s.is_empty());
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 10_000, "only {checked} summaries checked");
+}
