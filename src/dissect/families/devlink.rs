@@ -310,4 +310,41 @@ mod tests {
             "DEVLINK_CMD_PARAM_NEW pci/0000:00:01.0: type driver-specific cmode runtime value ?"
         );
     }
+
+    #[test]
+    fn health_reporters_and_traps() {
+        let specs = SpecRegistry::with_embedded();
+        let spec = specs.get("devlink").expect("devlink spec");
+        let set = spec.sets.get("devlink").expect("devlink set");
+        let t = |name: &str| set.by_name(name).expect(name).value;
+        let e = Endian::Little;
+        let a = |name: &str, p: &[u8]| nla(e, t(name), p);
+        let handle = || {
+            let mut h = vec![0, 1, 0, 0];
+            h.extend(a("bus-name", b"pci\0"));
+            h.extend(a("dev-name", b"0000:01:00.0\0"));
+            h
+        };
+        // DEVLINK_CMD_HEALTH_REPORTER_GET (52) reply: reporter fw, healthy, 1 error, 1 recovery.
+        let mut rep = a("health-reporter-name", b"fw\0");
+        rep.extend(a("health-reporter-state", &[0]));
+        rep.extend(a("health-reporter-err-count", &1u64.to_le_bytes()));
+        rep.extend(a("health-reporter-recover-count", &1u64.to_le_bytes()));
+        let mut health = handle();
+        health[0] = 52;
+        health.extend(a("health-reporter", &rep));
+        // DEVLINK_CMD_INFO_GET (51) reply.
+        let mut info = handle();
+        info[0] = 51;
+        info.extend(a("info-driver-name", b"mlx5_core\0"));
+        let got = genl_summaries("devlink", &[(0x2, health), (0x2, info)]);
+        assert_eq!(
+            got[0],
+            "DEVLINK_CMD_HEALTH_REPORTER_GET pci/0000:01:00.0: reporter fw state healthy error 1 recover 1"
+        );
+        assert_eq!(
+            got[1],
+            "DEVLINK_CMD_INFO_GET pci/0000:01:00.0: driver mlx5_core"
+        );
+    }
 }

@@ -416,4 +416,67 @@ mod tests {
         assert_eq!(got[4], "ETHTOOL_MSG_LINKMODES_GET_REPLY eth0");
         assert_eq!(got[5], "ETHTOOL_MSG_LINKMODES_GET_REPLY");
     }
+
+    #[test]
+    fn pause_eee_and_wol_in_ethtool_words() {
+        let specs = SpecRegistry::with_embedded();
+        let spec = specs.get("ethtool").expect("ethtool spec");
+        let t = |set: &str, name: &str| {
+            spec.sets
+                .get(set)
+                .and_then(|s| s.by_name(name))
+                .expect(name)
+                .value
+        };
+        let e = Endian::Little;
+        let hdr = |set: &str| {
+            nla(
+                e,
+                t(set, "header"),
+                &nla(e, t("header", "dev-index"), &9u32.to_le_bytes()),
+            )
+        };
+        // ETHTOOL_MSG_PAUSE_GET_REPLY (22), ETHTOOL_MSG_EEE_GET_REPLY (24),
+        // ETHTOOL_MSG_WOL_GET_REPLY (9) with a list bitset of two named bits.
+        let mut pause = vec![22, 1, 0, 0];
+        pause.extend(hdr("pause"));
+        pause.extend(nla(e, t("pause", "autoneg"), &[0]));
+        pause.extend(nla(e, t("pause", "rx"), &[1]));
+        pause.extend(nla(e, t("pause", "tx"), &[0]));
+        let mut eee = vec![24, 1, 0, 0];
+        eee.extend(hdr("eee"));
+        eee.extend(nla(e, t("eee", "active"), &[0]));
+        eee.extend(nla(e, t("eee", "enabled"), &[1]));
+        eee.extend(nla(e, t("eee", "tx-lpi-timer"), &17u32.to_le_bytes()));
+        let bit = |name: &[u8], on: bool| {
+            let mut b = nla(e, t("bitset-bit", "name"), name);
+            if on {
+                b.extend(nla(e, t("bitset-bit", "value"), &[]));
+            }
+            nla(e, t("bitset-bits", "bit"), &b)
+        };
+        let mut bits = bit(b"magic\0", true);
+        bits.extend(bit(b"phy\0", false));
+        let mut wol = vec![9, 1, 0, 0];
+        wol.extend(hdr("wol"));
+        wol.extend(nla(
+            e,
+            t("wol", "modes"),
+            &nla(e, t("bitset", "bits"), &bits),
+        ));
+        let got = genl_summaries("ethtool", &[(0x2, pause), (0x2, eee), (0x2, wol)]);
+        // Device 9 was never named by an RTM_NEWLINK: ifN.
+        assert_eq!(
+            got[0],
+            "ETHTOOL_MSG_PAUSE_GET_REPLY if9: Autonegotiate: off RX: on TX: off"
+        );
+        assert_eq!(
+            got[1],
+            "ETHTOOL_MSG_EEE_GET_REPLY if9: EEE status: enabled - inactive Tx LPI: 17"
+        );
+        assert_eq!(
+            got[2],
+            "ETHTOOL_MSG_WOL_GET_REPLY if9: Wake-on: magic on phy off"
+        );
+    }
 }

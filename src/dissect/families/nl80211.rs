@@ -525,4 +525,31 @@ mod tests {
         assert_eq!(got[3], "NL80211_CMD_NEW_SCAN_RESULTS BSS (on wlan0)");
         assert!(got[4].starts_with("NL80211_CMD_DISCONNECT"), "{}", got[4]);
     }
+
+    #[test]
+    fn events_named_by_phy_or_device() {
+        let specs = SpecRegistry::with_embedded();
+        let spec = specs.get("nl80211").expect("nl80211 spec");
+        let set = spec.sets.get("nl80211-attrs").expect("attrs");
+        let e = Endian::Little;
+        let a = |name: &str, p: &[u8]| nla(e, set.by_name(name).expect(name).value, p);
+        // NL80211_CMD_DEL_INTERFACE (8) naming only the phy, NL80211_CMD_CONNECT (46).
+        let mut del = vec![8, 1, 0, 0];
+        del.extend(a("wiphy", &0u32.to_le_bytes()));
+        del.extend(a("iftype", &6u32.to_le_bytes()));
+        let mut conn = vec![46, 1, 0, 0];
+        conn.extend(a("ifname", b"wlan0\0"));
+        conn.extend(a("wiphy", &1u32.to_le_bytes()));
+        conn.extend(a("mac", &[2, 0, 0, 0, 1, 0]));
+        conn.extend(a("status-code", &0u16.to_le_bytes()));
+        let got = genl_summaries("nl80211", &[(0, del), (0, conn)]);
+        assert_eq!(
+            got[0],
+            "NL80211_CMD_DEL_INTERFACE phy #0: del interface type monitor"
+        );
+        assert_eq!(
+            got[1],
+            "NL80211_CMD_CONNECT wlan0 (phy #1): connected to 02:00:00:00:01:00"
+        );
+    }
 }
