@@ -8,8 +8,11 @@
 //! implementing the hooks it needs plus one line in [`FAMILIES`]. Summaries read attributes by
 //! their spec names ([`Named`], [`text::Memo`]), never by number.
 
+mod devlink;
+mod ethtool;
 mod named;
 mod nd;
+mod nl80211;
 mod rt_addr;
 mod rt_bridge;
 mod rt_link;
@@ -21,6 +24,7 @@ mod rt_rule;
 mod rtnl;
 mod tc;
 mod text;
+mod wireguard;
 
 pub use named::Named;
 
@@ -118,6 +122,9 @@ impl Family for Plain {}
 
 /// Spec name -> module, sorted by name (a test checks).
 static FAMILIES: &[(&str, &dyn Family)] = &[
+    ("devlink", &devlink::Devlink),
+    ("ethtool", &ethtool::Ethtool),
+    ("nl80211", &nl80211::Nl80211),
     ("rt-addr", &rt_addr::Addr),
     ("rt-addrlabel", &rt_misc::AddrLabel),
     ("rt-bridge", &rt_bridge::Bridge),
@@ -134,6 +141,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("rt-rule", &rt_rule::Rule),
     ("rt-tunnel", &rt_bridge::Tunnel),
     ("tc", &tc::Tc),
+    ("wireguard", &wireguard::Wireguard),
 ];
 
 /// The module of the family spec `name` describes (a no-op one for families without code).
