@@ -33,7 +33,8 @@ impl Family for Nl80211 {
         }
         if request {
             requested(v, cmd, n, out);
-        } else if m.seq == 0 {
+        } else if m.seq == 0 && m.pid == 0 {
+            // Multicast events carry portid 0 and sequence 0; answers the requester's portid.
             event(v, cmd, n, out);
         } else {
             answer(v, cmd, n, out);
