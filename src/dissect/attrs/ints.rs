@@ -18,6 +18,10 @@ impl Walker<'_> {
         p0: usize,
         plen: usize,
     ) {
+        if let Some(e) = ia.bitmap.as_deref().and_then(|e| self.spec?.enums.get(e)) {
+            self.bitmap_into(node, e, p0, plen);
+            return;
+        }
         let count = ia.scalar.width().filter(|w| *w > 0).map_or(0, |w| plen / w);
         let by_count = ia
             .index_by_count
@@ -39,6 +43,32 @@ impl Walker<'_> {
             );
             self.push_trailing(node, p0 + used, plen - used, Severity::Warning, why);
         }
+    }
+
+    /// A bit map named by enum `e`: one child per set bit (on the byte holding it), named
+    /// by the entry of the bit's number (`bit N` where the enum has none).
+    fn bitmap_into(&self, node: &mut Node, e: &EnumDef, p0: usize, plen: usize) {
+        let bytes = crate::netlink::span(self.data, p0, plen);
+        let mut ib = itoa::Buffer::new();
+        for (i, b) in bytes.iter().enumerate() {
+            for bit in 0..8 {
+                if b & (1 << bit) == 0 {
+                    continue;
+                }
+                let v = i64::try_from(i * 8 + bit).unwrap_or(i64::MAX);
+                let (name, field) = match (e.name_of(v), e.ynl_name_of(v)) {
+                    (Some(c), Some(y)) => (c.to_string(), format!("{}.{y}", node.field)),
+                    _ => (
+                        format!("bit {}", ib.format(v)),
+                        format!("{}.{}", node.field, ib.format(v)),
+                    ),
+                };
+                let mut n = Node::new(name, field, Value::Bool(true), p0 + i, 1);
+                n.display = "true".to_string();
+                node.children.push(n);
+            }
+        }
+        node.display = format!("{} of {} bits set", node.children.len(), bytes.len() * 8);
     }
 
     /// As many `scalar`s as fit in `data[p0..p0+avail]`, as children of `node` (which gets the

@@ -780,3 +780,40 @@ attribute-sets:
         );
     }
 }
+
+/// `nlscope-bitmap`: bytes as a bit map named by an enum (bit i in byte i / 8).
+#[test]
+fn bit_maps_name_their_set_bits() {
+    const MAP: &str = r#"
+name: map
+protocol: netlink-raw
+protonum: 0
+definitions:
+  - {name: feat, type: enum, entries: [a, b, c, d, e, f, g, h, i]}
+attribute-sets:
+  - name: top
+    attributes:
+      - {name: feats, type: binary, sub-type: u8, nlscope-bitmap: feat}
+"#;
+    let s = load_spec(MAP, SpecSource::Embedded("map".into())).unwrap();
+    // Bits 1, 8 (byte 1, bit 0) and 12 (no entry).
+    let nodes = walk(&s, &nla(LE, 1, &[0x02, 0x11]), None);
+    let n = &nodes[0];
+    assert_eq!(n.display, "3 of 16 bits set");
+    let kids: Vec<(&str, &str, usize)> = n
+        .children
+        .iter()
+        .map(|c| (c.name.as_str(), c.field.as_str(), c.offset))
+        .collect();
+    assert_eq!(
+        kids,
+        [
+            ("MAP_FEAT_B", "deep.feats.b", 4),
+            ("MAP_FEAT_I", "deep.feats.i", 5),
+            ("bit 12", "deep.feats.12", 5)
+        ]
+    );
+    assert!(!any_raw(std::slice::from_ref(n)));
+    let bad = MAP.replace("sub-type: u8", "sub-type: u16");
+    assert!(load_spec(&bad, SpecSource::Embedded("map".into())).is_err());
+}

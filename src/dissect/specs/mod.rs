@@ -311,7 +311,8 @@ fn collect_attrs<'a>(
             let enums = ia
                 .index
                 .iter()
-                .chain(ia.index_by_count.iter().map(|(_, e)| e));
+                .chain(ia.index_by_count.iter().map(|(_, e)| e))
+                .chain(ia.bitmap.iter());
             for e in enums.filter_map(|e| s.enums.get(e)) {
                 for n in &e.names {
                     out.push(format!("{path}.{n}"));

@@ -112,6 +112,10 @@ pub struct IntArray {
     /// (IPSTATS_MIB_* before Linux 6.3: 37 counters). nlscope extension:
     /// `nlscope-index-by-count: {COUNT: ENUM}`.
     pub index_by_count: Vec<(usize, String)>,
+    /// The bytes are a bit map: bit i (byte i / 8, bit i % 8) is the entry of value i of
+    /// this enum (nl80211's extended features). nlscope extension: `nlscope-bitmap: ENUM`
+    /// with `sub-type: u8`.
+    pub bitmap: Option<String>,
 }
 
 /// A kernel version: (major, minor).

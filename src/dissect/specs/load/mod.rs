@@ -769,9 +769,16 @@ fn int_array(a: &Y, ty: &AttrType, ctx: &str) -> R<Option<IntArray>> {
             index: index.map(str::to_string),
             index_start: start.unwrap_or(0),
             index_by_count: index_by_count(a, ctx)?,
+            bitmap: match get_str(a, "nlscope-bitmap", ctx)? {
+                Some(_) if scalar != Scalar::U(1) => {
+                    return Err(format!("{ctx}: 'nlscope-bitmap' needs sub-type u8"));
+                }
+                b => b.map(str::to_string),
+            },
         })),
         None if index.is_some()
             || start.is_some()
+            || get(a, "nlscope-bitmap").is_some()
             || get(a, "nlscope-index-by-count").is_some() =>
         {
             Err(format!(
