@@ -8,6 +8,10 @@
 //! implementing the hooks it needs plus one line in [`FAMILIES`]. Summaries read attributes by
 //! their spec names ([`Named`], [`text::Memo`]), never by number.
 
+mod ip_genl;
+mod l2tp;
+mod macsec;
+mod mptcp;
 mod named;
 mod nd;
 mod rt_addr;
@@ -118,6 +122,10 @@ impl Family for Plain {}
 
 /// Spec name -> module, sorted by name (a test checks).
 static FAMILIES: &[(&str, &dyn Family)] = &[
+    ("fou", &ip_genl::Fou),
+    ("l2tp", &l2tp::L2tp),
+    ("macsec", &macsec::Macsec),
+    ("mptcp_pm", &mptcp::Mptcp),
     ("rt-addr", &rt_addr::Addr),
     ("rt-addrlabel", &rt_misc::AddrLabel),
     ("rt-bridge", &rt_bridge::Bridge),
@@ -134,6 +142,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("rt-rule", &rt_rule::Rule),
     ("rt-tunnel", &rt_bridge::Tunnel),
     ("tc", &tc::Tc),
+    ("tcp_metrics", &ip_genl::TcpMetrics),
 ];
 
 /// The module of the family spec `name` describes (a no-op one for families without code).

@@ -1,0 +1,125 @@
+//! iproute2-style summary lines for the generic netlink families `ip` and `tipc` configure,
+//! on real captures (values checked against the tools' own output in the `.cmds.txt` files).
+
+use super::common::*;
+
+fn summaries(name: &str) -> Vec<String> {
+    json_msgs(&local(name), &[])
+        .iter()
+        .filter_map(|m| m["summary"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn assert_has(caps: &str, want: &[&str]) {
+    let got = summaries(caps);
+    for w in want {
+        assert!(
+            got.iter().any(|s| s == w),
+            "{caps}: missing {w:?} in\n{}",
+            got.join("\n")
+        );
+    }
+}
+
+#[test]
+fn mptcp_pm_reads_like_ip_mptcp() {
+    // ip mptcp endpoint show / limits show, in the capture's .cmds.txt.
+    assert_has(
+        "genl-mptcp_pm.pcap",
+        &[
+            "MPTCP_PM_CMD_GET_ADDR 192.0.2.1 id 1 signal dev veth0",
+            "MPTCP_PM_CMD_GET_ADDR 198.51.100.1 id 2 subflow backup dev dummy0",
+            "MPTCP_PM_CMD_GET_ADDR 198.51.100.1 id 2 subflow dev dummy0",
+            "MPTCP_PM_CMD_GET_ADDR 2001:db8::1 port 8443 id 3 signal dev veth0",
+            "MPTCP_PM_CMD_ADD_ADDR 2001:db8::1 port 8443 id 3 signal dev veth0",
+            "MPTCP_PM_CMD_GET_LIMITS add_addr_accepted 2 subflows 2",
+            "MPTCP_PM_CMD_SET_LIMITS add_addr_accepted 2 subflows 2",
+            "MPTCP_PM_CMD_DEL_ADDR id 3",
+            "MPTCP_PM_CMD_GET_ADDR dump",
+        ],
+    );
+}
+
+#[test]
+fn l2tp_reads_like_ip_l2tp_show() {
+    // ip l2tp show tunnel / show session, one line per tunnel or session.
+    assert_has(
+        "genl-l2tp.pcap",
+        &[
+            "L2TP_CMD_TUNNEL_GET Tunnel 3000, encap UDP From 192.0.2.1 to 192.0.2.2 Peer tunnel 4000 \
+             UDP source / dest ports: 5000/6000 UDP checksum: disabled",
+            "L2TP_CMD_TUNNEL_GET Tunnel 3001, encap IP From 192.0.2.1 to 192.0.2.3 Peer tunnel 4001",
+            "L2TP_CMD_TUNNEL_GET Tunnel 3002, encap UDP From 2001:db8::1 to 2001:db8::2 Peer tunnel 4002 \
+             UDP source / dest ports: 5002/6002 UDP checksum: rx",
+            "L2TP_CMD_SESSION_GET Session 1000 in tunnel 3000 Peer session 2000, tunnel 4000 \
+             interface name: l2tpeth0",
+            "L2TP_CMD_SESSION_GET Session 1001 in tunnel 3001 Peer session 2001, tunnel 4001 \
+             interface name: l2tpeth1 cookie 0123456789abcdef peer cookie 89abcdef \
+             sequence numbering: send recv",
+            "L2TP_CMD_SESSION_DELETE Session 1000 in tunnel 3000",
+            "L2TP_CMD_TUNNEL_DELETE Tunnel 3002",
+            "L2TP_CMD_TUNNEL_GET dump",
+        ],
+    );
+}
+
+#[test]
+fn macsec_reads_like_ip_macsec_show() {
+    // ip macsec show: sci, cipher suite, ICV length, switches; SAs with PN, SSCI, state and
+    // key id (never the key: the add requests carry 81818181..., which must not appear).
+    let caps = "genl-macsec.pcap";
+    assert_has(
+        caps,
+        &[
+            "MACSEC_CMD_GET_TXSC 17: macsec0 sci 3e06953754c8000b cipher GCM-AES-128 icvlen 16 \
+             protect on validate strict encrypt on send_sci on TXSA 1 RXSC 1 offload: off",
+            "MACSEC_CMD_GET_TXSC 18: macsec1 sci 3e06953754c8000c cipher GCM-AES-XPN-128 icvlen 16 \
+             protect on validate strict encrypt off send_sci on TXSA 1 RXSC 1 offload: off",
+            "MACSEC_CMD_ADD_TXSA 17: macsec0 TXSC SA 0: PN 1024, state on, key 01000000000000000000000000000000",
+            "MACSEC_CMD_ADD_TXSA 18: macsec1 TXSC SA 1: PN 4294967296, SSCI 00000001 state on, \
+             key 02000000000000000000000000000000",
+            "MACSEC_CMD_ADD_RXSC 17: macsec0 RXSC: c619528fe6a004d2",
+            "MACSEC_CMD_ADD_RXSA 18: macsec1 RXSC: 0200000000000001 SA 2: PN 1, SSCI 00000002 state on, \
+             key 03000000000000000000000000000000",
+            "MACSEC_CMD_UPD_RXSC 17: macsec0 RXSC: c619528fe6a004d2, state off",
+            "MACSEC_CMD_DEL_RXSA 17: macsec0 RXSC: c619528fe6a004d2 SA 0",
+            "MACSEC_CMD_UPD_OFFLOAD 17: macsec0 offload: mac",
+        ],
+    );
+    assert!(
+        !summaries(caps).iter().any(|s| s.contains("8181818181")),
+        "a key in a summary"
+    );
+}
+
+#[test]
+fn tcp_metrics_reads_like_ip_tcp_metrics_show() {
+    // The exact lines of `ip tcp_metrics show` (rtt/rttvar unscaled from the _us values).
+    assert_has(
+        "genl-tcp_metrics.pcap",
+        &[
+            "TCP_METRICS_CMD_GET 2001:db8::1 age 2.128sec cwnd 10 rtt 2014us rttvar 2176us source 2001:db8::1",
+            "TCP_METRICS_CMD_GET 192.0.2.2 age 2.156sec cwnd 10 rtt 689us rttvar 682us source 192.0.2.2",
+            "TCP_METRICS_CMD_GET 127.0.0.1 age 2.564sec cwnd 10 rtt 4184us rttvar 4729us source 127.0.0.1",
+            "TCP_METRICS_CMD_GET 127.0.0.1",
+            "TCP_METRICS_CMD_DEL 192.0.2.2",
+            "TCP_METRICS_CMD_GET dump",
+        ],
+    );
+}
+
+#[test]
+fn fou_reads_like_ip_fou_show() {
+    // The exact lines of `ip fou show` (zero addresses, ports and ifindex left out).
+    assert_has(
+        "genl-fou.pcap",
+        &[
+            "FOU_CMD_GET port 5559 ipproto 41 -6",
+            "FOU_CMD_GET port 5557 ipproto 47 local 192.0.2.1 peer 192.0.2.2 peer_port 5558 dev veth0",
+            "FOU_CMD_GET port 5556 gue",
+            "FOU_CMD_GET port 5555 ipproto 4",
+            "FOU_CMD_ADD port 5556 gue",
+            "FOU_CMD_DEL port 5555",
+        ],
+    );
+}
