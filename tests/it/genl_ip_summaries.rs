@@ -123,3 +123,57 @@ fn fou_reads_like_ip_fou_show() {
         ],
     );
 }
+
+#[test]
+fn seg6_reads_like_ip_sr() {
+    // ip sr tunsrc show / ip sr hmac show, without the secret (which must not appear).
+    let caps = "genl-seg6.pcap";
+    assert_has(
+        caps,
+        &[
+            "SEG6_CMD_GET_TUNSRC tunsrc addr 2001:db8::1",
+            "SEG6_CMD_GET_TUNSRC tunsrc addr ::",
+            "SEG6_CMD_SET_TUNSRC tunsrc addr 2001:db8::1",
+            "SEG6_CMD_DUMPHMAC hmac 7 algo sha1",
+            "SEG6_CMD_DUMPHMAC hmac 42 algo sha256",
+            "SEG6_CMD_SETHMAC hmac 7 algo sha1 (delete)",
+            "SEG6_CMD_DUMPHMAC dump",
+        ],
+    );
+    assert!(
+        !summaries(caps).iter().any(|s| s.contains("secret")),
+        "a secret in a summary"
+    );
+}
+
+#[test]
+fn ioam6_reads_like_ip_ioam() {
+    // ip ioam namespace show / schema show.
+    assert_has(
+        "genl-ioam6.pcap",
+        &[
+            "IOAM6_CMD_DUMP_NAMESPACES namespace 124",
+            "IOAM6_CMD_DUMP_NAMESPACES namespace 123 [schema 777], data 0xdeadbeef, wide 0xcafec0caf00dc0de",
+            "IOAM6_CMD_DUMP_SCHEMAS schema 778, data: 30 31 32 33 34 35 36 37 38 39 00 00",
+            "IOAM6_CMD_DUMP_SCHEMAS schema 777 [namespace 123], data: 74 75 74 75",
+            "IOAM6_CMD_NS_SET_SCHEMA namespace 123 [schema 777]",
+            "IOAM6_CMD_NS_SET_SCHEMA namespace 123 schema none",
+            "IOAM6_CMD_DEL_SCHEMA schema 778",
+        ],
+    );
+}
+
+#[test]
+fn ila_reads_like_ip_ila_add() {
+    // In the words of `ip ila add` (ip ila list misprints the locators), checked against the
+    // commands in the .cmds.txt and the tree (the kernel adds ident-type use-format).
+    assert_has(
+        "genl-ila.pcap",
+        &[
+            "ILA_CMD_GET loc_match 2001:0:0:1 loc 2001:0:0:2 dev veth0 csum-mode neutral-map ident-type luid",
+            "ILA_CMD_GET loc_match 2001:0:0:3 loc 2001:0:0:4 csum-mode adj-transport ident-type use-format",
+            "ILA_CMD_DEL loc_match 2001:0:0:1 loc 2001:0:0:2 dev veth0",
+            "ILA_CMD_GET dump",
+        ],
+    );
+}

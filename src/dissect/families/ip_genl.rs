@@ -147,12 +147,151 @@ impl Family for TcpMetrics {
     }
 }
 
+/// SEG6: the tunnel source and HMAC keys as `ip sr tunsrc show` / `ip sr hmac show` print
+/// them (the secret never).
+pub struct Seg6;
+
+impl Family for Seg6 {
+    fn summary(&self, v: &MessageView, out: &mut String) -> bool {
+        if dump(v, out) {
+            return true;
+        }
+        let Some(n) = v.named() else { return false };
+        let len = out.len();
+        if let Some(b) = n.get("dst") {
+            out.push_str(" tunsrc addr ");
+            push_ip(out, b);
+        }
+        if let Some(id) = n.u32("hmackeyid") {
+            let _ = write!(out, " hmac {id}");
+            if let Some(a) = n.u8("algid") {
+                out.push_str(" algo ");
+                match v
+                    .spec_enum("hmac-algo")
+                    .and_then(|d| d.ynl_name_of(i64::from(a)))
+                {
+                    Some(name) => out.push_str(name),
+                    None => {
+                        let _ = write!(out, "{a}");
+                    }
+                }
+            }
+            if n.u8("secretlen") == Some(0) {
+                out.push_str(" (delete)");
+            }
+        }
+        out.len() > len
+    }
+}
+
+/// IOAM6: namespaces and schemas as `ip ioam namespace show` / `schema show` print them.
+pub struct Ioam6;
+
+impl Family for Ioam6 {
+    fn summary(&self, v: &MessageView, out: &mut String) -> bool {
+        if dump(v, out) {
+            return true;
+        }
+        let Some(n) = v.named() else { return false };
+        let len = out.len();
+        let (ns, sc) = (n.u16("ns-id"), n.u32("sc-id"));
+        if cmd(v, "IOAM6_CMD_").contains("SCHEMA") && !cmd(v, "IOAM6_CMD_").starts_with("NS_") {
+            // ip/ipioam6.c print_schema.
+            if let Some(s) = sc {
+                let _ = write!(out, " schema {s}");
+            }
+            if let Some(x) = ns {
+                let _ = write!(out, " [namespace {x}]");
+            }
+            if let Some(d) = n.get("sc-data") {
+                out.push_str(", data:");
+                for b in d.iter().take(16) {
+                    let _ = write!(out, " {b:02x}");
+                }
+                if d.len() > 16 {
+                    let _ = write!(out, " (+{} more)", d.len() - 16);
+                }
+            }
+        } else {
+            // print_namespace.
+            if let Some(x) = ns {
+                let _ = write!(out, " namespace {x}");
+            }
+            if let Some(s) = sc {
+                let _ = write!(out, " [schema {s}]");
+            } else if n.get("sc-none").is_some() {
+                out.push_str(" schema none");
+            }
+            if let Some(d) = n.u32("ns-data") {
+                let _ = write!(out, ", data {d:#010x}");
+            }
+            if let Some(w) = n.u64("ns-data-wide") {
+                let _ = write!(out, ", wide {w:#018x}");
+            }
+        }
+        out.len() > len
+    }
+}
+
+/// ila: identifier-locator mappings, in the words `ip ila add` takes.
+pub struct Ila;
+
+/// A big-endian u64 locator as four 16-bit hex groups (`2001:0:0:1`).
+fn push_locator(out: &mut String, b: &[u8]) {
+    if b.len() == 8 {
+        let g = |i: usize| array::<2>(b, i).map_or(0, u16::from_be_bytes);
+        let _ = write!(out, "{:x}:{:x}:{:x}:{:x}", g(0), g(2), g(4), g(6));
+    }
+}
+
+impl Family for Ila {
+    fn summary(&self, v: &MessageView, out: &mut String) -> bool {
+        if dump(v, out) {
+            return true;
+        }
+        let Some(n) = v.named() else { return false };
+        let len = out.len();
+        for (attr, word) in [
+            ("locator-match", " loc_match "),
+            ("locator", " loc "),
+            ("identifier", " ident "),
+        ] {
+            if let Some(b) = n.get(attr) {
+                out.push_str(word);
+                push_locator(out, b);
+            }
+        }
+        if let Some(i) = n.u32("ifindex").filter(|i| *i != 0) {
+            out.push_str(" dev ");
+            push_dev(v, out, i as i32);
+        }
+        for (attr, word, def) in [
+            ("csum-mode", " csum-mode ", "csum-mode"),
+            ("ident-type", " ident-type ", "ident-type"),
+            ("hook-type", " hook-type ", "hook-type"),
+        ] {
+            if let Some(x) = n.u8(attr) {
+                out.push_str(word);
+                match v.spec_enum(def).and_then(|d| d.ynl_name_of(i64::from(x))) {
+                    // iproute2's spelling.
+                    Some("adjust-transport") => out.push_str("adj-transport"),
+                    Some(name) => out.push_str(name),
+                    None => {
+                        let _ = write!(out, "{x}");
+                    }
+                }
+            }
+        }
+        out.len() > len
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::harness;
 
     #[test]
-    fn fou_and_tcp_metrics_short_and_malformed() {
+    fn fou_tcp_metrics_seg6_ioam6_ila_short_and_malformed() {
         // fou add (1): port 5555 (big-endian), ipproto 4, af inet6.
         let a = [
             6, 0, 1, 0, 0x15, 0xb3, 0, 0, 5, 0, 3, 0, 4, 0, 0, 0, 5, 0, 2, 0, 10, 0, 0, 0,
@@ -172,6 +311,31 @@ mod tests {
             "TCP_METRICS_CMD_GET 10.0.0.2 age 1.234sec cwnd 10"
         );
         assert!(!harness::no_panic("tcp_metrics", &t).is_empty());
+        // SEG6 sethmac (1): key id 7, secret length 0, algid 1.
+        let h = [
+            8, 0, 3, 0, 7, 0, 0, 0, 5, 0, 5, 0, 0, 0, 0, 0, 5, 0, 6, 0, 1, 0, 0, 0,
+        ];
+        assert_eq!(
+            harness::summary("SEG6", 1, 1, &h),
+            "SEG6_CMD_SETHMAC hmac 7 algo sha1 (delete)"
+        );
+        assert!(!harness::no_panic("SEG6", &h).is_empty());
+        // IOAM6 add namespace (1): ns-id 9, ns-data 10.
+        let i = [6, 0, 1, 0, 9, 0, 0, 0, 8, 0, 2, 0, 10, 0, 0, 0];
+        assert_eq!(
+            harness::summary("IOAM6", 1, 1, &i),
+            "IOAM6_CMD_ADD_NAMESPACE namespace 9, data 0x0000000a"
+        );
+        assert!(!harness::no_panic("IOAM6", &i).is_empty());
+        // ila add (1): locator 2001:0:0:2, csum-mode 3.
+        let l = [
+            12, 0, 1, 0, 0x20, 1, 0, 0, 0, 0, 0, 2, 5, 0, 7, 0, 3, 0, 0, 0,
+        ];
+        assert_eq!(
+            harness::summary("ila", 1, 1, &l),
+            "ILA_CMD_ADD loc 2001:0:0:2 csum-mode neutral-map-auto"
+        );
+        assert!(!harness::no_panic("ila", &l).is_empty());
     }
 }
 

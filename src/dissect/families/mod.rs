@@ -122,7 +122,10 @@ impl Family for Plain {}
 
 /// Spec name -> module, sorted by name (a test checks).
 static FAMILIES: &[(&str, &dyn Family)] = &[
+    ("IOAM6", &ip_genl::Ioam6),
+    ("SEG6", &ip_genl::Seg6),
     ("fou", &ip_genl::Fou),
+    ("ila", &ip_genl::Ila),
     ("l2tp", &l2tp::L2tp),
     ("macsec", &macsec::Macsec),
     ("mptcp_pm", &mptcp::Mptcp),
