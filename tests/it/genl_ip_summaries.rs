@@ -177,3 +177,27 @@ fn ila_reads_like_ip_ila_add() {
         ],
     );
 }
+
+#[test]
+fn tipc_reads_like_the_tipc_tool() {
+    // tipc bearer list, media list, link list, node get netid/identity, link monitor
+    // summary, nametable show, socket list (the .cmds.txt), plus the properties of
+    // `tipc bearer/media get` from the tree.
+    assert_has(
+        "genl-tipc.pcap",
+        &[
+            "TIPC_NL_BEARER_GET udp:udp1 priority 10 tolerance 1500 window 50 mtu 14000",
+            "TIPC_NL_BEARER_GET eth:dummy0 priority 10 tolerance 1500 window 8191",
+            "TIPC_NL_BEARER_ENABLE udp:udp1",
+            "TIPC_NL_MEDIA_GET ib priority 10 tolerance 1500 window 500",
+            "TIPC_NL_LINK_GET broadcast-link: up window 50",
+            "TIPC_NL_NET_GET netid 4711 identity 1001",
+            "TIPC_NL_NET_SET netid 4711",
+            "TIPC_NL_MON_GET bearer udp:udp1 table_generation 0 cluster_size 1 algorithm full-mesh",
+            "TIPC_NL_NAME_TABLE_GET {1,1,1} scope node port 440016057 node 31303031",
+            "TIPC_NL_SOCK_GET socket 440016057 bound",
+            "TIPC_NL_PUBL_GET bound to {1,1,1}",
+            "TIPC_NL_BEARER_GET dump",
+        ],
+    );
+}

@@ -25,6 +25,7 @@ mod rt_rule;
 mod rtnl;
 mod tc;
 mod text;
+mod tipc;
 
 pub use named::Named;
 
@@ -124,6 +125,7 @@ impl Family for Plain {}
 static FAMILIES: &[(&str, &dyn Family)] = &[
     ("IOAM6", &ip_genl::Ioam6),
     ("SEG6", &ip_genl::Seg6),
+    ("TIPCv2", &tipc::Tipc),
     ("fou", &ip_genl::Fou),
     ("ila", &ip_genl::Ila),
     ("l2tp", &l2tp::L2tp),
