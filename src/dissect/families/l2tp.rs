@@ -1,9 +1,9 @@
 //! l2tp: tunnels and sessions as `ip l2tp show tunnel` / `show session` print them, on one
-//! line each.
+//! line each (checksum settings and cookies left to the tree).
 
 use std::fmt::Write as _;
 
-use super::ip_genl::{cmd, push_hex};
+use super::ip_genl::cmd;
 use super::text::{dump, push_ip, push_str};
 use super::{Family, Named};
 use crate::dissect::MessageView;
@@ -38,7 +38,6 @@ fn tunnel(n: Named, out: &mut String) {
         Some(_) => out.push_str(", encap ??"),
         None => {}
     }
-    let v6 = n.get("ip6-saddr").is_some();
     let src = n.get("ip-saddr").or_else(|| n.get("ip6-saddr"));
     let dst = n.get("ip-daddr").or_else(|| n.get("ip6-daddr"));
     if let (Some(s), Some(d)) = (src, dst) {
@@ -50,26 +49,9 @@ fn tunnel(n: Named, out: &mut String) {
     if let Some(p) = n.u32("peer-conn-id") {
         let _ = write!(out, " Peer tunnel {p}");
     }
-    if encap == Some(0) {
-        if let (Some(s), Some(d)) = (n.u16("udp-sport"), n.u16("udp-dport")) {
-            let _ = write!(out, " UDP source / dest ports: {s}/{d}");
-        }
-        out.push_str(" UDP checksum: ");
-        if v6 {
-            // iproute2 reads the zero-checksum flags as "checksum off".
-            let tx = n.get("udp-zero-csum6-tx").is_none();
-            let rx = n.get("udp-zero-csum6-rx").is_none();
-            out.push_str(match (tx, rx) {
-                (true, true) => "tx rx",
-                (true, false) => "tx",
-                (false, true) => "rx",
-                (false, false) => "disabled",
-            });
-        } else if n.u8("udp-csum").is_some_and(|c| c != 0) {
-            out.push_str("enabled");
-        } else {
-            out.push_str("disabled");
-        }
+    // The checksum settings stay in the tree (keeps the line short).
+    if let (Some(0), Some(s), Some(d)) = (encap, n.u16("udp-sport"), n.u16("udp-dport")) {
+        let _ = write!(out, " UDP source / dest ports: {s}/{d}");
     }
 }
 
@@ -89,14 +71,7 @@ fn session(n: Named, out: &mut String) {
         out.push_str(" interface name: ");
         push_str(out, i);
     }
-    if let Some(c) = n.get("cookie") {
-        out.push_str(" cookie ");
-        push_hex(out, c);
-    }
-    if let Some(c) = n.get("peer-cookie") {
-        out.push_str(" peer cookie ");
-        push_hex(out, c);
-    }
+    // Cookies are opaque (nlscope-opaque in the spec): the tree shows them, the line not.
     let send = n.u8("send-seq").is_some_and(|x| x != 0);
     let recv = n.u8("recv-seq").is_some_and(|x| x != 0);
     if send || recv {

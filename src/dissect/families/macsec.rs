@@ -42,9 +42,12 @@ impl Family for Macsec {
         if let Some(sa) = n.nest("sa-config") {
             push_sa(sa, out);
         }
-        if let Some(t) = n.nest("offload").and_then(|o| o.u8("type")) {
+        if let Some(t) = n
+            .nest("offload")
+            .and_then(|o| o.u8("type"))
+            .filter(|t| *t != 0)
+        {
             out.push_str(match t {
-                0 => " offload: off",
                 1 => " offload: phy",
                 2 => " offload: mac",
                 _ => " offload: ?",
@@ -94,7 +97,10 @@ fn secy(v: &MessageView, s: Named, out: &mut String) {
     if let Some(l) = s.u8("icv-len") {
         let _ = write!(out, " icvlen {l}");
     }
-    on(out, "protect", s.u8("protect"));
+    // protect and send_sci only when off (their defaults keep the line short).
+    if s.u8("protect") == Some(0) {
+        out.push_str(" protect off");
+    }
     if let Some(x) = s.u8("validate") {
         out.push_str(match x {
             0 => " validate disabled",
@@ -104,7 +110,9 @@ fn secy(v: &MessageView, s: Named, out: &mut String) {
         });
     }
     on(out, "encrypt", s.u8("encrypt"));
-    on(out, "send_sci", s.u8("inc-sci"));
+    if s.u8("inc-sci") == Some(0) {
+        out.push_str(" send_sci off");
+    }
 }
 
 /// One SA as ip prints it: `0: PN 1024, state on, key 01…` (the key id, not the key).
