@@ -99,6 +99,8 @@ impl Hasher for KeyHasher {
 
 /// How many recent requests are remembered to decode capped error acks.
 const RECENT_REQUESTS: usize = 4096;
+/// Messages of one unnamed generic netlink id tried before giving up guessing its family.
+const MAX_GUESS_TRIES: u8 = 8;
 
 /// Dissector state: the specs, plus what the capture itself teaches (generic netlink family ids,
 /// recent requests for capped acks).
@@ -107,12 +109,14 @@ pub struct Dissector {
     pub specs: SpecRegistry,
     genl: HashMap<u16, String>,
     genl_version: u64,
+    /// Bumped whenever a guess names an id (what was resolved before it is stale).
+    guess_version: std::cell::Cell<u64>,
     /// Ids the user named (`--genl NAME=ID`, Decode As): what the capture says does not
     /// override them.
     genl_pinned: std::collections::HashSet<u16>,
-    /// Families guessed for ids the capture never names, from the first message of each id
-    /// this dissector resolved (see `genl_guess`).
-    genl_guesses: RefCell<HashMap<u16, Option<genl_guess::Guess>>>,
+    /// Families guessed for ids the capture never names (see `genl_guess`): the guess, or how
+    /// many messages of the id failed to decide one.
+    genl_guesses: RefCell<HashMap<u16, Result<genl_guess::Guess, u8>>>,
     /// Interface names by index, learned from RTM_NEWLINK messages (for summaries).
     links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
     /// IFLA_IFNAME's attribute number (from the rt-link spec; 3 in the uapi).
@@ -172,6 +176,7 @@ impl Dissector {
             links: HashMap::default(),
             genl,
             genl_version: 0,
+            guess_version: std::cell::Cell::new(0),
             genl_pinned: std::collections::HashSet::new(),
             genl_guesses: RefCell::new(HashMap::new()),
             resolved: RefCell::new(HashMap::default()),
@@ -247,15 +252,33 @@ impl Dissector {
         if let Some(f) = self.genl_family(m.ty) {
             return Some((f, None));
         }
-        let g = *self
-            .genl_guesses
-            .borrow_mut()
-            .entry(m.ty)
-            .or_insert_with(|| {
+        let cached = self.genl_guesses.borrow().get(&m.ty).copied();
+        let g = match cached {
+            Some(Ok(g)) => Some(g),
+            // Messages that fit no family or several: after a few, the id stays unnamed.
+            Some(Err(tries)) if tries >= MAX_GUESS_TRIES => None,
+            _ => {
                 let payload = data.get(m.offset + NLMSG_HDRLEN..m.offset + m.present)?;
                 let to_kernel = m.direction == Direction::ToKernel;
-                genl_guess::guess(&self.specs, payload, m.endian, to_kernel)
-            });
+                let g = genl_guess::guess(&self.specs, payload, m.endian, to_kernel);
+                let mut cache = self.genl_guesses.borrow_mut();
+                match g {
+                    Some(g) => {
+                        cache.insert(m.ty, Ok(g));
+                        // Messages of this id resolved before the guess are stale.
+                        self.resolved.borrow_mut().clear();
+                        self.guess_version.set(self.guess_version.get() + 1);
+                    }
+                    // A message without attributes (a dump request) tells nothing.
+                    None if payload.len() > GENL_HDRLEN => {
+                        let tries = cache.get(&m.ty).map_or(0, |t| t.err().unwrap_or(0));
+                        cache.insert(m.ty, Err(tries.saturating_add(1)));
+                    }
+                    None => {}
+                }
+                g
+            }
+        };
         let g = g?;
         Some((self.specs.specs().get(g.spec)?.name.as_str(), Some(g)))
     }
@@ -266,6 +289,11 @@ impl Dissector {
         self.genl_pinned.remove(&id);
         self.learn_genl(id, name);
         self.genl_pinned.insert(id);
+    }
+
+    /// Whether id `id` was named by the user (`--genl`, Decode As) rather than the capture.
+    pub fn genl_is_pinned(&self, id: u16) -> bool {
+        self.genl_pinned.contains(&id)
     }
 
     /// Teach a generic netlink family id (from capture metadata or the live host).
@@ -319,6 +347,12 @@ impl Dissector {
     /// Changes whenever a generic netlink id is learned (so writers know when to record them).
     pub fn genl_version(&self) -> u64 {
         self.genl_version
+    }
+
+    /// Changes whenever a learned id or a new guess may change how messages read (caches of
+    /// decoded messages compare it).
+    pub fn names_version(&self) -> u64 {
+        self.genl_version.wrapping_add(self.guess_version.get())
     }
 
     /// The comment line that records the learned generic netlink ids (see `learn_from_comment`).

@@ -107,6 +107,8 @@ pub struct Store {
     /// Section comments, each with the index of the first frame read after it.
     section_comments: Vec<(u32, String)>,
     trees: Vec<(u32, Rc<Vec<Node>>)>,
+    /// The dissector's names version the cached trees were built under.
+    trees_names: u64,
 }
 
 /// Bytes held by a [`Store`]'s allocations (capacities, not lengths), by purpose.
@@ -157,6 +159,7 @@ impl Store {
             comments: Vec::new(),
             section_comments: Vec::new(),
             trees: Vec::new(),
+            trees_names: 0,
         }
     }
 
@@ -173,6 +176,13 @@ impl Store {
     /// What an [`Indexer`] needs to index frames for this store.
     pub fn index_seed(&self) -> IndexSeed {
         self.dis.index_seed()
+    }
+
+    /// Read generic netlink id `id` as family `name` from now on, whatever the capture says
+    /// (Decode As); trees built before are dropped.
+    pub fn pin_genl(&mut self, id: u16, name: &str) {
+        self.dis.pin_genl(id, name);
+        self.trees.clear();
     }
 
     /// Learn generic netlink ids from a section comment.
@@ -523,6 +533,11 @@ impl Store {
     /// last message of a frame with a frame-level problem gets it as an extra expert node.
     /// Cached (LRU).
     pub fn tree(&mut self, i: usize) -> Rc<Vec<Node>> {
+        // A generic netlink id learned or guessed since: the cached trees may name it wrong.
+        if self.trees_names != self.dis.names_version() {
+            self.trees.clear();
+            self.trees_names = self.dis.names_version();
+        }
         let key = u32::try_from(i).unwrap_or(u32::MAX);
         if let Some(p) = self.trees.iter().position(|(k, _)| *k == key) {
             let hit = self.trees.remove(p);

@@ -3,6 +3,7 @@
 //! and reporting what the user asked for; `view` lays the panels out and applies those
 //! requests through [`App`]'s methods, which tests also call directly or through AccessKit.
 
+mod decode_as;
 mod files;
 mod filter_bar;
 mod hex_pane;
@@ -109,6 +110,8 @@ pub struct App {
     pub live: Live,
     /// Save As / Export: the dialog, the running job, the last outcome.
     pub files: Files,
+    /// The Decode As window (generic netlink family ids).
+    pub decode_as: decode_as::DecodeAs,
     /// Text of the fallback "open" field (when no native dialog is available).
     pub open_text: String,
     /// Whether the fallback "open" field is shown.
@@ -139,6 +142,7 @@ impl App {
             timeline: timeline::Timeline::default(),
             live: Live::default(),
             files: Files::default(),
+            decode_as: decode_as::DecodeAs::default(),
             open_text: String::new(),
             open_prompt: false,
             loader: None,
@@ -293,6 +297,19 @@ impl App {
         // A first slice now, so the list is not empty for a frame.
         self.filter_some(Duration::from_millis(8));
         Ok(())
+    }
+
+    /// Read generic netlink family id `id` as `family` (Decode As): every row, tree and
+    /// filter result is worked out again under the new name.
+    pub fn decode_genl_as(&mut self, id: u16, family: &str) {
+        self.store.pin_genl(id, family);
+        self.list.row_experts = rows::RowExperts::default();
+        self.list.clear_rows();
+        self.timeline.shown = timeline::Histogram::default();
+        self.filter_some(Duration::from_millis(8));
+        if let Some(i) = self.selected.take() {
+            self.select_message(i);
+        }
     }
 
     /// Set the filter text and apply it.

@@ -171,6 +171,11 @@ fn context_menu(ui: &mut Ui, n: &Node, actions: &mut Vec<Action>) {
         ui.close();
     }
     ui.separator();
+    if ui.button("Decode As...").clicked() {
+        actions.push(Action::OpenDecodeAs);
+        ui.close();
+    }
+    ui.separator();
     if ui.button("Expand all").clicked() {
         actions.push(Action::OpenAll(true));
         ui.close();

@@ -51,6 +51,10 @@ pub(super) enum Action {
     },
     /// Stop the running save or export.
     CancelFileJob,
+    /// Open the Decode As window for the selected message.
+    OpenDecodeAs,
+    /// Read this generic netlink family id as this family.
+    DecodeAs(u16, String),
 }
 
 impl eframe::App for GuiApp {
@@ -133,6 +137,7 @@ impl App {
             .options_window(ui.ctx(), &mut self.settings.live, running, &mut actions);
         let (counts, busy) = (self.scope_counts(), self.filtering_or_loading());
         self.files.window(ui, counts, busy, &mut actions);
+        self.decode_as.window(ui, &self.store, &mut actions);
 
         for a in actions {
             match a {
@@ -166,6 +171,8 @@ impl App {
                     scope,
                 } => self.start_from_dialog(&path, target, scope),
                 Action::CancelFileJob => self.cancel_file_job(),
+                Action::OpenDecodeAs => self.decode_as.open_for(&self.store, self.selected),
+                Action::DecodeAs(id, f) => self.decode_genl_as(id, &f),
             }
         }
     }
@@ -333,6 +340,16 @@ impl App {
             });
             let running = self.capturing();
             self.live.menu(ui, &self.settings.live, running, actions);
+            ui.menu_button("Analyze", |ui| {
+                if ui
+                    .button("Decode As...")
+                    .on_hover_text("Read a generic netlink family id as a family of your choice")
+                    .clicked()
+                {
+                    actions.push(Action::OpenDecodeAs);
+                    ui.close();
+                }
+            });
             ui.menu_button("View", |ui| {
                 ui.label("Time display");
                 let tf = &mut self.settings.time_format;

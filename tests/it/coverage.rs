@@ -156,3 +156,46 @@ fn recorded_route_captures_are_at_most_one_percent_raw() {
         assert!(raw * 100 <= all, "{name}: {raw} of {all} payload bytes raw");
     }
 }
+
+/// Generic netlink out of the box (embedded specs only), on every genl capture we have: at most
+/// 1% raw and 2% opaque, every command named, no expert errors.
+#[test]
+fn generic_netlink_captures_are_decoded_out_of_the_box() {
+    let mut caps: Vec<std::path::PathBuf> = captures_in(&local_dir())
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("genl-"))
+        })
+        .collect();
+    assert!(caps.len() >= 15, "only {} genl captures", caps.len());
+    if let Some(dir) = shared("coverage of the shared generic netlink captures") {
+        for name in ["nl80211", "ethtool", "genl-ctrl", "genl-wireguard-mptcp"] {
+            caps.push(dir.join(format!("captures/{name}.pcap")));
+        }
+    }
+    let generic = Some("netlink.family == generic");
+    for cap in caps {
+        let c = columns(&cap, generic);
+        let (msgs, all, raw, opaque) = (c[0], c[1], c[2], c[4]);
+        let name = cap.display();
+        eprintln!("{name}: {msgs} messages, {all} bytes, {raw} raw, {opaque} opaque");
+        assert!(
+            msgs >= 5 && all > 200,
+            "{name}: {msgs} messages, {all} bytes"
+        );
+        assert!(raw * 100 <= all, "{name}: {raw} of {all} bytes raw");
+        assert!(opaque * 50 <= all, "{name}: {opaque} of {all} bytes opaque");
+        for m in json_msgs(&cap, &["-Y", "netlink.family == generic"]) {
+            let ty = m["type_name"].as_str().unwrap_or_default();
+            assert!(!ty.contains("cmd "), "{name}: unnamed command {ty}");
+            let tree = m["tree"].to_string();
+            assert!(
+                !tree.contains(r#""severity":"error""#),
+                "{name}: expert error in frame {}: {tree}",
+                m["frame"]
+            );
+        }
+    }
+}

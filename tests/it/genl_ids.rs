@@ -49,3 +49,63 @@ fn genl_option_names_an_id_whatever_the_capture_says() {
         assert!(err.contains(want), "{arg}: {err}");
     }
 }
+
+/// Real captures with their nlctrl exchange filtered out (nothing names the ids): families are
+/// guessed from commands and attributes, marked as guesses; `--genl` makes them facts.
+#[test]
+fn captures_without_nlctrl_are_read_by_guess() {
+    let dir = TempDir::new("guess");
+    for (fam, prefix, id) in [
+        ("l2tp", "L2TP_CMD_", None),
+        ("wireguard", "WG_CMD_", None),
+        ("tcp_metrics", "TCP_METRICS_CMD_", Some(0x1b)),
+    ] {
+        let cap = local(&format!("genl-{fam}.pcap"));
+        let out = dir.path(&format!("{fam}.pcap"));
+        let out = out.to_str().unwrap();
+        run_ok(&[
+            "read",
+            "-r",
+            cap.to_str().unwrap(),
+            "-Y",
+            "nlmsg.type != 16 && !(nlmsgerr.request.type == 16)",
+            "-w",
+            out,
+        ]);
+        let msgs = json_msgs(std::path::Path::new(out), &[]);
+        assert!(msgs.iter().all(|m| m["type"] != 16), "{fam}: nlctrl left");
+        let ours: Vec<_> = msgs
+            .iter()
+            .filter(|m| m["type_name"].as_str().unwrap_or("").starts_with(prefix))
+            .collect();
+        assert!(ours.len() >= 5, "{fam}: only {} messages named", ours.len());
+        let note = format!("guessed {fam} (");
+        for m in &ours {
+            assert!(m["tree"].to_string().contains(&note), "{fam}: {m}");
+        }
+        // No other family is guessed for these ids.
+        assert!(
+            msgs.iter()
+                .all(|m| !m["tree"].to_string().contains("guessed")
+                    || m["tree"].to_string().contains(&note)),
+            "{fam}: another family guessed"
+        );
+        // Named by the user: the same names, no guess.
+        if let Some(id) = id {
+            let pinned = json_msgs(
+                std::path::Path::new(out),
+                &["--genl", &format!("{fam}={id}")],
+            );
+            let named = pinned
+                .iter()
+                .filter(|m| m["type_name"].as_str().unwrap_or("").starts_with(prefix))
+                .count();
+            assert!(named > ours.len(), "{fam}: {named} named when pinned");
+            assert!(
+                pinned
+                    .iter()
+                    .all(|m| !m["tree"].to_string().contains("guessed"))
+            );
+        }
+    }
+}

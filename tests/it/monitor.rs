@@ -653,9 +653,14 @@ fn unprivileged_errors_name_the_capability_and_how_to_grant_it() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        // Successful opens run until told to stop.
-        std::thread::sleep(Duration::from_millis(700));
-        // SAFETY: signalling our own child.
+        // Failed opens exit by themselves; successful ones run until told to stop (a fixed
+        // short sleep raced a slow start on a loaded machine).
+        let mut child = child;
+        let until = Instant::now() + Duration::from_secs(3);
+        while child.try_wait().unwrap().is_none() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // SAFETY: signalling our own child (harmless if it has exited and not been reaped).
         unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
         let out = child.wait_with_output().unwrap();
         (
@@ -782,10 +787,6 @@ fn autostop_duration_and_live_summary() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn capture");
-    std::thread::sleep(Duration::from_millis(800));
-    ns.ip(&[
-        "link", "add", "nlsauto0", "type", "veth", "peer", "name", "nlsauto1",
-    ]);
     // Bound the wait: a capture that ignores its autostop must fail the test, not hang it.
     let mut child = child;
     let collect = |r: Option<Box<dyn std::io::Read + Send>>| {
@@ -803,12 +804,28 @@ fn autostop_duration_and_live_summary() {
             .take()
             .map(|x| Box::new(x) as Box<dyn std::io::Read + Send>),
     );
-    let se = collect(
-        child
-            .stderr
-            .take()
-            .map(|x| Box::new(x) as Box<dyn std::io::Read + Send>),
-    );
+    // stderr line by line: the link is made once the capture says it is capturing.
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let err_pipe = child.stderr.take();
+    let se = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        if let Some(r) = err_pipe {
+            for line in
+                std::io::BufRead::split(std::io::BufReader::new(r), b'\n').map_while(Result::ok)
+            {
+                if String::from_utf8_lossy(&line).contains("Capturing on") {
+                    let _ = tx.send(());
+                }
+                v.extend_from_slice(&line);
+                v.push(b'\n');
+            }
+        }
+        v
+    });
+    let _ = rx.recv_timeout(Duration::from_secs(10));
+    ns.ip(&[
+        "link", "add", "nlsauto0", "type", "veth", "peer", "name", "nlsauto1",
+    ]);
     let deadline = Instant::now() + Duration::from_secs(15);
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {

@@ -213,10 +213,13 @@ enum Cmp {
     Bytes,
 }
 
+/// A tshark field, the nlscope fields holding the same values, how to compare them.
+type Field = (&'static str, &'static [&'static str], Cmp);
+
 /// rtnetlink fields Wireshark 4.0 decodes beyond the nlmsghdr, and the nlscope field paths
 /// holding the same values (several when tshark uses one field for several attributes, in
 /// message order).
-const RT_FIELDS: &[(&str, &[&str], Cmp)] = &[
+const RT_FIELDS: &[Field] = &[
     (
         "netlink-route.ifi_index",
         &["rt-link.ifinfomsg.ifi-index"],
@@ -333,7 +336,7 @@ fn json_text(v: &J) -> String {
 
 /// Per field index, per frame: tshark's values and ours. Returns (compared, agreed) counts per
 /// field; panics on the first disagreement.
-fn check_attrs(ts: &str, path: &Path, counts: &mut [usize]) {
+fn check_attrs(ts: &str, path: &Path, table: &[Field], counts: &mut [usize]) {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     let mut cmd = Command::new(ts);
     cmd.arg("-r").arg(path).args([
@@ -346,7 +349,7 @@ fn check_attrs(ts: &str, path: &Path, counts: &mut [usize]) {
         "-e",
         "frame.number",
     ]);
-    for (f, _, _) in RT_FIELDS {
+    for (f, _, _) in table {
         cmd.args(["-e", f]);
     }
     let out = cmd.output().expect("run tshark");
@@ -358,7 +361,7 @@ fn check_attrs(ts: &str, path: &Path, counts: &mut [usize]) {
             let Some(field) = n["field"].as_str() else {
                 continue;
             };
-            for (i, (_, paths, c)) in RT_FIELDS.iter().enumerate() {
+            for (i, (_, paths, c)) in table.iter().enumerate() {
                 if paths.contains(&field) {
                     ours.entry((fno, i))
                         .or_default()
@@ -370,7 +373,7 @@ fn check_attrs(ts: &str, path: &Path, counts: &mut [usize]) {
     for line in String::from_utf8(out.stdout).unwrap().lines() {
         let cols: Vec<&str> = line.split('\t').collect();
         let fno: u64 = cols[0].parse().unwrap();
-        for (i, (tf, _, c)) in RT_FIELDS.iter().enumerate() {
+        for (i, (tf, _, c)) in table.iter().enumerate() {
             let theirs: Vec<String> = cols
                 .get(i + 1)
                 .unwrap_or(&"")
@@ -408,7 +411,7 @@ fn route_attributes_match_tshark() {
     }
     let mut counts = vec![0usize; RT_FIELDS.len()];
     for p in &caps {
-        check_attrs(ts, p, &mut counts);
+        check_attrs(ts, p, RT_FIELDS, &mut counts);
     }
     let mut total = 0;
     for ((f, _, _), n) in RT_FIELDS.iter().zip(&counts) {
@@ -422,4 +425,33 @@ fn route_attributes_match_tshark() {
         }
     }
     assert!(total > 1000, "only {total} values compared");
+}
+
+/// nl80211 values Wireshark decodes (its nl80211 dissector names most attributes but types
+/// few), each in message order per frame.
+const NL80211_FIELDS: &[Field] = &[
+    ("nl80211.cmd", &["genl.cmd"], Cmp::Text),
+    ("nl80211.ifname", &["nl80211.ifname"], Cmp::Text),
+    ("nl80211.wiphy_name", &["nl80211.wiphy-name"], Cmp::Text),
+    ("nl80211.mac", &["nl80211.mac"], Cmp::Bytes),
+    ("nl80211.alpha2", &["nl80211.reg-alpha2"], Cmp::Text),
+];
+
+#[test]
+fn nl80211_attributes_match_tshark() {
+    let Some(ts) = tshark("tshark cross-check of nl80211 attributes") else {
+        return;
+    };
+    let mut caps = vec![local("genl-nl80211.pcap")];
+    if let Some(s) = shared("tshark cross-check of the shared nl80211 capture") {
+        caps.push(s.join("captures/nl80211.pcap"));
+    }
+    let mut counts = vec![0usize; NL80211_FIELDS.len()];
+    for p in &caps {
+        check_attrs(ts, p, NL80211_FIELDS, &mut counts);
+    }
+    for ((f, _, _), n) in NL80211_FIELDS.iter().zip(&counts) {
+        eprintln!("tshark agrees on {n} values of {f}");
+        assert!(*n > 0, "{f}: tshark decoded no value in these captures");
+    }
 }

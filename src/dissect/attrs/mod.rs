@@ -488,6 +488,9 @@ impl<'a> Walker<'a> {
         if pres.hint.as_deref() == Some("hex") && !signed {
             node.display = format!("{v:#x}");
         }
+        if let Some(u) = &pres.unit {
+            node.display = with_unit(v, signed, pres.scale, u);
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -524,6 +527,25 @@ impl<'a> Walker<'a> {
             node.display = guess_display(b);
         }
     }
+}
+
+/// `v` in `unit`, divided by `scale` with as many decimals as the scale has zeros; the
+/// kernel's integer follows in parentheses when scaled (`20.00 dBm (2000)`).
+fn with_unit(v: u64, signed: bool, scale: u32, unit: &str) -> String {
+    let neg = signed && (v as i64) < 0;
+    let mag = if neg { (v as i64).unsigned_abs() } else { v };
+    let sign = if neg { "-" } else { "" };
+    if scale <= 1 {
+        return format!("{sign}{mag} {unit}");
+    }
+    let digits = scale.ilog10() as usize;
+    let s = u64::from(scale);
+    let raw = if signed {
+        (v as i64).to_string()
+    } else {
+        v.to_string()
+    };
+    format!("{sign}{}.{:0digits$} {unit} ({raw})", mag / s, mag % s)
 }
 
 /// Mark nodes (recursively) as not decoded by a spec.

@@ -730,3 +730,53 @@ attribute-sets:
         assert!(paths.iter().any(|p| p == f), "{f} not in the field paths");
     }
 }
+
+/// `nlscope-unit` / `nlscope-scale`: the display carries the unit (scaled, with the kernel's
+/// integer), the value stays the integer filters compare.
+#[test]
+fn integers_shown_in_their_unit() {
+    const UNITS: &str = r#"
+name: units
+protocol: netlink-raw
+protonum: 0
+attribute-sets:
+  - name: top
+    attributes:
+      - {name: freq, type: u32, nlscope-unit: MHz}
+      - {name: rate, type: u16, nlscope-unit: Mbit/s, nlscope-scale: 10}
+      - {name: mbm, type: s32, nlscope-unit: dBm, nlscope-scale: 100}
+      - {name: small, type: s32, nlscope-unit: dBm, nlscope-scale: 100}
+"#;
+    let s = load_spec(UNITS, SpecSource::Embedded("units".into())).unwrap();
+    let mut data = nla(LE, 1, &2412u32.to_le_bytes());
+    data.extend(nla(LE, 2, &55u16.to_le_bytes()));
+    data.extend(nla(LE, 3, &(-3005i32).to_le_bytes()));
+    data.extend(nla(LE, 4, &(-5i32).to_le_bytes()));
+    let nodes = walk(&s, &data, None);
+    let shown: Vec<&str> = nodes.iter().map(|n| n.display.as_str()).collect();
+    assert_eq!(
+        shown,
+        [
+            "2412 MHz",
+            "5.5 Mbit/s (55)",
+            "-30.05 dBm (-3005)",
+            "-0.05 dBm (-5)"
+        ]
+    );
+    assert_eq!(nodes[1].value, Value::Uint(55));
+    assert_eq!(nodes[2].value, Value::Int(-3005));
+    // A scale that is no power of ten, or one without a unit, is refused.
+    for bad in [
+        "{name: x, type: u32, nlscope-unit: MHz, nlscope-scale: 3}",
+        "{name: x, type: u32, nlscope-scale: 10}",
+        "{name: x, type: u32, nlscope-unit: ''}",
+    ] {
+        let y = format!(
+            "name: u\nprotocol: netlink-raw\nprotonum: 0\nattribute-sets:\n  - name: top\n    attributes:\n      - {bad}\n"
+        );
+        assert!(
+            load_spec(&y, SpecSource::Embedded("u".into())).is_err(),
+            "{bad}"
+        );
+    }
+}

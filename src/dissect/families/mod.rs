@@ -8,12 +8,15 @@
 //! implementing the hooks it needs plus one line in [`FAMILIES`]. Summaries read attributes by
 //! their spec names ([`Named`], [`text::Memo`]), never by number.
 
+mod devlink;
+mod ethtool;
 mod ip_genl;
 mod l2tp;
 mod macsec;
 mod mptcp;
 mod named;
 mod nd;
+mod nl80211;
 mod rt_addr;
 mod rt_bridge;
 mod rt_link;
@@ -26,6 +29,7 @@ mod rtnl;
 mod tc;
 mod text;
 mod tipc;
+mod wireguard;
 
 pub use named::Named;
 
@@ -126,11 +130,14 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("IOAM6", &ip_genl::Ioam6),
     ("SEG6", &ip_genl::Seg6),
     ("TIPCv2", &tipc::Tipc),
+    ("devlink", &devlink::Devlink),
+    ("ethtool", &ethtool::Ethtool),
     ("fou", &ip_genl::Fou),
     ("ila", &ip_genl::Ila),
     ("l2tp", &l2tp::L2tp),
     ("macsec", &macsec::Macsec),
     ("mptcp_pm", &mptcp::Mptcp),
+    ("nl80211", &nl80211::Nl80211),
     ("rt-addr", &rt_addr::Addr),
     ("rt-addrlabel", &rt_misc::AddrLabel),
     ("rt-bridge", &rt_bridge::Bridge),
@@ -148,6 +155,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("rt-tunnel", &rt_bridge::Tunnel),
     ("tc", &tc::Tc),
     ("tcp_metrics", &ip_genl::TcpMetrics),
+    ("wireguard", &wireguard::Wireguard),
 ];
 
 /// The module of the family spec `name` describes (a no-op one for families without code).

@@ -79,7 +79,13 @@ impl Clone for Resolved {
 }
 
 /// Cache key of [`Resolved`].
-pub type ResolveKey = (u32, u16, Option<u8>, u8, bool);
+/// (protocol, type, genl command, direction, dump request, unsolicited from the kernel).
+pub type ResolveKey = (u32, u16, Option<u8>, u8, bool, bool);
+
+/// Sent by the kernel unasked: a multicast notification carries portid 0 and sequence 0.
+fn unsolicited(m: &MsgIndex) -> bool {
+    m.direction == Direction::FromKernel && m.pid == 0 && m.seq == 0
+}
 
 /// A message of a frame, with the dissector that knows how to read it.
 pub struct MessageView<'a> {
@@ -137,6 +143,7 @@ impl<'a> MessageView<'a> {
                 m.genl_cmd,
                 m.direction as u8,
                 m.flags & 0x300 == 0x300,
+                unsolicited(m),
             );
             self.d.resolve_cached(key, || {
                 let target = self.compute_target();
@@ -207,7 +214,7 @@ impl<'a> MessageView<'a> {
             let family = self.genl_family();
             let spec = family.and_then(|f| self.d.specs.get(f));
             let op = match (spec, m.genl_cmd) {
-                (Some(s), Some(c)) => s.op_for(u16::from(c), to_kernel),
+                (Some(s), Some(c)) => s.op_for_msg(u16::from(c), to_kernel, unsolicited(m)),
                 _ => None,
             };
             return Target::Genl { family, spec, op };
@@ -254,6 +261,11 @@ impl<'a> MessageView<'a> {
                         (Some(suffix), true) => format!("{}{suffix}", op.cname),
                         _ => op.cname.clone(),
                     };
+                }
+                // An event sent unasked is named as the event, also where a command shares
+                // its number (IOAM6's trace event is 1, like add-namespace).
+                if let Some(op) = op.filter(|o| o.event && unsolicited(m)) {
+                    return op.cname.clone();
                 }
                 if let (Some(s), Some(c)) = (spec, cmd)
                     && let Some(n) = s.type_name(c)

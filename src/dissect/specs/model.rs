@@ -86,6 +86,13 @@ pub struct Presentation {
     /// Bytes opaque by nature (keys, cookies, hashes), shown as hex on purpose: not counted
     /// as opaque bytes by `--coverage`. nlscope extension: `nlscope-opaque: true`.
     pub opaque: bool,
+    /// Unit an integer is shown in (`MHz`, `dBm`, `Mbit/s`). nlscope extension:
+    /// `nlscope-unit: UNIT`, with `nlscope-scale: N` (a power of ten) when the kernel counts
+    /// in Nths of it (bitrates in 100 kbit/s: `Mbit/s` with scale 10). The value stays the
+    /// kernel's integer: filters compare that.
+    pub unit: Option<Box<str>>,
+    /// Divisor for [`Presentation::unit`] (1, 10, 100, 1000, ...).
+    pub scale: u32,
 }
 
 /// A binary payload that is a C array of integers: YNL's scalar `sub-type` on a binary
@@ -403,6 +410,8 @@ pub struct Op {
     pub request_values: Vec<u16>,
     /// Message type / command values the kernel sends.
     pub reply_values: Vec<u16>,
+    /// A notification or event (YNL `notify` / `event`): sent unasked.
+    pub event: bool,
 }
 
 /// A multicast group.
@@ -472,6 +481,25 @@ impl Spec {
         // meanings the other way; only classic protocols share ids across directions.
         let share = self.protocol == Protocol::NetlinkRaw || !self.directional;
         pick(to_kernel).or_else(|| if share { pick(!to_kernel) } else { None })
+    }
+
+    /// [`Spec::op_for`] for a message the kernel sent unasked (`unsolicited`: portid 0 and
+    /// sequence 0, as multicast notifications are) or not: where an event and a reply share
+    /// the number (mptcp_pm's get-addr reply and closed event are both 3), an unasked message
+    /// is the event.
+    pub fn op_for_msg(&self, v: u16, to_kernel: bool, unsolicited: bool) -> Option<&Op> {
+        // Otherwise the first listed wins, as for any message (nlctrl lists newfamily before
+        // getfamily, whose replies carry CTRL_CMD_NEWFAMILY).
+        if !to_kernel && unsolicited {
+            let event = self
+                .ops
+                .iter()
+                .find(|o| o.event && o.reply_values.contains(&v));
+            if event.is_some() {
+                return event;
+            }
+        }
+        self.op_for(v, to_kernel)
     }
 
     /// The attribute set every operation uses, if they all use one.

@@ -482,6 +482,24 @@ fn presentation(y: &Y, base: Option<&Presentation>, ctx: &str) -> R<Presentation
         Some(Y::Bool(b)) => p.opaque = *b,
         Some(_) => return Err(format!("{ctx}: 'nlscope-opaque' must be true or false")),
     }
+    if let Some(u) = get_str(y, "nlscope-unit", ctx)? {
+        if u.is_empty() || u.len() > 16 {
+            return Err(format!("{ctx}: 'nlscope-unit' must be 1 to 16 characters"));
+        }
+        p.unit = Some(u.into());
+    }
+    if let Some(n) = get_int(y, "nlscope-scale", ctx)? {
+        match u32::try_from(n) {
+            Ok(n @ (1 | 10 | 100 | 1000 | 10_000 | 100_000 | 1_000_000)) if p.unit.is_some() => {
+                p.scale = n;
+            }
+            _ => {
+                return Err(format!(
+                    "{ctx}: 'nlscope-scale' must be a power of ten up to 1000000, with nlscope-unit"
+                ));
+            }
+        }
+    }
     Ok(p)
 }
 
@@ -894,6 +912,7 @@ fn compile_ops(family: &str, proto: Protocol, o: &Y) -> R<(Vec<Op>, Option<Strin
             fixed_header,
             request_values,
             reply_values,
+            event: is_event,
         });
     }
     // A notify op borrows the attribute set (and fixed header) of the op it mirrors, which may

@@ -127,6 +127,29 @@ operations:
     assert!(s.op_for(4, false).is_none());
 }
 
+/// An event sharing a reply's number (mptcp_pm: get-addr's reply and the closed event are
+/// both 3) is chosen for messages the kernel sent unasked; otherwise the first listed.
+#[test]
+fn events_and_replies_sharing_a_number() {
+    let text = r#"
+name: d
+attribute-sets: [{name: s, attributes: [{name: x, type: u8}]}]
+operations:
+  enum-model: directional
+  list:
+    - {name: get, value: 3, attribute-set: s, do: {request: {value: 3, attributes: [x]}, reply: {value: 3, attributes: [x]}}}
+    - {name: closed, value: 3, attribute-set: s, event: {attributes: [x]}}
+"#;
+    let s = load(text).unwrap();
+    let pick = |unasked| s.op_for_msg(3, false, unasked).map(|o| o.name.as_str());
+    assert_eq!(pick(false), Some("get"));
+    assert_eq!(pick(true), Some("closed"));
+    assert_eq!(
+        s.op_for_msg(3, true, false).map(|o| o.name.as_str()),
+        Some("get")
+    );
+}
+
 #[test]
 fn bad_specs_are_errors_not_panics() {
     let cases = [
