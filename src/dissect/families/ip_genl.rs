@@ -353,10 +353,14 @@ pub(super) mod harness {
     }
 
     fn one(d: &mut Dissector, cmd: u8, flags: u16, attrs: &[u8]) -> String {
+        one_seq(d, cmd, flags, 1, attrs)
+    }
+
+    fn one_seq(d: &mut Dissector, cmd: u8, flags: u16, seq: u32, attrs: &[u8]) -> String {
         let mut p = vec![cmd, 1, 0, 0];
         p.extend_from_slice(attrs);
         let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16];
-        f.extend_from_slice(&nlmsg(Endian::Little, 0x30, flags, 1, 0, &p));
+        f.extend_from_slice(&nlmsg(Endian::Little, 0x30, flags, seq, 0, &p));
         let fi = d.index_frame(&f, 253, Endian::Little);
         fi.msgs
             .first()
@@ -368,6 +372,11 @@ pub(super) mod harness {
     /// `flags` (0x1 request: to the kernel), attributes `attrs`.
     pub fn summary(name: &str, cmd: u8, flags: u16, attrs: &[u8]) -> String {
         one(&mut dissector(name), cmd, flags, attrs)
+    }
+
+    /// A multicast event (portid 0, sequence 0) of family `name`.
+    pub fn event(name: &str, cmd: u8, attrs: &[u8]) -> String {
+        one_seq(&mut dissector(name), cmd, 0, 0, attrs)
     }
 
     /// Every command of family `name`, both ways, over truncations and a corruption of

@@ -156,5 +156,10 @@ mod tests {
              daddr4=10.0.0.2 sport=1000 dport=80"
         );
         assert!(!harness::no_panic("mptcp_pm", &a).is_empty());
+        // Closed (3) shares its number with the get-addr reply: sent unasked, it is the event.
+        assert_eq!(
+            harness::event("mptcp_pm", 3, a.get(..8).unwrap_or_default()),
+            "MPTCP_EVENT_CLOSED [CLOSED] token=3b5e20f4"
+        );
     }
 }
