@@ -8,6 +8,7 @@ mod field_catalog;
 mod filter_bar;
 mod filters;
 mod genl_ids;
+mod genl_ip_summaries;
 mod genl_summaries;
 mod golden;
 mod gui;

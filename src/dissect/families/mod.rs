@@ -10,6 +10,10 @@
 
 mod devlink;
 mod ethtool;
+mod ip_genl;
+mod l2tp;
+mod macsec;
+mod mptcp;
 mod named;
 mod nd;
 mod nl80211;
@@ -24,6 +28,7 @@ mod rt_rule;
 mod rtnl;
 mod tc;
 mod text;
+mod tipc;
 mod wireguard;
 
 pub use named::Named;
@@ -122,8 +127,16 @@ impl Family for Plain {}
 
 /// Spec name -> module, sorted by name (a test checks).
 static FAMILIES: &[(&str, &dyn Family)] = &[
+    ("IOAM6", &ip_genl::Ioam6),
+    ("SEG6", &ip_genl::Seg6),
+    ("TIPCv2", &tipc::Tipc),
     ("devlink", &devlink::Devlink),
     ("ethtool", &ethtool::Ethtool),
+    ("fou", &ip_genl::Fou),
+    ("ila", &ip_genl::Ila),
+    ("l2tp", &l2tp::L2tp),
+    ("macsec", &macsec::Macsec),
+    ("mptcp_pm", &mptcp::Mptcp),
     ("nl80211", &nl80211::Nl80211),
     ("rt-addr", &rt_addr::Addr),
     ("rt-addrlabel", &rt_misc::AddrLabel),
@@ -141,6 +154,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("rt-rule", &rt_rule::Rule),
     ("rt-tunnel", &rt_bridge::Tunnel),
     ("tc", &tc::Tc),
+    ("tcp_metrics", &ip_genl::TcpMetrics),
     ("wireguard", &wireguard::Wireguard),
 ];
 
