@@ -214,12 +214,14 @@ fn spec_numbers_match_the_uapi_headers() {
         }
         for op in &spec.ops {
             let v = op.request_values.first().or(op.reply_values.first());
+            // nfnetlink: the uapi numbers a subsystem's messages without the subsystem.
+            let v = v.map(|v| if spec.subsys.is_some() { v & 0xff } else { *v });
             if let Some(v) = v
                 && c_ident(&op.cname)
             {
                 c.add(
                     &op.cname,
-                    i128::from(*v),
+                    i128::from(v),
                     format!("{sn}: message type {}", op.cname),
                 );
             }

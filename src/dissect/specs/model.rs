@@ -460,6 +460,9 @@ pub struct Spec {
     /// (`_REPLY`: ETHTOOL_MSG_STRSET_GET_REPLY). nlscope extension on `operations`:
     /// `nlscope-reply-suffix`.
     pub reply_suffix: Option<String>,
+    /// nfnetlink subsystem: message types are `(subsys << 8) | message` (the ops' values
+    /// include it). nlscope extension: top-level `nlscope-subsys: N`.
+    pub subsys: Option<u8>,
 }
 
 impl Spec {

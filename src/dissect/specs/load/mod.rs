@@ -312,10 +312,38 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
         }
     }
 
-    let (ops, fixed_header) = match get(doc, "operations") {
+    let (mut ops, fixed_header) = match get(doc, "operations") {
         Some(o) => compile_ops(&name, protocol, o)?,
         None => (Vec::new(), None),
     };
+    // nfnetlink: a subsystem's message types are (subsystem << 8) | message, while the uapi
+    // numbers the messages alone (NFT_MSG_NEWTABLE = 0 is type 0xa00).
+    let subsys = match get_int(doc, "nlscope-subsys", "top level")? {
+        None => None,
+        Some(n) => match u8::try_from(n) {
+            Ok(n) if protocol == Protocol::NetlinkRaw => Some(n),
+            _ => {
+                return Err("'nlscope-subsys' must be 0 to 255, in a netlink-raw spec".to_string());
+            }
+        },
+    };
+    if let Some(n) = subsys {
+        for op in &mut ops {
+            for v in op
+                .request_values
+                .iter_mut()
+                .chain(op.reply_values.iter_mut())
+            {
+                if *v > 0xff {
+                    return Err(format!(
+                        "operation '{}': message {v} does not fit beside subsystem {n} (0 to 255)",
+                        op.name
+                    ));
+                }
+                *v |= u16::from(n) << 8;
+            }
+        }
+    }
     let directional = get(doc, "operations")
         .and_then(|o| get_str(o, "enum-model", "operations").ok().flatten())
         == Some("directional");
@@ -350,6 +378,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
         mcast_groups,
         uapi_header: get_str(doc, "uapi-header", "top level")?.map(str::to_string),
         reply_suffix,
+        subsys,
     };
     check_refs(&spec)?;
     Ok(spec)

@@ -243,3 +243,27 @@ fn nlscope_decode_names_a_registered_decoder() {
     let e = load(&spec("{name: ie, type: binary, nlscope-decode: [x]}")).unwrap_err();
     assert!(e.message.contains("must be a decoder name"), "{e}");
 }
+
+/// `nlscope-subsys`: nfnetlink message types carry the subsystem in their high byte.
+#[test]
+fn nfnetlink_subsystem_in_the_message_type() {
+    let text = r#"
+name: nft
+protocol: netlink-raw
+protonum: 12
+nlscope-subsys: 10
+attribute-sets: [{name: s, attributes: [{name: x, type: u8}]}]
+operations:
+  list:
+    - {name: newtable, value: 0, attribute-set: s, do: {request: {attributes: [x]}}}
+    - {name: gettable, attribute-set: s, do: {request: {attributes: [x]}}}
+"#;
+    let s = load(text).unwrap();
+    let ids: Vec<&[u16]> = s.ops.iter().map(|o| o.request_values.as_slice()).collect();
+    assert_eq!(ids, [&[0xa00][..], &[0xa01][..]]);
+    assert_eq!(s.subsys, Some(10));
+    assert!(load(&text.replace("nlscope-subsys: 10", "nlscope-subsys: 300")).is_err());
+    assert!(load(&text.replace("value: 0,", "value: 256,")).is_err());
+    let genl = text.replace("protocol: netlink-raw\nprotonum: 12", "protocol: genetlink");
+    assert!(load(&genl).is_err());
+}
