@@ -64,6 +64,7 @@ impl<'a> Walker<'a> {
         parent: Option<&Scope<'_>>,
     ) -> Vec<Node> {
         let mut out: Vec<Node> = Vec::new();
+        let mut later = Vec::new();
         let end = end.min(self.data.len());
         let mut pos = start;
         while pos < end {
@@ -110,11 +111,47 @@ impl<'a> Walker<'a> {
                 siblings: &out,
                 parent,
             };
+            if self.selector_comes_later(set, raw_type, &scope) {
+                later.push((out.len(), pos, len, raw_type));
+            }
             let node = self.attr(pos, len, raw_type, path, depth, &scope);
             out.push(node);
             pos += align4(len);
         }
+        // Sub-messages whose selector the kernel puts after them (IPVS: a destination's
+        // address before its address family): decoded again once the whole level is known.
+        for (i, pos, len, raw_type) in later {
+            let scope = Scope {
+                set,
+                siblings: &out,
+                parent,
+            };
+            let node = self.attr(pos, len, raw_type, path, depth, &scope);
+            if let Some(slot) = out.get_mut(i) {
+                *slot = node;
+            }
+        }
         out
+    }
+
+    /// Attribute `raw_type` of `set` is a sub-message whose selector belongs to this level
+    /// but has not been seen yet.
+    fn selector_comes_later(
+        &self,
+        set: Option<&AttrSet>,
+        raw_type: u16,
+        scope: &Scope<'_>,
+    ) -> bool {
+        let Some(a) = set.and_then(|s| s.get(raw_type & NLA_TYPE_MASK)) else {
+            return false;
+        };
+        match &a.ty {
+            AttrType::SubMessage { selector, .. } => {
+                set.is_some_and(|s| s.by_name(selector).is_some())
+                    && structs::find_selector(selector, scope).is_none()
+            }
+            _ => false,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -817,3 +817,38 @@ attribute-sets:
     let bad = MAP.replace("sub-type: u8", "sub-type: u16");
     assert!(load_spec(&bad, SpecSource::Embedded("map".into())).is_err());
 }
+
+/// A sub-message whose selector comes after it in the same nest (IPVS puts a destination's
+/// address before its address family) is decoded once the level is read.
+#[test]
+fn sub_message_selector_after_the_attribute() {
+    const LATE: &str = r#"
+name: late
+protocol: netlink-raw
+protonum: 0
+attribute-sets:
+  - name: top
+    attributes:
+      - {name: addr, type: sub-message, sub-message: addr-by-family, selector: family}
+      - {name: family, type: u16}
+  - name: none
+    attributes: []
+definitions:
+  - {name: v4, type: struct, members: [{name: ip, type: u32, byte-order: big-endian, display-hint: ipv4}]}
+sub-messages:
+  - name: addr-by-family
+    formats:
+      - {value: 2, fixed-header: v4}
+"#;
+    let s = load_spec(LATE, SpecSource::Embedded("late".into())).unwrap();
+    let mut data = nla(LE, 1, &[192, 0, 2, 7]);
+    data.extend(nla(LE, 2, &2u16.to_le_bytes()));
+    let nodes = walk(&s, &data, None);
+    assert!(nodes[0].expert.is_none(), "{:?}", nodes[0].expert);
+    assert!(!any_raw(&nodes));
+    let ip = &nodes[0].children[0].children[0];
+    assert_eq!(ip.display, "192.0.2.7");
+    // No selector anywhere: still a note.
+    let nodes = walk(&s, &nla(LE, 1, &[192, 0, 2, 7]), None);
+    assert!(nodes[0].expert.is_some());
+}
