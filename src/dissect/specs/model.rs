@@ -469,7 +469,20 @@ impl Spec {
     /// The first segment of this family's filter fields: its name in lower case, as filter
     /// fields start with a lower-case letter (upper case names constants: `IPVS` -> `ipvs.dest`).
     pub fn field_root(&self) -> String {
-        self.name.to_ascii_lowercase()
+        // Kept to the characters a field may hold; a name that starts with no letter gets a
+        // prefix ("802.15.4 MAC" -> `genl-802_15_4_mac`).
+        let mut root: String = self
+            .name
+            .chars()
+            .map(|c| match c.to_ascii_lowercase() {
+                c @ ('a'..='z' | '0'..='9' | '_' | '-') => c,
+                _ => '_',
+            })
+            .collect();
+        if !root.starts_with(|c: char| c.is_ascii_lowercase()) {
+            root.insert_str(0, "genl-");
+        }
+        root
     }
 
     /// The operation for message type / command `v` in a direction (`to_kernel`); falls back to

@@ -267,3 +267,17 @@ operations:
     let genl = text.replace("protocol: netlink-raw\nprotonum: 12", "protocol: genetlink");
     assert!(load(&genl).is_err());
 }
+
+/// Filter field roots are valid field names whatever the family is called.
+#[test]
+fn field_roots_are_field_names() {
+    for (name, root) in [
+        ("IPVS", "ipvs"),
+        ("rt-link", "rt-link"),
+        ("802.15.4 MAC", "genl-802_15_4_mac"),
+        ("TIPCv2", "tipcv2"),
+    ] {
+        let s = load(&format!("name: {name:?}\nprotocol: genetlink\n")).unwrap();
+        assert_eq!(s.field_root(), root);
+    }
+}
