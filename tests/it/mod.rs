@@ -29,6 +29,7 @@ mod specs;
 mod streaming;
 mod summaries;
 mod timeline;
+mod tipc_legacy;
 mod tshark;
 mod uapi;
 mod walk;

@@ -284,6 +284,14 @@ impl<'a> MessageView<'a> {
             .and_then(|o| o.attribute_set.as_deref())
             .or_else(|| spec.sole_set())
             .and_then(|s| spec.sets.get(s));
+        let w = Walker {
+            endian: if spec.attrs_big_endian {
+                crate::model::Endian::Big
+            } else {
+                m.endian
+            },
+            ..w
+        };
         let mut attrs = w.attrs(pos, end, set, &spec.field_root(), 0);
         if set.is_none() {
             mark_raw(&mut attrs);

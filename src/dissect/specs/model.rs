@@ -463,6 +463,10 @@ pub struct Spec {
     /// nfnetlink subsystem: message types are `(subsys << 8) | message` (the ops' values
     /// include it). nlscope extension: top-level `nlscope-subsys: N`.
     pub subsys: Option<u8>,
+    /// Attributes (their headers and integers) are big-endian whatever the host, after a
+    /// fixed header in host order: the legacy TIPC family's TLVs (linux/tipc_config.h).
+    /// nlscope extension: top-level `nlscope-attr-byte-order: big-endian`.
+    pub attrs_big_endian: bool,
 }
 
 impl Spec {

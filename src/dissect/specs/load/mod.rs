@@ -379,6 +379,15 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
         uapi_header: get_str(doc, "uapi-header", "top level")?.map(str::to_string),
         reply_suffix,
         subsys,
+        attrs_big_endian: match get_str(doc, "nlscope-attr-byte-order", "top level")? {
+            None | Some("host") => false,
+            Some("big-endian") => true,
+            Some(o) => {
+                return Err(format!(
+                    "'nlscope-attr-byte-order' is big-endian or host, not '{o}'"
+                ));
+            }
+        },
     };
     check_refs(&spec)?;
     Ok(spec)

@@ -281,3 +281,21 @@ fn field_roots_are_field_names() {
         assert_eq!(s.field_root(), root);
     }
 }
+
+/// `nlscope-attr-byte-order`: big-endian or host, nothing else.
+#[test]
+fn attribute_byte_order_of_a_family() {
+    let base = "name: t\nprotocol: genetlink-legacy\n";
+    assert!(
+        load(&format!("{base}nlscope-attr-byte-order: big-endian\n"))
+            .unwrap()
+            .attrs_big_endian
+    );
+    assert!(
+        !load(&format!("{base}nlscope-attr-byte-order: host\n"))
+            .unwrap()
+            .attrs_big_endian
+    );
+    assert!(!load(base).unwrap().attrs_big_endian);
+    assert!(load(&format!("{base}nlscope-attr-byte-order: little\n")).is_err());
+}
