@@ -216,12 +216,9 @@ impl SpecRegistry {
             headers.sort_unstable();
             headers.dedup();
             for h in headers {
-                if let Some(st) = s.structs.get(h) {
-                    out.push(format!("{}.{}", s.field_root(), h));
-                    for m in &st.members {
-                        out.push(format!("{}.{}.{}", s.field_root(), h, m.name));
-                    }
-                }
+                // The header node and its members, nested structs and unions included
+                // (xfrm.xfrm_usersa_info.id.spi).
+                header_paths(s, h, &s.field_root(), &mut out);
             }
             roots.sort_unstable();
             roots.dedup();
