@@ -33,6 +33,54 @@ fn class(t: &AttrType) -> Option<String> {
 /// that decides: (C name or C name prefix, why ours differs).
 const KNOWN: &[(&str, &str)] = &[
     (
+        "chain-attrs.flags",
+        "nftables: nf_tables.h numbers NFTA_CHAIN_FLAGS 10 after NFTA_CHAIN_PAD 9; the kernel's file leaves the pad out (uapi test checks ours)",
+    ),
+    (
+        "chain-attrs.id",
+        "nftables: NFTA_CHAIN_ID is 11 in nf_tables.h (pad 9 counted)",
+    ),
+    (
+        "chain-attrs.userdata",
+        "nftables: NFTA_CHAIN_USERDATA is 12 in nf_tables.h (pad 9 counted)",
+    ),
+    (
+        "rule-attrs.id",
+        "nftables: NFTA_RULE_ID is 9 in nf_tables.h (NFTA_RULE_PAD 8 counted)",
+    ),
+    (
+        "rule-attrs.position-id",
+        "nftables: NFTA_RULE_POSITION_ID is 10 in nf_tables.h (pad counted)",
+    ),
+    (
+        "rule-attrs.chain-id",
+        "nftables: NFTA_RULE_CHAIN_ID is 11 in nf_tables.h (pad counted)",
+    ),
+    (
+        "setelem-attrs.objref",
+        "nftables: NFTA_SET_ELEM_OBJREF is 9 in nf_tables.h (NFTA_SET_ELEM_PAD 8 counted)",
+    ),
+    (
+        "setelem-attrs.key-end",
+        "nftables: NFTA_SET_ELEM_KEY_END is 10 in nf_tables.h (pad counted)",
+    ),
+    (
+        "setelem-attrs.expressions",
+        "nftables: NFTA_SET_ELEM_EXPRESSIONS is 11 in nf_tables.h (pad counted)",
+    ),
+    (
+        "verdict-attrs.code",
+        "nftables: a verdict is an int, negative for NFT_CONTINUE..NFT_RETURN (enum nft_verdicts)",
+    ),
+    (
+        "flowtable-hook-attrs.priority",
+        "nftables: the kernel reads the priority into an int; priorities can be negative",
+    ),
+    (
+        "setelem-list-attrs.elements",
+        "nftables: nft numbers the elements 1..n and the kernel ignores the type: an indexed array reads requests and replies",
+    ),
+    (
         "vport.ifindex",
         "ovs_vport: vport_policy NLA_S32 with a minimum of 0 (6.1 policy dump)",
     ),
