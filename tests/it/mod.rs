@@ -33,4 +33,5 @@ mod tipc_legacy;
 mod tshark;
 mod uapi;
 mod walk;
+mod xfrm;
 mod ynl_oracle;

@@ -30,6 +30,7 @@ mod tc;
 mod text;
 mod tipc;
 mod wireguard;
+mod xfrm;
 
 pub use named::Named;
 
@@ -156,6 +157,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("tc", &tc::Tc),
     ("tcp_metrics", &ip_genl::TcpMetrics),
     ("wireguard", &wireguard::Wireguard),
+    ("xfrm", &xfrm::Xfrm),
 ];
 
 /// The module of the family spec `name` describes (a no-op one for families without code).
