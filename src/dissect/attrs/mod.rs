@@ -563,6 +563,7 @@ impl<'a> Walker<'a> {
         if matches!(node.value, Value::Bytes(_)) && pres.hint.is_none() {
             node.display = guess_display(b);
         }
+        mark_secret(node, pres);
     }
 }
 
@@ -583,6 +584,16 @@ fn with_unit(v: u64, signed: bool, scale: u32, unit: &str) -> String {
         v.to_string()
     };
     format!("{sign}{}.{:0digits$} {unit} ({raw})", mag / s, mag % s)
+}
+
+/// An expert note on secret key material (`nlscope-secret`).
+pub(super) fn mark_secret(node: &mut Node, pres: &Presentation) {
+    if pres.secret {
+        node.set_expert(
+            Severity::Note,
+            "secret key material: anyone holding this capture holds the key",
+        );
+    }
 }
 
 /// Mark nodes (recursively) as not decoded by a spec.

@@ -115,6 +115,7 @@ impl Walker<'_> {
                     node.display = node.value.display();
                     node.inherently_opaque = m.pres.opaque;
                     node.length = b.len();
+                    super::mark_secret(&mut node, &m.pres);
                     out.push(node);
                     off = avail;
                     continue;

@@ -852,3 +852,33 @@ sub-messages:
     let nodes = walk(&s, &nla(LE, 1, &[192, 0, 2, 7]), None);
     assert!(nodes[0].expert.is_some());
 }
+
+/// `nlscope-secret`: key bytes are shown with a note saying what they are.
+#[test]
+fn secret_key_material_gets_a_note() {
+    const KEYS: &str = r#"
+name: keys
+protocol: netlink-raw
+protonum: 0
+attribute-sets:
+  - name: top
+    attributes:
+      - {name: key, type: binary, nlscope-opaque: true, nlscope-secret: true}
+      - {name: pub, type: binary, nlscope-opaque: true}
+"#;
+    let s = load_spec(KEYS, SpecSource::Embedded("keys".into())).unwrap();
+    let mut data = nla(LE, 1, &[1, 2, 3, 4]);
+    data.extend(nla(LE, 2, &[5, 6, 7, 8]));
+    let nodes = walk(&s, &data, None);
+    let note = nodes[0].expert.as_ref().expect("a note on the key");
+    assert_eq!(note.severity, Severity::Note);
+    assert!(note.text.starts_with("secret key material"));
+    assert!(nodes[1].expert.is_none());
+    assert!(
+        load_spec(
+            &KEYS.replace("nlscope-secret: true", "nlscope-secret: 1"),
+            SpecSource::Embedded("k".into())
+        )
+        .is_err()
+    );
+}

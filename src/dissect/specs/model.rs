@@ -93,6 +93,9 @@ pub struct Presentation {
     pub unit: Option<Box<str>>,
     /// Divisor for [`Presentation::unit`] (1, 10, 100, 1000, ...).
     pub scale: u32,
+    /// Secret key material (IPsec and WireGuard keys, HMAC secrets): shown, with an expert
+    /// note saying so. nlscope extension: `nlscope-secret: true`.
+    pub secret: bool,
 }
 
 /// A binary payload that is a C array of integers: YNL's scalar `sub-type` on a binary

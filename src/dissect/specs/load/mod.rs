@@ -520,6 +520,11 @@ fn presentation(y: &Y, base: Option<&Presentation>, ctx: &str) -> R<Presentation
         Some(Y::Bool(b)) => p.opaque = *b,
         Some(_) => return Err(format!("{ctx}: 'nlscope-opaque' must be true or false")),
     }
+    match get(y, "nlscope-secret") {
+        None => {}
+        Some(Y::Bool(b)) => p.secret = *b,
+        Some(_) => return Err(format!("{ctx}: 'nlscope-secret' must be true or false")),
+    }
     if let Some(u) = get_str(y, "nlscope-unit", ctx)? {
         if u.is_empty() || u.len() > 16 {
             return Err(format!("{ctx}: 'nlscope-unit' must be 1 to 16 characters"));
