@@ -15,7 +15,7 @@ fn single_sa_and_policy_gets_carry_their_id() {
     sa.push(&[50, 0]);
     // XFRM_MSG_GETPOLICY for one policy: struct xfrm_userpolicy_id (selector, index, dir).
     let mut pol = le_msg(0x15, 0x1, 2, 0);
-    pol.push(&[0; 56]); // xfrm_selector
+    pol.push(&[0; 56]); // xfrm_selector, family 0: read as IPv6
     pol.push_u32(0x99);
     pol.push(&[1, 0, 0, 0]); // dir out, padding
     // The dump form: no header at all.
@@ -46,6 +46,15 @@ fn single_sa_and_policy_gets_carry_their_id() {
     for m in &msgs {
         assert!(!m["tree"].to_string().contains("\"severity\""), "{m}");
     }
+    assert_eq!(
+        msgs[0]["summary"],
+        "XFRM_MSG_GETSA dst 192.0.2.1 proto esp spi 0x00001001"
+    );
+    assert_eq!(
+        msgs[1]["summary"],
+        "XFRM_MSG_GETPOLICY src ::/0 dst ::/0 dir out"
+    );
+    assert_eq!(msgs[2]["summary"], "XFRM_MSG_GETSA dump");
     let cov = run_ok(&["read", "-r", cap.to_str().unwrap(), "--coverage"]);
     let total = cov.lines().find(|l| l.starts_with("total")).unwrap();
     assert_eq!(total.split_whitespace().nth(3), Some("0"), "{cov}");
@@ -76,5 +85,17 @@ fn ip_xfrm_capture_is_decoded() {
         "cbc(aes)",
     ] {
         assert!(text.contains(want), "{want} not in the tree");
+    }
+    // Summaries in `ip xfrm state/policy list` words (the .cmds.txt output).
+    let lines: Vec<String> = msgs
+        .iter()
+        .filter_map(|m| m["summary"].as_str().map(str::to_string))
+        .collect();
+    for want in [
+        "XFRM_MSG_NEWSA src 192.0.2.2 dst 192.0.2.1 proto esp spi 0x00001001 reqid 1 mode tunnel",
+        "XFRM_MSG_NEWSA src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x00001000 reqid 1 mode tunnel",
+        "XFRM_MSG_NEWPOLICY src 198.51.100.0/24 dst 203.0.113.0/24 dir out priority 0",
+    ] {
+        assert!(lines.iter().any(|l| l == want), "{want} not in {lines:#?}");
     }
 }
