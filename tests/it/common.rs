@@ -315,3 +315,22 @@ pub fn tshark(why: &str) -> Option<&'static str> {
         None
     }
 }
+
+/// The summary line of every message of a capture, in order.
+pub fn summaries(path: &Path) -> Vec<String> {
+    json_msgs(path, &[])
+        .iter()
+        .filter_map(|m| m["summary"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Every line of `want` is among `got`, the summaries of capture `caps`.
+pub fn assert_summaries(caps: &str, got: &[String], want: &[&str]) {
+    for w in want {
+        assert!(
+            got.iter().any(|s| s == w),
+            "{caps}: missing {w:?} in\n{}",
+            got.join("\n")
+        );
+    }
+}

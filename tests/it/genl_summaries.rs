@@ -3,23 +3,10 @@
 
 use super::common::*;
 
-fn summaries(path: &std::path::Path) -> Vec<String> {
-    json_msgs(path, &[])
-        .iter()
-        .filter_map(|m| m["summary"].as_str().map(str::to_string))
-        .collect()
-}
-
+/// The summaries of a capture, which hold every line of `want`.
 fn assert_has(path: &std::path::Path, want: &[&str]) -> Vec<String> {
     let got = summaries(path);
-    for w in want {
-        assert!(
-            got.iter().any(|s| s == w),
-            "{}: missing {w:?} in\n{}",
-            path.display(),
-            got.join("\n")
-        );
-    }
+    assert_summaries(&path.display().to_string(), &got, want);
     got
 }
 

@@ -2,13 +2,6 @@
 
 use super::common::*;
 
-fn summaries(path: &std::path::Path) -> Vec<String> {
-    json_msgs(path, &[])
-        .iter()
-        .filter_map(|m| m["summary"].as_str().map(str::to_string))
-        .collect()
-}
-
 #[test]
 fn link_addr_route_neigh_summaries_read_like_ip() {
     let Some(dir) = shared("iproute2-style summaries") else {
@@ -46,20 +39,10 @@ fn link_addr_route_neigh_summaries_read_like_ip() {
     );
 }
 
-fn assert_has(caps: &str, got: &[String], want: &[&str]) {
-    for w in want {
-        assert!(
-            got.iter().any(|s| s == w),
-            "{caps}: missing {w:?} in\n{}",
-            got.join("\n")
-        );
-    }
-}
-
 #[test]
 fn tc_summaries_read_like_tc() {
     let got = summaries(&local("tc-extra.pcap"));
-    assert_has(
+    assert_summaries(
         "tc-extra",
         &got,
         &[
@@ -82,7 +65,7 @@ fn tc_summaries_read_like_tc() {
 #[test]
 fn rule_nexthop_and_other_route_summaries_read_like_ip() {
     let got = summaries(&local("rt-misc.pcap"));
-    assert_has(
+    assert_summaries(
         "rt-misc",
         &got,
         &[
@@ -112,7 +95,7 @@ fn rule_nexthop_and_other_route_summaries_read_like_ip() {
         ],
     );
     let got = summaries(&local("bridge-extra.pcap"));
-    assert_has(
+    assert_summaries(
         "bridge-extra",
         &got,
         &[
