@@ -61,6 +61,28 @@ const HEADERS: &[&str] = &[
     "linux/tc_ematch/tc_em_meta.h",
     "linux/tc_ematch/tc_em_nbyte.h",
     "linux/tc_ematch/tc_em_text.h",
+    // sock_diag and its per-family headers, tcp_info and the ULP/congestion-control structs
+    // (linux/mptcp.h is left out: it includes libc's netinet/in.h, which clashes with linux/in.h).
+    "linux/sock_diag.h",
+    "linux/inet_diag.h",
+    "linux/unix_diag.h",
+    "linux/netlink_diag.h",
+    "linux/packet_diag.h",
+    "linux/smc_diag.h",
+    "linux/vm_sockets_diag.h",
+    "linux/xdp_diag.h",
+    "linux/tipc_sockets_diag.h",
+    "linux/tcp.h",
+    "linux/tls.h",
+    // The classic protocols: audit, connector, crypto, SELinux, RDMA, SCSI transports.
+    "linux/audit.h",
+    "linux/connector.h",
+    "linux/cn_proc.h",
+    "linux/cryptouser.h",
+    "linux/selinux_netlink.h",
+    "rdma/rdma_netlink.h",
+    "scsi/scsi_netlink.h",
+    "scsi/scsi_netlink_fc.h",
 ];
 
 fn c_ident(s: &str) -> bool {
