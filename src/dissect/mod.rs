@@ -393,7 +393,33 @@ impl Dissector {
         };
         fi.cooked = Some(c);
         if c.protocol == NETLINK_KOBJECT_UEVENT {
-            // Uevents are text, not netlink messages (lib/kobject_uevent.c).
+            // Uevents are text, not netlink messages (lib/kobject_uevent.c): one
+            // pseudo-message spans the text (see message/uevent.rs).
+            let len = data.len().saturating_sub(c.header_len);
+            if len > 0 {
+                let udev = data
+                    .get(c.header_len..)
+                    .is_some_and(|t| t.starts_with(b"libudev\0"));
+                fi.msgs.push(MsgIndex {
+                    offset: c.header_len,
+                    len: u32::try_from(len).unwrap_or(u32::MAX),
+                    ty: 0,
+                    flags: 0,
+                    seq: 0,
+                    pid: 0,
+                    protocol: c.protocol,
+                    // udevd's re-broadcasts come from a process, not the kernel.
+                    direction: if udev {
+                        Direction::Unknown
+                    } else {
+                        Direction::FromKernel
+                    },
+                    endian: file_endian,
+                    genl_cmd: None,
+                    error: None,
+                    present: len,
+                });
+            }
             return;
         }
         let mut endian = file_endian;

@@ -403,7 +403,13 @@ impl Coverage {
     /// Count a message's tree.
     pub fn add(&mut self, view: &MessageView, tree: &[Node]) {
         let m = view.index();
-        let payload = m.present.saturating_sub(crate::netlink::NLMSG_HDRLEN) as u64;
+        // A uevent has no nlmsghdr: all of its text is payload.
+        let hdr = if m.protocol == crate::netlink::NETLINK_KOBJECT_UEVENT {
+            0
+        } else {
+            crate::netlink::NLMSG_HDRLEN
+        };
+        let payload = m.present.saturating_sub(hdr) as u64;
         let raw = tree.iter().map(raw_bytes).sum::<u64>().min(payload);
         let opaque = tree
             .iter()

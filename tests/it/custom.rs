@@ -75,26 +75,69 @@ fn unknown_protocol_decodes_header_and_attributes() {
 }
 
 #[test]
-fn uevent_frame_does_not_crash() {
+fn uevents_are_messages_with_a_field_per_property() {
     let mut f = cooked(15);
-    f.extend_from_slice(b"add@/devices/virtual/net/dummy1\0ACTION=add\0DEVPATH=/devices/virtual/net/dummy1\0SUBSYSTEM=net\0INTERFACE=dummy1\0SEQNUM=1234\0");
+    f.extend_from_slice(b"add@/devices/virtual/net/dummy1\0ACTION=add\0DEVPATH=/devices/virtual/net/dummy1\0SUBSYSTEM=net\0INTERFACE=dummy1\0IFINDEX=9\0SEQNUM=1234\0");
     let mut g = cooked(15);
     g.extend_from_slice(&[0xff, 0x00, 0x10, 0x00, 0x00]); // binary junk
-    let file = pcap_file(&[f, g]);
+    // udevd's re-broadcast: "libudev\0", magic (big-endian), header size, properties offset
+    // and length (host order), four filter words.
+    let props = b"ACTION=remove\0DEVPATH=/devices/virtual/net/dummy1\0SUBSYSTEM=net\0ID_NET_DRIVER=dummy\0SEQNUM=1240\0";
+    let mut h = cooked(15);
+    h.extend_from_slice(b"libudev\0");
+    h.extend_from_slice(&0xfeed_cafe_u32.to_be_bytes());
+    for v in [40u32, 40, props.len() as u32] {
+        h.extend_from_slice(&v.to_le_bytes());
+    }
+    h.extend_from_slice(&[0; 16]);
+    h.extend_from_slice(props);
+    let file = pcap_file(&[f, g, h]);
     let tmp = TempDir::new("uevent");
-    let p = tmp.path("uevent.pcap");
-    std::fs::write(&p, &file).unwrap();
-    let out = run_ok(&["read", "-r", p.to_str().unwrap()]);
-    assert_eq!(out.lines().count(), 2, "{out}");
+    let path = tmp.path("uevent.pcap");
+    std::fs::write(&path, &file).unwrap();
+    let p = path.to_str().unwrap();
+    let out = run_ok(&["read", "-r", p]);
+    assert_eq!(out.lines().count(), 3, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
     assert!(
-        out.lines()
-            .next()
-            .unwrap()
-            .contains("uevent add@/devices/virtual/net/dummy1"),
+        lines[0].ends_with("uevent KERNEL add /devices/virtual/net/dummy1 (net) seqnum 1234"),
         "{out}"
     );
-    for fmt in ["tree", "json", "ndjson", "csv"] {
-        run_ok(&["read", "-r", p.to_str().unwrap(), "-T", fmt]);
+    assert!(
+        lines[2].ends_with("uevent UDEV remove /devices/virtual/net/dummy1 (net) seqnum 1240"),
+        "{out}"
+    );
+    // Filterable by property, typed where the kernel writes numbers.
+    let out = run_ok(&[
+        "read",
+        "-r",
+        p,
+        "-Y",
+        "uevent.ifindex == 9 && uevent.subsystem == \"net\"",
+    ]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let out = run_ok(&[
+        "read",
+        "-r",
+        p,
+        "-Y",
+        "uevent.property contains \"ID_NET_DRIVER=dummy\"",
+    ]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("UDEV remove"), "{out}");
+    // Present in JSON with byte ranges.
+    let msgs = json_msgs(&path, &[]);
+    let seq = all_json_nodes(&msgs[0]["tree"])
+        .into_iter()
+        .find(|n| n["field"] == "uevent.seqnum")
+        .expect("SEQNUM node");
+    assert_eq!(seq["value"], 1234);
+    assert_eq!(seq["offset"].as_u64(), Some(16 + 120));
+    let tree = run_ok(&["read", "-r", p, "-T", "tree"]);
+    assert!(tree.contains("magic: 0xfeedcafe"), "{tree}");
+    assert!(tree.contains("ID_NET_DRIVER: dummy"), "{tree}");
+    for fmt in ["json", "ndjson", "csv"] {
+        run_ok(&["read", "-r", p, "-T", fmt]);
     }
     let (frames, _) = read_frames(&file);
     let _ = dissect_all(

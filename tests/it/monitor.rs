@@ -542,8 +542,19 @@ fn monitor_all_in_a_namespace_names_genl_groups_and_keeps_uevent_text() {
     let rows = csv_rows(&file, None);
     assert!(names_in(&rows, "RTM_NEWLINK", "nlsall0"));
     assert!(names_in(&rows, "RTM_DELLINK", "nlsall0"));
-    // Uevent frames are text (no netlink messages): read prints them as raw frames; the file
-    // holds them with protocol 15 behind the cooked header.
+    // Uevent frames are text (no netlink messages): the file holds them with protocol 15
+    // behind the cooked header, and read shows each as one message with a field per property.
+    let out = run_ok(&[
+        "read",
+        "-r",
+        file.to_str().unwrap(),
+        "-Y",
+        "uevent.action == \"add\" && uevent.subsystem == \"net\"",
+    ]);
+    assert!(
+        out.contains("uevent KERNEL add /devices/virtual/net/nlsall"),
+        "{out}"
+    );
     let bytes = std::fs::read(&file).unwrap();
     let (frames, err) = read_frames(&bytes);
     assert!(err.is_none(), "{err:?}");

@@ -171,6 +171,7 @@ pub fn family(name: &str) -> &'static dyn Family {
 /// Filter field paths of every node a hook places where no spec op says.
 pub fn extra_fields(specs: &SpecRegistry) -> Vec<String> {
     let mut out = rtnl::fields();
+    out.extend(super::message::uevent_fields());
     for (_, f) in FAMILIES {
         out.extend(f.fields(specs));
     }

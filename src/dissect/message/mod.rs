@@ -6,6 +6,9 @@ use crate::model::Direction;
 use crate::netlink::*;
 
 mod tree;
+mod uevent;
+
+pub use uevent::fields as uevent_fields;
 
 /// What decodes a message's payload.
 enum Target<'a> {
@@ -247,6 +250,9 @@ impl<'a> MessageView<'a> {
 
     fn compute_type_name(&self, target: &Target<'a>) -> String {
         let m = &self.m;
+        if self.is_uevent() {
+            return "uevent".into();
+        }
         match *target {
             Target::Control => control_name(m.ty),
             Target::Genl { family, spec, op } => {
@@ -369,6 +375,9 @@ impl<'a> MessageView<'a> {
     /// Append the summary to `out`, given the type name.
     pub fn write_summary(&self, out: &mut String, tn: &str) {
         let m = &self.m;
+        if self.is_uevent() {
+            return self.uevent_summary(out, tn);
+        }
         if m.ty != NLMSG_ERROR && m.ty != NLMSG_DONE {
             out.push_str(tn);
             if super::families::summary(self, out) {

@@ -12,6 +12,9 @@ impl<'a> MessageView<'a> {
     /// The nlmsghdr node with its five fields.
     pub fn header_node(&self) -> Node {
         let m = &self.m;
+        if self.is_uevent() {
+            return self.uevent_header_node();
+        }
         let o = m.offset;
         let mut n = Node::new(
             "nlmsghdr",
@@ -96,6 +99,9 @@ impl<'a> MessageView<'a> {
     /// The dissection tree of everything after the nlmsghdr.
     pub fn tree(&self) -> Vec<Node> {
         let m = &self.m;
+        if self.is_uevent() {
+            return self.uevent_tree();
+        }
         let start = m.offset + NLMSG_HDRLEN;
         let end = m.offset + m.present;
         if m.present < NLMSG_HDRLEN {
