@@ -46,6 +46,35 @@ pub struct ReadOptions {
     /// `--genl nl80211=0x22` for a capture that never resolved the id); repeatable.
     #[arg(long = "genl", value_name = "NAME=ID", value_parser = parse_genl)]
     pub genl: Vec<(String, u16)>,
+    /// Decode classic netlink protocol PROTO (a number or a name such as `usersock`) with the
+    /// netlink-raw spec SPEC (a loaded spec's name, e.g. from `--spec-dir`), whatever other
+    /// spec claims it; repeatable.
+    #[arg(long = "decode-as", value_name = "PROTO=SPEC", value_parser = parse_decode_as)]
+    pub decode_as: Vec<(u32, String)>,
+}
+
+/// `--decode-as` values: `PROTO=SPEC`, PROTO a netlink protocol number (0-31) or name.
+pub fn parse_decode_as(s: &str) -> Result<(u32, String), String> {
+    let (proto, spec) = s.split_once('=').ok_or_else(|| {
+        format!("'{s}' is not PROTO=SPEC (e.g. usersock=my-proto or 17=my-proto)")
+    })?;
+    let n = match proto.parse::<u32>() {
+        Ok(n) => Some(n),
+        Err(_) => crate::netlink::protocol_by_name(proto),
+    }
+    .filter(|n| *n < 32)
+    .ok_or_else(|| {
+        format!("'{proto}' is not a netlink protocol (a number 0-31 or a name like usersock)")
+    })?;
+    if n == crate::netlink::NETLINK_GENERIC || n == crate::netlink::NETLINK_KOBJECT_UEVENT {
+        return Err(format!(
+            "'{proto}': generic netlink families are chosen by id (--genl NAME=ID), uevents are text"
+        ));
+    }
+    if spec.is_empty() {
+        return Err(format!("'{s}': the spec name is empty"));
+    }
+    Ok((n, spec.to_string()))
 }
 
 /// `--genl` values: `NAME=ID`, ID decimal or 0x hex, a dynamic id (16 and up).
@@ -174,6 +203,10 @@ pub fn run(
             )));
         }
         dis.pin_genl(*id, name);
+    }
+    for (proto, name) in &opts.decode_as {
+        dis.pin_protocol(*proto, name)
+            .map_err(|e| CliError::usage(format!("--decode-as {proto}={name}: {e}")))?;
     }
     let mut out = BufWriter::with_capacity(1 << 16, stdout);
     let mut ifaces: Vec<Option<Interface>> = Vec::new();

@@ -291,6 +291,15 @@ impl Dissector {
         self.genl_pinned.insert(id);
     }
 
+    /// Decode classic protocol `proto` with the netlink-raw spec `name` (`--decode-as`,
+    /// Decode As); see [`SpecRegistry::pin_protocol`].
+    pub fn pin_protocol(&mut self, proto: u32, name: &str) -> Result<(), String> {
+        self.specs.pin_protocol(proto, name)?;
+        // Names resolved under the old choice are stale.
+        self.resolved.get_mut().clear();
+        Ok(())
+    }
+
     /// Whether id `id` was named by the user (`--genl`, Decode As) rather than the capture.
     pub fn genl_is_pinned(&self, id: u16) -> bool {
         self.genl_pinned.contains(&id)
@@ -456,7 +465,13 @@ impl Dissector {
             let seq = endian.u32(data, pos + 8).unwrap_or(0);
             let pid = endian.u32(data, pos + 12).unwrap_or(0);
             let present = (len as usize).min(left);
-            let direction = infer_direction(c.protocol, ty, flags);
+            let mut direction = infer_direction(c.protocol, ty, flags);
+            // The connector sends everything as NLMSG_DONE carrying a struct cn_msg (both
+            // ways: drivers/connector/connector.c); the kernel's have port id 0.
+            let connector = c.protocol == NETLINK_CONNECTOR && ty == NLMSG_DONE;
+            if connector && pid != 0 {
+                direction = Direction::ToKernel;
+            }
             let mut m = MsgIndex {
                 offset: pos,
                 len,
@@ -471,7 +486,8 @@ impl Dissector {
                 error: None,
                 present,
             };
-            if (ty == NLMSG_ERROR || ty == NLMSG_DONE) && present >= NLMSG_HDRLEN + 4 {
+            if (ty == NLMSG_ERROR || ty == NLMSG_DONE) && !connector && present >= NLMSG_HDRLEN + 4
+            {
                 m.error = endian.u32(data, pos + NLMSG_HDRLEN).map(|v| v as i32);
             } else if c.protocol == NETLINK_GENERIC
                 && ty >= NLMSG_MIN_TYPE

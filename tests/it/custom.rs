@@ -145,3 +145,59 @@ fn uevents_are_messages_with_a_field_per_property() {
         nlscope::dissect::specs::SpecRegistry::with_embedded(),
     );
 }
+
+/// `--decode-as PROTO=SPEC`: a user's spec decodes a module's own protocol number.
+#[test]
+fn decode_as_picks_a_users_spec_for_a_protocol() {
+    let mut req = le_msg(0x10, 0x5, 1, 777);
+    req.attr_u32(1, 42);
+    let mut reply = le_msg(0x11, 0, 1, 777);
+    reply.attr_u32(1, 42).attr_str(2, "widget");
+    let nest = reply.begin_nest(3);
+    reply.attr(1, &9u64.to_le_bytes()).attr_u32(2, 0b101);
+    reply.end_nest(nest);
+    let file = pcap_file(&[nl_frame(17, req), nl_frame(17, reply)]);
+    let tmp = TempDir::new("decode-as");
+    let p = tmp.path("proto17.pcap");
+    std::fs::write(&p, &file).unwrap();
+    let p = p.to_str().unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/usersock");
+    // Without it: protocol 17 has no spec, the types are numbers.
+    let plain = run_ok(&["read", "-r", p, "--spec-dir", dir]);
+    assert!(!plain.contains("DEMO_MSG_GET"), "{plain}");
+    let tree = run_ok(&[
+        "read",
+        "-r",
+        p,
+        "--spec-dir",
+        dir,
+        "--decode-as",
+        "17=nlscope-demo",
+        "-T",
+        "tree",
+    ]);
+    assert!(tree.contains("DEMO_MSG_GET"), "{tree}");
+    assert!(tree.contains("DEMO_MSG_NEW"), "{tree}");
+    assert!(tree.contains("DEMO_A_NAME: \"widget\""), "{tree}");
+    assert!(
+        tree.contains("DEMO_INFO_FLAGS: DEMO_FLAG_UP|DEMO_FLAG_DIRTY (0x5)"),
+        "{tree}"
+    );
+    let hit = run_ok(&[
+        "read",
+        "-r",
+        p,
+        "--spec-dir",
+        dir,
+        "--decode-as",
+        "17=nlscope-demo",
+        "-Y",
+        "nlscope-demo.info.count == 9",
+    ]);
+    assert_eq!(hit.lines().count(), 1, "{hit}");
+    // Unknown specs, generic netlink and bad protocols are usage errors.
+    for bad in ["17=nope", "generic=nlscope-demo", "40=nlscope-demo", "17"] {
+        let out = run(&["read", "-r", p, "--spec-dir", dir, "--decode-as", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {out:?}");
+    }
+}

@@ -209,10 +209,17 @@ impl<'a> MessageView<'a> {
 
     fn compute_target(&self) -> Target<'a> {
         let m = &self.m;
+        let to_kernel = m.direction == Direction::ToKernel;
         if m.ty < NLMSG_MIN_TYPE {
+            // The connector's messages are all NLMSG_DONE: its spec names that type.
+            if m.protocol == NETLINK_CONNECTOR
+                && m.ty == NLMSG_DONE
+                && let Some((spec, op)) = self.d.specs.raw_op(m.protocol, m.ty, to_kernel)
+            {
+                return Target::Raw { spec, op };
+            }
             return Target::Control;
         }
-        let to_kernel = m.direction == Direction::ToKernel;
         if m.protocol == NETLINK_GENERIC {
             let family = self.genl_family();
             let spec = family.and_then(|f| self.d.specs.get(f));
@@ -378,7 +385,7 @@ impl<'a> MessageView<'a> {
         if self.is_uevent() {
             return self.uevent_summary(out, tn);
         }
-        if m.ty != NLMSG_ERROR && m.ty != NLMSG_DONE {
+        if !matches!(self.resolved().target, TargetIds::Control) {
             out.push_str(tn);
             if super::families::summary(self, out) {
                 return;

@@ -156,11 +156,12 @@ impl<'a> MessageView<'a> {
                     let (hn, next) = w.header_node(st, &spec.field_root(), pos, end);
                     out.push(hn);
                     pos = next;
-                    // Bytes between the header and the attributes (ND options).
-                    if let Some((n, after)) = hooks.between(&p, next) {
-                        out.push(n);
-                        pos = after;
-                    }
+                }
+                // Bytes between the header (if any) and the attributes: ND options, a
+                // connector message's data, an audit record's text.
+                if let Some((n, after)) = hooks.between(&p, pos) {
+                    out.push(n);
+                    pos = after;
                 }
                 let mut attrs = w.attrs(pos, end, set, &spec.field_root(), 0);
                 if set.is_none() {

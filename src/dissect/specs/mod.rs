@@ -132,6 +132,27 @@ impl SpecRegistry {
         }
     }
 
+    /// Decode classic protocol `proto` with the netlink-raw spec named `name` before any other
+    /// spec claiming it (`--decode-as`, Decode As): a user's protocol on NETLINK_USERSOCK or a
+    /// module's own number. Errors when no such spec is loaded or it is not netlink-raw.
+    pub fn pin_protocol(&mut self, proto: u32, name: &str) -> Result<(), String> {
+        let idx = self
+            .get(name)
+            .map(|s| s.name.clone())
+            .and_then(|n| self.index_of(&n))
+            .ok_or_else(|| format!("no spec named '{name}' is loaded (see nlscope specs list)"))?;
+        if self.specs.get(idx).map(|s| s.protocol) != Some(Protocol::NetlinkRaw) {
+            return Err(format!(
+                "spec '{name}' is not a netlink-raw spec (generic netlink families are chosen by id: --genl)"
+            ));
+        }
+        let v = self.by_protonum.entry(proto).or_default();
+        v.retain(|&i| i != idx);
+        // Most recently loaded first: the end of the list wins.
+        v.push(idx);
+        Ok(())
+    }
+
     /// All specs in load order.
     pub fn specs(&self) -> &[Spec] {
         &self.specs
