@@ -8,6 +8,8 @@
 //! implementing the hooks it needs plus one line in [`FAMILIES`]. Summaries read attributes by
 //! their spec names ([`Named`], [`text::Memo`]), never by number.
 
+mod audit;
+mod connector;
 mod devlink;
 mod ethtool;
 mod ip_genl;
@@ -131,6 +133,8 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("IOAM6", &ip_genl::Ioam6),
     ("SEG6", &ip_genl::Seg6),
     ("TIPCv2", &tipc::Tipc),
+    ("audit", &audit::Audit),
+    ("connector", &connector::Connector),
     ("devlink", &devlink::Devlink),
     ("ethtool", &ethtool::Ethtool),
     ("fou", &ip_genl::Fou),
