@@ -28,6 +28,7 @@ mod rt_nexthop;
 mod rt_route;
 mod rt_rule;
 mod rtnl;
+mod sock_diag;
 mod tc;
 mod text;
 mod tipc;
@@ -158,6 +159,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("rt-route", &rt_route::Route),
     ("rt-rule", &rt_rule::Rule),
     ("rt-tunnel", &rt_bridge::Tunnel),
+    ("sock-diag", &sock_diag::SockDiag),
     ("tc", &tc::Tc),
     ("tcp_metrics", &ip_genl::TcpMetrics),
     ("wireguard", &wireguard::Wireguard),

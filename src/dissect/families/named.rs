@@ -42,6 +42,14 @@ impl<'a> Named<'a> {
         }
     }
 
+    /// Another set of the same spec (a layout a family hook picked by content).
+    pub fn in_set(self, set: &str) -> Self {
+        Named {
+            set: self.spec.sets.get(set),
+            ..self
+        }
+    }
+
     /// The bytes walked (a nest's payload for views from [`Named::all`]).
     pub fn bytes(self) -> &'a [u8] {
         self.bytes
