@@ -185,6 +185,14 @@ impl Store {
         self.trees.clear();
     }
 
+    /// Read classic protocol `proto` with the netlink-raw spec `name` (Decode As); trees
+    /// built before are dropped.
+    pub fn pin_protocol(&mut self, proto: u32, name: &str) -> Result<(), String> {
+        self.dis.pin_protocol(proto, name)?;
+        self.trees.clear();
+        Ok(())
+    }
+
     /// Learn generic netlink ids from a section comment.
     pub fn learn_comment(&mut self, comment: &str) {
         let next = u32::try_from(self.frame_count).unwrap_or(u32::MAX);

@@ -312,6 +312,22 @@ impl App {
         }
     }
 
+    /// Read classic protocol `protocol` with spec `spec` (Decode As), like
+    /// [`App::decode_genl_as`]; an error (a spec that is not netlink-raw) is shown.
+    pub fn decode_protocol_as(&mut self, protocol: u32, spec: &str) {
+        if let Err(e) = self.store.pin_protocol(protocol, spec) {
+            self.error = Some(format!("Decode As: {e}"));
+            return;
+        }
+        self.list.row_experts = rows::RowExperts::default();
+        self.list.clear_rows();
+        self.timeline.shown = timeline::Histogram::default();
+        self.filter_some(Duration::from_millis(8));
+        if let Some(i) = self.selected.take() {
+            self.select_message(i);
+        }
+    }
+
     /// Set the filter text and apply it.
     pub fn apply_filter_text(&mut self, text: &str) -> Result<(), FilterError> {
         self.set_filter_text(text);

@@ -55,6 +55,8 @@ pub(super) enum Action {
     OpenDecodeAs,
     /// Read this generic netlink family id as this family.
     DecodeAs(u16, String),
+    /// Read classic protocol N with the netlink-raw spec named so.
+    DecodeProtocolAs(u32, String),
 }
 
 impl eframe::App for GuiApp {
@@ -173,6 +175,7 @@ impl App {
                 Action::CancelFileJob => self.cancel_file_job(),
                 Action::OpenDecodeAs => self.decode_as.open_for(&self.store, self.selected),
                 Action::DecodeAs(id, f) => self.decode_genl_as(id, &f),
+                Action::DecodeProtocolAs(p, s) => self.decode_protocol_as(p, &s),
             }
         }
     }

@@ -135,3 +135,61 @@ fn decode_as_names_an_unnamed_genl_id() {
         "{after:?}"
     );
 }
+
+/// Decode As for a classic protocol: a module's own protocol number read with a user's spec.
+#[test]
+fn decode_as_reads_a_protocol_with_a_users_spec() {
+    let dir = TempDir::new("decode-as-proto");
+    let cap = dir.path("proto17.pcap");
+    let mut req = le_msg(0x10, 0x5, 1, 777);
+    req.attr_u32(1, 42);
+    let mut reply = le_msg(0x11, 0, 1, 777);
+    reply.attr_u32(1, 42).attr_str(2, "widget");
+    std::fs::write(&cap, pcap_file(&[nl_frame(17, req), nl_frame(17, reply)])).unwrap();
+    let mut specs = SpecRegistry::with_embedded();
+    specs
+        .load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/usersock"))
+        .unwrap();
+    let mut app = App::new(specs);
+    app.open(&cap);
+    app.finish();
+    assert!(app.error.is_none(), "{:?}", app.error);
+    let names = |app: &mut App| -> Vec<String> {
+        (0..app.store.len())
+            .filter_map(|i| app.store.view(i).map(|v| v.type_name()))
+            .collect()
+    };
+    assert!(names(&mut app).iter().all(|n| !n.starts_with("DEMO_MSG_")));
+    app.select_row(0);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run();
+    h.get_by_label("Analyze").click();
+    h.run();
+    h.get_by_label("Decode As...").click();
+    h.run();
+    assert!(h.state().decode_as.open);
+    assert!(h.state().decode_as.by_protocol);
+    assert_eq!(h.state().decode_as.protocol, 17);
+    h.get_by_role(Role::ComboBox).click();
+    h.run();
+    h.get_by_label("nlscope-demo").scroll_to_me();
+    h.run();
+    h.get_by_label("nlscope-demo").click();
+    h.run();
+    h.get_by_label("Decode").click();
+    h.run();
+    assert!(!h.state().decode_as.open);
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    assert_eq!(
+        names(h.state_mut()),
+        vec!["DEMO_MSG_GET".to_string(), "DEMO_MSG_NEW".to_string()]
+    );
+    let tree = h.state().detail.tree.clone().expect("a tree is shown");
+    assert!(
+        tree.iter().any(|n| n.name == "DEMO_A_ID"),
+        "{:?}",
+        tree.iter().map(|n| &n.name).collect::<Vec<_>>()
+    );
+}
