@@ -73,7 +73,10 @@ impl Walker<'_> {
                 endian
             };
             match &m.kind {
-                MemberKind::Scalar(s) => self.scalar_into(&mut node, *s, &m.pres, e, at, size),
+                MemberKind::Scalar(s) => {
+                    self.scalar_into(&mut node, *s, &m.pres, e, at, size);
+                    bit_fields_into(&mut node, &m.bits, e, size);
+                }
                 MemberKind::Pad(_) => node.display = format!("{size} bytes of padding"),
                 MemberKind::Binary { structure, .. } => {
                     if depth < MAX_DEPTH {
@@ -395,6 +398,46 @@ pub(super) struct Records<'a> {
     pub st: &'a str,
     pub len_member: &'a str,
     pub set: Option<&'a crate::dissect::specs::AttrSet>,
+}
+
+/// The C bit fields of an integer member as its children (see `Member::bits`): allocated
+/// from the least significant bit on little-endian hosts, from the most significant on
+/// big-endian ones (GCC's layout).
+fn bit_fields_into(node: &mut Node, bits: &[(String, u8)], e: Endian, size: usize) {
+    if bits.is_empty() {
+        return;
+    }
+    let v = match node.value {
+        Value::Uint(v) => v,
+        Value::Enum { value, .. } => value as u64,
+        Value::Flags { value, .. } => value,
+        _ => return,
+    };
+    let width = (size * 8).min(64);
+    let mut shift = 0usize;
+    let mut shown = Vec::new();
+    for (name, n) in bits {
+        let n = usize::from(*n);
+        if shift + n > width {
+            break;
+        }
+        let at = match e {
+            Endian::Little => shift,
+            Endian::Big => width - shift - n,
+        };
+        let mask = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+        let b = (v >> at) & mask;
+        shown.push(format!("{name} {b}"));
+        node.children.push(Node::new(
+            name.clone(),
+            format!("{}.{name}", node.field),
+            Value::Uint(b),
+            node.offset,
+            node.length,
+        ));
+        shift += n;
+    }
+    node.display = format!("{} ({})", node.display, shown.join(", "));
 }
 
 /// The value of integer member `name` among the members decoded so far.

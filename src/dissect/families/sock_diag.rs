@@ -235,7 +235,8 @@ fn state_name(s: u8) -> &'static str {
 
 /// ` states ESTAB,LISTEN` from a request's bit mask (`all` when every state is asked for).
 fn states(out: &mut String, mask: u32) {
-    if mask & 0x3ffe == 0x3ffe || mask == u32::MAX {
+    // ss asks for (1 << 12) - 1 when it means every state (bit 0 is no state).
+    if mask & 0xffe == 0xffe {
         out.push_str(" states all");
         return;
     }

@@ -413,6 +413,9 @@ fn struct_paths(s: &Spec, st: &str, prefix: &str, depth: usize, out: &mut Vec<St
             }
             _ => {}
         }
+        for (b, _) in &m.bits {
+            out.push(format!("{path}.{b}"));
+        }
         out.push(path);
     }
 }

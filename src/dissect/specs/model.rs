@@ -136,6 +136,11 @@ pub struct Member {
     /// The kernel version that appended this member (nlscope extension `nlscope-since`): older
     /// kernels send the struct without it, so a payload ending right before it is complete.
     pub since: Option<String>,
+    /// C bit fields packed in this integer member (`__u8 tcpi_snd_wscale : 4,
+    /// tcpi_rcv_wscale : 4`): (name, width in bits), first declared first. GCC allocates them
+    /// from the least significant bit on little-endian hosts and from the most significant
+    /// on big-endian ones. nlscope extension: `nlscope-bits: [{name: N, bits: W}, ...]`.
+    pub bits: Vec<(String, u8)>,
 }
 
 /// Kind of a struct member.
