@@ -125,6 +125,14 @@ impl Node {
         }
     }
 
+    /// Depth-first visit of this node and all descendants, to change them.
+    pub fn walk_mut(&mut self, f: &mut dyn FnMut(&mut Node)) {
+        f(self);
+        for c in &mut self.children {
+            c.walk_mut(f);
+        }
+    }
+
     /// The deepest node in `nodes` whose range covers byte `pos`, with its ancestry.
     pub fn deepest_at(nodes: &[Node], pos: usize) -> Option<Vec<&Node>> {
         for n in nodes {

@@ -210,11 +210,11 @@ fn generic_netlink_captures_are_decoded_out_of_the_box() {
 /// messages), conntrack and `ip xfrm` captures at most 1% raw and 2% opaque, every message
 /// type named, no expert errors.
 #[test]
-fn netfilter_and_xfrm_captures_are_decoded_out_of_the_box() {
-    let Some(dir) = shared("coverage of the netfilter and xfrm captures") else {
+fn classic_protocol_captures_are_decoded_out_of_the_box() {
+    let Some(dir) = shared("coverage of the netfilter, xfrm and sock_diag captures") else {
         return;
     };
-    for name in ["nftables", "conntrack", "xfrm"] {
+    for name in ["nftables", "conntrack", "xfrm", "sock-diag"] {
         let cap = dir.join(format!("captures/{name}.pcap"));
         let c = columns(&cap, None);
         let (msgs, all, raw, opaque) = (c[0], c[1], c[2], c[4]);

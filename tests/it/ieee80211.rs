@@ -100,7 +100,8 @@ fn beacon_len() -> usize {
 /// tshark's SSIDs are hex bytes; an extension element's length is its `wlan.ext_tag.length`
 /// (one less: after the extension ID), so ours is left out of `wlan.tag.length`.
 fn ours(frame: &[u8]) -> BTreeMap<String, Vec<String>> {
-    let (nodes, _) = Decoder::Ieee80211Frame.decode(frame, 0, frame.len());
+    let (nodes, _) =
+        Decoder::Ieee80211Frame.decode(frame, 0, frame.len(), nlscope::model::Endian::Little);
     let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
     fn visit(nodes: &[Node], m: &mut BTreeMap<String, Vec<String>>) {
         let ext = nodes

@@ -25,6 +25,7 @@ mod policy;
 mod roundtrip;
 mod rt_depth;
 mod rtm_types;
+mod sock_diag;
 mod specs;
 mod streaming;
 mod summaries;

@@ -455,3 +455,76 @@ fn nl80211_attributes_match_tshark() {
         assert!(*n > 0, "{f}: tshark decoded no value in these captures");
     }
 }
+
+/// sock_diag values Wireshark decodes (requests and replies of every family it knows).
+const SOCK_DIAG_FIELDS: &[Field] = &[
+    (
+        "netlink-sock_diag.inet_sport",
+        &[
+            "sock-diag.inet-diag-req-v2.id.idiag-sport",
+            "sock-diag.inet-diag-msg.id.idiag-sport",
+        ],
+        Cmp::Text,
+    ),
+    (
+        "netlink-sock_diag.inet_dport",
+        &[
+            "sock-diag.inet-diag-req-v2.id.idiag-dport",
+            "sock-diag.inet-diag-msg.id.idiag-dport",
+        ],
+        Cmp::Text,
+    ),
+    (
+        "netlink-sock_diag.inet_src_ip4",
+        &[
+            "sock-diag.inet-diag-req-v2.id.idiag-src",
+            "sock-diag.inet-diag-msg.id.idiag-src",
+        ],
+        Cmp::Text,
+    ),
+    (
+        "netlink-sock_diag.inet_src_ip6",
+        &[
+            "sock-diag.inet-diag-req-v2.id.idiag-src",
+            "sock-diag.inet-diag-msg.id.idiag-src",
+        ],
+        Cmp::Text,
+    ),
+    (
+        "netlink-sock_diag.inode",
+        &[
+            "sock-diag.inet-diag-msg.idiag-inode",
+            "sock-diag.unix-diag-req.udiag-ino",
+            "sock-diag.unix-diag-msg.udiag-ino",
+            "sock-diag.packet-diag-req.pdiag-ino",
+            "sock-diag.packet-diag-msg.pdiag-ino",
+            "sock-diag.netlink-diag-req.ndiag-ino",
+            "sock-diag.netlink-diag-msg.ndiag-ino",
+        ],
+        Cmp::Text,
+    ),
+    (
+        "netlink-sock_diag.unix_name",
+        &["sock-diag.name"],
+        Cmp::Text,
+    ),
+];
+
+#[test]
+fn sock_diag_fields_match_tshark() {
+    let Some(ts) = tshark("tshark cross-check of sock_diag") else {
+        return;
+    };
+    let mut caps = vec![local("sock-diag-extra.pcap")];
+    if let Some(s) = shared("tshark cross-check of the shared sock_diag capture") {
+        caps.push(s.join("captures/sock-diag.pcap"));
+    }
+    let mut counts = vec![0usize; SOCK_DIAG_FIELDS.len()];
+    for p in &caps {
+        check_attrs(ts, p, SOCK_DIAG_FIELDS, &mut counts);
+    }
+    for ((f, _, _), n) in SOCK_DIAG_FIELDS.iter().zip(&counts) {
+        eprintln!("tshark agrees on {n} values of {f}");
+        assert!(*n > 0, "{f}: tshark decoded no value in these captures");
+    }
+}

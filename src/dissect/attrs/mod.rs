@@ -210,7 +210,7 @@ impl<'a> Walker<'a> {
         }
         // A code decoder named by the spec (`nlscope-decode`): 802.11 frames and elements.
         if let (Some(d), AttrType::Binary { .. }) = (attr.decode, &attr.ty) {
-            let (children, summary) = d.decode(self.data, p0, plen);
+            let (children, summary) = d.decode(self.data, p0, plen, self.endian);
             node.children = children;
             node.display = summary;
             return node;

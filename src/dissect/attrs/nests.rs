@@ -45,7 +45,7 @@ impl Walker<'_> {
                     structure: None, ..
                 } if attr.decode.is_some() => {
                     if let Some(d) = attr.decode {
-                        let (children, summary) = d.decode(self.data, q0, qlen);
+                        let (children, summary) = d.decode(self.data, q0, qlen, self.endian);
                         it.children = children;
                         it.display = summary;
                         it.value = Value::None;

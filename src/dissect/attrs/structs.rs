@@ -427,9 +427,9 @@ fn bit_fields_into(node: &mut Node, bits: &[(String, u8)], e: Endian, size: usiz
         };
         let mask = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
         let b = (v >> at) & mask;
-        shown.push(format!("{name} {b}"));
+        shown.push(format!("{} {b}", name.replace('-', "_")));
         node.children.push(Node::new(
-            name.clone(),
+            name.replace('-', "_"),
             format!("{}.{name}", node.field),
             Value::Uint(b),
             node.offset,

@@ -3,9 +3,10 @@
 //! nlscope extension `nlscope-decode: NAME`; an unknown name is a load error. The walker
 //! hands the payload to the decoder, which returns the attribute's child nodes.
 
-use crate::model::Node;
+use crate::model::{Endian, Node};
 
 pub mod ieee80211;
+pub mod inet_diag_bc;
 
 /// A registered payload decoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -15,12 +16,15 @@ pub enum Decoder {
     /// A whole IEEE 802.11 frame, management frames decoded to their elements
     /// (`ieee80211-frame`).
     Ieee80211Frame,
+    /// sock_diag's filter program (`inet-diag-bytecode`).
+    InetDiagBytecode,
 }
 
 /// Every decoder with the name a spec uses for it.
 pub const DECODERS: &[(&str, Decoder)] = &[
     ("ieee80211-frame", Decoder::Ieee80211Frame),
     ("ieee80211-ies", Decoder::Ieee80211Ies),
+    ("inet-diag-bytecode", Decoder::InetDiagBytecode),
 ];
 
 impl Decoder {
@@ -43,14 +47,16 @@ impl Decoder {
         names.join(", ")
     }
 
-    /// Decode `data[start..start + len]` (clamped to `data`); node offsets index into `data`.
-    /// Returns the children of the attribute node and a one-line summary for its display.
-    pub fn decode(self, data: &[u8], start: usize, len: usize) -> (Vec<Node>, String) {
+    /// Decode `data[start..start + len]` (clamped to `data`, host byte order `e`); node
+    /// offsets index into `data`. Returns the children of the attribute node and a one-line
+    /// summary for its display.
+    pub fn decode(self, data: &[u8], start: usize, len: usize, e: Endian) -> (Vec<Node>, String) {
         let end = start.saturating_add(len).min(data.len());
         let b = data.get(start..end).unwrap_or_default();
         match self {
             Decoder::Ieee80211Ies => ieee80211::decode_ies(b, start),
             Decoder::Ieee80211Frame => ieee80211::decode_frame(b, start),
+            Decoder::InetDiagBytecode => inet_diag_bc::decode(b, start, e),
         }
     }
 
@@ -58,6 +64,7 @@ impl Decoder {
     pub fn fields(self) -> Vec<String> {
         match self {
             Decoder::Ieee80211Ies | Decoder::Ieee80211Frame => ieee80211::fields(),
+            Decoder::InetDiagBytecode => inet_diag_bc::fields(),
         }
     }
 }

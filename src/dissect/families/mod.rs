@@ -113,6 +113,10 @@ pub trait Family: Sync {
         None
     }
 
+    /// Adjust the finished tree where a value's reading depends on another field the walker
+    /// cannot see from there (sock_diag's addresses are IPv4 or IPv6 by the header's family).
+    fn finish(&self, _p: &Payload<'_>, _nodes: &mut [Node]) {}
+
     /// Filter field paths of the nodes the other hooks place where no spec op says.
     fn fields(&self, _specs: &SpecRegistry) -> Vec<String> {
         Vec::new()

@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 use super::text::{dump, push_ip};
 use super::{Family, Layout, Payload};
 use crate::dissect::MessageView;
-use crate::model::{Direction, Endian};
+use crate::dissect::specs::SpecRegistry;
+use crate::model::{Direction, Endian, Node, Value};
 use crate::netlink::span;
 
 /// The sock_diag module.
@@ -16,6 +17,8 @@ pub struct SockDiag;
 
 const SOCK_DIAG_BY_FAMILY: u16 = 20;
 const SOCK_DESTROY: u16 = 21;
+const TCPDIAG_GETSOCK: u16 = 18;
+const DCCPDIAG_GETSOCK: u16 = 19;
 
 /// Per address family: (request struct, request set, reply struct, reply set).
 const LAYOUTS: &[(u8, &str, &str, &str, &str)] = &[
@@ -50,11 +53,23 @@ const LAYOUTS: &[(u8, &str, &str, &str, &str)] = &[
 impl Family for SockDiag {
     fn layout<'a>(&self, p: &Payload<'a>) -> Option<Layout<'a>> {
         let m = p.m;
+        let family = *p.bytes().first()?;
+        let request = m.direction == Direction::ToKernel;
+        let pick = |st: &str, set: &str| {
+            Some(Layout {
+                spec: p.spec,
+                header: Some(p.spec.structs.get(st)?),
+                set: p.spec.sets.get(set),
+            })
+        };
         if m.ty != SOCK_DIAG_BY_FAMILY && m.ty != SOCK_DESTROY {
             return None;
         }
-        let family = *p.bytes().first()?;
-        let request = m.direction == Direction::ToKernel;
+        // IPv6 raw sockets' requests name the raw protocol in the pad byte
+        // (inet_diag_req_raw; the IPv4 layout leaves it unnamed).
+        if request && family == 10 && p.bytes().get(1) == Some(&255) {
+            return pick("inet-diag-req-raw", "inet-diag-req");
+        }
         // TIPC's replies carry no struct (attributes right after the nlmsghdr,
         // net/tipc/diag.c), so their first byte is not a family: only requests name it.
         if family == 30 && request {
@@ -66,11 +81,55 @@ impl Family for SockDiag {
         }
         let &(_, rq, rqs, rp, rps) = LAYOUTS.iter().find(|l| l.0 == family)?;
         let (st, set) = if request { (rq, rqs) } else { (rp, rps) };
-        Some(Layout {
-            spec: p.spec,
-            header: Some(p.spec.structs.get(st)?),
-            set: p.spec.sets.get(set),
-        })
+        pick(st, set)
+    }
+
+    fn fields(&self, specs: &SpecRegistry) -> Vec<String> {
+        let mut out = specs.header_paths("sock-diag", "tipc-sock-diag-req", "sock-diag");
+        for (_, rq, rqs, rp, rps) in LAYOUTS {
+            out.extend(specs.header_paths("sock-diag", rq, "sock-diag"));
+            out.extend(specs.header_paths("sock-diag", rp, "sock-diag"));
+            for set in [rqs, rps] {
+                out.extend(specs.set_paths("sock-diag", set, "sock-diag"));
+            }
+        }
+        out.extend(specs.header_paths("sock-diag", "inet-diag-req-raw", "sock-diag"));
+        out
+    }
+
+    /// An AF_INET socket's addresses are IPv4 in the first four of their sixteen bytes (the
+    /// spec shows them as IPv6: the family is a field of the enclosing struct); a unix
+    /// socket's abstract name starts with a NUL.
+    fn finish(&self, p: &Payload<'_>, nodes: &mut [Node]) {
+        if p.bytes().first() == Some(&1) && p.m.direction != Direction::ToKernel {
+            // UNIX_DIAG_NAME: an abstract name starts with a NUL (ss shows it as @name).
+            for n in nodes.iter_mut().filter(|n| n.field == "sock-diag.name") {
+                if let Some([0, rest @ ..]) = p.data.get(n.offset + 4..n.offset + n.length) {
+                    let name = rest.split(|b| *b == 0).next().unwrap_or_default();
+                    n.value = Value::Str(format!("@{}", String::from_utf8_lossy(name)));
+                    n.display = n.value.display();
+                }
+            }
+            return;
+        }
+        let inet = matches!(
+            p.m.ty,
+            TCPDIAG_GETSOCK | DCCPDIAG_GETSOCK | SOCK_DIAG_BY_FAMILY | SOCK_DESTROY
+        );
+        if p.bytes().first() != Some(&2) || !inet {
+            return;
+        }
+        for n in nodes.iter_mut().take(1) {
+            n.walk_mut(&mut |c| {
+                if (c.field.ends_with(".id.idiag-src") || c.field.ends_with(".id.idiag-dst"))
+                    && let Value::Ipv6(a) = c.value
+                    && let Ok(v4) = <[u8; 4]>::try_from(a.get(..4).unwrap_or_default())
+                {
+                    c.value = Value::Ipv4(v4);
+                    c.display = c.value.display();
+                }
+            });
+        }
     }
 
     /// `ss` words: `tcp ESTAB 127.0.0.1:41150 -> 127.0.0.1:8081 ino 1234`, `unix STREAM
@@ -98,54 +157,66 @@ impl Family for SockDiag {
         match family {
             2 | 10 if p.len() >= 72 => {
                 // struct inet_diag_msg: state 1, sockid at 4 (sport 4, dport 6 big-endian,
-                // src 8, dst 24), uid 64, inode 68.
+                // src 8, dst 24), rqueue 56, wqueue 60, inode 68; as `ss -tan` prints it.
                 let state = p.get(1).copied().unwrap_or(0);
-                let _ = write!(out, " {}", state_name(state));
+                let _ = write!(
+                    out,
+                    " {} {} {} ",
+                    state_name(state),
+                    e.u32(p, 56).unwrap_or(0),
+                    e.u32(p, 60).unwrap_or(0)
+                );
                 let used = if family == 2 { 4 } else { 16 };
-                out.push(' ');
                 endpoint(out, span(p, 8, used), Endian::Big.u16(p, 4).unwrap_or(0));
-                out.push_str(" -> ");
+                out.push(' ');
                 endpoint(out, span(p, 24, used), Endian::Big.u16(p, 6).unwrap_or(0));
                 let _ = write!(out, " ino {}", e.u32(p, 68).unwrap_or(0));
                 true
             }
             1 if p.len() >= 16 => {
-                // struct unix_diag_msg: type 1, state 2, ino 4.
+                // struct unix_diag_msg: type 1, state 2, ino 4; as `ss -xa` prints it:
+                // Netid State Recv-Q Send-Q Local Address:Port(ino) Peer Address:Port(ino).
                 let ty = match p.get(1) {
                     Some(1) => "u_str",
                     Some(2) => "u_dgr",
                     Some(5) => "u_seq",
                     _ => "unix",
                 };
+                let named = v.named().map(|n| n.in_set("unix-diag").over(p, 16));
+                let (rq, wq) = named.and_then(|n| n.get("rqlen")).map_or((0, 0), |r| {
+                    (e.u32(r, 0).unwrap_or(0), e.u32(r, 4).unwrap_or(0))
+                });
                 let _ = write!(
                     out,
-                    " {ty} {} ino {}",
-                    state_name(p.get(2).copied().unwrap_or(0)),
-                    e.u32(p, 4).unwrap_or(0)
+                    " {ty} {} {rq} {wq} ",
+                    state_name(p.get(2).copied().unwrap_or(0))
                 );
-                let named = v.named().map(|n| n.in_set("unix-diag").over(p, 16));
-                if let Some(name) = named.and_then(|n| n.get("name")) {
+                match named.and_then(|n| n.get("name")) {
                     // Abstract names start with a NUL; ss shows it as @.
-                    let shown = match name.split_first() {
-                        Some((0, rest)) => format!("@{}", String::from_utf8_lossy(rest)),
-                        _ => {
-                            let path = name.split(|b| *b == 0).next().unwrap_or_default();
-                            String::from_utf8_lossy(path).into_owned()
-                        }
-                    };
-                    let _ = write!(out, " {shown}");
+                    Some([0, rest @ ..]) => {
+                        out.push('@');
+                        out.push_str(&String::from_utf8_lossy(rest));
+                    }
+                    Some(name) => {
+                        let path = name.split(|b| *b == 0).next().unwrap_or_default();
+                        out.push_str(&String::from_utf8_lossy(path));
+                    }
+                    None => out.push('*'),
                 }
+                let peer = named.and_then(|n| n.u32("peer")).unwrap_or(0);
+                let _ = write!(out, " {} * {peer}", e.u32(p, 4).unwrap_or(0));
                 true
             }
             16 if p.len() >= 28 => {
-                // struct netlink_diag_msg: protocol 2, state 3, portid 8, dst_portid 12, ino 24.
+                // struct netlink_diag_msg: protocol 2, state 3, portid 4, dst_portid 8,
+                // dst_group 12, ino 16.
                 let _ = write!(
                     out,
                     " nl {} port {} ino {}",
                     crate::netlink::protocol(u32::from(p.get(2).copied().unwrap_or(0)))
                         .map_or("?", |i| i.short),
-                    e.u32(p, 8).unwrap_or(0),
-                    e.u32(p, 24).unwrap_or(0)
+                    e.u32(p, 4).unwrap_or(0),
+                    e.u32(p, 16).unwrap_or(0)
                 );
                 true
             }
@@ -166,16 +237,14 @@ impl Family for SockDiag {
     }
 }
 
-/// `127.0.0.1:8080`, `[::1]:22`, `*:*` for the unspecified address and port.
+/// `127.0.0.1:8080`, `[::1]:22`, `0.0.0.0:*` (port 0 is `*`), as `ss -n` prints them.
 fn endpoint(out: &mut String, a: &[u8], port: u16) {
-    if a.iter().all(|b| *b == 0) {
-        out.push('*');
-    } else if a.len() == 16 {
+    if a.len() == 16 {
         out.push('[');
         push_ip(out, a);
         out.push(']');
-    } else {
-        push_ip(out, a);
+    } else if !push_ip(out, a) {
+        out.push('*');
     }
     if port == 0 {
         out.push_str(":*");
@@ -261,7 +330,7 @@ mod tests {
         endpoint(&mut s, &[0; 4], 0);
         s.push(' ');
         endpoint(&mut s, &[], 1);
-        assert_eq!(s, "127.0.0.1:8080 *:* *:1");
+        assert_eq!(s, "127.0.0.1:8080 0.0.0.0:* *:1");
         let mut s = String::new();
         states(&mut s, 1 << 10);
         states(&mut s, u32::MAX);

@@ -168,6 +168,7 @@ impl<'a> MessageView<'a> {
                     mark_raw(&mut attrs);
                 }
                 out.extend(attrs);
+                hooks.finish(&p, &mut out);
                 out
             }
             Target::Unknown => unknown_payload(self.data, start, end, m.endian),

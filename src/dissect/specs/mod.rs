@@ -212,6 +212,16 @@ impl SpecRegistry {
         out
     }
 
+    /// Paths of fixed header `st` of spec `spec` (its node and members) under `prefix`: for
+    /// headers a code hook picks by content. Empty when either is missing.
+    pub fn header_paths(&self, spec: &str, st: &str, prefix: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(s) = self.get(spec) {
+            header_paths(s, st, prefix, &mut out);
+        }
+        out
+    }
+
     /// Every filter field path the specs define (`rt-link.ifname`, `rt-link.linkinfo.kind`, ...),
     /// for validation and completion. Nested paths are followed a few levels deep.
     pub fn field_paths(&self) -> Vec<String> {

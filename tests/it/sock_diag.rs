@@ -1,0 +1,118 @@
+//! sock_diag: every socket family's structs and sets, tcp_info's bit fields, the filter
+//! bytecode, and summaries in `ss` words checked against the tool's own output.
+
+use super::common::*;
+
+/// `ss -tanp`, `ss -ltn` and `ss -xa` lines of the shared capture's .cmds.txt (their State,
+/// Recv-Q, Send-Q, Local and Peer columns; Netid first for -x) are among our summaries.
+#[test]
+fn sock_diag_summaries_read_like_ss() {
+    let Some(dir) = shared("ss lines of the shared sock-diag capture") else {
+        return;
+    };
+    let cap = dir.join("captures/sock-diag.pcap");
+    let cmds = std::fs::read_to_string(dir.join("captures/sock-diag.cmds.txt")).unwrap();
+    let got: Vec<String> = summaries(&cap)
+        .iter()
+        .filter_map(|s| s.strip_prefix("SOCK_DIAG_BY_FAMILY "))
+        .map(|s| s.split(" ino ").next().unwrap_or(s).to_string())
+        .collect();
+    let mut checked = 0;
+    let mut cmd = "";
+    for line in cmds.lines() {
+        if let Some(c) = line.strip_prefix("$ ") {
+            cmd = c;
+            continue;
+        }
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let want = match cmd {
+            "ss -tanp" | "ss -ltn" if cols.len() >= 5 && cols[0] != "State" => cols[..5].join(" "),
+            "ss -xa" if cols.len() >= 8 && cols[0] != "Netid" => cols[..8].join(" "),
+            _ => continue,
+        };
+        assert!(
+            got.contains(&want),
+            "`{cmd}` printed {want:?}; our summaries:\n{}",
+            got.join("\n")
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} ss lines compared");
+}
+
+/// The local capture: real kernel replies for TCP (with every extension), MPTCP, UDP, unix,
+/// netlink and packet sockets, filters and the legacy request: decoded with nothing raw.
+#[test]
+fn sock_diag_decodes_every_family_of_the_capture() {
+    let cap = local("sock-diag-extra.pcap");
+    let msgs = json_msgs(&cap, &[]);
+    let mut found = std::collections::BTreeMap::<&str, Vec<String>>::new();
+    for m in &msgs {
+        for n in all_json_nodes(&m["tree"]) {
+            assert!(n["raw"] != true, "raw node in frame {}: {n}", m["frame"]);
+            let f = n["field"].as_str().unwrap_or_default();
+            for want in [
+                "sock-diag.inet-diag-msg.id.idiag-src",
+                "sock-diag.unix-diag-msg.udiag-ino",
+                "sock-diag.netlink-diag-msg.ndiag-portid",
+                "sock-diag.packet-diag-msg.pdiag-ino",
+                "sock-diag.bytecode.op",
+                "sock-diag.info.tcpi-snd-wscale-rcv-wscale.tcpi-snd-wscale",
+                "sock-diag.info.tcpi-delivery-rate-app-limited-fastopen-client-fail.tcpi-delivery-rate-app-limited",
+                "sock-diag.cong",
+                "sock-diag.ulp-info.name",
+                "sock-diag.name",
+            ] {
+                if f == want {
+                    let v = match &n["value"] {
+                        serde_json::Value::String(s) => s.clone(),
+                        v => v.to_string(),
+                    };
+                    found.entry(want).or_default().push(v);
+                }
+            }
+        }
+    }
+    for (k, v) in &found {
+        eprintln!("{k}: {:?}", &v[..v.len().min(6)]);
+    }
+    assert_eq!(found.len(), 10, "{:?}", found.keys().collect::<Vec<_>>());
+    // IPv4 addresses read as IPv4 (the family sits in the enclosing struct).
+    assert!(found["sock-diag.inet-diag-msg.id.idiag-src"].contains(&"127.0.0.1".to_string()));
+    assert!(
+        found["sock-diag.bytecode.op"].contains(&"dport == 8080".to_string())
+            || found["sock-diag.bytecode.op"].contains(&"sport >= 8080".to_string())
+    );
+    assert!(found["sock-diag.bytecode.op"].contains(&"fwmark 0x42/0xff".to_string()));
+    assert!(
+        found["sock-diag.name"]
+            .iter()
+            .any(|n| n.ends_with("abstract-name"))
+    );
+    // Summaries per family in ss words.
+    let s = summaries(&cap);
+    for want in [
+        "SOCK_DIAG_BY_FAMILY LISTEN 0 5 127.0.0.1:8080 0.0.0.0:* ino 1246684",
+        "SOCK_DIAG_BY_FAMILY LISTEN 0 1 [::1]:8443 [::]:* ino 1246691",
+        "SOCK_DIAG_BY_FAMILY UNCONN 0 0 127.0.0.1:5353 0.0.0.0:* ino 1246692",
+        "SOCK_DIAG_BY_FAMILY u_str LISTEN 1 1 @abstract-name 1246703 * 0",
+        "SOCK_DIAG_BY_FAMILY p_raw proto 0x0003 ino 1246706",
+        "SOCK_DIAG_BY_FAMILY dump inet6 tcp states all",
+        "SOCK_DESTROY inet udp states all",
+    ] {
+        assert!(
+            s.iter().any(|x| x == want),
+            "missing {want:?} in\n{}",
+            s.join("\n")
+        );
+    }
+    // Filterable by the IPv4 address.
+    let out = run_ok(&[
+        "read",
+        "-r",
+        cap.to_str().unwrap(),
+        "-Y",
+        "sock-diag.inet-diag-msg.id.idiag-dst == 127.0.0.1 && sock-diag.inet-diag-msg.id.idiag-dport == 8080",
+    ]);
+    assert!(out.lines().count() >= 4, "{out}");
+}
