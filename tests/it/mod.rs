@@ -19,6 +19,7 @@ mod ieee80211;
 mod list_rows;
 mod malformed;
 mod monitor;
+mod nflog;
 mod nlmon_vm;
 mod nlpr;
 mod policy;

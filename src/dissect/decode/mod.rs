@@ -7,6 +7,7 @@ use crate::model::{Endian, Node};
 
 pub mod ieee80211;
 pub mod inet_diag_bc;
+pub mod ip_packet;
 
 /// A registered payload decoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,6 +19,8 @@ pub enum Decoder {
     Ieee80211Frame,
     /// sock_diag's filter program (`inet-diag-bytecode`).
     InetDiagBytecode,
+    /// An IP packet from its network header on (`ip-packet`): nflog, nfqueue.
+    IpPacket,
 }
 
 /// Every decoder with the name a spec uses for it.
@@ -25,6 +28,7 @@ pub const DECODERS: &[(&str, Decoder)] = &[
     ("ieee80211-frame", Decoder::Ieee80211Frame),
     ("ieee80211-ies", Decoder::Ieee80211Ies),
     ("inet-diag-bytecode", Decoder::InetDiagBytecode),
+    ("ip-packet", Decoder::IpPacket),
 ];
 
 impl Decoder {
@@ -57,6 +61,7 @@ impl Decoder {
             Decoder::Ieee80211Ies => ieee80211::decode_ies(b, start),
             Decoder::Ieee80211Frame => ieee80211::decode_frame(b, start),
             Decoder::InetDiagBytecode => inet_diag_bc::decode(b, start, e),
+            Decoder::IpPacket => ip_packet::decode(b, start),
         }
     }
 
@@ -65,6 +70,7 @@ impl Decoder {
         match self {
             Decoder::Ieee80211Ies | Decoder::Ieee80211Frame => ieee80211::fields(),
             Decoder::InetDiagBytecode => inet_diag_bc::fields(),
+            Decoder::IpPacket => ip_packet::fields(),
         }
     }
 }

@@ -18,6 +18,7 @@ mod macsec;
 mod mptcp;
 mod named;
 mod nd;
+mod nflog;
 mod nl80211;
 mod rt_addr;
 mod rt_bridge;
@@ -147,6 +148,8 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("l2tp", &l2tp::L2tp),
     ("macsec", &macsec::Macsec),
     ("mptcp_pm", &mptcp::Mptcp),
+    ("nfnetlink-log", &nflog::NfPackets),
+    ("nfnetlink-queue", &nflog::NfPackets),
     ("nl80211", &nl80211::Nl80211),
     ("rt-addr", &rt_addr::Addr),
     ("rt-addrlabel", &rt_misc::AddrLabel),

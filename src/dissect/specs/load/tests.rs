@@ -228,7 +228,7 @@ fn nlscope_decode_names_a_registered_decoder() {
     .unwrap_err();
     assert_eq!(
         e.message,
-        "attribute-set 'main' attributes[0]: unknown 'nlscope-decode' decoder 'ieee80211-beacon' (known: ieee80211-frame, ieee80211-ies, inet-diag-bytecode)"
+        "attribute-set 'main' attributes[0]: unknown 'nlscope-decode' decoder 'ieee80211-beacon' (known: ieee80211-frame, ieee80211-ies, inet-diag-bytecode, ip-packet)"
     );
     for bad in [
         "{name: ie, type: u32, nlscope-decode: ieee80211-ies}",
