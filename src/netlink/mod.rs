@@ -68,6 +68,8 @@ pub const NETLINK_XFRM: u32 = 6;
 pub const NETLINK_SELINUX: u32 = 7;
 /// `NETLINK_AUDIT`.
 pub const NETLINK_AUDIT: u32 = 9;
+/// `NETLINK_FIB_LOOKUP`.
+pub const NETLINK_FIB_LOOKUP: u32 = 10;
 /// `NETLINK_CONNECTOR`.
 pub const NETLINK_CONNECTOR: u32 = 11;
 /// `NETLINK_NETFILTER`.

@@ -210,6 +210,18 @@ impl<'a> MessageView<'a> {
     fn compute_target(&self) -> Target<'a> {
         let m = &self.m;
         let to_kernel = m.direction == Direction::ToKernel;
+        if m.protocol == NETLINK_FIB_LOOKUP {
+            // nl_fib_input (net/ipv4/fib_frontend.c) reads a struct fib_result_nl whatever
+            // the type and echoes the message back: every type is the spec's one operation.
+            if let Some((spec, op)) = self
+                .d
+                .specs
+                .for_protonum(m.protocol)
+                .find_map(|s| Some((s, s.ops.first()?)))
+            {
+                return Target::Raw { spec, op };
+            }
+        }
         if m.ty < NLMSG_MIN_TYPE {
             // The connector's messages are all NLMSG_DONE: its spec names that type.
             if m.protocol == NETLINK_CONNECTOR
