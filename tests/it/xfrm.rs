@@ -99,3 +99,58 @@ fn ip_xfrm_capture_is_decoded() {
         assert!(lines.iter().any(|l| l == want), "{want} not in {lines:#?}");
     }
 }
+
+/// The kernel's xfrm notifications summarised in `ip xfrm monitor` words, checked against
+/// what the monitor printed for the same events (captures/xfrm-monitor.cmds.txt).
+#[test]
+fn xfrm_events_read_like_ip_xfrm_monitor() {
+    let cap = local("xfrm-monitor.pcap");
+    let cmds = std::fs::read_to_string(local("xfrm-monitor.cmds.txt")).unwrap();
+    let got = summaries(&cap);
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    // The monitor's event paragraphs, each flattened to one line.
+    let text = norm(
+        &cmds
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    for (ours, theirs) in [
+        (
+            "XFRM_MSG_ACQUIRE proto esp sel src 192.0.2.1/32 dst 192.0.2.9/32 proto udp sport",
+            "acquire proto esp sel src 192.0.2.1/32 dst 192.0.2.9/32 proto udp sport",
+        ),
+        (
+            "XFRM_MSG_POLEXPIRE src 192.0.2.1/32 dst 192.0.2.77/32 dir in hard 1",
+            "Expired src 192.0.2.1/32 dst 192.0.2.77/32 dir in priority 0 ptype main hard 1",
+        ),
+        ("XFRM_MSG_FLUSHSA proto 0", "Flushed state proto 0"),
+        (
+            "XFRM_MSG_DELPOLICY src 192.0.2.1/32 dst 192.0.2.88/32 dir fwd",
+            "Deleted src 192.0.2.1/32 dst 192.0.2.88/32 dir fwd",
+        ),
+    ] {
+        assert!(
+            text.contains(theirs),
+            "ip xfrm monitor did not print {theirs:?}"
+        );
+        assert!(
+            got.iter().any(|s| s.starts_with(ours)),
+            "no summary {ours:?} in\n{}",
+            got.join("\n")
+        );
+    }
+    // The acquire's ports are the ones the monitor printed.
+    let sport = text
+        .split("proto udp sport ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap();
+    assert!(
+        got.iter()
+            .any(|s| s.starts_with("XFRM_MSG_ACQUIRE")
+                && s.ends_with(&format!("sport {sport} dport 9"))),
+        "{got:?}"
+    );
+}

@@ -18,8 +18,12 @@ const GETSA: u16 = 0x12;
 const NEWPOLICY: u16 = 0x13;
 const DELPOLICY: u16 = 0x14;
 const GETPOLICY: u16 = 0x15;
+const ACQUIRE: u16 = 0x17;
+const EXPIRE: u16 = 0x18;
 const UPDPOLICY: u16 = 0x19;
 const UPDSA: u16 = 0x1a;
+const POLEXPIRE: u16 = 0x1b;
+const FLUSHSA: u16 = 0x1c;
 
 impl Family for Xfrm {
     /// GETSA and GETPOLICY are dumps without a header (`ip xfrm state list`), but a request
@@ -87,6 +91,38 @@ impl Family for Xfrm {
                 }
                 true
             }
+            EXPIRE if p.len() >= 225 => {
+                // struct xfrm_user_expire: the SA (xfrm_usersa_info, 224 bytes), hard.
+                let family = e.u16(p, 212).unwrap_or(0);
+                out.push_str(" src ");
+                addr(out, span(p, 80, 16), family);
+                out.push_str(" dst ");
+                addr(out, span(p, 56, 16), family);
+                sa_id(out, p, 72, 76, Endian::Big);
+                let _ = write!(out, " hard {}", byte(p, 224));
+                true
+            }
+            ACQUIRE if p.len() >= 96 => {
+                // struct xfrm_user_acquire: id (daddr 0, spi 16, proto 20), saddr 24, sel 40.
+                let proto = byte(p, 20);
+                let _ = write!(out, " proto {}", sa_proto_name(proto).unwrap_or("?"));
+                out.push_str(" sel");
+                selector(out, span(p, 40, 56), e);
+                ports(out, span(p, 40, 56));
+                true
+            }
+            POLEXPIRE if p.len() >= 169 => {
+                // struct xfrm_user_polexpire: the policy (xfrm_userpolicy_info, 168), hard.
+                selector(out, p, e);
+                let _ = write!(out, " dir {}", dir_name(byte(p, 160)));
+                let _ = write!(out, " hard {}", byte(p, 168));
+                true
+            }
+            FLUSHSA if !p.is_empty() => {
+                // struct xfrm_usersa_flush: the protocol flushed (0: all).
+                let _ = write!(out, " proto {}", byte(p, 0));
+                true
+            }
             DELPOLICY | GETPOLICY if p.len() >= 64 => {
                 // struct xfrm_userpolicy_id: sel 0..56, index 56, dir 60.
                 selector(out, p, e);
@@ -106,21 +142,54 @@ fn addr(out: &mut String, a: &[u8], family: u16) {
     }
 }
 
+/// IPsec protocols as `ip xfrm` names them.
+fn sa_proto_name(proto: u8) -> Option<&'static str> {
+    match proto {
+        50 => Some("esp"),
+        51 => Some("ah"),
+        108 => Some("comp"),
+        43 => Some("route2"),
+        60 => Some("hao"),
+        _ => None,
+    }
+}
+
+/// ` proto udp sport 42051 dport 9` of a struct xfrm_selector (dport 32, sport 36, both
+/// big-endian; proto 44), as `ip xfrm monitor` prints an acquire's selector.
+fn ports(out: &mut String, sel: &[u8]) {
+    let proto = byte(sel, 44);
+    match proto {
+        0 => return,
+        6 => out.push_str(" proto tcp"),
+        17 => out.push_str(" proto udp"),
+        1 => out.push_str(" proto icmp"),
+        58 => out.push_str(" proto ipv6-icmp"),
+        p => {
+            let _ = write!(out, " proto {p}");
+        }
+    }
+    let (dport, sport) = (
+        Endian::Big.u16(sel, 32).unwrap_or(0),
+        Endian::Big.u16(sel, 36).unwrap_or(0),
+    );
+    if sport != 0 {
+        let _ = write!(out, " sport {sport}");
+    }
+    if dport != 0 {
+        let _ = write!(out, " dport {dport}");
+    }
+}
+
 /// ` proto esp spi 0x00001001` from the SPI (network order) and protocol at these offsets.
 fn sa_id(out: &mut String, p: &[u8], spi_at: usize, proto_at: usize, e: Endian) {
     let proto = byte(p, proto_at);
-    let name = match proto {
-        50 => "esp",
-        51 => "ah",
-        108 => "comp",
-        43 => "route2",
-        60 => "hao",
-        _ => "",
-    };
-    if name.is_empty() {
-        let _ = write!(out, " proto {proto}");
-    } else {
-        let _ = write!(out, " proto {name}");
+    match sa_proto_name(proto) {
+        Some(name) => {
+            let _ = write!(out, " proto {name}");
+        }
+        None => {
+            let _ = write!(out, " proto {proto}");
+        }
     }
     let _ = write!(out, " spi {:#010x}", e.u32(p, spi_at).unwrap_or(0));
 }
