@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use super::text::{dump, push_ip};
 use super::{Family, Layout, Payload};
 use crate::dissect::MessageView;
+use crate::dissect::attrs::Walker;
 use crate::dissect::specs::SpecRegistry;
 use crate::model::{Direction, Endian, Node, Value};
 use crate::netlink::span;
@@ -94,6 +95,13 @@ impl Family for SockDiag {
             }
         }
         out.extend(specs.header_paths("sock-diag", "inet-diag-req-raw", "sock-diag"));
+        // mptcp_info's members under INET_DIAG_INFO (see `mptcp_info`).
+        out.extend(
+            specs
+                .header_paths("sock-diag", "mptcp-info", "sock-diag")
+                .iter()
+                .map(|f| f.replacen("sock-diag.mptcp-info", "sock-diag.info", 1)),
+        );
         out
     }
 
@@ -116,7 +124,14 @@ impl Family for SockDiag {
             p.m.ty,
             TCPDIAG_GETSOCK | DCCPDIAG_GETSOCK | SOCK_DIAG_BY_FAMILY | SOCK_DESTROY
         );
-        if p.bytes().first() != Some(&2) || !inet {
+        let family = p.bytes().first().copied();
+        if !inet || !matches!(family, Some(2 | 10)) {
+            return;
+        }
+        if p.m.direction != Direction::ToKernel {
+            mptcp_info(p, nodes);
+        }
+        if family != Some(2) {
             return;
         }
         for n in nodes.iter_mut().take(1) {
@@ -234,6 +249,31 @@ impl Family for SockDiag {
             }
             _ => false,
         }
+    }
+}
+
+/// INET_DIAG_INFO of an MPTCP socket is a struct mptcp_info, which the reply cannot name (the
+/// request said IPPROTO_MPTCP): told by its length, as struct tcp_info has never been shorter
+/// than 104 bytes (tcpi_total_retrans ends there since Linux 2.6) and mptcp_info is.
+fn mptcp_info(p: &Payload<'_>, nodes: &mut [Node]) {
+    let Some(st) = p.spec.structs.get("mptcp-info") else {
+        return;
+    };
+    for n in nodes.iter_mut().filter(|n| n.field == "sock-diag.info") {
+        let len = n.length.saturating_sub(4);
+        if len >= 104 {
+            continue;
+        }
+        let w = Walker {
+            data: p.data,
+            endian: p.m.endian,
+            spec: Some(p.spec),
+            overrides: Vec::new(),
+            op: None,
+        };
+        let (kids, _) = w.struct_members(st, n.offset + 4, len, "sock-diag.info", p.m.endian, 0);
+        n.children = kids;
+        n.display = "mptcp-info".into();
     }
 }
 
