@@ -20,6 +20,7 @@ mod list_rows;
 mod malformed;
 mod monitor;
 mod nflog;
+mod nft_summaries;
 mod nlmon_vm;
 mod nlpr;
 mod policy;

@@ -19,6 +19,7 @@ mod mptcp;
 mod named;
 mod nd;
 mod nflog;
+pub(crate) mod nftables;
 mod nl80211;
 mod rt_addr;
 mod rt_bridge;
@@ -150,6 +151,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("mptcp_pm", &mptcp::Mptcp),
     ("nfnetlink-log", &nflog::NfPackets),
     ("nfnetlink-queue", &nflog::NfPackets),
+    ("nftables", &nftables::Nftables),
     ("nl80211", &nl80211::Nl80211),
     ("rt-addr", &rt_addr::Addr),
     ("rt-addrlabel", &rt_misc::AddrLabel),
