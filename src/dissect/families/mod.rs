@@ -10,6 +10,7 @@
 
 mod audit;
 mod connector;
+mod conntrack;
 mod devlink;
 mod ethtool;
 mod ip_genl;
@@ -142,6 +143,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("TIPCv2", &tipc::Tipc),
     ("audit", &audit::Audit),
     ("connector", &connector::Connector),
+    ("conntrack", &conntrack::Conntrack),
     ("devlink", &devlink::Devlink),
     ("ethtool", &ethtool::Ethtool),
     ("fou", &ip_genl::Fou),
