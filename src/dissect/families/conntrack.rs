@@ -279,3 +279,115 @@ fn counters(c: Named, out: &mut String) {
         let _ = write!(out, " packets={p} bytes={b}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::nftables::tests::{A, A::*, enc};
+    use crate::dissect::Dissector;
+    use crate::dissect::specs::SpecRegistry;
+    use crate::model::Endian;
+
+    /// Summaries of ctnetlink messages (op name, direction's message value, flags, seq,
+    /// attributes) read by one dissector.
+    fn summaries(msgs: Vec<(u16, u16, u32, Vec<A>)>) -> Vec<String> {
+        let specs = SpecRegistry::with_embedded();
+        let spec = specs.get("conntrack").unwrap().clone();
+        let mut d = Dissector::new(specs);
+        msgs.into_iter()
+            .map(|(ty, flags, seq, attrs)| {
+                let mut p = vec![10, 0, 0, 0];
+                enc(&spec, "ct-attrs", &attrs, &mut p);
+                let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12];
+                f.extend(crate::netlink::nlmsg(Endian::Little, ty, flags, seq, 0, &p));
+                let fi = d.index_frame(&f, 253, Endian::Little);
+                d.view(&f, &fi.msgs[0]).summary()
+            })
+            .collect()
+    }
+
+    fn tuple(name: &'static str, src: [u8; 16], dst: [u8; 16], sp: u16, dp: u16) -> A {
+        Nest(
+            name,
+            "tuple-attrs",
+            vec![
+                Nest(
+                    "ip",
+                    "ip-attrs",
+                    vec![Bytes("v6-src", src.to_vec()), Bytes("v6-dst", dst.to_vec())],
+                ),
+                Nest(
+                    "proto",
+                    "proto-attrs",
+                    vec![
+                        U8("num", 17),
+                        Bytes("src-port", sp.to_be_bytes().to_vec()),
+                        Bytes("dst-port", dp.to_be_bytes().to_vec()),
+                    ],
+                ),
+            ],
+        )
+    }
+
+    #[test]
+    fn ipv6_flows_counters_zones_and_destroy_events() {
+        let a = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+        let b = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
+        let counters = |name| {
+            Nest(
+                name,
+                "counters-attrs",
+                vec![
+                    Bytes("counters-packets", 3u64.to_be_bytes().to_vec()),
+                    Bytes("counters-bytes", 180u64.to_be_bytes().to_vec()),
+                ],
+            )
+        };
+        let flow = || {
+            vec![
+                tuple("tuple-orig", a, b, 5353, 53),
+                counters("counters-orig"),
+                tuple("tuple-reply", b, a, 53, 5353),
+                counters("counters-reply"),
+                U32("status", 0x8 | 0x2),
+                U32("timeout", 25),
+                Bytes("zone", 4u16.to_be_bytes().to_vec()),
+            ]
+        };
+        // IPCTNL_MSG_CT_NEW (0x100) in a dump; IPCTNL_MSG_CT_DELETE (0x102) as an event.
+        let got = summaries(vec![(0x100, 0x2, 9, flow()), (0x102, 0, 0, flow())]);
+        let line = "udp 17 25 src=2001:db8::1 dst=2001:db8::2 sport=5353 dport=53 packets=3 \
+                    bytes=180 src=2001:db8::2 dst=2001:db8::1 sport=53 dport=5353 packets=3 \
+                    bytes=180 zone=4";
+        assert_eq!(
+            got,
+            [
+                format!("IPCTNL_MSG_CT_NEW {line}"),
+                format!("IPCTNL_MSG_CT_DELETE [DESTROY] {line}"),
+            ]
+        );
+    }
+
+    #[test]
+    fn truncated_flows_do_not_panic() {
+        let specs = SpecRegistry::with_embedded();
+        let spec = specs.get("conntrack").unwrap().clone();
+        let mut d = Dissector::new(specs);
+        let mut p = vec![2, 0, 0, 0];
+        let t = [1u8; 16];
+        enc(
+            &spec,
+            "ct-attrs",
+            &[tuple("tuple-orig", t, t, 1, 2)],
+            &mut p,
+        );
+        for cut in 0..=p.len() {
+            let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12];
+            let q = &p[..cut];
+            f.extend(crate::netlink::nlmsg(Endian::Little, 0x100, 0x2, 1, 0, q));
+            let fi = d.index_frame(&f, 253, Endian::Little);
+            for m in &fi.msgs {
+                let _ = d.view(&f, m).summary();
+            }
+        }
+    }
+}

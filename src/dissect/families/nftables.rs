@@ -2131,13 +2131,13 @@ fn ct_key(k: u32) -> (&'static str, u32) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::dissect::Dissector;
     use crate::dissect::specs::Spec;
 
-    /// An attribute built by spec name.
-    enum A {
+    /// An attribute built by spec name (netfilter integers are big-endian).
+    pub(in crate::dissect::families) enum A {
         U32(&'static str, u32),
         U8(&'static str, u8),
         Str(&'static str, &'static str),
@@ -2145,9 +2145,14 @@ mod tests {
         /// A nest: name, the set of its attributes, its attributes.
         Nest(&'static str, &'static str, Vec<A>),
     }
-    use A::*;
+    pub(in crate::dissect::families) use A::*;
 
-    fn enc(spec: &Spec, set: &str, attrs: &[A], out: &mut Vec<u8>) {
+    pub(in crate::dissect::families) fn enc(
+        spec: &Spec,
+        set: &str,
+        attrs: &[A],
+        out: &mut Vec<u8>,
+    ) {
         for a in attrs {
             let name = match a {
                 U32(n, _) | U8(n, _) | Str(n, _) | Bytes(n, _) | Nest(n, _, _) => *n,
@@ -2453,6 +2458,83 @@ mod tests {
                 "NFT_MSG_NEWRULE rule inet filter input iifname \"eth0\" udp dport vmap \
                  { 22 : jump ssh, 80 : drop } reject with tcp reset jump other <fib>",
             ]
+        );
+    }
+
+    #[test]
+    fn sets_learned_by_an_indexer_reach_the_viewing_dissector() {
+        // The app indexes on a loader thread (a dissector without specs, seeded) and teaches
+        // the dissector that builds views with Facts: the rule must read the same.
+        let specs = SpecRegistry::with_embedded();
+        let spec = specs.get("nftables").unwrap().clone();
+        let mut view = Dissector::new(specs);
+        let mut indexer = Dissector::indexer(view.index_seed());
+        let msgs: Vec<(&str, Vec<A>)> = vec![
+            (
+                "newset",
+                vec![
+                    Str("table", "filter"),
+                    Str("name", "__set0"),
+                    U32("flags", SET_ANONYMOUS | SET_CONSTANT),
+                    U32("key-type", T_INETSERVICE),
+                    U32("key-len", 2),
+                ],
+            ),
+            (
+                "newsetelem",
+                vec![
+                    Str("table", "filter"),
+                    Str("set", "__set0"),
+                    Nest(
+                        "elements",
+                        "setelem-attrs",
+                        [443u16, 22]
+                            .iter()
+                            .map(|p| {
+                                Nest("key", "setelem-attrs", vec![val("key", &p.to_be_bytes())])
+                            })
+                            .collect(),
+                    ),
+                ],
+            ),
+            (
+                "newrule",
+                rule(
+                    "filter",
+                    "input",
+                    vec![
+                        meta(16, "dreg", 1),
+                        cmp(1, 0, &[6]),
+                        payload(2, 2, 2),
+                        expr(
+                            "lookup",
+                            "lookup-attrs",
+                            vec![Str("set", "__set0"), U32("sreg", 1)],
+                        ),
+                        verdict(1, None),
+                    ],
+                ),
+            ),
+        ];
+        let mut got = Vec::new();
+        for (op, attrs) in &msgs {
+            let o = spec.ops.iter().find(|o| o.name == *op).unwrap();
+            let mut p = vec![1, 0, 0, 0];
+            enc(&spec, o.attribute_set.as_deref().unwrap(), attrs, &mut p);
+            let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12];
+            let ty = o.request_values[0];
+            f.extend(crate::netlink::nlmsg(Endian::Little, ty, 0x2, 1, 7, &p));
+            let fi = indexer.index_frame(&f, 253, Endian::Little);
+            view.apply_facts(indexer.take_facts());
+            got.push(view.view(&f, &fi.msgs[0]).summary());
+        }
+        assert_eq!(
+            got.last().map(String::as_str),
+            Some("NFT_MSG_NEWRULE rule inet filter input tcp dport { 22, 443 } accept")
+        );
+        assert_eq!(
+            got.get(1).map(String::as_str),
+            Some("NFT_MSG_NEWSETELEM element inet filter __set0 { 22, 443 }")
         );
     }
 
