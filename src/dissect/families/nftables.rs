@@ -235,6 +235,9 @@ const SET_TIMEOUT: u32 = 0x10;
 const SET_EVAL: u32 = 0x20;
 /// NFT_SET_OBJECT.
 const SET_OBJECT: u32 = 0x40;
+/// NFT_SET_CONCAT.
+#[cfg(test)]
+const SET_CONCAT: u32 = 0x80;
 /// NFT_DATA_VERDICT.
 const DATA_VERDICT: u32 = 0xffff_ff00;
 
@@ -327,6 +330,20 @@ pub fn learn(nums: &LearnNums, data: &[u8], m: &MsgIndex) -> Option<NftFact> {
 // ---------------------------------------------------------------------------------------
 // Summaries.
 
+/// A rule's comment from its userdata: nft's TLVs (u8 type, u8 length, value), the comment
+/// being type 0 (NFTNL_UDATA_RULE_COMMENT), NUL-terminated.
+fn comment(b: &[u8]) -> Option<String> {
+    let mut at = 0usize;
+    while let (Some(t), Some(l)) = (b.get(at), b.get(at + 1)) {
+        let v = b.get(at + 2..at + 2 + usize::from(*l))?;
+        if *t == 0 {
+            return Some(name_of(v));
+        }
+        at += 2 + usize::from(*l);
+    }
+    None
+}
+
 /// NFPROTO_* as nft names table families.
 fn family_name(f: u8) -> &'static str {
     match f {
@@ -377,6 +394,16 @@ impl Family for Nftables {
                 if let Some(t) = nstr(n, "name") {
                     let _ = write!(out, " {t}");
                 }
+                let flags = nu32(n, "flags").unwrap_or(0);
+                let names = [(1, "dormant"), (2, "owner"), (4, "persist")];
+                let set: Vec<&str> = names
+                    .iter()
+                    .filter(|(b, _)| flags & b != 0)
+                    .map(|(_, n)| *n)
+                    .collect();
+                if !set.is_empty() {
+                    let _ = write!(out, " {{ flags {}; }}", set.join(","));
+                }
                 true
             }
             "CHAIN" => {
@@ -397,6 +424,9 @@ impl Family for Nftables {
                         if !text.is_empty() {
                             out.push(' ');
                             out.push_str(&text);
+                        }
+                        if let Some(c) = n.get("userdata").and_then(comment) {
+                            let _ = write!(out, " comment \"{c}\"");
                         }
                     }
                     _ => {
@@ -914,6 +944,11 @@ fn push_bits(out: &mut String, t: u32, v: u64, sep: &str) {
 
 /// One value of datatype `t` as nft prints it.
 fn push_value(v: &MessageView, out: &mut String, t: u32, b: &[u8]) {
+    let t = if t == T_IPADDR && b.len() == 16 {
+        T_IP6ADDR
+    } else {
+        t
+    };
     let little = host_order(t) && v.index().endian == Endian::Little;
     let b = match type_size(t) {
         Some(n) if b.len() > n => b.get(..n).unwrap_or(b),
@@ -1241,6 +1276,8 @@ struct Rule<'v, 'a> {
     family: u8,
     table: String,
     regs: HashMap<u32, Reg>,
+    /// Bytes loaded into each register (a concatenation spans several).
+    widths: HashMap<u32, u32>,
     stmts: Vec<Stmt>,
     l3: Option<&'static str>,
     l4: Option<&'static str>,
@@ -1262,6 +1299,7 @@ impl<'v, 'a> Rule<'v, 'a> {
             family,
             table: nstr(n, "table").unwrap_or_default(),
             regs: HashMap::new(),
+            widths: HashMap::new(),
             stmts: Vec::new(),
             l3,
             l4: None,
@@ -1350,6 +1388,22 @@ impl<'v, 'a> Rule<'v, 'a> {
             "limit" => self.limit(d),
             "reject" => self.reject(d),
             "notrack" => self.push("notrack".into()),
+            "dynset" => self.dynset(d),
+            "objref" => {
+                let name = nstr(d, "imm-name").unwrap_or_default();
+                let s = match nu32(d, "imm-type").unwrap_or(0) {
+                    1 => format!("counter name \"{name}\""),
+                    2 => format!("quota name \"{name}\""),
+                    3 => format!("ct helper set \"{name}\""),
+                    4 => format!("limit name \"{name}\""),
+                    7 => format!("ct timeout set \"{name}\""),
+                    8 => format!("meta secmark set \"{name}\""),
+                    9 => format!("ct expectation set \"{name}\""),
+                    10 => format!("synproxy name \"{name}\""),
+                    _ => format!("<objref {name}>"),
+                };
+                self.push(s);
+            }
             "quota" => {
                 let mut s = String::from("quota ");
                 if nu32(d, "flags").unwrap_or(0) & 1 != 0 {
@@ -1395,6 +1449,34 @@ impl<'v, 'a> Rule<'v, 'a> {
         }
     }
 
+    /// `add @set { ip saddr }`, `update @set { ip saddr timeout 30s }`.
+    fn dynset(&mut self, d: Named) {
+        let op = match nu32(d, "op").unwrap_or(0) {
+            0 => "add",
+            1 => "update",
+            2 => "delete",
+            _ => "?",
+        };
+        let set = nstr(d, "set-name").unwrap_or_default();
+        let mut s = format!("{op} @{set} {{ ");
+        match Self::reg(d, "sreg-key") {
+            Some(r) => self.push_reg_value(&mut s, r, T_INTEGER),
+            None => s.push('?'),
+        }
+        if let Some(t) = nu64(d, "timeout")
+            && t > 0
+        {
+            s.push_str(" timeout ");
+            push_time_ms(&mut s, t);
+        }
+        if let Some(r) = Self::reg(d, "sreg-data") {
+            s.push_str(" : ");
+            self.push_reg_value(&mut s, r, T_INTEGER);
+        }
+        s.push_str(" }");
+        self.push(s);
+    }
+
     fn payload(&mut self, d: Named) {
         let base = nu32(d, "base").unwrap_or(0);
         let off = nu32(d, "offset").unwrap_or(0);
@@ -1423,6 +1505,7 @@ impl<'v, 'a> Rule<'v, 'a> {
             m
         });
         let (text, ty, proto) = self.payload_field(base, off, full.unwrap_or(len));
+        self.widths.insert(dreg, full.unwrap_or(len));
         // The dependency this payload makes implicit.
         if !proto.is_empty() {
             let want_l3 = matches!(proto, "ip" | "ip6" | "arp" | "vlan");
@@ -1548,6 +1631,8 @@ impl<'v, 'a> Rule<'v, 'a> {
                 16 => "l4proto",
                 _ => "",
             };
+            self.widths
+                .insert(dreg, type_size(ty).map_or(4, |n| n as u32));
             self.regs.insert(
                 dreg,
                 Reg::Field {
@@ -1570,6 +1655,15 @@ impl<'v, 'a> Rule<'v, 'a> {
             _ => {}
         }
         text.push_str(name);
+        // ct saddr/daddr are as wide as the rule's network protocol.
+        let ty = match (key, self.l3) {
+            (8 | 9, Some("ip6")) => T_IP6ADDR,
+            _ => ty,
+        };
+        if let Some(dreg) = Self::reg(d, "dreg") {
+            self.widths
+                .insert(dreg, type_size(ty).map_or(4, |n| n as u32));
+        }
         if let Some(sreg) = Self::reg(d, "sreg") {
             let mut s = format!("{text} set ");
             self.push_reg_value(&mut s, sreg, ty);
@@ -1760,11 +1854,26 @@ impl<'v, 'a> Rule<'v, 'a> {
         };
         let set = nstr(d, "set").unwrap_or_default();
         let key = set_key(set.clone(), nu32(d, "set-id"));
+        let info = self.v.nft_sets().get(self.family, &self.table, &key);
         let (text, ty) = match self.regs.get(&sreg) {
             Some(Reg::Field { text, ty, .. }) => (text.clone(), *ty),
             _ => ("<lookup>".to_string(), 0),
         };
+        // A concatenated key (`ip saddr . tcp dport`): the fields in consecutive registers.
+        let fields = info.map_or(1, |i| subtypes(i.key_type).len());
         let mut s = text;
+        let mut r = sreg;
+        for _ in 1..fields {
+            let w = self.widths.get(&r).copied().unwrap_or(4);
+            r = r.saturating_add(w.div_ceil(4).max(1));
+            match self.regs.get(&r) {
+                Some(Reg::Field { text, .. }) => {
+                    s.push_str(" . ");
+                    s.push_str(text);
+                }
+                _ => break,
+            }
+        }
         s.push(' ');
         if nu32(d, "flags").unwrap_or(0) & 1 != 0 {
             s.push_str("!= ");
@@ -1775,7 +1884,6 @@ impl<'v, 'a> Rule<'v, 'a> {
             Some(_) => s.push_str("map "),
             None => {}
         }
-        let info = self.v.nft_sets().get(self.family, &self.table, &key);
         match info {
             Some(i) if i.flags & SET_ANONYMOUS != 0 || set.starts_with("__") => {
                 let t = if i.key_type != 0 { i.key_type } else { ty };
@@ -2535,6 +2643,84 @@ pub(super) mod tests {
         assert_eq!(
             got.get(1).map(String::as_str),
             Some("NFT_MSG_NEWSETELEM element inet filter __set0 { 22, 443 }")
+        );
+    }
+
+    #[test]
+    fn concatenations_dynamic_sets_objects_comments() {
+        let got = summaries(&[
+            ("newtable", 2, vec![Str("name", "t"), U32("flags", 1)]),
+            (
+                "newset",
+                2,
+                vec![
+                    Str("table", "t"),
+                    Str("name", "svc"),
+                    U32("key-type", (T_IPADDR << TYPE_BITS) | T_INETSERVICE),
+                    U32("key-len", 8),
+                    U32("flags", SET_CONCAT),
+                ],
+            ),
+            (
+                "newrule",
+                2,
+                vec![
+                    Str("table", "t"),
+                    Str("chain", "c"),
+                    Nest(
+                        "expressions",
+                        "expr-list-attrs",
+                        vec![
+                            payload(1, 12, 4),
+                            meta(16, "dreg", 9),
+                            cmp(9, 0, &[6]),
+                            expr(
+                                "payload",
+                                "payload-attrs",
+                                vec![
+                                    U32("dreg", 9),
+                                    U32("base", 2),
+                                    U32("offset", 2),
+                                    U32("len", 2),
+                                ],
+                            ),
+                            expr(
+                                "lookup",
+                                "lookup-attrs",
+                                vec![Str("set", "svc"), U32("sreg", 1)],
+                            ),
+                            payload(1, 12, 4),
+                            expr(
+                                "dynset",
+                                "dynset-attrs",
+                                vec![
+                                    Str("set-name", "flood"),
+                                    U32("op", 1),
+                                    U32("sreg-key", 1),
+                                    Bytes("timeout", 30_000u64.to_be_bytes().to_vec()),
+                                ],
+                            ),
+                            expr(
+                                "objref",
+                                "objref-attrs",
+                                vec![U32("imm-type", 1), Str("imm-name", "c1")],
+                            ),
+                            expr("notrack", "", vec![]),
+                        ],
+                    ),
+                    Bytes("userdata", vec![0, 6, b'h', b'e', b'l', b'l', b'o', 0]),
+                ],
+            ),
+        ]);
+        assert_eq!(
+            got,
+            [
+                "NFT_MSG_NEWTABLE table ip t { flags dormant; }",
+                "NFT_MSG_NEWSET set ip t svc { type ipv4_addr . inet_service; }",
+                "NFT_MSG_NEWRULE rule ip t c ip saddr . tcp dport @svc \
+                 update @flood { ip saddr timeout 30s } counter name \"c1\" notrack \
+                 comment \"hello\"",
+            ]
         );
     }
 
