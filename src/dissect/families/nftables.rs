@@ -407,7 +407,7 @@ impl Family for Nftables {
                 true
             }
             "CHAIN" => {
-                chain(v, n, family, out);
+                chain(n, family, out);
                 true
             }
             "RULE" => {
@@ -438,7 +438,7 @@ impl Family for Nftables {
                 true
             }
             "SET" => {
-                set(v, n, family, out);
+                set(n, family, out);
                 true
             }
             "SETELEM" => {
@@ -576,7 +576,7 @@ fn push_prio(out: &mut String, family: u8, hook: Option<&str>, prio: i32) {
 }
 
 /// `chain inet filter input { type filter hook input priority filter; policy accept; }`.
-fn chain(_v: &MessageView, n: Named, family: u8, out: &mut String) {
+fn chain(n: Named, family: u8, out: &mut String) {
     let _ = write!(out, " chain {}", family_name(family));
     for a in ["table", "name"] {
         if let Some(t) = nstr(n, a) {
@@ -630,7 +630,7 @@ fn chain(_v: &MessageView, n: Named, family: u8, out: &mut String) {
 }
 
 /// `set inet filter blocked { type ipv4_addr; flags interval; }` (`map` for maps).
-fn set(_v: &MessageView, n: Named, family: u8, out: &mut String) {
+fn set(n: Named, family: u8, out: &mut String) {
     let flags = nu32(n, "flags").unwrap_or(0);
     let word = if flags & SET_MAP != 0 { "map" } else { "set" };
     let _ = write!(out, " {word} {}", family_name(family));
@@ -1318,13 +1318,11 @@ impl<'v, 'a> Rule<'v, 'a> {
         for e in list.all("elem").take(MAX_EXPRS) {
             let name = nstr(e, "name").unwrap_or_default();
             let data = e.get("data").unwrap_or_default();
-            let d = match sub_message_set_of(self.v, &name) {
-                Some(set) => e.in_set(&set).over(data, 0),
-                None => e.in_set("").over(data, 0),
-            };
-            self.expr(&name, d);
+            // The expression's attributes in the set the spec's sub-message picks by its
+            // name (none for an expression the spec does not know: it prints `<name>`).
+            let set = sub_message_set_of(self.v, &name).unwrap_or_default();
+            self.expr(&name, e.in_set(&set).over(data, 0));
         }
-        // Registers 1-4 are 128 bits, 8-23 are 32 bits; both name the same storage.
         let mut out = String::new();
         for s in &self.stmts {
             if s.text.is_empty() {
@@ -1338,7 +1336,8 @@ impl<'v, 'a> Rule<'v, 'a> {
         out
     }
 
-    /// The register number as a 32-bit register index (NFT_REG_1..4 are 128 bits wide).
+    /// The register number as a 32-bit register index: NFT_REG_1..4 are 128 bits wide and
+    /// name the same storage as NFT_REG32_00..15 (8..23), four of those each.
     fn reg(n: Named, name: &str) -> Option<u32> {
         let r = nu32(n, name)?;
         Some(match r {
