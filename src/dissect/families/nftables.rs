@@ -495,6 +495,43 @@ impl Family for Nftables {
                 }
                 true
             }
+            "TRACE" => {
+                // nft monitor trace: `trace id 9cf4a7e5 inet filter input rule handle 4
+                // (verdict accept)`, `... policy drop`, `... verdict continue`.
+                let _ = write!(out, " trace id {:08x} {fam}", nu32(n, "id").unwrap_or(0));
+                for a in ["table", "chain"] {
+                    if let Some(t) = nstr(n, a) {
+                        let _ = write!(out, " {t}");
+                    }
+                }
+                let verdict = n.nest("verdict").map(|vd| {
+                    let mut s = String::new();
+                    let code = nu32(vd, "code").unwrap_or(0) as i32;
+                    push_verdict(&mut s, code, nstr(vd, "chain").as_deref());
+                    s
+                });
+                match nu32(n, "type") {
+                    Some(1) => {
+                        let mut s = String::new();
+                        push_verdict(&mut s, nu32(n, "policy").unwrap_or(0) as i32, None);
+                        let _ = write!(out, " policy {s}");
+                    }
+                    Some(3) => {
+                        if let Some(h) = nu64(n, "rule-handle") {
+                            let _ = write!(out, " rule handle {h}");
+                        }
+                        if let Some(vd) = verdict {
+                            let _ = write!(out, " (verdict {vd})");
+                        }
+                    }
+                    _ => {
+                        if let Some(vd) = verdict {
+                            let _ = write!(out, " verdict {vd}");
+                        }
+                    }
+                }
+                true
+            }
             "OBJ" | "FLOWTABLE" => {
                 let word = if kind == "OBJ" { "object" } else { "flowtable" };
                 let _ = write!(out, " {word} {fam}");
@@ -2719,6 +2756,37 @@ pub(super) mod tests {
                 "NFT_MSG_NEWRULE rule ip t c ip saddr . tcp dport @svc \
                  update @flood { ip saddr timeout 30s } counter name \"c1\" notrack \
                  comment \"hello\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn traces_read_like_nft_monitor_trace() {
+        let verdict = |code: i32| Nest("verdict", "verdict-attrs", vec![U32("code", code as u32)]);
+        let base = || {
+            vec![
+                U32("id", 0x9cf4_a7e5),
+                Str("table", "filter"),
+                Str("chain", "input"),
+            ]
+        };
+        let mut rule = base();
+        rule.extend([
+            U32("type", 3),
+            Bytes("rule-handle", 4u64.to_be_bytes().to_vec()),
+            verdict(1),
+        ]);
+        let mut policy = base();
+        policy.extend([U32("type", 1), U32("policy", 0)]);
+        let mut ret = base();
+        ret.extend([U32("type", 2), verdict(-1)]);
+        let got = summaries(&[("trace", 1, rule), ("trace", 1, policy), ("trace", 1, ret)]);
+        assert_eq!(
+            got,
+            [
+                "NFT_MSG_TRACE trace id 9cf4a7e5 inet filter input rule handle 4 (verdict accept)",
+                "NFT_MSG_TRACE trace id 9cf4a7e5 inet filter input policy drop",
+                "NFT_MSG_TRACE trace id 9cf4a7e5 inet filter input verdict continue",
             ]
         );
     }
