@@ -1796,11 +1796,25 @@ impl<'v, 'a> Rule<'v, 'a> {
                 data.resize(mask.len(), 0);
             }
             let zero = data.iter().all(|b| *b == 0);
-            if op == 1 && zero && !bit_names(ty).is_empty() {
-                // ct state established,related: (state & mask) != 0
-                let little = host_order(ty) && self.v.index().endian == Endian::Little;
+            let little = host_order(ty) && self.v.index().endian == Endian::Little;
+            if op <= 1 && zero && !bit_names(ty).is_empty() {
+                // ct state established,related: (state & mask) != 0; `!=` for == 0.
                 push_bits(&mut value, ty, int(mask, little).unwrap_or(0), ",");
-                self.push(format!("{text} {value}"));
+                let not = if op == 0 { "!= " } else { "" };
+                self.push(format!("{text} {not}{value}"));
+                return;
+            }
+            if !bit_names(ty).is_empty() {
+                // tcp flags & (syn | ack) == syn
+                let mut m = String::new();
+                let mv = int(mask, little).unwrap_or(0);
+                push_bits(&mut m, ty, mv, " | ");
+                if mv.count_ones() > 1 {
+                    m = format!("({m})");
+                }
+                push_bits(&mut value, ty, int(&data, little).unwrap_or(0), " | ");
+                let opw = if op == 0 { "== " } else { opw };
+                self.push(format!("{text} & {m} {opw}{value}"));
                 return;
             }
             let plen = mask.iter().map(|b| b.count_ones()).sum::<u32>();
@@ -2748,6 +2762,44 @@ pub(super) mod tests {
                 ],
             ),
         ]);
+        let bitwise = |mask: &[u8]| {
+            expr(
+                "bitwise",
+                "bitwise-attrs",
+                vec![
+                    U32("sreg", 1),
+                    U32("dreg", 1),
+                    U32("len", mask.len() as u32),
+                    val("mask", mask),
+                    val("xor", &vec![0; mask.len()]),
+                ],
+            )
+        };
+        let flags = summaries(&[(
+            "newrule",
+            2,
+            rule(
+                "t",
+                "c",
+                vec![
+                    expr("ct", "ct-attrs", vec![U32("key", 0), U32("dreg", 1)]),
+                    bitwise(&2u32.to_le_bytes()),
+                    cmp(1, 0, &[0, 0, 0, 0]),
+                    meta(16, "dreg", 1),
+                    cmp(1, 0, &[6]),
+                    payload(2, 13, 1),
+                    bitwise(&[0x12]),
+                    cmp(1, 0, &[0x02]),
+                    verdict(0, None),
+                ],
+            ),
+        )]);
+        assert_eq!(
+            flags,
+            [
+                "NFT_MSG_NEWRULE rule ip t c ct state != established tcp flags & (syn | ack) == syn drop"
+            ]
+        );
         assert_eq!(
             got,
             [
