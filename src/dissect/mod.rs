@@ -121,6 +121,11 @@ pub struct Dissector {
     links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
     /// IFLA_IFNAME's attribute number (from the rt-link spec; 3 in the uapi).
     ifla_ifname: u16,
+    /// nftables sets learned from NEWSET/NEWSETELEM (key types, anonymous sets' elements),
+    /// for rule and element summaries; bounded in `families::nftables`.
+    nft: families::nftables::Sets,
+    /// The nftables numbers learning reads (from the spec, by name).
+    nft_nums: families::nftables::LearnNums,
     resolved: RefCell<HashMap<ResolveKey, Rc<Resolved>, BuildHasherDefault<KeyHasher>>>,
     /// Ring of recent requests ((protocol, pid, seq), bytes); buffers are reused, and the
     /// rare lookup (a capped error ack) scans it, so indexing pays no hashing.
@@ -141,6 +146,8 @@ pub enum Fact {
     Genl(u16, String),
     /// An interface index and name (from RTM_NEWLINK).
     Link(i32, String),
+    /// An nftables set's declaration or an anonymous set's elements.
+    Nft(families::nftables::NftFact),
 }
 
 /// What an indexer on another thread needs to index like a given [`Dissector`] (it is `Send`;
@@ -151,6 +158,8 @@ pub struct IndexSeed {
     links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
     ifla_ifname: u16,
     ctrl_types: (u16, u16),
+    nft: families::nftables::Sets,
+    nft_nums: families::nftables::LearnNums,
 }
 
 impl Dissector {
@@ -170,9 +179,12 @@ impl Dissector {
         let mut genl = HashMap::new();
         genl.insert(GENL_ID_CTRL, "nlctrl".to_string());
         let ctrl_types = ctrl_attr_types(&specs);
+        let nft_nums = families::nftables::learn_nums(&specs);
         Dissector {
             specs,
             ifla_ifname,
+            nft: Default::default(),
+            nft_nums,
             links: HashMap::default(),
             genl,
             genl_version: 0,
@@ -194,6 +206,8 @@ impl Dissector {
             links: self.links.clone(),
             ifla_ifname: self.ifla_ifname,
             ctrl_types: self.ctrl_types,
+            nft: self.nft.clone(),
+            nft_nums: self.nft_nums,
         }
     }
 
@@ -206,6 +220,8 @@ impl Dissector {
         d.links = seed.links;
         d.ifla_ifname = seed.ifla_ifname;
         d.ctrl_types = seed.ctrl_types;
+        d.nft = seed.nft;
+        d.nft_nums = seed.nft_nums;
         d.facts = Some(Vec::new());
         d
     }
@@ -221,6 +237,7 @@ impl Dissector {
             match f {
                 Fact::Genl(id, name) => self.learn_genl(id, &name),
                 Fact::Link(idx, name) => self.learn_link(idx, name),
+                Fact::Nft(f) => self.learn_nft(f),
             }
         }
     }
@@ -230,6 +247,18 @@ impl Dissector {
             f.push(Fact::Link(idx, name.clone()));
         }
         self.links.insert(idx, name);
+    }
+
+    fn learn_nft(&mut self, f: families::nftables::NftFact) {
+        if let Some(facts) = self.facts.as_mut() {
+            facts.push(Fact::Nft(f.clone()));
+        }
+        self.nft.apply(f);
+    }
+
+    /// The nftables sets learned so far.
+    pub(crate) fn nft_sets(&self) -> &families::nftables::Sets {
+        &self.nft
     }
 
     /// Generic netlink family name for id `id`, if learned.
@@ -551,6 +580,11 @@ impl Dissector {
                     pos += align4(l);
                 }
             }
+        }
+        if m.protocol == NETLINK_NETFILTER
+            && let Some(f) = families::nftables::learn(&self.nft_nums, data, m)
+        {
+            self.learn_nft(f);
         }
         if self.facts.is_none() {
             self.remember_request(data, m);

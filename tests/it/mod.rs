@@ -1,6 +1,7 @@
 pub mod common;
 
 mod bigendian;
+mod conntrack_summaries;
 mod coverage;
 mod custom;
 mod experts;
@@ -20,6 +21,7 @@ mod list_rows;
 mod malformed;
 mod monitor;
 mod nflog;
+mod nft_summaries;
 mod nlmon_vm;
 mod nlpr;
 mod policy;

@@ -10,6 +10,7 @@
 
 mod audit;
 mod connector;
+mod conntrack;
 mod devlink;
 mod ethtool;
 mod ip_genl;
@@ -19,6 +20,7 @@ mod mptcp;
 mod named;
 mod nd;
 mod nflog;
+pub(crate) mod nftables;
 mod nl80211;
 mod rt_addr;
 mod rt_bridge;
@@ -141,6 +143,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("TIPCv2", &tipc::Tipc),
     ("audit", &audit::Audit),
     ("connector", &connector::Connector),
+    ("conntrack", &conntrack::Conntrack),
     ("devlink", &devlink::Devlink),
     ("ethtool", &ethtool::Ethtool),
     ("fou", &ip_genl::Fou),
@@ -150,6 +153,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("mptcp_pm", &mptcp::Mptcp),
     ("nfnetlink-log", &nflog::NfPackets),
     ("nfnetlink-queue", &nflog::NfPackets),
+    ("nftables", &nftables::Nftables),
     ("nl80211", &nl80211::Nl80211),
     ("rt-addr", &rt_addr::Addr),
     ("rt-addrlabel", &rt_misc::AddrLabel),

@@ -468,6 +468,21 @@ impl<'a> MessageView<'a> {
         self.d.link_name(index)
     }
 
+    /// The nftables sets the capture taught so far (nftables summaries).
+    pub(crate) fn nft_sets(&self) -> &'a super::families::nftables::Sets {
+        self.d.nft_sets()
+    }
+
+    /// The spec describing this message, if any.
+    pub(crate) fn spec(&self) -> Option<&'a super::specs::Spec> {
+        let i = match self.resolved().target {
+            TargetIds::Genl { spec, .. } => spec?,
+            TargetIds::Raw { spec, .. } => spec,
+            _ => return None,
+        };
+        self.d.specs.specs().get(i)
+    }
+
     /// The enum/flags definition `name` of this message's spec.
     pub fn spec_enum(&self, name: &str) -> Option<&'a super::specs::EnumDef> {
         let i = match self.resolved().target {

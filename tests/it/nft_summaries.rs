@@ -1,0 +1,133 @@
+//! nftables summaries in nft's words, checked against what the real nft printed while the
+//! shared capture was made (`nftables.cmds.txt`): the tables of `nft list tables`, and the
+//! chains, sets, elements and rules of `nft list ruleset` are the summaries of the kernel's
+//! dump replies; the `nft add ...` commands are the summaries of the requests they sent.
+
+use super::common::*;
+
+/// The lines a command printed in a `.cmds.txt` (up to its `[exit N]`).
+fn output_of<'a>(cmds: &'a str, command: &str) -> Vec<&'a str> {
+    let mut lines = cmds.lines();
+    let want = format!("$ {command}");
+    for l in lines.by_ref() {
+        if l == want {
+            break;
+        }
+    }
+    lines.take_while(|l| !l.starts_with("[exit ")).collect()
+}
+
+/// What `nft list ruleset` printed, as the summaries of the objects it dumped.
+fn ruleset_summaries(listing: &[&str]) -> Vec<String> {
+    let mut want = Vec::new();
+    let (mut fam, mut table) = (String::new(), String::new());
+    // The object being listed: ("chain" | "set", name), and a set's declaration lines.
+    let mut obj: Option<(&str, String)> = None;
+    let (mut set_decl, mut elements) = (Vec::new(), None);
+    for raw in listing {
+        let l = raw.trim();
+        let depth = raw.len() - raw.trim_start_matches('\t').len();
+        if let Some(rest) = l.strip_prefix("table ") {
+            let mut w = rest.trim_end_matches(" {").split(' ');
+            fam = w.next().unwrap().to_string();
+            table = w.next().unwrap().to_string();
+            want.push(format!("NFT_MSG_NEWTABLE table {fam} {table}"));
+        } else if depth == 1 && l.ends_with(" {") {
+            let mut w = l.trim_end_matches(" {").split(' ');
+            let kind = if w.next() == Some("chain") {
+                "chain"
+            } else {
+                "set"
+            };
+            obj = Some((kind, w.next().unwrap().to_string()));
+            set_decl.clear();
+            elements = None;
+        } else if depth == 1 && l == "}" {
+            if let Some(("set", name)) = obj.take() {
+                want.push(format!(
+                    "NFT_MSG_NEWSET set {fam} {table} {name} {{ {} }}",
+                    set_decl.join(" ")
+                ));
+                if let Some(e) = elements.take() {
+                    want.push(format!(
+                        "NFT_MSG_NEWSETELEM element {fam} {table} {name} {e}"
+                    ));
+                }
+            }
+        } else if depth == 2 {
+            match &obj {
+                Some(("chain", name)) if l.starts_with("type ") => want.push(format!(
+                    "NFT_MSG_NEWCHAIN chain {fam} {table} {name} {{ {l} }}"
+                )),
+                Some(("chain", name)) => {
+                    want.push(format!("NFT_MSG_NEWRULE rule {fam} {table} {name} {l}"))
+                }
+                Some(("set", _)) => match l.strip_prefix("elements = ") {
+                    Some(e) => elements = Some(e.to_string()),
+                    None => set_decl.push(format!("{l};")),
+                },
+                _ => {}
+            }
+        }
+    }
+    want
+}
+
+#[test]
+fn nftables_summaries_say_what_nft_printed() {
+    let Some(dir) = shared("nftables summaries against nft's own output") else {
+        return;
+    };
+    let caps = dir.join("captures");
+    let cmds = std::fs::read_to_string(caps.join("nftables.cmds.txt")).unwrap();
+    let got = summaries(&caps.join("nftables.pcap"));
+
+    // `nft list tables`.
+    let tables: Vec<String> = output_of(&cmds, "nft list tables")
+        .iter()
+        .map(|t| format!("NFT_MSG_NEWTABLE {t}"))
+        .collect();
+    assert_eq!(tables.len(), 2, "{cmds}");
+
+    // `nft list ruleset`: every chain, set, element list and rule.
+    let listing = output_of(&cmds, "nft list ruleset");
+    let ruleset = ruleset_summaries(&listing);
+    let rules = ruleset.iter().filter(|s| s.contains("NEWRULE")).count();
+    assert_eq!(rules, 5, "{ruleset:#?}");
+    assert!(
+        ruleset.iter().any(|s| s.contains("NEWSETELEM")),
+        "{ruleset:#?}"
+    );
+    assert!(
+        ruleset.iter().any(|s| s.contains("NEWCHAIN")),
+        "{ruleset:#?}"
+    );
+
+    // The requests of `nft add set|element|rule ...` and `nft delete element ...`, in the
+    // command's own words (nft quotes interface names when it prints them; the command did
+    // not).
+    let mut requests = Vec::new();
+    for l in cmds.lines() {
+        let Some(c) = l.strip_prefix("$ nft ") else {
+            continue;
+        };
+        for (verb, ty, word) in [
+            ("add set ", "NFT_MSG_NEWSET", "set"),
+            ("add element ", "NFT_MSG_NEWSETELEM", "element"),
+            ("delete element ", "NFT_MSG_DELSETELEM", "element"),
+            ("add rule ", "NFT_MSG_NEWRULE", "rule"),
+            ("add table ", "NFT_MSG_NEWTABLE", "table"),
+        ] {
+            if let Some(rest) = c.strip_prefix(verb) {
+                requests.push(format!("{ty} {word} {rest}"));
+            }
+        }
+    }
+    assert_eq!(requests.len(), 10, "{requests:#?}");
+    let unquoted: Vec<String> = got.iter().map(|s| s.replace('"', "")).collect();
+
+    let want: Vec<&str> = tables.iter().chain(&ruleset).map(String::as_str).collect();
+    assert_summaries("nftables.pcap", &got, &want);
+    let want: Vec<&str> = requests.iter().map(String::as_str).collect();
+    assert_summaries("nftables.pcap (requests)", &unquoted, &want);
+}
