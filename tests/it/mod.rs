@@ -1,6 +1,7 @@
 pub mod common;
 
 mod bigendian;
+mod classic;
 mod conntrack_summaries;
 mod coverage;
 mod custom;

@@ -104,24 +104,34 @@ impl Family for Audit {
                 true
             }
             GET | SET if p.len() >= 32 => {
+                // struct audit_status; AUDIT_SET changes only what `mask` names
+                // (AUDIT_STATUS_ENABLED 1, FAILURE 2, PID 4, RATE_LIMIT 8, BACKLOG_LIMIT
+                // 0x10, BACKLOG_WAIT_TIME 0x20 at offset 36, LOST 0x40 resets).
+                let mask = if m.ty == SET {
+                    e.u32(p, 0).unwrap_or(0)
+                } else {
+                    u32::MAX
+                };
                 let names = [
-                    "enabled",
-                    "failure",
-                    "pid",
-                    "rate_limit",
-                    "backlog_limit",
-                    "lost",
-                    "backlog",
+                    ("enabled", 4, 0x01),
+                    ("failure", 8, 0x02),
+                    ("pid", 12, 0x04),
+                    ("rate_limit", 16, 0x08),
+                    ("backlog_limit", 20, 0x10),
+                    ("lost", 24, 0x40),
+                    ("backlog", 28, 0),
+                    ("backlog_wait_time", 36, 0x20),
                 ];
-                for (i, n) in names.iter().enumerate() {
-                    let _ = write!(out, " {n} {}", e.u32(p, 4 + 4 * i).unwrap_or(0));
-                }
-                if let Some(w) = e.u32(p, 36) {
-                    let _ = write!(out, " backlog_wait_time {w}");
+                for (n, at, bit) in names {
+                    let shown = if m.ty == SET { mask & bit != 0 } else { true };
+                    if let (true, Some(v)) = (shown, e.u32(p, at)) {
+                        let _ = write!(out, " {n} {v}");
+                    }
                 }
                 true
             }
-            t if (1100..3000).contains(&t) && !p.is_empty() => {
+            // AUDIT_USER (auditctl -m) and every record type carry text.
+            t if (t == 1005 || (1100..3000).contains(&t)) && !p.is_empty() => {
                 let text = String::from_utf8_lossy(p);
                 let text = text.trim_end_matches(['\0', '\n']);
                 out.push(' ');
@@ -186,6 +196,12 @@ fn rule_node(data: &[u8], start: usize, at: usize, end: usize, e: Endian) -> Opt
         c.display = format!("{op} {shown}");
         n.children.push(c);
     }
+    if end > buf_end {
+        // NLMSG_ALIGN padding after buf (buflen need not be a multiple of 4).
+        let mut pad = Node::new("padding", "audit.rule", Value::None, buf_end, end - buf_end);
+        pad.display = format!("{} bytes of padding", end - buf_end);
+        n.children.push(pad);
+    }
     let syscalls = syscalls(p, e);
     let mut s = Node::new(
         "syscalls",
@@ -196,10 +212,10 @@ fn rule_node(data: &[u8], start: usize, at: usize, end: usize, e: Endian) -> Opt
     );
     s.display = syscalls;
     n.children.push(s);
-    Some((n, buf_end))
+    Some((n, end.max(buf_end)))
 }
 
-/// The rule as `auditctl -l` prints it (syscalls by number: names depend on the arch).
+/// The rule as `auditctl -l` prints it (syscalls named for x86_64 and i386 rules).
 fn rule_text(p: &[u8], e: Endian) -> String {
     let flags = e.u32(p, 0).unwrap_or(0);
     let action = e.u32(p, 4).unwrap_or(0);
@@ -265,10 +281,22 @@ fn rule_text(p: &[u8], e: Endian) -> String {
     for f in fields.iter().filter(|f| f.0 == 11) {
         let _ = write!(s, " -F arch{}{}", f.1, f.2);
     }
+    // Syscalls by name for the rule's arch (auditctl's b64 / b32 on x86), else by number.
+    let arch = fields.iter().find(|f| f.0 == 11).map(|f| f.2.as_str());
+    let table = match arch {
+        Some("b64") => Some(super::audit_syscalls::X86_64),
+        Some("b32") => Some(super::audit_syscalls::I386),
+        _ => None,
+    };
     if list == "exit" || list == "entry" || list == "io_uring" {
         if sys != "all" && !sys.is_empty() {
             for n in sys.split(',') {
-                let _ = write!(s, " -S {n}");
+                let name = n.parse::<u16>().ok().and_then(|n| {
+                    let t = table?;
+                    let i = t.binary_search_by_key(&n, |(k, _)| *k).ok()?;
+                    t.get(i).map(|(_, name)| *name)
+                });
+                let _ = write!(s, " -S {}", name.unwrap_or(n));
             }
         } else if sys == "all" {
             s.push_str(" -S all");
@@ -283,7 +311,9 @@ fn rule_text(p: &[u8], e: Endian) -> String {
 /// The syscall numbers of the rule's mask: `all`, or `257,59`.
 fn syscalls(p: &[u8], e: Endian) -> String {
     let words: Vec<u32> = (0..64).map(|i| e.u32(p, 12 + 4 * i).unwrap_or(0)).collect();
-    if words.iter().all(|w| *w == u32::MAX) {
+    // Every syscall: the kernel lists such a rule with the top 16 bits clear (they are the
+    // syscall classes, AUDIT_SYSCALL_CLASSES, not syscalls).
+    if words.iter().take(63).all(|w| *w == u32::MAX) {
         return "all".into();
     }
     let mut v = Vec::new();
@@ -545,11 +575,16 @@ mod tests {
         p.extend_from_slice(b"/tmpk");
         assert_eq!(
             rule_text(&p, e),
-            "-a always,exit -F arch=b64 -S 257 -F dir=/tmp -F key=k"
+            "-a always,exit -F arch=b64 -S openat -F dir=/tmp -F key=k"
         );
         let (n, after) = rule_node(&p, 0, RULE_LEN, p.len(), e).unwrap();
         assert_eq!(after, p.len());
         assert_eq!(n.children.len(), 4);
+        // Alignment padding after buf is shown as such.
+        let mut q = p.clone();
+        q.extend_from_slice(&[0, 0, 0]);
+        let (n, after) = rule_node(&q, 0, RULE_LEN, q.len(), e).unwrap();
+        assert_eq!((after, n.children.len()), (q.len(), 5));
         // A watch rule.
         for w in 0..64 {
             put(&mut p, 12 + 4 * w, u32::MAX);

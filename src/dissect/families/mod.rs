@@ -9,6 +9,7 @@
 //! their spec names ([`Named`], [`text::Memo`]), never by number.
 
 mod audit;
+mod audit_syscalls;
 mod connector;
 mod conntrack;
 mod devlink;
