@@ -135,3 +135,71 @@ fn uevents_of_a_veth_pair_read_like_udevadm_monitor() {
     ]);
     assert_eq!(out.lines().count(), 1, "{out}");
 }
+
+/// Protocols this machine cannot record (no NETLINK_CRYPTO socket, no RDMA device, SELinux
+/// off): messages built from their uapi layouts decode by name with nothing raw.
+#[test]
+fn crypto_selinux_rdma_and_fib_lookup_decode_from_their_uapi_layouts() {
+    let name64 = |s: &str| {
+        let mut v = s.as_bytes().to_vec();
+        v.resize(64, 0);
+        v
+    };
+    // CRYPTO_MSG_GETALG reply: struct crypto_user_alg, CRYPTOCFGA_PRIORITY_VAL,
+    // CRYPTOCFGA_REPORT_HASH (struct crypto_report_hash).
+    let mut alg = le_msg(0x13, 0, 7, 4242);
+    let mut hdr = name64("sha256");
+    hdr.extend(name64("sha256-generic"));
+    hdr.extend(name64("kernel"));
+    for v in [0x0eu32, 0, 2, 0x1] {
+        hdr.extend(v.to_le_bytes());
+    }
+    alg.push(&hdr).attr_u32(1, 100);
+    let mut report = name64("shash");
+    report.extend(64u32.to_le_bytes());
+    report.extend(32u32.to_le_bytes());
+    alg.attr(3, &report);
+    // SELNL_MSG_SETENFORCE: struct selnl_msg_setenforce.
+    let mut se = le_msg(0x10, 0, 0, 0);
+    se.push(&1i32.to_le_bytes());
+    // RDMA_NLDEV_CMD_GET reply: RDMA_NLDEV_ATTR_DEV_INDEX, RDMA_NLDEV_ATTR_DEV_NAME.
+    let mut rd = le_msg((5 << 10) + 1, 0, 3, 4242);
+    rd.attr_u32(1, 0).attr_str(2, "rxe0");
+    // A FIB lookup of 192.0.2.1 (struct fib_result_nl), type 0 as libnl sends it.
+    let mut fib = le_msg(0, 1, 9, 4242);
+    let mut frn = vec![192, 0, 2, 1];
+    frn.extend([0u8; 16]);
+    fib.push(&frn);
+    let file = pcap_file(&[
+        nl_frame(21, alg),
+        nl_frame(7, se),
+        nl_frame(20, rd),
+        nl_frame(10, fib),
+    ]);
+    let tmp = TempDir::new("classic-uapi");
+    let p = tmp.path("classic.pcap");
+    std::fs::write(&p, &file).unwrap();
+    let msgs = decoded_cleanly(&p);
+    let names: Vec<&str> = msgs
+        .iter()
+        .map(|m| m["type_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "CRYPTO_MSG_GETALG",
+            "SELNL_MSG_SETENFORCE",
+            "RDMA_NLDEV_CMD_GET",
+            "FIB_LOOKUP_LOOKUP"
+        ]
+    );
+    let tree = run_ok(&["read", "-r", p.to_str().unwrap(), "-T", "tree"]);
+    for want in [
+        "sha256-generic",
+        "digestsize: 32 bytes",
+        "\"rxe0\"",
+        "192.0.2.1",
+    ] {
+        assert!(tree.contains(want), "{want:?} not in\n{tree}");
+    }
+}
