@@ -37,6 +37,24 @@ fn nflog_packets_read_like_tcpdump() {
                 &format!("tcp.seq == {seq} && tcp.dstport == {dp}"),
             ]);
             assert_eq!(out.lines().count(), 1, "{line}: {out}");
+            // The TCP options read as tcpdump printed them.
+            let opts = line
+                .split("options [")
+                .nth(1)
+                .and_then(|r| r.split(']').next());
+            let tree = run_ok(&[
+                "read",
+                "-r",
+                cap.to_str().unwrap(),
+                "-T",
+                "tree",
+                "-Y",
+                &format!("tcp.seq == {seq}"),
+            ]);
+            assert!(
+                tree.contains(&format!("options: {}", opts.unwrap())),
+                "{line}: {tree}"
+            );
             format!("{fam} {sa} -> {da} TCP {sp} -> {dp} [SYN]")
         };
         assert!(

@@ -413,20 +413,104 @@ fn tcp(b: &[u8], base: usize, out: &mut Vec<Node>, summary: &mut String) -> usiz
     h.uint("checksum", "tcp.checksum", 16, 2, true);
     h.uint("urgent pointer", "tcp.urgent_pointer", 18, 2, false);
     if len > 20 {
-        let mut o = Node::new(
-            "options",
-            "tcp.options",
-            Value::Bytes(b.get(20..len).unwrap_or_default().to_vec()),
-            base + 20,
-            len - 20,
-        );
-        o.display = format!("{} bytes", len - 20);
+        let mut o = Node::new("options", "tcp.options", Value::None, base + 20, len - 20);
+        o.children = tcp_options(b.get(20..len).unwrap_or_default(), base + 20);
+        o.display = o
+            .children
+            .iter()
+            .map(|c| c.display.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
         h.push(o);
     }
     h.node.display = format!("{s} -> {d} [{}]", names.join(", "));
     let _ = write!(summary, " TCP {s} -> {d} [{}]", names.join(", "));
     out.push(h.node);
     len
+}
+
+/// TCP options (RFC 9293, 7323, 2018) as tcpdump names them: `mss 65495`, `sackOK`,
+/// `TS val 1 ecr 0`, `nop`, `wscale 10`.
+fn tcp_options(b: &[u8], base: usize) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(&kind) = b.get(i) {
+        let len = match kind {
+            0 | 1 => 1,
+            _ => usize::from(b.get(i + 1).copied().unwrap_or(0)),
+        };
+        if len == 0 || i + len > b.len() {
+            let mut n = Node::new(
+                "option",
+                "tcp.option",
+                Value::Bytes(b.get(i..).unwrap_or_default().to_vec()),
+                base + i,
+                b.len() - i,
+            );
+            n.display = format!("bad option length {len}");
+            n.raw = true;
+            out.push(n);
+            break;
+        }
+        let at = base + i;
+        let mut n = match (kind, len) {
+            (2, 4) => {
+                let v = be(b, i + 2, 2).unwrap_or(0);
+                let mut n = Node::new("mss", "tcp.options.mss_val", Value::Uint(v), at, len);
+                n.display = format!("mss {v}");
+                n
+            }
+            (3, 3) => {
+                let v = u64::from(b.get(i + 2).copied().unwrap_or(0));
+                let mut n = Node::new(
+                    "window scale",
+                    "tcp.options.wscale.shift",
+                    Value::Uint(v),
+                    at,
+                    len,
+                );
+                n.display = format!("wscale {v}");
+                n
+            }
+            (8, 10) => {
+                let (tv, te) = (be(b, i + 2, 4).unwrap_or(0), be(b, i + 6, 4).unwrap_or(0));
+                let mut n = Node::new(
+                    "timestamps",
+                    "tcp.options.timestamp.tsval",
+                    Value::Uint(tv),
+                    at,
+                    len,
+                );
+                n.display = format!("TS val {tv} ecr {te}");
+                n
+            }
+            _ => {
+                let name = match kind {
+                    0 => "eol",
+                    1 => "nop",
+                    4 => "sackOK",
+                    5 => "sack",
+                    _ => "option",
+                };
+                let mut n = Node::new(name, "tcp.option", Value::Uint(u64::from(kind)), at, len);
+                n.display = if name == "option" {
+                    format!("option {kind}")
+                } else {
+                    name.to_string()
+                };
+                n
+            }
+        };
+        if n.name.is_empty() {
+            n.name = "option".into();
+        }
+        out.push(n);
+        i += len;
+        if kind == 0 {
+            break;
+        }
+    }
+    out
 }
 
 fn addr4(b: &[u8], at: usize) -> Option<[u8; 4]> {
