@@ -220,6 +220,8 @@ enum Cmp {
     Text,
     /// Bytes: tshark prints `aa:bb:..`, we print hex or an address; compare the hex digits.
     Bytes,
+    /// Integers: tshark prints some in hex (`0x0000000a`), we in decimal.
+    Num,
 }
 
 /// A tshark field, the nlscope fields holding the same values, how to compare them.
@@ -333,6 +335,10 @@ fn norm(s: &str, c: Cmp) -> String {
     match c {
         Cmp::Text => s.to_string(),
         Cmp::Bytes => s.chars().filter(|c| c.is_ascii_hexdigit()).collect(),
+        Cmp::Num => match s.strip_prefix("0x") {
+            Some(h) => u64::from_str_radix(h, 16).map_or(s.to_string(), |v| v.to_string()),
+            None => s.to_string(),
+        },
     }
 }
 
@@ -535,5 +541,87 @@ fn sock_diag_fields_match_tshark() {
     for ((f, _, _), n) in SOCK_DIAG_FIELDS.iter().zip(&counts) {
         eprintln!("tshark agrees on {n} values of {f}");
         assert!(*n > 0, "{f}: tshark decoded no value in these captures");
+    }
+}
+
+/// ctnetlink values Wireshark decodes: tuples, timeout, id, status, nfgenmsg.
+const CONNTRACK_FIELDS: &[Field] = &[
+    (
+        "netlink-netfilter.nfct_tuple.ip.ip_addr",
+        &[
+            "conntrack.tuple-orig.ip.v4-src",
+            "conntrack.tuple-orig.ip.v4-dst",
+            "conntrack.tuple-reply.ip.v4-src",
+            "conntrack.tuple-reply.ip.v4-dst",
+        ],
+        Cmp::Text,
+    ),
+    (
+        "netlink-netfilter.nfct_tuple.proto.src_port",
+        &[
+            "conntrack.tuple-orig.proto.src-port",
+            "conntrack.tuple-reply.proto.src-port",
+        ],
+        Cmp::Text,
+    ),
+    (
+        "netlink-netfilter.nfct_tuple.proto.dst_port",
+        &[
+            "conntrack.tuple-orig.proto.dst-port",
+            "conntrack.tuple-reply.proto.dst-port",
+        ],
+        Cmp::Text,
+    ),
+    (
+        "netlink-netfilter.nfct_tuple.proto.num",
+        &[
+            "conntrack.tuple-orig.proto.num",
+            "conntrack.tuple-reply.proto.num",
+        ],
+        Cmp::Text,
+    ),
+    (
+        "netlink-netfilter.ct_attr.timeout",
+        &["conntrack.timeout"],
+        Cmp::Text,
+    ),
+    ("netlink-netfilter.ct_attr.id", &["conntrack.id"], Cmp::Num),
+    (
+        "netlink-netfilter.ct_attr.status",
+        &["conntrack.status"],
+        Cmp::Num,
+    ),
+    (
+        "netlink-netfilter.family",
+        &["conntrack.nfgenmsg.nfgen-family"],
+        Cmp::Text,
+    ),
+];
+
+#[test]
+fn conntrack_fields_match_tshark() {
+    let Some(ts) = tshark("tshark cross-check of ctnetlink") else {
+        return;
+    };
+    let Some(s) = shared("tshark cross-check of the shared conntrack capture") else {
+        return;
+    };
+    // Flows only: tshark 4.0 reads the per-CPU statistics' attributes as flow attributes.
+    let tmp = TempDir::new("tshark-ct");
+    let flows = tmp.path("flows.pcap");
+    run_ok(&[
+        "read",
+        "-r",
+        s.join("captures/conntrack.pcap").to_str().unwrap(),
+        "-Y",
+        "nlmsg.type == IPCTNL_MSG_CT_NEW || nlmsg.type == IPCTNL_MSG_CT_GET || nlmsg.type == IPCTNL_MSG_CT_DELETE",
+        "-w",
+        flows.to_str().unwrap(),
+    ]);
+    let mut counts = vec![0usize; CONNTRACK_FIELDS.len()];
+    check_attrs(ts, &flows, CONNTRACK_FIELDS, &mut counts);
+    for ((f, _, _), n) in CONNTRACK_FIELDS.iter().zip(&counts) {
+        eprintln!("tshark agrees on {n} values of {f}");
+        assert!(*n > 0, "{f}: tshark decoded no value in this capture");
     }
 }
