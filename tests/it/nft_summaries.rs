@@ -131,3 +131,31 @@ fn nftables_summaries_say_what_nft_printed() {
     let want: Vec<&str> = requests.iter().map(String::as_str).collect();
     assert_summaries("nftables.pcap (requests)", &unquoted, &want);
 }
+
+/// Set element keys in the tree are typed by the set's key type once the capture showed the
+/// set: addresses and ports, filterable as such.
+#[test]
+fn set_element_keys_are_typed_in_the_tree() {
+    let Some(dir) = shared("typed set elements of the shared nftables capture") else {
+        return;
+    };
+    let cap = dir.join("captures/nftables.pcap");
+    let p = cap.to_str().unwrap();
+    let tree = run_ok(&["read", "-r", p, "-T", "tree"]);
+    for want in [
+        "NFTA_DATA_VALUE: 192.0.2.128",
+        "NFTA_DATA_VALUE: 198.51.100.7",
+        "NFTA_DATA_VALUE: 443",
+    ] {
+        assert!(tree.contains(want), "{want:?} not in the tree");
+    }
+    let hits = run_ok(&[
+        "read",
+        "-r",
+        p,
+        "-Y",
+        "nftables.elements.key.value == 198.51.100.7",
+    ]);
+    assert!(hits.lines().count() >= 2, "{hits}");
+    assert!(hits.lines().all(|l| l.contains("SETELEM")), "{hits}");
+}

@@ -48,6 +48,8 @@ use crate::model::Node;
 
 /// One message's payload (everything after the nlmsghdr) as a hook sees it.
 pub struct Payload<'a> {
+    /// The message (its dissector's learned facts: link names, nftables sets).
+    pub view: &'a MessageView<'a>,
     /// Every loaded spec (a hook may pick another family's layout).
     pub specs: &'a SpecRegistry,
     /// The spec describing the message.

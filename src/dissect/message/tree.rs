@@ -123,6 +123,7 @@ impl<'a> MessageView<'a> {
             Target::Raw { spec, op } => {
                 let hooks = super::super::families::family(&spec.name);
                 let p = super::super::families::Payload {
+                    view: self,
                     specs: &self.d.specs,
                     spec,
                     op,

@@ -15,11 +15,11 @@ use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::text::{dump, push_dev, push_str};
-use super::{Family, Named, sub_message_set};
+use super::{Family, Named, Payload, sub_message_set};
 use crate::dissect::MessageView;
 use crate::dissect::MsgIndex;
 use crate::dissect::specs::SpecRegistry;
-use crate::model::Endian;
+use crate::model::{Endian, Node, Value};
 use crate::netlink::{Attrs, array};
 
 /// The nftables module.
@@ -371,6 +371,65 @@ fn nstr(n: Named, name: &str) -> Option<String> {
 }
 
 impl Family for Nftables {
+    /// Set element keys typed by the set's key type when the capture showed the set
+    /// (`192.0.2.128` rather than `c0000280`, port 22 rather than `0016`).
+    fn finish(&self, p: &Payload<'_>, nodes: &mut [Node]) {
+        // NFT_MSG_NEWSETELEM, GETSETELEM, DELSETELEM, DESTROYSETELEM (low byte of the type).
+        if !matches!(p.m.ty & 0xff, 12..=14 | 28) {
+            return;
+        }
+        let family = p.bytes().first().copied().unwrap_or(0);
+        let text = |f: &str| {
+            nodes
+                .iter()
+                .find(|n| n.field == f)
+                .and_then(|n| match &n.value {
+                    Value::Str(s) => Some(s.clone()),
+                    _ => None,
+                })
+        };
+        let (Some(table), Some(name)) = (text("nftables.table"), text("nftables.set")) else {
+            return;
+        };
+        let id = nodes
+            .iter()
+            .find(|n| n.field == "nftables.set-id")
+            .and_then(|n| match n.value {
+                Value::Uint(v) => u32::try_from(v).ok(),
+                _ => None,
+            });
+        let Some(info) = p.view.nft_sets().get(family, &table, &set_key(name, id)) else {
+            return;
+        };
+        let t = info.key_type;
+        for n in nodes.iter_mut() {
+            n.walk_mut(&mut |c| {
+                if c.field != "nftables.elements.key.value" {
+                    return;
+                }
+                let Value::Bytes(b) = &c.value else {
+                    return;
+                };
+                let mut shown = String::new();
+                if t >> TYPE_BITS == 0 {
+                    push_value(p.view, &mut shown, t, b);
+                } else {
+                    push_concat(p.view, &mut shown, t, b);
+                }
+                let typed = match (t, b.len()) {
+                    (T_IPADDR, 4) => <[u8; 4]>::try_from(b.as_slice()).ok().map(Value::Ipv4),
+                    (T_IP6ADDR, 16) => <[u8; 16]>::try_from(b.as_slice()).ok().map(Value::Ipv6),
+                    (T_INETSERVICE, 2) => Endian::Big.u16(b, 0).map(|v| Value::Uint(v.into())),
+                    _ => None,
+                };
+                if let Some(v) = typed {
+                    c.value = v;
+                }
+                c.display = shown;
+            });
+        }
+    }
+
     fn summary(&self, v: &MessageView, out: &mut String) -> bool {
         if dump(v, out) {
             return true;
