@@ -201,3 +201,30 @@ fn decode_as_picks_a_users_spec_for_a_protocol() {
         assert_eq!(out.status.code(), Some(2), "{bad}: {out:?}");
     }
 }
+
+/// The README's example: a real two-process NETLINK_USERSOCK conversation (recorded on nlmon
+/// in the VM) decodes with the example spec, by its protonum or by --decode-as.
+#[test]
+fn usersock_example_capture_decodes_with_the_example_spec() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/usersock");
+    let cap = format!("{dir}/usersock.pcap");
+    let plain = run_ok(&["read", "-r", &cap]);
+    assert!(plain.contains("type 16 request"), "{plain}");
+    for extra in [&[][..], &["--decode-as", "usersock=nlscope-demo"][..]] {
+        let mut args = vec!["--spec-dir", dir, "read", "-r", &cap];
+        args.extend_from_slice(extra);
+        let out = run_ok(&args);
+        for want in [
+            "DEMO_MSG_GET request",
+            "DEMO_MSG_NEW",
+            "ACK for DEMO_MSG_GET",
+            "DEMO_MSG_NOTIFY",
+        ] {
+            assert!(out.contains(want), "{want:?} not in\n{out}");
+        }
+        args.push("--coverage");
+        let cov = run_ok(&args);
+        let total = cov.lines().find(|l| l.starts_with("total")).unwrap();
+        assert_eq!(total.split_whitespace().nth(3), Some("0"), "{cov}");
+    }
+}

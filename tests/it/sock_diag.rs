@@ -3,33 +3,33 @@
 
 use super::common::*;
 
-/// `ss -tanp`, `ss -ltn` and `ss -xa` lines of the shared capture's .cmds.txt (their State,
-/// Recv-Q, Send-Q, Local and Peer columns; Netid first for -x) are among our summaries.
-#[test]
-fn sock_diag_summaries_read_like_ss() {
-    let Some(dir) = shared("ss lines of the shared sock-diag capture") else {
-        return;
-    };
-    let cap = dir.join("captures/sock-diag.pcap");
-    let cmds = std::fs::read_to_string(dir.join("captures/sock-diag.cmds.txt")).unwrap();
-    let got: Vec<String> = summaries(&cap)
+/// The State, Recv-Q, Send-Q, Local and Peer columns (Netid first for unix sockets) of the
+/// `ss` lines `cmds` recorded for the commands in `cols` are among the summaries of `cap`.
+fn ss_lines_match(cap: &std::path::Path, cmds: &str, cols: &[(&str, usize)]) -> usize {
+    let got: Vec<String> = summaries(cap)
         .iter()
         .filter_map(|s| s.strip_prefix("SOCK_DIAG_BY_FAMILY "))
         .map(|s| s.split(" ino ").next().unwrap_or(s).to_string())
         .collect();
     let mut checked = 0;
+    let mut n = 0;
     let mut cmd = "";
     for line in cmds.lines() {
         if let Some(c) = line.strip_prefix("$ ") {
             cmd = c;
+            n = cols.iter().find(|(k, _)| *k == c).map_or(0, |(_, n)| *n);
             continue;
         }
-        let cols: Vec<&str> = line.split_whitespace().collect();
-        let want = match cmd {
-            "ss -tanp" | "ss -ltn" if cols.len() >= 5 && cols[0] != "State" => cols[..5].join(" "),
-            "ss -xa" if cols.len() >= 8 && cols[0] != "Netid" => cols[..8].join(" "),
-            _ => continue,
-        };
+        let words: Vec<&str> = line.split_whitespace().collect();
+        // Socket lines only: -i/-e/-m detail lines are indented.
+        if n == 0
+            || words.len() < n
+            || line.starts_with(char::is_whitespace)
+            || matches!(words[0], "State" | "Netid" | "Failed")
+        {
+            continue;
+        }
+        let want = words[..n].join(" ");
         assert!(
             got.contains(&want),
             "`{cmd}` printed {want:?}; our summaries:\n{}",
@@ -37,7 +37,30 @@ fn sock_diag_summaries_read_like_ss() {
         );
         checked += 1;
     }
-    assert!(checked >= 5, "only {checked} ss lines compared");
+    checked
+}
+
+/// The shared capture (nlmon, Linux 6.1) and ours (strace, Linux 6.18): every socket `ss`
+/// listed reads as `ss` printed it.
+#[test]
+fn sock_diag_summaries_read_like_ss() {
+    let more = std::fs::read_to_string(local("sock-diag-more.cmds.txt")).unwrap();
+    let n = ss_lines_match(
+        &local("sock-diag-more.pcap"),
+        &more,
+        &[("ss -tinem", 5), ("ss -xp", 8), ("ss -uan", 5)],
+    );
+    assert_eq!(n, 5, "ss lines compared in sock-diag-more");
+    let Some(dir) = shared("ss lines of the shared sock-diag capture") else {
+        return;
+    };
+    let cmds = std::fs::read_to_string(dir.join("captures/sock-diag.cmds.txt")).unwrap();
+    let n = ss_lines_match(
+        &dir.join("captures/sock-diag.pcap"),
+        &cmds,
+        &[("ss -tanp", 5), ("ss -ltn", 5), ("ss -xa", 8)],
+    );
+    assert!(n >= 5, "only {n} ss lines compared");
 }
 
 /// The local capture: real kernel replies for TCP (with every extension), MPTCP, UDP, unix,
