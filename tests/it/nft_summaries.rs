@@ -159,3 +159,58 @@ fn set_element_keys_are_typed_in_the_tree() {
     assert!(hits.lines().count() >= 2, "{hits}");
     assert!(hits.lines().all(|l| l.contains("SETELEM")), "{hits}");
 }
+
+/// ipset: each command's request reads as the command, and the listed sets' members as
+/// `ipset list` printed them (captures/ipset.pcap, recorded through strace).
+#[test]
+fn ipset_reads_like_ipset() {
+    let cap = local("ipset.pcap");
+    let cmds = std::fs::read_to_string(local("ipset.cmds.txt")).unwrap();
+    let got: Vec<String> = summaries(&cap).iter().map(|s| s.replace('"', "")).collect();
+    let mut n = 0;
+    for c in cmds.lines().filter_map(|l| l.strip_prefix("$ ns ipset ")) {
+        let words: Vec<&str> = c.split_whitespace().collect();
+        let want = match words.first() {
+            Some(&"add") | Some(&"del") | Some(&"test") => {
+                format!("IPSET_CMD_{} {c}", words[0].to_uppercase())
+            }
+            Some(&"create") => {
+                let (name, ty) = (words[1], words[2]);
+                let got_line = got
+                    .iter()
+                    .find(|s| s.starts_with(&format!("IPSET_CMD_CREATE create {name} {ty}")));
+                assert!(got_line.is_some(), "no create of {name}: {got:?}");
+                let got_line = got_line.unwrap();
+                for opt in &words[3..] {
+                    assert!(got_line.contains(opt), "{c}: {opt} missing in {got_line}");
+                }
+                n += 1;
+                continue;
+            }
+            _ => continue,
+        };
+        assert!(got.contains(&want), "{want:?} not in {got:?}");
+        n += 1;
+    }
+    assert!(n >= 12, "{n} commands compared");
+    // Members: one summary per listed set, its members in the kernel's order.
+    let mut members: Vec<String> = Vec::new();
+    let mut in_members = false;
+    for l in cmds.lines() {
+        if l == "Members:" {
+            in_members = true;
+        } else if l.is_empty() || l.starts_with('[') || l.starts_with('$') {
+            in_members = false;
+        } else if in_members {
+            members.push(l.replace('"', ""));
+        }
+    }
+    assert_eq!(members.len(), 5, "{members:?}");
+    for m in &members {
+        assert!(
+            got.iter()
+                .any(|s| s.starts_with("IPSET_CMD_LIST ") && s.contains(m.as_str())),
+            "member {m:?} not listed in {got:?}"
+        );
+    }
+}

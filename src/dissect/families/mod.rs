@@ -15,6 +15,7 @@ mod conntrack;
 mod devlink;
 mod ethtool;
 mod ip_genl;
+mod ipset;
 mod l2tp;
 mod macsec;
 mod mptcp;
@@ -151,6 +152,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("ethtool", &ethtool::Ethtool),
     ("fou", &ip_genl::Fou),
     ("ila", &ip_genl::Ila),
+    ("ipset", &ipset::Ipset),
     ("l2tp", &l2tp::L2tp),
     ("macsec", &macsec::Macsec),
     ("mptcp_pm", &mptcp::Mptcp),
