@@ -14,3 +14,5 @@ wait $P; echo "# nlscope capture exit $?: $(cat /tmp/au.log)" >>"$CMDS"
 r auditctl -W /tmp/nlscope-audit -p wa -k nlscope-watch
 r auditctl -e 0
 r auditctl -l
+# The repository keeps classic pcap: the same frames, without the pcapng comments.
+${NLSCOPE:-target/debug/nlscope} read -r $OUT/audit-events.pcapng -w $OUT/audit-events.pcap && rm $OUT/audit-events.pcapng

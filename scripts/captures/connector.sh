@@ -14,3 +14,5 @@ note "strace2pcap's own strace call omits writev from trace=, and forkstat subsc
 echo "\$ strace -f -yy -ttt -xx -s 0 -e trace=socket,sendto,sendmsg,recvfrom,recvmsg,read,write,writev,readv -e read=all -e write=all -o /tmp/forkstat.strace timeout 1 forkstat" >>"$CMDS"
 strace -f -yy -ttt -xx -s 0 -e trace=socket,sendto,sendmsg,recvfrom,recvmsg,read,write,writev,readv -e read=all -e write=all -o /tmp/forkstat.strace timeout 1 forkstat >>"$CMDS" 2>&1; echo "[exit $?]" >>"$CMDS"
 r python3 ../shared/tools/strace2pcap.py $OUT/connector-forkstat.pcap --from /tmp/forkstat.strace
+# The repository keeps classic pcap: the same frames, without the pcapng comments.
+${NLSCOPE:-target/debug/nlscope} read -r $OUT/connector-events.pcapng -w $OUT/connector-events.pcap && rm $OUT/connector-events.pcapng

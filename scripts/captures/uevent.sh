@@ -14,3 +14,5 @@ r ip link add nlsveth0 type veth peer name nlsveth1
 r ip link del nlsveth0
 wait $P; echo "# nlscope capture exit $?: $(cat /tmp/uev.log)" >>"$CMDS"
 rs "pgrep -a udevd || echo no udevd running"
+# The repository keeps classic pcap: the same frames, without the pcapng comments.
+${NLSCOPE:-target/debug/nlscope} read -r $OUT/uevent.pcapng -w $OUT/uevent.pcap && rm $OUT/uevent.pcapng

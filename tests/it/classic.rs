@@ -77,7 +77,7 @@ fn audit_rules_and_status_read_like_auditctl() {
 
 #[test]
 fn proc_connector_events_read_like_forkstat() {
-    for name in ["connector-events.pcapng", "connector-forkstat.pcap"] {
+    for name in ["connector-events.pcap", "connector-forkstat.pcap"] {
         let cap = local(name);
         decoded_cleanly(&cap);
         let got = summaries(&cap);
@@ -102,7 +102,7 @@ fn proc_connector_events_read_like_forkstat() {
     let out = run_ok(&[
         "read",
         "-r",
-        local("connector-events.pcapng").to_str().unwrap(),
+        local("connector-events.pcap").to_str().unwrap(),
         "-Y",
         "connector.data.exit-proc-event.exit_code == 768",
     ]);
@@ -111,7 +111,7 @@ fn proc_connector_events_read_like_forkstat() {
 
 #[test]
 fn uevents_of_a_veth_pair_read_like_udevadm_monitor() {
-    let cap = local("uevent.pcapng");
+    let cap = local("uevent.pcap");
     let msgs = decoded_cleanly(&cap);
     assert_eq!(msgs.len(), 20);
     let got = summaries(&cap);

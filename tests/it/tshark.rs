@@ -123,6 +123,8 @@ fn check(ts: &str, path: &Path) {
         let mut top_flags = BTreeSet::new();
         // Every type and flags value ours holds, repeats included.
         let (mut ty_list, mut flag_list) = (vec![], vec![]);
+        // Kobject uevents are text, not netlink: tshark shows no header for them.
+        let ours: Vec<&J> = ours.into_iter().filter(|m| m["protocol"] != 15).collect();
         for m in &ours {
             let g = |k: &str| m[k].as_u64().unwrap();
             len.push(g("len"));
@@ -190,7 +192,8 @@ fn check(ts: &str, path: &Path) {
         );
         compared += ours.len();
     }
-    assert_eq!(compared, msgs.len(), "{name}: every message compared");
+    let netlink = msgs.iter().filter(|m| m["protocol"] != 15).count();
+    assert_eq!(compared, netlink, "{name}: every message compared");
 }
 
 fn nlscope_frame_count(path: &Path) -> u64 {
