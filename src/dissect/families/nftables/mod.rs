@@ -345,6 +345,34 @@ fn comment(b: &[u8]) -> Option<String> {
 }
 
 /// NFPROTO_* as nft names table families.
+/// A rule's loading expressions (payload, meta, ct) named in the tree by the field they read,
+/// as nft would write it: `payload (ip saddr)`, `meta (meta l4proto)`.
+fn name_loads(p: &Payload<'_>, nodes: &mut [Node]) {
+    let Some(n) = p.view.named() else {
+        return;
+    };
+    let Some(list) = n.nest("expressions") else {
+        return;
+    };
+    let family = p.bytes().first().copied().unwrap_or(0);
+    let loads = Rule::new(p.view, n, family).loads(list);
+    let Some(exprs) = nodes.iter_mut().find(|x| x.field == "nftables.expressions") else {
+        return;
+    };
+    for (elem, load) in exprs.children.iter_mut().zip(loads) {
+        let Some(text) = load else {
+            continue;
+        };
+        if let Some(data) = elem
+            .children
+            .iter_mut()
+            .find(|c| c.field.ends_with(".data") && !c.children.is_empty())
+        {
+            data.display = format!("{} ({text})", data.display);
+        }
+    }
+}
+
 fn family_name(f: u8) -> &'static str {
     match f {
         1 => "inet",
@@ -374,6 +402,10 @@ impl Family for Nftables {
     /// Set element keys typed by the set's key type when the capture showed the set
     /// (`192.0.2.128` rather than `c0000280`, port 22 rather than `0016`).
     fn finish(&self, p: &Payload<'_>, nodes: &mut [Node]) {
+        // NFT_MSG_NEWRULE, DELRULE: each loading expression says what it loads.
+        if matches!(p.m.ty & 0xff, 6 | 8) {
+            return name_loads(p, nodes);
+        }
         // NFT_MSG_NEWSETELEM, GETSETELEM, DELSETELEM, DESTROYSETELEM (low byte of the type).
         if !matches!(p.m.ty & 0xff, 12..=14 | 28) {
             return;

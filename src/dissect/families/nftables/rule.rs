@@ -105,6 +105,30 @@ impl<'v, 'a> Rule<'v, 'a> {
         out
     }
 
+    /// What each expression loads into a register, in nft's words (`ip saddr`, `meta
+    /// l4proto`, `ct state`), by the expression's position: for the tree's expression nodes.
+    pub(super) fn loads(mut self, list: Named) -> Vec<Option<String>> {
+        let mut out = Vec::new();
+        for e in list.all("elem").take(MAX_EXPRS) {
+            let name = nstr(e, "name").unwrap_or_default();
+            let data = e.get("data").unwrap_or_default();
+            let set = sub_message_set_of(self.v, &name).unwrap_or_default();
+            let d = e.in_set(&set).over(data, 0);
+            self.expr(&name, d);
+            let loaded = match name.as_str() {
+                "payload" | "meta" | "ct" => {
+                    Self::reg(d, "dreg").and_then(|r| match self.regs.get(&r) {
+                        Some(Reg::Field { text, .. }) => Some(text.clone()),
+                        _ => None,
+                    })
+                }
+                _ => None,
+            };
+            out.push(loaded);
+        }
+        out
+    }
+
     /// The register number as a 32-bit register index: NFT_REG_1..4 are 128 bits wide and
     /// name the same storage as NFT_REG32_00..15 (8..23), four of those each.
     pub(super) fn reg(n: Named, name: &str) -> Option<u32> {
