@@ -146,6 +146,10 @@ fn set_element_keys_are_typed_in_the_tree() {
         "NFTA_DATA_VALUE: 192.0.2.128",
         "NFTA_DATA_VALUE: 198.51.100.7",
         "NFTA_DATA_VALUE: 443",
+        // A rule's loads name the header field they read.
+        "NFTA_EXPR_DATA: payload (ip saddr)",
+        "NFTA_EXPR_DATA: payload (tcp dport)",
+        "NFTA_EXPR_DATA: ct (ct state)",
     ] {
         assert!(tree.contains(want), "{want:?} not in the tree");
     }
