@@ -139,3 +139,41 @@ fn sock_diag_decodes_every_family_of_the_capture() {
     ]);
     assert!(out.lines().count() >= 4, "{out}");
 }
+
+/// An SCTP association's INET_DIAG_INFO is a struct sctp_info, told by the INET_DIAG_LOCALS
+/// only sctp_diag sends (this machine has no SCTP module: built from the uapi layout).
+#[test]
+fn sctp_info_is_read_as_sctp_info() {
+    let mut m = le_msg(20, 0x2, 5, 4242);
+    let mut hdr = vec![2u8, 1, 0, 0];
+    hdr.extend(9899u16.to_be_bytes());
+    hdr.extend(9900u16.to_be_bytes());
+    hdr.extend([127, 0, 0, 1]);
+    hdr.extend([0; 12]);
+    hdr.extend([127, 0, 0, 1]);
+    hdr.extend([0; 12]);
+    hdr.extend([0; 4 + 8 + 20]);
+    assert_eq!(hdr.len(), 72);
+    m.push(&hdr);
+    // INET_DIAG_LOCALS (12): one address; INET_DIAG_INFO (2): struct sctp_info.
+    let mut sin = vec![2u8, 0];
+    sin.extend(9899u16.to_be_bytes());
+    sin.extend([127, 0, 0, 1]);
+    // Each address fills a struct sockaddr_storage (net/sctp/diag.c).
+    sin.resize(128, 0);
+    m.attr(12, &sin);
+    let mut info = 0xdead_beef_u32.to_le_bytes().to_vec();
+    info.resize(368, 0);
+    m.attr(2, &info);
+    let file = pcap_file(&[nl_frame(4, m)]);
+    let tmp = TempDir::new("sctp-diag");
+    let p = tmp.path("sctp.pcap");
+    std::fs::write(&p, &file).unwrap();
+    let tree = run_ok(&["read", "-r", p.to_str().unwrap(), "-T", "tree"]);
+    assert!(tree.contains("INET_DIAG_INFO: sctp-info"), "{tree}");
+    assert!(tree.contains("sctpi_tag: 0xdeadbeef"), "{tree}");
+    assert!(
+        !tree.contains("[warning]") && !tree.contains("[error]"),
+        "{tree}"
+    );
+}

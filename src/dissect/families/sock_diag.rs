@@ -95,13 +95,16 @@ impl Family for SockDiag {
             }
         }
         out.extend(specs.header_paths("sock-diag", "inet-diag-req-raw", "sock-diag"));
-        // mptcp_info's members under INET_DIAG_INFO (see `mptcp_info`).
-        out.extend(
-            specs
-                .header_paths("sock-diag", "mptcp-info", "sock-diag")
-                .iter()
-                .map(|f| f.replacen("sock-diag.mptcp-info", "sock-diag.info", 1)),
-        );
+        // mptcp_info's and sctp_info's members under INET_DIAG_INFO (see `mptcp_info`).
+        for st in ["mptcp-info", "sctp-info"] {
+            let from = format!("sock-diag.{st}");
+            out.extend(
+                specs
+                    .header_paths("sock-diag", st, "sock-diag")
+                    .iter()
+                    .map(|f| f.replacen(&from, "sock-diag.info", 1)),
+            );
+        }
         out
     }
 
@@ -255,15 +258,22 @@ impl Family for SockDiag {
 /// INET_DIAG_INFO of an MPTCP socket is a struct mptcp_info, which the reply cannot name (the
 /// request said IPPROTO_MPTCP): told by its length, as struct tcp_info has never been shorter
 /// than 104 bytes (tcpi_total_retrans ends there since Linux 2.6) and mptcp_info is.
+/// An SCTP association's is a struct sctp_info: only sctp_diag sends INET_DIAG_LOCALS and
+/// INET_DIAG_PEERS (net/sctp/diag.c), which tell it.
 fn mptcp_info(p: &Payload<'_>, nodes: &mut [Node]) {
-    let Some(st) = p.spec.structs.get("mptcp-info") else {
-        return;
-    };
+    let sctp = nodes
+        .iter()
+        .any(|n| n.field == "sock-diag.locals" || n.field == "sock-diag.peers");
     for n in nodes.iter_mut().filter(|n| n.field == "sock-diag.info") {
         let len = n.length.saturating_sub(4);
-        if len >= 104 {
+        let name = match (sctp, len < 104) {
+            (true, _) => "sctp-info",
+            (false, true) => "mptcp-info",
+            (false, false) => continue,
+        };
+        let Some(st) = p.spec.structs.get(name) else {
             continue;
-        }
+        };
         let w = Walker {
             data: p.data,
             endian: p.m.endian,
@@ -273,7 +283,7 @@ fn mptcp_info(p: &Payload<'_>, nodes: &mut [Node]) {
         };
         let (kids, _) = w.struct_members(st, n.offset + 4, len, "sock-diag.info", p.m.endian, 0);
         n.children = kids;
-        n.display = "mptcp-info".into();
+        n.display = name.into();
     }
 }
 
