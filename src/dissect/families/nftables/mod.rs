@@ -841,6 +841,7 @@ fn push_time_ms(out: &mut String, ms: u64) {
     }
 }
 
+mod loads;
 mod rule;
 mod stmts;
 mod types;

@@ -116,7 +116,7 @@ impl<'v, 'a> Rule<'v, 'a> {
             let d = e.in_set(&set).over(data, 0);
             self.expr(&name, d);
             let loaded = match name.as_str() {
-                "payload" | "meta" | "ct" => {
+                "payload" | "meta" | "ct" | "fib" | "numgen" | "hash" | "rt" | "socket" => {
                     Self::reg(d, "dreg").and_then(|r| match self.regs.get(&r) {
                         Some(Reg::Field { text, .. }) => Some(text.clone()),
                         _ => None,
@@ -143,6 +143,12 @@ impl<'v, 'a> Rule<'v, 'a> {
         match name {
             "payload" => self.payload(d),
             "meta" => self.meta(d),
+            "fib" => self.fib(d),
+            "numgen" => self.numgen(d),
+            "hash" => self.hash(d),
+            "rt" => self.rt(d),
+            "socket" => self.socket(d),
+            "synproxy" => self.synproxy(d),
             "ct" => self.ct(d),
             "bitwise" => self.bitwise(d),
             "cmp" => self.cmp(d),

@@ -613,3 +613,67 @@ fn prefixes_and_ranges() {
     push_time_ms(&mut s, 5_400_000);
     assert_eq!(s, "10 mbytes1h30m");
 }
+
+#[test]
+fn fib_numgen_socket_and_synproxy_read_like_nft() {
+    let got = summaries(&[
+        (
+            "newrule",
+            2,
+            rule(
+                "filter",
+                "input",
+                vec![
+                    // fib daddr type local drop (RTN_LOCAL 2, a host-order u32)
+                    expr(
+                        "fib",
+                        "fib-attrs",
+                        vec![U32("dreg", 1), U32("result", 3), U32("flags", 2)],
+                    ),
+                    cmp(1, 0, &2u32.to_le_bytes()),
+                    verdict(0, None),
+                ],
+            ),
+        ),
+        (
+            "newrule",
+            2,
+            rule(
+                "filter",
+                "input",
+                vec![
+                    expr(
+                        "socket",
+                        "socket-attrs",
+                        vec![U32("key", 0), U32("dreg", 1)],
+                    ),
+                    cmp(1, 0, &[1]),
+                    expr(
+                        "numgen",
+                        "ng-attrs",
+                        vec![U32("dreg", 1), U32("modulus", 2), U32("type", 0)],
+                    ),
+                    cmp(1, 0, &0u32.to_le_bytes()),
+                    expr(
+                        "synproxy",
+                        "synproxy-attrs",
+                        vec![
+                            Bytes("mss", 1460u16.to_be_bytes().to_vec()),
+                            U8("wscale", 7),
+                            U32("flags", 4 | 8),
+                        ],
+                    ),
+                    expr("fib", "fib-attrs", vec![]),
+                ],
+            ),
+        ),
+    ]);
+    assert_eq!(
+        got,
+        [
+            "NFT_MSG_NEWRULE rule ip filter input fib daddr type local drop",
+            "NFT_MSG_NEWRULE rule ip filter input socket transparent 1 numgen inc mod 2 0 \
+             synproxy mss 1460 wscale 7 timestamp sack-perm <fib>",
+        ]
+    );
+}

@@ -30,6 +30,10 @@ pub(super) const T_CT_STATUS: u32 = 28;
 pub(super) const T_ICMP6_TYPE: u32 = 29;
 pub(super) const T_PKTTYPE: u32 = 33;
 pub(super) const T_IFNAME: u32 = 41;
+/// fib's address type (RTN_*), a host-order u32.
+pub(super) const T_FIB_ADDRTYPE: u32 = 38;
+/// A yes/no register (fib ... exists, rt ipsec).
+pub(super) const T_BOOLEAN: u32 = 39;
 /// Bits per field of a concatenated key type (TYPE_BITS).
 pub(super) const TYPE_BITS: u32 = 6;
 
@@ -130,7 +134,15 @@ pub(super) fn type_size(t: u32) -> Option<usize> {
 pub(super) fn host_order(t: u32) -> bool {
     matches!(
         t,
-        T_MARK | T_IFINDEX | T_UID | T_GID | T_CT_STATE | T_CT_STATUS | T_ARPHRD | T_PKTTYPE
+        T_MARK
+            | T_IFINDEX
+            | T_UID
+            | T_GID
+            | T_CT_STATE
+            | T_CT_STATUS
+            | T_ARPHRD
+            | T_PKTTYPE
+            | T_FIB_ADDRTYPE
     )
 }
 
@@ -296,6 +308,26 @@ pub(super) fn push_value(v: &MessageView, out: &mut String, t: u32, b: &[u8]) {
             let _ = write!(out, "{m:#010x}");
         }
         (T_IFINDEX, Some(i)) => push_dev(v, out, i as i32),
+        (T_FIB_ADDRTYPE, Some(x)) => {
+            let names = [
+                "unspec",
+                "unicast",
+                "local",
+                "broadcast",
+                "anycast",
+                "multicast",
+                "blackhole",
+                "unreachable",
+                "prohibit",
+            ];
+            match usize::try_from(x).ok().and_then(|i| names.get(i)) {
+                Some(n) => out.push_str(n),
+                None => {
+                    let _ = write!(out, "{x}");
+                }
+            }
+        }
+        (T_BOOLEAN, Some(x)) => out.push_str(if x != 0 { "exists" } else { "missing" }),
         (T_CT_STATE | T_CT_STATUS | T_TCP_FLAG, Some(x)) => push_bits(out, t, x, ","),
         (T_CT_DIR, Some(d)) => out.push_str(match d {
             0 => "original",

@@ -1,0 +1,142 @@
+//! Expressions that load a value nft writes as a keyword phrase: `fib daddr type`, `numgen
+//! inc mod 2`, `jhash ip saddr mod 4 seed 0x1`, `rt nexthop`, `socket transparent`; and the
+//! `synproxy` statement.
+
+use super::*;
+
+impl Rule<'_, '_> {
+    /// Put a loaded field into its register (an expression without one prints as `<name>`).
+    fn load(&mut self, d: Named, text: String, ty: u32) {
+        let Some(dreg) = Self::reg(d, "dreg") else {
+            let name = text.split(' ').next().unwrap_or_default();
+            self.push(format!("<{name}>"));
+            return;
+        };
+        {
+            self.widths
+                .insert(dreg, type_size(ty).map_or(4, |n| n as u32));
+            self.regs.insert(
+                dreg,
+                Reg::Field {
+                    text,
+                    ty,
+                    proto: "",
+                    mask: None,
+                },
+            );
+        }
+    }
+
+    /// `fib saddr . iif oif`, `fib daddr type` (NFTA_FIB_*: net/netfilter/nft_fib.c).
+    pub(super) fn fib(&mut self, d: Named) {
+        let flags = nu32(d, "flags").unwrap_or(0);
+        let keys: Vec<&str> = [
+            (1, "saddr"),
+            (2, "daddr"),
+            (4, "mark"),
+            (8, "iif"),
+            (16, "oif"),
+        ]
+        .iter()
+        .filter(|(b, _)| flags & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
+        let (result, ty) = match nu32(d, "result") {
+            Some(1) => ("oif", T_IFINDEX),
+            Some(2) => ("oifname", T_IFNAME),
+            Some(3) => ("type", T_FIB_ADDRTYPE),
+            _ => ("?", T_INTEGER),
+        };
+        let mut text = format!("fib {} {result}", keys.join(" . "));
+        // NFTA_FIB_F_PRESENT: only whether there is a result.
+        if flags & 32 != 0 {
+            text.push_str(" exists");
+        }
+        self.load(d, text, if flags & 32 != 0 { T_BOOLEAN } else { ty });
+    }
+
+    /// `numgen inc mod 2 offset 1`, `numgen random mod 10`.
+    pub(super) fn numgen(&mut self, d: Named) {
+        let kind = if nu32(d, "type") == Some(1) {
+            "random"
+        } else {
+            "inc"
+        };
+        let mut text = format!("numgen {kind} mod {}", nu32(d, "modulus").unwrap_or(0));
+        if let Some(o) = nu32(d, "offset").filter(|o| *o != 0) {
+            let _ = write!(text, " offset {o}");
+        }
+        self.load(d, text, T_INTEGER);
+    }
+
+    /// `jhash ip saddr . tcp sport mod 4 seed 0xdeadbeef`, `symhash mod 2`.
+    pub(super) fn hash(&mut self, d: Named) {
+        let mut text = if nu32(d, "type") == Some(1) {
+            String::from("symhash")
+        } else {
+            let src = Self::reg(d, "sreg")
+                .and_then(|r| match self.regs.get(&r) {
+                    Some(Reg::Field { text, .. }) => Some(text.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "?".into());
+            format!("jhash {src}")
+        };
+        let _ = write!(text, " mod {}", nu32(d, "modulus").unwrap_or(0));
+        if let Some(s) = nu32(d, "seed") {
+            let _ = write!(text, " seed {s:#x}");
+        }
+        if let Some(o) = nu32(d, "offset").filter(|o| *o != 0) {
+            let _ = write!(text, " offset {o}");
+        }
+        self.load(d, text, T_INTEGER);
+    }
+
+    /// `rt classid`, `rt ip nexthop`, `rt mtu`, `rt ipsec` (NFT_RT_*).
+    pub(super) fn rt(&mut self, d: Named) {
+        let (text, ty) = match nu32(d, "key") {
+            Some(0) => ("rt classid", T_INTEGER),
+            Some(1) => ("rt ip nexthop", T_IPADDR),
+            Some(2) => ("rt ip6 nexthop", T_IP6ADDR),
+            Some(3) => ("rt mtu", T_INTEGER),
+            Some(4) => ("rt ipsec", T_BOOLEAN),
+            _ => ("rt ?", T_INTEGER),
+        };
+        self.load(d, text.into(), ty);
+    }
+
+    /// `socket transparent`, `socket mark`, `socket wildcard`, `socket cgroupv2 level 1`.
+    pub(super) fn socket(&mut self, d: Named) {
+        let (text, ty) = match nu32(d, "key") {
+            Some(0) => ("socket transparent".to_string(), T_INTEGER),
+            Some(1) => ("socket mark".to_string(), T_MARK),
+            Some(2) => ("socket wildcard".to_string(), T_INTEGER),
+            Some(3) => (
+                format!("socket cgroupv2 level {}", nu32(d, "level").unwrap_or(0)),
+                T_INTEGER,
+            ),
+            _ => ("socket ?".to_string(), T_INTEGER),
+        };
+        self.load(d, text, ty);
+    }
+
+    /// `synproxy mss 1460 wscale 7 timestamp sack-perm`.
+    pub(super) fn synproxy(&mut self, d: Named) {
+        let mut s = String::from("synproxy");
+        if let Some(m) = d.get("mss").and_then(|b| Endian::Big.u16(b, 0)) {
+            let _ = write!(s, " mss {m}");
+        }
+        if let Some(w) = d.u8("wscale") {
+            let _ = write!(s, " wscale {w}");
+        }
+        // NF_SYNPROXY_OPT_TIMESTAMP 4, NF_SYNPROXY_OPT_SACK_PERM 8.
+        let flags = nu32(d, "flags").unwrap_or(0);
+        if flags & 4 != 0 {
+            s.push_str(" timestamp");
+        }
+        if flags & 8 != 0 {
+            s.push_str(" sack-perm");
+        }
+        self.push(s);
+    }
+}
