@@ -47,11 +47,8 @@ impl Rule<'_, '_> {
             Some(3) => ("type", T_FIB_ADDRTYPE),
             _ => ("?", T_INTEGER),
         };
-        let mut text = format!("fib {} {result}", keys.join(" . "));
-        // NFTA_FIB_F_PRESENT: only whether there is a result.
-        if flags & 32 != 0 {
-            text.push_str(" exists");
-        }
+        let text = format!("fib {} {result}", keys.join(" . "));
+        // NFTA_FIB_F_PRESENT: only whether there is a result (the cmp prints `exists`).
         self.load(d, text, if flags & 32 != 0 { T_BOOLEAN } else { ty });
     }
 
@@ -118,6 +115,83 @@ impl Rule<'_, '_> {
             _ => ("socket ?".to_string(), T_INTEGER),
         };
         self.load(d, text, ty);
+    }
+
+    /// `tcp option maxseg size`, `tcp option sack-perm exists`, `exthdr frag exists`,
+    /// `ip option rr exists` (NFT_EXTHDR_OP_*: ipv6 0, tcpopt 1, ipv4 2).
+    pub(super) fn exthdr(&mut self, d: Named) {
+        let kind = d.u8("type").unwrap_or(0);
+        let off = nu32(d, "offset").unwrap_or(0);
+        let len = nu32(d, "len").unwrap_or(0);
+        let present = nu32(d, "flags").unwrap_or(0) & 1 != 0;
+        let (hdr, field, ty) = match nu32(d, "op").unwrap_or(0) {
+            1 => {
+                let name = match kind {
+                    0 => "eol",
+                    1 => "nop",
+                    2 => "maxseg",
+                    3 => "window",
+                    4 => "sack-perm",
+                    5 => "sack",
+                    8 => "timestamp",
+                    _ => "",
+                };
+                let field = match (kind, off, len) {
+                    (2, 2, 2) => "size",
+                    (3, 2, 1) => "count",
+                    (5, 2, 4) => "left",
+                    (5, 6, 4) => "right",
+                    (8, 2, 4) => "tsval",
+                    (8, 6, 4) => "tsecr",
+                    (_, 1, 1) => "length",
+                    (_, 0, 1) => "kind",
+                    _ => "",
+                };
+                let hdr = if name.is_empty() {
+                    format!("tcp option @{kind},{},{}", off * 8, len * 8)
+                } else {
+                    format!("tcp option {name}")
+                };
+                (hdr, field, T_INTEGER)
+            }
+            2 => {
+                let name = match kind {
+                    7 => "rr",
+                    68 => "ts",
+                    130 => "lsrr",
+                    131 => "ssrr",
+                    148 => "ra",
+                    _ => "",
+                };
+                (format!("ip option {name}"), "", T_INTEGER)
+            }
+            _ => {
+                let name = match kind {
+                    0 => "hbh",
+                    43 => "rt",
+                    44 => "frag",
+                    60 => "dst",
+                    135 => "mh",
+                    _ => "",
+                };
+                (format!("exthdr {name}"), "", T_INTEGER)
+            }
+        };
+        // A presence test loads a boolean the cmp prints (`exists` / `missing`).
+        let text = if present {
+            hdr
+        } else if field.is_empty() {
+            format!("{hdr} @{},{}", off * 8, len * 8)
+        } else {
+            format!("{hdr} {field}")
+        };
+        if let Some(sreg) = Self::reg(d, "sreg") {
+            let mut s = format!("{text} set ");
+            self.push_reg_value(&mut s, sreg, ty);
+            self.push(s);
+            return;
+        }
+        self.load(d, text, if present { T_BOOLEAN } else { ty });
     }
 
     /// `synproxy mss 1460 wscale 7 timestamp sack-perm`.

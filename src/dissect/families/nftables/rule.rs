@@ -116,12 +116,11 @@ impl<'v, 'a> Rule<'v, 'a> {
             let d = e.in_set(&set).over(data, 0);
             self.expr(&name, d);
             let loaded = match name.as_str() {
-                "payload" | "meta" | "ct" | "fib" | "numgen" | "hash" | "rt" | "socket" => {
-                    Self::reg(d, "dreg").and_then(|r| match self.regs.get(&r) {
-                        Some(Reg::Field { text, .. }) => Some(text.clone()),
-                        _ => None,
-                    })
-                }
+                "payload" | "meta" | "ct" | "fib" | "numgen" | "hash" | "rt" | "socket"
+                | "exthdr" => Self::reg(d, "dreg").and_then(|r| match self.regs.get(&r) {
+                    Some(Reg::Field { text, .. }) => Some(text.clone()),
+                    _ => None,
+                }),
                 _ => None,
             };
             out.push(loaded);
@@ -144,6 +143,7 @@ impl<'v, 'a> Rule<'v, 'a> {
             "payload" => self.payload(d),
             "meta" => self.meta(d),
             "fib" => self.fib(d),
+            "exthdr" => self.exthdr(d),
             "numgen" => self.numgen(d),
             "hash" => self.hash(d),
             "rt" => self.rt(d),

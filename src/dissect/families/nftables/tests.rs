@@ -667,6 +667,42 @@ fn fib_numgen_socket_and_synproxy_read_like_nft() {
                 ],
             ),
         ),
+        (
+            "newrule",
+            2,
+            rule(
+                "filter",
+                "input",
+                vec![
+                    // tcp option maxseg size 1460, tcp option sack-perm exists
+                    expr(
+                        "exthdr",
+                        "exthdr-attrs",
+                        vec![
+                            U32("dreg", 1),
+                            U8("type", 2),
+                            U32("offset", 2),
+                            U32("len", 2),
+                            U32("op", 1),
+                        ],
+                    ),
+                    cmp(1, 0, &1460u16.to_be_bytes()),
+                    expr(
+                        "exthdr",
+                        "exthdr-attrs",
+                        vec![
+                            U32("dreg", 1),
+                            U8("type", 4),
+                            U32("offset", 0),
+                            U32("len", 1),
+                            U32("flags", 1),
+                            U32("op", 1),
+                        ],
+                    ),
+                    cmp(1, 0, &[1]),
+                ],
+            ),
+        ),
     ]);
     assert_eq!(
         got,
@@ -674,6 +710,8 @@ fn fib_numgen_socket_and_synproxy_read_like_nft() {
             "NFT_MSG_NEWRULE rule ip filter input fib daddr type local drop",
             "NFT_MSG_NEWRULE rule ip filter input socket transparent 1 numgen inc mod 2 0 \
              synproxy mss 1460 wscale 7 timestamp sack-perm <fib>",
+            "NFT_MSG_NEWRULE rule ip filter input tcp option maxseg size 1460 \
+             tcp option sack-perm exists",
         ]
     );
 }
