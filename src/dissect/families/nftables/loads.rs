@@ -194,6 +194,53 @@ impl Rule<'_, '_> {
         self.load(d, text, if present { T_BOOLEAN } else { ty });
     }
 
+    /// `osf name`, `osf ttl skip version` (NFTA_OSF_*; NF_OSF_TTL_TRUE 0, LESS 1, NOCHECK 2).
+    pub(super) fn osf(&mut self, d: Named) {
+        let mut text = String::from("osf");
+        match d.u8("ttl") {
+            Some(1) => text.push_str(" ttl loose"),
+            Some(2) => text.push_str(" ttl skip"),
+            _ => {}
+        }
+        // NFT_OSF_F_VERSION 1.
+        text.push_str(if nu32(d, "flags").unwrap_or(0) & 1 != 0 {
+            " version"
+        } else {
+            " name"
+        });
+        self.load(d, text, T_STRING);
+    }
+
+    /// `tproxy to 192.0.2.1:8080`, `tproxy ip to :8080` (the family named in an inet table).
+    pub(super) fn tproxy(&mut self, d: Named) {
+        let family = nu32(d, "family").unwrap_or(0);
+        let mut s = String::from("tproxy");
+        if self.family == 1 {
+            match family {
+                2 => s.push_str(" ip"),
+                10 => s.push_str(" ip6"),
+                _ => {}
+            }
+        }
+        s.push_str(" to ");
+        let ty = if family == 10 { T_IP6ADDR } else { T_IPADDR };
+        if let Some(r) = Self::reg(d, "reg-addr") {
+            let v6 = family == 10;
+            if v6 {
+                s.push('[');
+            }
+            self.push_reg_value(&mut s, r, ty);
+            if v6 {
+                s.push(']');
+            }
+        }
+        if let Some(r) = Self::reg(d, "reg-port") {
+            s.push(':');
+            self.push_reg_value(&mut s, r, T_INETSERVICE);
+        }
+        self.push(s);
+    }
+
     /// `synproxy mss 1460 wscale 7 timestamp sack-perm`.
     pub(super) fn synproxy(&mut self, d: Named) {
         let mut s = String::from("synproxy");

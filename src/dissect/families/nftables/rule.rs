@@ -144,6 +144,8 @@ impl<'v, 'a> Rule<'v, 'a> {
             "meta" => self.meta(d),
             "fib" => self.fib(d),
             "exthdr" => self.exthdr(d),
+            "osf" => self.osf(d),
+            "tproxy" => self.tproxy(d),
             "numgen" => self.numgen(d),
             "hash" => self.hash(d),
             "rt" => self.rt(d),

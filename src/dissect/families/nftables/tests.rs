@@ -703,6 +703,26 @@ fn fib_numgen_socket_and_synproxy_read_like_nft() {
                 ],
             ),
         ),
+        (
+            "newrule",
+            1,
+            rule(
+                "filter",
+                "prerouting",
+                vec![
+                    // osf name "Linux", then tproxy ip to 192.0.2.1:8080
+                    expr("osf", "osf-attrs", vec![U32("dreg", 1), U8("ttl", 0)]),
+                    cmp(1, 0, b"Linux\0\0\0\0\0\0\0\0\0\0\0"),
+                    imm(1, &[192, 0, 2, 1]),
+                    imm(2, &8080u16.to_be_bytes()),
+                    expr(
+                        "tproxy",
+                        "tproxy-attrs",
+                        vec![U32("family", 2), U32("reg-addr", 1), U32("reg-port", 2)],
+                    ),
+                ],
+            ),
+        ),
     ]);
     assert_eq!(
         got,
@@ -712,6 +732,8 @@ fn fib_numgen_socket_and_synproxy_read_like_nft() {
              synproxy mss 1460 wscale 7 timestamp sack-perm <fib>",
             "NFT_MSG_NEWRULE rule ip filter input tcp option maxseg size 1460 \
              tcp option sack-perm exists",
+            "NFT_MSG_NEWRULE rule inet filter prerouting osf name \"Linux\" \
+             tproxy ip to 192.0.2.1:8080",
         ]
     );
 }
