@@ -271,6 +271,52 @@ fn tuple(t: Named, out: &mut String, dir: &str) {
     }
 }
 
+/// The conntrack-exp module: expectations in `conntrack -L expect` words.
+pub struct Expect;
+
+impl Family for Expect {
+    /// `300 proto=6 src=A dst=B sport=0 dport=41739 mask-src=... master-src=... sport=36390
+    /// dport=21 class=0 helper=ftp`.
+    fn summary(&self, v: &MessageView, out: &mut String) -> bool {
+        if dump(v, out) {
+            return true;
+        }
+        let Some(n) = v.named() else {
+            return false;
+        };
+        let Some(t) = n.nest("tuple") else {
+            return false;
+        };
+        if let Some(x) = be32(n, "timeout") {
+            let _ = write!(out, " {x}");
+        }
+        if let Some(p) = t.nest("proto").and_then(|p| p.u8("num")) {
+            let _ = write!(out, " proto={p}");
+        }
+        tuple(t, out, "orig");
+        for (name, prefix) in [("mask", "mask-"), ("master", "master-")] {
+            if let Some(x) = n.nest(name) {
+                let mut s = String::new();
+                tuple(x, &mut s, "orig");
+                out.push_str(&s.replacen(" src=", &format!(" {prefix}src="), 1).replacen(
+                    " dst=",
+                    &format!(" {prefix}dst="),
+                    1,
+                ));
+            }
+        }
+        if let Some(c) = be32(n, "class") {
+            let _ = write!(out, " class={c}");
+        }
+        let helper = n.get("help-name").unwrap_or_default();
+        let helper = helper.split(|b| *b == 0).next().unwrap_or_default();
+        if !helper.is_empty() {
+            let _ = write!(out, " helper={}", String::from_utf8_lossy(helper));
+        }
+        true
+    }
+}
+
 /// ` packets=N bytes=M` of a direction's counters.
 fn counters(c: Named, out: &mut String) {
     let packets = be64(c, "counters-packets").or(be32(c, "counters32-packets").map(u64::from));
@@ -389,5 +435,54 @@ mod tests {
                 let _ = d.view(&f, m).summary();
             }
         }
+    }
+
+    #[test]
+    fn expectations_read_like_conntrack_l_expect() {
+        let specs = SpecRegistry::with_embedded();
+        let spec = specs.get("conntrack-exp").unwrap().clone();
+        let mut d = Dissector::new(specs);
+        let t = |name: &'static str, src: [u8; 4], dst: [u8; 4], sp: u16, dp: u16| {
+            Nest(
+                name,
+                "tuple-attrs",
+                vec![
+                    Nest(
+                        "ip",
+                        "ip-attrs",
+                        vec![Bytes("v4-src", src.to_vec()), Bytes("v4-dst", dst.to_vec())],
+                    ),
+                    Nest(
+                        "proto",
+                        "proto-attrs",
+                        vec![
+                            U8("num", 6),
+                            Bytes("src-port", sp.to_be_bytes().to_vec()),
+                            Bytes("dst-port", dp.to_be_bytes().to_vec()),
+                        ],
+                    ),
+                ],
+            )
+        };
+        let attrs = vec![
+            t("master", [192, 0, 2, 1], [192, 0, 2, 2], 36390, 21),
+            t("tuple", [192, 0, 2, 1], [192, 0, 2, 2], 0, 41739),
+            t("mask", [255; 4], [255; 4], 0, 0xffff),
+            U32("timeout", 300),
+            U32("class", 0),
+            Str("help-name", "ftp"),
+        ];
+        let mut p = vec![2, 0, 0, 0];
+        enc(&spec, "exp-attrs", &attrs, &mut p);
+        let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12];
+        // IPCTNL_MSG_EXP_NEW in subsystem NFNL_SUBSYS_CTNETLINK_EXP (2).
+        f.extend(crate::netlink::nlmsg(Endian::Little, 0x200, 0x2, 1, 7, &p));
+        let fi = d.index_frame(&f, 253, Endian::Little);
+        assert_eq!(
+            d.view(&f, &fi.msgs[0]).summary(),
+            "IPCTNL_MSG_EXP_NEW 300 proto=6 src=192.0.2.1 dst=192.0.2.2 sport=0 dport=41739 \
+             mask-src=255.255.255.255 mask-dst=255.255.255.255 sport=0 dport=65535 \
+             master-src=192.0.2.1 master-dst=192.0.2.2 sport=36390 dport=21 class=0 helper=ftp"
+        );
     }
 }

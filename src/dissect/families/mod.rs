@@ -148,6 +148,7 @@ static FAMILIES: &[(&str, &dyn Family)] = &[
     ("audit", &audit::Audit),
     ("connector", &connector::Connector),
     ("conntrack", &conntrack::Conntrack),
+    ("conntrack-exp", &conntrack::Expect),
     ("devlink", &devlink::Devlink),
     ("ethtool", &ethtool::Ethtool),
     ("fou", &ip_genl::Fou),
