@@ -94,6 +94,8 @@ pub struct SetInfo {
     pub key_type: u32,
     /// NFT_SET_* flags.
     pub flags: u32,
+    /// nft's datatype id of a map's data (NFT_DATA_VERDICT for verdict maps, 0 for sets).
+    pub data_type: u32,
     /// Elements (anonymous sets only).
     pub elems: Vec<Elem>,
 }
@@ -112,7 +114,7 @@ impl Sets {
                 id,
                 key_type,
                 flags,
-                data_type: _,
+                data_type,
             } => {
                 if self.sets.len() >= MAX_SETS && !self.sets.contains_key(&id) {
                     return;
@@ -122,6 +124,7 @@ impl Sets {
                     SetInfo {
                         key_type,
                         flags,
+                        data_type,
                         elems: Vec::new(),
                     },
                 );
@@ -433,12 +436,16 @@ impl Family for Nftables {
         let Some(info) = p.view.nft_sets().get(family, &table, &set_key(name, id)) else {
             return;
         };
-        let t = info.key_type;
+        // A map's data (not a verdict map's verdicts) is typed by its data type.
+        let dt = info.data_type;
+        let typed_data = info.flags & SET_MAP != 0 && dt != DATA_VERDICT && dt != 0;
         for n in nodes.iter_mut() {
             n.walk_mut(&mut |c| {
-                if c.field != "nftables.elements.key.value" {
-                    return;
-                }
+                let t = match c.field.as_str() {
+                    "nftables.elements.key.value" => info.key_type,
+                    "nftables.elements.data.value" if typed_data => dt,
+                    _ => return,
+                };
                 let Value::Bytes(b) = &c.value else {
                     return;
                 };

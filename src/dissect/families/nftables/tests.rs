@@ -737,3 +737,76 @@ fn fib_numgen_socket_and_synproxy_read_like_nft() {
         ]
     );
 }
+
+#[test]
+fn map_keys_and_data_are_typed_in_the_tree() {
+    let specs = SpecRegistry::with_embedded();
+    let spec = specs.get("nftables").unwrap().clone();
+    let mut d = Dissector::new(specs);
+    let msgs = [
+        (
+            "newset",
+            vec![
+                Str("table", "nat"),
+                Str("name", "dnat4"),
+                U32("flags", SET_MAP),
+                U32("key-type", T_IPADDR),
+                U32("key-len", 4),
+                U32("data-type", T_IPADDR),
+            ],
+        ),
+        (
+            "newsetelem",
+            vec![
+                Str("table", "nat"),
+                Str("set", "dnat4"),
+                Nest(
+                    "elements",
+                    "setelem-attrs",
+                    vec![Nest(
+                        "key",
+                        "setelem-attrs",
+                        vec![val("key", &[192, 0, 2, 1]), val("data", &[10, 0, 0, 1])],
+                    )],
+                ),
+            ],
+        ),
+    ];
+    let mut values = Vec::new();
+    for (op, attrs) in &msgs {
+        let o = spec.ops.iter().find(|o| o.name == *op).unwrap();
+        let set = o.attribute_set.clone().unwrap();
+        let mut p = vec![2, 0, 0, 0];
+        enc(&spec, &set, attrs, &mut p);
+        let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12];
+        f.extend(crate::netlink::nlmsg(
+            Endian::Little,
+            o.request_values[0],
+            0x2,
+            1,
+            7,
+            &p,
+        ));
+        let fi = d.index_frame(&f, 253, Endian::Little);
+        for n in d.view(&f, &fi.msgs[0]).tree() {
+            n.walk(&mut |c| {
+                if c.field.starts_with("nftables.elements.") && c.field.ends_with(".value") {
+                    values.push((c.field.clone(), c.value.clone()));
+                }
+            });
+        }
+    }
+    assert_eq!(
+        values,
+        [
+            (
+                "nftables.elements.key.value".to_string(),
+                Value::Ipv4([192, 0, 2, 1])
+            ),
+            (
+                "nftables.elements.data.value".to_string(),
+                Value::Ipv4([10, 0, 0, 1])
+            ),
+        ]
+    );
+}
