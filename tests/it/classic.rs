@@ -4,33 +4,10 @@
 
 use super::common::*;
 
-/// Every message of a capture has a named type, nothing raw, no expert errors.
-fn decoded_cleanly(cap: &std::path::Path) -> Vec<serde_json::Value> {
-    let msgs = json_msgs(cap, &[]);
-    assert!(!msgs.is_empty(), "{}", cap.display());
-    for m in &msgs {
-        let ty = m["type_name"].as_str().unwrap_or_default();
-        assert!(
-            !ty.starts_with("type "),
-            "unnamed type {ty} in frame {}",
-            m["frame"]
-        );
-        for n in all_json_nodes(&m["tree"]) {
-            assert!(n["raw"] != true, "raw node in frame {}: {n}", m["frame"]);
-            assert!(
-                n["expert"]["severity"] != "error",
-                "error in frame {}: {n}",
-                m["frame"]
-            );
-        }
-    }
-    msgs
-}
-
 #[test]
 fn audit_rules_and_status_read_like_auditctl() {
     let cap = local("audit.pcap");
-    decoded_cleanly(&cap);
+    assert_decoded(true, &cap);
     let got = summaries(&cap);
     let cmds = std::fs::read_to_string(local("audit.cmds.txt")).unwrap();
     // Every rule `auditctl -l` printed is the summary of a listed rule.
@@ -79,7 +56,7 @@ fn audit_rules_and_status_read_like_auditctl() {
 fn proc_connector_events_read_like_forkstat() {
     for name in ["connector-events.pcap", "connector-forkstat.pcap"] {
         let cap = local(name);
-        decoded_cleanly(&cap);
+        assert_decoded(true, &cap);
         let got = summaries(&cap);
         // `sh -c 'exit 3'` ran during both: a fork, an exec, and an exit with status 3 << 8.
         for want in [
@@ -112,7 +89,7 @@ fn proc_connector_events_read_like_forkstat() {
 #[test]
 fn uevents_of_a_veth_pair_read_like_udevadm_monitor() {
     let cap = local("uevent.pcap");
-    let msgs = decoded_cleanly(&cap);
+    let msgs = assert_decoded(true, &cap);
     assert_eq!(msgs.len(), 20);
     let got = summaries(&cap);
     for want in [
@@ -179,7 +156,7 @@ fn crypto_selinux_rdma_and_fib_lookup_decode_from_their_uapi_layouts() {
     let tmp = TempDir::new("classic-uapi");
     let p = tmp.path("classic.pcap");
     std::fs::write(&p, &file).unwrap();
-    let msgs = decoded_cleanly(&p);
+    let msgs = assert_decoded(true, &p);
     let names: Vec<&str> = msgs
         .iter()
         .map(|m| m["type_name"].as_str().unwrap())

@@ -334,3 +334,34 @@ pub fn assert_summaries(caps: &str, got: &[String], want: &[&str]) {
         );
     }
 }
+
+/// Every message of capture `cap` has a named type and no expert error in its tree (and, with
+/// `no_raw`, no raw node); returns the messages.
+pub fn assert_decoded(no_raw: bool, cap: &Path) -> Vec<J> {
+    let msgs = json_msgs(cap, &[]);
+    assert!(!msgs.is_empty(), "{}: no messages", cap.display());
+    for m in &msgs {
+        let ty = m["type_name"].as_str().unwrap_or_default();
+        assert!(
+            !ty.starts_with("type "),
+            "{}: unnamed type {ty} in frame {}",
+            cap.display(),
+            m["frame"]
+        );
+        for n in all_json_nodes(&m["tree"]) {
+            assert!(
+                !no_raw || n["raw"] != true,
+                "{}: raw node in frame {}: {n}",
+                cap.display(),
+                m["frame"]
+            );
+            assert!(
+                n["expert"]["severity"] != "error",
+                "{}: expert error in frame {}: {n}",
+                cap.display(),
+                m["frame"]
+            );
+        }
+    }
+    msgs
+}

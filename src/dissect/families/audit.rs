@@ -152,10 +152,12 @@ fn rule_node(data: &[u8], start: usize, at: usize, end: usize, e: Endian) -> Opt
     }
     let buflen = e.u32(p, RULE_LEN - 4).unwrap_or(0) as usize;
     let buf_end = at.saturating_add(buflen).min(end);
+    let fields = rule_fields(p, e);
+    let syscalls = syscalls(p, e);
     let mut n = Node::new(
         "rule",
         "audit.rule",
-        Value::Str(rule_text(p, e)),
+        Value::Str(rule_words(p, e, &fields, &syscalls)),
         at,
         buf_end - at,
     );
@@ -168,32 +170,16 @@ fn rule_node(data: &[u8], start: usize, at: usize, end: usize, e: Endian) -> Opt
             ),
         );
     }
-    let count = (e.u32(p, 8).unwrap_or(0) as usize).min(AUDIT_MAX_FIELDS);
-    let mut sp = 0usize;
-    for i in 0..count {
-        let ty = e.u32(p, 12 + 256 + 4 * i).unwrap_or(0);
-        let val = e.u32(p, 12 + 512 + 4 * i).unwrap_or(0);
-        let op = op_text(e.u32(p, 12 + 768 + 4 * i).unwrap_or(0));
-        let name = field_name(ty);
-        let (shown, off, len) = if STRING_FIELDS.contains(&ty) {
-            let s = p.get(RULE_LEN + sp..RULE_LEN + sp + val as usize);
-            let o = at + sp;
-            sp += val as usize;
-            match s {
-                Some(s) => (String::from_utf8_lossy(s).into_owned(), o, val as usize),
-                None => ("?".into(), o, 0),
-            }
-        } else {
-            (field_value(ty, val), start + 12 + 512 + 4 * i, 4)
-        };
+    for f in fields {
+        let name = field_name(f.ty);
         let mut c = Node::new(
             name.clone(),
             "audit.rule.field",
-            Value::Str(format!("{name}{op}{shown}")),
-            off,
-            len,
+            Value::Str(format!("{name}{}{}", f.op, f.shown)),
+            start + f.at,
+            f.len,
         );
-        c.display = format!("{op} {shown}");
+        c.display = format!("{} {}", f.op, f.shown);
         n.children.push(c);
     }
     if end > buf_end {
@@ -202,7 +188,6 @@ fn rule_node(data: &[u8], start: usize, at: usize, end: usize, e: Endian) -> Opt
         pad.display = format!("{} bytes of padding", end - buf_end);
         n.children.push(pad);
     }
-    let syscalls = syscalls(p, e);
     let mut s = Node::new(
         "syscalls",
         "audit.rule.syscalls",
@@ -215,11 +200,56 @@ fn rule_node(data: &[u8], start: usize, at: usize, end: usize, e: Endian) -> Opt
     Some((n, end.max(buf_end)))
 }
 
+/// One field of a rule: its type, operator, value as auditctl shows it, and where its bytes
+/// are in the struct (a string's in buf, a number's in values[]).
+struct RuleField {
+    ty: u32,
+    op: &'static str,
+    shown: String,
+    at: usize,
+    len: usize,
+}
+
+/// The fields of a struct audit_rule_data: `field_count` of the parallel arrays, the string
+/// fields' values packed in buf in order, each `values[i]` bytes long.
+fn rule_fields(p: &[u8], e: Endian) -> Vec<RuleField> {
+    let count = (e.u32(p, 8).unwrap_or(0) as usize).min(AUDIT_MAX_FIELDS);
+    let mut out = Vec::with_capacity(count);
+    let mut sp = 0usize;
+    for i in 0..count {
+        let ty = e.u32(p, 12 + 256 + 4 * i).unwrap_or(0);
+        let val = e.u32(p, 12 + 512 + 4 * i).unwrap_or(0);
+        let op = op_text(e.u32(p, 12 + 768 + 4 * i).unwrap_or(0));
+        let (shown, at, len) = if STRING_FIELDS.contains(&ty) {
+            let at = RULE_LEN + sp;
+            sp += val as usize;
+            match p.get(at..at + val as usize) {
+                Some(s) => (String::from_utf8_lossy(s).into_owned(), at, val as usize),
+                None => ("?".into(), at, 0),
+            }
+        } else {
+            (field_value(ty, val), 12 + 512 + 4 * i, 4)
+        };
+        out.push(RuleField {
+            ty,
+            op,
+            shown,
+            at,
+            len,
+        });
+    }
+    out
+}
+
 /// The rule as `auditctl -l` prints it (syscalls named for x86_64 and i386 rules).
 fn rule_text(p: &[u8], e: Endian) -> String {
+    rule_words(p, e, &rule_fields(p, e), &syscalls(p, e))
+}
+
+/// [`rule_text`] from the rule's fields and syscalls, read once by the caller.
+fn rule_words(p: &[u8], e: Endian, fields: &[RuleField], sys: &str) -> String {
     let flags = e.u32(p, 0).unwrap_or(0);
     let action = e.u32(p, 4).unwrap_or(0);
-    let count = (e.u32(p, 8).unwrap_or(0) as usize).min(AUDIT_MAX_FIELDS);
     let list = match flags & !0x10 {
         0 => "user",
         1 => "task",
@@ -237,38 +267,22 @@ fn rule_text(p: &[u8], e: Endian) -> String {
         2 => "always",
         _ => "?",
     };
-    let mut fields = Vec::new();
-    let mut sp = 0usize;
-    for i in 0..count {
-        let ty = e.u32(p, 12 + 256 + 4 * i).unwrap_or(0);
-        let val = e.u32(p, 12 + 512 + 4 * i).unwrap_or(0);
-        let op = op_text(e.u32(p, 12 + 768 + 4 * i).unwrap_or(0));
-        let shown = if STRING_FIELDS.contains(&ty) {
-            let s = p.get(RULE_LEN + sp..RULE_LEN + sp + val as usize);
-            sp += val as usize;
-            s.map_or_else(|| "?".into(), |s| String::from_utf8_lossy(s).into_owned())
-        } else {
-            field_value(ty, val)
-        };
-        fields.push((ty, op, shown));
-    }
-    let sys = syscalls(p, e);
     // A file watch (`auditctl -w`): exit list, always, every syscall, only path/perm/key.
-    let watch = fields.iter().find(|f| f.0 == 105);
+    let watch = fields.iter().find(|f| f.ty == 105);
     if list == "exit"
         && action == "always"
         && sys == "all"
         && let Some(w) = watch
-        && fields.iter().all(|f| matches!(f.0, 105 | 106 | 210))
+        && fields.iter().all(|f| matches!(f.ty, 105 | 106 | 210))
     {
-        let mut s = format!("-w {}", w.2);
-        for f in &fields {
-            match f.0 {
+        let mut s = format!("-w {}", w.shown);
+        for f in fields {
+            match f.ty {
                 106 => {
-                    let _ = write!(s, " -p {}", f.2);
+                    let _ = write!(s, " -p {}", f.shown);
                 }
                 210 => {
-                    let _ = write!(s, " -k {}", f.2);
+                    let _ = write!(s, " -k {}", f.shown);
                 }
                 _ => {}
             }
@@ -278,11 +292,11 @@ fn rule_text(p: &[u8], e: Endian) -> String {
     let prepend = if flags & 0x10 != 0 { "-A" } else { "-a" };
     let mut s = format!("{prepend} {action},{list}");
     // auditctl puts arch first, then the syscalls, then the other fields.
-    for f in fields.iter().filter(|f| f.0 == 11) {
-        let _ = write!(s, " -F arch{}{}", f.1, f.2);
+    for f in fields.iter().filter(|f| f.ty == 11) {
+        let _ = write!(s, " -F arch{}{}", f.op, f.shown);
     }
     // Syscalls by name for the rule's arch (auditctl's b64 / b32 on x86), else by number.
-    let arch = fields.iter().find(|f| f.0 == 11).map(|f| f.2.as_str());
+    let arch = fields.iter().find(|f| f.ty == 11).map(|f| f.shown.as_str());
     let table = match arch {
         Some("b64") => Some(super::audit_syscalls::X86_64),
         Some("b32") => Some(super::audit_syscalls::I386),
@@ -302,8 +316,8 @@ fn rule_text(p: &[u8], e: Endian) -> String {
             s.push_str(" -S all");
         }
     }
-    for f in fields.iter().filter(|f| f.0 != 11) {
-        let _ = write!(s, " -F {}{}{}", field_name(f.0), f.1, f.2);
+    for f in fields.iter().filter(|f| f.ty != 11) {
+        let _ = write!(s, " -F {}{}{}", field_name(f.ty), f.op, f.shown);
     }
     s
 }

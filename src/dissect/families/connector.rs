@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use super::text::until_nul;
 use super::{Family, Payload};
 use crate::dissect::MessageView;
 use crate::dissect::attrs::Walker;
@@ -122,8 +123,7 @@ impl Family for Connector {
                 let c = d
                     .get(PROC_HDR_LEN + 8..PROC_HDR_LEN + 24)
                     .unwrap_or_default();
-                let c = c.split(|b| *b == 0).next().unwrap_or_default();
-                write!(out, " proc comm {} {:?}", u(4), String::from_utf8_lossy(c))
+                write!(out, " proc comm {} {:?}", u(4), until_nul(c))
             }
             0x2000_0000 | 0x8000_0000 => {
                 write!(out, " proc {arm} {} code {} signal {}", u(4), u(8), u(12))

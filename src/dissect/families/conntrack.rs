@@ -308,10 +308,8 @@ impl Family for Expect {
         if let Some(c) = be32(n, "class") {
             let _ = write!(out, " class={c}");
         }
-        let helper = n.get("help-name").unwrap_or_default();
-        let helper = helper.split(|b| *b == 0).next().unwrap_or_default();
-        if !helper.is_empty() {
-            let _ = write!(out, " helper={}", String::from_utf8_lossy(helper));
+        if let Some(h) = n.str("help-name").filter(|h| !h.is_empty()) {
+            let _ = write!(out, " helper={h}");
         }
         true
     }

@@ -92,11 +92,9 @@ impl Family for Ipset {
     }
 }
 
-/// A string attribute's text, without its NUL.
+/// A string attribute's text, without its NUL ("" when absent).
 fn text(n: Named, name: &str) -> String {
-    let b = n.get(name).unwrap_or_default();
-    let b = b.split(|c| *c == 0).next().unwrap_or_default();
-    String::from_utf8_lossy(b).into_owned()
+    n.str(name).unwrap_or_default().into_owned()
 }
 
 /// ` family inet` / ` family inet6` (NFPROTO_IPV4 / IPV6).

@@ -77,6 +77,11 @@ impl<'a> Named<'a> {
         Attrs::from(self.bytes, self.start, self.e).find(t)
     }
 
+    /// String attribute `name` up to its first NUL.
+    pub fn str(self, name: &str) -> Option<std::borrow::Cow<'a, str>> {
+        self.get(name).map(super::text::until_nul)
+    }
+
     /// `name` as a u32 in the message's byte order.
     pub fn u32(self, name: &str) -> Option<u32> {
         self.e.u32(self.get(name)?, 0)

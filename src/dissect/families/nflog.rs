@@ -33,10 +33,8 @@ impl Family for NfPackets {
         match m.ty & 0xff {
             PACKET => {
                 let _ = write!(out, " {} {res}", if queue { "queue" } else { "group" });
-                let pre = n.get("prefix").unwrap_or_default();
-                let pre = pre.split(|b| *b == 0).next().unwrap_or_default();
-                if !pre.is_empty() {
-                    let _ = write!(out, " prefix {:?}", String::from_utf8_lossy(pre));
+                if let Some(pre) = n.str("prefix").filter(|p| !p.is_empty()) {
+                    let _ = write!(out, " prefix {pre:?}");
                 }
                 if let Some(pkt) = n.get("payload") {
                     out.push(' ');

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::text::{dump, push_ip};
+use super::text::{dump, push_ip, until_nul};
 use super::{Family, Layout, Payload};
 use crate::dissect::MessageView;
 use crate::dissect::attrs::Walker;
@@ -95,7 +95,7 @@ impl Family for SockDiag {
             }
         }
         out.extend(specs.header_paths("sock-diag", "inet-diag-req-raw", "sock-diag"));
-        // mptcp_info's and sctp_info's members under INET_DIAG_INFO (see `mptcp_info`).
+        // mptcp_info's and sctp_info's members under INET_DIAG_INFO (see `protocol_info`).
         for st in ["mptcp-info", "sctp-info"] {
             let from = format!("sock-diag.{st}");
             out.extend(
@@ -115,9 +115,8 @@ impl Family for SockDiag {
         if p.bytes().first() == Some(&1) && p.m.direction != Direction::ToKernel {
             // UNIX_DIAG_NAME: an abstract name starts with a NUL (ss shows it as @name).
             for n in nodes.iter_mut().filter(|n| n.field == "sock-diag.name") {
-                if let Some([0, rest @ ..]) = p.data.get(n.offset + 4..n.offset + n.length) {
-                    let name = rest.split(|b| *b == 0).next().unwrap_or_default();
-                    n.value = Value::Str(format!("@{}", String::from_utf8_lossy(name)));
+                if let Some(b @ [0, ..]) = p.data.get(n.offset + 4..n.offset + n.length) {
+                    n.value = Value::Str(unix_name(b));
                     n.display = n.value.display();
                 }
             }
@@ -132,7 +131,7 @@ impl Family for SockDiag {
             return;
         }
         if p.m.direction != Direction::ToKernel {
-            mptcp_info(p, nodes);
+            protocol_info(p, nodes);
         }
         if family != Some(2) {
             return;
@@ -210,15 +209,7 @@ impl Family for SockDiag {
                     state_name(p.get(2).copied().unwrap_or(0))
                 );
                 match named.and_then(|n| n.get("name")) {
-                    // Abstract names start with a NUL; ss shows it as @.
-                    Some([0, rest @ ..]) => {
-                        out.push('@');
-                        out.push_str(&String::from_utf8_lossy(rest));
-                    }
-                    Some(name) => {
-                        let path = name.split(|b| *b == 0).next().unwrap_or_default();
-                        out.push_str(&String::from_utf8_lossy(path));
-                    }
+                    Some(name) => out.push_str(&unix_name(name)),
                     None => out.push('*'),
                 }
                 let peer = named.and_then(|n| n.u32("peer")).unwrap_or(0);
@@ -255,12 +246,21 @@ impl Family for SockDiag {
     }
 }
 
+/// A unix socket's name as `ss` shows it: a path, or an abstract name (its leading NUL) as
+/// `@name`; either up to the next NUL.
+fn unix_name(b: &[u8]) -> String {
+    match b.split_first() {
+        Some((0, rest)) => format!("@{}", until_nul(rest)),
+        _ => until_nul(b).into_owned(),
+    }
+}
+
 /// INET_DIAG_INFO of an MPTCP socket is a struct mptcp_info, which the reply cannot name (the
 /// request said IPPROTO_MPTCP): told by its length, as struct tcp_info has never been shorter
 /// than 104 bytes (tcpi_total_retrans ends there since Linux 2.6) and mptcp_info is.
 /// An SCTP association's is a struct sctp_info: only sctp_diag sends INET_DIAG_LOCALS and
 /// INET_DIAG_PEERS (net/sctp/diag.c), which tell it.
-fn mptcp_info(p: &Payload<'_>, nodes: &mut [Node]) {
+fn protocol_info(p: &Payload<'_>, nodes: &mut [Node]) {
     let sctp = nodes
         .iter()
         .any(|n| n.field == "sock-diag.locals" || n.field == "sock-diag.peers");

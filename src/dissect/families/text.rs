@@ -41,11 +41,12 @@ pub fn ip_text(b: &[u8]) -> Option<String> {
 
 /// A string attribute up to its first NUL.
 pub fn push_str(out: &mut String, b: &[u8]) {
-    let s = b.split(|c| *c == 0).next().unwrap_or(&[]);
-    match std::str::from_utf8(s) {
-        Ok(s) => out.push_str(s),
-        Err(_) => out.push_str(&String::from_utf8_lossy(s)),
-    }
+    out.push_str(&until_nul(b));
+}
+
+/// The text of a string attribute up to its first NUL (lossy UTF-8).
+pub fn until_nul(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(b.split(|c| *c == 0).next().unwrap_or(&[]))
 }
 
 /// A device by index: its name if the capture showed it, else `ifN`.

@@ -5,25 +5,30 @@
 use super::*;
 
 impl Rule<'_, '_> {
+    /// Register `dreg` now holds field `text` of datatype `ty` (`proto`: the protocol a
+    /// dependency match selects, for meta nfproto/l4proto; else "").
+    pub(super) fn set_field(&mut self, dreg: u32, text: String, ty: u32, proto: &'static str) {
+        self.widths
+            .insert(dreg, type_size(ty).map_or(4, |n| n as u32));
+        self.regs.insert(
+            dreg,
+            Reg::Field {
+                text,
+                ty,
+                proto,
+                mask: None,
+            },
+        );
+    }
+
     /// Put a loaded field into its register (an expression without one prints as `<name>`).
     fn load(&mut self, d: Named, text: String, ty: u32) {
-        let Some(dreg) = Self::reg(d, "dreg") else {
-            let name = text.split(' ').next().unwrap_or_default();
-            self.push(format!("<{name}>"));
-            return;
-        };
-        {
-            self.widths
-                .insert(dreg, type_size(ty).map_or(4, |n| n as u32));
-            self.regs.insert(
-                dreg,
-                Reg::Field {
-                    text,
-                    ty,
-                    proto: "",
-                    mask: None,
-                },
-            );
+        match Self::reg(d, "dreg") {
+            Some(dreg) => self.set_field(dreg, text, ty, ""),
+            None => {
+                let name = text.split(' ').next().unwrap_or_default();
+                self.push(format!("<{name}>"));
+            }
         }
     }
 

@@ -436,17 +436,7 @@ impl<'v, 'a> Rule<'v, 'a> {
                 16 => "l4proto",
                 _ => "",
             };
-            self.widths
-                .insert(dreg, type_size(ty).map_or(4, |n| n as u32));
-            self.regs.insert(
-                dreg,
-                Reg::Field {
-                    text,
-                    ty,
-                    proto,
-                    mask: None,
-                },
-            );
+            self.set_field(dreg, text, ty, proto);
         }
     }
 
