@@ -6,6 +6,7 @@
 
 pub mod capture;
 pub mod cli;
+pub mod conv;
 pub mod dissect;
 pub mod export;
 pub mod filter;

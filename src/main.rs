@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use nlscope::cli::{CliError, capture, read, specs_cmd};
+use nlscope::cli::{CliError, capture, read, specs_cmd, stats};
 use nlscope::dissect::specs::SpecRegistry;
 
 #[derive(Parser)]
@@ -39,6 +39,9 @@ enum Cmd {
     Read(read::ReadOptions),
     /// Capture live netlink traffic from an nlmon interface or multicast monitor sockets.
     Capture(capture::CaptureOptions),
+    /// Requests and answers of a capture: counts, errors by errno, latency percentiles, per
+    /// family and command and per socket.
+    Stats(stats::StatsOptions),
     /// List the loaded YNL specs, or show one.
     Specs {
         #[command(subcommand)]
@@ -70,6 +73,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.cmd {
         Some(Cmd::Read(opts)) => read::run(&opts, specs, &mut out),
         Some(Cmd::Capture(opts)) => capture::run(&opts, specs),
+        Some(Cmd::Stats(opts)) => stats::run(&opts, specs, &mut out),
         Some(Cmd::Specs { what }) => match what.unwrap_or(SpecsCmd::List) {
             SpecsCmd::List => specs_cmd::list(&specs, &mut out),
             SpecsCmd::Show { name } => specs_cmd::show(&specs, &name, &mut out),

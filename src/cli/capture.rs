@@ -235,6 +235,7 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
                                     msg: mi,
                                     ts_ns: c.ts_ns,
                                     view: dis.view(&c.data, m),
+                                    linked: None,
                                 };
                                 export::write_summary_line(&mut text, &rec, t0v);
                                 text.push('\n');

@@ -9,6 +9,7 @@ use std::thread;
 use crossbeam_channel::bounded;
 
 use super::CliError;
+use crate::conv::{Conversations, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::{Catalog, MsgFields};
 use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
 use crate::export::{self, CaptureOut, Emitter, Format, FrameRef, Part};
@@ -132,6 +133,115 @@ pub fn out_format_for(path: &std::path::Path) -> OutFormat {
     }
 }
 
+/// A dissector over `specs` with the `--genl` and `--decode-as` pins of `opts`.
+pub(crate) fn dissector(opts: &ReadOptions, specs: SpecRegistry) -> Result<Dissector, CliError> {
+    let mut dis = Dissector::new(specs);
+    for (name, id) in &opts.genl {
+        if dis.specs.get(name).is_none() {
+            return Err(CliError::usage(format!(
+                "--genl {name}={id}: no spec describes a family named '{name}' (see nlscope specs list)"
+            )));
+        }
+        dis.pin_genl(*id, name);
+    }
+    for (proto, name) in &opts.decode_as {
+        dis.pin_protocol(*proto, name)
+            .map_err(|e| CliError::usage(format!("--decode-as {proto}={name}: {e}")))?;
+    }
+    Ok(dis)
+}
+
+/// Push the messages of an indexed frame (1-based `frame_no`) to `conv`.
+pub(crate) fn push_frame(
+    conv: &mut Conversations,
+    dis: &Dissector,
+    data: &[u8],
+    fi: &FrameIndex,
+    frame_no: u64,
+    ts_ns: i128,
+) {
+    if fi.msgs.is_empty() {
+        conv.push_none(
+            MsgRef {
+                frame: frame_no,
+                msg: u32::from(u16::MAX),
+            },
+            ts_ns,
+        );
+    }
+    for (mi, m) in fi.msgs.iter().enumerate() {
+        let at = MsgRef {
+            frame: frame_no,
+            msg: u32::try_from(mi).unwrap_or(u32::MAX),
+        };
+        conv.push(&ConvMsg::of(&dis.view(data, m), at, ts_ns));
+    }
+}
+
+/// Read the capture file at `path` (up to `count` frames) on this thread, indexing every frame
+/// with `dis` (which learns as it goes), and call `f` with each frame's 1-based number.
+/// A read error is returned after every frame before it was seen.
+pub(crate) fn walk_file(
+    path: &str,
+    count: Option<u64>,
+    dis: &mut Dissector,
+    f: &mut dyn FnMut(&Dissector, u64, &crate::pcap::Frame, &FrameIndex),
+) -> Result<(), CliError> {
+    let input = File::open(path).map_err(|e| CliError::new(format!("cannot open {path}: {e}")))?;
+    let (back_tx, back_rx) = crossbeam_channel::unbounded::<Frames>();
+    let mut fi = FrameIndex::default();
+    let mut frame_no = 0u64;
+    let mut error = None;
+    feed(input, 256, count, &back_rx, &mut |b| {
+        match b {
+            Batch::Frames(frames, _) => {
+                for (frame, _) in frames.iter() {
+                    for c in &frame.comments {
+                        dis.learn_from_comment(c);
+                    }
+                    frame_no += 1;
+                    dis.index_frame_into(
+                        &frame.data,
+                        frame.linktype,
+                        endian_of(frame.byte_order),
+                        &mut fi,
+                    );
+                    f(dis, frame_no, frame, &fi);
+                }
+                let _ = back_tx.send(frames);
+            }
+            Batch::Comments(c) => {
+                for line in c {
+                    dis.learn_from_comment(&line);
+                }
+            }
+            Batch::Error(e) => error = Some(e),
+        }
+        true
+    });
+    match error {
+        Some(e) => Err(CliError::new(format!("{path}: {e}"))),
+        None => Ok(()),
+    }
+}
+
+/// Correlate the capture file at `path` (a first pass over its headers). A file that breaks
+/// off is correlated up to where it does (the main pass reports the error).
+pub(crate) fn correlate_file(
+    path: &str,
+    count: Option<u64>,
+    dis: &mut Dissector,
+) -> Result<Conversations, CliError> {
+    let mut conv = Conversations::new();
+    let res = walk_file(path, count, dis, &mut |dis, no, frame, fi| {
+        push_frame(&mut conv, dis, &frame.data, fi, no, frame.ts_ns);
+    });
+    match res {
+        Err(e) if e.message.starts_with("cannot open") => Err(e),
+        _ => Ok(conv),
+    }
+}
+
 /// Run `read`. Prints what could be read; a read error is returned after the output.
 pub fn run(
     opts: &ReadOptions,
@@ -195,19 +305,23 @@ pub fn run(
         });
     });
 
-    let mut dis = Dissector::new(specs);
-    for (name, id) in &opts.genl {
-        if dis.specs.get(name).is_none() {
-            return Err(CliError::usage(format!(
-                "--genl {name}={id}: no spec describes a family named '{name}' (see nlscope specs list)"
-            )));
+    // Trees, JSON and conversation fields show which request a message answers. A file is
+    // correlated in a first pass, so requests also know their answers; a pipe is correlated
+    // as it arrives (answers know their request; a request knows what came before it).
+    let want_conv = format.is_some_and(Format::needs_tree)
+        || filter.as_ref().is_some_and(Filter::needs_conversations);
+    let mut conv = None;
+    let mut conv_live = false;
+    if want_conv {
+        if opts.input == "-" {
+            conv = Some(Conversations::new());
+            conv_live = true;
+        } else {
+            let mut d = dissector(opts, specs.clone())?;
+            conv = Some(correlate_file(&opts.input, opts.count, &mut d)?);
         }
-        dis.pin_genl(*id, name);
     }
-    for (proto, name) in &opts.decode_as {
-        dis.pin_protocol(*proto, name)
-            .map_err(|e| CliError::usage(format!("--decode-as {proto}={name}: {e}")))?;
-    }
+    let mut dis = dissector(opts, specs)?;
     let mut out = BufWriter::with_capacity(1 << 16, stdout);
     let mut ifaces: Vec<Option<Interface>> = Vec::new();
     let mut frame_no = 0u64;
@@ -231,6 +345,7 @@ pub fn run(
         out.write_all(text.as_bytes()).map_err(io_err)?;
     }
     let mut fi = FrameIndex::default();
+    let mut ord = 0usize;
     'events: for ev in rx.iter() {
         let frames = match ev {
             Event::Error(e) => {
@@ -262,6 +377,12 @@ pub fn run(
             let t0v = *t0.get_or_insert(frame.ts_ns);
             let data = &frame.data;
             dis.index_frame_into(data, frame.linktype, endian_of(frame.byte_order), &mut fi);
+            let first_ord = ord;
+            // A frame without messages takes an ordinal too (as the app's row for it does).
+            ord += fi.msgs.len().max(1);
+            if conv_live && let Some(c) = conv.as_mut() {
+                push_frame(c, &dis, data, &fi, frame_no, frame.ts_ns);
+            }
             let mut any_match = false;
             text.clear();
             let at = FrameRef {
@@ -270,11 +391,13 @@ pub fn run(
                 data,
                 no: frame_no,
                 ts_ns: frame.ts_ns,
+                conv: conv.as_ref().map(|c| (c, first_ord)),
             };
             for (mi, m) in fi.msgs.iter().enumerate() {
                 let view = dis.view(data, m);
-                let fields =
-                    MsgFields::new(&view, frame_no, frame.ts_ns, data.len()).relative_to(t0v);
+                let fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len())
+                    .relative_to(t0v)
+                    .with_linked(conv.as_ref().and_then(|c| c.linked(first_ord + mi)));
                 if let Some(f) = &filter
                     && !f.matches(&fields)
                 {

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::sync::OnceLock;
 
+use crate::conv::Linked;
 use crate::dissect::MessageView;
 use crate::dissect::specs::SpecRegistry;
 use crate::filter::{FieldCatalog, FieldSource, FieldValue, Filter};
@@ -56,6 +57,9 @@ pub struct MsgFields<'a> {
     /// Capture time of the first frame (for `frame.time_relative`); `None` leaves that field
     /// absent.
     pub first_ts_ns: Option<i128>,
+    /// What correlation knows of the message (`nlmsg.request_in`, `nlmsg.latency`...);
+    /// `None` leaves those fields absent.
+    pub linked: Option<Linked>,
     tree: OnceCell<Vec<Node>>,
 }
 
@@ -68,6 +72,7 @@ impl<'a> MsgFields<'a> {
             ts_ns,
             frame_len,
             first_ts_ns: None,
+            linked: None,
             tree: OnceCell::new(),
         }
     }
@@ -75,6 +80,12 @@ impl<'a> MsgFields<'a> {
     /// Measure `frame.time_relative` from `first_ts_ns` (the capture's first frame).
     pub fn relative_to(mut self, first_ts_ns: i128) -> Self {
         self.first_ts_ns = Some(first_ts_ns);
+        self
+    }
+
+    /// Answer the conversation fields from `linked`.
+    pub fn with_linked(mut self, linked: Option<Linked>) -> Self {
+        self.linked = linked;
         self
     }
 
@@ -166,6 +177,19 @@ impl FieldSource for MsgFields<'_> {
                 }
                 _ => false,
             },
+            "nlmsg.role"
+            | "nlmsg.request_in"
+            | "nlmsg.caused_by"
+            | "nlmsg.response_in"
+            | "nlmsg.responses"
+            | "nlmsg.notifications"
+            | "nlmsg.latency"
+            | "nlmsg.unanswered"
+            | "nlmsg.unacked"
+            | "nlmsg.dump_intr"
+            | "nlmsg.orphan" => {
+                crate::conv::show::field(self.linked.as_ref(), field, f).unwrap_or(false)
+            }
             "nlmsg.direction" => f(&FieldValue::Str(Cow::Borrowed(m.direction.as_str()))),
             "genl.family" => match self.view.genl_family() {
                 Some(name) => f(&FieldValue::Str(Cow::Borrowed(name))),

@@ -378,6 +378,7 @@ impl FileJob {
                     data,
                     no: u64::from(fno) + 1,
                     ts_ns: fm.ts_ns,
+                    conv: Some((store.conversations(), fm.first_msg as usize)),
                 };
                 for e in rows.iter().filter_map(|&i| store.msg(i as usize)) {
                     let part = if e.pos == NO_MSG {

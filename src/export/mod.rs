@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value as J, json};
 
+use crate::conv::Linked;
 use crate::dissect::MessageView;
 use crate::model::{Node, Value, json_str};
 
@@ -22,6 +23,19 @@ pub struct Record<'a> {
     pub ts_ns: i128,
     /// The message.
     pub view: MessageView<'a>,
+    /// What correlation knows of it (request, answers, latency), when it was correlated.
+    pub linked: Option<Linked>,
+}
+
+impl Record<'_> {
+    /// The nlmsghdr node, with the conversation's generated nodes (`[Request in]`...) last.
+    pub fn header_node(&self) -> Node {
+        let mut h = self.view.header_node();
+        if let Some(l) = &self.linked {
+            h.children.extend(crate::conv::show::nodes(l));
+        }
+        h
+    }
 }
 
 /// Output formats (`-T`).
@@ -280,7 +294,11 @@ pub fn write_message_json(out: &mut String, r: &Record, extra: Option<&Node>) {
         }
         json_str(out, n);
     }
-    let _ = write!(out, "],\"seq\":{},\"pid\":{},\"summary\":", m.seq, m.pid);
+    let _ = write!(out, "],\"seq\":{},\"pid\":{}", m.seq, m.pid);
+    if let Some(l) = &r.linked {
+        crate::conv::show::write_json(out, l);
+    }
+    out.push_str(",\"summary\":");
     json_str(out, &r.view.summary_with(tn));
     out.push_str(",\"tree\":[");
     let tree = r.view.tree();
@@ -291,36 +309,6 @@ pub fn write_message_json(out: &mut String, r: &Record, extra: Option<&Node>) {
         write_node_json(out, n);
     }
     out.push_str("]}");
-}
-
-/// The contract's JSON object for a message (`tree` built here).
-pub fn message_json(r: &Record) -> J {
-    let m = r.view.index();
-    let (names, _) = r.view.flag_names();
-    let tree = r.view.tree();
-    let mut o = Map::with_capacity(16);
-    o.insert("frame".into(), J::from(r.frame));
-    o.insert("msg".into(), J::from(r.msg));
-    o.insert("time".into(), json!(epoch_secs(r.ts_ns)));
-    o.insert("protocol".into(), J::from(m.protocol));
-    o.insert("family".into(), J::String(r.view.family_name()));
-    o.insert("direction".into(), J::String(m.direction.as_str().into()));
-    o.insert("len".into(), J::from(m.len));
-    o.insert("type".into(), J::from(m.ty));
-    o.insert("type_name".into(), J::String(r.view.type_name()));
-    o.insert("flags".into(), J::from(m.flags));
-    o.insert(
-        "flag_names".into(),
-        J::Array(names.iter().map(|n| J::String((*n).into())).collect()),
-    );
-    o.insert("seq".into(), J::from(m.seq));
-    o.insert("pid".into(), J::from(m.pid));
-    o.insert("summary".into(), J::String(r.view.summary()));
-    o.insert(
-        "tree".into(),
-        J::Array(tree.iter().map(node_json).collect()),
-    );
-    J::Object(o)
 }
 
 /// Append `n` and its children as indented text lines.
@@ -361,7 +349,7 @@ pub fn message_tree_text(r: &Record) -> String {
         m.len,
         m.offset
     );
-    write_tree_text(&mut s, &r.view.header_node(), 1);
+    write_tree_text(&mut s, &r.header_node(), 1);
     for n in r.view.tree() {
         write_tree_text(&mut s, &n, 1);
     }

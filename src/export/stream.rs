@@ -9,6 +9,7 @@ use super::{
     CSV_HEADER, Format, Record, csv_row, message_tree_text, write_message_json, write_summary_line,
     write_tree_text,
 };
+use crate::conv::Conversations;
 use crate::dissect::problems::{UEVENT_CHARS, frame_problem_node, no_message_text};
 use crate::dissect::{Dissector, FrameIndex};
 use crate::model::Node;
@@ -27,6 +28,8 @@ pub struct FrameRef<'a> {
     pub no: u64,
     /// Capture time, nanoseconds since the epoch.
     pub ts_ns: i128,
+    /// Correlation over the capture, and the ordinal of the frame's first message in it.
+    pub conv: Option<(&'a Conversations, usize)>,
 }
 
 /// What of a frame [`Emitter::emit`] writes.
@@ -115,6 +118,7 @@ impl Emitter {
                     msg: mi,
                     ts_ns: f.ts_ns,
                     view: f.dis.view(f.data, m),
+                    linked: f.conv.and_then(|(c, first)| c.linked(first + mi)),
                 };
                 let problem = if mi + 1 == f.index.msgs.len() {
                     frame_problem_node(f.index, f.data.len())
@@ -266,6 +270,7 @@ mod tests {
             data: &[],
             no: 7,
             ts_ns: 1_000_000_000,
+            conv: None,
         };
         for f in [
             Format::Summary,

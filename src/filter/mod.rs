@@ -222,6 +222,17 @@ impl Filter {
         "genl.family",
         "genl.cmd",
         "frame.len",
+        "nlmsg.role",
+        "nlmsg.request_in",
+        "nlmsg.caused_by",
+        "nlmsg.response_in",
+        "nlmsg.responses",
+        "nlmsg.notifications",
+        "nlmsg.latency",
+        "nlmsg.unanswered",
+        "nlmsg.unacked",
+        "nlmsg.dump_intr",
+        "nlmsg.orphan",
     ];
 
     /// Wireshark field names and the canonical names they stand for.
@@ -232,6 +243,8 @@ impl Filter {
         ("netlink.hdr_seq", "nlmsg.seq"),
         ("netlink.hdr_pid", "nlmsg.pid"),
         ("netlink.error", "nlmsg.error"),
+        ("netlink.response_in", "nlmsg.response_in"),
+        ("netlink.request_in", "nlmsg.request_in"),
     ];
 
     /// Compile `input`. Unknown fields (per `catalog`, header fields are always
@@ -286,6 +299,13 @@ impl Filter {
     /// True for the match-all filter compiled from empty input.
     pub fn is_empty(&self) -> bool {
         matches!(self.root, Node::True)
+    }
+
+    /// Whether any referenced field is a conversation field (`nlmsg.latency`...), which
+    /// needs correlation over the capture.
+    pub fn needs_conversations(&self) -> bool {
+        self.fields()
+            .any(|f| crate::conv::show::FIELDS.contains(&f))
     }
 
     /// Whether any referenced field is outside [`Filter::HEADER_FIELDS`].

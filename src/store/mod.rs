@@ -17,6 +17,7 @@ pub use rows::{Indexed, Indexer};
 
 use std::rc::Rc;
 
+use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::MsgFields;
 use crate::dissect::problems::frame_problem_node;
 use crate::dissect::{
@@ -109,6 +110,8 @@ pub struct Store {
     trees: Vec<(u32, Rc<Vec<Node>>)>,
     /// The dissector's names version the cached trees were built under.
     trees_names: u64,
+    /// Requests and their answers, by row index.
+    conv: Conversations,
 }
 
 /// Bytes held by a [`Store`]'s allocations (capacities, not lengths), by purpose.
@@ -160,6 +163,7 @@ impl Store {
             section_comments: Vec::new(),
             trees: Vec::new(),
             trees_names: 0,
+            conv: Conversations::new(),
         }
     }
 
@@ -255,6 +259,7 @@ impl Store {
         if n == 0 {
             return;
         }
+        self.correlate(base_frame, &bytes, &frames, &rows);
         self.msg_total += msg_total;
         if n <= SMALL_BATCH {
             self.append_small(&bytes, &frames, &rows);
@@ -276,6 +281,62 @@ impl Store {
         self.frame_count += seg.frames.len();
         self.row_count += seg.rows.len();
         self.segs.push(seg);
+    }
+
+    /// Push the new rows to the correlation, in order (row index = ordinal). A request's
+    /// cached tree may gain answers: the cache starts over.
+    fn correlate(&mut self, base_frame: u32, bytes: &[u8], frames: &[FrameRec], rows: &[Row]) {
+        for r in rows {
+            let Some(fr) = frames.get(r.frame as usize) else {
+                continue;
+            };
+            let ts_ns = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
+            let at = MsgRef {
+                frame: u64::from(base_frame.saturating_add(r.frame)) + 1,
+                msg: u32::from(r.pos),
+            };
+            if r.pos == NO_MSG {
+                self.conv.push_none(at, ts_ns);
+                continue;
+            }
+            let m = r.index(fr.len);
+            // An error's echoed request type (nlmsgerr: error code, then the nlmsghdr).
+            let at_type = fr.start as usize + m.offset + 24;
+            let echo_type = (m.ty == crate::netlink::NLMSG_ERROR)
+                .then(|| m.endian.u16(bytes, at_type))
+                .flatten();
+            self.conv.push(&ConvMsg {
+                at,
+                ts_ns,
+                protocol: m.protocol,
+                ty: m.ty,
+                flags: m.flags,
+                seq: m.seq,
+                pid: m.pid,
+                direction: m.direction,
+                error: m.error,
+                kind: r.kind(),
+                echo_type,
+            });
+        }
+        if !rows.is_empty() {
+            self.trees.clear();
+        }
+    }
+
+    /// Requests and their answers over the whole store (ordinals are row indices).
+    pub fn conversations(&self) -> &Conversations {
+        &self.conv
+    }
+
+    /// What correlation knows of message `i`.
+    pub fn linked(&self, i: usize) -> Option<Linked> {
+        self.conv.linked(i)
+    }
+
+    /// The row index of the message at `at` (1-based frame, message in the frame).
+    pub fn row_of(&self, at: MsgRef) -> Option<usize> {
+        self.conv.ordinal(at)
     }
 
     /// Copy a small batch into the open segment, starting one when there is none or it is
@@ -500,7 +561,8 @@ impl Store {
         let (_, fr) = self.seg_of_frame(e.frame as usize)?;
         let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
         let view = self.dis.view(data, &e.idx);
-        let mut fields = MsgFields::new(&view, u64::from(e.frame) + 1, ts, fr.len as usize);
+        let mut fields = MsgFields::new(&view, u64::from(e.frame) + 1, ts, fr.len as usize)
+            .with_linked(self.conv.linked(i));
         if let Some(t0) = self.first_ts() {
             fields = fields.relative_to(t0);
         }
@@ -579,7 +641,11 @@ impl Store {
                 tree.push(n);
             }
         } else {
-            tree.push(view.header_node());
+            let mut h = view.header_node();
+            if let Some(l) = self.conv.linked(i) {
+                h.children.extend(crate::conv::show::nodes(&l));
+            }
+            tree.push(h);
             tree.extend(view.tree());
         }
         let last = e.pos == NO_MSG || fm.is_some_and(|f| u32::from(e.pos) + 1 == f.msg_count);
@@ -660,7 +726,8 @@ impl Store {
                 let view = self.dis.view(data, &idx);
                 let frame = (s.frame_start + r.frame as usize) as u64 + 1;
                 let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
-                let mut fields = MsgFields::new(&view, frame, ts, fr.len as usize);
+                let mut fields = MsgFields::new(&view, frame, ts, fr.len as usize)
+                    .with_linked(self.conv.linked(i));
                 if let Some(t0) = t0 {
                     fields = fields.relative_to(t0);
                 }

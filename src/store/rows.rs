@@ -2,6 +2,7 @@
 //! them away from the store (on the loader thread).
 
 use super::NO_MSG;
+use crate::conv::{Kind, Msg as ConvMsg, MsgRef};
 use crate::dissect::{Dissector, Fact, FrameIndex, IndexSeed, MsgIndex};
 use crate::model::{Direction, Endian};
 use crate::pcap::{ByteOrder, Frame, Interface};
@@ -20,6 +21,8 @@ pub(super) struct FrameRec {
     pub(super) msg_count: u32,
     pub(super) big: bool,
 }
+
+const NO_REF: MsgRef = MsgRef { frame: 0, msg: 0 };
 
 /// A row as stored: 36 bytes where [`MsgEntry`] takes 56. `present` is not kept (it is
 /// `len` cut at the frame's end), the frame counts from the row's segment, and the small
@@ -46,6 +49,8 @@ pub(super) const HAS_GENL_CMD: u8 = 4;
 /// The frame had no cooked header (`MsgIndex::protocol` is `u32::MAX`).
 pub(super) const NO_PROTOCOL: u8 = 8;
 pub(super) const DIR_SHIFT: u8 = 4;
+/// A request's [`Kind`] (what correlation needs of its flag context) in bits 6-7.
+pub(super) const KIND_SHIFT: u8 = 6;
 
 impl Row {
     pub(super) fn pack(frame: u32, pos: u16, m: &MsgIndex) -> Row {
@@ -85,8 +90,28 @@ impl Row {
         }
     }
 
+    /// With a request's kind (see [`KIND_SHIFT`]).
+    pub(super) fn with_kind(mut self, kind: Kind) -> Row {
+        let k = match kind {
+            Kind::Other => 0,
+            Kind::Get => 1,
+            Kind::Change => 2,
+        };
+        self.bits |= k << KIND_SHIFT;
+        self
+    }
+
+    /// A request's kind.
+    pub(super) fn kind(&self) -> Kind {
+        match self.bits >> KIND_SHIFT {
+            1 => Kind::Get,
+            2 => Kind::Change,
+            _ => Kind::Other,
+        }
+    }
+
     pub(super) fn direction(&self) -> Direction {
-        match self.bits >> DIR_SHIFT {
+        match (self.bits >> DIR_SHIFT) & 3 {
             0 => Direction::ToKernel,
             1 => Direction::FromKernel,
             _ => Direction::Unknown,
@@ -209,10 +234,15 @@ impl Indexer {
             ix.bytes.extend_from_slice(&f.data);
             let first_row = u32::try_from(ix.rows.len()).unwrap_or(u32::MAX);
             let rows = &mut ix.rows;
-            let (mut rec, n, problem) =
-                index_frame(&mut self.dis, &mut self.scratch, f, start, |pos, m| {
-                    rows.push(Row::pack(fno, pos, m));
-                });
+            let (mut rec, n, problem) = index_frame(
+                &mut self.dis,
+                &mut self.scratch,
+                f,
+                start,
+                |pos, m, kind| {
+                    rows.push(Row::pack(fno, pos, m).with_kind(kind));
+                },
+            );
             rec.first_row = first_row;
             if let Some((off, text)) = problem {
                 ix.problems.push((fno, off, text));
@@ -244,7 +274,7 @@ pub(super) fn index_frame(
     fi: &mut FrameIndex,
     f: &Frame,
     start: usize,
-    mut row: impl FnMut(u16, &MsgIndex),
+    mut row: impl FnMut(u16, &MsgIndex, Kind),
 ) -> (FrameRec, usize, Option<(usize, String)>) {
     let endian = match f.byte_order {
         ByteOrder::Little => Endian::Little,
@@ -252,7 +282,13 @@ pub(super) fn index_frame(
     };
     dis.index_frame_into(&f.data, f.linktype, endian, fi);
     for (pos, m) in fi.msgs.iter().enumerate() {
-        row(u16::try_from(pos).unwrap_or(u16::MAX), m);
+        let kind = if m.direction == Direction::ToKernel {
+            // Resolved here, on the loader thread, so the store's correlation needs no view.
+            ConvMsg::of(&dis.view(&f.data, m), NO_REF, 0).kind
+        } else {
+            Kind::Other
+        };
+        row(u16::try_from(pos).unwrap_or(u16::MAX), m, kind);
     }
     if fi.msgs.is_empty() {
         // One row for the frame, as `nlscope read` prints one line for it.
@@ -272,6 +308,7 @@ pub(super) fn index_frame(
                 error: None,
                 present: 0,
             },
+            Kind::Other,
         );
     }
     let rec = FrameRec {

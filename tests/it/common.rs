@@ -365,3 +365,47 @@ pub fn assert_decoded(no_raw: bool, cap: &Path) -> Vec<J> {
     }
     msgs
 }
+
+/// The conversation keys of a message's JSON (`request_in`, `response_in`, `latency`...):
+/// they name other frames, so a file holding some of a capture's frames links differently.
+pub const CONV_KEYS: &[&str] = &[
+    "role",
+    "request_in",
+    "caused_by",
+    "response_in",
+    "responses",
+    "latency",
+    "unanswered",
+    "unacked",
+    "dump_intr",
+    "orphan",
+];
+
+/// `m` without its conversation keys (see [`CONV_KEYS`]).
+pub fn without_conv(mut m: J) -> J {
+    if let Some(o) = m.as_object_mut() {
+        for k in CONV_KEYS {
+            o.remove(*k);
+        }
+    }
+    m
+}
+
+/// `m` without what only a look ahead knows: a request's answers (a pipe is read once).
+pub fn without_forward_links(mut m: J) -> J {
+    if let Some(o) = m.as_object_mut()
+        && o.get("role").is_some_and(|r| r == "request")
+    {
+        for k in [
+            "response_in",
+            "responses",
+            "latency",
+            "unanswered",
+            "unacked",
+            "dump_intr",
+        ] {
+            o.remove(k);
+        }
+    }
+    m
+}

@@ -15,7 +15,7 @@ fn harness() -> Harness<'static, App> {
     app.finish();
     assert!(app.error.is_none(), "{:?}", app.error);
     let mut h = Harness::builder()
-        .with_size(Vec2::new(1400.0, 900.0))
+        .with_size(Vec2::new(1400.0, 1100.0))
         .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
     h.run();
     h

@@ -3,6 +3,7 @@ pub mod common;
 mod bigendian;
 mod classic;
 mod conntrack_summaries;
+mod conversations;
 mod coverage;
 mod custom;
 mod experts;

@@ -34,7 +34,17 @@ fn stdin_equals_file() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), from_file, "{cap}");
+        // A pipe is read once: a request printed before its answers came does not know them.
+        let lines = |s: &str| -> Vec<serde_json::Value> {
+            s.lines()
+                .map(|l| without_forward_links(serde_json::from_str(l).unwrap()))
+                .collect()
+        };
+        assert_eq!(
+            lines(&String::from_utf8(out.stdout).unwrap()),
+            lines(&from_file),
+            "{cap}"
+        );
     }
 }
 

@@ -1,0 +1,579 @@
+//! Conversations: which request each reply, dump part, `NLMSG_DONE` and ack answers, matched in
+//! capture order by protocol, sequence number and port id ([`Conversations`]); and what they
+//! add up to ([`stats`]).
+//!
+//! Messages are pushed in capture order, headers only. A request's answers are linked as they
+//! arrive, so a reader that cannot look ahead (a pipe) still learns every answer's request; a
+//! file is read once beforehand so requests know their answers too.
+
+pub mod show;
+pub mod stats;
+
+use std::collections::HashMap;
+
+use crate::dissect::MessageView;
+use crate::model::Direction;
+use crate::netlink::{
+    FlagContext, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, NLM_F_REQUEST, NLMSG_DONE,
+    NLMSG_ERROR,
+};
+
+/// Where a message is: 1-based frame number and 0-based message index in the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MsgRef {
+    /// 1-based frame number.
+    pub frame: u64,
+    /// 0-based message index within the frame.
+    pub msg: u32,
+}
+
+/// What a request asks for, from its flag context (RTM_GET* vs RTM_NEW*/DEL*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A get: the kernel answers with data.
+    Get,
+    /// A change (new, delete, set): data the kernel sends under its sequence number are the
+    /// notifications it caused (or their echo).
+    Change,
+    /// Neither is known.
+    Other,
+}
+
+/// The header facts correlation needs of one message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Msg {
+    /// Where it is.
+    pub at: MsgRef,
+    /// Capture time, ns since the epoch.
+    pub ts_ns: i128,
+    /// Netlink protocol number (`u32::MAX` when the frame said none).
+    pub protocol: u32,
+    /// `nlmsg_type`.
+    pub ty: u16,
+    /// `nlmsg_flags`.
+    pub flags: u16,
+    /// `nlmsg_seq`.
+    pub seq: u32,
+    /// `nlmsg_pid`.
+    pub pid: u32,
+    /// Direction.
+    pub direction: Direction,
+    /// For NLMSG_ERROR / NLMSG_DONE: the error code.
+    pub error: Option<i32>,
+    /// For a request: what it asks for.
+    pub kind: Kind,
+    /// For an `NLMSG_ERROR`: the type of the request it echoes.
+    pub echo_type: Option<u16>,
+}
+
+impl Msg {
+    /// The facts of the message `view` shows (its flag context decides a request's kind).
+    pub fn of(view: &MessageView, at: MsgRef, ts_ns: i128) -> Msg {
+        let m = view.index();
+        let kind = if m.direction == Direction::ToKernel && m.flags & NLM_F_REQUEST != 0 {
+            match view.flag_context() {
+                FlagContext::Get => Kind::Get,
+                FlagContext::New | FlagContext::Del => Kind::Change,
+                _ => Kind::Other,
+            }
+        } else {
+            Kind::Other
+        };
+        // nlmsgerr: the error code, then the request's nlmsghdr (its type 4 bytes in).
+        let echo_type = (m.ty == NLMSG_ERROR)
+            .then(|| m.endian.u16(view.payload_bytes(), 8))
+            .flatten();
+        Msg {
+            at,
+            ts_ns,
+            protocol: m.protocol,
+            ty: m.ty,
+            flags: m.flags,
+            seq: m.seq,
+            pid: m.pid,
+            direction: m.direction,
+            error: m.error,
+            kind,
+            echo_type,
+        }
+    }
+}
+
+/// A message's part in a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Not part of one (a notification, a frame without netlink).
+    None,
+    /// A request (`NLM_F_REQUEST` to the kernel).
+    Request,
+    /// The answer of a get.
+    Reply,
+    /// One part of a multi-part answer (a dump).
+    DumpPart,
+    /// `NLMSG_DONE`, the end of a dump.
+    Done,
+    /// `NLMSG_ERROR` with error 0.
+    Ack,
+    /// `NLMSG_ERROR` with an error.
+    Error,
+    /// A notification the request caused (under its sequence number and port id).
+    Notification,
+}
+
+impl Role {
+    /// Lower-case name (JSON, filter field `nlmsg.role`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::None => "none",
+            Role::Request => "request",
+            Role::Reply => "reply",
+            Role::DumpPart => "dump-part",
+            Role::Done => "done",
+            Role::Ack => "ack",
+            Role::Error => "error",
+            Role::Notification => "notification",
+        }
+    }
+}
+
+/// What correlation knows of one message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Linked {
+    /// Its part.
+    pub role: Role,
+    /// For an answer or a caused notification: the request.
+    pub request: Option<MsgRef>,
+    /// An answer (error, ack, done, dump part) to no captured request.
+    pub orphan: bool,
+    /// This dump part says the dump was interrupted, or this request's dump was.
+    pub dump_intr: bool,
+    /// Port id of the socket of the conversation, once known (0 when not).
+    pub port: u32,
+    /// For a request: what is known of its answers.
+    pub answers: Option<Answers>,
+}
+
+/// A request's answers, as far as the capture has shown them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Answers {
+    /// The first answer.
+    pub first: Option<MsgRef>,
+    /// The last answer so far (the final one once `complete`).
+    pub last: Option<MsgRef>,
+    /// How many answers (replies, dump parts, done, ack or error).
+    pub count: u32,
+    /// Notifications it caused that the capture holds.
+    pub notifications: u32,
+    /// Seconds from the request to its last answer so far.
+    pub latency: Option<f64>,
+    /// The final answer came (an ack or error, the dump's end, a get's reply).
+    pub complete: bool,
+    /// It asked for an answer (`NLM_F_ACK`, a dump or a get), got no final answer, and the
+    /// capture goes on long enough after it to tell.
+    pub unanswered: bool,
+    /// It asked for an ack (`NLM_F_ACK`) and none came although the capture covers it.
+    pub unacked: bool,
+    /// The error code of its final `NLMSG_ERROR` or `NLMSG_DONE`.
+    pub error: Option<i32>,
+}
+
+/// How long after a request the capture must go on before a missing answer counts as missing
+/// (a later message of the same socket settles it sooner).
+pub const COVER_NS: i128 = 1_000_000_000;
+/// Closed requests kept per (protocol, sequence number) for late notifications.
+const KEEP_PER_KEY: usize = 4;
+/// Requests kept for matching before old closed ones are swept out.
+const SWEEP_AT: usize = 1 << 16;
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+struct Entry {
+    at: MsgRef,
+    ts_ns: i128,
+    role: Role,
+    /// For a request: its slot in `requests`; for an answer: the request's slot.
+    slot: u32,
+    dump_intr: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Request {
+    ord: u32,
+    protocol: u32,
+    /// Port id of the socket, once known (the header's pid, or the first answer's).
+    port: u32,
+    header_pid: u32,
+    ty: u16,
+    kind: Kind,
+    dump: bool,
+    wants_ack: bool,
+    closed: bool,
+    first: u32,
+    last: u32,
+    count: u32,
+    notifications: u32,
+    dump_intr: bool,
+    error: Option<i32>,
+}
+
+/// Correlation over a capture, in capture order; see the module doc.
+#[derive(Debug, Clone, Default)]
+pub struct Conversations {
+    entries: Vec<Entry>,
+    requests: Vec<Request>,
+    /// Requests that may still be answered, by (protocol, sequence number), oldest first.
+    open: HashMap<(u32, u32), Vec<u32>>,
+    /// Latest time seen.
+    end_ns: i128,
+    /// When each (protocol, port id) last received a message: a socket that went on
+    /// receiving after a request is past it.
+    port_seen: HashMap<(u32, u32), i128>,
+    /// The open dump of each (protocol, port id).
+    dumping: HashMap<(u32, u32), u32>,
+}
+
+impl Conversations {
+    /// Empty.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Messages pushed so far.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Push a frame without messages (keeps ordinals aligned with a caller's rows).
+    pub fn push_none(&mut self, at: MsgRef, ts_ns: i128) {
+        self.end_ns = self.end_ns.max(ts_ns);
+        self.entries.push(Entry {
+            at,
+            ts_ns,
+            role: Role::None,
+            slot: NONE,
+            dump_intr: false,
+        });
+    }
+
+    /// Push the next message in capture order; its ordinal is [`Conversations::len`] before.
+    pub fn push(&mut self, m: &Msg) {
+        let ord = u32::try_from(self.entries.len()).unwrap_or(NONE);
+        self.end_ns = self.end_ns.max(m.ts_ns);
+        let mut e = Entry {
+            at: m.at,
+            ts_ns: m.ts_ns,
+            role: Role::None,
+            slot: NONE,
+            dump_intr: m.flags & NLM_F_DUMP_INTR != 0 && m.ty != NLMSG_ERROR,
+        };
+        match m.direction {
+            Direction::ToKernel if m.flags & NLM_F_REQUEST != 0 => {
+                if let Some(slot) = self.echo_of(m) {
+                    e.role = Role::Notification;
+                    e.slot = slot;
+                } else {
+                    e.role = Role::Request;
+                    e.slot = self.add_request(ord, m);
+                }
+            }
+            Direction::FromKernel if m.pid != 0 && m.flags & NLM_F_REQUEST == 0 => {
+                self.answer(&mut e, m);
+                self.port_seen.insert((m.protocol, m.pid), m.ts_ns);
+            }
+            _ => {}
+        }
+        self.entries.push(e);
+    }
+
+    fn add_request(&mut self, ord: u32, m: &Msg) -> u32 {
+        if self.requests.len() >= SWEEP_AT && self.requests.len().is_power_of_two() {
+            self.sweep();
+        }
+        let slot = u32::try_from(self.requests.len()).unwrap_or(NONE);
+        let dump = m.kind == Kind::Get && m.flags & NLM_F_DUMP == NLM_F_DUMP;
+        self.requests.push(Request {
+            ord,
+            protocol: m.protocol,
+            port: m.pid,
+            header_pid: m.pid,
+            ty: m.ty,
+            kind: m.kind,
+            dump,
+            wants_ack: m.flags & NLM_F_ACK != 0,
+            closed: false,
+            first: NONE,
+            last: NONE,
+            count: 0,
+            notifications: 0,
+            dump_intr: false,
+            error: None,
+        });
+        let list = self.open.entry((m.protocol, m.seq)).or_default();
+        if list.len() >= KEEP_PER_KEY
+            && let Some(p) = list
+                .iter()
+                .position(|s| self.requests.get(*s as usize).is_none_or(|r| r.closed))
+        {
+            list.remove(p);
+        }
+        list.push(slot);
+        slot
+    }
+
+    /// The request a notification with `NLM_F_REQUEST` set copies: the kernel's nexthop
+    /// notifications keep the request's flags (net/ipv4/nexthop.c, Linux 5.3+), so they look
+    /// like a second request, under the requester's port id where the request had 0.
+    fn echo_of(&mut self, m: &Msg) -> Option<u32> {
+        if m.pid == 0 {
+            return None;
+        }
+        let list = self.open.get(&(m.protocol, m.seq))?;
+        let slot = list.iter().rev().copied().find(|s| {
+            self.requests.get(*s as usize).is_some_and(|r| {
+                r.ty == m.ty
+                    && r.kind == Kind::Change
+                    && r.header_pid == 0
+                    && (r.port == 0 || r.port == m.pid)
+                    && !r.closed
+            })
+        })?;
+        let r = self.requests.get_mut(slot as usize)?;
+        r.port = m.pid;
+        r.notifications += 1;
+        Some(slot)
+    }
+
+    /// Drop closed requests from the matching lists (their answers are long linked).
+    fn sweep(&mut self) {
+        let reqs = &self.requests;
+        self.open.retain(|_, list| {
+            list.retain(|s| reqs.get(*s as usize).is_some_and(|r| !r.closed));
+            !list.is_empty()
+        });
+    }
+
+    /// The request a message from the kernel with this port id and key answers, if any.
+    fn find(&self, m: &Msg) -> Option<u32> {
+        let found = self.open.get(&(m.protocol, m.seq)).and_then(|list| {
+            let list: Vec<u32> = list
+                .iter()
+                .copied()
+                .filter(|s| self.requests.get(*s as usize).is_some_and(|r| fits(r, m)))
+                .collect();
+            self.pick(&list, m)
+        });
+        // A socket runs one dump at a time: a part under another sequence number (netlabel
+        // numbers its parts) belongs to the dump in progress on its port.
+        found.or_else(|| {
+            (m.flags & NLM_F_MULTI != 0 && m.ty != NLMSG_ERROR)
+                .then(|| self.dumping.get(&(m.protocol, m.pid)).copied())
+                .flatten()
+        })
+    }
+
+    fn pick(&self, list: &[u32], m: &Msg) -> Option<u32> {
+        let req = |s: &u32| self.requests.get(*s as usize);
+        let open_bound = list
+            .iter()
+            .rev()
+            .find(|s| req(s).is_some_and(|r| !r.closed && r.port == m.pid));
+        let unbound = || {
+            list.iter()
+                .find(|s| req(s).is_some_and(|r| !r.closed && r.first == NONE && r.header_pid == 0))
+        };
+        let closed_bound = || {
+            list.iter()
+                .rev()
+                .find(|s| req(s).is_some_and(|r| r.port == m.pid))
+        };
+        open_bound.or_else(unbound).or_else(closed_bound).copied()
+    }
+
+    fn answer(&mut self, e: &mut Entry, m: &Msg) {
+        let answerish = m.ty == NLMSG_ERROR || m.ty == NLMSG_DONE || m.flags & NLM_F_MULTI != 0;
+        let Some(slot) = self.find(m) else {
+            if answerish {
+                e.role = role_of(m, None);
+            }
+            return;
+        };
+        let ord = u32::try_from(self.entries.len()).unwrap_or(NONE);
+        let Some(r) = self.requests.get_mut(slot as usize) else {
+            return;
+        };
+        r.port = m.pid;
+        let role = if !answerish && r.kind == Kind::Change {
+            Role::Notification
+        } else {
+            role_of(m, Some(r.dump))
+        };
+        e.role = role;
+        e.slot = slot;
+        if role == Role::Notification {
+            r.notifications += 1;
+        } else {
+            if r.first == NONE {
+                r.first = ord;
+            }
+            if !r.closed {
+                r.last = ord;
+            }
+            r.count += 1;
+            r.dump_intr |= e.dump_intr;
+            match role {
+                Role::Ack | Role::Error | Role::Done => {
+                    r.closed = true;
+                    r.error = m.error;
+                }
+                Role::Reply if !r.wants_ack => r.closed = true,
+                _ => {}
+            }
+            let key = (m.protocol, m.pid);
+            if r.dump && !r.closed {
+                self.dumping.insert(key, slot);
+            } else if self.dumping.get(&key) == Some(&slot) {
+                self.dumping.remove(&key);
+            }
+        }
+    }
+
+    /// What is known of message `ord` (its ordinal: the order it was pushed in).
+    pub fn linked(&self, ord: usize) -> Option<Linked> {
+        let e = self.entries.get(ord)?;
+        let r = self.requests.get(e.slot as usize);
+        let at = |o: u32| self.entries.get(o as usize).map(|e| e.at);
+        let mut l = Linked {
+            role: e.role,
+            request: None,
+            orphan: false,
+            dump_intr: e.dump_intr,
+            port: r.map_or(0, |r| r.port),
+            answers: None,
+        };
+        match (e.role, r) {
+            (Role::None, _) => return None,
+            (Role::Request, Some(r)) => {
+                l.dump_intr = r.dump_intr;
+                l.answers = Some(self.answers(r, e.ts_ns));
+            }
+            (_, Some(r)) => l.request = at(r.ord),
+            (_, None) => l.orphan = true,
+        }
+        Some(l)
+    }
+
+    fn answers(&self, r: &Request, ts: i128) -> Answers {
+        let at = |o: u32| self.entries.get(o as usize);
+        let last = at(r.last);
+        let expects = r.wants_ack || r.dump || r.kind == Kind::Get;
+        // The socket went on receiving after it, or the capture went on long enough.
+        let covered = self.end_ns - ts >= COVER_NS
+            || (r.port != 0
+                && self
+                    .port_seen
+                    .get(&(r.protocol, r.port))
+                    .is_some_and(|t| *t > ts));
+        let acked = matches!(
+            last.map(|e| e.role),
+            Some(Role::Ack | Role::Error | Role::Done)
+        );
+        Answers {
+            first: at(r.first).map(|e| e.at),
+            last: last.map(|e| e.at),
+            count: r.count,
+            notifications: r.notifications,
+            latency: last.map(|e| (e.ts_ns - ts) as f64 / 1e9),
+            complete: r.closed,
+            unanswered: expects && !r.closed && covered,
+            unacked: r.wants_ack && !acked && covered,
+            error: r.error,
+        }
+    }
+
+    /// The ordinal of the message at `at`, if pushed (binary search: pushed in order).
+    pub fn ordinal(&self, at: MsgRef) -> Option<usize> {
+        let key = (at.frame, at.msg);
+        self.entries
+            .binary_search_by(|e| (e.at.frame, e.at.msg).cmp(&key))
+            .ok()
+    }
+
+    /// Ordinals of a request and everything answering it or caused by it, in order (from any
+    /// message of the conversation).
+    pub fn conversation(&self, ord: usize) -> Vec<usize> {
+        let Some(e) = self.entries.get(ord) else {
+            return Vec::new();
+        };
+        let Some(r) = self.requests.get(e.slot as usize) else {
+            return vec![ord];
+        };
+        let slot = e.slot;
+        let start = r.ord as usize;
+        self.entries
+            .iter()
+            .enumerate()
+            .skip(start)
+            .filter(|(i, e)| *i == start || (e.slot == slot && e.role != Role::Request))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Ordinals of every message of one socket: requests it sent (header or learned port id)
+    /// and messages the kernel sent to its port id, on the protocol of message `ord`.
+    pub fn socket(&self, ord: usize) -> Vec<usize> {
+        let Some(key) = self.entries.get(ord).and_then(|e| self.port_of(e)) else {
+            return vec![ord];
+        };
+        (0..self.entries.len())
+            .filter(|&i| self.entries.get(i).and_then(|e| self.port_of(e)) == Some(key))
+            .collect()
+    }
+
+    /// (protocol, port id) of the socket a message belongs to, once known.
+    fn port_of(&self, e: &Entry) -> Option<(u32, u32)> {
+        let r = self.requests.get(e.slot as usize)?;
+        (r.port != 0).then_some((r.protocol, r.port))
+    }
+}
+
+/// Whether `m` can answer (or be caused by) request `r`: an error echoes the request's
+/// type; `NLMSG_DONE` ends a dump; a reply stays in the request's family (generic netlink: the same family id; rtnetlink:
+/// the same group of four types; nfnetlink: the same subsystem).
+fn fits(r: &Request, m: &Msg) -> bool {
+    use crate::netlink::{NETLINK_GENERIC, NETLINK_NETFILTER, NETLINK_ROUTE};
+    match m.ty {
+        NLMSG_ERROR => m.echo_type.is_none_or(|t| t == r.ty),
+        // The end of a dump, or of a multi-part reply that began.
+        NLMSG_DONE => r.dump || r.first != NONE,
+        ty => match m.protocol {
+            NETLINK_GENERIC => ty == r.ty,
+            NETLINK_ROUTE if ty >= 16 && r.ty >= 16 => (ty - 16) / 4 == (r.ty - 16) / 4,
+            NETLINK_NETFILTER => ty >> 8 == r.ty >> 8,
+            _ => true,
+        },
+    }
+}
+
+/// The role of an answer to a request that is a dump or not (`None`: no request known).
+/// A do request's reply is its reply even when flagged `NLM_F_MULTI` (ctnetlink's
+/// `IPCTNL_MSG_CT_GET_STATS` answers so, without an `NLMSG_DONE`).
+fn role_of(m: &Msg, dump: Option<bool>) -> Role {
+    match m.ty {
+        NLMSG_ERROR if m.error == Some(0) => Role::Ack,
+        NLMSG_ERROR => Role::Error,
+        NLMSG_DONE => Role::Done,
+        _ => match dump {
+            Some(true) => Role::DumpPart,
+            None if m.flags & NLM_F_MULTI != 0 => Role::DumpPart,
+            _ => Role::Reply,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;
