@@ -149,6 +149,8 @@ pub struct Linked {
     pub dump_intr: bool,
     /// Port id of the socket of the conversation, once known (0 when not).
     pub port: u32,
+    /// The request of the conversation (the message itself for a request).
+    pub conversation: Option<MsgRef>,
     /// For a request: what is known of its answers.
     pub answers: Option<Answers>,
 }
@@ -453,6 +455,7 @@ impl Conversations {
             orphan: false,
             dump_intr: e.dump_intr,
             port: r.map_or(0, |r| r.port),
+            conversation: r.and_then(|r| at(r.ord)),
             answers: None,
         };
         match (e.role, r) {

@@ -21,7 +21,14 @@ pub const FIELDS: &[&str] = &[
     "nlmsg.unacked",
     "nlmsg.dump_intr",
     "nlmsg.orphan",
+    "nlmsg.conversation",
+    "nlmsg.port",
 ];
+
+/// `F:M`, the `nlmsg.conversation` value of a conversation whose request is at `r`.
+pub fn conversation_id(r: MsgRef) -> String {
+    format!("{}:{}", r.frame, r.msg)
+}
 
 fn at_text(r: MsgRef) -> String {
     format!("frame {} message {}", r.frame, r.msg)
@@ -199,6 +206,10 @@ pub fn field(
         "nlmsg.unacked" => flag(a.is_some_and(|a| a.unacked), f),
         "nlmsg.dump_intr" => flag(l.dump_intr, f),
         "nlmsg.orphan" => flag(l.orphan, f),
+        "nlmsg.conversation" => l
+            .conversation
+            .is_some_and(|r| f(&FieldValue::Str(Cow::Owned(conversation_id(r))))),
+        "nlmsg.port" => uint((l.port != 0).then_some(u64::from(l.port)), f),
         _ => false,
     })
 }

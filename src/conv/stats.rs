@@ -343,6 +343,7 @@ mod tests {
             orphan: false,
             dump_intr: false,
             port,
+            conversation: None,
             answers: Some(Answers {
                 first: Some(MsgRef { frame: 2, msg: 0 }),
                 last: Some(MsgRef { frame: 2, msg: 0 }),

@@ -187,7 +187,9 @@ impl FieldSource for MsgFields<'_> {
             | "nlmsg.unanswered"
             | "nlmsg.unacked"
             | "nlmsg.dump_intr"
-            | "nlmsg.orphan" => {
+            | "nlmsg.orphan"
+            | "nlmsg.conversation"
+            | "nlmsg.port" => {
                 crate::conv::show::field(self.linked.as_ref(), field, f).unwrap_or(false)
             }
             "nlmsg.direction" => f(&FieldValue::Str(Cow::Borrowed(m.direction.as_str()))),

@@ -233,6 +233,8 @@ impl Filter {
         "nlmsg.unacked",
         "nlmsg.dump_intr",
         "nlmsg.orphan",
+        "nlmsg.conversation",
+        "nlmsg.port",
     ];
 
     /// Wireshark field names and the canonical names they stand for.

@@ -10,6 +10,7 @@ mod hex_pane;
 mod live;
 mod packet_list;
 pub mod rows;
+mod stats_window;
 pub mod timeline;
 mod timing;
 mod tree_panel;
@@ -23,6 +24,7 @@ pub use filter_bar::{FilterBar, FilterCheck};
 pub use hex_pane::{HexPane, offending_attr};
 pub use live::Live;
 pub use packet_list::{Col, PacketList};
+pub use stats_window::StatsWindow;
 pub use timing::{Timing, rss_bytes};
 pub use tree_panel::{TreePanel, filter_expr, node_text};
 
@@ -112,6 +114,8 @@ pub struct App {
     pub files: Files,
     /// The Decode As window (generic netlink family ids).
     pub decode_as: decode_as::DecodeAs,
+    /// The Statistics window (requests, errors, latency).
+    pub stats: StatsWindow,
     /// Text of the fallback "open" field (when no native dialog is available).
     pub open_text: String,
     /// Whether the fallback "open" field is shown.
@@ -143,6 +147,7 @@ impl App {
             live: Live::default(),
             files: Files::default(),
             decode_as: decode_as::DecodeAs::default(),
+            stats: StatsWindow::default(),
             open_text: String::new(),
             open_prompt: false,
             loader: None,
@@ -168,6 +173,7 @@ impl App {
         self.list.clear_rows();
         self.list.row_experts = rows::RowExperts::default();
         self.timeline = timeline::Timeline::default();
+        self.stats.stats = None;
         self.clear_selection();
         self.error = None;
         self.file = None;
@@ -364,6 +370,49 @@ impl App {
                 .show(&tree, self.store.msg(i).map(|e| e.idx.offset));
             self.detail.show(Some(tree));
         }
+    }
+
+    /// Select message `i` and scroll the list to it (when the filter displays it; otherwise
+    /// its tree and bytes are shown all the same).
+    pub fn go_to_message(&mut self, i: usize) {
+        self.select_message(i);
+        self.list.scroll_to_selected = true;
+    }
+
+    /// The message a conversation link of the selected message leads to: `nlmsg.request_in`
+    /// or `nlmsg.caused_by` (its request), `nlmsg.response_in` (a request's first answer).
+    pub fn linked_message(&self, field: &str) -> Option<usize> {
+        let l = self.store.linked(self.selected?)?;
+        let at = match field {
+            "nlmsg.request_in" | "nlmsg.caused_by" => l.request?,
+            "nlmsg.response_in" => l.answers?.first?,
+            _ => return None,
+        };
+        self.store.row_of(at)
+    }
+
+    /// Filter to the selected message's conversation (its request and everything answering
+    /// it) or, with `socket`, to everything its socket sent and received.
+    pub fn follow(&mut self, socket: bool) -> bool {
+        let Some(l) = self.selected.and_then(|i| self.store.linked(i)) else {
+            return false;
+        };
+        let text = match (socket, l.conversation) {
+            (false, Some(r)) => format!(
+                "nlmsg.conversation == \"{}\"",
+                crate::conv::show::conversation_id(r)
+            ),
+            (true, _) if l.port != 0 => {
+                let fam = self
+                    .selected
+                    .and_then(|i| self.store.view(i))
+                    .map(|v| v.family_name())
+                    .unwrap_or_default();
+                format!("netlink.family == {fam} && nlmsg.port == {}", l.port)
+            }
+            _ => return false,
+        };
+        self.apply_filter_text(&text).is_ok()
     }
 
     /// Display row of the selection, if it is displayed.

@@ -84,7 +84,14 @@ impl TreePanel {
     ) {
         let selected = self.selected_node.as_deref() == Some(path.as_slice());
         let text = node_text(n);
-        let color = n.expert.as_ref().map(|e| severity_color(e.severity));
+        let color = n
+            .expert
+            .as_ref()
+            .map(|e| severity_color(e.severity))
+            .or_else(|| {
+                // Conversation links look like links: a double click follows them.
+                is_link(n).then(|| ui.visuals().hyperlink_color)
+            });
         let mut rt = RichText::new(text);
         if let Some(c) = color {
             rt = rt.color(c);
@@ -135,12 +142,31 @@ impl TreePanel {
         if resp.clicked() {
             actions.push(Action::SelectNode(path.clone()));
         }
+        // A conversation link (`[Request in]`...) leads to its message on a double click.
+        if resp.double_clicked() && is_link(n) {
+            actions.push(Action::GoToLinked(n.field.clone()));
+        }
         resp.context_menu(|ui| context_menu(ui, n, actions));
     }
 }
 
 /// A node's context menu: copy, filter on it, expand or collapse all.
+/// A generated conversation node that names another message.
+fn is_link(n: &Node) -> bool {
+    matches!(
+        n.field.as_str(),
+        "nlmsg.request_in" | "nlmsg.caused_by" | "nlmsg.response_in"
+    )
+}
+
 fn context_menu(ui: &mut Ui, n: &Node, actions: &mut Vec<Action>) {
+    if is_link(n) {
+        if ui.button(format!("Go to {}", n.display)).clicked() {
+            actions.push(Action::GoToLinked(n.field.clone()));
+            ui.close();
+        }
+        ui.separator();
+    }
     let value = n.display.clone();
     if ui.button("Copy value").clicked() {
         actions.push(Action::Copy(value));

@@ -57,6 +57,15 @@ pub(super) enum Action {
     DecodeAs(u16, String),
     /// Read classic protocol N with the netlink-raw spec named so.
     DecodeProtocolAs(u32, String),
+    /// Select this message (store index) and scroll to it.
+    GoToMessage(usize),
+    /// Go where this conversation field of the selected message points
+    /// (`nlmsg.request_in`, `nlmsg.caused_by`, `nlmsg.response_in`).
+    GoToLinked(String),
+    /// Filter to the selected message's conversation (false) or socket (true).
+    Follow(bool),
+    /// Open the Statistics window.
+    OpenStats,
 }
 
 impl eframe::App for GuiApp {
@@ -140,6 +149,12 @@ impl App {
         let (counts, busy) = (self.scope_counts(), self.filtering_or_loading());
         self.files.window(ui, counts, busy, &mut actions);
         self.decode_as.window(ui, &self.store, &mut actions);
+        let displayed = self
+            .filter
+            .applied
+            .is_some()
+            .then_some(&self.list.displayed[..]);
+        self.stats.window(ui, &self.store, displayed, &mut actions);
 
         for a in actions {
             match a {
@@ -176,6 +191,16 @@ impl App {
                 Action::OpenDecodeAs => self.decode_as.open_for(&self.store, self.selected),
                 Action::DecodeAs(id, f) => self.decode_genl_as(id, &f),
                 Action::DecodeProtocolAs(p, s) => self.decode_protocol_as(p, &s),
+                Action::GoToMessage(i) => self.go_to_message(i),
+                Action::GoToLinked(f) => {
+                    if let Some(i) = self.linked_message(&f) {
+                        self.go_to_message(i);
+                    }
+                }
+                Action::Follow(socket) => {
+                    self.follow(socket);
+                }
+                Action::OpenStats => self.stats.open = true,
             }
         }
     }
@@ -213,6 +238,24 @@ impl App {
             self.filter.focus = true;
         }
         self.live_shortcuts(ui);
+        // Alt+Up: the selected answer's request; Alt+Down: the selected request's first answer.
+        let (up, down) = ui.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::ALT, Key::ArrowUp),
+                i.consume_key(egui::Modifiers::ALT, Key::ArrowDown),
+            )
+        });
+        if up {
+            let f = if self.linked_message("nlmsg.request_in").is_some() {
+                "nlmsg.request_in"
+            } else {
+                "nlmsg.caused_by"
+            };
+            actions.push(Action::GoToLinked(f.into()));
+        }
+        if down {
+            actions.push(Action::GoToLinked("nlmsg.response_in".into()));
+        }
         // List navigation when no text field has the keyboard.
         if ui.memory(|m| m.focused().is_some()) {
             return;
@@ -343,7 +386,66 @@ impl App {
             });
             let running = self.capturing();
             self.live.menu(ui, &self.settings.live, running, actions);
+            ui.menu_button("Go", |ui| {
+                let has = |f: &str| self.linked_message(f).is_some();
+                let req = has("nlmsg.request_in") || has("nlmsg.caused_by");
+                if ui
+                    .add_enabled(req, egui::Button::new("Request").shortcut_text("Alt+Up"))
+                    .on_hover_text("The request the selected message answers (or was caused by)")
+                    .clicked()
+                {
+                    let f = if has("nlmsg.request_in") {
+                        "nlmsg.request_in"
+                    } else {
+                        "nlmsg.caused_by"
+                    };
+                    actions.push(Action::GoToLinked(f.into()));
+                    ui.close();
+                }
+                if ui
+                    .add_enabled(
+                        has("nlmsg.response_in"),
+                        egui::Button::new("First response").shortcut_text("Alt+Down"),
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::GoToLinked("nlmsg.response_in".into()));
+                    ui.close();
+                }
+            });
             ui.menu_button("Analyze", |ui| {
+                let linked = self.selected.and_then(|i| self.store.linked(i));
+                if ui
+                    .add_enabled(
+                        linked.is_some_and(|l| l.conversation.is_some()),
+                        egui::Button::new("Follow conversation"),
+                    )
+                    .on_hover_text(
+                        "Show the selected message's request and everything answering it",
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::Follow(false));
+                    ui.close();
+                }
+                if ui
+                    .add_enabled(
+                        linked.is_some_and(|l| l.port != 0),
+                        egui::Button::new("Follow socket"),
+                    )
+                    .on_hover_text(
+                        "Show everything the selected message's socket sent and received",
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::Follow(true));
+                    ui.close();
+                }
+                if ui.button("Statistics...").clicked() {
+                    actions.push(Action::OpenStats);
+                    ui.close();
+                }
+                ui.separator();
                 if ui
                     .button("Decode As...")
                     .on_hover_text("Read a generic netlink family id as a family of your choice")

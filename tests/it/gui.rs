@@ -8,7 +8,7 @@ use nlscope::ui::{App, FilterCheck};
 
 use crate::it::common::local as capture;
 
-/// The app with `route-link.pcap` fully loaded, in a 1400x900 harness.
+/// The app with `route-link.pcap` fully loaded, in a 1400x1100 harness.
 fn harness() -> Harness<'static, App> {
     let mut app = App::new(SpecRegistry::with_embedded());
     app.open(&capture("route-link.pcap"));

@@ -1,0 +1,142 @@
+//! Conversations in the app: a link node leads to its request and back, Alt+Up/Down jump,
+//! Follow conversation/socket filter, the Statistics window counts what `nlscope stats` does.
+
+use egui::{Modifiers, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use nlscope::dissect::specs::SpecRegistry;
+use nlscope::ui::App;
+
+use crate::it::common::{local, run_ok};
+
+fn harness() -> Harness<'static, App> {
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&local("route-link.pcap"));
+    app.finish();
+    assert!(app.error.is_none(), "{:?}", app.error);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run();
+    h
+}
+
+/// Store index of the message at 1-based `frame`, message `msg`.
+fn at(app: &App, frame: u32, msg: u16) -> usize {
+    (0..app.store.len())
+        .find(|&i| {
+            let e = app.store.msg(i).unwrap();
+            e.frame + 1 == frame && e.pos == msg
+        })
+        .unwrap()
+}
+
+#[test]
+fn an_error_leads_to_its_request_and_back() {
+    let mut h = harness();
+    // Frame 2: error -19 ENODEV answering the RTM_NEWLINK of frame 1.
+    let err = at(h.state(), 2, 0);
+    let req = at(h.state(), 1, 0);
+    h.state_mut().select_message(err);
+    h.run();
+    let link = h.get_by_label("[Request in]: frame 1 message 0");
+    link.click_secondary();
+    h.run();
+    h.get_by_label("Go to frame 1 message 0").click();
+    h.run();
+    assert_eq!(h.state().selected, Some(req));
+    h.get_by_label("[Response in]: frame 2 message 0");
+    h.get_by_label_contains("[Latency]: 0.000940 s");
+    // Keyboard: Alt+Down to the answer, Alt+Up back.
+    h.key_press_modifiers(Modifiers::ALT, egui::Key::ArrowDown);
+    h.run();
+    assert_eq!(h.state().selected, Some(err));
+    h.key_press_modifiers(Modifiers::ALT, egui::Key::ArrowUp);
+    h.run();
+    assert_eq!(h.state().selected, Some(req));
+}
+
+#[test]
+fn follow_conversation_and_socket() {
+    let mut h = harness();
+    // A dump: its request and every part and the NLMSG_DONE.
+    let cap = local("route-link.pcap");
+    let p = cap.to_str().unwrap();
+    let dump = run_ok(&[
+        "read",
+        "-r",
+        p,
+        "-Y",
+        "nlmsg.flags & NLM_F_DUMP && nlmsg.responses > 2",
+    ]);
+    let first = dump.lines().next().expect("a dump with answers");
+    let (f, m) = first
+        .trim()
+        .split_once(' ')
+        .unwrap()
+        .0
+        .split_once(':')
+        .unwrap();
+    let req = at(h.state(), f.parse().unwrap(), m.parse().unwrap());
+    h.state_mut().select_message(req);
+    h.run();
+    assert!(h.state_mut().follow(false));
+    h.state_mut().finish();
+    h.run();
+    let want = run_ok(&[
+        "read",
+        "-r",
+        p,
+        "-Y",
+        &format!("nlmsg.conversation == \"{f}:{m}\""),
+    ]);
+    assert_eq!(h.state().list.displayed.len(), want.lines().count());
+    let responses: usize = h
+        .state()
+        .store
+        .linked(req)
+        .and_then(|l| l.answers)
+        .map(|a| a.count as usize)
+        .unwrap();
+    assert_eq!(h.state().list.displayed.len(), responses + 1);
+    // The socket: this request and everything else its port id sent and received.
+    assert!(h.state_mut().follow(true));
+    h.state_mut().finish();
+    h.run();
+    let (text, _) = h.state().filter.applied.clone().unwrap();
+    assert!(
+        text.starts_with("netlink.family == route && nlmsg.port == "),
+        "{text}"
+    );
+    assert!(h.state().list.displayed.len() > responses);
+}
+
+#[test]
+fn statistics_window_counts_like_the_cli() {
+    let mut h = harness();
+    h.get_by_label("Analyze").click();
+    h.run();
+    h.get_by_label("Statistics...").click();
+    h.run();
+    h.run();
+    h.get_by_label("Requests by family and command");
+    h.get_by_label("Latency over time");
+    let app = h.state();
+    let c = app.stats.stats.as_ref().expect("computed");
+    let cap = local("route-link.pcap");
+    let cli: serde_json::Value =
+        serde_json::from_str(&run_ok(&["stats", "-r", cap.to_str().unwrap(), "-j"])).unwrap();
+    let cmds = cli["commands"].as_array().unwrap();
+    assert_eq!(c.stats.commands.len(), cmds.len());
+    for cmd in cmds {
+        let k = (
+            cmd["family"].as_str().unwrap().to_string(),
+            cmd["command"].as_str().unwrap().to_string(),
+        );
+        let r = &c.stats.commands[&k];
+        assert_eq!(Some(r.requests), cmd["requests"].as_u64(), "{k:?}");
+        assert_eq!(Some(r.errors), cmd["errors"].as_u64(), "{k:?}");
+    }
+    h.get_by_label("Errors by errno");
+    h.get_by_label("-19 ENODEV");
+}
