@@ -236,6 +236,7 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
                                     ts_ns: c.ts_ns,
                                     view: dis.view(&c.data, m),
                                     linked: None,
+                                    changes: None,
                                 };
                                 export::write_summary_line(&mut text, &rec, t0v);
                                 text.push('\n');

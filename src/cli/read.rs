@@ -9,6 +9,7 @@ use std::thread;
 use crossbeam_channel::bounded;
 
 use super::CliError;
+use crate::conv::changes::{Changes, Objects};
 use crate::conv::{Conversations, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::{Catalog, MsgFields};
 use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
@@ -322,6 +323,11 @@ pub fn run(
         }
     }
     let mut dis = dissector(opts, specs)?;
+    // Trees and JSON show what changed in a message since the previous one about its object.
+    let want_changes = format.is_some_and(Format::needs_tree)
+        || filter.as_ref().is_some_and(Filter::needs_changes);
+    let mut objects = Objects::default();
+    let mut frame_changes: Vec<Option<Changes>> = Vec::new();
     let mut out = BufWriter::with_capacity(1 << 16, stdout);
     let mut ifaces: Vec<Option<Interface>> = Vec::new();
     let mut frame_no = 0u64;
@@ -385,19 +391,24 @@ pub fn run(
             }
             let mut any_match = false;
             text.clear();
-            let at = FrameRef {
-                dis: &dis,
-                index: &fi,
-                data,
-                no: frame_no,
-                ts_ns: frame.ts_ns,
-                conv: conv.as_ref().map(|c| (c, first_ord)),
-            };
+            frame_changes.clear();
+            frame_changes.resize(fi.msgs.len(), None);
             for (mi, m) in fi.msgs.iter().enumerate() {
                 let view = dis.view(data, m);
-                let fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len())
+                let mut fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len())
                     .relative_to(t0v)
                     .with_linked(conv.as_ref().and_then(|c| c.linked(first_ord + mi)));
+                // Every message about an object is remembered, whether the filter keeps it.
+                if want_changes && let Some(key) = view.object_key() {
+                    let at = MsgRef {
+                        frame: frame_no,
+                        msg: u32::try_from(mi).unwrap_or(u32::MAX),
+                    };
+                    fields.changes = objects.update(key, at, fields.tree());
+                    if let Some(slot) = frame_changes.get_mut(mi) {
+                        slot.clone_from(&fields.changes);
+                    }
+                }
                 if let Some(f) = &filter
                     && !f.matches(&fields)
                 {
@@ -409,9 +420,27 @@ pub fn run(
                     cov.add(&view, &tree);
                 }
                 if let Some(em) = emitter.as_mut() {
+                    let at = FrameRef {
+                        dis: &dis,
+                        index: &fi,
+                        data,
+                        no: frame_no,
+                        ts_ns: frame.ts_ns,
+                        conv: conv.as_ref().map(|c| (c, first_ord)),
+                        changes: &frame_changes,
+                    };
                     em.emit(&mut text, &at, Part::Message(mi), t0v);
                 }
             }
+            let at = FrameRef {
+                dis: &dis,
+                index: &fi,
+                data,
+                no: frame_no,
+                ts_ns: frame.ts_ns,
+                conv: None,
+                changes: &[],
+            };
             if fi.msgs.is_empty() && filter.is_none() {
                 any_match = true;
                 if let Some(em) = emitter.as_mut() {

@@ -6,6 +6,7 @@
 //! arrive, so a reader that cannot look ahead (a pipe) still learns every answer's request; a
 //! file is read once beforehand so requests know their answers too.
 
+pub mod changes;
 pub mod show;
 pub mod stats;
 

@@ -60,6 +60,9 @@ pub struct MsgFields<'a> {
     /// What correlation knows of the message (`nlmsg.request_in`, `nlmsg.latency`...);
     /// `None` leaves those fields absent.
     pub linked: Option<Linked>,
+    /// What changed since the previous message about the same object (`nlmsg.changed`);
+    /// `None` when not compared or the first message about it.
+    pub changes: Option<crate::conv::changes::Changes>,
     tree: OnceCell<Vec<Node>>,
 }
 
@@ -73,6 +76,7 @@ impl<'a> MsgFields<'a> {
             frame_len,
             first_ts_ns: None,
             linked: None,
+            changes: None,
             tree: OnceCell::new(),
         }
     }
@@ -192,6 +196,12 @@ impl FieldSource for MsgFields<'_> {
             | "nlmsg.port" => {
                 crate::conv::show::field(self.linked.as_ref(), field, f).unwrap_or(false)
             }
+            "nlmsg.changes" => self.changes.is_some() && f(&FieldValue::Bool(true)),
+            "nlmsg.changed" => self.changes.as_ref().is_some_and(|c| {
+                c.changes
+                    .iter()
+                    .any(|ch| f(&FieldValue::Str(Cow::Borrowed(&ch.field))))
+            }),
             "nlmsg.direction" => f(&FieldValue::Str(Cow::Borrowed(m.direction.as_str()))),
             "genl.family" => match self.view.genl_family() {
                 Some(name) => f(&FieldValue::Str(Cow::Borrowed(name))),
@@ -276,6 +286,8 @@ impl Catalog {
             "nlmsg.attr",
             "nlmsg.payload",
             "nlmsg.header",
+            "nlmsg.changes",
+            "nlmsg.changed",
         ] {
             paths.push(extra.to_string());
         }

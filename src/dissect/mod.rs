@@ -154,6 +154,8 @@ pub enum Fact {
 /// the dissector is not).
 #[derive(Debug, Clone)]
 pub struct IndexSeed {
+    /// The specs: the indexer resolves what correlation and object keys need.
+    specs: SpecRegistry,
     genl: HashMap<u16, String>,
     links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
     ifla_ifname: u16,
@@ -202,6 +204,7 @@ impl Dissector {
     /// What an indexer needs to continue from this dissector's state (see [`Dissector::indexer`]).
     pub fn index_seed(&self) -> IndexSeed {
         IndexSeed {
+            specs: self.specs.clone(),
             genl: self.genl.clone(),
             links: self.links.clone(),
             ifla_ifname: self.ifla_ifname,
@@ -211,11 +214,12 @@ impl Dissector {
         }
     }
 
-    /// A dissector for indexing only (no specs: it builds no views), e.g. on a loader thread.
-    /// It records what it learns as [`Fact`]s for [`Dissector::apply_facts`] and does not
-    /// remember requests (see [`Dissector::remember_request`]).
+    /// A dissector for indexing, e.g. on a loader thread: it resolves what a request's kind
+    /// and an object's key need, builds no trees, records what it learns as [`Fact`]s for
+    /// [`Dissector::apply_facts`] and does not remember requests (see
+    /// [`Dissector::remember_request`]).
     pub fn indexer(seed: IndexSeed) -> Self {
-        let mut d = Dissector::new(SpecRegistry::default());
+        let mut d = Dissector::new(seed.specs);
         d.genl = seed.genl;
         d.links = seed.links;
         d.ifla_ifname = seed.ifla_ifname;

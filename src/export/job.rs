@@ -372,6 +372,14 @@ impl FileJob {
         let (dis, fi) = (&self.replay.dis, &self.replay.fi);
         match &mut self.out {
             Output::Text(em, s) => {
+                // Trees and JSON say what changed since the previous message about an object.
+                let changes: Vec<_> = if em.format().needs_tree() {
+                    (0..fm.msg_count as usize)
+                        .map(|k| store.changes(fm.first_msg as usize + k))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 let at = FrameRef {
                     dis,
                     index: fi,
@@ -379,6 +387,7 @@ impl FileJob {
                     no: u64::from(fno) + 1,
                     ts_ns: fm.ts_ns,
                     conv: Some((store.conversations(), fm.first_msg as usize)),
+                    changes: &changes,
                 };
                 for e in rows.iter().filter_map(|&i| store.msg(i as usize)) {
                     let part = if e.pos == NO_MSG {

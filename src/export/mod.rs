@@ -25,6 +25,8 @@ pub struct Record<'a> {
     pub view: MessageView<'a>,
     /// What correlation knows of it (request, answers, latency), when it was correlated.
     pub linked: Option<Linked>,
+    /// What changed since the previous message about the same object, when compared.
+    pub changes: Option<crate::conv::changes::Changes>,
 }
 
 impl Record<'_> {
@@ -298,6 +300,9 @@ pub fn write_message_json(out: &mut String, r: &Record, extra: Option<&Node>) {
     if let Some(l) = &r.linked {
         crate::conv::show::write_json(out, l);
     }
+    if let Some(c) = &r.changes {
+        crate::conv::changes::write_json(out, c);
+    }
     out.push_str(",\"summary\":");
     json_str(out, &r.view.summary_with(tn));
     out.push_str(",\"tree\":[");
@@ -350,6 +355,9 @@ pub fn message_tree_text(r: &Record) -> String {
         m.offset
     );
     write_tree_text(&mut s, &r.header_node(), 1);
+    if let Some(c) = &r.changes {
+        write_tree_text(&mut s, &crate::conv::changes::node(c), 1);
+    }
     for n in r.view.tree() {
         write_tree_text(&mut s, &n, 1);
     }

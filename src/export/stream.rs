@@ -10,6 +10,7 @@ use super::{
     write_tree_text,
 };
 use crate::conv::Conversations;
+use crate::conv::changes::Changes;
 use crate::dissect::problems::{UEVENT_CHARS, frame_problem_node, no_message_text};
 use crate::dissect::{Dissector, FrameIndex};
 use crate::model::Node;
@@ -30,6 +31,9 @@ pub struct FrameRef<'a> {
     pub ts_ns: i128,
     /// Correlation over the capture, and the ordinal of the frame's first message in it.
     pub conv: Option<(&'a Conversations, usize)>,
+    /// What changed in each message of the frame since the previous one about its object
+    /// (empty when not compared).
+    pub changes: &'a [Option<Changes>],
 }
 
 /// What of a frame [`Emitter::emit`] writes.
@@ -119,6 +123,7 @@ impl Emitter {
                     ts_ns: f.ts_ns,
                     view: f.dis.view(f.data, m),
                     linked: f.conv.and_then(|(c, first)| c.linked(first + mi)),
+                    changes: f.changes.get(mi).cloned().flatten(),
                 };
                 let problem = if mi + 1 == f.index.msgs.len() {
                     frame_problem_node(f.index, f.data.len())
@@ -271,6 +276,7 @@ mod tests {
             no: 7,
             ts_ns: 1_000_000_000,
             conv: None,
+            changes: &[],
         };
         for f in [
             Format::Summary,

@@ -310,6 +310,13 @@ impl Filter {
             .any(|f| crate::conv::show::FIELDS.contains(&f))
     }
 
+    /// Whether any referenced field asks what changed since the previous message about the
+    /// same object (`nlmsg.changed`, `nlmsg.changes`).
+    pub fn needs_changes(&self) -> bool {
+        self.fields()
+            .any(|f| f == "nlmsg.changed" || f == "nlmsg.changes")
+    }
+
     /// Whether any referenced field is outside [`Filter::HEADER_FIELDS`].
     pub fn needs_tree(&self) -> bool {
         self.fields().any(|f| !Self::HEADER_FIELDS.contains(&f))

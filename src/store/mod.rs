@@ -17,6 +17,7 @@ pub use rows::{Indexed, Indexer};
 
 use std::rc::Rc;
 
+use crate::conv::changes::{Changes, diff, leaves};
 use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::MsgFields;
 use crate::dissect::problems::frame_problem_node;
@@ -26,6 +27,7 @@ use crate::dissect::{
 use crate::filter::Filter;
 use crate::model::{Direction, Node};
 use crate::pcap::{ByteOrder, Interface};
+use std::collections::HashMap;
 
 /// Per-frame facts (the unpacked form of what the store keeps per frame).
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +114,10 @@ pub struct Store {
     trees_names: u64,
     /// Requests and their answers, by row index.
     conv: Conversations,
+    /// The last row about each kernel object (by object key), and for each row about an
+    /// object the previous row about it.
+    object_last: HashMap<u64, u32>,
+    object_prev: HashMap<u32, u32>,
 }
 
 /// Bytes held by a [`Store`]'s allocations (capacities, not lengths), by purpose.
@@ -164,6 +170,8 @@ impl Store {
             trees: Vec::new(),
             trees_names: 0,
             conv: Conversations::new(),
+            object_last: HashMap::new(),
+            object_prev: HashMap::new(),
         }
     }
 
@@ -227,7 +235,15 @@ impl Store {
             comments,
             section_comments,
             facts,
+            objects,
         } = ix;
+        let base_row = u32::try_from(self.row_count).unwrap_or(u32::MAX);
+        for (r, key) in objects {
+            let row = base_row.saturating_add(r);
+            if let Some(prev) = self.object_last.insert(key, row) {
+                self.object_prev.insert(row, prev);
+            }
+        }
         for (i, iface) in interfaces {
             self.set_interface(i, iface);
         }
@@ -332,6 +348,27 @@ impl Store {
     /// What correlation knows of message `i`.
     pub fn linked(&self, i: usize) -> Option<Linked> {
         self.conv.linked(i)
+    }
+
+    /// What changed in message `i` since the previous message about the same kernel object,
+    /// if there is one (both trees are built).
+    pub fn changes(&self, i: usize) -> Option<Changes> {
+        let prev = *self.object_prev.get(&u32::try_from(i).ok()?)? as usize;
+        self.compare(prev, i)
+    }
+
+    /// What changed from message `a` to message `b` (any two messages).
+    pub fn compare(&self, a: usize, b: usize) -> Option<Changes> {
+        let old = leaves(&self.view(a)?.tree());
+        let new = leaves(&self.view(b)?.tree());
+        let e = self.msg(a)?;
+        Some(Changes {
+            since: MsgRef {
+                frame: u64::from(e.frame) + 1,
+                msg: u32::from(e.pos),
+            },
+            changes: diff(&old, &new),
+        })
     }
 
     /// The row index of the message at `at` (1-based frame, message in the frame).
@@ -566,6 +603,7 @@ impl Store {
         if let Some(t0) = self.first_ts() {
             fields = fields.relative_to(t0);
         }
+        fields.changes = self.changes(i);
         Some(f(&fields))
     }
 
@@ -646,6 +684,9 @@ impl Store {
                 h.children.extend(crate::conv::show::nodes(&l));
             }
             tree.push(h);
+            if let Some(c) = self.changes(i) {
+                tree.push(crate::conv::changes::node(&c));
+            }
             tree.extend(view.tree());
         }
         let last = e.pos == NO_MSG || fm.is_some_and(|f| u32::from(e.pos) + 1 == f.msg_count);
@@ -713,6 +754,7 @@ impl Store {
             return;
         }
         let t0 = self.first_ts();
+        let changes = filter.needs_changes();
         for (i, s, r, fr) in self.walk_rows(range.start..end) {
             if r.pos == NO_MSG {
                 continue;
@@ -730,6 +772,9 @@ impl Store {
                     .with_linked(self.conv.linked(i));
                 if let Some(t0) = t0 {
                     fields = fields.relative_to(t0);
+                }
+                if changes {
+                    fields.changes = self.changes(i);
                 }
                 if filter.matches(&fields) {
                     out.push(u32::try_from(i).unwrap_or(u32::MAX));

@@ -170,6 +170,9 @@ pub struct Indexed {
     /// Section comments (index of the first frame read after it, comment).
     pub(super) section_comments: Vec<(u32, String)>,
     pub(super) facts: Vec<Fact>,
+    /// (row, object key) of the messages about a kernel object (see
+    /// `MessageView::object_key`).
+    pub(super) objects: Vec<(u32, u64)>,
 }
 
 impl Indexed {
@@ -233,13 +236,16 @@ impl Indexer {
             let start = ix.bytes.len();
             ix.bytes.extend_from_slice(&f.data);
             let first_row = u32::try_from(ix.rows.len()).unwrap_or(u32::MAX);
-            let rows = &mut ix.rows;
+            let (rows, objects) = (&mut ix.rows, &mut ix.objects);
             let (mut rec, n, problem) = index_frame(
                 &mut self.dis,
                 &mut self.scratch,
                 f,
                 start,
-                |pos, m, kind| {
+                |pos, m, kind, key| {
+                    if let Some(k) = key {
+                        objects.push((u32::try_from(rows.len()).unwrap_or(u32::MAX), k));
+                    }
                     rows.push(Row::pack(fno, pos, m).with_kind(kind));
                 },
             );
@@ -274,7 +280,7 @@ pub(super) fn index_frame(
     fi: &mut FrameIndex,
     f: &Frame,
     start: usize,
-    mut row: impl FnMut(u16, &MsgIndex, Kind),
+    mut row: impl FnMut(u16, &MsgIndex, Kind, Option<u64>),
 ) -> (FrameRec, usize, Option<(usize, String)>) {
     let endian = match f.byte_order {
         ByteOrder::Little => Endian::Little,
@@ -282,13 +288,13 @@ pub(super) fn index_frame(
     };
     dis.index_frame_into(&f.data, f.linktype, endian, fi);
     for (pos, m) in fi.msgs.iter().enumerate() {
-        let kind = if m.direction == Direction::ToKernel {
-            // Resolved here, on the loader thread, so the store's correlation needs no view.
-            ConvMsg::of(&dis.view(&f.data, m), NO_REF, 0).kind
+        // Resolved here, on the loader thread, so the store's correlation needs no view.
+        let (kind, key) = if m.direction == Direction::ToKernel {
+            (ConvMsg::of(&dis.view(&f.data, m), NO_REF, 0).kind, None)
         } else {
-            Kind::Other
+            (Kind::Other, dis.view(&f.data, m).object_key())
         };
-        row(u16::try_from(pos).unwrap_or(u16::MAX), m, kind);
+        row(u16::try_from(pos).unwrap_or(u16::MAX), m, kind, key);
     }
     if fi.msgs.is_empty() {
         // One row for the frame, as `nlscope read` prints one line for it.
@@ -309,6 +315,7 @@ pub(super) fn index_frame(
                 present: 0,
             },
             Kind::Other,
+            None,
         );
     }
     let rec = FrameRec {

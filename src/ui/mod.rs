@@ -116,6 +116,8 @@ pub struct App {
     pub decode_as: decode_as::DecodeAs,
     /// The Statistics window (requests, errors, latency).
     pub stats: StatsWindow,
+    /// The message other selected messages are compared with (Analyze > Compare with this).
+    pub compare_base: Option<usize>,
     /// Text of the fallback "open" field (when no native dialog is available).
     pub open_text: String,
     /// Whether the fallback "open" field is shown.
@@ -148,6 +150,7 @@ impl App {
             files: Files::default(),
             decode_as: decode_as::DecodeAs::default(),
             stats: StatsWindow::default(),
+            compare_base: None,
             open_text: String::new(),
             open_prompt: false,
             loader: None,
@@ -174,6 +177,7 @@ impl App {
         self.list.row_experts = rows::RowExperts::default();
         self.timeline = timeline::Timeline::default();
         self.stats.stats = None;
+        self.compare_base = None;
         self.clear_selection();
         self.error = None;
         self.file = None;
@@ -365,7 +369,22 @@ impl App {
         }
         if self.selected != Some(i) {
             self.selected = Some(i);
-            let tree = self.store.tree(i);
+            let mut tree = self.store.tree(i);
+            // With a comparison base, the tree says what differs from it, after the header.
+            if let Some(b) = self.compare_base.filter(|b| *b != i)
+                && let Some(c) = self.store.compare(b, i)
+            {
+                let mut t = (*tree).clone();
+                let at = t
+                    .iter()
+                    .position(|n| n.field == "nlmsg")
+                    .map_or(0, |p| p + 1);
+                t.insert(
+                    at.min(t.len()),
+                    crate::conv::changes::node_named(&c, "[Compared with]"),
+                );
+                tree = std::rc::Rc::new(t);
+            }
             self.hex
                 .show(&tree, self.store.msg(i).map(|e| e.idx.offset));
             self.detail.show(Some(tree));

@@ -123,8 +123,10 @@ impl TreePanel {
             .inner
         } else {
             let id = ui.make_persistent_id(("node", msg, path.clone()));
-            // Top-level protocol nodes start open; the frame summary and cooked header closed.
-            let default_open = path.len() == 1 && n.field != "frame" && n.field != "sll";
+            // Top-level protocol nodes start open; the frame summary, the cooked header and
+            // the changes (their line lists the first ones) closed.
+            let default_open =
+                path.len() == 1 && !matches!(n.field.as_str(), "frame" | "sll" | "nlmsg.changes");
             let mut state = CollapsingState::load_with_default_open(ui.ctx(), id, default_open);
             if let Some(o) = open_all {
                 state.set_open(o);

@@ -66,6 +66,8 @@ pub(super) enum Action {
     Follow(bool),
     /// Open the Statistics window.
     OpenStats,
+    /// Compare every selected message with this one (`None`: stop comparing).
+    CompareWith(Option<usize>),
 }
 
 impl eframe::App for GuiApp {
@@ -201,6 +203,7 @@ impl App {
                     self.follow(socket);
                 }
                 Action::OpenStats => self.stats.open = true,
+                Action::CompareWith(b) => self.compare_base = b,
             }
         }
     }
@@ -439,6 +442,27 @@ impl App {
                     .clicked()
                 {
                     actions.push(Action::Follow(true));
+                    ui.close();
+                }
+                let base = self.compare_base;
+                if ui
+                    .add_enabled(
+                        self.selected.is_some(),
+                        egui::Button::new("Compare others with this message"),
+                    )
+                    .on_hover_text(
+                        "Each message you select next shows [Compared with]: what differs from this one",
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::CompareWith(self.selected));
+                    ui.close();
+                }
+                if ui
+                    .add_enabled(base.is_some(), egui::Button::new("Stop comparing"))
+                    .clicked()
+                {
+                    actions.push(Action::CompareWith(None));
                     ui.close();
                 }
                 if ui.button("Statistics...").clicked() {

@@ -379,6 +379,7 @@ pub const CONV_KEYS: &[&str] = &[
     "unacked",
     "dump_intr",
     "orphan",
+    "changes",
 ];
 
 /// `m` without its conversation keys (see [`CONV_KEYS`]).

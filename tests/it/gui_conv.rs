@@ -140,3 +140,40 @@ fn statistics_window_counts_like_the_cli() {
     h.get_by_label("Errors by errno");
     h.get_by_label("-19 ENODEV");
 }
+
+#[test]
+fn changes_and_comparison_in_the_tree() {
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&local("rt-misc.pcap"));
+    app.finish();
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run();
+    let vxlan_up = at(h.state(), 36, 0);
+    h.state_mut().select_message(vxlan_up);
+    h.run();
+    h.get_by_label_contains("[Changed since]: frame 4 message 5");
+    // Closed at first; its line lists the first changes.
+    h.get_by_label_contains("IFLA_OPERSTATE: IF_OPER_DOWN (2) -> IF_OPER_UNKNOWN (0)");
+    // Compare another link with this one.
+    h.get_by_label("Analyze").click();
+    h.run();
+    h.get_by_label("Compare others with this message").click();
+    h.run();
+    assert_eq!(h.state().compare_base, Some(vxlan_up));
+    let other = at(h.state(), 4, 0);
+    h.state_mut().select_message(other);
+    h.run();
+    h.get_by_label_contains("[Compared with]: frame 36 message 0");
+}
+
+#[test]
+fn the_store_knows_what_changed() {
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&local("rt-misc.pcap"));
+    app.finish();
+    let i = at(&app, 36, 0);
+    let c = app.store.changes(i);
+    assert!(c.is_some(), "no changes for {i}");
+}

@@ -97,6 +97,18 @@ impl Family for Conntrack {
             _ => false,
         }
     }
+
+    /// A connection: its id (CTA_ID).
+    fn object_key(&self, v: &MessageView, key: &mut Vec<u8>) -> bool {
+        if v.index().direction != crate::model::Direction::FromKernel {
+            return false;
+        }
+        let Some(id) = v.named().and_then(|n| n.get("id")) else {
+            return false;
+        };
+        key.extend_from_slice(id);
+        true
+    }
 }
 
 /// The layer 4 protocol name conntrack prints.

@@ -134,6 +134,14 @@ pub trait Family: Sync {
     fn summary(&self, _v: &MessageView, _out: &mut String) -> bool {
         false
     }
+
+    /// The identity of the kernel object the message describes (a link's index, a route's
+    /// table and destination...), appended to `key`; false if it describes none. Messages
+    /// with the same identity are about the same object: trees show what changed between
+    /// them.
+    fn object_key(&self, _v: &MessageView, _key: &mut Vec<u8>) -> bool {
+        false
+    }
 }
 
 /// A family that needs no code.
@@ -199,6 +207,41 @@ pub fn extra_fields(specs: &SpecRegistry) -> Vec<String> {
         out.extend(f.fields(specs));
     }
     out
+}
+
+/// The identity of the object message `v` describes (see [`Family::object_key`]), hashed
+/// with its spec's name; `None` if it describes none.
+pub fn object_key(v: &MessageView) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let name = v.spec_name()?;
+    let mut key = Vec::with_capacity(32);
+    if !family(name).object_key(v, &mut key) {
+        return None;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut h);
+    key.hash(&mut h);
+    Some(h.finish())
+}
+
+/// Append the attributes `names` of `v`'s top-level set (absent ones as a marker byte) to
+/// `key`: the common way to build an object key.
+pub(crate) fn key_attrs(v: &MessageView, names: &[&str], key: &mut Vec<u8>) {
+    let named = v.named();
+    for n in names {
+        match named.and_then(|a| a.get(n)) {
+            Some(b) => {
+                key.extend_from_slice(&u32::try_from(b.len()).unwrap_or(u32::MAX).to_le_bytes());
+                key.extend_from_slice(b);
+            }
+            None => key.push(0xff),
+        }
+    }
+}
+
+/// Append payload bytes `range` of `v` (its fixed header's identifying members) to `key`.
+pub(crate) fn key_header(v: &MessageView, range: std::ops::Range<usize>, key: &mut Vec<u8>) {
+    key.extend_from_slice(v.payload_bytes().get(range).unwrap_or_default());
 }
 
 /// The summary of a message by its family's module; false if it has none.

@@ -3,6 +3,7 @@
 //! `iw dev`, `iw list`, `iw dev X scan`, `station dump`, `survey dump` and `reg get` do, and
 //! requests as the `iw` command that sent them (`wlan0: set type IBSS`).
 
+use super::key_attrs;
 use std::fmt::Write as _;
 
 use super::text::{push_dev, push_str};
@@ -38,6 +39,24 @@ impl Family for Nl80211 {
             event(v, cmd, n, out);
         } else {
             answer(v, cmd, n, out);
+        }
+        true
+    }
+
+    /// A station (interface index and MAC address) or an interface (index).
+    fn object_key(&self, v: &MessageView, key: &mut Vec<u8>) -> bool {
+        let t = v.type_str();
+        if v.index().direction != crate::model::Direction::FromKernel {
+            return false;
+        }
+        if t.ends_with("_STATION") {
+            key.push(1);
+            key_attrs(v, &["ifindex", "mac"], key);
+        } else if t.ends_with("_INTERFACE") {
+            key.push(2);
+            key_attrs(v, &["ifindex"], key);
+        } else {
+            return false;
         }
         true
     }

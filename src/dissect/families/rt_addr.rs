@@ -3,6 +3,7 @@
 
 use super::Family;
 use super::text::{Memo, dump, ip_text, push_dev, push_enum, push_str};
+use super::{key_attrs, key_header};
 use crate::dissect::MessageView;
 use crate::netlink::byte;
 
@@ -57,6 +58,17 @@ impl Family for Addr {
             out.push(' ');
             push_str(out, l);
         }
+        true
+    }
+
+    /// An address: family, prefix length, index (struct ifaddrmsg) and the address.
+    fn object_key(&self, v: &MessageView, key: &mut Vec<u8>) -> bool {
+        if v.index().direction != crate::model::Direction::FromKernel {
+            return false;
+        }
+        key_header(v, 0..2, key);
+        key_header(v, 4..8, key);
+        key_attrs(v, &["local", "address"], key);
         true
     }
 }

@@ -1,5 +1,6 @@
 //! rt-link: link messages (RTM_*LINK) and link statistics (RTM_*STATS).
 
+use super::key_header;
 use super::text::{Memo, dump, push_bits, push_dev, push_enum, push_str};
 use super::{Family, Payload, sub_message_set};
 use crate::dissect::MessageView;
@@ -59,6 +60,19 @@ impl Family for Link {
             92..=95 => dump(v, out) || stats(v, out),
             _ => false,
         }
+    }
+
+    /// A link: its family (AF_BRIDGE port entries are apart) and index (struct ifinfomsg;
+    /// struct if_stats_msg has it at the same place).
+    fn object_key(&self, v: &MessageView, key: &mut Vec<u8>) -> bool {
+        if v.index().direction != crate::model::Direction::FromKernel {
+            return false;
+        }
+        // Links and their statistics (RTM_*STATS, same spec) are apart by type group.
+        key.extend_from_slice(&(v.index().ty.saturating_sub(16) / 4).to_le_bytes());
+        key_header(v, 0..1, key);
+        key_header(v, 4..8, key);
+        true
     }
 }
 

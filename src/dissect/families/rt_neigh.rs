@@ -2,6 +2,7 @@
 
 use super::text::{Memo, dump, ip_text, push_bits, push_dev};
 use super::{Family, Layout, Payload};
+use super::{key_attrs, key_header};
 use crate::dissect::MessageView;
 use crate::model::Direction;
 
@@ -68,6 +69,20 @@ impl Family for Neigh {
             out.push(' ');
             push_bits(out, memo.enum_def(0), "NUD_", u64::from(state));
         }
+        true
+    }
+
+    /// A neighbour: family and index (struct ndmsg) and the destination address; neighbour
+    /// tables have no index (their name tells them apart).
+    fn object_key(&self, v: &MessageView, key: &mut Vec<u8>) -> bool {
+        let m = v.index();
+        if m.direction != crate::model::Direction::FromKernel {
+            return false;
+        }
+        key.extend_from_slice(&m.ty.to_le_bytes());
+        key_header(v, 0..1, key);
+        key_header(v, 4..8, key);
+        key_attrs(v, &["dst", "name"], key);
         true
     }
 }

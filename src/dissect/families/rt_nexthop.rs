@@ -1,6 +1,7 @@
 //! rt-nexthop: nexthops and nexthop buckets (RTM_*NEXTHOP, RTM_*NEXTHOPBUCKET), summarised
 //! as `ip nexthop` prints them.
 
+use super::key_attrs;
 use std::fmt::Write as _;
 
 use super::Family;
@@ -15,6 +16,16 @@ pub struct Nexthop;
 impl Family for Nexthop {
     fn summary(&self, v: &MessageView, out: &mut String) -> bool {
         dump(v, out) || nexthop(v, out)
+    }
+
+    /// A nexthop: its id.
+    fn object_key(&self, v: &MessageView, key: &mut Vec<u8>) -> bool {
+        if v.index().direction != crate::model::Direction::FromKernel {
+            return false;
+        }
+        key.extend_from_slice(&v.index().ty.to_le_bytes());
+        key_attrs(v, &["id"], key);
+        true
     }
 }
 

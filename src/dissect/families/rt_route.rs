@@ -1,5 +1,6 @@
 //! rt-route: routes (RTM_*ROUTE), MPLS routes included.
 
+use super::{key_attrs, key_header};
 use std::fmt::Write as _;
 
 use super::text::{Memo, dump, ip_text, push_dev, push_enum, push_ip};
@@ -122,6 +123,19 @@ impl Family for Route {
             out.push_str(ib.format(pr));
         }
         extras(v, out, memo, p);
+        true
+    }
+
+    /// A route, as the kernel tells routes apart: family, destination length, tos, table
+    /// (struct rtmsg and RTA_TABLE), destination, priority (the metric) and output device
+    /// (two interfaces' connected routes share the rest).
+    fn object_key(&self, v: &MessageView, key: &mut Vec<u8>) -> bool {
+        if v.index().direction != crate::model::Direction::FromKernel {
+            return false;
+        }
+        key_header(v, 0..2, key);
+        key_header(v, 3..5, key);
+        key_attrs(v, &["table", "dst", "priority", "oif"], key);
         true
     }
 }

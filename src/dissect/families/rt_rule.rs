@@ -1,5 +1,6 @@
 //! rt-rule: policy routing rules (RTM_*RULE), summarised as `ip rule` prints them.
 
+use super::{key_attrs, key_header};
 use std::fmt::Write as _;
 
 use super::Family;
@@ -14,6 +15,17 @@ pub struct Rule;
 impl Family for Rule {
     fn summary(&self, v: &MessageView, out: &mut String) -> bool {
         dump(v, out) || rule(v, out)
+    }
+
+    /// A rule: family, table, action (struct fib_rule_hdr), priority and table attribute.
+    fn object_key(&self, v: &MessageView, key: &mut Vec<u8>) -> bool {
+        if v.index().direction != crate::model::Direction::FromKernel {
+            return false;
+        }
+        key_header(v, 0..3, key);
+        key_header(v, 4..5, key);
+        key_attrs(v, &["priority", "table", "src", "dst"], key);
+        true
     }
 }
 

@@ -1,6 +1,7 @@
 //! tc: queueing disciplines, classes, filters, chains and actions (RTM_*QDISC, RTM_*TCLASS,
 //! RTM_*TFILTER, RTM_*CHAIN, RTM_*ACTION), summarised as `tc` prints them.
 
+use super::key_header;
 use std::fmt::Write as _;
 
 use super::text::{dump, push_dev, push_str};
@@ -14,6 +15,18 @@ pub struct Tc;
 impl Family for Tc {
     fn summary(&self, v: &MessageView, out: &mut String) -> bool {
         dump(v, out) || tc(v, out)
+    }
+
+    /// A qdisc, class, filter or chain (by message type group): index, handle, parent and,
+    /// for filters, priority and protocol (struct tcmsg).
+    fn object_key(&self, v: &MessageView, key: &mut Vec<u8>) -> bool {
+        let m = v.index();
+        if m.direction != crate::model::Direction::FromKernel || m.ty < 16 {
+            return false;
+        }
+        key.extend_from_slice(&((m.ty - 16) / 4).to_le_bytes());
+        key_header(v, 4..20, key);
+        true
     }
 }
 

@@ -498,6 +498,12 @@ impl<'a> MessageView<'a> {
         self.resolved().spec_name.as_deref()
     }
 
+    /// The identity of the kernel object the message describes (a link, an address, a
+    /// route...), hashed; `None` if it describes none (see `Family::object_key`).
+    pub fn object_key(&self) -> Option<u64> {
+        super::families::object_key(self)
+    }
+
     /// The message bytes after the nlmsghdr (family header and attributes).
     pub fn payload_bytes(&self) -> &'a [u8] {
         let start = (self.m.offset + NLMSG_HDRLEN).min(self.data.len());

@@ -643,6 +643,21 @@ impl Family for Nftables {
             _ => false,
         }
     }
+
+    /// A table, chain, rule, set or object (by message type group, NFT_MSG_NEW* / DEL*):
+    /// family (struct nfgenmsg), table, and the chain's, set's or object's name or the rule's
+    /// chain and handle.
+    fn object_key(&self, v: &MessageView, key: &mut Vec<u8>) -> bool {
+        let m = v.index();
+        let msg = m.ty & 0xff;
+        if m.direction != crate::model::Direction::FromKernel || msg >= 21 {
+            return false;
+        }
+        key.push((msg / 3) as u8);
+        super::key_header(v, 0..1, key);
+        super::key_attrs(v, &["table", "name", "chain", "handle"], key);
+        true
+    }
 }
 
 /// NF_INET_* / NF_ARP_* / NF_NETDEV_* hook names by family.
