@@ -1,4 +1,4 @@
-//! nlscope command line: `read`, `capture`, `specs`; without a subcommand, the desktop app.
+//! nlscope command line: `read`, `capture`, `trace`, `specs`; without a subcommand, the desktop app.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use nlscope::cli::{CliError, capture, read, specs_cmd};
+use nlscope::cli::{CliError, capture, read, specs_cmd, trace};
 use nlscope::dissect::specs::SpecRegistry;
 
 #[derive(Parser)]
@@ -39,6 +39,8 @@ enum Cmd {
     Read(read::ReadOptions),
     /// Capture live netlink traffic from an nlmon interface or multicast monitor sockets.
     Capture(capture::CaptureOptions),
+    /// Record one program's netlink messages, every protocol, with ptrace (no nlmon needed).
+    Trace(trace::TraceOptions),
     /// List the loaded YNL specs, or show one.
     Specs {
         #[command(subcommand)]
@@ -70,6 +72,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.cmd {
         Some(Cmd::Read(opts)) => read::run(&opts, specs, &mut out),
         Some(Cmd::Capture(opts)) => capture::run(&opts, specs),
+        Some(Cmd::Trace(opts)) => trace::run(&opts, specs),
         Some(Cmd::Specs { what }) => match what.unwrap_or(SpecsCmd::List) {
             SpecsCmd::List => specs_cmd::list(&specs, &mut out),
             SpecsCmd::Show { name } => specs_cmd::show(&specs, &name, &mut out),

@@ -1,8 +1,9 @@
-//! Command-line front end: `read`, `specs`.
+//! Command-line front end: `read`, `capture`, `trace`, `specs`.
 
 pub mod capture;
 pub mod read;
 pub mod specs_cmd;
+pub mod trace;
 
 use std::fmt;
 
