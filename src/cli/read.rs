@@ -271,6 +271,9 @@ pub fn run(
                 no: frame_no,
                 ts_ns: frame.ts_ns,
             };
+            if let Some(em) = emitter.as_mut() {
+                em.set_frame_comments(&frame.comments);
+            }
             for (mi, m) in fi.msgs.iter().enumerate() {
                 let view = dis.view(data, m);
                 let fields =

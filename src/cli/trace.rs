@@ -157,7 +157,8 @@ pub fn run(opts: &TraceOptions, specs: SpecRegistry) -> Result<(), CliError> {
             }
             None => {
                 text.clear();
-                let suffix = format!(" proc={}[{}]", t.proc.comm, t.proc.pid);
+                let mut suffix = String::new();
+                crate::export::push_proc_suffix(&mut suffix, &t.proc);
                 if push_summary_lines(
                     &mut text,
                     &mut dis,

@@ -379,6 +379,7 @@ impl FileJob {
                     no: u64::from(fno) + 1,
                     ts_ns: fm.ts_ns,
                 };
+                em.set_frame_comments(store.frame_comments(fno));
                 for e in rows.iter().filter_map(|&i| store.msg(i as usize)) {
                     let part = if e.pos == NO_MSG {
                         Part::NoMessage
