@@ -35,6 +35,7 @@ mod streaming;
 mod summaries;
 mod timeline;
 mod tipc_legacy;
+mod trace;
 mod tshark;
 mod uapi;
 mod walk;
