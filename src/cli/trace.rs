@@ -186,6 +186,7 @@ pub fn run(opts: &TraceOptions, specs: SpecRegistry) -> Result<(), CliError> {
         &trace::TraceOptions {
             target,
             follow: opts.follow,
+            stdout_to_stderr: opts.write.as_deref() == Some("-"),
         },
         &mut on_frame,
     );

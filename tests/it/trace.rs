@@ -488,6 +488,27 @@ fn trace_follows_children_only_with_f_and_exits_with_the_program_status() {
     );
     let (code, _, err) = trace_run(&["-p", "1", "--", "true"]);
     assert_eq!(code, Some(2), "{err}");
+    // -w -: the pcapng stream alone on standard output (ip's own output goes to stderr).
+    let out = Command::new("unshare")
+        .args([
+            "-n",
+            bin(),
+            "trace",
+            "-w",
+            "-",
+            "--",
+            "ip",
+            "link",
+            "show",
+            "lo",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (frames, e) = read_frames(&out.stdout);
+    assert!(e.is_none() && frames.len() >= 2, "{e:?} {}", frames.len());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1: lo:"));
 }
 
 #[test]

@@ -48,6 +48,9 @@ pub struct TraceOptions {
     pub target: Target,
     /// Also record child processes (and threads created after an attach).
     pub follow: bool,
+    /// A started command's standard output goes to standard error (ours is the capture
+    /// stream: `-w -`).
+    pub stdout_to_stderr: bool,
 }
 
 /// How the trace ended.

@@ -23,6 +23,7 @@ const PTRACE_GET_SYSCALL_INFO: libc::c_uint = 0x420e;
 const OP_ENTRY: u8 = 1;
 const OP_EXIT: u8 = 2;
 const OP_SECCOMP: u8 = 3;
+const AUDIT_ARCH_X86_64: u32 = super::seccomp::AUDIT_ARCH_X86_64;
 /// Packet type of what the program sent (nlmon writes this for both directions; the dissector
 /// reads the direction from the header).
 const PKT_SENT: u16 = 4; // PACKET_OUTGOING
@@ -197,7 +198,8 @@ impl Tracer<'_> {
     /// socket of a recorded process.
     fn entry(&mut self, tid: i32, info: &SyscallInfo) {
         let nr = info.nr();
-        if syscalls::name(nr).is_none() {
+        // An attached 32-bit program's syscalls have other numbers: not traced.
+        if info.arch != AUDIT_ARCH_X86_64 || syscalls::name(nr).is_none() {
             return;
         }
         let args = info.args();
@@ -258,7 +260,7 @@ impl Tracer<'_> {
                 interface: 0,
                 data,
                 orig_len: u32::try_from(16 + piece.orig_len).unwrap_or(u32::MAX),
-                group: None,
+                group: piece.group,
                 nsid: None,
                 drops_before: 0,
             };
@@ -346,11 +348,9 @@ impl Tracer<'_> {
                         128 + libc::WTERMSIG(st)
                     });
                 }
-                if self.tracees.is_empty() && (self.attach || self.status.is_some()) {
-                    // Attach mode: no children of ours remain to wait for.
-                    if self.attach {
-                        break;
-                    }
+                if self.attach && self.tracees.is_empty() {
+                    // Attached processes are not our children: nothing else to wait for.
+                    break;
                 }
                 continue;
             }
@@ -479,7 +479,7 @@ const STAGE_EXEC: u8 = 2;
 
 /// Fork, stop, and exec `argv` under the seccomp filter. Returns the child's pid (stopped at its
 /// SIGSTOP, options set) and the read end of the error pipe.
-fn spawn(argv: &[OsString]) -> Result<(i32, libc::c_int), TraceError> {
+fn spawn(argv: &[OsString], stdout_to_stderr: bool) -> Result<(i32, libc::c_int), TraceError> {
     let prog = argv
         .first()
         .ok_or_else(|| TraceError::new("no command given"))?;
@@ -520,6 +520,9 @@ fn spawn(argv: &[OsString]) -> Result<(i32, libc::c_int), TraceError> {
                 libc::write(wr, b.as_ptr().cast(), b.len());
             };
             libc::close(rd);
+            if stdout_to_stderr {
+                libc::dup2(2, 1);
+            }
             if libc::ptrace(libc::PTRACE_TRACEME, 0, 0usize, 0usize) != 0 {
                 report(STAGE_TRACEME);
                 libc::_exit(126);
@@ -569,7 +572,7 @@ fn child_error(rd: libc::c_int) -> Option<TraceError> {
     let errno = i32::from_ne_bytes([b[1], b[2], b[3], b[4]]);
     let e = io::Error::from_raw_os_error(errno);
     Some(match b[0] {
-        STAGE_TRACEME => TraceError::new(format!("PTRACE_TRACEME: {e}{}", EPERM_HINT_IF(errno))),
+        STAGE_TRACEME => TraceError::new(format!("PTRACE_TRACEME: {e}{}", eperm_hint(errno))),
         _ => TraceError {
             message: format!("cannot execute the command: {e}"),
             code: if errno == libc::ENOENT { 127 } else { 126 },
@@ -577,14 +580,13 @@ fn child_error(rd: libc::c_int) -> Option<TraceError> {
     })
 }
 
-#[allow(non_snake_case)]
-fn EPERM_HINT_IF(errno: i32) -> &'static str {
+fn eperm_hint(errno: i32) -> &'static str {
     if errno == libc::EPERM { EPERM_HINT } else { "" }
 }
 
-const EPERM_HINT: &str = " (ptrace is not permitted: it needs CAP_SYS_PTRACE (run as root), or with Yama \
-     /proc/sys/kernel/yama/ptrace_scope at 0, or 1 for your own descendants; a container may \
-     forbid ptrace altogether)";
+const EPERM_HINT: &str = "; ptrace needs CAP_SYS_PTRACE (run as root), or Yama's \
+    /proc/sys/kernel/yama/ptrace_scope at 0 (any process of yours) or 1 (your descendants only); \
+    a container's seccomp profile may forbid ptrace altogether";
 
 /// Seize every thread of `pid` and interrupt it (the first stop then starts syscall tracing).
 fn attach(pid: i32, follow: bool) -> Result<Vec<i32>, TraceError> {
@@ -604,7 +606,7 @@ fn attach(pid: i32, follow: bool) -> Result<Vec<i32>, TraceError> {
             Ok(_) => {}
             Err(e) if e.raw_os_error() == Some(libc::EPERM) => {
                 return Err(TraceError::new(format!(
-                    "attaching to process {pid}: {e}{EPERM_HINT}"
+                    "attaching to process {pid}: not permitted{EPERM_HINT}"
                 )));
             }
             // A thread that ended meanwhile.
@@ -638,7 +640,7 @@ pub fn run(
     };
     match &opts.target {
         Target::Command(argv) => {
-            let (pid, rd) = spawn(argv)?;
+            let (pid, rd) = spawn(argv, opts.stdout_to_stderr)?;
             t.seccomp = true;
             t.main = pid;
             t.roots.push(pid);

@@ -10,7 +10,7 @@ const SECCOMP_SET_MODE_FILTER: libc::c_ulong = 1;
 const SECCOMP_RET_TRACE: u32 = 0x7ff0_0000;
 const SECCOMP_RET_ALLOW: u32 = 0x7fff_0000;
 /// AUDIT_ARCH_X86_64 (EM_X86_64 | __AUDIT_ARCH_64BIT | __AUDIT_ARCH_LE).
-const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
+pub const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 // struct seccomp_data: int nr; __u32 arch; ...
 const OFF_NR: u32 = 0;
 const OFF_ARCH: u32 = 4;

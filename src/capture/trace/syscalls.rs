@@ -71,6 +71,29 @@ pub struct Piece {
     pub bytes: Vec<u8>,
     /// How many the syscall said it moved.
     pub orig_len: usize,
+    /// The multicast group a receive was delivered to (the sender address's `nl_groups`,
+    /// lowest bit; groups above 32 and unicast give none).
+    pub group: Option<u32>,
+}
+
+/// The group in the `sockaddr_nl` a receive filled in at `addr` (`len` bytes).
+fn group_of(tid: i32, addr: u64, len: u64) -> Option<u32> {
+    if addr == 0 || len < 12 {
+        return None;
+    }
+    let a: [u8; 12] = read_array(tid, addr).ok()?;
+    let family = u16::from_ne_bytes([a[0], a[1]]);
+    let groups = u32::from_ne_bytes([a[8], a[9], a[10], a[11]]);
+    (family == libc::AF_NETLINK as u16 && groups != 0).then(|| groups.trailing_zeros() + 1)
+}
+
+/// The group of a receive through the msghdr `hdr` (msg_name at 0, msg_namelen at 8).
+fn msghdr_group(tid: i32, hdr: &[u8]) -> Option<u32> {
+    let len = hdr
+        .get(8..12)
+        .and_then(|s| <[u8; 4]>::try_from(s).ok())
+        .map_or(0, u32::from_ne_bytes);
+    group_of(tid, u64_at(hdr, 0), u64::from(len))
 }
 
 fn u64_at(b: &[u8], o: usize) -> u64 {
@@ -113,6 +136,7 @@ pub fn pieces(tid: i32, nr: u64, args: &[u64; 6], rval: i64) -> io::Result<Vec<P
     }
     let want = ret.min(CAP);
     let mut bytes = Vec::new();
+    let mut group = None;
     let n = nr as i64;
     if n == libc::SYS_read
         || n == libc::SYS_write
@@ -121,11 +145,18 @@ pub fn pieces(tid: i32, nr: u64, args: &[u64; 6], rval: i64) -> io::Result<Vec<P
     {
         let len = usize::try_from(args[2]).unwrap_or(usize::MAX);
         read_into(tid, args[1], want.min(len), &mut bytes)?;
+        if n == libc::SYS_recvfrom && args[4] != 0 && args[5] != 0 {
+            let alen = read_array::<4>(tid, args[5]).map_or(0, u32::from_ne_bytes);
+            group = group_of(tid, args[4], u64::from(alen));
+        }
     } else if n == libc::SYS_readv || n == libc::SYS_writev {
         gather(tid, args[1], args[2], want, &mut bytes)?;
     } else if n == libc::SYS_sendmsg || n == libc::SYS_recvmsg {
         let hdr: [u8; 56] = read_array(tid, args[1])?;
         gather_msghdr(tid, &hdr, want, &mut bytes)?;
+        if n == libc::SYS_recvmsg {
+            group = msghdr_group(tid, &hdr);
+        }
     } else if n == libc::SYS_sendmmsg || n == libc::SYS_recvmmsg {
         // The return value counts messages; each struct mmsghdr (64 bytes) has its msg_len.
         let count = (ret as u64).min(args[2]).min(MAX_VEC);
@@ -144,6 +175,9 @@ pub fn pieces(tid: i32, nr: u64, args: &[u64; 6], rval: i64) -> io::Result<Vec<P
                 out.push(Piece {
                     bytes: b,
                     orig_len: len,
+                    group: (n == libc::SYS_recvmmsg)
+                        .then(|| msghdr_group(tid, &h))
+                        .flatten(),
                 });
             }
         }
@@ -154,6 +188,7 @@ pub fn pieces(tid: i32, nr: u64, args: &[u64; 6], rval: i64) -> io::Result<Vec<P
     Ok(vec![Piece {
         bytes,
         orig_len: ret,
+        group,
     }])
 }
 
@@ -197,20 +232,28 @@ mod tests {
             p,
             vec![Piece {
                 bytes: b"hello net".to_vec(),
-                orig_len: 9
+                orig_len: 9,
+                group: None,
             }]
         );
         // A recvmsg that returned more than the buffer (MSG_TRUNC): the buffer's bytes.
         let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
         hdr.msg_iov = iov.as_ptr() as *mut _;
         hdr.msg_iovlen = 2;
+        // Delivered to multicast group 3 (RTNLGRP_NEIGH's bit).
+        let mut sa: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+        sa.nl_family = libc::AF_NETLINK as u16;
+        sa.nl_groups = 1 << 2;
+        hdr.msg_name = &mut sa as *mut _ as *mut _;
+        hdr.msg_namelen = 12;
         args[1] = &hdr as *const _ as u64;
         let p = pieces(tid, libc::SYS_recvmsg as u64, &args, 100).unwrap();
         assert_eq!(
             p,
             vec![Piece {
                 bytes: b"hello netlink".to_vec(),
-                orig_len: 100
+                orig_len: 100,
+                group: Some(3),
             }]
         );
         assert!(
