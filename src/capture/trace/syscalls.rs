@@ -256,6 +256,26 @@ mod tests {
                 group: Some(3),
             }]
         );
+        // recvmmsg: two messages, each with its msg_len; a third that was not filled.
+        let mut vec: [libc::mmsghdr; 3] = unsafe { std::mem::zeroed() };
+        for (m, len) in vec.iter_mut().zip([5u32, 13, 0]) {
+            m.msg_hdr.msg_iov = iov.as_ptr() as *mut _;
+            m.msg_hdr.msg_iovlen = 2;
+            m.msg_len = len;
+        }
+        let mut margs = [0u64; 6];
+        margs[1] = vec.as_ptr() as u64;
+        margs[2] = 3;
+        let p = pieces(tid, libc::SYS_recvmmsg as u64, &margs, 2).unwrap();
+        assert_eq!(p.len(), 2);
+        assert_eq!((p[0].bytes.as_slice(), p[0].orig_len), (&b"hello"[..], 5));
+        assert_eq!(
+            (p[1].bytes.as_slice(), p[1].orig_len),
+            (&b"hello netlink"[..], 13)
+        );
+        // A bad pointer is an error, not a panic.
+        margs[1] = 8;
+        assert!(pieces(tid, libc::SYS_sendmmsg as u64, &margs, 1).is_err());
         assert!(
             pieces(tid, libc::SYS_recvmsg as u64, &args, -1)
                 .unwrap()
