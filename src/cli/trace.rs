@@ -21,7 +21,7 @@ pub struct TraceOptions {
     /// Write pcapng here (`-` for standard output); without it, print live summary lines.
     #[arg(short = 'w', value_name = "FILE")]
     pub write: Option<String>,
-    /// Also record child processes (and, with -p, threads started after the attach).
+    /// Also record child processes (every thread of the traced processes is always recorded).
     #[arg(short = 'f')]
     pub follow: bool,
     /// Display filter: print only matching messages, write only frames with one.

@@ -46,7 +46,7 @@ pub enum Target {
 pub struct TraceOptions {
     /// The program.
     pub target: Target,
-    /// Also record child processes (and threads created after an attach).
+    /// Also record child processes (threads of a traced process always are).
     pub follow: bool,
     /// A started command's standard output goes to standard error (ours is the capture
     /// stream: `-w -`).

@@ -586,7 +586,8 @@ fn eperm_hint(errno: i32) -> &'static str {
 
 const EPERM_HINT: &str = "; ptrace needs CAP_SYS_PTRACE (run as root), or Yama's \
     /proc/sys/kernel/yama/ptrace_scope at 0 (any process of yours) or 1 (your descendants only); \
-    a container's seccomp profile may forbid ptrace altogether";
+    a container's seccomp profile may forbid ptrace altogether; a process that a debugger or \
+    strace already traces cannot be traced again";
 
 /// Seize every thread of `pid` and interrupt it (the first stop then starts syscall tracing).
 fn attach(pid: i32, follow: bool) -> Result<Vec<i32>, TraceError> {
