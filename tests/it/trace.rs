@@ -578,3 +578,50 @@ fn trace_attaches_to_a_running_process_and_detaches_on_sigint() {
     );
     assert!(text.contains(" proc=ip["), "{text}");
 }
+
+#[test]
+fn trace_without_privileges_says_why_and_still_traces_own_commands() {
+    if can_run("trace unprivileged", &["setpriv", "ip"]).is_none() {
+        return;
+    }
+    let nobody = |args: &[&str]| {
+        let out = Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                bin(),
+                "trace",
+            ])
+            .args(args)
+            .env("NLSCOPE_NO_SYSTEM_SPECS", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_no_panic(&out);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = nobody(&["-p", "1"]);
+    if err.contains("Permission denied") {
+        eprintln!("SKIP trace unprivileged: nobody cannot run {}", bin());
+        return;
+    }
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("attaching to process 1: not permitted")
+            && err.contains("CAP_SYS_PTRACE")
+            && err.contains("ptrace_scope"),
+        "{err}"
+    );
+    // Its own command: the filter goes in with no_new_privs.
+    let (code, out, err) = nobody(&["--", "ip", "link", "show", "lo"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("RTM_NEWLINK 1: lo") && out.contains(" proc=ip["),
+        "{out}{err}"
+    );
+}
