@@ -31,6 +31,7 @@ unshare -n bash -c '
   measure "ip link show" ip link show
   measure "nlscope trace -w FILE" "$bin" trace -w "$out/t.pcapng" --force -- ip link show
   measure "nlscope trace (summary lines)" "$bin" trace -- ip link show
+  NLSCOPE_TRACE_NO_SECCOMP=1 measure "... without the seccomp filter" "$bin" trace -w "$out/u.pcapng" --force -- ip link show
   measure "nlscope trace -- true (start-up)" "$bin" trace -- true
   if command -v strace > /dev/null; then
     measure "strace -f -e trace=%network" strace -f -o /dev/null -e trace=%network ip link show

@@ -254,14 +254,19 @@ struct Traced {
     _dir: Option<Scratch>,
 }
 
-/// `nlscope trace -f -w FILE -- sh -c CMD` in a new network namespace.
-fn traced(dir: &Scratch, tag: &str, cmd: &str) -> Traced {
+/// `nlscope trace -f -w FILE -- sh -c CMD` in a new network namespace (with `no_filter`,
+/// stopping at every syscall as an attach does).
+fn traced(dir: &Scratch, tag: &str, cmd: &str, no_filter: bool) -> Traced {
     let path = dir.0.join(format!("{tag}.pcapng"));
     let out = Command::new("unshare")
         .args(["-n", bin(), "trace", "-f", "-w"])
         .arg(&path)
         .args(["--", "sh", "-c", cmd])
         .env("NLSCOPE_NO_SYSTEM_SPECS", "1")
+        .env(
+            "NLSCOPE_TRACE_NO_SECCOMP",
+            if no_filter { "1" } else { "0" },
+        )
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .output()
@@ -298,8 +303,12 @@ fn traced(dir: &Scratch, tag: &str, cmd: &str) -> Traced {
 
 /// Trace `cmd` both ways and compare; every frame's process must be `comm`.
 fn compare(tag: &str, cmd: &str, comm: &str) -> Traced {
+    compare_with(tag, cmd, comm, false)
+}
+
+fn compare_with(tag: &str, cmd: &str, comm: &str, no_filter: bool) -> Traced {
     let dir = Scratch::new(tag);
-    let mut t = traced(&dir, tag, cmd);
+    let mut t = traced(&dir, tag, cmd, no_filter);
     t._dir = Some(dir);
     let (s, strace_pids) = straced(cmd);
     assert!(
@@ -394,6 +403,15 @@ fn trace_ip_link_add_show_del_matches_strace() {
     // Three ip processes, one after the other.
     let pids: BTreeSet<i32> = t.procs.iter().map(|p| p.pid).collect();
     assert_eq!(pids.len(), 3, "{:?}", t.procs);
+    // Without the seccomp filter (every syscall stops, as with -p): the same datagrams.
+    let u = compare_with(
+        "ip-nofilter",
+        "ip link add v0 address 02:00:00:00:00:01 type veth peer name v1 address 02:00:00:00:00:02 \
+         && ip link show && ip link del v0",
+        "ip",
+        true,
+    );
+    assert_eq!(u.datagrams.len(), t.datagrams.len());
 }
 
 #[test]

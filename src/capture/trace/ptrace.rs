@@ -115,15 +115,6 @@ fn comm_of(pid: i32) -> String {
         .unwrap_or_default()
 }
 
-fn seccomp_active(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .is_some_and(|s| {
-            s.lines()
-                .any(|l| l.strip_prefix("Seccomp:").is_some_and(|v| v.trim() == "2"))
-        })
-}
-
 extern "C" fn on_signal(sig: libc::c_int) {
     STOP_SIGNAL.store(sig, Ordering::SeqCst);
 }
@@ -173,6 +164,8 @@ struct Tracer<'a> {
     /// The consumer asked to stop: keep the program running, record nothing more.
     quiet: bool,
     execed: bool,
+    /// Read end of the started command's report pipe (see [`reports`]).
+    pipe: Option<libc::c_int>,
     on_frame: &'a mut dyn FnMut(Traced) -> bool,
 }
 
@@ -288,7 +281,10 @@ impl Tracer<'_> {
         }
         if tid == self.main && !self.execed {
             self.execed = true;
-            if self.seccomp && !seccomp_active(tid) {
+            let no_filter = self
+                .pipe
+                .is_some_and(|rd| reports(rd).iter().any(|r| r.0 == STAGE_SECCOMP));
+            if self.seccomp && no_filter {
                 // The filter could not be installed: stop at every syscall instead.
                 self.seccomp = false;
             }
@@ -476,6 +472,8 @@ fn resolve(prog: &OsString) -> Result<CString, TraceError> {
 /// Stages the child reports a failure at, through the CLOEXEC pipe.
 const STAGE_TRACEME: u8 = 1;
 const STAGE_EXEC: u8 = 2;
+/// Not fatal: the command runs without the filter (the tracer then stops it at every syscall).
+const STAGE_SECCOMP: u8 = 3;
 
 /// Fork, stop, and exec `argv` under the seccomp filter. Returns the child's pid (stopped at its
 /// SIGSTOP, options set) and the read end of the error pipe.
@@ -492,9 +490,14 @@ fn spawn(argv: &[OsString], stdout_to_stderr: bool) -> Result<(i32, libc::c_int)
     let mut ptrs: Vec<*const libc::c_char> = cargs.iter().map(|c| c.as_ptr()).collect();
     ptrs.push(std::ptr::null());
     let filter = super::seccomp::program();
+    // NLSCOPE_TRACE_NO_SECCOMP=1: stop at every syscall, as an attach does (for tests and
+    // comparisons).
+    let use_filter = std::env::var_os("NLSCOPE_TRACE_NO_SECCOMP").is_none_or(|v| v != "1");
     let mut fds = [0 as libc::c_int; 2];
     // SAFETY: pipe2 fills `fds`.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+    // Non-blocking: the tracer reads it at the exec event or the child's end, when whatever
+    // the child wrote is there (the write end closes at exec).
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) } != 0 {
         return Err(TraceError::new(format!(
             "creating a pipe: {}",
             io::Error::last_os_error()
@@ -528,9 +531,9 @@ fn spawn(argv: &[OsString], stdout_to_stderr: bool) -> Result<(i32, libc::c_int)
                 libc::_exit(126);
             }
             libc::raise(libc::SIGSTOP);
-            // On failure the tracer notices (no Seccomp: 2 after exec) and stops at every
-            // syscall instead.
-            let _ = super::seccomp::install(&filter);
+            if !use_filter || super::seccomp::install(&filter).is_err() {
+                report(STAGE_SECCOMP);
+            }
             libc::execv(path.as_ptr(), ptrs.as_ptr());
             report(STAGE_EXEC);
             libc::_exit(127);
@@ -561,17 +564,38 @@ fn spawn(argv: &[OsString], stdout_to_stderr: bool) -> Result<(i32, libc::c_int)
     Ok((pid, rd))
 }
 
-/// What the child wrote to the error pipe, if anything.
-fn child_error(rd: libc::c_int) -> Option<TraceError> {
-    let mut b = [0u8; 5];
-    // SAFETY: read into our buffer.
-    let n = unsafe { libc::read(rd, b.as_mut_ptr().cast(), b.len()) };
-    if n != 5 {
-        return None;
+/// The (stage, errno) records the child wrote to the report pipe so far (at most three).
+fn reports(rd: libc::c_int) -> Vec<(u8, i32)> {
+    let mut b = [0u8; 15];
+    let mut n = 0usize;
+    while let Some(rest) = b.get_mut(n..).filter(|r| !r.is_empty()) {
+        // SAFETY: read into our buffer; the fd is non-blocking.
+        let r = unsafe { libc::read(rd, rest.as_mut_ptr().cast(), rest.len()) };
+        match usize::try_from(r) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => n += k,
+        }
     }
-    let errno = i32::from_ne_bytes([b[1], b[2], b[3], b[4]]);
+    b.get(..n)
+        .unwrap_or_default()
+        .chunks_exact(5)
+        .map(|c| {
+            let e = c.get(1..5).and_then(|x| <[u8; 4]>::try_from(x).ok());
+            (
+                c.first().copied().unwrap_or(0),
+                e.map_or(0, i32::from_ne_bytes),
+            )
+        })
+        .collect()
+}
+
+/// Why the command did not start, from the report pipe, if the child said.
+fn child_error(rd: libc::c_int) -> Option<TraceError> {
+    let (stage, errno) = reports(rd)
+        .into_iter()
+        .find(|r| r.0 == STAGE_TRACEME || r.0 == STAGE_EXEC)?;
     let e = io::Error::from_raw_os_error(errno);
-    Some(match b[0] {
+    Some(match stage {
         STAGE_TRACEME => TraceError::new(format!("PTRACE_TRACEME: {e}{}", eperm_hint(errno))),
         _ => TraceError {
             message: format!("cannot execute the command: {e}"),
@@ -637,12 +661,14 @@ pub fn run(
         detaching: false,
         quiet: false,
         execed: false,
+        pipe: None,
         on_frame,
     };
     match &opts.target {
         Target::Command(argv) => {
             let (pid, rd) = spawn(argv, opts.stdout_to_stderr)?;
             t.seccomp = true;
+            t.pipe = Some(rd);
             t.main = pid;
             t.roots.push(pid);
             t.tracees.insert(
