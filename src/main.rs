@@ -1,4 +1,4 @@
-//! nlscope command line: `read`, `capture`, `specs`; without a subcommand, the desktop app.
+//! nlscope command line: `read`, `capture`, `trace`, `specs`; without a subcommand, the desktop app.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use nlscope::cli::{CliError, capture, read, specs_cmd, stats};
+use nlscope::cli::{CliError, capture, read, specs_cmd, stats, trace};
 use nlscope::dissect::specs::SpecRegistry;
 
 #[derive(Parser)]
@@ -42,6 +42,8 @@ enum Cmd {
     /// Requests and answers of a capture: counts, errors by errno, latency percentiles, per
     /// family and command and per socket.
     Stats(stats::StatsOptions),
+    /// Record one program's netlink messages, every protocol, with ptrace (no nlmon needed).
+    Trace(trace::TraceOptions),
     /// List the loaded YNL specs, or show one.
     Specs {
         #[command(subcommand)]
@@ -74,6 +76,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Some(Cmd::Read(opts)) => read::run(&opts, specs, &mut out),
         Some(Cmd::Capture(opts)) => capture::run(&opts, specs),
         Some(Cmd::Stats(opts)) => stats::run(&opts, specs, &mut out),
+        Some(Cmd::Trace(opts)) => trace::run(&opts, specs),
         Some(Cmd::Specs { what }) => match what.unwrap_or(SpecsCmd::List) {
             SpecsCmd::List => specs_cmd::list(&specs, &mut out),
             SpecsCmd::Show { name } => specs_cmd::show(&specs, &name, &mut out),

@@ -9,6 +9,7 @@ pub mod nlmon;
 pub mod nlsock;
 pub mod policy;
 pub mod session;
+pub mod trace;
 pub mod worker;
 
 use std::io;

@@ -12,9 +12,11 @@ use super::CliError;
 use crate::capture::file::{CaptureFile, Limits, Stop, Target, parse_autostop, parse_ring};
 use crate::capture::worker::{CaptureStats, Event, Worker};
 use crate::capture::{SourceRequest, enter_netns, open_sources};
+use crate::dissect::fields::MsgFields;
 use crate::dissect::specs::SpecRegistry;
 use crate::dissect::{Dissector, FrameIndex};
 use crate::export::{self, Record};
+use crate::filter::Filter;
 use crate::model::Endian;
 
 /// Options of `nlscope capture` (its command-line arguments).
@@ -55,6 +57,69 @@ pub struct CaptureOptions {
     // closing the pipe.
     #[arg(long = "stop-on-stdin-eof", hide = true)]
     pub stop_on_stdin_eof: bool,
+}
+
+/// A live frame to print as summary lines.
+pub(crate) struct LiveFrame<'a> {
+    /// Cooked header and netlink bytes.
+    pub data: &'a [u8],
+    /// 1-based frame number.
+    pub no: u64,
+    /// Capture time, nanoseconds since the epoch.
+    pub ts_ns: i128,
+    /// The first frame's time.
+    pub t0: i128,
+}
+
+/// Append the live summary lines of one frame to `text` (`nlscope capture` and `nlscope trace`
+/// print the same): one per message matching `filter` (all without one), each followed by
+/// `suffix`, or the frame's text when it has no netlink messages (uevents; only without a
+/// filter). Returns whether anything was added.
+pub(crate) fn push_summary_lines(
+    text: &mut String,
+    dis: &mut Dissector,
+    fi: &mut FrameIndex,
+    f: &LiveFrame<'_>,
+    filter: Option<&Filter>,
+    suffix: &str,
+) -> bool {
+    let before = text.len();
+    dis.index_frame_into(
+        f.data,
+        crate::capture::CAPTURE_LINKTYPE,
+        Endian::native(),
+        fi,
+    );
+    for (mi, m) in fi.msgs.iter().enumerate() {
+        let view = dis.view(f.data, m);
+        if let Some(flt) = filter {
+            let fields = MsgFields::new(&view, f.no, f.ts_ns, f.data.len()).relative_to(f.t0);
+            if !flt.matches(&fields) {
+                continue;
+            }
+        }
+        let rec = Record {
+            frame: f.no,
+            msg: mi,
+            ts_ns: f.ts_ns,
+            view,
+            linked: None,
+            changes: None,
+        };
+        export::write_summary_line(text, &rec, f.t0);
+        text.push_str(suffix);
+        text.push('\n');
+    }
+    if fi.msgs.is_empty() && filter.is_none() {
+        text.push_str(&format!(
+            "{:>6}:- {}{suffix}\n",
+            f.no,
+            String::from_utf8_lossy(f.data.get(16..).unwrap_or(&[]))
+                .replace('\0', " ")
+                .trim()
+        ));
+    }
+    text.len() > before
 }
 
 /// Run a capture until a limit, SIGINT/SIGTERM, or an error.
@@ -223,32 +288,13 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
                             frame_no += 1;
                             let t0v = *t0.get_or_insert(c.ts_ns);
                             text.clear();
-                            dis.index_frame_into(
-                                &c.data,
-                                crate::capture::CAPTURE_LINKTYPE,
-                                Endian::native(),
-                                &mut fi,
-                            );
-                            for (mi, m) in fi.msgs.iter().enumerate() {
-                                let rec = Record {
-                                    frame: frame_no,
-                                    msg: mi,
-                                    ts_ns: c.ts_ns,
-                                    view: dis.view(&c.data, m),
-                                    linked: None,
-                                    changes: None,
-                                };
-                                export::write_summary_line(&mut text, &rec, t0v);
-                                text.push('\n');
-                            }
-                            if fi.msgs.is_empty() {
-                                text.push_str(&format!(
-                                    "{frame_no:>6}:- {}\n",
-                                    String::from_utf8_lossy(c.data.get(16..).unwrap_or(&[]))
-                                        .replace('\0', " ")
-                                        .trim()
-                                ));
-                            }
+                            let frame = LiveFrame {
+                                data: &c.data,
+                                no: frame_no,
+                                ts_ns: c.ts_ns,
+                                t0: t0v,
+                            };
+                            push_summary_lines(&mut text, &mut dis, &mut fi, &frame, None, "");
                             let mut out = stdout.lock();
                             if out
                                 .write_all(text.as_bytes())

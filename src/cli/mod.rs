@@ -1,9 +1,10 @@
-//! Command-line front end: `read`, `specs`.
+//! Command-line front end: `read`, `capture`, `trace`, `specs`.
 
 pub mod capture;
 pub mod read;
 pub mod specs_cmd;
 pub mod stats;
+pub mod trace;
 
 use std::fmt;
 

@@ -393,6 +393,9 @@ pub fn run(
             text.clear();
             frame_changes.clear();
             frame_changes.resize(fi.msgs.len(), None);
+            if let Some(em) = emitter.as_mut() {
+                em.set_frame_comments(&frame.comments);
+            }
             for (mi, m) in fi.msgs.iter().enumerate() {
                 let view = dis.view(data, m);
                 let mut fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len())

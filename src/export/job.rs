@@ -389,6 +389,7 @@ impl FileJob {
                     conv: Some((store.conversations(), fm.first_msg as usize)),
                     changes: &changes,
                 };
+                em.set_frame_comments(store.frame_comments(fno));
                 for e in rows.iter().filter_map(|&i| store.msg(i as usize)) {
                     let part = if e.pos == NO_MSG {
                         Part::NoMessage

@@ -5,6 +5,8 @@
 
 use std::io::{self, Write};
 
+use crate::capture::trace::ProcInfo;
+
 use super::{
     CSV_HEADER, Format, Record, csv_row, message_tree_text, write_message_json, write_summary_line,
     write_tree_text,
@@ -36,6 +38,11 @@ pub struct FrameRef<'a> {
     pub changes: &'a [Option<Changes>],
 }
 
+/// ` proc=COMM[PID]`, the end of a summary line of a traced frame.
+pub fn push_proc_suffix(out: &mut String, p: &ProcInfo) {
+    out.push_str(&format!(" proc={}[{}]", p.comm, p.pid));
+}
+
 /// What of a frame [`Emitter::emit`] writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
@@ -50,6 +57,8 @@ pub enum Part {
 pub struct Emitter {
     format: Format,
     first_json: bool,
+    /// The process of the frame being emitted (a `proc:` packet comment, `nlscope trace`).
+    process: Option<ProcInfo>,
 }
 
 impl Emitter {
@@ -58,7 +67,15 @@ impl Emitter {
         Emitter {
             format,
             first_json: true,
+            process: None,
         }
+    }
+
+    /// The packet comments of the frame whose messages come next: a `proc:` comment (see
+    /// `capture::trace::ProcInfo`) adds ` proc=COMM[PID]` to summary lines and `"process":
+    /// {"pid", "tid", "comm"}` to JSON objects.
+    pub fn set_frame_comments<S: AsRef<str>>(&mut self, comments: &[S]) {
+        self.process = ProcInfo::from_comments(comments);
     }
 
     /// The format.
@@ -84,6 +101,9 @@ impl Emitter {
         match self.format {
             Format::Summary => {
                 write_summary_line(out, rec, t0);
+                if let Some(p) = &self.process {
+                    push_proc_suffix(out, p);
+                }
                 out.push('\n');
             }
             Format::Csv => {
@@ -101,12 +121,30 @@ impl Emitter {
                 out.push_str(if self.first_json { "\n" } else { ",\n" });
                 self.first_json = false;
                 write_message_json(out, rec, problem);
+                self.push_process_json(out);
             }
             Format::Ndjson => {
                 write_message_json(out, rec, problem);
+                self.push_process_json(out);
                 out.push('\n');
             }
         }
+    }
+
+    /// `,"process":{...}` inside the JSON object just written (before its closing brace).
+    fn push_process_json(&self, out: &mut String) {
+        let Some(p) = &self.process else {
+            return;
+        };
+        if !out.ends_with('}') {
+            return;
+        }
+        out.pop();
+        let comm = serde_json::to_string(&p.comm).unwrap_or_else(|_| "\"\"".into());
+        out.push_str(&format!(
+            ",\"process\":{{\"pid\":{},\"tid\":{},\"comm\":{comm}}}}}",
+            p.pid, p.tid
+        ));
     }
 
     /// One part of a dissected frame: a message (with the frame's problem note after its last
@@ -143,6 +181,14 @@ impl Emitter {
                     UEVENT_CHARS,
                 );
                 self.frame_line(out, f.no, f.ts_ns, t0, &what);
+                if let Some(p) = &self.process
+                    && self.format == Format::Summary
+                    && out.ends_with('\n')
+                {
+                    out.pop();
+                    push_proc_suffix(out, p);
+                    out.push('\n');
+                }
             }
         }
     }

@@ -38,6 +38,7 @@ mod streaming;
 mod summaries;
 mod timeline;
 mod tipc_legacy;
+mod trace;
 mod tshark;
 mod uapi;
 mod walk;
