@@ -105,6 +105,7 @@ pub(crate) fn push_summary_lines(
             view,
             linked: None,
             changes: None,
+            tree: None,
         };
         export::write_summary_line(text, &rec, f.t0);
         text.push_str(suffix);

@@ -407,7 +407,7 @@ pub fn run(
                         frame: frame_no,
                         msg: u32::try_from(mi).unwrap_or(u32::MAX),
                     };
-                    fields.changes = objects.update(key, at, fields.tree());
+                    fields.changes = objects.update(&dis, key, at, &view, fields.tree());
                     if let Some(slot) = frame_changes.get_mut(mi) {
                         slot.clone_from(&fields.changes);
                     }
@@ -421,7 +421,10 @@ pub fn run(
                 if let Some(cov) = coverage.as_mut() {
                     let tree = fields.into_tree().unwrap_or_else(|| view.tree());
                     cov.add(&view, &tree);
+                    continue;
                 }
+                // A tree the filter or the comparison built is printed, not built again.
+                let tree = fields.into_tree();
                 if let Some(em) = emitter.as_mut() {
                     let at = FrameRef {
                         dis: &dis,
@@ -432,7 +435,7 @@ pub fn run(
                         conv: conv.as_ref().map(|c| (c, first_ord)),
                         changes: &frame_changes,
                     };
-                    em.emit(&mut text, &at, Part::Message(mi), t0v);
+                    em.emit_with_tree(&mut text, &at, Part::Message(mi), t0v, tree);
                 }
             }
             let at = FrameRef {

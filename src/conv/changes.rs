@@ -41,51 +41,85 @@ pub struct Changes {
     pub changes: Vec<Change>,
 }
 
-/// Counters and timestamps change with every message; comparing them says nothing.
+/// Counters and timestamps change with every message; comparing them says nothing. A node
+/// whose last field component is one of these (or names statistics) is skipped with all
+/// below it.
+const VOLATILE: &[&str] = &[
+    "cacheinfo",
+    "xstats",
+    "counters",
+    "timeout",
+    "use",
+    "last-use",
+    "age",
+    // nfgenmsg's generation: every answer after a commit carries the new one.
+    "res-id",
+];
+
 fn volatile(field: &str) -> bool {
-    [
-        "stats",
-        "cacheinfo",
-        "xstats",
-        "counters",
-        "timeout",
-        "use",
-        "last-use",
-        "age",
-        // nfgenmsg's generation: every answer after a commit carries the new one.
-        "res-id",
-    ]
-    .iter()
-    .any(|v| field.rsplit('.').any(|part| part == *v))
-        || field.contains(".stats")
+    let last = field.rsplit_once('.').map_or(field, |(_, l)| l);
+    last.contains("stats") || VOLATILE.contains(&last)
 }
+
+/// Occurrences of each field so far (by the field's hash), reused between trees.
+type Seen = std::collections::HashMap<u64, u32, KeyHash>;
+
+/// A fast hash of a string, eight bytes at a time (keys of our own making: no flooding).
+fn str_hash(s: &str) -> u64 {
+    let mut h = s.len() as u64;
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    let mut w = [0u8; 8];
+    for (d, b) in w.iter_mut().zip(chunks.remainder()) {
+        *d = *b;
+    }
+    (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
+/// Call `f` with each comparable leaf of `nodes`, its occurrence number (1 for the first
+/// node of its field) and its key (the field's hash mixed with the occurrence), skipping
+/// volatile subtrees.
+fn each_leaf<'a>(nodes: &'a [Node], seen: &mut Seen, f: &mut dyn FnMut(&'a Node, u32, u64)) {
+    for n in nodes {
+        if !n.field.is_empty() && volatile(&n.field) {
+            continue;
+        }
+        if !n.children.is_empty() {
+            each_leaf(&n.children, seen, f);
+            continue;
+        }
+        if n.field.is_empty() || (matches!(n.value, Value::None) && n.display.is_empty()) {
+            continue;
+        }
+        let fh = str_hash(&n.field);
+        let k = seen.entry(fh).or_insert(0);
+        *k += 1;
+        let key = fh ^ u64::from(*k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        f(n, *k, key);
+    }
+}
+
+type KeyHash = std::hash::BuildHasherDefault<crate::dissect::KeyHasher>;
 
 /// The comparable leaves of `tree`.
 pub fn leaves(tree: &[Node]) -> Vec<Leaf> {
     let mut out = Vec::new();
-    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    for n in tree {
-        n.walk(&mut |n: &Node| {
-            if !n.children.is_empty() || n.field.is_empty() || volatile(&n.field) {
-                return;
-            }
-            if matches!(n.value, Value::None) && n.display.is_empty() {
-                return;
-            }
-            let k = seen.entry(n.field.clone()).or_insert(0);
-            *k += 1;
-            let key = if *k == 1 {
+    let mut seen = Seen::default();
+    each_leaf(tree, &mut seen, &mut |n, k, _| {
+        out.push(Leaf {
+            key: if k == 1 {
                 n.field.clone()
             } else {
                 format!("{}#{k}", n.field)
-            };
-            out.push(Leaf {
-                key,
-                name: n.name.clone(),
-                value: n.display.clone(),
-            });
+            },
+            name: n.name.clone(),
+            value: n.display.clone(),
         });
-    }
+    });
     out
 }
 
@@ -116,6 +150,45 @@ pub fn diff(old: &[Leaf], new: &[Leaf]) -> Vec<Change> {
         });
     }
     out
+}
+
+/// The changes from tree `old` to tree `new`: leaves compared by hash, text copied only for
+/// the leaves that changed.
+pub fn diff_trees(old: &[Node], new: &[Node]) -> Vec<Change> {
+    let mut seen = Seen::default();
+    let (ho, hn) = (leaf_hashes(old, &mut seen), leaf_hashes(new, &mut seen));
+    if ho == hn {
+        return Vec::new();
+    }
+    let before: std::collections::HashMap<u64, u64, KeyHash> = ho.iter().copied().collect();
+    let now: std::collections::HashSet<u64, KeyHash> = hn.iter().map(|h| h.0).collect();
+    let changed: std::collections::HashSet<u64, KeyHash> = hn
+        .iter()
+        .filter(|(k, v)| before.get(k) != Some(v))
+        .map(|h| h.0)
+        .chain(ho.iter().map(|h| h.0).filter(|k| !now.contains(k)))
+        .collect();
+    let pick = |tree: &[Node], hashes: &[LeafHash]| -> Vec<Leaf> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        let mut seen = Seen::default();
+        each_leaf(tree, &mut seen, &mut |n, k, _| {
+            if hashes.get(i).is_some_and(|h| changed.contains(&h.0)) {
+                out.push(Leaf {
+                    key: if k == 1 {
+                        n.field.clone()
+                    } else {
+                        format!("{}#{k}", n.field)
+                    },
+                    name: n.name.clone(),
+                    value: n.display.clone(),
+                });
+            }
+            i += 1;
+        });
+        out
+    };
+    diff(&pick(old, &ho), &pick(new, &hn))
 }
 
 /// `IFLA_MTU: 1500 -> 9000`.
@@ -193,33 +266,89 @@ pub fn write_json(out: &mut String, c: &Changes) {
     out.push_str("]}");
 }
 
-/// The objects seen so far and their last message's leaves: what a streaming reader keeps
-/// to tell each message what changed. Bounded: past `MAX_OBJECTS` objects the oldest half
-/// is forgotten (their next message then starts over, with no comparison).
+/// A leaf as a streaming reader remembers it: hashes of its key and of its shown value.
+type LeafHash = (u64, u64);
+
+/// Hashes of the comparable leaves of `tree` (no text copied); `seen` is scratch space.
+fn leaf_hashes(tree: &[Node], seen: &mut Seen) -> Vec<LeafHash> {
+    let mut out = Vec::with_capacity(64);
+    seen.clear();
+    each_leaf(tree, seen, &mut |n, _, key| {
+        out.push((key, str_hash(&n.display)))
+    });
+    out
+}
+
+/// The last message about an object: where it is, its bytes (to show old values when
+/// something changed) and its leaves' hashes.
+#[derive(Debug)]
+struct Last {
+    at: MsgRef,
+    tick: u64,
+    msg: crate::dissect::MsgIndex,
+    bytes: Vec<u8>,
+    hashes: Vec<LeafHash>,
+}
+
+/// The objects seen so far, each with its last message: what a streaming reader keeps to
+/// tell each message what changed. Values are compared by hash; the old message is
+/// dissected again only when something changed. Bounded: past `MAX_OBJECTS` objects the
+/// oldest half is forgotten (their next message then starts over, with no comparison).
 #[derive(Debug, Default)]
 pub struct Objects {
-    last: std::collections::HashMap<u64, (MsgRef, u64, Vec<Leaf>)>,
+    last: std::collections::HashMap<u64, Last>,
     tick: u64,
+    seen: Seen,
 }
 
 const MAX_OBJECTS: usize = 200_000;
 
 impl Objects {
-    /// Record the message at `at` about object `key` with `tree`; what changed since the
-    /// previous message about it, if there was one.
-    pub fn update(&mut self, key: u64, at: MsgRef, tree: &[Node]) -> Option<Changes> {
+    /// Record the message `view` (at `at`, about object `key`, whose tree is `tree`); what
+    /// changed since the previous message about the object, if there was one.
+    pub fn update(
+        &mut self,
+        dis: &crate::dissect::Dissector,
+        key: u64,
+        at: MsgRef,
+        view: &crate::dissect::MessageView,
+        tree: &[Node],
+    ) -> Option<Changes> {
         self.tick += 1;
-        let new = leaves(tree);
-        let prev = self.last.remove(&key);
-        let out = prev.map(|(since, _, old)| Changes {
-            since,
-            changes: diff(&old, &new),
+        let hashes = leaf_hashes(tree, &mut self.seen);
+        let out = self.last.remove(&key).map(|prev| {
+            let changes = if prev.hashes == hashes {
+                Vec::new()
+            } else {
+                diff_trees(&dis.view(&prev.bytes, &prev.msg).tree(), tree)
+            };
+            Changes {
+                since: prev.at,
+                changes,
+            }
         });
         if self.last.len() >= MAX_OBJECTS {
             let cut = self.tick.saturating_sub(MAX_OBJECTS as u64 / 2);
-            self.last.retain(|_, v| v.1 >= cut);
+            self.last.retain(|_, v| v.tick >= cut);
         }
-        self.last.insert(key, (at, self.tick, new));
+        // The message alone, as if at the start of a frame of its own.
+        let m = view.index();
+        let bytes = view.message_bytes().to_vec();
+        let msg = crate::dissect::MsgIndex {
+            offset: 0,
+            present: bytes.len(),
+            ..*m
+        };
+        self.last.insert(
+            key,
+            Last {
+                at,
+                tick: self.tick,
+                msg,
+                bytes,
+                hashes,
+            },
+        );
         out
     }
 }
@@ -232,23 +361,38 @@ mod tests {
         Node::new(name, field, Value::Uint(v), 0, 0)
     }
 
+    /// A statistics nest with one counter: skipped with all below it.
+    fn stats(v: u64) -> Node {
+        let mut n = Node::new("IFLA_STATS64", "rt-link.stats64", Value::None, 0, 0);
+        n.children
+            .push(leaf("rt-link.stats64.rx-packets", "rx_packets", v));
+        n
+    }
+
     #[test]
     fn changed_added_removed_and_volatile() {
         let old = vec![
             leaf("rt-link.mtu", "IFLA_MTU", 1500),
             leaf("rt-link.txqlen", "IFLA_TXQLEN", 1000),
-            leaf("rt-link.stats64.rx-packets", "rx_packets", 1),
+            stats(1),
         ];
         let new = vec![
             leaf("rt-link.mtu", "IFLA_MTU", 9000),
             leaf("rt-link.group", "IFLA_GROUP", 0),
-            leaf("rt-link.stats64.rx-packets", "rx_packets", 9),
+            stats(9),
         ];
-        let mut o = Objects::default();
         let a = MsgRef { frame: 1, msg: 0 };
-        assert_eq!(o.update(7, a, &old), None);
-        let c = o.update(7, MsgRef { frame: 2, msg: 0 }, &new).unwrap();
-        assert_eq!(c.since, a);
+        let c = Changes {
+            since: a,
+            changes: diff(&leaves(&old), &leaves(&new)),
+        };
+        let mut seen = Seen::default();
+        assert_ne!(leaf_hashes(&old, &mut seen), leaf_hashes(&new, &mut seen));
+        assert_eq!(
+            leaf_hashes(&new, &mut seen),
+            leaf_hashes(&new.clone(), &mut seen)
+        );
+        assert_eq!(diff_trees(&old, &new), c.changes);
         let texts: Vec<String> = c.changes.iter().map(change_text).collect();
         assert_eq!(
             texts,
@@ -274,7 +418,10 @@ mod tests {
             "{j}"
         );
         // The same again: nothing changed.
-        let c = o.update(7, MsgRef { frame: 3, msg: 0 }, &new).unwrap();
+        let c = Changes {
+            since: a,
+            changes: diff(&leaves(&new), &leaves(&new)),
+        };
         assert!(c.changes.is_empty());
         assert!(node(&c).display.ends_with("nothing"));
     }

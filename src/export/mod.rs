@@ -27,6 +27,18 @@ pub struct Record<'a> {
     pub linked: Option<Linked>,
     /// What changed since the previous message about the same object, when compared.
     pub changes: Option<crate::conv::changes::Changes>,
+    /// The payload tree, when the caller built it already (else it is built here).
+    pub tree: Option<Vec<Node>>,
+}
+
+impl Record<'_> {
+    /// The payload tree: the one given, or built now.
+    fn payload_tree(&self) -> std::borrow::Cow<'_, [Node]> {
+        match &self.tree {
+            Some(t) => std::borrow::Cow::Borrowed(t.as_slice()),
+            None => std::borrow::Cow::Owned(self.view.tree()),
+        }
+    }
 }
 
 impl Record<'_> {
@@ -306,7 +318,7 @@ pub fn write_message_json(out: &mut String, r: &Record, extra: Option<&Node>) {
     out.push_str(",\"summary\":");
     json_str(out, &r.view.summary_with(tn));
     out.push_str(",\"tree\":[");
-    let tree = r.view.tree();
+    let tree = r.payload_tree();
     for (i, n) in tree.iter().chain(extra).enumerate() {
         if i > 0 {
             out.push(',');
@@ -358,8 +370,8 @@ pub fn message_tree_text(r: &Record) -> String {
     if let Some(c) = &r.changes {
         write_tree_text(&mut s, &crate::conv::changes::node(c), 1);
     }
-    for n in r.view.tree() {
-        write_tree_text(&mut s, &n, 1);
+    for n in r.payload_tree().iter() {
+        write_tree_text(&mut s, n, 1);
     }
     s
 }

@@ -150,6 +150,19 @@ impl Emitter {
     /// One part of a dissected frame: a message (with the frame's problem note after its last
     /// message) or the frame's no-message line. `t0` is the time of the capture's first frame.
     pub fn emit(&mut self, out: &mut String, f: &FrameRef, part: Part, t0: i128) {
+        self.emit_with_tree(out, f, part, t0, None);
+    }
+
+    /// [`Emitter::emit`] with the message's payload tree when the caller built it already
+    /// (for a filter or a comparison), so it is not built twice.
+    pub fn emit_with_tree(
+        &mut self,
+        out: &mut String,
+        f: &FrameRef,
+        part: Part,
+        t0: i128,
+        tree: Option<Vec<crate::model::Node>>,
+    ) {
         match part {
             Part::Message(mi) => {
                 let Some(m) = f.index.msgs.get(mi) else {
@@ -162,6 +175,7 @@ impl Emitter {
                     view: f.dis.view(f.data, m),
                     linked: f.conv.and_then(|(c, first)| c.linked(first + mi)),
                     changes: f.changes.get(mi).cloned().flatten(),
+                    tree,
                 };
                 let problem = if mi + 1 == f.index.msgs.len() {
                     frame_problem_node(f.index, f.data.len())

@@ -17,7 +17,7 @@ pub use rows::{Indexed, Indexer};
 
 use std::rc::Rc;
 
-use crate::conv::changes::{Changes, diff, leaves};
+use crate::conv::changes::{Changes, diff_trees};
 use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::MsgFields;
 use crate::dissect::problems::frame_problem_node;
@@ -359,15 +359,14 @@ impl Store {
 
     /// What changed from message `a` to message `b` (any two messages).
     pub fn compare(&self, a: usize, b: usize) -> Option<Changes> {
-        let old = leaves(&self.view(a)?.tree());
-        let new = leaves(&self.view(b)?.tree());
+        let changes = diff_trees(&self.view(a)?.tree(), &self.view(b)?.tree());
         let e = self.msg(a)?;
         Some(Changes {
             since: MsgRef {
                 frame: u64::from(e.frame) + 1,
                 msg: u32::from(e.pos),
             },
-            changes: diff(&old, &new),
+            changes,
         })
     }
 

@@ -504,6 +504,15 @@ impl<'a> MessageView<'a> {
         super::families::object_key(self)
     }
 
+    /// The message's bytes present in the frame, nlmsghdr included.
+    pub fn message_bytes(&self) -> &'a [u8] {
+        let start = self.m.offset.min(self.data.len());
+        let end = (self.m.offset + self.m.present)
+            .min(self.data.len())
+            .max(start);
+        self.data.get(start..end).unwrap_or_default()
+    }
+
     /// The message bytes after the nlmsghdr (family header and attributes).
     pub fn payload_bytes(&self) -> &'a [u8] {
         let start = (self.m.offset + NLMSG_HDRLEN).min(self.data.len());
