@@ -117,6 +117,14 @@ impl App {
             if path.as_os_str().is_empty() {
                 return Err("no file name given".to_string());
             }
+            // A name without an extension gets the format's, as other tools' Save dialogs do.
+            let with_ext;
+            let path = if path.extension().is_none() {
+                with_ext = path.with_extension(target.extension());
+                with_ext.as_path()
+            } else {
+                path
+            };
             let rows = self.rows_in(scope)?;
             // `read -w` would leave an empty file, which no reader opens: refuse instead.
             if rows.is_empty() && matches!(target, Target::Capture(_)) {

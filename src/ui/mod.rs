@@ -118,6 +118,8 @@ pub struct App {
     pub stats: StatsWindow,
     /// The message other selected messages are compared with (Analyze > Compare with this).
     pub compare_base: Option<usize>,
+    /// The window title last sent to the window.
+    title_sent: String,
     /// Text of the fallback "open" field (when no native dialog is available).
     pub open_text: String,
     /// Whether the fallback "open" field is shown.
@@ -151,6 +153,7 @@ impl App {
             decode_as: decode_as::DecodeAs::default(),
             stats: StatsWindow::default(),
             compare_base: None,
+            title_sent: String::new(),
             open_text: String::new(),
             open_prompt: false,
             loader: None,
@@ -388,6 +391,30 @@ impl App {
             self.hex
                 .show(&tree, self.store.msg(i).map(|e| e.idx.offset));
             self.detail.show(Some(tree));
+        }
+    }
+
+    /// The window title: the open file's name, `[live]` while capturing.
+    pub fn window_title(&self) -> String {
+        let name = self
+            .file
+            .as_ref()
+            .and_then(|f| f.file_name())
+            .map(|n| n.to_string_lossy().into_owned());
+        match (name, self.capturing()) {
+            (Some(n), true) => format!("{n} [live] - nlscope"),
+            (None, true) => "[live] - nlscope".into(),
+            (Some(n), false) => format!("{n} - nlscope"),
+            (None, false) => "nlscope".into(),
+        }
+    }
+
+    /// Send the window title when it changed.
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let t = self.window_title();
+        if t != self.title_sent {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(t.clone()));
+            self.title_sent = t;
         }
     }
 

@@ -99,7 +99,7 @@ impl TreePanel {
         let label = |ui: &mut Ui| -> egui::Response {
             let r = ui.add(egui::Button::selectable(selected, rt.clone()));
             let hover = format!(
-                "{}\n{} byte{} at offset {}{}",
+                "{}\n{} byte{} at offset {:#06x} ({}){}",
                 if n.field.is_empty() {
                     "(no field)"
                 } else {
@@ -107,6 +107,7 @@ impl TreePanel {
                 },
                 n.length,
                 if n.length == 1 { "" } else { "s" },
+                n.offset,
                 n.offset,
                 n.expert
                     .as_ref()

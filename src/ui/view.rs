@@ -101,6 +101,7 @@ impl App {
             egui::Theme::Light
         });
         let mut actions = Vec::new();
+        self.update_title(ui.ctx());
         self.handle_input(ui, &mut actions);
 
         Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut actions));
@@ -348,7 +349,18 @@ impl App {
     fn menu_bar(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
-                if ui.button("Open...").clicked() {
+                let key = |m: egui::Modifiers, k: Key| {
+                    ui.ctx()
+                        .format_shortcut(&egui::KeyboardShortcut::new(m, k))
+                };
+                let (open, save) = (
+                    key(egui::Modifiers::COMMAND, Key::O),
+                    key(egui::Modifiers::COMMAND, Key::S),
+                );
+                if ui
+                    .add(egui::Button::new("Open...").shortcut_text(open))
+                    .clicked()
+                {
                     ui.close();
                     self.open_dialog(actions);
                 }
@@ -358,7 +370,7 @@ impl App {
                 }
                 let loaded = !self.store.is_empty();
                 if ui
-                    .add_enabled(loaded, egui::Button::new("Save As..."))
+                    .add_enabled(loaded, egui::Button::new("Save As...").shortcut_text(save))
                     .clicked()
                 {
                     ui.close();

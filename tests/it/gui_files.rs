@@ -57,7 +57,8 @@ fn through_dialog(
 ) {
     h.get_by_label("File").click();
     h.run();
-    h.get_by_label(item).click();
+    // Menu items carry their shortcut in the label ("Save As... Ctrl+S").
+    h.get_by_label_contains(item).click();
     h.run();
     h.get_by_label(format).click();
     h.run();
@@ -519,4 +520,31 @@ fn ctrl_shift_s_opens_save_as() {
     assert!(d.is_save());
     assert!(d.path.ends_with("route-link-saved.pcapng"), "{}", d.path);
     h.get_by_label("Save As");
+}
+
+#[test]
+fn a_name_without_extension_gets_the_formats() {
+    let src = capture("route-link.pcap");
+    let dir = tmpdir("ext");
+    let mut h = harness(&src);
+    through_dialog(
+        &mut h,
+        "Export...",
+        "JSON (one array)",
+        "All (",
+        &dir.join("noext"),
+    );
+    assert!(dir.join("noext.json").is_file());
+    assert!(!dir.join("noext").exists());
+    through_dialog(&mut h, "Save As...", "pcap", "All (", &dir.join("cap"));
+    assert!(dir.join("cap.pcap").is_file());
+    // An extension given is kept, whatever it is.
+    through_dialog(
+        &mut h,
+        "Export...",
+        "JSON (one array)",
+        "All (",
+        &dir.join("x.out"),
+    );
+    assert!(dir.join("x.out").is_file());
 }

@@ -1,0 +1,45 @@
+//! Small things a Wireshark user expects: the window title names the file, menus show their
+//! shortcuts, tooltips give byte offsets in hex like the hex pane.
+
+use egui::Vec2;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use nlscope::dissect::specs::SpecRegistry;
+use nlscope::ui::App;
+
+use crate::it::common::local;
+
+#[test]
+fn the_title_names_the_file() {
+    let mut app = App::new(SpecRegistry::with_embedded());
+    assert_eq!(app.window_title(), "nlscope");
+    app.open(&local("route-link.pcap"));
+    app.finish();
+    assert_eq!(app.window_title(), "route-link.pcap - nlscope");
+}
+
+#[test]
+fn menus_show_shortcuts_and_tooltips_hex_offsets() {
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&local("route-link.pcap"));
+    app.finish();
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label_contains("Ctrl+O");
+    h.get_by_label_contains("Ctrl+S");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    // Frame 2 is an error; hover its "error" node (4 bytes at 0x20).
+    let i = (0..h.state().store.len())
+        .find(|&i| h.state().store.msg(i).unwrap().frame == 1)
+        .unwrap();
+    h.state_mut().select_message(i);
+    h.run();
+    h.get_by_label("error: -19 ENODEV").hover();
+    h.run();
+    h.get_by_label_contains("4 bytes at offset 0x0020 (32)");
+}
