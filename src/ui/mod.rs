@@ -500,6 +500,8 @@ impl App {
         let keep = self.hex.scroll_to;
         self.select_node(&path);
         self.hex.scroll_to = keep;
+        // The tree opens the node's ancestors and scrolls it into view.
+        self.detail.reveal = true;
     }
 
     /// The byte range of the selected message within its frame.

@@ -19,6 +19,9 @@ pub struct TreePanel {
     pub selected_node: Option<Vec<usize>>,
     /// Force every tree node open (`Some(true)`) or closed on the next frame.
     pub open_all: Option<bool>,
+    /// Open the selected node's ancestors and scroll it into view on the next frame (a
+    /// click in the hex pane chose it).
+    pub reveal: bool,
 }
 
 impl TreePanel {
@@ -63,12 +66,23 @@ impl TreePanel {
             return;
         };
         let open_all = self.open_all.take();
+        let scroll = std::mem::take(&mut self.reveal);
         egui::ScrollArea::both()
             .id_salt("tree-scroll")
             .auto_shrink(false)
             .show(ui, |ui| {
+                // Ids as node_ui makes them (inside the scroll area).
+                if scroll && let Some(sel) = &self.selected_node {
+                    for k in 1..sel.len() {
+                        let prefix = sel.get(..k).unwrap_or_default().to_vec();
+                        let id = ui.make_persistent_id(("node", msg, prefix));
+                        let mut st = CollapsingState::load_with_default_open(ui.ctx(), id, false);
+                        st.set_open(true);
+                        st.store(ui.ctx());
+                    }
+                }
                 for (k, n) in tree.iter().enumerate() {
-                    self.node_ui(ui, n, &mut vec![k], msg, open_all, actions);
+                    self.node_ui(ui, n, &mut vec![k], msg, (open_all, scroll), actions);
                 }
             });
     }
@@ -79,7 +93,7 @@ impl TreePanel {
         n: &Node,
         path: &mut Vec<usize>,
         msg: usize,
-        open_all: Option<bool>,
+        (open_all, scroll): (Option<bool>, bool),
         actions: &mut Vec<Action>,
     ) {
         let selected = self.selected_node.as_deref() == Some(path.as_slice());
@@ -136,12 +150,15 @@ impl TreePanel {
             let (_, header, _) = hr.body(|ui| {
                 for (k, c) in n.children.iter().enumerate() {
                     path.push(k);
-                    self.node_ui(ui, c, path, msg, open_all, actions);
+                    self.node_ui(ui, c, path, msg, (open_all, scroll), actions);
                     path.pop();
                 }
             });
             header.inner
         };
+        if selected && scroll {
+            resp.scroll_to_me(Some(egui::Align::Center));
+        }
         if resp.clicked() {
             actions.push(Action::SelectNode(path.clone()));
         }

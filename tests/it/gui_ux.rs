@@ -43,3 +43,48 @@ fn menus_show_shortcuts_and_tooltips_hex_offsets() {
     h.run();
     h.get_by_label_contains("4 bytes at offset 0x0020 (32)");
 }
+
+#[test]
+fn a_hex_click_reveals_its_node_in_the_tree() {
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&local("route-link.pcap"));
+    app.finish();
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run();
+    // The RTM_NEWLINK reply describing veth0 (frame 86 message 3).
+    let i = (0..h.state().store.len())
+        .find(|&i| {
+            let e = h.state().store.msg(i).unwrap();
+            e.frame == 85 && e.pos == 3
+        })
+        .unwrap();
+    h.state_mut().select_message(i);
+    h.run();
+    let kind = {
+        let tree = h.state().detail.tree.clone().unwrap();
+        let mut found = None;
+        for n in tree.iter() {
+            n.walk(&mut |n| {
+                if n.name == "IFLA_INFO_KIND" {
+                    found = Some(n.offset + 4);
+                }
+            });
+        }
+        found.expect("a linkinfo kind")
+    };
+    h.state_mut().detail.open_all = Some(false);
+    h.run();
+    h.run();
+    assert!(h.query_by_label_contains("IFLA_INFO_KIND").is_none());
+    h.state_mut().click_byte(kind);
+    h.run();
+    h.run();
+    h.get_by_label_contains("IFLA_INFO_KIND");
+    let path = h.state().detail.selected_node.clone().unwrap();
+    assert_eq!(
+        h.state().detail.node_at(&path).unwrap().name,
+        "IFLA_INFO_KIND"
+    );
+}
