@@ -1,6 +1,7 @@
 //! The data model shared by the dissector, the store, the exporters and the views.
 
 mod node;
+pub mod time;
 mod value;
 
 pub use node::{Expert, Node, Severity};

@@ -838,7 +838,10 @@ fn frame_node(fm: &FrameMeta, e: &MsgEntry, iface: Option<&Interface>) -> Node {
     let secs = fm.ts_ns.div_euclid(1_000_000_000);
     let frac = fm.ts_ns.rem_euclid(1_000_000_000);
     let mut time = Node::new("Arrival time", "frame.time", Value::None, 0, 0);
-    time.display = format!("{secs}.{frac:09} (seconds since the epoch)");
+    time.display = format!(
+        "{} ({secs}.{frac:09} since the epoch)",
+        crate::model::time::date_time(fm.ts_ns)
+    );
     f.children.push(time);
     f.children.push(Node::new(
         "Frame number",

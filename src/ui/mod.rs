@@ -120,6 +120,8 @@ pub struct App {
     pub compare_base: Option<usize>,
     /// The window title last sent to the window.
     title_sent: String,
+    /// The Go to packet field (Ctrl+G): its text while shown, and the last error.
+    pub goto: Option<(String, Option<String>)>,
     /// Text of the fallback "open" field (when no native dialog is available).
     pub open_text: String,
     /// Whether the fallback "open" field is shown.
@@ -154,6 +156,7 @@ impl App {
             stats: StatsWindow::default(),
             compare_base: None,
             title_sent: String::new(),
+            goto: None,
             open_text: String::new(),
             open_prompt: false,
             loader: None,
@@ -407,6 +410,60 @@ impl App {
             (Some(n), false) => format!("{n} - nlscope"),
             (None, false) => "nlscope".into(),
         }
+    }
+
+    /// Go to `text`: a frame number (its first message) or `frame:message`, as the No.
+    /// column shows them.
+    pub fn go_to_text(&mut self, text: &str) -> Result<(), String> {
+        let t = text.trim();
+        let (f, m) = match t.split_once(':') {
+            Some((f, m)) => (f, Some(m)),
+            None => (t, None),
+        };
+        let frame: u64 = f
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{t}' is not a frame number or frame:message"))?;
+        let row = match m {
+            Some(m) => {
+                let msg: u32 = m
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("'{m}' is not a message number"))?;
+                self.store.row_of(crate::conv::MsgRef { frame, msg })
+            }
+            None => usize::try_from(frame)
+                .ok()
+                .and_then(|f| f.checked_sub(1))
+                .and_then(|f| self.store.frame(f))
+                .map(|fm| fm.first_msg as usize),
+        };
+        let i = row.ok_or_else(|| format!("there is no {t} in this capture"))?;
+        self.go_to_message(i);
+        Ok(())
+    }
+
+    /// Select the next (or previous) displayed message marked as an error after (before) the
+    /// selection; false if there is none.
+    pub fn go_to_error(&mut self, forward: bool) -> bool {
+        let n = self.list.displayed.len();
+        let start = self.selected_row();
+        let rows: Box<dyn Iterator<Item = usize>> = match (forward, start) {
+            (true, Some(r)) => Box::new(r + 1..n),
+            (true, None) => Box::new(0..n),
+            (false, Some(r)) => Box::new((0..r).rev()),
+            (false, None) => Box::new((0..n).rev()),
+        };
+        for r in rows {
+            if let Some(&i) = self.list.displayed.get(r)
+                && self.store.mark(i as usize) == crate::store::Mark::Error
+            {
+                self.select_row(r);
+                self.list.scroll_to_selected = true;
+                return true;
+            }
+        }
+        false
     }
 
     /// Send the window title when it changed.

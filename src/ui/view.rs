@@ -146,6 +146,7 @@ impl App {
         if self.open_prompt {
             self.open_window(ui, &mut actions);
         }
+        self.goto_window(ui);
         let running = self.capturing();
         self.live
             .options_window(ui.ctx(), &mut self.settings.live, running, &mut actions);
@@ -242,6 +243,23 @@ impl App {
             self.filter.focus = true;
         }
         self.live_shortcuts(ui);
+        let (goto, prev_err, next_err) = ui.input_mut(|i| {
+            // Shift+F8 first: a key without modifiers also matches it shifted.
+            (
+                i.consume_key(egui::Modifiers::COMMAND, Key::G),
+                i.consume_key(egui::Modifiers::SHIFT, Key::F8),
+                i.consume_key(egui::Modifiers::NONE, Key::F8),
+            )
+        });
+        if goto {
+            self.goto = Some((String::new(), None));
+        }
+        if next_err {
+            self.go_to_error(true);
+        }
+        if prev_err {
+            self.go_to_error(false);
+        }
         // Alt+Up: the selected answer's request; Alt+Down: the selected request's first answer.
         let (up, down) = ui.input_mut(|i| {
             (
@@ -318,6 +336,48 @@ impl App {
         }
     }
 
+    /// The Go to packet field (Ctrl+G): `frame` or `frame:message`, Enter goes.
+    fn goto_window(&mut self, ui: &mut Ui) {
+        let Some((mut text, mut err)) = self.goto.take() else {
+            return;
+        };
+        let mut open = true;
+        let mut go = false;
+        egui::Window::new("Go to packet")
+            .collapsible(false)
+            .anchor(egui::Align2::CENTER_TOP, [0.0, 120.0])
+            .open(&mut open)
+            .show(ui.ctx(), |ui| {
+                ui.horizontal(|ui| {
+                    let l = ui.label("Frame or frame:message:");
+                    // Enter counts if the field had the keyboard when it came: a single-line
+                    // field gives the keyboard up on Enter before its response says so.
+                    let id = ui.make_persistent_id("goto-field");
+                    let enter =
+                        ui.memory(|m| m.has_focus(id)) && ui.input(|i| i.key_pressed(Key::Enter));
+                    let r = ui
+                        .add(TextEdit::singleline(&mut text).id(id).desired_width(120.0))
+                        .labelled_by(l.id);
+                    if ui.memory(|m| m.focused().is_none()) {
+                        r.request_focus();
+                    }
+                    go = enter || ui.button("Go").clicked();
+                });
+                if let Some(e) = &err {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+            });
+        if go {
+            match self.go_to_text(&text) {
+                Ok(()) => return,
+                Err(e) => err = Some(e),
+            }
+        }
+        if open && !ui.input(|i| i.key_pressed(Key::Escape)) {
+            self.goto = Some((text, err));
+        }
+    }
+
     fn open_window(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
         let mut open = true;
         egui::Window::new("Open capture file")
@@ -325,16 +385,22 @@ impl App {
             .anchor(egui::Align2::CENTER_TOP, [0.0, 120.0])
             .open(&mut open)
             .show(ui.ctx(), |ui| {
-                ui.label("Path of a pcap or pcapng file:");
-                let r = ui.add(
-                    TextEdit::singleline(&mut self.open_text)
-                        .desired_width(420.0)
-                        .hint_text("/path/to/capture.pcapng"),
-                );
+                let l = ui.label("Path of a pcap or pcapng file:");
+                // Enter counts if the field had the keyboard (see the Go to packet field).
+                let id = ui.make_persistent_id("open-path-field");
+                let enter =
+                    ui.memory(|m| m.has_focus(id)) && ui.input(|i| i.key_pressed(Key::Enter));
+                let r = ui
+                    .add(
+                        TextEdit::singleline(&mut self.open_text)
+                            .id(id)
+                            .desired_width(420.0)
+                            .hint_text("/path/to/capture.pcapng"),
+                    )
+                    .labelled_by(l.id);
                 if ui.memory(|m| m.focused().is_none()) {
                     r.request_focus();
                 }
-                let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
                 if ui.button("Open").clicked() || enter {
                     let p = std::path::PathBuf::from(self.open_text.trim());
                     actions.push(Action::Open(p));
@@ -402,6 +468,35 @@ impl App {
             let running = self.capturing();
             self.live.menu(ui, &self.settings.live, running, actions);
             ui.menu_button("Go", |ui| {
+                let short = |m: egui::Modifiers, k: Key| {
+                    ui.ctx()
+                        .format_shortcut(&egui::KeyboardShortcut::new(m, k))
+                };
+                if ui
+                    .add(
+                        egui::Button::new("Go to packet...")
+                            .shortcut_text(short(egui::Modifiers::COMMAND, Key::G)),
+                    )
+                    .clicked()
+                {
+                    self.goto = Some((String::new(), None));
+                    ui.close();
+                }
+                if ui
+                    .add(egui::Button::new("Next error").shortcut_text("F8"))
+                    .clicked()
+                {
+                    self.go_to_error(true);
+                    ui.close();
+                }
+                if ui
+                    .add(egui::Button::new("Previous error").shortcut_text("Shift+F8"))
+                    .clicked()
+                {
+                    self.go_to_error(false);
+                    ui.close();
+                }
+                ui.separator();
                 let has = |f: &str| self.linked_message(f).is_some();
                 let req = has("nlmsg.request_in") || has("nlmsg.caused_by");
                 if ui

@@ -88,3 +88,66 @@ fn a_hex_click_reveals_its_node_in_the_tree() {
         "IFLA_INFO_KIND"
     );
 }
+
+#[test]
+fn go_to_packet_and_walk_errors() {
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&local("route-link.pcap"));
+    app.finish();
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run();
+    let at = |h: &Harness<'static, App>| {
+        let e = h.state().store.msg(h.state().selected.unwrap()).unwrap();
+        (e.frame + 1, e.pos)
+    };
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::G);
+    h.run();
+    h.get_by_label("Frame or frame:message:").focus();
+    h.run();
+    h.get_by_label("Frame or frame:message:").type_text("86:3");
+    h.run();
+    assert_eq!(h.state().goto.as_ref().map(|g| g.0.as_str()), Some("86:3"));
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(at(&h), (86, 3));
+    assert!(h.state().goto.is_none(), "the window closes");
+    assert!(h.state_mut().go_to_text("999999").is_err());
+    h.state_mut().go_to_text("2").unwrap();
+    assert_eq!(at(&h), (2, 0));
+    // F8: the next error after frame 2 (its own error is frame 2).
+    h.key_press(egui::Key::F8);
+    h.run();
+    let (f, _) = at(&h);
+    assert!(f > 2, "{f}");
+    assert_eq!(
+        h.state().store.mark(h.state().selected.unwrap()),
+        nlscope::store::Mark::Error
+    );
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::F8);
+    h.run();
+    assert_eq!(at(&h), (2, 0));
+}
+
+#[test]
+fn the_typed_path_opens_on_enter() {
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(
+            |ui, app: &mut App| app.ui(ui),
+            App::new(SpecRegistry::with_embedded()),
+        );
+    h.state_mut().open_prompt = true;
+    h.run();
+    let path = local("route-link.pcap");
+    h.get_by_label("Path of a pcap or pcapng file:").focus();
+    h.run();
+    h.get_by_label("Path of a pcap or pcapng file:")
+        .type_text(path.to_str().unwrap());
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().file.as_deref(), Some(path.as_path()));
+    assert!(!h.state().open_prompt);
+}
