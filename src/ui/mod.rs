@@ -180,6 +180,7 @@ impl App {
         let old = std::mem::replace(&mut self.store, Store::new(SpecRegistry::default()));
         self.store = Store::new(old.into_specs());
         self.list.clear_rows();
+        self.list.scroll_to_top = true;
         self.list.row_experts = rows::RowExperts::default();
         self.timeline = timeline::Timeline::default();
         self.stats.stats = None;

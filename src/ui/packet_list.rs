@@ -82,6 +82,8 @@ pub struct PacketList {
     pub(super) sort_dirty: bool,
     /// Scroll the list to the selection on the next frame.
     pub scroll_to_selected: bool,
+    /// Scroll the list to its top on the next frame (a newly opened file).
+    pub scroll_to_top: bool,
     /// Worst expert severity of the rows shown so far.
     pub row_experts: RowExperts,
 }
@@ -262,6 +264,9 @@ impl PacketList {
         }
         if to_end && !self.displayed.is_empty() {
             table = table.scroll_to_row(self.displayed.len() - 1, Some(Align::BOTTOM));
+        }
+        if std::mem::take(&mut self.scroll_to_top) {
+            table = table.vertical_scroll_offset(0.0);
         }
         let sort = self.sort;
         let mut builds = 0usize;

@@ -151,3 +151,26 @@ fn the_typed_path_opens_on_enter() {
     assert_eq!(h.state().file.as_deref(), Some(path.as_path()));
     assert!(!h.state().open_prompt);
 }
+
+#[test]
+fn a_new_file_opens_at_the_top() {
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&local("rt-misc.pcap"));
+    app.finish();
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run();
+    // Scroll far down: the last row is shown, the first is not.
+    let last = h.state().list.displayed.len() - 1;
+    h.state_mut().select_row(last);
+    h.state_mut().list.scroll_to_selected = true;
+    h.run();
+    h.run();
+    assert!(h.query_by_label("1:0").is_none());
+    h.state_mut().open(&local("rt-links.pcap"));
+    h.state_mut().finish();
+    h.run();
+    h.run();
+    h.get_by_label("1:0");
+}
