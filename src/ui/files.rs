@@ -67,6 +67,8 @@ pub struct Files {
     pub job: Option<FileJob>,
     /// How the last job ended (or why it did not start), for the status bar.
     pub outcome: Option<Result<String, String>>,
+    /// The running job saves every message as a capture file.
+    pub saving_all: bool,
 }
 
 impl App {
@@ -136,6 +138,8 @@ impl App {
             Ok(job) => {
                 self.files.job = Some(job);
                 self.files.outcome = None;
+                self.files.saving_all =
+                    matches!(target, Target::Capture(_)) && matches!(scope, Scope::All);
                 Ok(())
             }
             Err(e) => {
@@ -170,6 +174,10 @@ impl App {
                     eprintln!("{}", job.timing_line());
                 }
                 self.files.job = None;
+                // A capture file of every message: nothing live is unsaved any more.
+                if r.is_ok() && std::mem::take(&mut self.files.saving_all) {
+                    self.live_unsaved = false;
+                }
                 self.files.outcome = Some(r);
                 false
             }
@@ -234,7 +242,7 @@ impl App {
     }
 
     /// Start the job the dialog asked for: the dialog closes, or shows why it did not start.
-    pub(super) fn start_from_dialog(&mut self, path: &Path, target: Target, scope: Scope) {
+    pub fn start_from_dialog(&mut self, path: &Path, target: Target, scope: Scope) {
         match self.start_file_job(path, target, scope) {
             Ok(()) => self.files.dialog = None,
             Err(e) => {

@@ -121,6 +121,7 @@ impl App {
     /// A fresh store for a new capture; returns its id.
     fn begin_live(&mut self) -> u64 {
         self.fresh_store();
+        self.live_unsaved = true;
         let id = self.live.next_id;
         self.live.next_id += 1;
         id

@@ -14,6 +14,7 @@ mod stats_window;
 pub mod timeline;
 mod timing;
 mod tree_panel;
+mod unsaved;
 mod view;
 
 pub use crate::capture::session::{
@@ -27,6 +28,7 @@ pub use packet_list::{Col, PacketList};
 pub use stats_window::StatsWindow;
 pub use timing::{Timing, rss_bytes};
 pub use tree_panel::{TreePanel, filter_expr, node_text};
+pub use unsaved::Pending;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -122,6 +124,10 @@ pub struct App {
     title_sent: String,
     /// The Go to packet field (Ctrl+G): its text while shown, and the last error.
     pub goto: Option<(String, Option<String>)>,
+    /// Messages a live capture brought that no Save As of all of them has written yet.
+    pub live_unsaved: bool,
+    /// What waits for the answer to "Save captured messages?".
+    pub pending: Option<Pending>,
     /// Text of the fallback "open" field (when no native dialog is available).
     pub open_text: String,
     /// Whether the fallback "open" field is shown.
@@ -157,6 +163,8 @@ impl App {
             compare_base: None,
             title_sent: String::new(),
             goto: None,
+            live_unsaved: false,
+            pending: None,
             open_text: String::new(),
             open_prompt: false,
             loader: None,

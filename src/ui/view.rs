@@ -147,6 +147,13 @@ impl App {
             self.open_window(ui, &mut actions);
         }
         self.goto_window(ui);
+        // Closing the window with live messages unsaved asks first.
+        if ui.input(|i| i.viewport().close_requested()) && self.unsaved() {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.pending = Some(super::Pending::Quit);
+        }
+        self.unsaved_window(ui);
         let running = self.capturing();
         self.live
             .options_window(ui.ctx(), &mut self.settings.live, running, &mut actions);
@@ -174,7 +181,7 @@ impl App {
                 }
                 Action::Copy(t) => ui.ctx().copy_text(t),
                 Action::OpenAll(o) => self.detail.open_all = Some(o),
-                Action::Open(p) => self.open(&p),
+                Action::Open(p) => self.request(super::Pending::Open(p), ui.ctx()),
                 Action::Sort(c) => self.sort_by(c),
                 Action::SelectAtTime(ns) => {
                     self.select_at_time(ns);
@@ -184,7 +191,7 @@ impl App {
                     // the list as it was.
                     let _ = self.apply_time_range(a, b);
                 }
-                Action::StartCapture => self.start_capture(),
+                Action::StartCapture => self.request(super::Pending::StartCapture, ui.ctx()),
                 Action::StopCapture => self.stop_capture(),
                 Action::StartFileJob {
                     path,
@@ -462,7 +469,8 @@ impl App {
                 });
                 ui.separator();
                 if ui.button("Quit").clicked() {
-                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                    ui.close();
+                    self.request(super::Pending::Quit, ui.ctx());
                 }
             });
             let running = self.capturing();

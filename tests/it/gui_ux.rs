@@ -174,3 +174,70 @@ fn a_new_file_opens_at_the_top() {
     h.run();
     h.get_by_label("1:0");
 }
+
+#[test]
+fn unsaved_live_messages_are_not_thrown_away_unasked() {
+    // A store filled as a live capture fills it (the capture itself is tested in gui_live).
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&local("route-link.pcap"));
+    app.finish();
+    app.file = None;
+    app.live_unsaved = true;
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run();
+    let n = h.state().store.len();
+    let other = local("rt-links.pcap");
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .request(nlscope::ui::Pending::Open(other.clone()), &ctx);
+    h.run();
+    h.get_by_label("Save captured messages?");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.state().pending.is_none());
+    assert_eq!(h.state().store.len(), n, "nothing was discarded");
+    // Discard: the file opens.
+    h.state_mut()
+        .request(nlscope::ui::Pending::Open(other.clone()), &ctx);
+    h.run();
+    h.get_by_label("Discard").click();
+    h.run();
+    assert_eq!(h.state().file.as_deref(), Some(other.as_path()));
+    assert!(!h.state().live_unsaved);
+    // A file's messages are not "unsaved": opening another asks nothing.
+    h.state_mut()
+        .request(nlscope::ui::Pending::Open(local("route-link.pcap")), &ctx);
+    h.run();
+    assert!(h.state().pending.is_none());
+    assert!(h.query_by_label("Save captured messages?").is_none());
+}
+
+#[test]
+fn saving_everything_clears_the_unsaved_mark() {
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&local("route-link.pcap"));
+    app.finish();
+    app.live_unsaved = true;
+    let dir = std::env::temp_dir().join(format!("nlscope-unsaved-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Exporting JSON does not save the capture...
+    use nlscope::ui::{Scope, Target};
+    app.start_from_dialog(
+        &dir.join("x.json"),
+        Target::Messages(nlscope::export::Format::Json),
+        Scope::All,
+    );
+    app.finish_files();
+    assert!(app.live_unsaved);
+    // ...a pcapng of all messages does.
+    app.start_from_dialog(
+        &dir.join("x.pcapng"),
+        Target::Capture(nlscope::pcap::OutFormat::PcapNg),
+        Scope::All,
+    );
+    app.finish_files();
+    assert!(!app.live_unsaved);
+    let _ = std::fs::remove_dir_all(&dir);
+}
