@@ -110,25 +110,29 @@ impl App {
         });
         Panel::bottom("status").show(ui, |ui| self.status_bar(ui, &mut actions));
         let h = ui.available_height();
-        Panel::bottom("details")
-            .resizable(true)
-            .default_size(h * 0.45)
-            .size_range(80.0..=(h - 60.0).max(120.0))
-            .show(ui, |ui| {
-                let w = ui.available_width();
-                Panel::left("tree")
-                    .resizable(true)
-                    .default_size(w * 0.45)
-                    .size_range(120.0..=(w - 80.0).max(160.0))
-                    .show(ui, |ui| {
-                        self.detail.ui(ui, self.selected.unwrap_or(0), &mut actions);
+        // The list has the window until a message is selected; then the tree and bytes take
+        // the bottom (its height, once dragged, is remembered).
+        if self.selected.is_some() {
+            Panel::bottom("details")
+                .resizable(true)
+                .default_size(h * 0.45)
+                .size_range(80.0..=(h - 60.0).max(120.0))
+                .show(ui, |ui| {
+                    let w = ui.available_width();
+                    Panel::left("tree")
+                        .resizable(true)
+                        .default_size(w * 0.45)
+                        .size_range(120.0..=(w - 80.0).max(160.0))
+                        .show(ui, |ui| {
+                            self.detail.ui(ui, self.selected.unwrap_or(0), &mut actions);
+                        });
+                    egui::CentralPanel::default().show(ui, |ui| {
+                        let msg = self.selected_msg_range();
+                        let data = super::frame_data_of(&self.store, self.selected);
+                        self.hex.ui(ui, data, msg, &mut actions);
                     });
-                egui::CentralPanel::default().show(ui, |ui| {
-                    let msg = self.selected_msg_range();
-                    let data = super::frame_data_of(&self.store, self.selected);
-                    self.hex.ui(ui, data, msg, &mut actions);
                 });
-            });
+        }
         // After the details pane, so it takes its height from the list, not from the details.
         if self.settings.timeline && self.file.is_some() {
             Panel::top("timeline")
