@@ -10,6 +10,7 @@ use crossbeam_channel::RecvTimeoutError;
 
 use super::CliError;
 use crate::capture::file::{CaptureFile, Limits, Stop, Target, parse_autostop, parse_ring};
+use crate::capture::trace::ProcInfo;
 use crate::capture::worker::{CaptureStats, Event, Worker};
 use crate::capture::{SourceRequest, enter_netns, open_sources};
 use crate::dissect::fields::MsgFields;
@@ -69,6 +70,8 @@ pub(crate) struct LiveFrame<'a> {
     pub ts_ns: i128,
     /// The first frame's time.
     pub t0: i128,
+    /// The frame's process (`proc.*` filter fields), if known.
+    pub process: Option<&'a ProcInfo>,
 }
 
 /// Append the live summary lines of one frame to `text` (`nlscope capture` and `nlscope trace`
@@ -93,7 +96,9 @@ pub(crate) fn push_summary_lines(
     for (mi, m) in fi.msgs.iter().enumerate() {
         let view = dis.view(f.data, m);
         if let Some(flt) = filter {
-            let fields = MsgFields::new(&view, f.no, f.ts_ns, f.data.len()).relative_to(f.t0);
+            let fields = MsgFields::new(&view, f.no, f.ts_ns, f.data.len())
+                .relative_to(f.t0)
+                .with_process(f.process);
             if !flt.matches(&fields) {
                 continue;
             }
@@ -293,6 +298,7 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
                                 no: frame_no,
                                 ts_ns: c.ts_ns,
                                 t0: t0v,
+                                process: None,
                             };
                             push_summary_lines(&mut text, &mut dis, &mut fi, &frame, None, "");
                             let mut out = stdout.lock();
