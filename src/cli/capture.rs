@@ -53,6 +53,10 @@ pub struct CaptureOptions {
     /// Overwrite an existing output file.
     #[arg(long = "force")]
     pub force: bool,
+    /// Do not attribute frames to processes (by default each frame whose `nlmsg_pid` a
+    /// process holds gets a `proc:` packet comment naming it; see README).
+    #[arg(long = "no-proc")]
+    pub no_proc: bool,
     /// Stop when standard input reaches its end (the desktop app's helper captures).
     // A parent that may not signal us (the app running this through pkexec) stops us by
     // closing the pipe.
@@ -209,6 +213,7 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
             open_sources(&open_req)
         }),
         256,
+        !opts.no_proc,
     )
     .map_err(|e| CliError::new(format!("starting the capture thread: {e}")))?;
 
@@ -293,14 +298,23 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
                             frame_no += 1;
                             let t0v = *t0.get_or_insert(c.ts_ns);
                             text.clear();
+                            let process = if comments.is_empty() {
+                                None
+                            } else {
+                                ProcInfo::from_comments(&comments)
+                            };
+                            let mut suffix = String::new();
+                            if let Some(p) = &process {
+                                export::push_proc_suffix(&mut suffix, p);
+                            }
                             let frame = LiveFrame {
                                 data: &c.data,
                                 no: frame_no,
                                 ts_ns: c.ts_ns,
                                 t0: t0v,
-                                process: None,
+                                process: process.as_ref(),
                             };
-                            push_summary_lines(&mut text, &mut dis, &mut fi, &frame, None, "");
+                            push_summary_lines(&mut text, &mut dis, &mut fi, &frame, None, &suffix);
                             let mut out = stdout.lock();
                             if out
                                 .write_all(text.as_bytes())
