@@ -256,3 +256,62 @@ fn trace_filter_on_proc_name() {
     let miss = run("proc.name == \"sh\"");
     assert!(miss.trim().is_empty(), "{miss}");
 }
+
+#[test]
+fn app_process_column_shows_sorts_and_filters() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use nlscope::dissect::specs::SpecRegistry;
+    use nlscope::ui::{App, Col, process_text};
+
+    let dir = TempDir::new("appcol");
+    let path = dir.0.join("p.pcapng");
+    let attributed = ProcInfo {
+        pid: 4242,
+        tid: 4242,
+        comm: "my daemon".into(),
+        exe: None,
+    }
+    .attribution_comment(4242);
+    std::fs::write(
+        &path,
+        file_with_comments(&[
+            (4242, vec![attributed]),
+            (77, vec!["proc: pid=77 tid=78 comm=ip".into()]),
+            (0, vec![]),
+        ]),
+    )
+    .unwrap();
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&path);
+    app.finish();
+    assert!(app.error.is_none(), "{:?}", app.error);
+    let cells = |app: &App| -> Vec<String> {
+        app.list
+            .displayed
+            .iter()
+            .map(|&i| process_text(&app.store, i as usize))
+            .collect()
+    };
+    assert_eq!(cells(&app), ["my daemon[4242]", "ip[77]", ""]);
+    app.sort_by(Col::Process);
+    assert_eq!(cells(&app), ["", "ip[77]", "my daemon[4242]"]);
+    app.sort_by(Col::Process);
+    assert_eq!(cells(&app), ["my daemon[4242]", "ip[77]", ""]);
+    app.apply_filter_text("proc.name == \"ip\" || proc.exe")
+        .unwrap();
+    app.finish();
+    assert_eq!(cells(&app), ["ip[77]"]);
+    app.apply_filter_text("!proc.pid").unwrap();
+    app.finish();
+    assert_eq!(cells(&app), [""]);
+    app.apply_filter_text("").unwrap();
+    app.finish();
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1400.0, 600.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run();
+    h.get_by_label("Process v");
+    h.get_by_label("my daemon[4242]");
+    h.get_by_label("ip[77]");
+}
