@@ -273,23 +273,94 @@ impl ProcMap {
         self.stats.longest = self.stats.longest.max(took);
     }
 
+    /// The `proc:` comment for the owner of `portid` in `protocol`, if known.
+    pub fn comment_for_port(&mut self, protocol: u8, portid: u32) -> Option<String> {
+        let p = self.lookup(protocol, portid)?;
+        Some(p.attribution_comment(portid))
+    }
+
     /// The `proc:` comment for a captured frame (cooked header + netlink bytes): the process
     /// owning its first message's `nlmsg_pid` (the sender of a request that names its port,
     /// the receiver of a unicast answer, the requester that caused a notification).
     pub fn comment_for(&mut self, data: &[u8]) -> Option<String> {
         let (protocol, portid) = frame_port(data)?;
-        let p = self.lookup(protocol, portid)?;
-        Some(p.attribution_comment(portid))
+        self.comment_for_port(protocol, portid)
     }
 }
 
 /// The netlink protocol (cooked header) and first message's `nlmsg_pid` (native order) of a
 /// captured frame.
 pub fn frame_port(data: &[u8]) -> Option<(u8, u32)> {
+    let h = frame_header(data)?;
+    Some((h.protocol, h.pid))
+}
+
+/// The header facts attribution needs of a frame's first message.
+#[derive(Debug, Clone, Copy)]
+struct FrameHeader {
+    protocol: u8,
+    flags: u16,
+    seq: u32,
+    pid: u32,
+}
+
+fn frame_header(data: &[u8]) -> Option<FrameHeader> {
     let proto: [u8; 2] = data.get(14..16)?.try_into().ok()?;
-    let protocol = u8::try_from(u16::from_be_bytes(proto)).ok()?;
+    let flags: [u8; 2] = data.get(16 + 6..16 + 8)?.try_into().ok()?;
+    let seq: [u8; 4] = data.get(16 + 8..16 + 12)?.try_into().ok()?;
     let pid: [u8; 4] = data.get(16 + 12..16 + 16)?.try_into().ok()?;
-    Some((protocol, u32::from_ne_bytes(pid)))
+    Some(FrameHeader {
+        protocol: u8::try_from(u16::from_be_bytes(proto)).ok()?,
+        flags: u16::from_ne_bytes(flags),
+        seq: u32::from_ne_bytes(seq),
+        pid: u32::from_ne_bytes(pid),
+    })
+}
+
+/// How far after a request its answer is looked for in a batch.
+const ANSWER_WINDOW: usize = 64;
+
+/// The (protocol, port id) to attribute each frame of a batch by: its first message's
+/// `nlmsg_pid`, or, for a request with port id 0 (nlmon sees iproute2's requests so), the
+/// `nlmsg_pid` of the first answer in the same batch (same protocol and sequence number, not
+/// a request, port id set) within [`ANSWER_WINDOW`] frames: the kernel addresses its answer
+/// to the requesting socket. `None`: nothing to look up.
+pub fn batch_ports<'a>(frames: impl Iterator<Item = &'a [u8]>) -> Vec<Option<(u8, u32)>> {
+    let heads: Vec<Option<FrameHeader>> = frames.map(frame_header).collect();
+    heads
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = (*h)?;
+            if h.pid != 0 {
+                return Some((h.protocol, h.pid));
+            }
+            if h.flags & NLM_F_REQUEST == 0 {
+                return None;
+            }
+            heads
+                .iter()
+                .skip(i + 1)
+                .take(ANSWER_WINDOW)
+                .flatten()
+                .find(|a| {
+                    a.protocol == h.protocol
+                        && a.seq == h.seq
+                        && a.pid != 0
+                        && a.flags & NLM_F_REQUEST == 0
+                })
+                .map(|a| (a.protocol, a.pid))
+        })
+        .collect()
+}
+
+/// Whether a batch has a request with port id 0 that [`batch_ports`] found no answer for
+/// (the worker then waits a moment for the answer before handing the batch on).
+pub fn batch_has_unanswered_request(frames: &[&[u8]]) -> bool {
+    let ports = batch_ports(frames.iter().copied());
+    frames.iter().zip(ports).any(|(f, p)| {
+        p.is_none() && frame_header(f).is_some_and(|h| h.pid == 0 && h.flags & NLM_F_REQUEST != 0)
+    })
 }
 
 #[cfg(test)]
@@ -346,6 +417,44 @@ mod tests {
         d.extend_from_slice(&777u32.to_ne_bytes());
         assert_eq!(frame_port(&d), Some((0, 777)));
         assert_eq!(frame_port(d.get(..20).unwrap()), None);
+    }
+
+    fn frame(protocol: u16, flags: u16, seq: u32, pid: u32) -> Vec<u8> {
+        let mut d = crate::capture::cooked_header(4, protocol).to_vec();
+        d.extend_from_slice(&16u32.to_ne_bytes());
+        d.extend_from_slice(&16u16.to_ne_bytes());
+        d.extend_from_slice(&flags.to_ne_bytes());
+        d.extend_from_slice(&seq.to_ne_bytes());
+        d.extend_from_slice(&pid.to_ne_bytes());
+        d
+    }
+
+    #[test]
+    fn requests_take_the_port_of_their_answer_in_the_batch() {
+        let b = [
+            frame(0, 1, 7, 0),    // request, port 0: answered by frame 3
+            frame(0, 0, 0, 0),    // notification without a port
+            frame(16, 2, 7, 900), // another protocol's message, same seq
+            frame(0, 2, 7, 500),  // the answer
+            frame(0, 5, 9, 600),  // a request naming its port
+            frame(0, 1, 11, 0),   // a request with no answer in the batch
+        ];
+        let ports = batch_ports(b.iter().map(Vec::as_slice));
+        assert_eq!(
+            ports,
+            vec![
+                Some((0, 500)),
+                None,
+                Some((16, 900)),
+                Some((0, 500)),
+                Some((0, 600)),
+                None
+            ]
+        );
+        let refs: Vec<&[u8]> = b.iter().map(Vec::as_slice).collect();
+        assert!(batch_has_unanswered_request(&refs));
+        assert!(!batch_has_unanswered_request(refs.get(..5).unwrap()));
+        assert!(batch_ports([&[0u8; 10][..]].into_iter()) == vec![None]);
     }
 
     /// Our own socket is found in our own process (needs netlink diag or /proc, any user).

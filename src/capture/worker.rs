@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 
-use super::procmap::ProcMap;
+use super::procmap::{self, ProcMap};
 use super::{Captured, Source, SourceStats};
 
 /// Totals of a capture.
@@ -182,10 +182,30 @@ fn run(id: u64, open: Opener, tx: &Sender<Event>, stop: &AtomicBool, attribute: 
                 break;
             }
         }
+        // A request (port id 0) whose answer is not read yet: wait a moment for the answer,
+        // whose port id names the requester (nlmon; at most once per batch, 2 ms).
+        if procs.is_some() && failure.is_none() && !batch.is_empty() && {
+            let frames: Vec<&[u8]> = batch.iter().map(|c| c.data.as_slice()).collect();
+            procmap::batch_has_unanswered_request(&frames)
+        } {
+            for (s, base) in sources.iter_mut().zip(&bases) {
+                if let Err(e) = s.poll(Duration::from_millis(2), *base, &mut batch) {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            }
+        }
         if !batch.is_empty() {
+            let mut ports = if procs.is_some() {
+                procmap::batch_ports(batch.iter().map(|c| c.data.as_slice()))
+            } else {
+                Vec::new()
+            }
+            .into_iter();
             let frames: Vec<(Captured, Vec<String>)> = batch
                 .drain(..)
                 .map(|mut c| {
+                    let port = ports.next().flatten();
                     c.drops_before += std::mem::take(&mut lost_pending);
                     let group_name = c.group.and_then(|g| {
                         let (src, base) = owner(&sources, &bases, c.interface)?;
@@ -195,7 +215,8 @@ fn run(id: u64, open: Opener, tx: &Sender<Event>, stop: &AtomicBool, attribute: 
                     // Another namespace's port ids are not ours to look up.
                     if c.nsid.is_none()
                         && let Some(pm) = procs.as_mut()
-                        && let Some(pc) = pm.comment_for(&c.data)
+                        && let Some((protocol, portid)) = port
+                        && let Some(pc) = pm.comment_for_port(protocol, portid)
                     {
                         comments.push(pc);
                     }
