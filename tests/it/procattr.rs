@@ -315,3 +315,77 @@ fn app_process_column_shows_sorts_and_filters() {
     h.get_by_label("my daemon[4242]");
     h.get_by_label("ip[77]");
 }
+
+/// The requester program running in `ns`, holding its socket for `hold` seconds: (child, its
+/// port id) once the kernel acked its address.
+fn start_requester(
+    ns: &Netns,
+    script: &std::path::Path,
+    addr: &str,
+    hold: &str,
+) -> (std::process::Child, u32) {
+    let mut py = Command::new("ip")
+        .args(["netns", "exec", &ns.name, "python3"])
+        .arg(script)
+        .args([addr, hold])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(py.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let mut it = line.split_whitespace();
+    let port = it.next().unwrap().parse().unwrap();
+    assert_eq!(it.next(), Some("0"), "the address add failed: {line}");
+    (py, port)
+}
+
+/// The app's live captures (in this process, and through the helper process) attribute
+/// frames as `nlscope capture` does: the Process column names the requester.
+#[test]
+fn app_live_capture_names_the_requester() {
+    use super::gui_live::{harness, pump_until, state};
+    use egui_kittest::kittest::Queryable;
+    use nlscope::dissect::specs::SpecRegistry;
+    use nlscope::ui::{App, CaptureState, RunMode, SourceKind, Wrapper, process_text};
+
+    if can_run("app live process attribution").is_none() {
+        return;
+    }
+    if !have("python3") {
+        eprintln!("SKIP app live process attribution: python3 is not on PATH");
+        return;
+    }
+    let dir = TempDir::new("applive");
+    let script = dir.0.join("req.py");
+    std::fs::write(&script, REQUESTER).unwrap();
+    for (k, mode) in [RunMode::InProcess, RunMode::Helper]
+        .into_iter()
+        .enumerate()
+    {
+        let ns = Netns::new("appproc");
+        let mut app = App::new(SpecRegistry::with_embedded());
+        app.settings.live.source = SourceKind::Monitor;
+        app.settings.live.families = vec!["route".into()];
+        app.settings.live.netns = ns.name.clone();
+        app.settings.live.mode = mode;
+        app.settings.live.wrapper = Wrapper::None;
+        app.live.helper_exe = Some(bin().into());
+        app.start_capture();
+        let mut h = harness(app);
+        pump_until(&mut h, "capturing", |a| {
+            matches!(state(a), Some(CaptureState::Capturing(_)))
+        });
+        let (mut py, _port) = start_requester(&ns, &script, &format!("10.67.0.{}", k + 1), "2");
+        let want = format!("[{}]", py.id());
+        pump_until(&mut h, "an attributed row", |a| {
+            (0..a.store.len()).any(|i| process_text(&a.store, i).ends_with(&want))
+        });
+        let _ = py.wait();
+        h.get_by_label("Stop").click();
+        pump_until(&mut h, "stopped", |a| {
+            matches!(state(a), Some(CaptureState::Stopped(_)))
+        });
+    }
+}
