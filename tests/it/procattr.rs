@@ -389,3 +389,49 @@ fn app_live_capture_names_the_requester() {
         });
     }
 }
+
+/// Without `-w`, the live summary lines end with ` proc=COMM[PID]`.
+#[test]
+fn live_summary_lines_name_the_requester() {
+    if can_run("live summary process attribution").is_none() {
+        return;
+    }
+    if !have("python3") {
+        eprintln!("SKIP live summary process attribution: python3 is not on PATH");
+        return;
+    }
+    let dir = TempDir::new("livesum");
+    let script = dir.0.join("req.py");
+    std::fs::write(&script, REQUESTER).unwrap();
+    let ns = Netns::new("livesum");
+    let mut cap = Command::new(bin())
+        .args([
+            "capture",
+            "--monitor",
+            "route",
+            "--netns",
+            &ns.name,
+            "-c",
+            "2",
+        ])
+        .env("NLSCOPE_NO_SYSTEM_SPECS", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(cap.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    assert!(line.contains("Capturing on"), "{line}");
+    let (mut py, _) = start_requester(&ns, &script, "10.68.0.1", "1");
+    let out = cap.wait_with_output().unwrap();
+    let _ = py.wait();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let want = format!("[{}]", py.id());
+    assert!(
+        text.lines()
+            .any(|l| l.contains("RTM_NEWADDR") && l.contains(" proc=python") && l.ends_with(&want)),
+        "{text}"
+    );
+}
