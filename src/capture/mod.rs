@@ -8,6 +8,7 @@ pub mod monitor;
 pub mod nlmon;
 pub mod nlsock;
 pub mod policy;
+pub mod procmap;
 pub mod session;
 pub mod trace;
 pub mod worker;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 
+use super::procmap::{self, ProcMap};
 use super::{Captured, Source, SourceStats};
 
 /// Totals of a capture.
@@ -86,14 +87,15 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Start capturing on a new thread; `capacity` is the channel size in batches.
-    pub fn start(id: u64, open: Opener, capacity: usize) -> io::Result<Worker> {
+    /// Start capturing on a new thread; `capacity` is the channel size in batches. With
+    /// `attribute`, frames whose port id a [`ProcMap`] resolves get a `proc:` comment.
+    pub fn start(id: u64, open: Opener, capacity: usize, attribute: bool) -> io::Result<Worker> {
         let (tx, rx) = bounded(capacity.max(1));
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let handle = std::thread::Builder::new()
             .name("nlscope-capture".into())
-            .spawn(move || run(id, open, &tx, &flag))?;
+            .spawn(move || run(id, open, &tx, &flag, attribute))?;
         Ok(Worker {
             id,
             rx,
@@ -127,7 +129,7 @@ impl Drop for Worker {
     }
 }
 
-fn run(id: u64, open: Opener, tx: &Sender<Event>, stop: &AtomicBool) {
+fn run(id: u64, open: Opener, tx: &Sender<Event>, stop: &AtomicBool, attribute: bool) {
     let mut sources = match open() {
         Ok(s) => s,
         Err(e) => {
@@ -171,6 +173,8 @@ fn run(id: u64, open: Opener, tx: &Sender<Event>, stop: &AtomicBool) {
     };
     let mut batch: Vec<Captured> = Vec::new();
     let mut failure = None;
+    // Opened after the sources, on this thread: in the capture's network namespace.
+    let mut procs = attribute.then(ProcMap::new);
     while !stop.load(Ordering::SeqCst) {
         for (s, base) in sources.iter_mut().zip(&bases) {
             if let Err(e) = s.poll(timeout, *base, &mut batch) {
@@ -178,16 +182,44 @@ fn run(id: u64, open: Opener, tx: &Sender<Event>, stop: &AtomicBool) {
                 break;
             }
         }
+        // A request (port id 0) whose answer is not read yet: wait a moment for the answer,
+        // whose port id names the requester (nlmon; at most once per batch, 2 ms).
+        if procs.is_some() && failure.is_none() && !batch.is_empty() && {
+            let frames: Vec<&[u8]> = batch.iter().map(|c| c.data.as_slice()).collect();
+            procmap::batch_has_unanswered_request(&frames)
+        } {
+            for (s, base) in sources.iter_mut().zip(&bases) {
+                if let Err(e) = s.poll(Duration::from_millis(2), *base, &mut batch) {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            }
+        }
         if !batch.is_empty() {
+            let mut ports = if procs.is_some() {
+                procmap::batch_ports(batch.iter().map(|c| c.data.as_slice()))
+            } else {
+                Vec::new()
+            }
+            .into_iter();
             let frames: Vec<(Captured, Vec<String>)> = batch
                 .drain(..)
                 .map(|mut c| {
+                    let port = ports.next().flatten();
                     c.drops_before += std::mem::take(&mut lost_pending);
                     let group_name = c.group.and_then(|g| {
                         let (src, base) = owner(&sources, &bases, c.interface)?;
                         src.group_name(c.interface - base, g)
                     });
-                    let comments = c.comments(group_name.as_deref());
+                    let mut comments = c.comments(group_name.as_deref());
+                    // Another namespace's port ids are not ours to look up.
+                    if c.nsid.is_none()
+                        && let Some(pm) = procs.as_mut()
+                        && let Some((protocol, portid)) = port
+                        && let Some(pc) = pm.comment_for_port(protocol, portid)
+                    {
+                        comments.push(pc);
+                    }
                     (c, comments)
                 })
                 .collect();
@@ -320,6 +352,7 @@ mod tests {
                 }) as Box<dyn Source>])
             }),
             1024,
+            false,
         )
         .unwrap();
         let stop = w.stop_flag();
@@ -347,6 +380,7 @@ mod tests {
                 }) as Box<dyn Source>])
             }),
             2,
+            false,
         )
         .unwrap();
         // Read slowly: the worker must keep going regardless, counting what did not fit.
@@ -387,6 +421,7 @@ mod tests {
                 ))
             }),
             4,
+            false,
         )
         .unwrap();
         let evs: Vec<Event> = w.rx.iter().collect();

@@ -10,6 +10,7 @@ use crossbeam_channel::RecvTimeoutError;
 
 use super::CliError;
 use crate::capture::file::{CaptureFile, Limits, Stop, Target, parse_autostop, parse_ring};
+use crate::capture::trace::ProcInfo;
 use crate::capture::worker::{CaptureStats, Event, Worker};
 use crate::capture::{SourceRequest, enter_netns, open_sources};
 use crate::dissect::fields::MsgFields;
@@ -52,6 +53,10 @@ pub struct CaptureOptions {
     /// Overwrite an existing output file.
     #[arg(long = "force")]
     pub force: bool,
+    /// Do not attribute frames to processes (by default each frame whose `nlmsg_pid` a
+    /// process holds gets a `proc:` packet comment naming it; see README).
+    #[arg(long = "no-proc")]
+    pub no_proc: bool,
     /// Stop when standard input reaches its end (the desktop app's helper captures).
     // A parent that may not signal us (the app running this through pkexec) stops us by
     // closing the pipe.
@@ -69,6 +74,8 @@ pub(crate) struct LiveFrame<'a> {
     pub ts_ns: i128,
     /// The first frame's time.
     pub t0: i128,
+    /// The frame's process (`proc.*` filter fields), if known.
+    pub process: Option<&'a ProcInfo>,
 }
 
 /// Append the live summary lines of one frame to `text` (`nlscope capture` and `nlscope trace`
@@ -93,7 +100,9 @@ pub(crate) fn push_summary_lines(
     for (mi, m) in fi.msgs.iter().enumerate() {
         let view = dis.view(f.data, m);
         if let Some(flt) = filter {
-            let fields = MsgFields::new(&view, f.no, f.ts_ns, f.data.len()).relative_to(f.t0);
+            let fields = MsgFields::new(&view, f.no, f.ts_ns, f.data.len())
+                .relative_to(f.t0)
+                .with_process(f.process);
             if !flt.matches(&fields) {
                 continue;
             }
@@ -205,6 +214,7 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
             open_sources(&open_req)
         }),
         256,
+        !opts.no_proc,
     )
     .map_err(|e| CliError::new(format!("starting the capture thread: {e}")))?;
 
@@ -289,13 +299,23 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
                             frame_no += 1;
                             let t0v = *t0.get_or_insert(c.ts_ns);
                             text.clear();
+                            let process = if comments.is_empty() {
+                                None
+                            } else {
+                                ProcInfo::from_comments(&comments)
+                            };
+                            let mut suffix = String::new();
+                            if let Some(p) = &process {
+                                export::push_proc_suffix(&mut suffix, p);
+                            }
                             let frame = LiveFrame {
                                 data: &c.data,
                                 no: frame_no,
                                 ts_ns: c.ts_ns,
                                 t0: t0v,
+                                process: process.as_ref(),
                             };
-                            push_summary_lines(&mut text, &mut dis, &mut fi, &frame, None, "");
+                            push_summary_lines(&mut text, &mut dis, &mut fi, &frame, None, &suffix);
                             let mut out = stdout.lock();
                             if out
                                 .write_all(text.as_bytes())

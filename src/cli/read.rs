@@ -9,6 +9,7 @@ use std::thread;
 use crossbeam_channel::bounded;
 
 use super::CliError;
+use crate::capture::trace::ProcInfo;
 use crate::conv::changes::{Changes, Objects};
 use crate::conv::{Conversations, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::{Catalog, MsgFields};
@@ -396,10 +397,17 @@ pub fn run(
             if let Some(em) = emitter.as_mut() {
                 em.set_frame_comments(&frame.comments);
             }
+            // The `proc.*` fields: the frame's `proc:` comment, parsed once for its messages.
+            let process = if frame.comments.is_empty() {
+                None
+            } else {
+                ProcInfo::from_comments(&frame.comments)
+            };
             for (mi, m) in fi.msgs.iter().enumerate() {
                 let view = dis.view(data, m);
                 let mut fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len())
                     .relative_to(t0v)
+                    .with_process(process.as_ref())
                     .with_linked(conv.as_ref().and_then(|c| c.linked(first_ord + mi)));
                 // Every message about an object is remembered, whether the filter keeps it.
                 if want_changes && let Some(key) = view.object_key() {

@@ -126,6 +126,7 @@ pub fn run(opts: &TraceOptions, specs: SpecRegistry) -> Result<(), CliError> {
             no: seen,
             ts_ns: t.frame.ts_ns,
             t0: t0v,
+            process: Some(&t.proc),
         };
         match file.as_mut() {
             Some(f) => {
@@ -142,7 +143,8 @@ pub fn run(opts: &TraceOptions, specs: SpecRegistry) -> Result<(), CliError> {
                         let view = dis.view(live.data, m);
                         flt.matches(
                             &MsgFields::new(&view, live.no, live.ts_ns, live.data.len())
-                                .relative_to(t0v),
+                                .relative_to(t0v)
+                                .with_process(live.process),
                         )
                     });
                     if !hit {

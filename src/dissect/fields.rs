@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::sync::OnceLock;
 
+use crate::capture::trace::ProcInfo;
 use crate::conv::Linked;
 use crate::dissect::MessageView;
 use crate::dissect::specs::SpecRegistry;
@@ -63,6 +64,9 @@ pub struct MsgFields<'a> {
     /// What changed since the previous message about the same object (`nlmsg.changed`);
     /// `None` when not compared or the first message about it.
     pub changes: Option<crate::conv::changes::Changes>,
+    /// The frame's process (its `proc:` packet comment, parsed once per frame) for the
+    /// `proc.*` fields; `None` leaves them absent.
+    pub process: Option<&'a ProcInfo>,
     tree: OnceCell<Vec<Node>>,
 }
 
@@ -77,6 +81,7 @@ impl<'a> MsgFields<'a> {
             first_ts_ns: None,
             linked: None,
             changes: None,
+            process: None,
             tree: OnceCell::new(),
         }
     }
@@ -90,6 +95,12 @@ impl<'a> MsgFields<'a> {
     /// Answer the conversation fields from `linked`.
     pub fn with_linked(mut self, linked: Option<Linked>) -> Self {
         self.linked = linked;
+        self
+    }
+
+    /// Answer the `proc.*` fields from `process` (the frame's parsed `proc:` comment).
+    pub fn with_process(mut self, process: Option<&'a ProcInfo>) -> Self {
+        self.process = process;
         self
     }
 
@@ -202,6 +213,19 @@ impl FieldSource for MsgFields<'_> {
                     .iter()
                     .any(|ch| f(&FieldValue::Str(Cow::Borrowed(&ch.field))))
             }),
+            "proc.pid" => self
+                .process
+                .is_some_and(|p| f(&FieldValue::Uint(u64::try_from(p.pid).unwrap_or(0)))),
+            "proc.tid" => self
+                .process
+                .is_some_and(|p| f(&FieldValue::Uint(u64::try_from(p.tid).unwrap_or(0)))),
+            "proc.name" => self
+                .process
+                .is_some_and(|p| f(&FieldValue::Str(Cow::Borrowed(&p.comm)))),
+            "proc.exe" => self
+                .process
+                .and_then(|p| p.exe.as_deref())
+                .is_some_and(|e| f(&FieldValue::Str(Cow::Borrowed(e)))),
             "nlmsg.direction" => f(&FieldValue::Str(Cow::Borrowed(m.direction.as_str()))),
             "genl.family" => match self.view.genl_family() {
                 Some(name) => f(&FieldValue::Str(Cow::Borrowed(name))),

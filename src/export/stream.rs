@@ -141,8 +141,14 @@ impl Emitter {
         }
         out.pop();
         let comm = serde_json::to_string(&p.comm).unwrap_or_else(|_| "\"\"".into());
+        let exe = p
+            .exe
+            .as_ref()
+            .and_then(|e| serde_json::to_string(e).ok())
+            .map(|e| format!(",\"exe\":{e}"))
+            .unwrap_or_default();
         out.push_str(&format!(
-            ",\"process\":{{\"pid\":{},\"tid\":{},\"comm\":{comm}}}}}",
+            ",\"process\":{{\"pid\":{},\"tid\":{},\"comm\":{comm}{exe}}}}}",
             p.pid, p.tid
         ));
     }

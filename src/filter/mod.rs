@@ -235,6 +235,10 @@ impl Filter {
         "nlmsg.orphan",
         "nlmsg.conversation",
         "nlmsg.port",
+        "proc.pid",
+        "proc.tid",
+        "proc.name",
+        "proc.exe",
     ];
 
     /// Wireshark field names and the canonical names they stand for.
@@ -315,6 +319,11 @@ impl Filter {
     pub fn needs_changes(&self) -> bool {
         self.fields()
             .any(|f| f == "nlmsg.changed" || f == "nlmsg.changes")
+    }
+
+    /// Whether any referenced field is a `proc.*` field (the frame's `proc:` comment).
+    pub fn needs_process(&self) -> bool {
+        self.fields().any(|f| f.starts_with("proc."))
     }
 
     /// Whether any referenced field is outside [`Filter::HEADER_FIELDS`].

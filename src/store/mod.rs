@@ -17,6 +17,7 @@ pub use rows::{Indexed, Indexer};
 
 use std::rc::Rc;
 
+use crate::capture::trace::ProcInfo;
 use crate::conv::changes::{Changes, diff_trees};
 use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::MsgFields;
@@ -597,8 +598,10 @@ impl Store {
         let (_, fr) = self.seg_of_frame(e.frame as usize)?;
         let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
         let view = self.dis.view(data, &e.idx);
+        let process = ProcInfo::from_comments(self.frame_comments(e.frame));
         let mut fields = MsgFields::new(&view, u64::from(e.frame) + 1, ts, fr.len as usize)
-            .with_linked(self.conv.linked(i));
+            .with_linked(self.conv.linked(i))
+            .with_process(process.as_ref());
         if let Some(t0) = self.first_ts() {
             fields = fields.relative_to(t0);
         }
@@ -754,11 +757,21 @@ impl Store {
         }
         let t0 = self.first_ts();
         let changes = filter.needs_changes();
+        let wants_process = filter.needs_process();
+        // The last frame's parsed `proc:` comment: its messages are consecutive rows.
+        let mut process: Option<(usize, Option<ProcInfo>)> = None;
         for (i, s, r, fr) in self.walk_rows(range.start..end) {
             if r.pos == NO_MSG {
                 continue;
             }
             {
+                let frame_ix = s.frame_start + r.frame as usize;
+                if wants_process && process.as_ref().is_none_or(|p| p.0 != frame_ix) {
+                    let comments = u32::try_from(frame_ix)
+                        .map(|f| self.frame_comments(f))
+                        .unwrap_or(&[]);
+                    process = Some((frame_ix, ProcInfo::from_comments(comments)));
+                }
                 let data = s
                     .bytes
                     .get(fr.start as usize..fr.start as usize + fr.len as usize)
@@ -768,7 +781,8 @@ impl Store {
                 let frame = (s.frame_start + r.frame as usize) as u64 + 1;
                 let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
                 let mut fields = MsgFields::new(&view, frame, ts, fr.len as usize)
-                    .with_linked(self.conv.linked(i));
+                    .with_linked(self.conv.linked(i))
+                    .with_process(process.as_ref().and_then(|p| p.1.as_ref()));
                 if let Some(t0) = t0 {
                     fields = fields.relative_to(t0);
                 }

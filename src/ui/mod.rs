@@ -24,7 +24,7 @@ pub use files::{FileDialog, FileJob, Files, JobStatus, Scope, Target};
 pub use filter_bar::{FilterBar, FilterCheck};
 pub use hex_pane::{HexPane, offending_attr};
 pub use live::Live;
-pub use packet_list::{Col, PacketList};
+pub use packet_list::{Col, PacketList, process_text};
 pub use stats_window::StatsWindow;
 pub use timing::{Timing, rss_bytes};
 pub use tree_panel::{TreePanel, filter_expr, node_text};

@@ -9,6 +9,7 @@ use super::TimeFormat;
 use super::rows::{self, RowExperts, RowTone};
 use super::tree_panel::severity_color;
 use super::view::Action;
+use crate::capture::trace::ProcInfo;
 use crate::model::{Direction, Severity};
 use crate::store::{NO_MSG, Store};
 
@@ -31,6 +32,8 @@ pub enum Col {
     Seq,
     /// Port id.
     Pid,
+    /// The process (`COMM[PID]`, from the frame's `proc:` comment).
+    Process,
     /// Length.
     Len,
     /// Summary.
@@ -39,7 +42,7 @@ pub enum Col {
 
 impl Col {
     /// All columns in display order.
-    pub const ALL: [Col; 10] = [
+    pub const ALL: [Col; 11] = [
         Col::No,
         Col::Time,
         Col::Dir,
@@ -48,6 +51,7 @@ impl Col {
         Col::Flags,
         Col::Seq,
         Col::Pid,
+        Col::Process,
         Col::Len,
         Col::Info,
     ];
@@ -63,6 +67,7 @@ impl Col {
             Col::Flags => "Flags",
             Col::Seq => "Seq",
             Col::Pid => "Port ID",
+            Col::Process => "Process",
             Col::Len => "Len",
             Col::Info => "Info",
         }
@@ -131,6 +136,10 @@ impl PacketList {
             }
         };
         match col {
+            Col::Process => {
+                self.displayed
+                    .sort_by_cached_key(|&i| (process_text(store, i as usize), i));
+            }
             Col::Family | Col::Type | Col::Info | Col::Dir => {
                 self.displayed.sort_by_cached_key(|&i| {
                     let v = store.view(i as usize);
@@ -152,8 +161,8 @@ impl PacketList {
         self.scroll_to_selected = true;
     }
 
-    /// The ten cell texts of display row `row` (store index `i`).
-    fn cell_texts(&self, store: &Store, tf: TimeFormat, row: usize, i: usize) -> [String; 10] {
+    /// The cell texts of display row `row` (store index `i`), one per [`Col::ALL`].
+    fn cell_texts(&self, store: &Store, tf: TimeFormat, row: usize, i: usize) -> [String; 11] {
         let Some(e) = store.msg(i) else {
             return Default::default();
         };
@@ -196,6 +205,7 @@ impl PacketList {
                 String::new(),
                 String::new(),
                 String::new(),
+                process_text(store, i),
                 e.idx.len.to_string(),
                 store.frame_text(i),
             ];
@@ -218,6 +228,7 @@ impl PacketList {
             flags.join("|"),
             e.idx.seq.to_string(),
             e.idx.pid.to_string(),
+            process_text(store, i),
             e.idx.len.to_string(),
             v.summary(),
         ]
@@ -253,6 +264,7 @@ impl PacketList {
             .column(Column::initial(110.0).at_least(30.0))
             .column(Column::initial(90.0).at_least(30.0))
             .column(Column::initial(70.0).at_least(30.0))
+            .column(Column::initial(110.0).at_least(30.0))
             .column(Column::initial(50.0).at_least(30.0))
             .column(Column::remainder().at_least(100.0))
             .min_scrolled_height(0.0);
@@ -363,6 +375,16 @@ impl PacketList {
             ui.ctx().request_repaint();
         }
     }
+}
+
+/// The Process cell of message `i`: `COMM[PID]` from its frame's `proc:` packet comment
+/// (`nlscope trace`, or capture-time attribution); empty when unknown.
+pub fn process_text(store: &Store, i: usize) -> String {
+    store
+        .msg(i)
+        .and_then(|e| ProcInfo::from_comments(store.frame_comments(e.frame)))
+        .map(|p| format!("{}[{}]", p.comm, p.pid))
+        .unwrap_or_default()
 }
 
 /// A small arrow before the Direction text: right for requests, left for replies.

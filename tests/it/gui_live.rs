@@ -86,14 +86,14 @@ impl Source for Replay {
     }
 }
 
-fn harness(app: App) -> Harness<'static, App> {
+pub(super) fn harness(app: App) -> Harness<'static, App> {
     Harness::builder()
         .with_size(Vec2::new(1400.0, 900.0))
         .build_ui_state(|ui, app: &mut App| app.ui(ui), app)
 }
 
 /// Run frames until `cond` holds (20 s at most).
-fn pump_until(h: &mut Harness<'_, App>, what: &str, cond: impl Fn(&App) -> bool) {
+pub(super) fn pump_until(h: &mut Harness<'_, App>, what: &str, cond: impl Fn(&App) -> bool) {
     let until = Instant::now() + Duration::from_secs(20);
     loop {
         h.run_ok();
@@ -114,7 +114,7 @@ fn captured(app: &App) -> u64 {
     app.live.capture.as_ref().map_or(0, |c| c.captured)
 }
 
-fn state(app: &App) -> Option<CaptureState> {
+pub(super) fn state(app: &App) -> Option<CaptureState> {
     app.live.capture.as_ref().map(|c| c.state.clone())
 }
 

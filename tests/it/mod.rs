@@ -30,6 +30,7 @@ mod nft_summaries;
 mod nlmon_vm;
 mod nlpr;
 mod policy;
+mod procattr;
 mod roundtrip;
 mod rt_depth;
 mod rtm_types;

@@ -104,10 +104,10 @@ fn route_lines(n: usize, dev: &str, table: u32, base: usize) -> impl Iterator<It
 }
 
 /// A scratch directory removed on drop.
-struct TempDir(PathBuf);
+pub(super) struct TempDir(pub(super) PathBuf);
 
 impl TempDir {
-    fn new(tag: &str) -> TempDir {
+    pub(super) fn new(tag: &str) -> TempDir {
         let d = std::env::temp_dir().join(format!("nlscope-mon-{}-{tag}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
@@ -122,7 +122,7 @@ impl Drop for TempDir {
 }
 
 /// A running `nlscope capture` child; killed on drop if still running.
-struct CaptureChild {
+pub(super) struct CaptureChild {
     child: Child,
     lines: mpsc::Receiver<String>,
     stderr: Vec<String>,
@@ -130,7 +130,7 @@ struct CaptureChild {
 
 impl CaptureChild {
     /// Start `nlscope capture ARGS` and wait for its "Capturing on" line.
-    fn start(args: &[&str]) -> CaptureChild {
+    pub(super) fn start(args: &[&str]) -> CaptureChild {
         let mut child = Command::new(bin())
             .arg("capture")
             .args(args)
@@ -176,7 +176,7 @@ impl CaptureChild {
     }
 
     /// SIGINT, wait (up to 20 s), return the exit status and all of stderr.
-    fn stop(mut self) -> (ExitStatus, String) {
+    pub(super) fn stop(mut self) -> (ExitStatus, String) {
         // SAFETY: signalling our own child by its pid.
         unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGINT) };
         let deadline = Instant::now() + Duration::from_secs(20);

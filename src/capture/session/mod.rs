@@ -298,7 +298,7 @@ impl LiveCapture {
         store: &Store,
         waker: Option<Waker>,
     ) -> Result<LiveCapture, String> {
-        let worker = Worker::start(id, open, 256)
+        let worker = Worker::start(id, open, 256, true)
             .map_err(|e| format!("cannot start the capture thread: {e}"))?;
         let kind = FeedKind::InProcess(worker.rx.clone());
         LiveCapture::new(

@@ -93,6 +93,9 @@ pub struct ProcInfo {
     pub tid: i32,
     /// The process's name (`/proc/PID/comm`).
     pub comm: String,
+    /// The process's executable (`/proc/PID/exe`), when known (capture-time attribution
+    /// records it; traces do not).
+    pub exe: Option<String>,
 }
 
 /// Prefix of the packet comment that names a traced frame's process.
@@ -118,8 +121,27 @@ impl ProcInfo {
         s
     }
 
+    /// The packet comment capture-time attribution writes: `proc: pid=1234 port=5678
+    /// exe=/usr/bin/ip comm=ip` (`port` the netlink port id the process was found by; `exe`
+    /// percent-encoded: `%`, `=`, whitespace and control characters as `%XX`; `comm` last, as in
+    /// [`ProcInfo::comment`], so readers that know only pid and comm read it too).
+    pub fn attribution_comment(&self, port: u32) -> String {
+        let mut s = format!("{PROC_COMMENT}pid={} port={port}", self.pid);
+        if let Some(exe) = &self.exe {
+            s.push_str(" exe=");
+            s.push_str(&percent_encode(exe));
+        }
+        s.push_str(" comm=");
+        s.extend(
+            self.comm
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c }),
+        );
+        s
+    }
+
     /// Parse a `proc:` comment (unknown keys are skipped; pid and comm are required, tid
-    /// defaults to pid).
+    /// defaults to pid, exe is optional).
     pub fn parse(comment: &str) -> Option<ProcInfo> {
         let rest = comment.strip_prefix(PROC_COMMENT)?;
         let (head, comm) = match rest.find("comm=") {
@@ -128,10 +150,12 @@ impl ProcInfo {
         };
         let mut pid = None;
         let mut tid = None;
+        let mut exe = None;
         for kv in head.split_whitespace() {
             match kv.split_once('=') {
                 Some(("pid", v)) => pid = v.parse().ok(),
                 Some(("tid", v)) => tid = v.parse().ok(),
+                Some(("exe", v)) => exe = Some(percent_decode(v)),
                 _ => {}
             }
         }
@@ -140,6 +164,7 @@ impl ProcInfo {
             pid,
             tid: tid.unwrap_or(pid),
             comm: comm.to_string(),
+            exe,
         })
     }
 
@@ -147,6 +172,48 @@ impl ProcInfo {
     pub fn from_comments<S: AsRef<str>>(comments: &[S]) -> Option<ProcInfo> {
         comments.iter().find_map(|c| ProcInfo::parse(c.as_ref()))
     }
+}
+
+/// `s` with `%`, `=`, whitespace and control characters as `%XX` (UTF-8 bytes), so it is one
+/// whitespace-free token.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c == '%' || c == '=' || c.is_whitespace() || c.is_control() {
+            let mut b = [0u8; 4];
+            for byte in c.encode_utf8(&mut b).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The inverse of [`percent_encode`]; a malformed escape stays as written, bytes that are not
+/// UTF-8 become U+FFFD.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (c, hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// One recorded send or receive.
@@ -205,6 +272,7 @@ mod tests {
             pid: 12,
             tid: 13,
             comm: "my prog\n".into(),
+            exe: None,
         };
         let c = p.comment(Some(3), Some("sendmsg"));
         assert_eq!(c, "proc: pid=12 tid=13 fd=3 call=sendmsg comm=my prog?");
@@ -218,11 +286,33 @@ mod tests {
             Some(ProcInfo {
                 pid: 5,
                 tid: 5,
-                comm: "ip".into()
+                comm: "ip".into(),
+                exe: None,
             })
         );
         assert_eq!(ProcInfo::parse("proc: tid=5 comm=ip"), None);
         assert_eq!(ProcInfo::parse("group: 1"), None);
         assert_eq!(ProcInfo::parse("proc: pid=x comm=ip"), None);
+    }
+
+    #[test]
+    fn attribution_comment_round_trip() {
+        let p = ProcInfo {
+            pid: 42,
+            tid: 42,
+            comm: "a b".into(),
+            exe: Some("/opt/my dir/100%\tbin".into()),
+        };
+        let c = p.attribution_comment(7);
+        assert_eq!(
+            c,
+            "proc: pid=42 port=7 exe=/opt/my%20dir/100%25%09bin comm=a b"
+        );
+        assert_eq!(ProcInfo::parse(&c), Some(p));
+        // Malformed escapes stay as written; never a panic.
+        let q = ProcInfo::parse("proc: pid=1 exe=%zz%4 comm=x").unwrap();
+        assert_eq!(q.exe.as_deref(), Some("%zz%4"));
+        assert_eq!(percent_decode("%E2%82%AC%"), "\u{20ac}%");
+        assert_eq!(percent_encode("\u{20ac} x"), "\u{20ac}%20x");
     }
 }

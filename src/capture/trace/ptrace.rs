@@ -243,6 +243,7 @@ impl Tracer<'_> {
             pid: tgid,
             tid,
             comm: comm_of(tgid),
+            exe: None,
         };
         for piece in pieces {
             let mut data = Vec::with_capacity(16 + piece.bytes.len());
