@@ -43,7 +43,69 @@ pub struct Live {
     pub helper_exe: Option<PathBuf>,
     nlmon_list: Vec<String>,
     netns_list: Vec<String>,
+    /// Running processes for the Trace source's picker (pid, comm).
+    processes: Vec<(u32, String)>,
+    /// Capture > Trace a command (false) / a process (true) asked for the options window.
+    pub trace_preset: Option<bool>,
     lists_at: Option<Instant>,
+}
+
+/// The Trace source's options: a command to start, or a running process to attach to
+/// (picked from a list of /proc), and whether to follow children.
+fn trace_options(ui: &mut Ui, o: &mut LiveOptions, processes: &mut Vec<(u32, String)>) {
+    ui.horizontal(|ui| {
+        let l = ui.label("Command:");
+        ui.add(
+            egui::TextEdit::singleline(&mut o.trace_command)
+                .desired_width(320.0)
+                .hint_text("ip link show"),
+        )
+        .labelled_by(l.id);
+    });
+    ui.horizontal(|ui| {
+        let shown = o.trace_pid.map_or_else(
+            || "(none)".to_string(),
+            |p| {
+                processes
+                    .iter()
+                    .find(|(q, _)| *q == p)
+                    .map_or_else(|| p.to_string(), |(q, n)| format!("{n} [{q}]"))
+            },
+        );
+        let r = egui::ComboBox::from_label("or a running process to attach to")
+            .selected_text(shown)
+            .width(260.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut o.trace_pid, None, "(none)");
+                for (p, n) in processes.iter() {
+                    ui.selectable_value(&mut o.trace_pid, Some(*p), format!("{n} [{p}]"));
+                }
+            });
+        if r.response.clicked() || processes.is_empty() {
+            *processes = list_processes();
+        }
+    });
+    if o.trace_pid.is_some() && !o.trace_command.trim().is_empty() {
+        ui.weak("The command is started; clear it to attach to the process.");
+    }
+    ui.checkbox(&mut o.trace_follow, "Follow children and threads (-f)");
+}
+
+/// Running processes (pid, comm), by pid, at most a few thousand.
+fn list_processes() -> Vec<(u32, String)> {
+    let mut v: Vec<(u32, String)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .take(8192)
+        .filter_map(|p| {
+            let comm = std::fs::read_to_string(format!("/proc/{p}/comm")).ok()?;
+            Some((p, comm.trim().to_string()))
+        })
+        .collect();
+    v.sort();
+    v
 }
 
 impl Default for Live {
@@ -59,6 +121,8 @@ impl Default for Live {
             helper_exe: None,
             nlmon_list: Vec::new(),
             netns_list: Vec::new(),
+            processes: Vec::new(),
+            trace_preset: None,
             lists_at: None,
         }
     }
@@ -249,6 +313,17 @@ impl Live {
                 ui.close();
                 self.show_options = true;
             }
+            ui.separator();
+            if ui.button("Trace a command...").clicked() {
+                ui.close();
+                self.show_options = true;
+                self.trace_preset = Some(false);
+            }
+            if ui.button("Trace a process...").clicked() {
+                ui.close();
+                self.show_options = true;
+                self.trace_preset = Some(true);
+            }
         });
     }
 
@@ -365,6 +440,16 @@ impl Live {
         if !self.show_options {
             return;
         }
+        // Capture > Trace a command / a process: the Trace source, ready for one or the other.
+        if let Some(attach) = self.trace_preset.take() {
+            opts.source = SourceKind::Trace;
+            if attach {
+                opts.trace_command.clear();
+                self.processes = list_processes();
+            } else {
+                opts.trace_pid = None;
+            }
+        }
         self.refresh_lists();
         let mut open = true;
         let mut start = false;
@@ -387,6 +472,7 @@ impl Live {
                         SourceKind::Nlmon,
                         "nlmon interface (all traffic)",
                     );
+                    ui.radio_value(&mut o.source, SourceKind::Trace, "Trace a program");
                 });
                 match o.source {
                     SourceKind::Monitor => {
@@ -428,6 +514,7 @@ impl Live {
                             "Create it for the capture (removed at the end; --create-nlmon)",
                         );
                     }
+                    SourceKind::Trace => trace_options(ui, o, &mut self.processes),
                 }
                 ui.horizontal(|ui| {
                     ui.label("Network namespace:");

@@ -880,3 +880,61 @@ fn a_capture_after_a_file_starts_afresh() {
         }
     }
 }
+
+/// Capture > Trace a command...: the options window turns to the Trace source; starting it
+/// runs `nlscope trace -w -` as a helper and streams the program's whole conversation, every
+/// message naming its process, until the program ends.
+#[test]
+fn trace_a_command_from_the_app() {
+    if !Path::new("/proc/sys/kernel").exists() || cfg!(not(target_arch = "x86_64")) {
+        println!("SKIP trace_a_command_from_the_app: needs Linux x86_64");
+        return;
+    }
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.settings.live.wrapper = Wrapper::None;
+    app.live.helper_exe = Some(super::common::bin().into());
+    let mut h = harness(app);
+    h.run_ok();
+    h.get_by_label("Capture").click();
+    h.run_ok();
+    h.get_by_label("Trace a command...").click();
+    h.run_ok();
+    assert_eq!(h.state().settings.live.source, SourceKind::Trace);
+    h.get_by_label("Command:").focus();
+    h.run_ok();
+    h.get_by_label("Command:").type_text("ip link show lo");
+    h.run_ok();
+    assert_eq!(h.state().settings.live.trace_command, "ip link show lo");
+    let o = h.state().settings.live.clone();
+    assert_eq!(
+        o.capture_args(),
+        [
+            "trace",
+            "-w",
+            "-",
+            "-f",
+            "--",
+            "sh",
+            "-c",
+            "ip link show lo"
+        ]
+    );
+    assert!(!o.in_process(), "a trace always runs as a helper");
+    h.state_mut().start_capture();
+    // The program ends by itself, and with it the helper.
+    pump_until(&mut h, "trace ended", |a| {
+        matches!(state(a), Some(CaptureState::Stopped(_))) && newlink_rows(a, "lo") > 0
+    });
+    let app = h.state();
+    let rows = app.store.len();
+    assert!(rows >= 2, "request and reply: {rows}");
+    for f in 0..app.store.frame_count() {
+        let c = app.store.frame_comments(u32::try_from(f).unwrap());
+        assert!(
+            c.iter()
+                .any(|c| c.starts_with("proc: ") && c.ends_with("comm=ip")),
+            "frame {f}: {c:?}"
+        );
+    }
+    assert!(app.live_unsaved, "a trace's messages are live messages");
+}

@@ -269,8 +269,9 @@ impl LiveCapture {
         waker: Option<Waker>,
     ) -> Result<LiveCapture, String> {
         let label = opts.describe();
-        if opts.in_process() {
-            let req = opts.request();
+        if opts.in_process()
+            && let Some(req) = opts.request()
+        {
             let netns = opts.netns.trim().to_string();
             let open: Opener = Box::new(move || {
                 if !netns.is_empty() {

@@ -13,6 +13,8 @@ pub enum SourceKind {
     Monitor,
     /// An nlmon interface (`capture -i`).
     Nlmon,
+    /// One program's conversation, every protocol (`nlscope trace`; always a helper).
+    Trace,
 }
 
 /// How a capture gets its privileges when this process lacks them.
@@ -91,6 +93,12 @@ pub struct LiveOptions {
     pub wrapper: Wrapper,
     /// In this process or a helper.
     pub mode: RunMode,
+    /// Trace: the command to start (run by `sh -c`); empty when attaching.
+    pub trace_command: String,
+    /// Trace: the process to attach to, when no command is given.
+    pub trace_pid: Option<u32>,
+    /// Trace: follow children (`-f`).
+    pub trace_follow: bool,
 }
 
 impl Default for LiveOptions {
@@ -105,6 +113,9 @@ impl Default for LiveOptions {
             netns: String::new(),
             wrapper: Wrapper::Pkexec,
             mode: RunMode::Auto,
+            trace_command: String::new(),
+            trace_pid: None,
+            trace_follow: true,
         }
     }
 }
@@ -112,6 +123,7 @@ impl Default for LiveOptions {
 const CAP_NET_BROADCAST: u32 = 11;
 const CAP_NET_ADMIN: u32 = 12;
 const CAP_NET_RAW: u32 = 13;
+const CAP_SYS_PTRACE: u32 = 19;
 const CAP_SYS_ADMIN: u32 = 21;
 const CAP_AUDIT_READ: u32 = 37;
 
@@ -120,6 +132,7 @@ fn cap_name(c: u32) -> &'static str {
         CAP_NET_BROADCAST => "CAP_NET_BROADCAST",
         CAP_NET_ADMIN => "CAP_NET_ADMIN",
         CAP_NET_RAW => "CAP_NET_RAW",
+        CAP_SYS_PTRACE => "CAP_SYS_PTRACE",
         CAP_SYS_ADMIN => "CAP_SYS_ADMIN",
         CAP_AUDIT_READ => "CAP_AUDIT_READ",
         _ => "?",
@@ -146,26 +159,52 @@ impl LiveOptions {
                 Err("name the nlmon interface".into())
             }
             SourceKind::Nlmon => Ok(()),
+            SourceKind::Trace
+                if self.trace_command.trim().is_empty() && self.trace_pid.is_none() =>
+            {
+                Err("give a command to trace or pick a process".into())
+            }
+            SourceKind::Trace => Ok(()),
         }
     }
 
-    /// What the in-process capture opens.
-    pub fn request(&self) -> SourceRequest {
+    /// What the in-process capture opens (`None`: a trace, which only a helper runs).
+    pub fn request(&self) -> Option<SourceRequest> {
         match self.source {
-            SourceKind::Monitor => SourceRequest::Monitor {
+            SourceKind::Monitor => Some(SourceRequest::Monitor {
                 families: self.monitor_list(),
                 all_netns: self.all_netns,
-            },
-            SourceKind::Nlmon => SourceRequest::Nlmon {
+            }),
+            SourceKind::Nlmon => Some(SourceRequest::Nlmon {
                 iface: self.nlmon_iface.trim().to_string(),
                 create: self.create_nlmon,
-            },
+            }),
+            SourceKind::Trace => None,
         }
     }
 
     /// Arguments of the helper `nlscope capture` (pcapng on stdout; stops when its stdin
     /// closes, so even a helper this process may not signal ends with the app).
     pub fn capture_args(&self) -> Vec<String> {
+        if self.source == SourceKind::Trace {
+            // The helper's stdout is the pcapng stream; a traced command's output goes to
+            // stderr (`trace -w -`). Stop closes stdin and sends SIGTERM.
+            let mut a: Vec<String> = ["trace", "-w", "-"].map(String::from).to_vec();
+            if self.trace_follow {
+                a.push("-f".into());
+            }
+            match self
+                .trace_pid
+                .filter(|_| self.trace_command.trim().is_empty())
+            {
+                Some(pid) => {
+                    a.push("-p".into());
+                    a.push(pid.to_string());
+                }
+                None => a.extend(["--", "sh", "-c", self.trace_command.trim()].map(String::from)),
+            }
+            return a;
+        }
         let mut a: Vec<String> = vec!["capture".into()];
         match self.source {
             SourceKind::Monitor => {
@@ -182,6 +221,7 @@ impl LiveOptions {
                     a.push("--create-nlmon".into());
                 }
             }
+            SourceKind::Trace => {}
         }
         if !self.netns.trim().is_empty() {
             a.push("--netns".into());
@@ -241,6 +281,9 @@ impl LiveOptions {
                     need(CAP_NET_ADMIN);
                 }
             }
+            // Attaching to a process of another user needs it; a started command does not.
+            SourceKind::Trace if self.trace_command.trim().is_empty() => need(CAP_SYS_PTRACE),
+            SourceKind::Trace => {}
         }
         caps
     }
@@ -257,6 +300,10 @@ impl LiveOptions {
 
     /// Whether the capture runs in this process.
     pub fn in_process(&self) -> bool {
+        // nlscope trace is its own program: a trace always runs as a helper.
+        if self.source == SourceKind::Trace {
+            return false;
+        }
         match self.mode {
             RunMode::InProcess => true,
             RunMode::Helper => false,
@@ -269,6 +316,10 @@ impl LiveOptions {
         let mut s = match self.source {
             SourceKind::Monitor => format!("monitor {}", self.monitor_list()),
             SourceKind::Nlmon => self.nlmon_iface.trim().to_string(),
+            SourceKind::Trace => match self.trace_pid {
+                Some(p) if self.trace_command.trim().is_empty() => format!("trace of process {p}"),
+                _ => format!("trace of {}", self.trace_command.trim()),
+            },
         };
         if !self.netns.trim().is_empty() {
             s.push_str(&format!(" in netns {}", self.netns.trim()));
@@ -427,5 +478,29 @@ mod tests {
         o.source = SourceKind::Nlmon;
         o.nlmon_iface = " ".into();
         assert!(o.validate().is_err());
+    }
+
+    #[test]
+    fn trace_runs_nlscope_trace_as_a_helper() {
+        let mut o = LiveOptions {
+            source: SourceKind::Trace,
+            ..LiveOptions::default()
+        };
+        assert!(o.validate().is_err(), "nothing to trace");
+        o.trace_pid = Some(42);
+        o.trace_follow = false;
+        assert_eq!(o.capture_args(), ["trace", "-w", "-", "-p", "42"]);
+        assert_eq!(o.needed_caps(), [CAP_SYS_PTRACE]);
+        assert_eq!(o.describe(), "trace of process 42");
+        // A command wins over a picked process.
+        o.trace_command = "nft list ruleset".into();
+        assert_eq!(
+            o.capture_args(),
+            ["trace", "-w", "-", "--", "sh", "-c", "nft list ruleset"]
+        );
+        assert!(o.needed_caps().is_empty());
+        o.mode = RunMode::InProcess;
+        assert!(!o.in_process());
+        assert!(o.request().is_none());
     }
 }
