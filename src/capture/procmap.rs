@@ -1,11 +1,11 @@
 //! Capture-time process attribution: which process owns a netlink port id.
 //!
-//! sock_diag's netlink diag dump (`NETLINK_SOCK_DIAG`, `SOCK_DIAG_BY_FAMILY` with a
-//! `netlink_diag_req` for `AF_NETLINK`, every protocol) lists the netlink sockets of the
-//! calling thread's network namespace with their protocol, port id and inode; the
-//! `socket:[INODE]` links in `/proc/PID/fd` say which process holds each inode, and
-//! `/proc/PID/comm` and `/proc/PID/exe` name it. A kernel without netlink diag falls back to
-//! `/proc/thread-self/net/netlink` (the same facts as text).
+//! `/proc/thread-self/net/netlink` lists the netlink sockets of the calling thread's network
+//! namespace with their protocol, port id and inode; the `socket:[INODE]` links in
+//! `/proc/PID/fd` say which process holds each inode, and `/proc/PID/comm` and
+//! `/proc/PID/exe` name it. Where that file is missing, sock_diag's netlink diag dump
+//! (`SOCK_DIAG_BY_FAMILY` with a `netlink_diag_req`) gives the same facts; it is the second
+//! choice because nlmon taps SOCK_DIAG: an nlmon capture would record our own lookups.
 //!
 //! [`ProcMap::lookup`] answers from the last snapshot and takes a new one when a port id it
 //! does not know appears, at most [`REFRESH_PER_SEC`] times a second, each scan bounded in
@@ -100,12 +100,9 @@ pub fn parse_proc_net_netlink(text: &str) -> Vec<DiagSocket> {
 
 /// The netlink sockets of the calling thread's network namespace.
 pub fn netlink_sockets() -> io::Result<Vec<DiagSocket>> {
-    match diag_dump() {
-        Ok(v) => Ok(v),
-        Err(diag) => match std::fs::read_to_string("/proc/thread-self/net/netlink") {
-            Ok(t) => Ok(parse_proc_net_netlink(&t)),
-            Err(_) => Err(diag),
-        },
+    match std::fs::read_to_string("/proc/thread-self/net/netlink") {
+        Ok(t) => Ok(parse_proc_net_netlink(&t)),
+        Err(_) => diag_dump(),
     }
 }
 
