@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use nlscope::cli::{CliError, capture, read, specs_cmd, stats};
+use nlscope::cli::{CliError, capture, read, specs_cmd, state, stats};
 use nlscope::dissect::specs::SpecRegistry;
 
 #[derive(Parser)]
@@ -42,6 +42,9 @@ enum Cmd {
     /// Requests and answers of a capture: counts, errors by errno, latency percentiles, per
     /// family and command and per socket.
     Stats(stats::StatsOptions),
+    /// The kernel's objects (links, addresses, routes, ...) as a capture showed them at a
+    /// moment, printed as `ip`/`tc` list them.
+    State(state::StateOptions),
     /// List the loaded YNL specs, or show one.
     Specs {
         #[command(subcommand)]
@@ -74,6 +77,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Some(Cmd::Read(opts)) => read::run(&opts, specs, &mut out),
         Some(Cmd::Capture(opts)) => capture::run(&opts, specs),
         Some(Cmd::Stats(opts)) => stats::run(&opts, specs, &mut out),
+        Some(Cmd::State(opts)) => state::run(&opts, specs, &mut out),
         Some(Cmd::Specs { what }) => match what.unwrap_or(SpecsCmd::List) {
             SpecsCmd::List => specs_cmd::list(&specs, &mut out),
             SpecsCmd::Show { name } => specs_cmd::show(&specs, &name, &mut out),

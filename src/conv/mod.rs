@@ -7,6 +7,7 @@
 //! file is read once beforehand so requests know their answers too.
 
 pub mod show;
+pub mod state;
 pub mod stats;
 
 use std::collections::HashMap;
