@@ -32,6 +32,7 @@ mod rt_depth;
 mod rtm_types;
 mod sock_diag;
 mod specs;
+mod state;
 mod streaming;
 mod summaries;
 mod timeline;

@@ -230,6 +230,16 @@ impl State {
         if let Some(n) = o.a32("nh-id") {
             m.insert("nhid".into(), json!(n));
         }
+        // RTA_PREF (ICMPV6_ROUTER_PREF_*): ip prints it for every IPv6 route that has it.
+        if let Some(p) = o.a("pref").and_then(|b| b.first()) {
+            let w = match p {
+                1 => "high",
+                3 => "low",
+                0 => "medium",
+                _ => "invalid",
+            };
+            m.insert("pref".into(), json!(w));
+        }
         if let Some(mp) = o.a("multipath") {
             m.insert("nexthops".into(), Value::Array(self.nexthops(mp, o)));
         }
@@ -293,6 +303,7 @@ impl State {
             ("scope", "scope"),
             ("prefsrc", "src"),
             ("metric", "metric"),
+            ("pref", "pref"),
         ] {
             if let Some(v) = g(key) {
                 let _ = write!(s, " {word} {v}");
@@ -377,8 +388,8 @@ impl State {
         if o.a("blackhole").is_some() {
             m.insert("blackhole".into(), json!(null));
         }
-        if o.b(2) != 0 && o.a("group").is_none() {
-            m.insert("scope".into(), json!(scope(o.b(2))));
+        if o.b(1) != 0 && o.a("group").is_none() {
+            m.insert("scope".into(), json!(scope(o.b(1))));
         }
     }
 

@@ -232,8 +232,11 @@ impl State {
         let Some((kind, hdr_len, add)) = Kind::of_type(ty) else {
             return;
         };
+        let Some(hdr) = hdr.get(..hdr_len) else {
+            return;
+        };
         let mut obj = Obj {
-            hdr: hdr.get(..hdr_len).unwrap_or(hdr).to_vec(),
+            hdr: hdr.to_vec(),
             attrs: BTreeMap::new(),
             endian: e,
         };
