@@ -44,8 +44,7 @@ usleep 200000
 cap_stop
 ip -j link show > /out/state.link.json
 ip -j addr show > /out/state.addr.json
-ip -j route show table all > /out/state.route.json
-ip -j -6 route show table all > /out/state.route6.json
+ip -j route show table all > /out/state.route.json  # both families
 ip -j neigh show > /out/state.neigh.json
 ip -j rule show > /out/state.rule.json
 ip -j nexthop show > /out/state.nexthop.json
