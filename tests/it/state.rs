@@ -206,6 +206,12 @@ fn state_after_the_dumps_equals_them() {
         last.contains("38:0") && last.contains("RTM_NEWLINK"),
         "{last}"
     );
+    // --at: frame 37 is at 0.6237 s, frame 38 at 0.6762 s.
+    let at = run_ok(&["state", "-r", cap.as_str(), "--at", "0.65", "routes"]);
+    assert_eq!(
+        at.lines().map(str::to_string).collect::<Vec<_>>(),
+        text("routes")
+    );
     // Routes, rules: ip's very lines.
     assert_eq!(text("routes"), dumped("ip route show table all"));
     assert_eq!(text("rules"), dumped("ip rule show"));

@@ -633,6 +633,7 @@ fn table_name(t: u32) -> String {
 /// RTPROT_* names (the common ones).
 fn rtproto(p: u8) -> String {
     match p {
+        0 => "unspec".into(),
         1 => "redirect".into(),
         2 => "kernel".into(),
         3 => "boot".into(),
