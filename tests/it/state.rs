@@ -147,6 +147,9 @@ fn state_at_end_equals_ip_json() {
     for (kind, file, keys, fields) in FIELDS {
         let mut mine = ours(kind, &["--at", "end"]);
         if kind == "addrs" {
+            // ip -j addr show: one object per link, with its addresses in addr_info.
+            let links = theirs("link.json").len();
+            assert_eq!(mine.len(), links, "addrs: one object per link");
             mine = flat_addrs(mine);
         }
         let want = theirs(&format!("{file}.json"));

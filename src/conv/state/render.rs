@@ -63,7 +63,38 @@ impl State {
 
     /// The objects of kind `k` in the shape of `ip -j` / `tc -j` (an array).
     pub fn render_json(&self, k: Kind) -> Value {
+        if k == Kind::Addrs {
+            return self.addrs_json();
+        }
         Value::Array(self.objects(k).map(|o| self.json_of(k, o)).collect())
+    }
+
+    /// `ip -j addr show`: per link (known links, and devices only addresses named) its link
+    /// fields and `addr_info`, the addresses on it.
+    fn addrs_json(&self) -> Value {
+        let mut by_link: std::collections::BTreeMap<u32, Map<String, Value>> = self
+            .objects(Kind::Links)
+            .map(|o| {
+                let mut m = Map::new();
+                self.link_json(o, &mut m);
+                m.insert("addr_info".into(), json!([]));
+                (o.h32(4), m)
+            })
+            .collect();
+        for o in self.objects(Kind::Addrs) {
+            let idx = o.h32(4);
+            let link = by_link.entry(idx).or_insert_with(|| {
+                let mut m = Map::new();
+                m.insert("ifindex".into(), json!(idx));
+                m.insert("ifname".into(), json!(self.dev(idx)));
+                m.insert("addr_info".into(), json!([]));
+                m
+            });
+            if let Some(Value::Array(a)) = link.get_mut("addr_info") {
+                a.push(Value::Object(State::addr_info(o)));
+            }
+        }
+        Value::Array(by_link.into_values().map(Value::Object).collect())
     }
 
     /// One object's JSON.
@@ -71,7 +102,11 @@ impl State {
         let mut m = Map::new();
         match k {
             Kind::Links => self.link_json(o, &mut m),
-            Kind::Addrs => self.addr_json(o, &mut m),
+            Kind::Addrs => {
+                m.insert("ifindex".into(), json!(o.h32(4)));
+                m.insert("ifname".into(), json!(self.dev(o.h32(4))));
+                m.insert("addr_info".into(), json!([State::addr_info(o)]));
+            }
             Kind::Routes => self.route_json(o, &mut m),
             Kind::Neigh => self.neigh_json(o, &mut m),
             Kind::Rules => rule_json(o, &mut m),
@@ -165,12 +200,6 @@ impl State {
             m.insert("label".into(), json!(nul_str(l)));
         }
         m
-    }
-
-    fn addr_json(&self, o: &Obj, m: &mut Map<String, Value>) {
-        m.insert("ifindex".into(), json!(o.h32(4)));
-        m.insert("ifname".into(), json!(self.dev(o.h32(4))));
-        m.insert("addr_info".into(), json!([State::addr_info(o)]));
     }
 
     fn addr_text(&self, o: &Obj) -> String {
