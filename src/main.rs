@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use nlscope::cli::{CliError, capture, read, specs_cmd, stats, trace};
+use nlscope::cli::{CliError, capture, read, specs_cmd, state, stats, trace};
 use nlscope::dissect::specs::SpecRegistry;
 
 #[derive(Parser)]
@@ -44,6 +44,9 @@ enum Cmd {
     Stats(stats::StatsOptions),
     /// Record one program's netlink messages, every protocol, with ptrace (no nlmon needed).
     Trace(trace::TraceOptions),
+    /// The kernel's objects (links, addresses, routes, ...) as a capture showed them at a
+    /// moment, printed as `ip`/`tc` list them.
+    State(state::StateOptions),
     /// List the loaded YNL specs, or show one.
     Specs {
         #[command(subcommand)]
@@ -77,6 +80,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Some(Cmd::Capture(opts)) => capture::run(&opts, specs),
         Some(Cmd::Stats(opts)) => stats::run(&opts, specs, &mut out),
         Some(Cmd::Trace(opts)) => trace::run(&opts, specs),
+        Some(Cmd::State(opts)) => state::run(&opts, specs, &mut out),
         Some(Cmd::Specs { what }) => match what.unwrap_or(SpecsCmd::List) {
             SpecsCmd::List => specs_cmd::list(&specs, &mut out),
             SpecsCmd::Show { name } => specs_cmd::show(&specs, &name, &mut out),

@@ -3,6 +3,7 @@
 pub mod capture;
 pub mod read;
 pub mod specs_cmd;
+pub mod state;
 pub mod stats;
 pub mod trace;
 

@@ -8,6 +8,7 @@
 
 pub mod changes;
 pub mod show;
+pub mod state;
 pub mod stats;
 
 use std::collections::HashMap;

@@ -10,6 +10,7 @@ mod hex_pane;
 mod live;
 mod packet_list;
 pub mod rows;
+mod state_window;
 mod stats_window;
 pub mod timeline;
 mod timing;
@@ -25,6 +26,7 @@ pub use filter_bar::{FilterBar, FilterCheck};
 pub use hex_pane::{HexPane, offending_attr};
 pub use live::Live;
 pub use packet_list::{Col, PacketList, process_text};
+pub use state_window::StateWindow;
 pub use stats_window::StatsWindow;
 pub use timing::{Timing, rss_bytes};
 pub use tree_panel::{TreePanel, filter_expr, node_text};
@@ -118,6 +120,8 @@ pub struct App {
     pub decode_as: decode_as::DecodeAs,
     /// The Statistics window (requests, errors, latency).
     pub stats: StatsWindow,
+    /// The State window (the kernel's objects at the selected message).
+    pub state: StateWindow,
     /// The message other selected messages are compared with (Analyze > Compare with this).
     pub compare_base: Option<usize>,
     /// The window title last sent to the window.
@@ -160,6 +164,7 @@ impl App {
             files: Files::default(),
             decode_as: decode_as::DecodeAs::default(),
             stats: StatsWindow::default(),
+            state: StateWindow::default(),
             compare_base: None,
             title_sent: String::new(),
             goto: None,

@@ -170,6 +170,7 @@ impl App {
             .is_some()
             .then_some(&self.list.displayed[..]);
         self.stats.window(ui, &self.store, displayed, &mut actions);
+        self.state.window(ui, &self.store, self.selected);
 
         for a in actions {
             match a {
@@ -582,6 +583,16 @@ impl App {
                     .clicked()
                 {
                     actions.push(Action::CompareWith(None));
+                    ui.close();
+                }
+                if ui
+                    .button("State at this message...")
+                    .on_hover_text(
+                        "Links, addresses, routes... as the capture showed them at the selected message",
+                    )
+                    .clicked()
+                {
+                    self.state.open = true;
                     ui.close();
                 }
                 if ui.button("Statistics...").clicked() {

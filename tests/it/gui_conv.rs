@@ -177,3 +177,46 @@ fn the_store_knows_what_changed() {
     let c = app.store.changes(i);
     assert!(c.is_some(), "no changes for {i}");
 }
+
+#[test]
+fn state_window_shows_the_state_at_the_selected_message() {
+    let cap = local("state.pcap");
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&cap);
+    app.finish();
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run();
+    let n = h.state().store.frame_count() as u32;
+    for frame in [37, n] {
+        let i = at(h.state(), frame, 0);
+        h.state_mut().select_message(i);
+        h.run();
+        for (kind, word) in [
+            (nlscope::conv::state::Kind::Links, "links"),
+            (nlscope::conv::state::Kind::Routes, "routes"),
+        ] {
+            let got = nlscope::ui::StateWindow::render(&h.state().store, i, kind, false);
+            let want = run_ok(&[
+                "state",
+                "-r",
+                cap.to_str().unwrap(),
+                "--frame",
+                &frame.to_string(),
+                word,
+            ]);
+            assert_eq!(got, want, "{word} at frame {frame}");
+        }
+    }
+    h.get_by_label("Analyze").click();
+    h.run();
+    h.get_by_label("State at this message...").click();
+    h.run();
+    h.run();
+    h.get_by_label_contains("As the capture showed it after frame");
+    h.get_by_label("routes").click();
+    h.run();
+    h.run();
+    assert_eq!(h.state().state.kind, nlscope::conv::state::Kind::Routes);
+}

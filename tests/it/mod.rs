@@ -36,6 +36,7 @@ mod rt_depth;
 mod rtm_types;
 mod sock_diag;
 mod specs;
+mod state;
 mod streaming;
 mod summaries;
 mod timeline;

@@ -1,0 +1,100 @@
+//! `nlscope state`: the kernel objects a capture showed, as they were at a moment (links,
+//! addresses, routes, neighbours, rules, nexthops, qdiscs), printed as `ip`/`tc` list them
+//! or, with `-j`, in the shape of `ip -j`.
+
+use std::io::Write;
+
+use super::CliError;
+use super::read::{ReadOptions, correlate_file, dissector, walk_file};
+use crate::conv::Role;
+use crate::conv::state::{Kind, State};
+use crate::dissect::specs::SpecRegistry;
+
+/// Options of `nlscope state`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StateOptions {
+    /// Capture file.
+    #[arg(short = 'r', value_name = "FILE")]
+    pub input: String,
+    /// The moment: seconds after the first frame (as frame.time_relative), or `end`.
+    #[arg(long = "at", value_name = "SECONDS", conflicts_with = "frame")]
+    pub at: Option<String>,
+    /// The moment: just after frame N (1-based, included).
+    #[arg(long = "frame", value_name = "N")]
+    pub frame: Option<u64>,
+    /// Print JSON in the shape of `ip -j` / `tc -j`.
+    #[arg(short = 'j', long = "json")]
+    pub json: bool,
+    /// What to print: links, addrs, routes, neigh, rules, nexthops or qdiscs.
+    #[arg(value_name = "KIND", value_parser = parse_kind)]
+    pub kind: Kind,
+}
+
+/// A kind by its word.
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::parse(s).ok_or_else(|| {
+        let words: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown kind '{s}' (one of {})", words.join(", "))
+    })
+}
+
+/// Run `state`: correlate, then apply every message up to the moment.
+pub fn run(opts: &StateOptions, specs: SpecRegistry, out: &mut dyn Write) -> Result<(), CliError> {
+    if opts.input == "-" {
+        return Err(CliError::usage(
+            "nlscope state reads a capture file twice (-r FILE), not standard input",
+        ));
+    }
+    let at_ns = match opts.at.as_deref() {
+        None | Some("end") => None,
+        Some(s) => {
+            let secs: f64 = s
+                .parse()
+                .ok()
+                .filter(|x: &f64| x.is_finite() && *x >= 0.0)
+                .ok_or_else(|| CliError::usage(format!("--at {s}: not a number of seconds")))?;
+            Some((secs * 1e9).round() as i128)
+        }
+    };
+    let ro = ReadOptions {
+        input: opts.input.clone(),
+        filter: None,
+        format: None,
+        count: opts.frame,
+        write: None,
+        out_format: None,
+        coverage: false,
+        genl: Vec::new(),
+        decode_as: Vec::new(),
+    };
+    let conv = correlate_file(&opts.input, opts.frame, &mut dissector(&ro, specs.clone())?)?;
+    let mut dis = dissector(&ro, specs)?;
+    let mut state = State::new();
+    let mut ord = 0usize;
+    let mut t0 = None;
+    let res = walk_file(
+        &opts.input,
+        opts.frame,
+        &mut dis,
+        &mut |dis, _, frame, fi| {
+            let first = ord;
+            ord += fi.msgs.len().max(1);
+            let t0 = *t0.get_or_insert(frame.ts_ns);
+            if at_ns.is_some_and(|at| frame.ts_ns - t0 > at) {
+                return;
+            }
+            for (mi, m) in fi.msgs.iter().enumerate() {
+                let role = conv.linked(first + mi).map_or(Role::None, |l| l.role);
+                state.apply(&dis.view(&frame.data, m), role);
+            }
+        },
+    );
+    let text = if opts.json {
+        format!("{}\n", state.render_json(opts.kind))
+    } else {
+        state.render_text(opts.kind)
+    };
+    out.write_all(text.as_bytes())
+        .map_err(|e| CliError::new(format!("writing output: {e}")))?;
+    res
+}
