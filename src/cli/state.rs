@@ -1,6 +1,6 @@
 //! `nlscope state`: the kernel objects a capture showed, as they were at a moment (links,
-//! addresses, routes, neighbours, rules, nexthops, qdiscs), printed as `ip`/`tc` list them
-//! or, with `-j`, in the shape of `ip -j`.
+//! addresses, routes, neighbours, rules, nexthops, qdiscs, nftables), printed as
+//! `ip`/`tc`/`nft` list them or, with `-j`, in the shape of `ip -j` / `nft -j`.
 
 use std::io::Write;
 
@@ -25,7 +25,7 @@ pub struct StateOptions {
     /// Print JSON in the shape of `ip -j` / `tc -j`.
     #[arg(short = 'j', long = "json")]
     pub json: bool,
-    /// What to print: links, addrs, routes, neigh, rules, nexthops or qdiscs.
+    /// What to print: links, addrs, routes, neigh, rules, nexthops, qdiscs or nft.
     #[arg(value_name = "KIND", value_parser = parse_kind)]
     pub kind: Kind,
 }

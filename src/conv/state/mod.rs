@@ -11,6 +11,7 @@
 //! The app builds one for the selected message's moment: [`State::new`], then
 //! [`State::apply`] for every message up to it, then a render.
 
+mod nft;
 mod render;
 mod store;
 #[cfg(test)]

@@ -44,6 +44,9 @@ const NUD: [&str; 8] = [
 impl State {
     /// The objects of kind `k` as `ip`/`tc` print them.
     pub fn render_text(&self, k: Kind) -> String {
+        if k == Kind::Nft {
+            return self.nft.text();
+        }
         let mut out = String::new();
         for o in self.objects(k) {
             let line = match k {
@@ -54,6 +57,7 @@ impl State {
                 Kind::Rules => rule_text(o),
                 Kind::Nexthops => self.nexthop_text(o),
                 Kind::Qdiscs => self.qdisc_text(o),
+                Kind::Nft => String::new(),
             };
             out.push_str(&line);
             out.push('\n');
@@ -63,6 +67,9 @@ impl State {
 
     /// The objects of kind `k` in the shape of `ip -j` / `tc -j` (an array).
     pub fn render_json(&self, k: Kind) -> Value {
+        if k == Kind::Nft {
+            return self.nft.json();
+        }
         if k == Kind::Addrs {
             return self.addrs_json();
         }
@@ -112,6 +119,8 @@ impl State {
             Kind::Rules => rule_json(o, &mut m),
             Kind::Nexthops => self.nexthop_json(o, &mut m),
             Kind::Qdiscs => self.qdisc_json(o, &mut m),
+            // Not stored as objects (see `nft.rs`).
+            Kind::Nft => {}
         }
         Value::Object(m)
     }

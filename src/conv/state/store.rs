@@ -8,6 +8,8 @@ use crate::model::{Direction, Endian};
 
 /// `NETLINK_ROUTE`.
 const NETLINK_ROUTE: u32 = 0;
+/// `NETLINK_NETFILTER`.
+const NETLINK_NETFILTER: u32 = 12;
 /// `AF_INET6`.
 const AF_INET6: u8 = 10;
 /// Most attributes an object keeps (bounded memory for hostile input).
@@ -32,11 +34,13 @@ pub enum Kind {
     Nexthops,
     /// Qdiscs (RTM_*QDISC), `tc qdisc show`.
     Qdiscs,
+    /// nftables tables, chains, sets and rules, `nft list ruleset`.
+    Nft,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Links,
         Kind::Addrs,
         Kind::Routes,
@@ -44,6 +48,7 @@ impl Kind {
         Kind::Rules,
         Kind::Nexthops,
         Kind::Qdiscs,
+        Kind::Nft,
     ];
 
     /// The command-line word.
@@ -56,6 +61,7 @@ impl Kind {
             Kind::Rules => "rules",
             Kind::Nexthops => "nexthops",
             Kind::Qdiscs => "qdiscs",
+            Kind::Nft => "nft",
         }
     }
 
@@ -170,6 +176,8 @@ impl Obj {
                 put(at(4..12));
                 put(at(12..16));
             }
+            // Not stored as objects (see `nft.rs`).
+            Kind::Nft => {}
         }
         key
     }
@@ -184,6 +192,8 @@ impl Obj {
 #[derive(Debug, Clone, Default)]
 pub struct State {
     objs: BTreeMap<Kind, BTreeMap<Vec<u8>, Obj>>,
+    /// nftables objects (`Kind::Nft`).
+    pub(super) nft: super::nft::Nft,
 }
 
 impl State {
@@ -196,6 +206,17 @@ impl State {
     /// state; requests, acks, errors and other protocols do not.
     pub fn apply(&mut self, v: &MessageView, role: Role) {
         let m = v.index();
+        // nftables (NFNL_SUBSYS_NFTABLES, 10): the object's nft text is its summary.
+        if m.protocol == NETLINK_NETFILTER && m.ty >> 8 == 10 {
+            if role == Role::Request || m.direction != Direction::FromKernel {
+                return;
+            }
+            let s = v.summary();
+            let text = s.strip_prefix(v.type_str()).unwrap_or(&s).trim();
+            let handle = v.named().and_then(|n| n.get("handle"));
+            self.nft.apply(m.ty & 0xff, text, handle);
+            return;
+        }
         if m.protocol != NETLINK_ROUTE {
             return;
         }
