@@ -121,7 +121,8 @@ impl App {
             }
             // A name without an extension gets the format's, as other tools' Save dialogs do.
             let with_ext;
-            let path = if path.extension().is_none() {
+            // (A directory stays as it is: writing it fails with a clear error.)
+            let path = if path.extension().is_none() && !path.is_dir() {
                 with_ext = path.with_extension(target.extension());
                 with_ext.as_path()
             } else {
