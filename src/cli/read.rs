@@ -11,9 +11,9 @@ use crossbeam_channel::bounded;
 use super::CliError;
 use crate::capture::trace::ProcInfo;
 use crate::conv::changes::{Changes, Objects};
-use crate::conv::{Conversations, Msg as ConvMsg, MsgRef};
+use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::{Catalog, MsgFields};
-use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
+use crate::dissect::{Dissector, FrameIndex, MsgIndex, specs::SpecRegistry};
 use crate::export::{self, CaptureOut, Emitter, Format, FrameRef, Part};
 use crate::filter::Filter;
 use crate::model::Endian;
@@ -242,6 +242,53 @@ pub(crate) fn correlate_file(
         Err(e) if e.message.starts_with("cannot open") => Err(e),
         _ => Ok(conv),
     }
+}
+
+/// One message as [`walk_linked`] hands it over.
+pub(crate) struct Walked<'a> {
+    /// The dissector (it has learned what came before the message).
+    pub dis: &'a Dissector,
+    /// The frame's 1-based number.
+    pub no: u64,
+    /// The frame.
+    pub frame: &'a crate::pcap::Frame,
+    /// The message's header.
+    pub m: &'a MsgIndex,
+    /// What correlation knows of it.
+    pub linked: Option<Linked>,
+    /// Time of the capture's first frame.
+    pub t0: i128,
+}
+
+/// Read the capture file at `path` twice: a first pass correlates it, the second calls `f`
+/// with each message in order. The commands built on correlation (`stats`, `state`) read so.
+pub(crate) fn walk_linked(
+    path: &str,
+    count: Option<u64>,
+    pins: &ReadOptions,
+    specs: SpecRegistry,
+    f: &mut dyn FnMut(&Walked),
+) -> Result<(), CliError> {
+    let conv = correlate_file(path, count, &mut dissector(pins, specs.clone())?)?;
+    let mut dis = dissector(pins, specs)?;
+    let mut ord = 0usize;
+    let mut t0 = None;
+    walk_file(path, count, &mut dis, &mut |dis, no, frame, fi| {
+        let first = ord;
+        // As in `read`: a frame without messages takes an ordinal too.
+        ord += fi.msgs.len().max(1);
+        let t0 = *t0.get_or_insert(frame.ts_ns);
+        for (mi, m) in fi.msgs.iter().enumerate() {
+            f(&Walked {
+                dis,
+                no,
+                frame,
+                m,
+                linked: conv.linked(first + mi),
+                t0,
+            });
+        }
+    })
 }
 
 /// Run `read`. Prints what could be read; a read error is returned after the output.

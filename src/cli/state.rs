@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use super::CliError;
-use super::read::{ReadOptions, correlate_file, dissector, walk_file};
+use super::read::{ReadOptions, walk_linked};
 use crate::conv::Role;
 use crate::conv::state::{Kind, State};
 use crate::dissect::specs::SpecRegistry;
@@ -56,7 +56,7 @@ pub fn run(opts: &StateOptions, specs: SpecRegistry, out: &mut dyn Write) -> Res
             Some((secs * 1e9).round() as i128)
         }
     };
-    let ro = ReadOptions {
+    let pins = ReadOptions {
         input: opts.input.clone(),
         filter: None,
         format: None,
@@ -67,28 +67,14 @@ pub fn run(opts: &StateOptions, specs: SpecRegistry, out: &mut dyn Write) -> Res
         genl: Vec::new(),
         decode_as: Vec::new(),
     };
-    let conv = correlate_file(&opts.input, opts.frame, &mut dissector(&ro, specs.clone())?)?;
-    let mut dis = dissector(&ro, specs)?;
     let mut state = State::new();
-    let mut ord = 0usize;
-    let mut t0 = None;
-    let res = walk_file(
-        &opts.input,
-        opts.frame,
-        &mut dis,
-        &mut |dis, _, frame, fi| {
-            let first = ord;
-            ord += fi.msgs.len().max(1);
-            let t0 = *t0.get_or_insert(frame.ts_ns);
-            if at_ns.is_some_and(|at| frame.ts_ns - t0 > at) {
-                return;
-            }
-            for (mi, m) in fi.msgs.iter().enumerate() {
-                let role = conv.linked(first + mi).map_or(Role::None, |l| l.role);
-                state.apply(&dis.view(&frame.data, m), role);
-            }
-        },
-    );
+    let res = walk_linked(&opts.input, opts.frame, &pins, specs, &mut |w| {
+        if at_ns.is_some_and(|at| w.frame.ts_ns - w.t0 > at) {
+            return;
+        }
+        let role = w.linked.map_or(Role::None, |l| l.role);
+        state.apply(&w.dis.view(&w.frame.data, w.m), role);
+    });
     let text = if opts.json {
         format!("{}\n", state.render_json(opts.kind))
     } else {

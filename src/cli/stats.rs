@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::CliError;
-use super::read::{ReadOptions, correlate_file, dissector, walk_file};
+use super::read::{ReadOptions, walk_linked};
 use crate::conv::stats::Stats;
 use crate::dissect::fields::{Catalog, MsgFields};
 use crate::dissect::specs::SpecRegistry;
@@ -46,7 +46,7 @@ pub fn run(opts: &StatsOptions, specs: SpecRegistry, out: &mut dyn Write) -> Res
         })?),
         None => None,
     };
-    let ro = ReadOptions {
+    let pins = ReadOptions {
         input: opts.input.clone(),
         filter: None,
         format: None,
@@ -57,47 +57,28 @@ pub fn run(opts: &StatsOptions, specs: SpecRegistry, out: &mut dyn Write) -> Res
         genl: opts.genl.clone(),
         decode_as: opts.decode_as.clone(),
     };
-    let conv = correlate_file(&opts.input, opts.count, &mut dissector(&ro, specs.clone())?)?;
-    let mut dis = dissector(&ro, specs)?;
     let mut stats = Stats::default();
-    let mut ord = 0usize;
-    let mut t0 = None;
-    let res = walk_file(
-        &opts.input,
-        opts.count,
-        &mut dis,
-        &mut |dis, no, frame, fi| {
-            let first = ord;
-            ord += fi.msgs.len().max(1);
-            let t0 = *t0.get_or_insert(frame.ts_ns);
-            for (mi, m) in fi.msgs.iter().enumerate() {
-                let view = dis.view(&frame.data, m);
-                let linked = conv.linked(first + mi);
-                if let Some(f) = &filter {
-                    let fields = MsgFields::new(&view, no, frame.ts_ns, frame.data.len())
-                        .relative_to(t0)
-                        .with_linked(linked);
-                    if !f.matches(&fields) {
-                        continue;
-                    }
-                }
-                let t = (frame.ts_ns - t0) as f64 / 1e9;
-                stats.add(
-                    view.family_str(),
-                    view.type_str(),
-                    m.direction,
-                    t,
-                    linked.as_ref(),
-                );
-                if let (Some(l), Some(e)) = (linked, m.error)
-                    && l.orphan
-                    && e != 0
-                {
-                    stats.add_orphan_error(view.family_str(), e);
-                }
+    let res = walk_linked(&opts.input, opts.count, &pins, specs, &mut |w| {
+        let view = w.dis.view(&w.frame.data, w.m);
+        let (frame, linked, t0) = (w.frame, w.linked, w.t0);
+        if let Some(f) = &filter {
+            let fields = MsgFields::new(&view, w.no, frame.ts_ns, frame.data.len())
+                .relative_to(t0)
+                .with_linked(linked);
+            if !f.matches(&fields) {
+                return;
             }
-        },
-    );
+        }
+        let t = (frame.ts_ns - t0) as f64 / 1e9;
+        stats.add(
+            view.family_str(),
+            view.type_str(),
+            w.m.direction,
+            t,
+            linked.as_ref(),
+            w.m.error,
+        );
+    });
     stats.finish();
     let text = if opts.json {
         format!("{:#}\n", stats.json())

@@ -109,8 +109,14 @@ type KeyHash = std::hash::BuildHasherDefault<crate::dissect::KeyHasher>;
 pub fn leaves(tree: &[Node]) -> Vec<Leaf> {
     let mut out = Vec::new();
     let mut seen = Seen::default();
-    each_leaf(tree, &mut seen, &mut |n, k, _| {
-        out.push(Leaf {
+    each_leaf(tree, &mut seen, &mut |n, k, _| out.push(Leaf::of(n, k)));
+    out
+}
+
+impl Leaf {
+    /// Node `n`, the `k`th of its field.
+    fn of(n: &Node, k: u32) -> Leaf {
+        Leaf {
             key: if k == 1 {
                 n.field.clone()
             } else {
@@ -118,9 +124,8 @@ pub fn leaves(tree: &[Node]) -> Vec<Leaf> {
             },
             name: n.name.clone(),
             value: n.display.clone(),
-        });
-    });
-    out
+        }
+    }
 }
 
 /// The changes from `old` to `new` leaves.
@@ -174,15 +179,7 @@ pub fn diff_trees(old: &[Node], new: &[Node]) -> Vec<Change> {
         let mut seen = Seen::default();
         each_leaf(tree, &mut seen, &mut |n, k, _| {
             if hashes.get(i).is_some_and(|h| changed.contains(&h.0)) {
-                out.push(Leaf {
-                    key: if k == 1 {
-                        n.field.clone()
-                    } else {
-                        format!("{}#{k}", n.field)
-                    },
-                    name: n.name.clone(),
-                    value: n.display.clone(),
-                });
+                out.push(Leaf::of(n, k));
             }
             i += 1;
         });

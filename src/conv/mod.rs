@@ -13,7 +13,7 @@ pub mod stats;
 
 use std::collections::HashMap;
 
-use crate::dissect::MessageView;
+use crate::dissect::{MessageView, MsgIndex};
 use crate::model::Direction;
 use crate::netlink::{
     FlagContext, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, NLM_F_REQUEST, NLMSG_DONE,
@@ -68,22 +68,40 @@ pub struct Msg {
     pub echo_type: Option<u16>,
 }
 
-impl Msg {
-    /// The facts of the message `view` shows (its flag context decides a request's kind).
-    pub fn of(view: &MessageView, at: MsgRef, ts_ns: i128) -> Msg {
+impl Kind {
+    /// What the message `view` shows asks for, if it is a request (its flag context decides).
+    pub fn of(view: &MessageView) -> Kind {
         let m = view.index();
-        let kind = if m.direction == Direction::ToKernel && m.flags & NLM_F_REQUEST != 0 {
-            match view.flag_context() {
-                FlagContext::Get => Kind::Get,
-                FlagContext::New | FlagContext::Del => Kind::Change,
-                _ => Kind::Other,
-            }
-        } else {
-            Kind::Other
-        };
-        // nlmsgerr: the error code, then the request's nlmsghdr (its type 4 bytes in).
+        if m.direction != Direction::ToKernel || m.flags & NLM_F_REQUEST == 0 {
+            return Kind::Other;
+        }
+        match view.flag_context() {
+            FlagContext::Get => Kind::Get,
+            FlagContext::New | FlagContext::Del => Kind::Change,
+            _ => Kind::Other,
+        }
+    }
+}
+
+impl Msg {
+    /// The facts of the message `view` shows.
+    pub fn of(view: &MessageView, at: MsgRef, ts_ns: i128) -> Msg {
+        Msg::from_header(
+            view.index(),
+            view.message_bytes(),
+            at,
+            ts_ns,
+            Kind::of(view),
+        )
+    }
+
+    /// The facts of the message with header `m` whose bytes (nlmsghdr first) are `bytes`,
+    /// its request kind known already.
+    pub fn from_header(m: &MsgIndex, bytes: &[u8], at: MsgRef, ts_ns: i128, kind: Kind) -> Msg {
+        // nlmsgerr after the nlmsghdr: the error code, then the request's nlmsghdr (its type
+        // 4 bytes in).
         let echo_type = (m.ty == NLMSG_ERROR)
-            .then(|| m.endian.u16(view.payload_bytes(), 8))
+            .then(|| m.endian.u16(bytes, 24))
             .flatten();
         Msg {
             at,

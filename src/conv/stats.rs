@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as J, json};
 
-use super::{Linked, Role};
+use super::Linked;
 use crate::model::Direction;
 
 /// Messages of one family and type.
@@ -89,8 +89,9 @@ pub struct Stats {
 
 impl Stats {
     /// Count one message: its `family` and `type_name`, `direction`, time `t` (seconds since
-    /// the capture's first message), the error code of an `NLMSG_ERROR`, and what
-    /// correlation knows of it.
+    /// the capture's first message), what correlation knows of it, and the error code of an
+    /// `NLMSG_ERROR` / `NLMSG_DONE` (an error answering no captured request counts under the
+    /// command `(no request)`).
     pub fn add(
         &mut self,
         family: &str,
@@ -98,6 +99,7 @@ impl Stats {
         direction: Direction,
         t: f64,
         linked: Option<&Linked>,
+        error: Option<i32>,
     ) {
         let key = (family.to_string(), type_name.to_string());
         let c = self.types.entry(key.clone()).or_default();
@@ -109,8 +111,11 @@ impl Stats {
         let Some(l) = linked else {
             return;
         };
-        if l.role == Role::Error && l.orphan {
+        if l.orphan {
             // The error code is the answer's own; its request is unknown.
+            if let Some(e) = error.filter(|e| *e != 0) {
+                self.add_orphan_error(family, e);
+            }
             return;
         }
         let Some(a) = l.answers else {
@@ -136,7 +141,7 @@ impl Stats {
     }
 
     /// Count an error answer to no captured request (`errno` its code).
-    pub fn add_orphan_error(&mut self, family: &str, errno: i32) {
+    fn add_orphan_error(&mut self, family: &str, errno: i32) {
         *self
             .errors
             .entry((family.to_string(), "(no request)".into(), errno))
@@ -334,7 +339,7 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conv::{Answers, MsgRef};
+    use crate::conv::{Answers, MsgRef, Role};
 
     fn req(lat: f64, error: Option<i32>, port: u32) -> Linked {
         Linked {
@@ -369,9 +374,17 @@ mod tests {
                 Direction::ToKernel,
                 i as f64,
                 Some(&req(*lat, e, 7)),
+                None,
             );
         }
-        s.add("rtnetlink", "NLMSG_ERROR", Direction::FromKernel, 5.0, None);
+        s.add(
+            "rtnetlink",
+            "NLMSG_ERROR",
+            Direction::FromKernel,
+            5.0,
+            None,
+            Some(-22),
+        );
         s.finish();
         let r = &s.commands[&("rtnetlink".into(), "RTM_NEWLINK".into())];
         assert_eq!((r.requests, r.errors), (4, 1));

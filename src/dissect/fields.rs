@@ -192,21 +192,6 @@ impl FieldSource for MsgFields<'_> {
                 }
                 _ => false,
             },
-            "nlmsg.role"
-            | "nlmsg.request_in"
-            | "nlmsg.caused_by"
-            | "nlmsg.response_in"
-            | "nlmsg.responses"
-            | "nlmsg.notifications"
-            | "nlmsg.latency"
-            | "nlmsg.unanswered"
-            | "nlmsg.unacked"
-            | "nlmsg.dump_intr"
-            | "nlmsg.orphan"
-            | "nlmsg.conversation"
-            | "nlmsg.port" => {
-                crate::conv::show::field(self.linked.as_ref(), field, f).unwrap_or(false)
-            }
             "nlmsg.changes" => self.changes.is_some() && f(&FieldValue::Bool(true)),
             "nlmsg.changed" => self.changes.as_ref().is_some_and(|c| {
                 c.changes
@@ -243,6 +228,10 @@ impl FieldSource for MsgFields<'_> {
                 _ => false,
             },
             _ => {
+                // The conversation fields (conv::show::FIELDS), answered without a tree.
+                if let Some(hit) = crate::conv::show::field(self.linked.as_ref(), field, f) {
+                    return hit;
+                }
                 let mut hit = false;
                 for n in self.tree() {
                     n.walk(&mut |n| {

@@ -317,24 +317,11 @@ impl Store {
                 continue;
             }
             let m = r.index(fr.len);
-            // An error's echoed request type (nlmsgerr: error code, then the nlmsghdr).
-            let at_type = fr.start as usize + m.offset + 24;
-            let echo_type = (m.ty == crate::netlink::NLMSG_ERROR)
-                .then(|| m.endian.u16(bytes, at_type))
-                .flatten();
-            self.conv.push(&ConvMsg {
-                at,
-                ts_ns,
-                protocol: m.protocol,
-                ty: m.ty,
-                flags: m.flags,
-                seq: m.seq,
-                pid: m.pid,
-                direction: m.direction,
-                error: m.error,
-                kind: r.kind(),
-                echo_type,
-            });
+            let msg = bytes
+                .get(fr.start as usize + m.offset..)
+                .unwrap_or_default();
+            self.conv
+                .push(&ConvMsg::from_header(&m, msg, at, ts_ns, r.kind()));
         }
         if !rows.is_empty() {
             self.trees.clear();

@@ -2,7 +2,7 @@
 //! them away from the store (on the loader thread).
 
 use super::NO_MSG;
-use crate::conv::{Kind, Msg as ConvMsg, MsgRef};
+use crate::conv::Kind;
 use crate::dissect::{Dissector, Fact, FrameIndex, IndexSeed, MsgIndex};
 use crate::model::{Direction, Endian};
 use crate::pcap::{ByteOrder, Frame, Interface};
@@ -21,8 +21,6 @@ pub(super) struct FrameRec {
     pub(super) msg_count: u32,
     pub(super) big: bool,
 }
-
-const NO_REF: MsgRef = MsgRef { frame: 0, msg: 0 };
 
 /// A row as stored: 36 bytes where [`MsgEntry`] takes 56. `present` is not kept (it is
 /// `len` cut at the frame's end), the frame counts from the row's segment, and the small
@@ -290,7 +288,7 @@ pub(super) fn index_frame(
     for (pos, m) in fi.msgs.iter().enumerate() {
         // Resolved here, on the loader thread, so the store's correlation needs no view.
         let (kind, key) = if m.direction == Direction::ToKernel {
-            (ConvMsg::of(&dis.view(&f.data, m), NO_REF, 0).kind, None)
+            (Kind::of(&dis.view(&f.data, m)), None)
         } else {
             (Kind::Other, dis.view(&f.data, m).object_key())
         };

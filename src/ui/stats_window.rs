@@ -58,13 +58,8 @@ impl StatsWindow {
                 m.direction,
                 (fm.ts_ns - t0) as f64 / 1e9,
                 linked.as_ref(),
+                m.error,
             );
-            if let (Some(l), Some(e)) = (linked, m.error)
-                && l.orphan
-                && e != 0
-            {
-                stats.add_orphan_error(view.family_str(), e);
-            }
             if stats.latency_points.len() > before {
                 points_at.push(i);
             }
