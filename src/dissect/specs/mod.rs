@@ -59,8 +59,14 @@ impl SpecRegistry {
     /// `errors` and caught by the tests).
     pub fn with_embedded() -> Self {
         let mut reg = Self::new();
-        for (file, text) in EMBEDDED {
-            match load_spec(text, SpecSource::Embedded((*file).to_string())) {
+        for (file, text, json) in EMBEDDED {
+            let source = SpecSource::Embedded((*file).to_string());
+            let spec = if *json {
+                load::load_spec_json(text, source)
+            } else {
+                load_spec(text, source)
+            };
+            match spec {
                 Ok(s) => reg.insert(s),
                 Err(e) => reg.errors.push(e),
             }

@@ -436,7 +436,7 @@ pub struct McastGroup {
 }
 
 /// A loaded, compiled spec.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Spec {
     /// Family / spec name (`rt-link`, `nlctrl`, `ethtool`).
     pub name: String,

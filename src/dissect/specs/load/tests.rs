@@ -299,3 +299,20 @@ fn attribute_byte_order_of_a_family() {
     assert!(!load(base).unwrap().attrs_big_endian);
     assert!(load(&format!("{base}nlscope-attr-byte-order: little\n")).is_err());
 }
+
+/// build.rs embeds the specs as JSON: each must compile to exactly what its YAML file does.
+#[test]
+fn embedded_json_equals_yaml() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/specs");
+    let mut json = 0;
+    for (file, text, is_json) in crate::dissect::specs::EMBEDDED {
+        let yaml = std::fs::read_to_string(dir.join(file)).unwrap();
+        let source = || SpecSource::Embedded(file.to_string());
+        let from_yaml = load_spec(&yaml, source()).unwrap();
+        if *is_json {
+            json += 1;
+            assert_eq!(load_spec_json(text, source()).unwrap(), from_yaml, "{file}");
+        }
+    }
+    assert_eq!(json, crate::dissect::specs::EMBEDDED.len());
+}
