@@ -297,12 +297,15 @@ pub fn run(
     specs: SpecRegistry,
     stdout: &mut dyn Write,
 ) -> Result<(), CliError> {
+    let mut want = None;
     let filter = match &opts.filter {
         Some(f) => {
             let cat = Catalog::new(&specs);
-            Some(Filter::compile(f, &cat).map_err(|e| {
+            let filter = Filter::compile(f, &cat).map_err(|e| {
                 CliError::usage(format!("invalid display filter: {e}\n{}", e.render(f)))
-            })?)
+            })?;
+            want = cat.want(&filter);
+            Some(filter)
         }
         None => None,
     };
@@ -374,6 +377,10 @@ pub fn run(
     // Trees and JSON show what changed in a message since the previous one about its object.
     let want_changes = format.is_some_and(Format::needs_tree)
         || filter.as_ref().is_some_and(Filter::needs_changes);
+    // Comparing objects needs every message's whole tree: the filter then reads that one.
+    if want_changes || opts.coverage {
+        want = None;
+    }
     let mut objects = Objects::default();
     let mut frame_changes: Vec<Option<Changes>> = Vec::new();
     let mut out = BufWriter::with_capacity(1 << 16, stdout);
@@ -455,7 +462,8 @@ pub fn run(
                 let mut fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len())
                     .relative_to(t0v)
                     .with_process(process.as_ref())
-                    .with_linked(conv.as_ref().and_then(|c| c.linked(first_ord + mi)));
+                    .with_linked(conv.as_ref().and_then(|c| c.linked(first_ord + mi)))
+                    .wanting(want.as_ref());
                 // Every message about an object is remembered, whether the filter keeps it.
                 if want_changes && let Some(key) = view.object_key() {
                     let at = MsgRef {

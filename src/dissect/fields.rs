@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use crate::capture::trace::ProcInfo;
 use crate::conv::Linked;
 use crate::dissect::MessageView;
+use crate::dissect::attrs::Want;
 use crate::dissect::specs::SpecRegistry;
 use crate::filter::{FieldCatalog, FieldSource, FieldValue, Filter};
 use crate::model::{Node, Value};
@@ -67,6 +68,8 @@ pub struct MsgFields<'a> {
     /// The frame's process (its `proc:` packet comment, parsed once per frame) for the
     /// `proc.*` fields; `None` leaves them absent.
     pub process: Option<&'a ProcInfo>,
+    /// Build trees only for these fields (see [`Catalog::want`]); such a tree is not printed.
+    pub want: Option<&'a Want>,
     tree: OnceCell<Vec<Node>>,
 }
 
@@ -82,8 +85,15 @@ impl<'a> MsgFields<'a> {
             linked: None,
             changes: None,
             process: None,
+            want: None,
             tree: OnceCell::new(),
         }
+    }
+
+    /// Build the tree only for the fields in `want` (a filter's: see [`Catalog::want`]).
+    pub fn wanting(mut self, want: Option<&'a Want>) -> Self {
+        self.want = want;
+        self
     }
 
     /// Measure `frame.time_relative` from `first_ts_ns` (the capture's first frame).
@@ -104,9 +114,9 @@ impl<'a> MsgFields<'a> {
         self
     }
 
-    /// The tree, built at most once.
+    /// The tree, built at most once (only what `want` needs, if set).
     pub fn tree(&self) -> &[Node] {
-        self.tree.get_or_init(|| self.view.tree())
+        self.tree.get_or_init(|| self.view.tree_for(self.want))
     }
 
     /// Whether the tree has been built (a header-only filter never builds it).
@@ -114,8 +124,11 @@ impl<'a> MsgFields<'a> {
         self.tree.get().is_some()
     }
 
-    /// Take the tree if it was built (so output does not build it twice).
+    /// Take the tree if it was built whole (so output does not build it twice).
     pub fn into_tree(self) -> Option<Vec<Node>> {
+        if self.want.is_some() {
+            return None;
+        }
         self.tree.into_inner()
     }
 }
@@ -271,13 +284,24 @@ impl FieldSource for MsgFields<'_> {
 /// the always-present nodes (genlmsghdr, error parts).
 pub struct Catalog {
     paths: Vec<String>,
+    /// The specs' field roots (`rt-link`, `nl80211`): fields under them come from the walker.
+    roots: Vec<String>,
+    /// Fields family code places (sorted): the walker cannot tell what they need.
+    placed: Vec<String>,
 }
 
 impl Catalog {
     /// Catalog from the loaded specs.
     pub fn new(specs: &SpecRegistry) -> Self {
         let mut paths = specs.field_paths();
-        paths.extend(super::families::extra_fields(specs));
+        let mut placed = super::families::extra_fields(specs);
+        placed.sort();
+        placed.dedup();
+        paths.extend(placed.iter().cloned());
+        let mut roots: Vec<String> = specs.specs().iter().map(|s| s.field_root()).collect();
+        roots.extend(["genl", "nlmsgerr"].map(String::from));
+        roots.sort();
+        roots.dedup();
         for extra in [
             "genl",
             "genl.version",
@@ -306,7 +330,36 @@ impl Catalog {
         }
         paths.sort();
         paths.dedup();
-        Catalog { paths }
+        Catalog {
+            paths,
+            roots,
+            placed,
+        }
+    }
+
+    /// What the trees `filter` reads must hold, when the walker alone builds all of it: its
+    /// fields other than those answered without a tree, each under a spec's root and none
+    /// placed by family code (a hook may build those from anything). `None`: whole trees.
+    pub fn want(&self, filter: &Filter) -> Option<Want> {
+        let tree_fields: Vec<&str> = filter
+            .fields()
+            .filter(|f| {
+                !Filter::HEADER_FIELDS.contains(f)
+                    && !crate::conv::show::FIELDS.contains(f)
+                    && !matches!(*f, "nlmsg.changes" | "nlmsg.changed")
+            })
+            .collect();
+        let walked = |f: &str| {
+            let root = f.split('.').next().unwrap_or("");
+            self.roots
+                .binary_search_by(|r| r.as_str().cmp(root))
+                .is_ok()
+                && self.placed.binary_search_by(|p| p.as_str().cmp(f)).is_err()
+        };
+        if tree_fields.is_empty() || !tree_fields.iter().all(|f| walked(f)) {
+            return None;
+        }
+        Some(Want::new(tree_fields))
     }
 
     /// All known paths (sorted).

@@ -10,6 +10,7 @@ mod custom;
 mod experts;
 mod field_catalog;
 mod filter_bar;
+mod filter_trees;
 mod filters;
 mod genl_ids;
 mod genl_ip_summaries;

@@ -6,6 +6,7 @@ use crate::netlink::{
     NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4, array, span,
 };
 use structs::Records;
+pub use want::Want;
 
 /// Deepest attribute nesting decoded. The kernel's own policies nest far less (its policy
 /// validator stops at MAX_POLICY_RECURSION_DEPTH = 10); anything deeper is shown as bytes.
@@ -25,6 +26,8 @@ pub struct Walker<'a> {
     /// Name of the message's operation (`newtclass`), for sub-message formats that differ by
     /// message type.
     pub op: Option<&'a str>,
+    /// Build only what these fields need (a filter's tree); `None`: everything.
+    pub want: Option<&'a Want>,
 }
 
 /// The attributes already decoded at one nesting level, and the level around it: where a
@@ -63,7 +66,31 @@ impl<'a> Walker<'a> {
         depth: usize,
         parent: Option<&Scope<'_>>,
     ) -> Vec<Node> {
+        self.level(start, end, set, path, depth, parent, self.want)
+    }
+
+    /// The elements of an array nest (attributes whose type is an index, all at `path`): each
+    /// is wanted if the array is.
+    fn array_items(&self, start: usize, end: usize, path: &str, depth: usize) -> Vec<Node> {
+        self.level(start, end, None, path, depth, None, None)
+    }
+
+    /// One level of attributes; with `want`, only those it needs.
+    #[allow(clippy::too_many_arguments)]
+    fn level(
+        &self,
+        start: usize,
+        end: usize,
+        set: Option<&AttrSet>,
+        path: &str,
+        depth: usize,
+        parent: Option<&Scope<'_>>,
+        want: Option<&Want>,
+    ) -> Vec<Node> {
         let mut out: Vec<Node> = Vec::new();
+        if want.is_some_and(|w| !w.level(path)) {
+            return out;
+        }
         let mut later = Vec::new();
         let end = end.min(self.data.len());
         let mut pos = start;
@@ -105,6 +132,16 @@ impl<'a> Walker<'a> {
                     left,
                 ));
                 break;
+            }
+            if let Some(w) = want {
+                let t = raw_type & NLA_TYPE_MASK;
+                let a = set.and_then(|s| s.get(t));
+                if !a.is_some_and(|a| Want::plain(&a.ty))
+                    && !w.keeps(path, a.map(|a| a.name.as_str()), t)
+                {
+                    pos += align4(len);
+                    continue;
+                }
             }
             let scope = Scope {
                 set,
@@ -658,3 +695,4 @@ mod nests;
 mod structs;
 #[cfg(test)]
 mod tests;
+mod want;

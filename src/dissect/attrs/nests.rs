@@ -20,7 +20,7 @@ impl Walker<'_> {
     ) -> Vec<Node> {
         let nested = attr.nested.as_deref().and_then(|n| self.set(n));
         // Elements are attributes whose type is their index.
-        let mut items = self.attrs(p0, p0 + plen, None, field, depth);
+        let mut items = self.array_items(p0, p0 + plen, field, depth);
         for it in items.iter_mut() {
             if it.expert.is_some() && it.name == "expert" {
                 continue;
@@ -90,7 +90,7 @@ impl Walker<'_> {
             let nested = attr.nested.as_deref().and_then(|n| self.set(n));
             return self.attrs(p0, p0 + plen, nested, field, depth);
         }
-        let mut items = self.attrs(p0, p0 + plen, None, field, depth);
+        let mut items = self.array_items(p0, p0 + plen, field, depth);
         for it in items.iter_mut() {
             if it.name == "expert" {
                 continue;

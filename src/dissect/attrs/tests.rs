@@ -148,6 +148,7 @@ fn walk(spec: &Spec, data: &[u8], op: Option<&str>) -> Vec<Node> {
         spec: Some(spec),
         overrides: Vec::new(),
         op,
+        want: None,
     };
     w.attrs(0, data.len(), spec.sets.get("top"), "deep", 0)
 }

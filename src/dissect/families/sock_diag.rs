@@ -280,6 +280,7 @@ fn protocol_info(p: &Payload<'_>, nodes: &mut [Node]) {
             spec: Some(p.spec),
             overrides: Vec::new(),
             op: None,
+            want: None,
         };
         let (kids, _) = w.struct_members(st, n.offset + 4, len, "sock-diag.info", p.m.endian, 0);
         n.children = kids;

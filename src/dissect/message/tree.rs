@@ -1,7 +1,7 @@
 //! Dissection trees: the nlmsghdr node and everything after it, built on demand for one
 //! message (the packet list never needs them).
 
-use super::super::attrs::{Walker, guess_display, mark_raw};
+use super::super::attrs::{Walker, Want, guess_display, mark_raw};
 use super::super::specs::{Op, Spec};
 use super::super::{Dissector, MsgIndex, infer_direction};
 use super::{MessageView, Target};
@@ -98,6 +98,12 @@ impl<'a> MessageView<'a> {
 
     /// The dissection tree of everything after the nlmsghdr.
     pub fn tree(&self) -> Vec<Node> {
+        self.tree_for(None)
+    }
+
+    /// [`MessageView::tree`], or with `want` only what answers those fields (a filter's tree:
+    /// see [`Want`]), which is much cheaper and must not be shown.
+    pub fn tree_for(&self, want: Option<&Want>) -> Vec<Node> {
         let m = &self.m;
         if self.is_uevent() {
             return self.uevent_tree();
@@ -107,19 +113,19 @@ impl<'a> MessageView<'a> {
         if m.present < NLMSG_HDRLEN {
             return Vec::new();
         }
-        self.payload(start, end, 0)
+        self.payload(start, end, 0, want)
     }
 
-    fn payload(&self, start: usize, end: usize, depth: usize) -> Vec<Node> {
+    fn payload(&self, start: usize, end: usize, depth: usize, want: Option<&Want>) -> Vec<Node> {
         let m = &self.m;
         match self.target() {
             Target::Control => match m.ty {
-                NLMSG_ERROR => self.error_tree(start, end, depth),
+                NLMSG_ERROR => self.error_tree(start, end, depth, want),
                 NLMSG_DONE => self.done_tree(start, end),
                 NLMSG_NOOP | NLMSG_OVERRUN if start == end => Vec::new(),
                 _ => vec![raw_bytes(self.data, start, end, "payload", "nlmsg.payload")],
             },
-            Target::Genl { family, spec, op } => self.genl_tree(start, end, family, spec, op),
+            Target::Genl { family, spec, op } => self.genl_tree(start, end, family, spec, op, want),
             Target::Raw { spec, op } => {
                 let hooks = super::super::families::family(&spec.name);
                 let p = super::super::families::Payload {
@@ -141,6 +147,10 @@ impl<'a> MessageView<'a> {
                         (spec, hdr.and_then(|h| spec.structs.get(h)), set)
                     }
                 };
+                // A filter's tree of a family it does not ask about: nothing to build.
+                if want.is_some_and(|w| !w.level(&spec.field_root())) {
+                    return Vec::new();
+                }
                 if let Some(n) = hooks.short_header(&p, hdr_struct) {
                     return vec![n];
                 }
@@ -150,6 +160,7 @@ impl<'a> MessageView<'a> {
                     spec: Some(spec),
                     overrides: hooks.overrides(&p),
                     op: Some(op.name.as_str()),
+                    want,
                 };
                 let mut out = Vec::new();
                 let mut pos = start;
@@ -183,6 +194,7 @@ impl<'a> MessageView<'a> {
         family: Option<&str>,
         spec: Option<&Spec>,
         op: Option<&Op>,
+        want: Option<&Want>,
     ) -> Vec<Node> {
         let m = &self.m;
         if end - start < 4 {
@@ -257,6 +269,7 @@ impl<'a> MessageView<'a> {
                 spec: None,
                 overrides: Vec::new(),
                 op: None,
+                want,
             };
             let path = family.unwrap_or("genl");
             let mut attrs = w.attrs(pos, end, None, path, 0);
@@ -279,6 +292,7 @@ impl<'a> MessageView<'a> {
             spec: Some(spec),
             overrides: Vec::new(),
             op: op.map(|o| o.name.as_str()),
+            want,
         };
         let hdr = op
             .and_then(|o| o.fixed_header.as_deref())
@@ -349,7 +363,7 @@ impl<'a> MessageView<'a> {
         out
     }
 
-    fn error_tree(&self, start: usize, end: usize, depth: usize) -> Vec<Node> {
+    fn error_tree(&self, start: usize, end: usize, depth: usize, want: Option<&Want>) -> Vec<Node> {
         let m = &self.m;
         if end - start < 4 {
             return vec![Node::expert(
@@ -430,7 +444,7 @@ impl<'a> MessageView<'a> {
         );
         if !capped && echoed > NLMSG_HDRLEN && depth == 0 {
             req.children
-                .extend(sv.payload(rq + NLMSG_HDRLEN, rq + echoed, depth + 1));
+                .extend(sv.payload(rq + NLMSG_HDRLEN, rq + echoed, depth + 1, want));
         }
         out.push(req);
         if let Some(t) = self.extack_start()
@@ -457,6 +471,7 @@ impl<'a> MessageView<'a> {
             spec,
             overrides: Vec::new(),
             op: None,
+            want: None,
         };
         let mut kids = w.attrs(start, end, set, "nlmsgerr", 0);
         if set.is_none() {
@@ -587,6 +602,7 @@ fn unknown_payload(data: &[u8], start: usize, end: usize, endian: Endian) -> Vec
                 spec: None,
                 overrides: Vec::new(),
                 op: None,
+                want: None,
             };
             let mut attrs = w.attrs(start + k, end, None, "nlmsg.attr", 0);
             mark_raw(&mut attrs);

@@ -1,0 +1,77 @@
+//! The fields a display filter reads, so a tree built for it holds only their paths.
+
+use super::super::specs::AttrType;
+
+/// Field paths a tree must answer (`rt-link.mtu`, `rt-link.linkinfo.kind`). Built for a filter
+/// by [`crate::dissect::fields::Catalog::want`]; the walker then builds only attributes on those
+/// paths plus the plain values at each level on them (selectors of sub-messages and the
+/// context family hooks read), and skips every other nest, struct, array and blob.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Want {
+    fields: Vec<Box<str>>,
+}
+
+impl Want {
+    /// A tree for `fields` (canonical filter field names).
+    pub fn new<'f>(fields: impl IntoIterator<Item = &'f str>) -> Self {
+        Want {
+            fields: fields.into_iter().map(Box::from).collect(),
+        }
+    }
+
+    /// Whether the attributes inside `path` can hold a wanted field.
+    pub fn level(&self, path: &str) -> bool {
+        self.fields.iter().any(|f| {
+            f.strip_prefix(path)
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
+    /// Whether the attribute `name` (or number `num`) inside `path` is wanted or holds a
+    /// wanted field.
+    pub fn keeps(&self, path: &str, name: Option<&str>, num: u16) -> bool {
+        self.fields.iter().any(|f| {
+            let Some(rest) = f.strip_prefix(path).and_then(|r| r.strip_prefix('.')) else {
+                return false;
+            };
+            let comp = rest.split('.').next().unwrap_or("");
+            name.is_some_and(|n| n == comp) || comp.parse::<u16>() == Ok(num)
+        })
+    }
+
+    /// Whether an attribute of type `ty` is cheap to build and may be context for others (a
+    /// sub-message's selector, what a family hook reads): those are kept at wanted levels.
+    pub(super) fn plain(ty: &AttrType) -> bool {
+        matches!(
+            ty,
+            AttrType::Scalar(_)
+                | AttrType::String
+                | AttrType::Flag
+                | AttrType::Bitfield32
+                | AttrType::Pad
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_and_keeps() {
+        let w = Want::new(["rt-link.linkinfo.kind", "rt-link.mtu"]);
+        assert!(w.level("rt-link"));
+        assert!(w.level("rt-link.linkinfo"));
+        assert!(!w.level("rt-link.linkinfo.kind"));
+        assert!(!w.level("rt-link.af-spec"));
+        assert!(!w.level("rt-addr"));
+        assert!(!w.level("rt-lin"));
+        assert!(w.keeps("rt-link", Some("linkinfo"), 18));
+        assert!(w.keeps("rt-link", Some("mtu"), 4));
+        assert!(!w.keeps("rt-link", Some("mtu6"), 99));
+        assert!(!w.keeps("rt-link", Some("af-spec"), 26));
+        let n = Want::new(["rt-link.linkinfo.45"]);
+        assert!(n.keeps("rt-link.linkinfo", None, 45));
+        assert!(!n.keeps("rt-link.linkinfo", None, 4));
+    }
+}
