@@ -300,10 +300,17 @@ pub fn run(
     let mut want = None;
     let filter = match &opts.filter {
         Some(f) => {
-            let cat = Catalog::new(&specs);
-            let filter = Filter::compile(f, &cat).map_err(|e| {
-                CliError::usage(format!("invalid display filter: {e}\n{}", e.render(f)))
-            })?;
+            let mut cat = Catalog::for_filter(&specs, f);
+            let filter = match Filter::compile(f, &cat) {
+                Ok(filter) => filter,
+                Err(_) => {
+                    // The error (and its suggestion) as the whole catalog gives it.
+                    cat = Catalog::new(&specs);
+                    Filter::compile(f, &cat).map_err(|e| {
+                        CliError::usage(format!("invalid display filter: {e}\n{}", e.render(f)))
+                    })?
+                }
+            };
             want = cat.want(&filter);
             Some(filter)
         }

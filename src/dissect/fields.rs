@@ -293,7 +293,27 @@ pub struct Catalog {
 impl Catalog {
     /// Catalog from the loaded specs.
     pub fn new(specs: &SpecRegistry) -> Self {
-        let mut paths = specs.field_paths();
+        Self::of(specs, &|_| true)
+    }
+
+    /// A catalog for compiling `filter` once: only the paths of the specs whose field root it
+    /// names (listing every spec's paths costs more than filtering a small file). Names a
+    /// filter misspells are not in it: compile again with [`Catalog::new`] for the error's
+    /// suggestion.
+    pub fn for_filter(specs: &SpecRegistry, filter: &str) -> Self {
+        Self::of(specs, &|s| {
+            let root = s.field_root();
+            filter.match_indices(root.as_str()).any(|(i, _)| {
+                let before = filter.get(..i).and_then(|b| b.chars().last());
+                let after = filter.get(i + root.len()..).and_then(|a| a.chars().next());
+                !before.is_some_and(|c| c.is_alphanumeric() || "-_.".contains(c))
+                    && !after.is_some_and(|c| c.is_alphanumeric() || "-_".contains(c))
+            })
+        })
+    }
+
+    fn of(specs: &SpecRegistry, keep: &dyn Fn(&crate::dissect::specs::Spec) -> bool) -> Self {
+        let mut paths = specs.field_paths_of(keep);
         let mut placed = super::families::extra_fields(specs);
         placed.sort();
         placed.dedup();

@@ -136,9 +136,14 @@ impl<'a> Walker<'a> {
             if let Some(w) = want {
                 let t = raw_type & NLA_TYPE_MASK;
                 let a = set.and_then(|s| s.get(t));
-                if !a.is_some_and(|a| Want::plain(&a.ty))
-                    && !w.keeps(path, a.map(|a| a.name.as_str()), t)
-                {
+                let selector = a.is_some_and(|a| {
+                    Want::plain(&a.ty)
+                        && (w.all_plain
+                            || self
+                                .spec
+                                .is_some_and(|s| s.selectors.binary_search(&a.name).is_ok()))
+                });
+                if !selector && !w.keeps(path, a.map(|a| a.name.as_str()), t) {
                     pos += align4(len);
                     continue;
                 }
@@ -270,7 +275,9 @@ impl<'a> Walker<'a> {
                 let b = span(self.data, p0, plen);
                 let text = b.split(|c| *c == 0).next().unwrap_or(&[]);
                 node.value = Value::Str(String::from_utf8_lossy(text).into_owned());
-                node.display = format!("{:?}", String::from_utf8_lossy(text));
+                if self.shown() {
+                    node.display = format!("{:?}", String::from_utf8_lossy(text));
+                }
             }
             AttrType::Flag => {
                 node.value = Value::Bool(true);
@@ -401,6 +408,12 @@ impl<'a> Walker<'a> {
         node
     }
 
+    /// Whether the tree is for showing: a filter's tree (built for a [`Want`]) has no display
+    /// texts, only values.
+    fn shown(&self) -> bool {
+        self.want.is_none()
+    }
+
     fn set(&self, name: &str) -> Option<&'a AttrSet> {
         self.spec.and_then(|s| s.sets.get(name))
     }
@@ -505,12 +518,16 @@ impl<'a> Walker<'a> {
         if s.signed() {
             let v = endian.int(self.data, p0, width).unwrap_or(0);
             node.value = Value::Int(v);
-            node.display = v.to_string();
+            if self.shown() {
+                node.display = v.to_string();
+            }
             self.present(node, pres, v as u64, true);
         } else {
             let v = endian.uint(self.data, p0, width).unwrap_or(0);
             node.value = Value::Uint(v);
-            node.display = v.to_string();
+            if self.shown() {
+                node.display = v.to_string();
+            }
             self.present(node, pres, v, false);
         }
     }
@@ -537,26 +554,33 @@ impl<'a> Walker<'a> {
                     }
                     (names, rest)
                 };
-                if rest != 0 {
+                if rest != 0 && self.shown() {
                     names.push(format!("{rest:#x}"));
                 }
-                node.display = if names.is_empty() {
-                    format!("{v:#x}")
-                } else {
-                    format!("{} ({v:#x})", names.join("|"))
-                };
+                if self.shown() {
+                    node.display = if names.is_empty() {
+                        format!("{v:#x}")
+                    } else {
+                        format!("{} ({v:#x})", names.join("|"))
+                    };
+                }
                 names.retain(|n| !n.starts_with("0x"));
                 node.value = Value::Flags { value: v, names };
             } else {
                 let iv = v as i64;
                 let name = e.name_of(iv).unwrap_or("").to_string();
-                node.display = if name.is_empty() {
-                    iv.to_string()
-                } else {
-                    format!("{name} ({iv})")
-                };
+                if self.shown() {
+                    node.display = if name.is_empty() {
+                        iv.to_string()
+                    } else {
+                        format!("{name} ({iv})")
+                    };
+                }
                 node.value = Value::Enum { value: iv, name };
             }
+            return;
+        }
+        if !self.shown() {
             return;
         }
         if pres.hint.as_deref() == Some("hex") && !signed {

@@ -4,11 +4,15 @@ use super::super::specs::AttrType;
 
 /// Field paths a tree must answer (`rt-link.mtu`, `rt-link.linkinfo.kind`). Built for a filter
 /// by [`crate::dissect::fields::Catalog::want`]; the walker then builds only attributes on those
-/// paths plus the plain values at each level on them (selectors of sub-messages and the
-/// context family hooks read), and skips every other nest, struct, array and blob.
+/// paths plus, at each level on them, the plain values sub-messages take their format from
+/// (their selectors; all plain values for a family hook that reads them), and skips
+/// everything else.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Want {
     fields: Vec<Box<str>>,
+    /// Keep every plain value at the levels walked, not only selectors: a family hook reads
+    /// them (nftables types set keys by the set named beside them).
+    pub(in crate::dissect) all_plain: bool,
 }
 
 impl Want {
@@ -16,6 +20,15 @@ impl Want {
     pub fn new<'f>(fields: impl IntoIterator<Item = &'f str>) -> Self {
         Want {
             fields: fields.into_iter().map(Box::from).collect(),
+            all_plain: false,
+        }
+    }
+
+    /// The same fields, keeping every plain value on their paths.
+    pub(in crate::dissect) fn with_all_plain(&self) -> Self {
+        Want {
+            all_plain: true,
+            ..self.clone()
         }
     }
 
@@ -39,8 +52,7 @@ impl Want {
         })
     }
 
-    /// Whether an attribute of type `ty` is cheap to build and may be context for others (a
-    /// sub-message's selector, what a family hook reads): those are kept at wanted levels.
+    /// Whether an attribute of type `ty` is a plain value (a sub-message's selector is one).
     pub(super) fn plain(ty: &AttrType) -> bool {
         matches!(
             ty,

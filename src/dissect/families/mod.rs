@@ -124,6 +124,12 @@ pub trait Family: Sync {
     /// cannot see from there (sock_diag's addresses are IPv4 or IPv6 by the header's family).
     fn finish(&self, _p: &Payload<'_>, _nodes: &mut [Node]) {}
 
+    /// Whether `finish` reads plain values (strings, integers) beside the nodes it changes, so
+    /// a filter's tree must keep every plain value on its paths (see `attrs::Want`).
+    fn finish_reads_values(&self) -> bool {
+        false
+    }
+
     /// Filter field paths of the nodes the other hooks place where no spec op says.
     fn fields(&self, _specs: &SpecRegistry) -> Vec<String> {
         Vec::new()

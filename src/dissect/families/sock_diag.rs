@@ -111,6 +111,10 @@ impl Family for SockDiag {
     /// An AF_INET socket's addresses are IPv4 in the first four of their sixteen bytes (the
     /// spec shows them as IPv6: the family is a field of the enclosing struct); a unix
     /// socket's abstract name starts with a NUL.
+    fn finish_reads_values(&self) -> bool {
+        true
+    }
+
     fn finish(&self, p: &Payload<'_>, nodes: &mut [Node]) {
         if p.bytes().first() == Some(&1) && p.m.direction != Direction::ToKernel {
             // UNIX_DIAG_NAME: an abstract name starts with a NUL (ss shows it as @name).

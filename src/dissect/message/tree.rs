@@ -154,6 +154,14 @@ impl<'a> MessageView<'a> {
                 if let Some(n) = hooks.short_header(&p, hdr_struct) {
                     return vec![n];
                 }
+                let context;
+                let want = match want {
+                    Some(w) if hooks.finish_reads_values() => {
+                        context = w.with_all_plain();
+                        Some(&context)
+                    }
+                    w => w,
+                };
                 let w = Walker {
                     data: self.data,
                     endian: m.endian,

@@ -231,8 +231,13 @@ impl SpecRegistry {
     /// Every filter field path the specs define (`rt-link.ifname`, `rt-link.linkinfo.kind`, ...),
     /// for validation and completion. Nested paths are followed a few levels deep.
     pub fn field_paths(&self) -> Vec<String> {
+        self.field_paths_of(&|_| true)
+    }
+
+    /// [`SpecRegistry::field_paths`] of the specs `keep` picks.
+    pub fn field_paths_of(&self, keep: &dyn Fn(&Spec) -> bool) -> Vec<String> {
         let mut out = Vec::new();
-        for s in &self.specs {
+        for s in self.specs.iter().filter(|s| keep(s)) {
             let mut roots: Vec<(&str, Option<&str>)> = Vec::new();
             for op in &s.ops {
                 if let Some(set) = &op.attribute_set {

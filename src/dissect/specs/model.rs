@@ -475,6 +475,9 @@ pub struct Spec {
     /// fixed header in host order: the legacy TIPC family's TLVs (linux/tipc_config.h).
     /// nlscope extension: top-level `nlscope-attr-byte-order: big-endian`.
     pub attrs_big_endian: bool,
+    /// Names of the attributes sub-messages take their format from (sorted): a filter's tree
+    /// keeps them at every level it walks.
+    pub selectors: Vec<String>,
 }
 
 impl Spec {

@@ -404,6 +404,10 @@ fn nstr(n: Named, name: &str) -> Option<String> {
 impl Family for Nftables {
     /// Set element keys typed by the set's key type when the capture showed the set
     /// (`192.0.2.128` rather than `c0000280`, port 22 rather than `0016`).
+    fn finish_reads_values(&self) -> bool {
+        true
+    }
+
     fn finish(&self, p: &Payload<'_>, nodes: &mut [Node]) {
         // NFT_MSG_NEWRULE, DELRULE: each loading expression says what it loads.
         if matches!(p.m.ty & 0xff, 6 | 8) {

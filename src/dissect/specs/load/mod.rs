@@ -382,7 +382,18 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
         }
     }
 
+    let mut selectors: Vec<String> = sets
+        .values()
+        .flat_map(|s| &s.attrs)
+        .filter_map(|a| match &a.ty {
+            AttrType::SubMessage { selector, .. } => Some(selector.clone()),
+            _ => None,
+        })
+        .collect();
+    selectors.sort();
+    selectors.dedup();
     let spec = Spec {
+        selectors,
         name,
         source,
         protocol,
