@@ -142,6 +142,7 @@ fn main() {
     );
     for text in args.iter().skip(1) {
         let f = Filter::compile(text, &catalog).expect("filter");
+        let want = catalog.want(&f);
         let chunk = if f.needs_tree() { 64 } else { 4096 };
         let t = Instant::now();
         let c = thread_cpu();
@@ -150,7 +151,7 @@ fn main() {
         let mut i = 0;
         while i < store.len() {
             let s = Instant::now();
-            store.filter_range(&f, i..i + chunk, &mut out);
+            store.filter_range(&f, want.as_ref(), i..i + chunk, &mut out);
             times.push(s.elapsed().as_secs_f64() * 1e3);
             i += chunk;
         }

@@ -20,6 +20,7 @@ use std::rc::Rc;
 use crate::capture::trace::ProcInfo;
 use crate::conv::changes::{Changes, diff_trees};
 use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
+use crate::dissect::attrs::Want;
 use crate::dissect::fields::MsgFields;
 use crate::dissect::problems::frame_problem_node;
 use crate::dissect::{
@@ -732,8 +733,15 @@ impl Store {
     }
 
     /// Append to `out` the indices in `range` of the messages that pass `filter`.
-    /// A filter over header fields only never builds a tree.
-    pub fn filter_range(&self, filter: &Filter, range: std::ops::Range<usize>, out: &mut Vec<u32>) {
+    /// A filter over header fields only never builds a tree; with `want` (the filter's
+    /// [`crate::dissect::fields::Catalog::want`]) a tree holds only what the filter reads.
+    pub fn filter_range(
+        &self,
+        filter: &Filter,
+        want: Option<&Want>,
+        range: std::ops::Range<usize>,
+        out: &mut Vec<u32>,
+    ) {
         let end = range.end.min(self.row_count);
         if range.start >= end {
             return;
@@ -769,7 +777,8 @@ impl Store {
                 let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
                 let mut fields = MsgFields::new(&view, frame, ts, fr.len as usize)
                     .with_linked(self.conv.linked(i))
-                    .with_process(process.as_ref().and_then(|p| p.1.as_ref()));
+                    .with_process(process.as_ref().and_then(|p| p.1.as_ref()))
+                    .wanting(want.filter(|_| !changes));
                 if let Some(t0) = t0 {
                     fields = fields.relative_to(t0);
                 }
@@ -814,7 +823,7 @@ impl Store {
     /// Indices of all messages that pass `filter`.
     pub fn filter_all(&self, filter: &Filter) -> Vec<u32> {
         let mut v = Vec::new();
-        self.filter_range(filter, 0..self.row_count, &mut v);
+        self.filter_range(filter, None, 0..self.row_count, &mut v);
         v
     }
 }

@@ -98,8 +98,8 @@ fn header_only_filter_builds_no_tree_and_matches_the_cli_count() {
     // Incremental filtering gives the same answer in pieces.
     let mut v = Vec::new();
     let mid = store.len() / 2;
-    store.filter_range(&f, 0..mid, &mut v);
-    store.filter_range(&f, mid..usize::MAX, &mut v);
+    store.filter_range(&f, None, 0..mid, &mut v);
+    store.filter_range(&f, None, mid..usize::MAX, &mut v);
     assert_eq!(v, shown);
 }
 

@@ -8,6 +8,7 @@ use egui::text::CCursor;
 use egui::{Color32, Key, RichText, Sense, Stroke, TextEdit, Ui, WidgetInfo};
 
 use super::view::Action;
+use crate::dissect::attrs::Want;
 use crate::dissect::fields::Catalog;
 use crate::filter::{Filter, FilterError};
 
@@ -40,6 +41,12 @@ pub struct FilterBar {
     pub check: FilterCheck,
     /// The applied filter (text and compiled form).
     pub applied: Option<(String, Filter)>,
+    /// What the applied filter's trees must hold (see `Catalog::want`).
+    pub want: Option<Want>,
+    /// How far the applied filter has got (messages looked at, of all), while it runs.
+    pub progress: Option<(usize, usize)>,
+    /// A word on the last filter (cancelled), shown until the next one is applied.
+    pub note: Option<String>,
     /// Give the field the keyboard on the next frame.
     pub focus: bool,
     /// Field names of the loaded specs, for validation and completion.
@@ -53,9 +60,17 @@ impl FilterBar {
             text: String::new(),
             check: FilterCheck::Empty,
             applied: None,
+            want: None,
+            progress: None,
+            note: None,
             focus: false,
             catalog,
         }
+    }
+
+    /// What trees of `f` must hold.
+    pub fn want_of(&self, f: &Filter) -> Option<Want> {
+        self.catalog.want(f)
     }
 
     /// The text changed: validate it.
@@ -132,11 +147,17 @@ impl FilterBar {
                 (FilterCheck::Invalid(_), false) => Color32::from_rgb(0xff, 0xaf, 0xaf),
             };
             let mut text = self.text.clone();
+            // Room for the buttons (and the progress bar while a filter runs).
+            let reserve = if self.progress.is_some() {
+                420.0
+            } else {
+                230.0
+            };
             let edit = TextEdit::singleline(&mut text)
                 .font(egui::TextStyle::Monospace)
                 .hint_text("Apply a display filter ... <Enter>  (e.g. nlmsg.type == RTM_NEWLINK)")
                 .background_color(bg)
-                .desired_width((ui.available_width() - 230.0).max(100.0));
+                .desired_width((ui.available_width() - reserve).max(100.0));
             // egui's completion popup: Up/Down move, Tab/Enter/click insert, Escape closes
             // (until the word changes); the text field keeps the keyboard throughout.
             let popup = egui::CompletionPopup::new(id)
@@ -165,6 +186,22 @@ impl FilterBar {
             }
             if ui.button("Clear").clicked() {
                 actions.push(Action::ApplyFilter(String::new()));
+            }
+            if let Some((done, total)) = self.progress {
+                // A payload filter over a big file takes seconds: say how far, and let it go.
+                let frac = done as f32 / total.max(1) as f32;
+                ui.add(
+                    egui::ProgressBar::new(frac)
+                        .desired_width(110.0)
+                        .text(format!("Filtering {:.0}%", frac * 100.0)),
+                );
+                if ui
+                    .button("Cancel")
+                    .on_hover_text("Stop filtering and show every message again")
+                    .clicked()
+                {
+                    actions.push(Action::CancelFilter);
+                }
             }
             ui.menu_button("History", |ui| {
                 if history.is_empty() {
@@ -215,6 +252,8 @@ impl FilterBar {
         }
         if let FilterCheck::Invalid(e) = &self.check {
             ui.colored_label(ERROR_RED, format!("Invalid filter: {e}"));
+        } else if let Some(n) = &self.note {
+            ui.label(n);
         }
 
         ui.add_space(2.0);

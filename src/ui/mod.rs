@@ -271,6 +271,7 @@ impl App {
         let start = Instant::now();
         let total = self.store.len();
         let applied = self.filter.applied.as_ref().map(|(_, f)| f);
+        let want = self.filter.want.as_ref();
         let list = &mut self.list;
         // Filters on payload fields build a tree per message: check the clock more often.
         let chunk = match applied {
@@ -281,9 +282,10 @@ impl App {
             let end = (list.filtered_upto + chunk).min(total);
             let shown_before = list.displayed.len();
             match applied {
-                Some(f) => self
-                    .store
-                    .filter_range(f, list.filtered_upto..end, &mut list.displayed),
+                Some(f) => {
+                    self.store
+                        .filter_range(f, want, list.filtered_upto..end, &mut list.displayed)
+                }
                 None => list
                     .displayed
                     .extend((list.filtered_upto..end).map(|i| u32::try_from(i).unwrap_or(0))),
@@ -302,6 +304,18 @@ impl App {
         list.filtered_upto < total
     }
 
+    /// Stop the running filter: every message is shown again; the text stays in the bar.
+    pub fn cancel_filter(&mut self) {
+        let (done, total) = (self.list.filtered_upto, self.store.len());
+        let text = self.filter.text.clone();
+        if self.apply_filter_text("").is_ok() {
+            self.filter.set_text(&text);
+            self.filter.note = Some(format!(
+                "Filter cancelled after {done} of {total} messages: showing all"
+            ));
+        }
+    }
+
     /// The filter text changed: validate it.
     pub fn set_filter_text(&mut self, text: &str) {
         self.filter.set_text(text);
@@ -310,6 +324,8 @@ impl App {
     /// Apply the filter text (Enter). On error nothing changes and the error is returned.
     pub fn apply_filter(&mut self) -> Result<(), FilterError> {
         let (text, f) = self.filter.compile()?;
+        self.filter.want = self.filter.want_of(&f);
+        self.filter.note = None;
         self.filter.applied = if f.is_empty() {
             None
         } else {

@@ -22,6 +22,8 @@ pub(super) enum Action {
     ClickByte(usize),
     /// Apply this filter text.
     ApplyFilter(String),
+    /// Stop the running filter and show every message.
+    CancelFilter,
     /// Put this text in the filter bar and focus it.
     PrepareFilter(String),
     /// Copy to the clipboard.
@@ -105,6 +107,9 @@ impl App {
         self.handle_input(ui, &mut actions);
 
         Panel::top("menu").show(ui, |ui| self.menu_bar(ui, &mut actions));
+        let (done, total) = (self.list.filtered_upto, self.store.len());
+        self.filter.progress =
+            (self.filter.applied.is_some() && done < total).then_some((done, total));
         Panel::top("filter").show(ui, |ui| {
             self.filter.ui(ui, &self.settings.history, &mut actions);
         });
@@ -180,6 +185,7 @@ impl App {
                 Action::ApplyFilter(f) => {
                     let _ = self.apply_filter_text(&f);
                 }
+                Action::CancelFilter => self.cancel_filter(),
                 Action::PrepareFilter(f) => {
                     self.set_filter_text(&f);
                     self.filter.focus = true;

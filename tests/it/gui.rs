@@ -373,3 +373,50 @@ fn tree_context_menu_copies_and_collapses() {
     h.run();
     h.get_by_label("nlmsg_len: 1428");
 }
+
+/// A payload filter over many messages runs across frames with a progress bar and a Cancel
+/// that shows every message again.
+#[test]
+fn a_long_filter_shows_progress_and_cancels() {
+    let bytes = std::fs::read(capture("route-link.pcap")).unwrap();
+    let (frames, _) = crate::it::common::read_frames(&bytes);
+    let frames: Vec<Vec<u8>> = frames.iter().map(|f| f.data.clone()).collect();
+    let many: Vec<Vec<u8>> = frames
+        .iter()
+        .cycle()
+        .take(frames.len() * 300)
+        .cloned()
+        .collect();
+    let dir = crate::it::common::TempDir::new("long-filter");
+    let path = dir.path("many.pcap");
+    std::fs::write(&path, crate::it::common::pcap_file(&many)).unwrap();
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&path);
+    app.finish();
+    let all = app.list.displayed.len();
+    assert!(all > 20_000, "{all} messages");
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run_steps(2);
+    h.state_mut()
+        .apply_filter_text("rt-link.linkinfo.kind == \"veth\"")
+        .unwrap();
+    h.run_steps(2);
+    let (done, total) = h.state().filter.progress.expect("filtering");
+    assert!(done < total && total == all, "{done} of {total}");
+    h.get_by_label_contains("Filtering");
+    h.get_by_label("Cancel").click();
+    h.run_steps(20);
+    let app = h.state();
+    assert!(
+        app.filter.applied.is_none(),
+        "{:?} {:?}",
+        app.filter.note,
+        app.filter.progress
+    );
+    assert_eq!(app.list.displayed.len(), all);
+    assert_eq!(app.filter.text, "rt-link.linkinfo.kind == \"veth\"");
+    assert!(app.filter.progress.is_none());
+    h.get_by_label_contains("Filter cancelled after");
+}
