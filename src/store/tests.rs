@@ -418,7 +418,7 @@ fn assert_same(a: &mut Store, b: &mut Store) {
         assert_eq!(all, one_by_one, "filter {text}");
         let mut pieces = Vec::new();
         for start in (0..a.len() + 7).step_by(7) {
-            b.filter_range(&fa, start..start + 7, &mut pieces);
+            b.filter_range(&fa, None, start..start + 7, &mut pieces);
         }
         assert_eq!(all, pieces, "filter {text}");
     }
