@@ -1,37 +1,66 @@
 #!/usr/bin/env bash
-# Time `nlscope read` against tshark on a generated ~200 MB capture of real netlink frames.
-# Usage: scripts/bench.sh [SIZE_MB] [OUT_DIR]   (needs ../shared/captures; tshark optional)
+# nlscope beside tshark, each pair in this one run on the same file: prints one Markdown table
+# (best of RUNS wall-clock seconds each, and nlscope's peak resident memory).
+# Usage: scripts/bench.sh [OUT_DIR]   (env: RUNS=3, SMALL=50, BIG=200 (MB), QUICK=1 skips BIG)
+# Needs ../shared/captures (the files are generated from its real frames) and tshark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-size=${1:-200}
-dir=${2:-${TMPDIR:-/tmp}/nlscope-bench}
+dir=${1:-${TMPDIR:-/tmp}/nlscope-bench}
+runs=${RUNS:-3}
+small=${SMALL:-50}
+big=${BIG:-200}
 mkdir -p "$dir"
-cap="$dir/bench-${size}MB.pcap"
-[ -f "$cap" ] || python3 scripts/make-bench-capture.py "$cap" "$size"
+for size in "$small" "$big"; do
+  [ "${QUICK:-0}" = 1 ] && [ "$size" = "$big" ] && continue
+  [ -f "$dir/bench-${size}MB.pcap" ] || python3 scripts/make-bench-capture.py "$dir/bench-${size}MB.pcap" "$size"
+done
+command -v tshark > /dev/null || { echo "bench.sh: tshark is needed for the comparison" >&2; exit 1; }
 cargo build --release --quiet
 bin=target/release/nlscope
-msgs=$("$bin" read -r "$cap" -T csv | tail -n +2 | wc -l)
-frames=$(python3 -c "import os,sys; print(os.path.getsize(sys.argv[1]))" "$cap")
-echo "capture: $cap ($frames bytes, $msgs messages)"
+out=$dir/out
+mkdir -p "$out"
 
-t() { # label, command... : best of 3 runs (the first also warms the page cache)
-  local label=$1; shift
-  local s e d best=
-  for _ in 1 2 3; do
-    s=$(date +%s.%N)
-    "$@" > /dev/null 2>&1
-    e=$(date +%s.%N)
-    d=$(echo "$e - $s" | bc)
-    if [ -z "$best" ] || [ "$(echo "$d < $best" | bc)" = 1 ]; then best=$d; fi
+# best LABEL COMMAND...: the best wall time of $runs runs in seconds; the peak RSS (KB) of the
+# best run goes to $out/rss. Output is discarded.
+best() {
+  local b= m= line t k
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -o "$out/time" -f '%e %M' "$@" > /dev/null 2> /dev/null || true
+    line=$(tail -1 "$out/time")
+    t=${line% *}
+    k=${line#* }
+    if [ -z "$b" ] || [ "$(echo "$t < $b" | bc)" = 1 ]; then b=$t; m=$k; fi
   done
-  printf '%-28s %8.2f s\n' "$label" "$best"
+  echo "$m" > "$out/rss"
+  printf '%s' "$b"
 }
-t "nlscope -T summary" "$bin" read -r "$cap" -T summary
-t "nlscope -T ndjson" "$bin" read -r "$cap" -T ndjson
-t "nlscope -Y header filter" "$bin" read -r "$cap" -Y 'nlmsg.type == RTM_NEWLINK' -T summary
-if command -v tshark > /dev/null; then
-  t "tshark -r" tshark -n -r "$cap"
-  t "tshark -T json" tshark -n -r "$cap" -T json
-else
-  echo "tshark not installed: no comparison"
-fi
+
+echo "| work | file | nlscope | tshark $(tshark --version | head -1 | awk '{print $3}') | ratio | nlscope peak RSS |"
+echo "|---|---|---|---|---|---|"
+row() { # WORK SIZE 'NLSCOPE ARGS' 'TSHARK ARGS' (args are word-split; no spaces inside)
+  local work=$1 size=$2 cap="$dir/bench-$2MB.pcap"
+  [ -f "$cap" ] || return 0
+  shift 2
+  local n t r
+  # shellcheck disable=SC2086
+  n=$(best "$bin" read -r "$cap" $1)
+  r=$(cat "$out/rss")
+  # shellcheck disable=SC2086
+  t=$(best tshark -n -r "$cap" $2)
+  printf '| %s | %s MB | %.2f s | %.2f s | %.1fx | %d MB |\n' "$work" "$size" "$n" "$t" \
+    "$(echo "$t / $n" | bc -l)" "$((r / 1024))"
+}
+
+# Filters with spaces go through variables: row's arguments are word-split.
+row "summary lines (\`-T summary\` / \`tshark -r\`)" "$big" "-T summary" ""
+row "summary lines" "$small" "-T summary" ""
+row "tree (\`-T tree\` / \`-V\`)" "$small" "-T tree" "-V"
+row "NDJSON / JSON (\`-T ndjson\` / \`-T json\`)" "$small" "-T ndjson" "-T json"
+row "JSON (\`-T json\` / \`-T json\`)" "$small" "-T json" "-T json"
+row "header filter \`nlmsg.type==RTM_NEWLINK\`" "$small" "-Y nlmsg.type==RTM_NEWLINK" "-Y netlink.hdr_type==16"
+row "header filter \`nlmsg.type==RTM_NEWLINK\`" "$big" "-Y nlmsg.type==RTM_NEWLINK" "-Y netlink.hdr_type==16"
+row "payload filter \`rt-link.mtu>1400\`" "$small" "-Y rt-link.mtu>1400" "-Y netlink-route.ifla_mtu>1400"
+row "payload filter \`rt-link.mtu>1400\`" "$big" "-Y rt-link.mtu>1400" "-Y netlink-route.ifla_mtu>1400"
+row "payload filter \`rt-link.ifname==\"veth0\"\`" "$small" "-Y rt-link.ifname==\"veth0\"" "-Y netlink-route.ifla_ifname==\"veth0\""
+row "payload filter \`rt-link.ifname==\"veth0\"\`" "$big" "-Y rt-link.ifname==\"veth0\"" "-Y netlink-route.ifla_ifname==\"veth0\""
+row "filtered copy (\`-Y rt-link.mtu>1400 -w\`)" "$small" "-Y rt-link.mtu>1400 -w $out/n.pcapng" "-Y netlink-route.ifla_mtu>1400 -w $out/t.pcapng"
