@@ -272,13 +272,16 @@ impl Filter {
                 fields: Vec::new(),
             });
         }
-        let root = p.parse_or()?;
+        let mut root = p.parse_or()?;
         let t = p.peek()?;
         match t.tk {
-            Tk::Eof => Ok(Filter {
-                root,
-                fields: p.fields,
-            }),
+            Tk::Eof => {
+                cheap_first(&mut root, &p.fields);
+                Ok(Filter {
+                    root,
+                    fields: p.fields,
+                })
+            }
             Tk::RParen => Err(FilterError::new(t.pos, t.len, "unmatched ')'")),
             _ => Err(FilterError::new(
                 t.pos,
@@ -361,6 +364,34 @@ impl Filter {
             Node::In { field, set } => src.any(self.field(*field), &mut |v| {
                 set.iter().any(|l| value_eq(v, l))
             }),
+        }
+    }
+}
+
+/// Evaluate the cheap operands of `&&` and `||` first: a header field is read from the index,
+/// a payload field may need a tree, so `rt-link.mtu > 1400 && nlmsg.type == RTM_NEWLINK`
+/// builds no tree for the messages the type rules out. Operands have no side effects, so the
+/// order never changes a result.
+fn cheap_first(node: &mut Node, fields: &[Box<str>]) -> bool {
+    let header = |f: &usize| {
+        fields
+            .get(*f)
+            .is_some_and(|n| Filter::HEADER_FIELDS.contains(&&**n))
+    };
+    match node {
+        Node::True => true,
+        Node::Exists(f) | Node::Cmp { field: f, .. } | Node::In { field: f, .. } => header(f),
+        Node::Not(n) => cheap_first(n, fields),
+        Node::And(v) | Node::Or(v) => {
+            let mut cheap: Vec<(bool, Node)> = v
+                .drain(..)
+                .map(|mut n| (cheap_first(&mut n, fields), n))
+                .collect();
+            // Stable: equally cheap operands keep the order they were written in.
+            cheap.sort_by_key(|(c, _)| !*c);
+            let all = cheap.iter().all(|(c, _)| *c);
+            v.extend(cheap.into_iter().map(|(_, n)| n));
+            all
         }
     }
 }

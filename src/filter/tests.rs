@@ -789,3 +789,39 @@ fn fuzz_no_panic() {
         no_panic(&s);
     }
 }
+
+/// Header operands of `&&`/`||` run before payload ones: a payload field is never asked for
+/// when the header decides.
+#[test]
+fn header_operands_decide_first() {
+    struct Src(std::cell::Cell<usize>);
+    impl FieldSource for Src {
+        fn any(&self, field: &str, f: &mut dyn FnMut(&FieldValue<'_>) -> bool) -> bool {
+            match field {
+                "nlmsg.seq" => f(&FieldValue::Uint(1)),
+                _ => {
+                    self.0.set(self.0.get() + 1);
+                    f(&FieldValue::Uint(9))
+                }
+            }
+        }
+    }
+    let cat =
+        crate::dissect::fields::Catalog::new(&crate::dissect::specs::SpecRegistry::with_embedded());
+    let src = Src(std::cell::Cell::new(0));
+    for (text, want) in [
+        ("rt-link.mtu == 9 && nlmsg.seq == 2", false),
+        ("rt-link.mtu == 9 || nlmsg.seq == 1", true),
+        (
+            "(rt-link.mtu == 9 && rt-link.mtu > 1) && !(nlmsg.seq != 2)",
+            false,
+        ),
+    ] {
+        let f = Filter::compile(text, &cat).unwrap();
+        assert_eq!(f.matches(&src), want, "{text}");
+    }
+    assert_eq!(src.0.get(), 0, "a payload field was read");
+    let f = Filter::compile("nlmsg.seq == 1 && rt-link.mtu == 9", &cat).unwrap();
+    assert!(f.matches(&src));
+    assert_eq!(src.0.get(), 1);
+}
