@@ -135,10 +135,10 @@ fn severity_title(s: Severity) -> &'static str {
 }
 
 impl App {
-    /// Open the Expert Information window, scanning if it has no results yet.
+    /// Open the Expert Information window, scanning if it has no results yet (after loading).
     pub fn open_experts(&mut self) {
         self.experts.open = true;
-        if !self.experts.started {
+        if !self.experts.started && !self.loading() {
             self.scan_experts();
         }
     }
@@ -177,6 +177,10 @@ impl App {
     pub(super) fn experts_window(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
         if !self.experts.open {
             return;
+        }
+        // Opened before a file finished loading (or kept open across files): scan once loaded.
+        if !self.experts.started && !self.loading() && !self.store.is_empty() {
+            self.scan_experts();
         }
         let mut open = true;
         let mut rescan = false;

@@ -442,6 +442,13 @@ impl App {
         let Some(mut s) = self.find.search.take() else {
             return false;
         };
+        // A new filter emptied the list since the search started: its rows are other rows now.
+        if self.list.displayed.len() < s.total {
+            self.find.outcome = Some(FindOutcome::Error(
+                "the displayed messages changed: search again".into(),
+            ));
+            return false;
+        }
         let t0 = Instant::now();
         while s.step < s.total {
             let row = s.row_at(s.step);
@@ -534,7 +541,8 @@ impl App {
     }
 
     /// Keys: Ctrl+N / Ctrl+B find next / previous, F7 / Shift+F7 next / previous warning,
-    /// Ctrl+Home / Ctrl+End first / last message, Alt+Left / Alt+Right back / forward.
+    /// Ctrl+Home / Ctrl+End first / last message, Alt+Left / Alt+Right back / forward, Ctrl+/
+    /// the filter bar (Wireshark's keys).
     pub(super) fn nav_shortcuts(&mut self, ui: &mut Ui) {
         use egui::Modifiers as M;
         let keys = ui.input_mut(|i| {
@@ -548,9 +556,23 @@ impl App {
                 i.consume_key(M::COMMAND, Key::End),
                 i.consume_key(M::ALT, Key::ArrowLeft),
                 i.consume_key(M::ALT, Key::ArrowRight),
+                i.consume_key(M::COMMAND, Key::Slash),
             ]
         });
-        let [next, prev, prev_warn, next_warn, first, last, back, fwd] = keys;
+        let [
+            next,
+            prev,
+            prev_warn,
+            next_warn,
+            first,
+            last,
+            back,
+            fwd,
+            filter,
+        ] = keys;
+        if filter {
+            self.filter.focus = true;
+        }
         if (next || prev) && !self.find.text.trim().is_empty() {
             let _ = self.find_next(next);
         }

@@ -218,6 +218,14 @@ fn find_by_display_filter_and_cancel_a_slow_search() {
         assert_eq!(h.state().find.outcome, Some(FindOutcome::Cancelled));
     }
     let app = h.state_mut();
+    // A new filter while it runs ends it: the rows it walks are other rows now.
+    app.find_next(true).expect("query");
+    app.apply_filter_text("nlmsg.type == RTM_NEWLINK")
+        .expect("filter");
+    assert!(!app.find_step(Duration::from_secs(1)));
+    assert!(matches!(app.find.outcome, Some(FindOutcome::Error(_))));
+    app.apply_filter_text("").expect("no filter");
+    app.finish();
     app.find_next(true).expect("query");
     app.cancel_find();
     assert!(!app.finding());
@@ -290,6 +298,13 @@ fn next_and_previous_warning_first_last_back_forward() {
     h.get_by_label_contains("Back").click();
     h.run();
     assert_eq!(h.state().selected_row(), Some(last));
+    // Ctrl+/ gives the filter bar the keyboard (Ctrl+F is Find).
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Slash);
+    h.run();
+    h.event(Event::Text("nlmsg".into()));
+    h.run();
+    assert_eq!(h.state().filter.text, "nlmsg");
+    assert!(!h.state().find.open);
 }
 
 #[test]
@@ -618,4 +633,64 @@ fn timeline_is_shown_and_grows_during_and_after_a_live_capture() {
     // Still there after the capture, with every message.
     h.get_by_label_contains("messages in bars of");
     assert_eq!(counted(&h), h.state().store.len() as u64);
+}
+
+/// Slices of a search and of an Expert Information scan over a big capture stay near their
+/// budget (run with `--ignored --nocapture` for the figures; `--release` for real speed).
+#[test]
+#[ignore = "measurement; slow in a debug build"]
+fn find_and_expert_scan_slices_on_a_big_capture() {
+    use std::time::Instant;
+    let f = std::fs::File::open(capture("rt-misc.pcap")).expect("open");
+    let mut r = Reader::new(io::BufReader::new(f)).expect("reader");
+    let mut one = Vec::new();
+    while let Some(f) = r.next_frame() {
+        one.push(f.expect("frame").data);
+    }
+    let copies = 60_000 / one.len().max(1) + 1;
+    let frames: Vec<Vec<u8>> = (0..copies).flat_map(|_| one.iter().cloned()).collect();
+    let dir = crate::it::common::TempDir::new("nav-big");
+    let path = dir.path("big.pcap");
+    std::fs::write(&path, crate::it::common::pcap_file(&frames)).expect("write");
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&path);
+    app.finish();
+    let rows = app.store.len();
+    let budget = Duration::from_millis(8);
+    let measure = |app: &mut App, step: &mut dyn FnMut(&mut App) -> bool| {
+        let (t0, mut longest, mut slices) = (Instant::now(), Duration::ZERO, 0u32);
+        loop {
+            let t = Instant::now();
+            let more = step(app);
+            longest = longest.max(t.elapsed());
+            slices += 1;
+            if !more {
+                break;
+            }
+        }
+        (t0.elapsed(), longest, slices)
+    };
+    app.find.by = FindBy::Text;
+    app.find.within = FindIn::Details;
+    app.find.text = "no such text anywhere".into();
+    app.find_next(true).expect("query");
+    let (all, longest, slices) = measure(&mut app, &mut |a| a.find_step(budget));
+    eprintln!(
+        "find in details: {rows} messages in {all:?} ({:.0} messages/s), {slices} slices, longest {longest:?}",
+        rows as f64 / all.as_secs_f64()
+    );
+    assert_eq!(app.find.outcome, Some(FindOutcome::NotFound));
+    // A slice overruns its budget by one message's tree at most (plus whatever the machine's
+    // load adds): never the whole search.
+    assert!(longest < Duration::from_millis(250), "{longest:?}");
+    app.scan_experts();
+    let (all, longest, slices) = measure(&mut app, &mut |a| a.experts.step(&a.store, budget));
+    eprintln!(
+        "expert scan: {rows} messages in {all:?} ({:.0} messages/s), {slices} slices, longest {longest:?}",
+        rows as f64 / all.as_secs_f64()
+    );
+    // A slice overruns its budget by one message's tree at most (plus whatever the machine's
+    // load adds): never the whole search.
+    assert!(longest < Duration::from_millis(250), "{longest:?}");
+    assert_eq!(app.experts.scanned.0, rows);
 }
