@@ -275,6 +275,10 @@ fn node_pred(q: &Query) -> Option<NodePred<'_>> {
         Query::Severity(s) => Some(Box::new(move |n: &Node| {
             n.expert.as_ref().is_some_and(|e| e.severity == *s)
         })),
+        // The first node of a field the filter names (as Wireshark highlights it).
+        Query::Filter(f) => Some(Box::new(move |n: &Node| {
+            !n.field.is_empty() && f.fields().any(|x| x == n.field)
+        })),
         _ => None,
     }
 }
@@ -479,8 +483,8 @@ impl App {
         while self.find_step(Duration::from_secs(3600)) {}
     }
 
-    /// Select message `i` found by `q` and show where: the matching node selected and revealed,
-    /// the matching bytes highlighted.
+    /// Select message `i` found by `q` and show where: the matching node (or, for a filter, the
+    /// first node of a field it names) selected and revealed, the matching bytes highlighted.
     fn show_hit(&mut self, i: usize, q: &Query) {
         self.go_to_message(i);
         if let Some(pred) = node_pred(q) {

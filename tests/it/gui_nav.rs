@@ -192,6 +192,12 @@ fn find_by_display_filter_and_cancel_a_slow_search() {
     app.find_next(true).expect("query");
     app.find_finish();
     assert_eq!(app.selected_row(), Some(want[0]));
+    // The field the filter names is the selected node.
+    let path = app.detail.selected_node.clone().expect("node");
+    assert_eq!(
+        app.detail.node_at(&path).map(|n| n.field.as_str()),
+        Some("nlmsg.type")
+    );
     app.find_next(true).expect("query");
     app.find_finish();
     assert_eq!(app.selected_row(), Some(want[1]));
