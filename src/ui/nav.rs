@@ -129,6 +129,8 @@ pub struct FindBar {
     pub outcome: Option<FindOutcome>,
     /// Field names for display-filter searches, made on first use.
     catalog: Option<Catalog>,
+    /// Whether the text field had the keyboard at the end of the last frame.
+    field_focused: bool,
 }
 
 impl Default for FindBar {
@@ -143,6 +145,7 @@ impl Default for FindBar {
             search: None,
             outcome: None,
             catalog: None,
+            field_focused: false,
         }
     }
 }
@@ -725,10 +728,19 @@ impl App {
             let l = ui.label("Search for");
             let id = ui.make_persistent_id("find-field");
             // Enter counts if the field had the keyboard when it came (see the Go to field).
-            let (enter, shift) = ui.input(|i| (i.key_pressed(Key::Enter), i.modifiers.shift));
-            if enter && ui.memory(|m| m.has_focus(id)) {
+            let (enter, shift, escape) = ui.input(|i| {
+                (
+                    i.key_pressed(Key::Enter),
+                    i.modifiers.shift,
+                    i.key_pressed(Key::Escape),
+                )
+            });
+            let had_focus = ui.memory(|m| m.has_focus(id));
+            if enter && had_focus {
                 go = Some(!shift);
             }
+            // egui drops the focus on Escape before the field is drawn: ask the last frame.
+            close |= escape && (had_focus || f.field_focused);
             let hint = match f.by {
                 FindBy::Filter => "nlmsg.type == RTM_NEWLINK",
                 FindBy::Hex => "0a 00 1f",
@@ -745,9 +757,7 @@ impl App {
             if std::mem::take(&mut f.focus) {
                 r.request_focus();
             }
-            if r.has_focus() && ui.input(|i| i.key_pressed(Key::Escape)) {
-                close = true;
-            }
+            f.field_focused = r.has_focus();
             if ui
                 .button("Find")
                 .on_hover_text("Find next (Enter)")

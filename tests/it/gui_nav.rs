@@ -109,6 +109,13 @@ fn find_a_string_in_the_list_walks_matches_and_wraps() {
     h.run();
     h.get_by_label("No match");
     assert_eq!(h.state().selected_row(), want.last().copied());
+    // Escape in the field closes the bar.
+    h.get_by_label("Search for").focus();
+    h.run();
+    h.key_press(Key::Escape);
+    h.run();
+    assert!(!h.state().find.open);
+    assert!(h.query_by_label("Search for").is_none());
 }
 
 #[test]
