@@ -5,8 +5,9 @@
 //! Like Wireshark's I/O graph, the bars count the **displayed** messages (what the list shows),
 //! and while a filter is applied a grey outline keeps the count of all messages for context.
 //! Counts are kept in two [`Histogram`]s fed as messages arrive and as the filter passes them
-//! (O(1) per message); drawing regroups at most [`MAX_BUCKETS`] buckets per frame, never
-//! touching the messages.
+//! (O(1) per message); drawing regroups the buckets in view (at most [`MAX_BUCKETS`]) per
+//! frame, never touching the messages. Zooming in shows finer bars down to the histogram's
+//! bucket width (a [`MAX_BUCKETS`]th of the capture's span, 1 µs at the finest).
 
 use egui::{Color32, RichText, Stroke, Ui, WidgetInfo};
 use egui_plot::{Bar, BarChart, Line, MarkerShape, Plot, PlotBounds, PlotPoints, Points, Span};
@@ -65,7 +66,7 @@ pub fn class_color(class: usize, alpha: u8) -> Color32 {
 /// Width of the finest bucket, in ns.
 pub const MIN_WIDTH_NS: i128 = 1_000;
 /// Most buckets a [`Histogram`] keeps; past that its bucket width doubles.
-pub const MAX_BUCKETS: usize = 4096;
+pub const MAX_BUCKETS: usize = 32_768;
 
 /// Counts of one time bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -167,20 +168,28 @@ impl Histogram {
 
     /// Buckets grouped `f` at a time on the global grid: (global index of the first, buckets).
     fn regroup(&self, f: i128) -> (i128, Vec<Bucket>) {
-        let f = f.max(1);
-        let first = self.first.div_euclid(f);
-        let mut out: Vec<Bucket> = Vec::with_capacity(self.buckets.len() / 2 + 1);
-        for (i, b) in self.buckets.iter().enumerate() {
-            let g = (self.first + i as i128).div_euclid(f);
-            let j = usize::try_from(g - first).unwrap_or(0);
-            if out.len() <= j {
-                out.resize(j + 1, Bucket::default());
-            }
-            if let Some(o) = out.get_mut(j) {
-                o.merge(b);
-            }
-        }
-        (first, out)
+        regroup(self.first, &self.buckets, f)
+    }
+
+    /// The counts in buckets of `width` ns over the groups that cover `[lo, hi)` ns only (a
+    /// zoomed view regroups the buckets it shows, not the whole capture's).
+    pub fn rebinned_in(&self, width: i128, (lo, hi): (i128, i128)) -> (i128, Vec<Bucket>) {
+        let f = width.div_euclid(self.width).max(1);
+        // Whole groups: from the start of the group holding `lo` to the end of the one holding
+        // `hi`, as this histogram's bucket indices within `buckets`.
+        let k_lo = lo.div_euclid(self.width).div_euclid(f).saturating_mul(f);
+        let k_hi = (hi.div_euclid(self.width).div_euclid(f))
+            .saturating_add(1)
+            .saturating_mul(f);
+        let len = self.buckets.len() as i128;
+        let a = (k_lo.saturating_sub(self.first)).clamp(0, len);
+        let b = (k_hi.saturating_sub(self.first)).clamp(a, len);
+        let slice = usize::try_from(a)
+            .ok()
+            .zip(usize::try_from(b).ok())
+            .and_then(|(a, b)| self.buckets.get(a..b))
+            .unwrap_or(&[]);
+        regroup(self.first + a, slice, f)
     }
 
     /// The counts in buckets of `width` ns (rounded up to a multiple of this histogram's
@@ -207,6 +216,25 @@ impl Histogram {
         let end = self.first + self.buckets.len() as i128;
         Some((self.first * self.width, end * self.width))
     }
+}
+
+/// `buckets` (the first at global index `first`) grouped `f` at a time on the global grid:
+/// (global index of the first group, groups).
+fn regroup(first: i128, buckets: &[Bucket], f: i128) -> (i128, Vec<Bucket>) {
+    let f = f.max(1);
+    let g0 = first.div_euclid(f);
+    let mut out: Vec<Bucket> = Vec::with_capacity(buckets.len() / 2 + 1);
+    for (i, b) in buckets.iter().enumerate() {
+        let g = (first + i as i128).div_euclid(f);
+        let j = usize::try_from(g - g0).unwrap_or(0);
+        if out.len() <= j {
+            out.resize(j + 1, Bucket::default());
+        }
+        if let Some(o) = out.get_mut(j) {
+            o.merge(b);
+        }
+    }
+    (g0, out)
 }
 
 /// The bucket width to draw with: at most `max_bars` buckets over the time `all` covers, and
@@ -449,8 +477,9 @@ impl Timeline {
         let (x_lo, x_hi) = tl.visible_range().unwrap_or((0.0, 1.0));
         let ns = |s: f64| (s * 1e9) as i128;
         let width = width_over(&tl.all, &tl.shown, (ns(x_lo), ns(x_hi)), max_bars);
-        let (g0, all_b) = tl.all.rebinned(width);
-        let (s0, shown_b) = tl.shown.rebinned(width);
+        let view = (ns(x_lo), ns(x_hi));
+        let (g0, all_b) = tl.all.rebinned_in(width, view);
+        let (s0, shown_b) = tl.shown.rebinned_in(width, view);
         let secs = |ns: i128| ns as f64 / 1e9;
         // Buckets (global index) at least partly inside the view.
         let (v0, v1) = (ns(x_lo).div_euclid(width), ns(x_hi).div_euclid(width));
@@ -839,6 +868,41 @@ mod tests {
         h.add(-(i128::from(i64::MAX) * 1_000_000), 2, true);
         assert_eq!(h.total(), 3);
         assert!(h.buckets.len() <= MAX_BUCKETS);
+    }
+
+    #[test]
+    fn rebinned_in_a_view_counts_as_the_whole() {
+        let mut h = Histogram::default();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            h.add(
+                (x % 5_000_000_000) as i128,
+                (x >> 33) as usize % CLASSES,
+                x.is_multiple_of(5),
+            );
+        }
+        for w in [h.width(), h.width() * 8, h.width() * 1024] {
+            let (f, all) = h.rebinned(w);
+            for (lo, hi) in [(0, 1), (1_234_567, 2_000_000_000), (-5, 9_000_000_000)] {
+                let (g, part) = h.rebinned_in(w, (lo, hi));
+                let whole: Vec<_> = nonzero(f, &all)
+                    .into_iter()
+                    .filter(|(k, _)| *k >= lo.div_euclid(w) && *k <= hi.div_euclid(w))
+                    .collect();
+                assert_eq!(nonzero(g, &part), whole, "width {w} view {lo}..{hi}");
+            }
+        }
+        assert_eq!(
+            h.rebinned_in(h.width(), (-10, -5))
+                .1
+                .iter()
+                .map(Bucket::total)
+                .sum::<u64>(),
+            0
+        );
     }
 
     #[test]

@@ -460,6 +460,7 @@ fn wheel(h: &mut Harness<'_, App>, pos: egui::Pos2, dy: f32) {
 fn timeline_zooms_pans_and_resets() {
     let mut h = harness_dt("rt-misc.pcap", 0.05);
     let full = h.state().timeline.drawn.expect("drawn").x_range;
+    let full_width = h.state().timeline.drawn.expect("drawn").width_ns;
     let p = at(&h, 0.25);
     let t_at = |h: &Harness<'_, App>, p: egui::Pos2| {
         let d = h.state().timeline.drawn.expect("drawn");
@@ -479,6 +480,7 @@ fn timeline_zooms_pans_and_resets() {
     let t1 = t_at(&h, p);
     assert!((t1 - t0).abs() < (b - a) * 0.01, "{t0} -> {t1}");
     // Finer bars when zoomed in.
+    assert!(d.width_ns < full_width, "{} vs {full_width}", d.width_ns);
     assert!(h.state().timeline.view.is_some());
     h.get_by_label_contains("zoomed: ");
 
