@@ -643,8 +643,19 @@ impl Store {
             self.trees.push(hit);
             return t;
         }
+        let t = Rc::new(self.build_tree(i));
+        if self.trees.len() >= TREE_CACHE {
+            self.trees.remove(0);
+        }
+        self.trees.push((key, Rc::clone(&t)));
+        t
+    }
+
+    /// The display tree of message `i` as [`Store::tree`] shows it, built without the cache
+    /// (a search over many messages would only evict the trees someone looks at).
+    pub fn build_tree(&self, i: usize) -> Vec<Node> {
         let Some((e, data)) = self.row(i) else {
-            return Rc::new(Vec::new());
+            return Vec::new();
         };
         let view = self.dis.view(data, &e.idx);
         let mut tree = Vec::with_capacity(24);
@@ -689,12 +700,7 @@ impl Store {
                 tree.push(n);
             }
         }
-        let t = Rc::new(tree);
-        if self.trees.len() >= TREE_CACHE {
-            self.trees.remove(0);
-        }
-        self.trees.push((key, Rc::clone(&t)));
-        t
+        tree
     }
 
     /// How many trees are cached (for tests).

@@ -4,10 +4,12 @@
 //! requests through [`App`]'s methods, which tests also call directly or through AccessKit.
 
 mod decode_as;
+mod expert_window;
 mod files;
 mod filter_bar;
 mod hex_pane;
 mod live;
+pub mod nav;
 mod packet_list;
 pub mod rows;
 mod state_window;
@@ -21,10 +23,12 @@ mod view;
 pub use crate::capture::session::{
     CaptureState, LiveCapture, LiveOptions, RunMode, SourceKind, Wrapper,
 };
+pub use expert_window::ExpertWindow;
 pub use files::{FileDialog, FileJob, Files, JobStatus, Scope, Target};
 pub use filter_bar::{FilterBar, FilterCheck};
 pub use hex_pane::{HexPane, offending_attr};
 pub use live::Live;
+pub use nav::{FindBar, FindBy, FindIn, FindOutcome};
 pub use packet_list::{Col, PacketList, process_text};
 pub use state_window::StateWindow;
 pub use stats_window::StatsWindow;
@@ -128,6 +132,12 @@ pub struct App {
     title_sent: String,
     /// The Go to packet field (Ctrl+G): its text while shown, and the last error.
     pub goto: Option<(String, Option<String>)>,
+    /// The Find bar (Ctrl+F) and its running search.
+    pub find: nav::FindBar,
+    /// Back/Forward history of selections.
+    pub history: nav::History,
+    /// The Expert Information window.
+    pub experts: ExpertWindow,
     /// Messages a live capture brought that no Save As of all of them has written yet.
     pub live_unsaved: bool,
     /// What waits for the answer to "Save captured messages?".
@@ -168,6 +178,9 @@ impl App {
             compare_base: None,
             title_sent: String::new(),
             goto: None,
+            find: nav::FindBar::default(),
+            history: nav::History::default(),
+            experts: ExpertWindow::default(),
             live_unsaved: false,
             pending: None,
             open_text: String::new(),
@@ -199,6 +212,9 @@ impl App {
         self.stats.stats = None;
         self.compare_base = None;
         self.clear_selection();
+        self.history = nav::History::default();
+        self.find.search = None;
+        self.experts.reset();
         self.error = None;
         self.file = None;
     }
@@ -247,6 +263,12 @@ impl App {
         }
         let left = budget.saturating_sub(start.elapsed());
         more |= self.pump_files(left.max(Duration::from_millis(1)));
+        let left = budget.saturating_sub(start.elapsed());
+        more |= self.find_step(left.max(Duration::from_millis(1)));
+        let left = budget.saturating_sub(start.elapsed());
+        more |= self
+            .experts
+            .step(&self.store, left.max(Duration::from_millis(1)));
         more
     }
 
@@ -404,6 +426,9 @@ impl App {
             return;
         }
         if self.selected != Some(i) {
+            if let Some(from) = self.selected {
+                self.history.left(from);
+            }
             self.selected = Some(i);
             let mut tree = self.store.tree(i);
             // With a comparison base, the tree says what differs from it, after the header.

@@ -5,8 +5,9 @@
 //! Like Wireshark's I/O graph, the bars count the **displayed** messages (what the list shows),
 //! and while a filter is applied a grey outline keeps the count of all messages for context.
 //! Counts are kept in two [`Histogram`]s fed as messages arrive and as the filter passes them
-//! (O(1) per message); drawing regroups at most [`MAX_BUCKETS`] buckets per frame, never
-//! touching the messages.
+//! (O(1) per message); drawing regroups the buckets in view (at most [`MAX_BUCKETS`]) per
+//! frame, never touching the messages. Zooming in shows finer bars down to the histogram's
+//! bucket width (a [`MAX_BUCKETS`]th of the capture's span, 1 µs at the finest).
 
 use egui::{Color32, RichText, Stroke, Ui, WidgetInfo};
 use egui_plot::{Bar, BarChart, Line, MarkerShape, Plot, PlotBounds, PlotPoints, Points, Span};
@@ -65,7 +66,7 @@ pub fn class_color(class: usize, alpha: u8) -> Color32 {
 /// Width of the finest bucket, in ns.
 pub const MIN_WIDTH_NS: i128 = 1_000;
 /// Most buckets a [`Histogram`] keeps; past that its bucket width doubles.
-pub const MAX_BUCKETS: usize = 4096;
+pub const MAX_BUCKETS: usize = 32_768;
 
 /// Counts of one time bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -167,20 +168,28 @@ impl Histogram {
 
     /// Buckets grouped `f` at a time on the global grid: (global index of the first, buckets).
     fn regroup(&self, f: i128) -> (i128, Vec<Bucket>) {
-        let f = f.max(1);
-        let first = self.first.div_euclid(f);
-        let mut out: Vec<Bucket> = Vec::with_capacity(self.buckets.len() / 2 + 1);
-        for (i, b) in self.buckets.iter().enumerate() {
-            let g = (self.first + i as i128).div_euclid(f);
-            let j = usize::try_from(g - first).unwrap_or(0);
-            if out.len() <= j {
-                out.resize(j + 1, Bucket::default());
-            }
-            if let Some(o) = out.get_mut(j) {
-                o.merge(b);
-            }
-        }
-        (first, out)
+        regroup(self.first, &self.buckets, f)
+    }
+
+    /// The counts in buckets of `width` ns over the groups that cover `[lo, hi)` ns only (a
+    /// zoomed view regroups the buckets it shows, not the whole capture's).
+    pub fn rebinned_in(&self, width: i128, (lo, hi): (i128, i128)) -> (i128, Vec<Bucket>) {
+        let f = width.div_euclid(self.width).max(1);
+        // Whole groups: from the start of the group holding `lo` to the end of the one holding
+        // `hi`, as this histogram's bucket indices within `buckets`.
+        let k_lo = lo.div_euclid(self.width).div_euclid(f).saturating_mul(f);
+        let k_hi = (hi.div_euclid(self.width).div_euclid(f))
+            .saturating_add(1)
+            .saturating_mul(f);
+        let len = self.buckets.len() as i128;
+        let a = (k_lo.saturating_sub(self.first)).clamp(0, len);
+        let b = (k_hi.saturating_sub(self.first)).clamp(a, len);
+        let slice = usize::try_from(a)
+            .ok()
+            .zip(usize::try_from(b).ok())
+            .and_then(|(a, b)| self.buckets.get(a..b))
+            .unwrap_or(&[]);
+        regroup(self.first + a, slice, f)
     }
 
     /// The counts in buckets of `width` ns (rounded up to a multiple of this histogram's
@@ -209,14 +218,44 @@ impl Histogram {
     }
 }
 
+/// `buckets` (the first at global index `first`) grouped `f` at a time on the global grid:
+/// (global index of the first group, groups).
+fn regroup(first: i128, buckets: &[Bucket], f: i128) -> (i128, Vec<Bucket>) {
+    let f = f.max(1);
+    let g0 = first.div_euclid(f);
+    let mut out: Vec<Bucket> = Vec::with_capacity(buckets.len() / 2 + 1);
+    for (i, b) in buckets.iter().enumerate() {
+        let g = (first + i as i128).div_euclid(f);
+        let j = usize::try_from(g - g0).unwrap_or(0);
+        if out.len() <= j {
+            out.resize(j + 1, Bucket::default());
+        }
+        if let Some(o) = out.get_mut(j) {
+            o.merge(b);
+        }
+    }
+    (g0, out)
+}
+
 /// The bucket width to draw with: at most `max_bars` buckets over the time `all` covers, and
 /// no finer than either histogram.
 pub fn display_width(all: &Histogram, shown: &Histogram, max_bars: usize) -> i128 {
-    let w = all.width().max(shown.width());
     let Some((start, end)) = all.range() else {
-        return w;
+        return all.width().max(shown.width());
     };
-    let n = (end - 1).div_euclid(w) - start.div_euclid(w) + 1;
+    width_over(all, shown, (start, end), max_bars)
+}
+
+/// The bucket width for at most `max_bars` buckets over `[start, end)` ns (a zoomed view), no
+/// finer than either histogram.
+pub fn width_over(
+    all: &Histogram,
+    shown: &Histogram,
+    (start, end): (i128, i128),
+    max_bars: usize,
+) -> i128 {
+    let w = all.width().max(shown.width());
+    let n = (end.max(start + 1) - 1).div_euclid(w) - start.div_euclid(w) + 1;
     let per = n.div_euclid(max_bars.max(1) as i128) + 1;
     let mut f: i128 = 1;
     while f < per {
@@ -224,6 +263,9 @@ pub fn display_width(all: &Histogram, shown: &Histogram, max_bars: usize) -> i12
     }
     w.saturating_mul(f)
 }
+
+/// The fewest histogram buckets a zoomed view spans (bars are never finer than the histogram).
+const MIN_VIEW_BUCKETS: f64 = 8.0;
 
 /// Timeline state kept in [`App`].
 #[derive(Debug, Default)]
@@ -238,6 +280,8 @@ pub struct Timeline {
     drag_from: Option<f64>,
     /// Where the pointer is during a drag.
     drag_to: Option<f64>,
+    /// The zoomed view, seconds since the first frame (`None`: the whole capture).
+    pub view: Option<(f64, f64)>,
     /// Geometry of the last drawn strip.
     pub drawn: Option<Drawn>,
 }
@@ -251,6 +295,8 @@ pub struct Drawn {
     pub x_range: (f64, f64),
     /// Bucket width of the bars, ns.
     pub width_ns: i128,
+    /// Top of the tallest displayed bar in view (the y axis fits it).
+    pub y_max: f64,
 }
 
 impl Drawn {
@@ -287,6 +333,47 @@ pub fn secs_text(ns: i128) -> String {
 }
 
 impl Timeline {
+    /// The whole capture's time span, seconds since the first frame.
+    pub fn full_range(&self) -> Option<(f64, f64)> {
+        let (a, b) = self.all.range()?;
+        Some((a as f64 / 1e9, b as f64 / 1e9))
+    }
+
+    /// The span shown: the zoomed view within the capture, or the whole capture.
+    pub fn visible_range(&self) -> Option<(f64, f64)> {
+        let full = self.full_range()?;
+        Some(self.view.map_or(full, |v| self.clamp_view(full, v)))
+    }
+
+    /// `v` kept inside `full` and no narrower than [`MIN_VIEW_BUCKETS`] histogram buckets.
+    fn clamp_view(&self, full: (f64, f64), (a, b): (f64, f64)) -> (f64, f64) {
+        let min = (self.all.width() as f64 / 1e9 * MIN_VIEW_BUCKETS).min(full.1 - full.0);
+        let span = (b - a).max(min).min(full.1 - full.0);
+        let a = a.max(full.0).min(full.1 - span);
+        (a, a + span)
+    }
+
+    /// Zoom by `factor` (< 1 zooms in) keeping `center` (seconds) where it is on screen.
+    pub fn zoom_at(&mut self, center: f64, factor: f64) {
+        let (Some(full), Some((a, b))) = (self.full_range(), self.visible_range()) else {
+            return;
+        };
+        let f = factor.clamp(0.05, 20.0);
+        let c = center.clamp(a, b);
+        let v = self.clamp_view(full, (c - (c - a) * f, c + (b - c) * f));
+        self.view = (v.1 - v.0 < (full.1 - full.0) * 0.999_999).then_some(v);
+    }
+
+    /// Move the view by `dx` seconds (positive: later).
+    pub fn pan_by(&mut self, dx: f64) {
+        let (Some(full), Some((a, b))) = (self.full_range(), self.visible_range()) else {
+            return;
+        };
+        if self.view.is_some() {
+            self.view = Some(self.clamp_view(full, (a + dx, b + dx)));
+        }
+    }
+
     /// Count the store's new messages (cheap when nothing is new).
     pub(super) fn catch_up(&mut self, store: &Store) {
         let Some(origin) = store.first_ts() else {
@@ -387,12 +474,16 @@ impl Timeline {
             return;
         }
         let max_bars = ((ui.available_width() / 5.0) as usize).clamp(8, 512);
-        let width = display_width(&tl.all, &tl.shown, max_bars);
-        let (g0, all_b) = tl.all.rebinned(width);
-        let (s0, shown_b) = tl.shown.rebinned(width);
+        let (x_lo, x_hi) = tl.visible_range().unwrap_or((0.0, 1.0));
+        let ns = |s: f64| (s * 1e9) as i128;
+        let width = width_over(&tl.all, &tl.shown, (ns(x_lo), ns(x_hi)), max_bars);
+        let view = (ns(x_lo), ns(x_hi));
+        let (g0, all_b) = tl.all.rebinned_in(width, view);
+        let (s0, shown_b) = tl.shown.rebinned_in(width, view);
         let secs = |ns: i128| ns as f64 / 1e9;
-        let x_lo = secs(g0 * width);
-        let x_hi = secs((g0 + all_b.len() as i128) * width);
+        // Buckets (global index) at least partly inside the view.
+        let (v0, v1) = (ns(x_lo).div_euclid(width), ns(x_hi).div_euclid(width));
+        let in_view = |g: i128| g >= v0 && g <= v1;
 
         // Legend: the classes present, then errors.
         let mut present = [false; CLASSES];
@@ -402,8 +493,10 @@ impl Timeline {
                 *p |= c > 0;
             }
         }
-        for b in &shown_b {
-            errors += u64::from(b.errors);
+        for (j, b) in shown_b.iter().enumerate() {
+            if in_view(s0 + j as i128) {
+                errors += u64::from(b.errors);
+            }
         }
         ui.horizontal(|ui| {
             ui.label(RichText::new("Timeline").strong());
@@ -415,14 +508,35 @@ impl Timeline {
             }
             swatch(ui, ERROR_COLOR, true);
             ui.label(RichText::new(format!("errors ({errors})")).small());
-            ui.weak(RichText::new("  click: go to · drag: filter time range").small());
+            ui.weak(
+                RichText::new(
+                    "  click: go to · drag: filter time range · wheel: zoom · \
+                     shift+drag: pan · double-click: whole capture",
+                )
+                .small(),
+            );
+            if self.view.is_some() {
+                ui.label(
+                    RichText::new(format!(
+                        "zoomed: {} – {} s",
+                        egui_plot::format_number(x_lo, 6),
+                        egui_plot::format_number(x_hi, 6)
+                    ))
+                    .small(),
+                );
+            }
         });
 
         let mut charts: Vec<Vec<Bar>> = vec![Vec::new(); CLASSES];
         let mut marks = Vec::new();
         let mut y_max = 1.0f64;
+        // The y axis fits the displayed bars in view; the outline of all messages (under a
+        // filter) may run off the top.
         for (j, b) in shown_b.iter().enumerate() {
             let g = s0 + j as i128;
+            if !in_view(g) {
+                continue;
+            }
             let x = secs(g * width) + secs(width) / 2.0;
             let mut base = 0.0;
             for (k, &c) in b.by_class.iter().enumerate() {
@@ -449,8 +563,10 @@ impl Timeline {
             let mut v = Vec::with_capacity(all_b.len() * 2);
             for (j, b) in all_b.iter().enumerate() {
                 let g = g0 + j as i128;
+                if !in_view(g) {
+                    continue;
+                }
                 let h = b.total() as f64;
-                y_max = y_max.max(h);
                 v.push([secs(g * width), h]);
                 v.push([secs((g + 1) * width), h]);
             }
@@ -549,8 +665,52 @@ impl Timeline {
             rect: *t.frame(),
             x_range: (x_lo, x_hi),
             width_ns: width,
+            y_max,
         });
         let x_at = |p: egui::Pos2| t.value_from_position(p).x;
+        // Wheel (or pinch / ctrl+wheel) over the strip zooms around the pointer.
+        if let Some(p) = r.hover_pos() {
+            let (wheel, pinch) = ui.input(|i| {
+                let wheel: f32 = i
+                    .events
+                    .iter()
+                    .filter_map(|e| match e {
+                        egui::Event::MouseWheel { unit, delta, .. } => Some(match unit {
+                            egui::MouseWheelUnit::Point => delta.y,
+                            egui::MouseWheelUnit::Line => delta.y * 40.0,
+                            egui::MouseWheelUnit::Page => delta.y * 400.0,
+                        }),
+                        _ => None,
+                    })
+                    .sum();
+                (wheel, i.zoom_delta())
+            });
+            // Ctrl+wheel arrives as a zoom factor, not as a scroll.
+            let factor = if pinch != 1.0 {
+                1.0 / f64::from(pinch)
+            } else {
+                (-f64::from(wheel) / 200.0).exp()
+            };
+            if factor != 1.0 {
+                self.zoom_at(x_at(p), factor);
+                ui.ctx().request_repaint();
+            }
+        }
+        let pan = ui.input(|i| i.modifiers.shift) || r.dragged_by(egui::PointerButton::Middle);
+        if r.double_clicked() {
+            self.view = None;
+            self.drag_from = None;
+            self.drag_to = None;
+            return;
+        }
+        if pan && r.dragged() {
+            let dx = f64::from(r.drag_delta().x);
+            let w = f64::from(t.frame().width().max(1.0));
+            self.pan_by(-dx * (x_hi - x_lo) / w);
+            self.drag_from = None;
+            self.drag_to = None;
+            return;
+        }
         if r.drag_started()
             && let Some(p) = ui
                 .input(|i| i.pointer.press_origin())
@@ -708,6 +868,41 @@ mod tests {
         h.add(-(i128::from(i64::MAX) * 1_000_000), 2, true);
         assert_eq!(h.total(), 3);
         assert!(h.buckets.len() <= MAX_BUCKETS);
+    }
+
+    #[test]
+    fn rebinned_in_a_view_counts_as_the_whole() {
+        let mut h = Histogram::default();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            h.add(
+                (x % 5_000_000_000) as i128,
+                (x >> 33) as usize % CLASSES,
+                x.is_multiple_of(5),
+            );
+        }
+        for w in [h.width(), h.width() * 8, h.width() * 1024] {
+            let (f, all) = h.rebinned(w);
+            for (lo, hi) in [(0, 1), (1_234_567, 2_000_000_000), (-5, 9_000_000_000)] {
+                let (g, part) = h.rebinned_in(w, (lo, hi));
+                let whole: Vec<_> = nonzero(f, &all)
+                    .into_iter()
+                    .filter(|(k, _)| *k >= lo.div_euclid(w) && *k <= hi.div_euclid(w))
+                    .collect();
+                assert_eq!(nonzero(g, &part), whole, "width {w} view {lo}..{hi}");
+            }
+        }
+        assert_eq!(
+            h.rebinned_in(h.width(), (-10, -5))
+                .1
+                .iter()
+                .map(Bucket::total)
+                .sum::<u64>(),
+            0
+        );
     }
 
     #[test]

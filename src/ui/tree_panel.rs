@@ -71,11 +71,11 @@ impl TreePanel {
             .id_salt("tree-scroll")
             .auto_shrink(false)
             .show(ui, |ui| {
-                // Ids as node_ui makes them (inside the scroll area).
+                // Ids as node_ui makes them.
                 if scroll && let Some(sel) = &self.selected_node {
                     for k in 1..sel.len() {
                         let prefix = sel.get(..k).unwrap_or_default().to_vec();
-                        let id = ui.make_persistent_id(("node", msg, prefix));
+                        let id = egui::Id::unique(("node", msg, prefix));
                         let mut st = CollapsingState::load_with_default_open(ui.ctx(), id, false);
                         st.set_open(true);
                         st.store(ui.ctx());
@@ -137,7 +137,9 @@ impl TreePanel {
             })
             .inner
         } else {
-            let id = ui.make_persistent_id(("node", msg, path.clone()));
+            // Not relative to `ui`: a nested body's ui has its own id, and the reveal above
+            // opens ancestors from the scroll area's ui.
+            let id = egui::Id::unique(("node", msg, path.clone()));
             // Top-level protocol nodes start open; the frame summary, the cooked header and
             // the changes (their line lists the first ones) closed.
             let default_open =

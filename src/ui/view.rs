@@ -70,6 +70,8 @@ pub(super) enum Action {
     OpenStats,
     /// Compare every selected message with this one (`None`: stop comparing).
     CompareWith(Option<usize>),
+    /// Select this message and its expert note (severity, text) (Expert Information).
+    GoToExpert(usize, crate::model::Severity, String),
 }
 
 impl eframe::App for GuiApp {
@@ -113,6 +115,9 @@ impl App {
         Panel::top("filter").show(ui, |ui| {
             self.filter.ui(ui, &self.settings.history, &mut actions);
         });
+        if self.find.open {
+            Panel::top("find").show(ui, |ui| self.find_bar(ui));
+        }
         Panel::bottom("status").show(ui, |ui| self.status_bar(ui, &mut actions));
         let h = ui.available_height();
         // The list has the window until a message is selected; then the tree and bytes take
@@ -139,7 +144,9 @@ impl App {
                 });
         }
         // After the details pane, so it takes its height from the list, not from the details.
-        if self.settings.timeline && self.file.is_some() {
+        // Shown for a live capture too (it has no file), while and after it runs.
+        let anything = self.file.is_some() || self.live.capture.is_some() || !self.store.is_empty();
+        if self.settings.timeline && anything {
             Panel::top("timeline")
                 .resizable(true)
                 .default_size(130.0)
@@ -176,6 +183,7 @@ impl App {
             .then_some(&self.list.displayed[..]);
         self.stats.window(ui, &self.store, displayed, &mut actions);
         self.state.window(ui, &self.store, self.selected);
+        self.experts_window(ui, &mut actions);
 
         for a in actions {
             match a {
@@ -224,6 +232,7 @@ impl App {
                 }
                 Action::OpenStats => self.stats.open = true,
                 Action::CompareWith(b) => self.compare_base = b,
+                Action::GoToExpert(i, s, t) => self.go_to_expert(i, s, &t),
             }
         }
     }
@@ -258,8 +267,9 @@ impl App {
             self.open_dialog(actions);
         }
         if find {
-            self.filter.focus = true;
+            self.open_find();
         }
+        self.nav_shortcuts(ui);
         self.live_shortcuts(ui);
         let (goto, prev_err, next_err) = ui.input_mut(|i| {
             // Shift+F8 first: a key without modifiers also matches it shifted.
@@ -484,6 +494,7 @@ impl App {
                     self.request(super::Pending::Quit, ui.ctx());
                 }
             });
+            self.edit_menu(ui);
             let running = self.capturing();
             self.live.menu(ui, &self.settings.live, running, actions);
             ui.menu_button("Go", |ui| {
@@ -541,6 +552,7 @@ impl App {
                     actions.push(Action::GoToLinked("nlmsg.response_in".into()));
                     ui.close();
                 }
+                self.go_menu_more(ui);
             });
             ui.menu_button("Analyze", |ui| {
                 let linked = self.selected.and_then(|i| self.store.linked(i));
@@ -603,6 +615,10 @@ impl App {
                 }
                 if ui.button("Statistics...").clicked() {
                     actions.push(Action::OpenStats);
+                    ui.close();
+                }
+                if ui.button("Expert Information").clicked() {
+                    self.open_experts();
                     ui.close();
                 }
                 ui.separator();
