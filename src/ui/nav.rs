@@ -306,7 +306,7 @@ fn matches(store: &Store, q: &Query, i: usize) -> bool {
     match q {
         Query::Filter(f) => {
             let mut hit = Vec::new();
-            store.filter_range(f, i..i + 1, &mut hit);
+            store.filter_range(f, None, i..i + 1, &mut hit);
             !hit.is_empty()
         }
         Query::Hex(_)
