@@ -12,6 +12,7 @@ use egui::{Key, TextEdit, Ui};
 
 use super::App;
 use super::tree_panel::node_text;
+use crate::dissect::attrs::Want;
 use crate::dissect::fields::Catalog;
 use crate::filter::Filter;
 use crate::model::{Node, Severity};
@@ -41,8 +42,8 @@ pub enum FindIn {
 
 /// A compiled search.
 pub enum Query {
-    /// Messages the filter passes.
-    Filter(Box<Filter>),
+    /// Messages the filter passes (with what its trees must hold: `Catalog::want`).
+    Filter(Box<Filter>, Option<Want>),
     /// Messages whose bytes hold this sequence.
     Hex(Vec<u8>),
     /// A string; `needle` is lower-cased unless `case`.
@@ -279,7 +280,7 @@ fn node_pred(q: &Query) -> Option<NodePred<'_>> {
             n.expert.as_ref().is_some_and(|e| e.severity == *s)
         })),
         // The first node of a field the filter names (as Wireshark highlights it).
-        Query::Filter(f) => Some(Box::new(move |n: &Node| {
+        Query::Filter(f, _) => Some(Box::new(move |n: &Node| {
             !n.field.is_empty() && f.fields().any(|x| x == n.field)
         })),
         _ => None,
@@ -304,9 +305,9 @@ fn byte_hit(store: &Store, i: usize, q: &Query) -> Option<(usize, usize)> {
 /// Whether message `i` matches `q`.
 fn matches(store: &Store, q: &Query, i: usize) -> bool {
     match q {
-        Query::Filter(f) => {
+        Query::Filter(f, want) => {
             let mut hit = Vec::new();
-            store.filter_range(f, None, i..i + 1, &mut hit);
+            store.filter_range(f, want.as_ref(), i..i + 1, &mut hit);
             !hit.is_empty()
         }
         Query::Hex(_)
@@ -382,7 +383,8 @@ impl App {
                 if q.is_empty() {
                     return Err("nothing to find".into());
                 }
-                Query::Filter(Box::new(q))
+                let want = cat.want(&q);
+                Query::Filter(Box::new(q), want)
             }
             FindBy::Hex => Query::Hex(parse_hex(text)?),
             FindBy::Text => Query::Text {
