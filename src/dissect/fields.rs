@@ -303,7 +303,7 @@ impl Catalog {
     pub fn for_filter(specs: &SpecRegistry, filter: &str) -> Self {
         Self::of(specs, &|s| {
             let root = s.field_root();
-            filter.match_indices(root.as_str()).any(|(i, _)| {
+            filter.match_indices(root).any(|(i, _)| {
                 let before = filter.get(..i).and_then(|b| b.chars().last());
                 let after = filter.get(i + root.len()..).and_then(|a| a.chars().next());
                 !before.is_some_and(|c| c.is_alphanumeric() || "-_.".contains(c))
@@ -318,7 +318,11 @@ impl Catalog {
         placed.sort();
         placed.dedup();
         paths.extend(placed.iter().cloned());
-        let mut roots: Vec<String> = specs.specs().iter().map(|s| s.field_root()).collect();
+        let mut roots: Vec<String> = specs
+            .specs()
+            .iter()
+            .map(|s| s.field_root().to_string())
+            .collect();
         roots.extend(["genl", "nlmsgerr"].map(String::from));
         roots.sort();
         roots.dedup();

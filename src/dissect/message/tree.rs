@@ -148,7 +148,7 @@ impl<'a> MessageView<'a> {
                     }
                 };
                 // A filter's tree of a family it does not ask about: nothing to build.
-                if want.is_some_and(|w| !w.level(&spec.field_root())) {
+                if want.is_some_and(|w| !w.level(spec.field_root())) {
                     return Vec::new();
                 }
                 if let Some(n) = hooks.short_header(&p, hdr_struct) {
@@ -173,7 +173,7 @@ impl<'a> MessageView<'a> {
                 let mut out = Vec::new();
                 let mut pos = start;
                 if let Some(st) = hdr_struct {
-                    let (hn, next) = w.header_node(st, &spec.field_root(), pos, end);
+                    let (hn, next) = w.header_node(st, spec.field_root(), pos, end);
                     out.push(hn);
                     pos = next;
                 }
@@ -183,7 +183,7 @@ impl<'a> MessageView<'a> {
                     out.push(n);
                     pos = after;
                 }
-                let mut attrs = w.attrs(pos, end, set, &spec.field_root(), 0);
+                let mut attrs = w.attrs(pos, end, set, spec.field_root(), 0);
                 if set.is_none() {
                     mark_raw(&mut attrs);
                 }
@@ -306,7 +306,7 @@ impl<'a> MessageView<'a> {
             .and_then(|o| o.fixed_header.as_deref())
             .or(spec.fixed_header.as_deref());
         if let Some(st) = hdr.and_then(|h| spec.structs.get(h)) {
-            let (hn, next) = w.header_node(st, &spec.field_root(), pos, end);
+            let (hn, next) = w.header_node(st, spec.field_root(), pos, end);
             out.push(hn);
             pos = next;
         }
@@ -323,7 +323,7 @@ impl<'a> MessageView<'a> {
             },
             ..w
         };
-        let mut attrs = w.attrs(pos, end, set, &spec.field_root(), 0);
+        let mut attrs = w.attrs(pos, end, set, spec.field_root(), 0);
         if set.is_none() {
             mark_raw(&mut attrs);
         }

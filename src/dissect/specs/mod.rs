@@ -275,12 +275,12 @@ impl SpecRegistry {
             for h in headers {
                 // The header node and its members, nested structs and unions included
                 // (xfrm.xfrm_usersa_info.id.spi).
-                header_paths(s, h, &s.field_root(), &mut out);
+                header_paths(s, h, s.field_root(), &mut out);
             }
             roots.sort_unstable();
             roots.dedup();
             for (set, _) in roots {
-                collect_paths(s, set, &s.field_root(), 0, &mut out);
+                collect_paths(s, set, s.field_root(), 0, &mut out);
             }
             // Code decoders' nodes carry their own absolute fields (`wlan.ssid`): once per
             // decoder the spec names anywhere.

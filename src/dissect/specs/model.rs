@@ -478,16 +478,22 @@ pub struct Spec {
     /// Names of the attributes sub-messages take their format from (sorted): a filter's tree
     /// keeps them at every level it walks.
     pub selectors: Vec<String>,
+    /// [`Spec::field_root`], made once.
+    pub root: String,
 }
 
 impl Spec {
-    /// The first segment of this family's filter fields: its name in lower case, as filter
+    /// The first segment of this family's filter fields (see [`Spec::root_of`]).
+    pub fn field_root(&self) -> &str {
+        &self.root
+    }
+
+    /// The first segment of the filter fields of family `name`: in lower case, as filter
     /// fields start with a lower-case letter (upper case names constants: `IPVS` -> `ipvs.dest`).
-    pub fn field_root(&self) -> String {
+    pub fn root_of(name: &str) -> String {
         // Kept to the characters a field may hold; a name that starts with no letter gets a
         // prefix ("802.15.4 MAC" -> `genl-802_15_4_mac`).
-        let mut root: String = self
-            .name
+        let mut root: String = name
             .chars()
             .map(|c| match c.to_ascii_lowercase() {
                 c @ ('a'..='z' | '0'..='9' | '_' | '-') => c,

@@ -394,6 +394,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
     selectors.dedup();
     let spec = Spec {
         selectors,
+        root: Spec::root_of(&name),
         name,
         source,
         protocol,
