@@ -241,12 +241,14 @@ impl Emitter {
 
 /// The `-w` writer: frames byte for byte as pcap or pcapng. pcapng output records the generic
 /// netlink ids known so far as a packet comment whenever they change, so a filtered file that
-/// lost the nlctrl replies still decodes by family name.
+/// lost the nlctrl replies still decodes by family name; likewise the interface names once a
+/// `link-names:` comment (a live capture's snapshot) taught some.
 #[derive(Debug)]
 pub struct CaptureOut<W: Write> {
     w: Writer<W>,
     format: OutFormat,
     genl_written: u64,
+    links_written: u64,
 }
 
 impl<W: Write> CaptureOut<W> {
@@ -263,6 +265,7 @@ impl<W: Write> CaptureOut<W> {
             ),
             format,
             genl_written: 0,
+            links_written: 0,
         }
     }
 
@@ -273,15 +276,22 @@ impl<W: Write> CaptureOut<W> {
         iface: &Interface,
         dis: &Dissector,
     ) -> Result<(), WriteError> {
-        let mut with_comment = None;
+        let mut with_comment: Option<Frame> = None;
+        let mut add = |c: String| {
+            if !frame.comments.contains(&c) {
+                with_comment
+                    .get_or_insert_with(|| frame.clone())
+                    .comments
+                    .push(c);
+            }
+        };
         if self.format == OutFormat::PcapNg && dis.genl_version() != self.genl_written {
             self.genl_written = dis.genl_version();
-            let c = dis.genl_comment();
-            if !frame.comments.contains(&c) {
-                let mut f = frame.clone();
-                f.comments.push(c);
-                with_comment = Some(f);
-            }
+            add(dis.genl_comment());
+        }
+        if self.format == OutFormat::PcapNg && dis.links_version() != self.links_written {
+            self.links_written = dis.links_version();
+            dis.links_comments().into_iter().for_each(&mut add);
         }
         self.w
             .write_frame(with_comment.as_ref().unwrap_or(frame), iface)

@@ -1,6 +1,7 @@
 pub mod common;
 
 mod bigendian;
+mod capture_context;
 mod changes;
 mod classic;
 mod conntrack_summaries;
