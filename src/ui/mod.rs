@@ -630,7 +630,8 @@ pub fn run(specs: SpecRegistry, file: Option<PathBuf>) -> Result<(), String> {
             .with_title("nlscope")
             .with_app_id("nlscope")
             .with_inner_size([1280.0, 800.0])
-            .with_drag_and_drop(true),
+            .with_drag_and_drop(true)
+            .with_icon(window_icon()),
         ..Default::default()
     };
     eframe::run_native(
@@ -654,9 +655,25 @@ pub fn run(specs: SpecRegistry, file: Option<PathBuf>) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
+/// The window icon (assets/nlscope.png, drawn by scripts/make-icon.py from assets/nlscope.svg).
+fn window_icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/nlscope.png"))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_icon_is_the_packaged_png() {
+        let icon = window_icon();
+        assert_eq!((icon.width, icon.height), (128, 128));
+        assert_eq!(icon.rgba.len(), 128 * 128 * 4);
+        // Opaque in the middle, transparent in the corner (the rounded square).
+        assert_eq!(icon.rgba[(64 * 128 + 64) * 4 + 3], 255);
+        assert_eq!(icon.rgba[3], 0);
+    }
 
     #[test]
     fn only_the_settings_are_persisted_and_they_round_trip() {

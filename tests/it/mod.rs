@@ -30,6 +30,7 @@ mod nflog;
 mod nft_summaries;
 mod nlmon_vm;
 mod nlpr;
+mod packaging;
 mod policy;
 mod procattr;
 mod roundtrip;
