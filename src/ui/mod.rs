@@ -69,6 +69,50 @@ pub struct Settings {
     pub live: LiveOptions,
     /// Show the timeline strip above the packet list.
     pub timeline: bool,
+    /// Where the panes split.
+    pub layout: PaneSplit,
+}
+
+/// How the window is split between the list, the tree and the hex pane (kept across runs as
+/// fractions, so a different window size keeps the proportions).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PaneSplit {
+    /// The tree and hex panes' share of the height below the filter bar (once a message is
+    /// selected; the list has it all before).
+    pub details: f32,
+    /// The tree's share of the details' width (the hex pane has the rest).
+    pub tree: f32,
+    /// The timeline strip's height in points.
+    pub timeline: f32,
+}
+
+impl Default for PaneSplit {
+    fn default() -> Self {
+        PaneSplit {
+            details: 0.45,
+            tree: 0.45,
+            timeline: 130.0,
+        }
+    }
+}
+
+impl PaneSplit {
+    /// Fractions and heights kept within what the layout can show (a hand-edited or corrupt
+    /// setting never hides a pane).
+    pub fn clamped(self) -> PaneSplit {
+        let frac = |v: f32, d: f32| if v.is_finite() { v.clamp(0.1, 0.9) } else { d };
+        let d = PaneSplit::default();
+        PaneSplit {
+            details: frac(self.details, d.details),
+            tree: frac(self.tree, d.tree),
+            timeline: if self.timeline.is_finite() {
+                self.timeline.clamp(70.0, 400.0)
+            } else {
+                d.timeline
+            },
+        }
+    }
 }
 
 impl Default for Settings {
@@ -80,6 +124,7 @@ impl Default for Settings {
             dark: true,
             live: LiveOptions::default(),
             timeline: true,
+            layout: PaneSplit::default(),
         }
     }
 }
@@ -682,6 +727,7 @@ mod tests {
         s.recent.push(PathBuf::from("/tmp/a.pcapng"));
         s.history.push("nlmsg.type == RTM_NEWLINK".into());
         s.time_format = TimeFormat::Delta;
+        s.layout.details = 0.3;
         let json = serde_json::to_value(&s).expect("serialize");
         let mut keys: Vec<&str> = json
             .as_object()
@@ -695,6 +741,7 @@ mod tests {
             [
                 "dark",
                 "history",
+                "layout",
                 "live",
                 "recent",
                 "time_format",

@@ -20,6 +20,7 @@ mod gui;
 mod gui_conv;
 mod gui_decode_as;
 mod gui_files;
+mod gui_layout;
 mod gui_live;
 mod gui_ux;
 mod ieee80211;
