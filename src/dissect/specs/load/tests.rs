@@ -299,3 +299,24 @@ fn attribute_byte_order_of_a_family() {
     assert!(!load(base).unwrap().attrs_big_endian);
     assert!(load(&format!("{base}nlscope-attr-byte-order: little\n")).is_err());
 }
+
+#[test]
+fn zero_in_request_is_read_on_integer_members_only() {
+    let spec = |member: &str| {
+        BASE.replace(
+            "attribute-sets:",
+            &format!("  - name: hdr\n    type: struct\n    members:\n{member}\nattribute-sets:"),
+        )
+    };
+    let s = load(&spec(
+        "      - {name: kind, type: u16, enum: colours, nlscope-zero-in-request: any}",
+    ))
+    .unwrap();
+    let m = &s.structs["hdr"].members[0];
+    assert_eq!(m.zero_in_request.as_deref(), Some("any"));
+    let e = load(&spec(
+        "      - {name: raw, type: binary, len: 4, nlscope-zero-in-request: any}",
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("needs an integer member"), "{e}");
+}
