@@ -724,6 +724,23 @@ impl Dissector {
         }
     }
 
+    /// Every interface name known: (index, name), in no order.
+    pub fn link_names(&self) -> impl Iterator<Item = (i32, &str)> {
+        self.links.iter().map(|(i, n)| (*i, n.as_str()))
+    }
+
+    /// Name the interfaces of `links` whose index nothing named yet (what a whole capture
+    /// calls them, for messages before their link's RTM_NEWLINK); what is learned later in
+    /// capture order still wins. Records no fact.
+    pub fn prime_links<'a>(&mut self, links: impl IntoIterator<Item = (i32, &'a str)>) {
+        for (i, n) in links {
+            if self.links.len() >= MAX_LINKS {
+                break;
+            }
+            self.links.entry(i).or_insert_with(|| n.to_string());
+        }
+    }
+
     /// An interface's name, if an RTM_NEWLINK for it was seen.
     pub fn link_name(&self, index: i32) -> Option<&str> {
         self.links.get(&index).map(String::as_str)

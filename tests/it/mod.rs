@@ -9,6 +9,7 @@ mod conversations;
 mod coverage;
 mod custom;
 mod experts;
+mod export_shown;
 mod field_catalog;
 mod filter_bar;
 mod filters;
