@@ -18,4 +18,6 @@ GEN=$TARGET/release/gen-docs
 rm -rf "$GEN"
 "$TARGET/release/nlscope" --gen-docs "$GEN" >/dev/null
 gzip -9n "$GEN"/man/*.1
-cargo deb --no-build --locked "$@" | tail -n 1
+# --strip: the release profile keeps line tables (for backtraces in development); the package
+# does not need them.
+cargo deb --no-build --strip --locked "$@" | tail -n 1
