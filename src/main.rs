@@ -3,14 +3,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 // Dissection trees are many small allocations; mimalloc makes `-T json` about a third faster
 // than glibc malloc on the benchmark capture (scripts/bench.sh).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use nlscope::cli::{CliError, capture, read, specs_cmd, state, stats, trace};
+use nlscope::cli::{CliError, capture, docs, read, specs_cmd, state, stats, trace};
 use nlscope::dissect::specs::SpecRegistry;
 
 #[derive(Parser)]
@@ -31,6 +31,10 @@ struct Cli {
     cmd: Option<Cmd>,
     /// Capture file to open in the desktop app.
     file: Option<PathBuf>,
+    /// Write man pages and shell completions into DIR (`man/`, `completions/`) and exit; for
+    /// packaging (scripts/package-deb.sh).
+    #[arg(long = "gen-docs", value_name = "DIR", hide = true)]
+    gen_docs: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -71,6 +75,12 @@ enum SpecsCmd {
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
+    if let Some(dir) = &cli.gen_docs {
+        for p in docs::generate(Cli::command(), dir)? {
+            println!("{}", p.display());
+        }
+        return Ok(());
+    }
     let specs =
         SpecRegistry::load_default(&cli.spec_dir).map_err(|e| CliError::usage(e.to_string()))?;
     let stdout = std::io::stdout();

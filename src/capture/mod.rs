@@ -4,6 +4,7 @@
 
 pub mod file;
 pub(crate) mod genl;
+pub(crate) mod links;
 pub mod monitor;
 pub mod nlmon;
 pub mod nlsock;

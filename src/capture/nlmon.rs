@@ -94,6 +94,14 @@ fn check_name(name: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// What the capture file records about the namespace at start.
+#[derive(Default)]
+struct HostNames {
+    genl: crate::capture::genl::GenlNames,
+    /// `link-names:` comments (see `capture::links`).
+    links: Vec<String>,
+}
+
 /// The nlmon source.
 pub struct NlmonSource {
     fd: OwnedFd,
@@ -104,8 +112,8 @@ pub struct NlmonSource {
     stats: SourceStats,
     /// Kernel drops not yet reported on a frame.
     drops_pending: u64,
-    /// The host's generic netlink families at start, recorded in the capture file.
-    genl: crate::capture::genl::GenlNames,
+    /// The host's generic netlink families and links at start, recorded in the capture file.
+    names: HostNames,
     /// The interface this source created; deleting it happens when this is dropped, after the
     /// socket (declared first) is closed.
     _created: Option<rtnl::CreatedLink>,
@@ -113,6 +121,11 @@ pub struct NlmonSource {
 
 impl NlmonSource {
     fn open(iface: &str, create: bool, created: Option<rtnl::CreatedLink>) -> io::Result<Self> {
+        // Before the packet socket exists: nlmon would capture these dumps too.
+        let names = HostNames {
+            genl: crate::capture::genl::GenlNames::of_host(),
+            links: crate::capture::links::link_names_of_host(),
+        };
         let fd = packet_socket(iface, create)?;
         let ifindex = ifindex_of(iface)?;
 
@@ -136,7 +149,7 @@ impl NlmonSource {
             )));
         }
 
-        let src = Self::bind_socket(fd, iface, ifindex, created)?;
+        let src = Self::bind_socket(fd, iface, ifindex, names, created)?;
         Ok(src)
     }
 
@@ -145,6 +158,7 @@ impl NlmonSource {
         fd: OwnedFd,
         iface: &str,
         ifindex: i32,
+        names: HostNames,
         created: Option<rtnl::CreatedLink>,
     ) -> io::Result<Self> {
         let s = fd.as_raw_fd();
@@ -179,7 +193,7 @@ impl NlmonSource {
             buf: vec![0; SNAPLEN - COOKED_LEN],
             stats: SourceStats::default(),
             drops_pending: 0,
-            genl: crate::capture::genl::GenlNames::of_host(),
+            names,
             _created: created,
         };
         // Start the drop counters from zero.
@@ -280,7 +294,9 @@ impl Source for NlmonSource {
     }
 
     fn section_comments(&self) -> Vec<String> {
-        self.genl.comment().into_iter().collect()
+        let mut c: Vec<String> = self.names.genl.comment().into_iter().collect();
+        c.extend(self.names.links.iter().cloned());
+        c
     }
 
     fn poll(&mut self, timeout: Duration, base: usize, out: &mut Vec<Captured>) -> io::Result<()> {

@@ -1,6 +1,7 @@
 //! Command-line front end: `read`, `capture`, `trace`, `specs`.
 
 pub mod capture;
+pub mod docs;
 pub mod read;
 pub mod specs_cmd;
 pub mod state;

@@ -45,6 +45,12 @@ pub struct ReadOptions {
     /// many stayed raw, per netlink family and message type.
     #[arg(long = "coverage")]
     pub coverage: bool,
+    /// Time in summary lines and CSV rows, as tshark's -t: r (seconds since the first frame;
+    /// the summary's default), a (time of day, UTC), ad (date and time, UTC), dd or d
+    /// (seconds since the previous message printed), e (seconds since the epoch; CSV's
+    /// default).
+    #[arg(short = 't', value_name = "FORMAT", value_parser = export::TimeStyle::parse)]
+    pub time_format: Option<export::TimeStyle>,
     /// Read generic netlink family id ID as family NAME, whatever the capture says (e.g.
     /// `--genl nl80211=0x22` for a capture that never resolved the id); repeatable.
     #[arg(long = "genl", value_name = "NAME=ID", value_parser = parse_genl)]
@@ -380,7 +386,15 @@ pub fn run(
             conv = Some(correlate_file(&opts.input, opts.count, &mut d)?);
         }
     }
-    let mut dis = dissector(opts, specs)?;
+    let mut dis = dissector(opts, specs.clone())?;
+    // Summary lines and CSV name a link as the whole file does, like the app's list (a route
+    // printed before its link's RTM_NEWLINK reads `dev veth1`, not `dev if2`): a file is read
+    // once more first for the names. A pipe names what it has seen.
+    if matches!(format, Some(Format::Summary | Format::Csv)) && opts.input != "-" {
+        let mut d = dissector(opts, specs)?;
+        let _ = walk_file(&opts.input, opts.count, &mut d, &mut |_, _, _, _| {});
+        dis.prime_links(d.link_names());
+    }
     // Trees and JSON show what changed in a message since the previous one about its object.
     let want_changes = format.is_some_and(Format::needs_tree)
         || filter.as_ref().is_some_and(Filter::needs_changes);
@@ -406,7 +420,8 @@ pub fn run(
             CliError::new(format!("writing output: {e}"))
         }
     };
-    let mut emitter = format.map(Emitter::new);
+    let mut emitter =
+        format.map(|f| Emitter::new(f).with_time(opts.time_format.unwrap_or_default()));
     let mut text = String::with_capacity(4096);
     if let Some(e) = &emitter {
         e.begin(&mut text);

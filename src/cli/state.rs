@@ -64,6 +64,7 @@ pub fn run(opts: &StateOptions, specs: SpecRegistry, out: &mut dyn Write) -> Res
         write: None,
         out_format: None,
         coverage: false,
+        time_format: None,
         genl: Vec::new(),
         decode_as: Vec::new(),
     };

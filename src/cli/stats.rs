@@ -54,6 +54,7 @@ pub fn run(opts: &StatsOptions, specs: SpecRegistry, out: &mut dyn Write) -> Res
         write: None,
         out_format: None,
         coverage: false,
+        time_format: None,
         genl: opts.genl.clone(),
         decode_as: opts.decode_as.clone(),
     };

@@ -97,6 +97,16 @@ impl Hasher for KeyHasher {
     }
 }
 
+/// Prefix of the capture comment recording interface names (`link-names: 1=lo 2=eth0`): a
+/// live capture's snapshot of the kernel's links at start (see `capture::links`), so messages
+/// that name a link only by index read with its name from the first one.
+pub const LINK_NAMES_PREFIX: &str = "link-names:";
+/// Links one `link-names:` comment lists at most: it stays under pcapng's 65535-byte option
+/// limit (an entry is at most 10 digits, `=`, 15 bytes of name and a space).
+pub const LINK_NAMES_PER_COMMENT: usize = 2000;
+/// Interface names remembered at most (RTM_NEWLINK and `link-names:` comments).
+const MAX_LINKS: usize = 65_536;
+
 /// How many recent requests are remembered to decode capped error acks.
 const RECENT_REQUESTS: usize = 4096;
 /// Messages of one unnamed generic netlink id tried before giving up guessing its family.
@@ -119,6 +129,8 @@ pub struct Dissector {
     genl_guesses: RefCell<HashMap<u16, Result<genl_guess::Guess, u8>>>,
     /// Interface names by index, learned from RTM_NEWLINK messages (for summaries).
     links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
+    /// Bumped when a `link-names:` comment teaches a name (so writers know to record them).
+    links_version: u64,
     /// IFLA_IFNAME's attribute number (from the rt-link spec; 3 in the uapi).
     ifla_ifname: u16,
     /// nftables sets learned from NEWSET/NEWSETELEM (key types, anonymous sets' elements),
@@ -148,6 +160,32 @@ pub enum Fact {
     Link(i32, String),
     /// An nftables set's declaration or an anonymous set's elements.
     Nft(families::nftables::NftFact),
+}
+
+/// `link-names:` comments for `links` (index, name), [`LINK_NAMES_PER_COMMENT`] a comment;
+/// names a comment could not carry (empty, with whitespace) are left out.
+pub fn link_names_comments<'a>(links: impl IntoIterator<Item = (i32, &'a str)>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut n = 0;
+    for (idx, name) in links {
+        if name.is_empty() || name.len() >= 16 || name.chars().any(char::is_whitespace) {
+            continue;
+        }
+        if n == LINK_NAMES_PER_COMMENT {
+            out.push(std::mem::take(&mut line));
+            n = 0;
+        }
+        if n == 0 {
+            line.push_str(LINK_NAMES_PREFIX);
+        }
+        line.push_str(&format!(" {idx}={name}"));
+        n += 1;
+    }
+    if n > 0 {
+        out.push(line);
+    }
+    out
 }
 
 /// What an indexer on another thread needs to index like a given [`Dissector`] (it is `Send`;
@@ -188,6 +226,7 @@ impl Dissector {
             nft: Default::default(),
             nft_nums,
             links: HashMap::default(),
+            links_version: 0,
             genl,
             genl_version: 0,
             guess_version: std::cell::Cell::new(0),
@@ -367,9 +406,14 @@ impl Dissector {
         r
     }
 
-    /// Learn from capture comments of the form `genl-families: 16=nlctrl 20=ethtool`.
+    /// Learn from capture comments of the form `genl-families: 16=nlctrl 20=ethtool` and
+    /// `link-names: 1=lo 2=eth0`.
     pub fn learn_from_comment(&mut self, comment: &str) {
         for line in comment.lines() {
+            if let Some(rest) = line.trim().strip_prefix(LINK_NAMES_PREFIX) {
+                self.learn_links_comment(rest);
+                continue;
+            }
             let Some(rest) = line.trim().strip_prefix("genl-families:") else {
                 continue;
             };
@@ -384,6 +428,42 @@ impl Dissector {
                 }
             }
         }
+    }
+
+    /// `1=lo 2=eth0` of a `link-names:` comment. A kernel interface name has no whitespace
+    /// (dev_valid_name), so entries split on it; the index ends at the first `=`.
+    fn learn_links_comment(&mut self, rest: &str) {
+        for pair in rest.split_whitespace() {
+            let Some((idx, name)) = pair.split_once('=') else {
+                continue;
+            };
+            let Ok(idx) = idx.parse::<i32>() else {
+                continue;
+            };
+            let known = self.links.get(&idx).map(String::as_str);
+            if idx > 0
+                && !name.is_empty()
+                && name.len() < 16
+                && known != Some(name)
+                && (known.is_some() || self.links.len() < MAX_LINKS)
+            {
+                self.learn_link(idx, name.to_string());
+                self.links_version += 1;
+            }
+        }
+    }
+
+    /// Changes whenever a `link-names:` comment teaches a name (see [`Dissector::links_comments`]).
+    pub fn links_version(&self) -> u64 {
+        self.links_version
+    }
+
+    /// The `link-names:` comments recording every interface name known (empty when none is),
+    /// at most [`LINK_NAMES_PER_COMMENT`] links each, by index.
+    pub fn links_comments(&self) -> Vec<String> {
+        let mut links: Vec<(&i32, &String)> = self.links.iter().collect();
+        links.sort();
+        link_names_comments(links.into_iter().map(|(i, n)| (*i, n.as_str())))
     }
 
     /// Changes whenever a generic netlink id is learned (so writers know when to record them).
@@ -560,7 +640,7 @@ impl Dissector {
         if m.protocol == NETLINK_ROUTE
             && m.ty == 16
             && m.direction == Direction::FromKernel
-            && self.links.len() < 65_536
+            && self.links.len() < MAX_LINKS
         {
             let p = m.offset + NLMSG_HDRLEN;
             if let Some(idx) = m.endian.u32(data, p + 4) {
@@ -641,6 +721,23 @@ impl Dissector {
             slot.1.clear();
             slot.1.extend_from_slice(bytes);
             self.recent_next = (self.recent_next + 1) % RECENT_REQUESTS;
+        }
+    }
+
+    /// Every interface name known: (index, name), in no order.
+    pub fn link_names(&self) -> impl Iterator<Item = (i32, &str)> {
+        self.links.iter().map(|(i, n)| (*i, n.as_str()))
+    }
+
+    /// Name the interfaces of `links` whose index nothing named yet (what a whole capture
+    /// calls them, for messages before their link's RTM_NEWLINK); what is learned later in
+    /// capture order still wins. Records no fact.
+    pub fn prime_links<'a>(&mut self, links: impl IntoIterator<Item = (i32, &'a str)>) {
+        for (i, n) in links {
+            if self.links.len() >= MAX_LINKS {
+                break;
+            }
+            self.links.entry(i).or_insert_with(|| n.to_string());
         }
     }
 

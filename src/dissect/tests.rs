@@ -400,3 +400,26 @@ fn non_netlink_link_types_and_short_frames() {
     assert_eq!(fi.msgs.len(), 1);
     assert_eq!(d.view(&sll2, &fi.msgs[0]).type_name(), "NLMSG_DONE");
 }
+
+#[test]
+fn a_zero_ifi_type_is_unspecified_in_a_request_and_netrom_in_a_reply() {
+    let mut d = dis();
+    // RTM_GETLINK dump request, ifinfomsg all zeros; then a kernel RTM_NEWLINK with type 0.
+    let req = nlmsg(LE, 18, 0x301, 1, 0, &[0u8; 16]);
+    let rep = nlmsg(LE, 16, 0x2, 1, 77, &[0u8; 16]);
+    let f = frame(0, &[req, rep]);
+    let fi = d.index_frame(&f, 253, Endian::Little);
+    let ty = |i: usize| {
+        let tree = d.view(&f, &fi.msgs[i]).tree();
+        let n = all(&tree)
+            .into_iter()
+            .find(|n| n.field == "rt-link.ifinfomsg.ifi-type")
+            .cloned()
+            .unwrap();
+        (n.display, n.value)
+    };
+    let (disp, val) = ty(0);
+    assert_eq!(disp, "unspecified (0)");
+    assert!(matches!(val, Value::Enum { value: 0, .. }));
+    assert_eq!(ty(1).0, "ARPHRD_NETROM (0)");
+}

@@ -169,6 +169,15 @@ pub struct FileJob {
 }
 
 impl FileJob {
+    /// Summary lines and CSV rows give the time as `style` says (the app passes its Time
+    /// column's format); call before the first [`FileJob::step`].
+    pub fn with_time(mut self, style: super::TimeStyle) -> Self {
+        if let Output::Text(e, _) = &mut self.out {
+            e.set_time(style);
+        }
+        self
+    }
+
     /// Start writing `rows` (store indices, any order) of `store` to `path`.
     pub fn start(
         store: &Store,
@@ -227,13 +236,19 @@ impl FileJob {
                 },
             ),
         };
+        let mut dis = Dissector::new(store.dissector().specs.clone());
+        if matches!(target, Target::Messages(Format::Summary | Format::Csv)) {
+            // Names as the list shows them: what the whole capture calls each link, also for
+            // a message before its link's RTM_NEWLINK (`nlscope read` does the same).
+            dis.prime_links(store.dissector().link_names());
+        }
         Ok(FileJob {
             target,
             path: path.to_path_buf(),
             rows,
             next: 0,
             replay: Replay {
-                dis: Dissector::new(store.dissector().specs.clone()),
+                dis,
                 next: 0,
                 section: 0,
                 fi: FrameIndex::default(),

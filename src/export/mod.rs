@@ -154,6 +154,12 @@ fn push_short_flags(out: &mut String, names: &[&str], rest: u16, width: usize) {
 /// Append a summary line: frame, time (relative to `t0`), direction, family, type, flags,
 /// seq, pid, len, info.
 pub fn write_summary_line(out: &mut String, r: &Record, t0: i128) {
+    write_summary_line_timed(out, r, t0, None);
+}
+
+/// [`write_summary_line`] with the time given as text (see [`TimeStyle`]); `None`: seconds
+/// since `t0`.
+pub fn write_summary_line_timed(out: &mut String, r: &Record, t0: i128, time: Option<&str>) {
     let m = r.view.index();
     let (names, rest) = r.view.flag_names();
     let mut ib = itoa::Buffer::new();
@@ -161,7 +167,10 @@ pub fn write_summary_line(out: &mut String, r: &Record, t0: i128) {
     out.push(':');
     out.push_str(ib.format(r.msg));
     out.push(' ');
-    push_rel_time(out, r.ts_ns - t0, 12);
+    match time {
+        Some(t) => push_padded(out, t, 12, true),
+        None => push_rel_time(out, r.ts_ns - t0, 12),
+    }
     out.push(' ');
     push_padded(out, m.direction.as_str(), 11, false);
     out.push(' ');
@@ -179,6 +188,57 @@ pub fn write_summary_line(out: &mut String, r: &Record, t0: i128) {
     out.push_str(ib.format(m.len));
     out.push(' ');
     r.view.write_summary(out, tn);
+}
+
+/// How summary lines and CSV rows give a message's time (`nlscope read -t`, and the app's Time
+/// column for its Export).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TimeStyle {
+    /// Each format's own: seconds since the first frame in summary lines, epoch seconds in CSV.
+    #[default]
+    Default,
+    /// Seconds since the first frame (`-t r`).
+    Relative,
+    /// Time of day, UTC (`-t a`).
+    Absolute,
+    /// Date and time of day, UTC (`-t ad`).
+    AbsoluteDate,
+    /// Seconds since the previous message printed (`-t dd`, `-t d`).
+    Delta,
+    /// Seconds since the epoch (`-t e`).
+    Epoch,
+}
+
+impl TimeStyle {
+    /// `-t` values, as tshark spells them.
+    pub fn parse(s: &str) -> Result<TimeStyle, String> {
+        Ok(match s {
+            "r" => TimeStyle::Relative,
+            "a" => TimeStyle::Absolute,
+            "ad" => TimeStyle::AbsoluteDate,
+            "d" | "dd" => TimeStyle::Delta,
+            "e" => TimeStyle::Epoch,
+            _ => {
+                return Err(format!(
+                    "'{s}' is not a time format: r (relative), a (time of day), ad (date and time), dd (delta), e (epoch)"
+                ));
+            }
+        })
+    }
+
+    /// The time of a message at `ts`; `t0` is the first frame's time and `prev` the previous
+    /// printed message's. `None` for [`TimeStyle::Default`].
+    pub fn text(self, ts: i128, t0: i128, prev: Option<i128>) -> Option<String> {
+        use crate::model::time;
+        Some(match self {
+            TimeStyle::Default => return None,
+            TimeStyle::Relative => time::secs_us(ts - t0),
+            TimeStyle::Absolute => time::time_of_day(ts),
+            TimeStyle::AbsoluteDate => time::date_time_us(ts),
+            TimeStyle::Delta => time::secs_us(ts - prev.unwrap_or(ts)),
+            TimeStyle::Epoch => time::secs_us(ts),
+        })
+    }
 }
 
 /// A summary line (see [`write_summary_line`]).
@@ -202,13 +262,19 @@ fn csv_field(s: &str) -> String {
 
 /// One CSV row.
 pub fn csv_row(r: &Record) -> String {
+    csv_row_timed(r, None)
+}
+
+/// [`csv_row`] with the time given as text (see [`TimeStyle`]); `None`: epoch seconds.
+pub fn csv_row_timed(r: &Record, time: Option<&str>) -> String {
     let m = r.view.index();
     let (names, _) = r.view.flag_names();
+    let time = time.map_or_else(|| format!("{:.6}", epoch_secs(r.ts_ns)), csv_field);
     format!(
-        "{},{},{:.6},{},{},{},{},{},{},{},{},{},{},{}",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
         r.frame,
         r.msg,
-        epoch_secs(r.ts_ns),
+        time,
         m.protocol,
         csv_field(&r.view.family_name()),
         m.direction.as_str(),

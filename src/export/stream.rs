@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use crate::capture::trace::ProcInfo;
 
 use super::{
-    CSV_HEADER, Format, Record, csv_row, message_tree_text, write_message_json, write_summary_line,
-    write_tree_text,
+    CSV_HEADER, Format, Record, TimeStyle, csv_row_timed, message_tree_text, write_message_json,
+    write_summary_line_timed, write_tree_text,
 };
 use crate::conv::Conversations;
 use crate::conv::changes::Changes;
@@ -57,6 +57,10 @@ pub enum Part {
 pub struct Emitter {
     format: Format,
     first_json: bool,
+    /// How summary lines and CSV rows give the time.
+    time: TimeStyle,
+    /// Time of the previous message printed (for [`TimeStyle::Delta`]).
+    prev_ts: Option<i128>,
     /// The process of the frame being emitted (a `proc:` packet comment, `nlscope trace`).
     process: Option<ProcInfo>,
 }
@@ -67,8 +71,21 @@ impl Emitter {
         Emitter {
             format,
             first_json: true,
+            time: TimeStyle::Default,
+            prev_ts: None,
             process: None,
         }
+    }
+
+    /// Summary lines and CSV rows give the time as `style` says.
+    pub fn with_time(mut self, style: TimeStyle) -> Self {
+        self.set_time(style);
+        self
+    }
+
+    /// See [`Emitter::with_time`].
+    pub fn set_time(&mut self, style: TimeStyle) {
+        self.time = style;
     }
 
     /// The packet comments of the frame whose messages come next: a `proc:` comment (see
@@ -98,16 +115,21 @@ impl Emitter {
     /// One message. `problem` is the frame-level note of its frame, given with the frame's
     /// last message; `t0` is the time of the capture's first frame.
     pub fn message(&mut self, out: &mut String, rec: &Record, t0: i128, problem: Option<&Node>) {
+        let time = match self.format {
+            Format::Summary | Format::Csv => self.time.text(rec.ts_ns, t0, self.prev_ts),
+            _ => None,
+        };
+        self.prev_ts = Some(rec.ts_ns);
         match self.format {
             Format::Summary => {
-                write_summary_line(out, rec, t0);
+                write_summary_line_timed(out, rec, t0, time.as_deref());
                 if let Some(p) = &self.process {
                     push_proc_suffix(out, p);
                 }
                 out.push('\n');
             }
             Format::Csv => {
-                out.push_str(&csv_row(rec));
+                out.push_str(&csv_row_timed(rec, time.as_deref()));
                 out.push('\n');
             }
             Format::Tree => {
@@ -241,12 +263,14 @@ impl Emitter {
 
 /// The `-w` writer: frames byte for byte as pcap or pcapng. pcapng output records the generic
 /// netlink ids known so far as a packet comment whenever they change, so a filtered file that
-/// lost the nlctrl replies still decodes by family name.
+/// lost the nlctrl replies still decodes by family name; likewise the interface names once a
+/// `link-names:` comment (a live capture's snapshot) taught some.
 #[derive(Debug)]
 pub struct CaptureOut<W: Write> {
     w: Writer<W>,
     format: OutFormat,
     genl_written: u64,
+    links_written: u64,
 }
 
 impl<W: Write> CaptureOut<W> {
@@ -263,6 +287,7 @@ impl<W: Write> CaptureOut<W> {
             ),
             format,
             genl_written: 0,
+            links_written: 0,
         }
     }
 
@@ -273,15 +298,22 @@ impl<W: Write> CaptureOut<W> {
         iface: &Interface,
         dis: &Dissector,
     ) -> Result<(), WriteError> {
-        let mut with_comment = None;
+        let mut with_comment: Option<Frame> = None;
+        let mut add = |c: String| {
+            if !frame.comments.contains(&c) {
+                with_comment
+                    .get_or_insert_with(|| frame.clone())
+                    .comments
+                    .push(c);
+            }
+        };
         if self.format == OutFormat::PcapNg && dis.genl_version() != self.genl_written {
             self.genl_written = dis.genl_version();
-            let c = dis.genl_comment();
-            if !frame.comments.contains(&c) {
-                let mut f = frame.clone();
-                f.comments.push(c);
-                with_comment = Some(f);
-            }
+            add(dis.genl_comment());
+        }
+        if self.format == OutFormat::PcapNg && dis.links_version() != self.links_written {
+            self.links_written = dis.links_version();
+            dis.links_comments().into_iter().for_each(&mut add);
         }
         self.w
             .write_frame(with_comment.as_ref().unwrap_or(frame), iface)

@@ -133,7 +133,14 @@ impl App {
             if rows.is_empty() && matches!(target, Target::Capture(_)) {
                 return Err("no messages to save".to_string());
             }
+            // Summary lines and CSV give the time as the list shows it.
+            let time = match self.settings.time_format {
+                super::TimeFormat::Absolute => crate::export::TimeStyle::Absolute,
+                super::TimeFormat::Relative => crate::export::TimeStyle::Relative,
+                super::TimeFormat::Delta => crate::export::TimeStyle::Delta,
+            };
             FileJob::start(&self.store, rows, target, path, self.waker.clone())
+                .map(|j| j.with_time(time))
         })();
         match res {
             Ok(job) => {

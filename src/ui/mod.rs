@@ -73,6 +73,50 @@ pub struct Settings {
     pub live: LiveOptions,
     /// Show the timeline strip above the packet list.
     pub timeline: bool,
+    /// Where the panes split.
+    pub layout: PaneSplit,
+}
+
+/// How the window is split between the list, the tree and the hex pane (kept across runs as
+/// fractions, so a different window size keeps the proportions).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PaneSplit {
+    /// The tree and hex panes' share of the height below the filter bar (once a message is
+    /// selected; the list has it all before).
+    pub details: f32,
+    /// The tree's share of the details' width (the hex pane has the rest).
+    pub tree: f32,
+    /// The timeline strip's height in points.
+    pub timeline: f32,
+}
+
+impl Default for PaneSplit {
+    fn default() -> Self {
+        PaneSplit {
+            details: 0.45,
+            tree: 0.45,
+            timeline: 130.0,
+        }
+    }
+}
+
+impl PaneSplit {
+    /// Fractions and heights kept within what the layout can show (a hand-edited or corrupt
+    /// setting never hides a pane).
+    pub fn clamped(self) -> PaneSplit {
+        let frac = |v: f32, d: f32| if v.is_finite() { v.clamp(0.1, 0.9) } else { d };
+        let d = PaneSplit::default();
+        PaneSplit {
+            details: frac(self.details, d.details),
+            tree: frac(self.tree, d.tree),
+            timeline: if self.timeline.is_finite() {
+                self.timeline.clamp(70.0, 400.0)
+            } else {
+                d.timeline
+            },
+        }
+    }
 }
 
 impl Default for Settings {
@@ -84,6 +128,7 @@ impl Default for Settings {
             dark: true,
             live: LiveOptions::default(),
             timeline: true,
+            layout: PaneSplit::default(),
         }
     }
 }
@@ -671,7 +716,8 @@ pub fn run(specs: SpecRegistry, file: Option<PathBuf>) -> Result<(), String> {
             .with_title("nlscope")
             .with_app_id("nlscope")
             .with_inner_size([1280.0, 800.0])
-            .with_drag_and_drop(true),
+            .with_drag_and_drop(true)
+            .with_icon(window_icon()),
         ..Default::default()
     };
     eframe::run_native(
@@ -695,9 +741,25 @@ pub fn run(specs: SpecRegistry, file: Option<PathBuf>) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
+/// The window icon (assets/nlscope.png, drawn by scripts/make-icon.py from assets/nlscope.svg).
+fn window_icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/nlscope.png"))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_icon_is_the_packaged_png() {
+        let icon = window_icon();
+        assert_eq!((icon.width, icon.height), (128, 128));
+        assert_eq!(icon.rgba.len(), 128 * 128 * 4);
+        // Opaque in the middle, transparent in the corner (the rounded square).
+        assert_eq!(icon.rgba[(64 * 128 + 64) * 4 + 3], 255);
+        assert_eq!(icon.rgba[3], 0);
+    }
 
     #[test]
     fn only_the_settings_are_persisted_and_they_round_trip() {
@@ -706,6 +768,7 @@ mod tests {
         s.recent.push(PathBuf::from("/tmp/a.pcapng"));
         s.history.push("nlmsg.type == RTM_NEWLINK".into());
         s.time_format = TimeFormat::Delta;
+        s.layout.details = 0.3;
         let json = serde_json::to_value(&s).expect("serialize");
         let mut keys: Vec<&str> = json
             .as_object()
@@ -719,6 +782,7 @@ mod tests {
             [
                 "dark",
                 "history",
+                "layout",
                 "live",
                 "recent",
                 "time_format",

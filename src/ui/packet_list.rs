@@ -422,28 +422,13 @@ fn family_color(protocol: u32) -> Color32 {
     super::timeline::class_color(super::timeline::family_class(protocol), 28)
 }
 
+// The same text as Export's summary lines and CSV rows (`export::TimeStyle`).
 fn secs(ns: i128) -> String {
-    let neg = ns < 0;
-    let a = ns.unsigned_abs();
-    format!(
-        "{}{}.{:06}",
-        if neg { "-" } else { "" },
-        a / 1_000_000_000,
-        (a % 1_000_000_000) / 1000
-    )
+    crate::model::time::secs_us(ns)
 }
 
 fn time_of_day(ns: i128) -> String {
-    let s = ns.div_euclid(1_000_000_000);
-    let us = ns.rem_euclid(1_000_000_000) / 1000;
-    let day = s.rem_euclid(86_400);
-    format!(
-        "{:02}:{:02}:{:02}.{:06}",
-        day / 3600,
-        (day / 60) % 60,
-        day % 60,
-        us
-    )
+    crate::model::time::time_of_day(ns)
 }
 
 #[cfg(test)]

@@ -121,17 +121,19 @@ impl App {
         Panel::bottom("status").show(ui, |ui| self.status_bar(ui, &mut actions));
         let h = ui.available_height();
         // The list has the window until a message is selected; then the tree and bytes take
-        // the bottom (its height, once dragged, is remembered).
+        // the bottom. The split is a setting kept across runs: it sizes panels egui has no
+        // size for yet (a new run), and each frame writes back what a drag made of them.
+        let split = self.settings.layout.clamped();
         if self.selected.is_some() {
-            Panel::bottom("details")
+            let details = Panel::bottom("details")
                 .resizable(true)
-                .default_size(h * 0.45)
+                .default_size(h * split.details)
                 .size_range(80.0..=(h - 60.0).max(120.0))
                 .show(ui, |ui| {
                     let w = ui.available_width();
-                    Panel::left("tree")
+                    let tree = Panel::left("tree")
                         .resizable(true)
-                        .default_size(w * 0.45)
+                        .default_size(w * split.tree)
                         .size_range(120.0..=(w - 80.0).max(160.0))
                         .show(ui, |ui| {
                             self.detail.ui(ui, self.selected.unwrap_or(0), &mut actions);
@@ -141,15 +143,22 @@ impl App {
                         let data = super::frame_data_of(&self.store, self.selected);
                         self.hex.ui(ui, data, msg, &mut actions);
                     });
+                    (w > 0.0).then(|| tree.response.rect.width() / w)
                 });
+            if h > 0.0 {
+                self.settings.layout.details = details.response.rect.height() / h;
+            }
+            if let Some(t) = details.inner {
+                self.settings.layout.tree = t;
+            }
         }
         // After the details pane, so it takes its height from the list, not from the details.
         // Shown for a live capture too (it has no file), while and after it runs.
         let anything = self.file.is_some() || self.live.capture.is_some() || !self.store.is_empty();
         if self.settings.timeline && anything {
-            Panel::top("timeline")
+            let timeline = Panel::top("timeline")
                 .resizable(true)
-                .default_size(130.0)
+                .default_size(split.timeline)
                 .size_range(70.0..=400.0)
                 .show(ui, |ui| {
                     self.timeline.catch_up(&self.store);
@@ -157,6 +166,7 @@ impl App {
                     let tl = &mut self.timeline;
                     tl.ui(ui, &self.store, self.selected, filtered, &mut actions);
                 });
+            self.settings.layout.timeline = timeline.response.rect.height();
         }
         egui::CentralPanel::default().show(ui, |ui| self.central(ui, &mut actions));
         if self.open_prompt {

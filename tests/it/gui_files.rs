@@ -85,7 +85,17 @@ fn through_dialog(
 
 /// `nlscope read -r SRC [-Y F] -T FORMAT`, as bytes.
 fn cli_bytes(src: &Path, filter: Option<&str>, format: &str) -> Vec<u8> {
-    let mut args = vec!["read", "-r", src.to_str().expect("UTF-8"), "-T", format];
+    // `-t r`: the app's Time column by default (seconds since the first frame), which its
+    // summary and CSV exports print.
+    let mut args = vec![
+        "read",
+        "-r",
+        src.to_str().expect("UTF-8"),
+        "-T",
+        format,
+        "-t",
+        "r",
+    ];
     if let Some(f) = filter {
         args.extend(["-Y", f]);
     }

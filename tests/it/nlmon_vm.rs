@@ -158,6 +158,11 @@ fn nlscope_captures_the_same_frames_as_tcpdump_on_real_nlmon() {
         has("genl-families: 16=nlctrl") && has("=ethtool"),
         "no genl-families section comment in nlscope.pcapng"
     );
+    // ... and the links (nlmon0 among them), from a dump taken before its packet socket opened.
+    assert!(
+        has("link-names: 1=lo ") && has("=nlmon0"),
+        "no link-names section comment in nlscope.pcapng"
+    );
 }
 
 #[test]

@@ -21,14 +21,17 @@ wait_for() {
   echo "ready: $2" >> /out/e2e.status
 }
 
+# nlscope first: at start it dumps the namespace's generic netlink families and links (for the
+# file's section comments) before opening its own packet socket, so it does not capture those
+# dumps; tcpdump, started after, does not see them either.
+/usr/local/bin/nlscope capture -i nlmon0 -w /out/nlscope.pcapng 2>/out/nlscope.log &
+NPID=$!
+wait_for /out/nlscope.log 'Capturing on'
 # -B: libpcap's default 2 MB ring holds only 8 frames of nlmon's 256 KiB snapshot length, and
 # under emulation a burst (a dump reply) overran it now and then: 64 MB holds 256.
 /usr/bin/tcpdump -Z root -i nlmon0 --immediate-mode -U -B 65536 -w /out/tcpdump.pcap 2>/out/tcpdump.log &
 TPID=$!
-/usr/local/bin/nlscope capture -i nlmon0 -w /out/nlscope.pcapng 2>/out/nlscope.log &
-NPID=$!
 wait_for /out/tcpdump.log 'listening on'
-wait_for /out/nlscope.log 'Capturing on'
 usleep 300000
 log "e2e: tcpdump ($TPID) and nlscope ($NPID) capturing"
 

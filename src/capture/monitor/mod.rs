@@ -102,6 +102,8 @@ pub struct Monitor {
     buf: Vec<u8>,
     stats: SourceStats,
     genl: GenlNames,
+    /// `link-names:` comments: the namespace's links at start (see `capture::links`).
+    links: Vec<String>,
     fds: Vec<RawFd>,
     ready: Vec<usize>,
     /// Index of the process-connector socket subscribed with PROC_CN_MCAST_LISTEN.
@@ -134,6 +136,7 @@ impl Monitor {
             buf: vec![0u8; RECV_BUF],
             stats: SourceStats::default(),
             genl: GenlNames::default(),
+            links: Vec::new(),
             fds: Vec::new(),
             ready: Vec::new(),
             proc_subscribed: None,
@@ -174,6 +177,9 @@ impl Monitor {
             // families' captures carry (and files merged later).
             m.genl = GenlNames::of_host();
         }
+        // After joining the groups: a link that appears meanwhile is in the snapshot or in a
+        // captured notification. (Unicast dump replies reach no multicast socket.)
+        m.links = crate::capture::links::link_names_of_host();
         Ok(m)
     }
 
@@ -490,7 +496,9 @@ impl Source for Monitor {
     }
 
     fn section_comments(&self) -> Vec<String> {
-        self.genl.comment().into_iter().collect()
+        let mut c: Vec<String> = self.genl.comment().into_iter().collect();
+        c.extend(self.links.iter().cloned());
+        c
     }
 
     fn group_name(&self, interface: usize, group: u32) -> Option<String> {

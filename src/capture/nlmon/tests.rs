@@ -286,7 +286,8 @@ fn receive_path_on_loopback() {
         eprintln!("skipped: no lo");
         return;
     };
-    let mut src = NlmonSource::bind_socket(fd, "lo", lo, None).expect("bind to lo");
+    let mut src =
+        NlmonSource::bind_socket(fd, "lo", lo, HostNames::default(), None).expect("bind to lo");
     let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");
     let marker = format!("nlscope-nlmon-test-{}", std::process::id());
     let before = realtime_ns();
@@ -331,7 +332,8 @@ fn kernel_drops_are_counted_and_marked_on_loopback() {
         eprintln!("skipped: no lo");
         return;
     };
-    let mut src = NlmonSource::bind_socket(fd, "lo", lo, None).expect("bind to lo");
+    let mut src =
+        NlmonSource::bind_socket(fd, "lo", lo, HostNames::default(), None).expect("bind to lo");
     // The kernel's minimum receive buffer holds a couple of frames.
     setsockopt_int(src.fd.as_raw_fd(), libc::SOL_SOCKET, libc::SO_RCVBUF, 1).expect("rcvbuf");
     let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("udp");

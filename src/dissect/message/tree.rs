@@ -189,6 +189,7 @@ impl<'a> MessageView<'a> {
                 }
                 out.extend(attrs);
                 hooks.finish(&p, &mut out);
+                self.unspecified_zeros(spec, &mut out, 0);
                 out
             }
             Target::Unknown => unknown_payload(self.data, start, end, m.endian),
@@ -328,7 +329,41 @@ impl<'a> MessageView<'a> {
             mark_raw(&mut attrs);
         }
         out.extend(attrs);
+        self.unspecified_zeros(spec, &mut out, 0);
         out
+    }
+
+    /// In a request, a zero in a struct member whose spec says what zero means there
+    /// (`nlscope-zero-in-request`) reads as that (`unspecified (0)`), not as the enum entry
+    /// of value 0: in the fixed header and in structs inside attributes (the peer's
+    /// ifinfomsg of a veth). The value stays 0 for filters.
+    fn unspecified_zeros(&self, spec: &Spec, nodes: &mut [Node], depth: usize) {
+        if self.m.direction != crate::model::Direction::ToKernel || depth > 32 {
+            return;
+        }
+        for n in nodes {
+            if let Some(st) = spec.structs.get(&n.name) {
+                for m in &st.members {
+                    let Some(text) = &m.zero_in_request else {
+                        continue;
+                    };
+                    let name = m.name.replace('-', "_");
+                    if let Some(c) = n.children.iter_mut().find(|c| c.name == name)
+                        && matches!(
+                            c.value,
+                            Value::Uint(0) | Value::Int(0) | Value::Enum { value: 0, .. }
+                        )
+                    {
+                        c.value = Value::Enum {
+                            value: 0,
+                            name: text.clone(),
+                        };
+                        c.display = format!("{text} (0)");
+                    }
+                }
+            }
+            self.unspecified_zeros(spec, &mut n.children, depth + 1);
+        }
     }
 
     fn error_node(&self, at: usize) -> Node {

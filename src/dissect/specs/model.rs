@@ -136,6 +136,11 @@ pub struct Member {
     /// The kernel version that appended this member (nlscope extension `nlscope-since`): older
     /// kernels send the struct without it, so a payload ending right before it is complete.
     pub since: Option<String>,
+    /// What a zero in this member means in a request to the kernel, where it is not the enum
+    /// entry of value 0 but "don't care" (`ifi_type` 0 is not `ARPHRD_NETROM` in a
+    /// RTM_GETLINK dump; the kernel ignores it). nlscope extension:
+    /// `nlscope-zero-in-request: TEXT` (e.g. `unspecified`), shown as `TEXT (0)`.
+    pub zero_in_request: Option<String>,
     /// C bit fields packed in this integer member (`__u8 tcpi_snd_wscale : 4,
     /// tcpi_rcv_wscale : 4`): (name, width in bits), first declared first. GCC allocates them
     /// from the least significant bit on little-endian hosts and from the most significant

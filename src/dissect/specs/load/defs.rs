@@ -264,12 +264,19 @@ pub(super) fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: &str) ->
         return Err(format!("{ctx}: binary member without 'len' or 'struct'"));
     }
     let since = get_str(m, "nlscope-since", ctx)?.map(str::to_string);
+    let zero_in_request = get_str(m, "nlscope-zero-in-request", ctx)?.map(str::to_string);
+    if zero_in_request.is_some() && !matches!(kind, MemberKind::Scalar(_)) {
+        return Err(format!(
+            "{ctx}: 'nlscope-zero-in-request' needs an integer member"
+        ));
+    }
     let bits = bit_fields(m, &kind, ctx)?;
     Ok(Member {
         name,
         kind,
         pres,
         since,
+        zero_in_request,
         bits,
     })
 }

@@ -316,3 +316,24 @@ fn embedded_json_equals_yaml() {
     }
     assert_eq!(json, crate::dissect::specs::EMBEDDED.len());
 }
+
+#[test]
+fn zero_in_request_is_read_on_integer_members_only() {
+    let spec = |member: &str| {
+        BASE.replace(
+            "attribute-sets:",
+            &format!("  - name: hdr\n    type: struct\n    members:\n{member}\nattribute-sets:"),
+        )
+    };
+    let s = load(&spec(
+        "      - {name: kind, type: u16, enum: colours, nlscope-zero-in-request: any}",
+    ))
+    .unwrap();
+    let m = &s.structs["hdr"].members[0];
+    assert_eq!(m.zero_in_request.as_deref(), Some("any"));
+    let e = load(&spec(
+        "      - {name: raw, type: binary, len: 4, nlscope-zero-in-request: any}",
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("needs an integer member"), "{e}");
+}
