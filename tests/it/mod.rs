@@ -21,6 +21,7 @@ mod gui_conv;
 mod gui_decode_as;
 mod gui_files;
 mod gui_live;
+mod gui_rows;
 mod gui_ux;
 mod ieee80211;
 mod list_rows;
