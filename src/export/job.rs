@@ -595,6 +595,15 @@ pub(crate) fn assert_only_old_file(dir: &Path, p: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mark_comments_round_trip() {
+        let c = mark_comment(&[0, 3, NO_MSG]);
+        assert_eq!(c, "nlscope-marked: 0,3,-");
+        assert_eq!(marked_positions(&c), Some(vec![0, 3, NO_MSG]));
+        assert_eq!(marked_positions("nlscope-marked: x, 7"), Some(vec![7]));
+        assert_eq!(marked_positions("proc: 1 1 3 sendmsg /bin/ip ip"), None);
+    }
     use crate::dissect::specs::SpecRegistry;
     use crate::store::Loader;
 

@@ -244,7 +244,7 @@ impl App {
     /// scope).
     pub(super) fn scope_counts(&self) -> [Option<usize>; 3] {
         [
-            Some(self.store.len()),
+            Some(self.store.len() - self.list.marks.ignored.len().min(self.store.len())),
             Some(self.list.displayed.len()),
             Some(self.picked_rows().len()).filter(|&n| n > 0 && !self.store.is_empty()),
         ]
