@@ -241,7 +241,7 @@ impl App {
         let mut more = self.pump_live(budget);
         if let Some(l) = self.loader.as_mut() {
             more |= l.drain(&mut self.store, budget);
-            self.list.marks.read_comments(&self.store);
+            self.list.marks.read_comments(&mut self.store);
             if l.done
                 && let Some(e) = l.error.take()
             {
@@ -267,7 +267,7 @@ impl App {
     pub fn finish(&mut self) {
         if let Some(l) = self.loader.as_mut() {
             l.drain_all(&mut self.store);
-            self.list.marks.read_comments(&self.store);
+            self.list.marks.read_comments(&mut self.store);
             if let Some(e) = l.error.take() {
                 self.error = Some(format!("{}: {e}", l.path.display()));
             }

@@ -131,9 +131,10 @@ impl RowMarks {
     }
 
     /// Mark the rows that frames loaded since the last call say were marked when saved
-    /// (their `nlscope-marked:` packet comment).
-    pub fn read_comments(&mut self, store: &Store) {
+    /// (their `nlscope-marked:` packet comment), and tell the store (`frame.marked`).
+    pub fn read_comments(&mut self, store: &mut Store) {
         let n = store.frame_count();
+        let before = self.marked.len();
         for f in self.frames_read..n {
             let Ok(fno) = u32::try_from(f) else {
                 break;
@@ -158,6 +159,9 @@ impl RowMarks {
             }
         }
         self.frames_read = n;
+        if self.marked.len() != before {
+            store.set_marked(self.marked.clone());
+        }
     }
 
     /// The `nlscope-marked:` comment of each frame holding marked rows, for a save.

@@ -333,6 +333,7 @@ impl App {
     pub fn toggle_mark(&mut self) {
         let rows = self.picked_rows();
         self.list.marks.toggle_marked(&rows);
+        self.store.set_marked(self.list.marks.marked.clone());
     }
 
     /// Ignore the selected rows: they leave the list, the selection and every save and

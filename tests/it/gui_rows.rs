@@ -359,6 +359,38 @@ fn marks_are_kept_in_saved_pcapng_and_come_back() {
         })
         .collect();
     assert_eq!(marked, [(2, 0), (86, 3)]);
+    // `frame.marked` filters to them, in the app and on the command line.
+    h2.state_mut()
+        .apply_filter_text("frame.marked")
+        .expect("filter");
+    h2.state_mut().finish();
+    let shown: Vec<u32> = h2.state().list.displayed.clone();
+    assert_eq!(
+        shown,
+        h2.state()
+            .list
+            .marks
+            .marked
+            .iter()
+            .copied()
+            .collect::<Vec<_>>()
+    );
+    let cli = run_ok(&[
+        "read",
+        "-r",
+        out.to_str().expect("UTF-8"),
+        "-Y",
+        "frame.marked",
+        "-T",
+        "summary",
+    ]);
+    let starts: Vec<&str> = cli
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap_or(""))
+        .collect();
+    assert_eq!(starts, ["2:0", "86:3"]);
+    h2.state_mut().apply_filter_text("").expect("clear");
+    h2.state_mut().finish();
     // Unmarked and saved again: the comment goes.
     h2.state_mut().go_to_message(m3);
     h2.key_press_modifiers(Modifiers::COMMAND, Key::M);
