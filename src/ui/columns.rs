@@ -239,8 +239,8 @@ fn value_text(v: &FieldValue<'_>) -> String {
     }
 }
 
-/// Field cells worked out per frame at most (each builds the row's tree once).
-pub const FIELD_ROWS_PER_FRAME: usize = 48;
+/// Time a frame spends at most on new rows' field cells (each builds the row's tree once).
+pub const FIELD_TIME_PER_FRAME: Duration = Duration::from_millis(4);
 /// Cached rows before the cache starts over.
 const CACHE_ROWS: usize = 50_000;
 

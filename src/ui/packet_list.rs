@@ -391,6 +391,7 @@ impl PacketList {
         let sorting = self.field_sort.as_ref().map(FieldSort::progress);
         let mut builds = 0usize;
         let mut field_builds = 0usize;
+        let field_start = std::time::Instant::now();
         let mut fields_pending = false;
         let mut found = Vec::new();
         let mut lefts: Vec<(usize, f32)> = Vec::new();
@@ -450,8 +451,11 @@ impl PacketList {
                 let field_vals: Vec<String> = if fields.is_empty() {
                     Vec::new()
                 } else {
+                    // At least one new row a frame, then as many as the time budget allows.
                     let known = self.cells.knows(&fields, i);
-                    let may = known || field_builds < columns::FIELD_ROWS_PER_FRAME;
+                    let may = known
+                        || field_builds == 0
+                        || field_start.elapsed() < columns::FIELD_TIME_PER_FRAME;
                     field_builds += usize::from(!known && may);
                     match self.cells.get(store, &fields, i, may) {
                         Some(v) => v.to_vec(),
@@ -544,9 +548,12 @@ impl PacketList {
                         Action::SelectRow(r)
                     });
                 }
+                // Right-click on a row outside the selection selects it, as elsewhere; on
+                // one inside it, shows it and keeps the selection (the menu acts on all).
                 if resp.secondary_clicked() && !picked {
-                    // Right-click on a row outside the selection selects it, as elsewhere.
                     actions.push(Action::SelectRow(r));
+                } else if resp.secondary_clicked() && sel_row != Some(r) {
+                    actions.push(Action::Rows(RowAction::Focus(r)));
                 }
                 resp.context_menu(|ui| {
                     let cell = menu_cell.as_ref().filter(|c| c.0 == i).map(|c| &c.1);

@@ -37,6 +37,8 @@ pub enum RowAction {
     Toggle(usize),
     /// Shift-click on this display row: select the rows from the anchor to it.
     ExtendTo(usize),
+    /// Show this display row (already selected) in the panes.
+    Focus(usize),
     /// Copy the selected rows.
     Copy(CopyAs),
     /// Mark the selected rows, or unmark them when all are marked.
@@ -314,6 +316,11 @@ impl App {
         match a {
             RowAction::Toggle(r) => self.toggle_row(r),
             RowAction::ExtendTo(r) => self.extend_to(r),
+            RowAction::Focus(r) => {
+                if let Some(&i) = self.list.displayed.get(r) {
+                    self.focus_message(i as usize);
+                }
+            }
             RowAction::Copy(how) => {
                 let rows = self.picked_rows();
                 if !rows.is_empty() {

@@ -26,7 +26,7 @@ fn harness_with(path: &Path, settings: Option<Settings>) -> Harness<'static, App
     let mut h = Harness::builder()
         .with_size(Vec2::new(1400.0, 1100.0))
         .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
-    h.run();
+    settle(&mut h);
     h
 }
 
@@ -55,6 +55,18 @@ fn row_at(app: &App, frame: u32, msg: u16) -> usize {
 fn show(h: &mut Harness<'static, App>, frame: u32, msg: u16) {
     let i = row_at(h.state(), frame, msg);
     h.state_mut().go_to_message(i);
+    h.run();
+}
+
+/// Step until every field cell on screen has its value (a few rows' trees per frame).
+fn settle(h: &mut Harness<'static, App>) {
+    for k in 0..1000 {
+        h.step();
+        if k >= 3 && h.query_all_by_label("…").next().is_none() {
+            break;
+        }
+    }
+    h.step();
     h.run();
 }
 
@@ -510,8 +522,7 @@ fn apply_as_column_shows_sorts_and_removes_a_field_column() {
     h.get_by_label("IFLA_IFNAME: \"veth0\"").click_secondary();
     h.run();
     h.get_by_label("Apply as Column").click();
-    h.run();
-    h.run();
+    settle(&mut h);
     assert!(
         h.state()
             .settings
@@ -521,9 +532,6 @@ fn apply_as_column_shows_sorts_and_removes_a_field_column() {
     );
     // The header shows the node's name; the cells the values of the rows on screen.
     h.get_by_label("IFLA_IFNAME");
-    for _ in 0..5 {
-        h.run();
-    }
     cell_in_row(&h, "86:3", "\"veth0\"");
     // Sorting by it runs over frames (trees are built), then orders the rows by value.
     h.get_by_label("IFLA_IFNAME").click();
@@ -542,9 +550,9 @@ fn apply_as_column_shows_sorts_and_removes_a_field_column() {
     assert!(vals.iter().take_while(|v| v.is_empty()).count() + named.len() == vals.len());
     assert!(named.windows(2).all(|w| w[0] <= w[1]), "{named:?}");
     // Removed from its header menu.
-    h.run();
+    settle(&mut h);
     h.get_by_label("IFLA_IFNAME ^").click_secondary();
-    h.run();
+    settle(&mut h);
     h.get_by_label("Remove this column").click();
     h.run();
     assert!(
@@ -564,14 +572,14 @@ fn columns_and_widths_persist_in_the_settings() {
     nlscope::ui::add_field_column(&mut h.state_mut().settings.columns, "nlmsg.seq", "Seq#");
     h.state_mut().settings.columns[1].visible = false;
     h.state_mut().settings.columns[2].width = 222.0;
-    h.run();
+    settle(&mut h);
     let saved = h.state().settings.clone();
     // What eframe stores and loads back.
     let text = serde_json::to_string(&saved).expect("serialize");
     let back: Settings = serde_json::from_str(&text).expect("deserialize");
     assert_eq!(back, saved);
     let mut h2 = harness_with(&capture("route-link.pcap"), Some(back));
-    h2.run();
+    settle(&mut h2);
     assert_eq!(shown(h2.state()), shown(h.state()));
     assert!(h2.query_by_label("Time").is_none());
     let dir = h2.get_by_label("Direction").rect().left();
@@ -649,4 +657,26 @@ fn copies_of_every_row_equal_the_cli_on_every_local_capture() {
     assert!(differ.is_empty(), "{}", differ.join("\n"));
     eprintln!("{same} copies equal the command line's output, {named} differ only in link names");
     assert!(same > 2 * named, "{same} {named}");
+}
+
+#[test]
+#[ignore = "a measurement, not a check"]
+fn measure_field_columns() {
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&capture("rt-depth.pcap"));
+    app.finish();
+    let n = app.store.len();
+    let t = std::time::Instant::now();
+    for i in 0..n {
+        let _ = nlscope::ui::field_text(&app.store, i, "rt-link.ifname");
+    }
+    let per = t.elapsed().as_secs_f64() / n as f64;
+    let t = std::time::Instant::now();
+    app.sort_by_column(ColumnId::Field("rt-link.ifname".into()));
+    app.finish();
+    eprintln!(
+        "{n} rows: {:.1} us per row's field value, sort {:.0} ms",
+        per * 1e6,
+        t.elapsed().as_secs_f64() * 1e3
+    );
 }
