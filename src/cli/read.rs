@@ -479,11 +479,19 @@ pub fn run(
             } else {
                 ProcInfo::from_comments(&frame.comments)
             };
+            // `frame.marked`: the messages the app's `nlscope-marked:` comment names.
+            let marked: Vec<u16> = frame
+                .comments
+                .iter()
+                .filter_map(|c| crate::export::job::marked_positions(c))
+                .flatten()
+                .collect();
             for (mi, m) in fi.msgs.iter().enumerate() {
                 let view = dis.view(data, m);
                 let mut fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len())
                     .relative_to(t0v)
                     .with_process(process.as_ref())
+                    .with_marked(u16::try_from(mi).is_ok_and(|p| marked.contains(&p)))
                     .with_linked(conv.as_ref().and_then(|c| c.linked(first_ord + mi)))
                     .wanting(want.as_ref());
                 // Every message about an object is remembered, whether the filter keeps it.

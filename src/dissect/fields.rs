@@ -70,6 +70,9 @@ pub struct MsgFields<'a> {
     pub process: Option<&'a ProcInfo>,
     /// Build trees only for these fields (see [`Catalog::want`]); such a tree is not printed.
     pub want: Option<&'a Want>,
+    /// Marked by the user (`frame.marked`: the app's marks, or the frame's `nlscope-marked:`
+    /// comment naming the message).
+    pub marked: bool,
     tree: OnceCell<Vec<Node>>,
 }
 
@@ -86,6 +89,7 @@ impl<'a> MsgFields<'a> {
             changes: None,
             process: None,
             want: None,
+            marked: false,
             tree: OnceCell::new(),
         }
     }
@@ -111,6 +115,12 @@ impl<'a> MsgFields<'a> {
     /// Answer the `proc.*` fields from `process` (the frame's parsed `proc:` comment).
     pub fn with_process(mut self, process: Option<&'a ProcInfo>) -> Self {
         self.process = process;
+        self
+    }
+
+    /// Answer `frame.marked` (present only when marked).
+    pub fn with_marked(mut self, marked: bool) -> Self {
+        self.marked = marked;
         self
     }
 
@@ -166,6 +176,7 @@ impl FieldSource for MsgFields<'_> {
                 ))
             }),
             "frame.len" => f(&FieldValue::Uint(self.frame_len as u64)),
+            "frame.marked" => self.marked && f(&FieldValue::Bool(true)),
             "netlink.family" => {
                 let name = self.view.family_name();
                 let cname = crate::netlink::protocol(m.protocol).map(|p| p.cname);

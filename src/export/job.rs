@@ -74,6 +74,45 @@ impl Target {
     }
 }
 
+/// Start of the packet comment that says which messages of a frame the user marked in the
+/// app (`nlscope-marked: 0,2`; `-` for a frame without messages).
+pub const MARK_PREFIX: &str = "nlscope-marked:";
+
+/// The mark comment of a frame whose messages at `positions` are marked
+/// ([`crate::store::NO_MSG`] for the frame's no-message row).
+pub fn mark_comment(positions: &[u16]) -> String {
+    let list: Vec<String> = positions
+        .iter()
+        .map(|&p| {
+            if p == NO_MSG {
+                "-".to_string()
+            } else {
+                p.to_string()
+            }
+        })
+        .collect();
+    format!("{MARK_PREFIX} {}", list.join(","))
+}
+
+/// The marked positions a mark comment names (`None`: not a mark comment); unreadable
+/// entries are skipped.
+pub fn marked_positions(comment: &str) -> Option<Vec<u16>> {
+    let rest = comment.strip_prefix(MARK_PREFIX)?;
+    Some(
+        rest.split(',')
+            .map(str::trim)
+            .filter_map(|p| {
+                if p == "-" {
+                    Some(NO_MSG)
+                } else {
+                    p.parse().ok()
+                }
+            })
+            .take(4096)
+            .collect(),
+    )
+}
+
 /// Bytes handed to the writer thread at a time.
 const CHUNK: usize = 1 << 20;
 /// Chunks queued for the writer thread at most (memory bound while the disk is slow).
@@ -161,6 +200,8 @@ pub struct FileJob {
     handle: Option<JoinHandle<Result<u64, String>>>,
     messages: usize,
     frames: usize,
+    /// Mark comments by frame (sorted), replacing the frames' old ones in a capture file.
+    marks: Vec<(u32, String)>,
     /// For `NLSCOPE_TIMING`: when the job started, time spent in steps, the longest step.
     started: Instant,
     busy: Duration,
@@ -261,11 +302,20 @@ impl FileJob {
             handle: Some(handle),
             messages: 0,
             frames: 0,
+            marks: Vec::new(),
             started: Instant::now(),
             busy: Duration::ZERO,
             longest: Duration::ZERO,
             steps: 0,
         })
+    }
+
+    /// Write these mark comments ([`mark_comment`], by 0-based frame) into a capture file
+    /// instead of the frames' own.
+    pub fn with_marks(mut self, mut marks: Vec<(u32, String)>) -> Self {
+        marks.sort_by_key(|m| m.0);
+        self.marks = marks;
+        self
     }
 
     /// Rows written so far and in all.
@@ -426,7 +476,18 @@ impl FileJob {
                 frame.byte_order = fm.byte_order;
                 frame.orig_len = fm.orig_len;
                 frame.comments.clear();
-                frame.comments.extend_from_slice(store.frame_comments(fno));
+                frame.comments.extend(
+                    store
+                        .frame_comments(fno)
+                        .iter()
+                        .filter(|c| !c.starts_with(MARK_PREFIX))
+                        .cloned(),
+                );
+                if let Ok(k) = self.marks.binary_search_by_key(&fno, |m| m.0)
+                    && let Some((_, c)) = self.marks.get(k)
+                {
+                    frame.comments.push(c.clone());
+                }
                 w.write(frame, iface, dis).map_err(|e| match e.kind {
                     WriteErrorKind::Incompatible => format!(
                         "frame {} has link type {} ({}), unlike the frames before it: a pcap \
@@ -549,6 +610,15 @@ pub(crate) fn assert_only_old_file(dir: &Path, p: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mark_comments_round_trip() {
+        let c = mark_comment(&[0, 3, NO_MSG]);
+        assert_eq!(c, "nlscope-marked: 0,3,-");
+        assert_eq!(marked_positions(&c), Some(vec![0, 3, NO_MSG]));
+        assert_eq!(marked_positions("nlscope-marked: x, 7"), Some(vec![7]));
+        assert_eq!(marked_positions("proc: 1 1 3 sendmsg /bin/ip ip"), None);
+    }
     use crate::dissect::specs::SpecRegistry;
     use crate::store::Loader;
 

@@ -222,6 +222,7 @@ impl Filter {
         "genl.family",
         "genl.cmd",
         "frame.len",
+        "frame.marked",
         "nlmsg.role",
         "nlmsg.request_in",
         "nlmsg.caused_by",

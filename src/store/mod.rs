@@ -120,6 +120,8 @@ pub struct Store {
     /// object the previous row about it.
     object_last: HashMap<u64, u32>,
     object_prev: HashMap<u32, u32>,
+    /// Rows the user marked (`frame.marked`).
+    marked: std::collections::BTreeSet<u32>,
 }
 
 /// Bytes held by a [`Store`]'s allocations (capacities, not lengths), by purpose.
@@ -174,6 +176,7 @@ impl Store {
             conv: Conversations::new(),
             object_last: HashMap::new(),
             object_prev: HashMap::new(),
+            marked: std::collections::BTreeSet::new(),
         }
     }
 
@@ -205,6 +208,11 @@ impl Store {
         self.dis.pin_protocol(proto, name)?;
         self.trees.clear();
         Ok(())
+    }
+
+    /// The rows `frame.marked` matches.
+    pub fn set_marked(&mut self, rows: std::collections::BTreeSet<u32>) {
+        self.marked = rows;
     }
 
     /// Learn generic netlink ids from a section comment.
@@ -589,7 +597,8 @@ impl Store {
         let process = ProcInfo::from_comments(self.frame_comments(e.frame));
         let mut fields = MsgFields::new(&view, u64::from(e.frame) + 1, ts, fr.len as usize)
             .with_linked(self.conv.linked(i))
-            .with_process(process.as_ref());
+            .with_process(process.as_ref())
+            .with_marked(u32::try_from(i).is_ok_and(|i| self.marked.contains(&i)));
         if let Some(t0) = self.first_ts() {
             fields = fields.relative_to(t0);
         }
@@ -784,6 +793,7 @@ impl Store {
                 let mut fields = MsgFields::new(&view, frame, ts, fr.len as usize)
                     .with_linked(self.conv.linked(i))
                     .with_process(process.as_ref().and_then(|p| p.1.as_ref()))
+                    .with_marked(u32::try_from(i).is_ok_and(|i| self.marked.contains(&i)))
                     .wanting(want.filter(|_| !changes));
                 if let Some(t0) = t0 {
                     fields = fields.relative_to(t0);

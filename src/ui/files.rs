@@ -90,12 +90,19 @@ impl App {
                 }
                 self.list.displayed.clone()
             }
-            Scope::Selected => vec![
-                self.selected
-                    .and_then(|s| u32::try_from(s).ok())
-                    .ok_or("no message is selected")?,
-            ],
+            Scope::Selected => {
+                let rows = self.picked_rows();
+                if rows.is_empty() {
+                    return Err("no message is selected".into());
+                }
+                rows
+            }
         };
+        // Ignored messages are left out of every save and export.
+        let ignored = &self.list.marks.ignored;
+        if !ignored.is_empty() {
+            rows.retain(|i| !ignored.contains(i));
+        }
         rows.sort_unstable();
         Ok(rows)
     }
@@ -139,8 +146,14 @@ impl App {
                 super::TimeFormat::Relative => crate::export::TimeStyle::Relative,
                 super::TimeFormat::Delta => crate::export::TimeStyle::Delta,
             };
-            FileJob::start(&self.store, rows, target, path, self.waker.clone())
-                .map(|j| j.with_time(time))
+            let job = FileJob::start(&self.store, rows, target, path, self.waker.clone())?
+                .with_time(time);
+            Ok(match target {
+                Target::Capture(OutFormat::PcapNg) => {
+                    job.with_marks(self.list.marks.frame_comments(&self.store))
+                }
+                _ => job,
+            })
         })();
         match res {
             Ok(job) => {
@@ -238,9 +251,9 @@ impl App {
     /// scope).
     pub(super) fn scope_counts(&self) -> [Option<usize>; 3] {
         [
-            Some(self.store.len()),
+            Some(self.store.len() - self.list.marks.ignored.len().min(self.store.len())),
             Some(self.list.displayed.len()),
-            self.selected.map(|_| 1).filter(|_| !self.store.is_empty()),
+            Some(self.picked_rows().len()).filter(|&n| n > 0 && !self.store.is_empty()),
         ]
     }
 

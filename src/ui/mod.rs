@@ -3,6 +3,7 @@
 //! and reporting what the user asked for; `view` lays the panels out and applies those
 //! requests through [`App`]'s methods, which tests also call directly or through AccessKit.
 
+mod columns;
 mod decode_as;
 mod expert_window;
 mod files;
@@ -12,6 +13,7 @@ mod live;
 pub mod nav;
 mod packet_list;
 pub mod rows;
+mod selection;
 mod state_window;
 mod stats_window;
 pub mod timeline;
@@ -24,12 +26,14 @@ pub use crate::capture::session::{
     CaptureState, LiveCapture, LiveOptions, RunMode, SourceKind, Wrapper,
 };
 pub use expert_window::ExpertWindow;
+pub use columns::{ColumnId, ColumnSetting, add_field_column, default_columns, field_text};
 pub use files::{FileDialog, FileJob, Files, JobStatus, Scope, Target};
 pub use filter_bar::{FilterBar, FilterCheck};
 pub use hex_pane::{HexPane, offending_attr};
 pub use live::Live;
 pub use nav::{FindBar, FindBy, FindIn, FindOutcome};
 pub use packet_list::{Col, PacketList, process_text};
+pub use selection::{CopyAs, RowAction, copy_text};
 pub use state_window::StateWindow;
 pub use stats_window::StatsWindow;
 pub use timing::{Timing, rss_bytes};
@@ -75,6 +79,8 @@ pub struct Settings {
     pub timeline: bool,
     /// Where the panes split.
     pub layout: PaneSplit,
+    /// The packet list's columns: order, shown or hidden, widths, field columns.
+    pub columns: Vec<ColumnSetting>,
 }
 
 /// How the window is split between the list, the tree and the hex pane (kept across runs as
@@ -129,6 +135,7 @@ impl Default for Settings {
             live: LiveOptions::default(),
             timeline: true,
             layout: PaneSplit::default(),
+            columns: columns::default_columns(),
         }
     }
 }
@@ -253,6 +260,7 @@ impl App {
         self.list.clear_rows();
         self.list.scroll_to_top = true;
         self.list.row_experts = rows::RowExperts::default();
+        self.list.new_capture();
         self.timeline = timeline::Timeline::default();
         self.stats.stats = None;
         self.compare_base = None;
@@ -294,6 +302,7 @@ impl App {
         let mut more = self.pump_live(budget);
         if let Some(l) = self.loader.as_mut() {
             more |= l.drain(&mut self.store, budget);
+            self.list.marks.read_comments(&mut self.store);
             if l.done
                 && let Some(e) = l.error.take()
             {
@@ -306,6 +315,10 @@ impl App {
         if self.list.sort_dirty && !self.loading() && self.list.filtered_upto >= self.store.len() {
             self.list.sort_now(&self.store);
         }
+        let left = budget.saturating_sub(start.elapsed());
+        more |= self
+            .list
+            .sort_step(&self.store, left.max(Duration::from_millis(1)));
         let left = budget.saturating_sub(start.elapsed());
         more |= self.pump_files(left.max(Duration::from_millis(1)));
         let left = budget.saturating_sub(start.elapsed());
@@ -321,6 +334,7 @@ impl App {
     pub fn finish(&mut self) {
         if let Some(l) = self.loader.as_mut() {
             l.drain_all(&mut self.store);
+            self.list.marks.read_comments(&mut self.store);
             if let Some(e) = l.error.take() {
                 self.error = Some(format!("{}: {e}", l.path.display()));
             }
@@ -330,6 +344,7 @@ impl App {
         if self.list.sort_dirty {
             self.list.sort_now(&self.store);
         }
+        while self.list.sort_step(&self.store, Duration::from_secs(3600)) {}
         self.finish_files();
     }
 
@@ -358,6 +373,7 @@ impl App {
                     .extend((list.filtered_upto..end).map(|i| u32::try_from(i).unwrap_or(0))),
             }
             list.filtered_upto = end;
+            list.drop_ignored(shown_before);
             // Counted before any sort reorders them.
             let added = list.displayed.get(shown_before..).unwrap_or(&[]);
             self.timeline.count_shown(&self.store, added);
@@ -417,6 +433,7 @@ impl App {
     pub fn decode_genl_as(&mut self, id: u16, family: &str) {
         self.store.pin_genl(id, family);
         self.list.row_experts = rows::RowExperts::default();
+        self.list.cells.clear();
         self.list.clear_rows();
         self.timeline.shown = timeline::Histogram::default();
         self.filter_some(Duration::from_millis(8));
@@ -433,6 +450,7 @@ impl App {
             return;
         }
         self.list.row_experts = rows::RowExperts::default();
+        self.list.cells.clear();
         self.list.clear_rows();
         self.timeline.shown = timeline::Histogram::default();
         self.filter_some(Duration::from_millis(8));
@@ -449,10 +467,16 @@ impl App {
 
     /// Sort the displayed list by `col` (toggling the direction when it is already the key).
     pub fn sort_by(&mut self, col: Col) {
+        self.sort_by_column(ColumnId::Builtin(col));
+    }
+
+    /// Sort by any column, a field column too (its sort runs over the next frames).
+    pub fn sort_by_column(&mut self, col: ColumnId) {
         self.list.sort_by(col, &self.store);
     }
 
     fn clear_selection(&mut self) {
+        self.list.picked.clear();
         self.selected = None;
         self.detail.show(None);
         self.hex.clear();
@@ -465,8 +489,18 @@ impl App {
         }
     }
 
-    /// Select message `i` (store index): build (or fetch) its tree.
+    /// Select message `i` (store index) alone: build (or fetch) its tree.
     pub fn select_message(&mut self, i: usize) {
+        if i >= self.store.len() {
+            return;
+        }
+        self.list.picked.clear();
+        self.list.anchor = u32::try_from(i).ok();
+        self.focus_message(i);
+    }
+
+    /// Show message `i` in the tree and hex panes, keeping the multi-selection.
+    fn focus_message(&mut self, i: usize) {
         if i >= self.store.len() {
             return;
         }
@@ -780,6 +814,7 @@ mod tests {
         assert_eq!(
             keys,
             [
+                "columns",
                 "dark",
                 "history",
                 "layout",

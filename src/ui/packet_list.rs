@@ -2,19 +2,23 @@
 //! sort order, the scroll requests and the per-row expert colours. Drawing reports clicks as
 //! [`Action`]s; the selection itself is the [`App`](super::App)'s.
 
+use std::collections::BTreeSet;
+
 use egui::{Align, Color32, CornerRadius, Layout, RichText, Sense, Ui, Vec2};
 use egui_extras::{Column, TableBuilder};
 
 use super::TimeFormat;
-use super::rows::{self, RowExperts, RowTone};
+use super::columns::{self, ColumnId, ColumnSetting, FieldCells, FieldSort};
+use super::rows::{self, RowExperts, RowMarks, RowTone};
+use super::selection::RowAction;
 use super::tree_panel::severity_color;
 use super::view::Action;
 use crate::capture::trace::ProcInfo;
 use crate::model::{Direction, Severity};
 use crate::store::{NO_MSG, Store};
 
-/// Columns of the packet list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The built-in columns of the packet list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Col {
     /// Frame and message number.
     No,
@@ -82,7 +86,24 @@ pub struct PacketList {
     /// Messages of the store the applied filter has looked at.
     pub filtered_upto: usize,
     /// Sort column and ascending flag; `None` is capture order.
-    pub sort: Option<(Col, bool)>,
+    pub sort: Option<(ColumnId, bool)>,
+    /// A sort by a field column being worked out (a tree per row, over several frames).
+    pub field_sort: Option<FieldSort>,
+    /// The selected rows (store indices): the focused one ([`App::selected`](super::App))
+    /// and those added with Ctrl/Shift-click.
+    pub picked: BTreeSet<u32>,
+    /// Where a Shift-click extends the selection from (store index).
+    pub anchor: Option<u32>,
+    /// Marked and ignored rows.
+    pub marks: RowMarks,
+    /// Values of the field columns for the rows shown so far.
+    pub cells: FieldCells,
+    /// The row and column last right-clicked (for the row menu's filter items).
+    menu_cell: Option<(usize, ColumnId)>,
+    /// The columns shown in the last frame, and how many arrangements there have been.
+    layout: (u64, Vec<ColumnId>),
+    /// The list's scroll offset in the last frame.
+    scroll_y: f32,
     /// New rows arrived since the last sort.
     pub(super) sort_dirty: bool,
     /// Scroll the list to the selection on the next frame.
@@ -100,28 +121,90 @@ impl PacketList {
         self.filtered_upto = 0;
     }
 
+    /// Take the ignored rows out of the displayed rows from `from` on.
+    pub(super) fn drop_ignored(&mut self, from: usize) {
+        if self.marks.ignored.is_empty() {
+            return;
+        }
+        let ignored = &self.marks.ignored;
+        let mut k = from;
+        let mut j = from;
+        while let Some(&i) = self.displayed.get(j) {
+            if !ignored.contains(&i)
+                && let Some(slot) = self.displayed.get_mut(k)
+            {
+                *slot = i;
+                k += 1;
+            }
+            j += 1;
+        }
+        self.displayed.truncate(k);
+    }
+
     /// Display row of store index `sel`, if it is displayed.
     pub fn row_of(&self, sel: Option<usize>) -> Option<usize> {
         let s = u32::try_from(sel?).ok()?;
         self.displayed.iter().position(|&i| i == s)
     }
 
+    /// Forget everything about the old capture's rows: selection, marks, field values.
+    pub(super) fn new_capture(&mut self) {
+        self.picked.clear();
+        self.anchor = None;
+        self.marks = RowMarks::default();
+        self.cells.clear();
+        self.field_sort = None;
+        self.menu_cell = None;
+    }
+
     /// Sort by `col` (toggling the direction when it is already the key).
-    pub fn sort_by(&mut self, col: Col, store: &Store) {
-        self.sort = match self.sort {
+    pub fn sort_by(&mut self, col: ColumnId, store: &Store) {
+        self.sort = match self.sort.take() {
             Some((c, asc)) if c == col => Some((c, !asc)),
             _ => Some((col, true)),
         };
         self.sort_now(store);
     }
 
-    /// Put the displayed rows in the order of [`PacketList::sort`].
+    /// Work on a running sort by a field column for about `budget`; true while it runs.
+    pub(super) fn sort_step(&mut self, store: &Store, budget: std::time::Duration) -> bool {
+        let Some(job) = self.field_sort.as_mut() else {
+            return false;
+        };
+        if job.progress().1 != self.displayed.len() {
+            // The displayed rows changed under it (a new filter, new rows): start over.
+            self.sort_dirty = true;
+            self.field_sort = None;
+            return true;
+        }
+        match job.step(store, budget) {
+            Some(order) => {
+                self.displayed = order;
+                self.field_sort = None;
+                self.scroll_to_selected = true;
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// Put the displayed rows in the order of [`PacketList::sort`] (a sort by a field column
+    /// starts a [`FieldSort`] that [`PacketList::sort_step`] finishes).
     pub(super) fn sort_now(&mut self, store: &Store) {
         self.sort_dirty = false;
-        let Some((col, asc)) = self.sort else {
-            self.displayed.sort_unstable();
-            return;
+        self.field_sort = None;
+        let col = match &self.sort {
+            None => {
+                self.displayed.sort_unstable();
+                return;
+            }
+            Some((ColumnId::Field(f), asc)) => {
+                self.field_sort = Some(FieldSort::new(f.clone(), *asc, self.displayed.clone()));
+                return;
+            }
+            Some((ColumnId::Builtin(c), _)) => *c,
         };
+        let asc = self.sort.as_ref().is_some_and(|s| s.1);
         let key_num = |i: u32| -> i128 {
             let Some(e) = store.msg(i as usize) else {
                 return 0;
@@ -235,7 +318,9 @@ impl PacketList {
     }
 
     /// Draw the list (only the visible rows are built). `selected` is the selected message
-    /// (store index); `to_end` scrolls to the last row (live capture autoscroll).
+    /// (store index); `to_end` scrolls to the last row (live capture autoscroll); `cols` are
+    /// the columns (the header menu changes them, dragging a border their widths).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn ui(
         &mut self,
         ui: &mut Ui,
@@ -243,11 +328,27 @@ impl PacketList {
         selected: Option<usize>,
         tf: TimeFormat,
         to_end: bool,
+        cols: &mut Vec<ColumnSetting>,
         actions: &mut Vec<Action>,
     ) {
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 5.0;
         let sel_row = self.row_of(selected);
         let dark = ui.visuals().dark_mode;
+        *cols = columns::normalized(cols);
+        let shown: Vec<(usize, ColumnSetting)> = cols
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.visible)
+            .map(|(k, c)| (k, c.clone()))
+            .collect();
+        let fields: Vec<String> = shown
+            .iter()
+            .filter_map(|(_, c)| match &c.id {
+                ColumnId::Field(f) => Some(f.clone()),
+                ColumnId::Builtin(_) => None,
+            })
+            .collect();
+        let layout: Vec<ColumnId> = shown.iter().map(|(_, c)| c.id.clone()).collect();
         // Cells touch, so a row's tint is one band; text gets its own padding.
         ui.spacing_mut().item_spacing = Vec2::ZERO;
         let mut table = TableBuilder::new(ui)
@@ -256,18 +357,24 @@ impl PacketList {
             .resizable(true)
             .sense(Sense::click())
             .cell_layout(Layout::left_to_right(Align::Center))
-            .column(Column::initial(70.0).at_least(40.0))
-            .column(Column::initial(100.0).at_least(40.0))
-            .column(Column::initial(105.0).at_least(30.0))
-            .column(Column::initial(80.0).at_least(30.0))
-            .column(Column::initial(150.0).at_least(40.0))
-            .column(Column::initial(110.0).at_least(30.0))
-            .column(Column::initial(90.0).at_least(30.0))
-            .column(Column::initial(70.0).at_least(30.0))
-            .column(Column::initial(110.0).at_least(30.0))
-            .column(Column::initial(50.0).at_least(30.0))
-            .column(Column::remainder().at_least(100.0))
             .min_scrolled_height(0.0);
+        // Columns shown, hidden or moved: widths start again from the settings (the scroll
+        // position, kept apart, stays).
+        // (A new arrangement gets a table state of its own, at the old scroll position.)
+        if self.layout.1 != layout {
+            self.layout.0 += 1;
+            self.layout.1 = layout;
+            table = table.vertical_scroll_offset(self.scroll_y);
+        }
+        table = table.id_salt(("packet-list", self.layout.0));
+        let last = shown.len().saturating_sub(1);
+        for (n, (_, c)) in shown.iter().enumerate() {
+            table = table.column(if n == last {
+                Column::remainder().at_least(60.0)
+            } else {
+                Column::initial(c.width).at_least(30.0)
+            });
+        }
         if self.scroll_to_selected {
             if let Some(r) = sel_row {
                 table = table.scroll_to_row(r, Some(Align::Center));
@@ -280,101 +387,300 @@ impl PacketList {
         if std::mem::take(&mut self.scroll_to_top) {
             table = table.vertical_scroll_offset(0.0);
         }
-        let sort = self.sort;
+        let sort = self.sort.clone();
+        let sorting = self.field_sort.as_ref().map(FieldSort::progress);
         let mut builds = 0usize;
+        let mut field_builds = 0usize;
+        let field_start = std::time::Instant::now();
+        let mut fields_pending = false;
         let mut found = Vec::new();
-        table
-            .header(row_h + 4.0, |mut header| {
-                for c in Col::ALL {
-                    header.col(|ui| {
-                        ui.add_space(4.0);
-                        let arrow = match sort {
-                            Some((s, true)) if s == c => " ^",
-                            Some((s, false)) if s == c => " v",
-                            _ => "",
-                        };
-                        let r = ui.add(
-                            egui::Label::new(
-                                RichText::new(format!("{}{arrow}", c.title())).strong(),
-                            )
-                            .sense(Sense::click())
-                            .selectable(false),
-                        );
-                        if r.on_hover_text("Click to sort").clicked() {
-                            actions.push(Action::Sort(c));
+        let mut lefts: Vec<(usize, f32)> = Vec::new();
+        let mut header_edit: Option<HeaderEdit> = None;
+        let mut menu_cell = self.menu_cell.clone();
+        let table = table.header(row_h + 4.0, |mut header| {
+            for (k, c) in &shown {
+                let (_, cell) = header.col(|ui| {
+                    ui.add_space(4.0);
+                    let arrow = match &sort {
+                        Some((s, true)) if *s == c.id => " ^",
+                        Some((s, false)) if *s == c.id => " v",
+                        _ => "",
+                    };
+                    let busy = match sorting {
+                        Some(_) if arrow.is_empty() => String::new(),
+                        Some((d, all)) => format!(" (sorting {}%)", d * 100 / all.max(1)),
+                        None => String::new(),
+                    };
+                    let r = ui.add(
+                        egui::Label::new(
+                            RichText::new(format!("{}{arrow}{busy}", c.title())).strong(),
+                        )
+                        .sense(Sense::click())
+                        .selectable(false),
+                    );
+                    let r = match &c.id {
+                        ColumnId::Field(f) => r.on_hover_text(format!(
+                            "Field {f}. Click to sort, right-click for the column menu"
+                        )),
+                        ColumnId::Builtin(_) => {
+                            r.on_hover_text("Click to sort, right-click for the column menu")
+                        }
+                    };
+                    if r.clicked() {
+                        actions.push(Action::Sort(c.id.clone()));
+                    }
+                    r.context_menu(|ui| {
+                        if let Some(e) = header_menu(ui, cols, *k) {
+                            header_edit = Some(e);
                         }
                     });
-                }
-            })
-            .body(|body| {
-                body.rows(row_h, self.displayed.len(), |mut row| {
-                    let r = row.index();
-                    let Some(&i) = self.displayed.get(r) else {
-                        return;
-                    };
-                    let i = i as usize;
-                    let texts = self.cell_texts(store, tf, r, i);
-                    let mark = store.mark(i);
-                    let proto = store.msg(i).map_or(0, |e| e.idx.protocol);
-                    let dirn = store.direction(i);
-                    row.set_selected(sel_row == Some(r));
-                    let bg = family_color(proto);
-                    // The tree's worst expert note: known, or worked out now within a budget.
-                    let worst = match self.row_experts.get(i) {
-                        Some(w) => w,
-                        None if builds < rows::BUILDS_PER_FRAME => {
-                            builds += 1;
-                            let w = rows::worst_severity(store, i);
-                            found.push((i, w));
-                            w
+                });
+                // Widths from where cells start (a cell's response may reach past its
+                // column); the last column takes what is left, so it keeps no width.
+                lefts.push((*k, cell.rect.left()));
+            }
+        });
+        let out = table.body(|body| {
+            body.rows(row_h, self.displayed.len(), |mut row| {
+                let r = row.index();
+                let Some(&i) = self.displayed.get(r) else {
+                    return;
+                };
+                let i = i as usize;
+                let texts = self.cell_texts(store, tf, r, i);
+                let field_vals: Vec<String> = if fields.is_empty() {
+                    Vec::new()
+                } else {
+                    // At least one new row a frame, then as many as the time budget allows.
+                    let known = self.cells.knows(&fields, i);
+                    let may = known
+                        || field_builds == 0
+                        || field_start.elapsed() < columns::FIELD_TIME_PER_FRAME;
+                    field_builds += usize::from(!known && may);
+                    match self.cells.get(store, &fields, i, may) {
+                        Some(v) => v.to_vec(),
+                        None => {
+                            fields_pending = true;
+                            vec!["…".to_string(); fields.len()]
                         }
-                        None => None,
+                    }
+                };
+                let mark = store.mark(i);
+                let marked = self.marks.is_marked(i);
+                let proto = store.msg(i).map_or(0, |e| e.idx.protocol);
+                let dirn = store.direction(i);
+                let picked =
+                    sel_row == Some(r) || u32::try_from(i).is_ok_and(|i| self.picked.contains(&i));
+                row.set_selected(picked);
+                let bg = if marked {
+                    mark_color(dark)
+                } else {
+                    family_color(proto)
+                };
+                // The tree's worst expert note: known, or worked out now within a budget.
+                let worst = match self.row_experts.get(i) {
+                    Some(w) => w,
+                    None if builds < rows::BUILDS_PER_FRAME => {
+                        builds += 1;
+                        let w = rows::worst_severity(store, i);
+                        found.push((i, w));
+                        w
+                    }
+                    None => None,
+                };
+                let fg = match rows::row_tone(mark, worst) {
+                    RowTone::Error => Some(severity_color(Severity::Error)),
+                    RowTone::Warning => Some(severity_color(Severity::Warning)),
+                    RowTone::Plain => None,
+                };
+                let dir_fg = direction_color(dirn, dark);
+                let mut field_k = 0usize;
+                for (_, c) in &shown {
+                    let (t, is_dir) = match &c.id {
+                        ColumnId::Builtin(b) => {
+                            let k = Col::ALL.iter().position(|x| x == b).unwrap_or(0);
+                            (texts.get(k).cloned().unwrap_or_default(), *b == Col::Dir)
+                        }
+                        ColumnId::Field(_) => {
+                            let t = field_vals.get(field_k).cloned().unwrap_or_default();
+                            field_k += 1;
+                            (t, false)
+                        }
                     };
-                    let fg = match rows::row_tone(mark, worst) {
-                        RowTone::Error => Some(severity_color(Severity::Error)),
-                        RowTone::Warning => Some(severity_color(Severity::Warning)),
-                        RowTone::Plain => None,
-                    };
-                    let dir_fg = direction_color(dirn, dark);
-                    for (ci, t) in texts.into_iter().enumerate() {
-                        row.col(|ui| {
-                            if sel_row != Some(r) {
-                                ui.painter()
-                                    .rect_filled(ui.max_rect(), CornerRadius::ZERO, bg);
+                    let (_, cell) = row.col(|ui| {
+                        if !picked {
+                            ui.painter()
+                                .rect_filled(ui.max_rect(), CornerRadius::ZERO, bg);
+                        }
+                        let mut rt = RichText::new(t);
+                        if is_dir {
+                            if dirn == Direction::ToKernel {
+                                rt = rt.italics();
                             }
-                            let mut rt = RichText::new(t);
-                            if ci == 2 {
-                                if dirn == Direction::ToKernel {
-                                    rt = rt.italics();
-                                }
-                                if let Some(c) = dir_fg {
-                                    rt = rt.color(c);
-                                }
-                            }
-                            if let Some(c) = fg {
+                            if let Some(c) = dir_fg {
                                 rt = rt.color(c);
                             }
-                            ui.add_space(4.0);
-                            if ci == 2 && dirn != Direction::Unknown {
-                                direction_arrow(ui, dirn, dir_fg);
-                            }
-                            ui.add(egui::Label::new(rt).selectable(false).truncate());
-                        });
+                        }
+                        if let Some(c) = fg {
+                            rt = rt.color(c);
+                        }
+                        if marked && !picked {
+                            rt = rt.color(mark_text_color(dark));
+                        }
+                        ui.add_space(4.0);
+                        if is_dir && dirn != Direction::Unknown {
+                            direction_arrow(ui, dirn, dir_fg);
+                        }
+                        ui.add(egui::Label::new(rt).selectable(false).truncate());
+                    });
+                    if cell.secondary_clicked() {
+                        menu_cell = Some((i, c.id.clone()));
                     }
-                    if row.response().clicked() {
-                        actions.push(Action::SelectRow(r));
-                    }
+                }
+                let resp = row.response();
+                if resp.clicked() {
+                    let m = resp.ctx.input(|inp| inp.modifiers);
+                    actions.push(if m.command {
+                        Action::Rows(RowAction::Toggle(r))
+                    } else if m.shift {
+                        Action::Rows(RowAction::ExtendTo(r))
+                    } else {
+                        Action::SelectRow(r)
+                    });
+                }
+                // Right-click on a row outside the selection selects it, as elsewhere; on
+                // one inside it, shows it and keeps the selection (the menu acts on all).
+                if resp.secondary_clicked() && !picked {
+                    actions.push(Action::SelectRow(r));
+                } else if resp.secondary_clicked() && sel_row != Some(r) {
+                    actions.push(Action::Rows(RowAction::Focus(r)));
+                }
+                resp.context_menu(|ui| {
+                    let cell = menu_cell.as_ref().filter(|c| c.0 == i).map(|c| &c.1);
+                    super::selection::row_menu(ui, store, &self.marks, i, cell, actions);
                 });
             });
-        let more = builds >= rows::BUILDS_PER_FRAME;
+        });
+        self.menu_cell = menu_cell;
+        self.scroll_y = out.state.clamped_offset().y;
+        let widths = lefts
+            .windows(2)
+            .filter_map(|w| Some((w.first()?.0, w.get(1)?.1 - w.first()?.1)));
+        for (k, w) in widths {
+            if let Some(c) = cols.get_mut(k)
+                && w.is_finite()
+                && w > 10.0
+                && (c.width - w).abs() > 0.5
+            {
+                c.width = w;
+            }
+        }
+        if let Some(e) = header_edit {
+            e.apply(cols);
+            // Sorted by a column no longer shown: back to capture order.
+            if self
+                .sort
+                .as_ref()
+                .is_some_and(|(s, _)| !cols.iter().any(|c| c.visible && c.id == *s))
+            {
+                self.sort = None;
+                self.sort_dirty = true;
+            }
+        }
+        let more = builds >= rows::BUILDS_PER_FRAME || fields_pending;
         for (i, w) in found {
             self.row_experts.set(i, w);
         }
         if more {
-            // Rows still without a severity: finish them next frame.
+            // Rows still without a severity or field values: finish them next frame.
             ui.ctx().request_repaint();
         }
     }
+}
+
+/// A change to the columns chosen in the header menu (applied after the table is drawn).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeaderEdit {
+    /// Show or hide the column at this index of the settings' list.
+    Toggle(usize),
+    /// Hide it.
+    Hide(usize),
+    /// Move it left (true) or right.
+    Move(usize, bool),
+    /// Remove a field column.
+    Remove(usize),
+    /// Back to the built-in columns in their order and widths.
+    Reset,
+}
+
+impl HeaderEdit {
+    fn apply(self, cols: &mut Vec<ColumnSetting>) {
+        match self {
+            HeaderEdit::Toggle(k) => {
+                if let Some(c) = cols.get_mut(k) {
+                    c.visible = !c.visible;
+                }
+            }
+            HeaderEdit::Hide(k) => {
+                if let Some(c) = cols.get_mut(k) {
+                    c.visible = false;
+                }
+            }
+            HeaderEdit::Move(k, left) => columns::move_column(cols, k, left),
+            HeaderEdit::Remove(k) => {
+                if k < cols.len() {
+                    cols.remove(k);
+                }
+            }
+            HeaderEdit::Reset => *cols = columns::default_columns(),
+        }
+        *cols = columns::normalized(cols);
+    }
+}
+
+/// The column header's context menu for column `k` (index into `cols`).
+fn header_menu(ui: &mut Ui, cols: &[ColumnSetting], k: usize) -> Option<HeaderEdit> {
+    let mut edit = None;
+    let this = cols.get(k)?;
+    let shown = cols.iter().filter(|c| c.visible).count();
+    if ui
+        .add_enabled(
+            shown > 1,
+            egui::Button::new(format!("Hide {}", this.title())),
+        )
+        .clicked()
+    {
+        edit = Some(HeaderEdit::Hide(k));
+    }
+    if ui.button("Move left").clicked() {
+        edit = Some(HeaderEdit::Move(k, true));
+    }
+    if ui.button("Move right").clicked() {
+        edit = Some(HeaderEdit::Move(k, false));
+    }
+    if matches!(this.id, ColumnId::Field(_)) && ui.button("Remove this column").clicked() {
+        edit = Some(HeaderEdit::Remove(k));
+    }
+    ui.separator();
+    ui.label("Columns shown:");
+    for (j, c) in cols.iter().enumerate() {
+        let mut on = c.visible;
+        let last = on && shown == 1;
+        if ui
+            .add_enabled(!last, egui::Checkbox::new(&mut on, c.title()))
+            .clicked()
+        {
+            edit = Some(HeaderEdit::Toggle(j));
+        }
+    }
+    ui.separator();
+    if ui.button("Reset columns").clicked() {
+        edit = Some(HeaderEdit::Reset);
+    }
+    if edit.is_some() {
+        ui.close();
+    }
+    edit
 }
 
 /// The Process cell of message `i`: `COMM[PID]` from its frame's `proc:` packet comment
@@ -413,6 +719,24 @@ fn direction_color(d: Direction, dark: bool) -> Option<Color32> {
         (Direction::FromKernel, true) => Some(Color32::from_rgb(0x8f, 0xd6, 0x9a)),
         (Direction::FromKernel, false) => Some(Color32::from_rgb(0x1d, 0x7a, 0x35)),
         (Direction::Unknown, _) => None,
+    }
+}
+
+/// The background of a marked row (Wireshark's marked rows are dark on light).
+fn mark_color(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgb(0xd8, 0xd8, 0xd8)
+    } else {
+        Color32::from_rgb(0x20, 0x20, 0x20)
+    }
+}
+
+/// The text of a marked row.
+fn mark_text_color(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgb(0x10, 0x10, 0x10)
+    } else {
+        Color32::from_rgb(0xf0, 0xf0, 0xf0)
     }
 }
 

@@ -218,6 +218,14 @@ fn context_menu(ui: &mut Ui, n: &Node, actions: &mut Vec<Action>) {
         }
         ui.close();
     }
+    if ui
+        .add_enabled(!n.field.is_empty(), egui::Button::new("Apply as Column"))
+        .on_hover_text("Show this field's value in a packet-list column")
+        .clicked()
+    {
+        actions.push(Action::AddColumn(n.field.clone(), n.name.clone()));
+        ui.close();
+    }
     ui.separator();
     if ui.button("Decode As...").clicked() {
         actions.push(Action::OpenDecodeAs);

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use egui::{Color32, Key, Panel, RichText, TextEdit, Ui};
 
-use super::{App, Col, GuiApp, TimeFormat};
+use super::{App, ColumnId, GuiApp, TimeFormat};
 
 /// Time the UI spends per frame on loading and filtering.
 const FRAME_BUDGET: Duration = Duration::from_millis(8);
@@ -33,7 +33,11 @@ pub(super) enum Action {
     /// Open this capture file.
     Open(std::path::PathBuf),
     /// Sort by this column.
-    Sort(Col),
+    Sort(ColumnId),
+    /// A packet-list row request (multi-selection, copy, mark, ignore).
+    Rows(super::RowAction),
+    /// Add a column showing this field (path, title).
+    AddColumn(String, String),
     /// Select the first displayed message at or after this time (ns since the first frame).
     SelectAtTime(i128),
     /// Filter to this time range (seconds since the first frame).
@@ -211,7 +215,11 @@ impl App {
                 Action::Copy(t) => ui.ctx().copy_text(t),
                 Action::OpenAll(o) => self.detail.open_all = Some(o),
                 Action::Open(p) => self.request(super::Pending::Open(p), ui.ctx()),
-                Action::Sort(c) => self.sort_by(c),
+                Action::Sort(c) => self.sort_by_column(c),
+                Action::Rows(a) => self.row_action(a, ui.ctx()),
+                Action::AddColumn(f, t) => {
+                    super::columns::add_field_column(&mut self.settings.columns, &f, &t);
+                }
                 Action::SelectAtTime(ns) => {
                     self.select_at_time(ns);
                 }
@@ -281,6 +289,7 @@ impl App {
         }
         self.nav_shortcuts(ui);
         self.live_shortcuts(ui);
+        self.row_shortcuts(ui);
         let (goto, prev_err, next_err) = ui.input_mut(|i| {
             // Shift+F8 first: a key without modifiers also matches it shifted.
             (
@@ -563,6 +572,8 @@ impl App {
                     ui.close();
                 }
                 self.go_menu_more(ui);
+                ui.separator();
+                self.mark_menu_items(ui);
             });
             ui.menu_button("Analyze", |ui| {
                 let linked = self.selected.and_then(|i| self.store.linked(i));
@@ -683,6 +694,10 @@ impl App {
                 self.store.message_count(),
                 self.list.displayed.len()
             ));
+            let ignored = self.list.marks.ignored.len();
+            if ignored > 0 {
+                ui.label(format!("Ignored: {ignored}"));
+            }
             if let Some((t, _)) = &self.filter.applied {
                 ui.separator();
                 ui.label(RichText::new(format!("Filter: {t}")).monospace());
@@ -746,6 +761,7 @@ impl App {
             self.selected,
             self.settings.time_format,
             to_end,
+            &mut self.settings.columns,
             actions,
         );
     }

@@ -25,6 +25,7 @@ mod gui_files;
 mod gui_layout;
 mod gui_live;
 mod gui_nav;
+mod gui_rows;
 mod gui_ux;
 mod ieee80211;
 mod list_rows;
