@@ -25,8 +25,8 @@ mod view;
 pub use crate::capture::session::{
     CaptureState, LiveCapture, LiveOptions, RunMode, SourceKind, Wrapper,
 };
-pub use expert_window::ExpertWindow;
 pub use columns::{ColumnId, ColumnSetting, add_field_column, default_columns, field_text};
+pub use expert_window::ExpertWindow;
 pub use files::{FileDialog, FileJob, Files, JobStatus, Scope, Target};
 pub use filter_bar::{FilterBar, FilterCheck};
 pub use hex_pane::{HexPane, offending_attr};

@@ -287,9 +287,11 @@ impl App {
         if find {
             self.open_find();
         }
+        // Rows first: their Ctrl+Shift+N/B would also match Find's Ctrl+N/B (egui ignores an
+        // extra Shift when matching a shortcut).
+        self.row_shortcuts(ui);
         self.nav_shortcuts(ui);
         self.live_shortcuts(ui);
-        self.row_shortcuts(ui);
         let (goto, prev_err, next_err) = ui.input_mut(|i| {
             // Shift+F8 first: a key without modifiers also matches it shifted.
             (
