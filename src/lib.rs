@@ -14,4 +14,5 @@ pub mod model;
 pub mod netlink;
 pub mod pcap;
 pub mod store;
+#[cfg(feature = "gui")]
 pub mod ui;

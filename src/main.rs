@@ -108,8 +108,16 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 Ok(())
             }
         },
+        #[cfg(feature = "gui")]
         None => nlscope::ui::run(specs, cli.file)
             .map_err(|e| CliError::new(format!("desktop app: {e}"))),
+        #[cfg(not(feature = "gui"))]
+        None => {
+            let _ = cli.file;
+            Err(CliError::usage(
+                "built without the desktop app (feature gui)",
+            ))
+        }
     }
 }
 

@@ -688,6 +688,60 @@ fn helpers() {
     assert_eq!(edit_distance("kitten", "sitting"), 3);
 }
 
+/// The banded distance agrees with the whole Levenshtein table within its limit (fuzzing found
+/// the whole table too slow: a long unknown field against the catalog took about a second).
+#[test]
+fn banded_edit_distance_matches_full_table() {
+    fn full(a: &[char], b: &[char]) -> usize {
+        let mut t = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in t.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in t[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let c = usize::from(a[i - 1] != b[j - 1]);
+                t[i][j] = (t[i - 1][j - 1] + c)
+                    .min(t[i - 1][j] + 1)
+                    .min(t[i][j - 1] + 1);
+            }
+        }
+        t[a.len()][b.len()]
+    }
+    let mut rng = Rng(7);
+    let alphabet = ['a', 'b', 'c', '.', 'é'];
+    for _ in 0..3000 {
+        let word = |rng: &mut Rng| -> Vec<char> {
+            let n = (rng.next() % 9) as usize;
+            (0..n)
+                .map(|_| alphabet[(rng.next() % 5) as usize])
+                .collect()
+        };
+        let (a, b) = (word(&mut rng), word(&mut rng));
+        let d = full(&a, &b);
+        for limit in 0..5 {
+            let got = super::fields::edit_distance_within(&a, &b, limit);
+            assert_eq!(got, (d <= limit).then_some(d), "{a:?} {b:?} limit {limit}");
+            let trimmed = super::fields::distance_within(&a, &b, limit);
+            assert_eq!(trimmed, got, "{a:?} {b:?} limit {limit}");
+        }
+    }
+    // A long unknown name is answered at once, without a suggestion.
+    let long = format!("rt-link.{}", "x".repeat(1000));
+    let names: Vec<String> = (0..2000)
+        .map(|i| format!("rt-link.{}", "y".repeat(990 + i % 20)))
+        .collect();
+    let t = std::time::Instant::now();
+    assert_eq!(suggest_field(&long, names.iter().map(String::as_str)), None);
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
 struct Rng(u64);
 
 impl Rng {

@@ -96,7 +96,7 @@ impl Helper {
 }
 
 /// Parse the pcapng stream frame by frame (a live stream must not wait for a batch).
-fn read_stream(out: impl Read, tx: &Sender<Item<Status>>) {
+pub fn read_stream(out: impl Read, tx: &Sender<Item<Status>>) {
     // Buffers are not handed back across the indexer (it merges frames into larger batches).
     let (_back, back_rx) = unbounded::<Frames>();
     feed(out, 1, None, &back_rx, &mut |b| {
@@ -110,7 +110,7 @@ fn read_stream(out: impl Read, tx: &Sender<Item<Status>>) {
 }
 
 /// Call `f` with each line of `r` (lines cut at [`MAX_LINE`] bytes) until EOF or `f` says stop.
-pub(super) fn read_lines(r: impl Read, mut f: impl FnMut(String) -> bool) {
+pub fn read_lines(r: impl Read, mut f: impl FnMut(String) -> bool) {
     let mut br = BufReader::new(r);
     let mut buf = Vec::new();
     loop {

@@ -9,6 +9,10 @@
 mod helper;
 mod options;
 
+/// The parsing of a helper's stdout (pcapng) and stderr (lines), without a process: the
+/// `live` fuzz target's entry (fuzz/).
+#[doc(hidden)]
+pub use helper::{read_lines, read_stream};
 pub use options::{LiveOptions, RunMode, SourceKind, Wrapper, named_netns, nlmon_interfaces};
 
 use std::collections::VecDeque;

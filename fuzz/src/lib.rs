@@ -1,0 +1,215 @@
+//! What the fuzz targets share: the embedded specs (loaded once), the dissector input's
+//! framing, and the walk `nlscope read` does over dissected frames (trees, summaries, JSON,
+//! correlation, changes) so every output path runs on every message.
+
+use std::cell::RefCell;
+use std::sync::OnceLock;
+
+use nlscope::capture::trace::ProcInfo;
+use nlscope::conv::changes::{Changes, Objects};
+use nlscope::conv::{Conversations, Msg as ConvMsg, MsgRef};
+use nlscope::dissect::fields::{Catalog, MsgFields};
+use nlscope::dissect::specs::SpecRegistry;
+use nlscope::dissect::{Dissector, FrameIndex};
+use nlscope::export::{Emitter, Format, FrameRef, Part};
+use nlscope::model::Endian;
+
+/// The embedded specs, loaded once per process.
+pub fn specs() -> &'static SpecRegistry {
+    static SPECS: OnceLock<SpecRegistry> = OnceLock::new();
+    SPECS.get_or_init(SpecRegistry::with_embedded)
+}
+
+/// The filter field catalog of the embedded specs.
+pub fn catalog() -> &'static Catalog {
+    static CAT: OnceLock<Catalog> = OnceLock::new();
+    CAT.get_or_init(|| Catalog::new(specs()))
+}
+
+thread_local! {
+    /// A dissector whose specs are reused: a new dissector per input keeps runs independent
+    /// (nothing learned leaks into the next input) without cloning the specs each time.
+    static DIS: RefCell<Option<Dissector>> = const { RefCell::new(None) };
+}
+
+/// Run `f` with a fresh dissector over the embedded specs.
+pub fn with_dissector<T>(f: impl FnOnce(&mut Dissector) -> T) -> T {
+    DIS.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let specs = match slot.take() {
+            Some(mut d) => std::mem::take(&mut d.specs),
+            None => specs().clone(),
+        };
+        let mut dis = Dissector::new(specs);
+        let out = f(&mut dis);
+        *slot = Some(dis);
+        out
+    })
+}
+
+/// Link types that carry netlink (and one that does not).
+const LINKTYPES: [u32; 4] = [253, 113, 276, 1];
+
+/// One frame of a dissector input.
+pub struct InFrame {
+    pub linktype: u32,
+    pub data: Vec<u8>,
+    pub comments: Vec<String>,
+}
+
+/// The dissector target's input: byte 0 chooses the link type (bits 0-1) and the file's
+/// byte order (bit 2); then frames, each `[protocol u8][pkttype u8][len u16 le]` and `len`
+/// netlink bytes (the last frame takes what is left). A pkttype with bit 7 set is followed
+/// by `[n u8]` and an n-byte frame comment (a `genl:` or `proc:` line).
+pub fn parse_frames(data: &[u8]) -> (Endian, Vec<InFrame>) {
+    let Some((&mode, mut rest)) = data.split_first() else {
+        return (Endian::Little, Vec::new());
+    };
+    let linktype = LINKTYPES[usize::from(mode & 3)];
+    let endian = if mode & 4 != 0 {
+        Endian::Big
+    } else {
+        Endian::Little
+    };
+    let mut frames = Vec::new();
+    while rest.len() >= 4 && frames.len() < 64 {
+        let proto = rest[0];
+        let pkttype = rest[1];
+        let len = usize::from(u16::from_le_bytes([rest[2], rest[3]]));
+        rest = &rest[4..];
+        let mut comments = Vec::new();
+        if pkttype & 0x80 != 0 && !rest.is_empty() {
+            let n = usize::from(rest[0]).min(rest.len() - 1);
+            comments.push(String::from_utf8_lossy(&rest[1..1 + n]).into_owned());
+            rest = &rest[1 + n..];
+        }
+        let len = len.min(rest.len());
+        let (body, tail) = rest.split_at(len);
+        rest = tail;
+        let mut frame = cooked(linktype, pkttype & 0x7f, proto);
+        frame.extend_from_slice(body);
+        frames.push(InFrame {
+            linktype,
+            data: frame,
+            comments,
+        });
+    }
+    (endian, frames)
+}
+
+/// The cooked header of `linktype` for netlink protocol `proto`.
+pub fn cooked(linktype: u32, pkttype: u8, proto: u8) -> Vec<u8> {
+    let mut h = Vec::with_capacity(20);
+    if linktype == 276 {
+        // LINUX_SLL2: protocol, reserved, ifindex, hatype, pkttype, addr len, addr.
+        h.extend_from_slice(&u16::from(proto).to_be_bytes());
+        h.extend_from_slice(&[0, 0, 0, 0, 0, 1]);
+        h.extend_from_slice(&824u16.to_be_bytes());
+        h.extend_from_slice(&[pkttype, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    } else {
+        // NETLINK / LINUX_SLL: pkttype, hatype, addr len, addr (8), protocol.
+        h.extend_from_slice(&u16::from(pkttype).to_be_bytes());
+        h.extend_from_slice(&824u16.to_be_bytes());
+        h.extend_from_slice(&[0; 10]);
+        h.extend_from_slice(&u16::from(proto).to_be_bytes());
+    }
+    h
+}
+
+/// Everything `nlscope read -T tree/json/summary` and the app do with a capture's frames:
+/// index each (learning genl ids, links, nftables sets), correlate, compare with the previous
+/// message about the same object, evaluate `filter` (if any), and emit every message in
+/// the summary, tree and JSON formats. Returns how many messages the filter matched.
+pub fn dissect_frames(
+    dis: &mut Dissector,
+    endian: Endian,
+    frames: &[InFrame],
+    filter: Option<&nlscope::filter::Filter>,
+) -> usize {
+    let mut conv = Conversations::new();
+    let mut objects = Objects::default();
+    let mut emitters = [
+        Emitter::new(Format::Summary),
+        Emitter::new(Format::Tree),
+        Emitter::new(Format::Json),
+        Emitter::new(Format::Csv),
+    ];
+    let mut text = String::new();
+    for e in &emitters {
+        e.begin(&mut text);
+    }
+    let mut fi = FrameIndex::default();
+    let mut ord = 0usize;
+    let mut matched = 0;
+    let mut changes: Vec<Option<Changes>> = Vec::new();
+    for (i, f) in frames.iter().enumerate() {
+        let no = i as u64 + 1;
+        let ts = 1_700_000_000_000_000_000i128 + i as i128 * 1_000;
+        for c in &f.comments {
+            dis.learn_from_comment(c);
+        }
+        dis.index_frame_into(&f.data, f.linktype, endian, &mut fi);
+        for m in &fi.msgs {
+            dis.remember_request(&f.data, m);
+        }
+        let first = ord;
+        ord += fi.msgs.len().max(1);
+        if fi.msgs.is_empty() {
+            conv.push_none(
+                MsgRef {
+                    frame: no,
+                    msg: u32::from(u16::MAX),
+                },
+                ts,
+            );
+        }
+        let process = ProcInfo::from_comments(&f.comments);
+        changes.clear();
+        changes.resize(fi.msgs.len(), None);
+        for (mi, m) in fi.msgs.iter().enumerate() {
+            let view = dis.view(&f.data, m);
+            let at = MsgRef {
+                frame: no,
+                msg: mi as u32,
+            };
+            conv.push(&ConvMsg::of(&view, at, ts));
+            let _ = view.summary();
+            let mut fields = MsgFields::new(&view, no, ts, f.data.len())
+                .with_process(process.as_ref())
+                .with_linked(conv.linked(first + mi));
+            if let Some(key) = view.object_key() {
+                fields.changes = objects.update(dis, key, at, &view, fields.tree());
+                if let Some(slot) = changes.get_mut(mi) {
+                    slot.clone_from(&fields.changes);
+                }
+            }
+            if filter.is_none_or(|flt| flt.matches(&fields)) {
+                matched += 1;
+            }
+        }
+        for em in &mut emitters {
+            em.set_frame_comments(&f.comments);
+            let at = FrameRef {
+                dis,
+                index: &fi,
+                data: &f.data,
+                no,
+                ts_ns: ts,
+                conv: Some((&conv, first)),
+                changes: &changes,
+            };
+            if fi.msgs.is_empty() {
+                em.emit(&mut text, &at, Part::NoMessage, 0);
+            }
+            for mi in 0..fi.msgs.len() {
+                em.emit(&mut text, &at, Part::Message(mi), 0);
+            }
+        }
+        // Keep memory flat over long inputs.
+        text.clear();
+    }
+    for e in &emitters {
+        e.end(&mut text);
+    }
+    matched
+}
