@@ -9,7 +9,8 @@
 # renders through Mesa's software OpenGL (llvmpipe) under Xvfb. WAIT (seconds, default 3)
 # is how long the window runs before the shot; SIZE (default 1280x800) the screen size.
 # CLICK="X,Y X,Y ..." clicks those screen points (with xdotool, apt-get install xdotool) before
-# the shot, e.g. to select a message and a tree node for the README picture.
+# the shot, e.g. to select a message and a tree node for the README picture; X,Y,BxN presses
+# mouse button B N times there (X,Y,4x5: the wheel up five times; X,Y,3: a right click).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 capture=${1:-captures/route-link.pcap}
@@ -42,7 +43,9 @@ xvfb-run -a -s "-screen 0 ${size}x24" bash -c '
         exit 1
     fi
     for xy in $5; do
-        xdotool mousemove "${xy%,*}" "${xy#*,}" click 1
+        IFS=, read -r x y b <<< "$xy"
+        b=${b:-1}
+        xdotool mousemove "$x" "$y" click --repeat "${b#*x}" --delay 80 "${b%x*}"
         sleep 0.7
     done
     [ -z "$5" ] || xdotool mousemove 5 795
