@@ -43,7 +43,9 @@ impl Family for Connector {
         let idx = e.u32(pl, 0)?;
         let val = e.u32(pl, 4)?;
         let len = usize::from(e.u16(pl, 16)?);
-        let start = p.start + CN_MSG_LEN;
+        // A payload of 18 or 19 bytes has cn_msg's len but not the whole struct: the data
+        // starts at the payload's end then (found by fuzzing).
+        let start = (p.start + CN_MSG_LEN).min(p.end);
         let end = start.saturating_add(len).min(p.end);
         let mut n = Node::new("data", "connector.data", Value::None, start, end - start);
         if start + len > p.end {
@@ -217,4 +219,31 @@ fn proc_data(spec: &Spec, data: &[u8], start: usize, end: usize, e: Endian, n: &
     let mut a = Node::new(*label, path, Value::None, at, used);
     a.children = kids;
     n.children.push(a);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dissect::Dissector;
+    use crate::dissect::specs::SpecRegistry;
+    use crate::model::Endian;
+    use crate::netlink::nlmsg;
+
+    /// A payload with cn_msg's len (bytes 16-17) but not the whole 20-byte struct: the data
+    /// node is empty at the payload's end, with the error (fuzzing found an underflow here).
+    #[test]
+    fn short_cn_msg_does_not_underflow() {
+        let mut d = Dissector::new(SpecRegistry::with_embedded());
+        for n in 16..20 {
+            let mut p = vec![1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0];
+            p.truncate(n);
+            let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11];
+            f.extend_from_slice(&nlmsg(Endian::Little, 3, 0, 1, 0, &p));
+            let fi = d.index_frame(&f, 253, Endian::Little);
+            let m = fi.msgs.first().unwrap();
+            let v = d.view(&f, m);
+            let tree = v.tree();
+            assert!(!tree.is_empty(), "{n} bytes");
+            let _ = v.summary();
+        }
+    }
 }
