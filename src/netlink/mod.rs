@@ -37,6 +37,23 @@ pub const NLMSG_OVERRUN: u16 = 4;
 /// `NLMSG_MIN_TYPE`: message types below are reserved for control messages.
 pub const NLMSG_MIN_TYPE: u16 = 0x10;
 
+/// Route types `RTN_UNSPEC`..`RTN_XRESOLVE` (linux/rtnetlink.h) by value, as iproute2 and nft
+/// spell them.
+pub const RTN_NAMES: [&str; 12] = [
+    "unspec",
+    "unicast",
+    "local",
+    "broadcast",
+    "anycast",
+    "multicast",
+    "blackhole",
+    "unreachable",
+    "prohibit",
+    "throw",
+    "nat",
+    "xresolve",
+];
+
 /// `NLM_F_REQUEST`.
 pub const NLM_F_REQUEST: u16 = 0x01;
 /// `NLM_F_MULTI`.

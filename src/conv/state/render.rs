@@ -640,21 +640,8 @@ fn scope(s: u8) -> String {
 
 /// RTN_* route types.
 fn rtn_type(t: u8) -> String {
-    let n = [
-        "unspec",
-        "unicast",
-        "local",
-        "broadcast",
-        "anycast",
-        "multicast",
-        "blackhole",
-        "unreachable",
-        "prohibit",
-        "throw",
-        "nat",
-        "xresolve",
-    ];
-    n.get(usize::from(t))
+    crate::netlink::RTN_NAMES
+        .get(usize::from(t))
         .map_or_else(|| t.to_string(), |s| (*s).to_string())
 }
 

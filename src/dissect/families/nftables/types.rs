@@ -309,17 +309,8 @@ pub(super) fn push_value(v: &MessageView, out: &mut String, t: u32, b: &[u8]) {
         }
         (T_IFINDEX, Some(i)) => push_dev(v, out, i as i32),
         (T_FIB_ADDRTYPE, Some(x)) => {
-            let names = [
-                "unspec",
-                "unicast",
-                "local",
-                "broadcast",
-                "anycast",
-                "multicast",
-                "blackhole",
-                "unreachable",
-                "prohibit",
-            ];
+            // nft names fib's address types up to prohibit only (RTN_PROHIBIT = 8).
+            let names = crate::netlink::RTN_NAMES.get(..9).unwrap_or_default();
             match usize::try_from(x).ok().and_then(|i| names.get(i)) {
                 Some(n) => out.push_str(n),
                 None => {
