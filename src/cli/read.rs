@@ -4,17 +4,17 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::thread;
 
 use crossbeam_channel::bounded;
 
 use super::CliError;
-use crate::capture::trace::ProcInfo;
-use crate::conv::changes::{Changes, Objects};
+use crate::cli::pipeline::{BatchFacts, Done, Inline, Job, NamesAt, Renderer, Setup, Turnstile};
 use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
-use crate::dissect::fields::{Catalog, MsgFields};
+use crate::dissect::fields::Catalog;
 use crate::dissect::{Dissector, FrameIndex, MsgIndex, specs::SpecRegistry};
-use crate::export::{self, CaptureOut, Emitter, Format, FrameRef, Part};
+use crate::export::{self, CaptureOut, Emitter, Format};
 use crate::filter::Filter;
 use crate::model::Endian;
 use crate::pcap::feed::{Batch, Frames, feed};
@@ -60,6 +60,13 @@ pub struct ReadOptions {
     /// spec claims it; repeatable.
     #[arg(long = "decode-as", value_name = "PROTO=SPEC", value_parser = parse_decode_as)]
     pub decode_as: Vec<(u32, String)>,
+    /// Dissect on N threads (default: as many as there are cores; 1 dissects on the thread
+    /// that reads). The output is the same.
+    #[arg(long = "threads", value_name = "N")]
+    pub threads: Option<usize>,
+    /// Frames per batch a dissecting thread takes (default 64; small ones test the hand-off).
+    #[arg(long = "batch", value_name = "N", hide = true)]
+    pub batch: Option<usize>,
 }
 
 /// `--decode-as` values: `PROTO=SPEC`, PROTO a netlink protocol number (0-31) or name.
@@ -341,7 +348,7 @@ pub fn run(
         Some(p) => opts.out_format.unwrap_or_else(|| out_format_for(p)),
         None => OutFormat::PcapNg,
     };
-    let mut writer = match &opts.write {
+    let writer = match &opts.write {
         Some(p) => {
             let f = File::create(p)
                 .map_err(|e| CliError::new(format!("cannot create {}: {e}", p.display())))?;
@@ -358,7 +365,11 @@ pub fn run(
     let count = opts.count;
     // Frames travel in batches to keep channel overhead off the per-frame cost; a stream (stdin)
     // sends each frame at once so it is shown as soon as it has arrived.
-    let batch = if opts.input == "-" { 1 } else { 64 };
+    let batch = if opts.input == "-" {
+        1
+    } else {
+        opts.batch.unwrap_or(64).max(1)
+    };
     let reader = thread::spawn(move || {
         feed(input, batch, count, &back_rx, &mut |b| {
             let ev = match b {
@@ -386,15 +397,27 @@ pub fn run(
             conv = Some(correlate_file(&opts.input, opts.count, &mut d)?);
         }
     }
-    let mut dis = dissector(opts, specs.clone())?;
     // Summary lines and CSV name a link as the whole file does, like the app's list (a route
     // printed before its link's RTM_NEWLINK reads `dev veth1`, not `dev if2`): a file is read
     // once more first for the names. A pipe names what it has seen.
+    let mut primed: Vec<(i32, String)> = Vec::new();
     if matches!(format, Some(Format::Summary | Format::Csv)) && opts.input != "-" {
-        let mut d = dissector(opts, specs)?;
+        let mut d = dissector(opts, specs.clone())?;
         let _ = walk_file(&opts.input, opts.count, &mut d, &mut |_, _, _, _| {});
-        dis.prime_links(d.link_names());
+        primed = d.link_names().map(|(i, n)| (i, n.to_string())).collect();
     }
+    let prime = |d: &mut Dissector| d.prime_links(primed.iter().map(|(i, n)| (*i, n.as_str())));
+    let mut dis = dissector(opts, specs.clone())?;
+    prime(&mut dis);
+    dis.record_facts();
+    // Replicas are made the same way: they know the pins and primed names already.
+    let _ = dis.take_facts();
+    let replica = || {
+        let mut d =
+            dissector(opts, specs.clone()).unwrap_or_else(|_| Dissector::new(specs.clone()));
+        prime(&mut d);
+        d
+    };
     // Trees and JSON show what changed in a message since the previous one about its object.
     let want_changes = format.is_some_and(Format::needs_tree)
         || filter.as_ref().is_some_and(Filter::needs_changes);
@@ -402,206 +425,393 @@ pub fn run(
     if want_changes || opts.coverage {
         want = None;
     }
-    let mut objects = Objects::default();
-    let mut frame_changes: Vec<Option<Changes>> = Vec::new();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout);
-    let mut ifaces: Vec<Option<Interface>> = Vec::new();
-    let mut frame_no = 0u64;
-    let mut t0: Option<i128> = None;
-    let mut read_error: Option<ReadError> = None;
-    let mut write_error: Option<CliError> = None;
-    let io_err = |e: io::Error| {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            CliError {
-                message: String::new(),
-                code: 0,
-            }
-        } else {
-            CliError::new(format!("writing output: {e}"))
-        }
+    let time = opts.time_format.unwrap_or_default();
+    let emitter = || format.map(|f| Emitter::new(f).with_time(time));
+    // One thread renders what it reads when more would not help or could not print the same:
+    // a pipe (each frame as it comes), `--coverage` (one tally), and times since the previous
+    // message printed.
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| thread::available_parallelism().map_or(1, usize::from))
+        .clamp(1, 64);
+    let inline =
+        threads == 1 || opts.input == "-" || opts.coverage || time == export::TimeStyle::Delta;
+    let setup = Setup {
+        filter: filter.as_ref(),
+        want: want.as_ref(),
     };
-    let mut emitter =
-        format.map(|f| Emitter::new(f).with_time(opts.time_format.unwrap_or_default()));
-    let mut text = String::with_capacity(4096);
-    if let Some(e) = &emitter {
+    let mut sink = Sink {
+        out: BufWriter::with_capacity(1 << 16, stdout),
+        writer,
+        write_path: opts.write.clone(),
+        ifaces: Vec::new(),
+        strip_comma: !inline && format == Some(Format::Json),
+        started: false,
+        back: back_tx,
+    };
+    let mut text = String::new();
+    let mut ends = emitter();
+    if let Some(e) = &ends {
         e.begin(&mut text);
-        out.write_all(text.as_bytes()).map_err(io_err)?;
+        sink.out.write_all(text.as_bytes()).map_err(io_err)?;
     }
-    let mut fi = FrameIndex::default();
-    let mut ord = 0usize;
-    'events: for ev in rx.iter() {
-        let frames = match ev {
-            Event::Error(e) => {
-                read_error = Some(e);
+    let mut ix = Indexing::new(&mut dis, sink.writer.is_some());
+    let mut read_error: Option<ReadError> = None;
+    let mut result = Ok(());
+    if inline {
+        let mut r = Renderer::new(&replica, want_changes, emitter());
+        r.coverage = coverage.take();
+        let gate = Inline::default();
+        for ev in rx.iter() {
+            let job = match ev {
+                Event::Error(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+                Event::Comments(c) => {
+                    ix.learn(&c);
+                    continue;
+                }
+                Event::Frames(f) => {
+                    let live = conv.as_mut().filter(|_| conv_live);
+                    ix.job(f, live)
+                }
+            };
+            let done = r.render(&setup, conv.as_ref(), job, &gate);
+            result = sink.write(done);
+            // Nothing more waiting (a live stream, or the end of a file): show what we have.
+            if result.is_ok() && rx.is_empty() {
+                result = sink.flush();
+            }
+            if result.is_err() {
                 break;
             }
-            Event::Comments(c) => {
-                for line in c {
-                    dis.learn_from_comment(&line);
+        }
+        coverage = r.coverage.take();
+    } else {
+        let conv = conv.as_ref();
+        let gate = Turnstile::new();
+        result = thread::scope(|s| {
+            // Bounded, so rendered text waits in a few batches at most (peak memory): while
+            // the main thread waits to hand a batch over, it takes what is done.
+            let (done_tx, done_rx) = bounded::<Done>(threads);
+            let mut jobs = Vec::new();
+            for _ in 0..threads {
+                let (job_tx, job_rx) = bounded::<Job>(2);
+                let mut em = emitter();
+                if let Some(e) = em.as_mut() {
+                    e.continue_json();
                 }
-                continue;
+                let (done_tx, gate, setup, replica) = (done_tx.clone(), &gate, &setup, &replica);
+                s.spawn(move || {
+                    // A dissector is not `Send` (its caches): each thread makes its own.
+                    let mut r = Renderer::new(replica, want_changes, em);
+                    let _leave = LeaveOnPanic(gate);
+                    for job in job_rx {
+                        // The main thread may be gone (a closed pipe): the batch still
+                        // passes the gate, so later ones do not wait for it.
+                        let _ = done_tx.send(r.render(setup, conv, job, gate));
+                    }
+                });
+                jobs.push(job_tx);
             }
-            Event::Frames(f) => f,
-        };
-        for (frame, iface) in frames.iter() {
-            if let Some(i) = iface.clone() {
-                let idx = frame.interface as usize;
-                if ifaces.len() <= idx {
-                    ifaces.resize(idx + 1, None);
+            drop(done_tx);
+            let mut order = InOrder::default();
+            let mut result = Ok(());
+            let mut unseen: Vec<Vec<Arc<BatchFacts>>> = vec![Vec::new(); threads];
+            for ev in rx.iter() {
+                let mut job = match ev {
+                    Event::Error(e) => {
+                        read_error = Some(e);
+                        break;
+                    }
+                    Event::Comments(c) => {
+                        ix.learn(&c);
+                        continue;
+                    }
+                    Event::Frames(f) => ix.job(f, None),
+                };
+                let w = (job.seq % threads as u64) as usize;
+                if let Some(u) = unseen.get_mut(w) {
+                    job.prior = std::mem::take(u);
                 }
-                if let Some(slot) = ifaces.get_mut(idx) {
-                    *slot = Some(i);
-                }
-            }
-            for c in &frame.comments {
-                dis.learn_from_comment(c);
-            }
-            frame_no += 1;
-            let t0v = *t0.get_or_insert(frame.ts_ns);
-            let data = &frame.data;
-            dis.index_frame_into(data, frame.linktype, endian_of(frame.byte_order), &mut fi);
-            let first_ord = ord;
-            // A frame without messages takes an ordinal too (as the app's row for it does).
-            ord += fi.msgs.len().max(1);
-            if conv_live && let Some(c) = conv.as_mut() {
-                push_frame(c, &dis, data, &fi, frame_no, frame.ts_ns);
-            }
-            let mut any_match = false;
-            text.clear();
-            frame_changes.clear();
-            frame_changes.resize(fi.msgs.len(), None);
-            if let Some(em) = emitter.as_mut() {
-                em.set_frame_comments(&frame.comments);
-            }
-            // The `proc.*` fields: the frame's `proc:` comment, parsed once for its messages.
-            let process = if frame.comments.is_empty() {
-                None
-            } else {
-                ProcInfo::from_comments(&frame.comments)
-            };
-            // `frame.marked`: the messages the app's `nlscope-marked:` comment names.
-            let marked: Vec<u16> = frame
-                .comments
-                .iter()
-                .filter_map(|c| crate::export::job::marked_positions(c))
-                .flatten()
-                .collect();
-            for (mi, m) in fi.msgs.iter().enumerate() {
-                let view = dis.view(data, m);
-                let mut fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len())
-                    .relative_to(t0v)
-                    .with_process(process.as_ref())
-                    .with_marked(u16::try_from(mi).is_ok_and(|p| marked.contains(&p)))
-                    .with_linked(conv.as_ref().and_then(|c| c.linked(first_ord + mi)))
-                    .wanting(want.as_ref());
-                // Every message about an object is remembered, whether the filter keeps it.
-                if want_changes && let Some(key) = view.object_key() {
-                    let at = MsgRef {
-                        frame: frame_no,
-                        msg: u32::try_from(mi).unwrap_or(u32::MAX),
-                    };
-                    fields.changes = objects.update(&dis, key, at, &view, fields.tree());
-                    if let Some(slot) = frame_changes.get_mut(mi) {
-                        slot.clone_from(&fields.changes);
+                if !job.facts.is_empty() {
+                    for (k, u) in unseen.iter_mut().enumerate() {
+                        if k != w {
+                            u.push(Arc::clone(&job.facts));
+                        }
                     }
                 }
-                if let Some(f) = &filter
-                    && !f.matches(&fields)
-                {
-                    continue;
+                let Some(tx) = jobs.get(w) else { break };
+                let mut job = Some(job);
+                while let Some(j) = job.take() {
+                    let mut sel = crossbeam_channel::Select::new();
+                    let send = sel.send(tx);
+                    let recv = sel.recv(&done_rx);
+                    let op = sel.select();
+                    match op.index() {
+                        i if i == send => {
+                            if op.send(tx, j).is_err() {
+                                break;
+                            }
+                        }
+                        i if i == recv => {
+                            job = Some(j);
+                            if let Ok(d) = op.recv(&done_rx)
+                                && result.is_ok()
+                            {
+                                result = order.push(d, &mut sink);
+                            }
+                        }
+                        _ => job = Some(j),
+                    }
                 }
-                any_match = true;
-                if let Some(cov) = coverage.as_mut() {
-                    let tree = fields.into_tree().unwrap_or_else(|| view.tree());
-                    cov.add(&view, &tree);
-                    continue;
+                while let Ok(d) = done_rx.try_recv() {
+                    if result.is_ok() {
+                        result = order.push(d, &mut sink);
+                    }
                 }
-                // A tree the filter or the comparison built is printed, not built again.
-                let tree = fields.into_tree();
-                if let Some(em) = emitter.as_mut() {
-                    let at = FrameRef {
-                        dis: &dis,
-                        index: &fi,
-                        data,
-                        no: frame_no,
-                        ts_ns: frame.ts_ns,
-                        conv: conv.as_ref().map(|c| (c, first_ord)),
-                        changes: &frame_changes,
-                    };
-                    em.emit_with_tree(&mut text, &at, Part::Message(mi), t0v, tree);
-                }
-            }
-            let at = FrameRef {
-                dis: &dis,
-                index: &fi,
-                data,
-                no: frame_no,
-                ts_ns: frame.ts_ns,
-                conv: None,
-                changes: &[],
-            };
-            if fi.msgs.is_empty() && filter.is_none() {
-                any_match = true;
-                if let Some(em) = emitter.as_mut() {
-                    em.emit(&mut text, &at, Part::NoMessage, t0v);
+                if result.is_err() {
+                    break;
                 }
             }
-            if !text.is_empty() {
-                out.write_all(text.as_bytes()).map_err(io_err)?;
-            }
-            if any_match && let Some(w) = writer.as_mut() {
-                let res = match ifaces
-                    .get(frame.interface as usize)
-                    .and_then(Option::as_ref)
-                {
-                    Some(i) => w.write(frame, i, &dis).map_err(|e| {
-                        CliError::new(format!(
-                            "writing {}: {e}",
-                            opts.write
-                                .as_ref()
-                                .map(|p| p.display().to_string())
-                                .unwrap_or_default()
-                        ))
-                    }),
-                    None => Err(CliError::new("internal: frame without interface")),
-                };
-                if let Err(e) = res {
-                    write_error = Some(e);
-                    break 'events;
+            drop(jobs);
+            for d in done_rx.iter() {
+                if result.is_ok() {
+                    result = order.push(d, &mut sink);
                 }
             }
-        }
-        // The reader may be gone already (end of input): then the buffers just drop.
-        let _ = back_tx.send(frames);
-        // Nothing more waiting (a live stream, or the end of a file): show what we have.
-        if rx.is_empty() {
-            out.flush().map_err(io_err)?;
-            if let Some(w) = writer.as_mut() {
-                w.flush()
-                    .map_err(|e| CliError::new(format!("writing capture: {e}")))?;
-            }
-        }
+            result
+        });
     }
     drop(rx);
     let _ = reader.join();
-    if let Some(e) = &emitter {
+    result?;
+    if let Some(e) = ends.as_mut() {
         text.clear();
+        if sink.started {
+            e.continue_json();
+        }
         e.end(&mut text);
-        out.write_all(text.as_bytes()).map_err(io_err)?;
+        sink.out.write_all(text.as_bytes()).map_err(io_err)?;
     }
     if let Some(cov) = &coverage {
-        out.write_all(cov.report().as_bytes()).map_err(io_err)?;
+        sink.out
+            .write_all(cov.report().as_bytes())
+            .map_err(io_err)?;
     }
-    out.flush().map_err(io_err)?;
-    if let Some(w) = writer.as_mut() {
-        w.flush()
-            .map_err(|e| CliError::new(format!("writing capture: {e}")))?;
-    }
-    if let Some(e) = write_error {
-        return Err(e);
-    }
+    sink.flush()?;
     if let Some(e) = read_error {
         return Err(CliError::new(format!("{}: {e}", opts.input)));
     }
     Ok(())
+}
+
+/// A closed pipe ends the output quietly (as `head` expects); other errors are reported.
+fn io_err(e: io::Error) -> CliError {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        CliError {
+            message: String::new(),
+            code: 0,
+        }
+    } else {
+        CliError::new(format!("writing output: {e}"))
+    }
+}
+
+/// Where rendered batches go, in order: the text to the output, the matching frames to the
+/// capture file, the frames' buffers back to the reader.
+struct Sink<'a> {
+    out: BufWriter<&'a mut dyn Write>,
+    writer: Option<CaptureOut<BufWriter<File>>>,
+    write_path: Option<PathBuf>,
+    ifaces: Vec<Option<Interface>>,
+    /// Drop the comma before the first JSON object (workers print every object as a follower).
+    strip_comma: bool,
+    /// Something was printed.
+    started: bool,
+    back: crossbeam_channel::Sender<Frames>,
+}
+
+impl Sink<'_> {
+    fn write(&mut self, done: Done) -> Result<(), CliError> {
+        let Done { job, text, matched } = done;
+        let mut t = text.as_str();
+        if self.strip_comma && !self.started {
+            t = t.strip_prefix(',').unwrap_or(t);
+        }
+        if !t.is_empty() {
+            self.started = true;
+            self.out.write_all(t.as_bytes()).map_err(io_err)?;
+        }
+        for (k, (frame, iface)) in job.frames.iter().enumerate() {
+            if let Some(i) = iface.clone() {
+                let idx = frame.interface as usize;
+                if self.ifaces.len() <= idx {
+                    self.ifaces.resize(idx + 1, None);
+                }
+                if let Some(slot) = self.ifaces.get_mut(idx) {
+                    *slot = Some(i);
+                }
+            }
+            let Some(w) = self.writer.as_mut() else {
+                continue;
+            };
+            if !matched.get(k).copied().unwrap_or(false) {
+                continue;
+            }
+            let path = || {
+                self.write_path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            };
+            let names = job
+                .names
+                .get(k)
+                .ok_or_else(|| CliError::new("internal: no names"))?;
+            match self
+                .ifaces
+                .get(frame.interface as usize)
+                .and_then(Option::as_ref)
+            {
+                Some(i) => w
+                    .write(frame, i, names.as_ref())
+                    .map_err(|e| CliError::new(format!("writing {}: {e}", path())))?,
+                None => return Err(CliError::new("internal: frame without interface")),
+            }
+        }
+        // The reader may be gone already (end of input): then the buffers just drop.
+        let _ = self.back.send(job.frames);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), CliError> {
+        self.out.flush().map_err(io_err)?;
+        if let Some(w) = self.writer.as_mut() {
+            w.flush()
+                .map_err(|e| CliError::new(format!("writing capture: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// Rendered batches put back in batch order.
+#[derive(Default)]
+struct InOrder {
+    next: u64,
+    waiting: std::collections::BTreeMap<u64, Done>,
+}
+
+impl InOrder {
+    fn push(&mut self, d: Done, sink: &mut Sink) -> Result<(), CliError> {
+        self.waiting.insert(d.job.seq, d);
+        while let Some(d) = self.waiting.remove(&self.next) {
+            self.next += 1;
+            sink.write(d)?;
+        }
+        Ok(())
+    }
+}
+
+/// Lets the other renderers through the gate if this one panics (the panic surfaces when
+/// the threads are joined).
+struct LeaveOnPanic<'a>(&'a Turnstile);
+
+impl Drop for LeaveOnPanic<'_> {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            self.0.abandon();
+        }
+    }
+}
+
+/// The reading thread's half: index each frame and learn, in capture order, into [`Job`]s.
+struct Indexing<'a> {
+    dis: &'a mut Dissector,
+    frame_no: u64,
+    ord: usize,
+    t0: Option<i128>,
+    seq: u64,
+    /// What a capture writer needs to know per frame.
+    names: bool,
+    last_names: Option<Arc<NamesAt>>,
+    view_facts: Vec<(usize, crate::dissect::Fact)>,
+}
+
+impl<'a> Indexing<'a> {
+    fn new(dis: &'a mut Dissector, names: bool) -> Self {
+        Indexing {
+            dis,
+            frame_no: 0,
+            ord: 0,
+            t0: None,
+            seq: 0,
+            names,
+            last_names: None,
+            view_facts: Vec::new(),
+        }
+    }
+
+    /// Section comments (read before the next frame).
+    fn learn(&mut self, comments: &[String]) {
+        for line in comments {
+            self.dis.learn_from_comment(line);
+        }
+    }
+
+    /// Index `frames` (pushing their messages to `conv` when correlating as they come).
+    fn job(&mut self, frames: Frames, mut conv: Option<&mut Conversations>) -> Job {
+        let mut index = Vec::with_capacity(frames.len());
+        let mut facts = BatchFacts::new();
+        let mut names = Vec::new();
+        let first_no = self.frame_no + 1;
+        let first_ord = self.ord;
+        for (i, (frame, _)) in frames.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            for c in &frame.comments {
+                self.dis.learn_from_comment(c);
+            }
+            self.frame_no += 1;
+            self.t0.get_or_insert(frame.ts_ns);
+            let mut fi = FrameIndex::default();
+            self.dis.index_frame_into(
+                &frame.data,
+                frame.linktype,
+                endian_of(frame.byte_order),
+                &mut fi,
+            );
+            // A frame without messages takes an ordinal too (as the app's row for it does).
+            self.ord += fi.msgs.len().max(1);
+            facts.extend(self.dis.take_facts().into_iter().map(|f| (i, 0, f)));
+            self.dis.view_facts(&frame.data, &fi, &mut self.view_facts);
+            facts.extend(
+                self.view_facts
+                    .drain(..)
+                    .map(|(p, f)| (i, u32::try_from(p).unwrap_or(u32::MAX), f)),
+            );
+            if let Some(c) = conv.as_deref_mut() {
+                push_frame(c, self.dis, &frame.data, &fi, self.frame_no, frame.ts_ns);
+            }
+            if self.names {
+                let n = NamesAt::of(self.dis, self.last_names.as_ref());
+                self.last_names = Some(Arc::clone(&n));
+                names.push(n);
+            }
+            index.push(fi);
+        }
+        let seq = self.seq;
+        self.seq += 1;
+        Job {
+            seq,
+            frames,
+            index,
+            facts: Arc::new(facts),
+            prior: Vec::new(),
+            first_no,
+            first_ord,
+            t0: self.t0.unwrap_or_default(),
+            names,
+        }
+    }
 }

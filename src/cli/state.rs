@@ -67,6 +67,8 @@ pub fn run(opts: &StateOptions, specs: SpecRegistry, out: &mut dyn Write) -> Res
         time_format: None,
         genl: Vec::new(),
         decode_as: Vec::new(),
+        threads: None,
+        batch: None,
     };
     let mut state = State::new();
     let res = walk_linked(&opts.input, opts.frame, &pins, specs, &mut |w| {

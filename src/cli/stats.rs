@@ -57,6 +57,8 @@ pub fn run(opts: &StatsOptions, specs: SpecRegistry, out: &mut dyn Write) -> Res
         time_format: None,
         genl: opts.genl.clone(),
         decode_as: opts.decode_as.clone(),
+        threads: None,
+        batch: None,
     };
     let mut stats = Stats::default();
     let res = walk_linked(&opts.input, opts.count, &pins, specs, &mut |w| {

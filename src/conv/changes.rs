@@ -311,26 +311,39 @@ impl Objects {
         view: &crate::dissect::MessageView,
         tree: &[Node],
     ) -> Option<Changes> {
+        let hashes = self.hashes(tree);
+        self.record(key, at, view.index(), view.message_bytes(), hashes)
+            .map(|prev| prev.changes(dis, tree))
+    }
+
+    /// The leaves' hashes of `tree`, as [`Objects::record`] takes them.
+    pub fn hashes(&mut self, tree: &[Node]) -> LeafHashes {
+        LeafHashes(leaf_hashes(tree, &mut self.seen))
+    }
+
+    /// Record message `m` (at `at`, about object `key`, its `bytes`, its tree's `hashes`); the
+    /// previous message about the object, if there was one. [`Objects::update`] in two
+    /// steps: a parallel reader builds trees and hashes on its workers, records in capture
+    /// order, and compares on the workers again.
+    pub fn record(
+        &mut self,
+        key: u64,
+        at: MsgRef,
+        m: &crate::dissect::MsgIndex,
+        bytes: &[u8],
+        hashes: LeafHashes,
+    ) -> Option<Previous> {
         self.tick += 1;
-        let hashes = leaf_hashes(tree, &mut self.seen);
-        let out = self.last.remove(&key).map(|prev| {
-            let changes = if prev.hashes == hashes {
-                Vec::new()
-            } else {
-                diff_trees(&dis.view(&prev.bytes, &prev.msg).tree(), tree)
-            };
-            Changes {
-                since: prev.at,
-                changes,
-            }
+        let same = self.last.get(&key).map(|p| p.hashes == hashes.0);
+        let prev = self.last.remove(&key).map(|last| Previous {
+            last,
+            same: same.unwrap_or(false),
         });
         if self.last.len() >= MAX_OBJECTS {
             let cut = self.tick.saturating_sub(MAX_OBJECTS as u64 / 2);
             self.last.retain(|_, v| v.tick >= cut);
         }
         // The message alone, as if at the start of a frame of its own.
-        let m = view.index();
-        let bytes = view.message_bytes().to_vec();
         let msg = crate::dissect::MsgIndex {
             offset: 0,
             present: bytes.len(),
@@ -342,11 +355,50 @@ impl Objects {
                 at,
                 tick: self.tick,
                 msg,
-                bytes,
-                hashes,
+                bytes: bytes.to_vec(),
+                hashes: hashes.0,
             },
         );
-        out
+        prev
+    }
+}
+
+/// A message's leaves' hashes (see [`Objects::hashes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeafHashes(Vec<LeafHash>);
+
+impl LeafHashes {
+    /// The leaves' hashes of `tree` (`scratch` is reused between trees).
+    pub fn of(tree: &[Node], scratch: &mut LeafScratch) -> Self {
+        LeafHashes(leaf_hashes(tree, &mut scratch.0))
+    }
+}
+
+/// Scratch space of [`LeafHashes::of`].
+#[derive(Debug, Default)]
+pub struct LeafScratch(Seen);
+
+/// The previous message about an object, as [`Objects::record`] returns it.
+#[derive(Debug)]
+pub struct Previous {
+    last: Last,
+    /// Its leaves hash as the new message's do.
+    same: bool,
+}
+
+impl Previous {
+    /// What changed from it to the new message, whose tree is `tree` (the old message is
+    /// dissected again by `dis` only when something did).
+    pub fn changes(&self, dis: &crate::dissect::Dissector, tree: &[Node]) -> Changes {
+        let changes = if self.same {
+            Vec::new()
+        } else {
+            diff_trees(&dis.view(&self.last.bytes, &self.last.msg).tree(), tree)
+        };
+        Changes {
+            since: self.last.at,
+            changes,
+        }
     }
 }
 

@@ -100,6 +100,13 @@ impl<'a> MsgFields<'a> {
         self
     }
 
+    /// The message's whole tree, built already (e.g. to compare it with the previous message
+    /// about its object); filters and printing read it.
+    pub fn with_tree(self, tree: Vec<Node>) -> Self {
+        let _ = self.tree.set(tree);
+        self
+    }
+
     /// Measure `frame.time_relative` from `first_ts_ns` (the capture's first frame).
     pub fn relative_to(mut self, first_ts_ns: i128) -> Self {
         self.first_ts_ns = Some(first_ts_ns);

@@ -145,9 +145,14 @@ pub struct Dissector {
     recent_next: usize,
     /// nlctrl's family-id and family-name attribute numbers (see `ctrl_attr_types`).
     ctrl_types: (u16, u16),
-    /// For an indexer: what it learned since the last [`Dissector::take_facts`]; requests are
-    /// not remembered (the dissector that builds views replays them itself).
+    /// What it learned since the last [`Dissector::take_facts`], when recording.
     facts: Option<Vec<Fact>>,
+    /// Whether indexing remembers requests (an indexer's view-building dissector replays them
+    /// itself).
+    remember: bool,
+    /// Whether viewing a message of an unnamed generic netlink id may guess its family (a
+    /// replica only takes the guesses its indexer made, as [`Fact::GenlGuess`]).
+    guess_in_view: bool,
 }
 
 /// A fact indexing learned that names, summaries and trees depend on. An indexer on another
@@ -160,6 +165,12 @@ pub enum Fact {
     Link(i32, String),
     /// An nftables set's declaration or an anonymous set's elements.
     Nft(families::nftables::NftFact),
+    /// What guessing the family of an unnamed generic netlink id decided (see
+    /// [`Dissector::view_facts`]).
+    GenlGuess(u16, Option<Result<genl_guess::Guess, u8>>),
+    /// The remembered request (protocol, port id, sequence) an extended ACK may point into,
+    /// if any (see [`Dissector::view_facts`]).
+    Request((u32, u32, u32), Option<Vec<u8>>),
 }
 
 /// `link-names:` comments for `links` (index, name), [`LINK_NAMES_PER_COMMENT`] a comment;
@@ -237,6 +248,8 @@ impl Dissector {
             recent_next: 0,
             ctrl_types,
             facts: None,
+            remember: true,
+            guess_in_view: true,
         }
     }
 
@@ -266,7 +279,53 @@ impl Dissector {
         d.nft = seed.nft;
         d.nft_nums = seed.nft_nums;
         d.facts = Some(Vec::new());
+        d.remember = false;
         d
+    }
+
+    /// Record what indexing learns as [`Fact`]s (see [`Dissector::take_facts`]), remembering
+    /// requests as before: the indexing dissector of a reader whose replicas build the views.
+    pub fn record_facts(&mut self) {
+        self.facts.get_or_insert_with(Vec::new);
+    }
+
+    /// A dissector that builds views from what another one learns: it only takes
+    /// [`Dissector::apply_facts`], never guesses a generic netlink family itself (so its
+    /// views do not depend on which messages it viewed) and is not fed requests.
+    pub fn into_replica(mut self) -> Self {
+        self.guess_in_view = false;
+        self
+    }
+
+    /// What viewing the messages of indexed frame `fi` (of `data`) needs beyond indexing, as
+    /// facts a replica applies before viewing message `p` (`(p, fact)`): the family guessed for
+    /// an unnamed generic netlink id (guessed here, message by message in capture order, as a
+    /// dissector viewing every message would), and for an extended ACK the request it may
+    /// point into (what [`Dissector::recent_request`] finds now).
+    pub fn view_facts(&mut self, data: &[u8], fi: &FrameIndex, out: &mut Vec<(usize, Fact)>) {
+        for (p, m) in fi.msgs.iter().enumerate() {
+            // As MessageView's error tree reads it: the echoed header's sequence and port id.
+            if m.ty == NLMSG_ERROR
+                && m.flags & NLM_F_ACK_TLVS != 0
+                && m.present >= 2 * NLMSG_HDRLEN + 4
+            {
+                let rq = m.offset + NLMSG_HDRLEN + 4;
+                let seq = m.endian.u32(data, rq + 8).unwrap_or(0);
+                let pid = m.endian.u32(data, rq + 12).unwrap_or(0);
+                let bytes = self
+                    .recent_request(m.protocol, pid, seq)
+                    .map(<[u8]>::to_vec);
+                out.push((p, Fact::Request((m.protocol, pid, seq), bytes)));
+            }
+            if m.protocol == NETLINK_GENERIC && self.genl_family(m.ty).is_none() {
+                let before = self.genl_guesses.get_mut().get(&m.ty).copied();
+                let _ = self.genl_family_of(data, m);
+                let after = self.genl_guesses.get_mut().get(&m.ty).copied();
+                if after != before {
+                    out.push((p, Fact::GenlGuess(m.ty, after)));
+                }
+            }
+        }
     }
 
     /// The facts an indexer learned since the last call (empty for other dissectors).
@@ -281,6 +340,23 @@ impl Dissector {
                 Fact::Genl(id, name) => self.learn_genl(id, &name),
                 Fact::Link(idx, name) => self.learn_link(idx, name),
                 Fact::Nft(f) => self.learn_nft(f),
+                Fact::GenlGuess(id, g) => {
+                    let cache = self.genl_guesses.get_mut();
+                    match g {
+                        Some(g) => cache.insert(id, g),
+                        None => cache.remove(&id),
+                    };
+                    // As when guessing: what was resolved before is stale.
+                    self.resolved.get_mut().clear();
+                    self.guess_version.set(self.guess_version.get() + 1);
+                }
+                Fact::Request(key, bytes) => {
+                    self.recent.clear();
+                    self.recent_next = 0;
+                    if let Some(b) = bytes {
+                        self.recent.push((key, b));
+                    }
+                }
             }
         }
     }
@@ -329,6 +405,7 @@ impl Dissector {
             Some(Ok(g)) => Some(g),
             // Messages that fit no family or several: after a few, the id stays unnamed.
             Some(Err(tries)) if tries >= MAX_GUESS_TRIES => None,
+            _ if !self.guess_in_view => None,
             _ => {
                 let payload = data.get(m.offset + NLMSG_HDRLEN..m.offset + m.present)?;
                 let to_kernel = m.direction == Direction::ToKernel;
@@ -670,7 +747,7 @@ impl Dissector {
         {
             self.learn_nft(f);
         }
-        if self.facts.is_none() {
+        if self.remember {
             self.remember_request(data, m);
         }
         if m.protocol == NETLINK_GENERIC

@@ -3,7 +3,7 @@
 pub mod job;
 mod stream;
 
-pub use stream::{CaptureOut, Emitter, FrameRef, Part, push_proc_suffix};
+pub use stream::{CaptureOut, Emitter, FrameRef, KnownNames, Part, push_proc_suffix};
 
 use std::fmt::Write as _;
 

@@ -38,6 +38,34 @@ pub struct FrameRef<'a> {
     pub changes: &'a [Option<Changes>],
 }
 
+/// What a capture writer records of a dissector's learning: generic netlink ids and link
+/// names, each with a version that changes when they do.
+pub trait KnownNames {
+    /// See [`Dissector::genl_version`].
+    fn genl_version(&self) -> u64;
+    /// See [`Dissector::genl_comment`].
+    fn genl_comment(&self) -> String;
+    /// See [`Dissector::links_version`].
+    fn links_version(&self) -> u64;
+    /// See [`Dissector::links_comments`].
+    fn links_comments(&self) -> Vec<String>;
+}
+
+impl KnownNames for Dissector {
+    fn genl_version(&self) -> u64 {
+        Dissector::genl_version(self)
+    }
+    fn genl_comment(&self) -> String {
+        Dissector::genl_comment(self)
+    }
+    fn links_version(&self) -> u64 {
+        Dissector::links_version(self)
+    }
+    fn links_comments(&self) -> Vec<String> {
+        Dissector::links_comments(self)
+    }
+}
+
 /// ` proc=COMM[PID]`, the end of a summary line of a traced frame.
 pub fn push_proc_suffix(out: &mut String, p: &ProcInfo) {
     out.push_str(&format!(" proc={}[{}]", p.comm, p.pid));
@@ -93,6 +121,12 @@ impl Emitter {
     /// {"pid", "tid", "comm"}` to JSON objects.
     pub fn set_frame_comments<S: AsRef<str>>(&mut self, comments: &[S]) {
         self.process = ProcInfo::from_comments(comments);
+    }
+
+    /// Write every JSON object as one that follows another (`,` first): a parallel reader's
+    /// workers emit so, and the first object's comma is dropped where the pieces are joined.
+    pub fn continue_json(&mut self) {
+        self.first_json = false;
     }
 
     /// The format.
@@ -291,12 +325,13 @@ impl<W: Write> CaptureOut<W> {
         }
     }
 
-    /// Write `frame`, captured on `iface`; `dis` has dissected the capture up to this frame.
+    /// Write `frame`, captured on `iface`; `dis` has dissected the capture up to this frame
+    /// (what it learned is recorded in comments when it changes).
     pub fn write(
         &mut self,
         frame: &Frame,
         iface: &Interface,
-        dis: &Dissector,
+        dis: &dyn KnownNames,
     ) -> Result<(), WriteError> {
         let mut with_comment: Option<Frame> = None;
         let mut add = |c: String| {

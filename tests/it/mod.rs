@@ -46,6 +46,7 @@ mod specs;
 mod state;
 mod streaming;
 mod summaries;
+mod threads;
 mod timeline;
 mod tipc_legacy;
 mod trace;

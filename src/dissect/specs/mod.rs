@@ -19,7 +19,8 @@ pub const SYSTEM_SPEC_DIRS: &[&str] = &["/usr/share/ynl/specs"];
 /// All loaded specs, indexed for the dissector.
 #[derive(Debug, Default, Clone)]
 pub struct SpecRegistry {
-    specs: Vec<Spec>,
+    /// Shared by clones (each thread's dissector has one): loading is copy-on-write.
+    specs: std::sync::Arc<Vec<Spec>>,
     by_name: HashMap<String, usize>,
     /// Specs claiming each classic netlink protocol number, in load order (later wins).
     by_protonum: HashMap<u32, Vec<usize>>,
@@ -132,16 +133,17 @@ impl SpecRegistry {
         let raw_protonum = spec
             .protonum
             .filter(|_| spec.protocol == Protocol::NetlinkRaw);
+        let specs = std::sync::Arc::make_mut(&mut self.specs);
         let idx = match self.by_name.get(&name).copied() {
-            Some(i) if i < self.specs.len() => {
-                if let Some(slot) = self.specs.get_mut(i) {
+            Some(i) if i < specs.len() => {
+                if let Some(slot) = specs.get_mut(i) {
                     *slot = spec;
                 }
                 i
             }
             _ => {
-                self.specs.push(spec);
-                self.specs.len() - 1
+                specs.push(spec);
+                specs.len() - 1
             }
         };
         self.by_name.insert(name, idx);

@@ -1,0 +1,388 @@
+//! The dissecting half of `nlscope read`, on as many threads as there are cores.
+//!
+//! The reading thread indexes frames and learns from them in capture order (generic netlink
+//! ids, link names, nftables sets, the guesses and remembered requests views need: see
+//! [`Dissector::view_facts`]), and hands a batch of frames with what it learned, as
+//! [`Fact`]s placed before the message they precede, to a [`Renderer`]. A renderer holds
+//! replicas of the dissector that apply those facts at the same places, so each message is
+//! dissected, filtered and printed exactly as one thread would; the texts are written in
+//! batch order. Comparing a message with the previous one about its object is the one step
+//! that needs every earlier message: renderers pass it in batch order through a [`Gate`].
+
+use std::cell::RefCell;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+
+use crate::capture::trace::ProcInfo;
+use crate::conv::changes::{Changes, LeafHashes, LeafScratch, Objects, Previous};
+use crate::conv::{Conversations, MsgRef};
+use crate::dissect::attrs::Want;
+use crate::dissect::fields::MsgFields;
+use crate::dissect::{Dissector, Fact, FrameIndex};
+use crate::export::{Coverage, Emitter, FrameRef, KnownNames, Part};
+use crate::filter::Filter;
+use crate::model::Node;
+use crate::pcap::feed::Frames;
+
+/// Facts of a batch: (frame in the batch, message position, fact); a fact applies before the
+/// frame's message at that position is viewed (all of a frame's before its next frame).
+pub(crate) type BatchFacts = Vec<(u32, u32, Fact)>;
+
+/// A batch of indexed frames for a [`Renderer`].
+pub(crate) struct Job {
+    /// Batch number, from 0.
+    pub seq: u64,
+    /// The frames (with the interface each one's block introduced).
+    pub frames: Frames,
+    /// Each frame's index.
+    pub index: Vec<FrameIndex>,
+    /// What indexing learned in this batch.
+    pub facts: Arc<BatchFacts>,
+    /// What it learned in earlier batches this renderer did not see, in order.
+    pub prior: Vec<Arc<BatchFacts>>,
+    /// 1-based number of the first frame.
+    pub first_no: u64,
+    /// Ordinal of the first frame's first message in the capture (a frame without messages
+    /// takes one too).
+    pub first_ord: usize,
+    /// Time of the capture's first frame.
+    pub t0: i128,
+    /// For a capture writer: what the indexing dissector knew at each frame.
+    pub names: Vec<Arc<NamesAt>>,
+}
+
+/// A rendered [`Job`].
+pub(crate) struct Done {
+    /// The job (its frames, for a capture writer and to be reused).
+    pub job: Job,
+    /// Its messages in the output format.
+    pub text: String,
+    /// Per frame: whether it matched the filter (what a capture writer writes).
+    pub matched: Vec<bool>,
+}
+
+/// What a dissector knew when a frame was indexed, as [`crate::export::CaptureOut`]
+/// records it.
+#[derive(Debug, Default)]
+pub(crate) struct NamesAt {
+    pub genl_version: u64,
+    pub genl_comment: String,
+    pub links_version: u64,
+    pub links_comments: Vec<String>,
+}
+
+impl NamesAt {
+    /// `dis`'s names, or `last` when they did not change.
+    pub fn of(dis: &Dissector, last: Option<&Arc<NamesAt>>) -> Arc<NamesAt> {
+        match last {
+            Some(l)
+                if l.genl_version == dis.genl_version()
+                    && l.links_version == dis.links_version() =>
+            {
+                Arc::clone(l)
+            }
+            _ => Arc::new(NamesAt {
+                genl_version: dis.genl_version(),
+                genl_comment: dis.genl_comment(),
+                links_version: dis.links_version(),
+                links_comments: dis.links_comments(),
+            }),
+        }
+    }
+}
+
+impl KnownNames for NamesAt {
+    fn genl_version(&self) -> u64 {
+        self.genl_version
+    }
+    fn genl_comment(&self) -> String {
+        self.genl_comment.clone()
+    }
+    fn links_version(&self) -> u64 {
+        self.links_version
+    }
+    fn links_comments(&self) -> Vec<String> {
+        self.links_comments.clone()
+    }
+}
+
+/// Where renderers record messages about kernel objects, one batch at a time in batch order.
+pub(crate) trait Gate {
+    /// Run `f` with the objects once every batch before `seq` has passed.
+    fn pass(&self, seq: u64, f: &mut dyn FnMut(&mut Objects));
+}
+
+/// The gate of a single renderer: batches come in order.
+#[derive(Default)]
+pub(crate) struct Inline(RefCell<Objects>);
+
+impl Gate for Inline {
+    fn pass(&self, _seq: u64, f: &mut dyn FnMut(&mut Objects)) {
+        f(&mut self.0.borrow_mut());
+    }
+}
+
+/// The gate of renderers on several threads: a batch waits for the one before it.
+pub(crate) struct Turnstile {
+    /// The next batch to pass, and the objects; `None` once a renderer died (the others then
+    /// pass without waiting, and the panic surfaces when the threads are joined).
+    state: Mutex<(Option<u64>, Objects)>,
+    turn: Condvar,
+}
+
+impl Turnstile {
+    /// A turnstile where batch 0 passes first.
+    pub fn new() -> Self {
+        Turnstile {
+            state: Mutex::new((Some(0), Objects::default())),
+            turn: Condvar::new(),
+        }
+    }
+
+    /// A renderer that panics calls this (from a drop guard) so the others do not wait.
+    pub fn abandon(&self) {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).0 = None;
+        self.turn.notify_all();
+    }
+}
+
+impl Gate for Turnstile {
+    fn pass(&self, seq: u64, f: &mut dyn FnMut(&mut Objects)) {
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        while st.0.is_some_and(|next| next < seq) {
+            st = self.turn.wait(st).unwrap_or_else(PoisonError::into_inner);
+        }
+        f(&mut st.1);
+        if let Some(next) = st.0.as_mut() {
+            *next = seq + 1;
+        }
+        drop(st);
+        self.turn.notify_all();
+    }
+}
+
+/// What every renderer reads (shared by the threads).
+pub(crate) struct Setup<'a> {
+    /// The display filter.
+    pub filter: Option<&'a Filter>,
+    /// The fields the filter's trees must answer (`None`: whole trees).
+    pub want: Option<&'a Want>,
+}
+
+/// A message of a batch about a kernel object, between the steps that compare it.
+struct Object {
+    frame: usize,
+    msg: usize,
+    key: u64,
+    tree: Option<Vec<Node>>,
+    hashes: Option<LeafHashes>,
+    prev: Option<Previous>,
+}
+
+/// Dissects, filters and prints batches (see the module's doc).
+pub(crate) struct Renderer {
+    /// Replica that builds the trees compared with earlier messages (only when comparing).
+    trees: Option<Dissector>,
+    /// Replica that views, filters and prints.
+    view: Dissector,
+    emitter: Option<Emitter>,
+    /// `--coverage` counts instead of printing (a renderer on the reading thread only).
+    pub coverage: Option<Coverage>,
+    scratch: LeafScratch,
+    objects: Vec<Object>,
+    frame_changes: Vec<Option<Changes>>,
+}
+
+/// Apply `facts[*at..]` up to frame `frame`, message `pos`.
+fn apply_until(
+    dis: &mut Dissector,
+    facts: &[(u32, u32, Fact)],
+    at: &mut usize,
+    frame: usize,
+    pos: usize,
+) {
+    while let Some((f, p, fact)) = facts.get(*at) {
+        if (*f as usize, *p as usize) > (frame, pos) {
+            break;
+        }
+        dis.apply_facts([fact.clone()]);
+        *at += 1;
+    }
+}
+
+impl Renderer {
+    /// A renderer whose replicas are made by `replica` (a dissector as the indexing one was
+    /// made, before it read anything), printing with `emitter`.
+    pub fn new(replica: &dyn Fn() -> Dissector, changes: bool, emitter: Option<Emitter>) -> Self {
+        Renderer {
+            trees: changes.then(|| replica().into_replica()),
+            view: replica().into_replica(),
+            emitter,
+            coverage: None,
+            scratch: LeafScratch::default(),
+            objects: Vec::new(),
+            frame_changes: Vec::new(),
+        }
+    }
+
+    /// Render `job` (`conv`: the capture's correlation).
+    pub fn render(
+        &mut self,
+        setup: &Setup,
+        conv: Option<&Conversations>,
+        job: Job,
+        gate: &dyn Gate,
+    ) -> Done {
+        for facts in &job.prior {
+            for d in std::iter::once(&mut self.view).chain(self.trees.as_mut()) {
+                d.apply_facts(facts.iter().map(|f| f.2.clone()));
+            }
+        }
+        self.objects.clear();
+        if let Some(td) = self.trees.as_mut() {
+            // Step 1: the trees of messages about objects, and their leaves' hashes.
+            let mut at = 0;
+            for (i, ((frame, _), fi)) in job.frames.iter().zip(&job.index).enumerate() {
+                for (mi, m) in fi.msgs.iter().enumerate() {
+                    apply_until(td, &job.facts, &mut at, i, mi);
+                    let view = td.view(&frame.data, m);
+                    if let Some(key) = view.object_key() {
+                        let tree = view.tree();
+                        let hashes = LeafHashes::of(&tree, &mut self.scratch);
+                        self.objects.push(Object {
+                            frame: i,
+                            msg: mi,
+                            key,
+                            tree: Some(tree),
+                            hashes: Some(hashes),
+                            prev: None,
+                        });
+                    }
+                }
+                apply_until(td, &job.facts, &mut at, i, usize::MAX);
+            }
+        }
+        // Step 2, in batch order: record them (every message about an object is remembered,
+        // whether the filter keeps it).
+        let objects = &mut self.objects;
+        gate.pass(job.seq, &mut |all: &mut Objects| {
+            for o in objects.iter_mut() {
+                let Some(((frame, _), m)) = job
+                    .frames
+                    .get(o.frame)
+                    .zip(job.index.get(o.frame).and_then(|fi| fi.msgs.get(o.msg)))
+                else {
+                    continue;
+                };
+                let bytes = frame
+                    .data
+                    .get(m.offset..m.offset + m.present)
+                    .unwrap_or_default();
+                let at = MsgRef {
+                    frame: job.first_no + o.frame as u64,
+                    msg: u32::try_from(o.msg).unwrap_or(u32::MAX),
+                };
+                if let Some(h) = o.hashes.take() {
+                    o.prev = all.record(o.key, at, m, bytes, h);
+                }
+            }
+        });
+        // Step 3: filter and print.
+        let mut text = String::new();
+        let mut matched = vec![false; job.frames.len()];
+        let mut at = 0;
+        let mut next_object = 0;
+        let mut ord = job.first_ord;
+        for (i, ((frame, _), fi)) in job.frames.iter().zip(&job.index).enumerate() {
+            let frame_no = job.first_no + i as u64;
+            let data = &frame.data;
+            let first_ord = ord;
+            ord += fi.msgs.len().max(1);
+            let mut any_match = false;
+            self.frame_changes.clear();
+            self.frame_changes.resize(fi.msgs.len(), None);
+            if let Some(em) = self.emitter.as_mut() {
+                em.set_frame_comments(&frame.comments);
+            }
+            // The `proc.*` fields: the frame's `proc:` comment, parsed once for its messages.
+            let process = if frame.comments.is_empty() {
+                None
+            } else {
+                ProcInfo::from_comments(&frame.comments)
+            };
+            // `frame.marked`: the messages the app's `nlscope-marked:` comment names.
+            let marked: Vec<u16> = frame
+                .comments
+                .iter()
+                .filter_map(|c| crate::export::job::marked_positions(c))
+                .flatten()
+                .collect();
+            for (mi, m) in fi.msgs.iter().enumerate() {
+                apply_until(&mut self.view, &job.facts, &mut at, i, mi);
+                let view = self.view.view(data, m);
+                let mut fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len())
+                    .relative_to(job.t0)
+                    .with_process(process.as_ref())
+                    .with_marked(u16::try_from(mi).is_ok_and(|p| marked.contains(&p)))
+                    .with_linked(conv.and_then(|c| c.linked(first_ord + mi)))
+                    .wanting(setup.want);
+                if let Some(o) = self.objects.get_mut(next_object)
+                    && (o.frame, o.msg) == (i, mi)
+                {
+                    next_object += 1;
+                    if let Some(tree) = o.tree.take() {
+                        fields.changes = o.prev.as_ref().map(|p| p.changes(&self.view, &tree));
+                        fields = fields.with_tree(tree);
+                    }
+                    if let Some(slot) = self.frame_changes.get_mut(mi) {
+                        slot.clone_from(&fields.changes);
+                    }
+                }
+                if let Some(f) = setup.filter
+                    && !f.matches(&fields)
+                {
+                    continue;
+                }
+                any_match = true;
+                if let Some(cov) = self.coverage.as_mut() {
+                    let tree = fields.into_tree().unwrap_or_else(|| view.tree());
+                    cov.add(&view, &tree);
+                    continue;
+                }
+                // A tree the filter or the comparison built is printed, not built again.
+                let tree = fields.into_tree();
+                if let Some(em) = self.emitter.as_mut() {
+                    let at = FrameRef {
+                        dis: &self.view,
+                        index: fi,
+                        data,
+                        no: frame_no,
+                        ts_ns: frame.ts_ns,
+                        conv: conv.map(|c| (c, first_ord)),
+                        changes: &self.frame_changes,
+                    };
+                    em.emit_with_tree(&mut text, &at, Part::Message(mi), job.t0, tree);
+                }
+            }
+            apply_until(&mut self.view, &job.facts, &mut at, i, usize::MAX);
+            if fi.msgs.is_empty() && setup.filter.is_none() {
+                any_match = true;
+                if let Some(em) = self.emitter.as_mut() {
+                    let at = FrameRef {
+                        dis: &self.view,
+                        index: fi,
+                        data,
+                        no: frame_no,
+                        ts_ns: frame.ts_ns,
+                        conv: None,
+                        changes: &[],
+                    };
+                    em.emit(&mut text, &at, Part::NoMessage, job.t0);
+                }
+            }
+            if let Some(slot) = matched.get_mut(i) {
+                *slot = any_match;
+            }
+        }
+        Done { job, text, matched }
+    }
+}
