@@ -64,7 +64,8 @@ pub struct ReadOptions {
     /// that reads). The output is the same.
     #[arg(long = "threads", value_name = "N")]
     pub threads: Option<usize>,
-    /// Frames per batch a dissecting thread takes (default 64; small ones test the hand-off).
+    /// Frames per batch a dissecting thread takes (default 256, 64 for trees and JSON; small
+    /// ones test the hand-over).
     #[arg(long = "batch", value_name = "N", hide = true)]
     pub batch: Option<usize>,
 }
@@ -365,10 +366,14 @@ pub fn run(
     let count = opts.count;
     // Frames travel in batches to keep channel overhead off the per-frame cost; a stream (stdin)
     // sends each frame at once so it is shown as soon as it has arrived.
+    // Batches of 256 frames keep the hand-over cheap; 64 when each message prints a whole
+    // tree (a batch's text waits for its turn in memory).
     let batch = if opts.input == "-" {
         1
-    } else {
+    } else if format.is_some_and(Format::needs_tree) {
         opts.batch.unwrap_or(64).max(1)
+    } else {
+        opts.batch.unwrap_or(256).max(1)
     };
     let reader = thread::spawn(move || {
         feed(input, batch, count, &back_rx, &mut |b| {
