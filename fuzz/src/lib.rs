@@ -142,6 +142,11 @@ pub fn dissect_frames(
     let mut ord = 0usize;
     let mut matched = 0;
     let mut changes: Vec<Option<Changes>> = Vec::new();
+    // What a parallel `read` does besides: the indexing dissector records what it learns
+    // and what views need (Dissector::view_facts), and a replica builds trees from that.
+    dis.record_facts();
+    let mut replica = Dissector::new(dis.specs.clone()).into_replica();
+    let mut view_facts = Vec::new();
     for (i, f) in frames.iter().enumerate() {
         let no = i as u64 + 1;
         let ts = 1_700_000_000_000_000_000i128 + i as i128 * 1_000;
@@ -149,9 +154,16 @@ pub fn dissect_frames(
             dis.learn_from_comment(c);
         }
         dis.index_frame_into(&f.data, f.linktype, endian, &mut fi);
-        for m in &fi.msgs {
-            dis.remember_request(&f.data, m);
+        replica.apply_facts(dis.take_facts());
+        dis.view_facts(&f.data, &fi, &mut view_facts);
+        let mut placed = view_facts.drain(..).peekable();
+        for (mi, m) in fi.msgs.iter().enumerate() {
+            while let Some((_, fact)) = placed.next_if(|(p, _)| *p <= mi) {
+                replica.apply_facts([fact]);
+            }
+            let _ = replica.view(&f.data, m).tree();
         }
+        drop(placed);
         let first = ord;
         ord += fi.msgs.len().max(1);
         if fi.msgs.is_empty() {
