@@ -211,11 +211,18 @@ const NONE: u32 = u32::MAX;
 #[derive(Debug, Clone)]
 struct Entry {
     at: MsgRef,
-    ts_ns: i128,
+    /// Nanoseconds since the epoch, clamped to i64 (years 1677-2262): an entry per message of
+    /// a whole file is kept, so 32 bytes rather than 48.
+    ts_ns: i64,
     role: Role,
     /// For a request: its slot in `requests`; for an answer: the request's slot.
     slot: u32,
     dump_intr: bool,
+}
+
+/// `t` clamped to i64.
+fn ns64(t: i128) -> i64 {
+    i64::try_from(t).unwrap_or(if t < 0 { i64::MIN } else { i64::MAX })
 }
 
 #[derive(Debug, Clone)]
@@ -275,7 +282,7 @@ impl Conversations {
         self.end_ns = self.end_ns.max(ts_ns);
         self.entries.push(Entry {
             at,
-            ts_ns,
+            ts_ns: ns64(ts_ns),
             role: Role::None,
             slot: NONE,
             dump_intr: false,
@@ -288,7 +295,7 @@ impl Conversations {
         self.end_ns = self.end_ns.max(m.ts_ns);
         let mut e = Entry {
             at: m.at,
-            ts_ns: m.ts_ns,
+            ts_ns: ns64(m.ts_ns),
             role: Role::None,
             slot: NONE,
             dump_intr: m.flags & NLM_F_DUMP_INTR != 0 && m.ty != NLMSG_ERROR,
@@ -482,7 +489,7 @@ impl Conversations {
             (Role::None, _) => return None,
             (Role::Request, Some(r)) => {
                 l.dump_intr = r.dump_intr;
-                l.answers = Some(self.answers(r, e.ts_ns));
+                l.answers = Some(self.answers(r, i128::from(e.ts_ns)));
             }
             (_, Some(r)) => l.request = at(r.ord),
             (_, None) => l.orphan = true,
@@ -510,7 +517,7 @@ impl Conversations {
             last: last.map(|e| e.at),
             count: r.count,
             notifications: r.notifications,
-            latency: last.map(|e| (e.ts_ns - ts) as f64 / 1e9),
+            latency: last.map(|e| (i128::from(e.ts_ns) - ts) as f64 / 1e9),
             complete: r.closed,
             unanswered: expects && !r.closed && covered,
             unacked: r.wants_ack && !acked && covered,
