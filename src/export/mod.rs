@@ -323,11 +323,16 @@ pub fn write_node_json(out: &mut String, n: &Node) {
     n.value.write_json(out, &n.display);
     out.push_str(",\"display\":");
     json_str(out, &n.display);
-    let _ = write!(
-        out,
-        ",\"offset\":{},\"length\":{},\"raw\":{},\"expert\":",
-        n.offset, n.length, n.raw
-    );
+    let mut num = itoa::Buffer::new();
+    out.push_str(",\"offset\":");
+    out.push_str(num.format(n.offset));
+    out.push_str(",\"length\":");
+    out.push_str(num.format(n.length));
+    out.push_str(if n.raw {
+        ",\"raw\":true,\"expert\":"
+    } else {
+        ",\"raw\":false,\"expert\":"
+    });
     match &n.expert {
         Some(e) => {
             out.push_str("{\"severity\":");

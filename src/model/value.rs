@@ -74,19 +74,11 @@ impl Value {
     pub fn write_json(&self, out: &mut String, display: &str) {
         match self {
             Value::None => out.push_str("null"),
-            Value::Uint(v) => {
-                let _ = write!(out, "{v}");
-            }
-            Value::Int(v) => {
-                let _ = write!(out, "{v}");
-            }
+            Value::Uint(v) => out.push_str(itoa::Buffer::new().format(*v)),
+            Value::Int(v) => out.push_str(itoa::Buffer::new().format(*v)),
             Value::Bool(v) => out.push_str(if *v { "true" } else { "false" }),
-            Value::Enum { value, .. } => {
-                let _ = write!(out, "{value}");
-            }
-            Value::Flags { value, .. } => {
-                let _ = write!(out, "{value}");
-            }
+            Value::Enum { value, .. } => out.push_str(itoa::Buffer::new().format(*value)),
+            Value::Flags { value, .. } => out.push_str(itoa::Buffer::new().format(*value)),
             Value::Str(s) => json_str(out, s),
             Value::Bytes(b) => {
                 out.push('"');
@@ -146,8 +138,14 @@ pub fn mac(m: &[u8]) -> String {
 pub fn json_str(out: &mut String, s: &str) {
     out.push('"');
     let b = s.as_bytes();
+    let clean = clean_prefix(b);
+    if clean == b.len() {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
-    for (i, &c) in b.iter().enumerate() {
+    for (i, &c) in b.iter().enumerate().skip(clean) {
         // Only ASCII bytes need escaping, so slicing at them keeps UTF-8 boundaries.
         let esc: &str = match c {
             b'"' => "\\\"",
@@ -172,9 +170,58 @@ pub fn json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// How many leading bytes of `b` need no JSON escape, eight at a time: most strings (names,
+/// field paths, values) need none, and this is the hot loop of JSON output.
+fn clean_prefix(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A high bit per byte of `v` that is zero; a false one can only follow a true one.
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut n = 0;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let v = u64::from_le_bytes(w);
+        // Bytes below 0x20, '"' and '\\'.
+        let hit = (v.wrapping_sub(ONES * 0x20) & !v & HIGH)
+            | zero(v ^ (ONES * u64::from(b'"')))
+            | zero(v ^ (ONES * u64::from(b'\\')));
+        if hit != 0 {
+            break;
+        }
+        n += 8;
+    }
+    n + b
+        .get(n..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&c| c >= 0x20 && c != b'"' && c != b'\\')
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Escapes as serde_json does, wherever the byte to escape sits in the eight-byte words.
+    #[test]
+    fn json_str_escapes_as_serde_json() {
+        let parts = [
+            "a", "\"", "\\", "\n", "\u{1}", "\u{1f}", " ", "é", "~", "\u{7f}", "→",
+        ];
+        for len in 0..20 {
+            for k in 0..parts.len() {
+                let s: String = (0..len).map(|i| parts[(i * 7 + k) % parts.len()]).collect();
+                for pad in 0..9 {
+                    let s = format!("{}{s}", "x".repeat(pad));
+                    let mut out = String::new();
+                    json_str(&mut out, &s);
+                    assert_eq!(out, serde_json::to_string(&s).unwrap(), "{s:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn json_strings_escape_like_serde() {
