@@ -93,18 +93,31 @@ impl Walker<'_> {
         node.children.reserve(n);
         for i in 0..n {
             let at = p0 + i * w;
+            // Built with push_str: format! costs more than the rest of an element.
+            let joined = |tail: &str| {
+                let mut f = String::with_capacity(node.field.len() + 1 + tail.len());
+                f.push_str(&node.field);
+                f.push('.');
+                f.push_str(tail);
+                f
+            };
+            let bracketed = |ib: &mut itoa::Buffer| {
+                let d = ib.format(i);
+                let mut n = String::with_capacity(d.len() + 2);
+                n.push('[');
+                n.push_str(d);
+                n.push(']');
+                n
+            };
             let (name, field) = match index {
                 Some((e, start)) => {
                     let v = i64::try_from(i).unwrap_or(i64::MAX).saturating_add(start);
                     match (e.name_of(v), e.ynl_name_of(v)) {
-                        (Some(c), Some(y)) => (c.to_string(), format!("{}.{y}", node.field)),
-                        _ => (
-                            format!("[{}]", ib.format(i)),
-                            format!("{}.{}", node.field, ib.format(v)),
-                        ),
+                        (Some(c), Some(y)) => (c.to_string(), joined(y)),
+                        _ => (bracketed(&mut ib), joined(ib.format(v))),
                     }
                 }
-                None => (format!("[{}]", ib.format(i)), node.field.clone()),
+                None => (bracketed(&mut ib), node.field.clone()),
             };
             let mut el = Node::new(name, field, Value::None, at, w);
             self.scalar_into(&mut el, scalar, pres, endian, at, w);
