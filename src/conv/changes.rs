@@ -289,16 +289,27 @@ struct Last {
 
 /// The objects seen so far, each with its last message: what a streaming reader keeps to
 /// tell each message what changed. Values are compared by hash; the old message is
-/// dissected again only when something changed. Bounded: past `MAX_OBJECTS` objects the
-/// oldest half is forgotten (their next message then starts over, with no comparison).
+/// dissected again only when something changed. Bounded: past `MAX_OBJECTS` objects or
+/// `MAX_HELD` bytes the half least recently seen is forgotten (their next message then starts
+/// over, with no comparison), so a reader's memory stays flat on any file.
 #[derive(Debug, Default)]
 pub struct Objects {
     last: std::collections::HashMap<u64, Last>,
     tick: u64,
     seen: Seen,
+    /// Bytes the remembered messages hold (see `Last::cost`).
+    held: usize,
 }
 
 const MAX_OBJECTS: usize = 200_000;
+const MAX_HELD: usize = 32 << 20;
+
+impl Last {
+    /// Bytes it holds, roughly: the message, its hashes and the map's entry.
+    fn cost(&self) -> usize {
+        self.bytes.capacity() + self.hashes.capacity() * std::mem::size_of::<LeafHash>() + 128
+    }
+}
 
 impl Objects {
     /// Record the message `view` (at `at`, about object `key`, whose tree is `tree`); what
@@ -335,13 +346,15 @@ impl Objects {
     ) -> Option<Previous> {
         self.tick += 1;
         let same = self.last.get(&key).map(|p| p.hashes == hashes.0);
-        let prev = self.last.remove(&key).map(|last| Previous {
-            last,
-            same: same.unwrap_or(false),
+        let prev = self.last.remove(&key).map(|last| {
+            self.held = self.held.saturating_sub(last.cost());
+            Previous {
+                last,
+                same: same.unwrap_or(false),
+            }
         });
-        if self.last.len() >= MAX_OBJECTS {
-            let cut = self.tick.saturating_sub(MAX_OBJECTS as u64 / 2);
-            self.last.retain(|_, v| v.tick >= cut);
+        if self.last.len() >= MAX_OBJECTS || self.held > MAX_HELD {
+            self.forget_oldest_half();
         }
         // The message alone, as if at the start of a frame of its own.
         let msg = crate::dissect::MsgIndex {
@@ -349,17 +362,35 @@ impl Objects {
             present: bytes.len(),
             ..*m
         };
-        self.last.insert(
-            key,
-            Last {
-                at,
-                tick: self.tick,
-                msg,
-                bytes: bytes.to_vec(),
-                hashes: hashes.0,
-            },
-        );
+        let last = Last {
+            at,
+            tick: self.tick,
+            msg,
+            bytes: bytes.to_vec(),
+            hashes: hashes.0,
+        };
+        self.held += last.cost();
+        self.last.insert(key, last);
         prev
+    }
+
+    /// Forget the half of the objects seen least recently.
+    fn forget_oldest_half(&mut self) {
+        let mut ticks: Vec<u64> = self.last.values().map(|v| v.tick).collect();
+        let mid = ticks.len() / 2;
+        let cut = ticks.select_nth_unstable(mid).1.to_owned();
+        self.last.retain(|_, v| v.tick >= cut);
+        self.held = self.last.values().map(Last::cost).sum();
+    }
+
+    /// Objects remembered.
+    pub fn len(&self) -> usize {
+        self.last.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.last.is_empty()
     }
 }
 
@@ -416,6 +447,58 @@ mod tests {
         n.children
             .push(leaf("rt-link.stats64.rx-packets", "rx_packets", v));
         n
+    }
+
+    /// Past its byte budget the half seen least recently is forgotten; what stays still
+    /// compares.
+    #[test]
+    fn memory_stays_bounded() {
+        let dis = crate::dissect::Dissector::new(crate::dissect::specs::SpecRegistry::new());
+        let mut o = Objects::default();
+        let m = crate::dissect::MsgIndex {
+            offset: 0,
+            len: 16,
+            ty: 16,
+            flags: 0,
+            seq: 0,
+            pid: 0,
+            protocol: 0,
+            direction: crate::model::Direction::FromKernel,
+            endian: crate::model::Endian::Little,
+            genl_cmd: None,
+            error: None,
+            present: 16,
+        };
+        let big = vec![0u8; 64 << 10];
+        let tree = vec![leaf("x.a", "A", 1)];
+        for k in 0..2000u64 {
+            let h = o.hashes(&tree);
+            let at = MsgRef {
+                frame: k + 1,
+                msg: 0,
+            };
+            assert!(o.record(k, at, &m, &big, h).is_none());
+        }
+        assert!(
+            o.held <= MAX_HELD + (64 << 10) + 256,
+            "{} bytes held",
+            o.held
+        );
+        assert!(o.len() < 2000 && o.len() > 200, "{} objects", o.len());
+        // The newest is remembered and compares as unchanged.
+        let h = o.hashes(&tree);
+        let prev = o.record(
+            1999,
+            MsgRef {
+                frame: 9999,
+                msg: 0,
+            },
+            &m,
+            &big,
+            h,
+        );
+        let c = prev.expect("newest object kept").changes(&dis, &tree);
+        assert!(c.changes.is_empty());
     }
 
     #[test]
