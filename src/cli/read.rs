@@ -194,9 +194,10 @@ pub(crate) fn push_frame(
     }
 }
 
-/// Read the capture file at `path` (up to `count` frames) on this thread, indexing every frame
-/// with `dis` (which learns as it goes), and call `f` with each frame's 1-based number.
-/// A read error is returned after every frame before it was seen.
+/// Read the capture file at `path` (up to `count` frames), indexing every frame on this
+/// thread with `dis` (which learns as it goes; the file is parsed on another), and call `f`
+/// with each frame's 1-based number. A read error is returned after every frame before it
+/// was seen.
 pub(crate) fn walk_file(
     path: &str,
     count: Option<u64>,
@@ -204,13 +205,24 @@ pub(crate) fn walk_file(
     f: &mut dyn FnMut(&Dissector, u64, &crate::pcap::Frame, &FrameIndex),
 ) -> Result<(), CliError> {
     let input = File::open(path).map_err(|e| CliError::new(format!("cannot open {path}: {e}")))?;
+    let (tx, rx) = bounded::<Event>(16);
     let (back_tx, back_rx) = crossbeam_channel::unbounded::<Frames>();
+    let reader = thread::spawn(move || {
+        feed(input, 256, count, &back_rx, &mut |b| {
+            let ev = match b {
+                Batch::Frames(f, _) => Event::Frames(f),
+                Batch::Comments(c) => Event::Comments(c),
+                Batch::Error(e) => Event::Error(e),
+            };
+            tx.send(ev).is_ok()
+        });
+    });
     let mut fi = FrameIndex::default();
     let mut frame_no = 0u64;
     let mut error = None;
-    feed(input, 256, count, &back_rx, &mut |b| {
-        match b {
-            Batch::Frames(frames, _) => {
+    for ev in rx.iter() {
+        match ev {
+            Event::Frames(frames) => {
                 for (frame, _) in frames.iter() {
                     for c in &frame.comments {
                         dis.learn_from_comment(c);
@@ -226,15 +238,15 @@ pub(crate) fn walk_file(
                 }
                 let _ = back_tx.send(frames);
             }
-            Batch::Comments(c) => {
+            Event::Comments(c) => {
                 for line in c {
                     dis.learn_from_comment(&line);
                 }
             }
-            Batch::Error(e) => error = Some(e),
+            Event::Error(e) => error = Some(e),
         }
-        true
-    });
+    }
+    let _ = reader.join();
     match error {
         Some(e) => Err(CliError::new(format!("{path}: {e}"))),
         None => Ok(()),
