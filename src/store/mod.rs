@@ -8,14 +8,17 @@
 //! (60 bytes per message on the benchmark capture); [`FrameMeta`] and [`MsgEntry`] are the
 //! unpacked forms handed out by value.
 
+mod job;
 mod load;
 mod rows;
 
+pub use job::FilterJob;
 pub use load::{Input, Item, LoadEvent, Loader, Waker};
 use rows::{FrameRec, NO_PROTOCOL, Row};
 pub use rows::{Indexed, Indexer};
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::capture::trace::ProcInfo;
 use crate::conv::changes::{Changes, diff_trees};
@@ -74,12 +77,13 @@ const TREE_CACHE: usize = 16;
 
 /// Frames with their bytes and rows: one per large loader batch, or filled by several small
 /// ones (a live capture's). A frame never spans two segments; appending moves no existing
-/// bytes (no large reallocations while a capture grows).
-#[derive(Debug, Default)]
+/// bytes (no large reallocations while a capture grows). A closed segment never changes: a
+/// background filter ([`FilterJob`]) shares its vectors.
+#[derive(Debug, Default, Clone)]
 struct Segment {
-    bytes: Vec<u8>,
-    frames: Vec<FrameRec>,
-    rows: Vec<Row>,
+    bytes: Arc<Vec<u8>>,
+    frames: Arc<Vec<FrameRec>>,
+    rows: Arc<Vec<Row>>,
     /// Number of the segment's first byte, frame and row in the whole store.
     byte_start: usize,
     frame_start: usize,
@@ -299,9 +303,9 @@ impl Store {
             frame_start: self.frame_count,
             row_start: self.row_count,
             open: false,
-            bytes,
-            frames,
-            rows,
+            bytes: Arc::new(bytes),
+            frames: Arc::new(frames),
+            rows: Arc::new(rows),
         };
         self.arena_len += seg.bytes.len();
         self.frame_count += seg.frames.len();
@@ -385,9 +389,9 @@ impl Store {
                 s.open = false;
             }
             self.segs.push(Segment {
-                bytes: Vec::with_capacity(bytes.len().max(OPEN_BYTES)),
-                frames: Vec::with_capacity(OPEN_FRAMES),
-                rows: Vec::new(),
+                bytes: Arc::new(Vec::with_capacity(bytes.len().max(OPEN_BYTES))),
+                frames: Arc::new(Vec::with_capacity(OPEN_FRAMES)),
+                rows: Arc::new(Vec::new()),
                 byte_start: self.arena_len,
                 frame_start: self.frame_count,
                 row_start: self.row_count,
@@ -400,13 +404,14 @@ impl Store {
         // Offsets in the batch count from its start; in the segment, from the segment's.
         let (b0, f0, r0) = (seg.bytes.len(), seg.frames.len(), seg.rows.len());
         let shift = |v: u32, by: usize| u32::try_from(v as usize + by).unwrap_or(u32::MAX);
-        seg.bytes.extend_from_slice(bytes);
-        seg.frames.extend(frames.iter().map(|f| FrameRec {
+        // An open segment is never shared (jobs take closed ones): these do not copy.
+        Arc::make_mut(&mut seg.bytes).extend_from_slice(bytes);
+        Arc::make_mut(&mut seg.frames).extend(frames.iter().map(|f| FrameRec {
             start: shift(f.start, b0),
             first_row: shift(f.first_row, r0),
             ..*f
         }));
-        seg.rows.extend(rows.iter().map(|r| Row {
+        Arc::make_mut(&mut seg.rows).extend(rows.iter().map(|r| Row {
             frame: shift(r.frame, f0),
             ..*r
         }));
@@ -418,8 +423,8 @@ impl Store {
     /// Give back the spare capacity of the growing vectors (at the end of a load).
     pub fn shrink_to_fit(&mut self) {
         for s in self.segs.iter_mut().filter(|s| s.open) {
-            s.frames.shrink_to_fit();
-            s.rows.shrink_to_fit();
+            Arc::make_mut(&mut s.frames).shrink_to_fit();
+            Arc::make_mut(&mut s.rows).shrink_to_fit();
         }
         self.problems.shrink_to_fit();
         self.comments.shrink_to_fit();
@@ -499,12 +504,7 @@ impl Store {
 
     /// The pcapng packet comments of frame `f` (0-based).
     pub fn frame_comments(&self, f: u32) -> &[String] {
-        // Pushed in frame order: binary search.
-        let k = self.comments.partition_point(|c| c.0 < f);
-        self.comments
-            .get(k)
-            .filter(|c| c.0 == f)
-            .map_or(&[], |c| c.1.as_slice())
+        comments_of(&self.comments, f)
     }
 
     /// Section comments (e.g. `genl-families:`), each with the index of the first frame read
@@ -717,34 +717,11 @@ impl Store {
         self.trees.len()
     }
 
-    /// The rows in `range` (within bounds) with their segment and frame record, in order: one
-    /// walk over the segments, no lookup per row.
     fn walk_rows(
         &self,
         range: std::ops::Range<usize>,
     ) -> impl Iterator<Item = (usize, &Segment, &Row, &FrameRec)> {
-        let first = self
-            .segs
-            .partition_point(|s| s.row_start <= range.start)
-            .saturating_sub(1);
-        self.segs
-            .get(first..)
-            .unwrap_or(&[])
-            .iter()
-            .take_while(move |s| s.row_start < range.end)
-            .flat_map(move |s| {
-                let lo = range.start.saturating_sub(s.row_start);
-                let hi = (range.end - s.row_start).min(s.rows.len());
-                s.rows
-                    .get(lo..hi)
-                    .unwrap_or(&[])
-                    .iter()
-                    .enumerate()
-                    .filter_map(move |(j, r)| {
-                        let fr = s.frames.get(r.frame as usize)?;
-                        Some((s.row_start + lo + j, s, r, fr))
-                    })
-            })
+        walk_rows(&self.segs, range)
     }
 
     /// Append to `out` the indices in `range` of the messages that pass `filter`.
@@ -765,47 +742,18 @@ impl Store {
             out.extend((range.start..end).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
             return;
         }
-        let t0 = self.first_ts();
-        let changes = filter.needs_changes();
-        let wants_process = filter.needs_process();
-        // The last frame's parsed `proc:` comment: its messages are consecutive rows.
-        let mut process: Option<(usize, Option<ProcInfo>)> = None;
-        for (i, s, r, fr) in self.walk_rows(range.start..end) {
-            if r.pos == NO_MSG {
-                continue;
-            }
-            {
-                let frame_ix = s.frame_start + r.frame as usize;
-                if wants_process && process.as_ref().is_none_or(|p| p.0 != frame_ix) {
-                    let comments = u32::try_from(frame_ix)
-                        .map(|f| self.frame_comments(f))
-                        .unwrap_or(&[]);
-                    process = Some((frame_ix, ProcInfo::from_comments(comments)));
-                }
-                let data = s
-                    .bytes
-                    .get(fr.start as usize..fr.start as usize + fr.len as usize)
-                    .unwrap_or(&[]);
-                let idx = r.index(fr.len);
-                let view = self.dis.view(data, &idx);
-                let frame = (s.frame_start + r.frame as usize) as u64 + 1;
-                let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
-                let mut fields = MsgFields::new(&view, frame, ts, fr.len as usize)
-                    .with_linked(self.conv.linked(i))
-                    .with_process(process.as_ref().and_then(|p| p.1.as_ref()))
-                    .with_marked(u32::try_from(i).is_ok_and(|i| self.marked.contains(&i)))
-                    .wanting(want.filter(|_| !changes));
-                if let Some(t0) = t0 {
-                    fields = fields.relative_to(t0);
-                }
-                if changes {
-                    fields.changes = self.changes(i);
-                }
-                if filter.matches(&fields) {
-                    out.push(u32::try_from(i).unwrap_or(u32::MAX));
-                }
-            }
-        }
+        let changes = |i: usize| self.changes(i);
+        let ctx = FilterCtx {
+            dis: &self.dis,
+            filter,
+            want: want.filter(|_| !filter.needs_changes()),
+            conv: Some(&self.conv),
+            marked: &self.marked,
+            comments: &self.comments,
+            t0: self.first_ts(),
+            changes: filter.needs_changes().then_some(&changes),
+        };
+        ctx.filter_rows(self.walk_rows(range.start..end), out);
     }
 
     /// Call `f(row, ts_ns, protocol, is_error)` for the rows in `range`, in order: one walk over
@@ -841,6 +789,101 @@ impl Store {
         let mut v = Vec::new();
         self.filter_range(filter, None, 0..self.row_count, &mut v);
         v
+    }
+}
+
+/// The rows of `segs` in `range`, with their segment and frame.
+fn walk_rows(
+    segs: &[Segment],
+    range: std::ops::Range<usize>,
+) -> impl Iterator<Item = (usize, &Segment, &Row, &FrameRec)> {
+    let first = segs
+        .partition_point(|s| s.row_start <= range.start)
+        .saturating_sub(1);
+    segs.get(first..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(move |s| s.row_start < range.end)
+        .flat_map(move |s| {
+            let lo = range.start.saturating_sub(s.row_start);
+            let hi = (range.end - s.row_start).min(s.rows.len());
+            s.rows
+                .get(lo..hi)
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+                .filter_map(move |(j, r)| {
+                    let fr = s.frames.get(r.frame as usize)?;
+                    Some((s.row_start + lo + j, s, r, fr))
+                })
+        })
+}
+
+/// The packet comments of frame `f` among `comments` (in frame order).
+fn comments_of(comments: &[(u32, Vec<String>)], f: u32) -> &[String] {
+    let k = comments.partition_point(|c| c.0 < f);
+    comments
+        .get(k)
+        .filter(|c| c.0 == f)
+        .map_or(&[], |c| c.1.as_slice())
+}
+
+/// What filtering rows reads besides the rows: the store's, or a [`FilterJob`]'s copy.
+struct FilterCtx<'a> {
+    dis: &'a Dissector,
+    filter: &'a Filter,
+    want: Option<&'a Want>,
+    conv: Option<&'a Conversations>,
+    marked: &'a std::collections::BTreeSet<u32>,
+    comments: &'a [(u32, Vec<String>)],
+    t0: Option<i128>,
+    /// What changed in row `i` (only for filters on changes).
+    changes: Option<&'a dyn Fn(usize) -> Option<Changes>>,
+}
+
+impl FilterCtx<'_> {
+    /// Push the indices of the `rows` that pass the filter to `out`.
+    fn filter_rows<'s>(
+        &self,
+        rows: impl Iterator<Item = (usize, &'s Segment, &'s Row, &'s FrameRec)>,
+        out: &mut Vec<u32>,
+    ) {
+        let wants_process = self.filter.needs_process();
+        // The last frame's parsed `proc:` comment: its messages are consecutive rows.
+        let mut process: Option<(usize, Option<ProcInfo>)> = None;
+        for (i, s, r, fr) in rows {
+            if r.pos == NO_MSG {
+                continue;
+            }
+            let frame_ix = s.frame_start + r.frame as usize;
+            if wants_process && process.as_ref().is_none_or(|p| p.0 != frame_ix) {
+                let comments = u32::try_from(frame_ix)
+                    .map(|f| comments_of(self.comments, f))
+                    .unwrap_or(&[]);
+                process = Some((frame_ix, ProcInfo::from_comments(comments)));
+            }
+            let data = s
+                .bytes
+                .get(fr.start as usize..fr.start as usize + fr.len as usize)
+                .unwrap_or(&[]);
+            let idx = r.index(fr.len);
+            let view = self.dis.view(data, &idx);
+            let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
+            let mut fields = MsgFields::new(&view, frame_ix as u64 + 1, ts, fr.len as usize)
+                .with_linked(self.conv.and_then(|c| c.linked(i)))
+                .with_process(process.as_ref().and_then(|p| p.1.as_ref()))
+                .with_marked(u32::try_from(i).is_ok_and(|i| self.marked.contains(&i)))
+                .wanting(self.want);
+            if let Some(t0) = self.t0 {
+                fields = fields.relative_to(t0);
+            }
+            if let Some(c) = self.changes {
+                fields.changes = c(i);
+            }
+            if self.filter.matches(&fields) {
+                out.push(u32::try_from(i).unwrap_or(u32::MAX));
+            }
+        }
     }
 }
 

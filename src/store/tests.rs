@@ -696,3 +696,106 @@ fn a_live_input_s_notes_keep_their_place_among_its_frames() {
     let mut reference = indexed_by(&capture("route-link.pcap"), 256);
     assert_same(&mut store, &mut reference);
 }
+
+/// Rows `filter` keeps as the app gets them from a background job: the job's, then the rows
+/// it left (an open segment's) filtered here.
+fn by_job(store: &Store, filter: &Filter, threads: usize) -> (Vec<u32>, bool) {
+    let want = Catalog::new(&store.dissector().specs).want(filter);
+    let mut out = Vec::new();
+    let mut upto = 0;
+    let job = store.start_filter(filter, want.as_ref(), 0, threads);
+    let ran = job.is_some();
+    if let Some(mut job) = job {
+        while !job.done() {
+            job.collect(&mut out);
+            if job.done() || !job.wait() {
+                break;
+            }
+        }
+        upto = job.collect(&mut out);
+        assert!(job.done(), "{job:?}");
+    }
+    store.filter_range(filter, want.as_ref(), upto..store.len(), &mut out);
+    (out, ran)
+}
+
+/// `name`'s frames appended `times` times to one store, 500 frames a batch.
+fn repeated(name: &str, times: usize) -> Store {
+    let mut store = Store::new(SpecRegistry::with_embedded());
+    let mut ix = Indexer::new(store.index_seed());
+    let bytes = std::fs::read(capture(name)).unwrap();
+    for _ in 0..times {
+        let mut r = crate::pcap::Reader::new(&bytes[..]).unwrap();
+        let mut pending = Vec::new();
+        while let Some(Ok(f)) = r.next_frame() {
+            let iface = r.interfaces().get(f.interface as usize).cloned();
+            pending.push((f, iface));
+            if pending.len() >= 500 {
+                store.append(ix.index(&std::mem::take(&mut pending)));
+            }
+        }
+        store.append(ix.index(&pending));
+    }
+    store.append(ix.take_facts());
+    store
+}
+
+const JOB_FILTERS: &[&str] = &[
+    "nlmsg.type == RTM_NEWLINK || nlmsg.error != 0",
+    "rt-link.ifname == \"veth0\" || rt-addr.label || rt-link.mtu > 1000",
+    "genl.family == nl80211 || nl80211.wiphy-name || ethtool.header.dev-name",
+    "nlmsg.response_in || nlmsg.latency > 0.0001 || frame.time_relative > 0.5",
+    "frame.marked || proc.pid",
+];
+
+/// A filter on worker threads keeps the rows filtering on the UI thread keeps, in order: on
+/// every capture, and over many chunks taken by three threads.
+#[test]
+fn background_filter_keeps_what_filter_all_keeps() {
+    let mut names: Vec<_> = std::fs::read_dir(capture(""))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".pcap") || n.ends_with(".pcapng"))
+        .collect();
+    names.sort();
+    let mut jobs = 0;
+    for name in &names {
+        let mut store = loaded(name);
+        store.set_marked([1u32, 4, 9].into_iter().collect());
+        for f in JOB_FILTERS {
+            let filter = compile(&store, f);
+            let (rows, ran) = by_job(&store, &filter, 3);
+            assert_eq!(rows, store.filter_all(&filter), "{name}: {f}");
+            jobs += usize::from(ran);
+        }
+    }
+    assert!(jobs > 20, "only {jobs} filters ran as jobs");
+    let big = repeated("route-link.pcap", 120);
+    assert!(big.len() > 4 * 4096, "{} rows", big.len());
+    for f in [
+        "rt-link.mtu > 1000",
+        "nlmsg.response_in",
+        "frame.time_relative > 0.5",
+    ] {
+        let filter = compile(&big, f);
+        let all = big.filter_all(&filter);
+        assert_eq!(by_job(&big, &filter, 3), (all, true), "{f}");
+    }
+}
+
+/// Dropping a job stops its threads (they take no more chunks).
+#[test]
+fn dropped_job_stops() {
+    let big = repeated("route-link.pcap", 120);
+    let filter = compile(&big, "rt-link.mtu > 0");
+    let job = big.start_filter(&filter, None, 0, 2).expect("a job");
+    let shared = job.shared_for_tests();
+    drop(job);
+    for _ in 0..200 {
+        if std::sync::Arc::strong_count(&shared) == 1 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("workers still hold the job 2 s after it was dropped");
+}

@@ -207,6 +207,14 @@ pub struct App {
     pub timing: Option<Timing>,
 }
 
+/// Messages left to filter from which a filter runs on worker threads.
+const BACKGROUND_ROWS: usize = 20_000;
+
+/// Worker threads of a background filter: the cores.
+fn filter_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 impl App {
     /// A window with no capture.
     pub fn new(specs: SpecRegistry) -> Self {
@@ -340,7 +348,16 @@ impl App {
             }
         }
         self.timeline.catch_up(&self.store);
-        while self.filter_some(Duration::from_secs(3600)) {}
+        loop {
+            if let Some(j) = self.list.job.as_mut()
+                && !j.done()
+            {
+                j.wait();
+            }
+            if !self.filter_some(Duration::from_secs(3600)) {
+                break;
+            }
+        }
         if self.list.sort_dirty {
             self.list.sort_now(&self.store);
         }
@@ -349,12 +366,38 @@ impl App {
     }
 
     /// Filter the messages not yet looked at, for at most `budget`. True if some remain.
+    /// Many messages go to a [`crate::store::FilterJob`] on worker threads (this thread then
+    /// only collects what they found, in order); the rest, and what a live capture adds
+    /// meanwhile, are filtered here in slices.
     fn filter_some(&mut self, budget: Duration) -> bool {
         let start = Instant::now();
         let total = self.store.len();
         let applied = self.filter.applied.as_ref().map(|(_, f)| f);
         let want = self.filter.want.as_ref();
         let list = &mut self.list;
+        if list.job.is_none()
+            && let Some(f) = applied
+            && total.saturating_sub(list.filtered_upto) >= BACKGROUND_ROWS
+        {
+            list.job = self
+                .store
+                .start_filter(f, want, list.filtered_upto, filter_threads());
+        }
+        if let Some(job) = list.job.as_mut() {
+            let shown_before = list.displayed.len();
+            list.filtered_upto = job.collect(&mut list.displayed);
+            let done = job.done();
+            list.drop_ignored(shown_before);
+            let added = list.displayed.get(shown_before..).unwrap_or(&[]);
+            self.timeline.count_shown(&self.store, added);
+            if list.sort.is_some() && list.displayed.len() > shown_before {
+                list.sort_dirty = true;
+            }
+            if !done {
+                return true;
+            }
+            list.job = None;
+        }
         // Filters on payload fields build a tree per message: check the clock more often.
         let chunk = match applied {
             Some(f) if f.needs_tree() => 64,
@@ -385,6 +428,11 @@ impl App {
             }
         }
         list.filtered_upto < total
+    }
+
+    /// Whether the applied filter is running on worker threads.
+    pub fn filter_in_background(&self) -> bool {
+        self.list.job.is_some()
     }
 
     /// Stop the running filter: every message is shown again; the text stays in the bar.

@@ -112,6 +112,8 @@ pub struct PacketList {
     pub scroll_to_top: bool,
     /// Worst expert severity of the rows shown so far.
     pub row_experts: RowExperts,
+    /// The display filter running on worker threads, if one is (see `App::filter_some`).
+    pub(super) job: Option<crate::store::FilterJob>,
 }
 
 impl PacketList {
@@ -119,6 +121,7 @@ impl PacketList {
     pub(super) fn clear_rows(&mut self) {
         self.displayed.clear();
         self.filtered_upto = 0;
+        self.job = None;
     }
 
     /// Take the ignored rows out of the displayed rows from `from` on.

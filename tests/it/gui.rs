@@ -420,3 +420,43 @@ fn a_long_filter_shows_progress_and_cancels() {
     assert!(app.filter.progress.is_none());
     h.get_by_label_contains("Filter cancelled after");
 }
+
+/// A filter over many messages runs on worker threads while frames go on, and ends with the
+/// rows filtering on this thread keeps.
+#[test]
+fn a_long_filter_runs_in_the_background() {
+    let bytes = std::fs::read(capture("route-link.pcap")).unwrap();
+    let (frames, _) = crate::it::common::read_frames(&bytes);
+    let many: Vec<Vec<u8>> = frames
+        .iter()
+        .map(|f| f.data.clone())
+        .cycle()
+        .take(frames.len() * 300)
+        .collect();
+    let dir = crate::it::common::TempDir::new("bg-filter");
+    let path = dir.path("many.pcap");
+    std::fs::write(&path, crate::it::common::pcap_file(&many)).unwrap();
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&path);
+    app.finish();
+    let text = "rt-link.mtu > 1400 || nlmsg.response_in";
+    let cat = nlscope::dissect::fields::Catalog::new(&app.store.dissector().specs);
+    let want = app
+        .store
+        .filter_all(&nlscope::filter::Filter::compile(text, &cat).unwrap());
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.run_steps(2);
+    h.state_mut().apply_filter_text(text).unwrap();
+    assert!(h.state().filter_in_background());
+    let mut frames = 0;
+    while h.state().filter.progress.is_some() || h.state().filter_in_background() {
+        h.run_steps(1);
+        frames += 1;
+        assert!(frames < 5_000, "still filtering after {frames} frames");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert!(frames > 1, "done in {frames} frames");
+    assert_eq!(h.state().list.displayed, want);
+}
