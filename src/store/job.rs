@@ -134,14 +134,24 @@ impl FilterJob {
     /// Append to `out` the matching rows of the chunks finished in order so far; the row up to
     /// which the job has filtered.
     pub fn collect(&mut self, out: &mut Vec<u32>) -> usize {
+        while self.collect_chunk(out) {}
+        self.upto()
+    }
+
+    /// Append to `out` the matching rows of the next chunk if it is finished (what the UI
+    /// takes chunk by chunk within a frame's budget): whether it was.
+    pub fn collect_chunk(&mut self, out: &mut Vec<u32>) -> bool {
         while let Ok((c, rows)) = self.results.try_recv() {
             self.waiting.insert(c, rows);
         }
-        while let Some(rows) = self.waiting.remove(&self.taken) {
-            out.extend(rows);
-            self.taken += 1;
+        match self.waiting.remove(&self.taken) {
+            Some(rows) => {
+                out.extend(rows);
+                self.taken += 1;
+                true
+            }
+            None => false,
         }
-        self.upto()
     }
 
     /// The row up to which results were handed out.

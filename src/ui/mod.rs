@@ -383,20 +383,28 @@ impl App {
                 .store
                 .start_filter(f, want, list.filtered_upto, filter_threads());
         }
-        if let Some(job) = list.job.as_mut() {
-            let shown_before = list.displayed.len();
-            list.filtered_upto = job.collect(&mut list.displayed);
-            let done = job.done();
-            list.drop_ignored(shown_before);
-            let added = list.displayed.get(shown_before..).unwrap_or(&[]);
-            self.timeline.count_shown(&self.store, added);
-            if list.sort.is_some() && list.displayed.len() > shown_before {
-                list.sort_dirty = true;
+        if let Some(mut job) = list.job.take() {
+            // Chunk by chunk within the budget: the timeline counts what each one adds.
+            loop {
+                let shown_before = list.displayed.len();
+                if !job.collect_chunk(&mut list.displayed) {
+                    break;
+                }
+                list.filtered_upto = job.upto();
+                list.drop_ignored(shown_before);
+                let added = list.displayed.get(shown_before..).unwrap_or(&[]);
+                self.timeline.count_shown(&self.store, added);
+                if list.sort.is_some() && list.displayed.len() > shown_before {
+                    list.sort_dirty = true;
+                }
+                if start.elapsed() >= budget {
+                    break;
+                }
             }
-            if !done {
+            if !job.done() {
+                list.job = Some(job);
                 return true;
             }
-            list.job = None;
         }
         // Filters on payload fields build a tree per message: check the clock more often.
         let chunk = match applied {
