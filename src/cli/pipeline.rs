@@ -190,6 +190,9 @@ pub(crate) struct Renderer {
     scratch: LeafScratch,
     objects: Vec<Object>,
     frame_changes: Vec<Option<Changes>>,
+    /// Text buffers the writer gives back once written: reused rather than freed on another
+    /// thread (an allocator keeps such memory long; peak memory doubled without this).
+    pub texts: Option<crossbeam_channel::Receiver<String>>,
 }
 
 /// Apply `facts[*at..]` up to frame `frame`, message `pos`.
@@ -221,6 +224,7 @@ impl Renderer {
             scratch: LeafScratch::default(),
             objects: Vec::new(),
             frame_changes: Vec::new(),
+            texts: None,
         }
     }
 
@@ -287,7 +291,12 @@ impl Renderer {
             }
         });
         // Step 3: filter and print.
-        let mut text = String::new();
+        let mut text = self
+            .texts
+            .as_ref()
+            .and_then(|r| r.try_recv().ok())
+            .unwrap_or_default();
+        text.clear();
         let mut matched = vec![false; job.frames.len()];
         let mut at = 0;
         let mut next_object = 0;

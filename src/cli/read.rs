@@ -465,6 +465,7 @@ pub fn run(
         strip_comma: !inline && format == Some(Format::Json),
         started: false,
         back: back_tx,
+        texts: None,
     };
     let mut text = String::new();
     let mut ends = emitter();
@@ -508,6 +509,8 @@ pub fn run(
     } else {
         let conv = conv.as_ref();
         let gate = Turnstile::new();
+        let (text_tx, text_rx) = crossbeam_channel::unbounded::<String>();
+        sink.texts = Some(text_tx);
         result = thread::scope(|s| {
             // Bounded, so rendered text waits in a few batches at most (peak memory): while
             // the main thread waits to hand a batch over, it takes what is done.
@@ -520,9 +523,11 @@ pub fn run(
                     e.continue_json();
                 }
                 let (done_tx, gate, setup, replica) = (done_tx.clone(), &gate, &setup, &replica);
+                let text_rx = text_rx.clone();
                 s.spawn(move || {
                     // A dissector is not `Send` (its caches): each thread makes its own.
                     let mut r = Renderer::new(replica, want_changes, em);
+                    r.texts = Some(text_rx);
                     let _leave = LeaveOnPanic(gate);
                     for job in job_rx {
                         // The main thread may be gone (a closed pipe): the batch still
@@ -648,11 +653,17 @@ struct Sink<'a> {
     /// Something was printed.
     started: bool,
     back: crossbeam_channel::Sender<Frames>,
+    /// Where written texts go back to the renderers.
+    texts: Option<crossbeam_channel::Sender<String>>,
 }
 
 impl Sink<'_> {
     fn write(&mut self, done: Done) -> Result<(), CliError> {
-        let Done { job, text, matched } = done;
+        let Done {
+            job,
+            mut text,
+            matched,
+        } = done;
         let mut t = text.as_str();
         if self.strip_comma && !self.started {
             t = t.strip_prefix(',').unwrap_or(t);
@@ -700,6 +711,10 @@ impl Sink<'_> {
         }
         // The reader may be gone already (end of input): then the buffers just drop.
         let _ = self.back.send(job.frames);
+        if let Some(t) = self.texts.as_ref() {
+            text.clear();
+            let _ = t.send(text);
+        }
         Ok(())
     }
 
