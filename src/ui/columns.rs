@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::packet_list::Col;
+use crate::dissect::attrs::Want;
+use crate::dissect::fields::Catalog;
 use crate::filter::{FieldSource, FieldValue, Filter};
 use crate::model::Node;
 use crate::store::Store;
@@ -128,6 +130,24 @@ pub fn move_column(cols: &mut [ColumnSetting], k: usize, left: bool) {
     }
 }
 
+/// Move column `from` (index into `cols`) so it is drawn just before the shown column `to`
+/// (`None`: after the last shown one), as dropping a dragged header there does.
+pub fn drop_column(cols: &mut Vec<ColumnSetting>, from: usize, to: Option<usize>) {
+    if Some(from) == to || from >= cols.len() {
+        return;
+    }
+    let c = cols.remove(from);
+    let at = match to {
+        Some(t) if t > from => t - 1,
+        Some(t) => t,
+        None => cols
+            .iter()
+            .rposition(|c| c.visible)
+            .map_or(cols.len(), |k| k + 1),
+    };
+    cols.insert(at.min(cols.len()), c);
+}
+
 /// Add a column showing `field` (at the end, before Info when Info is last); a field already
 /// a column is shown again instead.
 pub fn add_field_column(cols: &mut Vec<ColumnSetting>, field: &str, title: &str) {
@@ -207,6 +227,40 @@ pub fn field_node(store: &Store, i: usize, field: &str) -> Option<Node> {
         });
     }
     found
+}
+
+/// What trees must hold to answer each field column (`Catalog::want` of the field alone),
+/// worked out once per field; the catalog is built on first use.
+#[derive(Default)]
+pub struct FieldWants {
+    catalog: Option<Catalog>,
+    by_field: HashMap<String, Option<Want>>,
+}
+
+impl std::fmt::Debug for FieldWants {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FieldWants")
+            .field("by_field", &self.by_field)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FieldWants {
+    /// The narrowed tree for `field`; `None` when only a whole tree answers it.
+    pub fn want(&mut self, store: &Store, field: &str) -> Option<Want> {
+        if let Some(w) = self.by_field.get(field) {
+            return w.clone();
+        }
+        let cat = self
+            .catalog
+            .get_or_insert_with(|| Catalog::new(&store.dissector().specs));
+        let w = Filter::compile(field, cat).ok().and_then(|f| cat.want(&f));
+        if self.by_field.len() >= MAX_FIELD_COLUMNS * 2 {
+            self.by_field.clear();
+        }
+        self.by_field.insert(field.to_string(), w.clone());
+        w
+    }
 }
 
 /// A node's value as a cell shows it: its display text without children.
@@ -289,34 +343,85 @@ impl FieldCells {
     }
 }
 
-/// A sort key of a field value: numbers by value (before text), text as text.
+/// A sort key of a field value: absent first, then present without a value (a nest), then
+/// numbers by value, then text. Taken from the value, not the display text, so a narrowed
+/// tree (which has no display texts) gives the same key as a whole one.
 #[derive(Debug, Clone, PartialEq, PartialOrd)]
 enum Key {
     Empty,
+    Present,
     Num(f64),
-    Text(String),
+    Text(Box<str>),
 }
 
-fn sort_key(text: String) -> Key {
-    if text.is_empty() {
+fn hex_key(b: &[u8]) -> Key {
+    Key::Text(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+fn mac_num(m: &[u8; 6]) -> f64 {
+    m.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)) as f64
+}
+
+fn value_key(v: &crate::model::Value) -> Key {
+    use crate::model::Value;
+    match v {
+        Value::None => Key::Present,
+        Value::Uint(u) | Value::Flags { value: u, .. } => Key::Num(*u as f64),
+        Value::Int(i) | Value::Enum { value: i, .. } => Key::Num(*i as f64),
+        Value::Bool(b) => Key::Num(f64::from(u8::from(*b))),
+        Value::Str(s) => Key::Text(s.as_str().into()),
+        Value::Bytes(b) => hex_key(b),
+        Value::Ipv4(a) => Key::Num(f64::from(u32::from_be_bytes(*a))),
+        Value::Ipv6(a) => hex_key(a),
+        Value::Mac(m) => Key::Num(mac_num(m)),
+    }
+}
+
+fn field_value_key(v: &FieldValue<'_>) -> Key {
+    match v {
+        FieldValue::Uint(u) | FieldValue::Flags { value: u, .. } => Key::Num(*u as f64),
+        FieldValue::Int(i) => Key::Num(*i as f64),
+        FieldValue::Enum { value, .. } => Key::Num(*value as f64),
+        FieldValue::Float(f) if f.is_finite() => Key::Num(*f),
+        FieldValue::Float(_) => Key::Present,
+        FieldValue::Bool(b) => Key::Num(f64::from(u8::from(*b))),
+        FieldValue::Str(s) => Key::Text(s.as_ref().into()),
+        FieldValue::Bytes(b) => hex_key(b),
+        FieldValue::Ipv4(a) => Key::Num(f64::from(u32::from_be_bytes(*a))),
+        FieldValue::Ipv6(a) => hex_key(a),
+        FieldValue::Mac(m) => Key::Num(mac_num(m)),
+    }
+}
+
+/// The sort key of store row `i` by `field`: its first occurrence's value, from a tree
+/// holding only what `want` names (`None`: the whole tree); header fields from the index.
+fn field_key(store: &Store, i: usize, field: &str, want: Option<&Want>) -> Key {
+    if Filter::HEADER_FIELDS.contains(&field) || field.starts_with("frame.") {
+        return store
+            .with_fields(i, |f| {
+                let mut k = Key::Empty;
+                f.any(field, &mut |v| {
+                    k = field_value_key(v);
+                    true
+                });
+                k
+            })
+            .unwrap_or(Key::Empty);
+    }
+    let Some(v) = store.view(i) else {
         return Key::Empty;
+    };
+    let mut k = None;
+    let header = [v.header_node()];
+    let tree = v.tree_for(want);
+    for n in header.iter().chain(tree.iter()) {
+        n.walk(&mut |n| {
+            if k.is_none() && n.field == field {
+                k = Some(value_key(&n.value));
+            }
+        });
     }
-    // `NAME (3)` sorts by name; a leading number by value.
-    let first = text.split([',', ' ']).next().unwrap_or("");
-    let num = first
-        .parse::<f64>()
-        .ok()
-        .or_else(|| {
-            first
-                .strip_prefix("0x")
-                .and_then(|h| u64::from_str_radix(h, 16).ok())
-                .map(|u| u as f64)
-        })
-        .filter(|f| f.is_finite());
-    match num {
-        Some(n) => Key::Num(n),
-        None => Key::Text(text),
-    }
+    k.unwrap_or(Key::Empty)
 }
 
 /// Sorting the displayed rows by a field column: each row's value needs its tree, so the keys
@@ -327,16 +432,19 @@ pub struct FieldSort {
     pub field: String,
     /// Ascending.
     pub asc: bool,
+    /// What the trees must hold for `field` (`None`: whole trees).
+    want: Option<Want>,
     rows: Vec<u32>,
     keys: Vec<(Key, u32)>,
 }
 
 impl FieldSort {
-    /// A sort of `rows` by `field`.
-    pub fn new(field: String, asc: bool, rows: Vec<u32>) -> Self {
+    /// A sort of `rows` by `field`, reading it from trees that hold only `want`.
+    pub fn new(field: String, asc: bool, rows: Vec<u32>, want: Option<Want>) -> Self {
         FieldSort {
             field,
             asc,
+            want,
             keys: Vec::with_capacity(rows.len()),
             rows,
         }
@@ -351,7 +459,7 @@ impl FieldSort {
     pub fn step(&mut self, store: &Store, budget: Duration) -> Option<Vec<u32>> {
         let start = Instant::now();
         while let Some(&i) = self.rows.get(self.keys.len()) {
-            let k = sort_key(field_text(store, i as usize, &self.field));
+            let k = field_key(store, i as usize, &self.field, self.want.as_ref());
             self.keys.push((k, i));
             if self.keys.len().is_multiple_of(16) && start.elapsed() >= budget {
                 return None;
@@ -422,21 +530,32 @@ mod tests {
 
     #[test]
     fn keys_sort_numbers_by_value() {
+        use crate::model::Value;
         let mut v = vec![
-            sort_key("10".into()),
-            sort_key("9".into()),
-            sort_key("abc".into()),
-            sort_key(String::new()),
-            sort_key("0x20".into()),
+            value_key(&Value::Uint(10)),
+            value_key(&Value::Enum {
+                value: 9,
+                name: "Z".into(),
+            }),
+            value_key(&Value::Str("abc".into())),
+            Key::Empty,
+            value_key(&Value::None),
+            value_key(&Value::Flags {
+                value: 32,
+                names: vec![],
+            }),
+            value_key(&Value::Ipv4([10, 0, 0, 2])),
         ];
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
         assert_eq!(
             v,
             [
                 Key::Empty,
+                Key::Present,
                 Key::Num(9.0),
                 Key::Num(10.0),
                 Key::Num(32.0),
+                Key::Num(f64::from(0x0a00_0002u32)),
                 Key::Text("abc".into())
             ]
         );
