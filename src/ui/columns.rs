@@ -466,7 +466,8 @@ impl FieldSort {
             }
         }
         let mut keys = std::mem::take(&mut self.keys);
-        keys.sort_by(|a, b| {
+        // Ties are broken by row, so an unstable sort gives the same order, faster.
+        keys.sort_unstable_by(|a, b| {
             a.0.partial_cmp(&b.0)
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then(a.1.cmp(&b.1))
