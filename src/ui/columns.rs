@@ -425,7 +425,9 @@ fn field_key(store: &Store, i: usize, field: &str, want: Option<&Want>) -> Key {
 }
 
 /// Sorting the displayed rows by a field column: each row's value needs its tree, so the keys
-/// are worked out a slice per frame ([`FieldSort::step`]) and the order applied at the end.
+/// are worked out a slice per frame ([`FieldSort::step`]), each run of them sorted as it is
+/// complete, and the runs merged over further slices (one sort of a million keys would hold
+/// a frame for 50 ms).
 #[derive(Debug)]
 pub struct FieldSort {
     /// The field.
@@ -436,6 +438,23 @@ pub struct FieldSort {
     want: Option<Want>,
     rows: Vec<u32>,
     keys: Vec<(Key, u32)>,
+    /// Keys in sorted runs so far.
+    sorted: usize,
+    /// Length of a run.
+    run: usize,
+    /// While merging: each run's next key and end.
+    heads: Option<Vec<(usize, usize)>>,
+    out: Vec<u32>,
+}
+
+/// Shortest run; runs are longer on bigger lists so that there are at most [`MAX_RUNS`].
+const MIN_RUN: usize = 4096;
+const MAX_RUNS: usize = 32;
+
+fn key_order(a: &(Key, u32), b: &(Key, u32)) -> std::cmp::Ordering {
+    a.0.partial_cmp(&b.0)
+        .unwrap_or(std::cmp::Ordering::Equal)
+        .then(a.1.cmp(&b.1))
 }
 
 impl FieldSort {
@@ -446,7 +465,11 @@ impl FieldSort {
             asc,
             want,
             keys: Vec::with_capacity(rows.len()),
+            run: rows.len().div_ceil(MAX_RUNS).max(MIN_RUN),
             rows,
+            sorted: 0,
+            heads: None,
+            out: Vec::new(),
         }
     }
 
@@ -455,24 +478,61 @@ impl FieldSort {
         (self.keys.len(), self.rows.len())
     }
 
-    /// Work out keys for about `budget`; the sorted rows when all are done.
+    /// Sort the keys from the last run's end on (ties are broken by row, so an unstable
+    /// sort gives the one order).
+    fn sort_run(&mut self) {
+        if let Some(run) = self.keys.get_mut(self.sorted..) {
+            run.sort_unstable_by(key_order);
+        }
+        self.sorted = self.keys.len();
+    }
+
+    /// Work for about `budget`; the sorted rows when all are done.
     pub fn step(&mut self, store: &Store, budget: Duration) -> Option<Vec<u32>> {
         let start = Instant::now();
         while let Some(&i) = self.rows.get(self.keys.len()) {
             let k = field_key(store, i as usize, &self.field, self.want.as_ref());
             self.keys.push((k, i));
+            if self.keys.len() - self.sorted >= self.run {
+                self.sort_run();
+            }
             if self.keys.len().is_multiple_of(16) && start.elapsed() >= budget {
                 return None;
             }
         }
-        let mut keys = std::mem::take(&mut self.keys);
-        // Ties are broken by row, so an unstable sort gives the same order, faster.
-        keys.sort_unstable_by(|a, b| {
-            a.0.partial_cmp(&b.0)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.1.cmp(&b.1))
+        if self.sorted < self.keys.len() {
+            self.sort_run();
+        }
+        let n = self.keys.len();
+        let run = self.run;
+        let heads = self.heads.get_or_insert_with(|| {
+            (0..n)
+                .step_by(run.max(1))
+                .map(|s| (s, (s + run).min(n)))
+                .collect()
         });
-        let mut out: Vec<u32> = keys.into_iter().map(|(_, i)| i).collect();
+        while self.out.len() < n {
+            let mut best: Option<(usize, &(Key, u32))> = None;
+            for (h, &(pos, end)) in heads.iter().enumerate() {
+                if pos < end
+                    && let Some(k) = self.keys.get(pos)
+                    && best.is_none_or(|(_, b)| key_order(k, b).is_lt())
+                {
+                    best = Some((h, k));
+                }
+            }
+            let Some((h, k)) = best else {
+                break;
+            };
+            self.out.push(k.1);
+            if let Some(head) = heads.get_mut(h) {
+                head.0 += 1;
+            }
+            if self.out.len().is_multiple_of(256) && start.elapsed() >= budget {
+                return None;
+            }
+        }
+        let mut out = std::mem::take(&mut self.out);
         if !self.asc {
             out.reverse();
         }
@@ -560,5 +620,43 @@ mod tests {
                 Key::Text("abc".into())
             ]
         );
+    }
+
+    #[test]
+    fn runs_merge_into_one_order_over_slices() {
+        let store = Store::new(crate::dissect::specs::SpecRegistry::with_embedded());
+        let n = 1000u32;
+        // Repeated and mixed keys, already keyed, in runs of 7.
+        let key = |i: u32| match i % 5 {
+            0 => Key::Empty,
+            1 => Key::Text(format!("t{}", (i * 7) % 13).into()),
+            2 => Key::Present,
+            _ => Key::Num(f64::from((i * 31) % 17)),
+        };
+        let mut want: Vec<(Key, u32)> = (0..n).map(|i| (key(i), i)).collect();
+        want.sort_by(key_order);
+        let want: Vec<u32> = want.into_iter().map(|k| k.1).collect();
+        for asc in [true, false] {
+            let mut s = FieldSort::new("x".into(), asc, (0..n).collect(), None);
+            s.run = 7;
+            s.keys = (0..n).map(|i| (key(i), i)).collect();
+            for r in s.keys.chunks_mut(7) {
+                r.sort_by(key_order);
+            }
+            s.sorted = n as usize;
+            let mut steps = 0;
+            let got = loop {
+                steps += 1;
+                if let Some(o) = s.step(&store, Duration::ZERO) {
+                    break o;
+                }
+            };
+            assert!(steps > 2, "{steps}");
+            let mut expect = want.clone();
+            if !asc {
+                expect.reverse();
+            }
+            assert_eq!(got, expect);
+        }
     }
 }
