@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::packet_list::Col;
+use crate::dissect::attrs::Want;
+use crate::dissect::fields::Catalog;
 use crate::filter::{FieldSource, FieldValue, Filter};
 use crate::model::Node;
 use crate::store::Store;
@@ -128,6 +130,24 @@ pub fn move_column(cols: &mut [ColumnSetting], k: usize, left: bool) {
     }
 }
 
+/// Move column `from` (index into `cols`) so it is drawn just before the shown column `to`
+/// (`None`: after the last shown one), as dropping a dragged header there does.
+pub fn drop_column(cols: &mut Vec<ColumnSetting>, from: usize, to: Option<usize>) {
+    if Some(from) == to || from >= cols.len() {
+        return;
+    }
+    let c = cols.remove(from);
+    let at = match to {
+        Some(t) if t > from => t - 1,
+        Some(t) => t,
+        None => cols
+            .iter()
+            .rposition(|c| c.visible)
+            .map_or(cols.len(), |k| k + 1),
+    };
+    cols.insert(at.min(cols.len()), c);
+}
+
 /// Add a column showing `field` (at the end, before Info when Info is last); a field already
 /// a column is shown again instead.
 pub fn add_field_column(cols: &mut Vec<ColumnSetting>, field: &str, title: &str) {
@@ -207,6 +227,40 @@ pub fn field_node(store: &Store, i: usize, field: &str) -> Option<Node> {
         });
     }
     found
+}
+
+/// What trees must hold to answer each field column (`Catalog::want` of the field alone),
+/// worked out once per field; the catalog is built on first use.
+#[derive(Default)]
+pub struct FieldWants {
+    catalog: Option<Catalog>,
+    by_field: HashMap<String, Option<Want>>,
+}
+
+impl std::fmt::Debug for FieldWants {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FieldWants")
+            .field("by_field", &self.by_field)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FieldWants {
+    /// The narrowed tree for `field`; `None` when only a whole tree answers it.
+    pub fn want(&mut self, store: &Store, field: &str) -> Option<Want> {
+        if let Some(w) = self.by_field.get(field) {
+            return w.clone();
+        }
+        let cat = self
+            .catalog
+            .get_or_insert_with(|| Catalog::new(&store.dissector().specs));
+        let w = Filter::compile(field, cat).ok().and_then(|f| cat.want(&f));
+        if self.by_field.len() >= MAX_FIELD_COLUMNS * 2 {
+            self.by_field.clear();
+        }
+        self.by_field.insert(field.to_string(), w.clone());
+        w
+    }
 }
 
 /// A node's value as a cell shows it: its display text without children.
@@ -289,56 +343,133 @@ impl FieldCells {
     }
 }
 
-/// A sort key of a field value: numbers by value (before text), text as text.
+/// A sort key of a field value: absent first, then present without a value (a nest), then
+/// numbers by value, then text. Taken from the value, not the display text, so a narrowed
+/// tree (which has no display texts) gives the same key as a whole one.
 #[derive(Debug, Clone, PartialEq, PartialOrd)]
 enum Key {
     Empty,
+    Present,
     Num(f64),
-    Text(String),
+    Text(Box<str>),
 }
 
-fn sort_key(text: String) -> Key {
-    if text.is_empty() {
+fn hex_key(b: &[u8]) -> Key {
+    Key::Text(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+fn mac_num(m: &[u8; 6]) -> f64 {
+    m.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)) as f64
+}
+
+fn value_key(v: &crate::model::Value) -> Key {
+    use crate::model::Value;
+    match v {
+        Value::None => Key::Present,
+        Value::Uint(u) | Value::Flags { value: u, .. } => Key::Num(*u as f64),
+        Value::Int(i) | Value::Enum { value: i, .. } => Key::Num(*i as f64),
+        Value::Bool(b) => Key::Num(f64::from(u8::from(*b))),
+        Value::Str(s) => Key::Text(s.as_str().into()),
+        Value::Bytes(b) => hex_key(b),
+        Value::Ipv4(a) => Key::Num(f64::from(u32::from_be_bytes(*a))),
+        Value::Ipv6(a) => hex_key(a),
+        Value::Mac(m) => Key::Num(mac_num(m)),
+    }
+}
+
+fn field_value_key(v: &FieldValue<'_>) -> Key {
+    match v {
+        FieldValue::Uint(u) | FieldValue::Flags { value: u, .. } => Key::Num(*u as f64),
+        FieldValue::Int(i) => Key::Num(*i as f64),
+        FieldValue::Enum { value, .. } => Key::Num(*value as f64),
+        FieldValue::Float(f) if f.is_finite() => Key::Num(*f),
+        FieldValue::Float(_) => Key::Present,
+        FieldValue::Bool(b) => Key::Num(f64::from(u8::from(*b))),
+        FieldValue::Str(s) => Key::Text(s.as_ref().into()),
+        FieldValue::Bytes(b) => hex_key(b),
+        FieldValue::Ipv4(a) => Key::Num(f64::from(u32::from_be_bytes(*a))),
+        FieldValue::Ipv6(a) => hex_key(a),
+        FieldValue::Mac(m) => Key::Num(mac_num(m)),
+    }
+}
+
+/// The sort key of store row `i` by `field`: its first occurrence's value, from a tree
+/// holding only what `want` names (`None`: the whole tree); header fields from the index.
+fn field_key(store: &Store, i: usize, field: &str, want: Option<&Want>) -> Key {
+    if Filter::HEADER_FIELDS.contains(&field) || field.starts_with("frame.") {
+        return store
+            .with_fields(i, |f| {
+                let mut k = Key::Empty;
+                f.any(field, &mut |v| {
+                    k = field_value_key(v);
+                    true
+                });
+                k
+            })
+            .unwrap_or(Key::Empty);
+    }
+    let Some(v) = store.view(i) else {
         return Key::Empty;
+    };
+    let mut k = None;
+    let header = [v.header_node()];
+    let tree = v.tree_for(want);
+    for n in header.iter().chain(tree.iter()) {
+        n.walk(&mut |n| {
+            if k.is_none() && n.field == field {
+                k = Some(value_key(&n.value));
+            }
+        });
     }
-    // `NAME (3)` sorts by name; a leading number by value.
-    let first = text.split([',', ' ']).next().unwrap_or("");
-    let num = first
-        .parse::<f64>()
-        .ok()
-        .or_else(|| {
-            first
-                .strip_prefix("0x")
-                .and_then(|h| u64::from_str_radix(h, 16).ok())
-                .map(|u| u as f64)
-        })
-        .filter(|f| f.is_finite());
-    match num {
-        Some(n) => Key::Num(n),
-        None => Key::Text(text),
-    }
+    k.unwrap_or(Key::Empty)
 }
 
 /// Sorting the displayed rows by a field column: each row's value needs its tree, so the keys
-/// are worked out a slice per frame ([`FieldSort::step`]) and the order applied at the end.
+/// are worked out a slice per frame ([`FieldSort::step`]), each run of them sorted as it is
+/// complete, and the runs merged over further slices (one sort of a million keys would hold
+/// a frame for 50 ms).
 #[derive(Debug)]
 pub struct FieldSort {
     /// The field.
     pub field: String,
     /// Ascending.
     pub asc: bool,
+    /// What the trees must hold for `field` (`None`: whole trees).
+    want: Option<Want>,
     rows: Vec<u32>,
     keys: Vec<(Key, u32)>,
+    /// Keys in sorted runs so far.
+    sorted: usize,
+    /// Length of a run.
+    run: usize,
+    /// While merging: each run's next key and end.
+    heads: Option<Vec<(usize, usize)>>,
+    out: Vec<u32>,
+}
+
+/// Shortest run; runs are longer on bigger lists so that there are at most [`MAX_RUNS`].
+const MIN_RUN: usize = 4096;
+const MAX_RUNS: usize = 32;
+
+fn key_order(a: &(Key, u32), b: &(Key, u32)) -> std::cmp::Ordering {
+    a.0.partial_cmp(&b.0)
+        .unwrap_or(std::cmp::Ordering::Equal)
+        .then(a.1.cmp(&b.1))
 }
 
 impl FieldSort {
-    /// A sort of `rows` by `field`.
-    pub fn new(field: String, asc: bool, rows: Vec<u32>) -> Self {
+    /// A sort of `rows` by `field`, reading it from trees that hold only `want`.
+    pub fn new(field: String, asc: bool, rows: Vec<u32>, want: Option<Want>) -> Self {
         FieldSort {
             field,
             asc,
+            want,
             keys: Vec::with_capacity(rows.len()),
+            run: rows.len().div_ceil(MAX_RUNS).max(MIN_RUN),
             rows,
+            sorted: 0,
+            heads: None,
+            out: Vec::new(),
         }
     }
 
@@ -347,23 +478,61 @@ impl FieldSort {
         (self.keys.len(), self.rows.len())
     }
 
-    /// Work out keys for about `budget`; the sorted rows when all are done.
+    /// Sort the keys from the last run's end on (ties are broken by row, so an unstable
+    /// sort gives the one order).
+    fn sort_run(&mut self) {
+        if let Some(run) = self.keys.get_mut(self.sorted..) {
+            run.sort_unstable_by(key_order);
+        }
+        self.sorted = self.keys.len();
+    }
+
+    /// Work for about `budget`; the sorted rows when all are done.
     pub fn step(&mut self, store: &Store, budget: Duration) -> Option<Vec<u32>> {
         let start = Instant::now();
         while let Some(&i) = self.rows.get(self.keys.len()) {
-            let k = sort_key(field_text(store, i as usize, &self.field));
+            let k = field_key(store, i as usize, &self.field, self.want.as_ref());
             self.keys.push((k, i));
+            if self.keys.len() - self.sorted >= self.run {
+                self.sort_run();
+            }
             if self.keys.len().is_multiple_of(16) && start.elapsed() >= budget {
                 return None;
             }
         }
-        let mut keys = std::mem::take(&mut self.keys);
-        keys.sort_by(|a, b| {
-            a.0.partial_cmp(&b.0)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.1.cmp(&b.1))
+        if self.sorted < self.keys.len() {
+            self.sort_run();
+        }
+        let n = self.keys.len();
+        let run = self.run;
+        let heads = self.heads.get_or_insert_with(|| {
+            (0..n)
+                .step_by(run.max(1))
+                .map(|s| (s, (s + run).min(n)))
+                .collect()
         });
-        let mut out: Vec<u32> = keys.into_iter().map(|(_, i)| i).collect();
+        while self.out.len() < n {
+            let mut best: Option<(usize, &(Key, u32))> = None;
+            for (h, &(pos, end)) in heads.iter().enumerate() {
+                if pos < end
+                    && let Some(k) = self.keys.get(pos)
+                    && best.is_none_or(|(_, b)| key_order(k, b).is_lt())
+                {
+                    best = Some((h, k));
+                }
+            }
+            let Some((h, k)) = best else {
+                break;
+            };
+            self.out.push(k.1);
+            if let Some(head) = heads.get_mut(h) {
+                head.0 += 1;
+            }
+            if self.out.len().is_multiple_of(256) && start.elapsed() >= budget {
+                return None;
+            }
+        }
+        let mut out = std::mem::take(&mut self.out);
         if !self.asc {
             out.reverse();
         }
@@ -422,23 +591,72 @@ mod tests {
 
     #[test]
     fn keys_sort_numbers_by_value() {
+        use crate::model::Value;
         let mut v = vec![
-            sort_key("10".into()),
-            sort_key("9".into()),
-            sort_key("abc".into()),
-            sort_key(String::new()),
-            sort_key("0x20".into()),
+            value_key(&Value::Uint(10)),
+            value_key(&Value::Enum {
+                value: 9,
+                name: "Z".into(),
+            }),
+            value_key(&Value::Str("abc".into())),
+            Key::Empty,
+            value_key(&Value::None),
+            value_key(&Value::Flags {
+                value: 32,
+                names: vec![],
+            }),
+            value_key(&Value::Ipv4([10, 0, 0, 2])),
         ];
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
         assert_eq!(
             v,
             [
                 Key::Empty,
+                Key::Present,
                 Key::Num(9.0),
                 Key::Num(10.0),
                 Key::Num(32.0),
+                Key::Num(f64::from(0x0a00_0002u32)),
                 Key::Text("abc".into())
             ]
         );
+    }
+
+    #[test]
+    fn runs_merge_into_one_order_over_slices() {
+        let store = Store::new(crate::dissect::specs::SpecRegistry::with_embedded());
+        let n = 1000u32;
+        // Repeated and mixed keys, already keyed, in runs of 7.
+        let key = |i: u32| match i % 5 {
+            0 => Key::Empty,
+            1 => Key::Text(format!("t{}", (i * 7) % 13).into()),
+            2 => Key::Present,
+            _ => Key::Num(f64::from((i * 31) % 17)),
+        };
+        let mut want: Vec<(Key, u32)> = (0..n).map(|i| (key(i), i)).collect();
+        want.sort_by(key_order);
+        let want: Vec<u32> = want.into_iter().map(|k| k.1).collect();
+        for asc in [true, false] {
+            let mut s = FieldSort::new("x".into(), asc, (0..n).collect(), None);
+            s.run = 7;
+            s.keys = (0..n).map(|i| (key(i), i)).collect();
+            for r in s.keys.chunks_mut(7) {
+                r.sort_by(key_order);
+            }
+            s.sorted = n as usize;
+            let mut steps = 0;
+            let got = loop {
+                steps += 1;
+                if let Some(o) = s.step(&store, Duration::ZERO) {
+                    break o;
+                }
+            };
+            assert!(steps > 2, "{steps}");
+            let mut expect = want.clone();
+            if !asc {
+                expect.reverse();
+            }
+            assert_eq!(got, expect);
+        }
     }
 }

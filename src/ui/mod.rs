@@ -25,7 +25,9 @@ mod view;
 pub use crate::capture::session::{
     CaptureState, LiveCapture, LiveOptions, RunMode, SourceKind, Wrapper,
 };
-pub use columns::{ColumnId, ColumnSetting, add_field_column, default_columns, field_text};
+pub use columns::{
+    ColumnId, ColumnSetting, FieldSort, FieldWants, add_field_column, default_columns, field_text,
+};
 pub use expert_window::ExpertWindow;
 pub use files::{FileDialog, FileJob, Files, JobStatus, Scope, Target};
 pub use filter_bar::{FilterBar, FilterCheck};

@@ -98,6 +98,8 @@ pub struct PacketList {
     pub marks: RowMarks,
     /// Values of the field columns for the rows shown so far.
     pub cells: FieldCells,
+    /// What narrowed trees answer each field column (for sorting by one).
+    field_wants: columns::FieldWants,
     /// The row and column last right-clicked (for the row menu's filter items).
     menu_cell: Option<(usize, ColumnId)>,
     /// The columns shown in the last frame, and how many arrangements there have been.
@@ -202,7 +204,13 @@ impl PacketList {
                 return;
             }
             Some((ColumnId::Field(f), asc)) => {
-                self.field_sort = Some(FieldSort::new(f.clone(), *asc, self.displayed.clone()));
+                let want = self.field_wants.want(store, f);
+                self.field_sort = Some(FieldSort::new(
+                    f.clone(),
+                    *asc,
+                    self.displayed.clone(),
+                    want,
+                ));
                 return;
             }
             Some((ColumnId::Builtin(c), _)) => *c,
@@ -398,6 +406,9 @@ impl PacketList {
         let mut fields_pending = false;
         let mut found = Vec::new();
         let mut lefts: Vec<(usize, f32)> = Vec::new();
+        let mut header_rects: Vec<(usize, egui::Rect)> = Vec::new();
+        // A header being dragged: its column, and whether it was let go this frame.
+        let mut dragging: Option<(usize, bool)> = None;
         let mut header_edit: Option<HeaderEdit> = None;
         let mut menu_cell = self.menu_cell.clone();
         let table = table.header(row_h + 4.0, |mut header| {
@@ -418,17 +429,21 @@ impl PacketList {
                         egui::Label::new(
                             RichText::new(format!("{}{arrow}{busy}", c.title())).strong(),
                         )
-                        .sense(Sense::click())
+                        .sense(Sense::click_and_drag())
                         .selectable(false),
                     );
                     let r = match &c.id {
                         ColumnId::Field(f) => r.on_hover_text(format!(
-                            "Field {f}. Click to sort, right-click for the column menu"
+                            "Field {f}. Click to sort, drag to move, right-click for the \
+                             column menu"
                         )),
-                        ColumnId::Builtin(_) => {
-                            r.on_hover_text("Click to sort, right-click for the column menu")
-                        }
+                        ColumnId::Builtin(_) => r.on_hover_text(
+                            "Click to sort, drag to move, right-click for the column menu",
+                        ),
                     };
+                    if r.dragged() || r.drag_stopped() {
+                        dragging = Some((*k, r.drag_stopped()));
+                    }
                     if r.clicked() {
                         actions.push(Action::Sort(c.id.clone()));
                     }
@@ -441,6 +456,7 @@ impl PacketList {
                 // Widths from where cells start (a cell's response may reach past its
                 // column); the last column takes what is left, so it keeps no width.
                 lefts.push((*k, cell.rect.left()));
+                header_rects.push((*k, cell.rect));
             }
         });
         let out = table.body(|body| {
@@ -566,6 +582,29 @@ impl PacketList {
         });
         self.menu_cell = menu_cell;
         self.scroll_y = out.state.clamped_offset().y;
+        if let Some((from, dropped)) = dragging
+            && let Some(x) = ui.ctx().input(|i| i.pointer.latest_pos()).map(|p| p.x)
+        {
+            let (to, line_x) = drop_target(&header_rects, x);
+            if dropped {
+                header_edit = Some(HeaderEdit::Drop(from, to));
+            } else {
+                // Where the column will land: a bar at the gap, over the header.
+                ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+                if let Some((top, bottom)) =
+                    header_rects.first().map(|(_, r)| (r.top(), r.bottom()))
+                {
+                    let painter = ui.ctx().layer_painter(egui::LayerId::new(
+                        egui::Order::Foreground,
+                        egui::Id::unique("column-drop"),
+                    ));
+                    painter.line_segment(
+                        [egui::pos2(line_x, top), egui::pos2(line_x, bottom)],
+                        egui::Stroke::new(3.0, ui.visuals().selection.bg_fill),
+                    );
+                }
+            }
+        }
         let widths = lefts
             .windows(2)
             .filter_map(|w| Some((w.first()?.0, w.get(1)?.1 - w.first()?.1)));
@@ -610,6 +649,8 @@ enum HeaderEdit {
     Hide(usize),
     /// Move it left (true) or right.
     Move(usize, bool),
+    /// Move it before this shown column (`None`: to the end): a header dropped there.
+    Drop(usize, Option<usize>),
     /// Remove a field column.
     Remove(usize),
     /// Back to the built-in columns in their order and widths.
@@ -630,6 +671,7 @@ impl HeaderEdit {
                 }
             }
             HeaderEdit::Move(k, left) => columns::move_column(cols, k, left),
+            HeaderEdit::Drop(k, to) => columns::drop_column(cols, k, to),
             HeaderEdit::Remove(k) => {
                 if k < cols.len() {
                     cols.remove(k);
@@ -638,6 +680,16 @@ impl HeaderEdit {
             HeaderEdit::Reset => *cols = columns::default_columns(),
         }
         *cols = columns::normalized(cols);
+    }
+}
+
+/// Where a header dropped at `x` goes, given the shown headers' cells (settings index and
+/// rect, left to right): before the first column whose middle is right of `x` (`None`: after
+/// the last), and the x of that gap.
+fn drop_target(cells: &[(usize, egui::Rect)], x: f32) -> (Option<usize>, f32) {
+    match cells.iter().find(|(_, r)| r.center().x > x) {
+        Some((k, r)) => (Some(*k), r.left()),
+        None => (None, cells.last().map_or(x, |(_, r)| r.right())),
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Timing {
     indexed: bool,
     frames: Vec<f64>,
     live: Option<LiveTiming>,
+    /// A sort by a field column running: when it started, and its frames' times.
+    field_sort: Option<(Instant, Vec<f64>)>,
 }
 
 /// Frame times of one live capture, from its start to the stop request.
@@ -60,6 +62,21 @@ impl Timing {
             return;
         };
         let ms = dt.as_secs_f64() * 1e3;
+        match (&mut t.field_sort, &app.list.field_sort) {
+            (None, Some(_)) => t.field_sort = Some((Instant::now(), vec![ms])),
+            (Some((_, f)), Some(_)) => f.push(ms),
+            (Some((start, f)), None) => {
+                eprintln!(
+                    "timing: sort by {:?}: {} rows in {:.0} ms; ui frame ms while sorting {}",
+                    app.list.sort.as_ref().map(|s| &s.0),
+                    app.list.displayed.len(),
+                    start.elapsed().as_secs_f64() * 1e3,
+                    percentiles(std::mem::take(f))
+                );
+                t.field_sort = None;
+            }
+            (None, None) => {}
+        }
         if capturing {
             let l = t.live.get_or_insert_with(LiveTiming::default);
             let started = Instant::now().checked_sub(dt);
@@ -176,9 +193,10 @@ fn percentiles(mut f: Vec<f64>) -> String {
             .unwrap_or(0.0)
     };
     format!(
-        "p50 {:.2} p95 {:.2} max {:.2} ({} frames)",
+        "p50 {:.2} p95 {:.2} p99 {:.2} max {:.2} ({} frames)",
         p(0.5),
         p(0.95),
+        p(0.99),
         p(1.0),
         f.len()
     )

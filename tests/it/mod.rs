@@ -19,6 +19,7 @@ mod genl_ip_summaries;
 mod genl_summaries;
 mod golden;
 mod gui;
+mod gui_columns;
 mod gui_conv;
 mod gui_decode_as;
 mod gui_files;
