@@ -125,6 +125,35 @@ fn parse_out_format(s: &str) -> Result<OutFormat, String> {
     }
 }
 
+/// Parse `input` on a thread of its own, so parsing overlaps with dissection: frames come in
+/// batches of `batch` (up to `count`) through a channel of `cap` events (a file reader may
+/// wait: nothing is dropped); processed batches go back through the sender it returns, so the
+/// reader can reuse their buffers.
+fn spawn_reader(
+    input: Box<dyn Read + Send>,
+    batch: usize,
+    count: Option<u64>,
+    cap: usize,
+) -> (
+    crossbeam_channel::Receiver<Event>,
+    crossbeam_channel::Sender<Frames>,
+    thread::JoinHandle<()>,
+) {
+    let (tx, rx) = bounded::<Event>(cap);
+    let (back_tx, back_rx) = crossbeam_channel::unbounded::<Frames>();
+    let reader = thread::spawn(move || {
+        feed(input, batch, count, &back_rx, &mut |b| {
+            let ev = match b {
+                Batch::Frames(f, _) => Event::Frames(f),
+                Batch::Comments(c) => Event::Comments(c),
+                Batch::Error(e) => Event::Error(e),
+            };
+            tx.send(ev).is_ok()
+        });
+    });
+    (rx, back_tx, reader)
+}
+
 /// What the reader thread hands over.
 enum Event {
     Frames(Frames),
@@ -205,18 +234,7 @@ pub(crate) fn walk_file(
     f: &mut dyn FnMut(&Dissector, u64, &crate::pcap::Frame, &FrameIndex),
 ) -> Result<(), CliError> {
     let input = File::open(path).map_err(|e| CliError::new(format!("cannot open {path}: {e}")))?;
-    let (tx, rx) = bounded::<Event>(16);
-    let (back_tx, back_rx) = crossbeam_channel::unbounded::<Frames>();
-    let reader = thread::spawn(move || {
-        feed(input, 256, count, &back_rx, &mut |b| {
-            let ev = match b {
-                Batch::Frames(f, _) => Event::Frames(f),
-                Batch::Comments(c) => Event::Comments(c),
-                Batch::Error(e) => Event::Error(e),
-            };
-            tx.send(ev).is_ok()
-        });
-    });
+    let (rx, back_tx, reader) = spawn_reader(Box::new(input), 256, count, 16);
     let mut fi = FrameIndex::default();
     let mut frame_no = 0u64;
     let mut error = None;
@@ -370,11 +388,6 @@ pub fn run(
         None => None,
     };
 
-    // The reader runs on its own thread so parsing the file overlaps with dissection; frames
-    // come through a bounded channel (a file reader may wait: nothing is dropped).
-    let (tx, rx) = bounded::<Event>(32);
-    // Processed batches come back so the reader can reuse their buffers.
-    let (back_tx, back_rx) = crossbeam_channel::unbounded::<Frames>();
     let count = opts.count;
     // Frames travel in batches to keep channel overhead off the per-frame cost; a stream (stdin)
     // sends each frame at once so it is shown as soon as it has arrived.
@@ -387,16 +400,7 @@ pub fn run(
     } else {
         opts.batch.unwrap_or(256).max(1)
     };
-    let reader = thread::spawn(move || {
-        feed(input, batch, count, &back_rx, &mut |b| {
-            let ev = match b {
-                Batch::Frames(f, _) => Event::Frames(f),
-                Batch::Comments(c) => Event::Comments(c),
-                Batch::Error(e) => Event::Error(e),
-            };
-            tx.send(ev).is_ok()
-        });
-    });
+    let (rx, back_tx, reader) = spawn_reader(input, batch, count, 32);
 
     // Trees, JSON and conversation fields show which request a message answers. A file is
     // correlated in a first pass, so requests also know their answers; a pipe is correlated
