@@ -351,7 +351,15 @@ fn pushed(path: &std::path::Path) -> (Store, Option<String>) {
 fn indexed_by(path: &std::path::Path, batch: usize) -> Store {
     let mut store = Store::new(SpecRegistry::with_embedded());
     let mut ix = Indexer::new(store.index_seed());
-    let mut r = crate::pcap::Reader::new(std::fs::File::open(path).unwrap()).unwrap();
+    append_file(&mut store, &mut ix, &std::fs::read(path).unwrap(), batch);
+    store.append(ix.take_facts());
+    store
+}
+
+/// Index the capture `bytes` with `ix` into `store`, `batch` frames at a time, learning its
+/// section comments where they come.
+fn append_file(store: &mut Store, ix: &mut Indexer, bytes: &[u8], batch: usize) {
+    let mut r = crate::pcap::Reader::new(bytes).unwrap();
     let mut seen = 0;
     let mut pending = Vec::new();
     while let Some(Ok(f)) = r.next_frame() {
@@ -369,8 +377,6 @@ fn indexed_by(path: &std::path::Path, batch: usize) -> Store {
         }
     }
     store.append(ix.index(&pending));
-    store.append(ix.take_facts());
-    store
 }
 
 const SAME_FILTERS: &[&str] = &[
@@ -725,16 +731,7 @@ fn repeated(name: &str, times: usize) -> Store {
     let mut ix = Indexer::new(store.index_seed());
     let bytes = std::fs::read(capture(name)).unwrap();
     for _ in 0..times {
-        let mut r = crate::pcap::Reader::new(&bytes[..]).unwrap();
-        let mut pending = Vec::new();
-        while let Some(Ok(f)) = r.next_frame() {
-            let iface = r.interfaces().get(f.interface as usize).cloned();
-            pending.push((f, iface));
-            if pending.len() >= 500 {
-                store.append(ix.index(&std::mem::take(&mut pending)));
-            }
-        }
-        store.append(ix.index(&pending));
+        append_file(&mut store, &mut ix, &bytes, 500);
     }
     store.append(ix.take_facts());
     store
