@@ -91,6 +91,8 @@ impl<'a> Walker<'a> {
         if want.is_some_and(|w| !w.level(path)) {
             return out;
         }
+        // What a filter's tree keeps at this level, found once (see `Want::keeps`).
+        let next = want.map(|w| w.next_at(path));
         let mut later = Vec::new();
         let end = end.min(self.data.len());
         let mut pos = start;
@@ -133,17 +135,14 @@ impl<'a> Walker<'a> {
                 ));
                 break;
             }
-            if let Some(w) = want {
+            if let Some((w, next)) = want.zip(next.as_ref()) {
                 let t = raw_type & NLA_TYPE_MASK;
                 let a = set.and_then(|s| s.get(t));
-                let selector = a.is_some_and(|a| {
-                    Want::plain(&a.ty)
-                        && (w.all_plain
-                            || self
-                                .spec
-                                .is_some_and(|s| s.selectors.binary_search(&a.name).is_ok()))
-                });
-                if !selector && !w.keeps(path, a.map(|a| a.name.as_str()), t) {
+                let kept = next
+                    .iter()
+                    .any(|(name, num)| a.is_some_and(|a| a.name == *name) || *num == Some(t));
+                let selector = a.is_some_and(|a| Want::plain(&a.ty) && (w.all_plain || a.selector));
+                if !kept && !selector {
                     pos += align4(len);
                     continue;
                 }

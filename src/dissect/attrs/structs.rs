@@ -16,6 +16,18 @@ impl Walker<'_> {
         end: usize,
     ) -> (Node, usize) {
         let path = format!("{parent}.{}", st.name);
+        // A filter's tree that reads nothing inside a fixed-size header: the node alone. Its
+        // members' values and texts would cost more than the attributes the filter reads.
+        if self.want.is_some_and(|w| !w.all_plain && !w.level(&path))
+            && st
+                .members
+                .iter()
+                .all(|m| !matches!(m.kind, MemberKind::Array { .. } | MemberKind::Rest(_)))
+        {
+            let used = st.size.min(end - pos);
+            let hn = Node::new(st.name.clone(), path, Value::None, pos, used);
+            return (hn, pos + align4(used).min(end - pos));
+        }
         let (kids, used) = self.struct_members(st, pos, end - pos, &path, self.endian, 0);
         let mut hn = Node::new(st.name.clone(), path, Value::None, pos, used);
         hn.children = kids;

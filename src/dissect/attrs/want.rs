@@ -40,6 +40,27 @@ impl Want {
         })
     }
 
+    /// Whether the node at `path` or anything inside it is wanted.
+    pub fn covers(&self, path: &str) -> bool {
+        self.fields.iter().any(|f| {
+            f.strip_prefix(path)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+    }
+
+    /// The components right after `path` of the wanted fields inside it: the names (and the
+    /// numbers they parse as) of the attributes [`Want::keeps`] there.
+    pub fn next_at(&self, path: &str) -> Vec<(&str, Option<u16>)> {
+        self.fields
+            .iter()
+            .filter_map(|f| f.strip_prefix(path)?.strip_prefix('.'))
+            .map(|rest| {
+                let comp = rest.split('.').next().unwrap_or("");
+                (comp, comp.parse::<u16>().ok())
+            })
+            .collect()
+    }
+
     /// Whether the attribute `name` (or number `num`) inside `path` is wanted or holds a
     /// wanted field.
     pub fn keeps(&self, path: &str, name: Option<&str>, num: u16) -> bool {
@@ -78,11 +99,15 @@ mod tests {
         assert!(!w.level("rt-link.af-spec"));
         assert!(!w.level("rt-addr"));
         assert!(!w.level("rt-lin"));
+        assert!(w.covers("rt-link.mtu") && w.covers("rt-link") && w.covers("rt-link.linkinfo"));
+        assert!(!w.covers("rt-link.mt") && !w.covers("genl") && !w.covers("rt-lin"));
         assert!(w.keeps("rt-link", Some("linkinfo"), 18));
         assert!(w.keeps("rt-link", Some("mtu"), 4));
         assert!(!w.keeps("rt-link", Some("mtu6"), 99));
         assert!(!w.keeps("rt-link", Some("af-spec"), 26));
+        assert_eq!(w.next_at("rt-link"), [("linkinfo", None), ("mtu", None)]);
         let n = Want::new(["rt-link.linkinfo.45"]);
+        assert_eq!(n.next_at("rt-link.linkinfo"), [("45", Some(45))]);
         assert!(n.keeps("rt-link.linkinfo", None, 45));
         assert!(!n.keeps("rt-link.linkinfo", None, 4));
     }

@@ -215,6 +215,13 @@ impl<'a> MessageView<'a> {
                 end - start,
             )];
         }
+        // A filter's tree that reads neither the genl header nor this family: nothing to build.
+        if let Some(w) = want
+            && !w.covers("genl")
+            && !w.level(spec.map_or(family.unwrap_or("genl"), Spec::field_root))
+        {
+            return Vec::new();
+        }
         let cmd = byte(self.data, start);
         let version = byte(self.data, start + 1);
         let reserved = m.endian.u16(self.data, start + 2).unwrap_or(0);
@@ -466,6 +473,17 @@ impl<'a> MessageView<'a> {
             present: echoed,
         };
         let sv = MessageView::new(self.d, self.data, &sub);
+        // A filter's tree that reads nothing of the error itself: only the echoed request's
+        // payload may hold its fields (where in the tree does not matter to a filter).
+        if let Some(w) = want
+            && !w.covers("nlmsgerr")
+        {
+            return if !capped && echoed > NLMSG_HDRLEN && depth == 0 {
+                sv.payload(rq + NLMSG_HDRLEN, rq + echoed, depth + 1, want)
+            } else {
+                Vec::new()
+            };
+        }
         let mut req = sv.header_node();
         req.name = "request".into();
         req.field = "nlmsgerr.request".into();

@@ -347,6 +347,9 @@ pub struct Attr {
     /// `indexed-array` of binary (802.11 frames and elements). nlscope extension:
     /// `nlscope-decode: NAME` (see `dissect::decode::DECODERS`).
     pub decode: Option<crate::dissect::decode::Decoder>,
+    /// Some sub-message of the spec is selected by an attribute of this name (its value must
+    /// be kept in a filter's tree).
+    pub selector: bool,
 }
 
 /// An attribute set.
@@ -356,14 +359,51 @@ pub struct AttrSet {
     pub name: String,
     /// Attributes.
     pub attrs: Vec<Attr>,
-    /// Attribute index by type number.
-    pub by_value: HashMap<u16, usize>,
+    /// Attribute index by type number, for numbers below [`AttrSet::DENSE`] (`u16::MAX`: none).
+    /// A table, not a hash map: every attribute of every message is looked up here.
+    by_value: Vec<u16>,
 }
 
 impl AttrSet {
+    /// Type numbers below this are found through the table; the rest (no spec has them) by a
+    /// scan, so a spec cannot make the table big.
+    const DENSE: u16 = 1024;
+
+    /// An empty set named `name`.
+    pub fn new(name: &str) -> Self {
+        AttrSet {
+            name: name.to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// Add `attr`; the first attribute with a type number keeps it.
+    pub fn push(&mut self, attr: Attr) {
+        let (v, i) = (attr.value, self.attrs.len());
+        if v < Self::DENSE
+            && let Ok(i) = u16::try_from(i)
+        {
+            let v = usize::from(v);
+            if self.by_value.len() <= v {
+                self.by_value.resize(v + 1, u16::MAX);
+            }
+            if let Some(slot) = self.by_value.get_mut(v)
+                && *slot == u16::MAX
+            {
+                *slot = i;
+            }
+        }
+        self.attrs.push(attr);
+    }
+
     /// The attribute with type number `t`.
     pub fn get(&self, t: u16) -> Option<&Attr> {
-        self.by_value.get(&t).and_then(|i| self.attrs.get(*i))
+        // Sets of up to u16::MAX attributes (every real one) are indexed whole.
+        if t < Self::DENSE && self.attrs.len() < usize::from(u16::MAX) {
+            let i = *self.by_value.get(usize::from(t))?;
+            return self.attrs.get(usize::from(i));
+        }
+        self.attrs.iter().find(|a| a.value == t)
     }
     /// The attribute named `name`.
     pub fn by_name(&self, name: &str) -> Option<&Attr> {
@@ -480,9 +520,6 @@ pub struct Spec {
     /// fixed header in host order: the legacy TIPC family's TLVs (linux/tipc_config.h).
     /// nlscope extension: top-level `nlscope-attr-byte-order: big-endian`.
     pub attrs_big_endian: bool,
-    /// Names of the attributes sub-messages take their format from (sorted): a filter's tree
-    /// keeps them at every level it walks.
-    pub selectors: Vec<String>,
     /// [`Spec::field_root`], made once.
     pub root: String,
 }

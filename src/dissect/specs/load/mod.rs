@@ -213,10 +213,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
             Some(p) => p.to_string(),
             None => format!("{name}-a-{sname}-"),
         };
-        let mut set = AttrSet {
-            name: sname.to_string(),
-            ..Default::default()
-        };
+        let mut set = AttrSet::new(sname);
         let mut val: i64 = 1;
         for (j, a) in seq(get(s, "attributes"), &ctx)?.iter().enumerate() {
             let actx = format!("{ctx} attributes[{j}]");
@@ -224,7 +221,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
                 val = v;
             }
             let attr = compile_attr(a, None, val, &prefix, &consts, &actx)?;
-            push_attr(&mut set, attr);
+            set.push(attr);
             val += 1;
         }
         sets.insert(sname.to_string(), set);
@@ -235,10 +232,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
             .get(parent_name)
             .cloned()
             .ok_or_else(|| format!("{ctx}: subset-of unknown set '{parent_name}'"))?;
-        let mut set = AttrSet {
-            name: sname.to_string(),
-            ..Default::default()
-        };
+        let mut set = AttrSet::new(sname);
         for (j, a) in seq(get(s, "attributes"), &ctx)?.iter().enumerate() {
             let actx = format!("{ctx} attributes[{j}]");
             let aname = req_str(a, "name", &actx)?;
@@ -247,7 +241,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
                 .ok_or_else(|| format!("{actx}: '{aname}' is not in '{parent_name}'"))?;
             let prefix = base.cname.strip_suffix(&c_name("", aname)).unwrap_or("");
             let attr = compile_attr(a, Some(base), i64::from(base.value), prefix, &consts, &actx)?;
-            push_attr(&mut set, attr);
+            set.push(attr);
         }
         sets.insert(sname.to_string(), set);
     }
@@ -392,8 +386,10 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
         .collect();
     selectors.sort();
     selectors.dedup();
+    for a in sets.values_mut().flat_map(|s| s.attrs.iter_mut()) {
+        a.selector = selectors.binary_search(&a.name).is_ok();
+    }
     let spec = Spec {
-        selectors,
         root: Spec::root_of(&name),
         name,
         source,
@@ -422,11 +418,6 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
     };
     check_refs(&spec)?;
     Ok(spec)
-}
-
-fn push_attr(set: &mut AttrSet, attr: Attr) {
-    set.by_value.entry(attr.value).or_insert(set.attrs.len());
-    set.attrs.push(attr);
 }
 
 fn too_deep(n: &str) -> String {
@@ -570,6 +561,7 @@ fn compile_attr(
         exact_len,
         fixed_header,
         decode,
+        selector: false,
     })
 }
 
