@@ -44,14 +44,19 @@ pub fn feed<R: Read>(
     let mut seen_comments = 0usize;
     let mut n = 0u64;
     let mut pending: Frames = Vec::with_capacity(batch);
+    // Emptied batch vectors handed back, for the next batches (a taken batch leaves none).
+    let mut empties: Vec<Frames> = Vec::new();
     loop {
         while let Ok(mut done) = back.try_recv() {
             for (f, _) in done.drain(..) {
                 r.recycle(f.data);
             }
-            if pending.is_empty() && pending.capacity() < done.capacity() {
-                pending = done;
+            if empties.len() < 64 {
+                empties.push(done);
             }
+        }
+        if pending.capacity() == 0 {
+            pending = empties.pop().unwrap_or_else(|| Vec::with_capacity(batch));
         }
         if count.is_some_and(|c| n >= c) {
             break;
