@@ -89,7 +89,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(filter) = Filter::compile(text, &Cat(data.len() % 16 == 0)) else {
+    let Ok(filter) = Filter::compile(text, &Cat(data.len().is_multiple_of(16))) else {
         return;
     };
     let _ = filter.fields().count();

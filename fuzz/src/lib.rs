@@ -199,6 +199,9 @@ pub fn dissect_frames(
                 matched += 1;
             }
         }
+        let linked: Vec<_> = (first..first + fi.msgs.len())
+            .map(|o| conv.linked(o))
+            .collect();
         for em in &mut emitters {
             em.set_frame_comments(&f.comments);
             let at = FrameRef {
@@ -207,7 +210,7 @@ pub fn dissect_frames(
                 data: &f.data,
                 no,
                 ts_ns: ts,
-                conv: Some((&conv, first)),
+                linked: &linked,
                 changes: &changes,
             };
             if fi.msgs.is_empty() {

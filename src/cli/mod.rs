@@ -2,6 +2,7 @@
 
 pub mod capture;
 pub mod docs;
+pub(crate) mod lookahead;
 pub(crate) mod pipeline;
 pub mod read;
 pub mod specs_cmd;

@@ -14,7 +14,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use crate::capture::trace::ProcInfo;
 use crate::conv::changes::{Changes, LeafHashes, LeafScratch, Objects, Previous};
-use crate::conv::{Conversations, MsgRef};
+use crate::conv::{Linked, MsgRef};
 use crate::dissect::attrs::Want;
 use crate::dissect::fields::MsgFields;
 use crate::dissect::{Dissector, Fact, FrameIndex};
@@ -44,6 +44,8 @@ pub(crate) struct Job {
     /// Ordinal of the first frame's first message in the capture (a frame without messages
     /// takes one too).
     pub first_ord: usize,
+    /// What correlation knows of each ordinal from `first_ord` on (empty when not correlated).
+    pub linked: Vec<Option<Linked>>,
     /// Time of the capture's first frame.
     pub t0: i128,
     /// For a capture writer: what the indexing dissector knew at each frame.
@@ -228,14 +230,8 @@ impl Renderer {
         }
     }
 
-    /// Render `job` (`conv`: the capture's correlation).
-    pub fn render(
-        &mut self,
-        setup: &Setup,
-        conv: Option<&Conversations>,
-        job: Job,
-        gate: &dyn Gate,
-    ) -> Done {
+    /// Render `job`.
+    pub fn render(&mut self, setup: &Setup, job: Job, gate: &dyn Gate) -> Done {
         for facts in &job.prior {
             for d in std::iter::once(&mut self.view).chain(self.trees.as_mut()) {
                 d.apply_facts(facts.iter().map(|f| f.2.clone()));
@@ -304,8 +300,9 @@ impl Renderer {
         for (i, ((frame, _), fi)) in job.frames.iter().zip(&job.index).enumerate() {
             let frame_no = job.first_no + i as u64;
             let data = &frame.data;
-            let first_ord = ord;
+            let first = ord - job.first_ord;
             ord += fi.msgs.len().max(1);
+            let linked = job.linked.get(first..).unwrap_or_default();
             let mut any_match = false;
             self.frame_changes.clear();
             self.frame_changes.resize(fi.msgs.len(), None);
@@ -332,7 +329,7 @@ impl Renderer {
                     .relative_to(job.t0)
                     .with_process(process.as_ref())
                     .with_marked(u16::try_from(mi).is_ok_and(|p| marked.contains(&p)))
-                    .with_linked(conv.and_then(|c| c.linked(first_ord + mi)))
+                    .with_linked(linked.get(mi).copied().flatten())
                     .wanting(setup.want);
                 if let Some(o) = self.objects.get_mut(next_object)
                     && (o.frame, o.msg) == (i, mi)
@@ -366,7 +363,7 @@ impl Renderer {
                         data,
                         no: frame_no,
                         ts_ns: frame.ts_ns,
-                        conv: conv.map(|c| (c, first_ord)),
+                        linked,
                         changes: &self.frame_changes,
                     };
                     em.emit_with_tree(&mut text, &at, Part::Message(mi), job.t0, tree);
@@ -382,7 +379,7 @@ impl Renderer {
                         data,
                         no: frame_no,
                         ts_ns: frame.ts_ns,
-                        conv: None,
+                        linked: &[],
                         changes: &[],
                     };
                     em.emit(&mut text, &at, Part::NoMessage, job.t0);

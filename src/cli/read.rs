@@ -10,6 +10,7 @@ use std::thread;
 use crossbeam_channel::bounded;
 
 use super::CliError;
+use crate::cli::lookahead::{Links, Lookahead, WINDOW};
 use crate::cli::pipeline::{BatchFacts, Done, Inline, Job, NamesAt, Renderer, Setup, Turnstile};
 use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::Catalog;
@@ -68,6 +69,10 @@ pub struct ReadOptions {
     /// ones test the hand-over).
     #[arg(long = "batch", value_name = "N", hide = true)]
     pub batch: Option<usize>,
+    /// Messages correlation looks ahead of printing (default 131072; small ones test how
+    /// older requests are forgotten).
+    #[arg(long = "window", value_name = "N", hide = true)]
+    pub window: Option<usize>,
 }
 
 /// `--decode-as` values: `PROTO=SPEC`, PROTO a netlink protocol number (0-31) or name.
@@ -271,23 +276,6 @@ pub(crate) fn walk_file(
     }
 }
 
-/// Correlate the capture file at `path` (a first pass over its headers). A file that breaks
-/// off is correlated up to where it does (the main pass reports the error).
-pub(crate) fn correlate_file(
-    path: &str,
-    count: Option<u64>,
-    dis: &mut Dissector,
-) -> Result<Conversations, CliError> {
-    let mut conv = Conversations::new();
-    let res = walk_file(path, count, dis, &mut |dis, no, frame, fi| {
-        push_frame(&mut conv, dis, &frame.data, fi, no, frame.ts_ns);
-    });
-    match res {
-        Err(e) if e.message.starts_with("cannot open") => Err(e),
-        _ => Ok(conv),
-    }
-}
-
 /// One message as [`walk_linked`] hands it over.
 pub(crate) struct Walked<'a> {
     /// The dissector (it has learned what came before the message).
@@ -304,8 +292,9 @@ pub(crate) struct Walked<'a> {
     pub t0: i128,
 }
 
-/// Read the capture file at `path` twice: a first pass correlates it, the second calls `f`
-/// with each message in order. The commands built on correlation (`stats`, `state`) read so.
+/// Read the capture file at `path` twice at once: one pass correlates it a window ahead
+/// ([`Lookahead`]), the other calls `f` with each message in order. The commands built on
+/// correlation (`stats`, `state`) read so.
 pub(crate) fn walk_linked(
     path: &str,
     count: Option<u64>,
@@ -313,22 +302,21 @@ pub(crate) fn walk_linked(
     specs: SpecRegistry,
     f: &mut dyn FnMut(&Walked),
 ) -> Result<(), CliError> {
-    let conv = correlate_file(path, count, &mut dissector(pins, specs.clone())?)?;
+    File::open(path).map_err(|e| CliError::new(format!("cannot open {path}: {e}")))?;
+    let mut ahead = Lookahead::start(path, count, &dissector(pins, specs.clone())?, WINDOW);
     let mut dis = dissector(pins, specs)?;
-    let mut ord = 0usize;
     let mut t0 = None;
     walk_file(path, count, &mut dis, &mut |dis, no, frame, fi| {
-        let first = ord;
-        // As in `read`: a frame without messages takes an ordinal too.
-        ord += fi.msgs.len().max(1);
         let t0 = *t0.get_or_insert(frame.ts_ns);
+        // As in `read`: a frame without messages takes an ordinal too.
+        let links: Vec<_> = (0..fi.msgs.len().max(1)).map(|_| ahead.next()).collect();
         for (mi, m) in fi.msgs.iter().enumerate() {
             f(&Walked {
                 dis,
                 no,
                 frame,
                 m,
-                linked: conv.linked(first + mi),
+                linked: links.get(mi).copied().flatten(),
                 t0,
             });
         }
@@ -403,20 +391,20 @@ pub fn run(
     let (rx, back_tx, reader) = spawn_reader(input, batch, count, 32);
 
     // Trees, JSON and conversation fields show which request a message answers. A file is
-    // correlated in a first pass, so requests also know their answers; a pipe is correlated
-    // as it arrives (answers know their request; a request knows what came before it).
+    // correlated on another thread a window ahead, so requests also know their answers; a
+    // pipe is correlated as it arrives (answers know their request; a request knows what
+    // came before it).
     let want_conv = format.is_some_and(Format::needs_tree)
         || filter.as_ref().is_some_and(Filter::needs_conversations);
-    let mut conv = None;
-    let mut conv_live = false;
+    let mut links = None;
     if want_conv {
-        if opts.input == "-" {
-            conv = Some(Conversations::new());
-            conv_live = true;
+        links = Some(if opts.input == "-" {
+            Links::Live(Box::default())
         } else {
-            let mut d = dissector(opts, specs.clone())?;
-            conv = Some(correlate_file(&opts.input, opts.count, &mut d)?);
-        }
+            let d = dissector(opts, specs.clone())?;
+            let window = opts.window.unwrap_or(WINDOW);
+            Links::Ahead(Lookahead::start(&opts.input, opts.count, &d, window))
+        });
     }
     // Summary lines and CSV name a link as the whole file does, like the app's list (a route
     // printed before its link's RTM_NEWLINK reads `dev veth1`, not `dev if2`): a file is read
@@ -494,12 +482,9 @@ pub fn run(
                     ix.learn(&c);
                     continue;
                 }
-                Event::Frames(f) => {
-                    let live = conv.as_mut().filter(|_| conv_live);
-                    ix.job(f, live)
-                }
+                Event::Frames(f) => ix.job(f, links.as_mut()),
             };
-            let done = r.render(&setup, conv.as_ref(), job, &gate);
+            let done = r.render(&setup, job, &gate);
             result = sink.write(done);
             // Nothing more waiting (a live stream, or the end of a file): show what we have.
             if result.is_ok() && rx.is_empty() {
@@ -511,7 +496,6 @@ pub fn run(
         }
         coverage = r.coverage.take();
     } else {
-        let conv = conv.as_ref();
         let gate = Turnstile::new();
         let (text_tx, text_rx) = crossbeam_channel::unbounded::<String>();
         sink.texts = Some(text_tx);
@@ -536,7 +520,7 @@ pub fn run(
                     for job in job_rx {
                         // The main thread may be gone (a closed pipe): the batch still
                         // passes the gate, so later ones do not wait for it.
-                        let _ = done_tx.send(r.render(setup, conv, job, gate));
+                        let _ = done_tx.send(r.render(setup, job, gate));
                     }
                 });
                 jobs.push(job_tx);
@@ -555,7 +539,7 @@ pub fn run(
                         ix.learn(&c);
                         continue;
                     }
-                    Event::Frames(f) => ix.job(f, None),
+                    Event::Frames(f) => ix.job(f, links.as_mut()),
                 };
                 let w = (job.seq % threads as u64) as usize;
                 if let Some(u) = unseen.get_mut(w) {
@@ -796,13 +780,14 @@ impl<'a> Indexing<'a> {
         }
     }
 
-    /// Index `frames` (pushing their messages to `conv` when correlating as they come).
-    fn job(&mut self, frames: Frames, mut conv: Option<&mut Conversations>) -> Job {
+    /// Index `frames`, with their links when correlating.
+    fn job(&mut self, frames: Frames, mut links: Option<&mut Links>) -> Job {
         let mut index = Vec::with_capacity(frames.len());
         let mut facts = BatchFacts::new();
         let mut names = Vec::new();
         let first_no = self.frame_no + 1;
         let first_ord = self.ord;
+        let mut linked = Vec::new();
         for (i, (frame, _)) in frames.iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
             for c in &frame.comments {
@@ -826,8 +811,9 @@ impl<'a> Indexing<'a> {
                     .drain(..)
                     .map(|(p, f)| (i, u32::try_from(p).unwrap_or(u32::MAX), f)),
             );
-            if let Some(c) = conv.as_deref_mut() {
-                push_frame(c, self.dis, &frame.data, &fi, self.frame_no, frame.ts_ns);
+            if let Some(l) = links.as_deref_mut() {
+                let at = (self.frame_no, frame.ts_ns);
+                l.frame(self.dis, &frame.data, &fi, at, &mut linked);
             }
             if self.names {
                 let n = NamesAt::of(self.dis, self.last_names.as_ref());
@@ -846,6 +832,7 @@ impl<'a> Indexing<'a> {
             prior: Vec::new(),
             first_no,
             first_ord,
+            linked,
             t0: self.t0.unwrap_or_default(),
             names,
         }

@@ -69,6 +69,7 @@ pub fn run(opts: &StateOptions, specs: SpecRegistry, out: &mut dyn Write) -> Res
         decode_as: Vec::new(),
         threads: None,
         batch: None,
+        window: None,
     };
     let mut state = State::new();
     let res = walk_linked(&opts.input, opts.frame, &pins, specs, &mut |w| {

@@ -59,6 +59,7 @@ pub fn run(opts: &StatsOptions, specs: SpecRegistry, out: &mut dyn Write) -> Res
         decode_as: opts.decode_as.clone(),
         threads: None,
         batch: None,
+        window: None,
     };
     let mut stats = Stats::default();
     let res = walk_linked(&opts.input, opts.count, &pins, specs, &mut |w| {

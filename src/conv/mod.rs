@@ -4,14 +4,15 @@
 //!
 //! Messages are pushed in capture order, headers only. A request's answers are linked as they
 //! arrive, so a reader that cannot look ahead (a pipe) still learns every answer's request; a
-//! file is read once beforehand so requests know their answers too.
+//! file is correlated ahead of printing so requests know their answers too (the app: all of
+//! it; `read`: a window ahead, see [`Conversations::forget_before`]).
 
 pub mod changes;
 pub mod show;
 pub mod state;
 pub mod stats;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use crate::dissect::{MessageView, MsgIndex};
 use crate::model::Direction;
@@ -248,8 +249,14 @@ struct Request {
 /// Correlation over a capture, in capture order; see the module doc.
 #[derive(Debug, Clone, Default)]
 pub struct Conversations {
-    entries: Vec<Entry>,
-    requests: Vec<Request>,
+    /// One per message pushed, from ordinal `base` on (see [`Conversations::forget_before`]).
+    entries: VecDeque<Entry>,
+    base: usize,
+    /// Forgotten entries a kept request still points at (as itself, first or last answer).
+    pinned: HashMap<u32, Entry>,
+    /// Requests from slot `rbase` on.
+    requests: VecDeque<Request>,
+    rbase: u32,
     /// Requests that may still be answered, by (protocol, sequence number), oldest first.
     open: HashMap<(u32, u32), Vec<u32>>,
     /// Latest time seen.
@@ -269,18 +276,96 @@ impl Conversations {
 
     /// Messages pushed so far.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.base + self.entries.len()
     }
 
     /// Whether nothing was pushed.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
+    }
+
+    /// The entry of message `ord`, if pushed and not forgotten.
+    fn entry(&self, ord: u32) -> Option<&Entry> {
+        match (ord as usize).checked_sub(self.base) {
+            Some(i) => self.entries.get(i),
+            None => self.pinned.get(&ord),
+        }
+    }
+
+    /// The request in `slot`, if kept.
+    fn req(&self, slot: u32) -> Option<&Request> {
+        slot_of(&self.requests, self.rbase, slot)
+    }
+
+    fn req_mut(&mut self, slot: u32) -> Option<&mut Request> {
+        let i = slot.checked_sub(self.rbase)?;
+        self.requests.get_mut(i as usize)
+    }
+
+    /// Whether what is known of message `ord` is settled as far as `window` messages go: it
+    /// is not a request, or its final answer came, or none came in the last `window` messages
+    /// (a dump in progress is not settled).
+    pub fn settled(&self, ord: usize, window: usize) -> bool {
+        let Some(e) = u32::try_from(ord).ok().and_then(|o| self.entry(o)) else {
+            return true;
+        };
+        match self.req(e.slot) {
+            Some(r) if e.role == Role::Request && !r.closed => {
+                let last = if r.last == NONE { r.ord } else { r.last };
+                (last as usize).saturating_add(window) <= self.len()
+            }
+            _ => true,
+        }
+    }
+
+    /// Forget messages before ordinal `ord` (a reader that has shown them and will not ask
+    /// again), and requests that came more than `horizon` messages before it and had no
+    /// answer since: what is remembered stays bounded on a file or stream of any length.
+    /// Later messages are linked as before, except answers and notifications that come more
+    /// than `horizon` messages after their request's last answer (or the request), which are
+    /// then not linked to it.
+    pub fn forget_before(&mut self, ord: usize, horizon: usize) {
+        while self.base < ord {
+            let Some(e) = self.entries.pop_front() else {
+                break;
+            };
+            let o = u32::try_from(self.base).unwrap_or(NONE);
+            self.base += 1;
+            if self
+                .req(e.slot)
+                .is_some_and(|r| r.ord == o || r.first == o || r.last == o)
+            {
+                self.pinned.insert(o, e);
+            }
+        }
+        let mut gone = false;
+        while let Some(r) = self.requests.front() {
+            let last = if r.last == NONE {
+                r.ord
+            } else {
+                r.last.max(r.ord)
+            };
+            if (last as usize).saturating_add(horizon) >= ord {
+                break;
+            }
+            for o in [r.ord, r.first, r.last] {
+                self.pinned.remove(&o);
+            }
+            self.requests.pop_front();
+            self.rbase = self.rbase.saturating_add(1);
+            gone = true;
+        }
+        if gone {
+            self.sweep();
+            let rbase = self.rbase;
+            self.dumping.retain(|_, s| *s >= rbase);
+        }
     }
 
     /// Push a frame without messages (keeps ordinals aligned with a caller's rows).
     pub fn push_none(&mut self, at: MsgRef, ts_ns: i128) {
         self.end_ns = self.end_ns.max(ts_ns);
-        self.entries.push(Entry {
+        self.entries.push_back(Entry {
             at,
             ts_ns: ns64(ts_ns),
             role: Role::None,
@@ -291,7 +376,7 @@ impl Conversations {
 
     /// Push the next message in capture order; its ordinal is [`Conversations::len`] before.
     pub fn push(&mut self, m: &Msg) {
-        let ord = u32::try_from(self.entries.len()).unwrap_or(NONE);
+        let ord = u32::try_from(self.len()).unwrap_or(NONE);
         self.end_ns = self.end_ns.max(m.ts_ns);
         let mut e = Entry {
             at: m.at,
@@ -316,16 +401,19 @@ impl Conversations {
             }
             _ => {}
         }
-        self.entries.push(e);
+        self.entries.push_back(e);
     }
 
     fn add_request(&mut self, ord: u32, m: &Msg) -> u32 {
         if self.requests.len() >= SWEEP_AT && self.requests.len().is_power_of_two() {
             self.sweep();
         }
-        let slot = u32::try_from(self.requests.len()).unwrap_or(NONE);
+        let slot = u32::try_from(self.requests.len())
+            .ok()
+            .and_then(|n| n.checked_add(self.rbase))
+            .unwrap_or(NONE);
         let dump = m.kind == Kind::Get && m.flags & NLM_F_DUMP == NLM_F_DUMP;
-        self.requests.push(Request {
+        self.requests.push_back(Request {
             ord,
             protocol: m.protocol,
             port: m.pid,
@@ -346,7 +434,7 @@ impl Conversations {
         if list.len() >= KEEP_PER_KEY
             && let Some(p) = list
                 .iter()
-                .position(|s| self.requests.get(*s as usize).is_none_or(|r| r.closed))
+                .position(|s| slot_of(&self.requests, self.rbase, *s).is_none_or(|r| r.closed))
         {
             list.remove(p);
         }
@@ -363,7 +451,7 @@ impl Conversations {
         }
         let list = self.open.get(&(m.protocol, m.seq))?;
         let slot = list.iter().rev().copied().find(|s| {
-            self.requests.get(*s as usize).is_some_and(|r| {
+            self.req(*s).is_some_and(|r| {
                 r.ty == m.ty
                     && r.kind == Kind::Change
                     && r.header_pid == 0
@@ -371,7 +459,7 @@ impl Conversations {
                     && !r.closed
             })
         })?;
-        let r = self.requests.get_mut(slot as usize)?;
+        let r = self.req_mut(slot)?;
         r.port = m.pid;
         r.notifications += 1;
         Some(slot)
@@ -379,9 +467,9 @@ impl Conversations {
 
     /// Drop closed requests from the matching lists (their answers are long linked).
     fn sweep(&mut self) {
-        let reqs = &self.requests;
+        let (reqs, rbase) = (&self.requests, self.rbase);
         self.open.retain(|_, list| {
-            list.retain(|s| reqs.get(*s as usize).is_some_and(|r| !r.closed));
+            list.retain(|s| slot_of(reqs, rbase, *s).is_some_and(|r| !r.closed));
             !list.is_empty()
         });
     }
@@ -392,7 +480,7 @@ impl Conversations {
             let list: Vec<u32> = list
                 .iter()
                 .copied()
-                .filter(|s| self.requests.get(*s as usize).is_some_and(|r| fits(r, m)))
+                .filter(|s| self.req(*s).is_some_and(|r| fits(r, m)))
                 .collect();
             self.pick(&list, m)
         });
@@ -406,7 +494,7 @@ impl Conversations {
     }
 
     fn pick(&self, list: &[u32], m: &Msg) -> Option<u32> {
-        let req = |s: &u32| self.requests.get(*s as usize);
+        let req = |s: &u32| self.req(*s);
         let open_bound = list
             .iter()
             .rev()
@@ -431,8 +519,8 @@ impl Conversations {
             }
             return;
         };
-        let ord = u32::try_from(self.entries.len()).unwrap_or(NONE);
-        let Some(r) = self.requests.get_mut(slot as usize) else {
+        let ord = u32::try_from(self.len()).unwrap_or(NONE);
+        let Some(r) = self.req_mut(slot) else {
             return;
         };
         r.port = m.pid;
@@ -473,9 +561,9 @@ impl Conversations {
 
     /// What is known of message `ord` (its ordinal: the order it was pushed in).
     pub fn linked(&self, ord: usize) -> Option<Linked> {
-        let e = self.entries.get(ord)?;
-        let r = self.requests.get(e.slot as usize);
-        let at = |o: u32| self.entries.get(o as usize).map(|e| e.at);
+        let e = self.entry(u32::try_from(ord).ok()?)?;
+        let r = self.req(e.slot);
+        let at = |o: u32| self.entry(o).map(|e| e.at);
         let mut l = Linked {
             role: e.role,
             request: None,
@@ -498,7 +586,7 @@ impl Conversations {
     }
 
     fn answers(&self, r: &Request, ts: i128) -> Answers {
-        let at = |o: u32| self.entries.get(o as usize);
+        let at = |o: u32| self.entry(o);
         let last = at(r.last);
         let expects = r.wants_ack || r.dump || r.kind == Kind::Get;
         // The socket went on receiving after it, or the capture went on long enough.
@@ -531,15 +619,16 @@ impl Conversations {
         self.entries
             .binary_search_by(|e| (e.at.frame, e.at.msg).cmp(&key))
             .ok()
+            .map(|i| i + self.base)
     }
 
     /// Ordinals of a request and everything answering it or caused by it, in order (from any
     /// message of the conversation).
     pub fn conversation(&self, ord: usize) -> Vec<usize> {
-        let Some(e) = self.entries.get(ord) else {
+        let Some(e) = u32::try_from(ord).ok().and_then(|o| self.entry(o)) else {
             return Vec::new();
         };
-        let Some(r) = self.requests.get(e.slot as usize) else {
+        let Some(r) = self.req(e.slot) else {
             return vec![ord];
         };
         let slot = e.slot;
@@ -547,7 +636,8 @@ impl Conversations {
         self.entries
             .iter()
             .enumerate()
-            .skip(start)
+            .map(|(i, e)| (i + self.base, e))
+            .skip_while(|(i, _)| *i < start)
             .filter(|(i, e)| *i == start || (e.slot == slot && e.role != Role::Request))
             .map(|(i, _)| i)
             .collect()
@@ -556,19 +646,31 @@ impl Conversations {
     /// Ordinals of every message of one socket: requests it sent (header or learned port id)
     /// and messages the kernel sent to its port id, on the protocol of message `ord`.
     pub fn socket(&self, ord: usize) -> Vec<usize> {
-        let Some(key) = self.entries.get(ord).and_then(|e| self.port_of(e)) else {
+        let Some(key) = u32::try_from(ord)
+            .ok()
+            .and_then(|o| self.entry(o))
+            .and_then(|e| self.port_of(e))
+        else {
             return vec![ord];
         };
-        (0..self.entries.len())
-            .filter(|&i| self.entries.get(i).and_then(|e| self.port_of(e)) == Some(key))
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| self.port_of(e) == Some(key))
+            .map(|(i, _)| i + self.base)
             .collect()
     }
 
     /// (protocol, port id) of the socket a message belongs to, once known.
     fn port_of(&self, e: &Entry) -> Option<(u32, u32)> {
-        let r = self.requests.get(e.slot as usize)?;
+        let r = self.req(e.slot)?;
         (r.port != 0).then_some((r.protocol, r.port))
     }
+}
+
+/// The request in `slot` of `reqs`, whose first slot is `rbase`.
+fn slot_of(reqs: &VecDeque<Request>, rbase: u32, slot: u32) -> Option<&Request> {
+    reqs.get(slot.checked_sub(rbase)? as usize)
 }
 
 /// Whether `m` can answer (or be caused by) request `r`: an error echoes the request's

@@ -222,3 +222,79 @@ fn orphans_and_interrupted_dumps() {
     assert_eq!(c.c.ordinal(MsgRef { frame: 99, msg: 0 }), None);
     let _ = S;
 }
+
+/// Links handed over a window behind the newest message, forgetting what is behind them,
+/// equal the whole capture's when conversations are shorter than the window; and what is
+/// remembered stays bounded however long the stream.
+#[test]
+fn forgetting_keeps_links_within_the_window_and_memory_bounded() {
+    const W: usize = 64;
+    let (mut whole, mut win) = (Cap::new(), Cap::new());
+    let mut got = Vec::new();
+    let mut next = 0;
+    // Dumps of 20 parts, acked changes, gets and changes nobody answers (which a later answer
+    // under their sequence number would answer, however far: each has its own).
+    for i in 0..20_000u32 {
+        let ms = i128::from(i) * 100;
+        let seq = i;
+        for c in [&mut whole, &mut win] {
+            let ord = c.c.len();
+            match i % 4 {
+                0 => {
+                    c.req(ms, NLM_F_DUMP, seq, Kind::Get);
+                    for k in 0..20 {
+                        c.push(ms + k, Direction::FromKernel, 16, NLM_F_MULTI, seq, 100);
+                    }
+                    let done = Direction::FromKernel;
+                    c.push_with(
+                        ms + 30,
+                        done,
+                        NLMSG_DONE,
+                        NLM_F_MULTI,
+                        seq,
+                        100,
+                        Some(0),
+                        Kind::Get,
+                    );
+                }
+                1 => {
+                    c.req(ms, NLM_F_ACK, seq, Kind::Change);
+                    c.push(ms + 1, Direction::FromKernel, 16, 0, seq, 0);
+                    c.err(ms + 2, seq, 100, 0);
+                }
+                2 => {
+                    c.req(ms, 0, seq, Kind::Change);
+                }
+                _ => {
+                    c.req(ms, 0, seq, Kind::Get);
+                    c.push(ms + 1, Direction::FromKernel, 16, 0, seq, 100);
+                }
+            }
+            assert!(c.c.len() > ord);
+        }
+        while next + W <= win.c.len() {
+            got.push(win.c.linked(next));
+            next += 1;
+            win.c.forget_before(next, W);
+        }
+        let held = win.c.entries.len() + win.c.pinned.len() + win.c.requests.len();
+        assert!(
+            held < 4 * W,
+            "{held} entries and requests held at message {i}"
+        );
+    }
+    while next < win.c.len() {
+        got.push(win.c.linked(next));
+        next += 1;
+    }
+    assert_eq!(got.len(), whole.c.len());
+    for (ord, l) in got.iter().enumerate() {
+        assert_eq!(*l, whole.c.linked(ord), "message {ord}");
+    }
+    assert!(
+        got.iter()
+            .filter(|l| l.is_some_and(|l| l.request.is_some()))
+            .count()
+            > 100_000
+    );
+}

@@ -445,13 +445,17 @@ impl FileJob {
                 } else {
                     Vec::new()
                 };
+                let first = fm.first_msg as usize;
+                let linked: Vec<_> = (first..first + fm.msg_count as usize)
+                    .map(|k| store.conversations().linked(k))
+                    .collect();
                 let at = FrameRef {
                     dis,
                     index: fi,
                     data,
                     no: u64::from(fno) + 1,
                     ts_ns: fm.ts_ns,
-                    conv: Some((store.conversations(), fm.first_msg as usize)),
+                    linked: &linked,
                     changes: &changes,
                 };
                 em.set_frame_comments(store.frame_comments(fno));

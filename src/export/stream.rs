@@ -11,7 +11,7 @@ use super::{
     CSV_HEADER, Format, Record, TimeStyle, csv_row_timed, message_tree_text, write_message_json,
     write_summary_line_timed, write_tree_text,
 };
-use crate::conv::Conversations;
+use crate::conv::Linked;
 use crate::conv::changes::Changes;
 use crate::dissect::problems::{UEVENT_CHARS, frame_problem_node, no_message_text};
 use crate::dissect::{Dissector, FrameIndex};
@@ -31,8 +31,8 @@ pub struct FrameRef<'a> {
     pub no: u64,
     /// Capture time, nanoseconds since the epoch.
     pub ts_ns: i128,
-    /// Correlation over the capture, and the ordinal of the frame's first message in it.
-    pub conv: Option<(&'a Conversations, usize)>,
+    /// What correlation knows of each message of the frame (empty when not correlated).
+    pub linked: &'a [Option<Linked>],
     /// What changed in each message of the frame since the previous one about its object
     /// (empty when not compared).
     pub changes: &'a [Option<Changes>],
@@ -235,7 +235,7 @@ impl Emitter {
                     msg: mi,
                     ts_ns: f.ts_ns,
                     view: f.dis.view(f.data, m),
-                    linked: f.conv.and_then(|(c, first)| c.linked(first + mi)),
+                    linked: f.linked.get(mi).copied().flatten(),
                     changes: f.changes.get(mi).cloned().flatten(),
                     tree,
                 };
@@ -408,7 +408,7 @@ mod tests {
             data: &[],
             no: 7,
             ts_ns: 1_000_000_000,
-            conv: None,
+            linked: &[],
             changes: &[],
         };
         for f in [

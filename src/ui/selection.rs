@@ -156,13 +156,16 @@ fn emit_row(store: &Store, em: &mut Emitter, out: &mut String, i: usize, t0: i12
     } else {
         Vec::new()
     };
+    let linked: Vec<_> = (first..first + count)
+        .map(|k| store.conversations().linked(k))
+        .collect();
     let at = FrameRef {
         dis: store.dissector(),
         index: &index,
         data,
         no: u64::from(e.frame) + 1,
         ts_ns: fm.ts_ns,
-        conv: Some((store.conversations(), first)),
+        linked: &linked,
         changes: &changes,
     };
     em.set_frame_comments(store.frame_comments(e.frame));

@@ -30,6 +30,7 @@ mod gui_rows;
 mod gui_ux;
 mod ieee80211;
 mod list_rows;
+mod lookahead;
 mod malformed;
 mod monitor;
 mod nflog;
