@@ -127,6 +127,8 @@ pub fn dissect_frames(
     filter: Option<&nlscope::filter::Filter>,
 ) -> usize {
     let mut conv = Conversations::new();
+    // What `read` keeps of a long file: correlation a window ahead, forgetting what is behind.
+    let mut windowed = Conversations::new();
     let mut objects = Objects::default();
     let mut emitters = [
         Emitter::new(Format::Summary),
@@ -167,13 +169,12 @@ pub fn dissect_frames(
         let first = ord;
         ord += fi.msgs.len().max(1);
         if fi.msgs.is_empty() {
-            conv.push_none(
-                MsgRef {
-                    frame: no,
-                    msg: u32::from(u16::MAX),
-                },
-                ts,
-            );
+            let at = MsgRef {
+                frame: no,
+                msg: u32::from(u16::MAX),
+            };
+            conv.push_none(at, ts);
+            windowed.push_none(at, ts);
         }
         let process = ProcInfo::from_comments(&f.comments);
         changes.clear();
@@ -184,7 +185,9 @@ pub fn dissect_frames(
                 frame: no,
                 msg: mi as u32,
             };
-            conv.push(&ConvMsg::of(&view, at, ts));
+            let cm = ConvMsg::of(&view, at, ts);
+            conv.push(&cm);
+            windowed.push(&cm);
             let _ = view.summary();
             let mut fields = MsgFields::new(&view, no, ts, f.data.len())
                 .with_process(process.as_ref())
@@ -202,6 +205,11 @@ pub fn dissect_frames(
         let linked: Vec<_> = (first..first + fi.msgs.len())
             .map(|o| conv.linked(o))
             .collect();
+        let behind = ord.saturating_sub(3);
+        for o in behind.saturating_sub(2)..ord {
+            let _ = (windowed.linked(o), windowed.settled(o, 3));
+        }
+        windowed.forget_before(behind, 3);
         for em in &mut emitters {
             em.set_frame_comments(&f.comments);
             let at = FrameRef {
