@@ -425,9 +425,9 @@ fn field_key(store: &Store, i: usize, field: &str, want: Option<&Want>) -> Key {
 }
 
 /// Sorting the displayed rows by a field column: each row's value needs its tree, so the keys
-/// are worked out a slice per frame ([`FieldSort::step`]), each run of them sorted as it is
-/// complete, and the runs merged over further slices (one sort of a million keys would hold
-/// a frame for 50 ms).
+/// are worked out a slice per frame ([`FieldSort::step`]), each run of [`RUN`] sorted as it is
+/// complete (a few milliseconds even for text), and the runs merged through a heap over
+/// further slices (one sort of a million keys would hold a frame for 50 ms).
 #[derive(Debug)]
 pub struct FieldSort {
     /// The field.
@@ -442,14 +442,37 @@ pub struct FieldSort {
     sorted: usize,
     /// Length of a run.
     run: usize,
-    /// While merging: each run's next key and end.
+    /// While merging: a min-heap (by their next key) of the runs' next key and end.
     heads: Option<Vec<(usize, usize)>>,
     out: Vec<u32>,
 }
 
-/// Shortest run; runs are longer on bigger lists so that there are at most [`MAX_RUNS`].
-const MIN_RUN: usize = 4096;
-const MAX_RUNS: usize = 32;
+/// Keys sorted at once.
+const RUN: usize = 4096;
+
+/// Restore the min-heap order of `heads` (by the key each points at) below `i`.
+fn sift_down(heads: &mut [(usize, usize)], mut i: usize, keys: &[(Key, u32)]) {
+    let less = |a: &(usize, usize), b: &(usize, usize)| match (keys.get(a.0), keys.get(b.0)) {
+        (Some(x), Some(y)) => key_order(x, y).is_lt(),
+        _ => false,
+    };
+    loop {
+        let (l, r) = (2 * i + 1, 2 * i + 2);
+        let mut m = i;
+        for c in [l, r] {
+            if let (Some(cv), Some(mv)) = (heads.get(c), heads.get(m))
+                && less(cv, mv)
+            {
+                m = c;
+            }
+        }
+        if m == i {
+            return;
+        }
+        heads.swap(i, m);
+        i = m;
+    }
+}
 
 fn key_order(a: &(Key, u32), b: &(Key, u32)) -> std::cmp::Ordering {
     a.0.partial_cmp(&b.0)
@@ -465,7 +488,7 @@ impl FieldSort {
             asc,
             want,
             keys: Vec::with_capacity(rows.len()),
-            run: rows.len().div_ceil(MAX_RUNS).max(MIN_RUN),
+            run: RUN,
             rows,
             sorted: 0,
             heads: None,
@@ -504,30 +527,31 @@ impl FieldSort {
             self.sort_run();
         }
         let n = self.keys.len();
-        let run = self.run;
+        let run = self.run.max(1);
+        let keys = &self.keys;
         let heads = self.heads.get_or_insert_with(|| {
-            (0..n)
-                .step_by(run.max(1))
-                .map(|s| (s, (s + run).min(n)))
-                .collect()
-        });
-        while self.out.len() < n {
-            let mut best: Option<(usize, &(Key, u32))> = None;
-            for (h, &(pos, end)) in heads.iter().enumerate() {
-                if pos < end
-                    && let Some(k) = self.keys.get(pos)
-                    && best.is_none_or(|(_, b)| key_order(k, b).is_lt())
-                {
-                    best = Some((h, k));
-                }
+            let mut h: Vec<(usize, usize)> =
+                (0..n).step_by(run).map(|s| (s, (s + run).min(n))).collect();
+            for i in (0..h.len() / 2).rev() {
+                sift_down(&mut h, i, keys);
             }
-            let Some((h, k)) = best else {
+            h
+        });
+        while let Some(&(pos, end)) = heads.first() {
+            let Some(k) = keys.get(pos) else {
                 break;
             };
             self.out.push(k.1);
-            if let Some(head) = heads.get_mut(h) {
-                head.0 += 1;
+            if pos + 1 < end {
+                if let Some(top) = heads.first_mut() {
+                    top.0 = pos + 1;
+                }
+            } else {
+                let last = heads.len() - 1;
+                heads.swap(0, last);
+                heads.pop();
             }
+            sift_down(heads, 0, keys);
             if self.out.len().is_multiple_of(256) && start.elapsed() >= budget {
                 return None;
             }

@@ -45,6 +45,8 @@ pub struct FilterBar {
     pub want: Option<Want>,
     /// How far the applied filter has got (messages looked at, of all), while it runs.
     pub progress: Option<(usize, usize)>,
+    /// How far a sort by a field column has got (rows keyed, of all), while it runs.
+    pub sorting: Option<(usize, usize)>,
     /// A word on the last filter (cancelled), shown until the next one is applied.
     pub note: Option<String>,
     /// Give the field the keyboard on the next frame.
@@ -62,6 +64,7 @@ impl FilterBar {
             applied: None,
             want: None,
             progress: None,
+            sorting: None,
             note: None,
             focus: false,
             catalog,
@@ -148,11 +151,9 @@ impl FilterBar {
             };
             let mut text = self.text.clone();
             // Room for the buttons (and the progress bar while a filter runs).
-            let reserve = if self.progress.is_some() {
-                420.0
-            } else {
-                230.0
-            };
+            let reserve = 230.0
+                + 190.0 * f32::from(u8::from(self.progress.is_some()))
+                + 190.0 * f32::from(u8::from(self.sorting.is_some()));
             let edit = TextEdit::singleline(&mut text)
                 .font(egui::TextStyle::Monospace)
                 .hint_text("Apply a display filter ... <Enter>  (e.g. nlmsg.type == RTM_NEWLINK)")
@@ -201,6 +202,22 @@ impl FilterBar {
                     .clicked()
                 {
                     actions.push(Action::CancelFilter);
+                }
+            }
+            if let Some((done, total)) = self.sorting {
+                // Keying a million rows by a field reads a million trees.
+                let frac = done as f32 / total.max(1) as f32;
+                ui.add(
+                    egui::ProgressBar::new(frac)
+                        .desired_width(110.0)
+                        .text(format!("Sorting {:.0}%", frac * 100.0)),
+                );
+                if ui
+                    .button("Cancel sort")
+                    .on_hover_text("Stop sorting and show the messages in capture order")
+                    .clicked()
+                {
+                    actions.push(Action::CancelSort);
                 }
             }
             ui.menu_button("History", |ui| {

@@ -457,6 +457,15 @@ impl App {
         }
     }
 
+    /// Stop a running sort by a field column: the list goes back to capture order.
+    pub fn cancel_sort(&mut self) {
+        if self.list.field_sort.is_some() {
+            self.list.sort = None;
+            self.list.sort_now(&self.store);
+            self.filter.note = Some("Sort cancelled: capture order".into());
+        }
+    }
+
     /// The filter text changed: validate it.
     pub fn set_filter_text(&mut self, text: &str) {
         self.filter.set_text(text);

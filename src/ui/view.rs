@@ -24,6 +24,8 @@ pub(super) enum Action {
     ApplyFilter(String),
     /// Stop the running filter and show every message.
     CancelFilter,
+    /// Stop the running sort by a field column and show capture order.
+    CancelSort,
     /// Put this text in the filter bar and focus it.
     PrepareFilter(String),
     /// Copy to the clipboard.
@@ -116,6 +118,11 @@ impl App {
         let (done, total) = (self.list.filtered_upto, self.store.len());
         self.filter.progress =
             (self.filter.applied.is_some() && done < total).then_some((done, total));
+        self.filter.sorting = self
+            .list
+            .field_sort
+            .as_ref()
+            .map(super::FieldSort::progress);
         Panel::top("filter").show(ui, |ui| {
             self.filter.ui(ui, &self.settings.history, &mut actions);
         });
@@ -208,6 +215,7 @@ impl App {
                     let _ = self.apply_filter_text(&f);
                 }
                 Action::CancelFilter => self.cancel_filter(),
+                Action::CancelSort => self.cancel_sort(),
                 Action::PrepareFilter(f) => {
                     self.set_filter_text(&f);
                     self.filter.focus = true;

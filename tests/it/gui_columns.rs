@@ -11,7 +11,7 @@ use nlscope::dissect::specs::SpecRegistry;
 use nlscope::model::Node;
 use nlscope::ui::{App, Col, ColumnId, FieldSort, Settings};
 
-use crate::it::common::local as capture;
+use crate::it::common::{TempDir, local as capture, repeated};
 
 fn harness() -> Harness<'static, App> {
     let mut app = App::new(SpecRegistry::with_embedded());
@@ -225,4 +225,40 @@ fn the_list_sorts_a_field_column_like_whole_trees() {
         mtus.len() > 3 && mtus.windows(2).all(|w| w[0] <= w[1]),
         "{mtus:?}"
     );
+}
+
+/// A sort by a field column over thousands of rows takes many frames: the filter bar shows
+/// its progress, and Cancel sort puts the list back in capture order.
+#[test]
+fn a_long_field_sort_shows_progress_and_cancels_to_capture_order() {
+    let dir = TempDir::new("sort-cancel");
+    let cap = dir.path("long.pcap");
+    std::fs::write(&cap, repeated(&capture("bridge-extra.pcap"), 40)).unwrap();
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&cap);
+    app.finish();
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.step();
+    nlscope::ui::add_field_column(&mut h.state_mut().settings.columns, "rt-link.mtu", "MTU");
+    h.step();
+    let n = h.state().store.len();
+    assert!(n > 15_000, "{n} messages");
+    h.state_mut()
+        .sort_by_column(ColumnId::Field("rt-link.mtu".into()));
+    h.step();
+    h.step();
+    let (done, all) = h.state().list.field_sort.as_ref().unwrap().progress();
+    assert!(
+        done > 0 && done < all,
+        "{done} of {all} keyed after two frames"
+    );
+    h.get_by_label("Cancel sort").click();
+    h.step();
+    h.step();
+    let app = h.state();
+    assert!(app.list.field_sort.is_none() && app.list.sort.is_none());
+    assert_eq!(app.list.displayed, (0..n as u32).collect::<Vec<_>>());
+    assert!(h.query_by_label("Cancel sort").is_none());
 }

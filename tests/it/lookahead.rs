@@ -23,38 +23,6 @@ fn read(specs: &SpecRegistry, cap: &str, args: &[&str]) -> String {
     String::from_utf8(out).unwrap()
 }
 
-/// `copies` copies of the frames of `cap` one after another, each 10 s after the previous, as
-/// a nanosecond pcap.
-fn repeated(cap: &std::path::Path, copies: u32) -> Vec<u8> {
-    let (frames, err) = read_frames(&std::fs::read(cap).unwrap());
-    assert!(err.is_none());
-    let t0 = frames.first().unwrap().ts_ns;
-    let span = frames.last().unwrap().ts_ns - t0 + 10_000_000_000;
-    let mut out = Vec::new();
-    for v in [
-        0xa1b2_3c4d_u32,
-        0x0004_0002,
-        0,
-        0,
-        0x40000,
-        frames[0].linktype,
-    ] {
-        out.extend_from_slice(&v.to_le_bytes());
-    }
-    for k in 0..copies {
-        for f in &frames {
-            let t = f.ts_ns + i128::from(k) * span;
-            let len = f.data.len() as u32;
-            out.extend_from_slice(&((t / 1_000_000_000) as u32).to_le_bytes());
-            out.extend_from_slice(&((t % 1_000_000_000) as u32).to_le_bytes());
-            out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(&f.data);
-        }
-    }
-    out
-}
-
 #[test]
 fn a_window_prints_what_the_whole_file_prints() {
     let specs = SpecRegistry::load(false, &[]).unwrap();
