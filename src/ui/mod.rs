@@ -278,6 +278,7 @@ impl App {
         self.history = nav::History::default();
         self.find.search = None;
         self.experts.reset();
+        self.state.reset();
         self.error = None;
         self.file = None;
     }

@@ -1,6 +1,12 @@
 //! The State window: the kernel objects the capture showed (links, addresses, routes,
 //! neighbours, rules, nexthops, qdiscs) as they were at the selected message, printed as `ip`
 //! and `tc` list them — `nlscope state --frame N` for the selection.
+//!
+//! The state is built by applying every message up to the selection, in time-budgeted slices
+//! over frames (a million messages take about a second), and carried forward when a later
+//! message is selected.
+
+use std::time::{Duration, Instant};
 
 use egui::Ui;
 
@@ -17,9 +23,14 @@ pub struct StateWindow {
     pub kind: Kind,
     /// JSON in the shape of `ip -j` rather than text.
     pub json: bool,
-    /// The text shown, and for what (selected message, rows in the store, kind, JSON).
-    shown: Option<((usize, usize, Kind, bool), String)>,
+    /// The text shown, and for what (selected message, kind, JSON).
+    shown: Option<((usize, Kind, bool), String)>,
+    /// The state being built: messages `0..next` applied.
+    built: Option<(State, usize)>,
 }
+
+/// Time a frame gives to building the state.
+const BUDGET: Duration = Duration::from_millis(6);
 
 impl Default for StateWindow {
     fn default() -> Self {
@@ -28,7 +39,33 @@ impl Default for StateWindow {
             kind: Kind::Links,
             json: false,
             shown: None,
+            built: None,
         }
+    }
+}
+
+/// Apply messages from `*next` up to `sel` (a store index) to `state`, for about `budget`:
+/// whether it got there.
+fn build(store: &Store, state: &mut State, next: &mut usize, sel: usize, budget: Duration) -> bool {
+    let end = sel.saturating_add(1).min(store.len());
+    let t0 = Instant::now();
+    while *next < end {
+        if let Some(v) = store.view(*next) {
+            state.apply(&v, store.linked(*next).map_or(Role::None, |l| l.role));
+        }
+        *next += 1;
+        if next.is_multiple_of(64) && t0.elapsed() >= budget {
+            break;
+        }
+    }
+    *next >= end
+}
+
+fn render(state: &State, kind: Kind, json: bool) -> String {
+    if json {
+        format!("{:#}\n", state.render_json(kind))
+    } else {
+        state.render_text(kind)
     }
 }
 
@@ -36,16 +73,35 @@ impl StateWindow {
     /// The objects of `kind` as they were just after message `sel` (a store index).
     pub fn render(store: &Store, sel: usize, kind: Kind, json: bool) -> String {
         let mut state = State::new();
-        for i in 0..=sel.min(store.len().saturating_sub(1)) {
-            if let Some(v) = store.view(i) {
-                state.apply(&v, store.linked(i).map_or(Role::None, |l| l.role));
+        build(store, &mut state, &mut 0, sel, Duration::MAX);
+        render(&state, kind, json)
+    }
+
+    /// The text shown for message `sel`, once the state there is built.
+    pub fn shown_at(&self, sel: usize) -> Option<&str> {
+        self.shown
+            .as_ref()
+            .filter(|((s, _, _), _)| *s == sel)
+            .map(|(_, t)| t.as_str())
+    }
+
+    /// Forget what was built (another capture).
+    pub fn reset(&mut self) {
+        self.shown = None;
+        self.built = None;
+    }
+
+    /// Build towards the state at `sel` for about `budget`, carrying on from what was built
+    /// when `sel` is not before it: true once it is there.
+    fn advance(&mut self, store: &Store, sel: usize, budget: Duration) -> bool {
+        let (state, next) = match &mut self.built {
+            Some((state, next)) if *next <= sel + 1 => (state, next),
+            built => {
+                let (state, next) = built.insert((State::new(), 0));
+                (state, next)
             }
-        }
-        if json {
-            format!("{:#}\n", state.render_json(kind))
-        } else {
-            state.render_text(kind)
-        }
+        };
+        build(store, state, next, sel, budget)
     }
 
     /// Draw the window (when open) for the selected message.
@@ -69,9 +125,22 @@ impl StateWindow {
                     ui.weak("Select a message: the state is shown as it was just after it.");
                     return;
                 };
-                let key = (sel, store.len(), self.kind, self.json);
+                let key = (sel, self.kind, self.json);
                 if self.shown.as_ref().is_none_or(|(k, _)| *k != key) {
-                    self.shown = Some((key, Self::render(store, sel, self.kind, self.json)));
+                    if self.advance(store, sel, BUDGET) {
+                        if let Some((state, _)) = &self.built {
+                            self.shown = Some((key, render(state, self.kind, self.json)));
+                        }
+                    } else {
+                        let done = self.built.as_ref().map_or(0, |b| b.1);
+                        ui.add(
+                            egui::ProgressBar::new(done as f32 / (sel + 1) as f32)
+                                .desired_width(240.0)
+                                .text(format!("Applying message {done} of {}", sel + 1)),
+                        );
+                        ui.ctx().request_repaint();
+                        return;
+                    }
                 }
                 if let Some(e) = store.msg(sel) {
                     ui.weak(format!(

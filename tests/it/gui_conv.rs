@@ -7,7 +7,7 @@ use egui_kittest::kittest::Queryable;
 use nlscope::dissect::specs::SpecRegistry;
 use nlscope::ui::App;
 
-use crate::it::common::{local, run_ok};
+use crate::it::common::{TempDir, local, repeated, run_ok};
 
 fn harness() -> Harness<'static, App> {
     let mut app = App::new(SpecRegistry::with_embedded());
@@ -219,4 +219,44 @@ fn state_window_shows_the_state_at_the_selected_message() {
     h.run();
     h.run();
     assert_eq!(h.state().state.kind, nlscope::conv::state::Kind::Routes);
+}
+
+/// On a long capture the state is built over several frames (with progress), carried
+/// forward to a later selection and started over for an earlier one, and shows what
+/// `StateWindow::render` gives.
+#[test]
+fn state_window_builds_a_long_capture_over_frames() {
+    let dir = TempDir::new("state-window");
+    let cap = dir.path("long.pcap");
+    std::fs::write(&cap, repeated(&local("state.pcap"), 60)).unwrap();
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&cap);
+    app.finish();
+    app.state.open = true;
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    let n = h.state().store.len();
+    assert!(n > 10_000, "{n} messages");
+    for i in [n - 1, n / 2, n - 2] {
+        h.state_mut().select_message(i);
+        h.step();
+        let mut frames = 1;
+        while h.state().state.shown_at(i).is_none() {
+            if frames == 1 && i == n - 1 {
+                h.get_by_label_contains("Applying message");
+            }
+            h.step();
+            frames += 1;
+            assert!(frames < 10_000);
+        }
+        let kind = h.state().state.kind;
+        let want = nlscope::ui::StateWindow::render(&h.state().store, i, kind, false);
+        assert_eq!(
+            h.state().state.shown_at(i),
+            Some(want.as_str()),
+            "message {i}"
+        );
+        assert!(i != n - 1 || frames > 3, "{frames} frames for {n} messages");
+    }
 }
