@@ -272,7 +272,7 @@ impl App {
         self.list.row_experts = rows::RowExperts::default();
         self.list.new_capture();
         self.timeline = timeline::Timeline::default();
-        self.stats.stats = None;
+        self.stats.reset();
         self.compare_base = None;
         self.clear_selection();
         self.history = nav::History::default();

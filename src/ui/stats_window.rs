@@ -1,6 +1,9 @@
 //! The Statistics window: the tables of `nlscope stats` (requests per family and command and
 //! per socket, errors by errno) over all or the displayed messages, and latency over time.
 //! Clicking a point of the plot selects its request.
+//!
+//! Counting runs in time-budgeted slices over frames; while it runs (and while a live capture
+//! grows) the last complete tables stay shown.
 
 use std::time::{Duration, Instant};
 
@@ -20,6 +23,96 @@ pub struct StatsWindow {
     pub displayed_only: bool,
     /// The tables, once computed, with what they were computed over.
     pub stats: Option<Computed>,
+    /// Counting in progress.
+    counting: Option<Counting>,
+}
+
+/// Time a frame gives to counting.
+const BUDGET: Duration = Duration::from_millis(6);
+
+/// A count in progress: `rows` (store indices; `None`: all of the store's first `over.0`)
+/// counted up to `next`.
+#[derive(Debug)]
+struct Counting {
+    stats: Stats,
+    points_at: Vec<usize>,
+    rows: Option<Vec<u32>>,
+    next: usize,
+    over: (usize, bool),
+    took: Duration,
+}
+
+impl Counting {
+    fn new(over: (usize, bool), rows: Option<Vec<u32>>) -> Self {
+        Counting {
+            stats: Stats::default(),
+            points_at: Vec::new(),
+            rows,
+            next: 0,
+            over,
+            took: Duration::ZERO,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.rows.as_ref().map_or(self.over.0, Vec::len)
+    }
+
+    /// Count for about `budget`: the tables when all is counted.
+    fn step(&mut self, store: &Store, budget: Duration) -> Option<Computed> {
+        let t = Instant::now();
+        let t0 = store.first_ts().unwrap_or(0);
+        while self.next < self.len() {
+            let i = match &self.rows {
+                Some(r) => r.get(self.next).map_or(usize::MAX, |&i| i as usize),
+                None => self.next,
+            };
+            self.next += 1;
+            count(store, i, t0, &mut self.stats, &mut self.points_at);
+            if self.next.is_multiple_of(256) && t.elapsed() >= budget {
+                self.took += t.elapsed();
+                return None;
+            }
+        }
+        self.took += t.elapsed();
+        let mut stats = std::mem::take(&mut self.stats);
+        stats.finish();
+        Some(Computed {
+            stats,
+            over: self.over,
+            took: self.took,
+            points_at: std::mem::take(&mut self.points_at),
+        })
+    }
+
+    /// (counted, to count).
+    fn progress(&self) -> (usize, usize) {
+        (self.next, self.len())
+    }
+}
+
+/// Count message `i` of `store` (`t0`: the capture's first time).
+fn count(store: &Store, i: usize, t0: i128, stats: &mut Stats, points_at: &mut Vec<usize>) {
+    let (Some(view), Some(fm)) = (
+        store.view(i),
+        store.msg(i).and_then(|e| store.frame(e.frame as usize)),
+    ) else {
+        return;
+    };
+    let linked = store.linked(i);
+    let before = stats.latency_points.len();
+    let m = view.index();
+    stats.add(
+        view.family_str(),
+        view.type_str(),
+        m.direction,
+        (fm.ts_ns - t0) as f64 / 1e9,
+        linked.as_ref(),
+        m.error,
+    );
+    if stats.latency_points.len() > before {
+        points_at.push(i);
+    }
 }
 
 /// Statistics computed over some rows.
@@ -36,6 +129,12 @@ pub struct Computed {
 }
 
 impl StatsWindow {
+    /// Forget the tables and any count (another capture).
+    pub fn reset(&mut self) {
+        self.stats = None;
+        self.counting = None;
+    }
+
     /// Count `rows` of `store` (store indices, in capture order).
     pub fn compute(store: &Store, rows: impl Iterator<Item = usize>, displayed: bool) -> Computed {
         let t = Instant::now();
@@ -43,26 +142,7 @@ impl StatsWindow {
         let mut points_at = Vec::new();
         let t0 = store.first_ts().unwrap_or(0);
         for i in rows {
-            let (Some(view), Some(fm)) = (
-                store.view(i),
-                store.msg(i).and_then(|e| store.frame(e.frame as usize)),
-            ) else {
-                continue;
-            };
-            let linked = store.linked(i);
-            let before = stats.latency_points.len();
-            let m = view.index();
-            stats.add(
-                view.family_str(),
-                view.type_str(),
-                m.direction,
-                (fm.ts_ns - t0) as f64 / 1e9,
-                linked.as_ref(),
-                m.error,
-            );
-            if stats.latency_points.len() > before {
-                points_at.push(i);
-            }
+            count(store, i, t0, &mut stats, &mut points_at);
         }
         stats.finish();
         Computed {
@@ -85,12 +165,22 @@ impl StatsWindow {
             return;
         }
         let want = (store.len(), self.displayed_only && displayed.is_some());
-        if self.stats.as_ref().is_none_or(|c| c.over != want) {
-            self.stats = Some(match (want.1, displayed) {
-                (true, Some(d)) => Self::compute(store, d.iter().map(|&i| i as usize), true),
-                _ => Self::compute(store, 0..store.len(), false),
-            });
+        if self.stats.as_ref().is_none_or(|c| c.over != want)
+            && self.counting.as_ref().is_none_or(|c| c.over != want)
+        {
+            let rows = displayed.filter(|_| want.1).map(<[u32]>::to_vec);
+            self.counting = Some(Counting::new(want, rows));
         }
+        if let Some(c) = self.counting.as_mut() {
+            match c.step(store, BUDGET) {
+                Some(done) => {
+                    self.stats = Some(done);
+                    self.counting = None;
+                }
+                None => ui.ctx().request_repaint(),
+            }
+        }
+        let counting = self.counting.as_ref().map(Counting::progress);
         let mut open = self.open;
         egui::Window::new("Statistics")
             .open(&mut open)
@@ -102,7 +192,13 @@ impl StatsWindow {
                         displayed.is_some(),
                         egui::Checkbox::new(&mut self.displayed_only, "Displayed messages only"),
                     );
-                    if let Some(c) = &self.stats {
+                    if let Some((done, all)) = counting {
+                        ui.add(
+                            egui::ProgressBar::new(done as f32 / all.max(1) as f32)
+                                .desired_width(200.0)
+                                .text(format!("Counting {done} of {all}")),
+                        );
+                    } else if let Some(c) = &self.stats {
                         ui.weak(format!(
                             "{} messages counted in {:.0} ms",
                             c.stats

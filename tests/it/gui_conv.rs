@@ -260,3 +260,34 @@ fn state_window_builds_a_long_capture_over_frames() {
         assert!(i != n - 1 || frames > 3, "{frames} frames for {n} messages");
     }
 }
+
+/// On a long capture the Statistics window counts over several frames with its progress
+/// shown, and ends with the tables a count in one go gives.
+#[test]
+fn statistics_window_counts_a_long_capture_over_frames() {
+    let dir = TempDir::new("stats-window");
+    let cap = dir.path("long.pcap");
+    std::fs::write(&cap, repeated(&local("rt-misc.pcap"), 40)).unwrap();
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&cap);
+    app.finish();
+    app.stats.open = true;
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    h.step();
+    h.get_by_label_contains("Counting");
+    let mut frames = 1;
+    while h.state().stats.stats.is_none() {
+        h.step();
+        frames += 1;
+        assert!(frames < 10_000);
+    }
+    assert!(frames > 2, "{frames} frames");
+    let store = &h.state().store;
+    let whole = nlscope::ui::StatsWindow::compute(store, 0..store.len(), false);
+    let got = h.state().stats.stats.as_ref().unwrap();
+    assert_eq!(got.stats.text(), whole.stats.text());
+    assert_eq!(got.points_at, whole.points_at);
+    assert!(got.stats.commands.len() > 3);
+}
