@@ -577,6 +577,17 @@ impl Store {
         self.interfaces.get(i as usize).and_then(Option::as_ref)
     }
 
+    /// Rows in closed segments: all of them but what a live capture's open segment holds
+    /// (what [`Store::start_filter`] can hand to worker threads).
+    pub fn closed_rows(&self) -> usize {
+        self.segs
+            .iter()
+            .filter(|s| !s.open)
+            .map(|s| s.row_start + s.rows.len())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Time of the first frame (for relative times).
     pub fn first_ts(&self) -> Option<i128> {
         self.frame(0).map(|f| f.ts_ns)

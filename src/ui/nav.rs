@@ -16,7 +16,7 @@ use crate::dissect::attrs::Want;
 use crate::dissect::fields::Catalog;
 use crate::filter::Filter;
 use crate::model::{Node, Severity};
-use crate::store::{NO_MSG, Store};
+use crate::store::{FilterJob, NO_MSG, Store};
 
 /// What the Find bar's text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,9 +70,24 @@ pub struct Search {
     pub step: usize,
     /// Rows to look at (the displayed rows when it started).
     pub total: usize,
+    /// A search by filter over many rows, on worker threads.
+    ahead: Option<Ahead>,
+}
+
+/// A forward search by filter handed to a [`FilterJob`]: from store index `from` to the end,
+/// then (`wrapped`) from the start up to `from`.
+struct Ahead {
+    job: FilterJob,
+    from: usize,
+    wrapped: bool,
 }
 
 impl Search {
+    /// Whether worker threads run it (a forward search by filter over many rows).
+    pub fn in_background(&self) -> bool {
+        self.ahead.is_some()
+    }
+
     /// The display row looked at in step `k`.
     fn row_at(&self, k: usize) -> usize {
         let n = self.total.max(1);
@@ -425,6 +440,7 @@ impl App {
             start: self.selected_row(),
             step: 0,
             total: self.list.displayed.len(),
+            ahead: None,
         });
         self.find.outcome = None;
     }
@@ -459,6 +475,12 @@ impl App {
             return false;
         }
         let t0 = Instant::now();
+        if let Some(goes_on) = self.find_ahead(&mut s, t0, budget) {
+            if goes_on {
+                self.find.search = Some(s);
+            }
+            return goes_on;
+        }
         while s.step < s.total {
             let row = s.row_at(s.step);
             s.step += 1;
@@ -481,6 +503,88 @@ impl App {
         }
         self.find.search = Some(s);
         true
+    }
+
+    /// A forward search by filter over many rows of a capture in the list's order runs on
+    /// worker threads (as a filter does) while this thread takes what they found, in order;
+    /// `None` when the search is not one. Whether it goes on.
+    fn find_ahead(&mut self, s: &mut Search, t0: Instant, budget: Duration) -> Option<bool> {
+        let Query::Filter(f, want) = &s.query else {
+            return None;
+        };
+        if s.ahead.is_none() {
+            if !s.forward
+                || self.list.sort.is_some()
+                || s.total < super::BACKGROUND_ROWS
+                || self.store.closed_rows() < self.store.len()
+            {
+                return None;
+            }
+            let from = s
+                .start
+                .and_then(|r| self.list.displayed.get(r))
+                .map_or(0, |&i| i as usize + 1);
+            let job = self
+                .store
+                .start_filter(f, want.as_ref(), from, super::filter_threads())?;
+            s.ahead = Some(Ahead {
+                job,
+                from,
+                wrapped: false,
+            });
+        }
+        let a = s.ahead.as_mut()?;
+        let mut hits = Vec::new();
+        let mut found = None;
+        'chunks: loop {
+            hits.clear();
+            if !a.job.collect_chunk(&mut hits) {
+                break;
+            }
+            for &h in &hits {
+                if a.wrapped && h as usize >= a.from {
+                    break 'chunks;
+                }
+                // The list is in capture order: a hit is shown if it is in it.
+                if self.list.displayed.binary_search(&h).is_ok() {
+                    found = Some(h as usize);
+                    break 'chunks;
+                }
+            }
+            if t0.elapsed() >= budget {
+                break;
+            }
+        }
+        if let Some(i) = found {
+            let wrapped = a.wrapped;
+            self.show_hit(i, &s.query);
+            self.find.outcome = Some(FindOutcome::Found { wrapped });
+            return Some(false);
+        }
+        let upto = a.job.upto();
+        let below = |x: usize| self.list.displayed.partition_point(|&r| (r as usize) < x);
+        s.step = if a.wrapped {
+            s.total - below(a.from) + below(upto.min(a.from))
+        } else {
+            below(upto) - below(a.from)
+        };
+        let finished = a.job.done() || (a.wrapped && upto >= a.from);
+        if finished
+            && !a.wrapped
+            && a.from > 0
+            && let Some(job) = self
+                .store
+                .start_filter(f, want.as_ref(), 0, super::filter_threads())
+        {
+            a.job = job;
+            a.wrapped = true;
+            return Some(true);
+        }
+        if finished {
+            self.find.outcome = Some(FindOutcome::NotFound);
+            return Some(false);
+        }
+        Some(true)
     }
 
     /// Run the search to its end (tests).
@@ -865,6 +969,7 @@ mod tests {
             start,
             step: 0,
             total: 5,
+            ahead: None,
         };
         let order = |s: &Search| (0..5).map(|k| s.row_at(k)).collect::<Vec<_>>();
         assert_eq!(order(&s(true, Some(2))), [3, 4, 0, 1, 2]);

@@ -17,7 +17,7 @@ use nlscope::pcap::Reader;
 use nlscope::ui::nav::{find_node, summary_line};
 use nlscope::ui::{App, FindBy, FindIn, FindOutcome, node_text};
 
-use crate::it::common::local as capture;
+use crate::it::common::{TempDir, local as capture, repeated};
 
 fn harness_for(name: &str) -> Harness<'static, App> {
     harness_dt(name, 0.25)
@@ -708,4 +708,60 @@ fn find_and_expert_scan_slices_on_a_big_capture() {
     // load adds): never the whole search.
     assert!(longest < Duration::from_millis(250), "{longest:?}");
     assert_eq!(app.experts.scanned.0, rows);
+}
+
+/// Over more than 20,000 displayed messages a forward find by display filter runs on worker
+/// threads: it selects what a row-by-row search selects, wraps past the end, says when nothing
+/// matches, and can be cancelled.
+#[test]
+fn find_by_filter_over_many_rows_runs_in_the_background() {
+    let dir = TempDir::new("find-bg");
+    let cap = dir.path("long.pcap");
+    std::fs::write(&cap, repeated(&capture("bridge-extra.pcap"), 60)).unwrap();
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&cap);
+    app.finish();
+    let n = app.list.displayed.len();
+    assert!(n > 20_000, "{n} rows");
+    let f = "rt-link.ifname == \"veth0\" && nlmsg.type == RTM_NEWLINK";
+    let filter = {
+        let cat = nlscope::dissect::fields::Catalog::new(&app.store.dissector().specs);
+        nlscope::filter::Filter::compile(f, &cat).unwrap()
+    };
+    let hits: Vec<usize> = (0..n)
+        .filter(|&r| {
+            let mut out = Vec::new();
+            app.store.filter_range(&filter, None, r..r + 1, &mut out);
+            !out.is_empty()
+        })
+        .collect();
+    assert!(hits.len() >= 60, "{} hits", hits.len());
+    app.find.by = FindBy::Filter;
+    app.find.text = f.into();
+    // From a row, to the next hit; from past the last hit, round to the first.
+    let (mid, last) = (hits[hits.len() / 2], hits[hits.len() - 1]);
+    for (from, want, wrapped) in [
+        (mid, hits[hits.len() / 2 + 1], false),
+        (last + 1, hits[0], true),
+    ] {
+        app.select_row(from);
+        app.find_next(true).expect("query");
+        assert!(app.find_step(Duration::ZERO) || app.find.outcome.is_some());
+        if let Some(s) = app.find.search.as_ref() {
+            assert!(s.in_background());
+        }
+        app.find_finish();
+        assert_eq!(app.selected_row(), Some(want), "from row {from}");
+        assert_eq!(app.find.outcome, Some(FindOutcome::Found { wrapped }));
+    }
+    app.find.text = "rt-link.ifname == \"no-such-link\"".into();
+    app.find_next(true).expect("query");
+    app.find_finish();
+    assert_eq!(app.find.outcome, Some(FindOutcome::NotFound));
+    app.find_next(true).expect("query");
+    assert!(app.find_step(Duration::ZERO));
+    assert!(app.find.search.as_ref().is_some_and(|s| s.in_background()));
+    app.cancel_find();
+    assert_eq!(app.find.outcome, Some(FindOutcome::Cancelled));
+    assert!(!app.finding());
 }
