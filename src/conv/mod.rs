@@ -205,6 +205,8 @@ pub struct Answers {
 pub const COVER_NS: i128 = 1_000_000_000;
 /// Closed requests kept per (protocol, sequence number) for late notifications.
 const KEEP_PER_KEY: usize = 4;
+/// Requests, open or closed, that one (protocol, sequence number) matches at most.
+const MAX_PER_KEY: usize = 16;
 /// Requests kept for matching before old closed ones are swept out.
 const SWEEP_AT: usize = 1 << 16;
 const NONE: u32 = u32::MAX;
@@ -437,6 +439,12 @@ impl Conversations {
                 .position(|s| slot_of(&self.requests, self.rbase, *s).is_none_or(|r| r.closed))
         {
             list.remove(p);
+        }
+        // Requests that never close (no ACK asked, no answer) would pile up under a reused
+        // sequence number, and every message with that number would walk them all: the
+        // oldest gives way (a capture of a tool run in a loop reuses its numbers).
+        if list.len() >= MAX_PER_KEY {
+            list.remove(0);
         }
         list.push(slot);
         slot

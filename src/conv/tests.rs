@@ -298,3 +298,28 @@ fn forgetting_keeps_links_within_the_window_and_memory_bounded() {
             > 100_000
     );
 }
+
+#[test]
+fn requests_that_never_close_do_not_pile_up_under_their_sequence_number() {
+    // A tool run in a loop: each run asks without NLM_F_ACK and gets nothing back, always
+    // with sequence number 1, from a socket of its own.
+    let mut c = Cap::new();
+    for i in 0..1000 {
+        c.push_with(
+            i,
+            Direction::ToKernel,
+            16,
+            NLM_F_REQUEST,
+            1,
+            0,
+            None,
+            Kind::Change,
+        );
+    }
+    assert!(c.c.open[&(0, 1)].len() <= MAX_PER_KEY);
+    // An answer goes to the oldest request still waiting among the recent ones.
+    let ack = c.err(2001, 1, 77, 0);
+    let to = c.c.linked(ack).unwrap().request.unwrap();
+    assert_eq!(to, c.at(1000 - MAX_PER_KEY));
+    assert!(c.c.open[&(0, 1)].len() <= MAX_PER_KEY);
+}
