@@ -16,6 +16,8 @@ pub struct Timing {
     first_rows: bool,
     indexed: bool,
     frames: Vec<f64>,
+    /// The UI thread's CPU time in each of `frames` (what it did, less preemption).
+    cpu: Vec<f64>,
     live: Option<LiveTiming>,
     /// A sort by a field column running: when it started, and its frames' times.
     field_sort: Option<(Instant, Vec<f64>)>,
@@ -51,10 +53,12 @@ impl Timing {
     pub(super) fn filter_started(&mut self) {
         self.filter_started = Some(Instant::now());
         self.frames.clear();
+        self.cpu.clear();
     }
 
-    /// Record a frame that took `dt` and report milestones of `app`.
-    pub(super) fn frame(app: &mut App, dt: Duration) {
+    /// Record a frame that took `dt` (`cpu` of the UI thread's CPU time) and report
+    /// milestones of `app`.
+    pub(super) fn frame(app: &mut App, dt: Duration, cpu: Duration) {
         let busy = app.loading() || app.list.filtered_upto < app.store.len();
         let capturing = app.capturing();
         let rows = app.store.len();
@@ -126,6 +130,7 @@ impl Timing {
             return;
         };
         t.frames.push(dt.as_secs_f64() * 1e3);
+        t.cpu.push(cpu.as_secs_f64() * 1e3);
         if !t.indexed {
             t.load_frames += 1;
         }
@@ -163,21 +168,27 @@ impl Timing {
     /// Print the percentiles of the frame times collected since the last print.
     fn print_frames(&mut self, what: &str, displayed: usize) {
         let mut f = std::mem::take(&mut self.frames);
+        let mut cpu = std::mem::take(&mut self.cpu);
         if f.is_empty() {
             return;
         }
         f.sort_by(f64::total_cmp);
-        let p = |q: f64| {
-            f.get(((f.len() - 1) as f64 * q) as usize)
+        cpu.sort_by(f64::total_cmp);
+        let p = |v: &[f64], q: f64| {
+            v.get(((v.len().saturating_sub(1)) as f64 * q) as usize)
                 .copied()
                 .unwrap_or(0.0)
         };
         eprintln!(
-            "timing: ui frame ms {what}{}p50 {:.2} p95 {:.2} max {:.2} ({} frames, {} displayed)",
+            "timing: ui frame ms {what}{}p50 {:.2} p95 {:.2} max {:.2}, UI thread CPU p50 {:.2} \
+             p95 {:.2} max {:.2} ({} frames, {} displayed)",
             if what.is_empty() { "" } else { " " },
-            p(0.5),
-            p(0.95),
-            p(1.0),
+            p(&f, 0.5),
+            p(&f, 0.95),
+            p(&f, 1.0),
+            p(&cpu, 0.5),
+            p(&cpu, 0.95),
+            p(&cpu, 1.0),
             f.len(),
             displayed
         );
@@ -199,6 +210,20 @@ fn percentiles(mut f: Vec<f64>) -> String {
         p(0.99),
         p(1.0),
         f.len()
+    )
+}
+
+/// CPU time this thread has used.
+pub fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec for the call to fill.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(
+        u64::try_from(ts.tv_sec).unwrap_or(0),
+        u32::try_from(ts.tv_nsec).unwrap_or(0),
     )
 }
 

@@ -83,8 +83,10 @@ pub(super) enum Action {
 impl eframe::App for GuiApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         let t = std::time::Instant::now();
+        let cpu = super::timing::thread_cpu();
         self.app.ui(ui);
-        super::Timing::frame(&mut self.app, t.elapsed());
+        let cpu = super::timing::thread_cpu().saturating_sub(cpu);
+        super::Timing::frame(&mut self.app, t.elapsed(), cpu);
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
