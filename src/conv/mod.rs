@@ -276,6 +276,12 @@ impl Conversations {
         Self::default()
     }
 
+    /// Make room for `n` more messages (and the requests among them).
+    pub fn reserve(&mut self, n: usize) {
+        self.entries.reserve(n);
+        self.requests.reserve(n / 2);
+    }
+
     /// Messages pushed so far.
     pub fn len(&self) -> usize {
         self.base + self.entries.len()

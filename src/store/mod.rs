@@ -420,6 +420,20 @@ impl Store {
         self.row_count += rows.len();
     }
 
+    /// Make room for what a capture file of `bytes` bytes adds to the tables that grow a
+    /// message at a time (correlation, objects), so that none of them doubles, copying
+    /// megabytes, in one UI frame of the load. Reserved pages that are never written take no
+    /// memory, so a generous guess costs nothing.
+    pub fn expect_file(&mut self, bytes: u64) {
+        // Record header (16) plus the smallest messages (16-36 bytes): at most one message per
+        // ~64 bytes; most captures have one per 100-300.
+        let n = usize::try_from(bytes / 96)
+            .unwrap_or(usize::MAX)
+            .min(1 << 24);
+        self.conv.reserve(n);
+        self.object_prev.reserve(n / 2);
+    }
+
     /// Give back the spare capacity of the growing vectors (at the end of a load).
     pub fn shrink_to_fit(&mut self) {
         for s in self.segs.iter_mut().filter(|s| s.open) {

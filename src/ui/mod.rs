@@ -292,6 +292,7 @@ impl App {
         self.settings.recent.truncate(MAX_RECENT);
         match Loader::open(path, &self.store, self.waker.clone()) {
             Ok(l) => {
+                self.store.expect_file(l.total_bytes);
                 if let Some(t) = self.timing.as_mut() {
                     *t = Timing::opened_now();
                 }
