@@ -94,6 +94,7 @@ impl Store {
             let (sh, tx) = (Arc::clone(&shared), tx.clone());
             // Detached: a worker ends at the next chunk once the job is dropped.
             std::thread::spawn(move || {
+                lower_priority();
                 let dis = sh.fork.clone().dissector();
                 let ctx = FilterCtx {
                     dis: &dis,
@@ -127,6 +128,16 @@ impl Store {
             taken: 0,
             chunks,
         })
+    }
+}
+
+/// Give this thread a lower scheduling priority (nice 5): the workers use every core, and
+/// the thread drawing the window must not wait for one of them to yield its core.
+fn lower_priority() {
+    // SAFETY: plain syscalls on this thread's own id (Linux: a thread's nice value is its own).
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, u32::try_from(tid).unwrap_or(0), 5);
     }
 }
 
