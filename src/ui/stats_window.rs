@@ -30,6 +30,10 @@ pub struct StatsWindow {
 /// Time a frame gives to counting.
 const BUDGET: Duration = Duration::from_millis(6);
 
+/// What a count is over: the store's length, and for the displayed messages only, a key of
+/// the displayed list (its filter and length).
+type Over = (usize, Option<u64>);
+
 /// A count in progress: `rows` (store indices; `None`: all of the store's first `over.0`)
 /// counted up to `next`.
 #[derive(Debug)]
@@ -38,12 +42,12 @@ struct Counting {
     points_at: Vec<usize>,
     rows: Option<Vec<u32>>,
     next: usize,
-    over: (usize, bool),
+    over: Over,
     took: Duration,
 }
 
 impl Counting {
-    fn new(over: (usize, bool), rows: Option<Vec<u32>>) -> Self {
+    fn new(over: Over, rows: Option<Vec<u32>>) -> Self {
         Counting {
             stats: Stats::default(),
             points_at: Vec::new(),
@@ -121,7 +125,7 @@ pub struct Computed {
     /// The tables.
     pub stats: Stats,
     /// Rows the store had, and whether only displayed ones counted.
-    pub over: (usize, bool),
+    pub over: Over,
     /// How long counting took.
     pub took: Duration,
     /// The store index of each latency point's request (same order as the plot points).
@@ -129,14 +133,24 @@ pub struct Computed {
 }
 
 impl StatsWindow {
+    /// Whether a count is running.
+    pub fn counting(&self) -> bool {
+        self.counting.is_some()
+    }
+
     /// Forget the tables and any count (another capture).
     pub fn reset(&mut self) {
         self.stats = None;
         self.counting = None;
     }
 
-    /// Count `rows` of `store` (store indices, in capture order).
-    pub fn compute(store: &Store, rows: impl Iterator<Item = usize>, displayed: bool) -> Computed {
+    /// Count `rows` of `store` (store indices, in capture order); `displayed`: the key of the
+    /// displayed list they are, if they are.
+    pub fn compute(
+        store: &Store,
+        rows: impl Iterator<Item = usize>,
+        displayed: Option<u64>,
+    ) -> Computed {
         let t = Instant::now();
         let mut stats = Stats::default();
         let mut points_at = Vec::new();
@@ -153,22 +167,29 @@ impl StatsWindow {
         }
     }
 
-    /// Draw the window (when open). `displayed` lists the displayed rows when a filter is on.
+    /// Draw the window (when open). `displayed` lists the displayed rows when a filter is on,
+    /// with a key that changes with them (another filter, more rows).
     pub(super) fn window(
         &mut self,
         ui: &mut Ui,
         store: &Store,
-        displayed: Option<&[u32]>,
+        displayed: Option<(&[u32], u64)>,
         actions: &mut Vec<Action>,
     ) {
         if !self.open {
             return;
         }
-        let want = (store.len(), self.displayed_only && displayed.is_some());
+        let shown = displayed.filter(|_| self.displayed_only);
+        let want = (store.len(), shown.map(|d| d.1));
         if self.stats.as_ref().is_none_or(|c| c.over != want)
             && self.counting.as_ref().is_none_or(|c| c.over != want)
         {
-            let rows = displayed.filter(|_| want.1).map(<[u32]>::to_vec);
+            // In capture order (a sorted list is not), as counting expects.
+            let rows = shown.map(|d| {
+                let mut v = d.0.to_vec();
+                v.sort_unstable();
+                v
+            });
             self.counting = Some(Counting::new(want, rows));
         }
         if let Some(c) = self.counting.as_mut() {

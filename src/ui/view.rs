@@ -199,11 +199,12 @@ impl App {
         let (counts, busy) = (self.scope_counts(), self.filtering_or_loading());
         self.files.window(ui, counts, busy, &mut actions);
         self.decode_as.window(ui, &self.store, &mut actions);
-        let displayed = self
-            .filter
-            .applied
-            .is_some()
-            .then_some(&self.list.displayed[..]);
+        let displayed = self.filter.applied.as_ref().map(|(text, _)| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            (text, self.list.displayed.len()).hash(&mut h);
+            (&self.list.displayed[..], h.finish())
+        });
         self.stats.window(ui, &self.store, displayed, &mut actions);
         self.state.window(ui, &self.store, self.selected);
         self.experts_window(ui, &mut actions);

@@ -283,9 +283,52 @@ fn statistics_window_counts_a_long_capture_over_frames() {
         assert!(frames < 100_000);
     }
     let store = &h.state().store;
-    let whole = nlscope::ui::StatsWindow::compute(store, 0..store.len(), false);
+    let whole = nlscope::ui::StatsWindow::compute(store, 0..store.len(), None);
     let got = h.state().stats.stats.as_ref().unwrap();
     assert_eq!(got.stats.text(), whole.stats.text());
     assert_eq!(got.points_at, whole.points_at);
     assert!(got.stats.commands.len() > 3);
+}
+
+#[test]
+fn statistics_of_the_displayed_messages_follow_a_new_filter_of_the_same_length() {
+    let mut app = App::new(SpecRegistry::with_embedded());
+    app.open(&local("route-link.pcap"));
+    app.finish();
+    app.stats.open = true;
+    app.stats.displayed_only = true;
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 1100.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    let counted = |h: &mut Harness<'static, App>, filter: &str| {
+        h.state_mut().apply_filter_text(filter).unwrap();
+        h.state_mut().finish();
+        for _ in 0..1000 {
+            h.step();
+            if h.state()
+                .stats
+                .stats
+                .as_ref()
+                .is_some_and(|c| c.over.1.is_some())
+                && !h.state().stats.counting()
+            {
+                break;
+            }
+        }
+        assert_eq!(h.state().list.displayed.len(), 1, "{filter}");
+        let i = h.state().list.displayed[0] as usize;
+        let got = h.state().stats.stats.as_ref().unwrap().stats.text();
+        let store = &h.state().store;
+        assert_eq!(
+            got,
+            nlscope::ui::StatsWindow::compute(store, i..i + 1, None)
+                .stats
+                .text()
+        );
+        got
+    };
+    // Frame 1 is a request, frame 2 the error answering it: one message each.
+    let request = counted(&mut h, "frame.number == 1");
+    let answer = counted(&mut h, "frame.number == 2");
+    assert_ne!(request, answer);
 }
