@@ -213,6 +213,10 @@ pub struct App {
 const BACKGROUND_ROWS: usize = 20_000;
 
 /// Worker threads of a background filter: the cores.
+/// Filtering done at once when a filter (or Decode As) is applied, in a frame that has had
+/// its work budget already.
+const FIRST_SLICE: Duration = Duration::from_millis(4);
+
 fn filter_threads() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
@@ -497,8 +501,9 @@ impl App {
         if let Some(t) = self.timing.as_mut() {
             t.filter_started();
         }
-        // A first slice now, so the list is not empty for a frame.
-        self.filter_some(Duration::from_millis(8));
+        // A first slice now, so the list is not empty for a frame; a short one, as this frame
+        // has already had its work budget (`pump` runs before the input is handled).
+        self.filter_some(FIRST_SLICE);
         Ok(())
     }
 
@@ -510,7 +515,7 @@ impl App {
         self.list.cells.clear();
         self.list.clear_rows();
         self.timeline.shown = timeline::Histogram::default();
-        self.filter_some(Duration::from_millis(8));
+        self.filter_some(FIRST_SLICE);
         if let Some(i) = self.selected.take() {
             self.select_message(i);
         }
@@ -527,7 +532,7 @@ impl App {
         self.list.cells.clear();
         self.list.clear_rows();
         self.timeline.shown = timeline::Histogram::default();
-        self.filter_some(Duration::from_millis(8));
+        self.filter_some(FIRST_SLICE);
         if let Some(i) = self.selected.take() {
             self.select_message(i);
         }
