@@ -20,6 +20,7 @@ use nlscope::dissect::fields::Catalog;
 use nlscope::dissect::specs::SpecRegistry;
 use nlscope::filter::Filter;
 use nlscope::store::{FrameMeta, Loader, MsgEntry, Store};
+use nlscope::ui::thread_cpu;
 
 // As in the binary: the allocator decides what resident memory a load leaves behind.
 #[global_allocator]
@@ -48,17 +49,6 @@ fn cpu() -> Duration {
     // Fields 14 and 15 (utime, stime); the text after the name starts at field 3.
     let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
     Duration::from_millis(ticks * 10)
-}
-
-/// CPU time of the calling thread.
-fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes the timespec it is given.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
 fn pct(v: &mut [f64], q: f64) -> f64 {

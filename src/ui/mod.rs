@@ -38,7 +38,7 @@ pub use packet_list::{Col, PacketList, process_text};
 pub use selection::{CopyAs, RowAction, copy_text};
 pub use state_window::StateWindow;
 pub use stats_window::StatsWindow;
-pub use timing::{Timing, rss_bytes};
+pub use timing::{Timing, rss_bytes, thread_cpu};
 pub use tree_panel::{TreePanel, filter_expr, node_text};
 pub use unsaved::Pending;
 
@@ -212,11 +212,11 @@ pub struct App {
 /// Messages left to filter from which a filter runs on worker threads.
 const BACKGROUND_ROWS: usize = 20_000;
 
-/// Worker threads of a background filter: the cores.
 /// Filtering done at once when a filter (or Decode As) is applied, in a frame that has had
 /// its work budget already.
 const FIRST_SLICE: Duration = Duration::from_millis(4);
 
+/// Worker threads of a background filter: the cores.
 fn filter_threads() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }

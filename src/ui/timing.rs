@@ -174,11 +174,7 @@ impl Timing {
         }
         f.sort_by(f64::total_cmp);
         cpu.sort_by(f64::total_cmp);
-        let p = |v: &[f64], q: f64| {
-            v.get(((v.len().saturating_sub(1)) as f64 * q) as usize)
-                .copied()
-                .unwrap_or(0.0)
-        };
+        let p = quantile;
         eprintln!(
             "timing: ui frame ms {what}{}p50 {:.2} p95 {:.2} max {:.2}, UI thread CPU p50 {:.2} \
              p95 {:.2} max {:.2} ({} frames, {} displayed)",
@@ -198,11 +194,7 @@ impl Timing {
 /// `p50 .. p95 .. max .. (n frames)` of frame times in ms.
 fn percentiles(mut f: Vec<f64>) -> String {
     f.sort_by(f64::total_cmp);
-    let p = |q: f64| {
-        f.get(((f.len().saturating_sub(1)) as f64 * q) as usize)
-            .copied()
-            .unwrap_or(0.0)
-    };
+    let p = |q: f64| quantile(&f, q);
     format!(
         "p50 {:.2} p95 {:.2} p99 {:.2} max {:.2} ({} frames)",
         p(0.5),
@@ -213,7 +205,14 @@ fn percentiles(mut f: Vec<f64>) -> String {
     )
 }
 
-/// CPU time this thread has used.
+/// The value at quantile `q` (0..=1) of sorted `v`; 0 when empty.
+fn quantile(v: &[f64], q: f64) -> f64 {
+    v.get((v.len().saturating_sub(1) as f64 * q) as usize)
+        .copied()
+        .unwrap_or(0.0)
+}
+
+/// CPU time this thread has used (also what the load bench and live tests measure).
 pub fn thread_cpu() -> Duration {
     let mut ts = libc::timespec {
         tv_sec: 0,

@@ -818,13 +818,7 @@ fn live_burst_frame_times() {
 
 /// CPU time of the calling thread, in ms.
 fn thread_cpu_ms() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes the timespec it is given.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as f64 * 1e3 + ts.tv_nsec as f64 / 1e6
+    nlscope::ui::thread_cpu().as_secs_f64() * 1e3
 }
 
 #[test]
