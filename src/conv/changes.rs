@@ -57,8 +57,14 @@ const VOLATILE: &[&str] = &[
 ];
 
 fn volatile(field: &str) -> bool {
-    let last = field.rsplit_once('.').map_or(field, |(_, l)| l);
-    last.contains("stats") || VOLATILE.contains(&last)
+    // Asked of every node of every compared tree: a byte loop, not `str::contains` (whose
+    // searcher setup cost more than the walk it guards).
+    let b = field.as_bytes();
+    let last = b
+        .iter()
+        .rposition(|c| *c == b'.')
+        .map_or(b, |i| b.get(i + 1..).unwrap_or_default());
+    last.windows(5).any(|w| w == b"stats") || VOLATILE.iter().any(|v| v.as_bytes() == last)
 }
 
 /// Occurrences of each field so far (by the field's hash), reused between trees.
@@ -162,6 +168,11 @@ pub fn diff(old: &[Leaf], new: &[Leaf]) -> Vec<Change> {
 pub fn diff_trees(old: &[Node], new: &[Node]) -> Vec<Change> {
     let mut seen = Seen::default();
     let (ho, hn) = (leaf_hashes(old, &mut seen), leaf_hashes(new, &mut seen));
+    diff_hashed(old, &ho, new, &hn)
+}
+
+/// [`diff_trees`] given both trees' leaf hashes.
+fn diff_hashed(old: &[Node], ho: &[LeafHash], new: &[Node], hn: &[LeafHash]) -> Vec<Change> {
     if ho == hn {
         return Vec::new();
     }
@@ -185,7 +196,7 @@ pub fn diff_trees(old: &[Node], new: &[Node]) -> Vec<Change> {
         });
         out
     };
-    diff(&pick(old, &ho), &pick(new, &hn))
+    diff(&pick(old, ho), &pick(new, hn))
 }
 
 /// `IFLA_MTU: 1500 -> 9000`.
@@ -345,13 +356,11 @@ impl Objects {
         hashes: LeafHashes,
     ) -> Option<Previous> {
         self.tick += 1;
-        let same = self.last.get(&key).map(|p| p.hashes == hashes.0);
         let prev = self.last.remove(&key).map(|last| {
             self.held = self.held.saturating_sub(last.cost());
-            Previous {
-                last,
-                same: same.unwrap_or(false),
-            }
+            // The new hashes go with it when they differ: the comparison reads them again.
+            let now = (last.hashes != hashes.0).then(|| hashes.0.clone());
+            Previous { last, now }
         });
         if self.last.len() >= MAX_OBJECTS || self.held > MAX_HELD {
             self.forget_oldest_half();
@@ -413,18 +422,20 @@ pub struct LeafScratch(Seen);
 #[derive(Debug)]
 pub struct Previous {
     last: Last,
-    /// Its leaves hash as the new message's do.
-    same: bool,
+    /// The new message's leaf hashes, when they differ from its (`None`: the same).
+    now: Option<Vec<LeafHash>>,
 }
 
 impl Previous {
     /// What changed from it to the new message, whose tree is `tree` (the old message is
     /// dissected again by `dis` only when something did).
     pub fn changes(&self, dis: &crate::dissect::Dissector, tree: &[Node]) -> Changes {
-        let changes = if self.same {
-            Vec::new()
-        } else {
-            diff_trees(&dis.view(&self.last.bytes, &self.last.msg).tree(), tree)
+        let changes = match &self.now {
+            None => Vec::new(),
+            Some(now) => {
+                let old = dis.view(&self.last.bytes, &self.last.msg).tree();
+                diff_hashed(&old, &self.last.hashes, tree, now)
+            }
         };
         Changes {
             since: self.last.at,

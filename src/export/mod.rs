@@ -422,9 +422,9 @@ pub fn write_tree_text(out: &mut String, n: &Node, depth: usize) {
     }
 }
 
-/// The text tree of a message: a title line, the nlmsghdr, then the payload tree.
-pub fn message_tree_text(r: &Record) -> String {
-    let mut s = String::new();
+/// Append the text tree of a message to `s`: a title line, the nlmsghdr, then the payload
+/// tree.
+pub fn write_message_tree_text(s: &mut String, r: &Record) {
     let m = r.view.index();
     let _ = writeln!(
         s,
@@ -437,14 +437,13 @@ pub fn message_tree_text(r: &Record) -> String {
         m.len,
         m.offset
     );
-    write_tree_text(&mut s, &r.header_node(), 1);
+    write_tree_text(s, &r.header_node(), 1);
     if let Some(c) = &r.changes {
-        write_tree_text(&mut s, &crate::conv::changes::node(c), 1);
+        write_tree_text(s, &crate::conv::changes::node(c), 1);
     }
     for n in r.payload_tree().iter() {
-        write_tree_text(&mut s, n, 1);
+        write_tree_text(s, n, 1);
     }
-    s
 }
 
 /// Decoding coverage: payload bytes (after the nlmsghdr) decoded by a spec vs left raw, and

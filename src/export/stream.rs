@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use crate::capture::trace::ProcInfo;
 
 use super::{
-    CSV_HEADER, Format, Record, TimeStyle, csv_row_timed, message_tree_text, write_message_json,
-    write_summary_line_timed, write_tree_text,
+    CSV_HEADER, Format, Record, TimeStyle, csv_row_timed, write_message_json,
+    write_message_tree_text, write_summary_line_timed, write_tree_text,
 };
 use crate::conv::Linked;
 use crate::conv::changes::Changes;
@@ -167,7 +167,7 @@ impl Emitter {
                 out.push('\n');
             }
             Format::Tree => {
-                out.push_str(&message_tree_text(rec));
+                write_message_tree_text(out, rec);
                 if let Some(p) = problem {
                     write_tree_text(out, p, 1);
                 }

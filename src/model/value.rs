@@ -43,21 +43,15 @@ impl Value {
     pub fn display(&self) -> String {
         match self {
             Value::None => String::new(),
-            Value::Uint(v) => v.to_string(),
-            Value::Int(v) => v.to_string(),
+            Value::Uint(v) => itoa::Buffer::new().format(*v).to_owned(),
+            Value::Int(v) => itoa::Buffer::new().format(*v).to_owned(),
             Value::Bool(v) => v.to_string(),
             Value::Str(s) => s.clone(),
             Value::Bytes(b) => hex(b),
             Value::Ipv4(a) => Ipv4Addr::from(*a).to_string(),
             Value::Ipv6(a) => Ipv6Addr::from(*a).to_string(),
             Value::Mac(m) => mac(m),
-            Value::Enum { value, name } => {
-                if name.is_empty() {
-                    value.to_string()
-                } else {
-                    format!("{name} ({value})")
-                }
-            }
+            Value::Enum { value, name } => crate::dissect::attrs::enum_text(name, *value),
             Value::Flags { value, names } => {
                 let known = names.join("|");
                 if known.is_empty() {

@@ -214,8 +214,8 @@ impl<'a> Walker<'a> {
         let Some(attr) = set.and_then(|s| s.get(t)) else {
             return self.unknown_attr(pos, len, t, nested_flag, path, depth);
         };
-        let field = format!("{path}.{}", attr.name);
-        let mut node = Node::new(attr.cname.clone(), field.clone(), Value::None, pos, len);
+        let field = dotted(path, &attr.name);
+        let mut node = Node::new(attr.cname.clone(), field, Value::None, pos, len);
         if depth >= MAX_DEPTH {
             node.raw = true;
             node.set_expert(
@@ -239,11 +239,12 @@ impl<'a> Walker<'a> {
             );
         }
         // A context hook may say what this attribute holds (e.g. IFLA_PROTINFO by family).
-        if let Some((_, set_name)) = self.overrides.iter().find(|(f, _)| *f == field)
+        if let Some((_, set_name)) = self.overrides.iter().find(|(f, _)| *f == node.field)
             && !matches!(attr.ty, AttrType::Nest)
         {
             let nested = self.set(set_name);
-            node.children = self.attrs_in(p0, p0 + plen, nested, &field, depth + 1, Some(scope));
+            node.children =
+                self.attrs_in(p0, p0 + plen, nested, &node.field, depth + 1, Some(scope));
             if nested.is_none() {
                 mark_raw(&mut node.children);
             }
@@ -323,7 +324,7 @@ impl<'a> Walker<'a> {
                 let chosen = self
                     .overrides
                     .iter()
-                    .find(|(f, _)| *f == field)
+                    .find(|(f, _)| *f == node.field)
                     .map(|(_, s)| s.as_str())
                     .or(attr.nested.as_deref());
                 let nested = chosen.and_then(|n| self.set(n));
@@ -334,21 +335,23 @@ impl<'a> Walker<'a> {
                     .as_deref()
                     .and_then(|h| self.spec?.structs.get(h))
                 {
-                    let (hn, next) = self.header_node(h, &field, p0, p0 + plen);
+                    let (hn, next) = self.header_node(h, &node.field, p0, p0 + plen);
                     node.children.push(hn);
                     at = next;
                 }
-                let mut kids = self.attrs_in(at, p0 + plen, nested, &field, depth + 1, Some(scope));
+                let mut kids =
+                    self.attrs_in(at, p0 + plen, nested, &node.field, depth + 1, Some(scope));
                 if nested.is_none() {
                     mark_raw(&mut kids);
                 }
                 node.children.append(&mut kids);
             }
             AttrType::IndexedArray(sub) => {
-                node.children = self.indexed_array(attr, sub, p0, plen, &field, depth + 1, scope);
+                node.children =
+                    self.indexed_array(attr, sub, p0, plen, &node.field, depth + 1, scope);
             }
             AttrType::NestTypeValue(levels) => {
-                node.children = self.type_value(attr, levels, 0, p0, plen, &field, depth + 1);
+                node.children = self.type_value(attr, levels, 0, p0, plen, &node.field, depth + 1);
             }
             AttrType::SubMessage { name, selector } => {
                 self.sub_message_into(
@@ -369,14 +372,14 @@ impl<'a> Walker<'a> {
                     (Some(v), Some(sel)) if plen == 8 => {
                         let mut c1 = Node::new(
                             "value",
-                            format!("{field}.value"),
+                            format!("{}.value", node.field),
                             Value::Uint(v.into()),
                             p0,
                             4,
                         );
                         let mut c2 = Node::new(
                             "selector",
-                            format!("{field}.selector"),
+                            format!("{}.selector", node.field),
                             Value::Uint(sel.into()),
                             p0 + 4,
                             4,
@@ -518,14 +521,14 @@ impl<'a> Walker<'a> {
             let v = endian.int(self.data, p0, width).unwrap_or(0);
             node.value = Value::Int(v);
             if self.shown() {
-                node.display = v.to_string();
+                node.display = itoa::Buffer::new().format(v).to_owned();
             }
             self.present(node, pres, v as u64, true);
         } else {
             let v = endian.uint(self.data, p0, width).unwrap_or(0);
             node.value = Value::Uint(v);
             if self.shown() {
-                node.display = v.to_string();
+                node.display = itoa::Buffer::new().format(v).to_owned();
             }
             self.present(node, pres, v, false);
         }
@@ -569,11 +572,7 @@ impl<'a> Walker<'a> {
                 let iv = v as i64;
                 let name = e.name_of(iv).unwrap_or("").to_string();
                 if self.shown() {
-                    node.display = if name.is_empty() {
-                        iv.to_string()
-                    } else {
-                        format!("{name} ({iv})")
-                    };
+                    node.display = enum_text(&name, iv);
                 }
                 node.value = Value::Enum { value: iv, name };
             }
@@ -625,6 +624,30 @@ impl<'a> Walker<'a> {
         }
         mark_secret(node, pres);
     }
+}
+
+/// `path.name`, a child's field path (`format!` costs more than the rest of a small node).
+pub(super) fn dotted(path: &str, name: &str) -> String {
+    let mut f = String::with_capacity(path.len() + 1 + name.len());
+    f.push_str(path);
+    f.push('.');
+    f.push_str(name);
+    f
+}
+
+/// `NAME (v)`, or `v` alone without a name: how an enum value shows.
+pub fn enum_text(name: &str, v: i64) -> String {
+    let mut ib = itoa::Buffer::new();
+    let d = ib.format(v);
+    if name.is_empty() {
+        return d.to_owned();
+    }
+    let mut s = String::with_capacity(name.len() + d.len() + 3);
+    s.push_str(name);
+    s.push_str(" (");
+    s.push_str(d);
+    s.push(')');
+    s
 }
 
 /// `v` in `unit`, divided by `scale` with as many decimals as the scale has zeros; the

@@ -15,7 +15,7 @@ impl Walker<'_> {
         pos: usize,
         end: usize,
     ) -> (Node, usize) {
-        let path = format!("{parent}.{}", st.name);
+        let path = super::dotted(parent, &st.name);
         // A filter's tree that reads nothing inside a fixed-size header: the node alone. Its
         // members' values and texts would cost more than the attributes the filter reads.
         if self.want.is_some_and(|w| !w.all_plain && !w.level(&path))
@@ -61,7 +61,7 @@ impl Walker<'_> {
                 size = size.min(avail.saturating_sub(off));
             }
             let name = m.name.replace('-', "_");
-            let field = format!("{path}.{}", m.name);
+            let field = super::dotted(path, &m.name);
             if off + size > avail {
                 if off == avail && m.since.is_some() {
                     // An older kernel's shorter struct (members appended later are absent).
