@@ -1,6 +1,6 @@
 //! Streaming pcap / pcapng parser.
 
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 
 use super::error::{ReadError, ReadErrorKind};
 use super::{
@@ -364,6 +364,15 @@ impl<R: Read> Reader<R> {
 
     /// Reads `n` bytes (fewer only at end of input) into `buf`, replacing its contents.
     fn read_body(&mut self, buf: &mut Vec<u8>, n: usize) -> Result<usize, ReadError> {
+        // Most bodies are in the buffer already: one copy, without the zero-fill and read
+        // calls of the general path.
+        if let Some(b) = self.inner.buffer().get(..n) {
+            buf.clear();
+            buf.extend_from_slice(b);
+            self.inner.consume(n);
+            self.pos += n as u64;
+            return Ok(n);
+        }
         let res = read_up_to(&mut self.inner, buf, n);
         self.pos += buf.len() as u64;
         res.map_err(|e| ReadError::io(self.pos, &e))

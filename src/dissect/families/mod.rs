@@ -151,7 +151,7 @@ pub trait Family: Sync {
 }
 
 /// A family that needs no code.
-struct Plain;
+pub(crate) struct Plain;
 impl Family for Plain {}
 
 /// Spec name -> module, sorted by name (a test checks).
@@ -221,7 +221,7 @@ pub fn object_key(v: &MessageView) -> Option<u64> {
     use std::hash::{Hash, Hasher};
     let name = v.spec_name()?;
     let mut key = Vec::with_capacity(32);
-    if !family(name).object_key(v, &mut key) {
+    if !v.hooks().object_key(v, &mut key) {
         return None;
     }
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -253,7 +253,7 @@ pub(crate) fn key_header(v: &MessageView, range: std::ops::Range<usize>, key: &m
 /// The summary of a message by its family's module; false if it has none.
 pub fn summary(v: &MessageView, out: &mut String) -> bool {
     match v.spec_name() {
-        Some(name) => family(name).summary(v, out),
+        Some(_) => v.hooks().summary(v, out),
         None => false,
     }
 }

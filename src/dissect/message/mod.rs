@@ -55,6 +55,8 @@ pub struct Resolved {
     spec_name: Option<String>,
     /// Per-kind data a family hook computed once (see [`MessageView::memo`]).
     memo: std::cell::OnceCell<Box<dyn std::any::Any>>,
+    /// The family's code hooks (found by spec name once per kind, not per message).
+    hooks: &'static dyn super::families::Family,
 }
 
 impl std::fmt::Debug for Resolved {
@@ -77,6 +79,7 @@ impl Clone for Resolved {
             top: self.top.clone(),
             spec_name: self.spec_name.clone(),
             memo: std::cell::OnceCell::new(),
+            hooks: self.hooks,
         }
     }
 }
@@ -184,7 +187,11 @@ impl<'a> MessageView<'a> {
                         Target::Raw { spec, .. } => Some(spec.name.clone()),
                         _ => None,
                     },
+                    hooks: &super::families::Plain,
                 };
+                if let Some(n) = &r.spec_name {
+                    r.hooks = super::families::family(n);
+                }
                 // attr_start needs the target, which reads the resolution being built.
                 let probe = MessageView {
                     d: self.d,
@@ -496,6 +503,11 @@ impl<'a> MessageView<'a> {
     /// Name of the spec describing this message, if any.
     pub fn spec_name(&self) -> Option<&str> {
         self.resolved().spec_name.as_deref()
+    }
+
+    /// The code hooks of the family whose spec describes the message (no-ops without one).
+    pub(crate) fn hooks(&self) -> &'static dyn super::families::Family {
+        self.resolved().hooks
     }
 
     /// The identity of the kernel object the message describes (a link, an address, a

@@ -127,7 +127,7 @@ impl<'a> MessageView<'a> {
             },
             Target::Genl { family, spec, op } => self.genl_tree(start, end, family, spec, op, want),
             Target::Raw { spec, op } => {
-                let hooks = super::super::families::family(&spec.name);
+                let hooks = self.hooks();
                 let p = super::super::families::Payload {
                     view: self,
                     specs: &self.d.specs,
