@@ -186,6 +186,24 @@ fn main() {
             pct(&mut times, 0.5),
             pct(&mut times, 1.0),
         );
+        // As the app runs it on a file: on worker threads, the UI thread only collecting.
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let t = Instant::now();
+        let mut got = Vec::new();
+        if let Some(mut job) = store.start_filter(&f, want.as_ref(), 0, threads) {
+            while !job.done() {
+                job.collect(&mut got);
+                if !job.done() && !job.wait() {
+                    break;
+                }
+            }
+        }
+        assert_eq!(got, out, "the workers found other rows than the slices");
+        println!(
+            "filter {text:?} on {threads} workers: {} rows in {:.0} ms",
+            got.len(),
+            t.elapsed().as_secs_f64() * 1e3
+        );
     }
     let (rss2, hwm2) = mem();
     println!("after filtering: RSS {rss2} MB, peak {hwm2} MB");

@@ -171,6 +171,20 @@ pub fn diff_trees(old: &[Node], new: &[Node]) -> Vec<Change> {
     diff_hashed(old, &ho, new, &hn)
 }
 
+/// What changed from a message whose leaves hash to `old` (its tree built by `old_tree`, only
+/// when something did) to the message whose tree is `new`.
+pub fn diff_with(
+    old: &LeafHashes,
+    old_tree: impl FnOnce() -> Vec<Node>,
+    new: &LeafHashes,
+    tree: &[Node],
+) -> Vec<Change> {
+    if old == new {
+        return Vec::new();
+    }
+    diff_hashed(&old_tree(), &old.0, tree, &new.0)
+}
+
 /// [`diff_trees`] given both trees' leaf hashes.
 fn diff_hashed(old: &[Node], ho: &[LeafHash], new: &[Node], hn: &[LeafHash]) -> Vec<Change> {
     if ho == hn {

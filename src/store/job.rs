@@ -2,19 +2,24 @@
 //! the job shares the closed segments' vectors (nothing is copied but the small side tables),
 //! each worker has its own dissector forked from the store's ([`Dissector::fork`]: it is not
 //! `Send`), and workers take chunks of rows in turn. Results come back per chunk and are
-//! handed out in row order.
+//! handed out in row order. A filter on what changed (`nlmsg.changed`) gets a copy of which
+//! row came before each about its object, and workers compare leaf hashes, building the
+//! earlier message's tree only when they differ.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crossbeam_channel::{Receiver, unbounded};
 
-use super::{FilterCtx, Segment, Store, walk_rows};
-use crate::conv::Conversations;
-use crate::dissect::Fork;
+use super::{FilterCtx, NO_MSG, Segment, Store, walk_rows};
+use crate::conv::changes::{Changes, LeafHashes, LeafScratch, diff_with};
+use crate::conv::{Conversations, MsgRef};
 use crate::dissect::attrs::Want;
+use crate::dissect::{Dissector, Fork, MessageView};
 use crate::filter::Filter;
+use crate::model::Node;
 
 /// Rows a worker takes at a time.
 const CHUNK: usize = 4096;
@@ -27,6 +32,8 @@ pub(super) struct Shared {
     filter: Filter,
     want: Option<Want>,
     conv: Option<Conversations>,
+    /// The previous row about the same object, by row (filters on what changed).
+    prev: Option<HashMap<u32, u32>>,
     marked: BTreeSet<u32>,
     comments: Vec<(u32, Vec<String>)>,
     t0: Option<i128>,
@@ -48,8 +55,7 @@ pub struct FilterJob {
 impl Store {
     /// Start filtering rows `from..` on `threads` worker threads, as far as the store's closed
     /// segments go (a live capture's open one is left to [`Store::filter_range`]). `None` when
-    /// there is nothing to do there, or the filter compares messages with earlier ones
-    /// (`nlmsg.changed`: that reads trees the store caches).
+    /// there is nothing to do there.
     pub fn start_filter(
         &self,
         filter: &Filter,
@@ -57,15 +63,11 @@ impl Store {
         from: usize,
         threads: usize,
     ) -> Option<FilterJob> {
-        if filter.is_empty() || filter.needs_changes() {
+        if filter.is_empty() {
             return None;
         }
-        let segs: Vec<Segment> = self
-            .segs
-            .iter()
-            .filter(|s| !s.open && s.row_start + s.rows.len() > from)
-            .cloned()
-            .collect();
+        // Every closed segment: an earlier message about an object may be before `from`.
+        let segs: Vec<Segment> = self.segs.iter().filter(|s| !s.open).cloned().collect();
         let end = segs.last().map(|s| s.row_start + s.rows.len())?;
         if end <= from {
             return None;
@@ -75,8 +77,10 @@ impl Store {
             start: from,
             end,
             filter: filter.clone(),
-            want: want.cloned(),
+            // Comparing reads whole trees: the filter reads those.
+            want: want.filter(|_| !filter.needs_changes()).cloned(),
             conv: filter.needs_conversations().then(|| self.conv.clone()),
+            prev: filter.needs_changes().then(|| self.object_prev.clone()),
             marked: self.marked.clone(),
             comments: if filter.needs_process() {
                 self.comments.clone()
@@ -96,6 +100,16 @@ impl Store {
             std::thread::spawn(move || {
                 lower_priority();
                 let dis = sh.fork.clone().dissector();
+                let compare = sh.prev.as_ref().map(|prev| Compare {
+                    dis: &dis,
+                    segs: &sh.segs,
+                    prev,
+                    hashes: RefCell::default(),
+                    scratch: RefCell::default(),
+                });
+                let changes = |i: usize, v: &MessageView| {
+                    compare.as_ref().map_or((None, None), |c| c.changes(i, v))
+                };
                 let ctx = FilterCtx {
                     dis: &dis,
                     filter: &sh.filter,
@@ -104,7 +118,7 @@ impl Store {
                     marked: &sh.marked,
                     comments: &sh.comments,
                     t0: sh.t0,
-                    changes: None,
+                    changes: compare.is_some().then_some(&changes),
                 };
                 loop {
                     let c = sh.next.fetch_add(1, Ordering::Relaxed);
@@ -128,6 +142,58 @@ impl Store {
             taken: 0,
             chunks,
         })
+    }
+}
+
+/// A worker's comparisons of messages with the previous one about their object.
+struct Compare<'a> {
+    dis: &'a Dissector,
+    segs: &'a [Segment],
+    prev: &'a HashMap<u32, u32>,
+    /// Leaf hashes of rows compared lately, for the next message about their object (often
+    /// in the same chunk); bounded.
+    hashes: RefCell<HashMap<u32, LeafHashes>>,
+    scratch: RefCell<LeafScratch>,
+}
+
+impl Compare<'_> {
+    /// What changed in row `i` (viewed as `v`) since the previous row about its object, and
+    /// its tree; nothing (and no tree built) for a row that has no previous one.
+    fn changes(&self, i: usize, v: &MessageView) -> (Option<Changes>, Option<Vec<Node>>) {
+        let Some(row) = u32::try_from(i).ok() else {
+            return (None, None);
+        };
+        let Some(&p) = self.prev.get(&row) else {
+            return (None, None);
+        };
+        let Some((_, s, r, fr)) = walk_rows(self.segs, p as usize..p as usize + 1).next() else {
+            return (None, None);
+        };
+        if r.pos == NO_MSG {
+            return (None, None);
+        }
+        let data = s
+            .bytes
+            .get(fr.start as usize..fr.start as usize + fr.len as usize)
+            .unwrap_or(&[]);
+        let old = self.dis.view(data, &r.index(fr.len));
+        let tree = v.tree();
+        let mut scratch = self.scratch.borrow_mut();
+        let now = LeafHashes::of(&tree, &mut scratch);
+        let mut hashes = self.hashes.borrow_mut();
+        let before = hashes
+            .remove(&p)
+            .unwrap_or_else(|| LeafHashes::of(&old.tree(), &mut scratch));
+        let changes = diff_with(&before, || old.tree(), &now, &tree);
+        if hashes.len() >= 2 * CHUNK {
+            hashes.clear();
+        }
+        hashes.insert(row, now);
+        let since = MsgRef {
+            frame: (s.frame_start + r.frame as usize) as u64 + 1,
+            msg: u32::from(r.pos),
+        };
+        (Some(Changes { since, changes }), Some(tree))
     }
 }
 

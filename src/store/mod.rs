@@ -767,7 +767,7 @@ impl Store {
             out.extend((range.start..end).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
             return;
         }
-        let changes = |i: usize| self.changes(i);
+        let changes = |i: usize, _: &MessageView| (self.changes(i), None);
         let ctx = FilterCtx {
             dis: &self.dis,
             filter,
@@ -862,9 +862,13 @@ struct FilterCtx<'a> {
     marked: &'a std::collections::BTreeSet<u32>,
     comments: &'a [(u32, Vec<String>)],
     t0: Option<i128>,
-    /// What changed in row `i` (only for filters on changes).
-    changes: Option<&'a dyn Fn(usize) -> Option<Changes>>,
+    /// What changed in row `i`, whose view is given (only for filters on changes), and its
+    /// whole tree if that was built for it.
+    changes: Option<&'a ChangesOf<'a>>,
 }
+
+/// See [`FilterCtx::changes`].
+type ChangesOf<'a> = dyn Fn(usize, &MessageView) -> (Option<Changes>, Option<Vec<Node>>) + 'a;
 
 impl FilterCtx<'_> {
     /// Push the indices of the `rows` that pass the filter to `out`.
@@ -903,7 +907,11 @@ impl FilterCtx<'_> {
                 fields = fields.relative_to(t0);
             }
             if let Some(c) = self.changes {
-                fields.changes = c(i);
+                let (changes, tree) = c(i, &view);
+                fields.changes = changes;
+                if let Some(t) = tree {
+                    fields = fields.with_tree(t);
+                }
             }
             if self.filter.matches(&fields) {
                 out.push(u32::try_from(i).unwrap_or(u32::MAX));

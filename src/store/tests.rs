@@ -743,6 +743,8 @@ const JOB_FILTERS: &[&str] = &[
     "genl.family == nl80211 || nl80211.wiphy-name || ethtool.header.dev-name",
     "nlmsg.response_in || nlmsg.latency > 0.0001 || frame.time_relative > 0.5",
     "frame.marked || proc.pid",
+    "nlmsg.changed",
+    "nlmsg.changed == \"rt-link.operstate\" || nlmsg.changes && rt-link.mtu > 1000",
 ];
 
 /// A filter on worker threads keeps the rows filtering on the UI thread keeps, in order: on
@@ -773,11 +775,32 @@ fn background_filter_keeps_what_filter_all_keeps() {
         "rt-link.mtu > 1000",
         "nlmsg.response_in",
         "frame.time_relative > 0.5",
+        // Compared with earlier rows, across chunks and before the job's first row.
+        "nlmsg.changed",
+        "nlmsg.changes && !nlmsg.changed",
     ] {
         let filter = compile(&big, f);
         let all = big.filter_all(&filter);
+        assert!(!all.is_empty(), "{f} keeps nothing");
         assert_eq!(by_job(&big, &filter, 3), (all, true), "{f}");
     }
+    // A job that starts further on still compares with the rows before its first.
+    let filter = compile(&big, "nlmsg.changed");
+    let mut job = big.start_filter(&filter, None, 5000, 2).expect("a job");
+    let mut rows = Vec::new();
+    while !job.done() {
+        job.collect(&mut rows);
+        if !job.done() && !job.wait() {
+            break;
+        }
+    }
+    let later: Vec<u32> = big
+        .filter_all(&filter)
+        .into_iter()
+        .filter(|r| *r >= 5000)
+        .collect();
+    assert!(!later.is_empty());
+    assert_eq!(rows, later);
 }
 
 /// Dropping a job stops its threads (they take no more chunks).
