@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crossbeam_channel::{Receiver, unbounded};
 
-use super::{FilterCtx, NO_MSG, Segment, Store, walk_rows};
+use super::filter::FilterCtx;
+use super::{NO_MSG, Segment, Store, walk_rows};
 use crate::conv::changes::{Changes, LeafHashes, LeafScratch, diff_with};
 use crate::conv::{Conversations, MsgRef};
 use crate::dissect::attrs::Want;

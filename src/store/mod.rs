@@ -8,6 +8,7 @@
 //! (60 bytes per message on the benchmark capture); [`FrameMeta`] and [`MsgEntry`] are the
 //! unpacked forms handed out by value.
 
+mod filter;
 mod job;
 mod load;
 mod rows;
@@ -23,13 +24,11 @@ use std::sync::Arc;
 use crate::capture::trace::ProcInfo;
 use crate::conv::changes::{Changes, diff_trees};
 use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
-use crate::dissect::attrs::Want;
 use crate::dissect::fields::MsgFields;
 use crate::dissect::problems::frame_problem_node;
 use crate::dissect::{
     Dissector, FrameIndex, IndexSeed, MessageView, MsgIndex, specs::SpecRegistry,
 };
-use crate::filter::Filter;
 use crate::model::{Direction, Node};
 use crate::pcap::{ByteOrder, Interface};
 use std::collections::HashMap;
@@ -749,38 +748,6 @@ impl Store {
         walk_rows(&self.segs, range)
     }
 
-    /// Append to `out` the indices in `range` of the messages that pass `filter`.
-    /// A filter over header fields only never builds a tree; with `want` (the filter's
-    /// [`crate::dissect::fields::Catalog::want`]) a tree holds only what the filter reads.
-    pub fn filter_range(
-        &self,
-        filter: &Filter,
-        want: Option<&Want>,
-        range: std::ops::Range<usize>,
-        out: &mut Vec<u32>,
-    ) {
-        let end = range.end.min(self.row_count);
-        if range.start >= end {
-            return;
-        }
-        if filter.is_empty() {
-            out.extend((range.start..end).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
-            return;
-        }
-        let changes = |i: usize, _: &MessageView| (self.changes(i), None);
-        let ctx = FilterCtx {
-            dis: &self.dis,
-            filter,
-            want: want.filter(|_| !filter.needs_changes()),
-            conv: Some(&self.conv),
-            marked: &self.marked,
-            comments: &self.comments,
-            t0: self.first_ts(),
-            changes: filter.needs_changes().then_some(&changes),
-        };
-        ctx.filter_rows(self.walk_rows(range.start..end), out);
-    }
-
     /// Call `f(row, ts_ns, protocol, is_error)` for the rows in `range`, in order: one walk over
     /// the segments (what the timeline counts as rows arrive; no lookup per row).
     /// `protocol` is `u32::MAX` for a frame without a cooked header; `is_error` as [`Store::mark`].
@@ -807,13 +774,6 @@ impl Store {
                 f(i, ts, protocol, error);
             }
         }
-    }
-
-    /// Indices of all messages that pass `filter`.
-    pub fn filter_all(&self, filter: &Filter) -> Vec<u32> {
-        let mut v = Vec::new();
-        self.filter_range(filter, None, 0..self.row_count, &mut v);
-        v
     }
 }
 
@@ -851,73 +811,6 @@ fn comments_of(comments: &[(u32, Vec<String>)], f: u32) -> &[String] {
         .get(k)
         .filter(|c| c.0 == f)
         .map_or(&[], |c| c.1.as_slice())
-}
-
-/// What filtering rows reads besides the rows: the store's, or a [`FilterJob`]'s copy.
-struct FilterCtx<'a> {
-    dis: &'a Dissector,
-    filter: &'a Filter,
-    want: Option<&'a Want>,
-    conv: Option<&'a Conversations>,
-    marked: &'a std::collections::BTreeSet<u32>,
-    comments: &'a [(u32, Vec<String>)],
-    t0: Option<i128>,
-    /// What changed in row `i`, whose view is given (only for filters on changes), and its
-    /// whole tree if that was built for it.
-    changes: Option<&'a ChangesOf<'a>>,
-}
-
-/// See [`FilterCtx::changes`].
-type ChangesOf<'a> = dyn Fn(usize, &MessageView) -> (Option<Changes>, Option<Vec<Node>>) + 'a;
-
-impl FilterCtx<'_> {
-    /// Push the indices of the `rows` that pass the filter to `out`.
-    fn filter_rows<'s>(
-        &self,
-        rows: impl Iterator<Item = (usize, &'s Segment, &'s Row, &'s FrameRec)>,
-        out: &mut Vec<u32>,
-    ) {
-        let wants_process = self.filter.needs_process();
-        // The last frame's parsed `proc:` comment: its messages are consecutive rows.
-        let mut process: Option<(usize, Option<ProcInfo>)> = None;
-        for (i, s, r, fr) in rows {
-            if r.pos == NO_MSG {
-                continue;
-            }
-            let frame_ix = s.frame_start + r.frame as usize;
-            if wants_process && process.as_ref().is_none_or(|p| p.0 != frame_ix) {
-                let comments = u32::try_from(frame_ix)
-                    .map(|f| comments_of(self.comments, f))
-                    .unwrap_or(&[]);
-                process = Some((frame_ix, ProcInfo::from_comments(comments)));
-            }
-            let data = s
-                .bytes
-                .get(fr.start as usize..fr.start as usize + fr.len as usize)
-                .unwrap_or(&[]);
-            let idx = r.index(fr.len);
-            let view = self.dis.view(data, &idx);
-            let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
-            let mut fields = MsgFields::new(&view, frame_ix as u64 + 1, ts, fr.len as usize)
-                .with_linked(self.conv.and_then(|c| c.linked(i)))
-                .with_process(process.as_ref().and_then(|p| p.1.as_ref()))
-                .with_marked(u32::try_from(i).is_ok_and(|i| self.marked.contains(&i)))
-                .wanting(self.want);
-            if let Some(t0) = self.t0 {
-                fields = fields.relative_to(t0);
-            }
-            if let Some(c) = self.changes {
-                let (changes, tree) = c(i, &view);
-                fields.changes = changes;
-                if let Some(t) = tree {
-                    fields = fields.with_tree(t);
-                }
-            }
-            if self.filter.matches(&fields) {
-                out.push(u32::try_from(i).unwrap_or(u32::MAX));
-            }
-        }
-    }
 }
 
 /// The summary node of a frame (time, lengths, interface). It covers no bytes, so a click in

@@ -6,6 +6,7 @@ use crate::netlink::{nla, nlmsg};
 
 const LE: crate::model::Endian = crate::model::Endian::Little;
 use crate::dissect::fields::Catalog;
+use crate::filter::Filter;
 use crate::model::Endian;
 
 fn capture(name: &str) -> PathBuf {
