@@ -8,6 +8,7 @@ mod decode_as;
 mod expert_window;
 mod files;
 mod filter_bar;
+pub mod find;
 mod hex_pane;
 mod live;
 pub mod nav;
