@@ -10,6 +10,7 @@ mod files;
 mod filter_bar;
 pub mod find;
 mod hex_pane;
+pub mod histogram;
 mod live;
 pub mod nav;
 mod packet_list;
