@@ -16,6 +16,7 @@ pub mod nav;
 mod packet_list;
 pub mod rows;
 mod selection;
+mod settings;
 mod state_window;
 mod stats_window;
 pub mod timeline;
@@ -23,6 +24,7 @@ mod timing;
 mod tree_panel;
 mod unsaved;
 mod view;
+mod window;
 
 pub use crate::capture::session::{
     CaptureState, LiveCapture, LiveOptions, RunMode, SourceKind, Wrapper,
@@ -38,111 +40,21 @@ pub use live::Live;
 pub use nav::{FindBar, FindBy, FindIn, FindOutcome};
 pub use packet_list::{Col, PacketList, process_text};
 pub use selection::{CopyAs, RowAction, copy_text};
+pub use settings::{PaneSplit, Settings, TimeFormat};
 pub use state_window::StateWindow;
 pub use stats_window::StatsWindow;
 pub use timing::{Timing, rss_bytes, thread_cpu};
 pub use tree_panel::{TreePanel, filter_expr, node_text};
 pub use unsaved::Pending;
+pub use window::{GuiApp, run};
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::dissect::fields::Catalog;
 use crate::dissect::specs::SpecRegistry;
 use crate::filter::FilterError;
 use crate::store::{Loader, Store};
-
-/// How the Time column is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum TimeFormat {
-    /// Wall-clock time of day (UTC).
-    Absolute,
-    /// Seconds since the first frame.
-    Relative,
-    /// Seconds since the previous displayed message.
-    Delta,
-}
-
-/// Settings kept across runs (eframe persistence): the only part of the app that is saved.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct Settings {
-    /// Most recent first.
-    pub recent: Vec<PathBuf>,
-    /// Applied filters, most recent first.
-    pub history: Vec<String>,
-    /// Time column format.
-    pub time_format: TimeFormat,
-    /// Dark theme.
-    pub dark: bool,
-    /// Live capture options.
-    #[serde(default)]
-    pub live: LiveOptions,
-    /// Show the timeline strip above the packet list.
-    pub timeline: bool,
-    /// Where the panes split.
-    pub layout: PaneSplit,
-    /// The packet list's columns: order, shown or hidden, widths, field columns.
-    pub columns: Vec<ColumnSetting>,
-}
-
-/// How the window is split between the list, the tree and the hex pane (kept across runs as
-/// fractions, so a different window size keeps the proportions).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct PaneSplit {
-    /// The tree and hex panes' share of the height below the filter bar (once a message is
-    /// selected; the list has it all before).
-    pub details: f32,
-    /// The tree's share of the details' width (the hex pane has the rest).
-    pub tree: f32,
-    /// The timeline strip's height in points.
-    pub timeline: f32,
-}
-
-impl Default for PaneSplit {
-    fn default() -> Self {
-        PaneSplit {
-            details: 0.45,
-            tree: 0.45,
-            timeline: 130.0,
-        }
-    }
-}
-
-impl PaneSplit {
-    /// Fractions and heights kept within what the layout can show (a hand-edited or corrupt
-    /// setting never hides a pane).
-    pub fn clamped(self) -> PaneSplit {
-        let frac = |v: f32, d: f32| if v.is_finite() { v.clamp(0.1, 0.9) } else { d };
-        let d = PaneSplit::default();
-        PaneSplit {
-            details: frac(self.details, d.details),
-            tree: frac(self.tree, d.tree),
-            timeline: if self.timeline.is_finite() {
-                self.timeline.clamp(70.0, 400.0)
-            } else {
-                d.timeline
-            },
-        }
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            recent: Vec::new(),
-            history: Vec::new(),
-            time_format: TimeFormat::Relative,
-            dark: true,
-            live: LiveOptions::default(),
-            timeline: true,
-            layout: PaneSplit::default(),
-            columns: columns::default_columns(),
-        }
-    }
-}
 
 const MAX_RECENT: usize = 10;
 const MAX_HISTORY: usize = 30;
@@ -792,129 +704,4 @@ impl App {
 fn frame_data_of(store: &Store, msg: Option<usize>) -> &[u8] {
     msg.and_then(|i| store.msg(i))
         .map_or(&[], |e| store.frame_data(e.frame as usize))
-}
-
-/// The eframe application: [`App`] plus the window glue.
-pub struct GuiApp {
-    /// State and logic.
-    pub app: App,
-}
-
-impl GuiApp {
-    /// Wrap `app`, waking `ctx` when background work has results.
-    pub fn new(mut app: App, ctx: &egui::Context) -> Self {
-        let c = ctx.clone();
-        app.set_waker(Arc::new(move || c.request_repaint()));
-        GuiApp { app }
-    }
-}
-
-/// Run the desktop app, opening `file` if given.
-pub fn run(specs: SpecRegistry, file: Option<PathBuf>) -> Result<(), String> {
-    if ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
-        .iter()
-        .all(|v| std::env::var_os(v).is_none_or(|s| s.is_empty()))
-    {
-        return Err(match &file {
-            Some(f) => format!(
-                "no graphical session (DISPLAY and WAYLAND_DISPLAY are unset); \
-                 read the capture on the terminal with `nlscope read -r {}`",
-                f.display()
-            ),
-            None => "no graphical session (DISPLAY and WAYLAND_DISPLAY are unset); \
-                     see `nlscope --help` for the command line"
-                .to_string(),
-        });
-    }
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("nlscope")
-            .with_app_id("nlscope")
-            .with_inner_size([1280.0, 800.0])
-            .with_drag_and_drop(true)
-            .with_icon(window_icon()),
-        ..Default::default()
-    };
-    eframe::run_native(
-        "nlscope",
-        options,
-        Box::new(move |cc| {
-            let mut app = App::new(specs);
-            if let Some(s) = cc.storage
-                && let Some(settings) = eframe::get_value::<Settings>(s, eframe::APP_KEY)
-            {
-                app.settings = settings;
-            }
-            let gui = GuiApp::new(app, &cc.egui_ctx);
-            let mut gui = gui;
-            if let Some(f) = file {
-                gui.app.open(&f);
-            }
-            Ok(Box::new(gui))
-        }),
-    )
-    .map_err(|e| e.to_string())
-}
-
-/// The window icon (assets/nlscope.png, drawn by scripts/make-icon.py from assets/nlscope.svg).
-fn window_icon() -> egui::IconData {
-    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/nlscope.png"))
-        .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_window_icon_is_the_packaged_png() {
-        let icon = window_icon();
-        assert_eq!((icon.width, icon.height), (128, 128));
-        assert_eq!(icon.rgba.len(), 128 * 128 * 4);
-        // Opaque in the middle, transparent in the corner (the rounded square).
-        assert_eq!(icon.rgba[(64 * 128 + 64) * 4 + 3], 255);
-        assert_eq!(icon.rgba[3], 0);
-    }
-
-    #[test]
-    fn only_the_settings_are_persisted_and_they_round_trip() {
-        // `GuiApp::save` stores `App::settings` and nothing else; these are its keys.
-        let mut s = Settings::default();
-        s.recent.push(PathBuf::from("/tmp/a.pcapng"));
-        s.history.push("nlmsg.type == RTM_NEWLINK".into());
-        s.time_format = TimeFormat::Delta;
-        s.layout.details = 0.3;
-        let json = serde_json::to_value(&s).expect("serialize");
-        let mut keys: Vec<&str> = json
-            .as_object()
-            .expect("an object")
-            .keys()
-            .map(String::as_str)
-            .collect();
-        keys.sort_unstable();
-        assert_eq!(
-            keys,
-            [
-                "columns",
-                "dark",
-                "history",
-                "layout",
-                "live",
-                "recent",
-                "time_format",
-                "timeline"
-            ]
-        );
-        let back: Settings = serde_json::from_value(json).expect("deserialize");
-        assert_eq!(back, s);
-        // Settings saved by an older version (fields missing) still load.
-        let old: Settings = serde_json::from_str(r#"{"dark": false}"#).expect("old settings");
-        assert_eq!(
-            old,
-            Settings {
-                dark: false,
-                ..Settings::default()
-            }
-        );
-    }
 }
