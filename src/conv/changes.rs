@@ -172,7 +172,7 @@ pub fn diff_trees(old: &[Node], new: &[Node]) -> Vec<Change> {
 }
 
 /// What changed from a message whose leaves hash to `old` (its tree built by `old_tree`, only
-/// when something did) to the message whose tree is `new`.
+/// when something did) to the message whose leaves hash to `new` and whose tree is `tree`.
 pub fn diff_with(
     old: &LeafHashes,
     old_tree: impl FnOnce() -> Vec<Node>,
@@ -436,7 +436,7 @@ pub struct LeafScratch(Seen);
 #[derive(Debug)]
 pub struct Previous {
     last: Last,
-    /// The new message's leaf hashes, when they differ from its (`None`: the same).
+    /// The new message's leaf hashes, when they differ from this one's (`None`: the same).
     now: Option<Vec<LeafHash>>,
 }
 
