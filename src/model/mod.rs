@@ -5,7 +5,7 @@ pub mod time;
 mod value;
 
 pub use node::{Expert, Node, Severity};
-pub use value::{Value, hex, json_str, mac};
+pub use value::{Value, enum_text, hex, json_str, mac};
 
 /// Which way a netlink message travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

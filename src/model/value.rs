@@ -51,7 +51,7 @@ impl Value {
             Value::Ipv4(a) => Ipv4Addr::from(*a).to_string(),
             Value::Ipv6(a) => Ipv6Addr::from(*a).to_string(),
             Value::Mac(m) => mac(m),
-            Value::Enum { value, name } => crate::dissect::attrs::enum_text(name, *value),
+            Value::Enum { value, name } => enum_text(name, *value),
             Value::Flags { value, names } => {
                 let known = names.join("|");
                 if known.is_empty() {
@@ -125,6 +125,21 @@ pub fn mac(m: &[u8]) -> String {
         }
         let _ = write!(s, "{x:02x}");
     }
+    s
+}
+
+/// `NAME (v)`, or `v` alone without a name: how an enum value shows.
+pub fn enum_text(name: &str, v: i64) -> String {
+    let mut ib = itoa::Buffer::new();
+    let d = ib.format(v);
+    if name.is_empty() {
+        return d.to_owned();
+    }
+    let mut s = String::with_capacity(name.len() + d.len() + 3);
+    s.push_str(name);
+    s.push_str(" (");
+    s.push_str(d);
+    s.push(')');
     s
 }
 

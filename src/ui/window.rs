@@ -57,8 +57,7 @@ pub fn run(specs: SpecRegistry, file: Option<PathBuf>) -> Result<(), String> {
             {
                 app.settings = settings;
             }
-            let gui = GuiApp::new(app, &cc.egui_ctx);
-            let mut gui = gui;
+            let mut gui = GuiApp::new(app, &cc.egui_ctx);
             if let Some(f) = file {
                 gui.app.open(&f);
             }

@@ -2,7 +2,7 @@
 //! or struct member, optionally with elements named by an enum (nlscope's `nlscope-index`).
 
 use super::super::specs::{EnumDef, IntArray, Presentation, Scalar};
-use super::{Walker, scalar_name};
+use super::{Walker, dotted, scalar_name};
 use crate::model::{Endian, Node, Severity, Value};
 
 impl Walker<'_> {
@@ -57,10 +57,10 @@ impl Walker<'_> {
                 }
                 let v = i64::try_from(i * 8 + bit).unwrap_or(i64::MAX);
                 let (name, field) = match (e.name_of(v), e.ynl_name_of(v)) {
-                    (Some(c), Some(y)) => (c.to_string(), format!("{}.{y}", node.field)),
+                    (Some(c), Some(y)) => (c.to_string(), dotted(&node.field, y)),
                     _ => (
                         format!("bit {}", ib.format(v)),
-                        format!("{}.{}", node.field, ib.format(v)),
+                        dotted(&node.field, ib.format(v)),
                     ),
                 };
                 let mut n = Node::new(name, field, Value::Bool(true), p0 + i, 1);
@@ -93,14 +93,6 @@ impl Walker<'_> {
         node.children.reserve(n);
         for i in 0..n {
             let at = p0 + i * w;
-            // Built with push_str: format! costs more than the rest of an element.
-            let joined = |tail: &str| {
-                let mut f = String::with_capacity(node.field.len() + 1 + tail.len());
-                f.push_str(&node.field);
-                f.push('.');
-                f.push_str(tail);
-                f
-            };
             let bracketed = |ib: &mut itoa::Buffer| {
                 let d = ib.format(i);
                 let mut n = String::with_capacity(d.len() + 2);
@@ -113,8 +105,8 @@ impl Walker<'_> {
                 Some((e, start)) => {
                     let v = i64::try_from(i).unwrap_or(i64::MAX).saturating_add(start);
                     match (e.name_of(v), e.ynl_name_of(v)) {
-                        (Some(c), Some(y)) => (c.to_string(), joined(y)),
-                        _ => (bracketed(&mut ib), joined(ib.format(v))),
+                        (Some(c), Some(y)) => (c.to_string(), dotted(&node.field, y)),
+                        _ => (bracketed(&mut ib), dotted(&node.field, ib.format(v))),
                     }
                 }
                 None => (bracketed(&mut ib), node.field.clone()),

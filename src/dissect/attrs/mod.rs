@@ -572,7 +572,7 @@ impl<'a> Walker<'a> {
                 let iv = v as i64;
                 let name = e.name_of(iv).unwrap_or("").to_string();
                 if self.shown() {
-                    node.display = enum_text(&name, iv);
+                    node.display = crate::model::enum_text(&name, iv);
                 }
                 node.value = Value::Enum { value: iv, name };
             }
@@ -633,21 +633,6 @@ pub(super) fn dotted(path: &str, name: &str) -> String {
     f.push('.');
     f.push_str(name);
     f
-}
-
-/// `NAME (v)`, or `v` alone without a name: how an enum value shows.
-pub fn enum_text(name: &str, v: i64) -> String {
-    let mut ib = itoa::Buffer::new();
-    let d = ib.format(v);
-    if name.is_empty() {
-        return d.to_owned();
-    }
-    let mut s = String::with_capacity(name.len() + d.len() + 3);
-    s.push_str(name);
-    s.push_str(" (");
-    s.push_str(d);
-    s.push(')');
-    s
 }
 
 /// `v` in `unit`, divided by `scale` with as many decimals as the scale has zeros; the

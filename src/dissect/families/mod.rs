@@ -252,10 +252,8 @@ pub(crate) fn key_header(v: &MessageView, range: std::ops::Range<usize>, key: &m
 
 /// The summary of a message by its family's module; false if it has none.
 pub fn summary(v: &MessageView, out: &mut String) -> bool {
-    match v.spec_name() {
-        Some(_) => v.hooks().summary(v, out),
-        None => false,
-    }
+    // Without a spec the hooks are `Plain`'s, which have no summary.
+    v.hooks().summary(v, out)
 }
 
 /// The attribute set of sub-message `msg`'s format `value`.

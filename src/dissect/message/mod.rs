@@ -174,6 +174,11 @@ impl<'a> MessageView<'a> {
                     }
                     Target::Unknown => TargetIds::Unknown,
                 };
+                let spec_name = match &target {
+                    Target::Genl { spec, .. } => spec.map(|s| s.name.clone()),
+                    Target::Raw { spec, .. } => Some(spec.name.clone()),
+                    _ => None,
+                };
                 let mut r = Resolved {
                     type_name: self.compute_type_name(&target),
                     flag_ctx: self.compute_flag_context(&target),
@@ -182,16 +187,11 @@ impl<'a> MessageView<'a> {
                     keys: None,
                     top: None,
                     memo: std::cell::OnceCell::new(),
-                    spec_name: match &target {
-                        Target::Genl { spec, .. } => spec.map(|s| s.name.clone()),
-                        Target::Raw { spec, .. } => Some(spec.name.clone()),
-                        _ => None,
-                    },
-                    hooks: &super::families::Plain,
+                    hooks: spec_name
+                        .as_deref()
+                        .map_or(&super::families::Plain, super::families::family),
+                    spec_name,
                 };
-                if let Some(n) = &r.spec_name {
-                    r.hooks = super::families::family(n);
-                }
                 // attr_start needs the target, which reads the resolution being built.
                 let probe = MessageView {
                     d: self.d,
