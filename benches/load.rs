@@ -191,12 +191,7 @@ fn main() {
         let t = Instant::now();
         let mut got = Vec::new();
         if let Some(mut job) = store.start_filter(&f, want.as_ref(), 0, threads) {
-            while !job.done() {
-                job.collect(&mut got);
-                if !job.done() && !job.wait() {
-                    break;
-                }
-            }
+            job.collect_all(&mut got);
         }
         assert_eq!(got, out, "the workers found other rows than the slices");
         println!(

@@ -91,10 +91,7 @@ impl FilterCtx<'_> {
                     .unwrap_or(&[]);
                 process = Some((frame_ix, ProcInfo::from_comments(comments)));
             }
-            let data = s
-                .bytes
-                .get(fr.start as usize..fr.start as usize + fr.len as usize)
-                .unwrap_or(&[]);
+            let data = s.frame_bytes(fr);
             let idx = r.index(fr.len);
             let view = self.dis.view(data, &idx);
             let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crossbeam_channel::{Receiver, unbounded};
 
 use super::filter::FilterCtx;
-use super::{NO_MSG, Segment, Store, walk_rows};
+use super::{NO_MSG, Segment, Store, row_in, walk_rows};
 use crate::conv::changes::{Changes, LeafHashes, LeafScratch, diff_with};
 use crate::conv::{Conversations, MsgRef};
 use crate::dissect::attrs::Want;
@@ -167,17 +167,10 @@ impl Compare<'_> {
         let Some(&p) = self.prev.get(&row) else {
             return (None, None);
         };
-        let Some((_, s, r, fr)) = walk_rows(self.segs, p as usize..p as usize + 1).next() else {
+        let Some((e, data)) = row_in(self.segs, p as usize).filter(|(e, _)| e.pos != NO_MSG) else {
             return (None, None);
         };
-        if r.pos == NO_MSG {
-            return (None, None);
-        }
-        let data = s
-            .bytes
-            .get(fr.start as usize..fr.start as usize + fr.len as usize)
-            .unwrap_or(&[]);
-        let old = self.dis.view(data, &r.index(fr.len));
+        let old = self.dis.view(data, &e.idx);
         let tree = v.tree();
         let mut scratch = self.scratch.borrow_mut();
         let now = LeafHashes::of(&tree, &mut scratch);
@@ -191,8 +184,8 @@ impl Compare<'_> {
         }
         hashes.insert(row, now);
         let since = MsgRef {
-            frame: (s.frame_start + r.frame as usize) as u64 + 1,
-            msg: u32::from(r.pos),
+            frame: u64::from(e.frame) + 1,
+            msg: u32::from(e.pos),
         };
         (Some(Changes { since, changes }), Some(tree))
     }
@@ -240,6 +233,18 @@ impl FilterJob {
     /// Whether every chunk was handed out.
     pub fn done(&self) -> bool {
         self.taken >= self.chunks
+    }
+
+    /// Wait for every chunk and append all matching rows to `out` (benches and tests); the row
+    /// up to which the job filtered.
+    pub fn collect_all(&mut self, out: &mut Vec<u32>) -> usize {
+        while !self.done() {
+            self.collect(out);
+            if !self.done() && !self.wait() {
+                break;
+            }
+        }
+        self.collect(out)
     }
 
     /// Wait for the next chunk (tests and `App::finish`); false when none will come.

@@ -91,6 +91,15 @@ struct Segment {
     open: bool,
 }
 
+impl Segment {
+    /// The bytes of frame record `fr` of this segment.
+    fn frame_bytes(&self, fr: &FrameRec) -> &[u8] {
+        self.bytes
+            .get(fr.start as usize..fr.start as usize + fr.len as usize)
+            .unwrap_or(&[])
+    }
+}
+
 /// Batches of at most this many frames are copied into an open segment rather than kept as
 /// their own (a live capture hands over a few frames at a time).
 const SMALL_BATCH: usize = 64;
@@ -445,12 +454,7 @@ impl Store {
 
     /// The segment holding row `i`, and the row's position in it.
     fn seg_of_row(&self, i: usize) -> Option<(&Segment, &Row)> {
-        let k = self
-            .segs
-            .partition_point(|s| s.row_start <= i)
-            .checked_sub(1)?;
-        let s = self.segs.get(k)?;
-        Some((s, s.rows.get(i - s.row_start)?))
+        seg_of_row(&self.segs, i)
     }
 
     /// The segment holding frame `f`, and the frame's record.
@@ -465,21 +469,7 @@ impl Store {
 
     /// Row `i` unpacked, with its frame's bytes.
     fn row(&self, i: usize) -> Option<(MsgEntry, &[u8])> {
-        let (s, r) = self.seg_of_row(i)?;
-        let fr = s.frames.get(r.frame as usize)?;
-        let data = s
-            .bytes
-            .get(fr.start as usize..fr.start as usize + fr.len as usize)
-            .unwrap_or(&[]);
-        let frame = u32::try_from(s.frame_start + r.frame as usize).unwrap_or(u32::MAX);
-        Some((
-            MsgEntry {
-                frame,
-                pos: r.pos,
-                idx: r.index(fr.len),
-            },
-            data,
-        ))
+        row_in(&self.segs, i)
     }
 
     /// Number of frames.
@@ -577,12 +567,7 @@ impl Store {
 
     /// The bytes of frame `f` (0-based).
     pub fn frame_data(&self, f: usize) -> &[u8] {
-        self.seg_of_frame(f)
-            .and_then(|(s, r)| {
-                s.bytes
-                    .get(r.start as usize..r.start as usize + r.len as usize)
-            })
-            .unwrap_or(&[])
+        self.seg_of_frame(f).map_or(&[], |(s, r)| s.frame_bytes(r))
     }
 
     /// The interface a frame was captured on, if described.
@@ -802,6 +787,28 @@ fn walk_rows(
                     Some((s.row_start + lo + j, s, r, fr))
                 })
         })
+}
+
+/// The segment of `segs` holding row `i`, and the row's position in it.
+fn seg_of_row(segs: &[Segment], i: usize) -> Option<(&Segment, &Row)> {
+    let k = segs.partition_point(|s| s.row_start <= i).checked_sub(1)?;
+    let s = segs.get(k)?;
+    Some((s, s.rows.get(i - s.row_start)?))
+}
+
+/// Row `i` of `segs` unpacked, with its frame's bytes (the store's, or a job's copy of them).
+fn row_in(segs: &[Segment], i: usize) -> Option<(MsgEntry, &[u8])> {
+    let (s, r) = seg_of_row(segs, i)?;
+    let fr = s.frames.get(r.frame as usize)?;
+    let frame = u32::try_from(s.frame_start + r.frame as usize).unwrap_or(u32::MAX);
+    Some((
+        MsgEntry {
+            frame,
+            pos: r.pos,
+            idx: r.index(fr.len),
+        },
+        s.frame_bytes(fr),
+    ))
 }
 
 /// The packet comments of frame `f` among `comments` (in frame order).

@@ -713,13 +713,7 @@ fn by_job(store: &Store, filter: &Filter, threads: usize) -> (Vec<u32>, bool) {
     let job = store.start_filter(filter, want.as_ref(), 0, threads);
     let ran = job.is_some();
     if let Some(mut job) = job {
-        while !job.done() {
-            job.collect(&mut out);
-            if job.done() || !job.wait() {
-                break;
-            }
-        }
-        upto = job.collect(&mut out);
+        upto = job.collect_all(&mut out);
         assert!(job.done(), "{job:?}");
     }
     store.filter_range(filter, want.as_ref(), upto..store.len(), &mut out);
@@ -789,12 +783,7 @@ fn background_filter_keeps_what_filter_all_keeps() {
     let filter = compile(&big, "nlmsg.changed");
     let mut job = big.start_filter(&filter, None, 5000, 2).expect("a job");
     let mut rows = Vec::new();
-    while !job.done() {
-        job.collect(&mut rows);
-        if !job.done() && !job.wait() {
-            break;
-        }
-    }
+    job.collect_all(&mut rows);
     let later: Vec<u32> = big
         .filter_all(&filter)
         .into_iter()
