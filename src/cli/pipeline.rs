@@ -13,14 +13,13 @@ use std::cell::RefCell;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use crate::capture::trace::ProcInfo;
-use crate::conv::changes::{Changes, LeafHashes, LeafScratch, Objects, Previous};
+use crate::conv::changes::{self, Changes, Objects, Previous};
 use crate::conv::{Linked, MsgRef};
 use crate::dissect::attrs::Want;
 use crate::dissect::fields::MsgFields;
 use crate::dissect::{Dissector, Fact, FrameIndex};
 use crate::export::{Coverage, Emitter, FrameRef, KnownNames, Part};
 use crate::filter::Filter;
-use crate::model::Node;
 use crate::pcap::feed::Frames;
 
 /// Facts of a batch: (frame in the batch, message position, fact); a fact applies before the
@@ -175,21 +174,19 @@ struct Object {
     frame: usize,
     msg: usize,
     key: u64,
-    tree: Option<Vec<Node>>,
-    hashes: Option<LeafHashes>,
+    fingerprint: u64,
     prev: Option<Previous>,
 }
 
 /// Dissects, filters and prints batches (see the module's doc).
 pub(crate) struct Renderer {
-    /// Replica that builds the trees compared with earlier messages (only when comparing).
+    /// Replica that fingerprints messages about objects in step 1 (only when comparing).
     trees: Option<Dissector>,
     /// Replica that views, filters and prints.
     view: Dissector,
     emitter: Option<Emitter>,
     /// `--coverage` counts instead of printing (a renderer on the reading thread only).
     pub coverage: Option<Coverage>,
-    scratch: LeafScratch,
     objects: Vec<Object>,
     frame_changes: Vec<Option<Changes>>,
     /// Text buffers the writer gives back once written: reused rather than freed on another
@@ -223,7 +220,6 @@ impl Renderer {
             view: replica().into_replica(),
             emitter,
             coverage: None,
-            scratch: LeafScratch::default(),
             objects: Vec::new(),
             frame_changes: Vec::new(),
             texts: None,
@@ -239,21 +235,18 @@ impl Renderer {
         }
         self.objects.clear();
         if let Some(td) = self.trees.as_mut() {
-            // Step 1: the trees of messages about objects, and their leaves' hashes.
+            // Step 1: the fingerprints of messages about objects.
             let mut at = 0;
             for (i, ((frame, _), fi)) in job.frames.iter().zip(&job.index).enumerate() {
                 for (mi, m) in fi.msgs.iter().enumerate() {
                     apply_until(td, &job.facts, &mut at, i, mi);
                     let view = td.view(&frame.data, m);
                     if let Some(key) = view.object_key() {
-                        let tree = view.tree();
-                        let hashes = LeafHashes::of(&tree, &mut self.scratch);
                         self.objects.push(Object {
                             frame: i,
                             msg: mi,
                             key,
-                            tree: Some(tree),
-                            hashes: Some(hashes),
+                            fingerprint: changes::fingerprint(&view),
                             prev: None,
                         });
                     }
@@ -281,9 +274,7 @@ impl Renderer {
                     frame: job.first_no + o.frame as u64,
                     msg: u32::try_from(o.msg).unwrap_or(u32::MAX),
                 };
-                if let Some(h) = o.hashes.take() {
-                    o.prev = all.record(o.key, at, m, bytes, h);
-                }
+                o.prev = all.record(o.key, at, m, bytes, o.fingerprint);
             }
         });
         // Step 3: filter and print.
@@ -335,9 +326,16 @@ impl Renderer {
                     && (o.frame, o.msg) == (i, mi)
                 {
                     next_object += 1;
-                    if let Some(tree) = o.tree.take() {
-                        fields.changes = o.prev.as_ref().map(|p| p.changes(&self.view, &tree));
-                        fields = fields.with_tree(tree);
+                    if let Some(p) = &o.prev {
+                        // Only a message whose fingerprint differs needs its tree here; the
+                        // comparison's tree is then printed, not built again.
+                        if p.differs() {
+                            let tree = view.tree();
+                            fields.changes = Some(p.changes(&self.view, &tree));
+                            fields = fields.with_tree(tree);
+                        } else {
+                            fields.changes = Some(p.changes(&self.view, &[]));
+                        }
                     }
                     if let Some(slot) = self.frame_changes.get_mut(mi) {
                         slot.clone_from(&fields.changes);

@@ -302,26 +302,31 @@ fn leaf_hashes(tree: &[Node], seen: &mut Seen) -> Vec<LeafHash> {
 }
 
 /// The last message about an object: where it is, its bytes (to show old values when
-/// something changed) and its leaves' hashes.
+/// something changed) and its fingerprint.
 #[derive(Debug)]
 struct Last {
     at: MsgRef,
     tick: u64,
     msg: crate::dissect::MsgIndex,
     bytes: Vec<u8>,
-    hashes: Vec<LeafHash>,
+    fingerprint: u64,
+}
+
+/// The fingerprint of `view` that what-changed compares first: its bytes but those of
+/// volatile attributes (see `MessageView::fingerprint`). Equal fingerprints: nothing changed.
+pub fn fingerprint(view: &crate::dissect::MessageView) -> u64 {
+    view.fingerprint(&volatile)
 }
 
 /// The objects seen so far, each with its last message: what a streaming reader keeps to
-/// tell each message what changed. Values are compared by hash; the old message is
-/// dissected again only when something changed. Bounded: past `MAX_OBJECTS` objects or
+/// tell each message what changed. Messages are compared by [`fingerprint`]; both are
+/// dissected only when the fingerprints differ. Bounded: past `MAX_OBJECTS` objects or
 /// `MAX_HELD` bytes the half least recently seen is forgotten (their next message then starts
 /// over, with no comparison), so a reader's memory stays flat on any file.
 #[derive(Debug, Default)]
 pub struct Objects {
     last: std::collections::HashMap<u64, Last>,
     tick: u64,
-    seen: Seen,
     /// Bytes the remembered messages hold (see `Last::cost`).
     held: usize,
 }
@@ -330,51 +335,29 @@ const MAX_OBJECTS: usize = 200_000;
 const MAX_HELD: usize = 32 << 20;
 
 impl Last {
-    /// Bytes it holds, roughly: the message, its hashes and the map's entry.
+    /// Bytes it holds, roughly: the message and the map's entry.
     fn cost(&self) -> usize {
-        self.bytes.capacity() + self.hashes.capacity() * std::mem::size_of::<LeafHash>() + 128
+        self.bytes.capacity() + 128
     }
 }
 
 impl Objects {
-    /// Record the message `view` (at `at`, about object `key`, whose tree is `tree`); what
-    /// changed since the previous message about the object, if there was one.
-    pub fn update(
-        &mut self,
-        dis: &crate::dissect::Dissector,
-        key: u64,
-        at: MsgRef,
-        view: &crate::dissect::MessageView,
-        tree: &[Node],
-    ) -> Option<Changes> {
-        let hashes = self.hashes(tree);
-        self.record(key, at, view.index(), view.message_bytes(), hashes)
-            .map(|prev| prev.changes(dis, tree))
-    }
-
-    /// The leaves' hashes of `tree`, as [`Objects::record`] takes them.
-    pub fn hashes(&mut self, tree: &[Node]) -> LeafHashes {
-        LeafHashes(leaf_hashes(tree, &mut self.seen))
-    }
-
-    /// Record message `m` (at `at`, about object `key`, its `bytes`, its tree's `hashes`); the
-    /// previous message about the object, if there was one. [`Objects::update`] in two
-    /// steps: a parallel reader builds trees and hashes on its workers, records in capture
-    /// order, and compares on the workers again.
+    /// Record message `m` (at `at`, about object `key`, its `bytes` and [`fingerprint`]); the
+    /// previous message about the object, if there was one. A parallel reader fingerprints
+    /// on its workers, records in capture order, and compares on the workers again.
     pub fn record(
         &mut self,
         key: u64,
         at: MsgRef,
         m: &crate::dissect::MsgIndex,
         bytes: &[u8],
-        hashes: LeafHashes,
+        fingerprint: u64,
     ) -> Option<Previous> {
         self.tick += 1;
         let prev = self.last.remove(&key).map(|last| {
             self.held = self.held.saturating_sub(last.cost());
-            // The new hashes go with it when they differ: the comparison reads them again.
-            let now = (last.hashes != hashes.0).then(|| hashes.0.clone());
-            Previous { last, now }
+            let same = last.fingerprint == fingerprint;
+            Previous { last, same }
         });
         if self.last.len() >= MAX_OBJECTS || self.held > MAX_HELD {
             self.forget_oldest_half();
@@ -390,7 +373,7 @@ impl Objects {
             tick: self.tick,
             msg,
             bytes: bytes.to_vec(),
-            hashes: hashes.0,
+            fingerprint,
         };
         self.held += last.cost();
         self.last.insert(key, last);
@@ -436,20 +419,24 @@ pub struct LeafScratch(Seen);
 #[derive(Debug)]
 pub struct Previous {
     last: Last,
-    /// The new message's leaf hashes, when they differ from this one's (`None`: the same).
-    now: Option<Vec<LeafHash>>,
+    /// Whether the new message's fingerprint is this one's: nothing changed.
+    same: bool,
 }
 
 impl Previous {
+    /// Whether the new message may have changed something: only then does
+    /// [`Previous::changes`] need its tree.
+    pub fn differs(&self) -> bool {
+        !self.same
+    }
+
     /// What changed from it to the new message, whose tree is `tree` (the old message is
-    /// dissected again by `dis` only when something did).
+    /// dissected again by `dis`, and `tree` read, only when the fingerprints differ).
     pub fn changes(&self, dis: &crate::dissect::Dissector, tree: &[Node]) -> Changes {
-        let changes = match &self.now {
-            None => Vec::new(),
-            Some(now) => {
-                let old = dis.view(&self.last.bytes, &self.last.msg).tree();
-                diff_hashed(&old, &self.last.hashes, tree, now)
-            }
+        let changes = if self.same {
+            Vec::new()
+        } else {
+            diff_trees(&dis.view(&self.last.bytes, &self.last.msg).tree(), tree)
         };
         Changes {
             since: self.last.at,
@@ -497,12 +484,11 @@ mod tests {
         let big = vec![0u8; 64 << 10];
         let tree = vec![leaf("x.a", "A", 1)];
         for k in 0..2000u64 {
-            let h = o.hashes(&tree);
             let at = MsgRef {
                 frame: k + 1,
                 msg: 0,
             };
-            assert!(o.record(k, at, &m, &big, h).is_none());
+            assert!(o.record(k, at, &m, &big, 7).is_none());
         }
         assert!(
             o.held <= MAX_HELD + (64 << 10) + 256,
@@ -511,7 +497,6 @@ mod tests {
         );
         assert!(o.len() < 2000 && o.len() > 200, "{} objects", o.len());
         // The newest is remembered and compares as unchanged.
-        let h = o.hashes(&tree);
         let prev = o.record(
             1999,
             MsgRef {
@@ -520,10 +505,11 @@ mod tests {
             },
             &m,
             &big,
-            h,
+            7,
         );
-        let c = prev.expect("newest object kept").changes(&dis, &tree);
-        assert!(c.changes.is_empty());
+        let prev = prev.expect("newest object kept");
+        assert!(!prev.differs());
+        assert!(prev.changes(&dis, &tree).changes.is_empty());
     }
 
     #[test]

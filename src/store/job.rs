@@ -15,7 +15,7 @@ use crossbeam_channel::{Receiver, unbounded};
 
 use super::filter::FilterCtx;
 use super::{NO_MSG, Segment, Store, row_in, walk_rows};
-use crate::conv::changes::{Changes, LeafHashes, LeafScratch, diff_with};
+use crate::conv::changes::{self, Changes, LeafHashes, LeafScratch, diff_with};
 use crate::conv::{Conversations, MsgRef};
 use crate::dissect::attrs::Want;
 use crate::dissect::{Dissector, Fork, MessageView};
@@ -105,6 +105,7 @@ impl Store {
                     dis: &dis,
                     segs: &sh.segs,
                     prev,
+                    prints: RefCell::default(),
                     hashes: RefCell::default(),
                     scratch: RefCell::default(),
                 });
@@ -151,15 +152,19 @@ struct Compare<'a> {
     dis: &'a Dissector,
     segs: &'a [Segment],
     prev: &'a HashMap<u32, u32>,
-    /// Leaf hashes of rows compared lately, for the next message about their object (often
+    /// Fingerprints of rows compared lately, for the next message about their object (often
     /// in the same chunk); bounded.
+    prints: RefCell<HashMap<u32, u64>>,
+    /// Leaf hashes of rows whose fingerprint differed from their previous row's, for the
+    /// next message about their object; bounded.
     hashes: RefCell<HashMap<u32, LeafHashes>>,
     scratch: RefCell<LeafScratch>,
 }
 
 impl Compare<'_> {
     /// What changed in row `i` (viewed as `v`) since the previous row about its object, and
-    /// its tree; nothing (and no tree built) for a row that has no previous one.
+    /// its tree if it was built; nothing for a row that has no previous one. Trees are built
+    /// only when the two rows' fingerprints differ.
     fn changes(&self, i: usize, v: &MessageView) -> (Option<Changes>, Option<Vec<Node>>) {
         let Some(row) = u32::try_from(i).ok() else {
             return (None, None);
@@ -171,6 +176,23 @@ impl Compare<'_> {
             return (None, None);
         };
         let old = self.dis.view(data, &e.idx);
+        let since = MsgRef {
+            frame: u64::from(e.frame) + 1,
+            msg: u32::from(e.pos),
+        };
+        let now = changes::fingerprint(v);
+        let mut prints = self.prints.borrow_mut();
+        let before = prints
+            .remove(&p)
+            .unwrap_or_else(|| changes::fingerprint(&old));
+        if prints.len() >= 2 * CHUNK {
+            prints.clear();
+        }
+        prints.insert(row, now);
+        if before == now {
+            let changes = Vec::new();
+            return (Some(Changes { since, changes }), None);
+        }
         let tree = v.tree();
         let mut scratch = self.scratch.borrow_mut();
         let now = LeafHashes::of(&tree, &mut scratch);
@@ -183,10 +205,6 @@ impl Compare<'_> {
             hashes.clear();
         }
         hashes.insert(row, now);
-        let since = MsgRef {
-            frame: u64::from(e.frame) + 1,
-            msg: u32::from(e.pos),
-        };
         (Some(Changes { since, changes }), Some(tree))
     }
 }

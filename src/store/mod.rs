@@ -22,7 +22,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::capture::trace::ProcInfo;
-use crate::conv::changes::{Changes, diff_trees};
+use crate::conv::changes::{Changes, diff_trees, fingerprint};
 use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::MsgFields;
 use crate::dissect::problems::frame_problem_node;
@@ -360,7 +360,7 @@ impl Store {
     }
 
     /// What changed in message `i` since the previous message about the same kernel object,
-    /// if there is one (both trees are built).
+    /// if there is one (both trees are built when their fingerprints differ).
     pub fn changes(&self, i: usize) -> Option<Changes> {
         let prev = *self.object_prev.get(&u32::try_from(i).ok()?)? as usize;
         self.compare(prev, i)
@@ -368,7 +368,12 @@ impl Store {
 
     /// What changed from message `a` to message `b` (any two messages).
     pub fn compare(&self, a: usize, b: usize) -> Option<Changes> {
-        let changes = diff_trees(&self.view(a)?.tree(), &self.view(b)?.tree());
+        let (va, vb) = (self.view(a)?, self.view(b)?);
+        let changes = if fingerprint(&va) == fingerprint(&vb) {
+            Vec::new()
+        } else {
+            diff_trees(&va.tree(), &vb.tree())
+        };
         let e = self.msg(a)?;
         Some(Changes {
             since: MsgRef {

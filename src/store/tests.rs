@@ -746,12 +746,7 @@ const JOB_FILTERS: &[&str] = &[
 /// every capture, and over many chunks taken by three threads.
 #[test]
 fn background_filter_keeps_what_filter_all_keeps() {
-    let mut names: Vec<_> = std::fs::read_dir(capture(""))
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".pcap") || n.ends_with(".pcapng"))
-        .collect();
-    names.sort();
+    let names = all_captures();
     let mut jobs = 0;
     for name in &names {
         let mut store = loaded(name);
@@ -791,6 +786,49 @@ fn background_filter_keeps_what_filter_all_keeps() {
         .collect();
     assert!(!later.is_empty());
     assert_eq!(rows, later);
+}
+
+/// Every capture of the repository, by file name.
+fn all_captures() -> Vec<String> {
+    let mut names: Vec<_> = std::fs::read_dir(capture(""))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".pcap") || n.ends_with(".pcapng"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A fingerprint is a shortcut, not a second opinion: on every capture, two messages about
+/// one object with equal fingerprints have trees that compare as unchanged, and messages
+/// whose bytes differ only in counters share one.
+#[test]
+fn equal_fingerprints_mean_nothing_changed() {
+    let (mut pairs, mut same, mut counters_only) = (0, 0, 0);
+    for name in all_captures() {
+        let store = loaded(&name);
+        let mut prev: Vec<(u32, u32)> = store.object_prev.iter().map(|(b, a)| (*a, *b)).collect();
+        prev.sort_unstable();
+        for (a, b) in prev {
+            let (va, vb) = (
+                store.view(a as usize).unwrap(),
+                store.view(b as usize).unwrap(),
+            );
+            pairs += 1;
+            if fingerprint(&va) != fingerprint(&vb) {
+                continue;
+            }
+            same += 1;
+            let changes = diff_trees(&va.tree(), &vb.tree());
+            assert!(changes.is_empty(), "{name}: rows {a} -> {b}: {changes:?}");
+            counters_only += usize::from(va.payload_bytes() != vb.payload_bytes());
+        }
+    }
+    assert!(same > 100 && same < pairs, "{same} of {pairs} pairs alike");
+    assert!(
+        counters_only > 10,
+        "{counters_only} pairs differ in counters only"
+    );
 }
 
 /// Dropping a job stops its threads (they take no more chunks).

@@ -5,6 +5,7 @@ use crate::model::{Endian, Node, Severity, Value};
 use crate::netlink::{
     NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4, array, span,
 };
+pub use fingerprint::Fingerprint;
 use structs::Records;
 pub use want::Want;
 
@@ -721,6 +722,7 @@ fn scalar_name(s: Scalar) -> String {
     }
 }
 
+mod fingerprint;
 mod ints;
 mod nests;
 mod structs;

@@ -5,6 +5,7 @@ use super::{Dissector, MsgIndex};
 use crate::model::Direction;
 use crate::netlink::*;
 
+mod fingerprint;
 mod tree;
 mod uevent;
 
