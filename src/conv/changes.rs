@@ -166,9 +166,28 @@ pub fn diff(old: &[Leaf], new: &[Leaf]) -> Vec<Change> {
 /// The changes from tree `old` to tree `new`: leaves compared by hash, text copied only for
 /// the leaves that changed.
 pub fn diff_trees(old: &[Node], new: &[Node]) -> Vec<Change> {
-    let mut seen = Seen::default();
-    let (ho, hn) = (leaf_hashes(old, &mut seen), leaf_hashes(new, &mut seen));
-    diff_hashed(old, &ho, new, &hn)
+    let mut seen = Seen::with_capacity_and_hasher(64, KeyHash::default());
+    let (lo, ln) = (leaf_refs(old, &mut seen), leaf_refs(new, &mut seen));
+    let same = |a: &LeafRef, b: &LeafRef| (a.key, a.value) == (b.key, b.value);
+    if lo.len() == ln.len() && lo.iter().zip(&ln).all(|(a, b)| same(a, b)) {
+        return Vec::new();
+    }
+    let before: std::collections::HashMap<u64, u64, KeyHash> =
+        lo.iter().map(|l| (l.key, l.value)).collect();
+    let now: std::collections::HashSet<u64, KeyHash> = ln.iter().map(|l| l.key).collect();
+    let changed: std::collections::HashSet<u64, KeyHash> = ln
+        .iter()
+        .filter(|l| before.get(&l.key) != Some(&l.value))
+        .map(|l| l.key)
+        .chain(lo.iter().map(|l| l.key).filter(|k| !now.contains(k)))
+        .collect();
+    let pick = |refs: &[LeafRef]| -> Vec<Leaf> {
+        refs.iter()
+            .filter(|l| changed.contains(&l.key))
+            .map(|l| Leaf::of(l.node, l.nth))
+            .collect()
+    };
+    diff(&pick(&lo), &pick(&ln))
 }
 
 /// What changed from a message whose leaves hash to `old` (its tree built by `old_tree`, only
@@ -182,35 +201,7 @@ pub fn diff_with(
     if old == new {
         return Vec::new();
     }
-    diff_hashed(&old_tree(), &old.0, tree, &new.0)
-}
-
-/// [`diff_trees`] given both trees' leaf hashes.
-fn diff_hashed(old: &[Node], ho: &[LeafHash], new: &[Node], hn: &[LeafHash]) -> Vec<Change> {
-    if ho == hn {
-        return Vec::new();
-    }
-    let before: std::collections::HashMap<u64, u64, KeyHash> = ho.iter().copied().collect();
-    let now: std::collections::HashSet<u64, KeyHash> = hn.iter().map(|h| h.0).collect();
-    let changed: std::collections::HashSet<u64, KeyHash> = hn
-        .iter()
-        .filter(|(k, v)| before.get(k) != Some(v))
-        .map(|h| h.0)
-        .chain(ho.iter().map(|h| h.0).filter(|k| !now.contains(k)))
-        .collect();
-    let pick = |tree: &[Node], hashes: &[LeafHash]| -> Vec<Leaf> {
-        let mut out = Vec::new();
-        let mut i = 0;
-        let mut seen = Seen::default();
-        each_leaf(tree, &mut seen, &mut |n, k, _| {
-            if hashes.get(i).is_some_and(|h| changed.contains(&h.0)) {
-                out.push(Leaf::of(n, k));
-            }
-            i += 1;
-        });
-        out
-    };
-    diff(&pick(old, ho), &pick(new, hn))
+    diff_trees(&old_tree(), tree)
 }
 
 /// `IFLA_MTU: 1500 -> 9000`.
@@ -290,6 +281,30 @@ pub fn write_json(out: &mut String, c: &Changes) {
 
 /// A leaf as a streaming reader remembers it: hashes of its key and of its shown value.
 type LeafHash = (u64, u64);
+
+/// A comparable leaf of a tree: its key (field and occurrence), its shown value's hash, the
+/// node and its occurrence number.
+struct LeafRef<'a> {
+    key: u64,
+    value: u64,
+    node: &'a Node,
+    nth: u32,
+}
+
+/// The comparable leaves of `tree`, in order; `seen` is scratch space.
+fn leaf_refs<'a>(tree: &'a [Node], seen: &mut Seen) -> Vec<LeafRef<'a>> {
+    let mut out = Vec::with_capacity(64);
+    seen.clear();
+    each_leaf(tree, seen, &mut |node, nth, key| {
+        out.push(LeafRef {
+            key,
+            value: str_hash(&node.display),
+            node,
+            nth,
+        })
+    });
+    out
+}
 
 /// Hashes of the comparable leaves of `tree` (no text copied); `seen` is scratch space.
 fn leaf_hashes(tree: &[Node], seen: &mut Seen) -> Vec<LeafHash> {
