@@ -357,6 +357,21 @@ impl Last {
 }
 
 impl Objects {
+    /// Record the message `view` (at `at`, about object `key`, whose tree is `tree`); what
+    /// changed since the previous message about the object, if there was one.
+    pub fn update(
+        &mut self,
+        dis: &crate::dissect::Dissector,
+        key: u64,
+        at: MsgRef,
+        view: &crate::dissect::MessageView,
+        tree: &[Node],
+    ) -> Option<Changes> {
+        let print = fingerprint(view);
+        self.record(key, at, view.index(), view.message_bytes(), print)
+            .map(|prev| prev.changes(dis, tree))
+    }
+
     /// Record message `m` (at `at`, about object `key`, its `bytes` and [`fingerprint`]); the
     /// previous message about the object, if there was one. A parallel reader fingerprints
     /// on its workers, records in capture order, and compares on the workers again.
