@@ -132,3 +132,115 @@ impl MessageView<'_> {
         fp.finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dissect::cooked::LINKTYPE_NETLINK;
+    use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
+    use crate::model::Endian;
+    use crate::netlink::{nla, nlmsg};
+
+    const LE: Endian = Endian::Little;
+
+    /// An RTM_NEWLINK notification of link 3 (family `family`) with `attrs`, as a frame.
+    fn link(family: u8, attrs: &[Vec<u8>]) -> Vec<u8> {
+        let mut p = vec![family, 0, 1, 0];
+        p.extend_from_slice(&3i32.to_le_bytes());
+        p.extend_from_slice(&[0; 8]);
+        for a in attrs {
+            p.extend_from_slice(a);
+        }
+        let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        f.extend(nlmsg(LE, 16, 0, 0, 0, &p));
+        f
+    }
+
+    /// The fingerprint of `frame`'s message, skipping fields whose last part holds "stats".
+    fn print(dis: &mut Dissector, frame: &[u8]) -> u64 {
+        let mut fi = FrameIndex::default();
+        dis.index_frame_into(frame, LINKTYPE_NETLINK, LE, &mut fi);
+        let m = fi.msgs.first().expect("a message");
+        dis.view(frame, m)
+            .fingerprint(&|f| f.rsplit('.').next().is_some_and(|l| l.contains("stats")))
+    }
+
+    fn af_spec(inet6: &[Vec<u8>]) -> Vec<u8> {
+        nla(LE, 26, &nla(LE, 10, &inet6.concat()))
+    }
+
+    /// Volatile attributes are left out at any depth; every other byte counts, and a nest whose
+    /// set a family hook picks is hashed whole.
+    #[test]
+    fn leaves_out_volatile_attributes_only() {
+        let mut dis = Dissector::new(SpecRegistry::with_embedded());
+        let mtu = |v: u32| nla(LE, 4, &v.to_le_bytes());
+        let stats64 = |v: u8| nla(LE, 23, &[v; 200]);
+        let inet6_stats = |v: u8| nla(LE, 3, &[v; 16]);
+        let inet6_flags = |v: u32| nla(LE, 1, &v.to_le_bytes());
+        let base = print(
+            &mut dis,
+            &link(
+                0,
+                &[
+                    mtu(1500),
+                    stats64(1),
+                    af_spec(&[inet6_flags(0), inet6_stats(1)]),
+                ],
+            ),
+        );
+        let alike = [
+            link(
+                0,
+                &[
+                    mtu(1500),
+                    stats64(9),
+                    af_spec(&[inet6_flags(0), inet6_stats(1)]),
+                ],
+            ),
+            link(
+                0,
+                &[
+                    mtu(1500),
+                    stats64(1),
+                    af_spec(&[inet6_flags(0), inet6_stats(7)]),
+                ],
+            ),
+            link(0, &[mtu(1500), af_spec(&[inet6_flags(0)])]),
+        ];
+        for f in &alike {
+            assert_eq!(print(&mut dis, f), base);
+        }
+        let differ = [
+            link(
+                0,
+                &[
+                    mtu(9000),
+                    stats64(1),
+                    af_spec(&[inet6_flags(0), inet6_stats(1)]),
+                ],
+            ),
+            link(
+                0,
+                &[
+                    mtu(1500),
+                    stats64(1),
+                    af_spec(&[inet6_flags(1), inet6_stats(1)]),
+                ],
+            ),
+            link(
+                2,
+                &[
+                    mtu(1500),
+                    stats64(1),
+                    af_spec(&[inet6_flags(0), inet6_stats(1)]),
+                ],
+            ),
+        ];
+        for f in &differ {
+            assert_ne!(print(&mut dis, f), base);
+        }
+        // AF_BRIDGE: IFLA_AF_SPEC holds bridge attributes (an override), hashed as bytes.
+        let bridge = |v: u8| link(7, &[af_spec(&[inet6_stats(v)])]);
+        assert_ne!(print(&mut dis, &bridge(1)), print(&mut dis, &bridge(2)));
+    }
+}
