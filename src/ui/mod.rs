@@ -312,6 +312,7 @@ impl App {
         }
         if let Some(mut job) = list.job.take() {
             // Chunk by chunk within the budget: the timeline counts what each one adds.
+            let mut spent = false;
             loop {
                 let shown_before = list.displayed.len();
                 if !job.collect_chunk(&mut list.displayed) {
@@ -325,12 +326,16 @@ impl App {
                     list.sort_dirty = true;
                 }
                 if start.elapsed() >= budget {
+                    spent = true;
                     break;
                 }
             }
             if !job.done() {
                 list.job = Some(job);
-                return true;
+                // With chunks left over, the next frame at once; while the workers are still
+                // at it, the window polls (see `ui`): redrawing flat out would take their
+                // CPU (a software renderer spends much of a core per frame).
+                return spent;
             }
         }
         // Filters on payload fields build a tree per message: check the clock more often.

@@ -106,6 +106,10 @@ impl App {
         } else if self.loading() || self.capturing() {
             // The loader's and capture's wakers repaint on the next batch; this is a safety net.
             ui.ctx().request_repaint_after(Duration::from_millis(100));
+        } else if self.list.job.is_some() {
+            // A filter on the worker threads: its progress, ten times a second (twenty
+            // slowed the workers more than it showed sooner, under a software renderer).
+            ui.ctx().request_repaint_after(Duration::from_millis(100));
         }
         ui.ctx().set_theme(if self.settings.dark {
             egui::Theme::Dark
