@@ -41,6 +41,9 @@ pub(super) struct Shared {
     fork: Fork,
     next: AtomicUsize,
     cancel: AtomicBool,
+    /// Chunks sent so far, and who to tell when the last one is (see `FilterJob::wake_when_done`).
+    sent: AtomicUsize,
+    waker: std::sync::OnceLock<super::Waker>,
 }
 
 /// A running background filter (see the module doc). Dropping it stops the workers.
@@ -92,6 +95,8 @@ impl Store {
             fork: self.dis.fork(),
             next: AtomicUsize::new(0),
             cancel: AtomicBool::new(false),
+            sent: AtomicUsize::new(0),
+            waker: std::sync::OnceLock::new(),
         });
         let chunks = (end - from).div_ceil(CHUNK);
         let (tx, rx) = unbounded();
@@ -133,6 +138,11 @@ impl Store {
                     ctx.filter_rows(walk_rows(&sh.segs, lo..hi), &mut out);
                     if tx.send((c, out)).is_err() {
                         break;
+                    }
+                    if sh.sent.fetch_add(1, Ordering::AcqRel) + 1 == chunks
+                        && let Some(w) = sh.waker.get()
+                    {
+                        w();
                     }
                 }
             });
@@ -220,6 +230,18 @@ fn lower_priority() {
 }
 
 impl FilterJob {
+    /// Call `waker` once the workers have sent their last chunk (a window that polls the job
+    /// shows the end at once). Only the first waker given is kept.
+    pub fn wake_when_done(&self, waker: super::Waker) {
+        let _ = self.shared.waker.set(waker);
+        // Done before the waker was set: nobody else will call it.
+        if self.shared.sent.load(Ordering::Acquire) == self.chunks
+            && let Some(w) = self.shared.waker.get()
+        {
+            w();
+        }
+    }
+
     /// Append to `out` the matching rows of the chunks finished in order so far; the row up to
     /// which the job has filtered.
     pub fn collect(&mut self, out: &mut Vec<u32>) -> usize {

@@ -847,3 +847,45 @@ fn dropped_job_stops() {
     }
     panic!("workers still hold the job 2 s after it was dropped");
 }
+
+/// A job wakes the window once its last chunk is sent, whether the waker came before that or
+/// after.
+#[test]
+fn a_job_wakes_when_done() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let big = repeated("route-link.pcap", 120);
+    let filter = compile(&big, "rt-link.mtu > 1000");
+    for early in [true, false] {
+        let woken = Arc::new(AtomicUsize::new(0));
+        let w = Arc::clone(&woken);
+        let waker: Waker = Arc::new(move || {
+            w.fetch_add(1, Ordering::SeqCst);
+        });
+        let mut job = big.start_filter(&filter, None, 0, 2).expect("a job");
+        if early {
+            job.wake_when_done(Arc::clone(&waker));
+        }
+        let mut rows = Vec::new();
+        job.collect_all(&mut rows);
+        assert!(!rows.is_empty());
+        if !early {
+            // The workers count a chunk after sending it: wait until they are gone.
+            for _ in 0..1000 {
+                if Arc::strong_count(&job.shared_for_tests()) == 2 {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            assert_eq!(woken.load(Ordering::SeqCst), 0);
+            job.wake_when_done(waker);
+        }
+        for _ in 0..1000 {
+            if woken.load(Ordering::SeqCst) > 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(woken.load(Ordering::SeqCst) > 0, "early: {early}");
+    }
+}

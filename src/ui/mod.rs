@@ -309,6 +309,9 @@ impl App {
             list.job = self
                 .store
                 .start_filter(f, want, list.filtered_upto, filter_threads());
+            if let (Some(job), Some(w)) = (list.job.as_ref(), self.waker.as_ref()) {
+                job.wake_when_done(w.clone());
+            }
         }
         if let Some(mut job) = list.job.take() {
             // Chunk by chunk within the budget: the timeline counts what each one adds.
