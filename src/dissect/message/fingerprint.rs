@@ -2,7 +2,7 @@
 //! building it.
 
 use super::super::attrs::{Fingerprint, Walker};
-use super::super::families::Payload;
+use super::tree::genl_layout;
 use super::{MessageView, Target, TargetIds};
 use crate::netlink::NLMSG_HDRLEN;
 
@@ -47,24 +47,8 @@ impl MessageView<'_> {
         let (walker, set, mut pos) = match self.target() {
             Target::Raw { spec, op } => {
                 let hooks = self.hooks();
-                let p = Payload {
-                    view: self,
-                    specs: &self.d.specs,
-                    spec,
-                    op,
-                    m,
-                    data: self.data,
-                    start,
-                    end,
-                };
-                let (spec, hdr, set) = match hooks.layout(&p) {
-                    Some(l) => (l.spec, l.header, l.set),
-                    None => {
-                        let hdr = op.fixed_header.as_deref().or(spec.fixed_header.as_deref());
-                        let set = op.attribute_set.as_deref().and_then(|s| spec.sets.get(s));
-                        (spec, hdr.and_then(|h| spec.structs.get(h)), set)
-                    }
-                };
+                let (p, layout) = self.raw_layout(spec, op, start, end);
+                let (spec, hdr, set) = (layout.spec, layout.header, layout.set);
                 if hooks.finish_reads_values() || hooks.short_header(&p, hdr).is_some() {
                     return whole(&mut fp);
                 }
@@ -99,25 +83,11 @@ impl MessageView<'_> {
                     want: None,
                 };
                 let mut pos = start + 4;
-                let hdr = op
-                    .and_then(|o| o.fixed_header.as_deref())
-                    .or(spec.fixed_header.as_deref());
-                if let Some(st) = hdr.and_then(|h| spec.structs.get(h)) {
+                let (hdr, set, endian) = genl_layout(spec, op, m.endian);
+                if let Some(st) = hdr {
                     pos = w.header_end(st, pos, end);
                 }
-                let set = op
-                    .and_then(|o| o.attribute_set.as_deref())
-                    .or_else(|| spec.sole_set())
-                    .and_then(|s| spec.sets.get(s));
-                let w = Walker {
-                    endian: if spec.attrs_big_endian {
-                        crate::model::Endian::Big
-                    } else {
-                        m.endian
-                    },
-                    ..w
-                };
-                (w, set, pos)
+                (Walker { endian, ..w }, set, pos)
             }
             _ => return whole(&mut fp),
         };

@@ -664,15 +664,9 @@ impl<'a> MessageView<'a> {
                 op,
                 ..
             } => {
-                let set = op
-                    .and_then(|o| o.attribute_set.as_deref())
-                    .or_else(|| spec.sole_set())?;
-                let hdr = op
-                    .and_then(|o| o.fixed_header.as_deref())
-                    .or(spec.fixed_header.as_deref())
-                    .and_then(|h| spec.structs.get(h))
-                    .map_or(0, |s| s.size);
-                Some((p + 4 + align4(hdr), spec.sets.get(set)?, spec))
+                let (hdr, set, _) = tree::genl_layout(spec, op, self.m.endian);
+                let hdr = hdr.map_or(0, |s| s.size);
+                Some((p + 4 + align4(hdr), set?, spec))
             }
             Target::Raw { spec, op } => {
                 let set = op.attribute_set.as_deref()?;

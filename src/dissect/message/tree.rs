@@ -2,13 +2,70 @@
 //! message (the packet list never needs them).
 
 use super::super::attrs::{Walker, Want, guess_display, mark_raw};
-use super::super::specs::{Op, Spec};
+use super::super::families::{Layout, Payload};
+use super::super::specs::{AttrSet, Op, Spec, StructDef};
 use super::super::{Dissector, MsgIndex, infer_direction};
 use super::{MessageView, Target};
 use crate::model::{Endian, Node, Severity, Value};
 use crate::netlink::*;
 
+/// A generic netlink message's layout after its genlmsghdr: the op's (else the family's)
+/// fixed header; the op's top-level set, else the family's only one (an unknown command of a
+/// family with several sets has none: walked generically, not guessed); the attributes' byte
+/// order.
+pub(super) fn genl_layout<'s>(
+    spec: &'s Spec,
+    op: Option<&'s Op>,
+    endian: Endian,
+) -> (Option<&'s StructDef>, Option<&'s AttrSet>, Endian) {
+    let hdr = op
+        .and_then(|o| o.fixed_header.as_deref())
+        .or(spec.fixed_header.as_deref())
+        .and_then(|h| spec.structs.get(h));
+    let set = op
+        .and_then(|o| o.attribute_set.as_deref())
+        .or_else(|| spec.sole_set())
+        .and_then(|s| spec.sets.get(s));
+    let endian = if spec.attrs_big_endian {
+        Endian::Big
+    } else {
+        endian
+    };
+    (hdr, set, endian)
+}
+
 impl<'a> MessageView<'a> {
+    /// A classic-family payload (`data[start..end]`) as its family's hooks see it, and the
+    /// layout its tree reads: the one the hooks pick by content, else the op's fixed header
+    /// and attribute set.
+    pub(super) fn raw_layout<'s>(
+        &'s self,
+        spec: &'a Spec,
+        op: &'a Op,
+        start: usize,
+        end: usize,
+    ) -> (Payload<'s>, Layout<'s>) {
+        let p = Payload {
+            view: self,
+            specs: &self.d.specs,
+            spec,
+            op,
+            m: &self.m,
+            data: self.data,
+            start,
+            end,
+        };
+        let layout = self.hooks().layout(&p).unwrap_or_else(|| {
+            let hdr = op.fixed_header.as_deref().or(spec.fixed_header.as_deref());
+            Layout {
+                spec,
+                header: hdr.and_then(|h| spec.structs.get(h)),
+                set: op.attribute_set.as_deref().and_then(|s| spec.sets.get(s)),
+            }
+        });
+        (p, layout)
+    }
+
     /// The nlmsghdr node with its five fields.
     pub fn header_node(&self) -> Node {
         let m = &self.m;
@@ -128,25 +185,8 @@ impl<'a> MessageView<'a> {
             Target::Genl { family, spec, op } => self.genl_tree(start, end, family, spec, op, want),
             Target::Raw { spec, op } => {
                 let hooks = self.hooks();
-                let p = super::super::families::Payload {
-                    view: self,
-                    specs: &self.d.specs,
-                    spec,
-                    op,
-                    m,
-                    data: self.data,
-                    start,
-                    end,
-                };
-                // The family's module may pick another layout by content.
-                let (spec, hdr_struct, set) = match hooks.layout(&p) {
-                    Some(l) => (l.spec, l.header, l.set),
-                    None => {
-                        let hdr = op.fixed_header.as_deref().or(spec.fixed_header.as_deref());
-                        let set = op.attribute_set.as_deref().and_then(|s| spec.sets.get(s));
-                        (spec, hdr.and_then(|h| spec.structs.get(h)), set)
-                    }
-                };
+                let (p, layout) = self.raw_layout(spec, op, start, end);
+                let (spec, hdr_struct, set) = (layout.spec, layout.header, layout.set);
                 // A filter's tree of a family it does not ask about: nothing to build.
                 if want.is_some_and(|w| !w.level(spec.field_root())) {
                     return Vec::new();
@@ -310,25 +350,14 @@ impl<'a> MessageView<'a> {
             op: op.map(|o| o.name.as_str()),
             want,
         };
-        let hdr = op
-            .and_then(|o| o.fixed_header.as_deref())
-            .or(spec.fixed_header.as_deref());
-        if let Some(st) = hdr.and_then(|h| spec.structs.get(h)) {
+        let (hdr, set, attrs_endian) = genl_layout(spec, op, m.endian);
+        if let Some(st) = hdr {
             let (hn, next) = w.header_node(st, spec.field_root(), pos, end);
             out.push(hn);
             pos = next;
         }
-        // An unknown command of a family with several sets: walk generically, don't guess.
-        let set = op
-            .and_then(|o| o.attribute_set.as_deref())
-            .or_else(|| spec.sole_set())
-            .and_then(|s| spec.sets.get(s));
         let w = Walker {
-            endian: if spec.attrs_big_endian {
-                crate::model::Endian::Big
-            } else {
-                m.endian
-            },
+            endian: attrs_endian,
             ..w
         };
         let mut attrs = w.attrs(pos, end, set, spec.field_root(), 0);
