@@ -433,12 +433,7 @@ fn assert_same(a: &mut Store, b: &mut Store) {
 
 #[test]
 fn loader_indexing_matches_indexing_on_the_store_for_every_capture() {
-    let mut names: Vec<_> = std::fs::read_dir(capture(""))
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".pcap") || n.ends_with(".pcapng"))
-        .collect();
-    names.sort();
+    let names = all_captures();
     assert!(names.len() >= 5, "{names:?}");
     for name in names {
         let (mut reference, err) = pushed(&capture(&name));
