@@ -110,8 +110,7 @@ impl Store {
                     dis: &dis,
                     segs: &sh.segs,
                     prev,
-                    prints: RefCell::default(),
-                    hashes: RefCell::default(),
+                    recent: RefCell::default(),
                     scratch: RefCell::default(),
                 });
                 let changes = |i: usize, v: &MessageView| {
@@ -162,13 +161,16 @@ struct Compare<'a> {
     dis: &'a Dissector,
     segs: &'a [Segment],
     prev: &'a HashMap<u32, u32>,
-    /// Fingerprints of rows compared lately, for the next message about their object (often
-    /// in the same chunk); bounded.
-    prints: RefCell<HashMap<u32, u64>>,
-    /// Leaf hashes of rows whose fingerprint differed from their previous row's, for the
-    /// next message about their object; bounded.
-    hashes: RefCell<HashMap<u32, LeafHashes>>,
+    /// What was worked out for rows compared lately, for the next message about their object
+    /// (often in the same chunk); bounded.
+    recent: RefCell<HashMap<u32, Recent>>,
     scratch: RefCell<LeafScratch>,
+}
+
+/// A compared row's fingerprint, and its leaves' hashes once a comparison needed them.
+struct Recent {
+    print: u64,
+    hashes: Option<LeafHashes>,
 }
 
 impl Compare<'_> {
@@ -190,31 +192,31 @@ impl Compare<'_> {
             frame: u64::from(e.frame) + 1,
             msg: u32::from(e.pos),
         };
-        let now = changes::fingerprint(v);
-        let mut prints = self.prints.borrow_mut();
-        let before = prints
-            .remove(&p)
-            .unwrap_or_else(|| changes::fingerprint(&old));
-        if prints.len() >= 2 * CHUNK {
-            prints.clear();
+        let print = changes::fingerprint(v);
+        let mut recent = self.recent.borrow_mut();
+        let before = recent.remove(&p);
+        if recent.len() >= 2 * CHUNK {
+            recent.clear();
         }
-        prints.insert(row, now);
-        if before == now {
+        let before_print = before
+            .as_ref()
+            .map_or_else(|| changes::fingerprint(&old), |b| b.print);
+        if before_print == print {
+            // The same leaves: the earlier row's hashes, if known, are this one's.
+            let hashes = before.and_then(|b| b.hashes);
+            recent.insert(row, Recent { print, hashes });
             let changes = Vec::new();
             return (Some(Changes { since, changes }), None);
         }
         let tree = v.tree();
         let mut scratch = self.scratch.borrow_mut();
         let now = LeafHashes::of(&tree, &mut scratch);
-        let mut hashes = self.hashes.borrow_mut();
-        let before = hashes
-            .remove(&p)
+        let before = before
+            .and_then(|b| b.hashes)
             .unwrap_or_else(|| LeafHashes::of(&old.tree(), &mut scratch));
         let changes = diff_with(&before, || old.tree(), &now, &tree);
-        if hashes.len() >= 2 * CHUNK {
-            hashes.clear();
-        }
-        hashes.insert(row, now);
+        let hashes = Some(now);
+        recent.insert(row, Recent { print, hashes });
         (Some(Changes { since, changes }), Some(tree))
     }
 }
