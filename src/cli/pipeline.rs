@@ -181,7 +181,7 @@ struct Object {
 /// Dissects, filters and prints batches (see the module's doc).
 pub(crate) struct Renderer {
     /// Replica that fingerprints messages about objects in step 1 (only when comparing).
-    trees: Option<Dissector>,
+    prints: Option<Dissector>,
     /// Replica that views, filters and prints.
     view: Dissector,
     emitter: Option<Emitter>,
@@ -216,7 +216,7 @@ impl Renderer {
     /// made, before it read anything), printing with `emitter`.
     pub fn new(replica: &dyn Fn() -> Dissector, changes: bool, emitter: Option<Emitter>) -> Self {
         Renderer {
-            trees: changes.then(|| replica().into_replica()),
+            prints: changes.then(|| replica().into_replica()),
             view: replica().into_replica(),
             emitter,
             coverage: None,
@@ -229,18 +229,18 @@ impl Renderer {
     /// Render `job`.
     pub fn render(&mut self, setup: &Setup, job: Job, gate: &dyn Gate) -> Done {
         for facts in &job.prior {
-            for d in std::iter::once(&mut self.view).chain(self.trees.as_mut()) {
+            for d in std::iter::once(&mut self.view).chain(self.prints.as_mut()) {
                 d.apply_facts(facts.iter().map(|f| f.2.clone()));
             }
         }
         self.objects.clear();
-        if let Some(td) = self.trees.as_mut() {
+        if let Some(pd) = self.prints.as_mut() {
             // Step 1: the fingerprints of messages about objects.
             let mut at = 0;
             for (i, ((frame, _), fi)) in job.frames.iter().zip(&job.index).enumerate() {
                 for (mi, m) in fi.msgs.iter().enumerate() {
-                    apply_until(td, &job.facts, &mut at, i, mi);
-                    let view = td.view(&frame.data, m);
+                    apply_until(pd, &job.facts, &mut at, i, mi);
+                    let view = pd.view(&frame.data, m);
                     if let Some(key) = view.object_key() {
                         self.objects.push(Object {
                             frame: i,
@@ -251,7 +251,7 @@ impl Renderer {
                         });
                     }
                 }
-                apply_until(td, &job.facts, &mut at, i, usize::MAX);
+                apply_until(pd, &job.facts, &mut at, i, usize::MAX);
             }
         }
         // Step 2, in batch order: record them (every message about an object is remembered,
