@@ -333,6 +333,12 @@ pub fn fingerprint(view: &crate::dissect::MessageView) -> u64 {
     view.fingerprint(&volatile)
 }
 
+/// The tree of `view` as what-changed compares it: volatile attributes are bare nodes, which
+/// it skips with all below them (see `MessageView::tree_without`). Not for showing.
+pub fn compared_tree(view: &crate::dissect::MessageView) -> Vec<Node> {
+    view.tree_without(volatile)
+}
+
 /// The objects seen so far, each with its last message: what a streaming reader keeps to
 /// tell each message what changed. Messages are compared by [`fingerprint`]; both are
 /// dissected only when the fingerprints differ. Bounded: past `MAX_OBJECTS` objects or
@@ -466,7 +472,10 @@ impl Previous {
         let changes = if self.same {
             Vec::new()
         } else {
-            diff_trees(&dis.view(&self.last.bytes, &self.last.msg).tree(), tree)
+            diff_trees(
+                &compared_tree(&dis.view(&self.last.bytes, &self.last.msg)),
+                tree,
+            )
         };
         Changes {
             since: self.last.at,

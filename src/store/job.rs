@@ -112,6 +112,7 @@ impl Store {
                     prev,
                     recent: RefCell::default(),
                     scratch: RefCell::default(),
+                    whole: sh.filter.reads_payload(),
                 });
                 let changes = |i: usize, v: &MessageView| {
                     compare.as_ref().map_or((None, None), |c| c.changes(i, v))
@@ -165,6 +166,8 @@ struct Compare<'a> {
     /// (often in the same chunk); bounded.
     recent: RefCell<HashMap<u32, Recent>>,
     scratch: RefCell<LeafScratch>,
+    /// The filter reads payload fields: a compared row's tree is built whole, for it too.
+    whole: bool,
 }
 
 /// A compared row's fingerprint, and its leaves' hashes once a comparison needed them.
@@ -208,16 +211,21 @@ impl Compare<'_> {
             let changes = Vec::new();
             return (Some(Changes { since, changes }), None);
         }
-        let tree = v.tree();
+        // Compared alike (see `changes::compared_tree`); whole when the filter reads it.
+        let tree = if self.whole {
+            v.tree()
+        } else {
+            changes::compared_tree(v)
+        };
         let mut scratch = self.scratch.borrow_mut();
         let now = LeafHashes::of(&tree, &mut scratch);
         let before = before
             .and_then(|b| b.hashes)
-            .unwrap_or_else(|| LeafHashes::of(&old.tree(), &mut scratch));
-        let changes = diff_with(&before, || old.tree(), &now, &tree);
+            .unwrap_or_else(|| LeafHashes::of(&changes::compared_tree(&old), &mut scratch));
+        let changes = diff_with(&before, || changes::compared_tree(&old), &now, &tree);
         let hashes = Some(now);
         recent.insert(row, Recent { print, hashes });
-        (Some(Changes { since, changes }), Some(tree))
+        (Some(Changes { since, changes }), self.whole.then_some(tree))
     }
 }
 

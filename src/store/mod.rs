@@ -22,7 +22,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::capture::trace::ProcInfo;
-use crate::conv::changes::{Changes, diff_trees, fingerprint};
+use crate::conv::changes::{Changes, compared_tree, diff_trees, fingerprint};
 use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::MsgFields;
 use crate::dissect::problems::frame_problem_node;
@@ -372,7 +372,7 @@ impl Store {
         let changes = if fingerprint(&va) == fingerprint(&vb) {
             Vec::new()
         } else {
-            diff_trees(&va.tree(), &vb.tree())
+            diff_trees(&compared_tree(&va), &compared_tree(&vb))
         };
         let e = self.msg(a)?;
         Some(Changes {

@@ -826,6 +826,36 @@ fn equal_fingerprints_mean_nothing_changed() {
     );
 }
 
+/// The tree what-changed compares (counters bare) has the leaves it compares of the whole
+/// tree, on every message of every capture; and it leaves out much of a link message.
+#[test]
+fn compared_trees_compare_as_whole_ones() {
+    use crate::conv::changes::{compared_tree, leaves};
+    let count = |t: &[crate::model::Node]| {
+        let mut n = 0usize;
+        for r in t {
+            r.walk(&mut |_| n += 1);
+        }
+        n
+    };
+    let (mut messages, mut pruned, mut whole_nodes, mut bare_nodes) = (0, 0, 0, 0);
+    for name in all_captures() {
+        let store = loaded(&name);
+        for i in 0..store.len() {
+            let Some(v) = store.view(i) else { continue };
+            let (whole, bare) = (v.tree(), compared_tree(&v));
+            assert_eq!(leaves(&whole), leaves(&bare), "{name}: row {i}");
+            messages += 1;
+            let (w, b) = (count(&whole), count(&bare));
+            pruned += usize::from(b < w);
+            whole_nodes += w;
+            bare_nodes += b;
+        }
+    }
+    assert!(pruned > 100, "{pruned} of {messages} messages pruned");
+    eprintln!("{pruned} of {messages} messages pruned; {bare_nodes} of {whole_nodes} nodes kept");
+}
+
 /// Dropping a job stops its threads (they take no more chunks).
 #[test]
 fn dropped_job_stops() {

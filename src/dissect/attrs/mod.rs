@@ -29,6 +29,9 @@ pub struct Walker<'a> {
     pub op: Option<&'a str>,
     /// Build only what these fields need (a filter's tree); `None`: everything.
     pub want: Option<&'a Want>,
+    /// Attributes whose field path this accepts are built bare (name and field, nothing
+    /// inside): a tree for what-changed, which skips them with all below them.
+    pub prune: Option<fn(&str) -> bool>,
 }
 
 /// The attributes already decoded at one nesting level, and the level around it: where a
@@ -217,6 +220,10 @@ impl<'a> Walker<'a> {
         };
         let field = dotted(path, &attr.name);
         let mut node = Node::new(attr.cname.clone(), field, Value::None, pos, len);
+        // A selector stays: a sub-message beside it takes its format from its value.
+        if !attr.selector && self.prune.is_some_and(|p| p(&node.field)) {
+            return node;
+        }
         if depth >= MAX_DEPTH {
             node.raw = true;
             node.set_expert(

@@ -149,6 +149,7 @@ fn walk(spec: &Spec, data: &[u8], op: Option<&str>) -> Vec<Node> {
         overrides: Vec::new(),
         op,
         want: None,
+        prune: None,
     };
     w.attrs(0, data.len(), spec.sets.get("top"), "deep", 0)
 }

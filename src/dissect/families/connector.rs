@@ -147,6 +147,7 @@ fn proc_data(spec: &Spec, data: &[u8], start: usize, end: usize, e: Endian, n: &
         overrides: Vec::new(),
         op: None,
         want: None,
+        prune: None,
     };
     let len = end - start;
     let enum_node = |name: &str, field: &str, at: usize, en: &str| {

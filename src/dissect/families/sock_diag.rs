@@ -285,6 +285,7 @@ fn protocol_info(p: &Payload<'_>, nodes: &mut [Node]) {
             overrides: Vec::new(),
             op: None,
             want: None,
+            prune: None,
         };
         let (kids, _) = w.struct_members(st, n.offset + 4, len, "sock-diag.info", p.m.endian, 0);
         n.children = kids;

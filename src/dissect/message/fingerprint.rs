@@ -59,6 +59,7 @@ impl MessageView<'_> {
                     overrides: hooks.overrides(&p),
                     op: Some(op.name.as_str()),
                     want: None,
+                    prune: None,
                 };
                 let mut pos = start;
                 if let Some(st) = hdr {
@@ -81,6 +82,7 @@ impl MessageView<'_> {
                     overrides: Vec::new(),
                     op: op.map(|o| o.name.as_str()),
                     want: None,
+                    prune: None,
                 };
                 let mut pos = start + 4;
                 let (hdr, set, endian) = genl_layout(spec, op, m.endian);

@@ -101,6 +101,8 @@ pub struct MessageView<'a> {
     // Held by value (it is small): a store may keep its rows packed and unpack them per view.
     m: MsgIndex,
     r: std::cell::OnceCell<std::rc::Rc<Resolved>>,
+    /// Attributes the tree builds bare ([`MessageView::tree_without`]).
+    prune: Option<fn(&str) -> bool>,
 }
 
 impl<'a> MessageView<'a> {
@@ -110,6 +112,7 @@ impl<'a> MessageView<'a> {
             data,
             m: *m,
             r: std::cell::OnceCell::new(),
+            prune: None,
         }
     }
 
@@ -199,6 +202,7 @@ impl<'a> MessageView<'a> {
                     data: self.data,
                     m: self.m,
                     r: std::cell::OnceCell::from(std::rc::Rc::new(r.clone())),
+                    prune: None,
                 };
                 r.keys = probe.compute_keys();
                 r.top = probe.attr_start().map(|(start, set, _)| {

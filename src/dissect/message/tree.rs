@@ -158,6 +158,19 @@ impl<'a> MessageView<'a> {
         self.tree_for(None)
     }
 
+    /// [`MessageView::tree`] but the attributes whose field path `skip` accepts are bare
+    /// nodes (name and field, nothing decoded inside). What-changed skips them with all below
+    /// them anyway, so it compares these trees as it would whole ones, and counters (link
+    /// statistics are half of a link message) cost nothing. Not for showing.
+    pub fn tree_without(&self, skip: fn(&str) -> bool) -> Vec<Node> {
+        MessageView {
+            prune: Some(skip),
+            r: self.r.clone(),
+            ..*self
+        }
+        .tree()
+    }
+
     /// [`MessageView::tree`], or with `want` only what answers those fields (a filter's tree:
     /// see [`Want`]), which is much cheaper and must not be shown.
     pub fn tree_for(&self, want: Option<&Want>) -> Vec<Node> {
@@ -209,6 +222,8 @@ impl<'a> MessageView<'a> {
                     overrides: hooks.overrides(&p),
                     op: Some(op.name.as_str()),
                     want,
+                    // `finish` reads values across attributes: every one is built.
+                    prune: self.prune.filter(|_| !hooks.finish_reads_values()),
                 };
                 let mut out = Vec::new();
                 let mut pos = start;
@@ -326,6 +341,7 @@ impl<'a> MessageView<'a> {
                 overrides: Vec::new(),
                 op: None,
                 want,
+                prune: self.prune,
             };
             let path = family.unwrap_or("genl");
             let mut attrs = w.attrs(pos, end, None, path, 0);
@@ -349,6 +365,7 @@ impl<'a> MessageView<'a> {
             overrides: Vec::new(),
             op: op.map(|o| o.name.as_str()),
             want,
+            prune: self.prune,
         };
         let (hdr, set, attrs_endian) = genl_layout(spec, op, m.endian);
         if let Some(st) = hdr {
@@ -562,6 +579,7 @@ impl<'a> MessageView<'a> {
             overrides: Vec::new(),
             op: None,
             want: None,
+            prune: None,
         };
         let mut kids = w.attrs(start, end, set, "nlmsgerr", 0);
         if set.is_none() {
@@ -693,6 +711,7 @@ fn unknown_payload(data: &[u8], start: usize, end: usize, endian: Endian) -> Vec
                 overrides: Vec::new(),
                 op: None,
                 want: None,
+                prune: None,
             };
             let mut attrs = w.attrs(start + k, end, None, "nlmsg.attr", 0);
             mark_raw(&mut attrs);
