@@ -59,7 +59,7 @@ fn fields() -> Vec<MsgFields<'static>> {
                 frame: *no,
                 msg: ord as u32,
             };
-            f.changes = objects.update(dis, key, at, v, f.tree());
+            f.changes = objects.update(dis, key, at, v);
         }
         let _ = f.tree();
         out.push(f);

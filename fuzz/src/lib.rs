@@ -193,7 +193,7 @@ pub fn dissect_frames(
                 .with_process(process.as_ref())
                 .with_linked(conv.linked(first + mi));
             if let Some(key) = view.object_key() {
-                fields.changes = objects.update(dis, key, at, &view, fields.tree());
+                fields.changes = objects.update(dis, key, at, &view);
                 if let Some(slot) = changes.get_mut(mi) {
                     slot.clone_from(&fields.changes);
                 }

@@ -18,7 +18,7 @@ use crate::conv::{Linked, MsgRef};
 use crate::dissect::attrs::Want;
 use crate::dissect::fields::MsgFields;
 use crate::dissect::{Dissector, Fact, FrameIndex};
-use crate::export::{Coverage, Emitter, Format, FrameRef, KnownNames, Part};
+use crate::export::{Coverage, Emitter, FrameRef, KnownNames, Part};
 use crate::filter::Filter;
 use crate::pcap::feed::Frames;
 
@@ -285,13 +285,6 @@ impl Renderer {
             .unwrap_or_default();
         text.clear();
         let mut matched = vec![false; job.frames.len()];
-        // Whether a compared message's tree is printed or filtered on: then it is built whole
-        // and used for both, else as what-changed compares it (counters left bare).
-        let whole = setup.filter.is_some_and(Filter::reads_payload)
-            || self.coverage.is_some()
-            || self.emitter.as_ref().is_some_and(|e| {
-                matches!(e.format(), Format::Tree | Format::Json | Format::Ndjson)
-            });
         let mut at = 0;
         let mut next_object = 0;
         let mut ord = job.first_ord;
@@ -334,18 +327,7 @@ impl Renderer {
                 {
                     next_object += 1;
                     if let Some(p) = &o.prev {
-                        // Only a message whose fingerprint differs needs its tree here; the
-                        // comparison's tree is then printed, not built again.
-                        if p.differs() && whole {
-                            let tree = view.tree();
-                            fields.changes = Some(p.changes(&self.view, &tree));
-                            fields = fields.with_tree(tree);
-                        } else if p.differs() {
-                            let tree = changes::compared_tree(&view);
-                            fields.changes = Some(p.changes(&self.view, &tree));
-                        } else {
-                            fields.changes = Some(p.changes(&self.view, &[]));
-                        }
+                        fields.changes = Some(p.changes(&self.view, &view));
                     }
                     if let Some(slot) = self.frame_changes.get_mut(mi) {
                         slot.clone_from(&fields.changes);

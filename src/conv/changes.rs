@@ -56,7 +56,7 @@ const VOLATILE: &[&str] = &[
     "res-id",
 ];
 
-fn volatile(field: &str) -> bool {
+pub(crate) fn volatile(field: &str) -> bool {
     // Asked of every node of every compared tree: a byte loop, not `str::contains` (whose
     // searcher setup cost more than the walk it guards).
     let b = field.as_bytes();
@@ -190,18 +190,21 @@ pub fn diff_trees(old: &[Node], new: &[Node]) -> Vec<Change> {
     diff(&pick(&lo), &pick(&ln))
 }
 
-/// What changed from a message whose leaves hash to `old` (its tree built by `old_tree`, only
-/// when something did) to the message whose leaves hash to `new` and whose tree is `tree`.
-pub fn diff_with(
-    old: &LeafHashes,
-    old_tree: impl FnOnce() -> Vec<Node>,
-    new: &LeafHashes,
-    tree: &[Node],
+/// What changed from message `old` to message `new` (about one object). Nothing when their
+/// fingerprints are equal; else both trees are built as compared: counters, and the
+/// attributes alike in both, bare (see [`crate::dissect::attrs::Prune::against`]).
+pub fn diff_views(
+    old: &crate::dissect::MessageView,
+    new: &crate::dissect::MessageView,
 ) -> Vec<Change> {
-    if old == new {
+    use crate::dissect::attrs::Prune;
+    let (po, pn) = (old.attr_prints(&volatile), new.attr_prints(&volatile));
+    if po.fingerprint == pn.fingerprint {
         return Vec::new();
     }
-    diff_trees(&old_tree(), tree)
+    let to = old.tree_pruned(&Prune::against(volatile, &po, &pn));
+    let tn = new.tree_pruned(&Prune::against(volatile, &pn, &po));
+    diff_trees(&to, &tn)
 }
 
 /// `IFLA_MTU: 1500 -> 9000`.
@@ -279,9 +282,6 @@ pub fn write_json(out: &mut String, c: &Changes) {
     out.push_str("]}");
 }
 
-/// A leaf as a streaming reader remembers it: hashes of its key and of its shown value.
-type LeafHash = (u64, u64);
-
 /// A comparable leaf of a tree: its key (field and occurrence), its shown value's hash, the
 /// node and its occurrence number.
 struct LeafRef<'a> {
@@ -306,16 +306,6 @@ fn leaf_refs<'a>(tree: &'a [Node], seen: &mut Seen) -> Vec<LeafRef<'a>> {
     out
 }
 
-/// Hashes of the comparable leaves of `tree` (no text copied); `seen` is scratch space.
-fn leaf_hashes(tree: &[Node], seen: &mut Seen) -> Vec<LeafHash> {
-    let mut out = Vec::with_capacity(64);
-    seen.clear();
-    each_leaf(tree, seen, &mut |n, _, key| {
-        out.push((key, str_hash(&n.display)))
-    });
-    out
-}
-
 /// The last message about an object: where it is, its bytes (to show old values when
 /// something changed) and its fingerprint.
 #[derive(Debug)]
@@ -331,12 +321,6 @@ struct Last {
 /// volatile attributes (see `MessageView::fingerprint`). Equal fingerprints: nothing changed.
 pub fn fingerprint(view: &crate::dissect::MessageView) -> u64 {
     view.fingerprint(&volatile)
-}
-
-/// The tree of `view` as what-changed compares it: volatile attributes are bare nodes, which
-/// it skips with all below them (see `MessageView::tree_without`). Not for showing.
-pub fn compared_tree(view: &crate::dissect::MessageView) -> Vec<Node> {
-    view.tree_without(volatile)
 }
 
 /// The objects seen so far, each with its last message: what a streaming reader keeps to
@@ -363,19 +347,18 @@ impl Last {
 }
 
 impl Objects {
-    /// Record the message `view` (at `at`, about object `key`, whose tree is `tree`); what
-    /// changed since the previous message about the object, if there was one.
+    /// Record the message `view` (at `at`, about object `key`); what changed since the
+    /// previous message about the object, if there was one.
     pub fn update(
         &mut self,
         dis: &crate::dissect::Dissector,
         key: u64,
         at: MsgRef,
         view: &crate::dissect::MessageView,
-        tree: &[Node],
     ) -> Option<Changes> {
         let print = fingerprint(view);
         self.record(key, at, view.index(), view.message_bytes(), print)
-            .map(|prev| prev.changes(dis, tree))
+            .map(|prev| prev.changes(dis, view))
     }
 
     /// Record message `m` (at `at`, about object `key`, its `bytes` and [`fingerprint`]); the
@@ -436,21 +419,6 @@ impl Objects {
     }
 }
 
-/// A message's leaves' hashes (see [`Objects::hashes`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LeafHashes(Vec<LeafHash>);
-
-impl LeafHashes {
-    /// The leaves' hashes of `tree` (`scratch` is reused between trees).
-    pub fn of(tree: &[Node], scratch: &mut LeafScratch) -> Self {
-        LeafHashes(leaf_hashes(tree, &mut scratch.0))
-    }
-}
-
-/// Scratch space of [`LeafHashes::of`].
-#[derive(Debug, Default)]
-pub struct LeafScratch(Seen);
-
 /// The previous message about an object, as [`Objects::record`] returns it.
 #[derive(Debug)]
 pub struct Previous {
@@ -461,21 +429,22 @@ pub struct Previous {
 
 impl Previous {
     /// Whether the new message may have changed something: only then does
-    /// [`Previous::changes`] need its tree.
+    /// [`Previous::changes`] dissect the two.
     pub fn differs(&self) -> bool {
         !self.same
     }
 
-    /// What changed from it to the new message, whose tree is `tree` (the old message is
-    /// dissected again by `dis`, and `tree` read, only when the fingerprints differ).
-    pub fn changes(&self, dis: &crate::dissect::Dissector, tree: &[Node]) -> Changes {
+    /// What changed from it to the new message `view` (the old one is dissected again by
+    /// `dis`, with `view`'s dissector state, only when the fingerprints differ).
+    pub fn changes(
+        &self,
+        dis: &crate::dissect::Dissector,
+        view: &crate::dissect::MessageView,
+    ) -> Changes {
         let changes = if self.same {
             Vec::new()
         } else {
-            diff_trees(
-                &compared_tree(&dis.view(&self.last.bytes, &self.last.msg)),
-                tree,
-            )
+            diff_views(&dis.view(&self.last.bytes, &self.last.msg), view)
         };
         Changes {
             since: self.last.at,
@@ -521,7 +490,6 @@ mod tests {
             present: 16,
         };
         let big = vec![0u8; 64 << 10];
-        let tree = vec![leaf("x.a", "A", 1)];
         for k in 0..2000u64 {
             let at = MsgRef {
                 frame: k + 1,
@@ -548,7 +516,7 @@ mod tests {
         );
         let prev = prev.expect("newest object kept");
         assert!(!prev.differs());
-        assert!(prev.changes(&dis, &tree).changes.is_empty());
+        assert!(prev.changes(&dis, &dis.view(&big, &m)).changes.is_empty());
     }
 
     #[test]
@@ -568,12 +536,6 @@ mod tests {
             since: a,
             changes: diff(&leaves(&old), &leaves(&new)),
         };
-        let mut seen = Seen::default();
-        assert_ne!(leaf_hashes(&old, &mut seen), leaf_hashes(&new, &mut seen));
-        assert_eq!(
-            leaf_hashes(&new, &mut seen),
-            leaf_hashes(&new.clone(), &mut seen)
-        );
         assert_eq!(diff_trees(&old, &new), c.changes);
         let texts: Vec<String> = c.changes.iter().map(change_text).collect();
         assert_eq!(
@@ -606,6 +568,79 @@ mod tests {
         };
         assert!(c.changes.is_empty());
         assert!(node(&c).display.ends_with("nothing"));
+    }
+
+    /// Two messages about one object compare as their whole trees do, with the attributes
+    /// alike in both left bare: only those at a field path of their own, in messages decoded
+    /// alike.
+    #[test]
+    fn views_compare_as_whole_trees() {
+        use crate::dissect::attrs::Prune;
+        use crate::dissect::cooked::LINKTYPE_NETLINK;
+        use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
+        use crate::model::Endian::Little as LE;
+        use crate::netlink::{nla, nlmsg};
+        let link = |family: u8, attrs: &[Vec<u8>]| {
+            let mut p = vec![family, 0, 1, 0, 3, 0, 0, 0];
+            p.extend_from_slice(&[0; 8]);
+            p.extend(attrs.concat());
+            let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+            f.extend(nlmsg(LE, 16, 0, 0, 0, &p));
+            f
+        };
+        let mtu = |v: u32| nla(LE, 4, &v.to_le_bytes());
+        let name = |s: &str| nla(LE, 3, format!("{s}\0").as_bytes());
+        let alt = |s: &str| nla(LE, 53, format!("{s}\0").as_bytes());
+        let props = |names: &[&str]| {
+            nla(
+                LE,
+                52,
+                &names.iter().map(|n| alt(n)).collect::<Vec<_>>().concat(),
+            )
+        };
+        let mut dis = Dissector::new(SpecRegistry::with_embedded());
+        let index = |dis: &mut Dissector, f: &[u8]| {
+            let mut fi = FrameIndex::default();
+            dis.index_frame_into(f, LINKTYPE_NETLINK, LE, &mut fi);
+            fi.msgs[0]
+        };
+        let cases = [
+            // The name and the alternative names are alike: left bare.
+            (
+                link(0, &[mtu(1500), name("a"), props(&["x"])]),
+                link(0, &[mtu(9000), name("a"), props(&["x"])]),
+                1,
+            ),
+            // Two property lists (a repeat), the first alike: nothing is left bare.
+            (
+                link(0, &[props(&["x"]), props(&["z"])]),
+                link(0, &[props(&["x"]), props(&["z", "y"])]),
+                0,
+            ),
+            // AF_BRIDGE against AF_UNSPEC: decoded differently, nothing is left bare.
+            (
+                link(7, &[mtu(1500), name("a")]),
+                link(0, &[mtu(9000), name("a")]),
+                0,
+            ),
+        ];
+        for (i, (old, new, bare)) in cases.iter().enumerate() {
+            let (mo, mn) = (index(&mut dis, old), index(&mut dis, new));
+            let (vo, vn) = (dis.view(old, &mo), dis.view(new, &mn));
+            let whole = diff_trees(&vo.tree(), &vn.tree());
+            assert!(!whole.is_empty(), "case {i}");
+            assert_eq!(diff_views(&vo, &vn), whole, "case {i}");
+            let (po, pn) = (vo.attr_prints(&volatile), vn.attr_prints(&volatile));
+            let tree = vo.tree_pruned(&Prune::against(volatile, &po, &pn));
+            let ifname = tree.iter().find(|n| n.field == "rt-link.ifname");
+            let lists = tree.iter().filter(|n| n.field == "rt-link.prop-list");
+            let bare_nodes = ifname
+                .iter()
+                .copied()
+                .chain(lists)
+                .filter(|n| n.display.is_empty() && n.children.is_empty());
+            assert_eq!(bare_nodes.count() > 0, *bare > 0, "case {i}: {tree:#?}");
+        }
     }
 
     #[test]

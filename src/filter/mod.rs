@@ -330,17 +330,6 @@ impl Filter {
         self.fields().any(|f| f.starts_with("proc."))
     }
 
-    /// Whether any referenced field is read from the message's tree: outside the header,
-    /// the conversation, what-changed and `proc.*` fields.
-    pub fn reads_payload(&self) -> bool {
-        self.fields().any(|f| {
-            !Self::HEADER_FIELDS.contains(&f)
-                && !crate::conv::show::FIELDS.contains(&f)
-                && !matches!(f, "nlmsg.changed" | "nlmsg.changes")
-                && !f.starts_with("proc.")
-        })
-    }
-
     /// Whether any referenced field is outside [`Filter::HEADER_FIELDS`].
     pub fn needs_tree(&self) -> bool {
         self.fields().any(|f| !Self::HEADER_FIELDS.contains(&f))

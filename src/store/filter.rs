@@ -9,7 +9,6 @@ use crate::dissect::attrs::Want;
 use crate::dissect::fields::MsgFields;
 use crate::dissect::{Dissector, MessageView};
 use crate::filter::Filter;
-use crate::model::Node;
 
 impl Store {
     /// Append to `out` the indices in `range` of the messages that pass `filter`.
@@ -30,7 +29,7 @@ impl Store {
             out.extend((range.start..end).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
             return;
         }
-        let changes = |i: usize, _: &MessageView| (self.changes(i), None);
+        let changes = |i: usize, _: &MessageView| self.changes(i);
         let ctx = FilterCtx {
             dis: &self.dis,
             filter,
@@ -61,14 +60,12 @@ pub(super) struct FilterCtx<'a> {
     pub(super) marked: &'a std::collections::BTreeSet<u32>,
     pub(super) comments: &'a [(u32, Vec<String>)],
     pub(super) t0: Option<i128>,
-    /// What changed in row `i`, whose view is given (only for filters on changes), and its
-    /// whole tree if that was built for it.
+    /// What changed in row `i`, whose view is given (only for filters on changes).
     pub(super) changes: Option<&'a ChangesOf<'a>>,
 }
 
 /// See [`FilterCtx::changes`].
-pub(super) type ChangesOf<'a> =
-    dyn Fn(usize, &MessageView) -> (Option<Changes>, Option<Vec<Node>>) + 'a;
+pub(super) type ChangesOf<'a> = dyn Fn(usize, &MessageView) -> Option<Changes> + 'a;
 
 impl FilterCtx<'_> {
     /// Push the indices of the `rows` that pass the filter to `out`.
@@ -104,11 +101,7 @@ impl FilterCtx<'_> {
                 fields = fields.relative_to(t0);
             }
             if let Some(c) = self.changes {
-                let (changes, tree) = c(i, &view);
-                fields.changes = changes;
-                if let Some(t) = tree {
-                    fields = fields.with_tree(t);
-                }
+                fields.changes = c(i, &view);
             }
             if self.filter.matches(&fields) {
                 out.push(u32::try_from(i).unwrap_or(u32::MAX));

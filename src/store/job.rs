@@ -15,12 +15,11 @@ use crossbeam_channel::{Receiver, unbounded};
 
 use super::filter::FilterCtx;
 use super::{NO_MSG, Segment, Store, row_in, walk_rows};
-use crate::conv::changes::{self, Changes, LeafHashes, LeafScratch, diff_with};
+use crate::conv::changes::{self, Changes};
 use crate::conv::{Conversations, MsgRef};
 use crate::dissect::attrs::Want;
 use crate::dissect::{Dissector, Fork, MessageView};
 use crate::filter::Filter;
-use crate::model::Node;
 
 /// Rows a worker takes at a time.
 const CHUNK: usize = 4096;
@@ -111,12 +110,9 @@ impl Store {
                     segs: &sh.segs,
                     prev,
                     recent: RefCell::default(),
-                    scratch: RefCell::default(),
-                    whole: sh.filter.reads_payload(),
                 });
-                let changes = |i: usize, v: &MessageView| {
-                    compare.as_ref().map_or((None, None), |c| c.changes(i, v))
-                };
+                let changes =
+                    |i: usize, v: &MessageView| compare.as_ref().and_then(|c| c.changes(i, v));
                 let ctx = FilterCtx {
                     dis: &dis,
                     filter: &sh.filter,
@@ -162,34 +158,19 @@ struct Compare<'a> {
     dis: &'a Dissector,
     segs: &'a [Segment],
     prev: &'a HashMap<u32, u32>,
-    /// What was worked out for rows compared lately, for the next message about their object
+    /// The fingerprints of rows compared lately, for the next message about their object
     /// (often in the same chunk); bounded.
-    recent: RefCell<HashMap<u32, Recent>>,
-    scratch: RefCell<LeafScratch>,
-    /// The filter reads payload fields: a compared row's tree is built whole, for it too.
-    whole: bool,
-}
-
-/// A compared row's fingerprint, and its leaves' hashes once a comparison needed them.
-struct Recent {
-    print: u64,
-    hashes: Option<LeafHashes>,
+    recent: RefCell<HashMap<u32, u64>>,
 }
 
 impl Compare<'_> {
-    /// What changed in row `i` (viewed as `v`) since the previous row about its object, and
-    /// its tree if it was built; nothing for a row that has no previous one. Trees are built
-    /// only when the two rows' fingerprints differ.
-    fn changes(&self, i: usize, v: &MessageView) -> (Option<Changes>, Option<Vec<Node>>) {
-        let Some(row) = u32::try_from(i).ok() else {
-            return (None, None);
-        };
-        let Some(&p) = self.prev.get(&row) else {
-            return (None, None);
-        };
-        let Some((e, data)) = row_in(self.segs, p as usize).filter(|(e, _)| e.pos != NO_MSG) else {
-            return (None, None);
-        };
+    /// What changed in row `i` (viewed as `v`) since the previous row about its object;
+    /// nothing for a row that has no previous one. Trees are built only when the two rows'
+    /// fingerprints differ.
+    fn changes(&self, i: usize, v: &MessageView) -> Option<Changes> {
+        let row = u32::try_from(i).ok()?;
+        let p = *self.prev.get(&row)?;
+        let (e, data) = row_in(self.segs, p as usize).filter(|(e, _)| e.pos != NO_MSG)?;
         let old = self.dis.view(data, &e.idx);
         let since = MsgRef {
             frame: u64::from(e.frame) + 1,
@@ -201,31 +182,13 @@ impl Compare<'_> {
         if recent.len() >= 2 * CHUNK {
             recent.clear();
         }
-        let before_print = before
-            .as_ref()
-            .map_or_else(|| changes::fingerprint(&old), |b| b.print);
-        if before_print == print {
-            // The same leaves: the earlier row's hashes, if known, are this one's.
-            let hashes = before.and_then(|b| b.hashes);
-            recent.insert(row, Recent { print, hashes });
-            let changes = Vec::new();
-            return (Some(Changes { since, changes }), None);
-        }
-        // Compared alike (see `changes::compared_tree`); whole when the filter reads it.
-        let tree = if self.whole {
-            v.tree()
+        recent.insert(row, print);
+        let changes = if before.unwrap_or_else(|| changes::fingerprint(&old)) == print {
+            Vec::new()
         } else {
-            changes::compared_tree(v)
+            changes::diff_views(&old, v)
         };
-        let mut scratch = self.scratch.borrow_mut();
-        let now = LeafHashes::of(&tree, &mut scratch);
-        let before = before
-            .and_then(|b| b.hashes)
-            .unwrap_or_else(|| LeafHashes::of(&changes::compared_tree(&old), &mut scratch));
-        let changes = diff_with(&before, || changes::compared_tree(&old), &now, &tree);
-        let hashes = Some(now);
-        recent.insert(row, Recent { print, hashes });
-        (Some(Changes { since, changes }), self.whole.then_some(tree))
+        Some(Changes { since, changes })
     }
 }
 

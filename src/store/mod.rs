@@ -22,7 +22,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::capture::trace::ProcInfo;
-use crate::conv::changes::{Changes, compared_tree, diff_trees, fingerprint};
+use crate::conv::changes::{Changes, diff_views};
 use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::MsgFields;
 use crate::dissect::problems::frame_problem_node;
@@ -369,11 +369,7 @@ impl Store {
     /// What changed from message `a` to message `b` (any two messages).
     pub fn compare(&self, a: usize, b: usize) -> Option<Changes> {
         let (va, vb) = (self.view(a)?, self.view(b)?);
-        let changes = if fingerprint(&va) == fingerprint(&vb) {
-            Vec::new()
-        } else {
-            diff_trees(&compared_tree(&va), &compared_tree(&vb))
-        };
+        let changes = diff_views(&va, &vb);
         let e = self.msg(a)?;
         Some(Changes {
             since: MsgRef {

@@ -810,11 +810,11 @@ fn equal_fingerprints_mean_nothing_changed() {
                 store.view(b as usize).unwrap(),
             );
             pairs += 1;
-            if fingerprint(&va) != fingerprint(&vb) {
+            if crate::conv::changes::fingerprint(&va) != crate::conv::changes::fingerprint(&vb) {
                 continue;
             }
             same += 1;
-            let changes = diff_trees(&va.tree(), &vb.tree());
+            let changes = crate::conv::changes::diff_trees(&va.tree(), &vb.tree());
             assert!(changes.is_empty(), "{name}: rows {a} -> {b}: {changes:?}");
             counters_only += usize::from(va.payload_bytes() != vb.payload_bytes());
         }
@@ -826,11 +826,13 @@ fn equal_fingerprints_mean_nothing_changed() {
     );
 }
 
-/// The tree what-changed compares (counters bare) has the leaves it compares of the whole
-/// tree, on every message of every capture; and it leaves out much of a link message.
+/// What-changed's pruned trees compare as whole ones, on every message of every capture: a
+/// tree with counters bare has the leaves it compares of the whole tree, and two messages about
+/// one object compare alike with the attributes equal in both also bare.
 #[test]
-fn compared_trees_compare_as_whole_ones() {
-    use crate::conv::changes::{compared_tree, leaves};
+fn pruned_trees_compare_as_whole_ones() {
+    use crate::conv::changes::{diff_trees, diff_views, leaves, volatile};
+    use crate::dissect::attrs::Prune;
     let count = |t: &[crate::model::Node]| {
         let mut n = 0usize;
         for r in t {
@@ -839,11 +841,12 @@ fn compared_trees_compare_as_whole_ones() {
         n
     };
     let (mut messages, mut pruned, mut whole_nodes, mut bare_nodes) = (0, 0, 0, 0);
+    let (mut pairs, mut twin_pruned, mut twin_nodes) = (0, 0, 0);
     for name in all_captures() {
         let store = loaded(&name);
         for i in 0..store.len() {
             let Some(v) = store.view(i) else { continue };
-            let (whole, bare) = (v.tree(), compared_tree(&v));
+            let (whole, bare) = (v.tree(), v.tree_pruned(&Prune::new(volatile)));
             assert_eq!(leaves(&whole), leaves(&bare), "{name}: row {i}");
             messages += 1;
             let (w, b) = (count(&whole), count(&bare));
@@ -851,9 +854,29 @@ fn compared_trees_compare_as_whole_ones() {
             whole_nodes += w;
             bare_nodes += b;
         }
+        let mut prev: Vec<(u32, u32)> = store.object_prev.iter().map(|(b, a)| (*a, *b)).collect();
+        prev.sort_unstable();
+        for (a, b) in prev {
+            let (va, vb) = (
+                store.view(a as usize).unwrap(),
+                store.view(b as usize).unwrap(),
+            );
+            let whole = diff_trees(&va.tree(), &vb.tree());
+            assert_eq!(diff_views(&va, &vb), whole, "{name}: rows {a} -> {b}");
+            pairs += 1;
+            let (pa, pb) = (va.attr_prints(&volatile), vb.attr_prints(&volatile));
+            let n = count(&vb.tree_pruned(&Prune::against(volatile, &pb, &pa)));
+            let m = count(&vb.tree_pruned(&Prune::new(volatile)));
+            twin_pruned += usize::from(n < m);
+            twin_nodes += n;
+        }
     }
     assert!(pruned > 100, "{pruned} of {messages} messages pruned");
-    eprintln!("{pruned} of {messages} messages pruned; {bare_nodes} of {whole_nodes} nodes kept");
+    assert!(twin_pruned > 100, "{twin_pruned} of {pairs} pairs pruned");
+    eprintln!(
+        "{pruned} of {messages} messages pruned; {bare_nodes} of {whole_nodes} nodes kept; \
+         {twin_pruned} of {pairs} pairs pruned further ({twin_nodes} nodes)"
+    );
 }
 
 /// Dropping a job stops its threads (they take no more chunks).

@@ -3,9 +3,13 @@
 //! What-changed compares two messages about an object by it first and builds their trees only
 //! when it differs.
 
+use std::collections::HashMap;
+
 use super::Walker;
 use crate::dissect::specs::{AttrSet, AttrType};
 use crate::netlink::{NLA_HDRLEN, NLA_TYPE_MASK, align4};
+
+type KeyHash = std::hash::BuildHasherDefault<crate::dissect::KeyHasher>;
 
 /// A 64-bit hash fed with words and byte strings.
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +52,103 @@ impl Fingerprint {
         let x = self.0 ^ (self.0 >> 31);
         x.wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (x >> 27)
     }
+
+    /// The hash of `s` alone.
+    fn of_str(s: &str) -> u64 {
+        let mut f = Fingerprint::default();
+        f.bytes(s.as_bytes());
+        f.finish()
+    }
+}
+
+/// The hash of each attribute of a message, by field path, as [`Walker::fingerprint`] walks
+/// them: what lets a comparison of two messages about one object build only the attributes
+/// that differ (see [`Prune`]).
+#[derive(Debug, Default)]
+pub struct AttrPrints {
+    /// The message's fingerprint.
+    pub fingerprint: u64,
+    /// Field path hash -> the attribute.
+    attrs: HashMap<u64, Walked, KeyHash>,
+    /// What decoding an attribute reads besides its bytes: the message's kind, the sets its
+    /// family's hooks pick, every selector's value.
+    pub(in crate::dissect) context: Fingerprint,
+    /// False where nodes' fields may leave their attribute's path (a spec with code
+    /// decoders) or nothing was walked: no attribute can be left bare then.
+    pub(in crate::dissect) usable: bool,
+}
+
+/// An attribute [`AttrPrints`] saw.
+#[derive(Debug, Clone, Copy)]
+struct Walked {
+    /// Its offset (of its header) in the frame.
+    pos: usize,
+    /// Its hash (with all below it).
+    hash: u64,
+    /// Whether it is the only one at its field path.
+    once: bool,
+}
+
+impl AttrPrints {
+    fn saw(&mut self, path: &str, pos: usize, hash: u64) {
+        self.attrs
+            .entry(Fingerprint::of_str(path))
+            .and_modify(|w| w.once = false)
+            .or_insert(Walked {
+                pos,
+                hash,
+                once: true,
+            });
+    }
+
+    /// Whether `other`'s attributes were decoded as this message's would be.
+    fn comparable(&self, other: &AttrPrints) -> bool {
+        self.usable && other.usable && self.context.finish() == other.context.finish()
+    }
+}
+
+/// Which attributes a tree builds bare: name and field, nothing decoded inside. What-changed
+/// skips such a node (its value is none, its text empty), so it builds trees with them to
+/// compare.
+pub struct Prune<'p> {
+    /// Attributes left out of the comparison with all below them (counters).
+    skip: fn(&str) -> bool,
+    /// This message's attributes and the other message's, when they were decoded alike.
+    twin: Option<(&'p AttrPrints, &'p AttrPrints)>,
+}
+
+impl<'p> Prune<'p> {
+    /// Leave bare what `skip` accepts.
+    pub fn new(skip: fn(&str) -> bool) -> Self {
+        Prune { skip, twin: None }
+    }
+
+    /// Also leave bare each attribute that is the only one at its field path in both this
+    /// message (`own`) and the one it is compared with (`other`), and hashes alike in both.
+    /// Both trees then lose the same leaves, all of them equal, so their comparison is that
+    /// of the whole trees: a field's leaves are all below its one attribute, and the leaves
+    /// of its repeats are numbered as before.
+    pub fn against(skip: fn(&str) -> bool, own: &'p AttrPrints, other: &'p AttrPrints) -> Self {
+        Prune {
+            skip,
+            twin: own.comparable(other).then_some((own, other)),
+        }
+    }
+
+    /// Whether the attribute at `pos` with field path `field` is built bare.
+    pub(super) fn bare(&self, field: &str, pos: usize) -> bool {
+        if (self.skip)(field) {
+            return true;
+        }
+        let Some((own, other)) = self.twin else {
+            return false;
+        };
+        let key = Fingerprint::of_str(field);
+        match (own.attrs.get(&key), other.attrs.get(&key)) {
+            (Some(a), Some(b)) => a.once && b.once && a.pos == pos && a.hash == b.hash,
+            _ => false,
+        }
+    }
 }
 
 impl Walker<'_> {
@@ -58,7 +159,7 @@ impl Walker<'_> {
     /// whole, not walked: a nest whose set a family hook picks (an override), a sub-message or
     /// a selector (its siblings' format), a nest with a fixed header, anything deeper than
     /// the tree decodes. So two messages with the same fingerprint have the same tree but for
-    /// what `skip` leaves out.
+    /// what `skip` leaves out. With `rec`, each attribute's hash is recorded there too.
     #[allow(clippy::too_many_arguments)]
     pub fn fingerprint(
         &self,
@@ -69,6 +170,7 @@ impl Walker<'_> {
         depth: usize,
         skip: &dyn Fn(&str) -> bool,
         fp: &mut Fingerprint,
+        mut rec: Option<&mut AttrPrints>,
     ) {
         let end = end.min(self.data.len());
         let mut pos = start;
@@ -108,14 +210,34 @@ impl Walker<'_> {
                 }
                 _ => None,
             };
+            // Each attribute hashed on its own, then into the message's hash.
+            let mut one = Fingerprint::default();
             match nested {
                 Some(inner) => {
-                    fp.word(u64::from(raw_type) | 1 << 32);
+                    one.word(u64::from(raw_type) | 1 << 32);
                     let p0 = pos + NLA_HDRLEN;
-                    self.fingerprint(p0, pos + len, Some(inner), path, depth + 1, skip, fp);
-                    fp.word(1 << 33);
+                    let r = rec.as_deref_mut();
+                    self.fingerprint(
+                        p0,
+                        pos + len,
+                        Some(inner),
+                        path,
+                        depth + 1,
+                        skip,
+                        &mut one,
+                        r,
+                    );
                 }
-                None => fp.bytes(bytes),
+                None => one.bytes(bytes),
+            }
+            let hash = one.finish();
+            fp.word(hash);
+            if let Some(r) = rec.as_deref_mut() {
+                r.saw(path, pos, hash);
+                if attr.selector {
+                    r.context.word(Fingerprint::of_str(path));
+                    r.context.word(hash);
+                }
             }
             path.truncate(before);
             pos += align4(len);

@@ -5,7 +5,7 @@ use crate::model::{Endian, Node, Severity, Value};
 use crate::netlink::{
     NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4, array, span,
 };
-pub use fingerprint::Fingerprint;
+pub use fingerprint::{AttrPrints, Fingerprint, Prune};
 use structs::Records;
 pub use want::Want;
 
@@ -29,9 +29,9 @@ pub struct Walker<'a> {
     pub op: Option<&'a str>,
     /// Build only what these fields need (a filter's tree); `None`: everything.
     pub want: Option<&'a Want>,
-    /// Attributes whose field path this accepts are built bare (name and field, nothing
-    /// inside): a tree for what-changed, which skips them with all below them.
-    pub prune: Option<fn(&str) -> bool>,
+    /// Attributes built bare (name and field, nothing inside): a tree for what-changed, which
+    /// skips them.
+    pub prune: Option<&'a Prune<'a>>,
 }
 
 /// The attributes already decoded at one nesting level, and the level around it: where a
@@ -221,7 +221,7 @@ impl<'a> Walker<'a> {
         let field = dotted(path, &attr.name);
         let mut node = Node::new(attr.cname.clone(), field, Value::None, pos, len);
         // A selector stays: a sub-message beside it takes its format from its value.
-        if !attr.selector && self.prune.is_some_and(|p| p(&node.field)) {
+        if !attr.selector && self.prune.is_some_and(|p| p.bare(&node.field, pos)) {
             return node;
         }
         if depth >= MAX_DEPTH {

@@ -1,7 +1,7 @@
 //! [`MessageView::fingerprint`]: what a message's tree is decoded from, hashed without
 //! building it.
 
-use super::super::attrs::{Fingerprint, Walker};
+use super::super::attrs::{AttrPrints, Fingerprint, Walker};
 use super::tree::genl_layout;
 use super::{MessageView, Target, TargetIds};
 use crate::netlink::NLMSG_HDRLEN;
@@ -15,6 +15,18 @@ impl MessageView<'_> {
     /// Where a family's code reads across attributes (`Family::finish`), or the payload is
     /// not attributes of a known spec, every payload byte counts.
     pub fn fingerprint(&self, skip: &dyn Fn(&str) -> bool) -> u64 {
+        self.fingerprint_into(skip, None)
+    }
+
+    /// [`MessageView::fingerprint`] with the hash of each attribute, for
+    /// [`crate::dissect::attrs::Prune::against`].
+    pub fn attr_prints(&self, skip: &dyn Fn(&str) -> bool) -> AttrPrints {
+        let mut prints = AttrPrints::default();
+        prints.fingerprint = self.fingerprint_into(skip, Some(&mut prints));
+        prints
+    }
+
+    fn fingerprint_into(&self, skip: &dyn Fn(&str) -> bool, rec: Option<&mut AttrPrints>) -> u64 {
         let m = &self.m;
         let mut fp = Fingerprint::default();
         // What the tree is read as: the spec and operation the kind resolves to (a dump reply
@@ -34,6 +46,7 @@ impl MessageView<'_> {
         fp.word(a);
         fp.word(b);
         fp.word(c);
+        let mut context = fp;
         let start = m.offset + NLMSG_HDRLEN;
         let end = (m.offset + m.present).min(self.data.len());
         if self.is_uevent() || m.present < NLMSG_HDRLEN || start > end {
@@ -61,6 +74,10 @@ impl MessageView<'_> {
                     want: None,
                     prune: None,
                 };
+                for (f, s) in &w.overrides {
+                    context.bytes(f.as_bytes());
+                    context.bytes(s.as_bytes());
+                }
                 let mut pos = start;
                 if let Some(st) = hdr {
                     pos = w.header_end(st, pos, end);
@@ -100,7 +117,12 @@ impl MessageView<'_> {
         pos = pos.clamp(start, end);
         fp.bytes(self.data.get(start..pos).unwrap_or_default());
         let mut path = spec.field_root().to_string();
-        walker.fingerprint(pos, end, set, &mut path, 0, skip, &mut fp);
+        let mut rec = rec;
+        if let Some(r) = rec.as_deref_mut() {
+            r.context = context;
+            r.usable = !spec.code_decoded;
+        }
+        walker.fingerprint(pos, end, set, &mut path, 0, skip, &mut fp, rec);
         fp.finish()
     }
 }

@@ -101,8 +101,8 @@ pub struct MessageView<'a> {
     // Held by value (it is small): a store may keep its rows packed and unpack them per view.
     m: MsgIndex,
     r: std::cell::OnceCell<std::rc::Rc<Resolved>>,
-    /// Attributes the tree builds bare ([`MessageView::tree_without`]).
-    prune: Option<fn(&str) -> bool>,
+    /// Attributes the tree builds bare ([`MessageView::tree_pruned`]).
+    prune: Option<&'a crate::dissect::attrs::Prune<'a>>,
 }
 
 impl<'a> MessageView<'a> {

@@ -1,7 +1,7 @@
 //! Dissection trees: the nlmsghdr node and everything after it, built on demand for one
 //! message (the packet list never needs them).
 
-use super::super::attrs::{Walker, Want, guess_display, mark_raw};
+use super::super::attrs::{Prune, Walker, Want, guess_display, mark_raw};
 use super::super::families::{Layout, Payload};
 use super::super::specs::{AttrSet, Op, Spec, StructDef};
 use super::super::{Dissector, MsgIndex, infer_direction};
@@ -158,15 +158,17 @@ impl<'a> MessageView<'a> {
         self.tree_for(None)
     }
 
-    /// [`MessageView::tree`] but the attributes whose field path `skip` accepts are bare
-    /// nodes (name and field, nothing decoded inside). What-changed skips them with all below
-    /// them anyway, so it compares these trees as it would whole ones, and counters (link
-    /// statistics are half of a link message) cost nothing. Not for showing.
-    pub fn tree_without(&self, skip: fn(&str) -> bool) -> Vec<Node> {
+    /// [`MessageView::tree`] with the attributes `prune` picks as bare nodes (name and field,
+    /// nothing decoded inside): what-changed skips those, so it compares such trees as it
+    /// would whole ones, and counters (half of a link message) or what did not change cost
+    /// nothing. Not for showing.
+    pub fn tree_pruned(&self, prune: &Prune<'_>) -> Vec<Node> {
         MessageView {
-            prune: Some(skip),
+            d: self.d,
+            data: self.data,
+            m: self.m,
             r: self.r.clone(),
-            ..*self
+            prune: Some(prune),
         }
         .tree()
     }

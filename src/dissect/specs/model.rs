@@ -522,6 +522,9 @@ pub struct Spec {
     pub attrs_big_endian: bool,
     /// [`Spec::field_root`], made once.
     pub root: String,
+    /// Some attribute is decoded by code (`nlscope-decode`), whose nodes' field paths are
+    /// not below the attribute's.
+    pub code_decoded: bool,
 }
 
 impl Spec {

@@ -389,8 +389,12 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
     for a in sets.values_mut().flat_map(|s| s.attrs.iter_mut()) {
         a.selector = selectors.binary_search(&a.name).is_ok();
     }
+    let code_decoded = sets
+        .values()
+        .any(|s| s.attrs.iter().any(|a| a.decode.is_some()));
     let spec = Spec {
         root: Spec::root_of(&name),
+        code_decoded,
         name,
         source,
         protocol,
