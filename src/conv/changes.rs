@@ -41,30 +41,15 @@ pub struct Changes {
     pub changes: Vec<Change>,
 }
 
-/// Counters and timestamps change with every message; comparing them says nothing. A node
-/// whose last field component is one of these (or names statistics) is skipped with all
-/// below it.
-const VOLATILE: &[&str] = &[
-    "cacheinfo",
-    "xstats",
-    "counters",
-    "timeout",
-    "use",
-    "last-use",
-    "age",
-    // nfgenmsg's generation: every answer after a commit carries the new one.
-    "res-id",
-];
-
+/// Whether the node at `field` is left out of comparisons with all below it: its last
+/// component names counters or timestamps ([`crate::dissect::specs::volatile_name`]).
 pub(crate) fn volatile(field: &str) -> bool {
-    // Asked of every node of every compared tree: a byte loop, not `str::contains` (whose
-    // searcher setup cost more than the walk it guards).
     let b = field.as_bytes();
     let last = b
         .iter()
         .rposition(|c| *c == b'.')
         .map_or(b, |i| b.get(i + 1..).unwrap_or_default());
-    last.windows(5).any(|w| w == b"stats") || VOLATILE.iter().any(|v| v.as_bytes() == last)
+    crate::dissect::specs::volatile_name(last)
 }
 
 /// Occurrences of each field so far (by the field's hash), reused between trees.
@@ -198,12 +183,12 @@ pub fn diff_views(
     new: &crate::dissect::MessageView,
 ) -> Vec<Change> {
     use crate::dissect::attrs::Prune;
-    let (po, pn) = (old.attr_prints(&volatile), new.attr_prints(&volatile));
+    let (po, pn) = (old.attr_prints(), new.attr_prints());
     if po.fingerprint == pn.fingerprint {
         return Vec::new();
     }
-    let to = old.tree_pruned(&Prune::against(volatile, &po, &pn));
-    let tn = new.tree_pruned(&Prune::against(volatile, &pn, &po));
+    let to = old.tree_pruned(&Prune::against(&po, &pn));
+    let tn = new.tree_pruned(&Prune::against(&pn, &po));
     diff_trees(&to, &tn)
 }
 
@@ -320,7 +305,7 @@ struct Last {
 /// The fingerprint of `view` that what-changed compares first: its bytes but those of
 /// volatile attributes (see `MessageView::fingerprint`). Equal fingerprints: nothing changed.
 pub fn fingerprint(view: &crate::dissect::MessageView) -> u64 {
-    view.fingerprint(&volatile)
+    view.fingerprint()
 }
 
 /// The objects seen so far, each with its last message: what a streaming reader keeps to
@@ -630,8 +615,8 @@ mod tests {
             let whole = diff_trees(&vo.tree(), &vn.tree());
             assert!(!whole.is_empty(), "case {i}");
             assert_eq!(diff_views(&vo, &vn), whole, "case {i}");
-            let (po, pn) = (vo.attr_prints(&volatile), vn.attr_prints(&volatile));
-            let tree = vo.tree_pruned(&Prune::against(volatile, &po, &pn));
+            let (po, pn) = (vo.attr_prints(), vn.attr_prints());
+            let tree = vo.tree_pruned(&Prune::against(&po, &pn));
             let ifname = tree.iter().find(|n| n.field == "rt-link.ifname");
             let lists = tree.iter().filter(|n| n.field == "rt-link.prop-list");
             let bare_nodes = ifname

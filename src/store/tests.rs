@@ -831,7 +831,7 @@ fn equal_fingerprints_mean_nothing_changed() {
 /// one object compare alike with the attributes equal in both also bare.
 #[test]
 fn pruned_trees_compare_as_whole_ones() {
-    use crate::conv::changes::{diff_trees, diff_views, leaves, volatile};
+    use crate::conv::changes::{diff_trees, diff_views, leaves};
     use crate::dissect::attrs::Prune;
     let count = |t: &[crate::model::Node]| {
         let mut n = 0usize;
@@ -846,7 +846,7 @@ fn pruned_trees_compare_as_whole_ones() {
         let store = loaded(&name);
         for i in 0..store.len() {
             let Some(v) = store.view(i) else { continue };
-            let (whole, bare) = (v.tree(), v.tree_pruned(&Prune::new(volatile)));
+            let (whole, bare) = (v.tree(), v.tree_pruned(&Prune::counters()));
             assert_eq!(leaves(&whole), leaves(&bare), "{name}: row {i}");
             messages += 1;
             let (w, b) = (count(&whole), count(&bare));
@@ -864,9 +864,9 @@ fn pruned_trees_compare_as_whole_ones() {
             let whole = diff_trees(&va.tree(), &vb.tree());
             assert_eq!(diff_views(&va, &vb), whole, "{name}: rows {a} -> {b}");
             pairs += 1;
-            let (pa, pb) = (va.attr_prints(&volatile), vb.attr_prints(&volatile));
-            let n = count(&vb.tree_pruned(&Prune::against(volatile, &pb, &pa)));
-            let m = count(&vb.tree_pruned(&Prune::new(volatile)));
+            let (pa, pb) = (va.attr_prints(), vb.attr_prints());
+            let n = count(&vb.tree_pruned(&Prune::against(&pb, &pa)));
+            let m = count(&vb.tree_pruned(&Prune::counters()));
             twin_pruned += usize::from(n < m);
             twin_nodes += n;
         }

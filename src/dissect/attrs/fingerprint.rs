@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::Walker;
-use crate::dissect::specs::{AttrSet, AttrType};
+use crate::dissect::specs::{Attr, AttrSet, AttrType};
 use crate::netlink::{NLA_HDRLEN, NLA_TYPE_MASK, align4};
 
 type KeyHash = std::hash::BuildHasherDefault<crate::dissect::KeyHasher>;
@@ -90,6 +90,14 @@ struct Walked {
 }
 
 impl AttrPrints {
+    /// Empty, with room for a link message's attributes.
+    pub fn with_room() -> Self {
+        AttrPrints {
+            attrs: HashMap::with_capacity_and_hasher(64, KeyHash::default()),
+            ..AttrPrints::default()
+        }
+    }
+
     fn saw(&mut self, path: &str, pos: usize, hash: u64) {
         self.attrs
             .entry(Fingerprint::of_str(path))
@@ -109,18 +117,16 @@ impl AttrPrints {
 
 /// Which attributes a tree builds bare: name and field, nothing decoded inside. What-changed
 /// skips such a node (its value is none, its text empty), so it builds trees with them to
-/// compare.
+/// compare. Counters ([`crate::dissect::specs::Attr::volatile`]) are always bare.
 pub struct Prune<'p> {
-    /// Attributes left out of the comparison with all below them (counters).
-    skip: fn(&str) -> bool,
     /// This message's attributes and the other message's, when they were decoded alike.
     twin: Option<(&'p AttrPrints, &'p AttrPrints)>,
 }
 
 impl<'p> Prune<'p> {
-    /// Leave bare what `skip` accepts.
-    pub fn new(skip: fn(&str) -> bool) -> Self {
-        Prune { skip, twin: None }
+    /// Leave the counters bare.
+    pub fn counters() -> Self {
+        Prune { twin: None }
     }
 
     /// Also leave bare each attribute that is the only one at its field path in both this
@@ -128,16 +134,15 @@ impl<'p> Prune<'p> {
     /// Both trees then lose the same leaves, all of them equal, so their comparison is that
     /// of the whole trees: a field's leaves are all below its one attribute, and the leaves
     /// of its repeats are numbered as before.
-    pub fn against(skip: fn(&str) -> bool, own: &'p AttrPrints, other: &'p AttrPrints) -> Self {
+    pub fn against(own: &'p AttrPrints, other: &'p AttrPrints) -> Self {
         Prune {
-            skip,
             twin: own.comparable(other).then_some((own, other)),
         }
     }
 
-    /// Whether the attribute at `pos` with field path `field` is built bare.
-    pub(super) fn bare(&self, field: &str, pos: usize) -> bool {
-        if (self.skip)(field) {
+    /// Whether attribute `attr` at `pos` with field path `field` is built bare.
+    pub(super) fn bare(&self, attr: &Attr, field: &str, pos: usize) -> bool {
+        if attr.volatile {
             return true;
         }
         let Some((own, other)) = self.twin else {
@@ -153,13 +158,13 @@ impl<'p> Prune<'p> {
 
 impl Walker<'_> {
     /// Feed `fp` with the attributes in `data[start..end]` of `set` as [`Walker::attrs`] would
-    /// decode them at `path`, leaving out each attribute whose field path `skip` accepts.
+    /// decode them at `path`, leaving out counters ([`Attr::volatile`]).
     ///
     /// Whatever the tree's values could depend on beyond the attribute's own bytes is hashed
     /// whole, not walked: a nest whose set a family hook picks (an override), a sub-message or
     /// a selector (its siblings' format), a nest with a fixed header, anything deeper than
     /// the tree decodes. So two messages with the same fingerprint have the same tree but for
-    /// what `skip` leaves out. With `rec`, each attribute's hash is recorded there too.
+    /// the counters. With `rec`, each attribute's hash is recorded there too.
     #[allow(clippy::too_many_arguments)]
     pub fn fingerprint(
         &self,
@@ -168,7 +173,6 @@ impl Walker<'_> {
         set: Option<&AttrSet>,
         path: &mut String,
         depth: usize,
-        skip: &dyn Fn(&str) -> bool,
         fp: &mut Fingerprint,
         mut rec: Option<&mut AttrPrints>,
     ) {
@@ -195,18 +199,19 @@ impl Walker<'_> {
                 pos += align4(len);
                 continue;
             };
-            let before = path.len();
-            path.push('.');
-            path.push_str(&attr.name);
-            if !attr.selector && skip(path) {
-                path.truncate(before);
+            if !attr.selector && attr.volatile {
                 pos += align4(len);
                 continue;
             }
+            let before = path.len();
+            path.push('.');
+            path.push_str(&attr.name);
             let overridden = self.overrides.iter().any(|(f, _)| f == path);
+            let walk = !overridden && depth + 1 < super::MAX_DEPTH;
             let nested = match (&attr.ty, &attr.nested, &attr.fixed_header) {
-                (AttrType::Nest, Some(n), None) if !overridden && depth + 1 < super::MAX_DEPTH => {
-                    self.spec.and_then(|s| s.sets.get(n))
+                (AttrType::Nest, Some(n), None) if walk => self.spec.and_then(|s| s.sets.get(n)),
+                (AttrType::SubMessage { name, selector }, _, None) if walk => {
+                    set.and_then(|s| self.sub_message_set(name, selector, s, start, end))
                 }
                 _ => None,
             };
@@ -217,16 +222,7 @@ impl Walker<'_> {
                     one.word(u64::from(raw_type) | 1 << 32);
                     let p0 = pos + NLA_HDRLEN;
                     let r = rec.as_deref_mut();
-                    self.fingerprint(
-                        p0,
-                        pos + len,
-                        Some(inner),
-                        path,
-                        depth + 1,
-                        skip,
-                        &mut one,
-                        r,
-                    );
+                    self.fingerprint(p0, pos + len, Some(inner), path, depth + 1, &mut one, r);
                 }
                 None => one.bytes(bytes),
             }
@@ -244,6 +240,54 @@ impl Walker<'_> {
         }
         // Trailing bytes shorter than an attribute header.
         fp.bytes(self.data.get(pos.min(end)..end).unwrap_or_default());
+    }
+}
+
+impl<'a> Walker<'a> {
+    /// The attribute set the tree decodes sub-message `name` (selected by `selector`) with,
+    /// when this level's bytes (`data[start..end]`, attributes of `set`) say it for sure: the
+    /// selector is a string attribute of `set` present once, the level is well formed, and
+    /// the format it picks is attributes without a fixed header. Else `None`: the
+    /// sub-message is hashed as bytes.
+    fn sub_message_set(
+        &self,
+        name: &str,
+        selector: &str,
+        set: &AttrSet,
+        start: usize,
+        end: usize,
+    ) -> Option<&'a AttrSet> {
+        let sel = set.by_name(selector)?;
+        if !matches!(sel.ty, AttrType::String) {
+            return None;
+        }
+        let mut found = None;
+        let mut pos = start;
+        while pos < end {
+            let len = usize::from(self.endian.u16(self.data, pos)?);
+            let ty = self.endian.u16(self.data, pos + 2)? & NLA_TYPE_MASK;
+            if len < NLA_HDRLEN || len > end - pos {
+                return None;
+            }
+            if ty == sel.value {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(self.data.get(pos + NLA_HDRLEN..pos + len)?);
+            }
+            pos += align4(len);
+        }
+        // As the tree reads a string: up to its first NUL.
+        let text = found?.split(|c| *c == 0).next().unwrap_or_default();
+        let fmt = self
+            .spec?
+            .sub_messages
+            .get(name)?
+            .format(&String::from_utf8_lossy(text), self.op)?;
+        if fmt.fixed_header.is_some() {
+            return None;
+        }
+        self.spec?.sets.get(fmt.attribute_set.as_deref()?)
     }
 }
 

@@ -221,7 +221,7 @@ impl<'a> Walker<'a> {
         let field = dotted(path, &attr.name);
         let mut node = Node::new(attr.cname.clone(), field, Value::None, pos, len);
         // A selector stays: a sub-message beside it takes its format from its value.
-        if !attr.selector && self.prune.is_some_and(|p| p.bare(&node.field, pos)) {
+        if !attr.selector && self.prune.is_some_and(|p| p.bare(attr, &node.field, pos)) {
             return node;
         }
         if depth >= MAX_DEPTH {

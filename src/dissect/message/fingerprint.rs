@@ -8,25 +8,25 @@ use crate::netlink::NLMSG_HDRLEN;
 
 impl MessageView<'_> {
     /// A hash of the message's kind and of the bytes its tree ([`MessageView::tree`]) is
-    /// decoded from, leaving out the attributes whose field path `skip` accepts (with all
+    /// decoded from, leaving out counters ([`crate::dissect::specs::Attr::volatile`], with all
     /// below them). Two messages with the same fingerprint have the same tree outside those
     /// attributes, as long as what the dissector has learned (names, ids) is the same.
     ///
     /// Where a family's code reads across attributes (`Family::finish`), or the payload is
     /// not attributes of a known spec, every payload byte counts.
-    pub fn fingerprint(&self, skip: &dyn Fn(&str) -> bool) -> u64 {
-        self.fingerprint_into(skip, None)
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint_into(None)
     }
 
     /// [`MessageView::fingerprint`] with the hash of each attribute, for
     /// [`crate::dissect::attrs::Prune::against`].
-    pub fn attr_prints(&self, skip: &dyn Fn(&str) -> bool) -> AttrPrints {
-        let mut prints = AttrPrints::default();
-        prints.fingerprint = self.fingerprint_into(skip, Some(&mut prints));
+    pub fn attr_prints(&self) -> AttrPrints {
+        let mut prints = AttrPrints::with_room();
+        prints.fingerprint = self.fingerprint_into(Some(&mut prints));
         prints
     }
 
-    fn fingerprint_into(&self, skip: &dyn Fn(&str) -> bool, rec: Option<&mut AttrPrints>) -> u64 {
+    fn fingerprint_into(&self, rec: Option<&mut AttrPrints>) -> u64 {
         let m = &self.m;
         let mut fp = Fingerprint::default();
         // What the tree is read as: the spec and operation the kind resolves to (a dump reply
@@ -122,7 +122,7 @@ impl MessageView<'_> {
             r.context = context;
             r.usable = !spec.code_decoded;
         }
-        walker.fingerprint(pos, end, set, &mut path, 0, skip, &mut fp, rec);
+        walker.fingerprint(pos, end, set, &mut path, 0, &mut fp, rec);
         fp.finish()
     }
 }
@@ -149,13 +149,12 @@ mod tests {
         f
     }
 
-    /// The fingerprint of `frame`'s message, skipping fields whose last part holds "stats".
+    /// The fingerprint of `frame`'s message.
     fn print(dis: &mut Dissector, frame: &[u8]) -> u64 {
         let mut fi = FrameIndex::default();
         dis.index_frame_into(frame, LINKTYPE_NETLINK, LE, &mut fi);
         let m = fi.msgs.first().expect("a message");
-        dis.view(frame, m)
-            .fingerprint(&|f| f.rsplit('.').next().is_some_and(|l| l.contains("stats")))
+        dis.view(frame, m).fingerprint()
     }
 
     fn af_spec(inet6: &[Vec<u8>]) -> Vec<u8> {

@@ -350,6 +350,32 @@ pub struct Attr {
     /// Some sub-message of the spec is selected by an attribute of this name (its value must
     /// be kept in a filter's tree).
     pub selector: bool,
+    /// Its name says it holds counters or timestamps ([`volatile_name`]).
+    pub volatile: bool,
+}
+
+/// Counters and timestamps change with nearly every message; what-changed leaves out a node
+/// whose last field component is one of these or holds "stats", with all below it.
+const VOLATILE: &[&[u8]] = &[
+    b"cacheinfo",
+    b"xstats",
+    b"counters",
+    b"timeout",
+    b"use",
+    b"last-use",
+    b"age",
+    // nfgenmsg's generation: every answer after a commit carries the new one.
+    b"res-id",
+];
+
+/// Whether an attribute (or a node) named `name` holds counters or timestamps.
+pub fn volatile_name(name: &[u8]) -> bool {
+    // "stats" anywhere: looked for at each 's' only (asked of every node compared).
+    let stats = name
+        .iter()
+        .enumerate()
+        .any(|(i, c)| *c == b's' && name.get(i..i + 5) == Some(b"stats".as_slice()));
+    stats || VOLATILE.contains(&name)
 }
 
 /// An attribute set.

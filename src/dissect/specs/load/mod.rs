@@ -555,6 +555,7 @@ fn compile_attr(
     };
     Ok(Attr {
         cname: c_name(prefix, &name),
+        volatile: crate::dissect::specs::volatile_name(name.as_bytes()),
         name,
         value,
         ty,
