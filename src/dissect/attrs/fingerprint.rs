@@ -59,6 +59,14 @@ impl Fingerprint {
         f.bytes(s.as_bytes());
         f.finish()
     }
+
+    /// The key of attribute `name` inside `parent` (a field path), without joining them.
+    fn of_path(parent: &str, name: &str) -> u64 {
+        let mut f = Fingerprint::default();
+        f.bytes(parent.as_bytes());
+        f.bytes(name.as_bytes());
+        f.finish()
+    }
 }
 
 /// The hash of each attribute of a message, by field path, as [`Walker::fingerprint`] walks
@@ -68,7 +76,7 @@ impl Fingerprint {
 pub struct AttrPrints {
     /// The message's fingerprint.
     pub fingerprint: u64,
-    /// Field path hash -> the attribute.
+    /// Field path key ([`Fingerprint::of_path`]) -> the attribute.
     attrs: HashMap<u64, Walked, KeyHash>,
     /// What decoding an attribute reads besides its bytes: the message's kind, the sets its
     /// family's hooks pick, every selector's value.
@@ -98,9 +106,9 @@ impl AttrPrints {
         }
     }
 
-    fn saw(&mut self, path: &str, pos: usize, hash: u64) {
+    fn saw(&mut self, parent: &str, name: &str, pos: usize, hash: u64) {
         self.attrs
-            .entry(Fingerprint::of_str(path))
+            .entry(Fingerprint::of_path(parent, name))
             .and_modify(|w| w.once = false)
             .or_insert(Walked {
                 pos,
@@ -140,15 +148,15 @@ impl<'p> Prune<'p> {
         }
     }
 
-    /// Whether attribute `attr` at `pos` with field path `field` is built bare.
-    pub(super) fn bare(&self, attr: &Attr, field: &str, pos: usize) -> bool {
+    /// Whether attribute `attr` at `pos` inside field path `parent` is built bare.
+    pub(super) fn bare(&self, attr: &Attr, parent: &str, pos: usize) -> bool {
         if attr.volatile {
             return true;
         }
         let Some((own, other)) = self.twin else {
             return false;
         };
-        let key = Fingerprint::of_str(field);
+        let key = Fingerprint::of_path(parent, &attr.name);
         match (own.attrs.get(&key), other.attrs.get(&key)) {
             (Some(a), Some(b)) => a.once && b.once && a.pos == pos && a.hash == b.hash,
             _ => false,
@@ -229,7 +237,12 @@ impl Walker<'_> {
             let hash = one.finish();
             fp.word(hash);
             if let Some(r) = rec.as_deref_mut() {
-                r.saw(path, pos, hash);
+                r.saw(
+                    path.get(..before).unwrap_or_default(),
+                    &attr.name,
+                    pos,
+                    hash,
+                );
                 if attr.selector {
                     r.context.word(Fingerprint::of_str(path));
                     r.context.word(hash);

@@ -218,12 +218,13 @@ impl<'a> Walker<'a> {
         let Some(attr) = set.and_then(|s| s.get(t)) else {
             return self.unknown_attr(pos, len, t, nested_flag, path, depth);
         };
+        // Bare, not even named: what-changed skips a node without a field. A selector stays
+        // (a sub-message beside it takes its format from its value).
+        if !attr.selector && self.prune.is_some_and(|p| p.bare(attr, path, pos)) {
+            return Node::new(String::new(), String::new(), Value::None, pos, len);
+        }
         let field = dotted(path, &attr.name);
         let mut node = Node::new(attr.cname.clone(), field, Value::None, pos, len);
-        // A selector stays: a sub-message beside it takes its format from its value.
-        if !attr.selector && self.prune.is_some_and(|p| p.bare(attr, &node.field, pos)) {
-            return node;
-        }
         if depth >= MAX_DEPTH {
             node.raw = true;
             node.set_expert(
