@@ -52,21 +52,6 @@ impl Fingerprint {
         let x = self.0 ^ (self.0 >> 31);
         x.wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (x >> 27)
     }
-
-    /// The hash of `s` alone.
-    fn of_str(s: &str) -> u64 {
-        let mut f = Fingerprint::default();
-        f.bytes(s.as_bytes());
-        f.finish()
-    }
-
-    /// The key of attribute `name` inside `parent` (a field path), without joining them.
-    fn of_path(parent: &str, name: &str) -> u64 {
-        let mut f = Fingerprint::default();
-        f.bytes(parent.as_bytes());
-        f.bytes(name.as_bytes());
-        f.finish()
-    }
 }
 
 /// The hash of each attribute of a message, by field path, as [`Walker::fingerprint`] walks
@@ -76,8 +61,11 @@ impl Fingerprint {
 pub struct AttrPrints {
     /// The message's fingerprint.
     pub fingerprint: u64,
-    /// Field path key ([`Fingerprint::of_path`]) -> the attribute.
+    /// Field path key -> the attribute. A key stands for the attribute types from the top
+    /// level down (with the sets they imply, the same names: see [`AttrPrints::key_of`]).
     attrs: HashMap<u64, Walked, KeyHash>,
+    /// The key of the nest being walked (0 at the top level).
+    parent: u64,
     /// What decoding an attribute reads besides its bytes: the message's kind, the sets its
     /// family's hooks pick, every selector's value.
     pub(in crate::dissect) context: Fingerprint,
@@ -106,9 +94,16 @@ impl AttrPrints {
         }
     }
 
-    fn saw(&mut self, parent: &str, name: &str, pos: usize, hash: u64) {
+    /// The key of attribute type `t` inside the nest being walked.
+    fn key_of(&self, t: u16) -> u64 {
+        let mut f = Fingerprint(self.parent);
+        f.word(u64::from(t));
+        f.finish()
+    }
+
+    fn saw(&mut self, key: u64, pos: usize, hash: u64) {
         self.attrs
-            .entry(Fingerprint::of_path(parent, name))
+            .entry(key)
             .and_modify(|w| w.once = false)
             .or_insert(Walked {
                 pos,
@@ -126,15 +121,15 @@ impl AttrPrints {
 /// Which attributes a tree builds bare: name and field, nothing decoded inside. What-changed
 /// skips such a node (its value is none, its text empty), so it builds trees with them to
 /// compare. Counters ([`crate::dissect::specs::Attr::volatile`]) are always bare.
-pub struct Prune<'p> {
-    /// This message's attributes and the other message's, when they were decoded alike.
-    twin: Option<(&'p AttrPrints, &'p AttrPrints)>,
+pub struct Prune {
+    /// Offsets of the other attributes left bare, sorted.
+    alike: Vec<usize>,
 }
 
-impl<'p> Prune<'p> {
+impl Prune {
     /// Leave the counters bare.
     pub fn counters() -> Self {
-        Prune { twin: None }
+        Prune { alike: Vec::new() }
     }
 
     /// Also leave bare each attribute that is the only one at its field path in both this
@@ -142,25 +137,30 @@ impl<'p> Prune<'p> {
     /// Both trees then lose the same leaves, all of them equal, so their comparison is that
     /// of the whole trees: a field's leaves are all below its one attribute, and the leaves
     /// of its repeats are numbered as before.
-    pub fn against(own: &'p AttrPrints, other: &'p AttrPrints) -> Self {
-        Prune {
-            twin: own.comparable(other).then_some((own, other)),
+    pub fn against(own: &AttrPrints, other: &AttrPrints) -> Self {
+        if !own.comparable(other) {
+            return Prune::counters();
         }
+        let mut alike: Vec<usize> = own
+            .attrs
+            .iter()
+            .filter(|(k, a)| {
+                a.once
+                    && other
+                        .attrs
+                        .get(k)
+                        .is_some_and(|b| b.once && b.hash == a.hash)
+            })
+            .map(|(_, a)| a.pos)
+            .collect();
+        alike.sort_unstable();
+        Prune { alike }
     }
 
-    /// Whether attribute `attr` at `pos` inside field path `parent` is built bare.
-    pub(super) fn bare(&self, attr: &Attr, parent: &str, pos: usize) -> bool {
-        if attr.volatile {
-            return true;
-        }
-        let Some((own, other)) = self.twin else {
-            return false;
-        };
-        let key = Fingerprint::of_path(parent, &attr.name);
-        match (own.attrs.get(&key), other.attrs.get(&key)) {
-            (Some(a), Some(b)) => a.once && b.once && a.pos == pos && a.hash == b.hash,
-            _ => false,
-        }
+    /// Whether attribute `attr` at `pos` is built bare. The tree decodes what the fingerprint
+    /// walked as it walked it, so the attribute at a recorded offset is the one recorded.
+    pub(super) fn bare(&self, attr: &Attr, pos: usize) -> bool {
+        attr.volatile || self.alike.binary_search(&pos).is_ok()
     }
 }
 
@@ -223,28 +223,31 @@ impl Walker<'_> {
                 }
                 _ => None,
             };
+            let key = rec.as_ref().map_or(0, |r| r.key_of(attr.value));
             // Each attribute hashed on its own, then into the message's hash.
             let mut one = Fingerprint::default();
             match nested {
                 Some(inner) => {
                     one.word(u64::from(raw_type) | 1 << 32);
                     let p0 = pos + NLA_HDRLEN;
+                    // Its attributes' keys are below its own.
+                    let outer = rec
+                        .as_deref_mut()
+                        .map(|r| std::mem::replace(&mut r.parent, key));
                     let r = rec.as_deref_mut();
                     self.fingerprint(p0, pos + len, Some(inner), path, depth + 1, &mut one, r);
+                    if let (Some(r), Some(o)) = (rec.as_deref_mut(), outer) {
+                        r.parent = o;
+                    }
                 }
                 None => one.bytes(bytes),
             }
             let hash = one.finish();
             fp.word(hash);
             if let Some(r) = rec.as_deref_mut() {
-                r.saw(
-                    path.get(..before).unwrap_or_default(),
-                    &attr.name,
-                    pos,
-                    hash,
-                );
+                r.saw(key, pos, hash);
                 if attr.selector {
-                    r.context.word(Fingerprint::of_str(path));
+                    r.context.word(key);
                     r.context.word(hash);
                 }
             }

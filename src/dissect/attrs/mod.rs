@@ -31,7 +31,7 @@ pub struct Walker<'a> {
     pub want: Option<&'a Want>,
     /// Attributes built bare (name and field, nothing inside): a tree for what-changed, which
     /// skips them.
-    pub prune: Option<&'a Prune<'a>>,
+    pub prune: Option<&'a Prune>,
 }
 
 /// The attributes already decoded at one nesting level, and the level around it: where a
@@ -220,7 +220,7 @@ impl<'a> Walker<'a> {
         };
         // Bare, not even named: what-changed skips a node without a field. A selector stays
         // (a sub-message beside it takes its format from its value).
-        if !attr.selector && self.prune.is_some_and(|p| p.bare(attr, path, pos)) {
+        if !attr.selector && self.prune.is_some_and(|p| p.bare(attr, pos)) {
             return Node::new(String::new(), String::new(), Value::None, pos, len);
         }
         let field = dotted(path, &attr.name);

@@ -102,7 +102,7 @@ pub struct MessageView<'a> {
     m: MsgIndex,
     r: std::cell::OnceCell<std::rc::Rc<Resolved>>,
     /// Attributes the tree builds bare ([`MessageView::tree_pruned`]).
-    prune: Option<&'a crate::dissect::attrs::Prune<'a>>,
+    prune: Option<&'a crate::dissect::attrs::Prune>,
 }
 
 impl<'a> MessageView<'a> {

@@ -162,7 +162,7 @@ impl<'a> MessageView<'a> {
     /// nothing decoded inside): what-changed skips those, so it compares such trees as it
     /// would whole ones, and counters (half of a link message) or what did not change cost
     /// nothing. Not for showing.
-    pub fn tree_pruned(&self, prune: &Prune<'_>) -> Vec<Node> {
+    pub fn tree_pruned(&self, prune: &Prune) -> Vec<Node> {
         MessageView {
             d: self.d,
             data: self.data,
