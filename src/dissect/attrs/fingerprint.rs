@@ -211,10 +211,15 @@ impl Walker<'_> {
                 pos += align4(len);
                 continue;
             }
+            // The field path only says whether a hook picks the set (most messages have no
+            // such hook): kept only then.
             let before = path.len();
-            path.push('.');
-            path.push_str(&attr.name);
-            let overridden = self.overrides.iter().any(|(f, _)| f == path);
+            let track = !self.overrides.is_empty();
+            if track {
+                path.push('.');
+                path.push_str(&attr.name);
+            }
+            let overridden = track && self.overrides.iter().any(|(f, _)| f == path);
             let walk = !overridden && depth + 1 < super::MAX_DEPTH;
             let nested = match (&attr.ty, &attr.nested, &attr.fixed_header) {
                 (AttrType::Nest, Some(n), None) if walk => self.spec.and_then(|s| s.sets.get(n)),
@@ -251,7 +256,9 @@ impl Walker<'_> {
                     r.context.word(hash);
                 }
             }
-            path.truncate(before);
+            if track {
+                path.truncate(before);
+            }
             pos += align4(len);
         }
         // Trailing bytes shorter than an attribute header.
