@@ -623,6 +623,29 @@ mod tests {
         }
     }
 
+    /// Counters, statistics and running timers are left out; configured times are not.
+    #[test]
+    fn volatile_fields() {
+        for f in [
+            "rt-link.stats64",
+            "rt-link.af-spec.inet6.icmp6stats",
+            "rt-link.linkinfo.data.gc-timer",
+            "rt-link.linkinfo.slave-data.forward-delay-timer",
+            "rt-bridge.router.port.timer",
+            "conntrack.timeout",
+        ] {
+            assert!(volatile(f), "{f}");
+        }
+        for f in [
+            "rt-link.linkinfo.data.hello-time",
+            "rt-link.linkinfo.data.forward-delay",
+            "rt-nexthop.res-group.idle-timer",
+            "rt-link.mtu",
+        ] {
+            assert!(!volatile(f), "{f}");
+        }
+    }
+
     #[test]
     fn repeated_fields_compare_by_occurrence() {
         let old = vec![leaf("x.a", "A", 1), leaf("x.a", "A", 2)];

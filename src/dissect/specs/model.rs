@@ -354,8 +354,9 @@ pub struct Attr {
     pub volatile: bool,
 }
 
-/// Counters and timestamps change with nearly every message; what-changed leaves out a node
-/// whose last field component is one of these or holds "stats", with all below it.
+/// Counters, timestamps and running timers change with nearly every message; what-changed
+/// leaves out a node whose last field component is one of these or holds "stats", with all
+/// below it.
 const VOLATILE: &[&[u8]] = &[
     b"cacheinfo",
     b"xstats",
@@ -366,6 +367,21 @@ const VOLATILE: &[&[u8]] = &[
     b"age",
     // nfgenmsg's generation: every answer after a commit carries the new one.
     b"res-id",
+    // The time left on a bridge's running timers (IFLA_BR_*_TIMER, IFLA_BRPORT_*_TIMER,
+    // the multicast querier's and router ports' MDBA_*_TIMER): `ip -d link` prints them as
+    // they tick; not the configured times (hello-time, forward-delay).
+    b"hello-timer",
+    b"tcn-timer",
+    b"topology-change-timer",
+    b"gc-timer",
+    b"message-age-timer",
+    b"forward-delay-timer",
+    b"hold-timer",
+    b"ip-other-timer",
+    b"ipv6-other-timer",
+    b"timer",
+    b"inet-timer",
+    b"inet6-timer",
 ];
 
 /// Whether an attribute (or a node) named `name` holds counters or timestamps.
