@@ -33,7 +33,7 @@ pub(super) struct Shared {
     want: Option<Want>,
     conv: Option<Conversations>,
     /// The previous row about the same object, by row (filters on what changed).
-    prev: Option<HashMap<u32, u32>>,
+    prev: Option<Arc<HashMap<u32, u32>>>,
     marked: BTreeSet<u32>,
     comments: Vec<(u32, Vec<String>)>,
     t0: Option<i128>,
@@ -83,7 +83,9 @@ impl Store {
             // Comparing reads whole trees: the filter reads those.
             want: want.filter(|_| !filter.needs_changes()).cloned(),
             conv: filter.needs_conversations().then(|| self.conv.clone()),
-            prev: filter.needs_changes().then(|| self.object_prev.clone()),
+            prev: filter
+                .needs_changes()
+                .then(|| Arc::clone(&self.object_prev)),
             marked: self.marked.clone(),
             comments: if filter.needs_process() {
                 self.comments.clone()

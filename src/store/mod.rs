@@ -131,7 +131,8 @@ pub struct Store {
     /// The last row about each kernel object (by object key), and for each row about an
     /// object the previous row about it.
     object_last: HashMap<u64, u32>,
-    object_prev: HashMap<u32, u32>,
+    /// Shared with filter jobs: a copy on the UI thread took tens of milliseconds.
+    object_prev: Arc<HashMap<u32, u32>>,
     /// Rows the user marked (`frame.marked`).
     marked: std::collections::BTreeSet<u32>,
 }
@@ -187,7 +188,7 @@ impl Store {
             trees_names: 0,
             conv: Conversations::new(),
             object_last: HashMap::new(),
-            object_prev: HashMap::new(),
+            object_prev: Arc::default(),
             marked: std::collections::BTreeSet::new(),
         }
     }
@@ -260,10 +261,12 @@ impl Store {
             objects,
         } = ix;
         let base_row = u32::try_from(self.row_count).unwrap_or(u32::MAX);
+        // Copied only if a filter job still holds it (a live capture's filter).
+        let object_prev = Arc::make_mut(&mut self.object_prev);
         for (r, key) in objects {
             let row = base_row.saturating_add(r);
             if let Some(prev) = self.object_last.insert(key, row) {
-                self.object_prev.insert(row, prev);
+                object_prev.insert(row, prev);
             }
         }
         for (i, iface) in interfaces {
@@ -440,7 +443,7 @@ impl Store {
             .unwrap_or(usize::MAX)
             .min(1 << 24);
         self.conv.reserve(n);
-        self.object_prev.reserve(n / 2);
+        Arc::make_mut(&mut self.object_prev).reserve(n / 2);
     }
 
     /// Give back the spare capacity of the growing vectors (at the end of a load).
