@@ -54,9 +54,9 @@ impl Fingerprint {
     }
 }
 
-/// The hash of each attribute of a message, by field path, as [`Walker::fingerprint`] walks
-/// them: what lets a comparison of two messages about one object build only the attributes
-/// that differ (see [`Prune`]).
+/// The hash of each attribute of a message, by where it is (its field path), as
+/// [`Walker::fingerprint`] walks them: what lets a comparison of two messages about one object
+/// build only the attributes that differ (see [`Prune`]).
 #[derive(Debug, Default)]
 pub struct AttrPrints {
     /// The message's fingerprint.
@@ -118,9 +118,9 @@ impl AttrPrints {
     }
 }
 
-/// Which attributes a tree builds bare: name and field, nothing decoded inside. What-changed
-/// skips such a node (its value is none, its text empty), so it builds trees with them to
-/// compare. Counters ([`crate::dissect::specs::Attr::volatile`]) are always bare.
+/// Which attributes a tree builds bare: a node at the attribute's bytes with neither name nor
+/// field, nothing decoded inside. What-changed skips a node without a field, so it builds the
+/// trees it compares so. Counters ([`crate::dissect::specs::Attr::volatile`]) are always bare.
 pub struct Prune {
     /// Offsets of the other attributes left bare, sorted.
     alike: Vec<usize>,
@@ -133,10 +133,10 @@ impl Prune {
     }
 
     /// Also leave bare each attribute that is the only one at its field path in both this
-    /// message (`own`) and the one it is compared with (`other`), and hashes alike in both.
-    /// Both trees then lose the same leaves, all of them equal, so their comparison is that
-    /// of the whole trees: a field's leaves are all below its one attribute, and the leaves
-    /// of its repeats are numbered as before.
+    /// message (`own`) and the one it is compared with (`other`), and hashes alike in both
+    /// (when both were decoded alike). Both trees then lose the same leaves, all of them
+    /// equal, and all the leaves of their fields (a field's leaves are all below its one
+    /// attribute), so their comparison is that of the whole trees.
     pub fn against(own: &AttrPrints, other: &AttrPrints) -> Self {
         if !own.comparable(other) {
             return Prune::counters();

@@ -29,8 +29,8 @@ pub struct Walker<'a> {
     pub op: Option<&'a str>,
     /// Build only what these fields need (a filter's tree); `None`: everything.
     pub want: Option<&'a Want>,
-    /// Attributes built bare (name and field, nothing inside): a tree for what-changed, which
-    /// skips them.
+    /// Attributes built bare (no name or field, nothing inside): a tree for what-changed,
+    /// which skips them.
     pub prune: Option<&'a Prune>,
 }
 

@@ -158,7 +158,7 @@ impl<'a> MessageView<'a> {
         self.tree_for(None)
     }
 
-    /// [`MessageView::tree`] with the attributes `prune` picks as bare nodes (name and field,
+    /// [`MessageView::tree`] with the attributes `prune` picks as bare nodes (no name or field,
     /// nothing decoded inside): what-changed skips those, so it compares such trees as it
     /// would whole ones, and counters (half of a link message) or what did not change cost
     /// nothing. Not for showing.
