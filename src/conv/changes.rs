@@ -590,17 +590,17 @@ mod tests {
             fi.msgs[0]
         };
         let cases = [
-            // The name and the alternative names are alike: left bare.
+            // The header, the name and the alternative names are alike: left bare.
             (
                 link(0, &[mtu(1500), name("a"), props(&["x"])]),
                 link(0, &[mtu(9000), name("a"), props(&["x"])]),
-                2,
+                3,
             ),
-            // Two property lists (a repeat), the first alike: nothing is left bare.
+            // Two property lists (a repeat), the first alike: only the header is left bare.
             (
                 link(0, &[props(&["x"]), props(&["z"])]),
                 link(0, &[props(&["x"]), props(&["z", "y"])]),
-                0,
+                1,
             ),
             // AF_BRIDGE against AF_UNSPEC: decoded differently, nothing is left bare.
             (

@@ -66,6 +66,8 @@ pub struct AttrPrints {
     attrs: HashMap<u64, Walked, KeyHash>,
     /// The key of the nest being walked (0 at the top level).
     parent: u64,
+    /// The hash of the bytes before the attributes (the family's fixed header).
+    pub(in crate::dissect) header: u64,
     /// What decoding an attribute reads besides its bytes: the message's kind, the sets its
     /// family's hooks pick, every selector's value.
     pub(in crate::dissect) context: Fingerprint,
@@ -124,19 +126,30 @@ impl AttrPrints {
 pub struct Prune {
     /// Offsets of the other attributes left bare, sorted.
     alike: Vec<usize>,
+    /// The fixed header is alike in both messages: bare too.
+    header: bool,
 }
 
 impl Prune {
     /// Leave the counters bare.
     pub fn counters() -> Self {
-        Prune { alike: Vec::new() }
+        Prune {
+            alike: Vec::new(),
+            header: false,
+        }
+    }
+
+    /// Whether the fixed header before the attributes is built bare.
+    pub fn header(&self) -> bool {
+        self.header
     }
 
     /// Also leave bare each attribute that is the only one at its field path in both this
     /// message (`own`) and the one it is compared with (`other`), and hashes alike in both
-    /// (when both were decoded alike). Both trees then lose the same leaves, all of them
-    /// equal, and all the leaves of their fields (a field's leaves are all below its one
-    /// attribute), so their comparison is that of the whole trees.
+    /// (when both were decoded alike); and the fixed header when its bytes are alike. Both
+    /// trees then lose the same leaves, all of them equal, and all the leaves of their
+    /// fields (a field's leaves are all below its one attribute or the header), so their
+    /// comparison is that of the whole trees.
     pub fn against(own: &AttrPrints, other: &AttrPrints) -> Self {
         if !own.comparable(other) {
             return Prune::counters();
@@ -154,7 +167,10 @@ impl Prune {
             .map(|(_, a)| a.pos)
             .collect();
         alike.sort_unstable();
-        Prune { alike }
+        Prune {
+            alike,
+            header: own.header == other.header,
+        }
     }
 
     /// Whether attribute `attr` at `pos` is built bare. The tree decodes what the fingerprint

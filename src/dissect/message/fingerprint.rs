@@ -119,6 +119,9 @@ impl MessageView<'_> {
         let mut path = spec.field_root().to_string();
         let mut rec = rec;
         if let Some(r) = rec.as_deref_mut() {
+            let mut header = Fingerprint::default();
+            header.bytes(self.data.get(start..pos).unwrap_or_default());
+            r.header = header.finish();
             r.context = context;
             r.usable = !spec.code_decoded;
         }

@@ -158,6 +158,25 @@ impl<'a> MessageView<'a> {
         self.tree_for(None)
     }
 
+    /// The family's fixed header `st` at `pos` as a node, and where the attributes start; a
+    /// bare node (no name or field) when what-changed's pruning says it is alike in both
+    /// messages compared.
+    fn header_node_or_bare(
+        &self,
+        w: &Walker,
+        st: &StructDef,
+        spec: &Spec,
+        pos: usize,
+        end: usize,
+    ) -> (Node, usize) {
+        if self.prune.is_some_and(Prune::header) {
+            let next = w.header_end(st, pos, end);
+            let n = Node::new(String::new(), String::new(), Value::None, pos, next - pos);
+            return (n, next);
+        }
+        w.header_node(st, spec.field_root(), pos, end)
+    }
+
     /// [`MessageView::tree`] with the attributes `prune` picks as bare nodes (no name or field,
     /// nothing decoded inside): what-changed skips those, so it compares such trees as it
     /// would whole ones, and counters (half of a link message) or what did not change cost
@@ -230,7 +249,7 @@ impl<'a> MessageView<'a> {
                 let mut out = Vec::new();
                 let mut pos = start;
                 if let Some(st) = hdr_struct {
-                    let (hn, next) = w.header_node(st, spec.field_root(), pos, end);
+                    let (hn, next) = self.header_node_or_bare(&w, st, spec, pos, end);
                     out.push(hn);
                     pos = next;
                 }
@@ -371,7 +390,7 @@ impl<'a> MessageView<'a> {
         };
         let (hdr, set, attrs_endian) = genl_layout(spec, op, m.endian);
         if let Some(st) = hdr {
-            let (hn, next) = w.header_node(st, spec.field_root(), pos, end);
+            let (hn, next) = self.header_node_or_bare(&w, st, spec, pos, end);
             out.push(hn);
             pos = next;
         }
