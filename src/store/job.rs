@@ -31,7 +31,7 @@ pub(super) struct Shared {
     end: usize,
     filter: Filter,
     want: Option<Want>,
-    conv: Option<Conversations>,
+    conv: Option<Arc<Conversations>>,
     /// The previous row about the same object, by row (filters on what changed).
     prev: Option<Arc<HashMap<u32, u32>>>,
     marked: BTreeSet<u32>,
@@ -82,7 +82,7 @@ impl Store {
             filter: filter.clone(),
             // Comparing reads whole trees: the filter reads those.
             want: want.filter(|_| !filter.needs_changes()).cloned(),
-            conv: filter.needs_conversations().then(|| self.conv.clone()),
+            conv: filter.needs_conversations().then(|| Arc::clone(&self.conv)),
             prev: filter
                 .needs_changes()
                 .then(|| Arc::clone(&self.object_prev)),
@@ -119,7 +119,7 @@ impl Store {
                     dis: &dis,
                     filter: &sh.filter,
                     want: sh.want.as_ref(),
-                    conv: sh.conv.as_ref(),
+                    conv: sh.conv.as_deref(),
                     marked: &sh.marked,
                     comments: &sh.comments,
                     t0: sh.t0,
