@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::Walker;
 use crate::dissect::specs::{Attr, AttrSet, AttrType};
-use crate::netlink::{NLA_HDRLEN, NLA_TYPE_MASK, align4};
+use crate::netlink::{Attrs, NLA_HDRLEN, NLA_TYPE_MASK, align4};
 
 type KeyHash = std::hash::BuildHasherDefault<crate::dissect::KeyHasher>;
 
@@ -300,29 +300,22 @@ impl<'a> Walker<'a> {
         if !matches!(sel.ty, AttrType::String) {
             return None;
         }
+        let mut level = Attrs::from(self.data.get(..end)?, start, self.endian);
         let mut found = None;
-        let mut pos = start;
-        while pos < end {
-            let len = usize::from(self.endian.u16(self.data, pos)?);
-            let ty = self.endian.u16(self.data, pos + 2)? & NLA_TYPE_MASK;
-            if len < NLA_HDRLEN || len > end - pos {
+        for a in level.by_ref().filter(|a| a.ty == sel.value) {
+            if found.replace(a).is_some() {
                 return None;
             }
-            if ty == sel.value {
-                if found.is_some() {
-                    return None;
-                }
-                found = Some(self.data.get(pos + NLA_HDRLEN..pos + len)?);
-            }
-            pos += align4(len);
+        }
+        if !level.rest().1.is_empty() {
+            return None;
         }
         // As the tree reads a string: up to its first NUL.
-        let text = found?.split(|c| *c == 0).next().unwrap_or_default();
         let fmt = self
             .spec?
             .sub_messages
             .get(name)?
-            .format(&String::from_utf8_lossy(text), self.op)?;
+            .format(&found?.str(), self.op)?;
         if fmt.fixed_header.is_some() {
             return None;
         }

@@ -115,13 +115,14 @@ impl MessageView<'_> {
         };
         // The family header and anything before the attributes, as they are.
         pos = pos.clamp(start, end);
-        fp.bytes(self.data.get(start..pos).unwrap_or_default());
+        let mut header = Fingerprint::default();
+        header.bytes(self.data.get(start..pos).unwrap_or_default());
+        let header = header.finish();
+        fp.word(header);
         let mut path = spec.field_root().to_string();
         let mut rec = rec;
         if let Some(r) = rec.as_deref_mut() {
-            let mut header = Fingerprint::default();
-            header.bytes(self.data.get(start..pos).unwrap_or_default());
-            r.header = header.finish();
+            r.header = header;
             r.context = context;
             r.usable = !spec.code_decoded;
         }

@@ -9,6 +9,24 @@ use super::{MessageView, Target};
 use crate::model::{Endian, Node, Severity, Value};
 use crate::netlink::*;
 
+/// The family's fixed header `st` at `pos` (below field path `root`) as a node, and where the
+/// attributes start; a bare node (no name or field) when the walker's pruning (what-changed's)
+/// says it is alike in both messages compared.
+fn header_node_or_bare(
+    w: &Walker,
+    st: &StructDef,
+    root: &str,
+    pos: usize,
+    end: usize,
+) -> (Node, usize) {
+    if w.prune.is_some_and(Prune::header) {
+        let next = w.header_end(st, pos, end);
+        let n = Node::new(String::new(), String::new(), Value::None, pos, next - pos);
+        return (n, next);
+    }
+    w.header_node(st, root, pos, end)
+}
+
 /// A generic netlink message's layout after its genlmsghdr: the op's (else the family's)
 /// fixed header; the op's top-level set, else the family's only one (an unknown command of a
 /// family with several sets has none: walked generically, not guessed); the attributes' byte
@@ -158,25 +176,6 @@ impl<'a> MessageView<'a> {
         self.tree_for(None)
     }
 
-    /// The family's fixed header `st` at `pos` as a node, and where the attributes start; a
-    /// bare node (no name or field) when what-changed's pruning says it is alike in both
-    /// messages compared.
-    fn header_node_or_bare(
-        &self,
-        w: &Walker,
-        st: &StructDef,
-        spec: &Spec,
-        pos: usize,
-        end: usize,
-    ) -> (Node, usize) {
-        if self.prune.is_some_and(Prune::header) {
-            let next = w.header_end(st, pos, end);
-            let n = Node::new(String::new(), String::new(), Value::None, pos, next - pos);
-            return (n, next);
-        }
-        w.header_node(st, spec.field_root(), pos, end)
-    }
-
     /// [`MessageView::tree`] with the attributes `prune` picks as bare nodes (no name or field,
     /// nothing decoded inside): what-changed skips those, so it compares such trees as it
     /// would whole ones, and counters (half of a link message) or what did not change cost
@@ -249,7 +248,7 @@ impl<'a> MessageView<'a> {
                 let mut out = Vec::new();
                 let mut pos = start;
                 if let Some(st) = hdr_struct {
-                    let (hn, next) = self.header_node_or_bare(&w, st, spec, pos, end);
+                    let (hn, next) = header_node_or_bare(&w, st, spec.field_root(), pos, end);
                     out.push(hn);
                     pos = next;
                 }
@@ -390,7 +389,7 @@ impl<'a> MessageView<'a> {
         };
         let (hdr, set, attrs_endian) = genl_layout(spec, op, m.endian);
         if let Some(st) = hdr {
-            let (hn, next) = self.header_node_or_bare(&w, st, spec, pos, end);
+            let (hn, next) = header_node_or_bare(&w, st, spec.field_root(), pos, end);
             out.push(hn);
             pos = next;
         }
