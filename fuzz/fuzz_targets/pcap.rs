@@ -1,6 +1,7 @@
-//! The pcap/pcapng reader: the file API (`Reader`: frames, interfaces, section comments) and
-//! the streaming feed the CLI and the app read through, over an input that arrives in small
-//! pieces, handing buffers back for reuse. Both must see the same frames and the same end.
+//! The pcap/pcapng reader: the file API (`Reader`: frames, interfaces, section comments), its
+//! borrowed frames (the CLI's pass for interface names), and the streaming feed the CLI and the
+//! app read through, over an input that arrives in small pieces, handing buffers back for
+//! reuse. All must see the same frames and the same end.
 #![no_main]
 
 use std::io::{Cursor, Read};
@@ -51,6 +52,22 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let step = 1 + data.len() % 61;
+    let mut borrowed = Vec::new();
+    let mut borrowed_err = None;
+    match Reader::new(Trickle { data, step }) {
+        Ok(mut r) => {
+            while let Some(f) = r.next_frame_ref() {
+                match f {
+                    Ok(f) => borrowed.push(f.to_frame()),
+                    Err(e) => borrowed_err = Some(e.to_string()),
+                }
+            }
+        }
+        Err(e) => borrowed_err = Some(e.to_string()),
+    }
+    assert!(direct == borrowed, "borrowed frames differ from Reader's");
+    assert_eq!(direct_err.is_some(), borrowed_err.is_some());
+
     let (back_tx, back_rx) = unbounded::<Frames>();
     let mut streamed = Vec::new();
     let mut stream_err = None;

@@ -276,6 +276,36 @@ pub(crate) fn walk_file(
     }
 }
 
+/// Teach `dis` the interface names of the capture file at `path` (up to `count` frames), as
+/// [`walk_file`] would, in one pass on this thread that copies no frame and indexes only the
+/// frames that may name links. A read error ends it: the pass that prints reports it.
+pub(crate) fn learn_link_names(path: &str, count: Option<u64>, dis: &mut Dissector) {
+    let Ok(input) = File::open(path) else {
+        return;
+    };
+    let Ok(mut r) = crate::pcap::Reader::new(input) else {
+        return;
+    };
+    let mut fi = FrameIndex::default();
+    let (mut n, mut seen) = (0u64, 0usize);
+    while count.is_none_or(|c| n < c) {
+        let Some(Ok(frame)) = r.next_frame_ref() else {
+            break;
+        };
+        n += 1;
+        // As `feed` hands them over: a section's comments before its first frame.
+        for c in frame.section_comments.get(seen..).unwrap_or_default() {
+            dis.learn_from_comment(c);
+        }
+        seen = frame.section_comments.len();
+        for c in &frame.comments {
+            dis.learn_from_comment(c);
+        }
+        let endian = endian_of(frame.byte_order);
+        dis.learn_link_names(frame.data, frame.linktype, endian, &mut fi);
+    }
+}
+
 /// One message as [`walk_linked`] hands it over.
 pub(crate) struct Walked<'a> {
     /// The dissector (it has learned what came before the message).
@@ -413,7 +443,7 @@ pub fn run(
     let mut primed: Vec<(i32, String)> = Vec::new();
     if matches!(format, Some(Format::Summary | Format::Csv)) && opts.input != "-" {
         let mut d = dissector(opts, specs.clone())?;
-        let _ = walk_file(&opts.input, opts.count, &mut d, &mut |_, _, _, _| {});
+        learn_link_names(&opts.input, opts.count, &mut d);
         primed = d.link_names().map(|(i, n)| (i, n.to_string())).collect();
     }
     let prime = |d: &mut Dissector| d.prime_links(primed.iter().map(|(i, n)| (*i, n.as_str())));
@@ -839,3 +869,6 @@ impl<'a> Indexing<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -572,6 +572,21 @@ impl Dissector {
         fi
     }
 
+    /// Index a frame only if it may name a link (an rtnetlink frame: RTM_NEWLINK names them),
+    /// so that [`Dissector::link_names`] after every frame of a capture is what indexing them
+    /// all gives, for less.
+    pub fn learn_link_names(
+        &mut self,
+        data: &[u8],
+        linktype: u32,
+        file_endian: Endian,
+        fi: &mut FrameIndex,
+    ) {
+        if cooked::parse(linktype, data).is_ok_and(|c| c.protocol == NETLINK_ROUTE) {
+            self.index_frame_into(data, linktype, file_endian, fi);
+        }
+    }
+
     /// [`Dissector::index_frame`] into a reused index (keeps its message buffer's capacity).
     pub fn index_frame_into(
         &mut self,

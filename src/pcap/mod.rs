@@ -151,6 +151,46 @@ pub struct Frame {
     pub file_offset: u64,
 }
 
+/// A frame whose bytes the [`Reader`] lends until its next read
+/// ([`Reader::next_frame_ref`]); the fields are those of [`Frame`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameRef<'a> {
+    /// Absolute capture time in nanoseconds since the Unix epoch.
+    pub ts_ns: i128,
+    /// Index into [`Reader::interfaces`].
+    pub interface: u32,
+    /// Link type of the interface.
+    pub linktype: u32,
+    /// Byte order of the capturing host.
+    pub byte_order: ByteOrder,
+    /// Captured bytes.
+    pub data: &'a [u8],
+    /// Original length of the packet on the wire.
+    pub orig_len: u32,
+    /// pcapng packet `opt_comment`s, UTF-8 lossy.
+    pub comments: Vec<String>,
+    /// Byte offset of this record / block in the input.
+    pub file_offset: u64,
+    /// [`Reader::section_comments`]: those of every section read so far, this frame's last.
+    pub section_comments: &'a [String],
+}
+
+impl FrameRef<'_> {
+    /// The frame with its bytes copied.
+    pub fn to_frame(&self) -> Frame {
+        Frame {
+            ts_ns: self.ts_ns,
+            interface: self.interface,
+            linktype: self.linktype,
+            byte_order: self.byte_order,
+            data: self.data.to_vec(),
+            orig_len: self.orig_len,
+            comments: self.comments.clone(),
+            file_offset: self.file_offset,
+        }
+    }
+}
+
 /// Converts a raw pcapng timestamp in units of `tsresol` to nanoseconds (truncating).
 fn units_to_ns(units: u64, tsresol: u8) -> i128 {
     let n = u32::from(tsresol & 0x7f);

@@ -48,7 +48,64 @@ struct Parsed {
     error: Option<ReadError>,
 }
 
-fn parse<R: Read>(r: R) -> Result<Parsed, ReadError> {
+/// Parse `bytes` with [`Reader::next_frame`]; borrowed frames ([`Reader::next_frame_ref`]),
+/// from a buffer holding everything and from reads of 7 bytes, must give the same.
+fn parse(bytes: &[u8]) -> Result<Parsed, ReadError> {
+    let owned = parse_owned(bytes);
+    for chunk in [usize::MAX, 7] {
+        let borrowed = parse_borrowed(Eof(Trickle { data: bytes, chunk }));
+        match (&owned, &borrowed) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.frames, b.frames, "chunk {chunk}");
+                assert_eq!(a.error, b.error, "chunk {chunk}");
+                assert_eq!(a.interfaces, b.interfaces, "chunk {chunk}");
+                assert_eq!(a.section_comments, b.section_comments);
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b, "chunk {chunk}"),
+            _ => panic!("chunk {chunk}: one way failed to start"),
+        }
+    }
+    owned
+}
+
+/// [`Trickle`] that ends cleanly instead of blocking.
+struct Eof<'a>(Trickle<'a>);
+
+impl Read for Eof<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.0.data.is_empty() {
+            return Ok(0);
+        }
+        self.0.read(buf)
+    }
+}
+
+fn parse_borrowed<R: Read>(r: R) -> Result<Parsed, ReadError> {
+    let mut rd = Reader::new(r)?;
+    let mut frames = Vec::new();
+    let mut error = None;
+    while let Some(item) = rd.next_frame_ref() {
+        match item {
+            Ok(f) => {
+                let f = f.to_frame();
+                // What a pass that only looks sees of the input so far.
+                assert!(f.file_offset < rd.bytes_read());
+                frames.push(f);
+            }
+            Err(e) => error = Some(e),
+        }
+    }
+    assert!(rd.next_frame_ref().is_none(), "reader must stay exhausted");
+    Ok(Parsed {
+        format: rd.format(),
+        interfaces: rd.interfaces().to_vec(),
+        section_comments: rd.section_comments().to_vec(),
+        frames,
+        error,
+    })
+}
+
+fn parse_owned<R: Read>(r: R) -> Result<Parsed, ReadError> {
     let mut rd = Reader::new(r)?;
     let mut frames = Vec::new();
     let mut error = None;
