@@ -83,7 +83,7 @@ impl Lookahead {
                 if w.gone {
                     return;
                 }
-                push_frame(&mut w.conv, dis, &frame.data, fi, no, frame.ts_ns);
+                push_frame(&mut w.conv, dis, frame.data, fi, no, frame.ts_ns);
                 let len = w.conv.len();
                 if let Some(upto) = len.checked_sub(window)
                     && upto >= w.next + CHUNK.min(window.max(1))

@@ -19,7 +19,7 @@ use crate::export::{self, CaptureOut, Emitter, Format};
 use crate::filter::Filter;
 use crate::model::Endian;
 use crate::pcap::feed::{Batch, Frames, feed};
-use crate::pcap::{ByteOrder, Interface, OutFormat, ReadError};
+use crate::pcap::{ByteOrder, FrameRef, Interface, OutFormat, ReadError};
 
 /// Options of `nlscope read` (its command-line arguments).
 #[derive(Debug, Clone, clap::Args)]
@@ -228,71 +228,47 @@ pub(crate) fn push_frame(
     }
 }
 
-/// Read the capture file at `path` (up to `count` frames), indexing every frame on this
-/// thread with `dis` (which learns as it goes; the file is parsed on another), and call `f`
-/// with each frame's 1-based number. A read error is returned after every frame before it
-/// was seen.
+/// Read the capture file at `path` (up to `count` frames) on this thread, indexing every frame
+/// with `dis` (which learns as it goes), and call `f` with each frame's 1-based number. A read
+/// error is returned after every frame before it was seen.
 pub(crate) fn walk_file(
     path: &str,
     count: Option<u64>,
     dis: &mut Dissector,
-    f: &mut dyn FnMut(&Dissector, u64, &crate::pcap::Frame, &FrameIndex),
+    f: &mut dyn FnMut(&Dissector, u64, &FrameRef, &FrameIndex),
 ) -> Result<(), CliError> {
-    let input = File::open(path).map_err(|e| CliError::new(format!("cannot open {path}: {e}")))?;
-    let (rx, back_tx, reader) = spawn_reader(Box::new(input), 256, count, 16);
-    let mut fi = FrameIndex::default();
-    let mut frame_no = 0u64;
-    let mut error = None;
-    for ev in rx.iter() {
-        match ev {
-            Event::Frames(frames) => {
-                for (frame, _) in frames.iter() {
-                    for c in &frame.comments {
-                        dis.learn_from_comment(c);
-                    }
-                    frame_no += 1;
-                    dis.index_frame_into(
-                        &frame.data,
-                        frame.linktype,
-                        endian_of(frame.byte_order),
-                        &mut fi,
-                    );
-                    f(dis, frame_no, frame, &fi);
-                }
-                let _ = back_tx.send(frames);
-            }
-            Event::Comments(c) => {
-                for line in c {
-                    dis.learn_from_comment(&line);
-                }
-            }
-            Event::Error(e) => error = Some(e),
-        }
-    }
-    let _ = reader.join();
-    match error {
-        Some(e) => Err(CliError::new(format!("{path}: {e}"))),
-        None => Ok(()),
-    }
+    walk(path, count, dis, false, f)
 }
 
 /// Teach `dis` the interface names of the capture file at `path` (up to `count` frames), as
-/// [`walk_file`] would, in one pass on this thread that copies no frame and indexes only the
-/// frames that may name links. A read error ends it: the pass that prints reports it.
+/// [`walk_file`] would, indexing only the frames that may name links. A read error ends it:
+/// the pass that prints reports it.
 pub(crate) fn learn_link_names(path: &str, count: Option<u64>, dis: &mut Dissector) {
-    let Ok(input) = File::open(path) else {
-        return;
-    };
-    let Ok(mut r) = crate::pcap::Reader::new(input) else {
-        return;
-    };
+    let _ = walk(path, count, dis, true, &mut |_, _, _, _| {});
+}
+
+/// [`walk_file`], or [`learn_link_names`] if `links_only` (`f` is then not called). Frames
+/// are borrowed from the reader: parsing here costs less than copying each frame to hand it
+/// over from another thread.
+fn walk(
+    path: &str,
+    count: Option<u64>,
+    dis: &mut Dissector,
+    links_only: bool,
+    f: &mut dyn FnMut(&Dissector, u64, &FrameRef, &FrameIndex),
+) -> Result<(), CliError> {
+    let input = File::open(path).map_err(|e| CliError::new(format!("cannot open {path}: {e}")))?;
+    let read_err = |e: ReadError| CliError::new(format!("{path}: {e}"));
+    let mut r = crate::pcap::Reader::new(input).map_err(read_err)?;
     let mut fi = FrameIndex::default();
-    let (mut n, mut seen) = (0u64, 0usize);
-    while count.is_none_or(|c| n < c) {
-        let Some(Ok(frame)) = r.next_frame_ref() else {
-            break;
+    let (mut no, mut seen) = (0u64, 0usize);
+    while count.is_none_or(|c| no < c) {
+        let frame = match r.next_frame_ref() {
+            None => break,
+            Some(Err(e)) => return Err(read_err(e)),
+            Some(Ok(frame)) => frame,
         };
-        n += 1;
+        no += 1;
         // As `feed` hands them over: a section's comments before its first frame.
         for c in frame.section_comments.get(seen..).unwrap_or_default() {
             dis.learn_from_comment(c);
@@ -302,8 +278,14 @@ pub(crate) fn learn_link_names(path: &str, count: Option<u64>, dis: &mut Dissect
             dis.learn_from_comment(c);
         }
         let endian = endian_of(frame.byte_order);
-        dis.learn_link_names(frame.data, frame.linktype, endian, &mut fi);
+        if links_only {
+            dis.learn_link_names(frame.data, frame.linktype, endian, &mut fi);
+            continue;
+        }
+        dis.index_frame_into(frame.data, frame.linktype, endian, &mut fi);
+        f(dis, no, &frame, &fi);
     }
+    Ok(())
 }
 
 /// One message as [`walk_linked`] hands it over.
@@ -313,7 +295,7 @@ pub(crate) struct Walked<'a> {
     /// The frame's 1-based number.
     pub no: u64,
     /// The frame.
-    pub frame: &'a crate::pcap::Frame,
+    pub frame: &'a FrameRef<'a>,
     /// The message's header.
     pub m: &'a MsgIndex,
     /// What correlation knows of it.

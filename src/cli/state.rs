@@ -77,7 +77,7 @@ pub fn run(opts: &StateOptions, specs: SpecRegistry, out: &mut dyn Write) -> Res
             return;
         }
         let role = w.linked.map_or(Role::None, |l| l.role);
-        state.apply(&w.dis.view(&w.frame.data, w.m), role);
+        state.apply(&w.dis.view(w.frame.data, w.m), role);
     });
     let text = if opts.json {
         format!("{}\n", state.render_json(opts.kind))

@@ -63,7 +63,7 @@ pub fn run(opts: &StatsOptions, specs: SpecRegistry, out: &mut dyn Write) -> Res
     };
     let mut stats = Stats::default();
     let res = walk_linked(&opts.input, opts.count, &pins, specs, &mut |w| {
-        let view = w.dis.view(&w.frame.data, w.m);
+        let view = w.dis.view(w.frame.data, w.m);
         let (frame, linked, t0) = (w.frame, w.linked, w.t0);
         if let Some(f) = &filter {
             let fields = MsgFields::new(&view, w.no, frame.ts_ns, frame.data.len())
