@@ -588,7 +588,9 @@ impl<'a> MessageView<'a> {
         let p = self.payload_bytes();
         let e = self.m.endian;
         let mut pos = *rel;
-        while pos + 4 <= p.len() {
+        // Types the spec does not name are never found: no need to look for them.
+        let mut left = types.iter().flatten().count();
+        while pos + 4 <= p.len() && left > 0 {
             let (Some(l), Some(t)) = (e.u16(p, pos), e.u16(p, pos + 2)) else {
                 break;
             };
@@ -600,6 +602,7 @@ impl<'a> MessageView<'a> {
             for (slot, ty) in found.iter_mut().zip(types) {
                 if slot.is_none() && *ty == Some(t) {
                     *slot = p.get(pos + 4..pos + l);
+                    left -= 1;
                 }
             }
             pos += align4(l);
