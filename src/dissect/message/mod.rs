@@ -610,12 +610,6 @@ impl<'a> MessageView<'a> {
         found
     }
 
-    /// The payloads of the first top-level attributes named `names` (by the spec), in one pass
-    /// over the attributes and without building the tree.
-    pub fn top_attrs<const N: usize>(&self, names: [&str; N]) -> [Option<&'a [u8]>; N] {
-        self.top_attrs_by_type(&self.top_types(names))
-    }
-
     /// The first telling string attribute at the top level (`ifname`, `family-name`, ...).
     fn key_attr(&self) -> Option<String> {
         let (rel, keys) = self.resolved().keys.as_ref()?;
