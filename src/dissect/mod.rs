@@ -424,6 +424,8 @@ impl Dissector {
             // Messages that fit no family or several: after a few, the id stays unnamed.
             Some(Err(tries)) if tries >= MAX_GUESS_TRIES => None,
             _ if !self.guess_in_view => None,
+            // No attributes: nothing fits, and it does not count as a try (below).
+            _ if m.present <= NLMSG_HDRLEN + GENL_HDRLEN => None,
             _ => {
                 let payload = data.get(m.offset + NLMSG_HDRLEN..m.offset + m.present)?;
                 let to_kernel = m.direction == Direction::ToKernel;
