@@ -817,13 +817,19 @@ impl<'a> Indexing<'a> {
             );
             // A frame without messages takes an ordinal too (as the app's row for it does).
             self.ord += fi.msgs.len().max(1);
-            facts.extend(self.dis.take_facts().into_iter().map(|f| (i, 0, f)));
+            // Most frames teach nothing: no iterator to set up then.
+            let learned = self.dis.take_facts();
+            if !learned.is_empty() {
+                facts.extend(learned.into_iter().map(|f| (i, 0, f)));
+            }
             self.dis.view_facts(&frame.data, &fi, &mut self.view_facts);
-            facts.extend(
-                self.view_facts
-                    .drain(..)
-                    .map(|(p, f)| (i, u32::try_from(p).unwrap_or(u32::MAX), f)),
-            );
+            if !self.view_facts.is_empty() {
+                facts.extend(
+                    self.view_facts
+                        .drain(..)
+                        .map(|(p, f)| (i, u32::try_from(p).unwrap_or(u32::MAX), f)),
+                );
+            }
             if let Some(l) = links.as_deref_mut() {
                 let at = (self.frame_no, frame.ts_ns);
                 l.frame(self.dis, &frame.data, &fi, at, &mut linked);
