@@ -56,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
     let mut borrowed_err = None;
     match Reader::new(Trickle { data, step }) {
         Ok(mut r) => {
-            while let Some(f) = r.next_frame_ref() {
+            while let Some(f) = r.next_frame_borrowed() {
                 match f {
                     Ok(f) => borrowed.push(f.to_frame()),
                     Err(e) => borrowed_err = Some(e.to_string()),

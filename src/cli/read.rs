@@ -19,7 +19,7 @@ use crate::export::{self, CaptureOut, Emitter, Format};
 use crate::filter::Filter;
 use crate::model::Endian;
 use crate::pcap::feed::{Batch, Frames, feed};
-use crate::pcap::{ByteOrder, FrameRef, Interface, OutFormat, ReadError};
+use crate::pcap::{BorrowedFrame, ByteOrder, Interface, OutFormat, ReadError};
 
 /// Options of `nlscope read` (its command-line arguments).
 #[derive(Debug, Clone, clap::Args)]
@@ -235,7 +235,7 @@ pub(crate) fn walk_file(
     path: &str,
     count: Option<u64>,
     dis: &mut Dissector,
-    f: &mut dyn FnMut(&Dissector, u64, &FrameRef, &FrameIndex),
+    f: &mut dyn FnMut(&Dissector, u64, &BorrowedFrame, &FrameIndex),
 ) -> Result<(), CliError> {
     walk(path, count, dis, false, f)
 }
@@ -255,7 +255,7 @@ fn walk(
     count: Option<u64>,
     dis: &mut Dissector,
     links_only: bool,
-    f: &mut dyn FnMut(&Dissector, u64, &FrameRef, &FrameIndex),
+    f: &mut dyn FnMut(&Dissector, u64, &BorrowedFrame, &FrameIndex),
 ) -> Result<(), CliError> {
     let input = File::open(path).map_err(|e| CliError::new(format!("cannot open {path}: {e}")))?;
     let read_err = |e: ReadError| CliError::new(format!("{path}: {e}"));
@@ -263,7 +263,7 @@ fn walk(
     let mut fi = FrameIndex::default();
     let (mut no, mut seen) = (0u64, 0usize);
     while count.is_none_or(|c| no < c) {
-        let frame = match r.next_frame_ref() {
+        let frame = match r.next_frame_borrowed() {
             None => break,
             Some(Err(e)) => return Err(read_err(e)),
             Some(Ok(frame)) => frame,
@@ -295,7 +295,7 @@ pub(crate) struct Walked<'a> {
     /// The frame's 1-based number.
     pub no: u64,
     /// The frame.
-    pub frame: &'a FrameRef<'a>,
+    pub frame: &'a BorrowedFrame<'a>,
     /// The message's header.
     pub m: &'a MsgIndex,
     /// What correlation knows of it.

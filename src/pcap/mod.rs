@@ -152,9 +152,9 @@ pub struct Frame {
 }
 
 /// A frame whose bytes the [`Reader`] lends until its next read
-/// ([`Reader::next_frame_ref`]); the fields are those of [`Frame`].
+/// ([`Reader::next_frame_borrowed`]); the fields are those of [`Frame`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FrameRef<'a> {
+pub struct BorrowedFrame<'a> {
     /// Absolute capture time in nanoseconds since the Unix epoch.
     pub ts_ns: i128,
     /// Index into [`Reader::interfaces`].
@@ -175,7 +175,7 @@ pub struct FrameRef<'a> {
     pub section_comments: &'a [String],
 }
 
-impl FrameRef<'_> {
+impl BorrowedFrame<'_> {
     /// The frame with its bytes copied.
     pub fn to_frame(&self) -> Frame {
         Frame {

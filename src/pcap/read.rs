@@ -4,7 +4,7 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use super::error::{ReadError, ReadErrorKind};
 use super::{
-    ByteOrder, FileFormat, Frame, FrameRef, Interface, MAX_RECORD_LEN, NANOS_PER_SEC,
+    BorrowedFrame, ByteOrder, FileFormat, Frame, Interface, MAX_RECORD_LEN, NANOS_PER_SEC,
     TSRESOL_MICROS, TSRESOL_NANOS, units_to_ns,
 };
 
@@ -225,7 +225,7 @@ impl<R: Read> Reader<R> {
     /// [`Reader::next_frame`] with the bytes borrowed from the reader, which copies and
     /// allocates nothing for most frames (a pass that only looks, e.g. for interface names).
     /// Frames and errors are those of `next_frame`.
-    pub fn next_frame_ref(&mut self) -> Option<Result<FrameRef<'_>, ReadError>> {
+    pub fn next_frame_borrowed(&mut self) -> Option<Result<BorrowedFrame<'_>, ReadError>> {
         let p = match self.next_packet()? {
             Ok(p) => p,
             Err(e) => return Some(Err(e)),
@@ -249,7 +249,7 @@ impl<R: Read> Reader<R> {
             State::Pcap { .. } => Some(&self.scratch[..]),
             State::PcapNg { block, .. } => block.get(p.data.clone()),
         };
-        Some(Ok(FrameRef {
+        Some(Ok(BorrowedFrame {
             ts_ns: p.ts_ns,
             interface: u32::try_from(p.global).unwrap_or(u32::MAX),
             linktype: p.linktype,

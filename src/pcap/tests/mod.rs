@@ -48,7 +48,7 @@ struct Parsed {
     error: Option<ReadError>,
 }
 
-/// Parse `bytes` with [`Reader::next_frame`]; borrowed frames ([`Reader::next_frame_ref`]),
+/// Parse `bytes` with [`Reader::next_frame`]; borrowed frames ([`Reader::next_frame_borrowed`]),
 /// from a buffer holding everything and from reads of 7 bytes, must give the same.
 fn parse(bytes: &[u8]) -> Result<Parsed, ReadError> {
     let owned = parse_owned(bytes);
@@ -84,7 +84,7 @@ fn parse_borrowed<R: Read>(r: R) -> Result<Parsed, ReadError> {
     let mut rd = Reader::new(r)?;
     let mut frames = Vec::new();
     let mut error = None;
-    while let Some(item) = rd.next_frame_ref() {
+    while let Some(item) = rd.next_frame_borrowed() {
         match item {
             Ok(f) => {
                 let f = f.to_frame();
@@ -95,7 +95,10 @@ fn parse_borrowed<R: Read>(r: R) -> Result<Parsed, ReadError> {
             Err(e) => error = Some(e),
         }
     }
-    assert!(rd.next_frame_ref().is_none(), "reader must stay exhausted");
+    assert!(
+        rd.next_frame_borrowed().is_none(),
+        "reader must stay exhausted"
+    );
     Ok(Parsed {
         format: rd.format(),
         interfaces: rd.interfaces().to_vec(),
