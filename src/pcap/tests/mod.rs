@@ -51,9 +51,9 @@ struct Parsed {
 /// Parse `bytes` with [`Reader::next_frame`]; borrowed frames ([`Reader::next_frame_borrowed`]),
 /// from a buffer holding everything and from reads of 7 bytes, must give the same.
 fn parse(bytes: &[u8]) -> Result<Parsed, ReadError> {
-    let owned = parse_owned(bytes);
+    let owned = parse_with(bytes, false);
     for chunk in [usize::MAX, 7] {
-        let borrowed = parse_borrowed(Eof(Trickle { data: bytes, chunk }));
+        let borrowed = parse_with(Eof(Trickle { data: bytes, chunk }), true);
         match (&owned, &borrowed) {
             (Ok(a), Ok(b)) => {
                 assert_eq!(a.frames, b.frames, "chunk {chunk}");
@@ -80,45 +80,33 @@ impl Read for Eof<'_> {
     }
 }
 
-fn parse_borrowed<R: Read>(r: R) -> Result<Parsed, ReadError> {
-    let mut rd = Reader::new(r)?;
-    let mut frames = Vec::new();
-    let mut error = None;
-    while let Some(item) = rd.next_frame_borrowed() {
-        match item {
-            Ok(f) => {
-                let f = f.to_frame();
-                // What a pass that only looks sees of the input so far.
-                assert!(f.file_offset < rd.bytes_read());
-                frames.push(f);
-            }
-            Err(e) => error = Some(e),
-        }
+/// The next frame, read owned or borrowed (and copied).
+fn next<R: Read>(rd: &mut Reader<R>, borrowed: bool) -> Option<Result<Frame, ReadError>> {
+    if !borrowed {
+        return rd.next_frame();
     }
-    assert!(
-        rd.next_frame_borrowed().is_none(),
-        "reader must stay exhausted"
-    );
-    Ok(Parsed {
-        format: rd.format(),
-        interfaces: rd.interfaces().to_vec(),
-        section_comments: rd.section_comments().to_vec(),
-        frames,
-        error,
-    })
+    let f = rd.next_frame_borrowed()?.map(|f| f.to_frame());
+    if let Ok(f) = &f {
+        // What a pass that only looks sees of the input so far.
+        assert!(f.file_offset < rd.bytes_read());
+    }
+    Some(f)
 }
 
-fn parse_owned<R: Read>(r: R) -> Result<Parsed, ReadError> {
+fn parse_with<R: Read>(r: R, borrowed: bool) -> Result<Parsed, ReadError> {
     let mut rd = Reader::new(r)?;
     let mut frames = Vec::new();
     let mut error = None;
-    for item in rd.by_ref() {
+    while let Some(item) = next(&mut rd, borrowed) {
         match item {
             Ok(f) => frames.push(f),
             Err(e) => error = Some(e),
         }
     }
-    assert!(rd.next_frame().is_none(), "reader must stay exhausted");
+    assert!(
+        next(&mut rd, borrowed).is_none(),
+        "reader must stay exhausted"
+    );
     Ok(Parsed {
         format: rd.format(),
         interfaces: rd.interfaces().to_vec(),
