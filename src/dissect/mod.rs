@@ -175,22 +175,6 @@ pub enum Fact {
     Request((u32, u32, u32), Option<Vec<u8>>),
 }
 
-/// Whether a message of type `ty` is among the netlink messages `msgs`, walked as indexing
-/// walks them in byte order `e` (up to a length shorter than a header).
-fn has_type(msgs: &[u8], e: Endian, ty: u16) -> bool {
-    let mut pos = 0;
-    while let (Some(len), Some(t)) = (e.u32(msgs, pos), e.u16(msgs, pos + 4)) {
-        if t == ty {
-            return true;
-        }
-        if (len as usize) < NLMSG_HDRLEN {
-            return false;
-        }
-        pos = pos.saturating_add(align4(len as usize));
-    }
-    false
-}
-
 /// `link-names:` comments for `links` (index, name), [`LINK_NAMES_PER_COMMENT`] a comment;
 /// names a comment could not carry (empty, with whitespace) are left out.
 pub fn link_names_comments<'a>(links: impl IntoIterator<Item = (i32, &'a str)>) -> Vec<String> {
@@ -605,7 +589,7 @@ impl Dissector {
         };
         let msgs = data.get(c.header_len..).unwrap_or_default();
         // RTM_NEWLINK: in either byte order, as indexing picks the frame's by its lengths.
-        let newlink = |e: Endian| has_type(msgs, e, 16);
+        let newlink = |e: Endian| netlink::Messages::new(msgs, e).any(|m| m.ty == 16);
         if c.protocol == NETLINK_ROUTE && (newlink(Endian::Little) || newlink(Endian::Big)) {
             self.index_frame_into(data, linktype, file_endian, fi);
         }
