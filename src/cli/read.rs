@@ -11,7 +11,9 @@ use crossbeam_channel::bounded;
 
 use super::CliError;
 use crate::cli::lookahead::{Links, Lookahead, WINDOW};
-use crate::cli::pipeline::{BatchFacts, Done, Inline, Job, NamesAt, Renderer, Setup, Turnstile};
+use crate::cli::pipeline::{
+    BatchFacts, Done, FactLog, Inline, Job, NamesAt, Renderer, Setup, Turnstile,
+};
 use crate::conv::{Conversations, Linked, Msg as ConvMsg, MsgRef};
 use crate::dissect::fields::Catalog;
 use crate::dissect::{Dissector, FrameIndex, MsgIndex, specs::SpecRegistry};
@@ -510,40 +512,51 @@ pub fn run(
         coverage = r.coverage.take();
     } else {
         let gate = Turnstile::new();
+        let log = FactLog::new(threads);
         let (text_tx, text_rx) = crossbeam_channel::unbounded::<String>();
         sink.texts = Some(text_tx);
         result = thread::scope(|s| {
             // Bounded, so rendered text waits in a few batches at most (peak memory): while
-            // the main thread waits to hand a batch over, it takes what is done.
-            let (done_tx, done_rx) = bounded::<Done>(threads);
-            let mut jobs = Vec::new();
-            for _ in 0..threads {
-                let (job_tx, job_rx) = bounded::<Job>(2);
+            // the main thread waits to hand a batch over, it takes what is done. `None`: a
+            // renderer panicked (the panic surfaces when the threads are joined).
+            let (done_tx, done_rx) = bounded::<Option<Done>>(threads);
+            let (job_tx, job_rx) = bounded::<Job>(threads);
+            for k in 0..threads {
                 let mut em = emitter();
                 if let Some(e) = em.as_mut() {
                     e.continue_json();
                 }
-                let (done_tx, gate, setup, replica) = (done_tx.clone(), &gate, &setup, &replica);
-                let text_rx = text_rx.clone();
+                let (done_tx, job_rx, text_rx) = (done_tx.clone(), job_rx.clone(), text_rx.clone());
+                let (gate, log, setup, replica) = (&gate, &log, &setup, &replica);
                 s.spawn(move || {
                     // A dissector is not `Send` (its caches): each thread makes its own.
                     let mut r = Renderer::new(replica, want_changes, em);
                     r.texts = Some(text_rx);
-                    let _leave = LeaveOnPanic(gate);
-                    for job in job_rx {
+                    let _leave = LeaveOnPanic(gate, done_tx.clone());
+                    for mut job in job_rx {
+                        job.prior = log.catch_up(k, job.seq);
                         // The main thread may be gone (a closed pipe): the batch still
                         // passes the gate, so later ones do not wait for it.
-                        let _ = done_tx.send(r.render(setup, job, gate));
+                        let _ = done_tx.send(Some(r.render(setup, job, gate)));
                     }
                 });
-                jobs.push(job_tx);
             }
-            drop(done_tx);
+            drop((done_tx, job_rx));
             let mut order = InOrder::default();
             let mut result = Ok(());
-            let mut unseen: Vec<Vec<Arc<BatchFacts>>> = vec![Vec::new(); threads];
-            for ev in rx.iter() {
-                let mut job = match ev {
+            // Batches handed out and not written yet, beyond which the main thread only takes
+            // what is done. A tree batch's text is large: a renderer has one in hand and one
+            // queued (`-T json` of the 50 MB bench file peaks at 75 MB, as before; 8 in all
+            // would be 3% faster at 87 MB). Lines are small: 4 per renderer keep the indexing
+            // main thread from waiting.
+            let per = if format.is_some_and(Format::needs_tree) {
+                2
+            } else {
+                4
+            };
+            let ahead = (per * threads + 1) as u64;
+            'read: for ev in rx.iter() {
+                let job = match ev {
                     Event::Error(e) => {
                         read_error = Some(e);
                         break;
@@ -554,42 +567,29 @@ pub fn run(
                     }
                     Event::Frames(f) => ix.job(f, links.as_mut()),
                 };
-                let w = (job.seq % threads as u64) as usize;
-                if let Some(u) = unseen.get_mut(w) {
-                    job.prior = std::mem::take(u);
-                }
-                if !job.facts.is_empty() {
-                    for (k, u) in unseen.iter_mut().enumerate() {
-                        if k != w {
-                            u.push(Arc::clone(&job.facts));
-                        }
-                    }
-                }
-                let Some(tx) = jobs.get(w) else { break };
+                log.push(job.seq, &job.facts);
                 let mut job = Some(job);
                 while let Some(j) = job.take() {
                     let mut sel = crossbeam_channel::Select::new();
-                    let send = sel.send(tx);
-                    let recv = sel.recv(&done_rx);
+                    let send = (j.seq < order.next + ahead).then(|| sel.send(&job_tx));
+                    sel.recv(&done_rx);
                     let op = sel.select();
-                    match op.index() {
-                        i if i == send => {
-                            if op.send(tx, j).is_err() {
-                                break;
-                            }
+                    if Some(op.index()) == send {
+                        if op.send(&job_tx, j).is_err() {
+                            break 'read;
                         }
-                        i if i == recv => {
-                            job = Some(j);
-                            if let Ok(d) = op.recv(&done_rx)
-                                && result.is_ok()
-                            {
-                                result = order.push(d, &mut sink);
-                            }
-                        }
-                        _ => job = Some(j),
+                        continue;
+                    }
+                    job = Some(j);
+                    let Ok(Some(d)) = op.recv(&done_rx) else {
+                        break 'read;
+                    };
+                    if result.is_ok() {
+                        result = order.push(d, &mut sink);
                     }
                 }
                 while let Ok(d) = done_rx.try_recv() {
+                    let Some(d) = d else { break 'read };
                     if result.is_ok() {
                         result = order.push(d, &mut sink);
                     }
@@ -598,8 +598,8 @@ pub fn run(
                     break;
                 }
             }
-            drop(jobs);
-            for d in done_rx.iter() {
+            drop(job_tx);
+            for d in done_rx.iter().flatten() {
                 if result.is_ok() {
                     result = order.push(d, &mut sink);
                 }
@@ -747,14 +747,15 @@ impl InOrder {
     }
 }
 
-/// Lets the other renderers through the gate if this one panics (the panic surfaces when
-/// the threads are joined).
-struct LeaveOnPanic<'a>(&'a Turnstile);
+/// Lets the other renderers through the gate if this one panics, and tells the main thread
+/// to stop handing out batches (the panic surfaces when the threads are joined).
+struct LeaveOnPanic<'a>(&'a Turnstile, crossbeam_channel::Sender<Option<Done>>);
 
 impl Drop for LeaveOnPanic<'_> {
     fn drop(&mut self) {
         if thread::panicking() {
             self.0.abandon();
+            let _ = self.1.send(None);
         }
     }
 }
