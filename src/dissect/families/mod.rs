@@ -114,6 +114,12 @@ pub trait Family: Sync {
         Vec::new()
     }
 
+    /// Every field path [`Family::overrides`] can name: a filter's tree that reads inside
+    /// none of them is built without asking (which walks the message once more).
+    fn override_paths(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Bytes between the fixed header (ending at `header_end`) and the attributes, as one
     /// node, and where the attributes start.
     fn between(&self, _p: &Payload<'_>, _header_end: usize) -> Option<(Node, usize)> {

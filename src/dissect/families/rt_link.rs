@@ -47,6 +47,14 @@ impl Family for Link {
         out
     }
 
+    fn override_paths(&self) -> &'static [&'static str] {
+        &[
+            "rt-link.linkinfo.slave-data",
+            "rt-link.af-spec",
+            "rt-link.protinfo",
+        ]
+    }
+
     fn fields(&self, specs: &SpecRegistry) -> Vec<String> {
         let mut out = specs.set_paths("rt-link", "bridge-af-spec-attrs", "rt-link.af-spec");
         out.extend(specs.set_paths("rt-link", "linkinfo-brport-attrs", "rt-link.protinfo"));

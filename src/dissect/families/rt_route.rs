@@ -40,6 +40,10 @@ impl Family for Route {
         encap(p).into_iter().collect()
     }
 
+    fn override_paths(&self) -> &'static [&'static str] {
+        &["rt-route.encap"]
+    }
+
     /// `ip route`'s line. Struct rtmsg is the uapi's.
     fn summary(&self, v: &MessageView, out: &mut String) -> bool {
         let m = v.index();

@@ -235,11 +235,17 @@ impl<'a> MessageView<'a> {
                     }
                     w => w,
                 };
+                let paths = hooks.override_paths();
+                let overrides = match want {
+                    Some(w) if !paths.iter().any(|f| w.covers(f)) => Vec::new(),
+                    _ => hooks.overrides(&p),
+                };
+                debug_assert!(overrides.iter().all(|(f, _)| paths.contains(&f.as_str())));
                 let w = Walker {
                     data: self.data,
                     endian: m.endian,
                     spec: Some(spec),
-                    overrides: hooks.overrides(&p),
+                    overrides,
                     op: Some(op.name.as_str()),
                     want,
                     // `finish` reads values across attributes: every one is built.
