@@ -584,8 +584,10 @@ pub fn run(
                     let Ok(Some(d)) = op.recv(&done_rx) else {
                         break 'read;
                     };
-                    if result.is_ok() {
-                        result = order.push(d, &mut sink);
+                    // Nothing more is written after an error (a closed pipe).
+                    result = order.push(d, &mut sink);
+                    if result.is_err() {
+                        break 'read;
                     }
                 }
                 while let Ok(d) = done_rx.try_recv() {
