@@ -88,3 +88,74 @@ fn many_threads_write_the_frames_one_writes() {
         assert!(outs[0] == outs[1], "{c}: -w on 3 threads wrote other bytes");
     }
 }
+
+/// A writer that takes `left` bytes, then fails as a closed pipe does (`| head`).
+struct Closes {
+    left: usize,
+    failed: usize,
+}
+
+impl std::io::Write for Closes {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            self.failed += 1;
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+        let n = b.len().min(self.left);
+        self.left -= n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Output closed early: the threads stop, and `read` ends quietly (exit 0, no message)
+/// without writing on.
+#[test]
+fn a_closed_output_ends_every_thread() {
+    let specs = SpecRegistry::load(false, &[]).unwrap();
+    let mut caps = all_captures();
+    caps.sort_by_key(|c| std::cmp::Reverse(std::fs::metadata(c).map_or(0, |m| m.len())));
+    for cap in caps.iter().take(3) {
+        let c = cap.to_str().unwrap().to_string();
+        for (format, left) in [
+            ("tree", 1),
+            ("tree", 100_000),
+            ("summary", 10),
+            ("ndjson", 5000),
+        ] {
+            let (specs2, c2) = (specs.clone(), c.clone());
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let a = [
+                    "read",
+                    "-r",
+                    &c2,
+                    "-T",
+                    format,
+                    "--threads",
+                    "3",
+                    "--batch",
+                    "2",
+                ];
+                let opts = Args::try_parse_from(a).unwrap().read;
+                let mut out = Closes { left, failed: 0 };
+                let r = run(&opts, specs2, &mut out);
+                let _ = tx.send((r.err().map(|e| (e.code, e.message)), out.failed));
+            });
+            let (err, failed) = rx
+                .recv_timeout(std::time::Duration::from_secs(120))
+                .unwrap_or_else(|_| {
+                    panic!("{c} -T {format}: read did not end after its output closed")
+                });
+            let full = read(&specs, &c, &["-T", format], "1").0.len();
+            if full <= left {
+                continue;
+            }
+            assert_eq!(err, Some((0, String::new())), "{c} -T {format}");
+            // The failed write, and the buffer's own flush when it is dropped.
+            assert!(failed <= 2, "{c} -T {format}: {failed} writes failed");
+        }
+    }
+}
