@@ -8,11 +8,12 @@ use std::sync::OnceLock;
 use nlscope::capture::trace::ProcInfo;
 use nlscope::conv::changes::{Changes, Objects};
 use nlscope::conv::{Conversations, Msg as ConvMsg, MsgRef};
+use nlscope::dissect::attrs::Want;
 use nlscope::dissect::fields::{Catalog, MsgFields};
 use nlscope::dissect::specs::SpecRegistry;
-use nlscope::dissect::{Dissector, FrameIndex};
+use nlscope::dissect::{Dissector, FrameIndex, MessageView};
 use nlscope::export::{Emitter, Format, FrameRef, Part};
-use nlscope::model::Endian;
+use nlscope::model::{Endian, Node};
 
 /// The embedded specs, loaded once per process.
 pub fn specs() -> &'static SpecRegistry {
@@ -116,10 +117,54 @@ pub fn cooked(linktype: u32, pkttype: u8, proto: u8) -> Vec<u8> {
     h
 }
 
+/// Fields whose filter trees are compared with the whole tree: plain values, nests that
+/// family code overrides (rt-link's protinfo, af-spec and slave data, rt-route's encap), and
+/// other families.
+const WANTED: &[&str] = &[
+    "rt-link.mtu",
+    "rt-link.ifname",
+    "rt-link.linkinfo.kind",
+    "rt-link.linkinfo.slave-data.cost",
+    "rt-link.af-spec.inet6.conf.forwarding",
+    "rt-link.af-spec.mode",
+    "rt-link.protinfo.cost",
+    "rt-link.protinfo.flags",
+    "rt-route.dst",
+    "rt-route.encap.dst",
+    "nl80211.wiphy",
+    "conntrack.tuple-orig.ip.v4-src",
+];
+
+/// A filter's tree (built for its fields only) holds the values the whole tree holds for each
+/// of them: a filter reads what the tree shows.
+fn check_filter_trees(view: &MessageView) {
+    let values = |nodes: &[Node], field: &str| {
+        let mut v = std::collections::BTreeSet::new();
+        for n in nodes {
+            n.walk(&mut |n| {
+                if n.field == field {
+                    v.insert(format!("{:?}", n.value));
+                }
+            });
+        }
+        v
+    };
+    let full = view.tree();
+    for field in WANTED {
+        let pruned = view.tree_for(Some(&Want::new([*field])));
+        assert_eq!(
+            values(&pruned, field),
+            values(&full, field),
+            "the filter tree of {field} differs from the tree"
+        );
+    }
+}
+
 /// Everything `nlscope read -T tree/json/summary` and the app do with a capture's frames:
 /// index each (learning genl ids, links, nftables sets), correlate, compare with the previous
 /// message about the same object, evaluate `filter` (if any), and emit every message in
-/// the summary, tree and JSON formats. Returns how many messages the filter matched.
+/// the summary, tree and JSON formats; filter trees are checked against whole ones. Returns
+/// how many messages the filter matched.
 pub fn dissect_frames(
     dis: &mut Dissector,
     endian: Endian,
@@ -187,6 +232,7 @@ pub fn dissect_frames(
         changes.resize(fi.msgs.len(), None);
         for (mi, m) in fi.msgs.iter().enumerate() {
             let view = dis.view(&f.data, m);
+            check_filter_trees(&view);
             let at = MsgRef {
                 frame: no,
                 msg: mi as u32,
