@@ -312,6 +312,28 @@ impl<R: Read> Reader<R> {
         Ok((buf, got))
     }
 
+    /// The `N` bytes of a record's `header` (`what` names the record in the error): `None` at
+    /// the end of the input, a truncation error when only part of it is there.
+    fn read_record_header<const N: usize>(
+        &mut self,
+        what: &str,
+        header: &str,
+    ) -> Result<Option<[u8; N]>, ReadError> {
+        let start = self.pos;
+        let (h, got) = self.read_fixed::<N>()?;
+        if got == 0 {
+            return Ok(None);
+        }
+        if got < N {
+            return Err(ReadError::truncated(
+                start,
+                what,
+                format_args!("{header} header needs {N} bytes, only {got} present"),
+            ));
+        }
+        Ok(Some(h))
+    }
+
     // ---- pcap ------------------------------------------------------------------------
 
     fn read_pcap_header(&mut self, byte_order: ByteOrder, nanos: bool) -> Result<(), ReadError> {
@@ -384,19 +406,10 @@ impl<R: Read> Reader<R> {
             return Ok(None);
         };
         let start = self.pos;
-        let (h, got) = self.read_fixed::<PCAP_RECORD_HEADER_LEN>()?;
-        if got == 0 {
+        let Some(h) = self.read_record_header::<PCAP_RECORD_HEADER_LEN>("pcap record", "record")?
+        else {
             return Ok(None);
-        }
-        if got < h.len() {
-            return Err(ReadError::truncated(
-                start,
-                "pcap record",
-                format_args!(
-                    "record header needs {PCAP_RECORD_HEADER_LEN} bytes, only {got} present"
-                ),
-            ));
-        }
+        };
         let [
             t0,
             t1,

@@ -12,17 +12,9 @@ impl<R: Read> Reader<R> {
     pub(super) fn next_pcapng(&mut self) -> Result<Option<Packet>, ReadError> {
         loop {
             let start = self.pos;
-            let (h, got) = self.read_fixed::<8>()?;
-            if got == 0 {
+            let Some(h) = self.read_record_header::<8>("pcapng block", "block")? else {
                 return Ok(None);
-            }
-            if got < h.len() {
-                return Err(ReadError::truncated(
-                    start,
-                    "pcapng block",
-                    format_args!("block header needs 8 bytes, only {got} present"),
-                ));
-            }
+            };
             let [t0, t1, t2, t3, l0, l1, l2, l3] = h;
             if u32::from_be_bytes([t0, t1, t2, t3]) == BT_SHB {
                 self.read_section_header(start, [l0, l1, l2, l3], false)?;
