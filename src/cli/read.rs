@@ -592,12 +592,10 @@ pub fn run(
                 }
                 while let Ok(d) = done_rx.try_recv() {
                     let Some(d) = d else { break 'read };
-                    if result.is_ok() {
-                        result = order.push(d, &mut sink);
+                    result = order.push(d, &mut sink);
+                    if result.is_err() {
+                        break 'read;
                     }
-                }
-                if result.is_err() {
-                    break;
                 }
             }
             drop(job_tx);
