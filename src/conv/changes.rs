@@ -109,11 +109,11 @@ impl Leaf {
     fn of(n: &Node, k: u32) -> Leaf {
         Leaf {
             key: if k == 1 {
-                n.field.clone()
+                n.field.to_string()
             } else {
                 format!("{}#{k}", n.field)
             },
-            name: n.name.clone(),
+            name: n.name.to_string(),
             value: n.display.clone(),
         }
     }
@@ -210,7 +210,7 @@ pub fn node(c: &Changes) -> Node {
 
 /// The changes node under another name (the app's `[Compared with]`).
 pub fn node_named(c: &Changes, name: &str) -> Node {
-    let mut n = Node::new(name, "nlmsg.changes", Value::None, 0, 0);
+    let mut n = Node::new(name.to_string(), "nlmsg.changes", Value::None, 0, 0);
     n.display = format!("frame {} message {}: ", c.since.frame, c.since.msg);
     if c.changes.is_empty() {
         n.display.push_str("nothing");
@@ -443,7 +443,7 @@ mod tests {
     use super::*;
 
     fn leaf(field: &str, name: &str, v: u64) -> Node {
-        Node::new(name, field, Value::Uint(v), 0, 0)
+        Node::new(name.to_string(), field.to_string(), Value::Uint(v), 0, 0)
     }
 
     /// A statistics nest with one counter: skipped with all below it.

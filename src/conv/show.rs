@@ -35,7 +35,13 @@ fn at_text(r: MsgRef) -> String {
 }
 
 fn link_node(name: &str, field: &str, r: MsgRef) -> Node {
-    let mut n = Node::new(name, field, Value::Uint(r.frame), 0, 0);
+    let mut n = Node::new(
+        name.to_string(),
+        field.to_string(),
+        Value::Uint(r.frame),
+        0,
+        0,
+    );
     n.display = at_text(r);
     n
 }

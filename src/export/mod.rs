@@ -292,8 +292,8 @@ pub fn csv_row_timed(r: &Record, time: Option<&str>) -> String {
 /// A node as JSON (the contract's tree node).
 pub fn node_json(n: &Node) -> J {
     let mut o = Map::with_capacity(9);
-    o.insert("name".into(), J::String(n.name.clone()));
-    o.insert("field".into(), J::String(n.field.clone()));
+    o.insert("name".into(), J::String(n.name.to_string()));
+    o.insert("field".into(), J::String(n.field.to_string()));
     o.insert("value".into(), n.value.to_json());
     o.insert("display".into(), J::String(n.display.clone()));
     o.insert("offset".into(), J::from(n.offset));

@@ -1,9 +1,11 @@
 //! The data model shared by the dissector, the store, the exporters and the views.
 
+mod intern;
 mod node;
 pub mod time;
 mod value;
 
+pub use intern::{child_field, child_fields, intern, intern_list};
 pub use node::{Expert, Node, Severity};
 pub use value::{Value, enum_text, hex, json_str, mac};
 

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use super::Value;
 
 /// How serious an expert note is (Wireshark's levels).
@@ -36,9 +38,12 @@ pub struct Expert {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// Display name: the uapi constant where one exists (`IFLA_IFNAME`, `ifinfomsg`).
-    pub name: String,
-    /// Display-filter field path (`rt-link.ifname`).
-    pub field: String,
+    /// Borrowed when it comes from a spec (their names are interned, `intern`): most nodes
+    /// then allocate no name.
+    pub name: Cow<'static, str>,
+    /// Display-filter field path (`rt-link.ifname`); borrowed when interned (paths from
+    /// specs, see `intern::child_field`).
+    pub field: Cow<'static, str>,
     /// Typed value.
     pub value: Value,
     /// Human-readable value.
@@ -62,8 +67,8 @@ pub struct Node {
 impl Node {
     /// A node with a value; `display` is derived from the value.
     pub fn new(
-        name: impl Into<String>,
-        field: impl Into<String>,
+        name: impl Into<Cow<'static, str>>,
+        field: impl Into<Cow<'static, str>>,
         value: Value,
         offset: usize,
         length: usize,
@@ -87,7 +92,7 @@ impl Node {
     pub fn expert(
         severity: Severity,
         text: impl Into<String>,
-        field: impl Into<String>,
+        field: impl Into<Cow<'static, str>>,
         offset: usize,
         length: usize,
     ) -> Node {

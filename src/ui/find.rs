@@ -276,7 +276,7 @@ mod tests {
 
     #[test]
     fn node_paths_depth_first() {
-        let leaf = |n: &str| Node::new(n, "", Value::None, 0, 0);
+        let leaf = |n: &str| Node::new(n.to_string(), "", Value::None, 0, 0);
         let mut a = leaf("a");
         let mut b = leaf("b");
         b.children.push(leaf("c"));

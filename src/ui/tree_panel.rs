@@ -143,7 +143,7 @@ impl TreePanel {
             // Top-level protocol nodes start open; the frame summary, the cooked header and
             // the changes (their line lists the first ones) closed.
             let default_open =
-                path.len() == 1 && !matches!(n.field.as_str(), "frame" | "sll" | "nlmsg.changes");
+                path.len() == 1 && !matches!(n.field.as_ref(), "frame" | "sll" | "nlmsg.changes");
             let mut state = CollapsingState::load_with_default_open(ui.ctx(), id, default_open);
             if let Some(o) = open_all {
                 state.set_open(o);
@@ -166,7 +166,7 @@ impl TreePanel {
         }
         // A conversation link (`[Request in]`...) leads to its message on a double click.
         if resp.double_clicked() && is_link(n) {
-            actions.push(Action::GoToLinked(n.field.clone()));
+            actions.push(Action::GoToLinked(n.field.to_string()));
         }
         resp.context_menu(|ui| context_menu(ui, n, actions));
     }
@@ -176,7 +176,7 @@ impl TreePanel {
 /// A generated conversation node that names another message.
 fn is_link(n: &Node) -> bool {
     matches!(
-        n.field.as_str(),
+        n.field.as_ref(),
         "nlmsg.request_in" | "nlmsg.caused_by" | "nlmsg.response_in"
     )
 }
@@ -184,7 +184,7 @@ fn is_link(n: &Node) -> bool {
 fn context_menu(ui: &mut Ui, n: &Node, actions: &mut Vec<Action>) {
     if is_link(n) {
         if ui.button(format!("Go to {}", n.display)).clicked() {
-            actions.push(Action::GoToLinked(n.field.clone()));
+            actions.push(Action::GoToLinked(n.field.to_string()));
             ui.close();
         }
         ui.separator();
@@ -195,7 +195,7 @@ fn context_menu(ui: &mut Ui, n: &Node, actions: &mut Vec<Action>) {
         ui.close();
     }
     if ui.button("Copy field path").clicked() {
-        actions.push(Action::Copy(n.field.clone()));
+        actions.push(Action::Copy(n.field.to_string()));
         ui.close();
     }
     let expr = filter_expr(n);
@@ -223,7 +223,7 @@ fn context_menu(ui: &mut Ui, n: &Node, actions: &mut Vec<Action>) {
         .on_hover_text("Show this field's value in a packet-list column")
         .clicked()
     {
-        actions.push(Action::AddColumn(n.field.clone(), n.name.clone()));
+        actions.push(Action::AddColumn(n.field.to_string(), n.name.to_string()));
         ui.close();
     }
     ui.separator();
@@ -267,7 +267,7 @@ pub fn filter_expr(n: &Node) -> Option<String> {
     }
     let f = &n.field;
     Some(match &n.value {
-        Value::None => f.clone(),
+        Value::None => f.to_string(),
         Value::Uint(u) => format!("{f} == {u}"),
         Value::Int(i) => format!("{f} == {i}"),
         Value::Bool(b) => format!("{f} == {}", u8::from(*b)),
@@ -279,7 +279,7 @@ pub fn filter_expr(n: &Node) -> Option<String> {
             let hex: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
             format!("{f} == {}", hex.join(":"))
         }
-        Value::Bytes(_) => f.clone(),
+        Value::Bytes(_) => f.to_string(),
         Value::Enum { name, value } => {
             if name.is_empty() {
                 format!("{f} == {value}")

@@ -19,11 +19,11 @@ fn every_emitted_field_is_in_the_catalog() {
         let (frames, _) = read_frames(&bytes);
         for d in dissect_all(&frames, SpecRegistry::with_embedded()) {
             for n in all_nodes(&d.nodes) {
-                if n.field.is_empty() || seen.contains_key(&n.field) {
+                if n.field.is_empty() || seen.contains_key(n.field.as_ref()) {
                     continue;
                 }
                 let name = path.file_name().map(|f| f.to_string_lossy().into_owned());
-                seen.insert(n.field.clone(), (name.unwrap_or_default(), d.frame));
+                seen.insert(n.field.to_string(), (name.unwrap_or_default(), d.frame));
             }
         }
     }

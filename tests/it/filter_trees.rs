@@ -17,7 +17,7 @@ fn values(nodes: &[Node]) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for n in nodes {
         n.walk(&mut |x| {
-            out.entry(x.field.clone())
+            out.entry(x.field.to_string())
                 .or_default()
                 .push(format!("{:?}", x.value));
         });

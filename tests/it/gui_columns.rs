@@ -143,7 +143,7 @@ fn fields_of(nodes: &[Node], out: &mut BTreeSet<String>) {
     for n in nodes {
         n.walk(&mut |x| {
             if !x.field.is_empty() {
-                out.insert(x.field.clone());
+                out.insert(x.field.to_string());
             }
         });
     }

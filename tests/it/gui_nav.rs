@@ -202,7 +202,7 @@ fn find_by_display_filter_and_cancel_a_slow_search() {
     // The field the filter names is the selected node.
     let path = app.detail.selected_node.clone().expect("node");
     assert_eq!(
-        app.detail.node_at(&path).map(|n| n.field.as_str()),
+        app.detail.node_at(&path).map(|n| n.field.as_ref()),
         Some("nlmsg.type")
     );
     app.find_next(true).expect("query");

@@ -108,13 +108,13 @@ fn ours(frame: &[u8]) -> BTreeMap<String, Vec<String>> {
             .iter()
             .any(|n| n.field == "wlan.tag.number" && n.value_is(255));
         for n in nodes {
-            let v = match (n.field.as_str(), text(n)) {
+            let v = match (n.field.as_ref(), text(n)) {
                 ("wlan.tag.length", _) if ext => None,
                 ("wlan.ssid", Some(s)) => Some(nlscope::model::hex(s.as_bytes())),
                 (_, v) => v,
             };
             if let Some(v) = v {
-                m.entry(n.field.clone()).or_default().push(v);
+                m.entry(n.field.to_string()).or_default().push(v);
             }
             visit(&n.children, m);
         }

@@ -207,9 +207,9 @@ fn spec_numbers_match_the_uapi_headers() {
         sets.sort_by(|a, b| a.name.cmp(&b.name));
         for set in sets {
             for a in &set.attrs {
-                if c_ident(&a.cname) {
+                if c_ident(a.cname) {
                     c.add(
-                        &a.cname,
+                        a.cname,
                         i128::from(a.value),
                         format!("{sn}: attribute {} ({})", a.cname, set.name),
                     );
@@ -266,7 +266,7 @@ fn spec_numbers_match_the_uapi_headers() {
             }
         }
         let mut structs: Vec<_> = spec.structs.values().collect();
-        structs.sort_by(|a, b| a.name.cmp(&b.name));
+        structs.sort_by(|a, b| a.name.cmp(b.name));
         for st in structs {
             let cs = st.name.replace('-', "_");
             if !c_ident(&cs) {

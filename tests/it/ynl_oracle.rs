@@ -203,7 +203,7 @@ fn attrs(spec: &Spec, by_set: bool) -> HashMap<String, Vec<(u16, String)>> {
                 let key = if by_set {
                     format!("{}.{}", set.name, a.name)
                 } else {
-                    a.cname.clone()
+                    a.cname.to_string()
                 };
                 m.entry(key).or_default().push((a.value, c));
             }
@@ -268,11 +268,11 @@ fn our_specs_agree_with_the_kernel_ynl_specs() {
         let their_enums: HashMap<&str, i64> = theirs
             .enums
             .values()
-            .flat_map(|e| e.entries.iter().map(|(v, c)| (c.as_str(), *v)))
+            .flat_map(|e| e.entries.iter().map(|(v, c)| (*c, *v)))
             .collect();
         for e in ours.enums.values() {
             for (v, c) in &e.entries {
-                if let Some(tv) = their_enums.get(c.as_str()) {
+                if let Some(tv) = their_enums.get(*c) {
                     n += 1;
                     if tv != v && !KNOWN.iter().any(|(k, _)| c.starts_with(k)) {
                         problems.push(format!("{fam}: {c} is {v}, the kernel's spec says {tv}"));

@@ -209,9 +209,7 @@ fn op_name(spec: Option<&Spec>, op: u32) -> Option<String> {
 }
 
 fn attr_name<'a>(sets: &BTreeMap<u32, &'a AttrSet>, idx: u32, t: u16) -> Option<&'a str> {
-    sets.get(&idx)
-        .and_then(|s| s.get(t))
-        .map(|a| a.name.as_str())
+    sets.get(&idx).and_then(|s| s.get(t)).map(|a| a.name)
 }
 
 fn describe(ap: &AttrPolicy) -> String {

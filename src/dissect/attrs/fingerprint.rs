@@ -233,7 +233,7 @@ impl Walker<'_> {
             let track = !self.overrides.is_empty();
             if track {
                 path.push('.');
-                path.push_str(&attr.name);
+                path.push_str(attr.name);
             }
             let overridden = track && self.overrides.iter().any(|(f, _)| f == path);
             let walk = !overridden && depth + 1 < super::MAX_DEPTH;

@@ -1,9 +1,11 @@
 //! Arrays of integers inside binary payloads: YNL's integer `sub-type` on a binary attribute
 //! or struct member, optionally with elements named by an enum (nlscope's `nlscope-index`).
 
+use std::borrow::Cow;
+
 use super::super::specs::{EnumDef, IntArray, Presentation, Scalar};
 use super::{Walker, dotted, scalar_name};
-use crate::model::{Endian, Node, Severity, Value};
+use crate::model::{Endian, Node, Severity, Value, child_field, child_fields};
 
 impl Walker<'_> {
     /// A binary attribute holding `ia`'s integers: one child per element, named by the index
@@ -57,10 +59,10 @@ impl Walker<'_> {
                 }
                 let v = i64::try_from(i * 8 + bit).unwrap_or(i64::MAX);
                 let (name, field) = match (e.name_of(v), e.ynl_name_of(v)) {
-                    (Some(c), Some(y)) => (c.to_string(), dotted(&node.field, y)),
+                    (Some(c), Some(y)) => (Cow::Borrowed(c), child_field(&node.field, y)),
                     _ => (
-                        format!("bit {}", ib.format(v)),
-                        dotted(&node.field, ib.format(v)),
+                        Cow::Owned(format!("bit {}", ib.format(v))),
+                        Cow::Owned(dotted(&node.field, ib.format(v))),
                     ),
                 };
                 let mut n = Node::new(name, field, Value::Bool(true), p0 + i, 1);
@@ -91,6 +93,9 @@ impl Walker<'_> {
         let n = avail / w;
         let mut ib = itoa::Buffer::new();
         node.children.reserve(n);
+        // The elements' paths all at once; entries found from the last one's (see `EnumDef::at`).
+        let paths = index.and_then(|(e, _)| child_fields(&node.field, e.names));
+        let mut hint = 0;
         for i in 0..n {
             let at = p0 + i * w;
             let bracketed = |ib: &mut itoa::Buffer| {
@@ -104,12 +109,22 @@ impl Walker<'_> {
             let (name, field) = match index {
                 Some((e, start)) => {
                     let v = i64::try_from(i).unwrap_or(i64::MAX).saturating_add(start);
-                    match (e.name_of(v), e.ynl_name_of(v)) {
-                        (Some(c), Some(y)) => (c.to_string(), dotted(&node.field, y)),
-                        _ => (bracketed(&mut ib), dotted(&node.field, ib.format(v))),
+                    match e.at(v, hint) {
+                        Some((k, c, y)) => {
+                            hint = k + 1;
+                            let field = match paths.and_then(|p| p.get(k)) {
+                                Some(f) => Cow::Borrowed(*f),
+                                None => child_field(&node.field, y),
+                            };
+                            (Cow::Borrowed(c), field)
+                        }
+                        None => (
+                            Cow::Owned(bracketed(&mut ib)),
+                            Cow::Owned(dotted(&node.field, ib.format(v))),
+                        ),
                     }
                 }
-                None => (bracketed(&mut ib), node.field.clone()),
+                None => (Cow::Owned(bracketed(&mut ib)), node.field.clone()),
             };
             let mut el = Node::new(name, field, Value::None, at, w);
             self.scalar_into(&mut el, scalar, pres, endian, at, w);

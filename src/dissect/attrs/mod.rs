@@ -106,7 +106,7 @@ impl<'a> Walker<'a> {
                 out.push(Node::expert(
                     Severity::Error,
                     format!("{left} trailing bytes, too short for an attribute header"),
-                    path,
+                    path.to_string(),
                     pos,
                     left,
                 ));
@@ -123,7 +123,7 @@ impl<'a> Walker<'a> {
                 out.push(Node::expert(
                     Severity::Error,
                     format!("attribute length {len} is less than the 4-byte attribute header"),
-                    path,
+                    path.to_string(),
                     pos,
                     left,
                 ));
@@ -133,7 +133,7 @@ impl<'a> Walker<'a> {
                 out.push(Node::expert(
                     Severity::Error,
                     format!("attribute length {len} exceeds the {left} bytes left"),
-                    path,
+                    path.to_string(),
                     pos,
                     left,
                 ));
@@ -223,8 +223,8 @@ impl<'a> Walker<'a> {
         if !attr.selector && self.prune.is_some_and(|p| p.bare(attr, pos)) {
             return Node::new(String::new(), String::new(), Value::None, pos, len);
         }
-        let field = dotted(path, &attr.name);
-        let mut node = Node::new(attr.cname.clone(), field, Value::None, pos, len);
+        let field = crate::model::child_field(path, attr.name);
+        let mut node = Node::new(attr.cname, field, Value::None, pos, len);
         if depth >= MAX_DEPTH {
             node.raw = true;
             node.set_expert(
@@ -559,7 +559,7 @@ impl<'a> Walker<'a> {
                     let mut rest = v;
                     for (bit, n) in &e.entries {
                         if (0..64).contains(bit) && v & (1u64 << bit) != 0 {
-                            names.push(n.clone());
+                            names.push(n.to_string());
                             rest &= !(1u64 << bit);
                         }
                     }
@@ -613,7 +613,7 @@ impl<'a> Walker<'a> {
         if let Some(st) = structure.and_then(|s| self.spec?.structs.get(s)) {
             let (children, used) = self.struct_members(st, p0, plen, &node.field, endian, depth);
             node.children = children;
-            node.display = st.name.clone();
+            node.display = st.name.to_string();
             if used < plen {
                 let why = format!(
                     "{} bytes after struct {} ({} bytes)",

@@ -26,8 +26,8 @@ impl Walker<'_> {
                 continue;
             }
             let idx = it.name.trim_start_matches("attr ").to_string();
-            it.name = format!("[{idx}]");
-            it.field = field.to_string();
+            it.name = format!("[{idx}]").into();
+            it.field = field.to_string().into();
             it.raw = false;
             let (q0, qlen) = (it.offset + NLA_HDRLEN, it.length - NLA_HDRLEN);
             match sub {
@@ -99,8 +99,8 @@ impl Walker<'_> {
             let Some(level_name) = levels.get(level) else {
                 continue;
             };
-            it.name = format!("{level_name} {idx}");
-            it.field = field.to_string();
+            it.name = format!("{level_name} {idx}").into();
+            it.field = field.to_string().into();
             it.raw = false;
             it.value = idx.parse::<u64>().map(Value::Uint).unwrap_or(Value::None);
             it.display = String::new();

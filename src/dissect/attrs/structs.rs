@@ -15,7 +15,7 @@ impl Walker<'_> {
         pos: usize,
         end: usize,
     ) -> (Node, usize) {
-        let path = super::dotted(parent, &st.name);
+        let path = crate::model::child_field(parent, st.name);
         // A filter's tree that reads nothing inside a fixed-size header: the node alone. Its
         // members' values and texts would cost more than the attributes the filter reads.
         if self.want.is_some_and(|w| !w.all_plain && !w.level(&path))
@@ -25,11 +25,11 @@ impl Walker<'_> {
                 .all(|m| !matches!(m.kind, MemberKind::Array { .. } | MemberKind::Rest(_)))
         {
             let used = st.size.min(end - pos);
-            let hn = Node::new(st.name.clone(), path, Value::None, pos, used);
+            let hn = Node::new(st.name, path, Value::None, pos, used);
             return (hn, pos + align4(used).min(end - pos));
         }
         let (kids, used) = self.struct_members(st, pos, end - pos, &path, self.endian, 0);
-        let mut hn = Node::new(st.name.clone(), path, Value::None, pos, used);
+        let mut hn = Node::new(st.name, path, Value::None, pos, used);
         hn.children = kids;
         (hn, pos + align4(used).min(end - pos))
     }
@@ -53,6 +53,7 @@ impl Walker<'_> {
         // once all members are.
         let mut later: Vec<(usize, &str, &str, Endian, usize, usize)> = Vec::new();
         let last = st.members.len().saturating_sub(1);
+        let paths = crate::model::child_fields(path, st.member_names);
         for (mi, m) in st.members.iter().enumerate() {
             let mut size = m.size(&spec.structs);
             // A union ending the struct takes what is left, up to its largest arm: a sockaddr
@@ -60,8 +61,11 @@ impl Walker<'_> {
             if mi == last && matches!(m.kind, MemberKind::Union { .. }) {
                 size = size.min(avail.saturating_sub(off));
             }
-            let name = m.name.replace('-', "_");
-            let field = super::dotted(path, &m.name);
+            let name = m.cname;
+            let field = match paths.and_then(|p| p.get(mi)) {
+                Some(f) => std::borrow::Cow::Borrowed(*f),
+                None => crate::model::child_field(path, m.name),
+            };
             if off + size > avail {
                 if off == avail && m.since.is_some() {
                     // An older kernel's shorter struct (members appended later are absent).
@@ -297,7 +301,7 @@ impl Walker<'_> {
                 p0 + at,
                 len,
             );
-            r.display = el.name.clone();
+            r.display = el.name.to_string();
             r.children = kids;
             let start = p0 + at + align4(el.size).min(len);
             let mut attrs = self.attrs_in(
@@ -342,7 +346,7 @@ impl Walker<'_> {
             );
             let (kids, _) = self.struct_members(el, at, el.size, field, endian, depth);
             e.children = kids;
-            e.display = el.name.clone();
+            e.display = el.name.to_string();
             out.push(e);
         }
         out
@@ -400,7 +404,7 @@ impl Walker<'_> {
             kids.push(pad);
         }
         node.children = kids;
-        node.display = arm.name.clone();
+        node.display = arm.name.to_string();
     }
 }
 

@@ -181,7 +181,7 @@ fn counted_array_after_a_struct() {
     assert_eq!((keys.offset, keys.length), (8, 16));
     assert_eq!(keys.children.len(), 2);
     let k1 = &keys.children[1];
-    assert_eq!((k1.name.as_str(), k1.offset, k1.length), ("[1]", 16, 8));
+    assert_eq!((&*k1.name, k1.offset, k1.length), ("[1]", 16, 8));
     assert_eq!(child(k1, "mask").display, "0xffff");
     assert_eq!(child(k1, "off").value, Value::Uint(20));
     assert_eq!(child(k1, "off").field, "deep.sel.keys.off");
@@ -451,11 +451,7 @@ fn integer_arrays_named_by_an_enum() {
     let data = nla(LE, 9, &p);
     let n = &walk(&s, &data, None)[0];
     assert_eq!(n.display, "3 x s32");
-    let names: Vec<(&str, &str)> = n
-        .children
-        .iter()
-        .map(|c| (c.name.as_str(), c.field.as_str()))
-        .collect();
+    let names: Vec<(&str, &str)> = n.children.iter().map(|c| (&*c.name, &*c.field)).collect();
     assert_eq!(
         names,
         [
@@ -470,11 +466,7 @@ fn integer_arrays_named_by_an_enum() {
     assert!(!any_raw(std::slice::from_ref(n)));
     // Two elements: an older kernel's numbering (nlscope-index-by-count), same field paths.
     let n = &walk(&s, &nla(LE, 9, p.get(..8).unwrap()), None)[0];
-    let names: Vec<(&str, &str)> = n
-        .children
-        .iter()
-        .map(|c| (c.name.as_str(), c.field.as_str()))
-        .collect();
+    let names: Vec<(&str, &str)> = n.children.iter().map(|c| (&*c.name, &*c.field)).collect();
     assert_eq!(
         names,
         [
@@ -596,13 +588,10 @@ fn records_of_a_struct_then_attributes() {
     let n = &walk(&s, &nla(LE, 15, &p), None)[0];
     assert_eq!(n.display, "2 x rec");
     let r1 = &n.children[1];
-    assert_eq!((r1.name.as_str(), r1.offset, r1.length), ("[1]", 8, 12));
+    assert_eq!((&*r1.name, r1.offset, r1.length), ("[1]", 8, 12));
     assert_eq!(child(r1, "hops").value, Value::Uint(2));
     let t = child(r1, "DEEP_A_EATTRS_TIMER");
-    assert_eq!(
-        (t.field.as_str(), &t.value),
-        ("deep.recs.timer", &Value::Uint(9))
-    );
+    assert_eq!((&*t.field, &t.value), ("deep.recs.timer", &Value::Uint(9)));
     assert_eq!(child(r1, "len").field, "deep.recs.len");
     let bad = child(n, "trailing bytes");
     assert!(bad.raw && (bad.offset, bad.length) == (20, 4));
@@ -686,25 +675,20 @@ attribute-sets:
     let items = &nodes[2].children;
     assert_eq!(items.len(), 2);
     assert_eq!(
-        (items[1].name.as_str(), items[1].display.as_str()),
+        (&*items[1].name, items[1].display.as_str()),
         ("[2]", "1 element, SSID \"y\"")
     );
     // The last element: 4-byte header, 3 bytes, 1 byte of padding.
     assert_eq!(items[1].children[0].offset, data.len() - 4);
     let ie = &nodes[0];
     assert_eq!(
-        (ie.field.as_str(), ie.display.as_str()),
+        (&*ie.field, ie.display.as_str()),
         ("deep.ie", "2 elements, SSID \"ab\"")
     );
     assert!(!any_raw(std::slice::from_ref(ie)));
     let ssid = &ie.children[0];
     assert_eq!(
-        (
-            ssid.name.as_str(),
-            ssid.field.as_str(),
-            ssid.offset,
-            ssid.length
-        ),
+        (&*ssid.name, &*ssid.field, ssid.offset, ssid.length),
         ("SSID", "wlan.tag", 4, 4)
     );
     assert_eq!(child(ssid, "SSID").value, Value::Str("ab".into()));
@@ -718,7 +702,7 @@ attribute-sets:
         "Deauthentication, SA 01:01:01:01:01:01, BSSID 01:01:01:01:01:01, reason Class 3 frame received from nonassociated STA (7)"
     );
     let fc = child(fr, "frame control");
-    assert_eq!((fc.field.as_str(), fc.offset), ("wlan.fc", 16));
+    assert_eq!((&*fc.field, fc.offset), ("wlan.fc", 16));
     let mut reg = crate::dissect::specs::SpecRegistry::new();
     reg.insert(s);
     let paths = reg.field_paths();
@@ -805,7 +789,7 @@ attribute-sets:
     let kids: Vec<(&str, &str, usize)> = n
         .children
         .iter()
-        .map(|c| (c.name.as_str(), c.field.as_str(), c.offset))
+        .map(|c| (&*c.name, &*c.field, c.offset))
         .collect();
     assert_eq!(
         kids,

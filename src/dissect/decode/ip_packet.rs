@@ -170,14 +170,26 @@ impl<'a> Hdr<'a> {
         Hdr {
             b,
             base,
-            node: Node::new(name, field, Value::None, base + at, len),
+            node: Node::new(
+                name.to_string(),
+                field.to_string(),
+                Value::None,
+                base + at,
+                len,
+            ),
         }
     }
 
     /// An unsigned field of `n` bytes at `at` (relative to the packet); `hex` shows it so.
     fn uint(&mut self, name: &str, field: &str, at: usize, n: usize, hex: bool) -> Option<u64> {
         let v = be(self.b, at, n)?;
-        let mut c = Node::new(name, field, Value::Uint(v), self.base + at, n);
+        let mut c = Node::new(
+            name.to_string(),
+            field.to_string(),
+            Value::Uint(v),
+            self.base + at,
+            n,
+        );
         if hex {
             c.display = format!("{v:#0w$x}", w = 2 + 2 * n);
         }

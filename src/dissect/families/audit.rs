@@ -430,12 +430,12 @@ fn field_value(t: u32, v: u32) -> String {
 }
 
 /// A text payload as one node.
-fn text_node(data: &[u8], at: usize, end: usize, name: &str, field: &str) -> Node {
+fn text_node(data: &[u8], at: usize, end: usize, name: &'static str, field: &str) -> Node {
     let b = data.get(at..end).unwrap_or_default();
     let t = String::from_utf8_lossy(b);
     Node::new(
         name,
-        field,
+        field.to_string(),
         Value::Str(t.trim_end_matches('\0').to_string()),
         at,
         end - at,

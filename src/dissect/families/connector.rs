@@ -150,7 +150,7 @@ fn proc_data(spec: &Spec, data: &[u8], start: usize, end: usize, e: Endian, n: &
         prune: None,
     };
     let len = end - start;
-    let enum_node = |name: &str, field: &str, at: usize, en: &str| {
+    let enum_node = |name: &'static str, field: &str, at: usize, en: &str| {
         let v = e.u32(data, at).unwrap_or(0);
         let label = spec
             .enums
@@ -160,7 +160,7 @@ fn proc_data(spec: &Spec, data: &[u8], start: usize, end: usize, e: Endian, n: &
             .to_string();
         Node::new(
             name,
-            field,
+            field.to_string(),
             Value::Enum {
                 value: i64::from(v),
                 name: label,

@@ -12,7 +12,7 @@ use crate::netlink::array;
 /// The YNL names of the bits of `value` set in flags enum `def`, each after a space.
 pub(super) fn push_ynl_bits(out: &mut String, def: Option<&EnumDef>, value: u64) {
     let Some(d) = def else { return };
-    for ((mask, _), name) in d.entries.iter().zip(&d.names) {
+    for ((mask, _), name) in d.entries.iter().zip(d.names) {
         let mask = *mask as u64;
         if mask != 0 && value & mask == mask {
             out.push(' ');

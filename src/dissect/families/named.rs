@@ -63,10 +63,7 @@ impl<'a> Named<'a> {
     /// Every attribute: its spec name ("" if the set has none for it) and payload.
     pub fn iter(self) -> impl Iterator<Item = (&'a str, &'a [u8])> {
         Attrs::from(self.bytes, self.start, self.e).map(move |a| {
-            let name = self
-                .set
-                .and_then(|s| s.get(a.ty))
-                .map_or("", |x| x.name.as_str());
+            let name = self.set.and_then(|s| s.get(a.ty)).map_or("", |x| x.name);
             (name, a.payload)
         })
     }

@@ -181,7 +181,7 @@ fn nd_option(data: &[u8], at: usize, ty: u8, olen: usize) -> Node {
     const F: &str = ND_OPTION;
     let name = nd_option_name(ty);
     let mut n = Node::new(name, F, Value::None, at, olen);
-    let u8_node = |name: &str, field: &str, off: usize| {
+    let u8_node = |name: &'static str, field: &str, off: usize| {
         Node::new(
             name,
             format!("{F}.{field}"),
@@ -190,7 +190,7 @@ fn nd_option(data: &[u8], at: usize, ty: u8, olen: usize) -> Node {
             1,
         )
     };
-    let u32_node = |name: &str, field: &str, off: usize| {
+    let u32_node = |name: &'static str, field: &str, off: usize| {
         Node::new(
             name,
             format!("{F}.{field}"),

@@ -209,7 +209,7 @@ impl<'a> MessageView<'a> {
                     let mut names: Vec<(String, u16)> = set
                         .attrs
                         .iter()
-                        .map(|a| (a.name.clone(), a.value))
+                        .map(|a| (a.name.to_string(), a.value))
                         .collect();
                     names.sort();
                     (start - m.offset - NLMSG_HDRLEN, names)

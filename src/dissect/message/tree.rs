@@ -299,7 +299,7 @@ impl<'a> MessageView<'a> {
         // A filter's tree that reads neither the genl header nor this family: nothing to build.
         if let Some(w) = want
             && !w.covers("genl")
-            && !w.level(spec.map_or(family.unwrap_or("genl"), Spec::field_root))
+            && !w.level(spec.map_or(family.unwrap_or("genl"), |s| s.field_root()))
         {
             return Vec::new();
         }
@@ -421,7 +421,7 @@ impl<'a> MessageView<'a> {
             return;
         }
         for n in nodes {
-            if let Some(st) = spec.structs.get(&n.name) {
+            if let Some(st) = spec.structs.get(n.name.as_ref()) {
                 for m in &st.members {
                     let Some(text) = &m.zero_in_request else {
                         continue;
@@ -560,7 +560,7 @@ impl<'a> MessageView<'a> {
         req.name = "request".into();
         req.field = "nlmsgerr.request".into();
         for c in req.children.iter_mut() {
-            c.field = c.field.replacen("nlmsg.", "nlmsgerr.request.", 1);
+            c.field = c.field.replacen("nlmsg.", "nlmsgerr.request.", 1).into();
             c.expert = None;
         }
         req.length = echoed;
@@ -619,7 +619,10 @@ impl<'a> MessageView<'a> {
                     .iter()
                     .find(|n| n.field == "nlmsgerr.request")
                     .and_then(|r| Node::deepest_at(&r.children, rq + off))
-                    .and_then(|p| p.last().map(|n| (n.name.clone(), n.field.clone(), false)));
+                    .and_then(|p| {
+                        p.last()
+                            .map(|n| (n.name.to_string(), n.field.to_string(), false))
+                    });
                 echoed.or_else(|| {
                     let bytes = self.d.recent_request(self.m.protocol, sv.m.pid, sv.m.seq)?;
                     node_at_offset(self.d, bytes, &sv.m, off).map(|(n, f)| (n, f, true))
@@ -693,12 +696,19 @@ fn node_at_offset(
     };
     let v = MessageView::new(d, bytes, &m);
     let tree = v.tree();
-    Node::deepest_at(&tree, off).and_then(|p| p.last().map(|n| (n.name.clone(), n.field.clone())))
+    Node::deepest_at(&tree, off)
+        .and_then(|p| p.last().map(|n| (n.name.to_string(), n.field.to_string())))
 }
 
 fn raw_bytes(data: &[u8], start: usize, end: usize, name: &str, field: &str) -> Node {
     let b = data.get(start..end).unwrap_or_default();
-    let mut n = Node::new(name, field, Value::Bytes(b.to_vec()), start, end - start);
+    let mut n = Node::new(
+        name.to_string(),
+        field.to_string(),
+        Value::Bytes(b.to_vec()),
+        start,
+        end - start,
+    );
     n.display = guess_display(b);
     n.raw = true;
     n

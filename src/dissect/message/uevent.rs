@@ -125,7 +125,13 @@ impl MessageView<'_> {
                 e.u32(b, at)
             };
             if let Some(v) = v {
-                let mut c = Node::new(name, field, Value::Uint(u64::from(v)), o + at, 4);
+                let mut c = Node::new(
+                    name.to_string(),
+                    field.to_string(),
+                    Value::Uint(u64::from(v)),
+                    o + at,
+                    4,
+                );
                 if field.ends_with("magic") {
                     c.display = format!("{v:#010x}");
                     if v != UDEV_MAGIC {
@@ -278,7 +284,7 @@ fn property_node(part: &[u8], offset: usize) -> Node {
         _ if known.is_none() => Value::Str(format!("{k}={v}")),
         _ => Value::Str(v.to_string()),
     };
-    let mut n = Node::new(k, field, value, offset, part.len());
+    let mut n = Node::new(k.to_string(), field, value, offset, part.len());
     if known.is_none() {
         n.display = v.to_string();
     }

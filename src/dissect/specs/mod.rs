@@ -370,7 +370,7 @@ fn collect_attrs<'a>(
                 .chain(ia.index_by_count.iter().map(|(_, e)| e))
                 .chain(ia.bitmap.iter());
             for e in enums.filter_map(|e| s.enums.get(e)) {
-                for n in &e.names {
+                for n in e.names {
                     out.push(format!("{path}.{n}"));
                 }
             }

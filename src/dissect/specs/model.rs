@@ -127,8 +127,10 @@ pub type KernelVersion = (u32, u32);
 /// One member of a struct (fixed header or binary attribute layout).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
-    /// Member name.
-    pub name: String,
+    /// Member name (interned).
+    pub name: &'static str,
+    /// Its C name, the node name (`ifi_family` for `ifi-family`), interned.
+    pub cname: &'static str,
     /// Kind and size.
     pub kind: MemberKind,
     /// How to show it.
@@ -223,10 +225,12 @@ impl Member {
 /// A struct definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StructDef {
-    /// Name (`ifinfomsg`).
-    pub name: String,
+    /// Name (`ifinfomsg`), interned.
+    pub name: &'static str,
     /// Members in order.
     pub members: Vec<Member>,
+    /// The members' names, in order, as an interned list ([`crate::model::child_fields`]).
+    pub member_names: &'static [&'static str],
     /// Total size in bytes.
     pub size: usize,
 }
@@ -238,10 +242,13 @@ pub struct EnumDef {
     pub name: String,
     /// A flags definition: entries are bit masks.
     pub is_flags: bool,
-    /// Entries: numeric value (a mask for flags) and C constant name.
-    pub entries: Vec<(i64, String)>,
-    /// YNL names of the entries (`forwarding`), in the order of `entries`.
-    pub names: Vec<String>,
+    /// Entries: numeric value (a mask for flags) and C constant name (interned).
+    pub entries: Vec<(i64, &'static str)>,
+    /// YNL names of the entries (`forwarding`), in the order of `entries` (interned, the
+    /// list too: [`crate::model::child_fields`] knows it by address).
+    pub names: &'static [&'static str],
+    /// Every entry's value is larger than the one before (so no value is there twice).
+    pub increasing: bool,
     /// The kernels (major, minor) this numbering is for, first and last, when it is not every
     /// kernel's (nlscope extensions `nlscope-since`, `nlscope-until`).
     pub kernels: (Option<KernelVersion>, Option<KernelVersion>),
@@ -249,16 +256,28 @@ pub struct EnumDef {
 
 impl EnumDef {
     /// The YNL name of `value`, if it has one.
-    pub fn ynl_name_of(&self, value: i64) -> Option<&str> {
+    pub fn ynl_name_of(&self, value: i64) -> Option<&'static str> {
         let i = self.entries.iter().position(|(v, _)| *v == value)?;
-        self.names.get(i).map(String::as_str)
+        self.names.get(i).copied()
+    }
+    /// The entry of `value` (the first, as [`EnumDef::name_of`] finds it): its position, C
+    /// name and YNL name. Tries position `hint` first: an array's elements are mostly the
+    /// entries in order.
+    pub fn at(&self, value: i64, hint: usize) -> Option<(usize, &'static str, &'static str)> {
+        let k = match self.entries.get(hint) {
+            // With values increasing, the entry at `hint` holding `value` is its only one.
+            Some((v, _)) if self.increasing && *v == value => hint,
+            _ => self.entries.iter().position(|(v, _)| *v == value)?,
+        };
+        let (_, c) = self.entries.get(k)?;
+        Some((k, c, self.names.get(k)?))
     }
     /// The C name of `value`, if it has one.
-    pub fn name_of(&self, value: i64) -> Option<&str> {
+    pub fn name_of(&self, value: i64) -> Option<&'static str> {
         self.entries
             .iter()
             .find(|(v, _)| *v == value)
-            .map(|(_, n)| n.as_str())
+            .map(|(_, n)| *n)
     }
     /// Names of the bits set in `value`, and the bits left unnamed.
     pub fn bit_names(&self, value: u64) -> (Vec<String>, u64) {
@@ -267,7 +286,7 @@ impl EnumDef {
         for (v, n) in &self.entries {
             let m = *v as u64;
             if m != 0 && m.count_ones() == 1 && value & m == m {
-                names.push(n.clone());
+                names.push(n.to_string());
                 rest &= !m;
             }
         }
@@ -318,10 +337,10 @@ pub enum AttrType {
 /// One attribute of an attribute set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attr {
-    /// YNL name (`ifname`), also the filter path component.
-    pub name: String,
-    /// C constant (`IFLA_IFNAME`).
-    pub cname: String,
+    /// YNL name (`ifname`), also the filter path component; interned.
+    pub name: &'static str,
+    /// C constant (`IFLA_IFNAME`), interned ([`crate::model::intern`]): nodes borrow it.
+    pub cname: &'static str,
     /// Attribute type number.
     pub value: u16,
     /// Payload type.
@@ -562,8 +581,8 @@ pub struct Spec {
     /// fixed header in host order: the legacy TIPC family's TLVs (linux/tipc_config.h).
     /// nlscope extension: top-level `nlscope-attr-byte-order: big-endian`.
     pub attrs_big_endian: bool,
-    /// [`Spec::field_root`], made once.
-    pub root: String,
+    /// [`Spec::field_root`], made once (interned: its nodes' field paths are then interned).
+    pub root: &'static str,
     /// Some attribute is decoded by code (`nlscope-decode`), whose nodes' field paths are
     /// not below the attribute's.
     pub code_decoded: bool,
@@ -571,8 +590,8 @@ pub struct Spec {
 
 impl Spec {
     /// The first segment of this family's filter fields (see [`Spec::root_of`]).
-    pub fn field_root(&self) -> &str {
-        &self.root
+    pub fn field_root(&self) -> &'static str {
+        self.root
     }
 
     /// The first segment of the filter fields of family `name`: in lower case, as filter

@@ -177,7 +177,13 @@ fn mcs_set(rd: &mut Rd, out: &mut Vec<Node>, name: &str, field: &str) -> Option<
         }
     }
     let ranges = ranges(&idx);
-    let mut node = Node::new(name, field, Value::Bytes(s.to_vec()), at, 16);
+    let mut node = Node::new(
+        name.to_string(),
+        field.to_string(),
+        Value::Bytes(s.to_vec()),
+        at,
+        16,
+    );
     node.display = if ranges.is_empty() {
         "no MCS".into()
     } else {

@@ -122,7 +122,7 @@ pub(super) fn elements(b: &[u8], base: usize, depth: usize) -> Vec<Node> {
         node.children = kids;
         // Extension and vendor elements name themselves by their first bytes.
         if let Some(n) = ctx.rename.take() {
-            node.name = n;
+            node.name = n.into();
         }
         out.push(node);
     }

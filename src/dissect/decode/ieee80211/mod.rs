@@ -100,7 +100,7 @@ impl<'a> Rd<'a> {
                 out.push(Node::expert(
                     Severity::Error,
                     format!("{what} needs {n} bytes, {left} left"),
-                    field,
+                    field.to_string(),
                     self.at(),
                     left,
                 ));
@@ -133,7 +133,7 @@ impl<'a> Rd<'a> {
         let (at, s) = self.take(out, width, name, field)?;
         let v = le(s);
         let (value, display) = present(v);
-        let mut n = Node::new(name, field, value, at, width);
+        let mut n = Node::new(name.to_string(), field.to_string(), value, at, width);
         n.display = display;
         out.push(n);
         Some(v)
@@ -150,7 +150,7 @@ impl<'a> Rd<'a> {
     ) -> Option<&'a [u8]> {
         let (at, s) = self.take(out, n, name, field)?;
         let (value, display) = present(s);
-        let mut node = Node::new(name, field, value, at, n);
+        let mut node = Node::new(name.to_string(), field.to_string(), value, at, n);
         node.display = display;
         out.push(node);
         Some(s)
@@ -173,7 +173,13 @@ impl<'a> Rd<'a> {
             return;
         }
         if let Some((at, s)) = self.take(out, n, name, field) {
-            let mut node = Node::new(name, field, Value::Bytes(s.to_vec()), at, n);
+            let mut node = Node::new(
+                name.to_string(),
+                field.to_string(),
+                Value::Bytes(s.to_vec()),
+                at,
+                n,
+            );
             node.inherently_opaque = opaque;
             out.push(node);
         }
@@ -259,7 +265,7 @@ pub(super) fn bit_node(
     at: usize,
     len: usize,
 ) -> Node {
-    let mut n = Node::new(name, field, value, at, len);
+    let mut n = Node::new(name.to_string(), field.to_string(), value, at, len);
     n.display = display;
     n
 }

@@ -168,7 +168,7 @@ pub(super) fn suite(
         value: i64::from(t),
         name: known.unwrap_or("").to_string(),
     };
-    let mut node = Node::new(what, field, value.clone(), at, 4);
+    let mut node = Node::new(what.to_string(), field.to_string(), value.clone(), at, 4);
     node.display = display;
     let mut o = Node::new(
         "OUI",

@@ -547,7 +547,7 @@ fn samples_decode_cleanly_and_fields_are_registered() {
         assert!(errors(&t).is_empty(), "{name}: {:?}", errors(&t));
         walk(&t, &mut |n| {
             assert!(
-                known.contains(&n.field),
+                known.contains(&n.field.to_string()),
                 "{name}: {} not in fields()",
                 n.field
             );

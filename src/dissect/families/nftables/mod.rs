@@ -445,7 +445,7 @@ impl Family for Nftables {
         let typed_data = info.flags & SET_MAP != 0 && dt != DATA_VERDICT && dt != 0;
         for n in nodes.iter_mut() {
             n.walk_mut(&mut |c| {
-                let t = match c.field.as_str() {
+                let t = match c.field.as_ref() {
                     "nftables.elements.key.value" => info.key_type,
                     "nftables.elements.data.value" if typed_data => dt,
                     _ => return,

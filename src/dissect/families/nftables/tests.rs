@@ -791,7 +791,7 @@ fn map_keys_and_data_are_typed_in_the_tree() {
         for n in d.view(&f, &fi.msgs[0]).tree() {
             n.walk(&mut |c| {
                 if c.field.starts_with("nftables.elements.") && c.field.ends_with(".value") {
-                    values.push((c.field.clone(), c.value.clone()));
+                    values.push((c.field.to_string(), c.value.clone()));
                 }
             });
         }

@@ -8,6 +8,7 @@ use serde_norway::Value as Y;
 
 use super::super::model::*;
 use super::{R, c_name, get, get_bool, get_int, get_str, int_of, req_str, seq};
+use crate::model::intern;
 
 pub(super) fn struct_size(
     structs: &HashMap<String, StructDef>,
@@ -85,14 +86,15 @@ pub(super) fn compile_enum(
         } else {
             v
         };
-        entries.push((user, c_name(&prefix, ename)));
-        names.push(ename.to_string());
+        entries.push((user, intern(&c_name(&prefix, ename))));
+        names.push(intern(ename));
     }
     Ok(EnumDef {
         name: ename.to_string(),
         is_flags,
+        increasing: entries.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)),
         entries,
-        names,
+        names: crate::model::intern_list(&names),
         kernels: (
             kernel_version(d, "nlscope-since", ctx)?,
             kernel_version(d, "nlscope-until", ctx)?,
@@ -272,7 +274,8 @@ pub(super) fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: &str) ->
     }
     let bits = bit_fields(m, &kind, ctx)?;
     Ok(Member {
-        name,
+        cname: intern(&name.replace('-', "_")),
+        name: intern(&name),
         kind,
         pres,
         since,

@@ -190,7 +190,10 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
         structs.insert(
             sname.to_string(),
             StructDef {
-                name: sname.to_string(),
+                name: crate::model::intern(sname),
+                member_names: crate::model::intern_list(
+                    &members.iter().map(|m| m.name).collect::<Vec<_>>(),
+                ),
                 members,
                 size: 0,
             },
@@ -387,13 +390,15 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
     selectors.sort();
     selectors.dedup();
     for a in sets.values_mut().flat_map(|s| s.attrs.iter_mut()) {
-        a.selector = selectors.binary_search(&a.name).is_ok();
+        a.selector = selectors
+            .binary_search_by(|s| s.as_str().cmp(a.name))
+            .is_ok();
     }
     let code_decoded = sets
         .values()
         .any(|s| s.attrs.iter().any(|a| a.decode.is_some()));
     let spec = Spec {
-        root: Spec::root_of(&name),
+        root: crate::model::intern(&Spec::root_of(&name)),
         code_decoded,
         name,
         source,
@@ -554,9 +559,9 @@ fn compile_attr(
         Some(_) => return Err(format!("{ctx}: 'nlscope-decode' must be a decoder name")),
     };
     Ok(Attr {
-        cname: c_name(prefix, &name),
+        cname: crate::model::intern(&c_name(prefix, &name)),
         volatile: crate::dissect::specs::volatile_name(name.as_bytes()),
-        name,
+        name: crate::model::intern(&name),
         value,
         ty,
         nested,

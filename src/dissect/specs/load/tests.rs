@@ -54,11 +54,7 @@ operations:
 fn implicit_values_prefixes_and_subsets() {
     let s = load(BASE).unwrap();
     let main = &s.sets["main"];
-    let v: Vec<(u16, &str)> = main
-        .attrs
-        .iter()
-        .map(|a| (a.value, a.cname.as_str()))
-        .collect();
+    let v: Vec<(u16, &str)> = main.attrs.iter().map(|a| (a.value, a.cname)).collect();
     assert_eq!(
         v,
         vec![
@@ -74,16 +70,30 @@ fn implicit_values_prefixes_and_subsets() {
     assert_eq!(
         c.entries,
         vec![
-            (3, "FAM_COLOURS_RED".into()),
-            (7, "FAM_COLOURS_GREEN".into()),
-            (8, "FAM_COLOURS_BLUE".into())
+            (3, "FAM_COLOURS_RED"),
+            (7, "FAM_COLOURS_GREEN"),
+            (8, "FAM_COLOURS_BLUE")
         ]
     );
+    assert!(c.increasing);
+    // An entry by value, from any hint; the first of two with one value.
+    for hint in 0..5 {
+        assert_eq!(c.at(7, hint), Some((1, "FAM_COLOURS_GREEN", "green")));
+        assert_eq!(c.at(4, hint), None);
+    }
     let b = &s.enums["bits"];
     assert_eq!(
         b.entries.iter().map(|e| e.0).collect::<Vec<_>>(),
         vec![1, 2, 8]
     );
+    let twice = load(
+        "name: x\ndefinitions: [{name: e, type: enum, entries: [a, {name: b, value: 0}, c]}]\n",
+    )
+    .unwrap();
+    let e = &twice.enums["e"];
+    assert!(!e.increasing);
+    assert_eq!(e.at(0, 1), Some((0, "X_E_A", "a")));
+    assert_eq!(e.at(1, 2), Some((2, "X_E_C", "c")));
     // Unified op ids: 1, 5 (explicit), 6 (notify: reply only, borrows get's set).
     assert_eq!(s.ops[0].request_values, vec![1]);
     assert_eq!(s.ops[1].request_values, vec![5]);

@@ -1,0 +1,200 @@
+//! Names that live as long as the process, so tree nodes borrow them instead of allocating.
+
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use rustc_hash::FxHashMap;
+
+fn set() -> std::sync::MutexGuard<'static, HashSet<&'static str>> {
+    static SET: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    SET.get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// `s`, stored once for the life of the process (a second call with the same text returns the
+/// same string). For spec names, a set bounded by the spec files loaded: the spec loader
+/// interns them, and every tree node named after one borrows it.
+pub fn intern(s: &str) -> &'static str {
+    let mut set = set();
+    if let Some(&k) = set.get(s) {
+        return k;
+    }
+    let k: &'static str = Box::leak(Box::from(s));
+    set.insert(k);
+    k
+}
+
+/// `names`, stored once for the life of the process (a spec's list: an enum's entries, a
+/// struct's members), so [`child_fields`] can know it by its address.
+pub fn intern_list(names: &[&'static str]) -> &'static [&'static str] {
+    static LISTS: OnceLock<Mutex<HashSet<&'static [&'static str]>>> = OnceLock::new();
+    let mut set = LISTS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(&k) = set.get(names) {
+        return k;
+    }
+    let k: &'static [&'static str] = Box::leak(Box::from(names));
+    set.insert(k);
+    k
+}
+
+/// Whether `s` is the interned string itself (not only the same text).
+fn is_interned(s: &str) -> bool {
+    set()
+        .get(s)
+        .is_some_and(|k| std::ptr::eq(k.as_ptr(), s.as_ptr()))
+}
+
+/// A parent path and a spec name (or list of names), by address and length: interned strings
+/// are never freed, so while the parent is interned no other text can sit at its address.
+type Key = [usize; 4];
+
+fn key(parent: &str, p: *const u8, len: usize) -> Key {
+    [parent.as_ptr() as usize, parent.len(), p as usize, len]
+}
+
+/// A slot of a small direct-mapped table in front of a thread's map.
+fn slot<const N: usize>(k: &Key) -> usize {
+    ((k[0] ^ k[2].rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) % N
+}
+
+/// Slots of the tables in front of the maps: enough for the paths of the families a capture
+/// holds, few enough to stay in the nearest cache.
+const SLOTS: usize = 256;
+
+/// The field paths `parent.n` for every `n` of `names` (from [`intern_list`]), when `parent`
+/// is interned: one lookup for all the elements of an array or the members of a struct.
+/// `None` for other parents (their children's paths are new strings, see [`child_field`]).
+pub fn child_fields(
+    parent: &str,
+    names: &'static [&'static str],
+) -> Option<&'static [&'static str]> {
+    type Paths = Option<&'static [&'static str]>;
+    thread_local! {
+        /// Interned parent and list -> the paths.
+        static LISTS: RefCell<FxHashMap<Key, &'static [&'static str]>> = RefCell::default();
+        /// Recent answers, `None` for a parent found not interned (a stale `None`, for an
+        /// address an interned string took later, only costs new strings).
+        static RECENT: [Cell<(Key, Paths)>; SLOTS] =
+            const { [const { Cell::new(([0; 4], None)) }; SLOTS] };
+    }
+    let k = key(parent, names.as_ptr().cast(), names.len());
+    let i = slot::<SLOTS>(&k);
+    if let Some((rk, paths)) = RECENT.with(|r| r.get(i).map(Cell::get))
+        && rk == k
+    {
+        return paths;
+    }
+    let paths = LISTS.with_borrow(|m| m.get(&k).copied()).or_else(|| {
+        if !is_interned(parent) {
+            return None;
+        }
+        let paths: Vec<&'static str> = names
+            .iter()
+            .map(|n| intern(&format!("{parent}.{n}")))
+            .collect();
+        let f = intern_list(&paths);
+        LISTS.with_borrow_mut(|m| m.insert(k, f));
+        Some(f)
+    });
+    RECENT.with(|r| r.get(i).map(|c| c.set((k, paths))));
+    paths
+}
+
+/// The field path `parent.name`, borrowed when `parent` is an interned string (a path made of
+/// spec names from an interned root): each thread then joins a parent and a name once and
+/// looks the path up after that, by address. Other parents (a path with a number from the
+/// data in it) get a new string, so data never grows the interned set.
+pub fn child_field(parent: &str, name: &'static str) -> Cow<'static, str> {
+    type Path = Option<&'static str>;
+    thread_local! {
+        /// Interned parent and name -> the joined path.
+        static JOINED: RefCell<FxHashMap<Key, &'static str>> = RefCell::default();
+        /// Recent answers, `None` for a parent found not interned (as in `child_fields`).
+        static RECENT: [Cell<(Key, Path)>; SLOTS] =
+            const { [const { Cell::new(([0; 4], None)) }; SLOTS] };
+    }
+    let join = || {
+        let mut joined = String::with_capacity(parent.len() + 1 + name.len());
+        joined.push_str(parent);
+        joined.push('.');
+        joined.push_str(name);
+        joined
+    };
+    let k = key(parent, name.as_ptr(), name.len());
+    let i = slot::<SLOTS>(&k);
+    let path = match RECENT.with(|r| r.get(i).map(Cell::get)) {
+        Some((rk, path)) if rk == k => path,
+        _ => {
+            let path = JOINED.with_borrow(|m| m.get(&k).copied()).or_else(|| {
+                if !is_interned(parent) {
+                    return None;
+                }
+                let f = intern(&join());
+                JOINED.with_borrow_mut(|m| m.insert(k, f));
+                Some(f)
+            });
+            RECENT.with(|r| r.get(i).map(|c| c.set((k, path))));
+            path
+        }
+    };
+    match path {
+        Some(f) => Cow::Borrowed(f),
+        None => Cow::Owned(join()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_text_same_string() {
+        let a = intern(&String::from("IFLA_MTU"));
+        let b = intern("IFLA_MTU");
+        assert_eq!(a, "IFLA_MTU");
+        assert!(std::ptr::eq(a, b));
+        assert!(!std::ptr::eq(a, intern("IFLA_MTUX")));
+    }
+
+    #[test]
+    fn children_of_interned_paths_are_interned() {
+        let root = intern("test-root");
+        let a = child_field(root, "mtu");
+        assert!(matches!(a, Cow::Borrowed("test-root.mtu")));
+        let b = child_field(intern("test-root"), "mtu");
+        assert!(matches!((&a, &b), (Cow::Borrowed(x), Cow::Borrowed(y)) if std::ptr::eq(*x, *y)));
+        // The same text, not interned: a new string each time, nothing interned for it.
+        let owned = String::from("test-root");
+        assert!(matches!(child_field(&owned, "ifname"), Cow::Owned(s) if s == "test-root.ifname"));
+        assert!(matches!(child_field(&owned, "mtu"), Cow::Owned(s) if s == "test-root.mtu"));
+        assert!(set().get("test-root.ifname").is_none());
+        // Asked again: the table in front of the map answers the same.
+        assert!(
+            matches!(child_field(root, "mtu"), Cow::Borrowed(x) if std::ptr::eq(x, a.as_ref()))
+        );
+        assert!(matches!(child_field(&owned, "mtu"), Cow::Owned(s) if s == "test-root.mtu"));
+    }
+
+    #[test]
+    fn lists_of_children() {
+        let names = intern_list(&[intern("a"), intern("b-c")]);
+        assert!(std::ptr::eq(names, intern_list(&["a", "b-c"])));
+        let root = intern("test-lists");
+        let paths = child_fields(root, names).unwrap();
+        assert_eq!(paths, ["test-lists.a", "test-lists.b-c"]);
+        // The same strings as one at a time, and as a second time.
+        assert!(
+            matches!(child_field(root, names[1]), Cow::Borrowed(x) if std::ptr::eq(x, paths[1]))
+        );
+        assert!(std::ptr::eq(child_fields(root, names).unwrap(), paths));
+        let owned = String::from("test-lists");
+        assert_eq!(child_fields(&owned, names), None);
+        assert_eq!(child_fields(&owned, names), None);
+    }
+}
