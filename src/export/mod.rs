@@ -5,13 +5,14 @@ mod stream;
 
 pub use stream::{CaptureOut, Emitter, FrameRef, KnownNames, Part, push_proc_suffix};
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value as J, json};
 
 use crate::conv::Linked;
 use crate::dissect::MessageView;
-use crate::model::{Node, Value, json_str};
+use crate::model::{Memo, Node, Value, json_str, pair_text};
 
 /// One message ready for output.
 pub struct Record<'a> {
@@ -315,11 +316,27 @@ pub fn node_json(n: &Node) -> J {
 
 /// Append a node as JSON (the contract's tree node) without building a `serde_json::Value`.
 pub fn write_node_json(out: &mut String, n: &Node) {
-    out.push_str("{\"name\":");
-    json_str(out, &n.name);
-    out.push_str(",\"field\":");
-    json_str(out, &n.field);
-    out.push_str(",\"value\":");
+    let head = |out: &mut String| {
+        out.push_str("{\"name\":");
+        json_str(out, &n.name);
+        out.push_str(",\"field\":");
+        json_str(out, &n.field);
+        out.push_str(",\"value\":");
+    };
+    match (&n.name, &n.field) {
+        // Names and paths from specs: their JSON is made once per pair (most nodes).
+        (Cow::Borrowed(name), Cow::Borrowed(field)) => {
+            thread_local! {
+                static HEADS: Memo<&'static str> = const { Memo::new() };
+            }
+            out.push_str(pair_text(&HEADS, name, field, || {
+                let mut t = String::new();
+                head(&mut t);
+                t
+            }));
+        }
+        _ => head(out),
+    }
     n.value.write_json(out, &n.display);
     out.push_str(",\"display\":");
     json_str(out, &n.display);

@@ -50,22 +50,66 @@ fn is_interned(s: &str) -> bool {
         .is_some_and(|k| std::ptr::eq(k.as_ptr(), s.as_ptr()))
 }
 
-/// A parent path and a spec name (or list of names), by address and length: interned strings
-/// are never freed, so while the parent is interned no other text can sit at its address.
-type Key = [usize; 4];
+/// Two strings by address and length (a parent path and a spec name or list of names, a
+/// node's name and path): interned and static strings are never freed, so while the first is
+/// one no other text can sit at its address.
+pub type Key = [usize; 4];
 
-fn key(parent: &str, p: *const u8, len: usize) -> Key {
-    [parent.as_ptr() as usize, parent.len(), p as usize, len]
+fn key(first: &str, p: *const u8, len: usize) -> Key {
+    [first.as_ptr() as usize, first.len(), p as usize, len]
 }
 
-/// A slot of a small direct-mapped table in front of a thread's map.
-fn slot<const N: usize>(k: &Key) -> usize {
-    ((k[0] ^ k[2].rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) % N
-}
-
-/// Slots of the tables in front of the maps: enough for the paths of the families a capture
-/// holds, few enough to stay in the nearest cache.
+/// Slots of the table in front of a memo's map: enough for the paths of the families a
+/// capture holds, few enough to stay in the nearest cache.
 const SLOTS: usize = 256;
+
+/// A thread's answers by [`Key`]: a map, with a small direct-mapped table of recent answers in
+/// front of it (looked up for every node a tree builds: a multiply and a compare). `None`
+/// answers (a parent found not interned) are only kept in the table: a stale one, for an
+/// address an interned string took later, only costs a new string.
+pub struct Memo<V: Copy + 'static> {
+    recent: [Cell<(Key, Option<V>)>; SLOTS],
+    map: RefCell<FxHashMap<Key, V>>,
+}
+
+impl<V: Copy + 'static> Default for Memo<V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<V: Copy + 'static> Memo<V> {
+    /// An empty memo (for a `thread_local!`).
+    pub const fn new() -> Self {
+        Memo {
+            recent: [const { Cell::new(([0; 4], None)) }; SLOTS],
+            map: RefCell::new(FxHashMap::with_hasher(rustc_hash::FxBuildHasher)),
+        }
+    }
+
+    /// The answer for `k`, remembered or else made by `make` (which must not use this memo).
+    pub fn get(&self, k: Key, make: impl FnOnce() -> Option<V>) -> Option<V> {
+        let i = ((k[0] ^ k[2].rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) % SLOTS;
+        let slot = self.recent.get(i);
+        if let Some((rk, v)) = slot.map(Cell::get)
+            && rk == k
+        {
+            return v;
+        }
+        let known = self.map.try_borrow().ok().and_then(|m| m.get(&k).copied());
+        let v = known.or_else(|| {
+            let v = make()?;
+            if let Ok(mut m) = self.map.try_borrow_mut() {
+                m.insert(k, v);
+            }
+            Some(v)
+        });
+        if let Some(c) = slot {
+            c.set((k, v));
+        }
+        v
+    }
+}
 
 /// The field paths `parent.n` for every `n` of `names` (from [`intern_list`]), when `parent`
 /// is interned: one lookup for all the elements of an array or the members of a struct.
@@ -74,36 +118,22 @@ pub fn child_fields(
     parent: &str,
     names: &'static [&'static str],
 ) -> Option<&'static [&'static str]> {
-    type Paths = Option<&'static [&'static str]>;
     thread_local! {
-        /// Interned parent and list -> the paths.
-        static LISTS: RefCell<FxHashMap<Key, &'static [&'static str]>> = RefCell::default();
-        /// Recent answers, `None` for a parent found not interned (a stale `None`, for an
-        /// address an interned string took later, only costs new strings).
-        static RECENT: [Cell<(Key, Paths)>; SLOTS] =
-            const { [const { Cell::new(([0; 4], None)) }; SLOTS] };
+        static LISTS: Memo<&'static [&'static str]> = const { Memo::new() };
     }
     let k = key(parent, names.as_ptr().cast(), names.len());
-    let i = slot::<SLOTS>(&k);
-    if let Some((rk, paths)) = RECENT.with(|r| r.get(i).map(Cell::get))
-        && rk == k
-    {
-        return paths;
-    }
-    let paths = LISTS.with_borrow(|m| m.get(&k).copied()).or_else(|| {
-        if !is_interned(parent) {
-            return None;
-        }
-        let paths: Vec<&'static str> = names
-            .iter()
-            .map(|n| intern(&format!("{parent}.{n}")))
-            .collect();
-        let f = intern_list(&paths);
-        LISTS.with_borrow_mut(|m| m.insert(k, f));
-        Some(f)
-    });
-    RECENT.with(|r| r.get(i).map(|c| c.set((k, paths))));
-    paths
+    LISTS.with(|m| {
+        m.get(k, || {
+            if !is_interned(parent) {
+                return None;
+            }
+            let paths: Vec<&'static str> = names
+                .iter()
+                .map(|n| intern(&format!("{parent}.{n}")))
+                .collect();
+            Some(intern_list(&paths))
+        })
+    })
 }
 
 /// The field path `parent.name`, borrowed when `parent` is an interned string (a path made of
@@ -111,13 +141,8 @@ pub fn child_fields(
 /// looks the path up after that, by address. Other parents (a path with a number from the
 /// data in it) get a new string, so data never grows the interned set.
 pub fn child_field(parent: &str, name: &'static str) -> Cow<'static, str> {
-    type Path = Option<&'static str>;
     thread_local! {
-        /// Interned parent and name -> the joined path.
-        static JOINED: RefCell<FxHashMap<Key, &'static str>> = RefCell::default();
-        /// Recent answers, `None` for a parent found not interned (as in `child_fields`).
-        static RECENT: [Cell<(Key, Path)>; SLOTS] =
-            const { [const { Cell::new(([0; 4], None)) }; SLOTS] };
+        static JOINED: Memo<&'static str> = const { Memo::new() };
     }
     let join = || {
         let mut joined = String::with_capacity(parent.len() + 1 + name.len());
@@ -127,26 +152,24 @@ pub fn child_field(parent: &str, name: &'static str) -> Cow<'static, str> {
         joined
     };
     let k = key(parent, name.as_ptr(), name.len());
-    let i = slot::<SLOTS>(&k);
-    let path = match RECENT.with(|r| r.get(i).map(Cell::get)) {
-        Some((rk, path)) if rk == k => path,
-        _ => {
-            let path = JOINED.with_borrow(|m| m.get(&k).copied()).or_else(|| {
-                if !is_interned(parent) {
-                    return None;
-                }
-                let f = intern(&join());
-                JOINED.with_borrow_mut(|m| m.insert(k, f));
-                Some(f)
-            });
-            RECENT.with(|r| r.get(i).map(|c| c.set((k, path))));
-            path
-        }
-    };
+    let path = JOINED.with(|m| m.get(k, || is_interned(parent).then(|| intern(&join()))));
     match path {
         Some(f) => Cow::Borrowed(f),
         None => Cow::Owned(join()),
     }
+}
+
+/// `make(a, b)` for two strings that live as long as the process (interned or static), made
+/// once per thread and pair and kept for the process (by the strings' addresses).
+pub fn pair_text(
+    memo: &'static std::thread::LocalKey<Memo<&'static str>>,
+    a: &'static str,
+    b: &'static str,
+    make: impl FnOnce() -> String,
+) -> &'static str {
+    let k = key(a, b.as_ptr(), b.len());
+    memo.with(|m| m.get(k, || Some(intern(&make()))))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -2,6 +2,10 @@
 
 use std::collections::HashMap;
 
+/// A spec's definitions by name. Looked up for every message and nest the dissector walks,
+/// with names from the spec files: FxHash, as SipHash's flood resistance buys nothing here.
+pub type ByName<V> = rustc_hash::FxHashMap<String, V>;
+
 /// Where a spec came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpecSource {
@@ -201,7 +205,7 @@ pub enum MemberKind {
 
 impl Member {
     /// Size in bytes (variable-width scalars count as 4; they do not occur in structs).
-    pub fn size(&self, structs: &HashMap<String, StructDef>) -> usize {
+    pub fn size(&self, structs: &ByName<StructDef>) -> usize {
         match &self.kind {
             MemberKind::Scalar(s) => s.width().unwrap_or(4),
             MemberKind::Binary { len, structure } => {
@@ -553,13 +557,13 @@ pub struct Spec {
     /// Netlink protocol number claimed (netlink-raw).
     pub protonum: Option<u32>,
     /// Enums and flags by name.
-    pub enums: HashMap<String, EnumDef>,
+    pub enums: ByName<EnumDef>,
     /// Structs by name.
-    pub structs: HashMap<String, StructDef>,
+    pub structs: ByName<StructDef>,
     /// Attribute sets by name.
-    pub sets: HashMap<String, AttrSet>,
+    pub sets: ByName<AttrSet>,
     /// Sub-messages by name.
-    pub sub_messages: HashMap<String, SubMessage>,
+    pub sub_messages: ByName<SubMessage>,
     /// Operations.
     pub ops: Vec<Op>,
     /// Family-wide fixed header.

@@ -11,8 +11,8 @@ use super::{R, c_name, get, get_bool, get_int, get_str, int_of, req_str, seq};
 use crate::model::intern;
 
 pub(super) fn struct_size(
-    structs: &HashMap<String, StructDef>,
-    subs: &HashMap<String, SubMessage>,
+    structs: &ByName<StructDef>,
+    subs: &ByName<SubMessage>,
     name: &str,
     depth: u32,
 ) -> Option<usize> {
@@ -29,8 +29,8 @@ pub(super) fn struct_size(
 
 /// Size of member `m` of a struct at nesting `depth`: nested structs and union arms measured.
 pub(super) fn member_size(
-    structs: &HashMap<String, StructDef>,
-    subs: &HashMap<String, SubMessage>,
+    structs: &ByName<StructDef>,
+    subs: &ByName<SubMessage>,
     m: &Member,
     depth: u32,
 ) -> Option<usize> {

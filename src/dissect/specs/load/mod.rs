@@ -153,7 +153,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
     };
 
     let mut consts: HashMap<String, i64> = HashMap::new();
-    let mut enums = HashMap::new();
+    let mut enums = ByName::default();
     let mut raw_structs = Vec::new();
     for (i, d) in seq(get(doc, "definitions"), "definitions")?
         .iter()
@@ -180,7 +180,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
             _ => {} // unions and future types: not used by the engine
         }
     }
-    let mut structs = HashMap::new();
+    let mut structs = ByName::default();
     for (sname, d) in raw_structs {
         let ctx = format!("struct '{sname}'");
         let mut members = Vec::new();
@@ -201,7 +201,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
     }
 
     // Attribute sets: full sets first, then subsets (which take values from their parent).
-    let mut sets: HashMap<String, AttrSet> = HashMap::new();
+    let mut sets: ByName<AttrSet> = ByName::default();
     let raw_sets = seq(get(doc, "attribute-sets"), "attribute-sets")?;
     let mut subsets = Vec::new();
     for (i, s) in raw_sets.iter().enumerate() {
@@ -249,7 +249,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
         sets.insert(sname.to_string(), set);
     }
 
-    let mut sub_messages = HashMap::new();
+    let mut sub_messages = ByName::default();
     for (i, s) in seq(get(doc, "sub-messages"), "sub-messages")?
         .iter()
         .enumerate()
