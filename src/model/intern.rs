@@ -50,13 +50,19 @@ fn is_interned(s: &str) -> bool {
         .is_some_and(|k| std::ptr::eq(k.as_ptr(), s.as_ptr()))
 }
 
-/// Two strings by address and length (a parent path and a spec name or list of names, a
-/// node's name and path): interned and static strings are never freed, so while the first is
-/// one no other text can sit at its address.
-pub type Key = [usize; 4];
+/// Two strings (a parent path and a spec name or list of names, a node's name and path), each
+/// as its address and length in one word: interned and static strings are never freed, so
+/// while the first is one no other text can sit at its address. `None` when an address or
+/// length does not fit (then nothing is remembered).
+pub type Key = (u64, u64);
 
-fn key(first: &str, p: *const u8, len: usize) -> Key {
-    [first.as_ptr() as usize, first.len(), p as usize, len]
+fn word(p: *const u8, len: usize) -> Option<u64> {
+    let p = p as usize as u64;
+    (p >> 48 == 0 && len <= 0xffff).then_some((p << 16) | len as u64)
+}
+
+fn key(first: &str, p: *const u8, len: usize) -> Option<Key> {
+    Some((word(first.as_ptr(), first.len())?, word(p, len)?))
 }
 
 /// Slots of the table in front of a memo's map: enough for the paths of the families a
@@ -68,7 +74,7 @@ const SLOTS: usize = 256;
 /// answers (a parent found not interned) are only kept in the table: a stale one, for an
 /// address an interned string took later, only costs a new string.
 pub struct Memo<V: Copy + 'static> {
-    recent: [Cell<(Key, Option<V>)>; SLOTS],
+    recent: [Cell<(u64, u64, Option<V>)>; SLOTS],
     map: RefCell<FxHashMap<Key, V>>,
 }
 
@@ -82,30 +88,39 @@ impl<V: Copy + 'static> Memo<V> {
     /// An empty memo (for a `thread_local!`).
     pub const fn new() -> Self {
         Memo {
-            recent: [const { Cell::new(([0; 4], None)) }; SLOTS],
+            recent: [const { Cell::new((0, 0, None)) }; SLOTS],
             map: RefCell::new(FxHashMap::with_hasher(rustc_hash::FxBuildHasher)),
         }
     }
 
     /// The answer for `k`, remembered or else made by `make` (which must not use this memo).
-    pub fn get(&self, k: Key, make: impl FnOnce() -> Option<V>) -> Option<V> {
-        let i = ((k[0] ^ k[2].rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) % SLOTS;
+    pub fn get(&self, k: Option<Key>, make: impl FnOnce() -> Option<V>) -> Option<V> {
+        let Some((a, b)) = k else {
+            return make();
+        };
+        let i =
+            ((a ^ b.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize % SLOTS;
         let slot = self.recent.get(i);
-        if let Some((rk, v)) = slot.map(Cell::get)
-            && rk == k
+        if let Some((ra, rb, v)) = slot.map(Cell::get)
+            && ra == a
+            && rb == b
         {
             return v;
         }
-        let known = self.map.try_borrow().ok().and_then(|m| m.get(&k).copied());
+        let known = self
+            .map
+            .try_borrow()
+            .ok()
+            .and_then(|m| m.get(&(a, b)).copied());
         let v = known.or_else(|| {
             let v = make()?;
             if let Ok(mut m) = self.map.try_borrow_mut() {
-                m.insert(k, v);
+                m.insert((a, b), v);
             }
             Some(v)
         });
         if let Some(c) = slot {
-            c.set((k, v));
+            c.set((a, b, v));
         }
         v
     }
