@@ -141,6 +141,8 @@ pub struct Dissector {
     /// The nftables numbers learning reads (from the spec, by name).
     nft_nums: families::nftables::LearnNums,
     resolved: RefCell<HashMap<ResolveKey, Rc<Resolved>, BuildHasherDefault<KeyHasher>>>,
+    /// The last resolution handed out: a run of messages of one kind (a dump) skips the map.
+    last_resolved: RefCell<Option<(ResolveKey, Rc<Resolved>)>>,
     /// Ring of recent requests ((protocol, pid, seq), bytes); buffers are reused, and the
     /// rare lookup (a capped error ack) scans it, so indexing pays no hashing.
     recent: Vec<((u32, u32, u32), Vec<u8>)>,
@@ -246,6 +248,7 @@ impl Dissector {
             genl_pinned: std::collections::HashSet::new(),
             genl_guesses: RefCell::new(HashMap::new()),
             resolved: RefCell::new(HashMap::default()),
+            last_resolved: RefCell::new(None),
             recent: Vec::new(),
             recent_next: 0,
             ctrl_types,
@@ -349,7 +352,7 @@ impl Dissector {
                         None => cache.remove(&id),
                     };
                     // As when guessing: what was resolved before is stale.
-                    self.resolved.get_mut().clear();
+                    self.forget_resolved();
                     self.guess_version.set(self.guess_version.get() + 1);
                 }
                 Fact::Request(key, bytes) => {
@@ -419,7 +422,7 @@ impl Dissector {
                     Some(g) => {
                         cache.insert(m.ty, Ok(g));
                         // Messages of this id resolved before the guess are stale.
-                        self.resolved.borrow_mut().clear();
+                        self.forget_resolved();
                         self.guess_version.set(self.guess_version.get() + 1);
                     }
                     // A message without attributes (a dump request) tells nothing.
@@ -449,7 +452,7 @@ impl Dissector {
     pub fn pin_protocol(&mut self, proto: u32, name: &str) -> Result<(), String> {
         self.specs.pin_protocol(proto, name)?;
         // Names resolved under the old choice are stale.
-        self.resolved.get_mut().clear();
+        self.forget_resolved();
         Ok(())
     }
 
@@ -473,17 +476,30 @@ impl Dissector {
                 f.push(Fact::Genl(id, name.to_string()));
             }
             // Names resolved under the old mapping are stale.
-            self.resolved.get_mut().clear();
+            self.forget_resolved();
         }
+    }
+
+    /// Forget every cached resolution (what they were resolved from changed).
+    fn forget_resolved(&self) {
+        self.resolved.borrow_mut().clear();
+        *self.last_resolved.borrow_mut() = None;
     }
 
     /// The cached resolution for `key`, computed by `f` on a miss.
     fn resolve_cached(&self, key: ResolveKey, f: impl FnOnce() -> Resolved) -> Rc<Resolved> {
-        if let Some(r) = self.resolved.borrow().get(&key) {
+        if let Some((k, r)) = self.last_resolved.borrow().as_ref()
+            && *k == key
+        {
             return Rc::clone(r);
         }
-        let r = Rc::new(f());
-        self.resolved.borrow_mut().insert(key, Rc::clone(&r));
+        let found = self.resolved.borrow().get(&key).map(Rc::clone);
+        let r = found.unwrap_or_else(|| {
+            let r = Rc::new(f());
+            self.resolved.borrow_mut().insert(key, Rc::clone(&r));
+            r
+        });
+        *self.last_resolved.borrow_mut() = Some((key, Rc::clone(&r)));
         r
     }
 

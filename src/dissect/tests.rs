@@ -385,6 +385,23 @@ fn genl_ids_are_learned_from_nlctrl_and_comments() {
 }
 
 #[test]
+fn a_learned_genl_id_renames_messages_resolved_before() {
+    let mut d = dis();
+    // A generic netlink message of id 20 (command 1, no attributes), twice in a row: the
+    // second resolution comes from the last one handed out.
+    let f = frame(16, &[nlmsg(LE, 20, 1, 1, 5, &[1u8, 1, 0, 0])]);
+    let fi = d.index_frame(&f, 253, Endian::Little);
+    let before = d.view(&f, &fi.msgs[0]).type_name();
+    assert_eq!(d.view(&f, &fi.msgs[0]).type_name(), before);
+    d.learn_genl(20, "ethtool");
+    assert_ne!(before, "ETHTOOL_MSG_STRSET_GET");
+    assert_eq!(
+        d.view(&f, &fi.msgs[0]).type_name(),
+        "ETHTOOL_MSG_STRSET_GET"
+    );
+}
+
+#[test]
 fn non_netlink_link_types_and_short_frames() {
     let mut d = dis();
     assert!(d.index_frame(&[0; 40], 1, Endian::Little).problem.is_some());
