@@ -3,13 +3,22 @@
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::hash::BuildHasher;
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
-fn set() -> std::sync::MutexGuard<'static, HashSet<&'static str>> {
-    static SET: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    SET.get_or_init(Default::default)
+/// The interned strings, in shards by hash: the spec loader interns from two threads at start.
+const SHARDS: usize = 16;
+
+/// The shard that holds `s` if anything does, locked.
+fn shard(s: &str) -> MutexGuard<'static, FxHashSet<&'static str>> {
+    static SETS: [Mutex<FxHashSet<&'static str>>; SHARDS] =
+        [const { Mutex::new(FxHashSet::with_hasher(FxBuildHasher)) }; SHARDS];
+    let i = (FxBuildHasher.hash_one(s) >> 60) as usize;
+    let [first, ..] = &SETS;
+    SETS.get(i)
+        .unwrap_or(first)
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
 }
@@ -18,7 +27,7 @@ fn set() -> std::sync::MutexGuard<'static, HashSet<&'static str>> {
 /// same string). For spec names, a set bounded by the spec files loaded: the spec loader
 /// interns them, and every tree node named after one borrows it.
 pub fn intern(s: &str) -> &'static str {
-    let mut set = set();
+    let mut set = shard(s);
     if let Some(&k) = set.get(s) {
         return k;
     }
@@ -30,7 +39,8 @@ pub fn intern(s: &str) -> &'static str {
 /// `names`, stored once for the life of the process (a spec's list: an enum's entries, a
 /// struct's members), so [`child_fields`] can know it by its address.
 pub fn intern_list(names: &[&'static str]) -> &'static [&'static str] {
-    static LISTS: OnceLock<Mutex<HashSet<&'static [&'static str]>>> = OnceLock::new();
+    static LISTS: OnceLock<Mutex<HashSet<&'static [&'static str], FxBuildHasher>>> =
+        OnceLock::new();
     let mut set = LISTS
         .get_or_init(Default::default)
         .lock()
@@ -45,7 +55,7 @@ pub fn intern_list(names: &[&'static str]) -> &'static [&'static str] {
 
 /// Whether `s` is the interned string itself (not only the same text).
 fn is_interned(s: &str) -> bool {
-    set()
+    shard(s)
         .get(s)
         .is_some_and(|k| std::ptr::eq(k.as_ptr(), s.as_ptr()))
 }
@@ -211,7 +221,7 @@ mod tests {
         let owned = String::from("test-root");
         assert!(matches!(child_field(&owned, "ifname"), Cow::Owned(s) if s == "test-root.ifname"));
         assert!(matches!(child_field(&owned, "mtu"), Cow::Owned(s) if s == "test-root.mtu"));
-        assert!(set().get("test-root.ifname").is_none());
+        assert!(shard("test-root.ifname").get("test-root.ifname").is_none());
         // Asked again: the table in front of the map answers the same.
         assert!(
             matches!(child_field(root, "mtu"), Cow::Borrowed(x) if std::ptr::eq(x, a.as_ref()))
