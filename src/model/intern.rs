@@ -136,6 +136,15 @@ impl<V: Copy + 'static> Memo<V> {
     }
 }
 
+/// `path.name`, a child's field path (`format!` costs more than the rest of a small node).
+pub fn dotted(path: &str, name: &str) -> String {
+    let mut f = String::with_capacity(path.len() + 1 + name.len());
+    f.push_str(path);
+    f.push('.');
+    f.push_str(name);
+    f
+}
+
 /// The field paths `parent.n` for every `n` of `names` (from [`intern_list`]), when `parent`
 /// is interned: one lookup for all the elements of an array or the members of a struct.
 /// `None` for other parents (their children's paths are new strings, see [`child_field`]).
@@ -152,10 +161,8 @@ pub fn child_fields(
             if !is_interned(parent) {
                 return None;
             }
-            let paths: Vec<&'static str> = names
-                .iter()
-                .map(|n| intern(&format!("{parent}.{n}")))
-                .collect();
+            let paths: Vec<&'static str> =
+                names.iter().map(|n| intern(&dotted(parent, n))).collect();
             Some(intern_list(&paths))
         })
     })
@@ -169,18 +176,15 @@ pub fn child_field(parent: &str, name: &'static str) -> Cow<'static, str> {
     thread_local! {
         static JOINED: Memo<&'static str> = const { Memo::new() };
     }
-    let join = || {
-        let mut joined = String::with_capacity(parent.len() + 1 + name.len());
-        joined.push_str(parent);
-        joined.push('.');
-        joined.push_str(name);
-        joined
-    };
     let k = key(parent, name.as_ptr(), name.len());
-    let path = JOINED.with(|m| m.get(k, || is_interned(parent).then(|| intern(&join()))));
+    let path = JOINED.with(|m| {
+        m.get(k, || {
+            is_interned(parent).then(|| intern(&dotted(parent, name)))
+        })
+    });
     match path {
         Some(f) => Cow::Borrowed(f),
-        None => Cow::Owned(join()),
+        None => Cow::Owned(dotted(parent, name)),
     }
 }
 

@@ -5,7 +5,7 @@ mod node;
 pub mod time;
 mod value;
 
-pub use intern::{Memo, child_field, child_fields, intern, intern_list, pair_text};
+pub use intern::{Memo, child_field, child_fields, dotted, intern, intern_list, pair_text};
 pub use node::{Expert, Node, Severity};
 pub use value::{Value, enum_text, hex, json_str, mac};
 

@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 
 use super::super::specs::{EnumDef, IntArray, Presentation, Scalar};
-use super::{Walker, dotted, scalar_name};
-use crate::model::{Endian, Node, Severity, Value, child_field, child_fields};
+use super::{Walker, scalar_name};
+use crate::model::{Endian, Node, Severity, Value, child_field, child_fields, dotted};
 
 impl Walker<'_> {
     /// A binary attribute holding `ia`'s integers: one child per element, named by the index

@@ -635,15 +635,6 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// `path.name`, a child's field path (`format!` costs more than the rest of a small node).
-pub(super) fn dotted(path: &str, name: &str) -> String {
-    let mut f = String::with_capacity(path.len() + 1 + name.len());
-    f.push_str(path);
-    f.push('.');
-    f.push_str(name);
-    f
-}
-
 /// `v` in `unit`, divided by `scale` with as many decimals as the scale has zeros; the
 /// kernel's integer follows in parentheses when scaled (`20.00 dBm (2000)`).
 fn with_unit(v: u64, signed: bool, scale: u32, unit: &str) -> String {
