@@ -17,11 +17,9 @@ use crate::model::{Direction, Endian};
 use crate::netlink::{self, *};
 pub use fork::Fork;
 pub use message::MessageView;
-use message::{ResolveKey, Resolved};
 use specs::SpecRegistry;
 use std::cell::RefCell;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::rc::Rc;
 
 /// The cheap per-message facts, read in the indexing pass without building a tree.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -140,9 +138,8 @@ pub struct Dissector {
     nft: families::nftables::Sets,
     /// The nftables numbers learning reads (from the spec, by name).
     nft_nums: families::nftables::LearnNums,
-    resolved: RefCell<HashMap<ResolveKey, Rc<Resolved>, BuildHasherDefault<KeyHasher>>>,
-    /// The last resolution handed out: a run of messages of one kind (a dump) skips the map.
-    last_resolved: RefCell<Option<(ResolveKey, Rc<Resolved>)>>,
+    /// Message kinds resolved (see `MessageView::resolved`).
+    resolved: message::Resolutions,
     /// Ring of recent requests ((protocol, pid, seq), bytes); buffers are reused, and the
     /// rare lookup (a capped error ack) scans it, so indexing pays no hashing.
     recent: Vec<((u32, u32, u32), Vec<u8>)>,
@@ -247,8 +244,7 @@ impl Dissector {
             guess_version: std::cell::Cell::new(0),
             genl_pinned: std::collections::HashSet::new(),
             genl_guesses: RefCell::new(HashMap::new()),
-            resolved: RefCell::new(HashMap::default()),
-            last_resolved: RefCell::new(None),
+            resolved: message::Resolutions::default(),
             recent: Vec::new(),
             recent_next: 0,
             ctrl_types,
@@ -352,7 +348,7 @@ impl Dissector {
                         None => cache.remove(&id),
                     };
                     // As when guessing: what was resolved before is stale.
-                    self.forget_resolved();
+                    self.resolved.forget();
                     self.guess_version.set(self.guess_version.get() + 1);
                 }
                 Fact::Request(key, bytes) => {
@@ -422,7 +418,7 @@ impl Dissector {
                     Some(g) => {
                         cache.insert(m.ty, Ok(g));
                         // Messages of this id resolved before the guess are stale.
-                        self.forget_resolved();
+                        self.resolved.forget();
                         self.guess_version.set(self.guess_version.get() + 1);
                     }
                     // A message without attributes (a dump request) tells nothing.
@@ -452,7 +448,7 @@ impl Dissector {
     pub fn pin_protocol(&mut self, proto: u32, name: &str) -> Result<(), String> {
         self.specs.pin_protocol(proto, name)?;
         // Names resolved under the old choice are stale.
-        self.forget_resolved();
+        self.resolved.forget();
         Ok(())
     }
 
@@ -476,31 +472,8 @@ impl Dissector {
                 f.push(Fact::Genl(id, name.to_string()));
             }
             // Names resolved under the old mapping are stale.
-            self.forget_resolved();
+            self.resolved.forget();
         }
-    }
-
-    /// Forget every cached resolution (what they were resolved from changed).
-    fn forget_resolved(&self) {
-        self.resolved.borrow_mut().clear();
-        *self.last_resolved.borrow_mut() = None;
-    }
-
-    /// The cached resolution for `key`, computed by `f` on a miss.
-    fn resolve_cached(&self, key: ResolveKey, f: impl FnOnce() -> Resolved) -> Rc<Resolved> {
-        if let Some((k, r)) = self.last_resolved.borrow().as_ref()
-            && *k == key
-        {
-            return Rc::clone(r);
-        }
-        let found = self.resolved.borrow().get(&key).map(Rc::clone);
-        let r = found.unwrap_or_else(|| {
-            let r = Rc::new(f());
-            self.resolved.borrow_mut().insert(key, Rc::clone(&r));
-            r
-        });
-        *self.last_resolved.borrow_mut() = Some((key, Rc::clone(&r)));
-        r
     }
 
     /// Learn from capture comments of the form `genl-families: 16=nlctrl 20=ethtool` and

@@ -6,9 +6,11 @@ use crate::model::Direction;
 use crate::netlink::*;
 
 mod fingerprint;
+mod resolutions;
 mod tree;
 mod uevent;
 
+pub use resolutions::Resolutions;
 pub use uevent::fields as uevent_fields;
 
 /// What decodes a message's payload.
@@ -155,7 +157,7 @@ impl<'a> MessageView<'a> {
                 m.flags & 0x300 == 0x300,
                 unsolicited(m),
             );
-            self.d.resolve_cached(key, || {
+            self.d.resolved.get_or(key, || {
                 let target = self.compute_target();
                 let ids = match &target {
                     Target::Control => TargetIds::Control,
