@@ -81,12 +81,17 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         return Ok(());
     }
+    // Started first: it reads the file while the specs load.
+    let early = match &cli.cmd {
+        Some(Cmd::Read(opts)) => read::names::start(opts),
+        _ => None,
+    };
     let specs =
         SpecRegistry::load_default(&cli.spec_dir).map_err(|e| CliError::usage(e.to_string()))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cli.cmd {
-        Some(Cmd::Read(opts)) => read::run(&opts, specs, &mut out),
+        Some(Cmd::Read(opts)) => read::run_named(&opts, specs, early, &mut out),
         Some(Cmd::Capture(opts)) => capture::run(&opts, specs),
         Some(Cmd::Stats(opts)) => stats::run(&opts, specs, &mut out),
         Some(Cmd::Trace(opts)) => trace::run(&opts, specs),

@@ -23,6 +23,8 @@ use crate::model::Endian;
 use crate::pcap::feed::{Batch, Frames, feed};
 use crate::pcap::{BorrowedFrame, ByteOrder, Interface, OutFormat, ReadError};
 
+pub mod names;
+
 /// Options of `nlscope read` (its command-line arguments).
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReadOptions {
@@ -343,6 +345,16 @@ pub fn run(
     specs: SpecRegistry,
     stdout: &mut dyn Write,
 ) -> Result<(), CliError> {
+    run_named(opts, specs, None, stdout)
+}
+
+/// [`run`] with the interface-name pass [`names::start`] began before the specs were loaded.
+pub fn run_named(
+    opts: &ReadOptions,
+    specs: SpecRegistry,
+    early: Option<names::EarlyNames>,
+    stdout: &mut dyn Write,
+) -> Result<(), CliError> {
     let mut want = None;
     let filter = match &opts.filter {
         Some(f) => {
@@ -363,12 +375,7 @@ pub fn run(
         None => None,
     };
     let mut coverage = opts.coverage.then(export::Coverage::default);
-    let format = match (opts.format, &opts.write) {
-        (_, _) if opts.coverage => None,
-        (Some(f), _) => Some(f),
-        (None, Some(_)) => None,
-        (None, None) => Some(Format::Summary),
-    };
+    let format = format_of(opts);
     let input: Box<dyn Read + Send> = if opts.input == "-" {
         Box::new(io::stdin())
     } else {
@@ -421,15 +428,9 @@ pub fn run(
             Links::Ahead(Lookahead::start(&opts.input, opts.count, &d, window))
         });
     }
-    // Summary lines and CSV name a link as the whole file does, like the app's list (a route
-    // printed before its link's RTM_NEWLINK reads `dev veth1`, not `dev if2`): a file is read
-    // once more first for the names. A pipe names what it has seen.
-    let mut primed: Vec<(i32, String)> = Vec::new();
-    if matches!(format, Some(Format::Summary | Format::Csv)) && opts.input != "-" {
-        let mut d = dissector(opts, specs.clone())?;
-        learn_link_names(&opts.input, opts.count, &mut d);
-        primed = d.link_names().map(|(i, n)| (i, n.to_string())).collect();
-    }
+    // Summary lines and CSV name a link as the whole file does (see `names`). A pipe names
+    // what it has seen.
+    let primed = names::primed(opts, &specs, early)?;
     let prime = |d: &mut Dissector| d.prime_links(primed.iter().map(|(i, n)| (*i, n.as_str())));
     let mut dis = dissector(opts, specs.clone())?;
     prime(&mut dis);
@@ -628,6 +629,17 @@ pub fn run(
         return Err(CliError::new(format!("{}: {e}", opts.input)));
     }
     Ok(())
+}
+
+/// What `read` prints: `-T`, else nothing when it only writes a file or counts coverage, else
+/// summary lines.
+fn format_of(opts: &ReadOptions) -> Option<Format> {
+    match (opts.format, &opts.write) {
+        (_, _) if opts.coverage => None,
+        (Some(f), _) => Some(f),
+        (None, Some(_)) => None,
+        (None, None) => Some(Format::Summary),
+    }
 }
 
 /// A closed pipe ends the output quietly (as `head` expects); other errors are reported.

@@ -832,6 +832,11 @@ impl Dissector {
         }
     }
 
+    /// Whether indexing learns interface names as `other` does (IFLA_IFNAME's number).
+    pub fn learns_links_as(&self, other: &Dissector) -> bool {
+        self.ifla_ifname == other.ifla_ifname
+    }
+
     /// An interface's name, if an RTM_NEWLINK for it was seen.
     pub fn link_name(&self, index: i32) -> Option<&str> {
         self.links.get(&index).map(String::as_str)

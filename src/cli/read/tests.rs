@@ -64,6 +64,10 @@ fn link_name_pass_learns_what_indexing_learns() {
             let mut pass = Dissector::new(specs.clone());
             learn_link_names(path, count, &mut pass);
             assert_eq!(names(&pass), names(&all), "{path} count {count:?}");
+            // The pass that starts before the specs are loaded learns the same.
+            let mut early = names::names_of(path, count, Dissector::new(SpecRegistry::new()));
+            early.sort();
+            assert_eq!(early, names(&all), "{path} count {count:?}, without specs");
             named += usize::from(count.is_none() && !names(&all).is_empty());
         }
     }
@@ -77,4 +81,61 @@ fn link_name_pass_learns_what_indexing_learns() {
     // The frames rename link 1: what comes later in the file wins.
     assert!(got.contains(&(1, "lo".into())), "{got:?}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn read_opts(args: &[&str]) -> ReadOptions {
+    #[derive(clap::Parser)]
+    struct Args {
+        #[command(flatten)]
+        read: ReadOptions,
+    }
+    <Args as clap::Parser>::parse_from(std::iter::once("read").chain(args.iter().copied())).read
+}
+
+/// The names the pass started before the specs loaded are used only if the specs number
+/// IFLA_IFNAME as the pass did (3); else, and with `--decode-as`/`--genl`, the pass runs again.
+#[test]
+fn early_names_are_used_only_when_the_specs_agree() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/route-link.pcap");
+    let path = path.to_str().unwrap();
+    let opts = read_opts(&["-r", path]);
+    let sorted = |mut v: Vec<(i32, String)>| {
+        v.sort();
+        v
+    };
+    let embedded = SpecRegistry::with_embedded();
+    let real = sorted(names::primed(&opts, &embedded, None).unwrap());
+    assert!(real.contains(&(1, "lo".into())), "{real:?}");
+    // An early pass is taken as it is: a made-up result shows which one was used.
+    let fake = || Some(names::EarlyNames::ready(vec![(7, "fake".into())]));
+    assert_eq!(
+        names::primed(&opts, &embedded, fake()).unwrap(),
+        [(7, "fake".into())]
+    );
+    // A spec numbering IFLA_IFNAME 7: the early pass learned with the wrong number.
+    let mut odd = SpecRegistry::new();
+    let rt_link = "name: rt-link\nprotocol: netlink-raw\nprotonum: 0\nattribute-sets:\n  - name: link-attrs\n    name-prefix: ifla-\n    attributes:\n      - {name: ifname, type: string, value: 7}\n";
+    odd.insert(
+        crate::dissect::specs::load_spec(
+            rt_link,
+            crate::dissect::specs::SpecSource::Embedded("t".into()),
+        )
+        .unwrap(),
+    );
+    assert!(
+        names::primed(&opts, &odd, fake())
+            .unwrap()
+            .iter()
+            .all(|(_, n)| n != "fake")
+    );
+    // Pins need the specs: no early pass; nor for formats that name no links.
+    assert!(names::start(&read_opts(&["-r", path, "--genl", "nlctrl=16"])).is_none());
+    assert!(names::start(&read_opts(&["-r", path, "-T", "json"])).is_none());
+    assert!(names::start(&read_opts(&["-r", "-"])).is_none());
+    let early = names::start(&opts);
+    assert!(early.is_some());
+    assert_eq!(
+        sorted(names::primed(&opts, &embedded, early).unwrap()),
+        real
+    );
 }
