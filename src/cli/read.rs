@@ -251,6 +251,18 @@ pub(crate) fn learn_link_names(path: &str, count: Option<u64>, dis: &mut Dissect
     let _ = walk(path, count, dis, true, &mut |_, _, _, _| {});
 }
 
+/// [`learn_link_names`] from the pcap record at file offset `from` up to the first record at
+/// or after offset `until`, whose offset it returns (`None`: the file ended first, or a read
+/// error did).
+pub(crate) fn learn_link_names_between(
+    path: &str,
+    from: u64,
+    until: u64,
+    dis: &mut Dissector,
+) -> Option<u64> {
+    walk_span(path, None, from..until, dis, true, &mut |_, _, _, _| {}).unwrap_or(None)
+}
+
 /// [`walk_file`], or [`learn_link_names`] if `links_only` (`f` is then not called). Frames
 /// are borrowed from the reader: parsing here costs less than copying each frame to hand it
 /// over from another thread.
@@ -261,9 +273,26 @@ fn walk(
     links_only: bool,
     f: &mut dyn FnMut(&Dissector, u64, &BorrowedFrame, &FrameIndex),
 ) -> Result<(), CliError> {
+    walk_span(path, count, 0..u64::MAX, dis, links_only, f).map(|_| ())
+}
+
+/// [`walk`] over the records from file offset `span.start` (a pcap record's, or 0) to the
+/// first at or after `span.end`, whose offset it returns.
+fn walk_span(
+    path: &str,
+    count: Option<u64>,
+    span: std::ops::Range<u64>,
+    dis: &mut Dissector,
+    links_only: bool,
+    f: &mut dyn FnMut(&Dissector, u64, &BorrowedFrame, &FrameIndex),
+) -> Result<Option<u64>, CliError> {
     let input = File::open(path).map_err(|e| CliError::new(format!("cannot open {path}: {e}")))?;
     let read_err = |e: ReadError| CliError::new(format!("{path}: {e}"));
     let mut r = crate::pcap::Reader::new(input).map_err(read_err)?;
+    if span.start > 0 {
+        r.seek_record(span.start)
+            .map_err(|e| CliError::new(format!("{path}: {e}")))?;
+    }
     let mut fi = FrameIndex::default();
     let (mut no, mut seen) = (0u64, 0usize);
     while count.is_none_or(|c| no < c) {
@@ -272,6 +301,9 @@ fn walk(
             Some(Err(e)) => return Err(read_err(e)),
             Some(Ok(frame)) => frame,
         };
+        if frame.file_offset >= span.end {
+            return Ok(Some(frame.file_offset));
+        }
         no += 1;
         // As `feed` hands them over: a section's comments before its first frame.
         for c in frame.section_comments.get(seen..).unwrap_or_default() {
@@ -289,7 +321,7 @@ fn walk(
         dis.index_frame_into(frame.data, frame.linktype, endian, &mut fi);
         f(dis, no, &frame, &fi);
     }
-    Ok(())
+    Ok(None)
 }
 
 /// One message as [`walk_linked`] hands it over.

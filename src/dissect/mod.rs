@@ -105,7 +105,7 @@ pub const LINK_NAMES_PREFIX: &str = "link-names:";
 /// limit (an entry is at most 10 digits, `=`, 15 bytes of name and a space).
 pub const LINK_NAMES_PER_COMMENT: usize = 2000;
 /// Interface names remembered at most (RTM_NEWLINK and `link-names:` comments).
-const MAX_LINKS: usize = 65_536;
+pub(crate) const MAX_LINKS: usize = 65_536;
 
 /// How many recent requests are remembered to decode capped error acks.
 const RECENT_REQUESTS: usize = 4096;

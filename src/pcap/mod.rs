@@ -9,6 +9,7 @@
 mod error;
 pub mod feed;
 mod read;
+pub mod split;
 mod write;
 
 #[cfg(test)]

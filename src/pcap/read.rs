@@ -493,6 +493,25 @@ impl<R: Read> Reader<R> {
     }
 }
 
+impl<R: Read + io::Seek> Reader<R> {
+    /// Go on reading a pcap file at `offset`, where a record starts (a pass split across
+    /// threads): what follows reads as it would after reading up to there. Not for pcapng,
+    /// whose frames need the interfaces described before them.
+    ///
+    /// # Errors
+    /// A pcapng input, or the seek's error.
+    pub fn seek_record(&mut self, offset: u64) -> io::Result<()> {
+        if !matches!(self.state, State::Pcap { .. }) {
+            return Err(io::Error::other("only pcap files resume mid-file"));
+        }
+        io::Seek::seek(&mut self.inner, io::SeekFrom::Start(offset))?;
+        self.pos = offset;
+        self.pending = 0;
+        self.done = false;
+        Ok(())
+    }
+}
+
 impl<R: Read> Iterator for Reader<R> {
     type Item = Result<Frame, ReadError>;
 

@@ -1,26 +1,26 @@
 //! The interface names a summary or CSV row of a file shows: learned by a pass over the whole
 //! file before the lines are printed (a route printed before its link's RTM_NEWLINK reads
 //! `dev veth1`, as in the app's list). The pass starts on its own thread before the specs are
-//! loaded, so the two overlap: on the 200 MB bench file the pass takes ~50 ms and loading the
-//! specs ~25 ms of two cores.
+//! loaded, so the two overlap (on the 200 MB bench file the pass takes ~60 ms of a core and
+//! loading the specs ~25 ms of two), and a pcap file's second half is walked on another
+//! thread at the same time.
 
+use std::collections::HashSet;
 use std::thread::{self, JoinHandle};
 
-use super::{ReadOptions, format_of, learn_link_names};
+use super::{ReadOptions, format_of, learn_link_names, learn_link_names_between};
 use crate::cli::CliError;
-use crate::dissect::{Dissector, specs::SpecRegistry};
+use crate::dissect::{Dissector, MAX_LINKS, specs::SpecRegistry};
 use crate::export::Format;
 
-/// A pass over the file started before the specs were loaded; learned with a dissector
-/// without specs, which reads IFLA_IFNAME as the uapi numbers it (3).
+/// Files below this size are walked by one thread.
+const SPLIT_FROM: u64 = 8 << 20;
+
+/// A pass over the file started before the specs were loaded; learned with dissectors
+/// without specs, which read IFLA_IFNAME as the uapi numbers it (3).
 pub struct EarlyNames(JoinHandle<Names>);
 
 type Names = Vec<(i32, String)>;
-
-/// Whether `read` with `opts` names links from a pass over the whole file first.
-pub(super) fn wanted(opts: &ReadOptions) -> bool {
-    matches!(format_of(opts), Some(Format::Summary | Format::Csv)) && opts.input != "-"
-}
 
 #[cfg(test)]
 impl EarlyNames {
@@ -28,6 +28,11 @@ impl EarlyNames {
     pub(super) fn ready(names: Names) -> Self {
         EarlyNames(thread::spawn(move || names))
     }
+}
+
+/// Whether `read` with `opts` names links from a pass over the whole file first.
+pub(super) fn wanted(opts: &ReadOptions) -> bool {
+    matches!(format_of(opts), Some(Format::Summary | Format::Csv)) && opts.input != "-"
 }
 
 /// Start the pass for `opts` if `read` wants one and it can run without specs: not with
@@ -38,13 +43,73 @@ pub fn start(opts: &ReadOptions) -> Option<EarlyNames> {
     }
     let (path, count) = (opts.input.clone(), opts.count);
     let pass = thread::Builder::new().name("link names".into());
-    let h = pass.spawn(move || names_of(&path, count, Dissector::new(SpecRegistry::new())));
-    h.ok().map(EarlyNames)
+    pass.spawn(move || early(&path, count)).ok().map(EarlyNames)
 }
 
-pub(super) fn names_of(path: &str, count: Option<u64>, mut d: Dissector) -> Names {
-    learn_link_names(path, count, &mut d);
+fn names(d: &Dissector) -> Names {
     d.link_names().map(|(i, n)| (i, n.to_string())).collect()
+}
+
+fn bare() -> Dissector {
+    Dissector::new(SpecRegistry::new())
+}
+
+/// What [`learn_link_names`] learns, a large pcap file's second half on another thread: from
+/// a record start near the middle ([`crate::pcap::split`]) that the first half's walk must
+/// arrive at exactly, else it walks on alone. Names learn by index, later ones win: the second
+/// half's go over the first's, unless together they could have filled the table (then the
+/// first half's walk goes on, as one pass would have).
+pub(super) fn early(path: &str, count: Option<u64>) -> Names {
+    let mut d = bare();
+    let mid = std::fs::File::open(path).ok().and_then(|f| {
+        let len = f.metadata().ok()?.len();
+        (count.is_none() && len >= SPLIT_FROM)
+            .then(|| crate::pcap::split::record_start_near(&f, len / 2))
+            .flatten()
+    });
+    match mid {
+        Some(mid) => split_walk(path, mid),
+        None => {
+            learn_link_names(path, count, &mut d);
+            names(&d)
+        }
+    }
+}
+
+/// [`early`] from a record start near the middle, `mid` (a guess: the first half checks it).
+pub(super) fn split_walk(path: &str, mid: u64) -> Names {
+    let mut d = bare();
+    let p = path.to_string();
+    let second = thread::spawn(move || {
+        let mut d = bare();
+        learn_link_names_between(&p, mid, u64::MAX, &mut d);
+        names(&d)
+    });
+    let go_on_from = match learn_link_names_between(path, 0, mid, &mut d) {
+        // The file ended, or a read error ended it, before the middle: as one pass.
+        None => return names(&d),
+        Some(at) if at != mid => at,
+        Some(_) => match second.join() {
+            Ok(rest) if fits(&d, &rest) => {
+                let mut all = names(&d);
+                let later: HashSet<i32> = rest.iter().map(|(i, _)| *i).collect();
+                all.retain(|(i, _)| !later.contains(i));
+                all.extend(rest);
+                return all;
+            }
+            _ => mid,
+        },
+    };
+    learn_link_names_between(path, go_on_from, u64::MAX, &mut d);
+    names(&d)
+}
+
+/// Whether the first half's names and `rest` stay under the table's size (so neither half
+/// met the limit, and one pass would not have either).
+fn fits(d: &Dissector, rest: &Names) -> bool {
+    let mut all: HashSet<i32> = d.link_names().map(|(i, _)| i).collect();
+    all.extend(rest.iter().map(|(i, _)| *i));
+    all.len() < MAX_LINKS
 }
 
 /// The names for `read` with `opts`: those of the early pass, if it started and learned as a
@@ -57,10 +122,13 @@ pub(super) fn primed(
     if !wanted(opts) {
         return Ok(Vec::new());
     }
-    let d = super::dissector(opts, specs.clone())?;
-    let same = Dissector::new(SpecRegistry::new()).learns_links_as(&d);
+    let mut d = super::dissector(opts, specs.clone())?;
+    let same = bare().learns_links_as(&d);
     match early.map(|e| e.0.join()) {
         Some(Ok(names)) if same => Ok(names),
-        _ => Ok(names_of(&opts.input, opts.count, d)),
+        _ => {
+            learn_link_names(&opts.input, opts.count, &mut d);
+            Ok(names(&d))
+        }
     }
 }

@@ -65,7 +65,7 @@ fn link_name_pass_learns_what_indexing_learns() {
             learn_link_names(path, count, &mut pass);
             assert_eq!(names(&pass), names(&all), "{path} count {count:?}");
             // The pass that starts before the specs are loaded learns the same.
-            let mut early = names::names_of(path, count, Dissector::new(SpecRegistry::new()));
+            let mut early = names::early(path, count);
             early.sort();
             assert_eq!(early, names(&all), "{path} count {count:?}, without specs");
             named += usize::from(count.is_none() && !names(&all).is_empty());
@@ -138,4 +138,91 @@ fn early_names_are_used_only_when_the_specs_agree() {
         sorted(names::primed(&opts, &embedded, early).unwrap()),
         real
     );
+}
+
+/// A pass split at any record start learns what one pass learns; so does one split at a
+/// wrong guess (mid-record, past the end: the first half does not arrive there and walks on).
+#[test]
+fn a_split_name_pass_learns_what_one_pass_learns() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = captures_in(&root.join("captures"));
+    files.extend(captures_in(&root.join("../shared/captures")));
+    files.retain(|f| f.extension().is_some_and(|e| e == "pcap"));
+    let (mut splits, mut named) = (0, 0);
+    for f in &files {
+        let path = f.to_str().unwrap();
+        let mut one = Dissector::new(SpecRegistry::new());
+        learn_link_names(path, None, &mut one);
+        let want = names(&one);
+        named += usize::from(!want.is_empty());
+        let starts: Vec<u64> = crate::pcap::Reader::new(File::open(f).unwrap())
+            .unwrap()
+            .map_while(Result::ok)
+            .map(|fr| fr.file_offset)
+            .collect();
+        let len = std::fs::metadata(f).unwrap().len();
+        let step = starts.len() / 40 + 1;
+        let guesses = starts
+            .iter()
+            .step_by(step)
+            .flat_map(|&s| [s, s + 1, s + 17]);
+        for mid in guesses.chain([len, len + 100]) {
+            let mut got = names::split_walk(path, mid);
+            got.sort();
+            assert_eq!(got, want, "{path} split at {mid}");
+            splits += 1;
+        }
+    }
+    assert!(
+        named >= 5 && splits >= 500,
+        "{named} captures name links, {splits} splits"
+    );
+}
+
+/// A file large enough to be split: its second half renames links the first named, and
+/// names others; the split pass learns what one pass does.
+#[test]
+fn a_large_pcap_is_split_and_later_names_win() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/route-link.pcap");
+    let r = crate::pcap::Reader::new(File::open(&src).unwrap()).unwrap();
+    let iface = r.interfaces()[0].clone();
+    let frames: Vec<_> = r.map(Result::unwrap).collect();
+    let path = std::env::temp_dir().join(format!("nlscope-split-{}.pcap", std::process::id()));
+    let opts = WriterOptions {
+        format: OutFormat::Pcap,
+        section_comments: Vec::new(),
+        application: None,
+    };
+    let mut w = Writer::new(File::create(&path).unwrap(), opts);
+    let mut written = 0;
+    let mut round = 0u8;
+    while written < 10 << 20 {
+        for f in &frames {
+            let mut f = f.clone();
+            // Past the middle, every name "veth1" reads "vet_1" (same length, same layout).
+            if written > 5 << 20
+                && let Some(p) = f.data.windows(5).position(|w| w == b"veth1")
+            {
+                f.data[p + 3] = b'_';
+            }
+            written += f.data.len() + 16;
+            w.write_frame(&f, &iface).unwrap();
+        }
+        round = round.wrapping_add(1);
+    }
+    w.flush().unwrap();
+    drop(w);
+    let p = path.to_str().unwrap();
+    let file = File::open(&path).unwrap();
+    let mid = crate::pcap::split::record_start_near(&file, file.metadata().unwrap().len() / 2);
+    assert!(mid.is_some(), "{round} rounds");
+    let mut one = Dissector::new(SpecRegistry::new());
+    learn_link_names(p, None, &mut one);
+    let want = names(&one);
+    assert!(want.iter().any(|(_, n)| n == "vet_1"), "{want:?}");
+    assert!(!want.iter().any(|(_, n)| n == "veth1"), "{want:?}");
+    let mut got = names::early(p, None);
+    got.sort();
+    assert_eq!(got, want);
+    let _ = std::fs::remove_file(&path);
 }
