@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use serde_norway::Value as Y;
+use super::value::Y;
 
 use super::super::model::*;
 use super::{R, c_name, get, get_bool, get_int, get_str, int_of, req_str, seq};

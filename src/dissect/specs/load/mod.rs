@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 
-use serde_norway::Value as Y;
+use value::Y;
 
 use super::model::*;
 use check::check_refs;
 
 mod check;
 mod defs;
+mod value;
 
 use defs::*;
 #[cfg(test)]

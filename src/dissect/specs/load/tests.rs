@@ -347,3 +347,94 @@ fn zero_in_request_is_read_on_integer_members_only() {
     .unwrap_err();
     assert!(e.to_string().contains("needs an integer member"), "{e}");
 }
+
+/// Spec documents read into the loader's own value as into serde_norway's (which the loader
+/// read before): every embedded spec and every kernel spec in ../shared/ynl-specs.
+#[test]
+fn documents_read_as_serde_norway_reads_them() {
+    use super::value::{Number, Y};
+    fn conv(v: &serde_norway::Value) -> Y {
+        use serde_norway::Value as N;
+        match v {
+            N::Null => Y::Null,
+            N::Bool(b) => Y::Bool(*b),
+            N::Number(n) => Y::Number(match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => Number::Int(i),
+                (None, Some(u), _) => Number::UInt(u),
+                (None, None, f) => Number::Float(f.unwrap()),
+            }),
+            N::String(s) => Y::String(s.clone()),
+            N::Sequence(s) => Y::Sequence(s.iter().map(conv).collect()),
+            N::Mapping(m) => {
+                let text: String = m
+                    .iter()
+                    .map(|(k, v)| format!("{:?}={:?};", conv(k), conv(v)))
+                    .collect();
+                Y::String(text)
+            }
+            N::Tagged(t) => panic!("tag {t:?}"),
+        }
+    }
+    // Mappings compared as their entries in order (ours keeps pairs, theirs an IndexMap).
+    fn flat(v: &Y) -> Y {
+        match v {
+            Y::Mapping(m) => Y::String(
+                m.iter()
+                    .map(|(k, v)| format!("{:?}={:?};", flat(k), flat(v)))
+                    .collect(),
+            ),
+            Y::Sequence(s) => Y::Sequence(s.iter().map(flat).collect()),
+            // A number as the loader reads it (`as_i64`, else `as_u64`).
+            Y::Number(n) => Y::Number(match n.as_i64() {
+                Some(i) => Number::Int(i),
+                None => *n,
+            }),
+            other => other.clone(),
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut n = 0;
+    for dir in [root.join("assets/specs"), root.join("../shared/ynl-specs")] {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd {
+            let p = e.unwrap().path();
+            if p.extension().is_none_or(|x| x != "yaml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let theirs: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+            let ours: Y = serde_norway::from_str(&text).unwrap();
+            assert_eq!(flat(&ours), conv(&theirs), "{p:?}");
+            n += 1;
+        }
+    }
+    assert!(n >= 80, "{n} spec files");
+}
+
+#[test]
+fn duplicate_and_odd_keys_are_errors() {
+    use super::value::Y;
+    for (text, want) in [
+        ("a: 1\nb: 2\na: 3\n", "duplicate key 'a'"),
+        ("1: x\n0x1: y\n", "duplicate key 1"),
+        ("[1]: x\n", "must be a string or a number"),
+    ] {
+        let e = serde_norway::from_str::<Y>(text).unwrap_err().to_string();
+        assert!(e.contains(want), "{text:?}: {e}");
+    }
+    // A large mapping (the set of seen keys takes over from scanning them).
+    let mut big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+    assert!(serde_norway::from_str::<Y>(&big).is_ok());
+    big.push_str("k7: again\n");
+    let e = serde_norway::from_str::<Y>(&big).unwrap_err().to_string();
+    assert!(e.contains("duplicate key 'k7'"), "{e}");
+    let json: Y = serde_json::from_str(r#"{"a": [1, -2, 3.5, "x", null, true]}"#).unwrap();
+    assert_eq!(
+        json.as_mapping()
+            .and_then(|m| m.get("a"))
+            .map(|v| matches!(v, Y::Sequence(s) if s.len() == 6)),
+        Some(true)
+    );
+}

@@ -1,0 +1,221 @@
+//! A spec document as the loader reads it: YAML (spec files) or JSON (the embedded specs,
+//! converted by build.rs) deserialize into it. Mappings are small (a spec's objects have a
+//! few keys) and kept in file order as pairs: looking a key up by scanning them costs less
+//! than hashing it, and loading the specs is where every command starts (serde_norway's
+//! `Value`, an IndexMap with SipHash, was ~20% of `read -c 1`).
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// One value of the document.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Y {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    Sequence(Vec<Y>),
+    Mapping(Mapping),
+}
+
+/// A number as the document wrote it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Number {
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+}
+
+impl Number {
+    pub(super) fn as_i64(self) -> Option<i64> {
+        match self {
+            Number::Int(i) => Some(i),
+            Number::UInt(u) => i64::try_from(u).ok(),
+            Number::Float(_) => None,
+        }
+    }
+
+    pub(super) fn as_u64(self) -> Option<u64> {
+        match self {
+            Number::Int(i) => u64::try_from(i).ok(),
+            Number::UInt(u) => Some(u),
+            Number::Float(_) => None,
+        }
+    }
+}
+
+/// A mapping's entries in document order (keys are distinct).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(super) struct Mapping(Vec<(Y, Y)>);
+
+impl Mapping {
+    /// The value of the string key `key`.
+    pub(super) fn get(&self, key: &str) -> Option<&Y> {
+        self.0
+            .iter()
+            .find(|(k, _)| matches!(k, Y::String(s) if s == key))
+            .map(|(_, v)| v)
+    }
+
+    /// The entries in document order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&Y, &Y)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl Y {
+    pub(super) fn as_mapping(&self) -> Option<&Mapping> {
+        match self {
+            Y::Mapping(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub(super) fn as_str(&self) -> Option<&str> {
+        match self {
+            Y::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(super) fn is_null(&self) -> bool {
+        matches!(self, Y::Null)
+    }
+}
+
+impl<'de> Deserialize<'de> for Y {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(YVisitor)
+    }
+}
+
+struct YVisitor;
+
+impl<'de> Visitor<'de> for YVisitor {
+    type Value = Y;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a YAML or JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Y, E> {
+        Ok(Y::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Y, E> {
+        Ok(Y::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Y, D::Error> {
+        Y::deserialize(d)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Y, E> {
+        Ok(Y::Bool(b))
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<Y, E> {
+        Ok(Y::Number(Number::Int(i)))
+    }
+
+    fn visit_u64<E>(self, u: u64) -> Result<Y, E> {
+        Ok(Y::Number(Number::UInt(u)))
+    }
+
+    fn visit_f64<E>(self, f: f64) -> Result<Y, E> {
+        Ok(Y::Number(Number::Float(f)))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Y, E> {
+        Ok(Y::String(s.to_string()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Y, E> {
+        Ok(Y::String(s))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Y, A::Error> {
+        // The size hint is the input's claim: not trusted for the allocation.
+        let mut v = Vec::with_capacity(a.size_hint().unwrap_or(0).min(64));
+        while let Some(e) = a.next_element()? {
+            v.push(e);
+        }
+        Ok(Y::Sequence(v))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Y, A::Error> {
+        let mut m: Vec<(Y, Y)> = Vec::with_capacity(a.size_hint().unwrap_or(0).min(64));
+        // Keys seen, once a mapping is large enough that scanning them would cost more.
+        let mut seen: Option<HashSet<String>> = None;
+        while let Some((k, v)) = a.next_entry::<Y, Y>()? {
+            if key_id(&k, false).is_none() {
+                return Err(de::Error::custom(
+                    "a mapping key must be a string or a number",
+                ));
+            }
+            let dup = match seen.as_mut() {
+                Some(set) => key_id(&k, true).is_some_and(|id| !set.insert(id)),
+                None => m.iter().any(|(s, _)| same_key(s, &k)),
+            };
+            if dup {
+                return Err(de::Error::custom(format_args!(
+                    "duplicate key {}",
+                    Shown(&k)
+                )));
+            }
+            m.push((k, v));
+            if seen.is_none() && m.len() >= 16 {
+                seen = Some(m.iter().filter_map(|(k, _)| key_id(k, true)).collect());
+            }
+        }
+        Ok(Y::Mapping(Mapping(m)))
+    }
+}
+
+/// What tells keys apart (a number by its value, however it was written), made only if
+/// `make`; `None`: not a key a spec has.
+fn key_id(k: &Y, make: bool) -> Option<String> {
+    let id = |s: std::fmt::Arguments<'_>| if make { s.to_string() } else { String::new() };
+    match k {
+        Y::String(s) => Some(id(format_args!("s{s}"))),
+        Y::Bool(b) => Some(id(format_args!("b{b}"))),
+        Y::Number(Number::Int(i)) => Some(id(format_args!("n{i}"))),
+        Y::Number(Number::UInt(u)) => Some(id(format_args!("n{u}"))),
+        Y::Number(Number::Float(f)) => Some(id(format_args!("f{f}"))),
+        Y::Null | Y::Sequence(_) | Y::Mapping(_) => None,
+    }
+}
+
+/// Whether two keys are the same key (as [`key_id`] tells them apart).
+fn same_key(a: &Y, b: &Y) -> bool {
+    match (a, b) {
+        (Y::String(x), Y::String(y)) => x == y,
+        (Y::Bool(x), Y::Bool(y)) => x == y,
+        (Y::Number(Number::Float(x)), Y::Number(Number::Float(y))) => x == y,
+        (Y::Number(x), Y::Number(y)) => {
+            let wide = |n: &Number| match n {
+                Number::Int(i) => Some(i128::from(*i)),
+                Number::UInt(u) => Some(i128::from(*u)),
+                Number::Float(_) => None,
+            };
+            wide(x).is_some() && wide(x) == wide(y)
+        }
+        _ => false,
+    }
+}
+
+/// A key as an error message shows it.
+struct Shown<'a>(&'a Y);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Y::String(s) => write!(f, "'{s}'"),
+            Y::Number(Number::Int(i)) => write!(f, "{i}"),
+            Y::Number(Number::UInt(u)) => write!(f, "{u}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
