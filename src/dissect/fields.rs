@@ -263,39 +263,54 @@ impl FieldSource for MsgFields<'_> {
                 if let Some(hit) = crate::conv::show::field(self.linked.as_ref(), field, f) {
                     return hit;
                 }
-                let mut hit = false;
-                for n in self.tree() {
-                    n.walk(&mut |n| {
-                        if hit || n.field != field {
-                            return;
-                        }
-                        if let Value::Flags { value, names } = &n.value {
-                            // Only set bits are named; each name's mask is within `value`.
-                            let table: Vec<(&str, u64)> =
-                                names.iter().map(|s| (s.as_str(), *value)).collect();
-                            if f(&FieldValue::Flags {
-                                value: *value,
-                                table: &table,
-                            }) {
-                                hit = true;
-                            }
-                        } else if let Some(v) = node_value(&n.value) {
-                            if f(&v) {
-                                hit = true;
-                            }
-                        } else if f(&FieldValue::Bool(true)) {
-                            // Containers: present is all a filter can ask of them.
-                            hit = true;
-                        }
-                    });
-                    if hit {
-                        return true;
-                    }
-                }
-                hit
+                // A top-level plain attribute: its nodes alone, without the tree.
+                let direct = match self.want {
+                    Some(w) if !self.tree_built() => self.view.top_level_any(field, w, &mut |n| {
+                        any_at(std::slice::from_ref(n), field, f)
+                    }),
+                    _ => None,
+                };
+                direct.unwrap_or_else(|| any_at(self.tree(), field, f))
             }
         }
     }
+}
+
+/// Whether `f` holds for a node at `field` in `nodes` or below them.
+fn any_at(
+    nodes: &[Node],
+    field: &str,
+    f: &mut dyn FnMut(&FieldValue<'_>) -> bool,
+) -> bool {
+    let mut hit = false;
+    for n in nodes {
+        n.walk(&mut |n| {
+            if hit || n.field != field {
+                return;
+            }
+            if let Value::Flags { value, names } = &n.value {
+                // Only set bits are named; each name's mask is within `value`.
+                let table: Vec<(&str, u64)> = names.iter().map(|s| (s.as_str(), *value)).collect();
+                if f(&FieldValue::Flags {
+                    value: *value,
+                    table: &table,
+                }) {
+                    hit = true;
+                }
+            } else if let Some(v) = node_value(&n.value) {
+                if f(&v) {
+                    hit = true;
+                }
+            } else if f(&FieldValue::Bool(true)) {
+                // Containers: present is all a filter can ask of them.
+                hit = true;
+            }
+        });
+        if hit {
+            return true;
+        }
+    }
+    hit
 }
 
 /// Field names the filter accepts: header fields, the specs' attribute paths, and paths of

@@ -79,6 +79,47 @@ impl<'a> Walker<'a> {
         self.level(start, end, None, path, depth, None, None)
     }
 
+    /// Whether `f` holds for one of the attributes of `set` at the level `data[start..end]`
+    /// whose type number is one of `types`, each as [`Walker::attrs`] would build it (`types`
+    /// name plain attributes: no sub-message or nest, so nothing else at the level bears on
+    /// them); in message order, up to the first that `f` holds for. Like the level, it stops
+    /// at the first malformed attribute.
+    pub(crate) fn top_level_any(
+        &self,
+        (start, end): (usize, usize),
+        set: &AttrSet,
+        path: &str,
+        types: &[u16],
+        f: &mut dyn FnMut(&Node) -> bool,
+    ) -> bool {
+        let end = end.min(self.data.len());
+        let mut pos = start;
+        while end - pos.min(end) >= NLA_HDRLEN {
+            let (Some(len), Some(raw_type)) = (
+                self.endian.u16(self.data, pos),
+                self.endian.u16(self.data, pos + 2),
+            ) else {
+                break;
+            };
+            let len = usize::from(len);
+            if len < NLA_HDRLEN || len > end - pos {
+                break;
+            }
+            if types.contains(&(raw_type & NLA_TYPE_MASK)) {
+                let scope = Scope {
+                    set: Some(set),
+                    siblings: &[],
+                    parent: None,
+                };
+                if f(&self.attr(pos, len, raw_type, path, 0, &scope)) {
+                    return true;
+                }
+            }
+            pos += align4(len);
+        }
+        false
+    }
+
     /// One level of attributes; with `want`, only those it needs.
     #[allow(clippy::too_many_arguments)]
     fn level(

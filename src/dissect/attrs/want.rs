@@ -74,7 +74,7 @@ impl Want {
     }
 
     /// Whether an attribute of type `ty` is a plain value (a sub-message's selector is one).
-    pub(super) fn plain(ty: &AttrType) -> bool {
+    pub(crate) fn plain(ty: &AttrType) -> bool {
         matches!(
             ty,
             AttrType::Scalar(_)

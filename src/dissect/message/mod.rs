@@ -5,6 +5,7 @@ use super::{Dissector, MsgIndex};
 use crate::model::Direction;
 use crate::netlink::*;
 
+mod direct;
 mod fingerprint;
 mod resolutions;
 mod tree;

@@ -1,0 +1,191 @@
+//! A filter's value of a top-level plain attribute (`rt-link.mtu`, `rt-link.ifname`), read
+//! straight from a classic netlink message: the attributes are scanned by type number and
+//! only the field's become nodes. The tree a filter otherwise builds walks every attribute by
+//! name, makes the fixed header's node and runs the family's hooks. Only where that tree
+//! holds exactly these nodes at the field; else `None`, and the filter builds the tree.
+
+use super::super::attrs::{Walker, Want};
+use super::super::specs::MemberKind;
+use super::{MessageView, Target};
+use crate::model::Node;
+use crate::netlink::{NLMSG_HDRLEN, align4};
+
+/// Most type numbers one field name has in a set (a set numbers a name once; a few list it
+/// twice).
+const MAX_TYPES: usize = 4;
+
+impl MessageView<'_> {
+    /// Whether `f` holds for one of the nodes a filter's tree (for `want`) would hold at
+    /// `field`, a top-level plain attribute of this message's family (built in message order
+    /// up to the first it holds for); `None` where the tree must be built to know (a family
+    /// hook places or rereads values, the header has no fixed size, the field is not such an
+    /// attribute, error and generic netlink messages).
+    pub(crate) fn top_level_any(
+        &self,
+        field: &str,
+        want: &Want,
+        f: &mut dyn FnMut(&Node) -> bool,
+    ) -> Option<bool> {
+        let m = &self.m;
+        if self.prune.is_some() || self.is_uevent() || m.present < NLMSG_HDRLEN {
+            return None;
+        }
+        let Target::Raw { spec, op } = self.target() else {
+            return None;
+        };
+        let hooks = self.hooks();
+        if hooks.finish_reads_values() {
+            return None;
+        }
+        let (start, end) = (m.offset + NLMSG_HDRLEN, m.offset + m.present);
+        let (p, layout) = self.raw_layout(spec, op, start, end);
+        let root = layout.spec.field_root();
+        let name = field.strip_prefix(root)?.strip_prefix('.')?;
+        if name.contains('.') || name.parse::<u16>().is_ok() {
+            return None;
+        }
+        let placed =
+            |f: &str| f == field || f.strip_prefix(field).is_some_and(|r| r.starts_with('.'));
+        if hooks.override_paths().iter().any(|f| placed(f)) {
+            return None;
+        }
+        let set = layout.set?;
+        // The numbers whose attribute (the first numbered so: what the walker finds) is named
+        // `name`.
+        let (mut types, mut n) = ([0u16; MAX_TYPES], 0);
+        for a in set.attrs.iter().filter(|a| a.name == name) {
+            if !Want::plain(&a.ty) {
+                return None;
+            }
+            if set.get(a.value).is_some_and(|f| f.name == name) {
+                *types.get_mut(n)? = a.value;
+                n += 1;
+            }
+        }
+        if hooks.short_header(&p, layout.header).is_some() {
+            return None;
+        }
+        let mut pos = start;
+        if let Some(st) = layout.header {
+            // The bare header node's extent (attrs::Walker::header_node), for a whole header.
+            let sized = st
+                .members
+                .iter()
+                .all(|m| !matches!(m.kind, MemberKind::Array { .. } | MemberKind::Rest(_)));
+            if !sized || end - pos < st.size {
+                return None;
+            }
+            pos += align4(st.size).min(end - pos);
+        }
+        if hooks.between(&p, pos).is_some() {
+            return None;
+        }
+        let w = Walker {
+            data: self.data,
+            endian: m.endian,
+            spec: Some(layout.spec),
+            overrides: Vec::new(),
+            op: Some(op.name.as_str()),
+            want: Some(want),
+            prune: None,
+        };
+        Some(w.top_level_any((pos, end), set, root, types.get(..n)?, f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    use crate::dissect::attrs::Want;
+    use crate::dissect::fields::MsgFields;
+    use crate::dissect::{Dissector, specs::SpecRegistry};
+    use crate::filter::{FieldSource, FieldValue};
+    use crate::model::Endian;
+
+    fn values(fields: &MsgFields<'_>, field: &str, stop_at: usize) -> (bool, Vec<String>) {
+        let mut seen = Vec::new();
+        let hit = fields.any(field, &mut |v: &FieldValue<'_>| {
+            seen.push(format!("{v:?}"));
+            seen.len() == stop_at
+        });
+        (hit, seen)
+    }
+
+    /// On every repo and shared capture, each top-level attribute of each kind of message
+    /// reads alike straight from the message and from the filter's tree: every value in
+    /// order, and a search that stops at the second.
+    #[test]
+    fn direct_values_are_the_trees() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in [root.join("captures"), root.join("../shared/captures")] {
+            let Ok(rd) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            files.extend(rd.filter_map(|e| e.ok().map(|e| e.path())));
+        }
+        files.retain(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"));
+        let specs = SpecRegistry::with_embedded();
+        let (mut direct, mut compared) = (0, 0);
+        for f in &files {
+            let Ok(r) = crate::pcap::Reader::new(std::fs::File::open(f).unwrap()) else {
+                continue;
+            };
+            let mut d = Dissector::new(specs.clone());
+            // A few messages of each kind per file: trees in a debug build are slow.
+            let mut kinds: HashMap<(u32, u16), usize> = HashMap::new();
+            for frame in r.map_while(Result::ok) {
+                let e = match frame.byte_order {
+                    crate::pcap::ByteOrder::Little => Endian::Little,
+                    crate::pcap::ByteOrder::Big => Endian::Big,
+                };
+                for c in &frame.comments {
+                    d.learn_from_comment(c);
+                }
+                let fi = d.index_frame(&frame.data, frame.linktype, e);
+                for m in &fi.msgs {
+                    let seen = kinds.entry((m.protocol, m.ty)).or_default();
+                    *seen += 1;
+                    if *seen > 4 {
+                        continue;
+                    }
+                    let v = d.view(&frame.data, m);
+                    let Some(spec) = v.spec() else { continue };
+                    let root = spec.field_root();
+                    let mut names: Vec<&str> = spec
+                        .sets
+                        .values()
+                        .flat_map(|s| s.attrs.iter().map(|a| a.name))
+                        .collect();
+                    names.sort_unstable();
+                    names.dedup();
+                    for name in names {
+                        let field = format!("{root}.{name}");
+                        let want = Want::new([field.as_str()]);
+                        if v.top_level_any(&field, &want, &mut |_| false).is_none() {
+                            continue;
+                        }
+                        direct += 1;
+                        for stop_at in [0, 2] {
+                            let fast =
+                                MsgFields::new(&v, 1, 0, frame.data.len()).wanting(Some(&want));
+                            let got = values(&fast, &field, stop_at);
+                            assert!(!fast.tree_built(), "{field}");
+                            let slow =
+                                MsgFields::new(&v, 1, 0, frame.data.len()).wanting(Some(&want));
+                            let _ = slow.tree();
+                            assert_eq!(got, values(&slow, &field, stop_at), "{f:?} {field}");
+                            compared += usize::from(!got.1.is_empty());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            direct >= 50_000 && compared >= 2_000,
+            "{direct} direct reads, {compared} with values"
+        );
+    }
+}
