@@ -277,11 +277,7 @@ impl FieldSource for MsgFields<'_> {
 }
 
 /// Whether `f` holds for a node at `field` in `nodes` or below them.
-fn any_at(
-    nodes: &[Node],
-    field: &str,
-    f: &mut dyn FnMut(&FieldValue<'_>) -> bool,
-) -> bool {
+fn any_at(nodes: &[Node], field: &str, f: &mut dyn FnMut(&FieldValue<'_>) -> bool) -> bool {
     let mut hit = false;
     for n in nodes {
         n.walk(&mut |n| {
