@@ -13,6 +13,7 @@ use nlscope::dissect::fields::{Catalog, MsgFields};
 use nlscope::dissect::specs::SpecRegistry;
 use nlscope::dissect::{Dissector, FrameIndex, MessageView};
 use nlscope::export::{Emitter, Format, FrameRef, Part};
+use nlscope::filter::FieldSource;
 use nlscope::model::{Endian, Node};
 
 /// The embedded specs, loaded once per process.
@@ -151,11 +152,30 @@ fn check_filter_trees(view: &MessageView) {
     };
     let full = view.tree();
     for field in WANTED {
-        let pruned = view.tree_for(Some(&Want::new([*field])));
+        let want = Want::new([*field]);
+        let pruned = view.tree_for(Some(&want));
         assert_eq!(
             values(&pruned, field),
             values(&full, field),
             "the filter tree of {field} differs from the tree"
+        );
+        // What a filter reads of the field without building its tree (a top-level plain
+        // attribute read from the message) is what it reads from the tree.
+        let read = |f: &MsgFields| {
+            let mut seen = Vec::new();
+            f.any(field, &mut |v| {
+                seen.push(format!("{v:?}"));
+                false
+            });
+            seen
+        };
+        let direct = MsgFields::new(view, 1, 0, 0).wanting(Some(&want));
+        let tree = MsgFields::new(view, 1, 0, 0).wanting(Some(&want));
+        let _ = tree.tree();
+        assert_eq!(
+            read(&direct),
+            read(&tree),
+            "{field} reads differently without the tree"
         );
     }
 }
