@@ -60,7 +60,6 @@ fn bare() -> Dissector {
 /// half's go over the first's, unless together they could have filled the table (then the
 /// first half's walk goes on, as one pass would have).
 pub(super) fn early(path: &str, count: Option<u64>) -> Names {
-    let mut d = bare();
     let mid = std::fs::File::open(path).ok().and_then(|f| {
         let len = f.metadata().ok()?.len();
         (count.is_none() && len >= SPLIT_FROM)
@@ -70,6 +69,7 @@ pub(super) fn early(path: &str, count: Option<u64>) -> Names {
     match mid {
         Some(mid) => split_walk(path, mid),
         None => {
+            let mut d = bare();
             learn_link_names(path, count, &mut d);
             names(&d)
         }
@@ -88,6 +88,7 @@ pub(super) fn split_walk(path: &str, mid: u64) -> Names {
     let go_on_from = match learn_link_names_between(path, 0, mid, &mut d) {
         // The file ended, or a read error ended it, before the middle: as one pass.
         None => return names(&d),
+        // Not a record start after all (the second half's walk is left to end unheard).
         Some(at) if at != mid => at,
         Some(_) => match second.join() {
             Ok(rest) if fits(&d, &rest) => {
