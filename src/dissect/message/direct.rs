@@ -1,11 +1,12 @@
-//! A filter's value of a top-level plain attribute (`rt-link.mtu`, `rt-link.ifname`), read
-//! straight from a classic netlink message: the attributes are scanned by type number and
-//! only the field's become nodes. The tree a filter otherwise builds walks every attribute by
-//! name, makes the fixed header's node and runs the family's hooks. Only where that tree
-//! holds exactly these nodes at the field; else `None`, and the filter builds the tree.
+//! A filter's value of a top-level plain attribute (`rt-link.mtu`, `nl80211.ifindex`), read
+//! straight from the message: the attributes are scanned by type number and only the field's
+//! become nodes. The tree a filter otherwise builds walks every attribute by name, makes the
+//! fixed header's node and runs the family's hooks. Only where that tree holds exactly these
+//! nodes at the field; else `None`, and the filter builds the tree.
 
 use super::super::attrs::{Walker, Want};
-use super::super::specs::MemberKind;
+use super::super::specs::{AttrSet, MemberKind, StructDef};
+use super::tree::genl_layout;
 use super::{MessageView, Target};
 use crate::model::Node;
 use crate::netlink::{NLMSG_HDRLEN, align4};
@@ -19,7 +20,7 @@ impl MessageView<'_> {
     /// `field`, a top-level plain attribute of this message's family (built in message order
     /// up to the first it holds for); `None` where the tree must be built to know (a family
     /// hook places or rereads values, the header has no fixed size, the field is not such an
-    /// attribute, error and generic netlink messages).
+    /// attribute, error and uevent messages, generic netlink ones without a spec).
     pub(crate) fn top_level_any(
         &self,
         field: &str,
@@ -30,67 +31,91 @@ impl MessageView<'_> {
         if self.prune.is_some() || self.is_uevent() || m.present < NLMSG_HDRLEN {
             return None;
         }
-        let Target::Raw { spec, op } = self.target() else {
-            return None;
-        };
-        let hooks = self.hooks();
-        if hooks.finish_reads_values() {
-            return None;
-        }
         let (start, end) = (m.offset + NLMSG_HDRLEN, m.offset + m.present);
-        let (p, layout) = self.raw_layout(spec, op, start, end);
-        let root = layout.spec.field_root();
-        let name = field.strip_prefix(root)?.strip_prefix('.')?;
-        if name.contains('.') || name.parse::<u16>().is_ok() {
-            return None;
-        }
-        let placed =
-            |f: &str| f == field || f.strip_prefix(field).is_some_and(|r| r.starts_with('.'));
-        if hooks.override_paths().iter().any(|f| placed(f)) {
-            return None;
-        }
-        let set = layout.set?;
-        // The numbers whose attribute (the first numbered so: what the walker finds) is named
-        // `name`.
-        let (mut types, mut n) = ([0u16; MAX_TYPES], 0);
-        for a in set.attrs.iter().filter(|a| a.name == name) {
-            if !Want::plain(&a.ty) {
-                return None;
-            }
-            if set.get(a.value).is_some_and(|f| f.name == name) {
-                *types.get_mut(n)? = a.value;
-                n += 1;
-            }
-        }
-        if hooks.short_header(&p, layout.header).is_some() {
-            return None;
-        }
-        let mut pos = start;
-        if let Some(st) = layout.header {
-            // The bare header node's extent (attrs::Walker::header_node), for a whole header.
-            let sized = st
-                .members
-                .iter()
-                .all(|m| !matches!(m.kind, MemberKind::Array { .. } | MemberKind::Rest(_)));
-            if !sized || end - pos < st.size {
-                return None;
-            }
-            pos += align4(st.size).min(end - pos);
-        }
-        if hooks.between(&p, pos).is_some() {
-            return None;
-        }
-        let w = Walker {
+        let mut w = Walker {
             data: self.data,
             endian: m.endian,
-            spec: Some(layout.spec),
+            spec: None,
             overrides: Vec::new(),
-            op: Some(op.name.as_str()),
+            op: None,
             want: Some(want),
             prune: None,
         };
+        // The attributes' set and where they start (after the fixed header).
+        let (set, pos) = match self.target() {
+            Target::Raw { spec, op } => {
+                let hooks = self.hooks();
+                if hooks.finish_reads_values() {
+                    return None;
+                }
+                let (p, layout) = self.raw_layout(spec, op, start, end);
+                let placed = |f: &str| {
+                    f == field || f.strip_prefix(field).is_some_and(|r| r.starts_with('.'))
+                };
+                if hooks.override_paths().iter().any(|f| placed(f))
+                    || hooks.short_header(&p, layout.header).is_some()
+                {
+                    return None;
+                }
+                let pos = after_header(layout.header, start, end)?;
+                if hooks.between(&p, pos).is_some() {
+                    return None;
+                }
+                (w.spec, w.op) = (Some(layout.spec), Some(op.name.as_str()));
+                (layout.set?, pos)
+            }
+            // genl_tree: genlmsghdr, the op's fixed header, attributes in the family's order.
+            Target::Genl {
+                spec: Some(spec),
+                op,
+                ..
+            } if end - start >= 4 => {
+                let (hdr, set, attrs_endian) = genl_layout(spec, op, m.endian);
+                let pos = after_header(hdr, start + 4, end)?;
+                (w.spec, w.op, w.endian) = (Some(spec), op.map(|o| o.name.as_str()), attrs_endian);
+                (set?, pos)
+            }
+            _ => return None,
+        };
+        let root = w.spec?.field_root();
+        let types = types_of(set, field.strip_prefix(root)?.strip_prefix('.')?)?;
+        let (types, n) = types;
         Some(w.top_level_any((pos, end), set, root, types.get(..n)?, f))
     }
+}
+
+/// Where the attributes start after fixed header `st` at `pos` (the bare header node's
+/// extent, attrs::Walker::header_node); `None` for a header without a fixed size or cut
+/// short (the tree decodes those member by member).
+fn after_header(st: Option<&StructDef>, pos: usize, end: usize) -> Option<usize> {
+    let Some(st) = st else {
+        return Some(pos);
+    };
+    let sized = st
+        .members
+        .iter()
+        .all(|m| !matches!(m.kind, MemberKind::Array { .. } | MemberKind::Rest(_)));
+    (sized && end.checked_sub(pos)? >= st.size).then(|| pos + align4(st.size).min(end - pos))
+}
+
+/// The type numbers whose attribute in `set` (the first numbered so: what the walker finds)
+/// is named `name`, a plain value's; `None` for a name with a dot or a number, or one that
+/// names anything else.
+fn types_of(set: &AttrSet, name: &str) -> Option<([u16; MAX_TYPES], usize)> {
+    if name.contains('.') || name.parse::<u16>().is_ok() {
+        return None;
+    }
+    let (mut types, mut n) = ([0u16; MAX_TYPES], 0);
+    for a in set.attrs.iter().filter(|a| a.name == name) {
+        if !Want::plain(&a.ty) {
+            return None;
+        }
+        if set.get(a.value).is_some_and(|f| f.name == name) {
+            *types.get_mut(n)? = a.value;
+            n += 1;
+        }
+    }
+    Some((types, n))
 }
 
 #[cfg(test)]
