@@ -92,32 +92,18 @@ impl<'a> Walker<'a> {
         types: &[u16],
         f: &mut dyn FnMut(&Node) -> bool,
     ) -> bool {
-        let end = end.min(self.data.len());
-        let mut pos = start;
-        while end - pos.min(end) >= NLA_HDRLEN {
-            let (Some(len), Some(raw_type)) = (
-                self.endian.u16(self.data, pos),
-                self.endian.u16(self.data, pos + 2),
-            ) else {
-                break;
-            };
-            let len = usize::from(len);
-            if len < NLA_HDRLEN || len > end - pos {
-                break;
-            }
-            if types.contains(&(raw_type & NLA_TYPE_MASK)) {
-                let scope = Scope {
-                    set: Some(set),
-                    siblings: &[],
-                    parent: None,
-                };
-                if f(&self.attr(pos, len, raw_type, path, 0, &scope)) {
-                    return true;
-                }
-            }
-            pos += align4(len);
-        }
-        false
+        let data = self.data.get(..end).unwrap_or(self.data);
+        let scope = Scope {
+            set: Some(set),
+            siblings: &[],
+            parent: None,
+        };
+        crate::netlink::Attrs::from(data, start, self.endian)
+            .filter(|a| types.contains(&a.ty))
+            .any(|a| {
+                let len = NLA_HDRLEN + a.payload.len();
+                f(&self.attr(a.offset, len, a.ty | a.flags, path, 0, &scope))
+            })
     }
 
     /// One level of attributes; with `want`, only those it needs.

@@ -78,8 +78,7 @@ impl MessageView<'_> {
             _ => return None,
         };
         let root = w.spec?.field_root();
-        let types = types_of(set, field.strip_prefix(root)?.strip_prefix('.')?)?;
-        let (types, n) = types;
+        let (types, n) = types_of(set, field.strip_prefix(root)?.strip_prefix('.')?)?;
         Some(w.top_level_any((pos, end), set, root, types.get(..n)?, f))
     }
 }
