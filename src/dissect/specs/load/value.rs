@@ -150,13 +150,13 @@ impl<'de> Visitor<'de> for YVisitor {
         // Keys seen, once a mapping is large enough that scanning them would cost more.
         let mut seen: Option<HashSet<String>> = None;
         while let Some((k, v)) = a.next_entry::<Y, Y>()? {
-            if key_id(&k, false).is_none() {
+            if !matches!(k, Y::String(_) | Y::Bool(_) | Y::Number(_)) {
                 return Err(de::Error::custom(
                     "a mapping key must be a string or a number",
                 ));
             }
             let dup = match seen.as_mut() {
-                Some(set) => key_id(&k, true).is_some_and(|id| !set.insert(id)),
+                Some(set) => key_id(&k).is_some_and(|id| !set.insert(id)),
                 None => m.iter().any(|(s, _)| same_key(s, &k)),
             };
             if dup {
@@ -167,25 +167,24 @@ impl<'de> Visitor<'de> for YVisitor {
             }
             m.push((k, v));
             if seen.is_none() && m.len() >= 16 {
-                seen = Some(m.iter().filter_map(|(k, _)| key_id(k, true)).collect());
+                seen = Some(m.iter().filter_map(|(k, _)| key_id(k)).collect());
             }
         }
         Ok(Y::Mapping(Mapping(m)))
     }
 }
 
-/// What tells keys apart (a number by its value, however it was written), made only if
-/// `make`; `None`: not a key a spec has.
-fn key_id(k: &Y, make: bool) -> Option<String> {
-    let id = |s: std::fmt::Arguments<'_>| if make { s.to_string() } else { String::new() };
-    match k {
-        Y::String(s) => Some(id(format_args!("s{s}"))),
-        Y::Bool(b) => Some(id(format_args!("b{b}"))),
-        Y::Number(Number::Int(i)) => Some(id(format_args!("n{i}"))),
-        Y::Number(Number::UInt(u)) => Some(id(format_args!("n{u}"))),
-        Y::Number(Number::Float(f)) => Some(id(format_args!("f{f}"))),
-        Y::Null | Y::Sequence(_) | Y::Mapping(_) => None,
-    }
+/// What tells keys apart (a number by its value, however it was written); `None`: not a key
+/// a spec has.
+fn key_id(k: &Y) -> Option<String> {
+    Some(match k {
+        Y::String(s) => format!("s{s}"),
+        Y::Bool(b) => format!("b{b}"),
+        Y::Number(Number::Int(i)) => format!("n{i}"),
+        Y::Number(Number::UInt(u)) => format!("n{u}"),
+        Y::Number(Number::Float(f)) => format!("f{f}"),
+        Y::Null | Y::Sequence(_) | Y::Mapping(_) => return None,
+    })
 }
 
 /// Whether two keys are the same key (as [`key_id`] tells them apart).
