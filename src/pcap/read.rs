@@ -129,20 +129,15 @@ impl<R: Read> Reader<R> {
             };
             return Err(ReadError::new(ReadErrorKind::NotACapture, 0, message));
         }
-        let pcap = match u32::from_be_bytes(magic) {
-            0xa1b2_c3d4 => Some((ByteOrder::Big, false)),
-            0xa1b2_3c4d => Some((ByteOrder::Big, true)),
-            0xd4c3_b2a1 => Some((ByteOrder::Little, false)),
-            0x4d3c_b2a1 => Some((ByteOrder::Little, true)),
-            BT_SHB => None,
-            other => {
-                return Err(ReadError::new(
-                    ReadErrorKind::NotACapture,
-                    0,
-                    format!("not a pcap or pcapng file (magic {other:#010x} at byte offset 0)"),
-                ));
-            }
-        };
+        let pcap = pcap_magic(magic);
+        let other = u32::from_be_bytes(magic);
+        if pcap.is_none() && other != BT_SHB {
+            return Err(ReadError::new(
+                ReadErrorKind::NotACapture,
+                0,
+                format!("not a pcap or pcapng file (magic {other:#010x} at byte offset 0)"),
+            ));
+        }
         match pcap {
             Some((byte_order, nanos)) => rd.read_pcap_header(byte_order, nanos)?,
             None => {
@@ -490,6 +485,18 @@ impl<R: Read> Reader<R> {
         let res = read_up_to(&mut self.inner, buf, n);
         self.pos += buf.len() as u64;
         res.map_err(|e| ReadError::io(self.pos, &e))
+    }
+}
+
+/// A pcap file's byte order and whether its timestamps are in nanoseconds, from the magic
+/// number its header starts with; `None` for anything else (pcapng among them).
+pub(super) fn pcap_magic(magic: [u8; 4]) -> Option<(ByteOrder, bool)> {
+    match u32::from_be_bytes(magic) {
+        0xa1b2_c3d4 => Some((ByteOrder::Big, false)),
+        0xa1b2_3c4d => Some((ByteOrder::Big, true)),
+        0xd4c3_b2a1 => Some((ByteOrder::Little, false)),
+        0x4d3c_b2a1 => Some((ByteOrder::Little, true)),
+        _ => None,
     }
 }
 

@@ -22,25 +22,13 @@ pub fn record_start_near(file: &File, from: u64) -> Option<u64> {
     let mut head = [0u8; 24];
     file.read_exact_at(&mut head, 0).ok()?;
     let magic: [u8; 4] = head.get(..4)?.try_into().ok()?;
-    let (le, frac_limit) = match u32::from_le_bytes(magic) {
-        0xa1b2_c3d4 => (true, 1_000_000),
-        0xa1b2_3c4d => (true, 1_000_000_000),
-        0xd4c3_b2a1 => (false, 1_000_000),
-        0x4d3c_b2a1 => (false, 1_000_000_000),
-        _ => return None,
-    };
+    let (bo, nanos) = super::read::pcap_magic(magic)?;
+    let frac_limit = if nanos { 1_000_000_000 } else { 1_000_000 };
     let want = usize::try_from(len.checked_sub(from)?).ok()?.min(WINDOW);
     let mut win = vec![0u8; want];
     file.read_exact_at(&mut win, from).ok()?;
     let at_end = usize::try_from(len - from).ok()?;
-    let u32_at = |p: usize| {
-        let b: [u8; 4] = win.get(p..p + 4)?.try_into().ok()?;
-        Some(if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        })
-    };
+    let u32_at = |p: usize| Some(bo.u32(win.get(p..p + 4)?.try_into().ok()?));
     // Consecutive records of a capture are close in time: a header read from the middle of
     // a frame that happens to point at a real record is not, most likely.
     let chains = |start: usize| {
