@@ -27,7 +27,7 @@ use crate::dissect::fields::MsgFields;
 use crate::dissect::{Dissector, Fact, FrameIndex};
 use crate::export::{Coverage, Emitter, FrameRef, KnownNames, Part};
 use crate::filter::Filter;
-use crate::pcap::feed::Frames;
+use crate::pcap::packed::Packed;
 
 /// Facts of a batch: (frame in the batch, message position, fact); a fact applies before the
 /// frame's message at that position is viewed (all of a frame's before its next frame).
@@ -38,7 +38,7 @@ pub(crate) struct Job {
     /// Batch number, from 0.
     pub seq: u64,
     /// The frames (with the interface each one's block introduced).
-    pub frames: Frames,
+    pub frames: Packed,
     /// Each frame's index.
     pub index: Vec<FrameIndex>,
     /// What indexing learned in this batch.
@@ -294,10 +294,10 @@ impl Renderer {
         if let Some(pd) = self.prints.as_mut() {
             // Step 1: the fingerprints of messages about objects.
             let mut at = 0;
-            for (i, ((frame, _), fi)) in job.frames.iter().zip(&job.index).enumerate() {
+            for (i, ((_, data), fi)) in job.frames.iter().zip(&job.index).enumerate() {
                 for (mi, m) in fi.msgs.iter().enumerate() {
                     apply_until(pd, &job.facts, &mut at, i, mi);
-                    let view = pd.view(&frame.data, m);
+                    let view = pd.view(data, m);
                     if let Some(key) = view.object_key() {
                         self.objects.push(Object {
                             frame: i,
@@ -316,17 +316,14 @@ impl Renderer {
         let objects = &mut self.objects;
         let record = &mut |all: &mut Objects| {
             for o in objects.iter_mut() {
-                let Some(((frame, _), m)) = job
+                let Some(((_, data), m)) = job
                     .frames
                     .get(o.frame)
                     .zip(job.index.get(o.frame).and_then(|fi| fi.msgs.get(o.msg)))
                 else {
                     continue;
                 };
-                let bytes = frame
-                    .data
-                    .get(m.offset..m.offset + m.present)
-                    .unwrap_or_default();
+                let bytes = data.get(m.offset..m.offset + m.present).unwrap_or_default();
                 let at = MsgRef {
                     frame: job.first_no + o.frame as u64,
                     msg: u32::try_from(o.msg).unwrap_or(u32::MAX),
@@ -348,9 +345,8 @@ impl Renderer {
         let mut at = 0;
         let mut next_object = 0;
         let mut ord = job.first_ord;
-        for (i, ((frame, _), fi)) in job.frames.iter().zip(&job.index).enumerate() {
+        for (i, ((frame, data), fi)) in job.frames.iter().zip(&job.index).enumerate() {
             let frame_no = job.first_no + i as u64;
-            let data = &frame.data;
             let first = ord - job.first_ord;
             ord += fi.msgs.len().max(1);
             let linked = job.linked.get(first..).unwrap_or_default();

@@ -20,7 +20,8 @@ use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
 use crate::export::{self, CaptureOut, Emitter, Format};
 use crate::filter::Filter;
 use crate::model::Endian;
-use crate::pcap::feed::{Batch, Frames, feed};
+use crate::pcap::feed::{Batch, feed};
+use crate::pcap::packed::Packed;
 use crate::pcap::{ByteOrder, Interface, OutFormat, ReadError};
 
 pub mod names;
@@ -148,11 +149,11 @@ fn spawn_reader(
     cap: usize,
 ) -> (
     crossbeam_channel::Receiver<Event>,
-    crossbeam_channel::Sender<Frames>,
+    crossbeam_channel::Sender<Packed>,
     thread::JoinHandle<()>,
 ) {
     let (tx, rx) = bounded::<Event>(cap);
-    let (back_tx, back_rx) = crossbeam_channel::unbounded::<Frames>();
+    let (back_tx, back_rx) = crossbeam_channel::unbounded::<Packed>();
     let reader = thread::spawn(move || {
         feed(input, batch, count, &back_rx, &mut |b| {
             let ev = match b {
@@ -168,7 +169,7 @@ fn spawn_reader(
 
 /// What the reader thread hands over.
 enum Event {
-    Frames(Frames),
+    Frames(Packed),
     Comments(Vec<String>),
     Error(ReadError),
 }
@@ -561,7 +562,7 @@ struct Sink<'a> {
     strip_comma: bool,
     /// Something was printed.
     started: bool,
-    back: crossbeam_channel::Sender<Frames>,
+    back: crossbeam_channel::Sender<Packed>,
     /// Where written texts go back to the renderers.
     texts: Option<crossbeam_channel::Sender<String>>,
 }
@@ -581,8 +582,8 @@ impl Sink<'_> {
             self.started = true;
             self.out.write_all(t.as_bytes()).map_err(io_err)?;
         }
-        for (k, (frame, iface)) in job.frames.iter().enumerate() {
-            if let Some(i) = iface.clone() {
+        for (k, (frame, _)) in job.frames.iter().enumerate() {
+            if let Some(i) = frame.iface.clone() {
                 let idx = frame.interface as usize;
                 if self.ifaces.len() <= idx {
                     self.ifaces.resize(idx + 1, None);
@@ -612,8 +613,15 @@ impl Sink<'_> {
                 .get(frame.interface as usize)
                 .and_then(Option::as_ref)
             {
+                // A frame of its own: only a capture writer copies frames.
                 Some(i) => w
-                    .write(frame, i, names.as_ref())
+                    .write(
+                        &job.frames
+                            .frame(k)
+                            .ok_or_else(|| CliError::new("internal: no frame"))?,
+                        i,
+                        names.as_ref(),
+                    )
                     .map_err(|e| CliError::new(format!("writing {}: {e}", path())))?,
                 None => return Err(CliError::new("internal: frame without interface")),
             }
@@ -703,14 +711,14 @@ impl<'a> Indexing<'a> {
     }
 
     /// Index `frames`, with their links when correlating.
-    fn job(&mut self, frames: Frames, mut links: Option<&mut Links>) -> Job {
+    fn job(&mut self, frames: Packed, mut links: Option<&mut Links>) -> Job {
         let mut index = Vec::with_capacity(frames.len());
         let mut facts = BatchFacts::new();
         let mut names = Vec::new();
         let first_no = self.frame_no + 1;
         let first_ord = self.ord;
         let mut linked = Vec::new();
-        for (i, (frame, _)) in frames.iter().enumerate() {
+        for (i, (frame, data)) in frames.iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
             for c in &frame.comments {
                 self.dis.learn_from_comment(c);
@@ -718,12 +726,8 @@ impl<'a> Indexing<'a> {
             self.frame_no += 1;
             self.t0.get_or_insert(frame.ts_ns);
             let mut fi = FrameIndex::default();
-            self.dis.index_frame_into(
-                &frame.data,
-                frame.linktype,
-                endian_of(frame.byte_order),
-                &mut fi,
-            );
+            self.dis
+                .index_frame_into(data, frame.linktype, endian_of(frame.byte_order), &mut fi);
             // A frame without messages takes an ordinal too (as the app's row for it does).
             self.ord += fi.msgs.len().max(1);
             // Most frames teach nothing: no iterator to set up then.
@@ -731,7 +735,7 @@ impl<'a> Indexing<'a> {
             if !learned.is_empty() {
                 facts.extend(learned.into_iter().map(|f| (i, 0, f)));
             }
-            self.dis.view_facts(&frame.data, &fi, &mut self.view_facts);
+            self.dis.view_facts(data, &fi, &mut self.view_facts);
             if !self.view_facts.is_empty() {
                 facts.extend(
                     self.view_facts
@@ -741,7 +745,7 @@ impl<'a> Indexing<'a> {
             }
             if let Some(l) = links.as_deref_mut() {
                 let at = (self.frame_no, frame.ts_ns);
-                l.frame(self.dis, &frame.data, &fi, at, &mut linked);
+                l.frame(self.dis, data, &fi, at, &mut linked);
             }
             if self.names {
                 let n = NamesAt::of(self.dis, self.last_names.as_ref());

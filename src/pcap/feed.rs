@@ -1,36 +1,85 @@
 //! The reading side of a capture reader thread, shared by `nlscope read` and the app's loader:
 //! frames in batches with each new interface description, section comments as they appear,
-//! and frame buffers taken back from the consumer for reuse.
+//! and emptied batches taken back from the consumer for reuse.
 
 use std::io::Read;
 
 use crossbeam_channel::Receiver;
 
-use super::{Frame, Interface, ReadError, Reader};
+use super::{BorrowedFrame, Frame, Interface, ReadError, Reader};
 
 /// A batch of frames, each with its interface description the first time that interface
 /// is seen.
 pub type Frames = Vec<(Frame, Option<Interface>)>;
 
-/// What [`feed`] hands over.
-pub enum Batch {
+/// What [`feed`] hands over: `P` holds the frames, one allocation each ([`Frames`]) or all
+/// bytes in one buffer ([`Packed`](super::packed::Packed)).
+pub enum Batch<P = Frames> {
     /// Frames read, and the input bytes read so far.
-    Frames(Frames, u64),
+    Frames(P, u64),
     /// New section comments (e.g. generic netlink ids).
     Comments(Vec<String>),
     /// Reading failed (after the frames before the damage were handed over); nothing follows.
     Error(ReadError),
 }
 
+/// A batch being filled: frames are copied in as the reader lends them.
+pub trait Pack: Send + Sized {
+    /// An empty batch with room for `n` frames.
+    fn with_capacity(n: usize) -> Self;
+    /// Frames held.
+    fn len(&self) -> usize;
+    /// Whether it holds no frame.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Copy `f` in, with its interface description if it is the first to use it.
+    fn push(&mut self, f: BorrowedFrame<'_>, iface: Option<Interface>);
+    /// Set the interface description of the last frame pushed.
+    fn set_last_iface(&mut self, iface: Interface);
+    /// Empty it for reuse.
+    fn clear(&mut self);
+}
+
+impl Pack for Frames {
+    fn with_capacity(n: usize) -> Self {
+        Vec::with_capacity(n)
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn push(&mut self, f: BorrowedFrame<'_>, iface: Option<Interface>) {
+        let frame = Frame {
+            data: f.data.to_vec(),
+            comments: f.comments,
+            ts_ns: f.ts_ns,
+            interface: f.interface,
+            linktype: f.linktype,
+            byte_order: f.byte_order,
+            orig_len: f.orig_len,
+            file_offset: f.file_offset,
+        };
+        Vec::push(self, (frame, iface));
+    }
+    fn set_last_iface(&mut self, iface: Interface) {
+        if let Some(last) = self.last_mut() {
+            last.1 = Some(iface);
+        }
+    }
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+}
+
 /// Read `input` to its end (or `count` frames), calling `send` with batches of up to `batch`
 /// frames; stops early when `send` returns false (the consumer is gone). Batches the consumer
-/// returns through `back` give their buffers to later frames.
-pub fn feed<R: Read>(
+/// returns through `back` are filled again.
+pub fn feed<R: Read, P: Pack>(
     input: R,
     batch: usize,
     count: Option<u64>,
-    back: &Receiver<Frames>,
-    send: &mut dyn FnMut(Batch) -> bool,
+    back: &Receiver<P>,
+    send: &mut dyn FnMut(Batch<P>) -> bool,
 ) {
     let mut r = match Reader::new(input) {
         Ok(r) => r,
@@ -43,43 +92,49 @@ pub fn feed<R: Read>(
     let mut seen_ifaces = 0usize;
     let mut seen_comments = 0usize;
     let mut n = 0u64;
-    let mut pending: Frames = Vec::with_capacity(batch);
-    // Emptied batch vectors handed back, for the next batches (a taken batch leaves none).
-    let mut empties: Vec<Frames> = Vec::new();
+    let mut pending = P::with_capacity(batch);
+    // Emptied batches handed back, for the next batches.
+    let mut empties: Vec<P> = Vec::new();
+    let take = |pending: &mut P, empties: &mut Vec<P>| {
+        let next = empties.pop().unwrap_or_else(|| P::with_capacity(batch));
+        std::mem::replace(pending, next)
+    };
     loop {
         while let Ok(mut done) = back.try_recv() {
-            for (f, _) in done.drain(..) {
-                r.recycle(f.data);
-            }
             if empties.len() < 64 {
+                done.clear();
                 empties.push(done);
             }
-        }
-        if pending.capacity() == 0 {
-            pending = empties.pop().unwrap_or_else(|| Vec::with_capacity(batch));
         }
         if count.is_some_and(|c| n >= c) {
             break;
         }
-        match r.next_frame() {
+        let interface = match r.next_frame_borrowed() {
             None => break,
             Some(Err(e)) => {
                 if !pending.is_empty() {
-                    send(Batch::Frames(std::mem::take(&mut pending), r.bytes_read()));
+                    send(Batch::Frames(
+                        take(&mut pending, &mut empties),
+                        r.bytes_read(),
+                    ));
                 }
                 send(Batch::Error(e));
                 return;
             }
             Some(Ok(f)) => {
-                if r.section_comments().len() > seen_comments {
-                    let c = r
-                        .section_comments()
+                // New comments come before the frames of their section.
+                if f.section_comments.len() > seen_comments {
+                    let c = f
+                        .section_comments
                         .get(seen_comments..)
                         .unwrap_or(&[])
                         .to_vec();
-                    seen_comments = r.section_comments().len();
+                    seen_comments = f.section_comments.len();
                     if !pending.is_empty()
-                        && !send(Batch::Frames(std::mem::take(&mut pending), r.bytes_read()))
+                        && !send(Batch::Frames(
+                            take(&mut pending, &mut empties),
+                            f.file_offset,
+                        ))
                     {
                         return;
                     }
@@ -87,22 +142,25 @@ pub fn feed<R: Read>(
                         return;
                     }
                 }
-                let iface = if r.interfaces().len() > seen_ifaces
-                    || (f.interface as usize) >= seen_ifaces
-                {
-                    seen_ifaces = r.interfaces().len();
-                    r.interfaces().get(f.interface as usize).cloned()
-                } else {
-                    None
-                };
-                n += 1;
-                pending.push((f, iface));
-                if pending.len() >= batch
-                    && !send(Batch::Frames(std::mem::take(&mut pending), r.bytes_read()))
-                {
-                    return;
-                }
+                let interface = f.interface as usize;
+                pending.push(f, None);
+                interface
             }
+        };
+        if r.interfaces().len() > seen_ifaces || interface >= seen_ifaces {
+            seen_ifaces = r.interfaces().len();
+            if let Some(i) = r.interfaces().get(interface) {
+                pending.set_last_iface(i.clone());
+            }
+        }
+        n += 1;
+        if pending.len() >= batch
+            && !send(Batch::Frames(
+                take(&mut pending, &mut empties),
+                r.bytes_read(),
+            ))
+        {
+            return;
         }
     }
     if !pending.is_empty() {

@@ -8,6 +8,7 @@
 
 mod error;
 pub mod feed;
+pub mod packed;
 mod read;
 pub mod split;
 mod write;

@@ -64,8 +64,6 @@ pub struct Reader<R: Read> {
     interfaces: Vec<Interface>,
     section_comments: Vec<String>,
     done: bool,
-    /// Frame buffers handed back with [`Reader::recycle`], reused instead of allocating.
-    spare: Vec<Vec<u8>>,
     /// Bytes of `inner`'s buffer that a borrowed frame still shows; consumed on the next read.
     pending: usize,
     /// A borrowed pcap frame's bytes when they were not all in `inner`'s buffer.
@@ -85,20 +83,7 @@ struct Packet {
     comments: Vec<String>,
 }
 
-/// Most buffers [`Reader::recycle`] keeps.
-const MAX_SPARE: usize = 4096;
-
 impl<R: Read> Reader<R> {
-    /// Give a frame's data buffer back for reuse by later frames (saves an allocation per
-    /// frame when a consumer processes frames in bulk).
-    pub fn recycle(&mut self, mut buf: Vec<u8>) {
-        let spare = &mut self.spare;
-        if spare.len() < MAX_SPARE && buf.capacity() <= 1 << 16 {
-            buf.clear();
-            spare.push(buf);
-        }
-    }
-
     /// Reads and checks the pcap file header or the first pcapng Section Header Block.
     ///
     /// # Errors
@@ -116,7 +101,6 @@ impl<R: Read> Reader<R> {
             interfaces: Vec::new(),
             section_comments: Vec::new(),
             done: false,
-            spare: Vec::new(),
             pending: 0,
             scratch: Vec::new(),
         };
@@ -200,9 +184,7 @@ impl<R: Read> Reader<R> {
                 self.pcap_body(&p, &mut data).map(|()| data)
             }
             State::PcapNg { ref block, .. } => {
-                let mut data = self.spare.pop().unwrap_or_default();
-                data.extend_from_slice(block.get(p.data.clone()).unwrap_or_default());
-                Ok(data)
+                Ok(Vec::from(block.get(p.data.clone()).unwrap_or_default()))
             }
         };
         Some(self.finish(res).map(|data| Frame {

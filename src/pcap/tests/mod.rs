@@ -5,6 +5,7 @@ use super::read::read_up_to;
 use super::*;
 
 mod corrupt;
+mod feed;
 mod pcapng;
 mod writer;
 
