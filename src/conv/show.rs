@@ -31,17 +31,14 @@ pub fn conversation_id(r: MsgRef) -> String {
 }
 
 fn at_text(r: MsgRef) -> String {
-    format!("frame {} message {}", r.frame, r.msg)
+    let mut s = crate::model::text::num_text("frame ", r.frame, " message ");
+    s.push_str(itoa::Buffer::new().format(r.msg));
+    s
 }
 
-fn link_node(name: &str, field: &str, r: MsgRef) -> Node {
-    let mut n = Node::new(
-        name.to_string(),
-        field.to_string(),
-        Value::Uint(r.frame),
-        0,
-        0,
-    );
+fn link_node(name: &'static str, field: &'static str, r: MsgRef) -> Node {
+    let mut n = Node::new(name, field, Value::None, 0, 0);
+    n.value = Value::Uint(r.frame);
     n.display = at_text(r);
     n
 }

@@ -443,17 +443,24 @@ pub fn write_tree_text(out: &mut String, n: &Node, depth: usize) {
 /// tree.
 pub fn write_message_tree_text(s: &mut String, r: &Record) {
     let m = r.view.index();
-    let _ = writeln!(
-        s,
-        "Frame {} message {}: {} {} {}, {} bytes at offset {}",
-        r.frame,
-        r.msg,
-        m.direction.as_str(),
-        r.view.family_name(),
-        r.view.summary(),
-        m.len,
-        m.offset
-    );
+    // "Frame F message M: DIRECTION FAMILY SUMMARY, LEN bytes at offset OFFSET", by hand: this
+    // line is written for every message (`format!` cost more than the rest of it).
+    let mut ib = itoa::Buffer::new();
+    s.push_str("Frame ");
+    s.push_str(ib.format(r.frame));
+    s.push_str(" message ");
+    s.push_str(ib.format(r.msg));
+    s.push_str(": ");
+    s.push_str(m.direction.as_str());
+    s.push(' ');
+    s.push_str(&r.view.family_name());
+    s.push(' ');
+    s.push_str(&r.view.summary());
+    s.push_str(", ");
+    s.push_str(ib.format(m.len));
+    s.push_str(" bytes at offset ");
+    s.push_str(ib.format(m.offset));
+    s.push('\n');
     write_tree_text(s, &r.header_node(), 1);
     if let Some(c) = &r.changes {
         write_tree_text(s, &crate::conv::changes::node(c), 1);

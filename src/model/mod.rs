@@ -2,6 +2,7 @@
 
 mod intern;
 mod node;
+pub mod text;
 pub mod time;
 mod value;
 

@@ -52,6 +52,10 @@ impl Value {
             Value::Ipv6(a) => Ipv6Addr::from(*a).to_string(),
             Value::Mac(m) => mac(m),
             Value::Enum { value, name } => enum_text(name, *value),
+            // Empty names are left out of the join (as `names.join("|")` being empty did).
+            Value::Flags { value, names } if names.iter().all(|n| !n.is_empty()) => {
+                super::text::flags_text(names, *value, 1)
+            }
             Value::Flags { value, names } => {
                 let known = names.join("|");
                 if known.is_empty() {
@@ -108,11 +112,7 @@ impl Value {
 /// Lower-case hex without separators.
 pub fn hex(b: &[u8]) -> String {
     let mut s = String::with_capacity(b.len() * 2);
-    for x in b {
-        // Both nibbles are < 16, so from_digit always yields a lower-case digit.
-        s.extend(char::from_digit(u32::from(x >> 4), 16));
-        s.extend(char::from_digit(u32::from(x & 15), 16));
-    }
+    super::text::push_hex_bytes(&mut s, b);
     s
 }
 
@@ -123,7 +123,7 @@ pub fn mac(m: &[u8]) -> String {
         if i > 0 {
             s.push(':');
         }
-        let _ = write!(s, "{x:02x}");
+        super::text::push_hex_bytes(&mut s, std::slice::from_ref(x));
     }
     s
 }

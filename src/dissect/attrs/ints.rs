@@ -130,7 +130,8 @@ impl Walker<'_> {
             self.scalar_into(&mut el, scalar, pres, endian, at, w);
             node.children.push(el);
         }
-        node.display = format!("{n} x {}", scalar_name(scalar));
+        node.display = crate::model::text::num_text("", n as u64, " x ");
+        node.display.push_str(&scalar_name(scalar));
         n * w
     }
 }

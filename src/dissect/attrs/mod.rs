@@ -1,7 +1,7 @@
 //! The attribute walker: TLVs -> nodes, interpreted through a spec's attribute sets.
 
 use super::specs::{AttrSet, AttrType, Presentation, Scalar, Spec};
-use crate::model::{Endian, Node, Severity, Value};
+use crate::model::{Endian, Node, Severity, Value, text};
 use crate::netlink::{
     NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4, array, span,
 };
@@ -118,10 +118,23 @@ impl<'a> Walker<'a> {
         parent: Option<&Scope<'_>>,
         want: Option<&Want>,
     ) -> Vec<Node> {
-        let mut out: Vec<Node> = Vec::new();
         if want.is_some_and(|w| !w.level(path)) {
-            return out;
+            return Vec::new();
         }
+        // A whole level is built: room for each attribute (headers counted up to a malformed
+        // one), so the nodes are not moved as the vector grows. A filter's pruned level grows.
+        let mut out: Vec<Node> = if want.is_none() {
+            Vec::with_capacity(
+                crate::netlink::Attrs::from(
+                    self.data.get(..end).unwrap_or(self.data),
+                    start,
+                    self.endian,
+                )
+                .count(),
+            )
+        } else {
+            Vec::new()
+        };
         // What a filter's tree keeps at this level, found once (see `Want::keeps`).
         let next = want.map(|w| w.next_at(path));
         let mut later = Vec::new();
@@ -312,7 +325,7 @@ impl<'a> Walker<'a> {
                 let text = b.split(|c| *c == 0).next().unwrap_or(&[]);
                 node.value = Value::Str(String::from_utf8_lossy(text).into_owned());
                 if self.shown() {
-                    node.display = format!("{:?}", String::from_utf8_lossy(text));
+                    node.display = text::quoted(text);
                 }
             }
             AttrType::Flag => {
@@ -436,7 +449,7 @@ impl<'a> Walker<'a> {
                 }
             }
             AttrType::Pad => {
-                node.display = format!("{plen} bytes of padding");
+                node.display = text::num_text("", plen as u64, " bytes of padding");
             }
             AttrType::Unused | AttrType::Other(_) => {
                 node.value = Value::Bytes(span(self.data, p0, plen).to_vec());
@@ -489,8 +502,12 @@ impl<'a> Walker<'a> {
         depth: usize,
     ) -> Node {
         let p0 = pos + NLA_HDRLEN;
-        let field = format!("{path}.{t}");
-        let mut node = Node::new(format!("attr {t}"), field.clone(), Value::None, pos, len);
+        let mut field = String::with_capacity(path.len() + 6);
+        field.push_str(path);
+        field.push('.');
+        field.push_str(itoa::Buffer::new().format(t));
+        let name = text::num_text("attr ", u64::from(t), "");
+        let mut node = Node::new(name, field.clone(), Value::None, pos, len);
         node.raw = true;
         if nested && depth >= MAX_DEPTH {
             node.set_expert(
@@ -501,7 +518,7 @@ impl<'a> Walker<'a> {
         if nested && depth < MAX_DEPTH {
             node.children = self.attrs(p0, pos + len, None, &field, depth + 1);
             mark_raw(&mut node.children);
-            node.display = format!("nested, {} attributes", node.children.len());
+            node.display = text::num_text("nested, ", node.children.len() as u64, " attributes");
         } else {
             let b = self.data.get(p0..pos + len).unwrap_or_default();
             node.display = guess_display(b);
@@ -556,22 +573,21 @@ impl<'a> Walker<'a> {
         if s.signed() {
             let v = endian.int(self.data, p0, width).unwrap_or(0);
             node.value = Value::Int(v);
-            if self.shown() {
+            if !self.present(node, pres, v as u64, true) && self.shown() {
                 node.display = itoa::Buffer::new().format(v).to_owned();
             }
-            self.present(node, pres, v as u64, true);
         } else {
             let v = endian.uint(self.data, p0, width).unwrap_or(0);
             node.value = Value::Uint(v);
-            if self.shown() {
+            if !self.present(node, pres, v, false) && self.shown() {
                 node.display = itoa::Buffer::new().format(v).to_owned();
             }
-            self.present(node, pres, v, false);
         }
     }
 
-    /// Apply enum/flags names and display hints to a decoded integer.
-    fn present(&self, node: &mut Node, pres: &Presentation, v: u64, signed: bool) {
+    /// Apply enum/flags names and display hints to a decoded integer; false when none applies
+    /// (the display is then the plain number, which the caller writes: not made twice).
+    fn present(&self, node: &mut Node, pres: &Presentation, v: u64, signed: bool) -> bool {
         if let Some(e) = pres
             .enumeration
             .as_deref()
@@ -593,14 +609,10 @@ impl<'a> Walker<'a> {
                     (names, rest)
                 };
                 if rest != 0 && self.shown() {
-                    names.push(format!("{rest:#x}"));
+                    names.push(text::hex_u64(rest));
                 }
                 if self.shown() {
-                    node.display = if names.is_empty() {
-                        format!("{v:#x}")
-                    } else {
-                        format!("{} ({v:#x})", names.join("|"))
-                    };
+                    node.display = text::flags_text(&names, v, 1);
                 }
                 names.retain(|n| !n.starts_with("0x"));
                 node.value = Value::Flags { value: v, names };
@@ -612,17 +624,20 @@ impl<'a> Walker<'a> {
                 }
                 node.value = Value::Enum { value: iv, name };
             }
-            return;
+            return true;
         }
         if !self.shown() {
-            return;
-        }
-        if pres.hint.as_deref() == Some("hex") && !signed {
-            node.display = format!("{v:#x}");
+            return true;
         }
         if let Some(u) = &pres.unit {
             node.display = with_unit(v, signed, pres.scale, u);
+            return true;
         }
+        if pres.hint.as_deref() == Some("hex") && !signed {
+            node.display = text::hex_u64(v);
+            return true;
+        }
+        false
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -669,7 +684,9 @@ fn with_unit(v: u64, signed: bool, scale: u32, unit: &str) -> String {
     let mag = if neg { (v as i64).unsigned_abs() } else { v };
     let sign = if neg { "-" } else { "" };
     if scale <= 1 {
-        return format!("{sign}{mag} {unit}");
+        let mut s = text::num_text(sign, mag, " ");
+        s.push_str(unit);
+        return s;
     }
     let digits = scale.ilog10() as usize;
     let s = u64::from(scale);
@@ -733,7 +750,7 @@ pub fn guess_display(b: &[u8]) -> String {
         && !text.is_empty()
         && text.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
     {
-        return format!("{:?}", String::from_utf8_lossy(text));
+        return text::quoted(text);
     }
     crate::model::hex(b)
 }
@@ -741,8 +758,8 @@ pub fn guess_display(b: &[u8]) -> String {
 /// YNL name of a scalar type.
 fn scalar_name(s: Scalar) -> String {
     match s {
-        Scalar::U(w) => format!("u{}", u32::from(w) * 8),
-        Scalar::S(w) => format!("s{}", u32::from(w) * 8),
+        Scalar::U(w) => text::num_text("u", u64::from(w) * 8, ""),
+        Scalar::S(w) => text::num_text("s", u64::from(w) * 8, ""),
         Scalar::UVar => "uint".into(),
         Scalar::SVar => "sint".into(),
     }

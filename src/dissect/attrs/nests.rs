@@ -25,8 +25,12 @@ impl Walker<'_> {
             if it.expert.is_some() && it.name == "expert" {
                 continue;
             }
-            let idx = it.name.trim_start_matches("attr ").to_string();
-            it.name = format!("[{idx}]").into();
+            let idx = it.name.trim_start_matches("attr ");
+            let mut name = String::with_capacity(idx.len() + 2);
+            name.push('[');
+            name.push_str(idx);
+            name.push(']');
+            it.name = name.into();
             it.field = field.to_string().into();
             it.raw = false;
             let (q0, qlen) = (it.offset + NLA_HDRLEN, it.length - NLA_HDRLEN);
@@ -67,7 +71,7 @@ impl Walker<'_> {
                     let b = span(self.data, q0, qlen);
                     let t = b.split(|c| *c == 0).next().unwrap_or(&[]);
                     it.value = Value::Str(String::from_utf8_lossy(t).into_owned());
-                    it.display = format!("{:?}", String::from_utf8_lossy(t));
+                    it.display = crate::model::text::quoted(t);
                 }
                 _ => {}
             }

@@ -47,7 +47,8 @@ impl Walker<'_> {
         let Some(spec) = self.spec else {
             return (Vec::new(), 0);
         };
-        let mut out = Vec::new();
+        // Members stop early only in a short struct: room for all, not regrown per member.
+        let mut out = Vec::with_capacity(st.members.len());
         let mut off = 0usize;
         // Unions whose selector comes after them (br_mdb_entry's addr, then proto): decoded
         // once all members are.
@@ -93,7 +94,10 @@ impl Walker<'_> {
                     self.scalar_into(&mut node, *s, &m.pres, e, at, size);
                     bit_fields_into(&mut node, &m.bits, e, size);
                 }
-                MemberKind::Pad(_) => node.display = format!("{size} bytes of padding"),
+                MemberKind::Pad(_) => {
+                    node.display =
+                        crate::model::text::num_text("", size as u64, " bytes of padding");
+                }
                 MemberKind::Binary { structure, .. } => {
                     if depth < MAX_DEPTH {
                         self.binary_into(

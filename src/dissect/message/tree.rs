@@ -6,7 +6,7 @@ use super::super::families::{Layout, Payload};
 use super::super::specs::{AttrSet, Op, Spec, StructDef};
 use super::super::{Dissector, MsgIndex, infer_direction};
 use super::{MessageView, Target};
-use crate::model::{Endian, Node, Severity, Value};
+use crate::model::{Endian, Node, Severity, Value, text};
 use crate::netlink::*;
 
 /// The family's fixed header `st` at `pos` (below field path `root`) as a node, and where the
@@ -98,11 +98,17 @@ impl<'a> MessageView<'a> {
             o,
             NLMSG_HDRLEN.min(self.data.len() - o),
         );
-        n.display = format!("{}, len {}", self.type_name(), m.len);
+        let ty = &self.resolved().type_name;
+        let mut ib = itoa::Buffer::new();
+        let l = ib.format(m.len);
+        n.display = String::with_capacity(ty.len() + l.len() + 6);
+        n.display.push_str(ty);
+        n.display.push_str(", len ");
+        n.display.push_str(l);
         let (names, rest) = self.flag_names();
         let mut flag_list: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         if rest != 0 {
-            flag_list.push(format!("{rest:#x}"));
+            flag_list.push(text::hex_u64(u64::from(rest)));
         }
         let mut flags = Node::new(
             "nlmsg_flags",
@@ -114,11 +120,7 @@ impl<'a> MessageView<'a> {
             o + 6,
             2,
         );
-        flags.display = if flag_list.is_empty() {
-            format!("{:#06x}", m.flags)
-        } else {
-            format!("{} ({:#06x})", flag_list.join("|"), m.flags)
-        };
+        flags.display = text::flags_text(&flag_list, u64::from(m.flags), 4);
         let mut len = Node::new(
             "nlmsg_len",
             "nlmsg.len",
