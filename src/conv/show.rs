@@ -140,24 +140,31 @@ pub fn latency_text(t: f64, complete: bool) -> String {
 /// `{"frame":F,"msg":M}`, a request's `response_in`, `responses`, `latency`, and the flags
 /// `unanswered`, `unacked`, `dump_intr`, `orphan` when true.
 pub fn write_json(out: &mut String, l: &Linked) {
+    // By hand: once per message of every JSON output.
     let link = |out: &mut String, key: &str, r: MsgRef| {
-        let _ = write!(
-            out,
-            ",\"{key}\":{{\"frame\":{},\"msg\":{}}}",
-            r.frame, r.msg
-        );
+        let mut ib = itoa::Buffer::new();
+        out.push_str(",\"");
+        out.push_str(key);
+        out.push_str("\":{\"frame\":");
+        out.push_str(ib.format(r.frame));
+        out.push_str(",\"msg\":");
+        out.push_str(ib.format(r.msg));
+        out.push('}');
     };
     match (l.role, l.request) {
         (Role::Notification, Some(r)) => link(out, "caused_by", r),
         (_, Some(r)) => link(out, "request_in", r),
         _ => {}
     }
-    let _ = write!(out, ",\"role\":\"{}\"", l.role.as_str());
+    out.push_str(",\"role\":\"");
+    out.push_str(l.role.as_str());
+    out.push('"');
     if let Some(a) = &l.answers {
         if let Some(r) = a.first {
             link(out, "response_in", r);
         }
-        let _ = write!(out, ",\"responses\":{}", a.count);
+        out.push_str(",\"responses\":");
+        out.push_str(itoa::Buffer::new().format(a.count));
         if let Some(t) = a.latency {
             let _ = write!(out, ",\"latency\":{}", serde_json::json!(t));
         }

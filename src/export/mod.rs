@@ -376,27 +376,38 @@ pub fn write_message_json(out: &mut String, r: &Record, extra: Option<&Node>) {
     let m = r.view.index();
     let (names, _) = r.view.flag_names();
     let tn = r.view.type_name();
-    let _ = write!(
-        out,
-        "{{\"frame\":{},\"msg\":{},\"time\":{},\"protocol\":{},\"family\":",
-        r.frame,
-        r.msg,
-        json!(epoch_secs(r.ts_ns)),
-        m.protocol
-    );
+    // The numbers by hand (itoa): `write!` cost more than the rest of the header.
+    let mut ib = itoa::Buffer::new();
+    out.push_str("{\"frame\":");
+    out.push_str(ib.format(r.frame));
+    out.push_str(",\"msg\":");
+    out.push_str(ib.format(r.msg));
+    let _ = write!(out, ",\"time\":{}", json!(epoch_secs(r.ts_ns)));
+    out.push_str(",\"protocol\":");
+    out.push_str(ib.format(m.protocol));
+    out.push_str(",\"family\":");
     json_str(out, &r.view.family_name());
     out.push_str(",\"direction\":");
     json_str(out, m.direction.as_str());
-    let _ = write!(out, ",\"len\":{},\"type\":{},\"type_name\":", m.len, m.ty);
+    out.push_str(",\"len\":");
+    out.push_str(ib.format(m.len));
+    out.push_str(",\"type\":");
+    out.push_str(ib.format(m.ty));
+    out.push_str(",\"type_name\":");
     json_str(out, &tn);
-    let _ = write!(out, ",\"flags\":{},\"flag_names\":[", m.flags);
+    out.push_str(",\"flags\":");
+    out.push_str(ib.format(m.flags));
+    out.push_str(",\"flag_names\":[");
     for (i, n) in names.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         json_str(out, n);
     }
-    let _ = write!(out, "],\"seq\":{},\"pid\":{}", m.seq, m.pid);
+    out.push_str("],\"seq\":");
+    out.push_str(ib.format(m.seq));
+    out.push_str(",\"pid\":");
+    out.push_str(ib.format(m.pid));
     if let Some(l) = &r.linked {
         crate::conv::show::write_json(out, l);
     }
