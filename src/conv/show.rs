@@ -44,10 +44,10 @@ fn link_node(name: &'static str, field: &'static str, r: MsgRef) -> Node {
 }
 
 fn note(mut n: Node, severity: Severity, text: &str) -> Node {
-    n.expert = Some(Expert {
+    n.expert = Some(Box::new(Expert {
         severity,
         text: text.to_string(),
-    });
+    }));
     n
 }
 

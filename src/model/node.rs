@@ -58,8 +58,8 @@ pub struct Node {
     /// its proper display. Coverage counts the other hex-blob leaves as "opaque bytes", data
     /// with a structure nlscope does not show.
     pub inherently_opaque: bool,
-    /// Expert note, if any.
-    pub expert: Option<Expert>,
+    /// Expert note, if any (boxed: most nodes have none, and nodes are moved a lot).
+    pub expert: Option<Box<Expert>>,
     /// Child nodes.
     pub children: Vec<Node>,
 }
@@ -99,7 +99,7 @@ impl Node {
         let text = text.into();
         let mut n = Node::new("expert", field, Value::None, offset, length);
         n.display = text.clone();
-        n.expert = Some(Expert { severity, text });
+        n.expert = Some(Box::new(Expert { severity, text }));
         n
     }
 
@@ -114,10 +114,10 @@ impl Node {
         match &self.expert {
             Some(e) if e.severity > severity => {}
             _ => {
-                self.expert = Some(Expert {
+                self.expert = Some(Box::new(Expert {
                     severity,
                     text: text.into(),
-                })
+                }))
             }
         }
     }
