@@ -10,6 +10,7 @@ use crossbeam_channel::unbounded;
 use libfuzzer_sys::fuzz_target;
 use nlscope::pcap::Reader;
 use nlscope::pcap::feed::{Batch, Frames, feed};
+use nlscope::pcap::packed::Packed;
 
 /// A reader that returns at most `step` bytes per call, like a pipe.
 struct Trickle<'a> {
@@ -94,4 +95,22 @@ fuzz_target!(|data: &[u8]| {
         stream_err.is_some(),
         "{direct_err:?} vs {stream_err:?}"
     );
+
+    // Packed batches (what `read` hands its threads), refilled as they come back.
+    let (back_tx, back_rx) = unbounded::<Packed>();
+    let mut packed = Vec::new();
+    let mut packed_err = None;
+    feed(Trickle { data, step }, 2, None, &back_rx, &mut |b| {
+        match b {
+            Batch::Frames(p, _) => {
+                packed.extend((0..p.len()).filter_map(|i| p.frame(i)));
+                let _ = back_tx.send(p);
+            }
+            Batch::Comments(_) => {}
+            Batch::Error(e) => packed_err = Some(e.to_string()),
+        }
+        true
+    });
+    assert!(direct == packed, "packed batches hold different frames");
+    assert_eq!(stream_err, packed_err);
 });
