@@ -464,9 +464,9 @@ pub fn write_message_tree_text(s: &mut String, r: &Record) {
     s.push_str(": ");
     s.push_str(m.direction.as_str());
     s.push(' ');
-    s.push_str(&r.view.family_name());
+    s.push_str(r.view.family_str());
     s.push(' ');
-    s.push_str(&r.view.summary());
+    r.view.write_summary(s, r.view.type_str());
     s.push_str(", ");
     s.push_str(ib.format(m.len));
     s.push_str(" bytes at offset ");

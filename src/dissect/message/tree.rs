@@ -106,21 +106,16 @@ impl<'a> MessageView<'a> {
         n.display.push_str(", len ");
         n.display.push_str(l);
         let (names, rest) = self.flag_names();
-        let mut flag_list: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-        if rest != 0 {
-            flag_list.push(text::hex_u64(u64::from(rest)));
-        }
-        let mut flags = Node::new(
-            "nlmsg_flags",
-            "nlmsg.flags",
-            Value::Flags {
-                value: u64::from(m.flags),
-                names: names.iter().map(|s| s.to_string()).collect(),
-            },
-            o + 6,
-            2,
-        );
-        flags.display = text::flags_text(&flag_list, u64::from(m.flags), 4);
+        let rest_text = (rest != 0).then(|| text::hex_u64(u64::from(rest)));
+        let mut shown = names.clone();
+        shown.extend(rest_text.as_deref());
+        // The value after `new`: its own display (bits without the unnamed rest) is not shown.
+        let mut flags = Node::new("nlmsg_flags", "nlmsg.flags", Value::None, o + 6, 2);
+        flags.display = text::flags_text(&shown, u64::from(m.flags), 4);
+        flags.value = Value::Flags {
+            value: u64::from(m.flags),
+            names: names.iter().map(|s| s.to_string()).collect(),
+        };
         let mut len = Node::new(
             "nlmsg_len",
             "nlmsg.len",
