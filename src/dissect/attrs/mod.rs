@@ -74,9 +74,74 @@ impl<'a> Walker<'a> {
     }
 
     /// The elements of an array nest (attributes whose type is an index, all at `path`): each
-    /// is wanted if the array is.
-    fn array_items(&self, start: usize, end: usize, path: &str, depth: usize) -> Vec<Node> {
-        self.level(start, end, None, path, depth, None, None)
+    /// is wanted if the array is. `bare`: the caller decodes each element's payload itself, so
+    /// only their headers are read (not walked or shown as bytes first).
+    fn array_items(
+        &self,
+        start: usize,
+        end: usize,
+        path: &str,
+        depth: usize,
+        bare: bool,
+    ) -> Vec<Node> {
+        if !bare {
+            return self.level(start, end, None, path, depth, None, None);
+        }
+        let end = end.min(self.data.len());
+        let mut out = Vec::new();
+        let mut pos = start;
+        while pos < end {
+            let (len, raw_type) = match self.header_at(pos, end, path) {
+                Some(Ok(h)) => h,
+                Some(Err(expert)) => {
+                    out.push(expert);
+                    break;
+                }
+                None => break,
+            };
+            let nested = raw_type & NLA_F_NESTED != 0;
+            out.push(self.unknown_head(pos, len, raw_type & NLA_TYPE_MASK, nested, path, depth));
+            pos += align4(len);
+        }
+        out
+    }
+
+    /// The header of the attribute at `pos` of a level ending at `end` (length, raw type), or
+    /// the expert node of a malformed one, where the level ends; `None`: nothing to read.
+    fn header_at(&self, pos: usize, end: usize, path: &str) -> Option<Result<(usize, u16), Node>> {
+        let left = end.saturating_sub(pos);
+        let bad = |text: String| {
+            Some(Err(Node::expert(
+                Severity::Error,
+                text,
+                path.to_string(),
+                pos,
+                left,
+            )))
+        };
+        if left < NLA_HDRLEN {
+            return bad(format!(
+                "{left} trailing bytes, too short for an attribute header"
+            ));
+        }
+        let (Some(len), Some(raw_type)) = (
+            self.endian.u16(self.data, pos),
+            self.endian.u16(self.data, pos + 2),
+        ) else {
+            return None;
+        };
+        let len = usize::from(len);
+        if len < NLA_HDRLEN {
+            return bad(format!(
+                "attribute length {len} is less than the 4-byte attribute header"
+            ));
+        }
+        if len > left {
+            return bad(format!(
+                "attribute length {len} exceeds the {left} bytes left"
+            ));
+        }
+        Some(Ok((len, raw_type)))
     }
 
     /// Whether `f` holds for one of the attributes of `set` at the level `data[start..end]`
@@ -141,44 +206,14 @@ impl<'a> Walker<'a> {
         let end = end.min(self.data.len());
         let mut pos = start;
         while pos < end {
-            let left = end - pos;
-            if left < NLA_HDRLEN {
-                out.push(Node::expert(
-                    Severity::Error,
-                    format!("{left} trailing bytes, too short for an attribute header"),
-                    path.to_string(),
-                    pos,
-                    left,
-                ));
-                break;
-            }
-            let (Some(len), Some(raw_type)) = (
-                self.endian.u16(self.data, pos),
-                self.endian.u16(self.data, pos + 2),
-            ) else {
-                break;
+            let (len, raw_type) = match self.header_at(pos, end, path) {
+                Some(Ok(h)) => h,
+                Some(Err(expert)) => {
+                    out.push(expert);
+                    break;
+                }
+                None => break,
             };
-            let len = usize::from(len);
-            if len < NLA_HDRLEN {
-                out.push(Node::expert(
-                    Severity::Error,
-                    format!("attribute length {len} is less than the 4-byte attribute header"),
-                    path.to_string(),
-                    pos,
-                    left,
-                ));
-                break;
-            }
-            if len > left {
-                out.push(Node::expert(
-                    Severity::Error,
-                    format!("attribute length {len} exceeds the {left} bytes left"),
-                    path.to_string(),
-                    pos,
-                    left,
-                ));
-                break;
-            }
             if let Some((w, next)) = want.zip(next.as_ref()) {
                 let t = raw_type & NLA_TYPE_MASK;
                 let a = set.and_then(|s| s.get(t));
@@ -491,6 +526,33 @@ impl<'a> Walker<'a> {
         node.children.push(extra);
     }
 
+    /// An attribute the spec does not describe, its payload not decoded yet: `attr T` at
+    /// `PATH.T`, raw, with a note if it is nested too deep to be walked.
+    fn unknown_head(
+        &self,
+        pos: usize,
+        len: usize,
+        t: u16,
+        nested: bool,
+        path: &str,
+        depth: usize,
+    ) -> Node {
+        let mut field = String::with_capacity(path.len() + 6);
+        field.push_str(path);
+        field.push('.');
+        field.push_str(itoa::Buffer::new().format(t));
+        let name = text::num_text("attr ", u64::from(t), "");
+        let mut node = Node::new(name, field, Value::None, pos, len);
+        node.raw = true;
+        if nested && depth >= MAX_DEPTH {
+            node.set_expert(
+                Severity::Warning,
+                format!("attributes nested more than {MAX_DEPTH} deep; not decoded further"),
+            );
+        }
+        node
+    }
+
     /// An attribute the spec does not describe: nested if flagged so, else raw bytes.
     fn unknown_attr(
         &self,
@@ -502,21 +564,9 @@ impl<'a> Walker<'a> {
         depth: usize,
     ) -> Node {
         let p0 = pos + NLA_HDRLEN;
-        let mut field = String::with_capacity(path.len() + 6);
-        field.push_str(path);
-        field.push('.');
-        field.push_str(itoa::Buffer::new().format(t));
-        let name = text::num_text("attr ", u64::from(t), "");
-        let mut node = Node::new(name, field.clone(), Value::None, pos, len);
-        node.raw = true;
-        if nested && depth >= MAX_DEPTH {
-            node.set_expert(
-                Severity::Warning,
-                format!("attributes nested more than {MAX_DEPTH} deep; not decoded further"),
-            );
-        }
+        let mut node = self.unknown_head(pos, len, t, nested, path, depth);
         if nested && depth < MAX_DEPTH {
-            node.children = self.attrs(p0, pos + len, None, &field, depth + 1);
+            node.children = self.attrs(p0, pos + len, None, &node.field, depth + 1);
             mark_raw(&mut node.children);
             node.display = text::num_text("nested, ", node.children.len() as u64, " attributes");
         } else {

@@ -19,8 +19,18 @@ impl Walker<'_> {
         scope: &Scope<'_>,
     ) -> Vec<Node> {
         let nested = attr.nested.as_deref().and_then(|n| self.set(n));
-        // Elements are attributes whose type is their index.
-        let mut items = self.array_items(p0, p0 + plen, field, depth);
+        // Elements are attributes whose type is their index. Nests, integers and decoded
+        // binaries are read below whole: their elements' headers are enough (a shown tree; a
+        // filter's keeps what it always had).
+        let bare = self.shown()
+            && match sub {
+                AttrType::Nest | AttrType::Scalar(_) => true,
+                AttrType::Binary {
+                    structure: None, ..
+                } => attr.decode.is_some(),
+                _ => false,
+            };
+        let mut items = self.array_items(p0, p0 + plen, field, depth, bare);
         for it in items.iter_mut() {
             if it.expert.is_some() && it.name == "expert" {
                 continue;
@@ -94,7 +104,7 @@ impl Walker<'_> {
             let nested = attr.nested.as_deref().and_then(|n| self.set(n));
             return self.attrs(p0, p0 + plen, nested, field, depth);
         }
-        let mut items = self.array_items(p0, p0 + plen, field, depth);
+        let mut items = self.array_items(p0, p0 + plen, field, depth, false);
         for it in items.iter_mut() {
             if it.name == "expert" {
                 continue;
