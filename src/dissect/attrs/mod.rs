@@ -87,23 +87,39 @@ impl<'a> Walker<'a> {
         if !bare {
             return self.level(start, end, None, path, depth, None, None);
         }
-        let end = end.min(self.data.len());
-        let mut out = Vec::new();
-        let mut pos = start;
-        while pos < end {
-            let (len, raw_type) = match self.header_at(pos, end, path) {
-                Some(Ok(h)) => h,
-                Some(Err(expert)) => {
-                    out.push(expert);
-                    break;
+        self.headers(start, end, path)
+            .map(|h| match h {
+                Ok((pos, len, raw_type)) => {
+                    let (t, nested) = (raw_type & NLA_TYPE_MASK, raw_type & NLA_F_NESTED != 0);
+                    self.unknown_head(pos, len, t, nested, path, depth)
                 }
-                None => break,
+                Err(expert) => expert,
+            })
+            .collect()
+    }
+
+    /// The attribute headers of the level `data[start..end]` in order, as (offset, length, raw
+    /// type); a malformed one ends the level, as its expert node.
+    fn headers<'s>(
+        &'s self,
+        start: usize,
+        end: usize,
+        path: &'s str,
+    ) -> impl Iterator<Item = Result<(usize, usize, u16), Node>> + 's {
+        let end = end.min(self.data.len());
+        let mut pos = start;
+        std::iter::from_fn(move || {
+            if pos >= end {
+                return None;
+            }
+            let at = pos;
+            let h = self.header_at(at, end, path)?;
+            pos = match &h {
+                Ok((len, _)) => at + align4(*len),
+                Err(_) => end,
             };
-            let nested = raw_type & NLA_F_NESTED != 0;
-            out.push(self.unknown_head(pos, len, raw_type & NLA_TYPE_MASK, nested, path, depth));
-            pos += align4(len);
-        }
-        out
+            Some(h.map(|(len, raw_type)| (at, len, raw_type)))
+        })
     }
 
     /// The header of the attribute at `pos` of a level ending at `end` (length, raw type), or
@@ -203,16 +219,13 @@ impl<'a> Walker<'a> {
         // What a filter's tree keeps at this level, found once (see `Want::keeps`).
         let next = want.map(|w| w.next_at(path));
         let mut later = Vec::new();
-        let end = end.min(self.data.len());
-        let mut pos = start;
-        while pos < end {
-            let (len, raw_type) = match self.header_at(pos, end, path) {
-                Some(Ok(h)) => h,
-                Some(Err(expert)) => {
+        for h in self.headers(start, end, path) {
+            let (pos, len, raw_type) = match h {
+                Ok(h) => h,
+                Err(expert) => {
                     out.push(expert);
                     break;
                 }
-                None => break,
             };
             if let Some((w, next)) = want.zip(next.as_ref()) {
                 let t = raw_type & NLA_TYPE_MASK;
@@ -222,7 +235,6 @@ impl<'a> Walker<'a> {
                     .any(|(name, num)| a.is_some_and(|a| a.name == *name) || *num == Some(t));
                 let selector = a.is_some_and(|a| Want::plain(&a.ty) && (w.all_plain || a.selector));
                 if !kept && !selector {
-                    pos += align4(len);
                     continue;
                 }
             }
@@ -236,7 +248,6 @@ impl<'a> Walker<'a> {
             }
             let node = self.attr(pos, len, raw_type, path, depth, &scope);
             out.push(node);
-            pos += align4(len);
         }
         // Sub-messages whose selector the kernel puts after them (IPVS: a destination's
         // address before its address family): decoded again once the whole level is known.
@@ -537,10 +548,7 @@ impl<'a> Walker<'a> {
         path: &str,
         depth: usize,
     ) -> Node {
-        let mut field = String::with_capacity(path.len() + 6);
-        field.push_str(path);
-        field.push('.');
-        field.push_str(itoa::Buffer::new().format(t));
+        let field = crate::model::dotted(path, itoa::Buffer::new().format(t));
         let name = text::num_text("attr ", u64::from(t), "");
         let mut node = Node::new(name, field, Value::None, pos, len);
         node.raw = true;
