@@ -49,17 +49,7 @@ impl Pack for Frames {
         Vec::len(self)
     }
     fn push(&mut self, f: BorrowedFrame<'_>, iface: Option<Interface>) {
-        let frame = Frame {
-            data: f.data.to_vec(),
-            comments: f.comments,
-            ts_ns: f.ts_ns,
-            interface: f.interface,
-            linktype: f.linktype,
-            byte_order: f.byte_order,
-            orig_len: f.orig_len,
-            file_offset: f.file_offset,
-        };
-        Vec::push(self, (frame, iface));
+        Vec::push(self, (f.to_frame(), iface));
     }
     fn set_last_iface(&mut self, iface: Interface) {
         if let Some(last) = self.last_mut() {
