@@ -52,18 +52,11 @@ impl Value {
             Value::Ipv6(a) => Ipv6Addr::from(*a).to_string(),
             Value::Mac(m) => mac(m),
             Value::Enum { value, name } => enum_text(name, *value),
-            // Empty names are left out of the join (as `names.join("|")` being empty did).
-            Value::Flags { value, names } if names.iter().all(|n| !n.is_empty()) => {
-                super::text::flags_text(names, *value, 1)
-            }
-            Value::Flags { value, names } => {
-                let known = names.join("|");
-                if known.is_empty() {
-                    format!("{value:#x}")
-                } else {
-                    format!("{known} ({value:#x})")
-                }
-            }
+            // The value alone when the joined names are empty: none, or a single empty one.
+            Value::Flags { value, names } => match names.as_slice() {
+                [only] if only.is_empty() => super::text::hex_u64(*value),
+                _ => super::text::flags_text(names, *value, 1),
+            },
         }
     }
 
@@ -212,6 +205,31 @@ fn clean_prefix(b: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A bit set shows as its names joined by `|` and the value in parentheses, or the value
+    /// alone when the joined names are empty (as `format!` of the join wrote it).
+    #[test]
+    fn flags_display_is_the_joined_names_and_value() {
+        for names in [
+            vec![],
+            vec![""],
+            vec!["", ""],
+            vec!["A", ""],
+            vec!["A", "B"],
+        ] {
+            let known = names.join("|");
+            let want = if known.is_empty() {
+                format!("{:#x}", 0x41)
+            } else {
+                format!("{known} (0x41)")
+            };
+            let v = Value::Flags {
+                value: 0x41,
+                names: names.iter().map(|n| n.to_string()).collect(),
+            };
+            assert_eq!(v.display(), want, "{names:?}");
+        }
+    }
 
     /// Escapes as serde_json does, wherever the byte to escape sits in the eight-byte words.
     #[test]
