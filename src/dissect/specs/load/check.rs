@@ -1,14 +1,14 @@
 //! Cross-reference checks of a compiled [`Spec`]: what its structs, arrays and attribute sets
 //! name must exist.
 
-use super::R;
+use super::{R, lazy};
 use crate::dissect::specs::model::*;
 
 /// Arrays and unions of struct `st` refer to what exists: an earlier integer member for the
 /// count or selector, a defined element struct or sub-message; an array comes last.
 fn check_members(s: &Spec, st: &StructDef) -> R<()> {
     for (i, m) in st.members.iter().enumerate() {
-        let ctx = format!("struct '{}' member '{}'", st.name, m.name);
+        let ctx = lazy(|f| write!(f, "struct '{}' member '{}'", st.name, m.name));
         let earlier_int = |n: &str| {
             st.members
                 .iter()
@@ -64,7 +64,7 @@ pub(super) fn check_refs(s: &Spec) -> R<()> {
     let has_struct = |n: &str| s.structs.contains_key(n);
     for set in s.sets.values() {
         for a in &set.attrs {
-            let ctx = format!("attribute '{}' of set '{}'", a.name, set.name);
+            let ctx = lazy(|f| write!(f, "attribute '{}' of set '{}'", a.name, set.name));
             if let Some(n) = &a.nested
                 && !s.sets.contains_key(n)
             {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::value::Y;
 
 use super::super::model::*;
-use super::{R, c_name, get, get_bool, get_int, get_str, int_of, req_str, seq};
+use super::{Ctx, R, c_name, get, get_bool, get_int, get_str, int_of, lazy, req_str, seq};
 use crate::model::intern;
 
 pub(super) fn struct_size(
@@ -57,7 +57,7 @@ pub(super) fn compile_enum(
     ename: &str,
     is_flags: bool,
     d: &Y,
-    ctx: &str,
+    ctx: Ctx<'_>,
 ) -> R<EnumDef> {
     let prefix = match get_str(d, "name-prefix", ctx)? {
         Some(p) => p.to_string(),
@@ -69,10 +69,10 @@ pub(super) fn compile_enum(
     let mut next = start;
     for (i, e) in seq(get(d, "entries"), ctx)?.iter().enumerate() {
         let (ename, v) = match e {
-            Y::String(s) => (s.as_str(), None),
+            Y::String(s) => (s.as_ref(), None),
             Y::Mapping(_) => (
-                req_str(e, "name", &format!("{ctx} entries[{i}]"))?,
-                get_int(e, "value", &format!("{ctx} entries[{i}]"))?,
+                req_str(e, "name", &lazy(|f| write!(f, "{ctx} entries[{i}]")))?,
+                get_int(e, "value", &lazy(|f| write!(f, "{ctx} entries[{i}]")))?,
             ),
             _ => return Err(format!("{ctx} entries[{i}]: expected a name or a mapping")),
         };
@@ -103,7 +103,7 @@ pub(super) fn compile_enum(
 }
 
 /// A kernel version key (`"6.3"`) as (major, minor).
-pub(super) fn kernel_version(y: &Y, key: &str, ctx: &str) -> R<Option<(u32, u32)>> {
+pub(super) fn kernel_version(y: &Y, key: &str, ctx: Ctx<'_>) -> R<Option<(u32, u32)>> {
     let Some(v) = get_str(y, key, ctx)? else {
         return Ok(None);
     };
@@ -115,7 +115,7 @@ pub(super) fn kernel_version(y: &Y, key: &str, ctx: &str) -> R<Option<(u32, u32)
     })
 }
 
-pub(super) fn presentation(y: &Y, base: Option<&Presentation>, ctx: &str) -> R<Presentation> {
+pub(super) fn presentation(y: &Y, base: Option<&Presentation>, ctx: Ctx<'_>) -> R<Presentation> {
     let mut p = base.cloned().unwrap_or_default();
     if let Some(e) = get_str(y, "enum", ctx)? {
         p.enumeration = Some(e.to_string());
@@ -164,12 +164,12 @@ pub(super) fn len_of(
     y: &Y,
     key: &str,
     consts: &HashMap<String, i64>,
-    ctx: &str,
+    ctx: Ctx<'_>,
 ) -> R<Option<usize>> {
     let v = match get(y, key) {
         None => return Ok(None),
         Some(Y::String(s)) if int_of(&Y::String(s.clone())).is_none() => consts
-            .get(s.as_str())
+            .get(s.as_ref())
             .copied()
             .ok_or_else(|| format!("{ctx}: '{key}' names unknown constant '{s}'"))?,
         Some(v) => int_of(v).ok_or_else(|| format!("{ctx}: '{key}' must be a length"))?,
@@ -181,7 +181,7 @@ pub(super) fn len_of(
         .ok_or_else(|| format!("{ctx}: '{key}' {v} is not a length in 0..=65535"))
 }
 
-pub(super) fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: &str) -> R<Member> {
+pub(super) fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: Ctx<'_>) -> R<Member> {
     let name = req_str(m, "name", ctx)?.to_string();
     let t = req_str(m, "type", ctx)?;
     let mut pres = presentation(m, None, ctx)?;
@@ -285,7 +285,7 @@ pub(super) fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: &str) ->
 }
 
 /// `nlscope-bits`: the C bit fields an unsigned integer member holds.
-fn bit_fields(m: &Y, kind: &MemberKind, ctx: &str) -> R<Vec<(String, u8)>> {
+fn bit_fields(m: &Y, kind: &MemberKind, ctx: Ctx<'_>) -> R<Vec<(String, u8)>> {
     let Some(list) = get(m, "nlscope-bits") else {
         return Ok(Vec::new());
     };
@@ -300,7 +300,7 @@ fn bit_fields(m: &Y, kind: &MemberKind, ctx: &str) -> R<Vec<(String, u8)>> {
     let mut out = Vec::new();
     let mut used = 0usize;
     for (i, b) in seq(Some(list), ctx)?.iter().enumerate() {
-        let bctx = format!("{ctx} nlscope-bits[{i}]");
+        let bctx = lazy(|f| write!(f, "{ctx} nlscope-bits[{i}]"));
         let name = req_str(b, "name", &bctx)?.to_string();
         let n = get_int(b, "bits", &bctx)?
             .and_then(|n| u8::try_from(n).ok())

@@ -353,7 +353,7 @@ fn zero_in_request_is_read_on_integer_members_only() {
 #[test]
 fn documents_read_as_serde_norway_reads_them() {
     use super::value::{Number, Y};
-    fn conv(v: &serde_norway::Value) -> Y {
+    fn conv(v: &serde_norway::Value) -> Y<'static> {
         use serde_norway::Value as N;
         match v {
             N::Null => Y::Null,
@@ -363,25 +363,26 @@ fn documents_read_as_serde_norway_reads_them() {
                 (None, Some(u), _) => Number::UInt(u),
                 (None, None, f) => Number::Float(f.unwrap()),
             }),
-            N::String(s) => Y::String(s.clone()),
+            N::String(s) => Y::String(s.clone().into()),
             N::Sequence(s) => Y::Sequence(s.iter().map(conv).collect()),
             N::Mapping(m) => {
                 let text: String = m
                     .iter()
                     .map(|(k, v)| format!("{:?}={:?};", conv(k), conv(v)))
                     .collect();
-                Y::String(text)
+                Y::String(text.into())
             }
             N::Tagged(t) => panic!("tag {t:?}"),
         }
     }
     // Mappings compared as their entries in order (ours keeps pairs, theirs an IndexMap).
-    fn flat(v: &Y) -> Y {
+    fn flat<'a>(v: &Y<'a>) -> Y<'a> {
         match v {
             Y::Mapping(m) => Y::String(
                 m.iter()
                     .map(|(k, v)| format!("{:?}={:?};", flat(k), flat(v)))
-                    .collect(),
+                    .collect::<String>()
+                    .into(),
             ),
             Y::Sequence(s) => Y::Sequence(s.iter().map(flat).collect()),
             // A number as the loader reads it (`as_i64`, else `as_u64`).
@@ -437,4 +438,61 @@ fn duplicate_and_odd_keys_are_errors() {
             .map(|v| matches!(v, Y::Sequence(s) if s.len() == 6)),
         Some(true)
     );
+}
+
+/// Contexts are written only when an error is reported: each still says where the error is,
+/// whether in YAML or in the JSON the embedded specs are converted to.
+#[test]
+fn errors_name_where_they_are() {
+    let cases = [
+        (
+            "definitions:\n  - name: e\n    type: enum\n    entries: [a, {value: 3}]\n",
+            "definition 'e' entries[1]: missing 'name'",
+        ),
+        (
+            "definitions:\n  - name: s\n    type: struct\n    members:\n      - name: a\n        type: u32\n      - type: u8\n",
+            "struct 's' members[1]: missing 'name'",
+        ),
+        (
+            "definitions:\n  - name: s\n    type: struct\n    members:\n      - name: a\n        type: u32\n        nlscope-bits:\n          - {name: x, bits: 99}\n",
+            "struct 's' members[0] nlscope-bits[0]: 'bits' must be 1 to 64",
+        ),
+        (
+            "attribute-sets:\n  - name: m\n    attributes:\n      - name: a\n        type: u32\n      - name: b\n",
+            "attribute-set 'm' attributes[1]: missing 'type'",
+        ),
+        (
+            "attribute-sets:\n  - name: m\n    attributes:\n      - name: a\n        type: u32\n  - name: s\n    subset-of: m\n    attributes:\n      - name: z\n",
+            "attribute-set 's' attributes[0]: 'z' is not in 'm'",
+        ),
+        (
+            "attribute-sets:\n  - name: m\n    attributes:\n      - name: a\n        type: nest\n        nested-attributes: nowhere\n",
+            "attribute 'a' of set 'm': nested-attributes 'nowhere' is not defined",
+        ),
+        (
+            "definitions:\n  - name: s\n    type: struct\n    members:\n      - name: a\n        type: u8\n      - name: b\n        type: binary\n        struct: s2\n        nlscope-count: a\n      - name: c\n        type: u8\n  - name: s2\n    type: struct\n    members:\n      - name: x\n        type: u8\n",
+            "struct 's' member 'b': an array of structs must be the last member",
+        ),
+        (
+            "sub-messages:\n  - name: sm\n    formats:\n      - attribute-set: m\n",
+            "sub-message 'sm' formats[0]: missing 'value'",
+        ),
+        (
+            "mcast-groups:\n  list:\n    - value: 1\n",
+            "mcast-groups[0]: missing 'name'",
+        ),
+        (
+            "operations:\n  list:\n    - name: get\n      value: 1\n      attribute-set: 5\n",
+            "operation 'get': 'attribute-set' must be a string",
+        ),
+    ];
+    for (body, want) in cases {
+        let text = format!("name: fam\nprotocol: genetlink\n{body}");
+        let e = load(&text).expect_err(body);
+        assert_eq!(e.message, want, "YAML:\n{text}");
+        let doc: serde_norway::Value = serde_norway::from_str(&text).expect("YAML");
+        let json = serde_json::to_string(&doc).expect("JSON");
+        let e = load_spec_json(&json, SpecSource::Embedded("t".into())).expect_err(body);
+        assert_eq!(e.message, want, "JSON:\n{json}");
+    }
 }

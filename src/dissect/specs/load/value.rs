@@ -4,20 +4,22 @@
 //! than hashing it, and loading the specs is where every command starts (serde_norway's
 //! `Value`, an IndexMap with SipHash, was ~20% of `read -c 1`).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-/// One value of the document.
+/// One value of the document. Its strings borrow from the document's text where they can
+/// (the embedded JSON: ~40,000 of them at every start).
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Y {
+pub(super) enum Y<'a> {
     Null,
     Bool(bool),
     Number(Number),
-    String(String),
-    Sequence(Vec<Y>),
-    Mapping(Mapping),
+    String(Cow<'a, str>),
+    Sequence(Vec<Y<'a>>),
+    Mapping(Mapping<'a>),
 }
 
 /// A number as the document wrote it.
@@ -48,11 +50,11 @@ impl Number {
 
 /// A mapping's entries in document order (keys are distinct).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub(super) struct Mapping(Vec<(Y, Y)>);
+pub(super) struct Mapping<'a>(Vec<(Y<'a>, Y<'a>)>);
 
-impl Mapping {
+impl<'a> Mapping<'a> {
     /// The value of the string key `key`.
-    pub(super) fn get(&self, key: &str) -> Option<&Y> {
+    pub(super) fn get(&self, key: &str) -> Option<&Y<'a>> {
         self.0
             .iter()
             .find(|(k, _)| matches!(k, Y::String(s) if s == key))
@@ -60,13 +62,13 @@ impl Mapping {
     }
 
     /// The entries in document order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = (&Y, &Y)> {
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&Y<'a>, &Y<'a>)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
 }
 
-impl Y {
-    pub(super) fn as_mapping(&self) -> Option<&Mapping> {
+impl<'a> Y<'a> {
+    pub(super) fn as_mapping(&self) -> Option<&Mapping<'a>> {
         match self {
             Y::Mapping(m) => Some(m),
             _ => None,
@@ -85,7 +87,7 @@ impl Y {
     }
 }
 
-impl<'de> Deserialize<'de> for Y {
+impl<'de> Deserialize<'de> for Y<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(YVisitor)
     }
@@ -94,49 +96,53 @@ impl<'de> Deserialize<'de> for Y {
 struct YVisitor;
 
 impl<'de> Visitor<'de> for YVisitor {
-    type Value = Y;
+    type Value = Y<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a YAML or JSON value")
     }
 
-    fn visit_unit<E>(self) -> Result<Y, E> {
+    fn visit_unit<E>(self) -> Result<Y<'de>, E> {
         Ok(Y::Null)
     }
 
-    fn visit_none<E>(self) -> Result<Y, E> {
+    fn visit_none<E>(self) -> Result<Y<'de>, E> {
         Ok(Y::Null)
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Y, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Y<'de>, D::Error> {
         Y::deserialize(d)
     }
 
-    fn visit_bool<E>(self, b: bool) -> Result<Y, E> {
+    fn visit_bool<E>(self, b: bool) -> Result<Y<'de>, E> {
         Ok(Y::Bool(b))
     }
 
-    fn visit_i64<E>(self, i: i64) -> Result<Y, E> {
+    fn visit_i64<E>(self, i: i64) -> Result<Y<'de>, E> {
         Ok(Y::Number(Number::Int(i)))
     }
 
-    fn visit_u64<E>(self, u: u64) -> Result<Y, E> {
+    fn visit_u64<E>(self, u: u64) -> Result<Y<'de>, E> {
         Ok(Y::Number(Number::UInt(u)))
     }
 
-    fn visit_f64<E>(self, f: f64) -> Result<Y, E> {
+    fn visit_f64<E>(self, f: f64) -> Result<Y<'de>, E> {
         Ok(Y::Number(Number::Float(f)))
     }
 
-    fn visit_str<E>(self, s: &str) -> Result<Y, E> {
-        Ok(Y::String(s.to_string()))
+    fn visit_str<E>(self, s: &str) -> Result<Y<'de>, E> {
+        Ok(Y::String(Cow::Owned(s.to_string())))
     }
 
-    fn visit_string<E>(self, s: String) -> Result<Y, E> {
-        Ok(Y::String(s))
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Y<'de>, E> {
+        Ok(Y::String(Cow::Borrowed(s)))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Y, A::Error> {
+    fn visit_string<E>(self, s: String) -> Result<Y<'de>, E> {
+        Ok(Y::String(Cow::Owned(s)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Y<'de>, A::Error> {
         // The size hint is the input's claim: not trusted for the allocation.
         let mut v = Vec::with_capacity(a.size_hint().unwrap_or(0).min(64));
         while let Some(e) = a.next_element()? {
@@ -145,11 +151,11 @@ impl<'de> Visitor<'de> for YVisitor {
         Ok(Y::Sequence(v))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Y, A::Error> {
-        let mut m: Vec<(Y, Y)> = Vec::with_capacity(a.size_hint().unwrap_or(0).min(64));
+    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Y<'de>, A::Error> {
+        let mut m: Vec<(Y<'de>, Y<'de>)> = Vec::with_capacity(a.size_hint().unwrap_or(0).min(64));
         // Keys seen, once a mapping is large enough that scanning them would cost more.
         let mut seen: Option<HashSet<String>> = None;
-        while let Some((k, v)) = a.next_entry::<Y, Y>()? {
+        while let Some((k, v)) = a.next_entry::<Y<'de>, Y<'de>>()? {
             if !matches!(k, Y::String(_) | Y::Bool(_) | Y::Number(_)) {
                 return Err(de::Error::custom(
                     "a mapping key must be a string or a number",
@@ -176,7 +182,7 @@ impl<'de> Visitor<'de> for YVisitor {
 
 /// What tells keys apart (a number by its value, however it was written); `None`: not a key
 /// a spec has.
-fn key_id(k: &Y) -> Option<String> {
+fn key_id(k: &Y<'_>) -> Option<String> {
     Some(match k {
         Y::String(s) => format!("s{s}"),
         Y::Bool(b) => format!("b{b}"),
@@ -188,7 +194,7 @@ fn key_id(k: &Y) -> Option<String> {
 }
 
 /// Whether two keys are the same key (as [`key_id`] tells them apart).
-fn same_key(a: &Y, b: &Y) -> bool {
+fn same_key(a: &Y<'_>, b: &Y<'_>) -> bool {
     match (a, b) {
         (Y::String(x), Y::String(y)) => x == y,
         (Y::Bool(x), Y::Bool(y)) => x == y,
@@ -206,7 +212,7 @@ fn same_key(a: &Y, b: &Y) -> bool {
 }
 
 /// A key as an error message shows it.
-struct Shown<'a>(&'a Y);
+struct Shown<'a>(&'a Y<'a>);
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
