@@ -1,8 +1,6 @@
 //! A dissector's knowledge carried to another thread ([`Fork`]).
 
-use std::collections::HashMap;
-
-use super::{Dissector, IndexSeed, genl_guess};
+use super::{Dissector, IdMap, IndexSeed, genl_guess};
 
 /// All a [`Dissector`] knows (what it learned, guessed, was pinned and remembered), to make
 /// an equal one on another thread (it is `Send`; the dissector is not): see
@@ -11,7 +9,7 @@ use super::{Dissector, IndexSeed, genl_guess};
 pub struct Fork {
     seed: IndexSeed,
     genl_pinned: std::collections::HashSet<u16>,
-    genl_guesses: HashMap<u16, Result<genl_guess::Guess, u8>>,
+    genl_guesses: IdMap<Result<genl_guess::Guess, u8>>,
     recent: Vec<((u32, u32, u32), Vec<u8>)>,
     recent_next: usize,
 }

@@ -66,6 +66,9 @@ pub struct FrameIndex {
     pub zero_tail: Option<(usize, usize)>,
 }
 
+/// Values by generic netlink family id, looked up for every generic netlink message.
+pub type IdMap<V> = HashMap<u16, V, BuildHasherDefault<KeyHasher>>;
+
 /// A small multiplicative hasher for the resolution cache: its keys are a few integers of our
 /// own making, so SipHash's flooding resistance buys nothing on this per-message path.
 #[derive(Default)]
@@ -117,7 +120,7 @@ const MAX_GUESS_TRIES: u8 = 8;
 pub struct Dissector {
     /// Loaded specs.
     pub specs: SpecRegistry,
-    genl: HashMap<u16, String>,
+    genl: IdMap<String>,
     genl_version: u64,
     /// Bumped whenever a guess names an id (what was resolved before it is stale).
     guess_version: std::cell::Cell<u64>,
@@ -126,7 +129,7 @@ pub struct Dissector {
     genl_pinned: std::collections::HashSet<u16>,
     /// Families guessed for ids the capture never names (see `genl_guess`): the guess, or how
     /// many messages of the id failed to decide one.
-    genl_guesses: RefCell<HashMap<u16, Result<genl_guess::Guess, u8>>>,
+    genl_guesses: RefCell<IdMap<Result<genl_guess::Guess, u8>>>,
     /// Interface names by index, learned from RTM_NEWLINK messages (for summaries).
     links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
     /// Bumped when a `link-names:` comment teaches a name (so writers know to record them).
@@ -206,7 +209,7 @@ pub fn link_names_comments<'a>(links: impl IntoIterator<Item = (i32, &'a str)>) 
 pub struct IndexSeed {
     /// The specs: the indexer resolves what correlation and object keys need.
     specs: SpecRegistry,
-    genl: HashMap<u16, String>,
+    genl: IdMap<String>,
     links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
     ifla_ifname: u16,
     ctrl_types: (u16, u16),
@@ -228,7 +231,7 @@ impl Dissector {
                 })
             })
             .unwrap_or(3);
-        let mut genl = HashMap::new();
+        let mut genl = IdMap::default();
         genl.insert(GENL_ID_CTRL, "nlctrl".to_string());
         let ctrl_types = ctrl_attr_types(&specs);
         let nft_nums = families::nftables::learn_nums(&specs);
@@ -243,7 +246,7 @@ impl Dissector {
             genl_version: 0,
             guess_version: std::cell::Cell::new(0),
             genl_pinned: std::collections::HashSet::new(),
-            genl_guesses: RefCell::new(HashMap::new()),
+            genl_guesses: RefCell::new(IdMap::default()),
             resolved: message::Resolutions::default(),
             recent: Vec::new(),
             recent_next: 0,
@@ -387,7 +390,7 @@ impl Dissector {
     }
 
     /// All learned generic netlink family ids.
-    pub fn genl_families(&self) -> &HashMap<u16, String> {
+    pub fn genl_families(&self) -> &IdMap<String> {
         &self.genl
     }
 
