@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nlscope beside tshark, each pair in this one run on the same file: prints one Markdown table
-# (best of RUNS wall-clock seconds each, and nlscope's peak resident memory).
+# (best of RUNS wall-clock seconds each, the two alternating, and nlscope's peak resident memory).
 # Usage: scripts/bench.sh [OUT_DIR]   (env: RUNS=3, SMALL=50, BIG=200 (MB), QUICK=1 skips BIG)
 # Needs ../shared/captures (the files are generated from its real frames) and tshark.
 set -euo pipefail
@@ -20,19 +20,16 @@ bin=target/release/nlscope
 out=$dir/out
 mkdir -p "$out"
 
-# best LABEL COMMAND...: the best wall time of $runs runs in seconds; the peak RSS (KB) of the
-# best run goes to $out/rss. Output is discarded.
-best() {
-  local b= m= line t k
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -o "$out/time" -f '%e %M' "$@" > /dev/null 2> /dev/null || true
-    line=$(tail -1 "$out/time")
-    t=${line% *}
-    k=${line#* }
-    if [ -z "$b" ] || [ "$(echo "$t < $b" | bc)" = 1 ]; then b=$t; m=$k; fi
-  done
-  echo "$m" > "$out/rss"
-  printf '%s' "$b"
+# once COMMAND...: one run's wall time in seconds, by bash's microsecond clock around it
+# (time(1) gives hundredths: a 0.06 s run read 0.05 or 0.07, a ratio off by a sixth); its peak
+# RSS (KB) goes to $out/rss1. Output is discarded.
+once() {
+  local s e
+  s=$EPOCHREALTIME
+  /usr/bin/time -o "$out/time" -f '%M' "$@" > /dev/null 2> /dev/null || true
+  e=$EPOCHREALTIME
+  tail -1 "$out/time" > "$out/rss1"
+  echo "$e - $s" | bc
 }
 
 echo "| work | file | nlscope | tshark $(tshark --version | head -1 | awk '{print $3}') | ratio | nlscope peak RSS |"
@@ -41,13 +38,17 @@ row() { # WORK SIZE 'NLSCOPE ARGS' 'TSHARK ARGS' (args are word-split; no spaces
   local work=$1 size=$2 cap="$dir/bench-$2MB.pcap"
   [ -f "$cap" ] || return 0
   shift 2
-  local n t r
-  # shellcheck disable=SC2086
-  n=$(best "$bin" read -r "$cap" $1)
-  r=$(cat "$out/rss")
-  # shellcheck disable=SC2086
-  t=$(best tshark -n -r "$cap" $2)
-  printf '| %s | %s MB | %.2f s | %.2f s | %.1fx | %d MB |\n' "$work" "$size" "$n" "$t" \
+  local n= t= r= x
+  # The two alternate, best of $runs each: the machine's speed drifts, and both see the same.
+  for _ in $(seq "$runs"); do
+    # shellcheck disable=SC2086
+    x=$(once "$bin" read -r "$cap" $1)
+    if [ -z "$n" ] || [ "$(echo "$x < $n" | bc)" = 1 ]; then n=$x; r=$(cat "$out/rss1"); fi
+    # shellcheck disable=SC2086
+    x=$(once tshark -n -r "$cap" $2)
+    if [ -z "$t" ] || [ "$(echo "$x < $t" | bc)" = 1 ]; then t=$x; fi
+  done
+  printf '| %s | %s MB | %.3f s | %.2f s | %.1fx | %d MB |\n' "$work" "$size" "$n" "$t" \
     "$(echo "$t / $n" | bc -l)" "$((r / 1024))"
 }
 
