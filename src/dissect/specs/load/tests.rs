@@ -496,3 +496,16 @@ fn errors_name_where_they_are() {
         assert_eq!(e.message, want, "JSON:\n{json}");
     }
 }
+
+#[test]
+fn c_names_are_upper_case_with_underscores() {
+    assert_eq!(c_name("ifla-", "ifname"), "IFLA_IFNAME");
+    assert_eq!(
+        c_name("nl80211-attr-", "wiphy-name"),
+        "NL80211_ATTR_WIPHY_NAME"
+    );
+    assert_eq!(c_name("", "a-b_c9"), "A_B_C9");
+    // Not ASCII: kept as it is (only ASCII letters change case).
+    assert_eq!(c_name("x-", "äö-ß"), "X_äö_ß");
+    assert_eq!(c_name("", ""), "");
+}
