@@ -89,17 +89,18 @@ impl SpecRegistry {
         let mut loaded: Vec<(usize, Result<Spec, SpecError>)> = std::thread::scope(|s| {
             let other = s.spawn(work);
             let mut v = work();
-            // Loading never panics (the crate denies it); if it did, what the other thread
-            // took is lost, and reported as such.
             match other.join() {
                 Ok(rest) => v.extend(rest),
-                Err(_) => v.push((
-                    usize::MAX,
-                    Err(SpecError {
-                        source: "embedded specs".into(),
-                        message: "a loading thread failed".into(),
-                    }),
-                )),
+                // Loading never panics (the crate denies it); if it did, load here what this
+                // thread did not.
+                Err(_) => {
+                    let mine: Vec<usize> = v.iter().map(|(i, _)| *i).collect();
+                    let rest = EMBEDDED
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| !mine.contains(i));
+                    v.extend(rest.map(|(i, e)| (i, load_one(e))).collect::<Vec<_>>());
+                }
             }
             v
         });

@@ -68,13 +68,11 @@ pub(super) fn compile_enum(
     let mut names = Vec::new();
     let mut next = start;
     for (i, e) in seq(get(d, "entries"), ctx)?.iter().enumerate() {
+        let ectx = lazy(|f| write!(f, "{ctx} entries[{i}]"));
         let (ename, v) = match e {
             Y::String(s) => (s.as_ref(), None),
-            Y::Mapping(_) => (
-                req_str(e, "name", &lazy(|f| write!(f, "{ctx} entries[{i}]")))?,
-                get_int(e, "value", &lazy(|f| write!(f, "{ctx} entries[{i}]")))?,
-            ),
-            _ => return Err(format!("{ctx} entries[{i}]: expected a name or a mapping")),
+            Y::Mapping(_) => (req_str(e, "name", &ectx)?, get_int(e, "value", &ectx)?),
+            _ => return Err(format!("{ectx}: expected a name or a mapping")),
         };
         let v = v.unwrap_or(next);
         next = v.saturating_add(1);

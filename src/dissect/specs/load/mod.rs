@@ -236,7 +236,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
     for (i, s) in raw_sets.iter().enumerate() {
         let ctx = lazy(|f| write!(f, "attribute-sets[{i}]"));
         let sname = req_str(s, "name", &ctx)?;
-        let ctx = format!("attribute-set '{sname}'");
+        let ctx = lazy(move |f| write!(f, "attribute-set '{sname}'"));
         if get(s, "subset-of").is_some() {
             subsets.push((sname, s, ctx));
             continue;
@@ -697,7 +697,7 @@ fn compile_ops(family: &str, proto: Protocol, o: &Y) -> R<(Vec<Op>, Option<Strin
     for (i, op) in seq(get(o, "list"), ctx)?.iter().enumerate() {
         let octx = lazy(|f| write!(f, "operations.list[{i}]"));
         let name = req_str(op, "name", &octx)?.to_string();
-        let octx = format!("operation '{name}'");
+        let octx = lazy(|f| write!(f, "operation '{name}'"));
         let attribute_set = get_str(op, "attribute-set", &octx)?.map(str::to_string);
         let fixed_header = get_str(op, "fixed-header", &octx)?.map(str::to_string);
         let mut request_values = Vec::new();
