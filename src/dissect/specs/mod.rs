@@ -59,12 +59,18 @@ impl SpecRegistry {
     /// Only the embedded specs (an embedded spec that fails to load is a build bug, recorded in
     /// `errors` and caught by the tests).
     pub fn with_embedded() -> Self {
-        let load_one = |(file, text, json): &(&str, &str, bool)| {
+        let load_one = |(file, bytes, packed): &(&str, &[u8], bool)| {
             let source = SpecSource::Embedded((*file).to_string());
-            if *json {
-                load::load_spec_json(text, source)
+            if *packed {
+                load::load_spec_packed(bytes, source)
             } else {
-                load_spec(text, source)
+                match std::str::from_utf8(bytes) {
+                    Ok(text) => load_spec(text, source),
+                    Err(e) => Err(SpecError {
+                        source: source.to_string(),
+                        message: format!("not UTF-8: {e}"),
+                    }),
+                }
             }
         };
         // On this thread and another: every command starts by loading them, and a short run

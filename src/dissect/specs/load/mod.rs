@@ -10,6 +10,7 @@ use check::check_refs;
 
 mod check;
 mod defs;
+mod packed;
 mod value;
 
 use defs::*;
@@ -145,20 +146,18 @@ pub fn load_spec(text: &str, source: SpecSource) -> Result<Spec, SpecError> {
     compile(&doc, source).map_err(err)
 }
 
-/// [`load_spec`] of a spec build.rs converted to JSON (the embedded ones): the same document,
-/// parsed several times faster.
-pub(in crate::dissect::specs) fn load_spec_json(
-    text: &str,
+/// [`load_spec`] of a spec build.rs packed (the embedded ones, see [`packed`]): the same
+/// document, read without parsing text.
+pub(in crate::dissect::specs) fn load_spec_packed(
+    bytes: &[u8],
     source: SpecSource,
 ) -> Result<Spec, SpecError> {
-    let doc: Y = serde_json::from_str(text).map_err(|e| SpecError {
-        source: source.to_string(),
-        message: format!("JSON: {e}"),
-    })?;
-    compile(&doc, source.clone()).map_err(|message| SpecError {
+    let err = |message: String| SpecError {
         source: source.to_string(),
         message,
-    })
+    };
+    let doc = Y::unpack(bytes).map_err(|e| err(format!("packed document: {e}")))?;
+    compile(&doc, source.clone()).map_err(err)
 }
 
 fn compile(doc: &Y, source: SpecSource) -> R<Spec> {

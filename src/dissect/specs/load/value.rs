@@ -1,5 +1,5 @@
-//! A spec document as the loader reads it: YAML (spec files) or JSON (the embedded specs,
-//! converted by build.rs) deserialize into it. Mappings are small (a spec's objects have a
+//! A spec document as the loader reads it: YAML (spec files) deserializes into it, the
+//! embedded specs (packed by build.rs) are read into it. Mappings are small (a spec's objects have a
 //! few keys) and kept in file order as pairs: looking a key up by scanning them costs less
 //! than hashing it, and loading the specs is where every command starts (serde_norway's
 //! `Value`, an IndexMap with SipHash, was ~20% of `read -c 1`).
@@ -10,8 +10,8 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-/// One value of the document. Its strings borrow from the document's text where they can
-/// (the embedded JSON: ~40,000 of them at every start).
+/// One value of the document. Its strings borrow from the document where they can (the
+/// embedded specs: ~40,000 of them at every start).
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Y<'a> {
     Null,
@@ -84,6 +84,109 @@ impl<'a> Y<'a> {
 
     pub(super) fn is_null(&self) -> bool {
         matches!(self, Y::Null)
+    }
+}
+
+/// Nesting a packed document may have (serde_json's limit, for the JSON it replaced).
+const MAX_DEPTH: usize = 128;
+
+impl<'a> Y<'a> {
+    /// The document build.rs packed (see [`super::packed`]), its strings borrowed from `bytes`.
+    pub(super) fn unpack(bytes: &'a [u8]) -> Result<Y<'a>, String> {
+        let mut r = Unpack {
+            b: bytes,
+            at: 0,
+            strings: "",
+        };
+        let n = r.count()?;
+        r.strings = std::str::from_utf8(r.take(n)?).map_err(|e| format!("strings: {e}"))?;
+        let doc = r.value(0)?;
+        if r.at != bytes.len() {
+            return Err(format!("{} bytes after the document", bytes.len() - r.at));
+        }
+        Ok(doc)
+    }
+}
+
+/// A reader of a packed document.
+struct Unpack<'a> {
+    b: &'a [u8],
+    at: usize,
+    strings: &'a str,
+}
+
+impl<'a> Unpack<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self.at.saturating_add(n);
+        let s = self
+            .b
+            .get(self.at..end)
+            .ok_or_else(|| format!("truncated at byte {}", self.at))?;
+        self.at = end;
+        Ok(s)
+    }
+
+    fn eight(&mut self) -> Result<[u8; 8], String> {
+        let mut a = [0; 8];
+        a.copy_from_slice(self.take(8)?);
+        Ok(a)
+    }
+
+    /// A length, offset or count; not trusted to size an allocation beyond the bytes left.
+    fn count(&mut self) -> Result<usize, String> {
+        let mut a = [0; 4];
+        a.copy_from_slice(self.take(4)?);
+        Ok(u32::from_le_bytes(a) as usize)
+    }
+
+    fn room(&self, n: usize) -> usize {
+        n.min(self.b.len().saturating_sub(self.at))
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Y<'a>, String> {
+        use super::packed::*;
+        if depth > MAX_DEPTH {
+            return Err(format!("nested more than {MAX_DEPTH} deep"));
+        }
+        let at = self.at;
+        let tag = self.take(1)?.first().copied().unwrap_or(NULL);
+        Ok(match tag {
+            NULL => Y::Null,
+            FALSE => Y::Bool(false),
+            TRUE => Y::Bool(true),
+            INT => Y::Number(Number::Int(i64::from_le_bytes(self.eight()?))),
+            UINT => Y::Number(Number::UInt(u64::from_le_bytes(self.eight()?))),
+            FLOAT => Y::Number(Number::Float(f64::from_le_bytes(self.eight()?))),
+            STR => {
+                let (off, len) = (self.count()?, self.count()?);
+                let s = self
+                    .strings
+                    .get(off..off.saturating_add(len))
+                    .ok_or_else(|| format!("string at byte {at} is outside the strings"))?;
+                Y::String(Cow::Borrowed(s))
+            }
+            SEQ => {
+                let n = self.count()?;
+                let mut v = Vec::with_capacity(self.room(n));
+                for _ in 0..n {
+                    v.push(self.value(depth + 1)?);
+                }
+                Y::Sequence(v)
+            }
+            MAP => {
+                let n = self.count()?;
+                let mut m = Vec::with_capacity(self.room(n));
+                for _ in 0..n {
+                    let k = self.value(depth + 1)?;
+                    if !matches!(k, Y::String(_) | Y::Bool(_) | Y::Number(_)) {
+                        return Err("a mapping key must be a string or a number".into());
+                    }
+                    m.push((k, self.value(depth + 1)?));
+                }
+                Y::Mapping(Mapping(m))
+            }
+            other => return Err(format!("unknown tag {other} at byte {at}")),
+        })
     }
 }
 
