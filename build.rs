@@ -27,27 +27,49 @@ fn main() {
     let packed_dir = Path::new(&out_dir).join("specs");
     fs::create_dir_all(&packed_dir).expect("create OUT_DIR/specs");
     let mut out = String::from(
-        "/// Spec files compiled into the binary: (file name, bytes, whether packed; else YAML).\n",
+        "/// Spec files compiled into the binary: file name, bytes, whether packed (else YAML),\n\
+         /// and for a packed one with a plain head, its family name and netlink-raw protocol\n\
+         /// number (`\"\"`: none; the file is then loaded at start, its errors reported).\n",
     );
-    out.push_str("pub static EMBEDDED: &[(&str, &[u8], bool)] = &[\n");
+    out.push_str("pub static EMBEDDED: &[Embedded] = &[\n");
     for n in &names {
         println!("cargo:rerun-if-changed=assets/specs/{n}");
-        let packed = fs::read_to_string(dir.join(n))
+        let doc = fs::read_to_string(dir.join(n))
             .ok()
-            .and_then(|t| serde_norway::from_str::<serde_norway::Value>(&t).ok())
-            .and_then(|v| packed::encode(&v));
-        match packed {
-            Some(b) => {
+            .and_then(|t| serde_norway::from_str::<serde_norway::Value>(&t).ok());
+        match doc.as_ref().and_then(|v| Some((packed::encode(v)?, head(v)))) {
+            Some((b, head)) => {
                 let file = packed_dir.join(format!("{n}.bin"));
                 fs::write(&file, b).expect("write packed spec");
-                out.push_str(&format!("    ({n:?}, include_bytes!({:?}), true),\n", file));
+                let (name, raw) = head.unwrap_or_default();
+                out.push_str(&format!(
+                    "    Embedded {{ file: {n:?}, bytes: include_bytes!({file:?}), packed: true, name: {name:?}, raw_protonum: {raw:?} }},\n"
+                ));
             }
             None => out.push_str(&format!(
-                "    ({n:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/assets/specs/{n}\")), false),\n"
+                "    Embedded {{ file: {n:?}, bytes: include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/assets/specs/{n}\")), packed: false, name: \"\", raw_protonum: None }},\n"
             )),
         }
     }
     out.push_str("];\n");
     let dest = Path::new(&out_dir).join("embedded_specs.rs");
     fs::write(dest, out).expect("write embedded spec list");
+}
+
+/// The family name of spec `v` and, for netlink-raw, its protocol number, as the loader will
+/// read them (the registry files a spec by these before loading it); `None` when the head is
+/// anything but plain (a missing name, an unknown protocol, a number outside 0..=31).
+fn head(v: &serde_norway::Value) -> Option<(String, Option<u32>)> {
+    let name = v.get("name")?.as_str()?.to_string();
+    let raw = match v.get("protocol").map(|p| p.as_str()) {
+        None => false,
+        Some(Some("genetlink" | "genetlink-c" | "genetlink-legacy")) => false,
+        Some(Some("netlink-raw")) => true,
+        Some(_) => return None,
+    };
+    let protonum = match v.get("protonum") {
+        None => None,
+        Some(n) => Some(u32::try_from(n.as_u64()?).ok().filter(|n| *n <= 31)?),
+    };
+    Some((name, protonum.filter(|_| raw)))
 }

@@ -245,6 +245,9 @@ pub fn run(
     run_named(opts, specs, None, stdout)
 }
 
+/// Files from this size load every spec in the background (see [`run_named`]).
+const WARM_SPECS_FROM: u64 = 4 << 20;
+
 /// [`run`] with the interface-name pass [`names::start`] began before the specs were loaded.
 pub fn run_named(
     opts: &ReadOptions,
@@ -252,6 +255,15 @@ pub fn run_named(
     early: Option<names::EarlyNames>,
     stdout: &mut dyn Write,
 ) -> Result<(), CliError> {
+    // A large file meets most families: their specs load meanwhile, rather than each one
+    // on the thread that first meets it.
+    if opts.input != "-" && std::fs::metadata(&opts.input).is_ok_and(|m| m.len() >= WARM_SPECS_FROM)
+    {
+        let all = specs.clone();
+        let _ = thread::Builder::new()
+            .name("specs".into())
+            .spawn(move || all.load_all());
+    }
     let mut want = None;
     let filter = match &opts.filter {
         Some(f) => {

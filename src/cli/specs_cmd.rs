@@ -9,7 +9,7 @@ use crate::dissect::specs::{AttrType, Protocol, SpecRegistry};
 
 /// `specs list`: every family with its protocol and source; load errors after.
 pub fn list(reg: &SpecRegistry, out: &mut dyn Write) -> Result<(), CliError> {
-    let mut rows: Vec<_> = reg.specs().iter().collect();
+    let mut rows: Vec<_> = reg.specs().collect();
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     let io = |e: std::io::Error| CliError::new(format!("writing output: {e}"));
     writeln!(
@@ -40,7 +40,7 @@ pub fn list(reg: &SpecRegistry, out: &mut dyn Write) -> Result<(), CliError> {
         )
         .map_err(io)?;
     }
-    for e in &reg.errors {
+    for e in &reg.errors() {
         writeln!(out, "not loaded: {e}").map_err(io)?;
     }
     Ok(())

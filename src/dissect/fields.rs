@@ -330,8 +330,7 @@ impl Catalog {
     /// filter misspells are not in it: compile again with [`Catalog::new`] for the error's
     /// suggestion.
     pub fn for_filter(specs: &SpecRegistry, filter: &str) -> Self {
-        Self::of(specs, &|s| {
-            let root = s.field_root();
+        Self::of(specs, &|root| {
             filter.match_indices(root).any(|(i, _)| {
                 let before = filter.get(..i).and_then(|b| b.chars().last());
                 let after = filter.get(i + root.len()..).and_then(|a| a.chars().next());
@@ -341,16 +340,15 @@ impl Catalog {
         })
     }
 
-    fn of(specs: &SpecRegistry, keep: &dyn Fn(&crate::dissect::specs::Spec) -> bool) -> Self {
+    fn of(specs: &SpecRegistry, keep: &dyn Fn(&str) -> bool) -> Self {
         let mut paths = specs.field_paths_of(keep);
-        let mut placed = super::families::extra_fields(specs);
+        let mut placed = super::families::extra_fields_of(specs, keep);
         placed.sort();
         placed.dedup();
         paths.extend(placed.iter().cloned());
         let mut roots: Vec<String> = specs
-            .specs()
-            .iter()
-            .map(|s| s.field_root().to_string())
+            .names()
+            .map(crate::dissect::specs::Spec::root_of)
             .collect();
         roots.extend(["genl", "nlmsgerr"].map(String::from));
         roots.sort();

@@ -26,7 +26,7 @@ pub fn guess(specs: &SpecRegistry, payload: &[u8], e: Endian, to_kernel: bool) -
     let cmd = *payload.first()?;
     let mut best: Option<Guess> = None;
     let mut tie = false;
-    for (i, s) in specs.specs().iter().enumerate() {
+    for (i, s) in specs.indexed() {
         if s.protocol != Protocol::Genetlink || s.name == "nlctrl" {
             continue;
         }

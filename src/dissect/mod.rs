@@ -435,7 +435,7 @@ impl Dissector {
             }
         };
         let g = g?;
-        Some((self.specs.specs().get(g.spec)?.name.as_str(), Some(g)))
+        Some((self.specs.spec_at(g.spec)?.name.as_str(), Some(g)))
     }
 
     /// Name generic netlink id `id` as family `name` whatever the capture says (`--genl`,

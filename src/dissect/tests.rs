@@ -30,7 +30,11 @@ fn all(nodes: &[Node]) -> Vec<&Node> {
 
 fn dis() -> Dissector {
     let reg = SpecRegistry::with_embedded();
-    assert!(reg.errors.is_empty(), "embedded specs: {:?}", reg.errors);
+    assert!(
+        reg.errors().is_empty(),
+        "embedded specs: {:?}",
+        reg.errors()
+    );
     Dissector::new(reg)
 }
 

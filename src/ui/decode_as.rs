@@ -74,7 +74,6 @@ impl DecodeAs {
             .dissector()
             .specs
             .specs()
-            .iter()
             .filter(|s| s.protocol == want)
             .map(|s| s.name.as_str())
             .collect();

@@ -292,11 +292,8 @@ pub fn raw_pcap_records(bytes: &[u8]) -> (bool, Vec<(usize, Vec<u8>)>) {
 /// Load the kernel YNL specs from shared/ (plus the embedded ones).
 pub fn kernel_specs(shared: &Path) -> SpecRegistry {
     let reg = SpecRegistry::load_default(&[shared.join("ynl-specs")]).expect("load kernel specs");
-    assert!(
-        reg.errors.is_empty(),
-        "kernel specs failed to load: {:?}",
-        reg.errors
-    );
+    let errors = reg.errors();
+    assert!(errors.is_empty(), "kernel specs failed to load: {errors:?}");
     reg
 }
 

@@ -7,7 +7,7 @@ use super::common::*;
 #[test]
 fn embedded_specs_all_load() {
     let reg = SpecRegistry::with_embedded();
-    assert!(reg.errors.is_empty(), "{:?}", reg.errors);
+    assert!(reg.errors().is_empty(), "{:?}", reg.errors());
     for f in ["nlctrl", "rt-link", "rt-addr", "rt-route"] {
         assert!(reg.get(f).is_some(), "embedded spec {f} missing");
     }

@@ -146,7 +146,7 @@ pub(crate) fn specs_under_test() -> SpecRegistry {
                 .unwrap_or_else(|e| panic!("{}: {e:?}", d.display()));
         }
     }
-    assert!(reg.errors.is_empty(), "{:?}", reg.errors);
+    assert!(reg.errors().is_empty(), "{:?}", reg.errors());
     reg
 }
 

@@ -211,12 +211,16 @@ pub fn family(name: &str) -> &'static dyn Family {
     }
 }
 
-/// Filter field paths of every node a hook places where no spec op says.
-pub fn extra_fields(specs: &SpecRegistry) -> Vec<String> {
+/// Filter field paths of the nodes hooks place where no spec op says: of the families whose
+/// field root (see [`Spec::root_of`]) `keep` picks, and the few of no family. A family's
+/// fields are below its root (a test checks): only the specs of those families are loaded.
+pub fn extra_fields_of(specs: &SpecRegistry, keep: &dyn Fn(&str) -> bool) -> Vec<String> {
     let mut out = rtnl::fields();
     out.extend(super::message::uevent_fields());
-    for (_, f) in FAMILIES {
-        out.extend(f.fields(specs));
+    for (name, f) in FAMILIES {
+        if keep(&Spec::root_of(name)) {
+            out.extend(f.fields(specs));
+        }
     }
     out
 }

@@ -33,8 +33,7 @@ fn genl(cmd: u8, attrs: &[Vec<u8>]) -> Vec<u8> {
 }
 
 fn name_of(r: &SpecRegistry, g: Option<Guess>) -> Option<&str> {
-    g.and_then(|g| r.specs().get(g.spec))
-        .map(|s| s.name.as_str())
+    g.and_then(|g| r.spec_at(g.spec)).map(|s| s.name.as_str())
 }
 
 #[test]

@@ -125,11 +125,10 @@ impl<'a> MessageView<'a> {
     }
 
     fn target(&self) -> Target<'a> {
-        let specs = self.d.specs.specs();
         match &self.resolved().target {
             TargetIds::Control => Target::Control,
             TargetIds::Genl { spec, op } => {
-                let spec = spec.and_then(|i| specs.get(i));
+                let spec = spec.and_then(|i| self.d.specs.spec_at(i));
                 Target::Genl {
                     family: self.genl_family(),
                     spec,
@@ -137,7 +136,7 @@ impl<'a> MessageView<'a> {
                 }
             }
             TargetIds::Raw { spec, op } => {
-                match specs.get(*spec).and_then(|s| Some((s, s.ops.get(*op)?))) {
+                match (self.d.specs.spec_at(*spec)).and_then(|s| Some((s, s.ops.get(*op)?))) {
                     Some((spec, op)) => Target::Raw { spec, op },
                     None => Target::Unknown,
                 }
@@ -495,7 +494,7 @@ impl<'a> MessageView<'a> {
             TargetIds::Raw { spec, .. } => spec,
             _ => return None,
         };
-        self.d.specs.specs().get(i)
+        self.d.specs.spec_at(i)
     }
 
     /// The enum/flags definition `name` of this message's spec.
@@ -505,7 +504,7 @@ impl<'a> MessageView<'a> {
             TargetIds::Raw { spec, .. } => spec,
             _ => return None,
         };
-        self.d.specs.specs().get(i)?.enums.get(name)
+        self.d.specs.spec_at(i)?.enums.get(name)
     }
 
     /// Name of the spec describing this message, if any.

@@ -16,16 +16,70 @@ include!(concat!(env!("OUT_DIR"), "/embedded_specs.rs"));
 /// Where distributions install the kernel's YNL specs.
 pub const SYSTEM_SPEC_DIRS: &[&str] = &["/usr/share/ynl/specs"];
 
+/// One embedded spec file (the list is written by build.rs).
+#[derive(Debug)]
+pub struct Embedded {
+    /// File name in `assets/specs`.
+    pub file: &'static str,
+    /// The packed document, or the YAML text.
+    pub bytes: &'static [u8],
+    /// Whether `bytes` are packed (see `load/packed.rs`).
+    pub packed: bool,
+    /// The family name, when the registry may file the spec under it before loading it.
+    pub name: &'static str,
+    /// Its netlink-raw protocol number, if it is netlink-raw and has one.
+    pub raw_protonum: Option<u32>,
+}
+
+impl Embedded {
+    fn load(&self) -> Result<Spec, SpecError> {
+        let source = SpecSource::Embedded(self.file.to_string());
+        if self.packed {
+            return load::load_spec_packed(self.bytes, source);
+        }
+        match std::str::from_utf8(self.bytes) {
+            Ok(text) => load_spec(text, source),
+            Err(e) => Err(SpecError {
+                source: source.to_string(),
+                message: format!("not UTF-8: {e}"),
+            }),
+        }
+    }
+}
+
+/// A spec of the registry: an embedded one is loaded when first asked for (a command needs a
+/// few of the ~100: loading them all took most of a short run).
+#[derive(Debug, Clone)]
+struct Slot {
+    /// The embedded file it loads from, if it was not given loaded.
+    embedded: Option<&'static Embedded>,
+    spec: std::sync::OnceLock<Result<Spec, SpecError>>,
+}
+
+impl Slot {
+    fn get(&self) -> Option<&Spec> {
+        let loaded = self.spec.get_or_init(|| match self.embedded {
+            Some(e) => e.load(),
+            None => Err(SpecError {
+                source: "registry".into(),
+                message: "internal: a slot with neither a spec nor a file".into(),
+            }),
+        });
+        loaded.as_ref().ok()
+    }
+}
+
 /// All loaded specs, indexed for the dissector.
 #[derive(Debug, Default, Clone)]
 pub struct SpecRegistry {
-    /// Shared by clones (each thread's dissector has one): loading is copy-on-write.
-    specs: std::sync::Arc<Vec<Spec>>,
+    /// Shared by clones (each thread's dissector has one): loading a file is copy-on-write,
+    /// and an embedded spec loaded by one clone is loaded for all.
+    specs: std::sync::Arc<Vec<Slot>>,
     by_name: HashMap<String, usize>,
     /// Specs claiming each classic netlink protocol number, in load order (later wins).
     by_protonum: HashMap<u32, Vec<usize>>,
-    /// Files that failed to load (shown by `specs list`, not fatal).
-    pub errors: Vec<SpecError>,
+    /// Files that failed to load (not fatal): see [`SpecRegistry::errors`].
+    errors: Vec<SpecError>,
 }
 
 impl SpecRegistry {
@@ -56,69 +110,66 @@ impl SpecRegistry {
         Ok(reg)
     }
 
-    /// Only the embedded specs (an embedded spec that fails to load is a build bug, recorded in
-    /// `errors` and caught by the tests).
+    /// Only the embedded specs, each loaded when first asked for (one whose name build.rs
+    /// could not read is loaded now). One that fails to load is a build bug, in
+    /// [`SpecRegistry::errors`] and caught by the tests.
     pub fn with_embedded() -> Self {
-        let load_one = |(file, bytes, packed): &(&str, &[u8], bool)| {
-            let source = SpecSource::Embedded((*file).to_string());
-            if *packed {
-                load::load_spec_packed(bytes, source)
-            } else {
-                match std::str::from_utf8(bytes) {
-                    Ok(text) => load_spec(text, source),
-                    Err(e) => Err(SpecError {
-                        source: source.to_string(),
-                        message: format!("not UTF-8: {e}"),
-                    }),
-                }
-            }
-        };
-        // On this thread and another: every command starts by loading them, and a short run
-        // (a small file, `nlscope trace`) waits for it. Each thread takes the next file, the
-        // biggest first, so both finish together (halves by count differed by 2.5 ms).
-        // Inserted in file order either way.
-        let mut order: Vec<usize> = (0..EMBEDDED.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(EMBEDDED.get(i).map_or(0, |e| e.1.len())));
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let work = || {
-            let mut done = Vec::new();
-            loop {
-                let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(&i) = order.get(at) else {
-                    return done;
-                };
-                if let Some(e) = EMBEDDED.get(i) {
-                    done.push((i, load_one(e)));
-                }
-            }
-        };
-        let mut loaded: Vec<(usize, Result<Spec, SpecError>)> = std::thread::scope(|s| {
-            let other = s.spawn(work);
-            let mut v = work();
-            match other.join() {
-                Ok(rest) => v.extend(rest),
-                // Loading never panics (the crate denies it); if it did, load here what this
-                // thread did not.
-                Err(_) => {
-                    let mine: Vec<usize> = v.iter().map(|(i, _)| *i).collect();
-                    let rest = EMBEDDED
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| !mine.contains(i));
-                    v.extend(rest.map(|(i, e)| (i, load_one(e))).collect::<Vec<_>>());
-                }
-            }
-            v
-        });
-        loaded.sort_by_key(|(i, _)| *i);
         let mut reg = Self::new();
-        for (_, spec) in loaded {
-            match spec {
-                Ok(s) => reg.insert(s),
-                Err(e) => reg.errors.push(e),
+        for e in EMBEDDED {
+            if e.name.is_empty() {
+                match e.load() {
+                    Ok(s) => reg.insert(s),
+                    Err(err) => reg.errors.push(err),
+                }
+            } else {
+                let slot = Slot {
+                    embedded: Some(e),
+                    spec: std::sync::OnceLock::new(),
+                };
+                reg.file(e.name.to_string(), e.raw_protonum, slot);
             }
         }
         reg
+    }
+
+    /// Load every embedded spec not loaded yet, on this thread and another, each taking the
+    /// next, biggest first (so both finish together): for what looks at every spec.
+    pub fn load_all(&self) {
+        let mut order: Vec<&Slot> = self
+            .specs
+            .iter()
+            .filter(|s| s.spec.get().is_none())
+            .collect();
+        if order.len() < 2 {
+            for s in order {
+                s.get();
+            }
+            return;
+        }
+        order.sort_by_key(|s| std::cmp::Reverse(s.embedded.map_or(0, |e| e.bytes.len())));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            while let Some(s) = order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                s.get();
+            }
+        };
+        // Loading never panics (the crate denies it); if the other thread did, what it left
+        // is loaded on first use.
+        std::thread::scope(|sc| {
+            sc.spawn(work);
+            work();
+        });
+    }
+
+    /// Files that failed to load (shown by `specs list`, not fatal): every embedded spec is
+    /// loaded to tell.
+    pub fn errors(&self) -> Vec<SpecError> {
+        self.load_all();
+        let lazy = self
+            .specs
+            .iter()
+            .filter_map(|s| s.spec.get()?.as_ref().err());
+        lazy.chain(&self.errors).cloned().collect()
     }
 
     /// Load every `*.yaml` in `dir` (not recursive). Bad files go to `errors`.
@@ -164,16 +215,26 @@ impl SpecRegistry {
         let raw_protonum = spec
             .protonum
             .filter(|_| spec.protocol == Protocol::NetlinkRaw);
+        let slot = Slot {
+            embedded: None,
+            spec: std::sync::OnceLock::from(Ok(spec)),
+        };
+        self.file(name, raw_protonum, slot);
+    }
+
+    /// File `slot` under family `name` (and netlink-raw protocol `raw_protonum`), replacing
+    /// the spec of that name.
+    fn file(&mut self, name: String, raw_protonum: Option<u32>, slot: Slot) {
         let specs = std::sync::Arc::make_mut(&mut self.specs);
         let idx = match self.by_name.get(&name).copied() {
             Some(i) if i < specs.len() => {
-                if let Some(slot) = specs.get_mut(i) {
-                    *slot = spec;
+                if let Some(old) = specs.get_mut(i) {
+                    *old = slot;
                 }
                 i
             }
             _ => {
-                specs.push(spec);
+                specs.push(slot);
                 specs.len() - 1
             }
         };
@@ -195,7 +256,7 @@ impl SpecRegistry {
             .map(|s| s.name.clone())
             .and_then(|n| self.index_of(&n))
             .ok_or_else(|| format!("no spec named '{name}' is loaded (see nlscope specs list)"))?;
-        if self.specs.get(idx).map(|s| s.protocol) != Some(Protocol::NetlinkRaw) {
+        if self.spec_at(idx).map(|s| s.protocol) != Some(Protocol::NetlinkRaw) {
             return Err(format!(
                 "spec '{name}' is not a netlink-raw spec (generic netlink families are chosen by id: --genl)"
             ));
@@ -207,9 +268,28 @@ impl SpecRegistry {
         Ok(())
     }
 
-    /// All specs in load order.
-    pub fn specs(&self) -> &[Spec] {
-        &self.specs
+    /// All specs in load order (every embedded one loaded first).
+    pub fn specs(&self) -> impl Iterator<Item = &Spec> {
+        self.indexed().map(|(_, s)| s)
+    }
+
+    /// [`SpecRegistry::specs`] with each one's position (see [`SpecRegistry::spec_at`]).
+    pub fn indexed(&self) -> impl Iterator<Item = (usize, &Spec)> {
+        self.load_all();
+        self.specs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((i, s.get()?)))
+    }
+
+    /// The spec at position `i` (as [`SpecRegistry::index_of`] gives it), loaded if need be.
+    pub fn spec_at(&self, i: usize) -> Option<&Spec> {
+        self.specs.get(i)?.get()
+    }
+
+    /// The family names of all specs, none loaded for it.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
     }
 
     /// A spec by family name. Generic netlink family names use `_` where some spec files use
@@ -219,7 +299,7 @@ impl SpecRegistry {
             .get(name)
             .or_else(|| self.by_name.get(&name.replace('_', "-")))
             .or_else(|| self.by_name.get(&name.replace('-', "_")))
-            .and_then(|&i| self.specs.get(i))
+            .and_then(|&i| self.spec_at(i))
     }
 
     /// Position of the spec named `name` in [`SpecRegistry::specs`].
@@ -233,7 +313,7 @@ impl SpecRegistry {
             .get(&proto)
             .into_iter()
             .flat_map(|v| v.iter().rev())
-            .filter_map(|&i| self.specs.get(i))
+            .filter_map(|&i| self.spec_at(i))
     }
 
     /// The spec and op for a classic netlink message: the first claiming spec that knows the
@@ -282,10 +362,19 @@ impl SpecRegistry {
         self.field_paths_of(&|_| true)
     }
 
-    /// [`SpecRegistry::field_paths`] of the specs `keep` picks.
-    pub fn field_paths_of(&self, keep: &dyn Fn(&Spec) -> bool) -> Vec<String> {
+    /// [`SpecRegistry::field_paths`] of the specs whose field root (see [`Spec::root_of`])
+    /// `keep` picks; only those are loaded.
+    pub fn field_paths_of(&self, keep: &dyn Fn(&str) -> bool) -> Vec<String> {
         let mut out = Vec::new();
-        for s in self.specs.iter().filter(|s| keep(s)) {
+        let mut kept: Vec<usize> = self
+            .by_name
+            .iter()
+            .filter(|(name, _)| keep(&Spec::root_of(name)))
+            .map(|(_, &i)| i)
+            .collect();
+        // In load order, as before (the paths are sorted later, but not deduplicated).
+        kept.sort_unstable();
+        for s in kept.into_iter().filter_map(|i| self.spec_at(i)) {
             let mut roots: Vec<(&str, Option<&str>)> = Vec::new();
             for op in &s.ops {
                 if let Some(set) = &op.attribute_set {
@@ -486,5 +575,39 @@ fn struct_paths(s: &Spec, st: &str, prefix: &str, depth: usize, out: &mut Vec<St
             out.push(format!("{path}.{b}"));
         }
         out.push(path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(r: &SpecRegistry) -> Vec<&str> {
+        let specs = r.specs.iter().filter_map(|s| s.spec.get()?.as_ref().ok());
+        specs.map(|s| s.name.as_str()).collect()
+    }
+
+    /// Embedded specs load when asked for, once for every clone, and all of them for what
+    /// looks at every spec; a file loaded over one replaces it.
+    #[test]
+    fn embedded_specs_load_when_asked_for() {
+        let r = SpecRegistry::with_embedded();
+        assert!(loaded(&r).is_empty());
+        let clone = r.clone();
+        assert_eq!(r.get("rt-link").map(|s| s.name.as_str()), Some("rt-link"));
+        assert!(loaded(&clone).contains(&"rt-link"));
+        assert!(!loaded(&clone).contains(&"nl80211"));
+        let i = r.index_of("nl80211").unwrap();
+        assert_eq!(clone.spec_at(i).map(|s| s.name.as_str()), Some("nl80211"));
+        assert!(loaded(&r).contains(&"nl80211"));
+        assert!(r.errors().is_empty());
+        assert_eq!(loaded(&r).len(), EMBEDDED.len());
+        assert_eq!(r.specs().count(), EMBEDDED.len());
+
+        let mut r = SpecRegistry::with_embedded();
+        let mine = "name: rt-link\nprotocol: netlink-raw\nprotonum: 0\n";
+        r.insert(load_spec(mine, SpecSource::Embedded("mine".into())).unwrap());
+        assert_eq!(r.get("rt-link").map(|s| s.ops.len()), Some(0));
+        assert_eq!(r.specs().count(), EMBEDDED.len());
     }
 }

@@ -315,18 +315,28 @@ fn attribute_byte_order_of_a_family() {
 fn embedded_packed_equals_yaml() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/specs");
     let mut packed = 0;
-    for (file, bytes, is_packed) in crate::dissect::specs::EMBEDDED {
+    for e in crate::dissect::specs::EMBEDDED {
+        let file = e.file;
         let yaml = std::fs::read_to_string(dir.join(file)).unwrap();
         let source = || SpecSource::Embedded(file.to_string());
         let from_yaml = load_spec(&yaml, source()).unwrap();
-        if *is_packed {
+        if e.packed {
             packed += 1;
             assert_eq!(
-                load_spec_packed(bytes, source()).unwrap(),
+                load_spec_packed(e.bytes, source()).unwrap(),
                 from_yaml,
                 "{file}"
             );
         }
+        // The registry files it by the name and number build.rs read, before loading it.
+        let raw = from_yaml
+            .protonum
+            .filter(|_| from_yaml.protocol == Protocol::NetlinkRaw);
+        assert_eq!(
+            (e.name, e.raw_protonum),
+            (from_yaml.name.as_str(), raw),
+            "{file}"
+        );
     }
     assert_eq!(packed, crate::dissect::specs::EMBEDDED.len());
 }
