@@ -321,7 +321,10 @@ impl Dissector {
                     .map(<[u8]>::to_vec);
                 out.push((p, Fact::Request((m.protocol, pid, seq), bytes)));
             }
-            if m.protocol == NETLINK_GENERIC && self.genl_family(m.ty).is_none() {
+            if m.protocol == NETLINK_GENERIC
+                && m.ty >= NLMSG_MIN_TYPE
+                && self.genl_family(m.ty).is_none()
+            {
                 let before = self.genl_guesses.get_mut().get(&m.ty).copied();
                 let _ = self.genl_family_of(data, m);
                 let after = self.genl_guesses.get_mut().get(&m.ty).copied();
@@ -403,6 +406,10 @@ impl Dissector {
     ) -> Option<(&str, Option<genl_guess::Guess>)> {
         if let Some(f) = self.genl_family(m.ty) {
             return Some((f, None));
+        }
+        // Types below NLMSG_MIN_TYPE are netlink's own (an ACK, NLMSG_DONE): no family id.
+        if m.ty < NLMSG_MIN_TYPE {
+            return None;
         }
         let cached = self.genl_guesses.borrow().get(&m.ty).copied();
         let g = match cached {

@@ -120,3 +120,29 @@ fn a_dissector_names_unnamed_ids_by_guess_and_the_user_overrides() {
     d.learn_genl(0x30, "alpha");
     assert_eq!(d.genl_family(0x30), Some("beta"));
 }
+
+/// An ACK of generic netlink (type NLMSG_ERROR, below the family ids) is no family's: its
+/// payload (an error code and the request's header) is not scored as attributes.
+#[test]
+fn acks_are_not_guessed() {
+    let mut d = Dissector::new(registry());
+    // An ACK whose echoed request would read as alpha's command 1 with an id attribute.
+    let mut body = 0u32.to_le_bytes().to_vec();
+    body.extend(nlmsg(
+        LE,
+        0x30,
+        0x5,
+        1,
+        0,
+        &genl(1, &[nla(LE, 1, &7u32.to_le_bytes())]),
+    ));
+    let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16];
+    f.extend(nlmsg(LE, crate::netlink::NLMSG_ERROR, 0, 1, 0, &body));
+    let fi = d.index_frame(&f, 253, LE);
+    let m = fi.msgs.first().unwrap();
+    let mut facts = Vec::new();
+    d.view_facts(&f, &fi, &mut facts);
+    assert!(facts.is_empty(), "{facts:?}");
+    assert_eq!(d.genl_family_of(&f, m), None);
+    assert_eq!(d.view(&f, m).genl_family_guess(), None);
+}
