@@ -134,13 +134,14 @@ pub struct Dissector {
     links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
     /// Bumped when a `link-names:` comment teaches a name (so writers know to record them).
     links_version: u64,
-    /// IFLA_IFNAME's attribute number (from the rt-link spec; 3 in the uapi).
-    ifla_ifname: u16,
+    /// IFLA_IFNAME's attribute number (from the rt-link spec; 3 in the uapi), read when first
+    /// needed: a capture without rtnetlink loads no rt-link spec for it.
+    ifla_ifname: std::cell::OnceCell<u16>,
     /// nftables sets learned from NEWSET/NEWSETELEM (key types, anonymous sets' elements),
     /// for rule and element summaries; bounded in `families::nftables`.
     nft: families::nftables::Sets,
-    /// The nftables numbers learning reads (from the spec, by name).
-    nft_nums: families::nftables::LearnNums,
+    /// The nftables numbers learning reads (from the spec, by name), read when first needed.
+    nft_nums: std::cell::OnceCell<families::nftables::LearnNums>,
     /// Message kinds resolved (see `MessageView::resolved`).
     resolved: message::Resolutions,
     /// Ring of recent requests ((protocol, pid, seq), bytes); buffers are reused, and the
@@ -211,35 +212,24 @@ pub struct IndexSeed {
     specs: SpecRegistry,
     genl: IdMap<String>,
     links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
-    ifla_ifname: u16,
+    /// The dissector's numbers, if it read them already.
+    ifla_ifname: Option<u16>,
     ctrl_types: (u16, u16),
     nft: families::nftables::Sets,
-    nft_nums: families::nftables::LearnNums,
+    nft_nums: Option<families::nftables::LearnNums>,
 }
 
 impl Dissector {
     /// A dissector over `specs`. nlctrl's fixed id is known from the start.
     pub fn new(specs: SpecRegistry) -> Self {
-        let ifla_ifname = specs
-            .get("rt-link")
-            .and_then(|s| {
-                s.sets.values().find_map(|set| {
-                    set.attrs
-                        .iter()
-                        .find(|a| a.cname == "IFLA_IFNAME")
-                        .map(|a| a.value)
-                })
-            })
-            .unwrap_or(3);
         let mut genl = IdMap::default();
         genl.insert(GENL_ID_CTRL, "nlctrl".to_string());
         let ctrl_types = ctrl_attr_types(&specs);
-        let nft_nums = families::nftables::learn_nums(&specs);
         Dissector {
             specs,
-            ifla_ifname,
+            ifla_ifname: std::cell::OnceCell::new(),
             nft: Default::default(),
-            nft_nums,
+            nft_nums: std::cell::OnceCell::new(),
             links: HashMap::default(),
             links_version: 0,
             genl,
@@ -257,16 +247,36 @@ impl Dissector {
         }
     }
 
+    /// IFLA_IFNAME's attribute number.
+    fn ifla_ifname(&self) -> u16 {
+        *self.ifla_ifname.get_or_init(|| {
+            let set = |s: &specs::Spec| {
+                s.sets.values().find_map(|set| {
+                    let a = set.attrs.iter().find(|a| a.cname == "IFLA_IFNAME")?;
+                    Some(a.value)
+                })
+            };
+            self.specs.get("rt-link").and_then(set).unwrap_or(3)
+        })
+    }
+
+    /// The numbers nftables learning reads.
+    fn nft_nums(&self) -> families::nftables::LearnNums {
+        *self
+            .nft_nums
+            .get_or_init(|| families::nftables::learn_nums(&self.specs))
+    }
+
     /// What an indexer needs to continue from this dissector's state (see [`Dissector::indexer`]).
     pub fn index_seed(&self) -> IndexSeed {
         IndexSeed {
             specs: self.specs.clone(),
             genl: self.genl.clone(),
             links: self.links.clone(),
-            ifla_ifname: self.ifla_ifname,
+            ifla_ifname: self.ifla_ifname.get().copied(),
             ctrl_types: self.ctrl_types,
             nft: self.nft.clone(),
-            nft_nums: self.nft_nums,
+            nft_nums: self.nft_nums.get().copied(),
         }
     }
 
@@ -278,10 +288,16 @@ impl Dissector {
         let mut d = Dissector::new(seed.specs);
         d.genl = seed.genl;
         d.links = seed.links;
-        d.ifla_ifname = seed.ifla_ifname;
+        d.ifla_ifname = seed
+            .ifla_ifname
+            .map(std::cell::OnceCell::from)
+            .unwrap_or_default();
         d.ctrl_types = seed.ctrl_types;
         d.nft = seed.nft;
-        d.nft_nums = seed.nft_nums;
+        d.nft_nums = seed
+            .nft_nums
+            .map(std::cell::OnceCell::from)
+            .unwrap_or_default();
         d.facts = Some(Vec::new());
         d.remember = false;
         d
@@ -744,6 +760,7 @@ impl Dissector {
             && self.links.len() < MAX_LINKS
         {
             let p = m.offset + NLMSG_HDRLEN;
+            let ifla_ifname = self.ifla_ifname();
             if let Some(idx) = m.endian.u32(data, p + 4) {
                 let mut pos = p + 16;
                 while pos + 4 <= end {
@@ -751,8 +768,7 @@ impl Dissector {
                     if l < 4 || pos + l > end {
                         break;
                     }
-                    if m.endian.u16(data, pos + 2).unwrap_or(0) & NLA_TYPE_MASK == self.ifla_ifname
-                    {
+                    if m.endian.u16(data, pos + 2).unwrap_or(0) & NLA_TYPE_MASK == ifla_ifname {
                         let b = span(data, pos + 4, l.saturating_sub(4));
                         let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
                         if let Ok(name) = std::str::from_utf8(b)
@@ -767,7 +783,7 @@ impl Dissector {
             }
         }
         if m.protocol == NETLINK_NETFILTER
-            && let Some(f) = families::nftables::learn(&self.nft_nums, data, m)
+            && let Some(f) = families::nftables::learn(&self.nft_nums(), data, m)
         {
             self.learn_nft(f);
         }
@@ -844,7 +860,7 @@ impl Dissector {
 
     /// Whether indexing learns interface names as `other` does (IFLA_IFNAME's number).
     pub fn learns_links_as(&self, other: &Dissector) -> bool {
-        self.ifla_ifname == other.ifla_ifname
+        self.ifla_ifname() == other.ifla_ifname()
     }
 
     /// An interface's name, if an RTM_NEWLINK for it was seen.

@@ -444,3 +444,28 @@ fn a_zero_ifi_type_is_unspecified_in_a_request_and_netrom_in_a_reply() {
     assert!(matches!(val, Value::Enum { value: 0, .. }));
     assert_eq!(ty(1).0, "ARPHRD_NETROM (0)");
 }
+
+/// IFLA_IFNAME's number and the nftables numbers are read from their specs when a message
+/// needs them: indexing other families loads neither spec.
+#[test]
+fn numbers_from_specs_are_read_when_needed() {
+    let reg = SpecRegistry::with_embedded();
+    let mut d = Dissector::new(reg.clone());
+    let ctrl = frame(16, &[nlmsg(LE, 0x10, 0x5, 1, 0, &[3, 1, 0, 0])]);
+    d.index_frame(&ctrl, 253, LE);
+    assert!(!reg.is_loaded("rt-link") && !reg.is_loaded("nftables"));
+    let mut ifinfo = vec![0u8; 16];
+    ifinfo[4..8].copy_from_slice(&7i32.to_le_bytes());
+    ifinfo.extend(nla(LE, 3, b"veth0\0"));
+    let mut link = frame(0, &[nlmsg(LE, 16, 0, 1, 0, &ifinfo)]);
+    link[1] = 0; // PACKET_HOST: from the kernel
+    d.index_frame(&link, 253, LE);
+    assert_eq!(d.link_name(7), Some("veth0"));
+    assert!(reg.is_loaded("rt-link") && !reg.is_loaded("nftables"));
+    // An indexer seeded from it reads what it read, and what it did not when needed.
+    let mut ix = Dissector::indexer(d.index_seed());
+    link[16 + 16 + 4] = 9; // ifinfomsg index 9
+    ix.index_frame(&link, 253, LE);
+    assert_eq!(ix.link_name(9), Some("veth0"));
+    assert!(d.learns_links_as(&ix));
+}

@@ -287,6 +287,13 @@ impl SpecRegistry {
         self.specs.get(i)?.get()
     }
 
+    /// Whether the spec named `name` is loaded (not only filed).
+    #[cfg(test)]
+    pub(crate) fn is_loaded(&self, name: &str) -> bool {
+        let slot = self.by_name.get(name).and_then(|&i| self.specs.get(i));
+        slot.is_some_and(|s| s.spec.get().is_some())
+    }
+
     /// The family names of all specs, none loaded for it.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.by_name.keys().map(String::as_str)
