@@ -153,11 +153,14 @@ impl SpecRegistry {
                 s.get();
             }
         };
-        // Loading never panics (the crate denies it); if the other thread did, what it left
-        // is loaded on first use.
+        // Loading never panics (the crate denies it); if the other thread did, or could not
+        // start, what it left is loaded here or on first use.
         std::thread::scope(|sc| {
-            sc.spawn(work);
+            let other = std::thread::Builder::new().spawn_scoped(sc, work);
             work();
+            if let Ok(t) = other {
+                let _ = t.join();
+            }
         });
     }
 
