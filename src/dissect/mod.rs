@@ -134,6 +134,8 @@ pub struct Dissector {
     links: HashMap<i32, String, BuildHasherDefault<KeyHasher>>,
     /// Bumped when a `link-names:` comment teaches a name (so writers know to record them).
     links_version: u64,
+    /// Whether indexing met an RTM_NEWLINK from the kernel (to read a name from).
+    met_links: bool,
     /// IFLA_IFNAME's attribute number (from the rt-link spec; 3 in the uapi), read when first
     /// needed: a capture without rtnetlink loads no rt-link spec for it.
     ifla_ifname: std::cell::OnceCell<u16>,
@@ -232,6 +234,7 @@ impl Dissector {
             nft_nums: std::cell::OnceCell::new(),
             links: HashMap::default(),
             links_version: 0,
+            met_links: false,
             genl,
             genl_version: 0,
             guess_version: std::cell::Cell::new(0),
@@ -760,6 +763,7 @@ impl Dissector {
             && self.links.len() < MAX_LINKS
         {
             let p = m.offset + NLMSG_HDRLEN;
+            self.met_links = true;
             let ifla_ifname = self.ifla_ifname();
             if let Some(idx) = m.endian.u32(data, p + 4) {
                 let mut pos = p + 16;
@@ -856,6 +860,12 @@ impl Dissector {
             }
             self.links.entry(i).or_insert_with(|| n.to_string());
         }
+    }
+
+    /// Whether indexing met an RTM_NEWLINK from the kernel: else the names it knows came
+    /// from capture comments, whatever IFLA_IFNAME's number.
+    pub fn met_links(&self) -> bool {
+        self.met_links
     }
 
     /// Whether indexing learns interface names as `other` does (IFLA_IFNAME's number).

@@ -18,15 +18,33 @@ const SPLIT_FROM: u64 = 8 << 20;
 
 /// A pass over the file started before the specs were loaded; learned with dissectors
 /// without specs, which read IFLA_IFNAME as the uapi numbers it (3).
-pub struct EarlyNames(JoinHandle<Names>);
+pub struct EarlyNames(JoinHandle<Learned>);
 
 type Names = Vec<(i32, String)>;
 
+/// What a pass learned: the names, and whether it met an RTM_NEWLINK to read one from (if
+/// not, its names came from capture comments, which any dissector learns alike).
+pub(super) struct Learned {
+    pub names: Names,
+    pub met_links: bool,
+}
+
 #[cfg(test)]
 impl EarlyNames {
-    /// A pass that has ended with `names`.
+    /// A pass that has ended with `names`, read from RTM_NEWLINK messages.
     pub(super) fn ready(names: Names) -> Self {
-        EarlyNames(thread::spawn(move || names))
+        EarlyNames(thread::spawn(move || Learned {
+            names,
+            met_links: true,
+        }))
+    }
+
+    /// A pass that has ended with `names`, all from capture comments.
+    pub(super) fn from_comments(names: Names) -> Self {
+        EarlyNames(thread::spawn(move || Learned {
+            names,
+            met_links: false,
+        }))
     }
 }
 
@@ -50,6 +68,13 @@ fn names(d: &Dissector) -> Names {
     d.link_names().map(|(i, n)| (i, n.to_string())).collect()
 }
 
+fn learned(d: &Dissector) -> Learned {
+    Learned {
+        names: names(d),
+        met_links: d.met_links(),
+    }
+}
+
 fn bare() -> Dissector {
     Dissector::new(SpecRegistry::new())
 }
@@ -59,7 +84,7 @@ fn bare() -> Dissector {
 /// arrive at exactly, else it walks on alone. Names learn by index, later ones win: the second
 /// half's go over the first's, unless together they could have filled the table (then the
 /// first half's walk goes on, as one pass would have).
-pub(super) fn early(path: &str, count: Option<u64>) -> Names {
+pub(super) fn early(path: &str, count: Option<u64>) -> Learned {
     let mid = std::fs::File::open(path).ok().and_then(|f| {
         let len = f.metadata().ok()?.len();
         (count.is_none() && len >= SPLIT_FROM)
@@ -71,38 +96,41 @@ pub(super) fn early(path: &str, count: Option<u64>) -> Names {
         None => {
             let mut d = bare();
             learn_link_names(path, count, &mut d);
-            names(&d)
+            learned(&d)
         }
     }
 }
 
 /// [`early`] from a record start near the middle, `mid` (a guess: the first half checks it).
-pub(super) fn split_walk(path: &str, mid: u64) -> Names {
+pub(super) fn split_walk(path: &str, mid: u64) -> Learned {
     let mut d = bare();
     let p = path.to_string();
     let second = thread::spawn(move || {
         let mut d = bare();
         learn_link_names_between(&p, mid, u64::MAX, &mut d);
-        names(&d)
+        learned(&d)
     });
     let go_on_from = match learn_link_names_between(path, 0, mid, &mut d) {
         // The file ended, or a read error ended it, before the middle: as one pass.
-        None => return names(&d),
+        None => return learned(&d),
         // Not a record start after all (the second half's walk is left to end unheard).
         Some(at) if at != mid => at,
         Some(_) => match second.join() {
-            Ok(rest) if fits(&d, &rest) => {
+            Ok(rest) if fits(&d, &rest.names) => {
                 let mut all = names(&d);
-                let later: HashSet<i32> = rest.iter().map(|(i, _)| *i).collect();
+                let later: HashSet<i32> = rest.names.iter().map(|(i, _)| *i).collect();
                 all.retain(|(i, _)| !later.contains(i));
-                all.extend(rest);
-                return all;
+                all.extend(rest.names);
+                return Learned {
+                    names: all,
+                    met_links: d.met_links() || rest.met_links,
+                };
             }
             _ => mid,
         },
     };
     learn_link_names_between(path, go_on_from, u64::MAX, &mut d);
-    names(&d)
+    learned(&d)
 }
 
 /// Whether the first half's names and `rest` stay under the table's size (so neither half
@@ -114,7 +142,8 @@ fn fits(d: &Dissector, rest: &Names) -> bool {
 }
 
 /// The names for `read` with `opts`: those of the early pass, if it started and learned as a
-/// dissector over `specs` would (the same IFLA_IFNAME number), else from a pass now.
+/// dissector over `specs` would (the same IFLA_IFNAME number, asked only if the pass met an
+/// RTM_NEWLINK: a capture without one loads no rt-link spec for it), else from a pass now.
 pub(super) fn primed(
     opts: &ReadOptions,
     specs: &SpecRegistry,
@@ -124,9 +153,8 @@ pub(super) fn primed(
         return Ok(Vec::new());
     }
     let mut d = super::dissector(opts, specs.clone())?;
-    let same = bare().learns_links_as(&d);
     match early.map(|e| e.0.join()) {
-        Some(Ok(names)) if same => Ok(names),
+        Some(Ok(l)) if !l.met_links || bare().learns_links_as(&d) => Ok(l.names),
         _ => {
             learn_link_names(&opts.input, opts.count, &mut d);
             Ok(names(&d))

@@ -55,7 +55,7 @@ fn link_name_pass_learns_what_indexing_learns() {
     let commented = commented(&dir);
     files.push(commented.clone());
     let specs = SpecRegistry::with_embedded();
-    let mut named = 0;
+    let (mut named, mut met) = (0, 0);
     for f in &files {
         let path = f.to_str().unwrap();
         for count in [None, Some(5)] {
@@ -65,13 +65,21 @@ fn link_name_pass_learns_what_indexing_learns() {
             learn_link_names(path, count, &mut pass);
             assert_eq!(names(&pass), names(&all), "{path} count {count:?}");
             // The pass that starts before the specs are loaded learns the same.
-            let mut early = names::early(path, count);
+            let learned = names::early(path, count);
+            assert_eq!(learned.met_links, all.met_links(), "{path} count {count:?}");
+            met += usize::from(learned.met_links);
+            let mut early = learned.names;
             early.sort();
             assert_eq!(early, names(&all), "{path} count {count:?}, without specs");
             named += usize::from(count.is_none() && !names(&all).is_empty());
         }
     }
     assert!(named >= 10, "only {named} captures name links");
+    assert!(
+        met >= 10 && met < 2 * files.len(),
+        "{met} of {} passes met links",
+        files.len()
+    );
     let mut pass = Dissector::new(specs);
     learn_link_names(commented.to_str().unwrap(), None, &mut pass);
     let got = names(&pass);
@@ -112,6 +120,17 @@ fn early_names_are_used_only_when_the_specs_agree() {
         names::primed(&opts, &embedded, fake()).unwrap(),
         [(7, "fake".into())]
     );
+    // A pass that met no RTM_NEWLINK is taken without asking the specs' number (its names
+    // came from comments), so rt-link is not loaded for it.
+    let lazy = SpecRegistry::with_embedded();
+    let commented = || Some(names::EarlyNames::from_comments(vec![(8, "noted".into())]));
+    assert_eq!(
+        names::primed(&opts, &lazy, commented()).unwrap(),
+        [(8, "noted".into())]
+    );
+    assert!(!lazy.is_loaded("rt-link"));
+    names::primed(&opts, &lazy, fake()).unwrap();
+    assert!(lazy.is_loaded("rt-link"));
     // A spec numbering IFLA_IFNAME 7: the early pass learned with the wrong number.
     let mut odd = SpecRegistry::new();
     let rt_link = "name: rt-link\nprotocol: netlink-raw\nprotonum: 0\nattribute-sets:\n  - name: link-attrs\n    name-prefix: ifla-\n    attributes:\n      - {name: ifname, type: string, value: 7}\n";
@@ -167,7 +186,7 @@ fn a_split_name_pass_learns_what_one_pass_learns() {
             .step_by(step)
             .flat_map(|&s| [s, s + 1, s + 17]);
         for mid in guesses.chain([len, len + 100]) {
-            let mut got = names::split_walk(path, mid);
+            let mut got = names::split_walk(path, mid).names;
             got.sort();
             assert_eq!(got, want, "{path} split at {mid}");
             splits += 1;
@@ -221,7 +240,7 @@ fn a_large_pcap_is_split_and_later_names_win() {
     let want = names(&one);
     assert!(want.iter().any(|(_, n)| n == "vet_1"), "{want:?}");
     assert!(!want.iter().any(|(_, n)| n == "veth1"), "{want:?}");
-    let mut got = names::early(p, None);
+    let mut got = names::early(p, None).names;
     got.sort();
     assert_eq!(got, want);
     let _ = std::fs::remove_file(&path);
