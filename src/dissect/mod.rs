@@ -7,6 +7,7 @@ mod families;
 pub mod fields;
 mod fork;
 pub mod genl_guess;
+mod links;
 mod message;
 pub mod problems;
 pub mod specs;
@@ -16,6 +17,8 @@ use std::collections::HashMap;
 use crate::model::{Direction, Endian};
 use crate::netlink::{self, *};
 pub use fork::Fork;
+pub(crate) use links::MAX_LINKS;
+pub use links::{LINK_NAMES_PER_COMMENT, LINK_NAMES_PREFIX, link_names_comments};
 pub use message::MessageView;
 use specs::SpecRegistry;
 use std::cell::RefCell;
@@ -100,16 +103,6 @@ impl Hasher for KeyHasher {
     }
 }
 
-/// Prefix of the capture comment recording interface names (`link-names: 1=lo 2=eth0`): a
-/// live capture's snapshot of the kernel's links at start (see `capture::links`), so messages
-/// that name a link only by index read with its name from the first one.
-pub const LINK_NAMES_PREFIX: &str = "link-names:";
-/// Links one `link-names:` comment lists at most: it stays under pcapng's 65535-byte option
-/// limit (an entry is at most 10 digits, `=`, 15 bytes of name and a space).
-pub const LINK_NAMES_PER_COMMENT: usize = 2000;
-/// Interface names remembered at most (RTM_NEWLINK and `link-names:` comments).
-pub(crate) const MAX_LINKS: usize = 65_536;
-
 /// How many recent requests are remembered to decode capped error acks.
 const RECENT_REQUESTS: usize = 4096;
 /// Messages of one unnamed generic netlink id tried before giving up guessing its family.
@@ -180,32 +173,6 @@ pub enum Fact {
     Request((u32, u32, u32), Option<Vec<u8>>),
 }
 
-/// `link-names:` comments for `links` (index, name), [`LINK_NAMES_PER_COMMENT`] a comment;
-/// names a comment could not carry (empty, with whitespace) are left out.
-pub fn link_names_comments<'a>(links: impl IntoIterator<Item = (i32, &'a str)>) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut line = String::new();
-    let mut n = 0;
-    for (idx, name) in links {
-        if name.is_empty() || name.len() >= 16 || name.chars().any(char::is_whitespace) {
-            continue;
-        }
-        if n == LINK_NAMES_PER_COMMENT {
-            out.push(std::mem::take(&mut line));
-            n = 0;
-        }
-        if n == 0 {
-            line.push_str(LINK_NAMES_PREFIX);
-        }
-        line.push_str(&format!(" {idx}={name}"));
-        n += 1;
-    }
-    if n > 0 {
-        out.push(line);
-    }
-    out
-}
-
 /// What an indexer on another thread needs to index like a given [`Dissector`] (it is `Send`;
 /// the dissector is not).
 #[derive(Debug, Clone)]
@@ -248,19 +215,6 @@ impl Dissector {
             remember: true,
             guess_in_view: true,
         }
-    }
-
-    /// IFLA_IFNAME's attribute number.
-    fn ifla_ifname(&self) -> u16 {
-        *self.ifla_ifname.get_or_init(|| {
-            let set = |s: &specs::Spec| {
-                s.sets.values().find_map(|set| {
-                    let a = set.attrs.iter().find(|a| a.cname == "IFLA_IFNAME")?;
-                    Some(a.value)
-                })
-            };
-            self.specs.get("rt-link").and_then(set).unwrap_or(3)
-        })
     }
 
     /// The numbers nftables learning reads.
@@ -340,10 +294,7 @@ impl Dissector {
                     .map(<[u8]>::to_vec);
                 out.push((p, Fact::Request((m.protocol, pid, seq), bytes)));
             }
-            if m.protocol == NETLINK_GENERIC
-                && m.ty >= NLMSG_MIN_TYPE
-                && self.genl_family(m.ty).is_none()
-            {
+            if m.protocol == NETLINK_GENERIC && self.genl_family(m.ty).is_none() {
                 let before = self.genl_guesses.get_mut().get(&m.ty).copied();
                 let _ = self.genl_family_of(data, m);
                 let after = self.genl_guesses.get_mut().get(&m.ty).copied();
@@ -385,13 +336,6 @@ impl Dissector {
                 }
             }
         }
-    }
-
-    fn learn_link(&mut self, idx: i32, name: String) {
-        if let Some(f) = self.facts.as_mut() {
-            f.push(Fact::Link(idx, name.clone()));
-        }
-        self.links.insert(idx, name);
     }
 
     fn learn_nft(&mut self, f: families::nftables::NftFact) {
@@ -527,42 +471,6 @@ impl Dissector {
                 }
             }
         }
-    }
-
-    /// `1=lo 2=eth0` of a `link-names:` comment. A kernel interface name has no whitespace
-    /// (dev_valid_name), so entries split on it; the index ends at the first `=`.
-    fn learn_links_comment(&mut self, rest: &str) {
-        for pair in rest.split_whitespace() {
-            let Some((idx, name)) = pair.split_once('=') else {
-                continue;
-            };
-            let Ok(idx) = idx.parse::<i32>() else {
-                continue;
-            };
-            let known = self.links.get(&idx).map(String::as_str);
-            if idx > 0
-                && !name.is_empty()
-                && name.len() < 16
-                && known != Some(name)
-                && (known.is_some() || self.links.len() < MAX_LINKS)
-            {
-                self.learn_link(idx, name.to_string());
-                self.links_version += 1;
-            }
-        }
-    }
-
-    /// Changes whenever a `link-names:` comment teaches a name (see [`Dissector::links_comments`]).
-    pub fn links_version(&self) -> u64 {
-        self.links_version
-    }
-
-    /// The `link-names:` comments recording every interface name known (empty when none is),
-    /// at most [`LINK_NAMES_PER_COMMENT`] links each, by index.
-    pub fn links_comments(&self) -> Vec<String> {
-        let mut links: Vec<(&i32, &String)> = self.links.iter().collect();
-        links.sort();
-        link_names_comments(links.into_iter().map(|(i, n)| (*i, n.as_str())))
     }
 
     /// Changes whenever a generic netlink id is learned (so writers know when to record them).
@@ -756,36 +664,7 @@ impl Dissector {
     /// Learn what a message teaches: nlctrl family ids; requests (for capped acks).
     fn learn(&mut self, data: &[u8], m: &MsgIndex) {
         let end = m.offset + m.present;
-        // RTM_NEWLINK from the kernel: remember the interface's name (ifinfomsg is 16 bytes).
-        if m.protocol == NETLINK_ROUTE
-            && m.ty == 16
-            && m.direction == Direction::FromKernel
-            && self.links.len() < MAX_LINKS
-        {
-            let p = m.offset + NLMSG_HDRLEN;
-            self.met_links = true;
-            let ifla_ifname = self.ifla_ifname();
-            if let Some(idx) = m.endian.u32(data, p + 4) {
-                let mut pos = p + 16;
-                while pos + 4 <= end {
-                    let l = usize::from(m.endian.u16(data, pos).unwrap_or(0));
-                    if l < 4 || pos + l > end {
-                        break;
-                    }
-                    if m.endian.u16(data, pos + 2).unwrap_or(0) & NLA_TYPE_MASK == ifla_ifname {
-                        let b = span(data, pos + 4, l.saturating_sub(4));
-                        let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
-                        if let Ok(name) = std::str::from_utf8(b)
-                            && self.links.get(&(idx as i32)).map(String::as_str) != Some(name)
-                        {
-                            self.learn_link(idx as i32, name.to_string());
-                        }
-                        break;
-                    }
-                    pos += align4(l);
-                }
-            }
-        }
+        self.learn_newlink(data, m, end);
         if m.protocol == NETLINK_NETFILTER
             && let Some(f) = families::nftables::learn(&self.nft_nums(), data, m)
         {
@@ -843,39 +722,6 @@ impl Dissector {
             slot.1.extend_from_slice(bytes);
             self.recent_next = (self.recent_next + 1) % RECENT_REQUESTS;
         }
-    }
-
-    /// Every interface name known: (index, name), in no order.
-    pub fn link_names(&self) -> impl Iterator<Item = (i32, &str)> {
-        self.links.iter().map(|(i, n)| (*i, n.as_str()))
-    }
-
-    /// Name the interfaces of `links` whose index nothing named yet (what a whole capture
-    /// calls them, for messages before their link's RTM_NEWLINK); what is learned later in
-    /// capture order still wins. Records no fact.
-    pub fn prime_links<'a>(&mut self, links: impl IntoIterator<Item = (i32, &'a str)>) {
-        for (i, n) in links {
-            if self.links.len() >= MAX_LINKS {
-                break;
-            }
-            self.links.entry(i).or_insert_with(|| n.to_string());
-        }
-    }
-
-    /// Whether indexing met an RTM_NEWLINK from the kernel: else the names it knows came
-    /// from capture comments, whatever IFLA_IFNAME's number.
-    pub fn met_links(&self) -> bool {
-        self.met_links
-    }
-
-    /// Whether indexing learns interface names as `other` does (IFLA_IFNAME's number).
-    pub fn learns_links_as(&self, other: &Dissector) -> bool {
-        self.ifla_ifname() == other.ifla_ifname()
-    }
-
-    /// An interface's name, if an RTM_NEWLINK for it was seen.
-    pub fn link_name(&self, index: i32) -> Option<&str> {
-        self.links.get(&index).map(String::as_str)
     }
 
     /// A remembered request (protocol, port id, sequence), for acks that do not echo it.
