@@ -27,6 +27,11 @@ pub enum Batch<P = Frames> {
 pub trait Pack: Send + Sized {
     /// An empty batch with room for `n` frames.
     fn with_capacity(n: usize) -> Self;
+    /// An empty batch with room for `n` frames like those of `full` (a packed batch sizes its
+    /// buffer by `full`'s bytes: grown from nothing it copied them over again as it doubled).
+    fn with_capacity_like(n: usize, _full: &Self) -> Self {
+        Self::with_capacity(n)
+    }
     /// Frames held.
     fn len(&self) -> usize;
     /// Whether it holds no frame.
@@ -86,7 +91,9 @@ pub fn feed<R: Read, P: Pack>(
     // Emptied batches handed back, for the next batches.
     let mut empties: Vec<P> = Vec::new();
     let take = |pending: &mut P, empties: &mut Vec<P>| {
-        let next = empties.pop().unwrap_or_else(|| P::with_capacity(batch));
+        let next = empties
+            .pop()
+            .unwrap_or_else(|| P::with_capacity_like(batch, pending));
         std::mem::replace(pending, next)
     };
     loop {

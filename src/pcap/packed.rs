@@ -86,6 +86,13 @@ impl Pack for Packed {
             frames: Vec::with_capacity(n),
         }
     }
+    fn with_capacity_like(n: usize, full: &Self) -> Self {
+        Packed {
+            // A quarter more: the next batch's frames are rarely all as short.
+            bytes: Vec::with_capacity((full.bytes.len() + full.bytes.len() / 4).min(KEEP_BYTES)),
+            frames: Vec::with_capacity(n),
+        }
+    }
     fn len(&self) -> usize {
         self.frames.len()
     }
