@@ -131,16 +131,18 @@ fn push_rel_time(out: &mut String, ns: i128, width: usize) {
     out.push_str(frac);
 }
 
-fn push_short_flags(out: &mut String, names: &[&str], rest: u16, width: usize) {
+fn push_short_flags(out: &mut String, v: &MessageView, width: usize) {
     let start = out.len();
-    for (i, n) in names.iter().enumerate() {
-        if i > 0 {
+    let mut named = false;
+    let rest = v.each_flag(|n| {
+        if named {
             out.push('|');
         }
+        named = true;
         out.push_str(n.strip_prefix("NLM_F_").unwrap_or(n));
-    }
+    });
     if rest != 0 {
-        if !names.is_empty() {
+        if named {
             out.push('|');
         }
         let _ = write!(out, "{rest:#x}");
@@ -162,7 +164,6 @@ pub fn write_summary_line(out: &mut String, r: &Record, t0: i128) {
 /// since `t0`.
 pub fn write_summary_line_timed(out: &mut String, r: &Record, t0: i128, time: Option<&str>) {
     let m = r.view.index();
-    let (names, rest) = r.view.flag_names();
     let mut ib = itoa::Buffer::new();
     push_padded(out, ib.format(r.frame), 6, true);
     out.push(':');
@@ -180,7 +181,7 @@ pub fn write_summary_line_timed(out: &mut String, r: &Record, t0: i128, time: Op
     let tn = r.view.type_str();
     push_padded(out, tn, 24, false);
     out.push(' ');
-    push_short_flags(out, &names, rest, 18);
+    push_short_flags(out, &r.view, 18);
     out.push_str(" seq=");
     out.push_str(ib.format(m.seq));
     out.push_str(" pid=");

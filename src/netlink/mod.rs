@@ -314,10 +314,17 @@ impl FlagContext {
 /// NLM_F_DUMP), and the bits left without a name.
 pub fn flag_names(flags: u16, ctx: FlagContext) -> (Vec<&'static str>, u16) {
     let mut names = Vec::new();
+    let rest = each_flag(flags, ctx, |n| names.push(n));
+    (names, rest)
+}
+
+/// [`flag_names`] one at a time, in the same order, into `f` (a summary line writes them
+/// without collecting them); returns the bits left without a name.
+pub fn each_flag(flags: u16, ctx: FlagContext, mut f: impl FnMut(&'static str)) -> u16 {
     let mut rest = flags;
     for (bit, name) in BASE_FLAGS.iter().chain(ctx.table()) {
         if ctx == FlagContext::Get && *bit == 0x100 && flags & 0x300 == 0x300 {
-            names.push("NLM_F_DUMP");
+            f("NLM_F_DUMP");
             rest &= !0x300;
             continue;
         }
@@ -325,11 +332,11 @@ pub fn flag_names(flags: u16, ctx: FlagContext) -> (Vec<&'static str>, u16) {
             continue;
         }
         if flags & bit != 0 {
-            names.push(*name);
+            f(name);
             rest &= !bit;
         }
     }
-    (names, rest)
+    rest
 }
 
 /// rtnetlink message type names (linux/rtnetlink.h), used when no spec names a type.

@@ -393,6 +393,11 @@ impl<'a> MessageView<'a> {
         flag_names(self.m.flags, self.flag_context())
     }
 
+    /// [`MessageView::flag_names`] one at a time into `f`; returns the bits left unnamed.
+    pub fn each_flag(&self, f: impl FnMut(&'static str)) -> u16 {
+        crate::netlink::each_flag(self.m.flags, self.flag_context(), f)
+    }
+
     /// One-line description for the summary and the packet list's Info column.
     pub fn summary(&self) -> String {
         self.summary_with(self.type_name())
