@@ -23,7 +23,7 @@ use crate::capture::trace::ProcInfo;
 use crate::conv::changes::{self, Changes, Objects, Previous};
 use crate::conv::{Linked, MsgRef};
 use crate::dissect::attrs::Want;
-use crate::dissect::fields::MsgFields;
+use crate::dissect::fields::{MsgFields, Unseen};
 use crate::dissect::{Dissector, Fact, FrameIndex};
 use crate::export::{Coverage, Emitter, FrameRef, KnownNames, Part};
 use crate::filter::Filter;
@@ -224,6 +224,8 @@ pub(crate) struct Setup<'a> {
     pub filter: Option<&'a Filter>,
     /// The fields the filter's trees must answer (`None`: whole trees).
     pub want: Option<&'a Want>,
+    /// The messages the filter cannot match, known from their kind.
+    pub unseen: Option<&'a Unseen>,
 }
 
 /// A message of a batch about a kernel object, between the steps that compare it.
@@ -390,7 +392,7 @@ impl Renderer {
                     }
                 }
                 if let Some(f) = setup.filter
-                    && !f.matches(&fields)
+                    && (setup.unseen.is_some_and(|u| u.cannot_match(&view)) || !f.matches(&fields))
                 {
                     continue;
                 }

@@ -264,7 +264,7 @@ pub fn run_named(
             .name("specs".into())
             .spawn(move || all.load_all());
     }
-    let mut want = None;
+    let (mut want, mut unseen) = (None, None);
     let filter = match &opts.filter {
         Some(f) => {
             let mut cat = Catalog::for_filter(&specs, f);
@@ -279,6 +279,7 @@ pub fn run_named(
                 }
             };
             want = cat.want(&filter);
+            unseen = cat.unseen(&filter);
             Some(filter)
         }
         None => None,
@@ -381,6 +382,7 @@ pub fn run_named(
     let setup = Setup {
         filter: filter.as_ref(),
         want: want.as_ref(),
+        unseen: unseen.as_ref(),
     };
     let mut sink = Sink {
         out: BufWriter::with_capacity(1 << 16, stdout),

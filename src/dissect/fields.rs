@@ -309,6 +309,30 @@ fn any_at(nodes: &[Node], field: &str, f: &mut dyn FnMut(&FieldValue<'_>) -> boo
     hit
 }
 
+/// What a filter knows of messages before reading them (see [`Catalog::unseen`]): the spec
+/// roots of the fields it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unseen {
+    roots: Vec<String>,
+}
+
+impl Unseen {
+    /// Whether the filter cannot match `v`: its tree is walked with specs of none of the
+    /// filter's roots (known from its kind, without reading its attributes).
+    pub fn cannot_match(&self, v: &MessageView) -> bool {
+        self.roots.iter().all(|r| v.walked_by(r) == Some(false))
+    }
+}
+
+/// A message without any field (what a filter says of messages that cannot hold its fields).
+struct Absent;
+
+impl FieldSource for Absent {
+    fn any(&self, _field: &str, _f: &mut dyn FnMut(&FieldValue<'_>) -> bool) -> bool {
+        false
+    }
+}
+
 /// Field names the filter accepts: header fields, the specs' attribute paths, and paths of
 /// the always-present nodes (genlmsghdr, error parts).
 pub struct Catalog {
@@ -413,6 +437,35 @@ impl Catalog {
         Some(Want::new(tree_fields))
     }
 
+    /// The messages `filter` cannot match whatever their content, when it reads only fields
+    /// the walker builds under spec roots (no header, conversation, generic netlink header,
+    /// error or decoder fields) and matches no message without them: those whose trees are
+    /// walked with specs of other roots only ([`Unseen::cannot_match`]). Family hooks place
+    /// fields below their own root and decoders below theirs (tests check both), so such a
+    /// tree holds none of the filter's fields. `None` otherwise.
+    pub fn unseen(&self, filter: &Filter) -> Option<Unseen> {
+        let decoders = crate::dissect::decode::Decoder::field_roots();
+        let mut roots: Vec<String> = Vec::new();
+        for f in filter.fields() {
+            let root = f.split('.').next().unwrap_or(f);
+            let walked = !Filter::HEADER_FIELDS.contains(&f)
+                && !crate::conv::show::FIELDS.contains(&f)
+                && !matches!(root, "genl" | "nlmsgerr" | "nlmsg")
+                && !decoders.iter().any(|d| d == root)
+                && self
+                    .roots
+                    .binary_search_by(|r| r.as_str().cmp(root))
+                    .is_ok();
+            if !walked {
+                return None;
+            }
+            if !roots.iter().any(|r| r == root) {
+                roots.push(root.to_string());
+            }
+        }
+        (!roots.is_empty() && !filter.matches(&Absent)).then_some(Unseen { roots })
+    }
+
     /// All known paths (sorted).
     pub fn paths(&self) -> &[String] {
         &self.paths
@@ -453,5 +506,148 @@ impl FieldCatalog for Catalog {
                 .chain(Filter::HEADER_FIELDS.iter().copied()),
         )
         .map(str::to_string)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    use super::*;
+    use crate::dissect::Dissector;
+    use crate::dissect::specs::Spec;
+    use crate::model::Endian;
+    use crate::netlink::{NLM_F_DUMP, NLM_F_REQUEST, nla, nlmsg};
+
+    fn unseen(cat: &Catalog, filter: &str) -> Option<Vec<String>> {
+        let f = Filter::compile(filter, cat).unwrap_or_else(|e| panic!("{filter}: {e}"));
+        cat.unseen(&f).map(|u| u.roots)
+    }
+
+    #[test]
+    fn filters_that_skip_messages_by_kind() {
+        let cat = Catalog::new(&SpecRegistry::with_embedded());
+        assert_eq!(
+            unseen(&cat, "rt-link.mtu > 1400"),
+            Some(vec!["rt-link".into()])
+        );
+        assert_eq!(
+            unseen(&cat, "rt-link.ifname == \"veth0\" || rt-addr.local"),
+            Some(vec!["rt-link".into(), "rt-addr".into()])
+        );
+        for f in [
+            // Messages without the field match.
+            "!rt-link.mtu",
+            "rt-link.mtu || nlmsg.type == 16",
+            // Fields other than the walker's, or under roots any message may hold.
+            "nlmsg.responses > 0",
+            "genl.version == 1",
+            "wlan.ssid",
+            "sock-diag.bytecode.op",
+            "nlmsgerr.msg",
+            "frame.len > 1",
+        ] {
+            assert_eq!(unseen(&cat, f), None, "{f}");
+        }
+    }
+
+    /// A legacy `bridge fdb show` request is walked as struct ifinfomsg with rt-link's
+    /// attributes (rt_neigh's layout hook): its tree holds rt-link fields.
+    #[test]
+    fn a_layout_hook_spec_counts() {
+        let e = Endian::native();
+        // ifinfomsg (AF_BRIDGE), then IFLA_MASTER 3.
+        let mut payload = vec![7u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        payload.extend(nla(e, 10, &e.u32_bytes(3)));
+        let msg = nlmsg(e, 30, NLM_F_REQUEST | NLM_F_DUMP, 1, 0, &payload);
+        // A LINKTYPE_NETLINK frame: cooked header (outgoing, NETLINK_ROUTE), the message.
+        let mut frame = vec![0u8, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        frame.extend(msg);
+        let mut d = Dissector::new(SpecRegistry::with_embedded());
+        let fi = d.index_frame(&frame, crate::dissect::cooked::LINKTYPE_NETLINK, e);
+        let v = d.view(&frame, &fi.msgs[0]);
+        assert_eq!(v.type_name(), "RTM_GETNEIGH");
+        assert_eq!(v.walked_by("rt-neigh"), Some(true));
+        assert_eq!(v.walked_by("rt-link"), Some(true));
+        assert_eq!(v.walked_by("rt-addr"), Some(false));
+        let mut fields = Vec::new();
+        for n in v.tree() {
+            n.walk(&mut |n| fields.push(n.field.to_string()));
+        }
+        assert!(fields.iter().any(|f| f == "rt-link.master"), "{fields:?}");
+    }
+
+    /// On every repo and shared capture, each field of a message's whole tree under a spec
+    /// root (not a decoder's, the generic netlink header's or an error's) is under one its
+    /// message is walked by: what [`Unseen::cannot_match`] relies on.
+    #[test]
+    fn trees_hold_only_the_roots_they_are_walked_by() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in [root.join("captures"), root.join("../shared/captures")] {
+            let Ok(rd) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            files.extend(rd.filter_map(|e| e.ok().map(|e| e.path())));
+        }
+        files.retain(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"));
+        let specs = SpecRegistry::with_embedded();
+        let decoders = crate::dissect::decode::Decoder::field_roots();
+        let spec_roots: Vec<String> = specs
+            .names()
+            .map(Spec::root_of)
+            .filter(|r| !decoders.contains(r))
+            .collect();
+        let (mut walked, mut checked) = (0, 0);
+        for f in &files {
+            let Ok(r) = crate::pcap::Reader::new(std::fs::File::open(f).unwrap()) else {
+                continue;
+            };
+            let mut d = Dissector::new(specs.clone());
+            // A few messages of each kind per file: trees in a debug build are slow.
+            let mut kinds: HashMap<(u32, u16), usize> = HashMap::new();
+            for frame in r.map_while(Result::ok) {
+                let e = match frame.byte_order {
+                    crate::pcap::ByteOrder::Little => Endian::Little,
+                    crate::pcap::ByteOrder::Big => Endian::Big,
+                };
+                for c in &frame.comments {
+                    d.learn_from_comment(c);
+                }
+                let fi = d.index_frame(&frame.data, frame.linktype, e);
+                for m in &fi.msgs {
+                    let seen = kinds.entry((m.protocol, m.ty)).or_default();
+                    *seen += 1;
+                    if *seen > 4 {
+                        continue;
+                    }
+                    let v = d.view(&frame.data, m);
+                    let mut roots: Vec<String> = Vec::new();
+                    for n in v.tree() {
+                        n.walk(&mut |n| {
+                            let r = n.field.split('.').next().unwrap_or_default();
+                            if spec_roots.iter().any(|s| s == r) && !roots.iter().any(|x| x == r) {
+                                roots.push(r.to_string());
+                            }
+                        });
+                    }
+                    walked += usize::from(v.walked_by("").is_some());
+                    for r in &roots {
+                        checked += 1;
+                        assert_ne!(
+                            v.walked_by(r),
+                            Some(false),
+                            "{f:?}: {r} in {}",
+                            v.type_name()
+                        );
+                    }
+                }
+            }
+        }
+        assert!(
+            walked >= 1_000 && checked >= 1_000,
+            "{walked} walked, {checked} roots"
+        );
     }
 }

@@ -65,6 +65,22 @@ impl Decoder {
         }
     }
 
+    /// The first components of every decoder's fields (`wlan`, `sock-diag`): the roots whose
+    /// fields may stand in the tree of any message whose spec names a decoder.
+    pub fn field_roots() -> &'static [String] {
+        static ROOTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        ROOTS.get_or_init(|| {
+            let mut roots: Vec<String> = DECODERS
+                .iter()
+                .flat_map(|(_, d)| d.fields())
+                .map(|f| f.split('.').next().unwrap_or_default().to_string())
+                .collect();
+            roots.sort();
+            roots.dedup();
+            roots
+        })
+    }
+
     /// The filter fields this decoder's nodes may carry (absolute paths, `wlan.ssid`).
     pub fn fields(self) -> Vec<String> {
         match self {

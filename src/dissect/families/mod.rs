@@ -102,6 +102,12 @@ pub trait Family: Sync {
         None
     }
 
+    /// The other specs (by name) whose layout [`Family::layout`] may pick: a filter skips
+    /// messages whose trees cannot hold its fields by them (a test checks every capture).
+    fn layout_specs(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// A payload shorter than the fixed header that the kernel still accepts, as one node.
     /// The default covers rtnetlink's legacy `rtgenmsg` dump requests.
     fn short_header(&self, p: &Payload<'_>, header: Option<&StructDef>) -> Option<Node> {

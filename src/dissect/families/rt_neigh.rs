@@ -38,6 +38,10 @@ impl Family for Neigh {
         })
     }
 
+    fn layout_specs(&self) -> &'static [&'static str] {
+        &["rt-link"]
+    }
+
     /// `ip neigh`'s line: address, device, link-layer address, state. Struct ndmsg is the
     /// uapi's.
     fn summary(&self, v: &MessageView, out: &mut String) -> bool {

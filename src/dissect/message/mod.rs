@@ -522,6 +522,32 @@ impl<'a> MessageView<'a> {
         self.resolved().hooks
     }
 
+    /// Whether the message's tree is walked with a spec of field root `root`: its own spec's,
+    /// or one its family's layout hook may pick. `None` for messages whose trees hold other
+    /// walked fields (control messages with the request they answer, uevents, unknown kinds,
+    /// generic netlink without a spec).
+    pub(crate) fn walked_by(&self, root: &str) -> Option<bool> {
+        if self.is_uevent() {
+            return None;
+        }
+        let spec = match self.target() {
+            Target::Raw { spec, .. }
+            | Target::Genl {
+                spec: Some(spec), ..
+            } => spec,
+            _ => return None,
+        };
+        Some(
+            spec.field_root() == root
+                || self.hooks().layout_specs().iter().any(|name| {
+                    self.d
+                        .specs
+                        .get(name)
+                        .is_some_and(|s| s.field_root() == root)
+                }),
+        )
+    }
+
     /// The identity of the kernel object the message describes (a link, an address, a
     /// route...), hashed; `None` if it describes none (see `Family::object_key`).
     pub fn object_key(&self) -> Option<u64> {
