@@ -163,7 +163,7 @@ fn main() {
             continue;
         }
         let f = Filter::compile(text, &catalog).expect("filter");
-        let want = catalog.want(&f);
+        let reads = catalog.reads(&f);
         let chunk = if f.needs_tree() { 64 } else { 4096 };
         let t = Instant::now();
         let c = thread_cpu();
@@ -172,7 +172,7 @@ fn main() {
         let mut i = 0;
         while i < store.len() {
             let s = Instant::now();
-            store.filter_range(&f, want.as_ref(), i..i + chunk, &mut out);
+            store.filter_range(&f, &reads, i..i + chunk, &mut out);
             times.push(s.elapsed().as_secs_f64() * 1e3);
             i += chunk;
         }
@@ -190,7 +190,7 @@ fn main() {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let t = Instant::now();
         let mut got = Vec::new();
-        if let Some(mut job) = store.start_filter(&f, want.as_ref(), 0, threads) {
+        if let Some(mut job) = store.start_filter(&f, &reads, 0, threads) {
             job.collect_all(&mut got);
         }
         assert_eq!(got, out, "the workers found other rows than the slices");

@@ -309,6 +309,16 @@ fn any_at(nodes: &[Node], field: &str, f: &mut dyn FnMut(&FieldValue<'_>) -> boo
     hit
 }
 
+/// What a compiled filter reads of messages, found once from the catalog: the fields its
+/// trees must hold ([`Catalog::want`]) and the messages it cannot match ([`Catalog::unseen`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// The fields the filter's trees must answer (`None`: whole trees).
+    pub want: Option<Want>,
+    /// The messages the filter cannot match, known from their kind.
+    pub unseen: Option<Unseen>,
+}
+
 /// What a filter knows of messages before reading them (see [`Catalog::unseen`]): the spec
 /// roots of the fields it reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -464,6 +474,14 @@ impl Catalog {
             }
         }
         (!roots.is_empty() && !filter.matches(&Absent)).then_some(Unseen { roots })
+    }
+
+    /// [`Catalog::want`] and [`Catalog::unseen`] of `filter`.
+    pub fn reads(&self, filter: &Filter) -> Reads {
+        Reads {
+            want: self.want(filter),
+            unseen: self.unseen(filter),
+        }
     }
 
     /// All known paths (sorted).

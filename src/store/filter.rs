@@ -6,18 +6,19 @@ use crate::capture::trace::ProcInfo;
 use crate::conv::Conversations;
 use crate::conv::changes::Changes;
 use crate::dissect::attrs::Want;
-use crate::dissect::fields::MsgFields;
+use crate::dissect::fields::{MsgFields, Reads, Unseen};
 use crate::dissect::{Dissector, MessageView};
 use crate::filter::Filter;
 
 impl Store {
     /// Append to `out` the indices in `range` of the messages that pass `filter`.
-    /// A filter over header fields only never builds a tree; with `want` (the filter's
-    /// [`crate::dissect::fields::Catalog::want`]) a tree holds only what the filter reads.
+    /// A filter over header fields only never builds a tree; with `reads` (the filter's
+    /// [`crate::dissect::fields::Catalog::reads`]) a tree holds only what the filter reads,
+    /// and messages it cannot match are skipped unread.
     pub fn filter_range(
         &self,
         filter: &Filter,
-        want: Option<&Want>,
+        reads: &Reads,
         range: std::ops::Range<usize>,
         out: &mut Vec<u32>,
     ) {
@@ -33,7 +34,8 @@ impl Store {
         let ctx = FilterCtx {
             dis: &self.dis,
             filter,
-            want: want.filter(|_| !filter.needs_changes()),
+            want: reads.want.as_ref().filter(|_| !filter.needs_changes()),
+            unseen: reads.unseen.as_ref(),
             conv: Some(&self.conv),
             marked: &self.marked,
             comments: &self.comments,
@@ -46,7 +48,7 @@ impl Store {
     /// Indices of all messages that pass `filter`.
     pub fn filter_all(&self, filter: &Filter) -> Vec<u32> {
         let mut v = Vec::new();
-        self.filter_range(filter, None, 0..self.row_count, &mut v);
+        self.filter_range(filter, &Reads::default(), 0..self.row_count, &mut v);
         v
     }
 }
@@ -56,6 +58,7 @@ pub(super) struct FilterCtx<'a> {
     pub(super) dis: &'a Dissector,
     pub(super) filter: &'a Filter,
     pub(super) want: Option<&'a Want>,
+    pub(super) unseen: Option<&'a Unseen>,
     pub(super) conv: Option<&'a Conversations>,
     pub(super) marked: &'a std::collections::BTreeSet<u32>,
     pub(super) comments: &'a [(u32, Vec<String>)],
@@ -91,6 +94,9 @@ impl FilterCtx<'_> {
             let data = s.frame_bytes(fr);
             let idx = r.index(fr.len);
             let view = self.dis.view(data, &idx);
+            if self.unseen.is_some_and(|u| u.cannot_match(&view)) {
+                continue;
+            }
             let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
             let mut fields = MsgFields::new(&view, frame_ix as u64 + 1, ts, fr.len as usize)
                 .with_linked(self.conv.and_then(|c| c.linked(i)))

@@ -18,6 +18,7 @@ use super::{NO_MSG, Segment, Store, row_in, walk_rows};
 use crate::conv::changes::{self, Changes};
 use crate::conv::{Conversations, MsgRef};
 use crate::dissect::attrs::Want;
+use crate::dissect::fields::{Reads, Unseen};
 use crate::dissect::{Dissector, Fork, MessageView};
 use crate::filter::Filter;
 
@@ -31,6 +32,7 @@ pub(super) struct Shared {
     end: usize,
     filter: Filter,
     want: Option<Want>,
+    unseen: Option<Unseen>,
     conv: Option<Arc<Conversations>>,
     /// The previous row about the same object, by row (filters on what changed).
     prev: Option<Arc<HashMap<u32, u32>>>,
@@ -62,7 +64,7 @@ impl Store {
     pub fn start_filter(
         &self,
         filter: &Filter,
-        want: Option<&Want>,
+        reads: &Reads,
         from: usize,
         threads: usize,
     ) -> Option<FilterJob> {
@@ -81,7 +83,8 @@ impl Store {
             end,
             filter: filter.clone(),
             // Comparing reads whole trees: the filter reads those.
-            want: want.filter(|_| !filter.needs_changes()).cloned(),
+            want: reads.want.clone().filter(|_| !filter.needs_changes()),
+            unseen: reads.unseen.clone(),
             conv: filter.needs_conversations().then(|| Arc::clone(&self.conv)),
             prev: filter
                 .needs_changes()
@@ -119,6 +122,7 @@ impl Store {
                     dis: &dis,
                     filter: &sh.filter,
                     want: sh.want.as_ref(),
+                    unseen: sh.unseen.as_ref(),
                     conv: sh.conv.as_deref(),
                     marked: &sh.marked,
                     comments: &sh.comments,

@@ -5,7 +5,7 @@ use super::*;
 use crate::netlink::{nla, nlmsg};
 
 const LE: crate::model::Endian = crate::model::Endian::Little;
-use crate::dissect::fields::Catalog;
+use crate::dissect::fields::{Catalog, Reads};
 use crate::filter::Filter;
 use crate::model::Endian;
 
@@ -102,8 +102,8 @@ fn header_only_filter_builds_no_tree_and_matches_the_cli_count() {
     // Incremental filtering gives the same answer in pieces.
     let mut v = Vec::new();
     let mid = store.len() / 2;
-    store.filter_range(&f, None, 0..mid, &mut v);
-    store.filter_range(&f, None, mid..usize::MAX, &mut v);
+    store.filter_range(&f, &Reads::default(), 0..mid, &mut v);
+    store.filter_range(&f, &Reads::default(), mid..usize::MAX, &mut v);
     assert_eq!(v, shown);
 }
 
@@ -428,7 +428,7 @@ fn assert_same(a: &mut Store, b: &mut Store) {
         assert_eq!(all, one_by_one, "filter {text}");
         let mut pieces = Vec::new();
         for start in (0..a.len() + 7).step_by(7) {
-            b.filter_range(&fa, None, start..start + 7, &mut pieces);
+            b.filter_range(&fa, &Reads::default(), start..start + 7, &mut pieces);
         }
         assert_eq!(all, pieces, "filter {text}");
     }
@@ -705,16 +705,16 @@ fn a_live_input_s_notes_keep_their_place_among_its_frames() {
 /// Rows `filter` keeps as the app gets them from a background job: the job's, then the rows
 /// it left (an open segment's) filtered here.
 fn by_job(store: &Store, filter: &Filter, threads: usize) -> (Vec<u32>, bool) {
-    let want = Catalog::new(&store.dissector().specs).want(filter);
+    let reads = Catalog::new(&store.dissector().specs).reads(filter);
     let mut out = Vec::new();
     let mut upto = 0;
-    let job = store.start_filter(filter, want.as_ref(), 0, threads);
+    let job = store.start_filter(filter, &reads, 0, threads);
     let ran = job.is_some();
     if let Some(mut job) = job {
         upto = job.collect_all(&mut out);
         assert!(job.done(), "{job:?}");
     }
-    store.filter_range(filter, want.as_ref(), upto..store.len(), &mut out);
+    store.filter_range(filter, &reads, upto..store.len(), &mut out);
     (out, ran)
 }
 
@@ -734,6 +734,9 @@ const JOB_FILTERS: &[&str] = &[
     "nlmsg.type == RTM_NEWLINK || nlmsg.error != 0",
     "rt-link.ifname == \"veth0\" || rt-addr.label || rt-link.mtu > 1000",
     "genl.family == nl80211 || nl80211.wiphy-name || ethtool.header.dev-name",
+    // Messages of other families skipped unread (`Catalog::unseen`).
+    "nl80211.wiphy-name || ethtool.header.dev-name",
+    "rt-link.linkinfo.kind == \"veth\"",
     "nlmsg.response_in || nlmsg.latency > 0.0001 || frame.time_relative > 0.5",
     "frame.marked || proc.pid",
     "nlmsg.changed",
@@ -774,7 +777,9 @@ fn background_filter_keeps_what_filter_all_keeps() {
     }
     // A job that starts further on still compares with the rows before its first.
     let filter = compile(&big, "nlmsg.changed");
-    let mut job = big.start_filter(&filter, None, 5000, 2).expect("a job");
+    let mut job = big
+        .start_filter(&filter, &Reads::default(), 5000, 2)
+        .expect("a job");
     let mut rows = Vec::new();
     job.collect_all(&mut rows);
     let later: Vec<u32> = big
@@ -802,7 +807,9 @@ fn all_captures() -> Vec<String> {
 fn dropped_job_stops() {
     let big = repeated("route-link.pcap", 120);
     let filter = compile(&big, "rt-link.mtu > 0");
-    let job = big.start_filter(&filter, None, 0, 2).expect("a job");
+    let job = big
+        .start_filter(&filter, &Reads::default(), 0, 2)
+        .expect("a job");
     let shared = job.shared_for_tests();
     drop(job);
     for _ in 0..200 {
@@ -828,7 +835,9 @@ fn a_job_wakes_when_done() {
         let waker: Waker = Arc::new(move || {
             w.fetch_add(1, Ordering::SeqCst);
         });
-        let mut job = big.start_filter(&filter, None, 0, 2).expect("a job");
+        let mut job = big
+            .start_filter(&filter, &Reads::default(), 0, 2)
+            .expect("a job");
         if early {
             job.wake_when_done(Arc::clone(&waker));
         }

@@ -8,8 +8,7 @@ use egui::text::CCursor;
 use egui::{Color32, Key, RichText, Sense, Stroke, TextEdit, Ui, WidgetInfo};
 
 use super::view::Action;
-use crate::dissect::attrs::Want;
-use crate::dissect::fields::Catalog;
+use crate::dissect::fields::{Catalog, Reads};
 use crate::filter::{Filter, FilterError};
 
 /// Most completions the popup lists.
@@ -41,8 +40,8 @@ pub struct FilterBar {
     pub check: FilterCheck,
     /// The applied filter (text and compiled form).
     pub applied: Option<(String, Filter)>,
-    /// What the applied filter's trees must hold (see `Catalog::want`).
-    pub want: Option<Want>,
+    /// What the applied filter reads of messages (see `Catalog::reads`).
+    pub reads: Reads,
     /// How far the applied filter has got (messages looked at, of all), while it runs.
     pub progress: Option<(usize, usize)>,
     /// How far a sort by a field column has got (rows keyed, of all), while it runs.
@@ -62,7 +61,7 @@ impl FilterBar {
             text: String::new(),
             check: FilterCheck::Empty,
             applied: None,
-            want: None,
+            reads: Reads::default(),
             progress: None,
             sorting: None,
             note: None,
@@ -71,9 +70,9 @@ impl FilterBar {
         }
     }
 
-    /// What trees of `f` must hold.
-    pub fn want_of(&self, f: &Filter) -> Option<Want> {
-        self.catalog.want(f)
+    /// What `f` reads of messages.
+    pub fn reads_of(&self, f: &Filter) -> Reads {
+        self.catalog.reads(f)
     }
 
     /// The text changed: validate it.

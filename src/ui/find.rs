@@ -3,7 +3,7 @@
 //! severity ([`super::nav`] walks the rows and draws the bar).
 
 use super::tree_panel::node_text;
-use crate::dissect::attrs::Want;
+use crate::dissect::fields::Reads;
 use crate::filter::Filter;
 use crate::model::{Node, Severity};
 use crate::store::{NO_MSG, Store};
@@ -32,8 +32,8 @@ pub enum FindIn {
 
 /// A compiled search.
 pub enum Query {
-    /// Messages the filter passes (with what its trees must hold: `Catalog::want`).
-    Filter(Box<Filter>, Option<Want>),
+    /// Messages the filter passes (with what it reads of them: `Catalog::reads`).
+    Filter(Box<Filter>, Reads),
     /// Messages whose bytes hold this sequence.
     Hex(Vec<u8>),
     /// A string; `needle` is lower-cased unless `case`.
@@ -220,9 +220,9 @@ pub(super) fn byte_hit(store: &Store, i: usize, q: &Query) -> Option<(usize, usi
 /// Whether message `i` matches `q`.
 pub(super) fn matches(store: &Store, q: &Query, i: usize) -> bool {
     match q {
-        Query::Filter(f, want) => {
+        Query::Filter(f, reads) => {
             let mut hit = Vec::new();
-            store.filter_range(f, want.as_ref(), i..i + 1, &mut hit);
+            store.filter_range(f, reads, i..i + 1, &mut hit);
             !hit.is_empty()
         }
         Query::Hex(_)

@@ -300,7 +300,7 @@ impl App {
         let start = Instant::now();
         let total = self.store.len();
         let applied = self.filter.applied.as_ref().map(|(_, f)| f);
-        let want = self.filter.want.as_ref();
+        let reads = &self.filter.reads;
         let list = &mut self.list;
         if list.job.is_none()
             && let Some(f) = applied
@@ -308,7 +308,7 @@ impl App {
         {
             list.job = self
                 .store
-                .start_filter(f, want, list.filtered_upto, filter_threads());
+                .start_filter(f, reads, list.filtered_upto, filter_threads());
             if let (Some(job), Some(w)) = (list.job.as_ref(), self.waker.as_ref()) {
                 job.wake_when_done(w.clone());
             }
@@ -352,7 +352,7 @@ impl App {
             match applied {
                 Some(f) => {
                     self.store
-                        .filter_range(f, want, list.filtered_upto..end, &mut list.displayed)
+                        .filter_range(f, reads, list.filtered_upto..end, &mut list.displayed)
                 }
                 None => list
                     .displayed
@@ -407,7 +407,7 @@ impl App {
     /// Apply the filter text (Enter). On error nothing changes and the error is returned.
     pub fn apply_filter(&mut self) -> Result<(), FilterError> {
         let (text, f) = self.filter.compile()?;
-        self.filter.want = self.filter.want_of(&f);
+        self.filter.reads = self.filter.reads_of(&f);
         self.filter.note = None;
         self.filter.applied = if f.is_empty() {
             None

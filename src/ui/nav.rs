@@ -156,8 +156,8 @@ impl App {
                 if q.is_empty() {
                     return Err("nothing to find".into());
                 }
-                let want = cat.want(&q);
-                Query::Filter(Box::new(q), want)
+                let reads = cat.reads(&q);
+                Query::Filter(Box::new(q), reads)
             }
             FindBy::Hex => Query::Hex(parse_hex(text)?),
             FindBy::Text => Query::Text {
@@ -267,7 +267,7 @@ impl App {
     /// worker threads (as a filter does) while this thread takes what they found, in order;
     /// `None` when the search is not one. Whether it goes on.
     fn find_ahead(&mut self, s: &mut Search, t0: Instant, budget: Duration) -> Option<bool> {
-        let Query::Filter(f, want) = &s.query else {
+        let Query::Filter(f, reads) = &s.query else {
             return None;
         };
         if s.ahead.is_none() {
@@ -284,7 +284,7 @@ impl App {
                 .map_or(0, |&i| i as usize + 1);
             let job = self
                 .store
-                .start_filter(f, want.as_ref(), from, super::filter_threads())?;
+                .start_filter(f, reads, from, super::filter_threads())?;
             s.ahead = Some(Ahead {
                 job,
                 from,
@@ -332,7 +332,7 @@ impl App {
             && a.from > 0
             && let Some(job) = self
                 .store
-                .start_filter(f, want.as_ref(), 0, super::filter_threads())
+                .start_filter(f, reads, 0, super::filter_threads())
         {
             a.job = job;
             a.wrapped = true;

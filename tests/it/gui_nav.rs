@@ -11,6 +11,7 @@ use egui::{Event, Key, Modifiers, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use nlscope::capture::{Captured, Source, SourceStats};
+use nlscope::dissect::fields::Reads;
 use nlscope::dissect::specs::SpecRegistry;
 use nlscope::model::{Node, Severity};
 use nlscope::pcap::Reader;
@@ -733,7 +734,8 @@ fn find_by_filter_over_many_rows_runs_in_the_background() {
     let hits: Vec<usize> = (0..n)
         .filter(|&r| {
             let mut out = Vec::new();
-            app.store.filter_range(&filter, None, r..r + 1, &mut out);
+            app.store
+                .filter_range(&filter, &Reads::default(), r..r + 1, &mut out);
             !out.is_empty()
         })
         .collect();
