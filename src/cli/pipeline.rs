@@ -22,8 +22,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use crate::capture::trace::ProcInfo;
 use crate::conv::changes::{self, Changes, Objects, Previous};
 use crate::conv::{Linked, MsgRef};
-use crate::dissect::attrs::Want;
-use crate::dissect::fields::{MsgFields, Unseen};
+use crate::dissect::fields::{MsgFields, Reads};
 use crate::dissect::{Dissector, Fact, FrameIndex};
 use crate::export::{Coverage, Emitter, FrameRef, KnownNames, Part};
 use crate::filter::Filter;
@@ -222,10 +221,8 @@ impl FactLog {
 pub(crate) struct Setup<'a> {
     /// The display filter.
     pub filter: Option<&'a Filter>,
-    /// The fields the filter's trees must answer (`None`: whole trees).
-    pub want: Option<&'a Want>,
-    /// The messages the filter cannot match, known from their kind.
-    pub unseen: Option<&'a Unseen>,
+    /// What the filter reads of messages (its trees' fields, the messages it cannot match).
+    pub reads: &'a Reads,
 }
 
 /// A message of a batch about a kernel object, between the steps that compare it.
@@ -379,7 +376,7 @@ impl Renderer {
                     .with_process(process.as_ref())
                     .with_marked(u16::try_from(mi).is_ok_and(|p| marked.contains(&p)))
                     .with_linked(linked.get(mi).copied().flatten())
-                    .wanting(setup.want);
+                    .wanting(setup.reads.want.as_ref());
                 if let Some(o) = self.objects.get_mut(next_object)
                     && (o.frame, o.msg) == (i, mi)
                 {
@@ -392,7 +389,12 @@ impl Renderer {
                     }
                 }
                 if let Some(f) = setup.filter
-                    && (setup.unseen.is_some_and(|u| u.cannot_match(&view)) || !f.matches(&fields))
+                    && (setup
+                        .reads
+                        .unseen
+                        .as_ref()
+                        .is_some_and(|u| u.cannot_match(&view))
+                        || !f.matches(&fields))
                 {
                     continue;
                 }

@@ -15,7 +15,7 @@ use crate::cli::pipeline::{
     BatchFacts, Done, FactLog, Inline, Job, NamesAt, Renderer, Setup, Turnstile,
 };
 use crate::conv::{Conversations, Msg as ConvMsg, MsgRef};
-use crate::dissect::fields::Catalog;
+use crate::dissect::fields::{Catalog, Reads};
 use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
 use crate::export::{self, CaptureOut, Emitter, Format};
 use crate::filter::Filter;
@@ -264,7 +264,7 @@ pub fn run_named(
             .name("specs".into())
             .spawn(move || all.load_all());
     }
-    let (mut want, mut unseen) = (None, None);
+    let mut reads = Reads::default();
     let filter = match &opts.filter {
         Some(f) => {
             let mut cat = Catalog::for_filter(&specs, f);
@@ -278,8 +278,7 @@ pub fn run_named(
                     })?
                 }
             };
-            want = cat.want(&filter);
-            unseen = cat.unseen(&filter);
+            reads = cat.reads(&filter);
             Some(filter)
         }
         None => None,
@@ -366,7 +365,7 @@ pub fn run_named(
         || filter.as_ref().is_some_and(Filter::needs_changes);
     // Comparing objects needs every message's whole tree: the filter then reads that one.
     if want_changes || opts.coverage {
-        want = None;
+        reads.want = None;
     }
     let time = opts.time_format.unwrap_or_default();
     let emitter = || format.map(|f| Emitter::new(f).with_time(time));
@@ -381,8 +380,7 @@ pub fn run_named(
         threads == 1 || opts.input == "-" || opts.coverage || time == export::TimeStyle::Delta;
     let setup = Setup {
         filter: filter.as_ref(),
-        want: want.as_ref(),
-        unseen: unseen.as_ref(),
+        reads: &reads,
     };
     let mut sink = Sink {
         out: BufWriter::with_capacity(1 << 16, stdout),
