@@ -529,9 +529,6 @@ impl FieldCatalog for Catalog {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-    use std::path::Path;
-
     use super::*;
     use crate::dissect::Dissector;
     use crate::dissect::specs::Spec;
@@ -601,15 +598,6 @@ mod tests {
     /// message is walked by: what [`Unseen::cannot_match`] relies on.
     #[test]
     fn trees_hold_only_the_roots_they_are_walked_by() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        for dir in [root.join("captures"), root.join("../shared/captures")] {
-            let Ok(rd) = std::fs::read_dir(dir) else {
-                continue;
-            };
-            files.extend(rd.filter_map(|e| e.ok().map(|e| e.path())));
-        }
-        files.retain(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"));
         let specs = SpecRegistry::with_embedded();
         let decoders = crate::dissect::decode::Decoder::field_roots();
         let spec_roots: Vec<String> = specs
@@ -618,51 +606,27 @@ mod tests {
             .filter(|r| !decoders.contains(r))
             .collect();
         let (mut walked, mut checked) = (0, 0);
-        for f in &files {
-            let Ok(r) = crate::pcap::Reader::new(std::fs::File::open(f).unwrap()) else {
-                continue;
-            };
-            let mut d = Dissector::new(specs.clone());
-            // A few messages of each kind per file: trees in a debug build are slow.
-            let mut kinds: HashMap<(u32, u16), usize> = HashMap::new();
-            for frame in r.map_while(Result::ok) {
-                let e = match frame.byte_order {
-                    crate::pcap::ByteOrder::Little => Endian::Little,
-                    crate::pcap::ByteOrder::Big => Endian::Big,
-                };
-                for c in &frame.comments {
-                    d.learn_from_comment(c);
-                }
-                let fi = d.index_frame(&frame.data, frame.linktype, e);
-                for m in &fi.msgs {
-                    let seen = kinds.entry((m.protocol, m.ty)).or_default();
-                    *seen += 1;
-                    if *seen > 4 {
-                        continue;
+        crate::dissect::tests::each_capture_message(4, &mut |f, v, _| {
+            let mut roots: Vec<String> = Vec::new();
+            for n in v.tree() {
+                n.walk(&mut |n| {
+                    let r = n.field.split('.').next().unwrap_or_default();
+                    if spec_roots.iter().any(|s| s == r) && !roots.iter().any(|x| x == r) {
+                        roots.push(r.to_string());
                     }
-                    let v = d.view(&frame.data, m);
-                    let mut roots: Vec<String> = Vec::new();
-                    for n in v.tree() {
-                        n.walk(&mut |n| {
-                            let r = n.field.split('.').next().unwrap_or_default();
-                            if spec_roots.iter().any(|s| s == r) && !roots.iter().any(|x| x == r) {
-                                roots.push(r.to_string());
-                            }
-                        });
-                    }
-                    walked += usize::from(v.walked_by("").is_some());
-                    for r in &roots {
-                        checked += 1;
-                        assert_ne!(
-                            v.walked_by(r),
-                            Some(false),
-                            "{f:?}: {r} in {}",
-                            v.type_name()
-                        );
-                    }
-                }
+                });
             }
-        }
+            walked += usize::from(v.walked_by("").is_some());
+            for r in &roots {
+                checked += 1;
+                assert_ne!(
+                    v.walked_by(r),
+                    Some(false),
+                    "{f:?}: {r} in {}",
+                    v.type_name()
+                );
+            }
+        });
         assert!(
             walked >= 1_000 && checked >= 1_000,
             "{walked} walked, {checked} roots"

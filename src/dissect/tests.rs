@@ -469,3 +469,47 @@ fn numbers_from_specs_are_read_when_needed() {
     assert_eq!(ix.link_name(9), Some("veth0"));
     assert!(d.learns_links_as(&ix));
 }
+
+/// `f` for up to `per_kind` messages of each kind (protocol, type) of every repository and
+/// shared capture, viewed by a dissector that has read the capture up to them (trees in a
+/// debug build are slow: a few of each kind per file): the file, the view, the frame's length.
+pub(crate) fn each_capture_message(
+    per_kind: usize,
+    f: &mut dyn FnMut(&std::path::Path, &MessageView, usize),
+) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [root.join("captures"), root.join("../shared/captures")] {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        files.extend(rd.filter_map(|e| e.ok().map(|e| e.path())));
+    }
+    files.retain(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"));
+    files.sort();
+    let specs = SpecRegistry::with_embedded();
+    for file in &files {
+        let Ok(r) = crate::pcap::Reader::new(std::fs::File::open(file).unwrap()) else {
+            continue;
+        };
+        let mut d = Dissector::new(specs.clone());
+        let mut kinds: HashMap<(u32, u16), usize> = HashMap::new();
+        for frame in r.map_while(Result::ok) {
+            let e = match frame.byte_order {
+                crate::pcap::ByteOrder::Little => Endian::Little,
+                crate::pcap::ByteOrder::Big => Endian::Big,
+            };
+            for c in &frame.comments {
+                d.learn_from_comment(c);
+            }
+            let fi = d.index_frame(&frame.data, frame.linktype, e);
+            for m in &fi.msgs {
+                let seen = kinds.entry((m.protocol, m.ty)).or_default();
+                *seen += 1;
+                if *seen <= per_kind {
+                    f(file, &d.view(&frame.data, m), frame.data.len());
+                }
+            }
+        }
+    }
+}

@@ -119,14 +119,9 @@ fn types_of(set: &AttrSet, name: &str) -> Option<([u16; MAX_TYPES], usize)> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-    use std::path::Path;
-
     use crate::dissect::attrs::Want;
     use crate::dissect::fields::MsgFields;
-    use crate::dissect::{Dissector, specs::SpecRegistry};
     use crate::filter::{FieldSource, FieldValue};
-    use crate::model::Endian;
 
     fn values(fields: &MsgFields<'_>, field: &str, stop_at: usize) -> (bool, Vec<String>) {
         let mut seen = Vec::new();
@@ -142,71 +137,35 @@ mod tests {
     /// order, and a search that stops at the second.
     #[test]
     fn direct_values_are_the_trees() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files = Vec::new();
-        for dir in [root.join("captures"), root.join("../shared/captures")] {
-            let Ok(rd) = std::fs::read_dir(dir) else {
-                continue;
-            };
-            files.extend(rd.filter_map(|e| e.ok().map(|e| e.path())));
-        }
-        files.retain(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"));
-        let specs = SpecRegistry::with_embedded();
         let (mut direct, mut compared) = (0, 0);
-        for f in &files {
-            let Ok(r) = crate::pcap::Reader::new(std::fs::File::open(f).unwrap()) else {
-                continue;
-            };
-            let mut d = Dissector::new(specs.clone());
-            // A few messages of each kind per file: trees in a debug build are slow.
-            let mut kinds: HashMap<(u32, u16), usize> = HashMap::new();
-            for frame in r.map_while(Result::ok) {
-                let e = match frame.byte_order {
-                    crate::pcap::ByteOrder::Little => Endian::Little,
-                    crate::pcap::ByteOrder::Big => Endian::Big,
-                };
-                for c in &frame.comments {
-                    d.learn_from_comment(c);
+        crate::dissect::tests::each_capture_message(4, &mut |f, v, len| {
+            let Some(spec) = v.spec() else { return };
+            let root = spec.field_root();
+            let mut names: Vec<&str> = spec
+                .sets
+                .values()
+                .flat_map(|s| s.attrs.iter().map(|a| a.name))
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            for name in names {
+                let field = format!("{root}.{name}");
+                let want = Want::new([field.as_str()]);
+                if v.top_level_any(&field, &want, &mut |_| false).is_none() {
+                    continue;
                 }
-                let fi = d.index_frame(&frame.data, frame.linktype, e);
-                for m in &fi.msgs {
-                    let seen = kinds.entry((m.protocol, m.ty)).or_default();
-                    *seen += 1;
-                    if *seen > 4 {
-                        continue;
-                    }
-                    let v = d.view(&frame.data, m);
-                    let Some(spec) = v.spec() else { continue };
-                    let root = spec.field_root();
-                    let mut names: Vec<&str> = spec
-                        .sets
-                        .values()
-                        .flat_map(|s| s.attrs.iter().map(|a| a.name))
-                        .collect();
-                    names.sort_unstable();
-                    names.dedup();
-                    for name in names {
-                        let field = format!("{root}.{name}");
-                        let want = Want::new([field.as_str()]);
-                        if v.top_level_any(&field, &want, &mut |_| false).is_none() {
-                            continue;
-                        }
-                        direct += 1;
-                        for stop_at in [0, 2] {
-                            let fast =
-                                MsgFields::new(&v, 1, 0, frame.data.len()).wanting(Some(&want));
-                            let got = values(&fast, &field, stop_at);
-                            assert!(!fast.tree_built(), "{field}");
-                            let slow =
-                                MsgFields::new(&v, 1, 0, frame.data.len()).wanting(Some(&want));
-                            let _ = slow.tree();
-                            assert_eq!(got, values(&slow, &field, stop_at), "{f:?} {field}");
-                            compared += usize::from(!got.1.is_empty());
-                        }
-                    }
+                direct += 1;
+                for stop_at in [0, 2] {
+                    let fast = MsgFields::new(v, 1, 0, len).wanting(Some(&want));
+                    let got = values(&fast, &field, stop_at);
+                    assert!(!fast.tree_built(), "{field}");
+                    let slow = MsgFields::new(v, 1, 0, len).wanting(Some(&want));
+                    let _ = slow.tree();
+                    assert_eq!(got, values(&slow, &field, stop_at), "{f:?} {field}");
+                    compared += usize::from(!got.1.is_empty());
                 }
             }
-        }
+        });
         assert!(
             direct >= 50_000 && compared >= 2_000,
             "{direct} direct reads, {compared} with values"
