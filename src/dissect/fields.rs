@@ -309,6 +309,19 @@ fn any_at(nodes: &[Node], field: &str, f: &mut dyn FnMut(&FieldValue<'_>) -> boo
     hit
 }
 
+/// Whether filter field `f` is answered from a tree: not a header field (the index's), a
+/// conversation field or what changed.
+fn from_tree(f: &str) -> bool {
+    !Filter::HEADER_FIELDS.contains(&f)
+        && !crate::conv::show::FIELDS.contains(&f)
+        && !matches!(f, "nlmsg.changes" | "nlmsg.changed")
+}
+
+/// The first component of field `f` (`rt-link` of `rt-link.mtu`).
+fn root_of(f: &str) -> &str {
+    f.split('.').next().unwrap_or(f)
+}
+
 /// What a compiled filter reads of messages, found once from the catalog: the fields its
 /// trees must hold ([`Catalog::want`]) and the messages it cannot match ([`Catalog::unseen`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -426,20 +439,9 @@ impl Catalog {
     /// fields other than those answered without a tree, each under a spec's root and none
     /// placed by family code (a hook may build those from anything). `None`: whole trees.
     pub fn want(&self, filter: &Filter) -> Option<Want> {
-        let tree_fields: Vec<&str> = filter
-            .fields()
-            .filter(|f| {
-                !Filter::HEADER_FIELDS.contains(f)
-                    && !crate::conv::show::FIELDS.contains(f)
-                    && !matches!(*f, "nlmsg.changes" | "nlmsg.changed")
-            })
-            .collect();
+        let tree_fields: Vec<&str> = filter.fields().filter(|f| from_tree(f)).collect();
         let walked = |f: &str| {
-            let root = f.split('.').next().unwrap_or("");
-            self.roots
-                .binary_search_by(|r| r.as_str().cmp(root))
-                .is_ok()
-                && self.placed.binary_search_by(|p| p.as_str().cmp(f)).is_err()
+            self.is_root(root_of(f)) && self.placed.binary_search_by(|p| p.as_str().cmp(f)).is_err()
         };
         if tree_fields.is_empty() || !tree_fields.iter().all(|f| walked(f)) {
             return None;
@@ -457,15 +459,11 @@ impl Catalog {
         let decoders = crate::dissect::decode::Decoder::field_roots();
         let mut roots: Vec<String> = Vec::new();
         for f in filter.fields() {
-            let root = f.split('.').next().unwrap_or(f);
-            let walked = !Filter::HEADER_FIELDS.contains(&f)
-                && !crate::conv::show::FIELDS.contains(&f)
-                && !matches!(root, "genl" | "nlmsgerr" | "nlmsg")
+            let root = root_of(f);
+            let walked = from_tree(f)
+                && !matches!(root, "genl" | "nlmsgerr")
                 && !decoders.iter().any(|d| d == root)
-                && self
-                    .roots
-                    .binary_search_by(|r| r.as_str().cmp(root))
-                    .is_ok();
+                && self.is_root(root);
             if !walked {
                 return None;
             }
@@ -474,6 +472,13 @@ impl Catalog {
             }
         }
         (!roots.is_empty() && !filter.matches(&Absent)).then_some(Unseen { roots })
+    }
+
+    /// Whether `root` is a spec's field root (or the generic netlink header's, an error's).
+    fn is_root(&self, root: &str) -> bool {
+        self.roots
+            .binary_search_by(|r| r.as_str().cmp(root))
+            .is_ok()
     }
 
     /// [`Catalog::want`] and [`Catalog::unseen`] of `filter`.
@@ -576,9 +581,7 @@ mod tests {
         let mut payload = vec![7u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         payload.extend(nla(e, 10, &e.u32_bytes(3)));
         let msg = nlmsg(e, 30, NLM_F_REQUEST | NLM_F_DUMP, 1, 0, &payload);
-        // A LINKTYPE_NETLINK frame: cooked header (outgoing, NETLINK_ROUTE), the message.
-        let mut frame = vec![0u8, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-        frame.extend(msg);
+        let frame = crate::dissect::tests::frame(0, &[msg]);
         let mut d = Dissector::new(SpecRegistry::with_embedded());
         let fi = d.index_frame(&frame, crate::dissect::cooked::LINKTYPE_NETLINK, e);
         let v = d.view(&frame, &fi.msgs[0]);

@@ -8,7 +8,7 @@ use crate::dissect::specs::{SpecSource, load_spec};
 use crate::model::{Node, Severity, Value};
 
 /// A LINKTYPE_NETLINK frame: cooked header for `proto`, then `msgs`.
-fn frame(proto: u16, msgs: &[Vec<u8>]) -> Vec<u8> {
+pub(crate) fn frame(proto: u16, msgs: &[Vec<u8>]) -> Vec<u8> {
     let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     f.extend_from_slice(&proto.to_be_bytes());
     for m in msgs {

@@ -136,8 +136,10 @@ fn acks_are_not_guessed() {
         0,
         &genl(1, &[nla(LE, 1, &7u32.to_le_bytes())]),
     ));
-    let mut f = vec![0, 4, 0x03, 0x38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16];
-    f.extend(nlmsg(LE, crate::netlink::NLMSG_ERROR, 0, 1, 0, &body));
+    let f = crate::dissect::tests::frame(
+        16,
+        &[nlmsg(LE, crate::netlink::NLMSG_ERROR, 0, 1, 0, &body)],
+    );
     let fi = d.index_frame(&f, 253, LE);
     let m = fi.msgs.first().unwrap();
     let mut facts = Vec::new();
