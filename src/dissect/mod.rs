@@ -324,7 +324,7 @@ impl Dissector {
                         None => cache.remove(&id),
                     };
                     // As when guessing: what was resolved before is stale.
-                    self.resolved.forget();
+                    self.resolved.forget_protocol(NETLINK_GENERIC);
                     self.guess_version.set(self.guess_version.get() + 1);
                 }
                 Fact::Request(key, bytes) => {
@@ -391,7 +391,7 @@ impl Dissector {
                     Some(g) => {
                         cache.insert(m.ty, Ok(g));
                         // Messages of this id resolved before the guess are stale.
-                        self.resolved.forget();
+                        self.resolved.forget_protocol(NETLINK_GENERIC);
                         self.guess_version.set(self.guess_version.get() + 1);
                     }
                     // A message without attributes (a dump request) tells nothing.
@@ -444,8 +444,8 @@ impl Dissector {
             if let Some(f) = self.facts.as_mut() {
                 f.push(Fact::Genl(id, name.to_string()));
             }
-            // Names resolved under the old mapping are stale.
-            self.resolved.forget();
+            // Names resolved under the old mapping are stale (only generic netlink's).
+            self.resolved.forget_protocol(NETLINK_GENERIC);
         }
     }
 

@@ -53,8 +53,8 @@ pub struct Resolved {
     family_name: String,
     flag_ctx: FlagContext,
     keys: Option<(usize, Vec<(u16, u8)>)>,
-    /// Top-level attributes by name, with where they start: for summaries.
-    top: Option<(usize, Vec<(String, u16)>)>,
+    /// Where the top-level attributes start (relative to the payload): for summaries.
+    top: Option<usize>,
     /// Name of the spec that describes this kind.
     spec_name: Option<String>,
     /// Per-kind data a family hook computed once (see [`MessageView::memo`]).
@@ -80,7 +80,7 @@ impl Clone for Resolved {
             family_name: self.family_name.clone(),
             flag_ctx: self.flag_ctx,
             keys: self.keys.clone(),
-            top: self.top.clone(),
+            top: self.top,
             spec_name: self.spec_name.clone(),
             memo: std::cell::OnceCell::new(),
             hooks: self.hooks,
@@ -207,15 +207,9 @@ impl<'a> MessageView<'a> {
                     prune: None,
                 };
                 r.keys = probe.compute_keys();
-                r.top = probe.attr_start().map(|(start, set, _)| {
-                    let mut names: Vec<(String, u16)> = set
-                        .attrs
-                        .iter()
-                        .map(|a| (a.name.to_string(), a.value))
-                        .collect();
-                    names.sort();
-                    (start - m.offset - NLMSG_HDRLEN, names)
-                });
+                r.top = probe
+                    .attr_start()
+                    .map(|(start, _, _)| start - m.offset - NLMSG_HDRLEN);
                 r
             })
         })
@@ -597,16 +591,12 @@ impl<'a> MessageView<'a> {
 
     /// Attribute numbers of the top-level attributes named `names`, for [`Self::top_attrs_by_type`].
     pub fn top_types<const N: usize>(&self, names: [&str; N]) -> [Option<u16>; N] {
-        let Some((_, sorted)) = self.resolved().top.as_ref() else {
+        // Asked once per kind (family summaries keep the numbers in their memo): a scan of
+        // the set is enough.
+        let Some((_, set, _)) = self.attr_start() else {
             return [None; N];
         };
-        names.map(|n| {
-            sorted
-                .binary_search_by(|(x, _)| x.as_str().cmp(n))
-                .ok()
-                .and_then(|i| sorted.get(i))
-                .map(|(_, v)| *v)
-        })
+        names.map(|n| set.by_name(n).map(|a| a.value))
     }
 
     /// The payloads of the first top-level attributes of the given numbers, in one pass.
@@ -615,7 +605,7 @@ impl<'a> MessageView<'a> {
         types: &[Option<u16>; N],
     ) -> [Option<&'a [u8]>; N] {
         let mut found: [Option<&'a [u8]>; N] = [None; N];
-        let Some((rel, _)) = self.resolved().top.as_ref() else {
+        let Some(rel) = self.resolved().top.as_ref() else {
             return found;
         };
         let p = self.payload_bytes();

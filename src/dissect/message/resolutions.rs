@@ -40,4 +40,14 @@ impl Resolutions {
         self.map.borrow_mut().clear();
         *self.last.borrow_mut() = None;
     }
+
+    /// Forget the resolutions of protocol `p`'s messages (what changed concerns only them,
+    /// as generic netlink ids do).
+    pub fn forget_protocol(&self, p: u32) {
+        self.map.borrow_mut().retain(|k, _| k.0 != p);
+        let mut last = self.last.borrow_mut();
+        if last.as_ref().is_some_and(|(k, _)| k.0 == p) {
+            *last = None;
+        }
+    }
 }
