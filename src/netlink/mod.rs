@@ -321,17 +321,23 @@ pub fn flag_names(flags: u16, ctx: FlagContext) -> (Vec<&'static str>, u16) {
 /// [`flag_names`] one at a time, in the same order, into `f` (a summary line writes them
 /// without collecting them); returns the bits left without a name.
 pub fn each_flag(flags: u16, ctx: FlagContext, mut f: impl FnMut(&'static str)) -> u16 {
+    let dump = ctx == FlagContext::Get && flags & 0x300 == 0x300;
     let mut rest = flags;
-    for (bit, name) in BASE_FLAGS.iter().chain(ctx.table()) {
-        if ctx == FlagContext::Get && *bit == 0x100 && flags & 0x300 == 0x300 {
-            f("NLM_F_DUMP");
-            rest &= !0x300;
+    // Only the set bits, lowest first: the tables list their bits in that order. A summary
+    // line asks this of every message, and most set one to three bits.
+    let mut bits = flags;
+    while bits != 0 {
+        let bit = bits & bits.wrapping_neg();
+        bits &= bits - 1;
+        if dump && bit & 0x300 != 0 {
+            if bit == 0x100 {
+                f("NLM_F_DUMP");
+                rest &= !0x300;
+            }
             continue;
         }
-        if ctx == FlagContext::Get && *bit == 0x200 && flags & 0x300 == 0x300 {
-            continue;
-        }
-        if flags & bit != 0 {
+        let table = if bit < 0x100 { BASE_FLAGS } else { ctx.table() };
+        if let Some((_, name)) = table.iter().find(|(b, _)| *b == bit) {
             f(name);
             rest &= !bit;
         }
@@ -429,5 +435,44 @@ mod tests {
         assert_eq!(span(&b, 3, 2), &[4, 5]);
         assert!(span(&b, 3, 3).is_empty());
         assert!(span(&b, usize::MAX, 2).is_empty());
+    }
+
+    /// Every flag word in every context names, in table order (base flags, then the
+    /// context's), what the tables say; ROOT|MATCH of a GET reads DUMP.
+    #[test]
+    fn flag_names_follow_the_tables() {
+        let contexts = [
+            FlagContext::Get,
+            FlagContext::New,
+            FlagContext::Del,
+            FlagContext::Ack,
+            FlagContext::Unknown,
+        ];
+        for ctx in contexts {
+            for flags in 0..=u16::MAX {
+                let dump = ctx == FlagContext::Get && flags & 0x300 == 0x300;
+                let (mut want, mut rest) = (Vec::new(), flags);
+                for (bit, name) in BASE_FLAGS.iter().chain(ctx.table()) {
+                    if dump && *bit & 0x300 != 0 {
+                        if *bit == 0x100 {
+                            want.push("NLM_F_DUMP");
+                            rest &= !0x300;
+                        }
+                    } else if flags & bit != 0 {
+                        want.push(*name);
+                        rest &= !bit;
+                    }
+                }
+                assert_eq!(flag_names(flags, ctx), (want, rest), "{flags:#x} {ctx:?}");
+            }
+        }
+        assert_eq!(
+            flag_names(0x305, FlagContext::Get),
+            (vec!["NLM_F_REQUEST", "NLM_F_ACK", "NLM_F_DUMP"], 0)
+        );
+        assert_eq!(
+            flag_names(0x1601, FlagContext::New),
+            (vec!["NLM_F_REQUEST", "NLM_F_EXCL", "NLM_F_CREATE"], 0x1000)
+        );
     }
 }
