@@ -6,10 +6,11 @@
 use super::key_attrs;
 use std::fmt::Write as _;
 
-use super::text::{push_dev, push_str};
+use super::text::{Memo, push_dev, push_str};
 use super::{Family, Named};
 use crate::dissect::MessageView;
 use crate::model::Direction;
+use crate::netlink::Attrs;
 
 /// The nl80211 module.
 pub struct Nl80211;
@@ -267,17 +268,24 @@ fn answer(v: &MessageView, cmd: &str, n: Named, out: &mut String) {
             }
         }
         "NEW_WIPHY" => {
-            if let Some(name) = n.get("wiphy-name") {
+            // `iw list` answers with many messages per phy (a split dump), each with hundreds
+            // of attributes: the three read are found in one pass, by numbers the kind keeps.
+            const READ: [&str; 3] = ["wiphy-name", "wiphy", "wiphy-bands"];
+            let [name, phy, bands] = match Memo::<3, 0>::of(v, READ, []) {
+                Some(memo) => memo.attrs(v),
+                None => READ.map(|a| n.get(a)),
+            };
+            let e = n.endian();
+            if let Some(name) = name {
                 out.push_str(" Wiphy ");
                 push_str(out, name);
-            } else if let Some(p) = n.u32("wiphy") {
+            } else if let Some(p) = phy.and_then(|p| e.u32(p, 0)) {
                 out.push_str(" phy #");
                 out.push_str(ib.format(p));
             }
             // A split dump carries the bands over several messages.
-            if let Some(c) = n
-                .nest("wiphy-bands")
-                .map(|b| b.iter().count())
+            if let Some(c) = bands
+                .map(|b| Attrs::from(b, 0, e).count())
                 .filter(|c| *c > 0)
             {
                 let _ = write!(out, " bands {c}");
