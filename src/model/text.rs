@@ -36,6 +36,17 @@ pub fn num_text(prefix: &str, n: u64, suffix: &str) -> String {
     s
 }
 
+/// Append `a` as dotted decimal: `format!("{}", Ipv4Addr::from(a))`.
+pub fn push_ipv4(out: &mut String, a: [u8; 4]) {
+    let mut ib = itoa::Buffer::new();
+    for (i, x) in a.into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(ib.format(x));
+    }
+}
+
 /// Append `b` as lower-case hex digits without separators.
 pub fn push_hex_bytes(out: &mut String, b: &[u8]) {
     out.reserve(b.len() * 2);
@@ -132,6 +143,10 @@ mod tests {
             push_hex_bytes(&mut s, &b);
             let want: String = b.iter().map(|x| format!("{x:02x}")).collect();
             assert_eq!(s, format!("x{want}"));
+            let a = (v as u32).to_be_bytes();
+            let mut s = String::from("x");
+            push_ipv4(&mut s, a);
+            assert_eq!(s, format!("x{}", std::net::Ipv4Addr::from(a)));
         }
     }
 

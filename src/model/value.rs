@@ -1,5 +1,5 @@
 use std::fmt::Write as _;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 /// A typed value of a dissection node.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +48,11 @@ impl Value {
             Value::Bool(v) => v.to_string(),
             Value::Str(s) => s.clone(),
             Value::Bytes(b) => hex(b),
-            Value::Ipv4(a) => Ipv4Addr::from(*a).to_string(),
+            Value::Ipv4(a) => {
+                let mut s = String::with_capacity(15);
+                super::text::push_ipv4(&mut s, *a);
+                s
+            }
             Value::Ipv6(a) => Ipv6Addr::from(*a).to_string(),
             Value::Mac(m) => mac(m),
             Value::Enum { value, name } => enum_text(name, *value),

@@ -3,7 +3,7 @@
 //! straight into the summary string.
 
 use std::fmt::Write as _;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 use crate::dissect::MessageView;
 use crate::dissect::specs::EnumDef;
@@ -23,7 +23,7 @@ pub fn dump(v: &MessageView, out: &mut String) -> bool {
 /// An IPv4 or IPv6 address by length; false (nothing written) for other lengths.
 pub fn push_ip(out: &mut String, b: &[u8]) -> bool {
     if let (4, Some(a)) = (b.len(), array::<4>(b, 0)) {
-        let _ = write!(out, "{}", Ipv4Addr::from(a));
+        crate::model::text::push_ipv4(out, a);
         true
     } else if let (16, Some(a)) = (b.len(), array::<16>(b, 0)) {
         let _ = write!(out, "{}", Ipv6Addr::from(a));

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 use super::text::{dump, push_dev, push_str};
 use super::{Family, Named, Payload, sub_message_set};
@@ -484,12 +484,17 @@ impl Family for Nftables {
         let fam = family_name(family);
         let op = v.type_str();
         let op = op.strip_prefix("NFT_MSG_").unwrap_or(op);
-        let kind = op
-            .trim_start_matches("NEW")
-            .trim_start_matches("GET")
-            .trim_start_matches("DEL")
-            .trim_start_matches("DESTROY")
-            .trim_end_matches("_RESET");
+        // By prefix and suffix rather than `trim_*_matches`, whose string searcher costs more
+        // to set up than these short names take to compare.
+        let mut kind = op;
+        for p in ["NEW", "GET", "DEL", "DESTROY"] {
+            while let Some(k) = kind.strip_prefix(p) {
+                kind = k;
+            }
+        }
+        while let Some(k) = kind.strip_suffix("_RESET") {
+            kind = k;
+        }
         match kind {
             "TABLE" => {
                 let _ = write!(out, " table {fam}");

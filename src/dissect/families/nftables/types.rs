@@ -260,7 +260,7 @@ pub(super) fn push_value(v: &MessageView, out: &mut String, t: u32, b: &[u8]) {
     match (t, n) {
         (T_IPADDR, _) if b.len() == 4 => {
             if let Some(a) = array::<4>(b, 0) {
-                let _ = write!(out, "{}", Ipv4Addr::from(a));
+                crate::model::text::push_ipv4(out, a);
             }
         }
         (T_IP6ADDR, _) if b.len() == 16 => {
