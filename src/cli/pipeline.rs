@@ -371,41 +371,48 @@ impl Renderer {
             for (mi, m) in fi.msgs.iter().enumerate() {
                 apply_until(&mut self.view, &job.facts, &mut at, i, mi);
                 let view = self.view.view(data, m);
-                let mut fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len())
-                    .relative_to(job.t0)
-                    .with_process(process.as_ref())
-                    .with_marked(u16::try_from(mi).is_ok_and(|p| marked.contains(&p)))
-                    .with_linked(linked.get(mi).copied().flatten())
-                    .wanting(setup.reads.want.as_ref());
+                let mut changes = None;
                 if let Some(o) = self.objects.get_mut(next_object)
                     && (o.frame, o.msg) == (i, mi)
                 {
                     next_object += 1;
                     if let Some(p) = &o.prev {
-                        fields.changes = Some(p.changes(&self.view, &view));
+                        changes = Some(p.changes(&self.view, &view));
                     }
                     if let Some(slot) = self.frame_changes.get_mut(mi) {
-                        slot.clone_from(&fields.changes);
+                        slot.clone_from(&changes);
                     }
                 }
-                if let Some(f) = setup.filter
-                    && (setup
-                        .reads
-                        .unseen
-                        .as_ref()
-                        .is_some_and(|u| u.cannot_match(&view))
-                        || !f.matches(&fields))
-                {
-                    continue;
-                }
+                // The fields only where something reads them: a filter, or coverage (its
+                // tree). A tree the filter built is printed, not built again.
+                let tree = if setup.filter.is_some() || self.coverage.is_some() {
+                    let mut fields = MsgFields::new(&view, frame_no, frame.ts_ns, data.len())
+                        .relative_to(job.t0)
+                        .with_process(process.as_ref())
+                        .with_marked(u16::try_from(mi).is_ok_and(|p| marked.contains(&p)))
+                        .with_linked(linked.get(mi).copied().flatten())
+                        .wanting(setup.reads.want.as_ref());
+                    fields.changes = changes;
+                    if let Some(f) = setup.filter
+                        && (setup
+                            .reads
+                            .unseen
+                            .as_ref()
+                            .is_some_and(|u| u.cannot_match(&view))
+                            || !f.matches(&fields))
+                    {
+                        continue;
+                    }
+                    fields.into_tree()
+                } else {
+                    None
+                };
                 any_match = true;
                 if let Some(cov) = self.coverage.as_mut() {
-                    let tree = fields.into_tree().unwrap_or_else(|| view.tree());
+                    let tree = tree.unwrap_or_else(|| view.tree());
                     cov.add(&view, &tree);
                     continue;
                 }
-                // A tree the filter or the comparison built is printed, not built again.
-                let tree = fields.into_tree();
                 if let Some(em) = self.emitter.as_mut() {
                     let at = FrameRef {
                         dis: &self.view,
