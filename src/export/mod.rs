@@ -116,9 +116,20 @@ fn push_spaces(out: &mut String, n: usize) {
 
 /// `seconds.micros` of a nanosecond interval right-aligned in `width`, without floating point.
 fn push_rel_time(out: &mut String, ns: i128, width: usize) {
-    let us = ns.unsigned_abs() / 1000;
-    let mut ib = itoa::Buffer::new();
-    let secs = ib.format(us / 1_000_000);
+    let abs = ns.unsigned_abs();
+    let (mut sb, mut fb) = (itoa::Buffer::new(), itoa::Buffer::new());
+    // In u64 whenever it fits (584 years): u128 division and formatting are library calls,
+    // and every summary line has a time.
+    let (secs, frac) = match u64::try_from(abs) {
+        Ok(a) => (
+            sb.format(a / 1_000_000_000),
+            fb.format(a / 1000 % 1_000_000),
+        ),
+        Err(_) => (
+            sb.format(abs / 1_000_000_000),
+            fb.format(abs / 1000 % 1_000_000),
+        ),
+    };
     let len = secs.len() + 7 + usize::from(ns < 0);
     push_spaces(out, width.saturating_sub(len));
     if ns < 0 {
@@ -126,8 +137,7 @@ fn push_rel_time(out: &mut String, ns: i128, width: usize) {
     }
     out.push_str(secs);
     out.push('.');
-    let frac = ib.format(us % 1_000_000);
-    out.extend(std::iter::repeat_n('0', 6 - frac.len()));
+    out.push_str("000000".get(frac.len()..).unwrap_or_default());
     out.push_str(frac);
 }
 
@@ -604,5 +614,41 @@ fn opaque_bytes(n: &Node) -> u64 {
             b.len().min(n.length) as u64
         }
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Summary lines' hand-written time reads as `-t r` formats it, right-aligned.
+    #[test]
+    fn relative_time_is_secs_us_right_aligned() {
+        let mut vals: Vec<i128> =
+            vec![0, 1, 999, 1000, 999_999_999, 1_000_000_000, 123_456_789_012];
+        vals.extend([
+            i128::from(u64::MAX),
+            i128::from(u64::MAX) + 1,
+            i128::MAX,
+            i128::MIN,
+        ]);
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            vals.push(i128::from(x >> (x % 64)));
+        }
+        for v in vals.clone() {
+            for ns in [v, v.saturating_neg()] {
+                let mut s = String::from("x");
+                push_rel_time(&mut s, ns, 12);
+                assert_eq!(
+                    s,
+                    format!("x{:>12}", crate::model::time::secs_us(ns)),
+                    "{ns}"
+                );
+            }
+        }
     }
 }
