@@ -288,7 +288,8 @@ fn answer(v: &MessageView, cmd: &str, n: Named, out: &mut String) {
                 .map(|b| Attrs::from(b, 0, e).count())
                 .filter(|c| *c > 0)
             {
-                let _ = write!(out, " bands {c}");
+                out.push_str(" bands ");
+                out.push_str(ib.format(c));
             }
         }
         "NEW_STATION" | "DEL_STATION" => station(v, n, out),

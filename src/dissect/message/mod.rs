@@ -430,10 +430,11 @@ impl<'a> MessageView<'a> {
             }
             return;
         }
-        out.push_str(&self.control_summary());
+        self.control_summary(out);
     }
 
-    fn control_summary(&self) -> String {
+    /// Acks, errors and NLMSG_DONE: written into `out` (a dump's replies end in one each).
+    fn control_summary(&self, out: &mut String) {
         let m = &self.m;
         if m.ty == NLMSG_ERROR {
             let req_ty = self.m.endian.u16(self.data, m.offset + NLMSG_HDRLEN + 8);
@@ -452,28 +453,39 @@ impl<'a> MessageView<'a> {
                     },
                     ..*m
                 };
-                MessageView::new(self.d, self.data, &sub).type_name()
+                MessageView::new(self.d, self.data, &sub)
             });
-            let req = req.map(|r| format!(" for {r}")).unwrap_or_default();
-            return match m.error {
-                Some(0) => format!("ACK{req}"),
-                Some(e) => {
-                    let mut s = format!("error {}{req}", errno_text(e));
-                    if let Some(msg) = self.extack_msg() {
-                        s.push_str(&format!(": {msg}"));
-                    }
-                    s
+            let for_req = |out: &mut String| {
+                if let Some(r) = &req {
+                    out.push_str(" for ");
+                    out.push_str(r.type_str());
                 }
-                None => "NLMSG_ERROR (truncated)".into(),
             };
+            match m.error {
+                Some(0) => {
+                    out.push_str("ACK");
+                    for_req(out);
+                }
+                Some(e) => {
+                    out.push_str("error ");
+                    out.push_str(&errno_text(e));
+                    for_req(out);
+                    if let Some(msg) = self.extack_msg() {
+                        out.push_str(": ");
+                        out.push_str(&msg);
+                    }
+                }
+                None => out.push_str("NLMSG_ERROR (truncated)"),
+            }
+            return;
         }
         if m.ty == NLMSG_DONE {
-            return match m.error {
-                Some(e) if e != 0 => format!("NLMSG_DONE error {}", errno_text(e)),
-                _ => "NLMSG_DONE".into(),
-            };
+            out.push_str("NLMSG_DONE");
+            if let Some(e) = m.error.filter(|e| *e != 0) {
+                out.push_str(" error ");
+                out.push_str(&errno_text(e));
+            }
         }
-        String::new()
     }
 
     /// An interface's name by index, if the capture showed it (RTM_NEWLINK).
