@@ -746,14 +746,30 @@ fn with_unit(v: u64, signed: bool, scale: u32, unit: &str) -> String {
         s.push_str(unit);
         return s;
     }
+    // `format!("{sign}{}.{:0digits$} {unit} ({raw})", mag / s, mag % s)` by hand: a tree
+    // has one per rate or time attribute.
     let digits = scale.ilog10() as usize;
     let s = u64::from(scale);
-    let raw = if signed {
-        (v as i64).to_string()
+    let mut ib = itoa::Buffer::new();
+    let mut out = String::with_capacity(32 + unit.len());
+    out.push_str(sign);
+    out.push_str(ib.format(mag / s));
+    out.push('.');
+    let frac = ib.format(mag % s);
+    for _ in frac.len()..digits {
+        out.push('0');
+    }
+    out.push_str(frac);
+    out.push(' ');
+    out.push_str(unit);
+    out.push_str(" (");
+    if signed {
+        out.push_str(ib.format(v as i64));
     } else {
-        v.to_string()
-    };
-    format!("{sign}{}.{:0digits$} {unit} ({raw})", mag / s, mag % s)
+        out.push_str(ib.format(v));
+    }
+    out.push(')');
+    out
 }
 
 /// An expert note on secret key material (`nlscope-secret`).

@@ -868,3 +868,49 @@ attribute-sets:
         .is_err()
     );
 }
+
+/// A scaled value with a unit reads as the `format!` it replaces spells it.
+#[test]
+fn scaled_units_are_what_format_writes() {
+    let mut vals = vec![
+        0u64,
+        1,
+        9,
+        10,
+        99,
+        100,
+        1001,
+        u64::MAX,
+        i64::MAX as u64,
+        1 << 63,
+    ];
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..2000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        vals.push(x >> (x % 64));
+    }
+    for v in vals {
+        for signed in [false, true] {
+            for scale in [1u32, 10, 100, 1000, 1_000_000] {
+                let neg = signed && (v as i64) < 0;
+                let mag = if neg { (v as i64).unsigned_abs() } else { v };
+                let sign = if neg { "-" } else { "" };
+                let want = if scale <= 1 {
+                    format!("{sign}{mag} ms")
+                } else {
+                    let digits = scale.ilog10() as usize;
+                    let s = u64::from(scale);
+                    let raw = if signed {
+                        (v as i64).to_string()
+                    } else {
+                        v.to_string()
+                    };
+                    format!("{sign}{}.{:0digits$} ms ({raw})", mag / s, mag % s)
+                };
+                assert_eq!(super::with_unit(v, signed, scale, "ms"), want);
+            }
+        }
+    }
+}

@@ -305,15 +305,20 @@ impl<'a> MessageView<'a> {
         let reserved = m.endian.u16(self.data, start + 2).unwrap_or(0);
         let cmd_name = op.map(|o| o.cname.clone()).unwrap_or_default();
         let mut g = Node::new("genlmsghdr", "genl", Value::None, start, 4);
+        // "FAMILY CMD_NAME" or "FAMILY cmd N", by hand: every generic netlink tree has one.
         g.display = match family {
-            Some(f) => format!(
-                "{f} {}",
+            Some(f) => {
+                let mut d = String::with_capacity(f.len() + 1 + cmd_name.len().max(7));
+                d.push_str(f);
                 if cmd_name.is_empty() {
-                    format!("cmd {cmd}")
+                    d.push_str(" cmd ");
+                    d.push_str(itoa::Buffer::new().format(cmd));
                 } else {
-                    cmd_name.clone()
+                    d.push(' ');
+                    d.push_str(&cmd_name);
                 }
-            ),
+                d
+            }
             None => format!("unknown family id {:#x} cmd {cmd}", m.ty),
         };
         g.children = vec![
