@@ -502,7 +502,8 @@ impl Dissector {
 
     /// Index a frame only if it may name a link (an rtnetlink frame: RTM_NEWLINK names them),
     /// so that [`Dissector::link_names`] after every frame of a capture is what indexing them
-    /// all gives, for less.
+    /// all gives, for less. Requests are not remembered: a dissector that skips frames has
+    /// no use for them (each would be a copy).
     pub fn learn_link_names(
         &mut self,
         data: &[u8],
@@ -517,7 +518,9 @@ impl Dissector {
         // RTM_NEWLINK: in either byte order, as indexing picks the frame's by its lengths.
         let newlink = |e: Endian| netlink::Messages::new(msgs, e).any(|m| m.ty == 16);
         if c.protocol == NETLINK_ROUTE && (newlink(Endian::Little) || newlink(Endian::Big)) {
+            let remember = std::mem::replace(&mut self.remember, false);
             self.index_frame_into(data, linktype, file_endian, fi);
+            self.remember = remember;
         }
     }
 
