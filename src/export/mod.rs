@@ -624,22 +624,22 @@ mod tests {
     /// Summary lines' hand-written time reads as `-t r` formats it, right-aligned.
     #[test]
     fn relative_time_is_secs_us_right_aligned() {
-        let mut vals: Vec<i128> =
-            vec![0, 1, 999, 1000, 999_999_999, 1_000_000_000, 123_456_789_012];
-        vals.extend([
-            i128::from(u64::MAX),
-            i128::from(u64::MAX) + 1,
-            i128::MAX,
-            i128::MIN,
-        ]);
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..2000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            vals.push(i128::from(x >> (x % 64)));
-        }
-        for v in vals.clone() {
+        let edges = [
+            0,
+            1,
+            999,
+            1000,
+            999_999_999,
+            1_000_000_000,
+            123_456_789_012,
+            u64::MAX,
+        ];
+        let mut vals: Vec<i128> = crate::model::text::test_numbers(&edges)
+            .into_iter()
+            .map(i128::from)
+            .collect();
+        vals.extend([i128::from(u64::MAX) + 1, i128::MAX, i128::MIN]);
+        for v in vals {
             for ns in [v, v.saturating_neg()] {
                 let mut s = String::from("x");
                 push_rel_time(&mut s, ns, 12);

@@ -103,21 +103,29 @@ pub fn quoted(b: &[u8]) -> String {
     format!("{:?}", String::from_utf8_lossy(b))
 }
 
+/// Numbers for tests of hand-built texts: `edges`, then 2,000 of every magnitude (a xorshift
+/// sequence, each shifted right by a varying amount).
+#[cfg(test)]
+pub(crate) fn test_numbers(edges: &[u64]) -> Vec<u64> {
+    let mut vals = edges.to_vec();
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..2000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        vals.push(x >> (x % 64));
+    }
+    vals
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn hand_built_texts_are_what_format_writes() {
-        let mut vals = vec![0u64, 1, 9, 10, 15, 16, 255, 256, 0xffff, 0x1_0000, u64::MAX];
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..2000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            vals.push(x >> (x % 64));
-        }
-        for v in vals {
+        let edges = [0u64, 1, 9, 10, 15, 16, 255, 256, 0xffff, 0x1_0000, u64::MAX];
+        for v in test_numbers(&edges) {
             assert_eq!(hex_u64(v), format!("{v:#x}"));
             let mut s = String::new();
             push_hex(&mut s, v, 4);

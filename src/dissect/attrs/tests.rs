@@ -872,7 +872,7 @@ attribute-sets:
 /// A scaled value with a unit reads as the `format!` it replaces spells it.
 #[test]
 fn scaled_units_are_what_format_writes() {
-    let mut vals = vec![
+    let edges = [
         0u64,
         1,
         9,
@@ -884,14 +884,7 @@ fn scaled_units_are_what_format_writes() {
         i64::MAX as u64,
         1 << 63,
     ];
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
-    for _ in 0..2000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        vals.push(x >> (x % 64));
-    }
-    for v in vals {
+    for v in crate::model::text::test_numbers(&edges) {
         for signed in [false, true] {
             for scale in [1u32, 10, 100, 1000, 1_000_000] {
                 let neg = signed && (v as i64) < 0;
