@@ -5,8 +5,7 @@ use super::{FrameRec, NO_MSG, Row, Segment, Store, comments_of};
 use crate::capture::trace::ProcInfo;
 use crate::conv::Conversations;
 use crate::conv::changes::Changes;
-use crate::dissect::attrs::Want;
-use crate::dissect::fields::{MsgFields, Reads, Unseen};
+use crate::dissect::fields::{MsgFields, Reads};
 use crate::dissect::{Dissector, MessageView};
 use crate::filter::Filter;
 
@@ -34,8 +33,7 @@ impl Store {
         let ctx = FilterCtx {
             dis: &self.dis,
             filter,
-            want: reads.want.as_ref().filter(|_| !filter.needs_changes()),
-            unseen: reads.unseen.as_ref(),
+            reads,
             conv: Some(&self.conv),
             marked: &self.marked,
             comments: &self.comments,
@@ -57,8 +55,8 @@ impl Store {
 pub(super) struct FilterCtx<'a> {
     pub(super) dis: &'a Dissector,
     pub(super) filter: &'a Filter,
-    pub(super) want: Option<&'a Want>,
-    pub(super) unseen: Option<&'a Unseen>,
+    /// What the filter reads (its trees' fields, the messages it cannot match).
+    pub(super) reads: &'a Reads,
     pub(super) conv: Option<&'a Conversations>,
     pub(super) marked: &'a std::collections::BTreeSet<u32>,
     pub(super) comments: &'a [(u32, Vec<String>)],
@@ -78,6 +76,13 @@ impl FilterCtx<'_> {
         out: &mut Vec<u32>,
     ) {
         let wants_process = self.filter.needs_process();
+        // Comparing reads whole trees: the filter reads those.
+        let want = self
+            .reads
+            .want
+            .as_ref()
+            .filter(|_| !self.filter.needs_changes());
+        let unseen = self.reads.unseen.as_ref();
         // The last frame's parsed `proc:` comment: its messages are consecutive rows.
         let mut process: Option<(usize, Option<ProcInfo>)> = None;
         for (i, s, r, fr) in rows {
@@ -94,7 +99,7 @@ impl FilterCtx<'_> {
             let data = s.frame_bytes(fr);
             let idx = r.index(fr.len);
             let view = self.dis.view(data, &idx);
-            if self.unseen.is_some_and(|u| u.cannot_match(&view)) {
+            if unseen.is_some_and(|u| u.cannot_match(&view)) {
                 continue;
             }
             let ts = (i128::from(fr.ts_hi) << 64) | i128::from(fr.ts_lo);
@@ -102,7 +107,7 @@ impl FilterCtx<'_> {
                 .with_linked(self.conv.and_then(|c| c.linked(i)))
                 .with_process(process.as_ref().and_then(|p| p.1.as_ref()))
                 .with_marked(u32::try_from(i).is_ok_and(|i| self.marked.contains(&i)))
-                .wanting(self.want);
+                .wanting(want);
             if let Some(t0) = self.t0 {
                 fields = fields.relative_to(t0);
             }

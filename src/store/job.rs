@@ -17,8 +17,7 @@ use super::filter::FilterCtx;
 use super::{NO_MSG, Segment, Store, row_in, walk_rows};
 use crate::conv::changes::{self, Changes};
 use crate::conv::{Conversations, MsgRef};
-use crate::dissect::attrs::Want;
-use crate::dissect::fields::{Reads, Unseen};
+use crate::dissect::fields::Reads;
 use crate::dissect::{Dissector, Fork, MessageView};
 use crate::filter::Filter;
 
@@ -31,8 +30,7 @@ pub(super) struct Shared {
     start: usize,
     end: usize,
     filter: Filter,
-    want: Option<Want>,
-    unseen: Option<Unseen>,
+    reads: Reads,
     conv: Option<Arc<Conversations>>,
     /// The previous row about the same object, by row (filters on what changed).
     prev: Option<Arc<HashMap<u32, u32>>>,
@@ -82,9 +80,7 @@ impl Store {
             start: from,
             end,
             filter: filter.clone(),
-            // Comparing reads whole trees: the filter reads those.
-            want: reads.want.clone().filter(|_| !filter.needs_changes()),
-            unseen: reads.unseen.clone(),
+            reads: reads.clone(),
             conv: filter.needs_conversations().then(|| Arc::clone(&self.conv)),
             prev: filter
                 .needs_changes()
@@ -121,8 +117,7 @@ impl Store {
                 let ctx = FilterCtx {
                     dis: &dis,
                     filter: &sh.filter,
-                    want: sh.want.as_ref(),
-                    unseen: sh.unseen.as_ref(),
+                    reads: &sh.reads,
                     conv: sh.conv.as_deref(),
                     marked: &sh.marked,
                     comments: &sh.comments,
