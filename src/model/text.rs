@@ -36,6 +36,43 @@ pub fn num_text(prefix: &str, n: u64, suffix: &str) -> String {
     s
 }
 
+/// `v` in `unit`, divided by `scale` with as many decimals as the scale has zeros; the
+/// kernel's integer follows in parentheses when scaled (`20.00 dBm (2000)`).
+pub fn unit_text(v: u64, signed: bool, scale: u32, unit: &str) -> String {
+    let neg = signed && (v as i64) < 0;
+    let mag = if neg { (v as i64).unsigned_abs() } else { v };
+    let sign = if neg { "-" } else { "" };
+    if scale <= 1 {
+        let mut s = num_text(sign, mag, " ");
+        s.push_str(unit);
+        return s;
+    }
+    // `format!("{sign}{}.{:0digits$} {unit} ({raw})", mag / s, mag % s)`: a tree has one
+    // per rate or time attribute.
+    let digits = scale.ilog10() as usize;
+    let s = u64::from(scale);
+    let mut ib = itoa::Buffer::new();
+    let mut out = String::with_capacity(32 + unit.len());
+    out.push_str(sign);
+    out.push_str(ib.format(mag / s));
+    out.push('.');
+    let frac = ib.format(mag % s);
+    for _ in frac.len()..digits {
+        out.push('0');
+    }
+    out.push_str(frac);
+    out.push(' ');
+    out.push_str(unit);
+    out.push_str(" (");
+    if signed {
+        out.push_str(ib.format(v as i64));
+    } else {
+        out.push_str(ib.format(v));
+    }
+    out.push(')');
+    out
+}
+
 /// Append `a` as dotted decimal: `format!("{}", Ipv4Addr::from(a))`.
 pub fn push_ipv4(out: &mut String, a: [u8; 4]) {
     let mut ib = itoa::Buffer::new();
@@ -175,6 +212,45 @@ mod tests {
                 format!("{:?}", String::from_utf8_lossy(&b)),
                 "{b:?}"
             );
+        }
+    }
+
+    /// A scaled value with a unit reads as the `format!` it replaces spells it.
+    #[test]
+    fn scaled_units_are_what_format_writes() {
+        let edges = [
+            0u64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            1001,
+            u64::MAX,
+            i64::MAX as u64,
+            1 << 63,
+        ];
+        for v in test_numbers(&edges) {
+            for signed in [false, true] {
+                for scale in [1u32, 10, 100, 1000, 1_000_000] {
+                    let neg = signed && (v as i64) < 0;
+                    let mag = if neg { (v as i64).unsigned_abs() } else { v };
+                    let sign = if neg { "-" } else { "" };
+                    let want = if scale <= 1 {
+                        format!("{sign}{mag} ms")
+                    } else {
+                        let digits = scale.ilog10() as usize;
+                        let s = u64::from(scale);
+                        let raw = if signed {
+                            (v as i64).to_string()
+                        } else {
+                            v.to_string()
+                        };
+                        format!("{sign}{}.{:0digits$} ms ({raw})", mag / s, mag % s)
+                    };
+                    assert_eq!(unit_text(v, signed, scale, "ms"), want);
+                }
+            }
         }
     }
 }

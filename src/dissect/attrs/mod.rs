@@ -688,7 +688,7 @@ impl<'a> Walker<'a> {
             return true;
         }
         if let Some(u) = &pres.unit {
-            node.display = with_unit(v, signed, pres.scale, u);
+            node.display = text::unit_text(v, signed, pres.scale, u);
             return true;
         }
         if pres.hint.as_deref() == Some("hex") && !signed {
@@ -733,43 +733,6 @@ impl<'a> Walker<'a> {
         }
         mark_secret(node, pres);
     }
-}
-
-/// `v` in `unit`, divided by `scale` with as many decimals as the scale has zeros; the
-/// kernel's integer follows in parentheses when scaled (`20.00 dBm (2000)`).
-fn with_unit(v: u64, signed: bool, scale: u32, unit: &str) -> String {
-    let neg = signed && (v as i64) < 0;
-    let mag = if neg { (v as i64).unsigned_abs() } else { v };
-    let sign = if neg { "-" } else { "" };
-    if scale <= 1 {
-        let mut s = text::num_text(sign, mag, " ");
-        s.push_str(unit);
-        return s;
-    }
-    // `format!("{sign}{}.{:0digits$} {unit} ({raw})", mag / s, mag % s)` by hand: a tree
-    // has one per rate or time attribute.
-    let digits = scale.ilog10() as usize;
-    let s = u64::from(scale);
-    let mut ib = itoa::Buffer::new();
-    let mut out = String::with_capacity(32 + unit.len());
-    out.push_str(sign);
-    out.push_str(ib.format(mag / s));
-    out.push('.');
-    let frac = ib.format(mag % s);
-    for _ in frac.len()..digits {
-        out.push('0');
-    }
-    out.push_str(frac);
-    out.push(' ');
-    out.push_str(unit);
-    out.push_str(" (");
-    if signed {
-        out.push_str(ib.format(v as i64));
-    } else {
-        out.push_str(ib.format(v));
-    }
-    out.push(')');
-    out
 }
 
 /// An expert note on secret key material (`nlscope-secret`).

@@ -617,12 +617,12 @@ impl<'a> MessageView<'a> {
         types: &[Option<u16>; N],
     ) -> [Option<&'a [u8]>; N] {
         let mut found: [Option<&'a [u8]>; N] = [None; N];
-        let Some(rel) = self.resolved().top.as_ref() else {
+        let Some(rel) = self.resolved().top else {
             return found;
         };
         let p = self.payload_bytes();
         let e = self.m.endian;
-        let mut pos = *rel;
+        let mut pos = rel;
         // Types the spec does not name are never found: no need to look for them.
         let mut left = types.iter().flatten().count();
         while pos + 4 <= p.len() && left > 0 {
