@@ -255,15 +255,6 @@ pub fn run_named(
     early: Option<names::EarlyNames>,
     stdout: &mut dyn Write,
 ) -> Result<(), CliError> {
-    // A large file meets most families: their specs load meanwhile, rather than each one
-    // on the thread that first meets it.
-    if opts.input != "-" && std::fs::metadata(&opts.input).is_ok_and(|m| m.len() >= WARM_SPECS_FROM)
-    {
-        let all = specs.clone();
-        let _ = thread::Builder::new()
-            .name("specs".into())
-            .spawn(move || all.load_all());
-    }
     let mut reads = Reads::default();
     let filter = match &opts.filter {
         Some(f) => {
@@ -283,6 +274,18 @@ pub fn run_named(
         }
         None => None,
     };
+    // A large file meets most families: their specs load meanwhile, rather than each one
+    // on the thread that first meets it. Not for a filter that passes over the messages of
+    // protocols its specs do not walk: those that it lets through need few specs.
+    if reads.unseen.is_none()
+        && opts.input != "-"
+        && std::fs::metadata(&opts.input).is_ok_and(|m| m.len() >= WARM_SPECS_FROM)
+    {
+        let all = specs.clone();
+        let _ = thread::Builder::new()
+            .name("specs".into())
+            .spawn(move || all.load_all());
+    }
     let mut coverage = opts.coverage.then(export::Coverage::default);
     let format = format_of(opts);
     let input: Box<dyn Read + Send> = if opts.input == "-" {

@@ -337,13 +337,16 @@ pub struct Reads {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unseen {
     roots: Vec<String>,
+    /// The same, interned (compared by address).
+    interned: Vec<&'static str>,
 }
 
 impl Unseen {
     /// Whether the filter cannot match `v`: its tree is walked with specs of none of the
     /// filter's roots (known from its kind, without reading its attributes).
     pub fn cannot_match(&self, v: &MessageView) -> bool {
-        self.roots.iter().all(|r| v.walked_by(r) == Some(false))
+        v.protocol_walks_none_of(&self.interned)
+            || self.roots.iter().all(|r| v.walked_by(r) == Some(false))
     }
 }
 
@@ -471,7 +474,10 @@ impl Catalog {
                 roots.push(root.to_string());
             }
         }
-        (!roots.is_empty() && !filter.matches(&Absent)).then_some(Unseen { roots })
+        (!roots.is_empty() && !filter.matches(&Absent)).then(|| Unseen {
+            interned: roots.iter().map(|r| crate::model::intern(r)).collect(),
+            roots,
+        })
     }
 
     /// Whether `root` is a spec's field root (or the generic netlink header's, an error's).
@@ -598,7 +604,8 @@ mod tests {
 
     /// On every repo and shared capture, each field of a message's whole tree under a spec
     /// root (not a decoder's, the generic netlink header's or an error's) is under one its
-    /// message is walked by: what [`Unseen::cannot_match`] relies on.
+    /// message is walked by, and one its protocol may be walked by: what
+    /// [`Unseen::cannot_match`] relies on.
     #[test]
     fn trees_hold_only_the_roots_they_are_walked_by() {
         let specs = SpecRegistry::with_embedded();
@@ -622,6 +629,13 @@ mod tests {
             walked += usize::from(v.walked_by("").is_some());
             for r in &roots {
                 checked += 1;
+                // The protocol-wide reading, before resolving: for control messages too.
+                assert!(
+                    !v.protocol_walks_none_of(&[crate::model::intern(r)]),
+                    "{f:?}: {r} in {} of protocol {}",
+                    v.type_name(),
+                    v.index().protocol
+                );
                 assert_ne!(
                     v.walked_by(r),
                     Some(false),

@@ -245,3 +245,26 @@ fn a_large_pcap_is_split_and_later_names_win() {
     assert_eq!(got, want);
     let _ = std::fs::remove_file(&path);
 }
+
+/// A filter on one family's fields passes over the messages of other protocols without
+/// loading their specs (resolving a generic netlink message loads its family's spec, guessing
+/// its family every family's), and still matches what it reads.
+#[test]
+fn a_filter_loads_no_spec_of_protocols_it_passes_over() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/genl-nl80211.pcap");
+    let run = |filter: &str| {
+        let specs = SpecRegistry::with_embedded();
+        let opts = read_opts(&["-r", path.to_str().unwrap(), "-Y", filter]);
+        let mut out = Vec::new();
+        super::run(&opts, specs.clone(), &mut out).unwrap();
+        (String::from_utf8(out).unwrap().lines().count(), specs)
+    };
+    let (lines, specs) = run("rt-link.mtu > 0");
+    assert_eq!(lines, 8);
+    assert!(specs.is_loaded("rt-link"));
+    assert!(!specs.is_loaded("nl80211"));
+    // (nlctrl's is, for indexing: it learns the family ids from CTRL_CMD_NEWFAMILY.)
+    let (lines, specs) = run("nl80211.wiphy");
+    assert_eq!(lines, 590);
+    assert!(specs.is_loaded("nl80211"));
+}

@@ -13,6 +13,9 @@ use crate::dissect::decode::Decoder;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_specs.rs"));
 
+/// Classic netlink protocol numbers (the kernel's MAX_LINKS, include/uapi/linux/netlink.h).
+const MAX_PROTOCOLS: usize = 32;
+
 /// Where distributions install the kernel's YNL specs.
 pub const SYSTEM_SPEC_DIRS: &[&str] = &["/usr/share/ynl/specs"];
 
@@ -80,6 +83,9 @@ pub struct SpecRegistry {
     by_protonum: HashMap<u32, Vec<usize>>,
     /// Files that failed to load (not fatal): see [`SpecRegistry::errors`].
     errors: Vec<SpecError>,
+    /// [`SpecRegistry::walk_roots`] of every protocol, found when first asked for (and again
+    /// after a change: filing a spec or pinning a protocol clears it).
+    walk_roots: std::sync::OnceLock<Vec<Vec<usize>>>,
 }
 
 impl SpecRegistry {
@@ -242,6 +248,7 @@ impl SpecRegistry {
             }
         };
         self.by_name.insert(name, idx);
+        self.walk_roots = std::sync::OnceLock::new();
         self.by_protonum
             .values_mut()
             .for_each(|v| v.retain(|&i| i != idx));
@@ -264,6 +271,7 @@ impl SpecRegistry {
                 "spec '{name}' is not a netlink-raw spec (generic netlink families are chosen by id: --genl)"
             ));
         }
+        self.walk_roots = std::sync::OnceLock::new();
         let v = self.by_protonum.entry(proto).or_default();
         v.retain(|&i| i != idx);
         // Most recently loaded first: the end of the list wins.
@@ -324,6 +332,49 @@ impl SpecRegistry {
             .into_iter()
             .flat_map(|v| v.iter().rev())
             .filter_map(|&i| self.spec_at(i))
+    }
+
+    /// Whether a message of classic protocol `proto` may be walked with a spec of one of the
+    /// field roots `roots` (interned: see [`crate::model::intern`]): one claiming the protocol
+    /// (for NETLINK_GENERIC, any spec claiming no number) or one their families' layouts pick.
+    /// Known from the specs' names, without loading one, so that a filter can pass over
+    /// messages of other protocols without resolving them. A protocol number beyond the
+    /// kernel's 32 may be walked by anything.
+    pub fn may_walk(&self, proto: u32, roots: &[&'static str]) -> bool {
+        let by_proto = self.walk_roots.get_or_init(|| {
+            let mut all = vec![Vec::new(); MAX_PROTOCOLS];
+            for (name, &i) in &self.by_name {
+                let mut protos: Vec<u32> = self
+                    .by_protonum
+                    .iter()
+                    .filter(|(_, v)| v.contains(&i))
+                    .map(|(&p, _)| p)
+                    .collect();
+                if protos.is_empty() {
+                    protos.push(crate::netlink::NETLINK_GENERIC);
+                }
+                let layouts = crate::dissect::families::family(name).layout_specs();
+                for n in std::iter::once(name.as_str()).chain(layouts.iter().copied()) {
+                    let root = crate::model::intern(&Spec::root_of(n)).as_ptr() as usize;
+                    for p in &protos {
+                        if let Some(v) = usize::try_from(*p).ok().and_then(|p| all.get_mut(p)) {
+                            v.push(root);
+                        }
+                    }
+                }
+            }
+            for v in &mut all {
+                v.sort_unstable();
+                v.dedup();
+            }
+            all
+        });
+        let Some(walkers) = usize::try_from(proto).ok().and_then(|p| by_proto.get(p)) else {
+            return true;
+        };
+        roots
+            .iter()
+            .any(|r| walkers.binary_search(&(r.as_ptr() as usize)).is_ok())
     }
 
     /// The spec and op for a classic netlink message: the first claiming spec that knows the
@@ -619,5 +670,36 @@ mod tests {
         r.insert(load_spec(mine, SpecSource::Embedded("mine".into())).unwrap());
         assert_eq!(r.get("rt-link").map(|s| s.ops.len()), Some(0));
         assert_eq!(r.specs().count(), EMBEDDED.len());
+    }
+
+    /// Which protocols a root may walk, from the names alone: its own spec's protocol, the
+    /// protocols of specs whose layouts pick it, generic netlink for genl families, a pinned
+    /// protocol after the pin; nothing is loaded for it.
+    #[test]
+    fn protocols_a_root_may_walk() {
+        use crate::model::intern;
+        use crate::netlink::{NETLINK_GENERIC, NETLINK_NETFILTER, NETLINK_ROUTE};
+        const NETLINK_USERSOCK: u32 = 2;
+        let mut r = SpecRegistry::with_embedded();
+        let (link, wifi) = (intern("rt-link"), intern("nl80211"));
+        assert!(r.may_walk(NETLINK_ROUTE, &[link]));
+        assert!(!r.may_walk(NETLINK_GENERIC, &[link]));
+        assert!(!r.may_walk(NETLINK_NETFILTER, &[link]));
+        assert!(!r.may_walk(NETLINK_USERSOCK, &[link]));
+        assert!(r.may_walk(NETLINK_GENERIC, &[wifi]));
+        assert!(!r.may_walk(NETLINK_ROUTE, &[wifi]));
+        assert!(r.may_walk(NETLINK_ROUTE, &[wifi, link]));
+        assert!(r.may_walk(NETLINK_NETFILTER, &[intern("nftables")]));
+        // Compared by address: the same text not interned is another root.
+        let copy: &'static str = Box::leak(Box::from("rt-link"));
+        assert!(!r.may_walk(NETLINK_ROUTE, &[copy]));
+        // Beyond the kernel's protocol numbers: anything may.
+        assert!(r.may_walk(40, &[link]));
+        assert!(loaded(&r).is_empty(), "{:?}", loaded(&r));
+        r.pin_protocol(NETLINK_USERSOCK, "rt-link").unwrap();
+        assert!(r.may_walk(NETLINK_USERSOCK, &[link]));
+        // rt-neigh's layout picks rt-link's sets: a root of the pinned spec's layouts too.
+        r.pin_protocol(NETLINK_NETFILTER, "rt-neigh").unwrap();
+        assert!(r.may_walk(NETLINK_NETFILTER, &[link]));
     }
 }
