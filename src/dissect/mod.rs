@@ -768,4 +768,4 @@ pub fn infer_direction(protocol: u32, ty: u16, flags: u16) -> Direction {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

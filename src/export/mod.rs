@@ -184,14 +184,20 @@ pub fn write_summary_line_timed(out: &mut String, r: &Record, t0: i128, time: Op
         None => push_rel_time(out, r.ts_ns - t0, 12),
     }
     out.push(' ');
-    push_padded(out, m.direction.as_str(), 11, false);
-    out.push(' ');
-    push_padded(out, r.view.family_str(), 9, false);
-    out.push(' ');
+    // Direction, family and type are the kind's: padded once per kind.
+    out.push_str(r.view.summary_columns(|v| {
+        let mut s = String::with_capacity(48);
+        push_padded(&mut s, v.index().direction.as_str(), 11, false);
+        s.push(' ');
+        push_padded(&mut s, v.family_str(), 9, false);
+        s.push(' ');
+        push_padded(&mut s, v.type_str(), 24, false);
+        s.push(' ');
+        s
+    }));
     let tn = r.view.type_str();
-    push_padded(out, tn, 24, false);
-    out.push(' ');
-    push_short_flags(out, &r.view, 18);
+    r.view
+        .summary_flags(out, |v, out| push_short_flags(out, v, 18));
     out.push_str(" seq=");
     out.push_str(ib.format(m.seq));
     out.push_str(" pid=");
@@ -620,6 +626,42 @@ fn opaque_bytes(n: &Node) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The direction, family, type and flags columns a kind of message keeps for its summary
+    /// lines are those a fresh dissector writes: for more flags values than a kind keeps, each
+    /// line written twice, the same kind in both directions (a request and a notification).
+    #[test]
+    fn kept_summary_columns_are_written_anew_alike() {
+        use crate::dissect::{Dissector, specs::SpecRegistry};
+        let e = crate::model::Endian::Little;
+        let mut kept = Dissector::new(SpecRegistry::with_embedded());
+        let mut flags: Vec<u16> = vec![0, 1, 5, 0x300, 0x305, 0x100, 0x200, 0x400, 0x800, 0x8000];
+        flags.extend([2, 0x4001, 0x1234, 0xffff, 0x20, 0x301, 0x10]);
+        for f in flags {
+            for (seq, pid) in [(1, 0), (0, 0)] {
+                let msg = crate::netlink::nlmsg(e, 18, f, seq, pid, &[0; 16]);
+                let frame = crate::dissect::tests::frame(0, &[msg]);
+                let line = |d: &mut Dissector| {
+                    let fi = d.index_frame(&frame, crate::dissect::cooked::LINKTYPE_NETLINK, e);
+                    let r = Record {
+                        frame: 1,
+                        msg: 0,
+                        ts_ns: 0,
+                        view: d.view(&frame, &fi.msgs[0]),
+                        linked: None,
+                        changes: None,
+                        tree: None,
+                    };
+                    summary_line(&r, 0)
+                };
+                let mut fresh = Dissector::new(SpecRegistry::with_embedded());
+                let want = line(&mut fresh);
+                for _ in 0..2 {
+                    assert_eq!(line(&mut kept), want, "flags {f:#x} seq {seq}");
+                }
+            }
+        }
+    }
 
     /// Summary lines' hand-written time reads as `-t r` formats it, right-aligned.
     #[test]

@@ -59,6 +59,10 @@ pub struct Resolved {
     spec_name: Option<String>,
     /// Per-kind data a family hook computed once (see [`MessageView::memo`]).
     memo: std::cell::OnceCell<Box<dyn std::any::Any>>,
+    /// Summary lines' columns of the kind (see [`MessageView::summary_columns`]).
+    summary_columns: std::cell::OnceCell<String>,
+    /// Summary lines' flags columns by flags value (see [`MessageView::summary_flags`]).
+    summary_flags: std::cell::RefCell<Vec<(u16, Box<str>)>>,
     /// The family's code hooks (found by spec name once per kind, not per message).
     hooks: &'static dyn super::families::Family,
 }
@@ -83,6 +87,8 @@ impl Clone for Resolved {
             top: self.top,
             spec_name: self.spec_name.clone(),
             memo: std::cell::OnceCell::new(),
+            summary_columns: std::cell::OnceCell::new(),
+            summary_flags: std::cell::RefCell::default(),
             hooks: self.hooks,
         }
     }
@@ -193,6 +199,8 @@ impl<'a> MessageView<'a> {
                     keys: None,
                     top: None,
                     memo: std::cell::OnceCell::new(),
+                    summary_columns: std::cell::OnceCell::new(),
+                    summary_flags: std::cell::RefCell::default(),
                     hooks: spec_name
                         .as_deref()
                         .map_or(&super::families::Plain, super::families::family),
@@ -593,6 +601,31 @@ impl<'a> MessageView<'a> {
             .memo
             .get_or_init(|| Box::new(f(self)))
             .downcast_ref::<T>()
+    }
+
+    /// Summary lines' columns of what the kind of message fixes (direction, family and type
+    /// names), made once per kind by `make` (the summary writer's; the first is kept).
+    pub fn summary_columns(&self, make: impl FnOnce(&Self) -> String) -> &str {
+        self.resolved().summary_columns.get_or_init(|| make(self))
+    }
+
+    /// Append summary lines' flags column of this message, which `make` writes from its flags
+    /// (named in the kind's context): kept per kind for the first few flags values met.
+    pub fn summary_flags(&self, out: &mut String, make: impl FnOnce(&Self, &mut String)) {
+        /// Kinds see few flags values (a request's, a dump's parts, a notification's).
+        const KEPT: usize = 8;
+        let r = self.resolved();
+        let flags = self.m.flags;
+        if let Some((_, t)) = r.summary_flags.borrow().iter().find(|(f, _)| *f == flags) {
+            out.push_str(t);
+            return;
+        }
+        let start = out.len();
+        make(self, out);
+        let mut kept = r.summary_flags.borrow_mut();
+        if kept.len() < KEPT {
+            kept.push((flags, out.get(start..).unwrap_or_default().into()));
+        }
     }
 
     /// The top-level attributes of this message by spec name (for family summaries).
