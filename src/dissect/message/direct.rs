@@ -78,7 +78,8 @@ impl MessageView<'_> {
             _ => return None,
         };
         let root = w.spec?.field_root();
-        let (types, n) = types_of(set, field.strip_prefix(root)?.strip_prefix('.')?)?;
+        let name = field.strip_prefix(root)?.strip_prefix('.')?;
+        let (types, n) = self.resolved().direct_types.get(set, name)?;
         Some(w.top_level_any((pos, end), set, root, types.get(..n)?, f))
     }
 }
@@ -95,6 +96,36 @@ fn after_header(st: Option<&StructDef>, pos: usize, end: usize) -> Option<usize>
         .iter()
         .all(|m| !matches!(m.kind, MemberKind::Array { .. } | MemberKind::Rest(_)));
     (sized && end.checked_sub(pos)? >= st.size).then(|| pos + align4(st.size).min(end - pos))
+}
+
+/// [`types_of`] of the fields a kind of message was asked for, in the sets asked (most
+/// filters ask one field of one set, for every message of the kind).
+#[derive(Default)]
+pub(super) struct TypesMemo(std::cell::RefCell<Vec<KeptTypes>>);
+
+/// A set (by address), a field name and its [`types_of`].
+type KeptTypes = (usize, Box<str>, Option<([u16; MAX_TYPES], usize)>);
+
+impl TypesMemo {
+    /// [`types_of`]`(set, name)`, kept for the first few sets and names asked.
+    fn get(&self, set: &AttrSet, name: &str) -> Option<([u16; MAX_TYPES], usize)> {
+        const KEPT: usize = 8;
+        let at = std::ptr::from_ref(set) as usize;
+        if let Some((.., t)) = self
+            .0
+            .borrow()
+            .iter()
+            .find(|(s, n, _)| *s == at && **n == *name)
+        {
+            return *t;
+        }
+        let t = types_of(set, name);
+        let mut kept = self.0.borrow_mut();
+        if kept.len() < KEPT {
+            kept.push((at, name.into(), t));
+        }
+        t
+    }
 }
 
 /// The type numbers whose attribute in `set` (the first numbered so: what the walker finds)

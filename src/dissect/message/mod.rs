@@ -63,6 +63,8 @@ pub struct Resolved {
     summary_columns: std::cell::OnceCell<String>,
     /// Summary lines' flags columns by flags value (see [`MessageView::summary_flags`]).
     summary_flags: std::cell::RefCell<Vec<(u16, Box<str>)>>,
+    /// The type numbers of the top-level fields filters read of the kind (`direct.rs`).
+    direct_types: direct::TypesMemo,
     /// The family's code hooks (found by spec name once per kind, not per message).
     hooks: &'static dyn super::families::Family,
 }
@@ -89,6 +91,7 @@ impl Clone for Resolved {
             memo: std::cell::OnceCell::new(),
             summary_columns: std::cell::OnceCell::new(),
             summary_flags: std::cell::RefCell::default(),
+            direct_types: direct::TypesMemo::default(),
             hooks: self.hooks,
         }
     }
@@ -201,6 +204,7 @@ impl<'a> MessageView<'a> {
                     memo: std::cell::OnceCell::new(),
                     summary_columns: std::cell::OnceCell::new(),
                     summary_flags: std::cell::RefCell::default(),
+                    direct_types: direct::TypesMemo::default(),
                     hooks: spec_name
                         .as_deref()
                         .map_or(&super::families::Plain, super::families::family),
