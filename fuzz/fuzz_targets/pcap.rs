@@ -1,7 +1,7 @@
 //! The pcap/pcapng reader: the file API (`Reader`: frames, interfaces, section comments), its
 //! borrowed frames (the CLI's pass for interface names), and the streaming feed the CLI and the
 //! app read through, over an input that arrives in small pieces, handing buffers back for
-//! reuse, and the feed of a file read whole. All must see the same frames and the same end.
+//! reuse. All must see the same frames and the same end.
 #![no_main]
 
 use std::io::{Cursor, Read};
@@ -9,7 +9,7 @@ use std::io::{Cursor, Read};
 use crossbeam_channel::unbounded;
 use libfuzzer_sys::fuzz_target;
 use nlscope::pcap::Reader;
-use nlscope::pcap::feed::{Batch, Frames, feed, feed_file};
+use nlscope::pcap::feed::{Batch, Frames, feed};
 use nlscope::pcap::packed::Packed;
 
 /// A reader that returns at most `step` bytes per call, like a pipe.
@@ -113,22 +113,4 @@ fuzz_target!(|data: &[u8]| {
     });
     assert!(direct == packed, "packed batches hold different frames");
     assert_eq!(stream_err, packed_err);
-
-    // A file read whole: pcap records straight into the batches' buffers.
-    let (back_tx, back_rx) = unbounded::<Packed>();
-    let mut whole = Vec::new();
-    let mut whole_err = None;
-    feed_file(Trickle { data, step }, 2, None, &back_rx, &mut |b| {
-        match b {
-            Batch::Frames(p, _) => {
-                whole.extend((0..p.len()).filter_map(|i| p.frame(i)));
-                let _ = back_tx.send(p);
-            }
-            Batch::Comments(_) => {}
-            Batch::Error(e) => whole_err = Some(e.to_string()),
-        }
-        true
-    });
-    assert!(direct == whole, "a file read whole holds different frames");
-    assert_eq!(stream_err, whole_err);
 });

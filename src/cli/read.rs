@@ -20,7 +20,7 @@ use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
 use crate::export::{self, CaptureOut, Emitter, Format};
 use crate::filter::Filter;
 use crate::model::Endian;
-use crate::pcap::feed::{Batch, feed, feed_file};
+use crate::pcap::feed::{Batch, feed};
 use crate::pcap::packed::Packed;
 use crate::pcap::{ByteOrder, Interface, OutFormat, ReadError};
 
@@ -141,11 +141,9 @@ fn parse_out_format(s: &str) -> Result<OutFormat, String> {
 /// Parse `input` on a thread of its own, so parsing overlaps with dissection: frames come in
 /// batches of `batch` (up to `count`) through a channel of `cap` events (a file reader may
 /// wait: nothing is dropped); processed batches go back through the sender it returns, so the
-/// reader can reuse their buffers. An input read `whole` (a file, not a stream whose frames
-/// are shown as they arrive) comes in batches of about `batch` frames (see `feed_file`).
+/// reader can reuse their buffers.
 fn spawn_reader(
     input: Box<dyn Read + Send>,
-    whole: bool,
     batch: usize,
     count: Option<u64>,
     cap: usize,
@@ -157,19 +155,14 @@ fn spawn_reader(
     let (tx, rx) = bounded::<Event>(cap);
     let (back_tx, back_rx) = crossbeam_channel::unbounded::<Packed>();
     let reader = thread::spawn(move || {
-        let mut send = |b| {
+        feed(input, batch, count, &back_rx, &mut |b| {
             let ev = match b {
                 Batch::Frames(f, _) => Event::Frames(f),
                 Batch::Comments(c) => Event::Comments(c),
                 Batch::Error(e) => Event::Error(e),
             };
             tx.send(ev).is_ok()
-        };
-        if whole {
-            feed_file(input, batch, count, &back_rx, &mut send);
-        } else {
-            feed(input, batch, count, &back_rx, &mut send);
-        }
+        });
     });
     (rx, back_tx, reader)
 }
@@ -337,7 +330,7 @@ pub fn run_named(
     // The reader runs up to 16 batches ahead. A packed batch keeps its buffer until it comes
     // back to be refilled: with 32, summary lines of the 200 MB bench file peaked at 48-50 MB
     // instead of 42-43, in the same time.
-    let (rx, back_tx, reader) = spawn_reader(input, opts.input != "-", batch, count, 16);
+    let (rx, back_tx, reader) = spawn_reader(input, batch, count, 16);
 
     // Trees, JSON and conversation fields show which request a message answers. A file is
     // correlated on another thread a window ahead, so requests also know their answers; a

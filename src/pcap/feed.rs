@@ -6,7 +6,6 @@ use std::io::Read;
 
 use crossbeam_channel::Receiver;
 
-use super::packed::Packed;
 use super::{BorrowedFrame, Frame, Interface, ReadError, Reader};
 
 /// A batch of frames, each with its interface description the first time that interface
@@ -77,41 +76,13 @@ pub fn feed<R: Read, P: Pack>(
     back: &Receiver<P>,
     send: &mut dyn FnMut(Batch<P>) -> bool,
 ) {
-    match Reader::new(input) {
-        Ok(r) => feed_reader(r, batch, count, back, send),
+    let mut r = match Reader::new(input) {
+        Ok(r) => r,
         Err(e) => {
             send(Batch::Error(e));
+            return;
         }
-    }
-}
-
-/// [`feed`] into [`Packed`] batches of an input read to its end, not a stream that must hand
-/// each frame over as it arrives (a file): a pcap file's records are read straight into the
-/// batches' buffers (`chunks.rs`), in batches of about `batch` frames.
-pub fn feed_file<R: Read>(
-    input: R,
-    batch: usize,
-    count: Option<u64>,
-    back: &Receiver<Packed>,
-    send: &mut dyn FnMut(Batch<Packed>) -> bool,
-) {
-    match Reader::new(input).map(Reader::into_pcap_chunks) {
-        Ok(Ok(c)) => super::chunks::feed_chunks(c, batch, count, back, send),
-        Ok(Err(r)) => feed_reader(*r, batch, count, back, send),
-        Err(e) => {
-            send(Batch::Error(e));
-        }
-    }
-}
-
-/// [`feed`] from a reader past the file header.
-fn feed_reader<R: Read, P: Pack>(
-    mut r: Reader<R>,
-    batch: usize,
-    count: Option<u64>,
-    back: &Receiver<P>,
-    send: &mut dyn FnMut(Batch<P>) -> bool,
-) {
+    };
     let batch = batch.max(1);
     let mut seen_ifaces = 0usize;
     let mut seen_comments = 0usize;

@@ -6,7 +6,6 @@
 //!
 //! [`Writer`] writes pcap or pcapng using the encoders of the `pcap-file` crate.
 
-mod chunks;
 mod error;
 pub mod feed;
 pub mod packed;

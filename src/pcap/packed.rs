@@ -8,8 +8,8 @@ use super::{BorrowedFrame, ByteOrder, Frame, Interface};
 /// Frames read in a row, their bytes one after the other in one buffer.
 #[derive(Debug, Default)]
 pub struct Packed {
-    pub(super) bytes: Vec<u8>,
-    pub(super) frames: Vec<Meta>,
+    bytes: Vec<u8>,
+    frames: Vec<Meta>,
 }
 
 /// A packed frame: the fields of [`Frame`] but its bytes, which [`Packed`] holds.
@@ -31,9 +31,8 @@ pub struct Meta {
     pub file_offset: u64,
     /// The interface's description, with the first frame that uses it.
     pub iface: Option<Interface>,
-    /// The frame's bytes in the batch's buffer.
-    pub(super) start: usize,
-    pub(super) end: usize,
+    start: usize,
+    end: usize,
 }
 
 /// An emptied batch keeps a buffer up to this size for the next one (a batch of huge frames

@@ -171,36 +171,6 @@ impl<R: Read> Reader<R> {
         self.pos
     }
 
-    /// A pcap file's records, before any was read, as chunks to read into batches (see
-    /// `chunks.rs`); the reader as it was for pcapng.
-    pub(super) fn into_pcap_chunks(self) -> Result<super::chunks::PcapChunks<R>, Box<Self>> {
-        let State::Pcap {
-            byte_order,
-            nanos,
-            linktype,
-        } = self.state
-        else {
-            return Err(Box::new(self));
-        };
-        let Some(iface) = self
-            .interfaces
-            .first()
-            .filter(|_| self.pos == PCAP_HEADER_LEN as u64)
-        else {
-            return Err(Box::new(self));
-        };
-        Ok(super::chunks::PcapChunks {
-            iface: iface.clone(),
-            carry: self.inner.buffer().to_vec(),
-            offset: self.pos,
-            input: self.inner.into_inner(),
-            byte_order,
-            nanos,
-            linktype,
-            eof: false,
-        })
-    }
-
     /// Returns the next frame, `None` at a clean end of input (and after any error).
     pub fn next_frame(&mut self) -> Option<Result<Frame, ReadError>> {
         let p = match self.next_packet()? {

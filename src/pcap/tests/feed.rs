@@ -4,7 +4,7 @@
 use crossbeam_channel::unbounded;
 
 use super::pcapng::two_section_capture;
-use crate::pcap::feed::{Batch, Frames, Pack, feed, feed_file};
+use crate::pcap::feed::{Batch, Frames, Pack, feed};
 use crate::pcap::packed::Packed;
 use crate::pcap::{Frame, Interface};
 
@@ -116,108 +116,4 @@ fn an_emptied_batch_is_refilled_without_its_old_frames() {
     assert!(sizes.iter().sum::<usize>() >= 5 && sizes.iter().all(|n| *n <= 2));
     p.clear();
     assert!(p.is_empty() && p.get(0).is_none() && p.frame(0).is_none());
-}
-
-/// What [`feed`] (with `count`) or [`feed_file`] hands over in [`Packed`] batches.
-fn fed_packed(bytes: &[u8], batch: usize, count: Option<u64>, whole: bool) -> Vec<Got> {
-    let (back_tx, back_rx) = unbounded::<Packed>();
-    let mut got = Vec::new();
-    let mut send = |b: Batch<Packed>| {
-        match b {
-            Batch::Frames(p, _) => {
-                assert!(!p.is_empty());
-                let frames = packed(&p).into_iter();
-                got.extend(frames.map(|(f, i)| Got::Frame(Box::new(f), i)));
-                back_tx.send(p).unwrap();
-            }
-            Batch::Comments(c) => got.push(Got::Comments(c)),
-            Batch::Error(e) => got.push(Got::Error(e.to_string())),
-        }
-        true
-    };
-    if whole {
-        feed_file(bytes, batch, count, &back_rx, &mut send);
-    } else {
-        feed(bytes, batch, count, &back_rx, &mut send);
-    }
-    got
-}
-
-/// A little-endian microsecond pcap file of netlink records with these bodies.
-fn pcap_of(bodies: &[Vec<u8>]) -> Vec<u8> {
-    let mut b = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    b.extend(0x0004_0000u32.to_le_bytes());
-    b.extend(253u32.to_le_bytes());
-    for (i, body) in bodies.iter().enumerate() {
-        let len = u32::try_from(body.len()).unwrap();
-        for v in [1_700_000_000 + i as u32, 999_999, len, len + 1] {
-            b.extend(v.to_le_bytes());
-        }
-        b.extend(body);
-    }
-    b
-}
-
-/// A file read whole (a pcap file's records straight into the batches' buffers) hands over
-/// what the reader reads frame by frame: the frames, the first one's interface, the error after
-/// the frames before the damage, `count` frames; for every capture, cut short, with a record
-/// larger than a chunk, a corrupt length, and cut at every byte of a small file.
-#[test]
-fn a_file_read_whole_hands_over_what_the_reader_reads() {
-    let same = |name: &str, b: &[u8]| {
-        for batch in [1, 3, 256] {
-            let want = fed_packed(b, batch, None, false);
-            assert_eq!(
-                fed_packed(b, batch, None, true),
-                want,
-                "{name} batch {batch}"
-            );
-        }
-        let all = fed_packed(b, 256, None, false).len() as u64;
-        for count in [0, 1, 5, all.saturating_sub(1), all] {
-            let want = fed_packed(b, 4, Some(count), false);
-            assert_eq!(
-                fed_packed(b, 4, Some(count), true),
-                want,
-                "{name} -c {count}"
-            );
-        }
-    };
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
-    for e in std::fs::read_dir(&root).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "pcap" || x == "pcapng") {
-            let bytes = std::fs::read(&p).unwrap();
-            same(&p.display().to_string(), &bytes);
-            same(
-                &format!("{} cut", p.display()),
-                &bytes[..bytes.len() * 2 / 3],
-            );
-        }
-    }
-    // Records around and beyond a chunk (16 KB, and 64 KB for a batch of 256).
-    let sizes = [20, 70_000, 16, 16_400, 300_000, 1, 0, 65_536];
-    let bodies: Vec<Vec<u8>> = sizes.iter().map(|&n| vec![0x5a; n]).collect();
-    let big = pcap_of(&bodies);
-    same("big records", &big);
-    for cut in [
-        big.len() - 1,
-        big.len() - 200_000,
-        24 + 16 + 20 + 16 + 5,
-        24 + 7,
-    ] {
-        same(&format!("big records cut at {cut}"), &big[..cut]);
-    }
-    let mut corrupt = pcap_of(&bodies[..3]);
-    let third = 24 + 16 + 20 + 16 + 70_000;
-    corrupt[third + 8..third + 12].copy_from_slice(&u32::MAX.to_le_bytes());
-    same("corrupt length", &corrupt);
-    let got = fed_packed(&corrupt, 256, None, true);
-    assert!(
-        matches!(&got[..], [Got::Frame(..), Got::Frame(..), Got::Error(e)] if e.contains("exceeds"))
-    );
-    let small = pcap_of(&[vec![1; 40], vec![2; 3], vec![3; 100]]);
-    for cut in 0..small.len() {
-        same(&format!("small cut at {cut}"), &small[..cut]);
-    }
 }
