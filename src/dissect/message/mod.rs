@@ -567,9 +567,9 @@ impl<'a> MessageView<'a> {
     }
 
     /// Whether no spec of the message's protocol, nor one their layouts pick, has any of the
-    /// (interned) field roots `roots` (uevents aside): then its tree holds no field under them, whatever
-    /// its kind. Known without resolving the message, so without loading its family's spec
-    /// (or guessing a generic netlink family: every such spec).
+    /// (interned) field roots `roots` (uevents aside): then its tree holds no field under
+    /// them, whatever its kind. Known without resolving the message, so without loading its
+    /// family's spec (or guessing a generic netlink family: every such spec).
     pub(crate) fn protocol_walks_none_of(&self, roots: &[&'static str]) -> bool {
         !self.is_uevent() && !self.d.specs.may_walk(self.m.protocol, roots)
     }

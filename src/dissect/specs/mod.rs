@@ -83,8 +83,9 @@ pub struct SpecRegistry {
     by_protonum: HashMap<u32, Vec<usize>>,
     /// Files that failed to load (not fatal): see [`SpecRegistry::errors`].
     errors: Vec<SpecError>,
-    /// [`SpecRegistry::walk_roots`] of every protocol, found when first asked for (and again
-    /// after a change: filing a spec or pinning a protocol clears it).
+    /// Per protocol number, the interned field roots its messages may be walked with, by
+    /// address and sorted ([`SpecRegistry::may_walk`]): found when first asked for, and again
+    /// after a change (filing a spec or pinning a protocol clears it).
     walk_roots: std::sync::OnceLock<Vec<Vec<usize>>>,
 }
 
