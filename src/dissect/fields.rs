@@ -336,16 +336,15 @@ pub struct Reads {
 /// roots of the fields it reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unseen {
-    roots: Vec<String>,
-    /// The same, interned (compared by address).
-    interned: Vec<&'static str>,
+    /// Interned: [`SpecRegistry::may_walk`] compares them by address.
+    roots: Vec<&'static str>,
 }
 
 impl Unseen {
     /// Whether the filter cannot match `v`: its tree is walked with specs of none of the
     /// filter's roots (known from its kind, without reading its attributes).
     pub fn cannot_match(&self, v: &MessageView) -> bool {
-        v.protocol_walks_none_of(&self.interned)
+        v.protocol_walks_none_of(&self.roots)
             || self.roots.iter().all(|r| v.walked_by(r) == Some(false))
     }
 }
@@ -475,8 +474,7 @@ impl Catalog {
             }
         }
         (!roots.is_empty() && !filter.matches(&Absent)).then(|| Unseen {
-            interned: roots.iter().map(|r| crate::model::intern(r)).collect(),
-            roots,
+            roots: roots.iter().map(|r| crate::model::intern(r)).collect(),
         })
     }
 
@@ -548,7 +546,8 @@ mod tests {
 
     fn unseen(cat: &Catalog, filter: &str) -> Option<Vec<String>> {
         let f = Filter::compile(filter, cat).unwrap_or_else(|e| panic!("{filter}: {e}"));
-        cat.unseen(&f).map(|u| u.roots)
+        cat.unseen(&f)
+            .map(|u| u.roots.iter().map(|r| r.to_string()).collect())
     }
 
     #[test]
