@@ -83,7 +83,7 @@ fn each_leaf<'a>(nodes: &'a [Node], seen: &mut Seen, f: &mut dyn FnMut(&'a Node,
             each_leaf(&n.children, seen, f);
             continue;
         }
-        if n.field.is_empty() || (matches!(n.value, Value::None) && n.display.is_empty()) {
+        if n.field.is_empty() || (matches!(n.value, Value::None) && n.display_text().is_empty()) {
             continue;
         }
         let fh = str_hash(&n.field);
@@ -114,7 +114,7 @@ impl Leaf {
                 format!("{}#{k}", n.field)
             },
             name: n.name.to_string(),
-            value: n.display.clone(),
+            value: n.display_text().into_owned(),
         }
     }
 }
@@ -283,7 +283,7 @@ fn leaf_refs<'a>(tree: &'a [Node], seen: &mut Seen) -> Vec<LeafRef<'a>> {
     each_leaf(tree, seen, &mut |node, nth, key| {
         out.push(LeafRef {
             key,
-            value: str_hash(&node.display),
+            value: node.with_display(str_hash),
             node,
             nth,
         })
@@ -533,10 +533,10 @@ mod tests {
         );
         let n = node(&c);
         assert!(
-            n.display
+            n.display_text()
                 .starts_with("frame 1 message 0: IFLA_MTU: 1500 -> 9000"),
             "{}",
-            n.display
+            n.display_text()
         );
         assert_eq!(n.children.len(), 3);
         assert_eq!(n.children[0].value, Value::Str("rt-link.mtu".into()));
@@ -552,7 +552,7 @@ mod tests {
             changes: diff(&leaves(&new), &leaves(&new)),
         };
         assert!(c.changes.is_empty());
-        assert!(node(&c).display.ends_with("nothing"));
+        assert!(node(&c).display_text().ends_with("nothing"));
     }
 
     /// Two messages about one object compare as their whole trees do, with the attributes

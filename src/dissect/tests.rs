@@ -96,13 +96,17 @@ fn error_ack_names_errno_echoed_request_and_extack_offset() {
     let tree = v.tree();
     let nodes = all(&tree);
     let err = nodes.iter().find(|n| n.field == "nlmsg.error").unwrap();
-    assert_eq!(err.display, "-22 EINVAL");
+    assert_eq!(err.display_text(), "-22 EINVAL");
     let ifname = nodes.iter().find(|n| n.field == "rt-link.ifname").unwrap();
     assert_eq!(ifname.value, Value::Str("veth0".into()));
     // 16 cooked + 16 nlmsghdr + 4 errno + 16 echoed hdr + 16 ifinfomsg
     assert_eq!((ifname.offset, ifname.length), (68, 10));
     let offs = nodes.iter().find(|n| n.field == "nlmsgerr.offs").unwrap();
-    assert!(offs.display.contains("IFLA_IFNAME"), "{}", offs.display);
+    assert!(
+        offs.display_text().contains("IFLA_IFNAME"),
+        "{}",
+        offs.display_text()
+    );
     assert!(nodes.iter().all(|n| n.expert.is_none()));
 }
 
@@ -124,12 +128,16 @@ fn missing_attribute_is_named_in_its_nest() {
         .iter()
         .find(|n| n.field == "nlmsgerr.miss-nest")
         .unwrap();
-    assert!(nest.display.contains("IFLA_LINKINFO"), "{}", nest.display);
+    assert!(
+        nest.display_text().contains("IFLA_LINKINFO"),
+        "{}",
+        nest.display_text()
+    );
     let miss = nodes
         .iter()
         .find(|n| n.field == "nlmsgerr.miss-type")
         .unwrap();
-    assert_eq!(miss.display, "IFLA_INFO_DATA (2) missing");
+    assert_eq!(miss.display_text(), "IFLA_INFO_DATA (2) missing");
 }
 
 #[test]
@@ -192,7 +200,11 @@ fn capped_ack_finds_the_request_seen_earlier() {
         .into_iter()
         .find(|n| n.field == "nlmsgerr.offs")
         .unwrap();
-    assert!(offs.display.contains("IFLA_MTU"), "{}", offs.display);
+    assert!(
+        offs.display_text().contains("IFLA_MTU"),
+        "{}",
+        offs.display_text()
+    );
 }
 
 #[test]
@@ -300,7 +312,7 @@ fn big_endian_frames_decode() {
     assert!(
         nodes
             .iter()
-            .any(|n| n.field == "rt-link.ifinfomsg.ifi-index" && n.display == "3")
+            .any(|n| n.field == "rt-link.ifinfomsg.ifi-index" && n.display_text() == "3")
     );
     // Read as little-endian by mistake, nlmsg_len does not fit: the order is corrected.
     let fi = d.index_frame(&f, 253, Endian::Little);
@@ -349,7 +361,7 @@ operations:
     let tree = d.view(&f, &fi.msgs[0]).tree();
     assert_eq!(tree.len(), 3, "{tree:#?}");
     assert!(all(&tree).iter().all(|n| n.raw && n.expert.is_none()));
-    assert_eq!(tree[1].display, "\"hi\"");
+    assert_eq!(tree[1].display_text(), "\"hi\"");
     // With it: named and typed.
     let mut reg = SpecRegistry::with_embedded();
     reg.insert(load_spec(spec, SpecSource::Embedded("test".into())).unwrap());
@@ -437,7 +449,7 @@ fn a_zero_ifi_type_is_unspecified_in_a_request_and_netrom_in_a_reply() {
             .find(|n| n.field == "rt-link.ifinfomsg.ifi-type")
             .cloned()
             .unwrap();
-        (n.display, n.value)
+        (n.display_text().into_owned(), n.value)
     };
     let (disp, val) = ty(0);
     assert_eq!(disp, "unspecified (0)");

@@ -313,7 +313,7 @@ pub fn node_json(n: &Node) -> J {
     o.insert("name".into(), J::String(n.name.to_string()));
     o.insert("field".into(), J::String(n.field.to_string()));
     o.insert("value".into(), n.value.to_json());
-    o.insert("display".into(), J::String(n.display.clone()));
+    o.insert("display".into(), J::String(n.display_text().into_owned()));
     o.insert("offset".into(), J::from(n.offset));
     o.insert("length".into(), J::from(n.length));
     o.insert("raw".into(), J::Bool(n.raw));
@@ -356,7 +356,7 @@ pub fn write_node_json(out: &mut String, n: &Node) {
     }
     n.value.write_json(out, &n.display);
     out.push_str(",\"display\":");
-    json_str(out, &n.display);
+    n.with_display(|d| json_str(out, d));
     let mut num = itoa::Buffer::new();
     out.push_str(",\"offset\":");
     out.push_str(num.format(n.offset));
@@ -450,12 +450,12 @@ pub fn write_tree_text(out: &mut String, n: &Node, depth: usize) {
         out.push_str("    ");
     }
     out.push_str(&n.name);
-    if !n.display.is_empty() {
+    if n.has_display() {
         out.push_str(": ");
-        out.push_str(&n.display);
+        n.push_display(out);
     }
     if let Some(e) = &n.expert {
-        if n.name != "expert" || e.text != n.display {
+        if n.name != "expert" || n.with_display(|d| e.text != d) {
             let _ = write!(out, "  [{}: {}]", e.severity.as_str(), e.text);
         } else {
             let _ = write!(out, "  [{}]", e.severity.as_str());
@@ -616,7 +616,7 @@ fn opaque_bytes(n: &Node) -> u64 {
         return n.children.iter().map(opaque_bytes).sum();
     }
     match &n.value {
-        Value::Bytes(b) if !n.inherently_opaque && !n.display.starts_with('"') => {
+        Value::Bytes(b) if !n.inherently_opaque && !n.display_text().starts_with('"') => {
             b.len().min(n.length) as u64
         }
         _ => 0,

@@ -46,8 +46,14 @@ pub struct Node {
     pub field: Cow<'static, str>,
     /// Typed value.
     pub value: Value,
-    /// Human-readable value.
+    /// Human-readable value; see [`Node::plain`]. Read it with [`Node::display_text`] (or
+    /// [`Node::push_display`], [`Node::with_display`]), which know both.
     pub display: String,
+    /// The display is the value's own ([`Value::display`]), made only where it is shown:
+    /// `display` is then left empty. Set where that is a plain number: most nodes of a tree
+    /// are counters and numbers (IFLA_INET6_CONF alone has 80), which then allocate no
+    /// display. A non-empty `display` wins over it.
+    pub plain: bool,
     /// First byte within the frame.
     pub offset: usize,
     /// Number of bytes.
@@ -79,6 +85,7 @@ impl Node {
             field: field.into(),
             value,
             display,
+            plain: false,
             offset,
             length,
             raw: false,
@@ -122,6 +129,61 @@ impl Node {
         }
     }
 
+    /// The human-readable value (made now for a [`Node::plain`] node).
+    pub fn display_text(&self) -> Cow<'_, str> {
+        if self.made() {
+            Cow::Owned(self.value.display())
+        } else {
+            Cow::Borrowed(&self.display)
+        }
+    }
+
+    /// Append the human-readable value to `out`.
+    #[inline]
+    pub fn push_display(&self, out: &mut String) {
+        if !self.made() {
+            out.push_str(&self.display);
+            return;
+        }
+        let mut b = itoa::Buffer::new();
+        match &self.value {
+            Value::Uint(v) => out.push_str(b.format(*v)),
+            Value::Int(v) => out.push_str(b.format(*v)),
+            other => out.push_str(&other.display()),
+        }
+    }
+
+    /// Call `f` with the human-readable value (a plain number is made on the stack).
+    pub fn with_display<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        if !self.made() {
+            return f(&self.display);
+        }
+        let mut b = itoa::Buffer::new();
+        match self.value {
+            Value::Uint(v) => f(b.format(v)),
+            Value::Int(v) => f(b.format(v)),
+            _ => f(&self.value.display()),
+        }
+    }
+
+    /// Whether the human-readable value is not empty.
+    #[inline]
+    pub fn has_display(&self) -> bool {
+        if !self.made() {
+            return !self.display.is_empty();
+        }
+        match self.value {
+            Value::Uint(_) | Value::Int(_) => true,
+            _ => !self.value.display().is_empty(),
+        }
+    }
+
+    /// Whether the display is left to be made from the value.
+    #[inline]
+    fn made(&self) -> bool {
+        self.plain && self.display.is_empty()
+    }
+
     /// Depth-first visit of this node and all descendants.
     pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Node)) {
         f(self);
@@ -150,5 +212,45 @@ impl Node {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(n: &Node) -> (String, String, String, bool) {
+        let mut pushed = String::new();
+        n.push_display(&mut pushed);
+        (
+            n.display_text().into_owned(),
+            pushed,
+            n.with_display(str::to_owned),
+            n.has_display(),
+        )
+    }
+
+    #[test]
+    fn a_plain_node_shows_its_number_and_an_explicit_display_wins() {
+        let mut n = Node::new("IFLA_MTU", "rt-link.mtu", Value::None, 0, 8);
+        n.value = Value::Int(-1500);
+        n.plain = true;
+        assert!(n.display.is_empty());
+        let t = |s: &str| (s.to_string(), s.to_string(), s.to_string(), !s.is_empty());
+        assert_eq!(shown(&n), t("-1500"));
+        n.value = Value::Uint(u64::MAX);
+        assert_eq!(shown(&n), t("18446744073709551615"));
+        // What the value shows, whatever it became.
+        n.value = Value::Ipv4([192, 0, 2, 1]);
+        assert_eq!(shown(&n), t("192.0.2.1"));
+        n.value = Value::None;
+        assert_eq!(shown(&n), t(""));
+        n.value = Value::Uint(9000);
+        n.display = "9000 bytes".into();
+        assert_eq!(shown(&n), t("9000 bytes"));
+        // Not plain: the display as it is, empty or not.
+        n.plain = false;
+        n.display.clear();
+        assert_eq!(shown(&n), t(""));
     }
 }

@@ -570,7 +570,11 @@ fn loader_learns_genl_ids_links_and_requests_like_the_store() {
         })
         .find(|n| n.field == "nlmsgerr.offs")
         .expect("offs");
-    assert!(offs.display.contains("IFLA_MTU"), "{}", offs.display);
+    assert!(
+        offs.display_text().contains("IFLA_MTU"),
+        "{}",
+        offs.display_text()
+    );
     assert_same(&mut store, &mut reference);
     assert_same(&mut by_one, &mut reference);
 }

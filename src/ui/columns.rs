@@ -265,10 +265,10 @@ impl FieldWants {
 
 /// A node's value as a cell shows it: its display text without children.
 fn node_value_text(n: &Node) -> String {
-    if n.display.is_empty() {
+    if n.display_text().is_empty() {
         n.value.display()
     } else {
-        n.display.clone()
+        n.display_text().into_owned()
     }
 }
 

@@ -183,13 +183,13 @@ fn is_link(n: &Node) -> bool {
 
 fn context_menu(ui: &mut Ui, n: &Node, actions: &mut Vec<Action>) {
     if is_link(n) {
-        if ui.button(format!("Go to {}", n.display)).clicked() {
+        if ui.button(format!("Go to {}", n.display_text())).clicked() {
             actions.push(Action::GoToLinked(n.field.to_string()));
             ui.close();
         }
         ui.separator();
     }
-    let value = n.display.clone();
+    let value = n.display_text().into_owned();
     if ui.button("Copy value").clicked() {
         actions.push(Action::Copy(value));
         ui.close();
@@ -244,15 +244,15 @@ fn context_menu(ui: &mut Ui, n: &Node, actions: &mut Vec<Action>) {
 
 /// `name: display`, or the name alone.
 pub fn node_text(n: &Node) -> String {
-    let mut s = String::with_capacity(n.name.len() + n.display.len() + 4);
+    let mut s = String::with_capacity(n.name.len() + n.display_text().len() + 4);
     if n.expert.is_some() && n.name == "expert" {
-        let _ = write!(s, "[!] {}", n.display);
+        let _ = write!(s, "[!] {}", n.display_text());
         return s;
     }
     s.push_str(&n.name);
-    if !n.display.is_empty() {
+    if !n.display_text().is_empty() {
         s.push_str(": ");
-        s.push_str(&n.display);
+        s.push_str(&n.display_text());
     }
     if let Some(e) = &n.expert {
         let _ = write!(s, "  [{}] {}", e.severity.as_str(), e.text);

@@ -106,7 +106,7 @@ fn decode_as_names_an_unnamed_genl_id() {
     let tree = h.state().detail.tree.clone().expect("a tree is shown");
     assert!(
         tree.iter()
-            .any(|n| n.display.contains("ETHTOOL_MSG_") || n.name.contains("ETHTOOL_MSG_"))
+            .any(|n| n.display_text().contains("ETHTOOL_MSG_") || n.name.contains("ETHTOOL_MSG_"))
     );
 
     // And back: tcp_metrics, named by the user now, not guessed.

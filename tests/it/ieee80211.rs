@@ -141,7 +141,7 @@ fn text(n: &Node) -> Option<String> {
         Value::Flags { value, .. } => value.to_string(),
         Value::Bool(b) => u8::from(*b).to_string(),
         Value::Str(s) => s.clone(),
-        Value::Mac(_) => n.display.clone(),
+        Value::Mac(_) => n.display_text().into_owned(),
         _ => return None,
     })
 }

@@ -285,7 +285,7 @@ fn attribute_overrunning_the_message() {
     assert!(
         all_nodes(&nodes)
             .iter()
-            .any(|n| n.name == "IFLA_MTU" && n.display == "1500")
+            .any(|n| n.name == "IFLA_MTU" && n.display_text() == "1500")
     );
 }
 

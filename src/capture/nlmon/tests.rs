@@ -161,7 +161,7 @@ fn requests_decode_as_the_rtnetlink_messages_they_are() {
         for n in v.tree() {
             n.walk(&mut |x| {
                 assert!(!x.raw, "{ty}: undecoded bytes at {}", x.field);
-                fields.push(format!("{}={}", x.field, x.display));
+                fields.push(format!("{}={}", x.field, x.display_text()));
             });
         }
         for w in want {

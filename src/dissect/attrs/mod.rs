@@ -481,7 +481,7 @@ impl<'a> Walker<'a> {
                         );
                         self.present(&mut c1, &attr.pres, u64::from(v), false);
                         self.present(&mut c2, &attr.pres, u64::from(sel), false);
-                        node.display = format!("{} / {}", c1.display, c2.display);
+                        node.display = format!("{} / {}", c1.display_text(), c2.display_text());
                         node.children = vec![c1, c2];
                     }
                     _ => {
@@ -595,6 +595,7 @@ impl<'a> Walker<'a> {
         p0: usize,
         plen: usize,
     ) {
+        node.plain = false;
         let width = match s.width() {
             Some(w) => w,
             None if plen == 4 || plen == 8 => plen,
@@ -632,13 +633,17 @@ impl<'a> Walker<'a> {
             let v = endian.int(self.data, p0, width).unwrap_or(0);
             node.value = Value::Int(v);
             if !self.present(node, pres, v as u64, true) && self.shown() {
-                node.display = itoa::Buffer::new().format(v).to_owned();
+                // The plain number: made where it is shown (`Node::plain`).
+                node.display.clear();
+                node.plain = true;
             }
         } else {
             let v = endian.uint(self.data, p0, width).unwrap_or(0);
             node.value = Value::Uint(v);
             if !self.present(node, pres, v, false) && self.shown() {
-                node.display = itoa::Buffer::new().format(v).to_owned();
+                // The plain number: made where it is shown (`Node::plain`).
+                node.display.clear();
+                node.plain = true;
             }
         }
     }

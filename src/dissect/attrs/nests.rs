@@ -118,6 +118,7 @@ impl Walker<'_> {
             it.raw = false;
             it.value = idx.parse::<u64>().map(Value::Uint).unwrap_or(Value::None);
             it.display = String::new();
+            it.plain = false;
             let (q0, qlen) = (it.offset + NLA_HDRLEN, it.length - NLA_HDRLEN);
             it.children = self.type_value(attr, levels, level + 1, q0, qlen, field, depth + 1);
         }

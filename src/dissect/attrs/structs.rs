@@ -457,7 +457,7 @@ fn bit_fields_into(node: &mut Node, bits: &[(String, u8)], e: Endian, size: usiz
         ));
         shift += n;
     }
-    node.display = format!("{} ({})", node.display, shown.join(", "));
+    node.display = format!("{} ({})", node.display_text(), shown.join(", "));
 }
 
 /// The value of integer member `name` among the members decoded so far.

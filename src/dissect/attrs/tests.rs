@@ -182,7 +182,7 @@ fn counted_array_after_a_struct() {
     assert_eq!(keys.children.len(), 2);
     let k1 = &keys.children[1];
     assert_eq!((&*k1.name, k1.offset, k1.length), ("[1]", 16, 8));
-    assert_eq!(child(k1, "mask").display, "0xffff");
+    assert_eq!(child(k1, "mask").display_text(), "0xffff");
     assert_eq!(child(k1, "off").value, Value::Uint(20));
     assert_eq!(child(k1, "off").field, "deep.sel.keys.off");
     assert!(!any_raw(std::slice::from_ref(n)));
@@ -222,7 +222,7 @@ fn struct_array_to_the_end_of_a_struct() {
     p.extend(key(2, 20));
     let n = &walk(&s, &nla(LE, 8, &p), None)[0];
     let items = child(n, "items");
-    assert_eq!(items.display, "2 x key");
+    assert_eq!(items.display_text(), "2 x key");
     assert_eq!((items.offset, items.length), (8, 16));
     assert_eq!(child(&items.children[1], "off").value, Value::Uint(20));
     assert!(items.expert.is_none());
@@ -245,7 +245,7 @@ fn binary_attribute_holding_an_array_of_structs() {
     p.extend(key(3, 30));
     let data = nla(LE, 3, &p);
     let n = &walk(&s, &data, None)[0];
-    assert_eq!(n.display, "3 x key");
+    assert_eq!(n.display_text(), "3 x key");
     let offs: Vec<u64> = n
         .children
         .iter()
@@ -311,9 +311,9 @@ fn selector_found_in_an_ancestor_and_union_arms() {
     data.extend(app(0, &arm));
     let nodes = walk(&s, &data, None);
     let a = child(&nodes[1], "DEEP_A_STATS_APP");
-    assert_eq!(a.display, "fq", "kind came from two levels up");
+    assert_eq!(a.display_text(), "fq", "kind came from two levels up");
     let stats = child(child(a, "xstats"), "stats");
-    assert_eq!(stats.display, "big-arm");
+    assert_eq!(stats.display_text(), "big-arm");
     assert_eq!(child(stats, "c").value, Value::Uint(3));
 
     // Arm 1 is smaller: its member, then the rest of the union as padding (not raw).
@@ -364,11 +364,15 @@ fn union_selected_by_a_later_member() {
     let n = &walk(&s, &data, None)[0];
     let u = child(n, "u");
     assert_eq!(
-        (u.display.as_str(), u.offset, u.length),
+        (&*u.display_text(), u.offset, u.length),
         ("small-arm", 4, 12)
     );
     assert_eq!(child(u, "d").value, Value::Int(-7));
     assert_eq!(child(n, "t").value, Value::Uint(1));
+    // A plain number's display is made where it is shown, not kept in the tree.
+    let t = child(n, "t");
+    assert!(t.plain && t.display.is_empty());
+    assert_eq!(t.display_text(), "1");
     // Truncated before the selector: the union says it has none, nothing panics.
     let data = nla(LE, 7, &p[..12]);
     let n = &walk(&s, &data, None)[0];
@@ -450,7 +454,7 @@ fn integer_arrays_named_by_an_enum() {
     }
     let data = nla(LE, 9, &p);
     let n = &walk(&s, &data, None)[0];
-    assert_eq!(n.display, "3 x s32");
+    assert_eq!(n.display_text(), "3 x s32");
     let names: Vec<(&str, &str)> = n.children.iter().map(|c| (&*c.name, &*c.field)).collect();
     assert_eq!(
         names,
@@ -490,7 +494,7 @@ fn integer_arrays_named_by_an_enum() {
     assert_eq!(n.children.len(), 1);
     let n = &walk(&s, &nla(LE, 9, &[]), None)[0];
     assert!(n.children.is_empty());
-    assert_eq!(n.display, "0 x s32");
+    assert_eq!(n.display_text(), "0 x s32");
 
     // Without an enum: `[i]`, all with the attribute's field.
     let mut p = Vec::new();
@@ -586,7 +590,7 @@ fn records_of_a_struct_then_attributes() {
     p.extend(nla(LE, 1, &9u32.to_le_bytes()));
     p.extend([40, 0, 3, 0]);
     let n = &walk(&s, &nla(LE, 15, &p), None)[0];
-    assert_eq!(n.display, "2 x rec");
+    assert_eq!(n.display_text(), "2 x rec");
     let r1 = &n.children[1];
     assert_eq!((&*r1.name, r1.offset, r1.length), ("[1]", 8, 12));
     assert_eq!(child(r1, "hops").value, Value::Uint(2));
@@ -628,7 +632,7 @@ fn hinted_byte_array_to_the_end_of_a_struct() {
     let n = &walk(&s, &nla(LE, 14, &[2, 0, 192, 0, 2, 1]), None)[0];
     let a = child(n, "addr");
     assert_eq!((a.offset, a.length), (6, 4));
-    assert_eq!(a.display, "192.0.2.1");
+    assert_eq!(a.display_text(), "192.0.2.1");
     // An address of another length stays bytes; none at all is an empty value.
     let n = &walk(&s, &nla(LE, 14, &[17, 0, 2, 0, 0, 0, 0, 1]), None)[0];
     assert!(matches!(child(n, "addr").value, Value::Bytes(_)));
@@ -641,7 +645,7 @@ fn a_u32_with_an_ipv4_hint_is_an_address() {
     let s = spec();
     let n = &walk(&s, &nla(LE, 16, &[192, 0, 2, 1]), None)[0];
     assert_eq!(n.value, Value::Ipv4([192, 0, 2, 1]));
-    assert_eq!(n.display, "192.0.2.1");
+    assert_eq!(n.display_text(), "192.0.2.1");
 }
 
 /// `nlscope-decode` hands a binary payload to a code decoder: its nodes sit under the
@@ -675,14 +679,14 @@ attribute-sets:
     let items = &nodes[2].children;
     assert_eq!(items.len(), 2);
     assert_eq!(
-        (&*items[1].name, items[1].display.as_str()),
+        (&*items[1].name, &*items[1].display_text()),
         ("[2]", "1 element, SSID \"y\"")
     );
     // The last element: 4-byte header, 3 bytes, 1 byte of padding.
     assert_eq!(items[1].children[0].offset, data.len() - 4);
     let ie = &nodes[0];
     assert_eq!(
-        (&*ie.field, ie.display.as_str()),
+        (&*ie.field, &*ie.display_text()),
         ("deep.ie", "2 elements, SSID \"ab\"")
     );
     assert!(!any_raw(std::slice::from_ref(ie)));
@@ -698,7 +702,7 @@ attribute-sets:
     );
     let fr = &nodes[1];
     assert_eq!(
-        fr.display,
+        fr.display_text(),
         "Deauthentication, SA 01:01:01:01:01:01, BSSID 01:01:01:01:01:01, reason Class 3 frame received from nonassociated STA (7)"
     );
     let fc = child(fr, "frame control");
@@ -739,7 +743,10 @@ attribute-sets:
     data.extend(nla(LE, 3, &(-3005i32).to_le_bytes()));
     data.extend(nla(LE, 4, &(-5i32).to_le_bytes()));
     let nodes = walk(&s, &data, None);
-    let shown: Vec<&str> = nodes.iter().map(|n| n.display.as_str()).collect();
+    let shown: Vec<String> = nodes
+        .iter()
+        .map(|n| n.display_text().into_owned())
+        .collect();
     assert_eq!(
         shown,
         [
@@ -785,7 +792,7 @@ attribute-sets:
     // Bits 1, 8 (byte 1, bit 0) and 12 (no entry).
     let nodes = walk(&s, &nla(LE, 1, &[0x02, 0x11]), None);
     let n = &nodes[0];
-    assert_eq!(n.display, "3 of 16 bits set");
+    assert_eq!(n.display_text(), "3 of 16 bits set");
     let kids: Vec<(&str, &str, usize)> = n
         .children
         .iter()
@@ -833,7 +840,7 @@ sub-messages:
     assert!(nodes[0].expert.is_none(), "{:?}", nodes[0].expert);
     assert!(!any_raw(&nodes));
     let ip = &nodes[0].children[0].children[0];
-    assert_eq!(ip.display, "192.0.2.7");
+    assert_eq!(ip.display_text(), "192.0.2.7");
     // No selector anywhere: still a note.
     let nodes = walk(&s, &nla(LE, 1, &[192, 0, 2, 7]), None);
     assert!(nodes[0].expert.is_some());

@@ -265,7 +265,7 @@ pub fn decode(b: &[u8], start: usize) -> (Vec<Node>, String) {
                 std::net::Ipv4Addr::from(s),
                 std::net::Ipv4Addr::from(d)
             );
-            let _ = write!(summary, "IPv4 {}", h.node.display);
+            let _ = write!(summary, "IPv4 {}", h.node.display_text());
             out.push(h.node);
             // A fragment after the first has no transport header.
             let l4 = if ff & 0x1fff == 0 { Some(proto) } else { None };
@@ -319,7 +319,7 @@ pub fn decode(b: &[u8], start: usize) -> (Vec<Node>, String) {
                 std::net::Ipv6Addr::from(src),
                 std::net::Ipv6Addr::from(dst)
             );
-            let _ = write!(summary, "IPv6 {}", h.node.display);
+            let _ = write!(summary, "IPv6 {}", h.node.display_text());
             out.push(h.node);
             // Extension headers are left as data.
             (Some(proto), proto, 40)
@@ -434,7 +434,7 @@ fn tcp(b: &[u8], base: usize, out: &mut Vec<Node>, summary: &mut String) -> usiz
         o.display = o
             .children
             .iter()
-            .map(|c| c.display.as_str())
+            .map(|c| c.display_text())
             .collect::<Vec<_>>()
             .join(",");
         h.push(o);

@@ -545,10 +545,10 @@ mod tests {
         let n = record_node(t, 0, t.len());
         let get = |name: &str| n.children.iter().find(|c| c.name == name).unwrap();
         assert_eq!(get("serial").value, Value::Uint(42));
-        assert_eq!(get("stamp").display, "1700000000.123");
+        assert_eq!(get("stamp").display_text(), "1700000000.123");
         assert_eq!(get("syscall").field, "audit.syscall");
-        assert_eq!(get("comm").display, "touch");
-        assert_eq!(get("msg").display, "op=test res=1");
+        assert_eq!(get("comm").display_text(), "touch");
+        assert_eq!(get("msg").display_text(), "op=test res=1");
         let c = get("comm");
         assert_eq!(&t[c.offset..c.offset + c.length], b"comm=\"touch\"");
         // Free text, unterminated quotes and junk never panic.

@@ -455,9 +455,9 @@ mod tests {
             .iter()
             .find(|c| c.name == "scaled_lifetime")
             .unwrap();
-        assert_eq!(lt.display, "75 (600 s)");
+        assert_eq!(lt.display_text(), "75 (600 s)");
         let pfx = n.children.iter().find(|c| c.name == "prefix").unwrap();
-        assert_eq!(pfx.display, "64:ff9b::");
+        assert_eq!(pfx.display_text(), "64:ff9b::");
         // an unknown option keeps its body as raw bytes
         let n = nd_option(&[200, 1, 1, 2, 3, 4, 5, 6], 0, 200, 8);
         assert!(n.children.iter().any(|c| c.raw && c.name == "data"));

@@ -108,7 +108,7 @@ impl MessageView<'_> {
             let text = String::from_utf8_lossy(b.get(..hlen).unwrap_or_default());
             let text = text.trim_end_matches('\0').to_string();
             let mut n = Node::new("uevent header", "uevent.header", Value::Str(text), o, hlen);
-            if !n.display.contains('@') {
+            if !n.display_text().contains('@') {
                 n.set_expert(
                     Severity::Warning,
                     "a kernel uevent starts with ACTION@DEVPATH",
@@ -303,7 +303,7 @@ mod tests {
         let n = property_node(b"ID_NET_NAME=eth0", 0);
         assert_eq!(n.field, "uevent.property");
         assert_eq!(n.value, Value::Str("ID_NET_NAME=eth0".into()));
-        assert_eq!(n.display, "eth0");
+        assert_eq!(n.display_text(), "eth0");
         let n = property_node(b"garbage", 0);
         assert!(n.expert.is_some());
         let n = property_node(b"MAJOR=x", 0);

@@ -284,7 +284,7 @@ pub(super) fn mbssid(rd: &mut Rd, out: &mut Vec<Node>, depth: usize) -> Option<S
             );
             p.children = elements(body, body_at, depth + 1);
             p.display = summary(&p.children);
-            node.display = format!("nontransmitted BSSID profile: {}", p.display);
+            node.display = format!("nontransmitted BSSID profile: {}", p.display_text());
             kids.push(p);
             profiles += 1;
         } else {

@@ -418,7 +418,11 @@ fn mgmt_body(rd: &mut Rd, out: &mut Vec<Node>, sub: u64) -> Option<String> {
         );
         n.children = ies::elements(b, at, 0);
         n.display = ies::summary(&n.children);
-        if let Some(s) = n.display.split_once(", SSID ").map(|(_, s)| s.to_string()) {
+        if let Some(s) = n
+            .display_text()
+            .split_once(", SSID ")
+            .map(|(_, s)| s.to_string())
+        {
             extra.push_str(&format!(", SSID {s}"));
         }
         out.push(n);

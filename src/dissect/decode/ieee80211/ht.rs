@@ -198,7 +198,7 @@ fn mcs_set(rd: &mut Rd, out: &mut Vec<Node>, name: &str, field: &str) -> Option<
             at,
             10,
         );
-        m.display = node.display.clone();
+        m.display = node.display_text().into_owned();
         let rate = super::le(s.get(10..12).unwrap_or_default()) & 0x3ff;
         let tx = s.get(12).copied().unwrap_or(0);
         node.children.push(m);

@@ -519,7 +519,7 @@ pub(super) fn summary(nodes: &[Node]) -> String {
         .iter()
         .flat_map(|n| &n.children)
         .find(|c| c.field == "wlan.ssid")
-        .map(|c| format!(", SSID {}", c.display))
+        .map(|c| format!(", SSID {}", c.display_text()))
         .unwrap_or_default();
     let s = if n == 1 { "" } else { "s" };
     format!("{n} element{s}{ssid}")

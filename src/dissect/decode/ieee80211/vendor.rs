@@ -334,7 +334,7 @@ fn wps(rd: &mut Rd, out: &mut Vec<Node>) -> Option<String> {
                     vendor_ext(b, at + 4, &mut kids);
                 }
                 if t == 0x1044 {
-                    state = node.display.clone();
+                    state = node.display_text().into_owned();
                 }
             }
             None => node.set_expert(

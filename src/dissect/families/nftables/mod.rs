@@ -371,7 +371,7 @@ fn name_loads(p: &Payload<'_>, nodes: &mut [Node]) {
             .iter_mut()
             .find(|c| c.field.ends_with(".data") && !c.children.is_empty())
         {
-            data.display = format!("{} ({text})", data.display);
+            data.display = format!("{} ({text})", data.display_text());
         }
     }
 }
@@ -469,6 +469,7 @@ impl Family for Nftables {
                     c.value = v;
                 }
                 c.display = shown;
+                c.plain = false;
             });
         }
     }
