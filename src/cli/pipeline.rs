@@ -248,6 +248,9 @@ pub(crate) struct Renderer {
     /// Text buffers the writer gives back once written: reused rather than freed on another
     /// thread (an allocator keeps such memory long; peak memory doubled without this).
     pub texts: Option<crossbeam_channel::Receiver<String>>,
+    /// The longest text this renderer made: a new buffer starts that large rather than
+    /// doubling (and copying) its way there, as a tree batch's megabytes would.
+    text_len: usize,
 }
 
 /// Apply `facts[*at..]` up to frame `frame`, message `pos`.
@@ -279,6 +282,7 @@ impl Renderer {
             objects: Vec::new(),
             frame_changes: Vec::new(),
             texts: None,
+            text_len: 0,
         }
     }
 
@@ -340,6 +344,7 @@ impl Renderer {
             .and_then(|r| r.try_recv().ok())
             .unwrap_or_default();
         text.clear();
+        text.reserve(self.text_len);
         let mut matched = vec![false; job.frames.len()];
         let mut at = 0;
         let mut next_object = 0;
@@ -446,6 +451,7 @@ impl Renderer {
                 *slot = any_match;
             }
         }
+        self.text_len = self.text_len.max(text.len());
         Done { job, text, matched }
     }
 }

@@ -407,6 +407,10 @@ pub fn run_named(
     if inline {
         let mut r = Renderer::new(&replica, want_changes, emitter());
         r.coverage = coverage.take();
+        // One text buffer, written and handed back each batch.
+        let (text_tx, text_rx) = crossbeam_channel::unbounded::<String>();
+        sink.texts = Some(text_tx);
+        r.texts = Some(text_rx);
         let gate = Inline::default();
         for ev in rx.iter() {
             let job = match ev {
