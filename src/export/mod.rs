@@ -354,30 +354,45 @@ pub fn write_node_json(out: &mut String, n: &Node) {
         }
         _ => head(out),
     }
-    n.value.write_json(out, &n.display);
-    out.push_str(",\"display\":");
-    n.with_display(|d| json_str(out, d));
     let mut num = itoa::Buffer::new();
+    // A plain number (`Node::plain`) is its value and its display: formatted once.
+    let plain = match n.value {
+        Value::Uint(v) if n.plain && n.display.is_empty() => Some(num.format(v)),
+        Value::Int(v) if n.plain && n.display.is_empty() => Some(num.format(v)),
+        _ => None,
+    };
+    match plain {
+        Some(d) => {
+            out.push_str(d);
+            out.push_str(",\"display\":\"");
+            out.push_str(d);
+            out.push('"');
+        }
+        None => {
+            n.value.write_json(out, &n.display);
+            out.push_str(",\"display\":");
+            n.with_display(|d| json_str(out, d));
+        }
+    }
     out.push_str(",\"offset\":");
     out.push_str(num.format(n.offset));
     out.push_str(",\"length\":");
     out.push_str(num.format(n.length));
-    out.push_str(if n.raw {
-        ",\"raw\":true,\"expert\":"
-    } else {
-        ",\"raw\":false,\"expert\":"
-    });
-    match &n.expert {
-        Some(e) => {
-            out.push_str("{\"severity\":");
+    match (&n.expert, n.raw) {
+        (None, false) => out.push_str(",\"raw\":false,\"expert\":null,\"children\":["),
+        (None, true) => out.push_str(",\"raw\":true,\"expert\":null,\"children\":["),
+        (Some(e), raw) => {
+            out.push_str(if raw {
+                ",\"raw\":true,\"expert\":{\"severity\":"
+            } else {
+                ",\"raw\":false,\"expert\":{\"severity\":"
+            });
             json_str(out, e.severity.as_str());
             out.push_str(",\"text\":");
             json_str(out, &e.text);
-            out.push('}');
+            out.push_str("},\"children\":[");
         }
-        None => out.push_str("null"),
     }
-    out.push_str(",\"children\":[");
     for (i, c) in n.children.iter().enumerate() {
         if i > 0 {
             out.push(',');
