@@ -95,6 +95,9 @@ impl Walker<'_> {
         node.children.reserve(n);
         // The elements' paths all at once; entries found from the last one's (see `EnumDef::at`).
         let paths = index.and_then(|(e, _)| child_fields(&node.field, e.names));
+        // Elements with nothing to present (no enum, unit or hint: counters, most arrays) are
+        // plain numbers, read here as `scalar_into` would (their width is the scalar's).
+        let plain = self.nothing_to_present(pres);
         let mut hint = 0;
         for i in 0..n {
             let at = p0 + i * w;
@@ -127,7 +130,12 @@ impl Walker<'_> {
                 None => (Cow::Owned(bracketed(&mut ib)), node.field.clone()),
             };
             let mut el = Node::new(name, field, Value::None, at, w);
-            self.scalar_into(&mut el, scalar, pres, endian, at, w);
+            if plain {
+                el.value = self.int_value(scalar, endian, at, w);
+                el.plain = true;
+            } else {
+                self.scalar_into(&mut el, scalar, pres, endian, at, w);
+            }
             node.children.push(el);
         }
         node.display = crate::model::text::num_text("", n as u64, " x ");

@@ -595,12 +595,19 @@ impl<'a> Walker<'a> {
         p0: usize,
         plen: usize,
     ) {
-        node.plain = false;
         let width = match s.width() {
             Some(w) => w,
             None if plen == 4 || plen == 8 => plen,
             None => 0,
         };
+        if width > 0 && width == plen && self.nothing_to_present(pres) {
+            // The common case, as the rest would decode it: a plain number.
+            node.value = self.int_value(s, endian, p0, width);
+            node.display.clear();
+            node.plain = true;
+            return;
+        }
+        node.plain = false;
         if width > 0 && plen > width && s.width().is_some() {
             // Longer than its type (iw puts some u16 mesh parameters as u32): the kernel's
             // nla_get_u16() and friends read the first bytes, so that is the value.
@@ -645,6 +652,21 @@ impl<'a> Walker<'a> {
                 node.display.clear();
                 node.plain = true;
             }
+        }
+    }
+
+    /// Whether an integer with `pres` shows as its plain number (no enum, unit or hint) in
+    /// this tree (a filter's shows nothing).
+    pub(super) fn nothing_to_present(&self, pres: &Presentation) -> bool {
+        pres.enumeration.is_none() && pres.unit.is_none() && pres.hint.is_none() && self.shown()
+    }
+
+    /// The integer of type `s` and `width` bytes at `p0` (0 where the data ends).
+    pub(super) fn int_value(&self, s: Scalar, endian: Endian, p0: usize, width: usize) -> Value {
+        if s.signed() {
+            Value::Int(endian.int(self.data, p0, width).unwrap_or(0))
+        } else {
+            Value::Uint(endian.uint(self.data, p0, width).unwrap_or(0))
         }
     }
 
