@@ -83,7 +83,7 @@ fn each_leaf<'a>(nodes: &'a [Node], seen: &mut Seen, f: &mut dyn FnMut(&'a Node,
             each_leaf(&n.children, seen, f);
             continue;
         }
-        if n.field.is_empty() || (matches!(n.value, Value::None) && n.display_text().is_empty()) {
+        if n.field.is_empty() || (matches!(n.value, Value::None) && !n.has_display()) {
             continue;
         }
         let fh = str_hash(&n.field);

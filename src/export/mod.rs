@@ -357,8 +357,8 @@ pub fn write_node_json(out: &mut String, n: &Node) {
     let mut num = itoa::Buffer::new();
     // A plain number (`Node::plain`) is its value and its display: formatted once.
     let plain = match n.value {
-        Value::Uint(v) if n.plain && n.display.is_empty() => Some(num.format(v)),
-        Value::Int(v) if n.plain && n.display.is_empty() => Some(num.format(v)),
+        Value::Uint(v) if n.display_is_value() => Some(num.format(v)),
+        Value::Int(v) if n.display_is_value() => Some(num.format(v)),
         _ => None,
     };
     match plain {

@@ -129,9 +129,15 @@ impl Node {
         }
     }
 
+    /// Show the value as its plain number from now on ([`Node::plain`]): any display goes.
+    pub fn set_plain(&mut self) {
+        self.display.clear();
+        self.plain = true;
+    }
+
     /// The human-readable value (made now for a [`Node::plain`] node).
     pub fn display_text(&self) -> Cow<'_, str> {
-        if self.made() {
+        if self.display_is_value() {
             Cow::Owned(self.value.display())
         } else {
             Cow::Borrowed(&self.display)
@@ -141,21 +147,13 @@ impl Node {
     /// Append the human-readable value to `out`.
     #[inline]
     pub fn push_display(&self, out: &mut String) {
-        if !self.made() {
-            out.push_str(&self.display);
-            return;
-        }
-        let mut b = itoa::Buffer::new();
-        match &self.value {
-            Value::Uint(v) => out.push_str(b.format(*v)),
-            Value::Int(v) => out.push_str(b.format(*v)),
-            other => out.push_str(&other.display()),
-        }
+        self.with_display(|d| out.push_str(d));
     }
 
     /// Call `f` with the human-readable value (a plain number is made on the stack).
+    #[inline]
     pub fn with_display<R>(&self, f: impl FnOnce(&str) -> R) -> R {
-        if !self.made() {
+        if !self.display_is_value() {
             return f(&self.display);
         }
         let mut b = itoa::Buffer::new();
@@ -169,7 +167,7 @@ impl Node {
     /// Whether the human-readable value is not empty.
     #[inline]
     pub fn has_display(&self) -> bool {
-        if !self.made() {
+        if !self.display_is_value() {
             return !self.display.is_empty();
         }
         match self.value {
@@ -178,9 +176,9 @@ impl Node {
         }
     }
 
-    /// Whether the display is left to be made from the value.
+    /// Whether the display is left to be made from the value (`plain`, no display set).
     #[inline]
-    fn made(&self) -> bool {
+    pub fn display_is_value(&self) -> bool {
         self.plain && self.display.is_empty()
     }
 

@@ -132,7 +132,7 @@ impl Walker<'_> {
             let mut el = Node::new(name, field, Value::None, at, w);
             if plain {
                 el.value = self.int_value(scalar, endian, at, w);
-                el.plain = true;
+                el.set_plain();
             } else {
                 self.scalar_into(&mut el, scalar, pres, endian, at, w);
             }

@@ -603,8 +603,7 @@ impl<'a> Walker<'a> {
         if width > 0 && width == plen && self.nothing_to_present(pres) {
             // The common case, as the rest would decode it: a plain number.
             node.value = self.int_value(s, endian, p0, width);
-            node.display.clear();
-            node.plain = true;
+            node.set_plain();
             return;
         }
         node.plain = false;
@@ -641,16 +640,14 @@ impl<'a> Walker<'a> {
             node.value = Value::Int(v);
             if !self.present(node, pres, v as u64, true) && self.shown() {
                 // The plain number: made where it is shown (`Node::plain`).
-                node.display.clear();
-                node.plain = true;
+                node.set_plain();
             }
         } else {
             let v = endian.uint(self.data, p0, width).unwrap_or(0);
             node.value = Value::Uint(v);
             if !self.present(node, pres, v, false) && self.shown() {
                 // The plain number: made where it is shown (`Node::plain`).
-                node.display.clear();
-                node.plain = true;
+                node.set_plain();
             }
         }
     }
