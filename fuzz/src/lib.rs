@@ -234,7 +234,25 @@ pub fn dissect_frames(
             while let Some((_, fact)) = placed.next_if(|(p, _)| *p <= mi) {
                 replica.apply_facts([fact]);
             }
-            let _ = replica.view(&f.data, m).tree();
+            // Oracle: a tree written as it is walked is its built nodes written.
+            let v = replica.view(&f.data, m);
+            let mut direct = String::new();
+            v.write_tree_text(&mut direct, 1);
+            let mut built = String::new();
+            for n in v.tree() {
+                n.write_text(&mut built, 1);
+            }
+            assert_eq!(direct, built, "tree text of frame {no} message {mi}");
+            let mut direct = String::from("[");
+            v.write_tree_json(&mut direct);
+            let mut built = String::from("[");
+            for (i, n) in v.tree().iter().enumerate() {
+                if i > 0 {
+                    built.push(',');
+                }
+                n.write_json(&mut built);
+            }
+            assert_eq!(direct, built, "JSON tree of frame {no} message {mi}");
         }
         drop(placed);
         let first = ord;

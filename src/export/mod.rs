@@ -5,14 +5,13 @@ mod stream;
 
 pub use stream::{CaptureOut, Emitter, FrameRef, KnownNames, Part, push_proc_suffix};
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value as J, json};
 
 use crate::conv::Linked;
 use crate::dissect::MessageView;
-use crate::model::{Memo, Node, Value, json_str, pair_text};
+use crate::model::{Node, Value, json_str};
 
 /// One message ready for output.
 pub struct Record<'a> {
@@ -30,16 +29,6 @@ pub struct Record<'a> {
     pub changes: Option<crate::conv::changes::Changes>,
     /// The payload tree, when the caller built it already (else it is built here).
     pub tree: Option<Vec<Node>>,
-}
-
-impl Record<'_> {
-    /// The payload tree: the one given, or built now.
-    fn payload_tree(&self) -> std::borrow::Cow<'_, [Node]> {
-        match &self.tree {
-            Some(t) => std::borrow::Cow::Borrowed(t.as_slice()),
-            None => std::borrow::Cow::Owned(self.view.tree()),
-        }
-    }
 }
 
 impl Record<'_> {
@@ -331,75 +320,9 @@ pub fn node_json(n: &Node) -> J {
     J::Object(o)
 }
 
-/// Append a node as JSON (the contract's tree node) without building a `serde_json::Value`.
+/// Append a node as JSON (see [`Node::write_json`]).
 pub fn write_node_json(out: &mut String, n: &Node) {
-    let head = |out: &mut String| {
-        out.push_str("{\"name\":");
-        json_str(out, &n.name);
-        out.push_str(",\"field\":");
-        json_str(out, &n.field);
-        out.push_str(",\"value\":");
-    };
-    match (&n.name, &n.field) {
-        // Names and paths from specs: their JSON is made once per pair (most nodes).
-        (Cow::Borrowed(name), Cow::Borrowed(field)) => {
-            thread_local! {
-                static HEADS: Memo<&'static str> = const { Memo::new() };
-            }
-            out.push_str(pair_text(&HEADS, name, field, || {
-                let mut t = String::new();
-                head(&mut t);
-                t
-            }));
-        }
-        _ => head(out),
-    }
-    let mut num = itoa::Buffer::new();
-    // A plain number (`Node::plain`) is its value and its display: formatted once.
-    let plain = match n.value {
-        Value::Uint(v) if n.display_is_value() => Some(num.format(v)),
-        Value::Int(v) if n.display_is_value() => Some(num.format(v)),
-        _ => None,
-    };
-    match plain {
-        Some(d) => {
-            out.push_str(d);
-            out.push_str(",\"display\":\"");
-            out.push_str(d);
-            out.push('"');
-        }
-        None => {
-            n.value.write_json(out, &n.display);
-            out.push_str(",\"display\":");
-            n.with_display(|d| json_str(out, d));
-        }
-    }
-    out.push_str(",\"offset\":");
-    out.push_str(num.format(n.offset));
-    out.push_str(",\"length\":");
-    out.push_str(num.format(n.length));
-    match (&n.expert, n.raw) {
-        (None, false) => out.push_str(",\"raw\":false,\"expert\":null,\"children\":["),
-        (None, true) => out.push_str(",\"raw\":true,\"expert\":null,\"children\":["),
-        (Some(e), raw) => {
-            out.push_str(if raw {
-                ",\"raw\":true,\"expert\":{\"severity\":"
-            } else {
-                ",\"raw\":false,\"expert\":{\"severity\":"
-            });
-            json_str(out, e.severity.as_str());
-            out.push_str(",\"text\":");
-            json_str(out, &e.text);
-            out.push_str("},\"children\":[");
-        }
-    }
-    for (i, c) in n.children.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_node_json(out, c);
-    }
-    out.push_str("]}");
+    n.write_json(out);
 }
 
 /// Append the contract's JSON object for a message; `extra` nodes (frame-level notes) are
@@ -449,37 +372,27 @@ pub fn write_message_json(out: &mut String, r: &Record, extra: Option<&Node>) {
     out.push_str(",\"summary\":");
     json_str(out, &r.view.summary_with(tn));
     out.push_str(",\"tree\":[");
-    let tree = r.payload_tree();
-    for (i, n) in tree.iter().chain(extra).enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_node_json(out, n);
+    match &r.tree {
+        Some(t) => t.iter().for_each(|n| push_node_json(out, n)),
+        None => r.view.write_tree_json(out),
+    }
+    if let Some(n) = extra {
+        push_node_json(out, n);
     }
     out.push_str("]}");
 }
 
-/// Append `n` and its children as indented text lines.
+/// A node of a JSON array `out` has open: a comma first unless it is the first.
+fn push_node_json(out: &mut String, n: &Node) {
+    if !out.ends_with('[') {
+        out.push(',');
+    }
+    n.write_json(out);
+}
+
+/// Append `n` and its children as indented text lines (see [`Node::write_text`]).
 pub fn write_tree_text(out: &mut String, n: &Node, depth: usize) {
-    for _ in 0..depth {
-        out.push_str("    ");
-    }
-    out.push_str(&n.name);
-    if n.has_display() {
-        out.push_str(": ");
-        n.push_display(out);
-    }
-    if let Some(e) = &n.expert {
-        if n.name != "expert" || n.with_display(|d| e.text != d) {
-            let _ = write!(out, "  [{}: {}]", e.severity.as_str(), e.text);
-        } else {
-            let _ = write!(out, "  [{}]", e.severity.as_str());
-        }
-    }
-    out.push('\n');
-    for c in &n.children {
-        write_tree_text(out, c, depth + 1);
-    }
+    n.write_text(out, depth);
 }
 
 /// Append the text tree of a message to `s`: a title line, the nlmsghdr, then the payload
@@ -508,8 +421,9 @@ pub fn write_message_tree_text(s: &mut String, r: &Record) {
     if let Some(c) = &r.changes {
         write_tree_text(s, &crate::conv::changes::node(c), 1);
     }
-    for n in r.payload_tree().iter() {
-        write_tree_text(s, n, 1);
+    match &r.tree {
+        Some(t) => t.iter().for_each(|n| n.write_text(s, 1)),
+        None => r.view.write_tree_text(s, 1),
     }
 }
 

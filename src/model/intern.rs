@@ -23,6 +23,28 @@ fn shard(s: &str) -> MutexGuard<'static, FxHashSet<&'static str>> {
         .unwrap_or_else(PoisonError::into_inner)
 }
 
+/// `[i]`, an array element's name: borrowed for the first 256 indices (made once), made for
+/// the rest.
+pub fn bracketed(i: usize) -> Cow<'static, str> {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let all: String = (0..256).map(|i| format!("[{i}]")).collect();
+        let all: &'static str = Box::leak(all.into_boxed_str());
+        let mut v = Vec::with_capacity(256);
+        let mut at = 0;
+        for i in 0..256usize {
+            let len = 2 + itoa::Buffer::new().format(i).len();
+            v.push(&all[at..at + len]);
+            at += len;
+        }
+        v
+    });
+    match names.get(i) {
+        Some(n) => Cow::Borrowed(n),
+        None => Cow::Owned(format!("[{i}]")),
+    }
+}
+
 /// `s`, stored once for the life of the process (a second call with the same text returns the
 /// same string). For spec names, a set bounded by the spec files loaded: the spec loader
 /// interns them, and every tree node named after one borrows it.
@@ -204,6 +226,15 @@ pub fn pair_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bracketed_names_are_the_index_in_brackets() {
+        for i in [0, 1, 9, 10, 99, 100, 255, 256, 70_000] {
+            assert_eq!(bracketed(i), format!("[{i}]"));
+        }
+        assert!(matches!(bracketed(255), Cow::Borrowed(_)));
+        assert!(matches!(bracketed(256), Cow::Owned(_)));
+    }
 
     #[test]
     fn same_text_same_string() {

@@ -2,13 +2,17 @@
 
 mod intern;
 mod node;
+mod sink;
 pub mod text;
 pub mod time;
 mod value;
 
-pub use intern::{Memo, child_field, child_fields, dotted, intern, intern_list, pair_text};
+pub use intern::{
+    Memo, bracketed, child_field, child_fields, dotted, intern, intern_list, pair_text,
+};
 pub use node::{Expert, Node, Severity};
-pub use value::{Value, enum_text, hex, json_str, mac};
+pub use sink::{JsonSink, Name, Sink, TextSink, Val};
+pub use value::{Value, enum_text, hex, json_str, mac, push_enum_text};
 
 /// Which way a netlink message travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

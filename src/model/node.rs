@@ -1,6 +1,8 @@
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
-use super::Value;
+use super::intern::{Memo, pair_text};
+use super::{Value, json_str};
 
 /// How serious an expert note is (Wireshark's levels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -182,6 +184,83 @@ impl Node {
         self.plain && self.display.is_empty()
     }
 
+    /// Append this node and its children as `-T tree` text lines, indented four spaces a
+    /// level from `depth`: `name: display`, then the expert note in brackets.
+    pub fn write_text(&self, out: &mut String, depth: usize) {
+        for _ in 0..depth {
+            out.push_str("    ");
+        }
+        out.push_str(&self.name);
+        if self.has_display() {
+            out.push_str(": ");
+            self.push_display(out);
+        }
+        if let Some(e) = &self.expert {
+            if self.name != "expert" || self.with_display(|d| e.text != d) {
+                let _ = write!(out, "  [{}: {}]", e.severity.as_str(), e.text);
+            } else {
+                let _ = write!(out, "  [{}]", e.severity.as_str());
+            }
+        }
+        out.push('\n');
+        for c in &self.children {
+            c.write_text(out, depth + 1);
+        }
+    }
+
+    /// Append this node and its children as the JSON contract's tree node (without building a
+    /// `serde_json::Value`).
+    pub fn write_json(&self, out: &mut String) {
+        let n = self;
+        json_head(out, &n.name, &n.field);
+        let mut num = itoa::Buffer::new();
+        // A plain number (`Node::plain`) is its value and its display: formatted once.
+        let plain = match n.value {
+            Value::Uint(v) if n.display_is_value() => Some(num.format(v)),
+            Value::Int(v) if n.display_is_value() => Some(num.format(v)),
+            _ => None,
+        };
+        match plain {
+            Some(d) => {
+                out.push_str(d);
+                out.push_str(",\"display\":\"");
+                out.push_str(d);
+                out.push('"');
+            }
+            None => {
+                n.value.write_json(out, &n.display);
+                out.push_str(",\"display\":");
+                n.with_display(|d| json_str(out, d));
+            }
+        }
+        out.push_str(",\"offset\":");
+        out.push_str(num.format(n.offset));
+        out.push_str(",\"length\":");
+        out.push_str(num.format(n.length));
+        match (&n.expert, n.raw) {
+            (None, false) => out.push_str(",\"raw\":false,\"expert\":null,\"children\":["),
+            (None, true) => out.push_str(",\"raw\":true,\"expert\":null,\"children\":["),
+            (Some(e), raw) => {
+                out.push_str(if raw {
+                    ",\"raw\":true,\"expert\":{\"severity\":"
+                } else {
+                    ",\"raw\":false,\"expert\":{\"severity\":"
+                });
+                json_str(out, e.severity.as_str());
+                out.push_str(",\"text\":");
+                json_str(out, &e.text);
+                out.push_str("},\"children\":[");
+            }
+        }
+        for (i, c) in n.children.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            c.write_json(out);
+        }
+        out.push_str("]}");
+    }
+
     /// Depth-first visit of this node and all descendants.
     pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Node)) {
         f(self);
@@ -210,6 +289,33 @@ impl Node {
             }
         }
         None
+    }
+}
+
+/// A JSON tree node's start, up to its value: `{"name":NAME,"field":FIELD,"value":`.
+// The `Cow`s, not `&str`: names and paths borrowed from the interned ones are memoized.
+#[allow(clippy::ptr_arg)]
+pub(super) fn json_head(out: &mut String, name: &Cow<'static, str>, field: &Cow<'static, str>) {
+    let head = |out: &mut String| {
+        out.push_str("{\"name\":");
+        json_str(out, name);
+        out.push_str(",\"field\":");
+        json_str(out, field);
+        out.push_str(",\"value\":");
+    };
+    match (name, field) {
+        // Names and paths from specs: their JSON is made once per pair (most nodes).
+        (Cow::Borrowed(name), Cow::Borrowed(field)) => {
+            thread_local! {
+                static HEADS: Memo<&'static str> = const { Memo::new() };
+            }
+            out.push_str(pair_text(&HEADS, name, field, || {
+                let mut t = String::new();
+                head(&mut t);
+                t
+            }));
+        }
+        _ => head(out),
     }
 }
 

@@ -127,17 +127,23 @@ pub fn mac(m: &[u8]) -> String {
 
 /// `NAME (v)`, or `v` alone without a name: how an enum value shows.
 pub fn enum_text(name: &str, v: i64) -> String {
+    let mut s = String::with_capacity(name.len() + 24);
+    push_enum_text(&mut s, name, v);
+    s
+}
+
+/// Append [`enum_text`] of `name` and `v` to `out`.
+pub fn push_enum_text(out: &mut String, name: &str, v: i64) {
     let mut ib = itoa::Buffer::new();
     let d = ib.format(v);
-    if name.is_empty() {
-        return d.to_owned();
+    if !name.is_empty() {
+        out.push_str(name);
+        out.push_str(" (");
     }
-    let mut s = String::with_capacity(name.len() + d.len() + 3);
-    s.push_str(name);
-    s.push_str(" (");
-    s.push_str(d);
-    s.push(')');
-    s
+    out.push_str(d);
+    if !name.is_empty() {
+        out.push(')');
+    }
 }
 
 /// Append `s` as a JSON string literal (escapes as serde_json does).

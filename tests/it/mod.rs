@@ -52,6 +52,7 @@ mod threads;
 mod timeline;
 mod tipc_legacy;
 mod trace;
+mod tree_text;
 mod tshark;
 mod uapi;
 mod walk;

@@ -6,6 +6,7 @@ use crate::netlink::{
     NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, align4, array, span,
 };
 pub use fingerprint::{AttrPrints, Fingerprint, Prune};
+pub use lines::Written;
 use structs::Records;
 pub use want::Want;
 
@@ -828,6 +829,7 @@ fn scalar_name(s: Scalar) -> String {
 
 mod fingerprint;
 mod ints;
+mod lines;
 mod nests;
 mod structs;
 #[cfg(test)]

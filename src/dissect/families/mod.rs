@@ -95,6 +95,9 @@ pub struct Layout<'a> {
     pub set: Option<&'a AttrSet>,
 }
 
+/// A family's [`Family::finish`].
+pub type Finish = fn(&Payload<'_>, &mut [Node]);
+
 /// The hooks a family module may implement; each defaults to "the spec says it all".
 pub trait Family: Sync {
     /// Another layout than the op says, where the kernel decides by content.
@@ -132,9 +135,12 @@ pub trait Family: Sync {
         None
     }
 
-    /// Adjust the finished tree where a value's reading depends on another field the walker
-    /// cannot see from there (sock_diag's addresses are IPv4 or IPv6 by the header's family).
-    fn finish(&self, _p: &Payload<'_>, _nodes: &mut [Node]) {}
+    /// What adjusts the finished tree where a value's reading depends on another field the
+    /// walker cannot see from there (sock_diag's addresses are IPv4 or IPv6 by the header's
+    /// family). A family with one has its trees built whole before they are written as text.
+    fn finish(&self) -> Option<Finish> {
+        None
+    }
 
     /// Whether `finish` reads plain values (strings, integers) beside the nodes it changes, so
     /// a filter's tree must keep every plain value on its paths (see `attrs::Want`).

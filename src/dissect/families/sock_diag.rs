@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::text::{dump, push_ip, until_nul};
-use super::{Family, Layout, Payload};
+use super::{Family, Finish, Layout, Payload};
 use crate::dissect::MessageView;
 use crate::dissect::attrs::Walker;
 use crate::dissect::specs::SpecRegistry;
@@ -115,42 +115,8 @@ impl Family for SockDiag {
         true
     }
 
-    fn finish(&self, p: &Payload<'_>, nodes: &mut [Node]) {
-        if p.bytes().first() == Some(&1) && p.m.direction != Direction::ToKernel {
-            // UNIX_DIAG_NAME: an abstract name starts with a NUL (ss shows it as @name).
-            for n in nodes.iter_mut().filter(|n| n.field == "sock-diag.name") {
-                if let Some(b @ [0, ..]) = p.data.get(n.offset + 4..n.offset + n.length) {
-                    n.value = Value::Str(unix_name(b));
-                    n.display = n.value.display();
-                }
-            }
-            return;
-        }
-        let inet = matches!(
-            p.m.ty,
-            TCPDIAG_GETSOCK | DCCPDIAG_GETSOCK | SOCK_DIAG_BY_FAMILY | SOCK_DESTROY
-        );
-        let family = p.bytes().first().copied();
-        if !inet || !matches!(family, Some(2 | 10)) {
-            return;
-        }
-        if p.m.direction != Direction::ToKernel {
-            protocol_info(p, nodes);
-        }
-        if family != Some(2) {
-            return;
-        }
-        for n in nodes.iter_mut().take(1) {
-            n.walk_mut(&mut |c| {
-                if (c.field.ends_with(".id.idiag-src") || c.field.ends_with(".id.idiag-dst"))
-                    && let Value::Ipv6(a) = c.value
-                    && let Ok(v4) = <[u8; 4]>::try_from(a.get(..4).unwrap_or_default())
-                {
-                    c.value = Value::Ipv4(v4);
-                    c.display = c.value.display();
-                }
-            });
-        }
+    fn finish(&self) -> Option<Finish> {
+        Some(finish_tree)
     }
 
     /// `ss` words: `tcp ESTAB 127.0.0.1:41150 -> 127.0.0.1:8081 ino 1234`, `unix STREAM
@@ -247,6 +213,45 @@ impl Family for SockDiag {
             }
             _ => false,
         }
+    }
+}
+
+/// [`Family::finish`].
+fn finish_tree(p: &Payload<'_>, nodes: &mut [Node]) {
+    if p.bytes().first() == Some(&1) && p.m.direction != Direction::ToKernel {
+        // UNIX_DIAG_NAME: an abstract name starts with a NUL (ss shows it as @name).
+        for n in nodes.iter_mut().filter(|n| n.field == "sock-diag.name") {
+            if let Some(b @ [0, ..]) = p.data.get(n.offset + 4..n.offset + n.length) {
+                n.value = Value::Str(unix_name(b));
+                n.display = n.value.display();
+            }
+        }
+        return;
+    }
+    let inet = matches!(
+        p.m.ty,
+        TCPDIAG_GETSOCK | DCCPDIAG_GETSOCK | SOCK_DIAG_BY_FAMILY | SOCK_DESTROY
+    );
+    let family = p.bytes().first().copied();
+    if !inet || !matches!(family, Some(2 | 10)) {
+        return;
+    }
+    if p.m.direction != Direction::ToKernel {
+        protocol_info(p, nodes);
+    }
+    if family != Some(2) {
+        return;
+    }
+    for n in nodes.iter_mut().take(1) {
+        n.walk_mut(&mut |c| {
+            if (c.field.ends_with(".id.idiag-src") || c.field.ends_with(".id.idiag-dst"))
+                && let Value::Ipv6(a) = c.value
+                && let Ok(v4) = <[u8; 4]>::try_from(a.get(..4).unwrap_or_default())
+            {
+                c.value = Value::Ipv4(v4);
+                c.display = c.value.display();
+            }
+        });
     }
 }
 

@@ -1,12 +1,12 @@
 //! Dissection trees: the nlmsghdr node and everything after it, built on demand for one
 //! message (the packet list never needs them).
 
-use super::super::attrs::{Prune, Walker, Want, guess_display, mark_raw};
+use super::super::attrs::{Prune, Walker, Want, Written, guess_display, mark_raw};
 use super::super::families::{Layout, Payload};
 use super::super::specs::{AttrSet, Op, Spec, StructDef};
 use super::super::{Dissector, MsgIndex, infer_direction};
 use super::{MessageView, Target};
-use crate::model::{Endian, Node, Severity, Value, text};
+use crate::model::{Direction, Endian, JsonSink, Node, Severity, TextSink, Value, text};
 use crate::netlink::*;
 
 /// The family's fixed header `st` at `pos` (below field path `root`) as a node, and where the
@@ -50,6 +50,43 @@ pub(super) fn genl_layout<'s>(
         endian
     };
     (hdr, set, endian)
+}
+
+/// Where a payload's top-level pieces go: into a tree, or written as they are walked.
+enum Out<'o> {
+    Nodes(&'o mut Vec<Node>),
+    Written(&'o mut dyn Written),
+}
+
+impl Out<'_> {
+    fn node(&mut self, n: Node) {
+        match self {
+            Out::Nodes(v) => v.push(n),
+            Out::Written(w) => w.node(&n),
+        }
+    }
+
+    fn nodes(&mut self, ns: Vec<Node>) {
+        match self {
+            Out::Nodes(v) => v.extend(ns),
+            Out::Written(w) => ns.iter().for_each(|n| w.node(n)),
+        }
+    }
+
+    /// The attributes of `span` (of `set`, below `root`), raw where the set is unknown.
+    fn attrs(&mut self, w: &Walker, span: (usize, usize), set: Option<&AttrSet>, root: &str) {
+        match self {
+            Out::Nodes(v) => {
+                let mut attrs = w.attrs(span.0, span.1, set, root, 0);
+                if set.is_none() {
+                    mark_raw(&mut attrs);
+                }
+                v.extend(attrs);
+            }
+            // Nodes of an unknown set are raw as the walker builds them (`unknown_attr`).
+            Out::Written(out) => out.attrs(w, span, set, root),
+        }
+    }
 }
 
 impl<'a> MessageView<'a> {
@@ -173,6 +210,32 @@ impl<'a> MessageView<'a> {
         self.tree_for(None)
     }
 
+    /// What writing [`MessageView::tree`]'s nodes with [`Node::write_text`] at `indent` gives,
+    /// most of it written without building them (see `attrs::lines`).
+    pub fn write_tree_text(&self, s: &mut String, indent: usize) {
+        self.write_tree(&mut TextSink::new(s, indent));
+    }
+
+    /// What writing [`MessageView::tree`]'s nodes with [`Node::write_json`], comma-separated,
+    /// gives (`s` ends inside a JSON array), most of it written without building them.
+    pub fn write_tree_json(&self, s: &mut String) {
+        self.write_tree(&mut JsonSink::new(s));
+    }
+
+    fn write_tree(&self, sink: &mut dyn Written) {
+        let m = &self.m;
+        // A request's zeros may read otherwise once the tree is whole (`unspecified_zeros`).
+        let whole = self.is_uevent() || self.prune.is_some() || m.direction == Direction::ToKernel;
+        if whole || m.present < NLMSG_HDRLEN {
+            for n in self.tree() {
+                sink.node(&n);
+            }
+            return;
+        }
+        let span = (m.offset + NLMSG_HDRLEN, m.offset + m.present);
+        self.payload_into(span, 0, None, &mut Out::Written(sink));
+    }
+
     /// [`MessageView::tree`] with the attributes `prune` picks as bare nodes (no name or field,
     /// nothing decoded inside): what-changed skips those, so it compares such trees as it
     /// would whole ones, and counters (half of a link message) or what did not change cost
@@ -204,25 +267,44 @@ impl<'a> MessageView<'a> {
     }
 
     fn payload(&self, start: usize, end: usize, depth: usize, want: Option<&Want>) -> Vec<Node> {
+        let mut out = Vec::new();
+        self.payload_into((start, end), depth, want, &mut Out::Nodes(&mut out));
+        out
+    }
+
+    /// [`MessageView::payload`] into `out`: nodes, or text lines written at once.
+    fn payload_into(
+        &self,
+        (start, end): (usize, usize),
+        depth: usize,
+        want: Option<&Want>,
+        out: &mut Out<'_>,
+    ) {
         let m = &self.m;
         match self.target() {
-            Target::Control => match m.ty {
+            Target::Control => out.nodes(match m.ty {
                 NLMSG_ERROR => self.error_tree(start, end, depth, want),
                 NLMSG_DONE => self.done_tree(start, end),
                 NLMSG_NOOP | NLMSG_OVERRUN if start == end => Vec::new(),
                 _ => vec![raw_bytes(self.data, start, end, "payload", "nlmsg.payload")],
-            },
-            Target::Genl { family, spec, op } => self.genl_tree(start, end, family, spec, op, want),
+            }),
+            Target::Genl { family, spec, op } => {
+                self.genl_tree((start, end), (family, spec, op), want, out);
+            }
             Target::Raw { spec, op } => {
                 let hooks = self.hooks();
+                // A tree its family finishes is built whole first.
+                if matches!(out, Out::Written(..)) && hooks.finish().is_some() {
+                    return out.nodes(self.payload(start, end, depth, want));
+                }
                 let (p, layout) = self.raw_layout(spec, op, start, end);
                 let (spec, hdr_struct, set) = (layout.spec, layout.header, layout.set);
                 // A filter's tree of a family it does not ask about: nothing to build.
                 if want.is_some_and(|w| !w.level(spec.field_root())) {
-                    return Vec::new();
+                    return;
                 }
                 if let Some(n) = hooks.short_header(&p, hdr_struct) {
-                    return vec![n];
+                    return out.node(n);
                 }
                 let context;
                 let want = match want {
@@ -248,57 +330,53 @@ impl<'a> MessageView<'a> {
                     // `finish` reads values across attributes: every one is built.
                     prune: self.prune.filter(|_| !hooks.finish_reads_values()),
                 };
-                let mut out = Vec::new();
                 let mut pos = start;
                 if let Some(st) = hdr_struct {
                     let (hn, next) = header_node_or_bare(&w, st, spec.field_root(), pos, end);
-                    out.push(hn);
+                    out.node(hn);
                     pos = next;
                 }
                 // Bytes between the header (if any) and the attributes: ND options, a
                 // connector message's data, an audit record's text.
                 if let Some((n, after)) = hooks.between(&p, pos) {
-                    out.push(n);
+                    out.node(n);
                     pos = after;
                 }
-                let mut attrs = w.attrs(pos, end, set, spec.field_root(), 0);
-                if set.is_none() {
-                    mark_raw(&mut attrs);
+                out.attrs(&w, (pos, end), set, spec.field_root());
+                if let Out::Nodes(out) = out {
+                    if let Some(finish) = hooks.finish() {
+                        finish(&p, out);
+                    }
+                    self.unspecified_zeros(spec, out, 0);
                 }
-                out.extend(attrs);
-                hooks.finish(&p, &mut out);
-                self.unspecified_zeros(spec, &mut out, 0);
-                out
             }
-            Target::Unknown => unknown_payload(self.data, start, end, m.endian),
+            Target::Unknown => out.nodes(unknown_payload(self.data, start, end, m.endian)),
         }
     }
 
     fn genl_tree(
         &self,
-        start: usize,
-        end: usize,
-        family: Option<&str>,
-        spec: Option<&Spec>,
-        op: Option<&Op>,
+        (start, end): (usize, usize),
+        (family, spec, op): (Option<&str>, Option<&Spec>, Option<&Op>),
         want: Option<&Want>,
-    ) -> Vec<Node> {
+        out: &mut Out<'_>,
+    ) {
         let m = &self.m;
         if end - start < 4 {
-            return vec![Node::expert(
+            return out.node(Node::expert(
                 Severity::Error,
                 format!("{} bytes, too short for the 4-byte genlmsghdr", end - start),
                 "genl",
                 start,
                 end - start,
-            )];
+            ));
         }
         // A filter's tree that reads neither the genl header nor this family: nothing to build.
         if let Some(w) = want
             && !w.covers("genl")
             && !w.level(spec.map_or(family.unwrap_or("genl"), |s| s.field_root()))
         {
-            return Vec::new();
+            return;
         }
         let cmd = byte(self.data, start);
         let version = byte(self.data, start + 1);
@@ -359,7 +437,6 @@ impl<'a> MessageView<'a> {
                 4,
             ));
         }
-        let mut out = vec![g];
         let mut pos = start + 4;
         let Some(spec) = spec else {
             let w = Walker {
@@ -371,11 +448,8 @@ impl<'a> MessageView<'a> {
                 want,
                 prune: self.prune,
             };
-            let path = family.unwrap_or("genl");
-            let mut attrs = w.attrs(pos, end, None, path, 0);
-            mark_raw(&mut attrs);
-            if let (None, Some(first)) = (family, out.first_mut()) {
-                first.set_expert(
+            if family.is_none() {
+                g.set_expert(
                     Severity::Note,
                     format!(
                         "generic netlink family id {:#x} not resolved (no nlctrl reply for it in the capture)",
@@ -383,9 +457,10 @@ impl<'a> MessageView<'a> {
                     ),
                 );
             }
-            out.extend(attrs);
-            return out;
+            out.node(g);
+            return out.attrs(&w, (pos, end), None, family.unwrap_or("genl"));
         };
+        out.node(g);
         let w = Walker {
             data: self.data,
             endian: m.endian,
@@ -398,20 +473,17 @@ impl<'a> MessageView<'a> {
         let (hdr, set, attrs_endian) = genl_layout(spec, op, m.endian);
         if let Some(st) = hdr {
             let (hn, next) = header_node_or_bare(&w, st, spec.field_root(), pos, end);
-            out.push(hn);
+            out.node(hn);
             pos = next;
         }
         let w = Walker {
             endian: attrs_endian,
             ..w
         };
-        let mut attrs = w.attrs(pos, end, set, spec.field_root(), 0);
-        if set.is_none() {
-            mark_raw(&mut attrs);
+        out.attrs(&w, (pos, end), set, spec.field_root());
+        if let Out::Nodes(out) = out {
+            self.unspecified_zeros(spec, out, 0);
         }
-        out.extend(attrs);
-        self.unspecified_zeros(spec, &mut out, 0);
-        out
     }
 
     /// In a request, a zero in a struct member whose spec says what zero means there

@@ -427,6 +427,8 @@ pub struct AttrSet {
     /// Attribute index by type number, for numbers below [`AttrSet::DENSE`] (`u16::MAX`: none).
     /// A table, not a hash map: every attribute of every message is looked up here.
     by_value: Vec<u16>,
+    /// Some attribute is a sub-message (its format picked by a sibling's value).
+    sub_messages: bool,
 }
 
 impl AttrSet {
@@ -458,7 +460,13 @@ impl AttrSet {
                 *slot = i;
             }
         }
+        self.sub_messages |= matches!(attr.ty, AttrType::SubMessage { .. });
         self.attrs.push(attr);
+    }
+
+    /// Whether some attribute is a sub-message, read by the value of another.
+    pub fn has_sub_messages(&self) -> bool {
+        self.sub_messages
     }
 
     /// The attribute with type number `t`.

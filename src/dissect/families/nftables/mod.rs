@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use std::net::Ipv6Addr;
 
 use super::text::{dump, push_dev, push_str};
-use super::{Family, Named, Payload, sub_message_set};
+use super::{Family, Finish, Named, Payload, sub_message_set};
 use crate::dissect::MessageView;
 use crate::dissect::MsgIndex;
 use crate::dissect::specs::SpecRegistry;
@@ -408,70 +408,8 @@ impl Family for Nftables {
         true
     }
 
-    fn finish(&self, p: &Payload<'_>, nodes: &mut [Node]) {
-        // NFT_MSG_NEWRULE, DELRULE: each loading expression says what it loads.
-        if matches!(p.m.ty & 0xff, 6 | 8) {
-            return name_loads(p, nodes);
-        }
-        // NFT_MSG_NEWSETELEM, GETSETELEM, DELSETELEM, DESTROYSETELEM (low byte of the type).
-        if !matches!(p.m.ty & 0xff, 12..=14 | 28) {
-            return;
-        }
-        let family = p.bytes().first().copied().unwrap_or(0);
-        let text = |f: &str| {
-            nodes
-                .iter()
-                .find(|n| n.field == f)
-                .and_then(|n| match &n.value {
-                    Value::Str(s) => Some(s.clone()),
-                    _ => None,
-                })
-        };
-        let (Some(table), Some(name)) = (text("nftables.table"), text("nftables.set")) else {
-            return;
-        };
-        let id = nodes
-            .iter()
-            .find(|n| n.field == "nftables.set-id")
-            .and_then(|n| match n.value {
-                Value::Uint(v) => u32::try_from(v).ok(),
-                _ => None,
-            });
-        let Some(info) = p.view.nft_sets().get(family, &table, &set_key(name, id)) else {
-            return;
-        };
-        // A map's data (not a verdict map's verdicts) is typed by its data type.
-        let dt = info.data_type;
-        let typed_data = info.flags & SET_MAP != 0 && dt != DATA_VERDICT && dt != 0;
-        for n in nodes.iter_mut() {
-            n.walk_mut(&mut |c| {
-                let t = match c.field.as_ref() {
-                    "nftables.elements.key.value" => info.key_type,
-                    "nftables.elements.data.value" if typed_data => dt,
-                    _ => return,
-                };
-                let Value::Bytes(b) = &c.value else {
-                    return;
-                };
-                let mut shown = String::new();
-                if t >> TYPE_BITS == 0 {
-                    push_value(p.view, &mut shown, t, b);
-                } else {
-                    push_concat(p.view, &mut shown, t, b);
-                }
-                let typed = match (t, b.len()) {
-                    (T_IPADDR, 4) => <[u8; 4]>::try_from(b.as_slice()).ok().map(Value::Ipv4),
-                    (T_IP6ADDR, 16) => <[u8; 16]>::try_from(b.as_slice()).ok().map(Value::Ipv6),
-                    (T_INETSERVICE, 2) => Endian::Big.u16(b, 0).map(|v| Value::Uint(v.into())),
-                    _ => None,
-                };
-                if let Some(v) = typed {
-                    c.value = v;
-                }
-                c.display = shown;
-                c.plain = false;
-            });
-        }
+    fn finish(&self) -> Option<Finish> {
+        Some(finish_tree)
     }
 
     fn summary(&self, v: &MessageView, out: &mut String) -> bool {
@@ -667,6 +605,73 @@ impl Family for Nftables {
         super::key_header(v, 0..1, key);
         super::key_attrs(v, &["table", "name", "chain", "handle"], key);
         true
+    }
+}
+
+/// [`Family::finish`].
+fn finish_tree(p: &Payload<'_>, nodes: &mut [Node]) {
+    // NFT_MSG_NEWRULE, DELRULE: each loading expression says what it loads.
+    if matches!(p.m.ty & 0xff, 6 | 8) {
+        return name_loads(p, nodes);
+    }
+    // NFT_MSG_NEWSETELEM, GETSETELEM, DELSETELEM, DESTROYSETELEM (low byte of the type).
+    if !matches!(p.m.ty & 0xff, 12..=14 | 28) {
+        return;
+    }
+    let family = p.bytes().first().copied().unwrap_or(0);
+    let text = |f: &str| {
+        nodes
+            .iter()
+            .find(|n| n.field == f)
+            .and_then(|n| match &n.value {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+    };
+    let (Some(table), Some(name)) = (text("nftables.table"), text("nftables.set")) else {
+        return;
+    };
+    let id = nodes
+        .iter()
+        .find(|n| n.field == "nftables.set-id")
+        .and_then(|n| match n.value {
+            Value::Uint(v) => u32::try_from(v).ok(),
+            _ => None,
+        });
+    let Some(info) = p.view.nft_sets().get(family, &table, &set_key(name, id)) else {
+        return;
+    };
+    // A map's data (not a verdict map's verdicts) is typed by its data type.
+    let dt = info.data_type;
+    let typed_data = info.flags & SET_MAP != 0 && dt != DATA_VERDICT && dt != 0;
+    for n in nodes.iter_mut() {
+        n.walk_mut(&mut |c| {
+            let t = match c.field.as_ref() {
+                "nftables.elements.key.value" => info.key_type,
+                "nftables.elements.data.value" if typed_data => dt,
+                _ => return,
+            };
+            let Value::Bytes(b) = &c.value else {
+                return;
+            };
+            let mut shown = String::new();
+            if t >> TYPE_BITS == 0 {
+                push_value(p.view, &mut shown, t, b);
+            } else {
+                push_concat(p.view, &mut shown, t, b);
+            }
+            let typed = match (t, b.len()) {
+                (T_IPADDR, 4) => <[u8; 4]>::try_from(b.as_slice()).ok().map(Value::Ipv4),
+                (T_IP6ADDR, 16) => <[u8; 16]>::try_from(b.as_slice()).ok().map(Value::Ipv6),
+                (T_INETSERVICE, 2) => Endian::Big.u16(b, 0).map(|v| Value::Uint(v.into())),
+                _ => None,
+            };
+            if let Some(v) = typed {
+                c.value = v;
+            }
+            c.display = shown;
+            c.plain = false;
+        });
     }
 }
 

@@ -1,0 +1,462 @@
+//! A shown tree's attributes written straight as they are walked, as `-T tree` text or JSON
+//! nodes (a [`Sink`]), without building nodes where an attribute is plain: a number, a
+//! string, a flag, padding, an integer array, a struct of integers, a nest or indexed array of
+//! such. Most nodes of a tree are those (a link message's IFLA_INET6_CONF alone has 59), and
+//! building, moving and dropping a node cost several times writing it. Any other attribute is
+//! built as [`Walker::attr`] builds it and written from its node, so the output is the same
+//! either way: a test compares the two over every capture
+//! (`written_trees_equal_built_ones_on_every_capture`), the dissect fuzz target on any input.
+
+use std::borrow::Cow;
+
+use super::{MAX_DEPTH, Scope, Walker, scalar_name};
+use crate::dissect::specs::{
+    Attr, AttrSet, AttrType, EnumDef, IntArray, Member, MemberKind, Presentation, Scalar, StructDef,
+};
+use crate::model::{
+    Endian, Name, Node, Sink, Val, bracketed, child_field, child_fields, dotted, text,
+};
+use crate::netlink::{NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, span};
+
+/// Whether an integer of `width` bytes shown with `pres` is written straight: all but a
+/// four-byte address (`scalar_into` makes that a `Value::Ipv4`).
+fn writable(pres: &Presentation, width: usize) -> bool {
+    width != 4 || !matches!(pres.hint.as_deref(), Some("ipv4" | "ipv4-or-v6"))
+}
+
+/// A fixed-width integer member's type and width.
+fn member_int(m: &Member) -> Option<(Scalar, usize)> {
+    match m.kind {
+        MemberKind::Scalar(s) => Some((s, s.width().filter(|w| *w > 0)?)),
+        _ => None,
+    }
+}
+
+/// A [`Sink`] as the payload's walk takes it (an object: the walk is not generic).
+pub trait Written {
+    /// A node built whole.
+    fn node(&mut self, n: &Node);
+    /// The attributes of `span` (of `set`, below `path`) written as they are walked.
+    fn attrs(&mut self, w: &Walker, span: (usize, usize), set: Option<&AttrSet>, path: &str);
+}
+
+impl<S: Sink> Written for S {
+    fn node(&mut self, n: &Node) {
+        Sink::node(self, n);
+    }
+
+    fn attrs(&mut self, w: &Walker, span: (usize, usize), set: Option<&AttrSet>, path: &str) {
+        w.attrs_into(span, set, path, self);
+    }
+}
+
+/// The field path of `name` below `path`, where the sink shows paths.
+fn field_of<S: Sink>(path: &str, name: &'static str) -> Cow<'static, str> {
+    if S::FIELDS {
+        child_field(path, name)
+    } else {
+        Cow::Borrowed("")
+    }
+}
+
+impl Walker<'_> {
+    /// The attributes of `data[start..end]` (members of `set`, below field path `path`)
+    /// written to `sink`: what writing [`Walker::attrs`]' nodes gives. Only for a shown tree
+    /// (no filter's `want`, no pruning).
+    pub fn attrs_into<S: Sink>(
+        &self,
+        span: (usize, usize),
+        set: Option<&AttrSet>,
+        path: &str,
+        sink: &mut S,
+    ) {
+        debug_assert!(self.want.is_none() && self.prune.is_none());
+        self.level_into(span, set, path, 0, None, sink);
+    }
+
+    fn level_into<S: Sink>(
+        &self,
+        (start, end): (usize, usize),
+        set: Option<&AttrSet>,
+        path: &str,
+        depth: usize,
+        parent: Option<&Scope<'_>>,
+        sink: &mut S,
+    ) {
+        // A sub-message reads siblings that may come after it: the level is built whole.
+        if set.is_some_and(AttrSet::has_sub_messages) {
+            for n in self.attrs_in(start, end, set, path, depth, parent) {
+                sink.node(&n);
+            }
+            return;
+        }
+        // The nodes a sub-message below could take its format from: the level's selectors
+        // (every attribute named like one is marked so; see `structs::find_selector`).
+        let mut selectors: Vec<Node> = Vec::new();
+        for h in self.headers(start, end, path) {
+            let (pos, len, raw_type) = match h {
+                Ok(h) => h,
+                Err(expert) => {
+                    sink.node(&expert);
+                    break;
+                }
+            };
+            let attr = set.and_then(|s| s.get(raw_type & NLA_TYPE_MASK));
+            let scope = Scope {
+                set,
+                siblings: &selectors,
+                parent,
+            };
+            if let Some(a) = attr
+                && !a.selector
+                && depth < MAX_DEPTH
+                && self.attr_into(a, (pos, len, raw_type), path, depth, &scope, sink)
+            {
+                continue;
+            }
+            let node = self.attr(pos, len, raw_type, path, depth, &scope);
+            sink.node(&node);
+            if attr.is_some_and(|a| a.selector) {
+                selectors.push(node);
+            }
+        }
+    }
+
+    /// Attribute `a` at `pos` written straight, if it is plain; false (nothing written) if its
+    /// node must be built.
+    fn attr_into<S: Sink>(
+        &self,
+        a: &Attr,
+        (pos, len, raw_type): (usize, usize, u16),
+        path: &str,
+        depth: usize,
+        scope: &Scope<'_>,
+        sink: &mut S,
+    ) -> bool {
+        let (p0, plen) = (pos + NLA_HDRLEN, len - NLA_HDRLEN);
+        let odd_len = a.exact_len.is_some_and(|n| n != plen) && !matches!(a.ty, AttrType::String);
+        if odd_len || a.decode.is_some() {
+            return false;
+        }
+        let overrides = !self.overrides.is_empty();
+        let nests = matches!(a.ty, AttrType::Nest | AttrType::IndexedArray(_));
+        let field = if S::FIELDS || overrides || nests {
+            child_field(path, a.name)
+        } else {
+            Cow::Borrowed("")
+        };
+        if overrides && self.overrides.iter().any(|(o, _)| *o == field) {
+            return false;
+        }
+        let endian = if raw_type & NLA_F_NET_BYTEORDER != 0 || a.pres.big_endian {
+            Endian::Big
+        } else {
+            self.endian
+        };
+        let at = (pos, len);
+        let name: Name = Cow::Borrowed(a.cname);
+        match &a.ty {
+            AttrType::Binary {
+                structure: None, ..
+            } => match &a.ints {
+                Some(ia) => self.ints_into_sink(a, ia, endian, (p0, plen), &field, at, sink),
+                None => false,
+            },
+            AttrType::Binary {
+                structure: Some(st),
+                array: false,
+            } => match self.spec.and_then(|s| s.structs.get(st.as_str())) {
+                Some(st) => self.struct_into_sink(a, st, endian, (p0, plen), &field, at, sink),
+                None => false,
+            },
+            AttrType::IndexedArray(sub) if matches!(**sub, AttrType::Nest) => {
+                if depth + 2 >= MAX_DEPTH {
+                    return false;
+                }
+                let nested = a.nested.as_deref().and_then(|n| self.set(n));
+                sink.open_bare(&name, &field, at);
+                // Each element an attribute whose type is its index (`indexed_array`).
+                for h in self.headers(p0, p0 + plen, &field) {
+                    let (q, qlen, raw) = match h {
+                        Ok(h) => h,
+                        Err(expert) => {
+                            sink.node(&expert);
+                            break;
+                        }
+                    };
+                    let item = bracketed(usize::from(raw & NLA_TYPE_MASK));
+                    sink.open_bare(&item, &field, (q, qlen));
+                    let inner = (q + NLA_HDRLEN, q + qlen);
+                    self.level_into(inner, nested, &field, depth + 2, Some(scope), sink);
+                    sink.close();
+                }
+                sink.close();
+                true
+            }
+            AttrType::Scalar(s) => {
+                let width = match s.width() {
+                    Some(w) => w,
+                    None if plen == 4 || plen == 8 => plen,
+                    None => 0,
+                };
+                if width == 0 || width != plen || !writable(&a.pres, width) {
+                    return false;
+                }
+                self.int_into(sink, (&name, &field), *s, &a.pres, endian, (p0, width), at);
+                true
+            }
+            AttrType::String => {
+                let b = span(self.data, p0, plen);
+                let t = b.split(|c| *c == 0).next().unwrap_or(&[]);
+                let show = |o: &mut String| o.push_str(&text::quoted(t));
+                sink.open(&name, &field, Val::Text(t), show, at);
+                sink.close();
+                true
+            }
+            AttrType::Flag if plen == 0 => {
+                sink.open(&name, &field, Val::True, |o| o.push_str("true"), at);
+                sink.close();
+                true
+            }
+            AttrType::Pad => {
+                let show = |o: &mut String| {
+                    o.push_str(itoa::Buffer::new().format(plen));
+                    o.push_str(" bytes of padding");
+                };
+                sink.open(&name, &field, Val::Null, show, at);
+                sink.close();
+                true
+            }
+            AttrType::Nest if a.fixed_header.is_none() => {
+                let nested = a.nested.as_deref().and_then(|n| self.set(n));
+                sink.open_bare(&name, &field, at);
+                let inner = (p0, p0 + plen);
+                self.level_into(inner, nested, &field, depth + 1, Some(scope), sink);
+                sink.close();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// An integer node `(name, field)` at `at` (offset, length) whose value is the `width`
+    /// bytes at `p0`, shown as `scalar_into` shows it.
+    #[allow(clippy::too_many_arguments)]
+    fn int_into<S: Sink>(
+        &self,
+        sink: &mut S,
+        (name, field): (&Name, &Name),
+        s: Scalar,
+        pres: &Presentation,
+        endian: Endian,
+        (p0, width): (usize, usize),
+        at: (usize, usize),
+    ) {
+        // As `int_value` reads it (0 where the data ends).
+        let (bits, signed) = if s.signed() {
+            (endian.int(self.data, p0, width).unwrap_or(0) as u64, true)
+        } else {
+            (endian.uint(self.data, p0, width).unwrap_or(0), false)
+        };
+        let e = pres
+            .enumeration
+            .as_deref()
+            .and_then(|e| self.spec?.enums.get(e));
+        // The JSON value as the node's would be: an enum's `Value::Enum` is signed, flags'
+        // unsigned, a number as read.
+        let v = match e {
+            Some(e) if !(e.is_flags || pres.as_flags) => Val::Int(bits as i64),
+            Some(_) => Val::Uint(bits),
+            None if signed => Val::Int(bits as i64),
+            None => Val::Uint(bits),
+        };
+        let hex = pres.hint.as_deref() == Some("hex") && !signed;
+        if e.is_none() && pres.unit.is_none() && !hex {
+            // Nothing to present: the plain number (`Node::plain`).
+            return sink.number(name, field, v, at);
+        }
+        sink.open(
+            name,
+            field,
+            v,
+            |o| present_text(o, e, pres, bits, signed),
+            at,
+        );
+        sink.close();
+    }
+
+    /// A struct of plain integers filling the payload (`rtnl_link_stats64`), as `binary_into`
+    /// shows it: `NAME: struct`, then its members.
+    #[allow(clippy::too_many_arguments)]
+    fn struct_into_sink<S: Sink>(
+        &self,
+        a: &Attr,
+        st: &StructDef,
+        endian: Endian,
+        (p0, plen): (usize, usize),
+        field: &Name,
+        at: (usize, usize),
+        sink: &mut S,
+    ) -> bool {
+        let plain = |m: &Member| {
+            member_int(m).is_some_and(|(_, w)| writable(&m.pres, w)) && m.bits.is_empty()
+        };
+        if plen != st.size || !st.members.iter().all(plain) {
+            return false;
+        }
+        let widths: usize = st
+            .members
+            .iter()
+            .filter_map(|m| Some(member_int(m)?.1))
+            .sum();
+        if widths != plen {
+            return false;
+        }
+        let name: Name = Cow::Borrowed(a.cname);
+        sink.open(&name, field, Val::Null, |o| o.push_str(st.name), at);
+        let paths = if S::FIELDS {
+            child_fields(field, st.member_names)
+        } else {
+            None
+        };
+        let mut off = p0;
+        for (mi, m) in st.members.iter().enumerate() {
+            let Some((s, w)) = member_int(m) else {
+                continue;
+            };
+            let e = if m.pres.big_endian {
+                Endian::Big
+            } else {
+                endian
+            };
+            let f = match paths.and_then(|p| p.get(mi)) {
+                Some(f) => Cow::Borrowed(*f),
+                None => field_of::<S>(field, m.name),
+            };
+            let n: Name = Cow::Borrowed(m.cname);
+            self.int_into(sink, (&n, &f), s, &m.pres, e, (off, w), (off, w));
+            off += w;
+        }
+        sink.close();
+        true
+    }
+
+    /// An integer array (what `ints::int_array_into` makes of it): `NAME: N x s32`, then its
+    /// elements, named by the index enum (`DEVCONF_MTU6`) or `[i]`.
+    #[allow(clippy::too_many_arguments)]
+    fn ints_into_sink<S: Sink>(
+        &self,
+        a: &Attr,
+        ia: &IntArray,
+        endian: Endian,
+        (p0, plen): (usize, usize),
+        field: &Name,
+        at: (usize, usize),
+        sink: &mut S,
+    ) -> bool {
+        let Some(w) = ia.scalar.width().filter(|w| *w > 0) else {
+            return false;
+        };
+        if ia.bitmap.is_some() || plen % w != 0 || !writable(&a.pres, w) {
+            return false;
+        }
+        let count = plen / w;
+        let by_count = ia
+            .index_by_count
+            .iter()
+            .find(|(n, _)| *n == count)
+            .map(|(_, e)| e.as_str());
+        let index = by_count
+            .or(ia.index.as_deref())
+            .and_then(|e| self.spec?.enums.get(e));
+        let show = |o: &mut String| {
+            o.push_str(itoa::Buffer::new().format(count));
+            o.push_str(" x ");
+            o.push_str(&scalar_name(ia.scalar));
+        };
+        sink.open(&Cow::Borrowed(a.cname), field, Val::Null, show, at);
+        let paths = match index {
+            Some(e) if S::FIELDS => child_fields(field, e.names),
+            _ => None,
+        };
+        let mut ib = itoa::Buffer::new();
+        let mut hint = 0;
+        for i in 0..count {
+            let v = i64::try_from(i)
+                .unwrap_or(i64::MAX)
+                .saturating_add(ia.index_start);
+            let (name, f): (Name, Name) = match index.and_then(|e| e.at(v, hint)) {
+                Some((k, c, y)) => {
+                    hint = k + 1;
+                    let f = match paths.and_then(|p| p.get(k)) {
+                        Some(f) => Cow::Borrowed(*f),
+                        None => field_of::<S>(field, y),
+                    };
+                    (Cow::Borrowed(c), f)
+                }
+                None => {
+                    let f = match index {
+                        Some(_) if S::FIELDS => Cow::Owned(dotted(field, ib.format(v))),
+                        _ => field.clone(),
+                    };
+                    (bracketed(i), f)
+                }
+            };
+            let el = (p0 + i * w, w);
+            self.int_into(sink, (&name, &f), ia.scalar, &a.pres, endian, el, el);
+        }
+        sink.close();
+        true
+    }
+}
+
+/// What `Walker::present` shows for an integer `v` that is not a plain number: its enum's
+/// (`e`, looked up), else its unit's, else (the hint `hex`) hex, written to `out`.
+fn present_text(out: &mut String, e: Option<&EnumDef>, pres: &Presentation, v: u64, signed: bool) {
+    if let Some(e) = e {
+        if !(e.is_flags || pres.as_flags) {
+            let iv = v as i64;
+            crate::model::push_enum_text(out, e.name_of(iv).unwrap_or(""), iv);
+            return;
+        }
+        // `NAME|NAME|0xREST (0xVALUE)`, or the value alone: `text::flags_text`.
+        let mut rest = v;
+        let mut named = false;
+        for (bit, n) in &e.entries {
+            let m = if e.is_flags {
+                *bit as u64
+            } else if (0..64).contains(bit) {
+                1u64 << bit
+            } else {
+                0
+            };
+            if m != 0 && m.count_ones() == 1 && v & m == m {
+                if named {
+                    out.push('|');
+                }
+                out.push_str(n);
+                named = true;
+                rest &= !m;
+            }
+        }
+        if rest != 0 {
+            if named {
+                out.push('|');
+            }
+            text::push_hex(out, rest, 1);
+            named = true;
+        }
+        if named {
+            out.push_str(" (");
+            text::push_hex(out, v, 1);
+            out.push(')');
+        } else {
+            text::push_hex(out, v, 1);
+        }
+        return;
+    }
+    match &pres.unit {
+        Some(u) => out.push_str(&text::unit_text(v, signed, pres.scale, u)),
+        None => text::push_hex(out, v, 1),
+    }
+}

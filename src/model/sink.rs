@@ -1,0 +1,217 @@
+//! Where a shown tree goes when it is written as it is walked (`dissect::attrs::lines`):
+//! `-T tree` text lines or the JSON contract's nodes, the same bytes [`Node::write_text`] and
+//! [`Node::write_json`] give for the nodes it would have built.
+
+use std::borrow::Cow;
+
+use super::node::json_head;
+use super::{Node, json_str};
+
+/// A node's name or field path: borrowed when interned (JSON's node heads are memoized for those).
+pub type Name = Cow<'static, str>;
+
+/// A node's value as JSON shows it.
+#[derive(Debug, Clone, Copy)]
+pub enum Val<'a> {
+    /// No value of its own.
+    Null,
+    /// An unsigned number.
+    Uint(u64),
+    /// A signed number.
+    Int(i64),
+    /// Text (invalid UTF-8 replaced, as `Value::Str` holds it).
+    Text(&'a [u8]),
+    /// `true` (a flag attribute).
+    True,
+}
+
+/// Where a shown tree goes as it is walked.
+pub trait Sink {
+    /// Whether nodes carry their field paths (JSON's do; text shows none).
+    const FIELDS: bool;
+    /// A node built whole, written with its children.
+    fn node(&mut self, n: &Node);
+    /// Open a node whose display `show` writes (never empty), at `(offset, length)`; its
+    /// children follow, then [`Sink::close`].
+    fn open(
+        &mut self,
+        name: &Name,
+        field: &Name,
+        v: Val<'_>,
+        show: impl FnOnce(&mut String),
+        at: (usize, usize),
+    );
+    /// Open a node with neither value nor display (a nest, an array's element).
+    fn open_bare(&mut self, name: &Name, field: &Name, at: (usize, usize));
+    /// A node without children whose display is its number `v` (a `Val::Uint` or `Val::Int`).
+    fn number(&mut self, name: &Name, field: &Name, v: Val<'_>, at: (usize, usize));
+    /// Close the node opened last.
+    fn close(&mut self);
+}
+
+/// A number's digits (`Val::Uint`, `Val::Int`; empty for the others).
+fn digits<'b>(ib: &'b mut itoa::Buffer, v: Val<'_>) -> &'b str {
+    match v {
+        Val::Uint(u) => ib.format(u),
+        Val::Int(i) => ib.format(i),
+        _ => "",
+    }
+}
+
+fn push_number(out: &mut String, v: Val<'_>) {
+    out.push_str(digits(&mut itoa::Buffer::new(), v));
+}
+
+/// `-T tree` lines: four spaces a level, `name: display`.
+pub struct TextSink<'o> {
+    out: &'o mut String,
+    depth: usize,
+}
+
+impl<'o> TextSink<'o> {
+    /// Lines appended to `out`, the first level indented `depth` levels.
+    pub fn new(out: &'o mut String, depth: usize) -> Self {
+        TextSink { out, depth }
+    }
+
+    fn name(&mut self, name: &str) {
+        for _ in 0..self.depth {
+            self.out.push_str("    ");
+        }
+        self.out.push_str(name);
+    }
+}
+
+impl Sink for TextSink<'_> {
+    const FIELDS: bool = false;
+
+    fn node(&mut self, n: &Node) {
+        n.write_text(self.out, self.depth);
+    }
+
+    fn open(
+        &mut self,
+        name: &Name,
+        _field: &Name,
+        _v: Val<'_>,
+        show: impl FnOnce(&mut String),
+        _at: (usize, usize),
+    ) {
+        self.name(name);
+        self.out.push_str(": ");
+        show(self.out);
+        self.out.push('\n');
+        self.depth += 1;
+    }
+
+    fn open_bare(&mut self, name: &Name, _field: &Name, _at: (usize, usize)) {
+        self.name(name);
+        self.out.push('\n');
+        self.depth += 1;
+    }
+
+    fn number(&mut self, name: &Name, _field: &Name, v: Val<'_>, _at: (usize, usize)) {
+        self.name(name);
+        self.out.push_str(": ");
+        push_number(self.out, v);
+        self.out.push('\n');
+    }
+
+    fn close(&mut self) {
+        self.depth -= 1;
+    }
+}
+
+/// JSON tree nodes, comma-separated inside the array `out` has open.
+pub struct JsonSink<'o> {
+    out: &'o mut String,
+    /// A display is made here, then quoted into `out`.
+    shown: String,
+}
+
+impl<'o> JsonSink<'o> {
+    /// Nodes appended to `out`, which ends inside a JSON array (`[` or a node before).
+    pub fn new(out: &'o mut String) -> Self {
+        JsonSink {
+            out,
+            shown: String::new(),
+        }
+    }
+
+    /// A comma unless the node is the first of its array.
+    fn sep(&mut self) {
+        if !self.out.ends_with('[') {
+            self.out.push(',');
+        }
+    }
+
+    fn head(&mut self, name: &Name, field: &Name) {
+        self.sep();
+        json_head(self.out, name, field);
+    }
+
+    fn tail(&mut self, (offset, length): (usize, usize)) {
+        let mut ib = itoa::Buffer::new();
+        self.out.push_str(",\"offset\":");
+        self.out.push_str(ib.format(offset));
+        self.out.push_str(",\"length\":");
+        self.out.push_str(ib.format(length));
+        self.out
+            .push_str(",\"raw\":false,\"expert\":null,\"children\":[");
+    }
+}
+
+impl Sink for JsonSink<'_> {
+    const FIELDS: bool = true;
+
+    fn node(&mut self, n: &Node) {
+        self.sep();
+        n.write_json(self.out);
+    }
+
+    fn open(
+        &mut self,
+        name: &Name,
+        field: &Name,
+        v: Val<'_>,
+        show: impl FnOnce(&mut String),
+        at: (usize, usize),
+    ) {
+        self.head(name, field);
+        match v {
+            Val::Null => self.out.push_str("null"),
+            Val::Text(t) => json_str(self.out, &String::from_utf8_lossy(t)),
+            Val::True => self.out.push_str("true"),
+            num => push_number(self.out, num),
+        }
+        self.out.push_str(",\"display\":");
+        let mut shown = std::mem::take(&mut self.shown);
+        shown.clear();
+        show(&mut shown);
+        json_str(self.out, &shown);
+        self.shown = shown;
+        self.tail(at);
+    }
+
+    fn open_bare(&mut self, name: &Name, field: &Name, at: (usize, usize)) {
+        self.head(name, field);
+        self.out.push_str("null,\"display\":\"\"");
+        self.tail(at);
+    }
+
+    fn number(&mut self, name: &Name, field: &Name, v: Val<'_>, at: (usize, usize)) {
+        self.head(name, field);
+        let mut ib = itoa::Buffer::new();
+        let d = digits(&mut ib, v);
+        self.out.push_str(d);
+        self.out.push_str(",\"display\":\"");
+        self.out.push_str(d);
+        self.out.push('"');
+        self.tail(at);
+        self.out.push_str("]}");
+    }
+
+    fn close(&mut self) {
+        self.out.push_str("]}");
+    }
+}

@@ -1,0 +1,54 @@
+//! `-T tree` and JSON write most attributes straight as they are walked
+//! (`MessageView::write_tree_text`, `write_tree_json`): for every message of every capture,
+//! that text must be what writing its built tree gives.
+
+use nlscope::dissect::Dissector;
+use nlscope::dissect::specs::SpecRegistry;
+
+use super::common::{all_captures, endian_of, read_frames};
+
+#[test]
+fn written_trees_equal_built_ones_on_every_capture() {
+    let specs = SpecRegistry::with_embedded();
+    let (mut messages, mut lines) = (0usize, 0usize);
+    for cap in all_captures() {
+        let bytes = std::fs::read(&cap).unwrap();
+        let (frames, _) = read_frames(&bytes);
+        let mut dis = Dissector::new(specs.clone());
+        for (fno, f) in frames.iter().enumerate() {
+            for c in &f.comments {
+                dis.learn_from_comment(c);
+            }
+            let fi = dis.index_frame(&f.data, f.linktype, endian_of(f.byte_order));
+            for (mi, m) in fi.msgs.iter().enumerate() {
+                let v = dis.view(&f.data, m);
+                let mut direct = String::new();
+                v.write_tree_text(&mut direct, 1);
+                let mut built = String::new();
+                for n in v.tree() {
+                    n.write_text(&mut built, 1);
+                }
+                let at = format!("{} frame {} message {mi}", cap.display(), fno + 1);
+                assert_eq!(direct, built, "text of {at}");
+                lines += built.lines().count();
+                let mut direct = String::from("[");
+                v.write_tree_json(&mut direct);
+                let mut built = String::from("[");
+                for (i, n) in v.tree().iter().enumerate() {
+                    if i > 0 {
+                        built.push(',');
+                    }
+                    n.write_json(&mut built);
+                }
+                assert_eq!(direct, built, "JSON of {at}");
+                messages += 1;
+            }
+        }
+    }
+    // The captures hold every family nlscope decodes: far more than a handful of messages.
+    assert!(
+        messages > 5_000 && lines > 100_000,
+        "{messages} messages, {lines} lines"
+    );
+    eprintln!("written trees: {messages} messages, {lines} text lines, equal");
+}
