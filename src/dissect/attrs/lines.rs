@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 
+use super::structs::{find_selector, selector_text};
 use super::{MAX_DEPTH, Scope, Walker, scalar_name};
 use crate::dissect::specs::{
     Attr, AttrSet, AttrType, EnumDef, IntArray, Member, MemberKind, Presentation, Scalar, StructDef,
@@ -22,6 +23,20 @@ use crate::netlink::{NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, span};
 /// four-byte address (`scalar_into` makes that a `Value::Ipv4`).
 fn writable(pres: &Presentation, width: usize) -> bool {
     width != 4 || !matches!(pres.hint.as_deref(), Some("ipv4" | "ipv4-or-v6"))
+}
+
+/// Whether every member of `st` is written straight (integers but addresses, padding) and
+/// they add up to its size.
+fn plain_struct(st: &StructDef) -> bool {
+    let mut size = 0;
+    for m in &st.members {
+        size += match (&m.kind, member_int(m)) {
+            (_, Some((_, w))) if writable(&m.pres, w) && m.bits.is_empty() => w,
+            (MemberKind::Pad(w), None) => *w,
+            _ => return false,
+        };
+    }
+    size == st.size
 }
 
 /// A fixed-width integer member's type and width.
@@ -38,6 +53,14 @@ pub trait Written {
     fn node(&mut self, n: &Node);
     /// The attributes of `span` (of `set`, below `path`) written as they are walked.
     fn attrs(&mut self, w: &Walker, span: (usize, usize), set: Option<&AttrSet>, path: &str);
+    /// A fixed header written straight, if it can be ([`Walker::header_into`]).
+    fn header(
+        &mut self,
+        w: &Walker,
+        st: &StructDef,
+        parent: &str,
+        span: (usize, usize),
+    ) -> Option<usize>;
 }
 
 impl<S: Sink> Written for S {
@@ -47,6 +70,16 @@ impl<S: Sink> Written for S {
 
     fn attrs(&mut self, w: &Walker, span: (usize, usize), set: Option<&AttrSet>, path: &str) {
         w.attrs_into(span, set, path, self);
+    }
+
+    fn header(
+        &mut self,
+        w: &Walker,
+        st: &StructDef,
+        parent: &str,
+        span: (usize, usize),
+    ) -> Option<usize> {
+        w.header_into(st, parent, span, self)
     }
 }
 
@@ -83,8 +116,9 @@ impl Walker<'_> {
         parent: Option<&Scope<'_>>,
         sink: &mut S,
     ) {
-        // A sub-message reads siblings that may come after it: the level is built whole.
-        if set.is_some_and(AttrSet::has_sub_messages) {
+        // A sub-message whose selector comes after it is decoded again once the level is
+        // known (`Walker::level`): such a level is built whole.
+        if set.is_some_and(|s| s.has_sub_messages() && self.selector_after(s, (start, end), path)) {
             for n in self.attrs_in(start, end, set, path, depth, parent) {
                 sink.node(&n);
             }
@@ -122,6 +156,27 @@ impl Walker<'_> {
         }
     }
 
+    /// Whether a sub-message of `set` in the level `span` comes before its selector, an
+    /// attribute of the same level (as `Walker::selector_comes_later` finds).
+    fn selector_after(&self, set: &AttrSet, (start, end): (usize, usize), path: &str) -> bool {
+        let mut seen: Vec<&str> = Vec::new();
+        for (_, _, raw_type) in self.headers(start, end, path).map_while(Result::ok) {
+            let Some(a) = set.get(raw_type & NLA_TYPE_MASK) else {
+                continue;
+            };
+            if a.selector {
+                seen.push(a.name);
+            }
+            if let AttrType::SubMessage { selector, .. } = &a.ty
+                && set.by_name(selector).is_some()
+                && !seen.contains(&selector.as_str())
+            {
+                return true;
+            }
+        }
+        false
+    }
+
     /// Attribute `a` at `pos` written straight, if it is plain; false (nothing written) if its
     /// node must be built.
     fn attr_into<S: Sink>(
@@ -139,7 +194,10 @@ impl Walker<'_> {
             return false;
         }
         let overrides = !self.overrides.is_empty();
-        let nests = matches!(a.ty, AttrType::Nest | AttrType::IndexedArray(_));
+        let nests = matches!(
+            a.ty,
+            AttrType::Nest | AttrType::IndexedArray(_) | AttrType::SubMessage { .. }
+        );
         let field = if S::FIELDS || overrides || nests {
             child_field(path, a.name)
         } else {
@@ -227,6 +285,43 @@ impl Walker<'_> {
                 sink.close();
                 true
             }
+            AttrType::SubMessage {
+                name: sub,
+                selector,
+            } => {
+                // The format its selector (a node kept by the level) picks, as
+                // `sub_message_into` finds it; an unknown one is built with its note.
+                let sel = find_selector(selector, scope).map(selector_text);
+                let Some(fmt) = sel.as_deref().and_then(|v| {
+                    self.spec?
+                        .sub_messages
+                        .get(sub.as_str())?
+                        .format(v, self.op)
+                }) else {
+                    return false;
+                };
+                let nested = match fmt.attribute_set.as_deref() {
+                    Some(n) => match self.set(n) {
+                        Some(set) => Some(set),
+                        None => return false,
+                    },
+                    None => None,
+                };
+                if fmt.fixed_header.is_some() {
+                    return false;
+                }
+                if fmt.value.is_empty() {
+                    sink.open_bare(&name, &field, at);
+                } else {
+                    sink.open(&name, &field, Val::Null, |o| o.push_str(&fmt.value), at);
+                }
+                if let Some(set) = nested {
+                    let inner = (p0, p0 + plen);
+                    self.level_into(inner, Some(set), &field, depth + 1, Some(scope), sink);
+                }
+                sink.close();
+                true
+            }
             AttrType::Nest if a.fixed_header.is_none() => {
                 let nested = a.nested.as_deref().and_then(|n| self.set(n));
                 sink.open_bare(&name, &field, at);
@@ -298,22 +393,46 @@ impl Walker<'_> {
         at: (usize, usize),
         sink: &mut S,
     ) -> bool {
-        let plain = |m: &Member| {
-            member_int(m).is_some_and(|(_, w)| writable(&m.pres, w)) && m.bits.is_empty()
-        };
-        if plen != st.size || !st.members.iter().all(plain) {
-            return false;
-        }
-        let widths: usize = st
-            .members
-            .iter()
-            .filter_map(|m| Some(member_int(m)?.1))
-            .sum();
-        if widths != plen {
+        if plen != st.size || !plain_struct(st) {
             return false;
         }
         let name: Name = Cow::Borrowed(a.cname);
         sink.open(&name, field, Val::Null, |o| o.push_str(st.name), at);
+        self.members_into(st, endian, p0, field, sink);
+        sink.close();
+        true
+    }
+
+    /// A fixed header `st` at `pos` (below `parent`) of plain members, as `header_node`
+    /// shows it; where what follows starts, or `None` (nothing written) if its node must be
+    /// built.
+    pub(super) fn header_into<S: Sink>(
+        &self,
+        st: &StructDef,
+        parent: &str,
+        (pos, end): (usize, usize),
+        sink: &mut S,
+    ) -> Option<usize> {
+        if end.saturating_sub(pos) < st.size || !plain_struct(st) {
+            return None;
+        }
+        let field: Name = child_field(parent, st.name);
+        sink.open_bare(&Cow::Borrowed(st.name), &field, (pos, st.size));
+        self.members_into(st, self.endian, pos, &field, sink);
+        sink.close();
+        Some(pos + crate::netlink::align4(st.size).min(end - pos))
+    }
+
+    /// The members of a [`plain_struct`] `st` at `p0` (below `field`), as `struct_members`
+    /// shows them.
+    fn members_into<S: Sink>(
+        &self,
+        st: &StructDef,
+        endian: Endian,
+        p0: usize,
+        field: &Name,
+        sink: &mut S,
+    ) {
         let paths = if S::FIELDS {
             child_fields(field, st.member_names)
         } else {
@@ -321,24 +440,34 @@ impl Walker<'_> {
         };
         let mut off = p0;
         for (mi, m) in st.members.iter().enumerate() {
-            let Some((s, w)) = member_int(m) else {
-                continue;
-            };
-            let e = if m.pres.big_endian {
-                Endian::Big
-            } else {
-                endian
-            };
             let f = match paths.and_then(|p| p.get(mi)) {
                 Some(f) => Cow::Borrowed(*f),
                 None => field_of::<S>(field, m.name),
             };
             let n: Name = Cow::Borrowed(m.cname);
-            self.int_into(sink, (&n, &f), s, &m.pres, e, (off, w), (off, w));
-            off += w;
+            match (&m.kind, member_int(m)) {
+                (_, Some((s, w))) => {
+                    let e = if m.pres.big_endian {
+                        Endian::Big
+                    } else {
+                        endian
+                    };
+                    self.int_into(sink, (&n, &f), s, &m.pres, e, (off, w), (off, w));
+                    off += w;
+                }
+                (MemberKind::Pad(w), None) => {
+                    let w = *w;
+                    let show = |o: &mut String| {
+                        o.push_str(itoa::Buffer::new().format(w));
+                        o.push_str(" bytes of padding");
+                    };
+                    sink.open(&n, &f, Val::Null, show, (off, w));
+                    sink.close();
+                    off += w;
+                }
+                _ => {}
+            }
         }
-        sink.close();
-        true
     }
 
     /// An integer array (what `ints::int_array_into` makes of it): `NAME: N x s32`, then its

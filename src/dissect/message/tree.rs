@@ -73,6 +73,26 @@ impl Out<'_> {
         }
     }
 
+    /// A fixed header `st` at `pos`: written straight where it can be, else its node; where
+    /// what follows it starts.
+    fn header(
+        &mut self,
+        w: &Walker,
+        st: &StructDef,
+        root: &str,
+        (pos, end): (usize, usize),
+    ) -> usize {
+        if let Out::Written(out) = self
+            && w.prune.is_none()
+            && let Some(next) = out.header(w, st, root, (pos, end))
+        {
+            return next;
+        }
+        let (hn, next) = header_node_or_bare(w, st, root, pos, end);
+        self.node(hn);
+        next
+    }
+
     /// The attributes of `span` (of `set`, below `root`), raw where the set is unknown.
     fn attrs(&mut self, w: &Walker, span: (usize, usize), set: Option<&AttrSet>, root: &str) {
         match self {
@@ -332,9 +352,7 @@ impl<'a> MessageView<'a> {
                 };
                 let mut pos = start;
                 if let Some(st) = hdr_struct {
-                    let (hn, next) = header_node_or_bare(&w, st, spec.field_root(), pos, end);
-                    out.node(hn);
-                    pos = next;
+                    pos = out.header(&w, st, spec.field_root(), (pos, end));
                 }
                 // Bytes between the header (if any) and the attributes: ND options, a
                 // connector message's data, an audit record's text.
@@ -472,9 +490,7 @@ impl<'a> MessageView<'a> {
         };
         let (hdr, set, attrs_endian) = genl_layout(spec, op, m.endian);
         if let Some(st) = hdr {
-            let (hn, next) = header_node_or_bare(&w, st, spec.field_root(), pos, end);
-            out.node(hn);
-            pos = next;
+            pos = out.header(&w, st, spec.field_root(), (pos, end));
         }
         let w = Walker {
             endian: attrs_endian,
