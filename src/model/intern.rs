@@ -223,6 +223,18 @@ pub fn pair_text(
         .unwrap_or_default()
 }
 
+/// `make()` for two interned lists (`intern_list`), made once per thread and pair (by the
+/// lists' addresses) and kept for the process.
+pub fn pair_lists(
+    memo: &'static std::thread::LocalKey<Memo<&'static [&'static str]>>,
+    a: &'static [&'static str],
+    b: &'static [&'static str],
+    make: impl FnOnce() -> Vec<&'static str>,
+) -> Option<&'static [&'static str]> {
+    let k = word(a.as_ptr().cast(), a.len()).zip(word(b.as_ptr().cast(), b.len()));
+    memo.with(|m| m.get(k, || Some(intern_list(&make()))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use super::intern::{Memo, pair_text};
+use super::intern::{Memo, intern, pair_lists, pair_text};
 use super::{Value, json_str};
 
 /// How serious an expert note is (Wireshark's levels).
@@ -296,13 +296,6 @@ impl Node {
 // The `Cow`s, not `&str`: names and paths borrowed from the interned ones are memoized.
 #[allow(clippy::ptr_arg)]
 pub(super) fn json_head(out: &mut String, name: &Cow<'static, str>, field: &Cow<'static, str>) {
-    let head = |out: &mut String| {
-        out.push_str("{\"name\":");
-        json_str(out, name);
-        out.push_str(",\"field\":");
-        json_str(out, field);
-        out.push_str(",\"value\":");
-    };
     match (name, field) {
         // Names and paths from specs: their JSON is made once per pair (most nodes).
         (Cow::Borrowed(name), Cow::Borrowed(field)) => {
@@ -311,12 +304,46 @@ pub(super) fn json_head(out: &mut String, name: &Cow<'static, str>, field: &Cow<
             }
             out.push_str(pair_text(&HEADS, name, field, || {
                 let mut t = String::new();
-                head(&mut t);
+                head_text(&mut t, name, field);
                 t
             }));
         }
-        _ => head(out),
+        _ => head_text(out, name, field),
     }
+}
+
+fn head_text(out: &mut String, name: &str, field: &str) {
+    out.push_str("{\"name\":");
+    json_str(out, name);
+    out.push_str(",\"field\":");
+    json_str(out, field);
+    out.push_str(",\"value\":");
+}
+
+/// The [`json_head`]s of nodes named `names` at `fields`, pairwise: one list per pair of
+/// interned lists (a struct's members, an array's elements), made once per thread.
+pub(super) fn json_heads(
+    names: &'static [&'static str],
+    fields: &'static [&'static str],
+) -> Option<&'static [&'static str]> {
+    thread_local! {
+        static LISTS: Memo<&'static [&'static str]> = const { Memo::new() };
+    }
+    if names.len() != fields.len() {
+        return None;
+    }
+    pair_lists(&LISTS, names, fields, || {
+        let mut t = String::new();
+        names
+            .iter()
+            .zip(fields)
+            .map(|(n, f)| {
+                t.clear();
+                head_text(&mut t, n, f);
+                intern(&t)
+            })
+            .collect()
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::node::json_head;
+use super::node::{json_head, json_heads};
 use super::{Node, json_str};
 
 /// A node's name or field path: borrowed when interned (JSON's node heads are memoized for those).
@@ -31,12 +31,21 @@ pub trait Sink {
     const FIELDS: bool;
     /// A node built whole, written with its children.
     fn node(&mut self, n: &Node);
+    /// The heads of nodes named `names` at `fields` (interned lists, pairwise), made once, for
+    /// [`Sink::open`] and [`Sink::number`]; `None` where a sink has no use for them.
+    fn heads(
+        &self,
+        _names: &'static [&'static str],
+        _fields: &'static [&'static str],
+    ) -> Option<&'static [&'static str]> {
+        None
+    }
     /// Open a node whose display `show` writes (never empty), at `(offset, length)`; its
-    /// children follow, then [`Sink::close`].
+    /// children follow, then [`Sink::close`]. `head`: its name and field's, from
+    /// [`Sink::heads`].
     fn open(
         &mut self,
-        name: &Name,
-        field: &Name,
+        names: (&Name, &Name, Option<&'static str>),
         v: Val<'_>,
         show: impl FnOnce(&mut String),
         at: (usize, usize),
@@ -44,7 +53,12 @@ pub trait Sink {
     /// Open a node with neither value nor display (a nest, an array's element).
     fn open_bare(&mut self, name: &Name, field: &Name, at: (usize, usize));
     /// A node without children whose display is its number `v` (a `Val::Uint` or `Val::Int`).
-    fn number(&mut self, name: &Name, field: &Name, v: Val<'_>, at: (usize, usize));
+    fn number(
+        &mut self,
+        names: (&Name, &Name, Option<&'static str>),
+        v: Val<'_>,
+        at: (usize, usize),
+    );
     /// Close the node opened last.
     fn close(&mut self);
 }
@@ -91,8 +105,7 @@ impl Sink for TextSink<'_> {
 
     fn open(
         &mut self,
-        name: &Name,
-        _field: &Name,
+        (name, _, _): (&Name, &Name, Option<&'static str>),
         _v: Val<'_>,
         show: impl FnOnce(&mut String),
         _at: (usize, usize),
@@ -110,7 +123,12 @@ impl Sink for TextSink<'_> {
         self.depth += 1;
     }
 
-    fn number(&mut self, name: &Name, _field: &Name, v: Val<'_>, _at: (usize, usize)) {
+    fn number(
+        &mut self,
+        (name, _, _): (&Name, &Name, Option<&'static str>),
+        v: Val<'_>,
+        _at: (usize, usize),
+    ) {
         self.name(name);
         self.out.push_str(": ");
         push_number(self.out, v);
@@ -145,9 +163,12 @@ impl<'o> JsonSink<'o> {
         }
     }
 
-    fn head(&mut self, name: &Name, field: &Name) {
+    fn head(&mut self, (name, field, head): (&Name, &Name, Option<&'static str>)) {
         self.sep();
-        json_head(self.out, name, field);
+        match head {
+            Some(h) => self.out.push_str(h),
+            None => json_head(self.out, name, field),
+        }
     }
 
     fn tail(&mut self, (offset, length): (usize, usize)) {
@@ -169,15 +190,22 @@ impl Sink for JsonSink<'_> {
         n.write_json(self.out);
     }
 
+    fn heads(
+        &self,
+        names: &'static [&'static str],
+        fields: &'static [&'static str],
+    ) -> Option<&'static [&'static str]> {
+        json_heads(names, fields)
+    }
+
     fn open(
         &mut self,
-        name: &Name,
-        field: &Name,
+        names: (&Name, &Name, Option<&'static str>),
         v: Val<'_>,
         show: impl FnOnce(&mut String),
         at: (usize, usize),
     ) {
-        self.head(name, field);
+        self.head(names);
         match v {
             Val::Null => self.out.push_str("null"),
             Val::Text(t) => json_str(self.out, &String::from_utf8_lossy(t)),
@@ -194,13 +222,18 @@ impl Sink for JsonSink<'_> {
     }
 
     fn open_bare(&mut self, name: &Name, field: &Name, at: (usize, usize)) {
-        self.head(name, field);
+        self.head((name, field, None));
         self.out.push_str("null,\"display\":\"\"");
         self.tail(at);
     }
 
-    fn number(&mut self, name: &Name, field: &Name, v: Val<'_>, at: (usize, usize)) {
-        self.head(name, field);
+    fn number(
+        &mut self,
+        names: (&Name, &Name, Option<&'static str>),
+        v: Val<'_>,
+        at: (usize, usize),
+    ) {
+        self.head(names);
         let mut ib = itoa::Buffer::new();
         let d = digits(&mut ib, v);
         self.out.push_str(d);

@@ -260,19 +260,27 @@ impl Walker<'_> {
                 if width == 0 || width != plen || !writable(&a.pres, width) {
                     return false;
                 }
-                self.int_into(sink, (&name, &field), *s, &a.pres, endian, (p0, width), at);
+                self.int_into(
+                    sink,
+                    (&name, &field, None),
+                    *s,
+                    &a.pres,
+                    endian,
+                    (p0, width),
+                    at,
+                );
                 true
             }
             AttrType::String => {
                 let b = span(self.data, p0, plen);
                 let t = b.split(|c| *c == 0).next().unwrap_or(&[]);
                 let show = |o: &mut String| o.push_str(&text::quoted(t));
-                sink.open(&name, &field, Val::Text(t), show, at);
+                sink.open((&name, &field, None), Val::Text(t), show, at);
                 sink.close();
                 true
             }
             AttrType::Flag if plen == 0 => {
-                sink.open(&name, &field, Val::True, |o| o.push_str("true"), at);
+                sink.open((&name, &field, None), Val::True, |o| o.push_str("true"), at);
                 sink.close();
                 true
             }
@@ -281,7 +289,7 @@ impl Walker<'_> {
                     o.push_str(itoa::Buffer::new().format(plen));
                     o.push_str(" bytes of padding");
                 };
-                sink.open(&name, &field, Val::Null, show, at);
+                sink.open((&name, &field, None), Val::Null, show, at);
                 sink.close();
                 true
             }
@@ -313,7 +321,12 @@ impl Walker<'_> {
                 if fmt.value.is_empty() {
                     sink.open_bare(&name, &field, at);
                 } else {
-                    sink.open(&name, &field, Val::Null, |o| o.push_str(&fmt.value), at);
+                    sink.open(
+                        (&name, &field, None),
+                        Val::Null,
+                        |o| o.push_str(&fmt.value),
+                        at,
+                    );
                 }
                 if let Some(set) = nested {
                     let inner = (p0, p0 + plen);
@@ -340,7 +353,7 @@ impl Walker<'_> {
     fn int_into<S: Sink>(
         &self,
         sink: &mut S,
-        (name, field): (&Name, &Name),
+        names: (&Name, &Name, Option<&'static str>),
         s: Scalar,
         pres: &Presentation,
         endian: Endian,
@@ -368,15 +381,9 @@ impl Walker<'_> {
         let hex = pres.hint.as_deref() == Some("hex") && !signed;
         if e.is_none() && pres.unit.is_none() && !hex {
             // Nothing to present: the plain number (`Node::plain`).
-            return sink.number(name, field, v, at);
+            return sink.number(names, v, at);
         }
-        sink.open(
-            name,
-            field,
-            v,
-            |o| present_text(o, e, pres, bits, signed),
-            at,
-        );
+        sink.open(names, v, |o| present_text(o, e, pres, bits, signed), at);
         sink.close();
     }
 
@@ -397,7 +404,7 @@ impl Walker<'_> {
             return false;
         }
         let name: Name = Cow::Borrowed(a.cname);
-        sink.open(&name, field, Val::Null, |o| o.push_str(st.name), at);
+        sink.open((&name, field, None), Val::Null, |o| o.push_str(st.name), at);
         self.members_into(st, endian, p0, field, sink);
         sink.close();
         true
@@ -438,8 +445,10 @@ impl Walker<'_> {
         } else {
             None
         };
+        let heads = paths.and_then(|p| sink.heads(st.member_cnames, p));
         let mut off = p0;
         for (mi, m) in st.members.iter().enumerate() {
+            let head = heads.and_then(|h| h.get(mi).copied());
             let f = match paths.and_then(|p| p.get(mi)) {
                 Some(f) => Cow::Borrowed(*f),
                 None => field_of::<S>(field, m.name),
@@ -452,7 +461,7 @@ impl Walker<'_> {
                     } else {
                         endian
                     };
-                    self.int_into(sink, (&n, &f), s, &m.pres, e, (off, w), (off, w));
+                    self.int_into(sink, (&n, &f, head), s, &m.pres, e, (off, w), (off, w));
                     off += w;
                 }
                 (MemberKind::Pad(w), None) => {
@@ -461,7 +470,7 @@ impl Walker<'_> {
                         o.push_str(itoa::Buffer::new().format(w));
                         o.push_str(" bytes of padding");
                     };
-                    sink.open(&n, &f, Val::Null, show, (off, w));
+                    sink.open((&n, &f, head), Val::Null, show, (off, w));
                     sink.close();
                     off += w;
                 }
@@ -503,20 +512,23 @@ impl Walker<'_> {
             o.push_str(" x ");
             o.push_str(&scalar_name(ia.scalar));
         };
-        sink.open(&Cow::Borrowed(a.cname), field, Val::Null, show, at);
+        sink.open((&Cow::Borrowed(a.cname), field, None), Val::Null, show, at);
         let paths = match index {
             Some(e) if S::FIELDS => child_fields(field, e.names),
             _ => None,
         };
+        let heads = index.zip(paths).and_then(|(e, p)| sink.heads(e.cnames, p));
         let mut ib = itoa::Buffer::new();
         let mut hint = 0;
         for i in 0..count {
             let v = i64::try_from(i)
                 .unwrap_or(i64::MAX)
                 .saturating_add(ia.index_start);
+            let mut head = None;
             let (name, f): (Name, Name) = match index.and_then(|e| e.at(v, hint)) {
                 Some((k, c, y)) => {
                     hint = k + 1;
+                    head = heads.and_then(|h| h.get(k).copied());
                     let f = match paths.and_then(|p| p.get(k)) {
                         Some(f) => Cow::Borrowed(*f),
                         None => field_of::<S>(field, y),
@@ -532,7 +544,7 @@ impl Walker<'_> {
                 }
             };
             let el = (p0 + i * w, w);
-            self.int_into(sink, (&name, &f), ia.scalar, &a.pres, endian, el, el);
+            self.int_into(sink, (&name, &f, head), ia.scalar, &a.pres, endian, el, el);
         }
         sink.close();
         true

@@ -235,6 +235,8 @@ pub struct StructDef {
     pub members: Vec<Member>,
     /// The members' names, in order, as an interned list ([`crate::model::child_fields`]).
     pub member_names: &'static [&'static str],
+    /// The members' C names (node names), in order, as an interned list.
+    pub member_cnames: &'static [&'static str],
     /// Total size in bytes.
     pub size: usize,
 }
@@ -251,6 +253,8 @@ pub struct EnumDef {
     /// YNL names of the entries (`forwarding`), in the order of `entries` (interned, the
     /// list too: [`crate::model::child_fields`] knows it by address).
     pub names: &'static [&'static str],
+    /// The entries' C names in their order, as an interned list.
+    pub cnames: &'static [&'static str],
     /// Every entry's value is larger than the one before (so no value is there twice).
     pub increasing: bool,
     /// The kernels (major, minor) this numbering is for, first and last, when it is not every

@@ -91,6 +91,7 @@ pub(super) fn compile_enum(
         name: ename.to_string(),
         is_flags,
         increasing: entries.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)),
+        cnames: crate::model::intern_list(&entries.iter().map(|e| e.1).collect::<Vec<_>>()),
         entries,
         names: crate::model::intern_list(&names),
         kernels: (

@@ -222,6 +222,9 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
                 member_names: crate::model::intern_list(
                     &members.iter().map(|m| m.name).collect::<Vec<_>>(),
                 ),
+                member_cnames: crate::model::intern_list(
+                    &members.iter().map(|m| m.cname).collect::<Vec<_>>(),
+                ),
                 members,
                 size: 0,
             },
