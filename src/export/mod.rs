@@ -31,17 +31,6 @@ pub struct Record<'a> {
     pub tree: Option<Vec<Node>>,
 }
 
-impl Record<'_> {
-    /// The nlmsghdr node, with the conversation's generated nodes (`[Request in]`...) last.
-    pub fn header_node(&self) -> Node {
-        let mut h = self.view.header_node();
-        if let Some(l) = &self.linked {
-            h.children.extend(crate::conv::show::nodes(l));
-        }
-        h
-    }
-}
-
 /// Output formats (`-T`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -417,7 +406,9 @@ pub fn write_message_tree_text(s: &mut String, r: &Record) {
     s.push_str(" bytes at offset ");
     s.push_str(ib.format(m.offset));
     s.push('\n');
-    write_tree_text(s, &r.header_node(), 1);
+    let linked = r.linked.as_ref().map(crate::conv::show::nodes);
+    r.view
+        .write_header_text(s, 1, linked.as_deref().unwrap_or_default());
     if let Some(c) = &r.changes {
         write_tree_text(s, &crate::conv::changes::node(c), 1);
     }

@@ -22,6 +22,23 @@ fn written_trees_equal_built_ones_on_every_capture() {
             let fi = dis.index_frame(&f.data, f.linktype, endian_of(f.byte_order));
             for (mi, m) in fi.msgs.iter().enumerate() {
                 let v = dis.view(&f.data, m);
+                // The nlmsghdr, with a generated node after its fields as correlation adds.
+                let extra = [nlscope::model::Node::new(
+                    "[Responses]",
+                    "nlmsg.responses",
+                    nlscope::model::Value::Uint(1),
+                    0,
+                    0,
+                )];
+                let mut direct = String::new();
+                v.write_header_text(&mut direct, 1, &extra);
+                let mut built = v.header_node();
+                built.children.extend(extra);
+                assert_eq!(direct, {
+                    let mut t = String::new();
+                    built.write_text(&mut t, 1);
+                    t
+                });
                 let mut direct = String::new();
                 v.write_tree_text(&mut direct, 1);
                 let mut built = String::new();

@@ -6,7 +6,11 @@ use super::super::families::{Layout, Payload};
 use super::super::specs::{AttrSet, Op, Spec, StructDef};
 use super::super::{Dissector, MsgIndex, infer_direction};
 use super::{MessageView, Target};
-use crate::model::{Direction, Endian, JsonSink, Node, Severity, TextSink, Value, text};
+use std::borrow::Cow;
+
+use crate::model::{
+    Direction, Endian, JsonSink, Name, Node, Severity, Sink, TextSink, Val, Value, text,
+};
 use crate::netlink::*;
 
 /// The family's fixed header `st` at `pos` (below field path `root`) as a node, and where the
@@ -225,6 +229,69 @@ impl<'a> MessageView<'a> {
         n
     }
 
+    /// What writing [`MessageView::header_node`] with `extra` nodes appended (the
+    /// conversation's) as text at `indent` gives, without building the header's nodes.
+    pub fn write_header_text(&self, s: &mut String, indent: usize, extra: &[Node]) {
+        let m = &self.m;
+        let len = m.len as usize;
+        if self.is_uevent() || len < NLMSG_HDRLEN || len > m.present {
+            // A uevent's header, or an expert on the length: the node as it is built.
+            let mut h = self.header_node();
+            h.children.extend(extra.iter().cloned());
+            return h.write_text(s, indent);
+        }
+        let o = m.offset;
+        let n = |t: &'static str| -> Name { Cow::Borrowed(t) };
+        let mut sink = TextSink::new(s, indent);
+        let show = |t: &mut String| {
+            t.push_str(self.type_str());
+            t.push_str(", len ");
+            t.push_str(itoa::Buffer::new().format(m.len));
+        };
+        let at = (o, NLMSG_HDRLEN.min(self.data.len() - o));
+        sink.open((&n("nlmsghdr"), &n("nlmsg"), None), Val::Null, show, at);
+        sink.number(
+            (&n("nlmsg_len"), &n("nlmsg.len"), None),
+            Val::Uint(m.len.into()),
+            (o, 4),
+        );
+        let ty = i64::from(m.ty);
+        let show = |t: &mut String| crate::model::push_enum_text(t, self.type_str(), ty);
+        sink.open(
+            (&n("nlmsg_type"), &n("nlmsg.type"), None),
+            Val::Int(ty),
+            show,
+            (o + 4, 2),
+        );
+        sink.close();
+        let (mut names, rest) = self.flag_names();
+        let rest_text = (rest != 0).then(|| text::hex_u64(u64::from(rest)));
+        names.extend(rest_text.as_deref());
+        let flags = u64::from(m.flags);
+        let show = |t: &mut String| t.push_str(&text::flags_text(&names, flags, 4));
+        sink.open(
+            (&n("nlmsg_flags"), &n("nlmsg.flags"), None),
+            Val::Uint(flags),
+            show,
+            (o + 6, 2),
+        );
+        sink.close();
+        sink.number(
+            (&n("nlmsg_seq"), &n("nlmsg.seq"), None),
+            Val::Uint(m.seq.into()),
+            (o + 8, 4),
+        );
+        sink.number(
+            (&n("nlmsg_pid"), &n("nlmsg.pid"), None),
+            Val::Uint(m.pid.into()),
+            (o + 12, 4),
+        );
+        for x in extra {
+            Sink::node(&mut sink, x);
+        }
+        sink.close();
+    }
+
     /// The dissection tree of everything after the nlmsghdr.
     pub fn tree(&self) -> Vec<Node> {
         self.tree_for(None)
@@ -244,9 +311,7 @@ impl<'a> MessageView<'a> {
 
     fn write_tree(&self, sink: &mut dyn Written) {
         let m = &self.m;
-        // A request's zeros may read otherwise once the tree is whole (`unspecified_zeros`).
-        let whole = self.is_uevent() || self.prune.is_some() || m.direction == Direction::ToKernel;
-        if whole || m.present < NLMSG_HDRLEN {
+        if self.is_uevent() || self.prune.is_some() || m.present < NLMSG_HDRLEN {
             for n in self.tree() {
                 sink.node(&n);
             }
@@ -319,6 +384,9 @@ impl<'a> MessageView<'a> {
                 }
                 let (p, layout) = self.raw_layout(spec, op, start, end);
                 let (spec, hdr_struct, set) = (layout.spec, layout.header, layout.set);
+                if matches!(out, Out::Written(..)) && self.zeros_read_otherwise(spec) {
+                    return out.nodes(self.payload(start, end, depth, want));
+                }
                 // A filter's tree of a family it does not ask about: nothing to build.
                 if want.is_some_and(|w| !w.level(spec.field_root())) {
                     return;
@@ -380,6 +448,9 @@ impl<'a> MessageView<'a> {
         out: &mut Out<'_>,
     ) {
         let m = &self.m;
+        if matches!(out, Out::Written(..)) && spec.is_some_and(|s| self.zeros_read_otherwise(s)) {
+            return out.nodes(self.payload(start, end, 0, want));
+        }
         if end - start < 4 {
             return out.node(Node::expert(
                 Severity::Error,
@@ -500,6 +571,12 @@ impl<'a> MessageView<'a> {
         if let Out::Nodes(out) = out {
             self.unspecified_zeros(spec, out, 0);
         }
+    }
+
+    /// Whether [`MessageView::unspecified_zeros`] may change this message's tree (a request
+    /// of a spec that says what a zero means somewhere): it is then built whole to be written.
+    fn zeros_read_otherwise(&self, spec: &Spec) -> bool {
+        self.m.direction == Direction::ToKernel && spec.zeros_in_request
     }
 
     /// In a request, a zero in a struct member whose spec says what zero means there

@@ -602,6 +602,8 @@ pub struct Spec {
     /// Some attribute is decoded by code (`nlscope-decode`), whose nodes' field paths are
     /// not below the attribute's.
     pub code_decoded: bool,
+    /// Some struct member says what a zero means in a request (`nlscope-zero-in-request`).
+    pub zeros_in_request: bool,
 }
 
 impl Spec {

@@ -431,9 +431,13 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
     let code_decoded = sets
         .values()
         .any(|s| s.attrs.iter().any(|a| a.decode.is_some()));
+    let zeros_in_request = structs
+        .values()
+        .any(|st| st.members.iter().any(|m| m.zero_in_request.is_some()));
     let spec = Spec {
         root: crate::model::intern(&Spec::root_of(&name)),
         code_decoded,
+        zeros_in_request,
         name,
         source,
         protocol,
