@@ -103,6 +103,7 @@ impl Sink for TextSink<'_> {
         n.write_text(self.out, self.depth);
     }
 
+    #[inline]
     fn open(
         &mut self,
         (name, _, _): (&Name, &Name, Option<&'static str>),
@@ -117,12 +118,14 @@ impl Sink for TextSink<'_> {
         self.depth += 1;
     }
 
+    #[inline]
     fn open_bare(&mut self, name: &Name, _field: &Name, _at: (usize, usize)) {
         self.name(name);
         self.out.push('\n');
         self.depth += 1;
     }
 
+    #[inline]
     fn number(
         &mut self,
         (name, _, _): (&Name, &Name, Option<&'static str>),
@@ -135,6 +138,7 @@ impl Sink for TextSink<'_> {
         self.out.push('\n');
     }
 
+    #[inline]
     fn close(&mut self) {
         self.depth -= 1;
     }
@@ -198,6 +202,7 @@ impl Sink for JsonSink<'_> {
         json_heads(names, fields)
     }
 
+    #[inline]
     fn open(
         &mut self,
         names: (&Name, &Name, Option<&'static str>),
@@ -221,12 +226,14 @@ impl Sink for JsonSink<'_> {
         self.tail(at);
     }
 
+    #[inline]
     fn open_bare(&mut self, name: &Name, field: &Name, at: (usize, usize)) {
         self.head((name, field, None));
         self.out.push_str("null,\"display\":\"\"");
         self.tail(at);
     }
 
+    #[inline]
     fn number(
         &mut self,
         names: (&Name, &Name, Option<&'static str>),
@@ -244,6 +251,7 @@ impl Sink for JsonSink<'_> {
         self.out.push_str("]}");
     }
 
+    #[inline]
     fn close(&mut self) {
         self.out.push_str("]}");
     }

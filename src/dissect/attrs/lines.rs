@@ -10,12 +10,12 @@
 use std::borrow::Cow;
 
 use super::structs::{find_selector, selector_text};
-use super::{MAX_DEPTH, Scope, Walker, scalar_name};
+use super::{MAX_DEPTH, Scope, Walker, guess_display, hinted_bytes, scalar_name};
 use crate::dissect::specs::{
     Attr, AttrSet, AttrType, EnumDef, IntArray, Member, MemberKind, Presentation, Scalar, StructDef,
 };
 use crate::model::{
-    Endian, Name, Node, Sink, Val, bracketed, child_field, child_fields, dotted, text,
+    Endian, Name, Node, Sink, Val, Value, bracketed, child_field, child_fields, dotted, text,
 };
 use crate::netlink::{NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK, span};
 
@@ -218,7 +218,7 @@ impl Walker<'_> {
                 structure: None, ..
             } => match &a.ints {
                 Some(ia) => self.ints_into_sink(a, ia, endian, (p0, plen), &field, at, sink),
-                None => false,
+                None => self.bytes_into(a, (p0, plen), (&name, &field), at, sink),
             },
             AttrType::Binary {
                 structure: Some(st),
@@ -345,6 +345,40 @@ impl Walker<'_> {
             }
             _ => false,
         }
+    }
+
+    /// Bytes shown by their display hint (an address, text) or as hex, as `binary_into`
+    /// shows them; false for secret key material (its node has a note) or an empty display.
+    fn bytes_into<S: Sink>(
+        &self,
+        a: &Attr,
+        (p0, plen): (usize, usize),
+        (name, field): (&Name, &Name),
+        at: (usize, usize),
+        sink: &mut S,
+    ) -> bool {
+        if a.pres.secret {
+            return false;
+        }
+        let b = span(self.data, p0, plen);
+        let v = hinted_bytes(b, a.pres.hint.as_deref());
+        let display = match v {
+            Value::Bytes(_) if a.pres.hint.is_none() => guess_display(b),
+            _ => v.display(),
+        };
+        // The JSON value, as `Value::write_json` writes it: text, else the display.
+        let value = match &v {
+            Value::None => return false,
+            _ if display.is_empty() => return false,
+            _ if !S::FIELDS => Cow::Borrowed(""),
+            Value::Bytes(b) => Cow::Owned(crate::model::hex(b)),
+            Value::Str(s) => Cow::Borrowed(s.as_str()),
+            _ => Cow::Borrowed(display.as_str()),
+        };
+        let show = |o: &mut String| o.push_str(&display);
+        sink.open((name, field, None), Val::Text(value.as_bytes()), show, at);
+        sink.close();
+        true
     }
 
     /// An integer node `(name, field)` at `at` (offset, length) whose value is the `width`
