@@ -25,15 +25,7 @@ impl Walker<'_> {
             return;
         }
         let count = ia.scalar.width().filter(|w| *w > 0).map_or(0, |w| plen / w);
-        let by_count = ia
-            .index_by_count
-            .iter()
-            .find(|(n, _)| *n == count)
-            .map(|(_, e)| e.as_str());
-        let index = by_count
-            .or(ia.index.as_deref())
-            .and_then(|e| self.spec?.enums.get(e))
-            .map(|e| (e, ia.index_start));
+        let index = self.array_index(ia, count).map(|e| (e, ia.index_start));
         let used = self.ints_into(node, ia.scalar, pres, endian, p0, plen, index);
         if used < plen {
             let why = format!(
@@ -45,6 +37,19 @@ impl Walker<'_> {
             );
             self.push_trailing(node, p0 + used, plen - used, Severity::Warning, why);
         }
+    }
+
+    /// The enum naming the elements of `ia` when it has `count` of them: the one for that
+    /// count, else its index enum.
+    pub(super) fn array_index(&self, ia: &IntArray, count: usize) -> Option<&EnumDef> {
+        let by_count = ia
+            .index_by_count
+            .iter()
+            .find(|(n, _)| *n == count)
+            .map(|(_, e)| e.as_str());
+        by_count
+            .or(ia.index.as_deref())
+            .and_then(|e| self.spec?.enums.get(e))
     }
 
     /// A bit map named by enum `e`: one child per set bit (on the byte holding it), named

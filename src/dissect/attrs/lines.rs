@@ -533,14 +533,7 @@ impl Walker<'_> {
             return false;
         }
         let count = plen / w;
-        let by_count = ia
-            .index_by_count
-            .iter()
-            .find(|(n, _)| *n == count)
-            .map(|(_, e)| e.as_str());
-        let index = by_count
-            .or(ia.index.as_deref())
-            .and_then(|e| self.spec?.enums.get(e));
+        let index = self.array_index(ia, count);
         let show = |o: &mut String| {
             o.push_str(itoa::Buffer::new().format(count));
             o.push_str(" x ");
