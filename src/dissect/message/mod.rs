@@ -10,6 +10,7 @@ mod fingerprint;
 mod resolutions;
 mod tree;
 mod uevent;
+mod written;
 
 pub use resolutions::Resolutions;
 pub use uevent::fields as uevent_fields;

@@ -1,0 +1,163 @@
+//! A message's tree printed as it is walked (`-T tree` text, JSON): the entry points, and
+//! [`Out`], where payload building puts its top-level pieces (nodes, or a sink).
+
+use std::borrow::Cow;
+
+use super::super::attrs::{Walker, Written, mark_raw};
+use super::super::specs::{AttrSet, StructDef};
+use super::MessageView;
+use super::tree::header_node_or_bare;
+use crate::model::{JsonSink, Name, Node, Sink, TextSink, Val, text};
+use crate::netlink::NLMSG_HDRLEN;
+
+/// Where a payload's top-level pieces go: into a tree, or written as they are walked.
+pub(super) enum Out<'o> {
+    Nodes(&'o mut Vec<Node>),
+    Written(&'o mut dyn Written),
+}
+
+impl Out<'_> {
+    pub(super) fn node(&mut self, n: Node) {
+        match self {
+            Out::Nodes(v) => v.push(n),
+            Out::Written(w) => w.node(&n),
+        }
+    }
+
+    pub(super) fn nodes(&mut self, ns: Vec<Node>) {
+        match self {
+            Out::Nodes(v) => v.extend(ns),
+            Out::Written(w) => ns.iter().for_each(|n| w.node(n)),
+        }
+    }
+
+    /// A fixed header `st` at `pos`: written straight where it can be, else its node; where
+    /// what follows it starts.
+    pub(super) fn header(
+        &mut self,
+        w: &Walker,
+        st: &StructDef,
+        root: &str,
+        (pos, end): (usize, usize),
+    ) -> usize {
+        if let Out::Written(out) = self
+            && w.prune.is_none()
+            && let Some(next) = out.header(w, st, root, (pos, end))
+        {
+            return next;
+        }
+        let (hn, next) = header_node_or_bare(w, st, root, pos, end);
+        self.node(hn);
+        next
+    }
+
+    /// The attributes of `span` (of `set`, below `root`), raw where the set is unknown.
+    pub(super) fn attrs(
+        &mut self,
+        w: &Walker,
+        span: (usize, usize),
+        set: Option<&AttrSet>,
+        root: &str,
+    ) {
+        match self {
+            Out::Nodes(v) => {
+                let mut attrs = w.attrs(span.0, span.1, set, root, 0);
+                if set.is_none() {
+                    mark_raw(&mut attrs);
+                }
+                v.extend(attrs);
+            }
+            // Nodes of an unknown set are raw as the walker builds them (`unknown_attr`).
+            Out::Written(out) => out.attrs(w, span, set, root),
+        }
+    }
+}
+
+impl MessageView<'_> {
+    /// What writing [`MessageView::header_node`] with `extra` nodes appended (the
+    /// conversation's) as text at `indent` gives, without building the header's nodes.
+    pub fn write_header_text(&self, s: &mut String, indent: usize, extra: &[Node]) {
+        let m = &self.m;
+        let len = m.len as usize;
+        if self.is_uevent() || len < NLMSG_HDRLEN || len > m.present {
+            // A uevent's header, or an expert on the length: the node as it is built.
+            let mut h = self.header_node();
+            h.children.extend(extra.iter().cloned());
+            return h.write_text(s, indent);
+        }
+        let o = m.offset;
+        let n = |t: &'static str| -> Name { Cow::Borrowed(t) };
+        let mut sink = TextSink::new(s, indent);
+        let show = |t: &mut String| {
+            t.push_str(self.type_str());
+            t.push_str(", len ");
+            t.push_str(itoa::Buffer::new().format(m.len));
+        };
+        let at = (o, NLMSG_HDRLEN.min(self.data.len() - o));
+        sink.open((&n("nlmsghdr"), &n("nlmsg"), None), Val::Null, show, at);
+        sink.number(
+            (&n("nlmsg_len"), &n("nlmsg.len"), None),
+            Val::Uint(m.len.into()),
+            (o, 4),
+        );
+        let ty = i64::from(m.ty);
+        let show = |t: &mut String| crate::model::push_enum_text(t, self.type_str(), ty);
+        sink.open(
+            (&n("nlmsg_type"), &n("nlmsg.type"), None),
+            Val::Int(ty),
+            show,
+            (o + 4, 2),
+        );
+        sink.close();
+        let (mut names, rest) = self.flag_names();
+        let rest_text = (rest != 0).then(|| text::hex_u64(u64::from(rest)));
+        names.extend(rest_text.as_deref());
+        let flags = u64::from(m.flags);
+        let show = |t: &mut String| t.push_str(&text::flags_text(&names, flags, 4));
+        sink.open(
+            (&n("nlmsg_flags"), &n("nlmsg.flags"), None),
+            Val::Uint(flags),
+            show,
+            (o + 6, 2),
+        );
+        sink.close();
+        sink.number(
+            (&n("nlmsg_seq"), &n("nlmsg.seq"), None),
+            Val::Uint(m.seq.into()),
+            (o + 8, 4),
+        );
+        sink.number(
+            (&n("nlmsg_pid"), &n("nlmsg.pid"), None),
+            Val::Uint(m.pid.into()),
+            (o + 12, 4),
+        );
+        for x in extra {
+            Sink::node(&mut sink, x);
+        }
+        sink.close();
+    }
+
+    /// What writing [`MessageView::tree`]'s nodes with [`Node::write_text`] at `indent` gives,
+    /// most of it written without building them (see `attrs::lines`).
+    pub fn write_tree_text(&self, s: &mut String, indent: usize) {
+        self.write_tree(&mut TextSink::new(s, indent));
+    }
+
+    /// What writing [`MessageView::tree`]'s nodes with [`Node::write_json`], comma-separated,
+    /// gives (`s` ends inside a JSON array), most of it written without building them.
+    pub fn write_tree_json(&self, s: &mut String) {
+        self.write_tree(&mut JsonSink::new(s));
+    }
+
+    fn write_tree(&self, sink: &mut dyn Written) {
+        let m = &self.m;
+        if self.is_uevent() || self.prune.is_some() || m.present < NLMSG_HDRLEN {
+            for n in self.tree() {
+                sink.node(&n);
+            }
+            return;
+        }
+        let span = (m.offset + NLMSG_HDRLEN, m.offset + m.present);
+        self.payload_into(span, 0, None, &mut Out::Written(sink));
+    }
+}
