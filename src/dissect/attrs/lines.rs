@@ -578,9 +578,16 @@ impl Walker<'_> {
     }
 }
 
-/// What `Walker::present` shows for an integer `v` that is not a plain number: its enum's
-/// (`e`, looked up), else its unit's, else (the hint `hex`) hex, written to `out`.
-fn present_text(out: &mut String, e: Option<&EnumDef>, pres: &Presentation, v: u64, signed: bool) {
+/// What an integer `v` that is not a plain number shows (`Walker::present` for a node, the
+/// written tree's lines): its enum's (`e`, looked up), else its unit's, else (the hint `hex`)
+/// hex, written to `out`.
+pub(super) fn present_text(
+    out: &mut String,
+    e: Option<&EnumDef>,
+    pres: &Presentation,
+    v: u64,
+    signed: bool,
+) {
     if let Some(e) = e {
         if !(e.is_flags || pres.as_flags) {
             let iv = v as i64;

@@ -671,56 +671,40 @@ impl<'a> Walker<'a> {
     /// Apply enum/flags names and display hints to a decoded integer; false when none applies
     /// (the display is then the plain number, which the caller writes: not made twice).
     fn present(&self, node: &mut Node, pres: &Presentation, v: u64, signed: bool) -> bool {
-        if let Some(e) = pres
+        let e = pres
             .enumeration
             .as_deref()
-            .and_then(|e| self.spec?.enums.get(e))
-        {
-            if e.is_flags || pres.as_flags {
-                let (mut names, rest) = if e.is_flags {
-                    e.bit_names(v)
+            .and_then(|e| self.spec?.enums.get(e));
+        let hex = pres.hint.as_deref() == Some("hex") && !signed;
+        match e {
+            Some(e) if e.is_flags || pres.as_flags => {
+                let mut names: Vec<String> = if e.is_flags {
+                    e.bit_names(v).0
                 } else {
                     // enum-as-flags: entries are bit positions.
-                    let mut names = Vec::new();
-                    let mut rest = v;
-                    for (bit, n) in &e.entries {
-                        if (0..64).contains(bit) && v & (1u64 << bit) != 0 {
-                            names.push(n.to_string());
-                            rest &= !(1u64 << bit);
-                        }
-                    }
-                    (names, rest)
+                    e.entries
+                        .iter()
+                        .filter(|(bit, _)| (0..64).contains(bit) && v & (1u64 << bit) != 0)
+                        .map(|(_, n)| n.to_string())
+                        .collect()
                 };
-                if rest != 0 && self.shown() {
-                    names.push(text::hex_u64(rest));
-                }
-                if self.shown() {
-                    node.display = text::flags_text(&names, v, 1);
-                }
                 names.retain(|n| !n.starts_with("0x"));
                 node.value = Value::Flags { value: v, names };
-            } else {
+            }
+            Some(e) => {
                 let iv = v as i64;
                 let name = e.name_of(iv).unwrap_or("").to_string();
-                if self.shown() {
-                    node.display = crate::model::enum_text(&name, iv);
-                }
                 node.value = Value::Enum { value: iv, name };
             }
-            return true;
+            None if !self.shown() => return true,
+            None if pres.unit.is_none() && !hex => return false,
+            None => {}
         }
-        if !self.shown() {
-            return true;
+        if self.shown() {
+            node.display.clear();
+            lines::present_text(&mut node.display, e, pres, v, signed);
         }
-        if let Some(u) = &pres.unit {
-            node.display = text::unit_text(v, signed, pres.scale, u);
-            return true;
-        }
-        if pres.hint.as_deref() == Some("hex") && !signed {
-            node.display = text::hex_u64(v);
-            return true;
-        }
-        false
+        true
     }
 
     #[allow(clippy::too_many_arguments)]
