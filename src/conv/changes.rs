@@ -247,22 +247,30 @@ pub fn node_named(c: &Changes, name: &str) -> Node {
     n
 }
 
-/// Append the JSON key `"changes"` (with a leading comma).
+/// Append the JSON key `"changes"` (with a leading comma). Each change's keys in the order
+/// `serde_json` sorts them (`field`, `name`, `new`, `old`), written by hand: it is written
+/// for every message about an object.
 pub fn write_json(out: &mut String, c: &Changes) {
+    use crate::model::json_str;
+    let opt = |out: &mut String, v: &Option<String>| match v {
+        Some(v) => json_str(out, v),
+        None => out.push_str("null"),
+    };
     let _ = write!(
         out,
         ",\"changes\":{{\"since\":{{\"frame\":{},\"msg\":{}}},\"fields\":[",
         c.since.frame, c.since.msg
     );
     for (i, ch) in c.changes.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let _ = write!(
-            out,
-            "{}",
-            serde_json::json!({"field": ch.field, "name": ch.name, "old": ch.old, "new": ch.new})
-        );
+        out.push_str(if i > 0 { ",{\"field\":" } else { "{\"field\":" });
+        json_str(out, &ch.field);
+        out.push_str(",\"name\":");
+        json_str(out, &ch.name);
+        out.push_str(",\"new\":");
+        opt(out, &ch.new);
+        out.push_str(",\"old\":");
+        opt(out, &ch.old);
+        out.push('}');
     }
     out.push_str("]}");
 }
@@ -456,6 +464,48 @@ mod tests {
 
     /// Past its byte budget the half seen least recently is forgotten; what stays still
     /// compares.
+    /// The JSON written by hand is what `serde_json` makes of the same changes.
+    #[test]
+    fn changes_json_is_serde_json_s() {
+        let ch = |old: Option<&str>, new: Option<&str>| Change {
+            field: "rt-link.ifname".into(),
+            name: "IFLA_\"IFNAME\"\n".into(),
+            old: old.map(str::to_owned),
+            new: new.map(str::to_owned),
+        };
+        let c = Changes {
+            since: MsgRef { frame: 7, msg: 2 },
+            changes: vec![
+                ch(Some("a\u{1}"), None),
+                ch(None, Some("é\\")),
+                ch(Some(""), Some("x")),
+            ],
+        };
+        let mut out = String::new();
+        write_json(&mut out, &c);
+        let fields: Vec<serde_json::Value> = c
+            .changes
+            .iter()
+            .map(|ch| serde_json::json!({"field": ch.field, "name": ch.name, "old": ch.old, "new": ch.new}))
+            .collect();
+        let fields = serde_json::Value::Array(fields);
+        let want =
+            format!(",\"changes\":{{\"since\":{{\"frame\":7,\"msg\":2}},\"fields\":{fields}}}");
+        assert_eq!(out, want);
+        let mut empty = String::new();
+        write_json(
+            &mut empty,
+            &Changes {
+                changes: Vec::new(),
+                ..c
+            },
+        );
+        assert_eq!(
+            empty,
+            ",\"changes\":{\"since\":{\"frame\":7,\"msg\":2},\"fields\":[]}"
+        );
+    }
+
     #[test]
     fn memory_stays_bounded() {
         let dis = crate::dissect::Dissector::new(crate::dissect::specs::SpecRegistry::new());

@@ -51,7 +51,7 @@ pub trait Sink {
         at: (usize, usize),
     );
     /// Open a node with neither value nor display (a nest, an array's element).
-    fn open_bare(&mut self, name: &Name, field: &Name, at: (usize, usize));
+    fn open_bare(&mut self, names: (&Name, &Name, Option<&'static str>), at: (usize, usize));
     /// A node without children whose display is its number `v` (a `Val::Uint` or `Val::Int`).
     fn number(
         &mut self,
@@ -63,17 +63,36 @@ pub trait Sink {
     fn close(&mut self);
 }
 
-/// A number's digits (`Val::Uint`, `Val::Int`; empty for the others).
-fn digits<'b>(ib: &'b mut itoa::Buffer, v: Val<'_>) -> &'b str {
-    match v {
-        Val::Uint(u) => ib.format(u),
-        Val::Int(i) => ib.format(i),
-        _ => "",
+/// The decimal digits of `v` appended. Below 10,000 (most offsets, lengths and values) they
+/// are pushed one by one: cheaper than formatting into a buffer and a copy call.
+#[inline]
+pub(super) fn push_uint(out: &mut String, v: u64) {
+    let digit = |d: u64| char::from(b'0' + (d % 10) as u8);
+    if v >= 10_000 {
+        out.push_str(itoa::Buffer::new().format(v));
+        return;
     }
+    if v >= 1000 {
+        out.push(digit(v / 1000));
+    }
+    if v >= 100 {
+        out.push(digit(v / 100));
+    }
+    if v >= 10 {
+        out.push(digit(v / 10));
+    }
+    out.push(digit(v));
 }
 
+/// A number's digits (`Val::Uint`, `Val::Int`; nothing for the others).
+#[inline]
 fn push_number(out: &mut String, v: Val<'_>) {
-    out.push_str(digits(&mut itoa::Buffer::new(), v));
+    match v {
+        Val::Uint(u) => push_uint(out, u),
+        Val::Int(i) if i >= 0 => push_uint(out, i as u64),
+        Val::Int(i) => out.push_str(itoa::Buffer::new().format(i)),
+        _ => {}
+    }
 }
 
 /// `-T tree` lines: four spaces a level, `name: display`.
@@ -119,7 +138,11 @@ impl Sink for TextSink<'_> {
     }
 
     #[inline]
-    fn open_bare(&mut self, name: &Name, _field: &Name, _at: (usize, usize)) {
+    fn open_bare(
+        &mut self,
+        (name, _, _): (&Name, &Name, Option<&'static str>),
+        _at: (usize, usize),
+    ) {
         self.name(name);
         self.out.push('\n');
         self.depth += 1;
@@ -161,12 +184,14 @@ impl<'o> JsonSink<'o> {
     }
 
     /// A comma unless the node is the first of its array.
+    #[inline]
     fn sep(&mut self) {
         if !self.out.ends_with('[') {
             self.out.push(',');
         }
     }
 
+    #[inline]
     fn head(&mut self, (name, field, head): (&Name, &Name, Option<&'static str>)) {
         self.sep();
         match head {
@@ -175,14 +200,19 @@ impl<'o> JsonSink<'o> {
         }
     }
 
-    fn tail(&mut self, (offset, length): (usize, usize)) {
-        let mut ib = itoa::Buffer::new();
-        self.out.push_str(",\"offset\":");
-        self.out.push_str(ib.format(offset));
+    /// A node's keys after its display (`lead`: what closes the display first), up to its
+    /// children, or with none (`leaf`). Few pieces: each costs a copy call.
+    #[inline]
+    fn tail(&mut self, lead: &'static str, (offset, length): (usize, usize), leaf: bool) {
+        self.out.push_str(lead);
+        push_uint(self.out, offset as u64);
         self.out.push_str(",\"length\":");
-        self.out.push_str(ib.format(length));
-        self.out
-            .push_str(",\"raw\":false,\"expert\":null,\"children\":[");
+        push_uint(self.out, length as u64);
+        self.out.push_str(if leaf {
+            ",\"raw\":false,\"expert\":null,\"children\":[]}"
+        } else {
+            ",\"raw\":false,\"expert\":null,\"children\":["
+        });
     }
 }
 
@@ -223,14 +253,13 @@ impl Sink for JsonSink<'_> {
         show(&mut shown);
         json_str(self.out, &shown);
         self.shown = shown;
-        self.tail(at);
+        self.tail(",\"offset\":", at, false);
     }
 
     #[inline]
-    fn open_bare(&mut self, name: &Name, field: &Name, at: (usize, usize)) {
-        self.head((name, field, None));
-        self.out.push_str("null,\"display\":\"\"");
-        self.tail(at);
+    fn open_bare(&mut self, names: (&Name, &Name, Option<&'static str>), at: (usize, usize)) {
+        self.head(names);
+        self.tail("null,\"display\":\"\",\"offset\":", at, false);
     }
 
     #[inline]
@@ -241,18 +270,39 @@ impl Sink for JsonSink<'_> {
         at: (usize, usize),
     ) {
         self.head(names);
-        let mut ib = itoa::Buffer::new();
-        let d = digits(&mut ib, v);
-        self.out.push_str(d);
+        push_number(self.out, v);
         self.out.push_str(",\"display\":\"");
-        self.out.push_str(d);
-        self.out.push('"');
-        self.tail(at);
-        self.out.push_str("]}");
+        push_number(self.out, v);
+        self.tail("\",\"offset\":", at, true);
     }
 
     #[inline]
     fn close(&mut self) {
         self.out.push_str("]}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pushed_digits_are_the_formatted_ones() {
+        let mut values: Vec<u64> = (0..12_000).collect();
+        values.extend([99_999, 100_000, 4_294_967_295, u64::MAX - 1, u64::MAX]);
+        let mut out = String::new();
+        for v in values {
+            out.clear();
+            push_uint(&mut out, v);
+            assert_eq!(out, v.to_string());
+        }
+        for i in [0, 7, 9_999, 10_000, -1, -10_000, i64::MIN, i64::MAX] {
+            out.clear();
+            push_number(&mut out, Val::Int(i));
+            assert_eq!(out, i.to_string());
+        }
+        out.clear();
+        push_number(&mut out, Val::Null);
+        assert_eq!(out, "");
     }
 }

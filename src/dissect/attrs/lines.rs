@@ -127,6 +127,15 @@ impl Walker<'_> {
         // The nodes a sub-message below could take its format from: the level's selectors
         // (every attribute named like one is marked so; see `structs::find_selector`).
         let mut selectors: Vec<Node> = Vec::new();
+        // The field paths and JSON heads of the set's attributes at this path, looked up once
+        // for the level rather than once per node (text shows no paths).
+        let (fields, heads) = match set.map(AttrSet::name_lists) {
+            Some((names, cnames)) if S::FIELDS => {
+                let fields = child_fields(path, names);
+                (fields, fields.and_then(|f| sink.heads(cnames, f)))
+            }
+            _ => (None, None),
+        };
         for h in self.headers(start, end, path) {
             let (pos, len, raw_type) = match h {
                 Ok(h) => h,
@@ -135,18 +144,24 @@ impl Walker<'_> {
                     break;
                 }
             };
-            let attr = set.and_then(|s| s.get(raw_type & NLA_TYPE_MASK));
+            let found = set.and_then(|s| s.get_at(raw_type & NLA_TYPE_MASK));
+            let attr = found.map(|(_, a)| a);
             let scope = Scope {
                 set,
                 siblings: &selectors,
                 parent,
             };
-            if let Some(a) = attr
+            if let Some((i, a)) = found
                 && !a.selector
                 && depth < MAX_DEPTH
-                && self.attr_into(a, (pos, len, raw_type), path, depth, &scope, sink)
             {
-                continue;
+                let known = (
+                    fields.and_then(|f| f.get(i).copied()),
+                    heads.and_then(|h| h.get(i).copied()),
+                );
+                if self.attr_into(a, known, (pos, len, raw_type), path, depth, &scope, sink) {
+                    continue;
+                }
             }
             let node = self.attr(pos, len, raw_type, path, depth, &scope);
             sink.node(&node);
@@ -178,10 +193,12 @@ impl Walker<'_> {
     }
 
     /// Attribute `a` at `pos` written straight, if it is plain; false (nothing written) if its
-    /// node must be built.
+    /// node must be built. `known`: its field path and JSON head, if the level has them.
+    #[allow(clippy::too_many_arguments)]
     fn attr_into<S: Sink>(
         &self,
         a: &Attr,
+        (known_field, head): (Option<&'static str>, Option<&'static str>),
         (pos, len, raw_type): (usize, usize, u16),
         path: &str,
         depth: usize,
@@ -198,10 +215,10 @@ impl Walker<'_> {
             a.ty,
             AttrType::Nest | AttrType::IndexedArray(_) | AttrType::SubMessage { .. }
         );
-        let field = if S::FIELDS || overrides || nests {
-            child_field(path, a.name)
-        } else {
-            Cow::Borrowed("")
+        let field = match known_field {
+            Some(f) => Cow::Borrowed(f),
+            None if S::FIELDS || overrides || nests => child_field(path, a.name),
+            None => Cow::Borrowed(""),
         };
         if overrides && self.overrides.iter().any(|(o, _)| *o == field) {
             return false;
@@ -217,14 +234,25 @@ impl Walker<'_> {
             AttrType::Binary {
                 structure: None, ..
             } => match &a.ints {
-                Some(ia) => self.ints_into_sink(a, ia, endian, (p0, plen), &field, at, sink),
-                None => self.bytes_into(a, (p0, plen), (&name, &field), at, sink),
+                Some(ia) => self.ints_into_sink(
+                    ia,
+                    &a.pres,
+                    endian,
+                    (p0, plen),
+                    (&name, &field, head),
+                    at,
+                    sink,
+                ),
+                None => self.bytes_into(a, (p0, plen), (&name, &field, head), at, sink),
             },
             AttrType::Binary {
                 structure: Some(st),
                 array: false,
             } => match self.spec.and_then(|s| s.structs.get(st.as_str())) {
-                Some(st) => self.struct_into_sink(a, st, endian, (p0, plen), &field, at, sink),
+                Some(st) => {
+                    let names = (&name, &field, head);
+                    self.struct_into_sink(st, endian, (p0, plen), names, at, sink)
+                }
                 None => false,
             },
             AttrType::IndexedArray(sub) if matches!(**sub, AttrType::Nest) => {
@@ -232,7 +260,7 @@ impl Walker<'_> {
                     return false;
                 }
                 let nested = a.nested.as_deref().and_then(|n| self.set(n));
-                sink.open_bare(&name, &field, at);
+                sink.open_bare((&name, &field, head), at);
                 // Each element an attribute whose type is its index (`indexed_array`).
                 for h in self.headers(p0, p0 + plen, &field) {
                     let (q, qlen, raw) = match h {
@@ -243,7 +271,7 @@ impl Walker<'_> {
                         }
                     };
                     let item = bracketed(usize::from(raw & NLA_TYPE_MASK));
-                    sink.open_bare(&item, &field, (q, qlen));
+                    sink.open_bare((&item, &field, None), (q, qlen));
                     let inner = (q + NLA_HDRLEN, q + qlen);
                     self.level_into(inner, nested, &field, depth + 2, Some(scope), sink);
                     sink.close();
@@ -262,7 +290,7 @@ impl Walker<'_> {
                 }
                 self.int_into(
                     sink,
-                    (&name, &field, None),
+                    (&name, &field, head),
                     *s,
                     &a.pres,
                     endian,
@@ -275,12 +303,12 @@ impl Walker<'_> {
                 let b = span(self.data, p0, plen);
                 let t = b.split(|c| *c == 0).next().unwrap_or(&[]);
                 let show = |o: &mut String| o.push_str(&text::quoted(t));
-                sink.open((&name, &field, None), Val::Text(t), show, at);
+                sink.open((&name, &field, head), Val::Text(t), show, at);
                 sink.close();
                 true
             }
             AttrType::Flag if plen == 0 => {
-                sink.open((&name, &field, None), Val::True, |o| o.push_str("true"), at);
+                sink.open((&name, &field, head), Val::True, |o| o.push_str("true"), at);
                 sink.close();
                 true
             }
@@ -289,7 +317,7 @@ impl Walker<'_> {
                     o.push_str(itoa::Buffer::new().format(plen));
                     o.push_str(" bytes of padding");
                 };
-                sink.open((&name, &field, None), Val::Null, show, at);
+                sink.open((&name, &field, head), Val::Null, show, at);
                 sink.close();
                 true
             }
@@ -319,10 +347,10 @@ impl Walker<'_> {
                     return false;
                 }
                 if fmt.value.is_empty() {
-                    sink.open_bare(&name, &field, at);
+                    sink.open_bare((&name, &field, head), at);
                 } else {
                     sink.open(
-                        (&name, &field, None),
+                        (&name, &field, head),
                         Val::Null,
                         |o| o.push_str(&fmt.value),
                         at,
@@ -337,7 +365,7 @@ impl Walker<'_> {
             }
             AttrType::Nest if a.fixed_header.is_none() => {
                 let nested = a.nested.as_deref().and_then(|n| self.set(n));
-                sink.open_bare(&name, &field, at);
+                sink.open_bare((&name, &field, head), at);
                 let inner = (p0, p0 + plen);
                 self.level_into(inner, nested, &field, depth + 1, Some(scope), sink);
                 sink.close();
@@ -353,7 +381,7 @@ impl Walker<'_> {
         &self,
         a: &Attr,
         (p0, plen): (usize, usize),
-        (name, field): (&Name, &Name),
+        names: (&Name, &Name, Option<&'static str>),
         at: (usize, usize),
         sink: &mut S,
     ) -> bool {
@@ -376,7 +404,7 @@ impl Walker<'_> {
             _ => Cow::Borrowed(display.as_str()),
         };
         let show = |o: &mut String| o.push_str(&display);
-        sink.open((name, field, None), Val::Text(value.as_bytes()), show, at);
+        sink.open(names, Val::Text(value.as_bytes()), show, at);
         sink.close();
         true
     }
@@ -426,20 +454,18 @@ impl Walker<'_> {
     #[allow(clippy::too_many_arguments)]
     fn struct_into_sink<S: Sink>(
         &self,
-        a: &Attr,
         st: &StructDef,
         endian: Endian,
         (p0, plen): (usize, usize),
-        field: &Name,
+        names: (&Name, &Name, Option<&'static str>),
         at: (usize, usize),
         sink: &mut S,
     ) -> bool {
         if plen != st.size || !plain_struct(st) {
             return false;
         }
-        let name: Name = Cow::Borrowed(a.cname);
-        sink.open((&name, field, None), Val::Null, |o| o.push_str(st.name), at);
-        self.members_into(st, endian, p0, field, sink);
+        sink.open(names, Val::Null, |o| o.push_str(st.name), at);
+        self.members_into(st, endian, p0, names.1, sink);
         sink.close();
         true
     }
@@ -458,7 +484,7 @@ impl Walker<'_> {
             return None;
         }
         let field: Name = child_field(parent, st.name);
-        sink.open_bare(&Cow::Borrowed(st.name), &field, (pos, st.size));
+        sink.open_bare((&Cow::Borrowed(st.name), &field, None), (pos, st.size));
         self.members_into(st, self.endian, pos, &field, sink);
         sink.close();
         Some(pos + crate::netlink::align4(st.size).min(end - pos))
@@ -518,18 +544,19 @@ impl Walker<'_> {
     #[allow(clippy::too_many_arguments)]
     fn ints_into_sink<S: Sink>(
         &self,
-        a: &Attr,
         ia: &IntArray,
+        pres: &Presentation,
         endian: Endian,
         (p0, plen): (usize, usize),
-        field: &Name,
+        names: (&Name, &Name, Option<&'static str>),
         at: (usize, usize),
         sink: &mut S,
     ) -> bool {
+        let field = names.1;
         let Some(w) = ia.scalar.width().filter(|w| *w > 0) else {
             return false;
         };
-        if ia.bitmap.is_some() || plen % w != 0 || !writable(&a.pres, w) {
+        if ia.bitmap.is_some() || plen % w != 0 || !writable(pres, w) {
             return false;
         }
         let count = plen / w;
@@ -539,7 +566,7 @@ impl Walker<'_> {
             o.push_str(" x ");
             o.push_str(&scalar_name(ia.scalar));
         };
-        sink.open((&Cow::Borrowed(a.cname), field, None), Val::Null, show, at);
+        sink.open(names, Val::Null, show, at);
         let paths = match index {
             Some(e) if S::FIELDS => child_fields(field, e.names),
             _ => None,
@@ -571,7 +598,7 @@ impl Walker<'_> {
                 }
             };
             let el = (p0 + i * w, w);
-            self.int_into(sink, (&name, &f, head), ia.scalar, &a.pres, endian, el, el);
+            self.int_into(sink, (&name, &f, head), ia.scalar, pres, endian, el, el);
         }
         sink.close();
         true

@@ -433,6 +433,18 @@ pub struct AttrSet {
     by_value: Vec<u16>,
     /// Some attribute is a sub-message (its format picked by a sibling's value).
     sub_messages: bool,
+    /// Its attributes' names and C names as interned lists, made on first use.
+    lists: NameLists,
+}
+
+/// An [`AttrSet`]'s [`AttrSet::name_lists`], once made (equal whether made or not).
+#[derive(Debug, Clone, Default)]
+struct NameLists(std::sync::OnceLock<(&'static [&'static str], &'static [&'static str])>);
+
+impl PartialEq for NameLists {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl AttrSet {
@@ -466,6 +478,21 @@ impl AttrSet {
         }
         self.sub_messages |= matches!(attr.ty, AttrType::SubMessage { .. });
         self.attrs.push(attr);
+        self.lists = NameLists::default();
+    }
+
+    /// Its attributes' names and C names, in order, as interned lists (made once): what the
+    /// field paths and JSON heads of a level are made from once per path
+    /// ([`crate::model::child_fields`]).
+    pub fn name_lists(&self) -> (&'static [&'static str], &'static [&'static str]) {
+        *self.lists.0.get_or_init(|| {
+            let names: Vec<&'static str> = self.attrs.iter().map(|a| a.name).collect();
+            let cnames: Vec<&'static str> = self.attrs.iter().map(|a| a.cname).collect();
+            (
+                crate::model::intern_list(&names),
+                crate::model::intern_list(&cnames),
+            )
+        })
     }
 
     /// Whether some attribute is a sub-message, read by the value of another.
@@ -475,12 +502,17 @@ impl AttrSet {
 
     /// The attribute with type number `t`.
     pub fn get(&self, t: u16) -> Option<&Attr> {
+        self.get_at(t).map(|(_, a)| a)
+    }
+
+    /// The attribute with type number `t` and its place in [`AttrSet::attrs`].
+    pub fn get_at(&self, t: u16) -> Option<(usize, &Attr)> {
         // Sets of up to u16::MAX attributes (every real one) are indexed whole.
         if t < Self::DENSE && self.attrs.len() < usize::from(u16::MAX) {
-            let i = *self.by_value.get(usize::from(t))?;
-            return self.attrs.get(usize::from(i));
+            let i = usize::from(*self.by_value.get(usize::from(t))?);
+            return Some((i, self.attrs.get(i)?));
         }
-        self.attrs.iter().find(|a| a.value == t)
+        self.attrs.iter().enumerate().find(|(_, a)| a.value == t)
     }
     /// The attribute named `name`.
     pub fn by_name(&self, name: &str) -> Option<&Attr> {
