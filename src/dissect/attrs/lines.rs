@@ -129,10 +129,14 @@ impl Walker<'_> {
         let mut selectors: Vec<Node> = Vec::new();
         // The field paths and JSON heads of the set's attributes at this path, looked up once
         // for the level rather than once per node (text shows no paths).
-        let (fields, heads) = match set.map(AttrSet::name_lists) {
-            Some((names, cnames)) if S::FIELDS => {
-                let fields = child_fields(path, names);
-                (fields, fields.and_then(|f| sink.heads(cnames, f)))
+        let (fields, heads) = match set {
+            Some(s) if S::FIELDS => {
+                let made = s.written.get(path, || {
+                    let (names, cnames) = s.name_lists();
+                    let fields = child_fields(path, names)?;
+                    Some((fields, sink.heads(cnames, fields)?))
+                });
+                (made.map(|m| m.0), made.map(|m| m.1))
             }
             _ => (None, None),
         };
@@ -500,12 +504,15 @@ impl Walker<'_> {
         field: &Name,
         sink: &mut S,
     ) {
-        let paths = if S::FIELDS {
-            child_fields(field, st.member_names)
+        let made = if S::FIELDS {
+            st.written.get(field, || {
+                let paths = child_fields(field, st.member_names)?;
+                Some((paths, sink.heads(st.member_cnames, paths)?))
+            })
         } else {
             None
         };
-        let heads = paths.and_then(|p| sink.heads(st.member_cnames, p));
+        let (paths, heads) = (made.map(|m| m.0), made.map(|m| m.1));
         let mut off = p0;
         for (mi, m) in st.members.iter().enumerate() {
             let head = heads.and_then(|h| h.get(mi).copied());

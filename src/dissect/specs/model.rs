@@ -239,6 +239,8 @@ pub struct StructDef {
     pub member_cnames: &'static [&'static str],
     /// Total size in bytes.
     pub size: usize,
+    /// The field paths and JSON heads of its members where it is written.
+    pub written: WrittenAt,
 }
 
 /// An enum or flags definition.
@@ -434,16 +436,54 @@ pub struct AttrSet {
     /// Some attribute is a sub-message (its format picked by a sibling's value).
     sub_messages: bool,
     /// Its attributes' names and C names as interned lists, made on first use.
-    lists: NameLists,
+    lists: Made<(&'static [&'static str], &'static [&'static str])>,
+    /// The field paths and JSON heads of its attributes where it is written.
+    pub written: WrittenAt,
 }
 
-/// An [`AttrSet`]'s [`AttrSet::name_lists`], once made (equal whether made or not).
+/// What a set or struct works out once from its definition (equal whether made or not).
 #[derive(Debug, Clone, Default)]
-struct NameLists(std::sync::OnceLock<(&'static [&'static str], &'static [&'static str])>);
+struct Made<T>(std::sync::OnceLock<T>);
 
-impl PartialEq for NameLists {
+impl<T> PartialEq for Made<T> {
     fn eq(&self, _: &Self) -> bool {
         true
+    }
+}
+
+/// Field paths and JSON heads, interned lists.
+pub type PathsAndHeads = (&'static [&'static str], &'static [&'static str]);
+
+/// The field paths and JSON heads of a set's attributes or a struct's members (in order)
+/// below the first few field paths it is written at, kept with the definition: a set is
+/// nearly always written at one or two paths, and this costs less than looking them up in a
+/// memo for every level or struct written (`model::child_fields`, `model::json_heads`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WrittenAt([Made<(usize, usize, PathsAndHeads)>; 4]);
+
+impl WrittenAt {
+    /// Those below the field path `path`, as `make` makes them (`None` unless `path` is
+    /// interned), kept for the first few paths.
+    pub fn get(
+        &self,
+        path: &str,
+        make: impl FnOnce() -> Option<PathsAndHeads>,
+    ) -> Option<PathsAndHeads> {
+        // By address: an interned path is never freed, so no other text can be at it.
+        let at = (path.as_ptr() as usize, path.len());
+        for slot in &self.0 {
+            match slot.0.get() {
+                Some(&(a, l, made)) if (a, l) == at => return Some(made),
+                Some(_) => continue,
+                None => {
+                    let made = make()?;
+                    // Another thread may have taken the slot meanwhile: then it is not kept.
+                    let _ = slot.0.set((at.0, at.1, made));
+                    return Some(made);
+                }
+            }
+        }
+        make()
     }
 }
 
@@ -478,7 +518,8 @@ impl AttrSet {
         }
         self.sub_messages |= matches!(attr.ty, AttrType::SubMessage { .. });
         self.attrs.push(attr);
-        self.lists = NameLists::default();
+        self.lists = Made::default();
+        self.written = WrittenAt::default();
     }
 
     /// Its attributes' names and C names, in order, as interned lists (made once): what the
@@ -733,5 +774,43 @@ impl Spec {
                 names.sort();
                 names.first().map(|s| s.as_str())
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a set or struct keeps is by path: kept for the first four interned paths, made
+    /// again for any other, never kept for a path `make` refuses.
+    #[test]
+    fn written_names_are_kept_by_path() {
+        let w = WrittenAt::default();
+        let lists = |p: &str| -> PathsAndHeads {
+            let l = crate::model::intern_list(&[crate::model::intern(p)]);
+            (l, l)
+        };
+        let made = std::cell::Cell::new(0);
+        let get = |p: &str, ok: bool| {
+            w.get(p, || {
+                made.set(made.get() + 1);
+                ok.then(|| lists(p))
+            })
+        };
+        let paths: Vec<&'static str> = (0..6)
+            .map(|i| crate::model::intern(&format!("test-set.p{i}")))
+            .collect();
+        let owned = String::from("test-set.owned");
+        assert_eq!(get(&owned, false), None);
+        for p in &paths {
+            assert_eq!(get(p, true), Some(lists(p)));
+        }
+        assert_eq!(made.get(), 7);
+        // The first four are kept, the others made again.
+        for p in &paths {
+            assert_eq!(get(p, true), Some(lists(p)));
+        }
+        assert_eq!(made.get(), 9);
+        assert_eq!(w, WrittenAt::default());
     }
 }

@@ -227,6 +227,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
                 ),
                 members,
                 size: 0,
+                written: Default::default(),
             },
         );
     }
