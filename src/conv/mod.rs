@@ -248,6 +248,11 @@ struct Request {
     error: Option<i32>,
 }
 
+/// The maps' hasher: keyed by sequence numbers and port ids from the capture, so seeded per
+/// process (a crafted file cannot pick colliding keys), but much cheaper than SipHash on
+/// this per-message path.
+type Seeded = foldhash::fast::RandomState;
+
 /// Correlation over a capture, in capture order; see the module doc.
 #[derive(Debug, Clone, Default)]
 pub struct Conversations {
@@ -255,19 +260,19 @@ pub struct Conversations {
     entries: VecDeque<Entry>,
     base: usize,
     /// Forgotten entries a kept request still points at (as itself, first or last answer).
-    pinned: HashMap<u32, Entry>,
+    pinned: HashMap<u32, Entry, Seeded>,
     /// Requests from slot `rbase` on.
     requests: VecDeque<Request>,
     rbase: u32,
     /// Requests that may still be answered, by (protocol, sequence number), oldest first.
-    open: HashMap<(u32, u32), Vec<u32>>,
+    open: HashMap<(u32, u32), Vec<u32>, Seeded>,
     /// Latest time seen.
     end_ns: i128,
     /// When each (protocol, port id) last received a message: a socket that went on
     /// receiving after a request is past it.
-    port_seen: HashMap<(u32, u32), i128>,
+    port_seen: HashMap<(u32, u32), i128, Seeded>,
     /// The open dump of each (protocol, port id).
-    dumping: HashMap<(u32, u32), u32>,
+    dumping: HashMap<(u32, u32), u32, Seeded>,
 }
 
 impl Conversations {
