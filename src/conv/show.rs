@@ -2,7 +2,6 @@
 //! manner of Wireshark's `[Response in: 12]`, JSON keys, and filter fields (`nlmsg.*`).
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use super::{Linked, MsgRef, Role};
 use crate::filter::FieldValue;
@@ -166,7 +165,8 @@ pub fn write_json(out: &mut String, l: &Linked) {
         out.push_str(",\"responses\":");
         out.push_str(itoa::Buffer::new().format(a.count));
         if let Some(t) = a.latency {
-            let _ = write!(out, ",\"latency\":{}", serde_json::json!(t));
+            out.push_str(",\"latency\":");
+            crate::model::json_f64(out, t);
         }
         if a.unanswered {
             out.push_str(",\"unanswered\":true");

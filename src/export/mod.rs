@@ -326,7 +326,8 @@ pub fn write_message_json(out: &mut String, r: &Record, extra: Option<&Node>) {
     out.push_str(ib.format(r.frame));
     out.push_str(",\"msg\":");
     out.push_str(ib.format(r.msg));
-    let _ = write!(out, ",\"time\":{}", json!(epoch_secs(r.ts_ns)));
+    out.push_str(",\"time\":");
+    crate::model::json_f64(out, epoch_secs(r.ts_ns));
     out.push_str(",\"protocol\":");
     out.push_str(ib.format(m.protocol));
     out.push_str(",\"family\":");

@@ -12,7 +12,7 @@ pub use intern::{
 };
 pub use node::{Expert, Node, Severity};
 pub use sink::{JsonSink, Name, Sink, TextSink, Val};
-pub use value::{Value, enum_text, hex, json_str, mac, push_enum_text};
+pub use value::{Value, enum_text, hex, json_f64, json_str, mac, push_enum_text};
 
 /// Which way a netlink message travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

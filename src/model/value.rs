@@ -146,6 +146,28 @@ pub fn push_enum_text(out: &mut String, name: &str, v: i64) {
     }
 }
 
+/// Append `v` as serde_json writes an `f64` (`json!(v)`: `null` unless finite), without
+/// building a `Value` or going through `fmt` (a message's time, written for each).
+pub fn json_f64(out: &mut String, v: f64) {
+    use serde_json::ser::Formatter as _;
+    if !v.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    let mut buf = [0u8; 48];
+    let mut w = std::io::Cursor::new(&mut buf[..]);
+    let n = match serde_json::ser::CompactFormatter.write_f64(&mut w, v) {
+        Ok(()) => w.position() as usize,
+        Err(_) => 0,
+    };
+    match buf.get(..n).map(std::str::from_utf8) {
+        Some(Ok(t)) if n > 0 => out.push_str(t),
+        _ => {
+            let _ = write!(out, "{}", serde_json::json!(v));
+        }
+    }
+}
+
 /// Append `s` as a JSON string literal (escapes as serde_json does).
 pub fn json_str(out: &mut String, s: &str) {
     out.push('"');
@@ -215,6 +237,31 @@ fn clean_prefix(b: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_f64_is_serde_json_s() {
+        let values = [
+            0.0,
+            -0.0,
+            1.0,
+            0.1,
+            1_733_578_822.123_456_7,
+            1e-9,
+            -2.5e-7,
+            1e21,
+            123_456_789_012_345_680_000.0,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for v in values {
+            let mut out = String::new();
+            json_f64(&mut out, v);
+            assert_eq!(out, serde_json::json!(v).to_string(), "{v}");
+        }
+    }
 
     /// A bit set shows as its names joined by `|` and the value in parentheses, or the value
     /// alone when the joined names are empty (as `format!` of the join wrote it).
