@@ -33,12 +33,25 @@ fn written_trees_equal_built_ones_on_every_capture() {
                 let mut direct = String::new();
                 v.write_header_text(&mut direct, 1, &extra);
                 let mut built = v.header_node();
-                built.children.extend(extra);
+                built.children.extend(extra.clone());
                 assert_eq!(direct, {
                     let mut t = String::new();
                     built.write_text(&mut t, 1);
                     t
                 });
+                // The flags line of other flags in the same context: none, unnamed bits
+                // alone, named and unnamed, every bit.
+                if mi == 0 {
+                    for flags in [0, 0x8000, 0x8305, 0xffff] {
+                        let m = nlscope::dissect::MsgIndex { flags, ..*m };
+                        let v = dis.view(&f.data, &m);
+                        let mut direct = String::new();
+                        v.write_header_text(&mut direct, 1, &[]);
+                        let mut t = String::new();
+                        v.header_node().write_text(&mut t, 1);
+                        assert_eq!(direct, t, "flags {flags:#x}");
+                    }
+                }
                 let mut direct = String::new();
                 v.write_tree_text(&mut direct, 1);
                 let mut built = String::new();

@@ -109,11 +109,32 @@ impl MessageView<'_> {
             (o + 4, 2),
         );
         sink.close();
-        let (mut names, rest) = self.flag_names();
-        let rest_text = (rest != 0).then(|| text::hex_u64(u64::from(rest)));
-        names.extend(rest_text.as_deref());
         let flags = u64::from(m.flags);
-        let show = |t: &mut String| t.push_str(&text::flags_text(&names, flags, 4));
+        // `text::flags_text` of the flags' names and any bits left unnamed (in hex), written
+        // straight into the line: this is written for every message.
+        let show = |t: &mut String| {
+            let mut named = false;
+            let mut sep = |t: &mut String| {
+                if std::mem::replace(&mut named, true) {
+                    t.push('|');
+                }
+            };
+            let rest = self.each_flag(|n| {
+                sep(t);
+                t.push_str(n);
+            });
+            if rest != 0 {
+                sep(t);
+                text::push_hex(t, u64::from(rest), 1);
+            }
+            if named {
+                t.push_str(" (");
+                text::push_hex(t, flags, 4);
+                t.push(')');
+            } else {
+                text::push_hex(t, flags, 4);
+            }
+        };
         sink.open(
             (&n("nlmsg_flags"), &n("nlmsg.flags"), None),
             Val::Uint(flags),
