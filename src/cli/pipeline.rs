@@ -376,16 +376,13 @@ impl Renderer {
             for (mi, m) in fi.msgs.iter().enumerate() {
                 apply_until(&mut self.view, &job.facts, &mut at, i, mi);
                 let view = self.view.view(data, m);
-                let mut changes = None;
                 if let Some(o) = self.objects.get_mut(next_object)
                     && (o.frame, o.msg) == (i, mi)
                 {
                     next_object += 1;
-                    if let Some(p) = &o.prev {
-                        changes = Some(p.changes(&self.view, &view));
-                    }
+                    let changes = o.prev.as_ref().map(|p| p.changes(&self.view, &view));
                     if let Some(slot) = self.frame_changes.get_mut(mi) {
-                        slot.clone_from(&changes);
+                        *slot = changes;
                     }
                 }
                 // The fields only where something reads them: a filter, or coverage (its
@@ -397,7 +394,8 @@ impl Renderer {
                         .with_marked(u16::try_from(mi).is_ok_and(|p| marked.contains(&p)))
                         .with_linked(linked.get(mi).copied().flatten())
                         .wanting(setup.reads.want.as_ref());
-                    fields.changes = changes;
+                    // A copy: the printed tree takes its changes from `frame_changes`.
+                    fields.changes = self.frame_changes.get(mi).cloned().flatten();
                     if let Some(f) = setup.filter
                         && (setup
                             .reads
