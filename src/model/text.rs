@@ -103,6 +103,26 @@ pub fn hex_u64(v: u64) -> String {
     s
 }
 
+/// How a bit set's text ([`flags_text`]) ends, after the names written so far (`named`:
+/// whether there was one): the bits `rest` left unnamed in hex as one more name, then the
+/// value `v` in hex (`min_digits` as [`push_hex`]) in parentheses, or alone if nothing is named.
+pub fn push_flags_end(out: &mut String, mut named: bool, rest: u64, v: u64, min_digits: usize) {
+    if rest != 0 {
+        if named {
+            out.push('|');
+        }
+        push_hex(out, rest, 1);
+        named = true;
+    }
+    if named {
+        out.push_str(" (");
+        push_hex(out, v, min_digits);
+        out.push(')');
+    } else {
+        push_hex(out, v, min_digits);
+    }
+}
+
 /// A bit set's text: the names joined by `|` and the value in hex in parentheses, or the
 /// value alone without names (`format!("{} ({v:#0w$x})", names.join("|"))`).
 pub fn flags_text<S: AsRef<str>>(names: &[S], v: u64, min_digits: usize) -> String {
@@ -114,13 +134,7 @@ pub fn flags_text<S: AsRef<str>>(names: &[S], v: u64, min_digits: usize) -> Stri
         }
         s.push_str(n.as_ref());
     }
-    if names.is_empty() {
-        push_hex(&mut s, v, min_digits);
-    } else {
-        s.push_str(" (");
-        push_hex(&mut s, v, min_digits);
-        s.push(')');
-    }
+    push_flags_end(&mut s, !names.is_empty(), 0, v, min_digits);
     s
 }
 

@@ -648,20 +648,7 @@ pub(super) fn present_text(
                 rest &= !m;
             }
         }
-        if rest != 0 {
-            if named {
-                out.push('|');
-            }
-            text::push_hex(out, rest, 1);
-            named = true;
-        }
-        if named {
-            out.push_str(" (");
-            text::push_hex(out, v, 1);
-            out.push(')');
-        } else {
-            text::push_hex(out, v, 1);
-        }
+        text::push_flags_end(out, named, rest, v, 1);
         return;
     }
     match &pres.unit {

@@ -114,26 +114,13 @@ impl MessageView<'_> {
         // straight into the line: this is written for every message.
         let show = |t: &mut String| {
             let mut named = false;
-            let mut sep = |t: &mut String| {
+            let rest = self.each_flag(|n| {
                 if std::mem::replace(&mut named, true) {
                     t.push('|');
                 }
-            };
-            let rest = self.each_flag(|n| {
-                sep(t);
                 t.push_str(n);
             });
-            if rest != 0 {
-                sep(t);
-                text::push_hex(t, u64::from(rest), 1);
-            }
-            if named {
-                t.push_str(" (");
-                text::push_hex(t, flags, 4);
-                t.push(')');
-            } else {
-                text::push_hex(t, flags, 4);
-            }
+            text::push_flags_end(t, named, u64::from(rest), flags, 4);
         };
         sink.open(
             (&n("nlmsg_flags"), &n("nlmsg.flags"), None),
