@@ -194,12 +194,19 @@ pub fn diff_views(
 
 /// `IFLA_MTU: 1500 -> 9000`.
 pub fn change_text(c: &Change) -> String {
-    format!(
-        "{}: {} -> {}",
-        c.name,
-        c.old.as_deref().unwrap_or("(absent)"),
-        c.new.as_deref().unwrap_or("(absent)")
-    )
+    let mut s = String::with_capacity(c.name.len() + 2);
+    s.push_str(&c.name);
+    s.push_str(": ");
+    push_old_new(&mut s, c);
+    s
+}
+
+/// `1500 -> 9000` appended (`(absent)` for a side without the attribute): by hand, as a
+/// tree shows it for every message that changed something.
+fn push_old_new(out: &mut String, c: &Change) {
+    out.push_str(c.old.as_deref().unwrap_or("(absent)"));
+    out.push_str(" -> ");
+    out.push_str(c.new.as_deref().unwrap_or("(absent)"));
 }
 
 /// The generated `[Changed since]` node: one child per change (field `nlmsg.changed`, its
@@ -211,7 +218,9 @@ pub fn node(c: &Changes) -> Node {
 /// The changes node under another name (the app's `[Compared with]`).
 pub fn node_named(c: &Changes, name: &str) -> Node {
     let mut n = Node::new(name.to_string(), "nlmsg.changes", Value::None, 0, 0);
-    n.display = format!("frame {} message {}: ", c.since.frame, c.since.msg);
+    n.display = crate::model::text::num_text("frame ", c.since.frame, " message ");
+    n.display.push_str(itoa::Buffer::new().format(c.since.msg));
+    n.display.push_str(": ");
     if c.changes.is_empty() {
         n.display.push_str("nothing");
     }
@@ -223,7 +232,9 @@ pub fn node_named(c: &Changes, name: &str) -> Node {
         if i > 0 {
             n.display.push_str(", ");
         }
-        n.display.push_str(&change_text(ch));
+        n.display.push_str(&ch.name);
+        n.display.push_str(": ");
+        push_old_new(&mut n.display, ch);
     }
     n.children = c
         .changes
@@ -236,11 +247,8 @@ pub fn node_named(c: &Changes, name: &str) -> Node {
                 0,
                 0,
             );
-            k.display = format!(
-                "{} -> {}",
-                ch.old.as_deref().unwrap_or("(absent)"),
-                ch.new.as_deref().unwrap_or("(absent)")
-            );
+            k.display.clear();
+            push_old_new(&mut k.display, ch);
             k
         })
         .collect();
@@ -464,6 +472,55 @@ mod tests {
 
     /// Past its byte budget the half seen least recently is forgotten; what stays still
     /// compares.
+    /// The `[Changed since]` node: the first three changes in its display, each change a
+    /// child showing `old -> new` with the field path as its value.
+    #[test]
+    fn changes_node_shows_old_and_new() {
+        let ch = |name: &str, old: Option<&str>, new: Option<&str>| Change {
+            field: format!("rt-link.{name}"),
+            name: name.into(),
+            old: old.map(str::to_owned),
+            new: new.map(str::to_owned),
+        };
+        let mut c = Changes {
+            since: MsgRef { frame: 12, msg: 3 },
+            changes: vec![
+                ch("mtu", Some("1500"), Some("9000")),
+                ch("ifalias", None, Some("\"x\"")),
+            ],
+        };
+        let n = node(&c);
+        assert_eq!(
+            n.display,
+            "frame 12 message 3: mtu: 1500 -> 9000, ifalias: (absent) -> \"x\""
+        );
+        let kids: Vec<(&str, &str)> = n
+            .children
+            .iter()
+            .map(|k| (k.display.as_str(), k.field.as_ref()))
+            .collect();
+        assert_eq!(
+            kids,
+            [
+                ("1500 -> 9000", "nlmsg.changed"),
+                ("(absent) -> \"x\"", "nlmsg.changed")
+            ]
+        );
+        assert_eq!(n.children[0].value, Value::Str("rt-link.mtu".into()));
+        assert_eq!(change_text(&c.changes[1]), "ifalias: (absent) -> \"x\"");
+        c.changes
+            .extend([ch("a", Some("1"), None), ch("b", Some("2"), Some("3"))]);
+        assert_eq!(
+            node(&c).display,
+            "frame 12 message 3: mtu: 1500 -> 9000, ifalias: (absent) -> \"x\", a: 1 -> (absent), ... (4 in all)"
+        );
+        c.changes.clear();
+        assert_eq!(
+            node_named(&c, "[Compared with]").display,
+            "frame 12 message 3: nothing"
+        );
+    }
+
     /// The JSON written by hand is what `serde_json` makes of the same changes.
     #[test]
     fn changes_json_is_serde_json_s() {
