@@ -194,11 +194,16 @@ pub fn diff_views(
 
 /// `IFLA_MTU: 1500 -> 9000`.
 pub fn change_text(c: &Change) -> String {
-    let mut s = String::with_capacity(c.name.len() + 2);
-    s.push_str(&c.name);
-    s.push_str(": ");
-    push_old_new(&mut s, c);
+    let mut s = String::new();
+    push_change(&mut s, c);
     s
+}
+
+/// [`change_text`] appended.
+fn push_change(out: &mut String, c: &Change) {
+    out.push_str(&c.name);
+    out.push_str(": ");
+    push_old_new(out, c);
 }
 
 /// `1500 -> 9000` appended (`(absent)` for a side without the attribute): by hand, as a
@@ -218,8 +223,7 @@ pub fn node(c: &Changes) -> Node {
 /// The changes node under another name (the app's `[Compared with]`).
 pub fn node_named(c: &Changes, name: &str) -> Node {
     let mut n = Node::new(name.to_string(), "nlmsg.changes", Value::None, 0, 0);
-    n.display = crate::model::text::num_text("frame ", c.since.frame, " message ");
-    n.display.push_str(itoa::Buffer::new().format(c.since.msg));
+    n.display = super::show::at_text(c.since);
     n.display.push_str(": ");
     if c.changes.is_empty() {
         n.display.push_str("nothing");
@@ -232,9 +236,7 @@ pub fn node_named(c: &Changes, name: &str) -> Node {
         if i > 0 {
             n.display.push_str(", ");
         }
-        n.display.push_str(&ch.name);
-        n.display.push_str(": ");
-        push_old_new(&mut n.display, ch);
+        push_change(&mut n.display, ch);
     }
     n.children = c
         .changes

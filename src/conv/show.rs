@@ -29,7 +29,8 @@ pub fn conversation_id(r: MsgRef) -> String {
     format!("{}:{}", r.frame, r.msg)
 }
 
-fn at_text(r: MsgRef) -> String {
+/// `frame F message M`.
+pub(super) fn at_text(r: MsgRef) -> String {
     let mut s = crate::model::text::num_text("frame ", r.frame, " message ");
     s.push_str(itoa::Buffer::new().format(r.msg));
     s

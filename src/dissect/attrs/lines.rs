@@ -631,22 +631,13 @@ pub(super) fn present_text(
         // `NAME|NAME|0xREST (0xVALUE)`, or the value alone: `text::flags_text`.
         let mut rest = v;
         let mut named = false;
-        for (bit, n) in &e.entries {
-            let m = if e.is_flags {
-                *bit as u64
-            } else if (0..64).contains(bit) {
-                1u64 << bit
-            } else {
-                0
-            };
-            if m != 0 && m.count_ones() == 1 && v & m == m {
-                if named {
-                    out.push('|');
-                }
-                out.push_str(n);
-                named = true;
-                rest &= !m;
+        for (m, n) in e.set_bits(v, !e.is_flags) {
+            if named {
+                out.push('|');
             }
+            out.push_str(n);
+            named = true;
+            rest &= !m;
         }
         text::push_flags_end(out, named, rest, v, 1);
         return;

@@ -678,16 +678,11 @@ impl<'a> Walker<'a> {
         let hex = pres.hint.as_deref() == Some("hex") && !signed;
         match e {
             Some(e) if e.is_flags || pres.as_flags => {
-                let mut names: Vec<String> = if e.is_flags {
-                    e.bit_names(v).0
-                } else {
-                    // enum-as-flags: entries are bit positions.
-                    e.entries
-                        .iter()
-                        .filter(|(bit, _)| (0..64).contains(bit) && v & (1u64 << bit) != 0)
-                        .map(|(_, n)| n.to_string())
-                        .collect()
-                };
+                // In an enum read as flags, entries are bit positions.
+                let mut names: Vec<String> = e
+                    .set_bits(v, !e.is_flags)
+                    .map(|(_, n)| n.to_string())
+                    .collect();
                 names.retain(|n| !n.starts_with("0x"));
                 node.value = Value::Flags { value: v, names };
             }

@@ -289,18 +289,22 @@ impl EnumDef {
             .find(|(v, _)| *v == value)
             .map(|(_, n)| *n)
     }
-    /// Names of the bits set in `value`, and the bits left unnamed.
-    pub fn bit_names(&self, value: u64) -> (Vec<String>, u64) {
-        let mut names = Vec::new();
-        let mut rest = value;
-        for (v, n) in &self.entries {
-            let m = *v as u64;
-            if m != 0 && m.count_ones() == 1 && value & m == m {
-                names.push(n.to_string());
-                rest &= !m;
-            }
-        }
-        (names, rest)
+    /// The entries whose bit is set in `value`, in order, with that bit: an entry's value is
+    /// its mask in a flags enum, or its bit's position (`positions`: an enum read as flags);
+    /// entries that are no single bit are skipped.
+    pub fn set_bits(
+        &self,
+        value: u64,
+        positions: bool,
+    ) -> impl Iterator<Item = (u64, &'static str)> + '_ {
+        self.entries.iter().filter_map(move |&(v, n)| {
+            let m = match v {
+                _ if !positions => v as u64,
+                0..64 => 1u64 << v,
+                _ => 0,
+            };
+            (m.count_ones() == 1 && value & m == m).then_some((m, n))
+        })
     }
 }
 
