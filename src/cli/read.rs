@@ -714,6 +714,9 @@ struct Indexing<'a> {
     names: bool,
     last_names: Option<Arc<NamesAt>>,
     view_facts: Vec<(usize, crate::dissect::Fact)>,
+    /// Frames are indexed here, then copied at their size: growing each frame's list from
+    /// empty cost a reallocation or two per frame.
+    scratch: FrameIndex,
 }
 
 impl<'a> Indexing<'a> {
@@ -727,6 +730,7 @@ impl<'a> Indexing<'a> {
             names,
             last_names: None,
             view_facts: Vec::new(),
+            scratch: FrameIndex::default(),
         }
     }
 
@@ -752,9 +756,9 @@ impl<'a> Indexing<'a> {
             }
             self.frame_no += 1;
             self.t0.get_or_insert(frame.ts_ns);
-            let mut fi = FrameIndex::default();
+            let fi = &mut self.scratch;
             self.dis
-                .index_frame_into(data, frame.linktype, endian_of(frame.byte_order), &mut fi);
+                .index_frame_into(data, frame.linktype, endian_of(frame.byte_order), fi);
             // A frame without messages takes an ordinal too (as the app's row for it does).
             self.ord += fi.msgs.len().max(1);
             // Most frames teach nothing: no iterator to set up then.
@@ -762,7 +766,7 @@ impl<'a> Indexing<'a> {
             if !learned.is_empty() {
                 facts.extend(learned.into_iter().map(|f| (i, 0, f)));
             }
-            self.dis.view_facts(data, &fi, &mut self.view_facts);
+            self.dis.view_facts(data, fi, &mut self.view_facts);
             if !self.view_facts.is_empty() {
                 facts.extend(
                     self.view_facts
@@ -772,14 +776,20 @@ impl<'a> Indexing<'a> {
             }
             if let Some(l) = links.as_deref_mut() {
                 let at = (self.frame_no, frame.ts_ns);
-                l.frame(self.dis, data, &fi, at, &mut linked);
+                l.frame(self.dis, data, fi, at, &mut linked);
             }
             if self.names {
                 let n = NamesAt::of(self.dis, self.last_names.as_ref());
                 self.last_names = Some(Arc::clone(&n));
                 names.push(n);
             }
-            index.push(fi);
+            index.push(FrameIndex {
+                cooked: fi.cooked,
+                msgs: fi.msgs.as_slice().to_vec(),
+                problem: fi.problem.take(),
+                swapped: fi.swapped,
+                zero_tail: fi.zero_tail,
+            });
         }
         let seq = self.seq;
         self.seq += 1;

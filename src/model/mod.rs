@@ -69,6 +69,18 @@ impl Endian {
             Endian::Big => v.to_be_bytes(),
         }
     }
+    /// The two u16s at `off` and `off + 2` in one read (an attribute's length and type), if
+    /// the bytes are there: walks read one for every attribute.
+    #[inline]
+    pub fn u16_pair(self, b: &[u8], off: usize) -> Option<(u16, u16)> {
+        let &[a0, a1, b0, b1] = b.get(off..off.saturating_add(4))? else {
+            return None;
+        };
+        Some(match self {
+            Endian::Little => (u16::from_le_bytes([a0, a1]), u16::from_le_bytes([b0, b1])),
+            Endian::Big => (u16::from_be_bytes([a0, a1]), u16::from_be_bytes([b0, b1])),
+        })
+    }
     /// Read a u16 at `off`, if the bytes are there.
     pub fn u16(self, b: &[u8], off: usize) -> Option<u16> {
         let s: [u8; 2] = b.get(off..off.checked_add(2)?)?.try_into().ok()?;

@@ -63,25 +63,39 @@ pub trait Sink {
     fn close(&mut self);
 }
 
+/// Every two-digit pair, `00` to `99`.
+const PAIRS: &str = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
+                     5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/// Digits `d` (below 100) as two characters: a copy of known length, made inline.
+#[inline]
+fn push_pair(out: &mut String, d: usize) {
+    out.push_str(PAIRS.get(2 * d..2 * d + 2).unwrap_or("00"));
+}
+
 /// The decimal digits of `v` appended. Below 10,000 (most offsets, lengths and values) they
-/// are pushed one by one: cheaper than formatting into a buffer and a copy call.
+/// are pushed two at a time from a table: cheaper than formatting into a buffer and a copy
+/// call of unknown length, or a character at a time.
 #[inline]
 pub(super) fn push_uint(out: &mut String, v: u64) {
-    let digit = |d: u64| char::from(b'0' + (d % 10) as u8);
     if v >= 10_000 {
         out.push_str(itoa::Buffer::new().format(v));
         return;
     }
-    if v >= 1000 {
-        out.push(digit(v / 1000));
+    let v = v as usize;
+    if v < 10 {
+        out.push(char::from(b'0' + v as u8));
+        return;
     }
     if v >= 100 {
-        out.push(digit(v / 100));
+        let hi = v / 100;
+        if hi < 10 {
+            out.push(char::from(b'0' + hi as u8));
+        } else {
+            push_pair(out, hi);
+        }
     }
-    if v >= 10 {
-        out.push(digit(v / 10));
-    }
-    out.push(digit(v));
+    push_pair(out, v % 100);
 }
 
 /// A number's digits (`Val::Uint`, `Val::Int`; nothing for the others).
@@ -105,6 +119,11 @@ impl<'o> TextSink<'o> {
     /// Lines appended to `out`, the first level indented `depth` levels.
     pub fn new(out: &'o mut String, depth: usize) -> Self {
         TextSink { out, depth }
+    }
+
+    /// The text and the depth lines are written at now, to write lines of one's own there.
+    pub fn out_at(&mut self) -> (&mut String, usize) {
+        (&mut *self.out, self.depth)
     }
 
     fn name(&mut self, name: &str) {

@@ -43,7 +43,10 @@ pub fn unit_text(v: u64, signed: bool, scale: u32, unit: &str) -> String {
     let mag = if neg { (v as i64).unsigned_abs() } else { v };
     let sign = if neg { "-" } else { "" };
     if scale <= 1 {
-        let mut s = num_text(sign, mag, " ");
+        let mut s = String::with_capacity(22 + unit.len());
+        s.push_str(sign);
+        s.push_str(itoa::Buffer::new().format(mag));
+        s.push(' ');
         s.push_str(unit);
         return s;
     }

@@ -102,7 +102,11 @@ impl<'a> Attr<'a> {
 /// A NUL-terminated (or unterminated) string attribute's text, lossy UTF-8.
 pub fn cstr(b: &[u8]) -> std::borrow::Cow<'_, str> {
     let b = b.split(|c| *c == 0).next().unwrap_or(&[]);
-    String::from_utf8_lossy(b)
+    // Names are mostly valid UTF-8: checked at once, the lossy walk only for those that are not.
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
 }
 
 /// A chain of attributes, `NLA_ALIGN`ed.
@@ -155,9 +159,8 @@ impl<'a> Iterator for Attrs<'a> {
     fn next(&mut self) -> Option<Attr<'a>> {
         let d = self.data;
         let at = self.pos;
-        let e = self.endian;
-        let l = usize::from(e.u16(d, at)?);
-        let t = e.u16(d, at + 2)?;
+        let (l, t) = self.endian.u16_pair(d, at)?;
+        let l = usize::from(l);
         if l < NLA_HDRLEN || l > d.len() - at {
             return None;
         }

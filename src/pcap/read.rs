@@ -273,6 +273,14 @@ impl<R: Read> Reader<R> {
     /// Reads up to `N` bytes; fewer only at end of input. Returns the bytes and the count.
     fn read_fixed<const N: usize>(&mut self) -> Result<([u8; N], usize), ReadError> {
         let mut buf = [0u8; N];
+        // Mostly in the buffer already: a fixed-size copy, no read call (a record header each
+        // frame).
+        if let Some(b) = self.inner.buffer().first_chunk::<N>() {
+            buf = *b;
+            self.inner.consume(N);
+            self.pos += N as u64;
+            return Ok((buf, N));
+        }
         let mut got = 0;
         while let Some(dst) = buf.get_mut(got..).filter(|d| !d.is_empty()) {
             match self.inner.read(dst) {

@@ -94,8 +94,8 @@ fn field_of<S: Sink>(path: &str, name: &'static str) -> Cow<'static, str> {
 
 impl Walker<'_> {
     /// The attributes of `data[start..end]` (members of `set`, below field path `path`)
-    /// written to `sink`: what writing [`Walker::attrs`]' nodes gives. Only for a shown tree
-    /// (no filter's `want`, no pruning).
+    /// written to `sink`: what writing [`Walker::attrs`]' nodes gives. Not for a filter's
+    /// tree (`want`); what `prune` leaves bare is written as a node without name or field.
     pub fn attrs_into<S: Sink>(
         &self,
         span: (usize, usize),
@@ -103,7 +103,7 @@ impl Walker<'_> {
         path: &str,
         sink: &mut S,
     ) {
-        debug_assert!(self.want.is_none() && self.prune.is_none());
+        debug_assert!(self.want.is_none());
         self.level_into(span, set, path, 0, None, sink);
     }
 
@@ -118,7 +118,7 @@ impl Walker<'_> {
     ) {
         // A sub-message whose selector comes after it is decoded again once the level is
         // known (`Walker::level`): such a level is built whole.
-        if set.is_some_and(|s| s.has_sub_messages() && self.selector_after(s, (start, end), path)) {
+        if set.is_some_and(|s| s.has_sub_messages() && self.selector_after(s, (start, end))) {
             for n in self.attrs_in(start, end, set, path, depth, parent) {
                 sink.node(&n);
             }
@@ -140,16 +140,27 @@ impl Walker<'_> {
             }
             _ => (None, None),
         };
-        for h in self.headers(start, end, path) {
+        for h in self.headers(start, end) {
             let (pos, len, raw_type) = match h {
                 Ok(h) => h,
-                Err(expert) => {
-                    sink.node(&expert);
+                Err(bad) => {
+                    sink.node(&bad.node(path));
                     break;
                 }
             };
             let found = set.and_then(|s| s.get_at(raw_type & NLA_TYPE_MASK));
             let attr = found.map(|(_, a)| a);
+            // What-changed's trees leave these bare (`Walker::attr`): a node without name or
+            // field, nothing to compare inside (but its parent has a child, so is no leaf).
+            if let (Some(a), Some(p)) = (attr, self.prune)
+                && !a.selector
+                && p.bare(a, pos)
+            {
+                let none: Name = Cow::Borrowed("");
+                sink.open_bare((&none, &none, None), (pos, len));
+                sink.close();
+                continue;
+            }
             let scope = Scope {
                 set,
                 siblings: &selectors,
@@ -177,9 +188,9 @@ impl Walker<'_> {
 
     /// Whether a sub-message of `set` in the level `span` comes before its selector, an
     /// attribute of the same level (as `Walker::selector_comes_later` finds).
-    fn selector_after(&self, set: &AttrSet, (start, end): (usize, usize), path: &str) -> bool {
+    fn selector_after(&self, set: &AttrSet, (start, end): (usize, usize)) -> bool {
         let mut seen: Vec<&str> = Vec::new();
-        for (_, _, raw_type) in self.headers(start, end, path).map_while(Result::ok) {
+        for (_, _, raw_type) in self.headers(start, end).map_while(Result::ok) {
             let Some(a) = set.get(raw_type & NLA_TYPE_MASK) else {
                 continue;
             };
@@ -266,11 +277,11 @@ impl Walker<'_> {
                 let nested = a.nested.as_deref().and_then(|n| self.set(n));
                 sink.open_bare((&name, &field, head), at);
                 // Each element an attribute whose type is its index (`indexed_array`).
-                for h in self.headers(p0, p0 + plen, &field) {
+                for h in self.headers(p0, p0 + plen) {
                     let (q, qlen, raw) = match h {
                         Ok(h) => h,
-                        Err(expert) => {
-                            sink.node(&expert);
+                        Err(bad) => {
+                            sink.node(&bad.node(&field));
                             break;
                         }
                     };

@@ -88,25 +88,24 @@ impl<'a> Walker<'a> {
         if !bare {
             return self.level(start, end, None, path, depth, None, None);
         }
-        self.headers(start, end, path)
+        self.headers(start, end)
             .map(|h| match h {
                 Ok((pos, len, raw_type)) => {
                     let (t, nested) = (raw_type & NLA_TYPE_MASK, raw_type & NLA_F_NESTED != 0);
                     self.unknown_head(pos, len, t, nested, path, depth)
                 }
-                Err(expert) => expert,
+                Err(bad) => bad.node(path),
             })
             .collect()
     }
 
     /// The attribute headers of the level `data[start..end]` in order, as (offset, length, raw
-    /// type); a malformed one ends the level, as its expert node.
+    /// type); a malformed one ends the level (see [`BadHeader`]).
     fn headers<'s>(
         &'s self,
         start: usize,
         end: usize,
-        path: &'s str,
-    ) -> impl Iterator<Item = Result<(usize, usize, u16), Node>> + 's {
+    ) -> impl Iterator<Item = Result<(usize, usize, u16), BadHeader>> + 's {
         let end = end.min(self.data.len());
         let mut pos = start;
         std::iter::from_fn(move || {
@@ -114,7 +113,7 @@ impl<'a> Walker<'a> {
                 return None;
             }
             let at = pos;
-            let h = self.header_at(at, end, path)?;
+            let h = self.header_at(at, end)?;
             pos = match &h {
                 Ok((len, _)) => at + align4(*len),
                 Err(_) => end,
@@ -124,39 +123,24 @@ impl<'a> Walker<'a> {
     }
 
     /// The header of the attribute at `pos` of a level ending at `end` (length, raw type), or
-    /// the expert node of a malformed one, where the level ends; `None`: nothing to read.
-    fn header_at(&self, pos: usize, end: usize, path: &str) -> Option<Result<(usize, u16), Node>> {
+    /// what is wrong with it, where the level ends; `None`: nothing to read.
+    fn header_at(&self, pos: usize, end: usize) -> Option<Result<(usize, u16), BadHeader>> {
         let left = end.saturating_sub(pos);
-        let bad = |text: String| {
-            Some(Err(Node::expert(
-                Severity::Error,
-                text,
-                path.to_string(),
+        if left < NLA_HDRLEN {
+            return Some(Err(BadHeader {
                 pos,
                 left,
-            )))
-        };
-        if left < NLA_HDRLEN {
-            return bad(format!(
-                "{left} trailing bytes, too short for an attribute header"
-            ));
+                len: None,
+            }));
         }
-        let (Some(len), Some(raw_type)) = (
-            self.endian.u16(self.data, pos),
-            self.endian.u16(self.data, pos + 2),
-        ) else {
-            return None;
-        };
+        let (len, raw_type) = self.endian.u16_pair(self.data, pos)?;
         let len = usize::from(len);
-        if len < NLA_HDRLEN {
-            return bad(format!(
-                "attribute length {len} is less than the 4-byte attribute header"
-            ));
-        }
-        if len > left {
-            return bad(format!(
-                "attribute length {len} exceeds the {left} bytes left"
-            ));
+        if len < NLA_HDRLEN || len > left {
+            return Some(Err(BadHeader {
+                pos,
+                left,
+                len: Some(len),
+            }));
         }
         Some(Ok((len, raw_type)))
     }
@@ -220,11 +204,11 @@ impl<'a> Walker<'a> {
         // What a filter's tree keeps at this level, found once (see `Want::keeps`).
         let next = want.map(|w| w.next_at(path));
         let mut later = Vec::new();
-        for h in self.headers(start, end, path) {
+        for h in self.headers(start, end) {
             let (pos, len, raw_type) = match h {
                 Ok(h) => h,
-                Err(expert) => {
-                    out.push(expert);
+                Err(bad) => {
+                    out.push(bad.node(path));
                     break;
                 }
             };
@@ -811,6 +795,35 @@ mod ints;
 mod lines;
 mod nests;
 mod structs;
+/// A malformed attribute header: at `pos`, with `left` bytes left in its level, and the length
+/// it gives (`None`: too short to hold one). Its expert node is built only when it is met.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BadHeader {
+    pos: usize,
+    left: usize,
+    len: Option<usize>,
+}
+
+impl BadHeader {
+    /// The expert node ending the level at field path `path`.
+    pub(super) fn node(self, path: &str) -> Node {
+        let text = match self.len {
+            None => format!(
+                "{} trailing bytes, too short for an attribute header",
+                self.left
+            ),
+            Some(len) if len < NLA_HDRLEN => {
+                format!("attribute length {len} is less than the 4-byte attribute header")
+            }
+            Some(len) => format!(
+                "attribute length {len} exceeds the {} bytes left",
+                self.left
+            ),
+        };
+        Node::expert(Severity::Error, text, path.to_string(), self.pos, self.left)
+    }
+}
+
 #[cfg(test)]
 mod tests;
 mod want;

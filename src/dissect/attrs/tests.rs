@@ -875,3 +875,5 @@ attribute-sets:
         .is_err()
     );
 }
+
+mod malformed;

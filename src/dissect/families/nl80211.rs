@@ -20,11 +20,20 @@ const MAX_FREQS: usize = 4;
 
 impl Family for Nl80211 {
     fn summary(&self, v: &MessageView, out: &mut String) -> bool {
-        let Some(n) = v.named() else { return false };
+        if !v.has_named() {
+            return false;
+        }
         let m = v.index();
         let request = m.direction == Direction::ToKernel;
         let tn = v.type_str();
         let cmd = tn.strip_prefix("NL80211_CMD_").unwrap_or(tn);
+        let multicast = m.seq == 0 && m.pid == 0;
+        // `iw list`'s many answers need no attribute looked up by name.
+        if !request && !multicast && cmd == "NEW_WIPHY" {
+            wiphy(v, out);
+            return true;
+        }
+        let Some(n) = v.named() else { return false };
         if request && m.flags & 0x300 == 0x300 {
             out.push_str(" dump");
             if n.get("ifindex").is_some() || n.get("ifname").is_some() {
@@ -35,7 +44,7 @@ impl Family for Nl80211 {
         }
         if request {
             requested(v, cmd, n, out);
-        } else if m.seq == 0 && m.pid == 0 {
+        } else if multicast {
             // Multicast events carry portid 0 and sequence 0; answers the requester's portid.
             event(v, cmd, n, out);
         } else {
@@ -242,6 +251,33 @@ fn reg_change(n: Named, out: &mut String) {
 }
 
 /// Answers to requests: `iw dev`, `iw list`, scan / station / survey dumps, `iw reg get`.
+/// An answer to `iw list`: many messages per phy (a split dump), each with hundreds of
+/// attributes; the three read are found in one pass, by numbers the kind keeps.
+fn wiphy(v: &MessageView, out: &mut String) {
+    const READ: [&str; 3] = ["wiphy-name", "wiphy", "wiphy-bands"];
+    let [name, phy, bands] = match Memo::<3, 0>::of(v, READ, []) {
+        Some(memo) => memo.attrs(v),
+        None => v.named().map_or([None; 3], |n| READ.map(|a| n.get(a))),
+    };
+    let e = v.index().endian;
+    let mut ib = itoa::Buffer::new();
+    if let Some(name) = name {
+        out.push_str(" Wiphy ");
+        push_str(out, name);
+    } else if let Some(p) = phy.and_then(|p| e.u32(p, 0)) {
+        out.push_str(" phy #");
+        out.push_str(ib.format(p));
+    }
+    // A split dump carries the bands over several messages.
+    if let Some(c) = bands
+        .map(|b| Attrs::from(b, 0, e).count())
+        .filter(|c| *c > 0)
+    {
+        out.push_str(" bands ");
+        out.push_str(ib.format(c));
+    }
+}
+
 fn answer(v: &MessageView, cmd: &str, n: Named, out: &mut String) {
     let mut ib = itoa::Buffer::new();
     match cmd {
@@ -267,31 +303,7 @@ fn answer(v: &MessageView, cmd: &str, n: Named, out: &mut String) {
                 let _ = write!(out, " txpower {}.{:02} dBm", p / 100, p % 100);
             }
         }
-        "NEW_WIPHY" => {
-            // `iw list` answers with many messages per phy (a split dump), each with hundreds
-            // of attributes: the three read are found in one pass, by numbers the kind keeps.
-            const READ: [&str; 3] = ["wiphy-name", "wiphy", "wiphy-bands"];
-            let [name, phy, bands] = match Memo::<3, 0>::of(v, READ, []) {
-                Some(memo) => memo.attrs(v),
-                None => READ.map(|a| n.get(a)),
-            };
-            let e = n.endian();
-            if let Some(name) = name {
-                out.push_str(" Wiphy ");
-                push_str(out, name);
-            } else if let Some(p) = phy.and_then(|p| e.u32(p, 0)) {
-                out.push_str(" phy #");
-                out.push_str(ib.format(p));
-            }
-            // A split dump carries the bands over several messages.
-            if let Some(c) = bands
-                .map(|b| Attrs::from(b, 0, e).count())
-                .filter(|c| *c > 0)
-            {
-                out.push_str(" bands ");
-                out.push_str(ib.format(c));
-            }
-        }
+        "NEW_WIPHY" => wiphy(v, out),
         "NEW_STATION" | "DEL_STATION" => station(v, n, out),
         "NEW_SCAN_RESULTS" => match n.nest("bss") {
             Some(b) => bss(v, n, b, out),

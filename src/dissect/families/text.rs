@@ -44,9 +44,9 @@ pub fn push_str(out: &mut String, b: &[u8]) {
     out.push_str(&until_nul(b));
 }
 
-/// The text of a string attribute up to its first NUL (lossy UTF-8).
+/// The text of a string attribute up to its first NUL (lossy UTF-8): [`crate::netlink::cstr`].
 pub fn until_nul(b: &[u8]) -> std::borrow::Cow<'_, str> {
-    String::from_utf8_lossy(b.split(|c| *c == 0).next().unwrap_or(&[]))
+    crate::netlink::cstr(b)
 }
 
 /// A device by index: its name if the capture showed it, else `ifN`.

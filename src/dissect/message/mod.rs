@@ -633,6 +633,12 @@ impl<'a> MessageView<'a> {
         }
     }
 
+    /// Whether [`MessageView::named`] has attributes to name (known per kind, without
+    /// looking the set up again).
+    pub fn has_named(&self) -> bool {
+        self.resolved().top.is_some()
+    }
+
     /// The top-level attributes of this message by spec name (for family summaries).
     pub fn named(&self) -> Option<super::families::Named<'a>> {
         let (start, set, spec) = self.attr_start()?;
@@ -671,8 +677,11 @@ impl<'a> MessageView<'a> {
         let mut pos = rel;
         // Types the spec does not name are never found: no need to look for them.
         let mut left = types.iter().flatten().count();
-        while pos + 4 <= p.len() && left > 0 {
-            let (Some(l), Some(t)) = (e.u16(p, pos), e.u16(p, pos + 2)) else {
+        // Most attributes of a link are none of those asked for: one compare passes over
+        // those numbered above them all.
+        let top = types.iter().flatten().copied().max().unwrap_or(0);
+        while left > 0 {
+            let Some((l, t)) = e.u16_pair(p, pos) else {
                 break;
             };
             let l = usize::from(l);
@@ -680,10 +689,12 @@ impl<'a> MessageView<'a> {
                 break;
             }
             let t = t & NLA_TYPE_MASK;
-            for (slot, ty) in found.iter_mut().zip(types) {
-                if slot.is_none() && *ty == Some(t) {
-                    *slot = p.get(pos + 4..pos + l);
-                    left -= 1;
+            if t <= top {
+                for (slot, ty) in found.iter_mut().zip(types) {
+                    if slot.is_none() && *ty == Some(t) {
+                        *slot = p.get(pos + 4..pos + l);
+                        left -= 1;
+                    }
                 }
             }
             pos += align4(l);
