@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use super::MsgRef;
 use crate::model::{Node, Value};
 
+mod gather;
+
 /// One leaf of a tree, as compared: field path (with `#N` for its Nth repeat), node name and
 /// shown value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,33 +153,13 @@ pub fn diff(old: &[Leaf], new: &[Leaf]) -> Vec<Change> {
 /// The changes from tree `old` to tree `new`: leaves compared by hash, text copied only for
 /// the leaves that changed.
 pub fn diff_trees(old: &[Node], new: &[Node]) -> Vec<Change> {
-    let mut seen = Seen::with_capacity_and_hasher(64, KeyHash::default());
-    let (lo, ln) = (leaf_refs(old, &mut seen), leaf_refs(new, &mut seen));
-    let same = |a: &LeafRef, b: &LeafRef| (a.key, a.value) == (b.key, b.value);
-    if lo.len() == ln.len() && lo.iter().zip(&ln).all(|(a, b)| same(a, b)) {
-        return Vec::new();
-    }
-    let before: std::collections::HashMap<u64, u64, KeyHash> =
-        lo.iter().map(|l| (l.key, l.value)).collect();
-    let now: std::collections::HashSet<u64, KeyHash> = ln.iter().map(|l| l.key).collect();
-    let changed: std::collections::HashSet<u64, KeyHash> = ln
-        .iter()
-        .filter(|l| before.get(&l.key) != Some(&l.value))
-        .map(|l| l.key)
-        .chain(lo.iter().map(|l| l.key).filter(|k| !now.contains(k)))
-        .collect();
-    let pick = |refs: &[LeafRef]| -> Vec<Leaf> {
-        refs.iter()
-            .filter(|l| changed.contains(&l.key))
-            .map(|l| Leaf::of(l.node, l.nth))
-            .collect()
-    };
-    diff(&pick(&lo), &pick(&ln))
+    gather::Gather::of(old).changes_to(&gather::Gather::of(new))
 }
 
 /// What changed from message `old` to message `new` (about one object). Nothing when their
-/// fingerprints are equal; else both trees are built as compared: counters, and the
-/// attributes alike in both, bare (see [`crate::dissect::attrs::Prune::against`]).
+/// fingerprints are equal; else both trees are written as compared, their leaves gathered:
+/// counters, and the attributes alike in both, left out (see
+/// [`crate::dissect::attrs::Prune::against`]).
 pub fn diff_views(
     old: &crate::dissect::MessageView,
     new: &crate::dissect::MessageView,
@@ -187,9 +169,11 @@ pub fn diff_views(
     if po.fingerprint == pn.fingerprint {
         return Vec::new();
     }
-    let to = old.tree_pruned(&Prune::against(&po, &pn));
-    let tn = new.tree_pruned(&Prune::against(&pn, &po));
-    diff_trees(&to, &tn)
+    // Their leaves gathered as the trees are written, not from built trees.
+    let (mut go, mut gn) = (gather::Gather::default(), gather::Gather::default());
+    old.write_pruned(&Prune::against(&po, &pn), &mut go);
+    new.write_pruned(&Prune::against(&pn, &po), &mut gn);
+    go.changes_to(&gn)
 }
 
 /// `IFLA_MTU: 1500 -> 9000`.
@@ -283,30 +267,6 @@ pub fn write_json(out: &mut String, c: &Changes) {
         out.push('}');
     }
     out.push_str("]}");
-}
-
-/// A comparable leaf of a tree: its key (field and occurrence), its shown value's hash, the
-/// node and its occurrence number.
-struct LeafRef<'a> {
-    key: u64,
-    value: u64,
-    node: &'a Node,
-    nth: u32,
-}
-
-/// The comparable leaves of `tree`, in order; `seen` is scratch space.
-fn leaf_refs<'a>(tree: &'a [Node], seen: &mut Seen) -> Vec<LeafRef<'a>> {
-    let mut out = Vec::with_capacity(64);
-    seen.clear();
-    each_leaf(tree, seen, &mut |node, nth, key| {
-        out.push(LeafRef {
-            key,
-            value: node.with_display(str_hash),
-            node,
-            nth,
-        })
-    });
-    out
 }
 
 /// The last message about an object: where it is, its bytes (to show old values when
@@ -692,6 +652,16 @@ mod tests {
                 &names.iter().map(|n| alt(n)).collect::<Vec<_>>().concat(),
             )
         };
+        // IFLA_LINKINFO: IFLA_INFO_KIND "bond", IFLA_INFO_DATA with `data`.
+        let bond = |data: &[Vec<u8>]| {
+            nla(
+                LE,
+                18,
+                &[nla(LE, 1, b"bond\0"), nla(LE, 2, &data.concat())].concat(),
+            )
+        };
+        let mode = |v: u8| nla(LE, 1, &[v]);
+        let miimon = |v: u32| nla(LE, 3, &v.to_le_bytes());
         let mut dis = Dissector::new(SpecRegistry::with_embedded());
         let index = |dis: &mut Dissector, f: &[u8]| {
             let mut fi = FrameIndex::default();
@@ -716,6 +686,13 @@ mod tests {
                 link(7, &[mtu(1500), name("a")]),
                 link(0, &[mtu(9000), name("a")]),
                 0,
+            ),
+            // A bond's data with an option more: the mode, alike, is left bare, and the data
+            // it is all of in the older message is still no leaf (it has a child).
+            (
+                link(0, &[bond(&[mode(1)])]),
+                link(0, &[bond(&[mode(1), miimon(100)])]),
+                1,
             ),
         ];
         for (i, (old, new, bare)) in cases.iter().enumerate() {

@@ -31,100 +31,150 @@ pub fn conversation_id(r: MsgRef) -> String {
 
 /// `frame F message M`.
 pub(super) fn at_text(r: MsgRef) -> String {
-    let mut s = crate::model::text::num_text("frame ", r.frame, " message ");
-    s.push_str(itoa::Buffer::new().format(r.msg));
+    // Room for both numbers: a tree shows one or two of these per message.
+    let mut s = String::with_capacity(48);
+    push_at(&mut s, r);
     s
 }
 
-fn link_node(name: &'static str, field: &'static str, r: MsgRef) -> Node {
-    let mut n = Node::new(name, field, Value::None, 0, 0);
-    n.value = Value::Uint(r.frame);
-    n.display = at_text(r);
-    n
+/// [`at_text`] appended.
+fn push_at(out: &mut String, r: MsgRef) {
+    let mut ib = itoa::Buffer::new();
+    out.push_str("frame ");
+    out.push_str(ib.format(r.frame));
+    out.push_str(" message ");
+    out.push_str(ib.format(r.msg));
 }
 
-fn note(mut n: Node, severity: Severity, text: &str) -> Node {
-    n.expert = Some(Box::new(Expert {
-        severity,
-        text: text.to_string(),
-    }));
-    n
+/// What a generated node shows.
+enum Shown {
+    /// A message: `frame F message M` (its value the frame number).
+    At(MsgRef),
+    /// A count.
+    Count(u32),
+    /// `true`, with an expert note.
+    Noted(Severity, &'static str),
+    /// A latency in seconds, and whether the final answer came.
+    Latency(f64, bool),
+}
+
+/// The generated nodes of `l` in order, as (name, field, what it shows).
+fn items(l: &Linked, f: &mut dyn FnMut(&'static str, &'static str, Shown)) {
+    match (l.role, l.request) {
+        (Role::Notification, Some(r)) => f("[Caused by]", "nlmsg.caused_by", Shown::At(r)),
+        (_, Some(r)) => f("[Request in]", "nlmsg.request_in", Shown::At(r)),
+        _ => {}
+    }
+    if l.orphan {
+        f(
+            "[No request]",
+            "nlmsg.orphan",
+            Shown::Noted(
+                Severity::Note,
+                "an answer to no captured request (it was sent before the capture began)",
+            ),
+        );
+    }
+    if let Some(a) = &l.answers {
+        if let Some(r) = a.first {
+            f("[Response in]", "nlmsg.response_in", Shown::At(r));
+        }
+        f("[Responses]", "nlmsg.responses", Shown::Count(a.count));
+        if a.notifications > 0 {
+            f(
+                "[Notifications caused]",
+                "nlmsg.notifications",
+                Shown::Count(a.notifications),
+            );
+        }
+        if let Some(t) = a.latency {
+            f("[Latency]", "nlmsg.latency", Shown::Latency(t, a.complete));
+        }
+        if a.unacked {
+            f(
+                "[Never acknowledged]",
+                "nlmsg.unacked",
+                Shown::Noted(
+                    Severity::Warning,
+                    "NLM_F_ACK request never acknowledged, although the capture goes on after it",
+                ),
+            );
+        } else if a.unanswered {
+            f(
+                "[Unanswered]",
+                "nlmsg.unanswered",
+                Shown::Noted(
+                    Severity::Warning,
+                    "the request got no final answer, although the capture goes on after it",
+                ),
+            );
+        }
+    }
+    if l.dump_intr {
+        f(
+            "[Dump interrupted]",
+            "nlmsg.dump_intr",
+            Shown::Noted(
+                Severity::Warning,
+                "NLM_F_DUMP_INTR: the table changed during the dump; its result may be inconsistent",
+            ),
+        );
+    }
 }
 
 /// Generated nodes (no bytes of their own) for a message's header subtree.
 pub fn nodes(l: &Linked) -> Vec<Node> {
     let mut v = Vec::new();
-    match (l.role, l.request) {
-        (Role::Notification, Some(r)) => v.push(link_node("[Caused by]", "nlmsg.caused_by", r)),
-        (_, Some(r)) => v.push(link_node("[Request in]", "nlmsg.request_in", r)),
-        _ => {}
-    }
-    if l.orphan {
-        v.push(note(
-            Node::new("[No request]", "nlmsg.orphan", Value::Bool(true), 0, 0),
-            Severity::Note,
-            "an answer to no captured request (it was sent before the capture began)",
-        ));
-    }
-    if let Some(a) = &l.answers {
-        if let Some(r) = a.first {
-            v.push(link_node("[Response in]", "nlmsg.response_in", r));
-        }
-        v.push(Node::new(
-            "[Responses]",
-            "nlmsg.responses",
-            Value::Uint(u64::from(a.count)),
-            0,
-            0,
-        ));
-        if a.notifications > 0 {
-            v.push(Node::new(
-                "[Notifications caused]",
-                "nlmsg.notifications",
-                Value::Uint(u64::from(a.notifications)),
-                0,
-                0,
-            ));
-        }
-        if let Some(t) = a.latency {
-            let mut n = Node::new("[Latency]", "nlmsg.latency", Value::None, 0, 0);
-            n.display = latency_text(t, a.complete);
-            v.push(n);
-        }
-        if a.unacked {
-            v.push(note(
-                Node::new(
-                    "[Never acknowledged]",
-                    "nlmsg.unacked",
-                    Value::Bool(true),
-                    0,
-                    0,
-                ),
-                Severity::Warning,
-                "NLM_F_ACK request never acknowledged, although the capture goes on after it",
-            ));
-        } else if a.unanswered {
-            v.push(note(
-                Node::new("[Unanswered]", "nlmsg.unanswered", Value::Bool(true), 0, 0),
-                Severity::Warning,
-                "the request got no final answer, although the capture goes on after it",
-            ));
-        }
-    }
-    if l.dump_intr {
-        v.push(note(
-            Node::new(
-                "[Dump interrupted]",
-                "nlmsg.dump_intr",
-                Value::Bool(true),
-                0,
-                0,
-            ),
-            Severity::Warning,
-            "NLM_F_DUMP_INTR: the table changed during the dump; its result may be inconsistent",
-        ));
-    }
+    items(l, &mut |name, field, shown| {
+        v.push(match shown {
+            Shown::At(r) => {
+                let mut n = Node::new(name, field, Value::None, 0, 0);
+                n.value = Value::Uint(r.frame);
+                n.display = at_text(r);
+                n
+            }
+            Shown::Count(c) => Node::new(name, field, Value::Uint(u64::from(c)), 0, 0),
+            Shown::Noted(severity, text) => {
+                let mut n = Node::new(name, field, Value::Bool(true), 0, 0);
+                n.expert = Some(Box::new(Expert {
+                    severity,
+                    text: text.to_string(),
+                }));
+                n
+            }
+            Shown::Latency(t, complete) => {
+                let mut n = Node::new(name, field, Value::None, 0, 0);
+                n.display = latency_text(t, complete);
+                n
+            }
+        })
+    });
     v
+}
+
+/// What writing [`nodes`] with [`Node::write_text`] at `depth` gives, written straight (a
+/// tree has these lines for nearly every message).
+pub fn write_text(l: &Linked, out: &mut String, depth: usize) {
+    items(l, &mut |name, _, shown| {
+        for _ in 0..depth {
+            out.push_str("    ");
+        }
+        out.push_str(name);
+        out.push_str(": ");
+        match shown {
+            Shown::At(r) => push_at(out, r),
+            Shown::Count(c) => out.push_str(itoa::Buffer::new().format(c)),
+            Shown::Noted(severity, text) => {
+                out.push_str("true  [");
+                out.push_str(severity.as_str());
+                out.push_str(": ");
+                out.push_str(text);
+                out.push(']');
+            }
+            Shown::Latency(t, complete) => out.push_str(&latency_text(t, complete)),
+        }
+        out.push('\n');
+    });
 }
 
 /// `0.000412 s`, with `(so far)` while the final answer has not come.

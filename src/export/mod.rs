@@ -407,9 +407,11 @@ pub fn write_message_tree_text(s: &mut String, r: &Record) {
     s.push_str(" bytes at offset ");
     s.push_str(ib.format(m.offset));
     s.push('\n');
-    let linked = r.linked.as_ref().map(crate::conv::show::nodes);
-    r.view
-        .write_header_text(s, 1, linked.as_deref().unwrap_or_default());
+    r.view.write_header_text(s, 1, &mut |out, depth| {
+        if let Some(l) = &r.linked {
+            crate::conv::show::write_text(l, out, depth);
+        }
+    });
     if let Some(c) = &r.changes {
         write_tree_text(s, &crate::conv::changes::node(c), 1);
     }

@@ -10,6 +10,7 @@ mod value;
 pub use intern::{
     Memo, bracketed, child_field, child_fields, dotted, intern, intern_list, pair_text,
 };
+pub(crate) use node::json_heads;
 pub use node::{Expert, Node, Severity};
 pub use sink::{JsonSink, Name, Sink, TextSink, Val};
 pub use value::{Value, enum_text, hex, json_f64, json_str, mac, push_enum_text};

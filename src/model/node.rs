@@ -322,7 +322,7 @@ fn head_text(out: &mut String, name: &str, field: &str) {
 
 /// The [`json_head`]s of nodes named `names` at `fields`, pairwise: one list per pair of
 /// interned lists (a struct's members, an array's elements), made once per thread.
-pub(super) fn json_heads(
+pub(crate) fn json_heads(
     names: &'static [&'static str],
     fields: &'static [&'static str],
 ) -> Option<&'static [&'static str]> {

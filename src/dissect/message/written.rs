@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::super::attrs::{Walker, Written, mark_raw};
+use super::super::attrs::{Prune, Walker, Written, mark_raw};
 use super::super::specs::{AttrSet, StructDef};
 use super::MessageView;
 use super::tree::header_node_or_bare;
@@ -74,16 +74,21 @@ impl Out<'_> {
 }
 
 impl MessageView<'_> {
-    /// What writing [`MessageView::header_node`] with `extra` nodes appended (the
-    /// conversation's) as text at `indent` gives, without building the header's nodes.
-    pub fn write_header_text(&self, s: &mut String, indent: usize, extra: &[Node]) {
+    /// What writing [`MessageView::header_node`] as text at `indent` gives, without building
+    /// the header's nodes; `extra` writes the lines of what follows its fields (the
+    /// conversation's), at the depth it is given.
+    pub fn write_header_text(
+        &self,
+        s: &mut String,
+        indent: usize,
+        extra: &mut dyn FnMut(&mut String, usize),
+    ) {
         let m = &self.m;
         let len = m.len as usize;
         if self.is_uevent() || len < NLMSG_HDRLEN || len > m.present {
             // A uevent's header, or an expert on the length: the node as it is built.
-            let mut h = self.header_node();
-            h.children.extend(extra.iter().cloned());
-            return h.write_text(s, indent);
+            self.header_node().write_text(s, indent);
+            return extra(s, indent + 1);
         }
         let o = m.offset;
         let n = |t: &'static str| -> Name { Cow::Borrowed(t) };
@@ -139,9 +144,8 @@ impl MessageView<'_> {
             Val::Uint(m.pid.into()),
             (o + 12, 4),
         );
-        for x in extra {
-            Sink::node(&mut sink, x);
-        }
+        let (out, depth) = sink.out_at();
+        extra(out, depth);
         sink.close();
     }
 
@@ -155,6 +159,28 @@ impl MessageView<'_> {
     /// gives (`s` ends inside a JSON array), most of it written without building them.
     pub fn write_tree_json(&self, s: &mut String) {
         self.write_tree(&mut JsonSink::new(s));
+    }
+
+    /// The tree [`MessageView::tree_pruned`] builds, written to `sink` as it is walked where
+    /// it can be (what `prune` leaves bare is a node without name or field, nothing inside):
+    /// what-changed gathers the leaves it compares so.
+    pub fn write_pruned<S: Sink>(&self, prune: &Prune, sink: &mut S) {
+        let v = MessageView {
+            d: self.d,
+            data: self.data,
+            m: self.m,
+            r: self.r.clone(),
+            prune: Some(prune),
+        };
+        let m = &v.m;
+        if v.is_uevent() || m.present < NLMSG_HDRLEN {
+            for n in v.tree() {
+                Sink::node(sink, &n);
+            }
+            return;
+        }
+        let span = (m.offset + NLMSG_HDRLEN, m.offset + m.present);
+        v.payload_into(span, 0, None, &mut Out::Written(sink));
     }
 
     fn write_tree(&self, sink: &mut dyn Written) {
