@@ -280,6 +280,21 @@ mod tests {
         left: u64,
         per_poll: u64,
         seen: u64,
+        /// Set once every frame is out.
+        done: Arc<AtomicBool>,
+    }
+
+    /// Stop `w` once `done` is set (frames out; a loaded machine takes longer), and at least
+    /// `min` after the start.
+    fn stop_when(w: &Worker, done: &Arc<AtomicBool>, min: Duration) -> std::thread::JoinHandle<()> {
+        let (stop, done) = (w.stop_flag(), Arc::clone(done));
+        std::thread::spawn(move || {
+            let start = Instant::now();
+            while !done.load(Ordering::SeqCst) || start.elapsed() < min {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            stop.store(true, Ordering::SeqCst);
+        })
     }
 
     impl Source for Fake {
@@ -315,6 +330,9 @@ mod tests {
                 self.seen += 1;
                 self.left -= 1;
             }
+            if self.left == 0 {
+                self.done.store(true, Ordering::SeqCst);
+            }
             Ok(())
         }
         fn stats(&self) -> SourceStats {
@@ -342,24 +360,23 @@ mod tests {
 
     #[test]
     fn delivers_everything_to_a_keen_consumer() {
+        let done = Arc::new(AtomicBool::new(false));
+        let d = Arc::clone(&done);
         let w = Worker::start(
             7,
-            Box::new(|| {
+            Box::new(move || {
                 Ok(vec![Box::new(Fake {
                     left: 1000,
                     per_poll: 10,
                     seen: 0,
+                    done: d,
                 }) as Box<dyn Source>])
             }),
             1024,
             false,
         )
         .unwrap();
-        let stop = w.stop_flag();
-        let t = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(300));
-            stop.store(true, Ordering::SeqCst);
-        });
+        let t = stop_when(&w, &done, Duration::from_millis(300));
         let (frames, stats) = collect(&w);
         t.join().unwrap();
         assert_eq!(frames.len(), 1000);
@@ -370,25 +387,25 @@ mod tests {
 
     #[test]
     fn a_slow_consumer_costs_counted_and_marked_drops_not_a_blocked_reader() {
+        let done = Arc::new(AtomicBool::new(false));
+        let d = Arc::clone(&done);
         let w = Worker::start(
             1,
-            Box::new(|| {
+            Box::new(move || {
                 Ok(vec![Box::new(Fake {
                     left: 5000,
                     per_poll: 1,
                     seen: 0,
+                    done: d,
                 }) as Box<dyn Source>])
             }),
             2,
             false,
         )
         .unwrap();
-        // Read slowly: the worker must keep going regardless, counting what did not fit.
-        let stop = w.stop_flag();
-        let t = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(1500));
-            stop.store(true, Ordering::SeqCst);
-        });
+        // Read slowly: the worker must keep going regardless, counting what did not fit. It
+        // stops once all 5,000 are out (under load the trickle took over the 1.5 s it had).
+        let t = stop_when(&w, &done, Duration::from_millis(1500));
         let mut frames = Vec::new();
         let mut stats = CaptureStats::default();
         for ev in w.rx.iter() {
