@@ -185,10 +185,11 @@ impl Walker<'_> {
     /// decode them at `path`, leaving out counters ([`Attr::volatile`]).
     ///
     /// Whatever the tree's values could depend on beyond the attribute's own bytes is hashed
-    /// whole, not walked: a nest whose set a family hook picks (an override), a sub-message or
-    /// a selector (its siblings' format), a nest with a fixed header, anything deeper than
-    /// the tree decodes. So two messages with the same fingerprint have the same tree but for
-    /// the counters. With `rec`, each attribute's hash is recorded there too.
+    /// whole, not walked: a sub-message whose format is not sure or a selector (its
+    /// siblings' format), a nest with a fixed header, anything deeper than the tree decodes.
+    /// A set a family hook picks (an override) is walked as that set: the picks are hashed
+    /// into the message's context. So two messages with the same fingerprint have the same
+    /// tree but for the counters. With `rec`, each attribute's hash is recorded there too.
     #[allow(clippy::too_many_arguments)]
     pub fn fingerprint(
         &self,
@@ -235,9 +236,15 @@ impl Walker<'_> {
                 path.push('.');
                 path.push_str(attr.name);
             }
-            let overridden = track && self.overrides.iter().any(|(f, _)| f == path);
-            let walk = !overridden && depth + 1 < super::MAX_DEPTH;
+            // The set a hook picks is walked as the tree walks it (`Walker::attr`): the
+            // picks are in the message's context. A nest's fixed header is hashed with it.
+            let picked = track
+                .then(|| self.overrides.iter().find(|(f, _)| f == path))
+                .flatten();
+            let walk = depth + 1 < super::MAX_DEPTH;
             let nested = match (&attr.ty, &attr.nested, &attr.fixed_header) {
+                (AttrType::Nest, _, Some(_)) if picked.is_some() => None,
+                _ if picked.is_some() => picked.and_then(|(_, s)| self.set(s)).filter(|_| walk),
                 (AttrType::Nest, Some(n), None) if walk => self.spec.and_then(|s| s.sets.get(n)),
                 (AttrType::SubMessage { name, selector }, _, None) if walk => {
                     set.and_then(|s| self.sub_message_set(name, selector, s, start, end))

@@ -2,6 +2,7 @@
 //! building it.
 
 use super::super::attrs::{AttrPrints, Fingerprint, Walker};
+use super::super::specs::{MemberKind, Spec, StructDef};
 use super::tree::genl_layout;
 use super::{MessageView, Target, TargetIds};
 use crate::netlink::NLMSG_HDRLEN;
@@ -57,13 +58,30 @@ impl MessageView<'_> {
             fp.bytes(self.payload_bytes());
             fp.finish()
         };
-        let (walker, set, mut pos) = match self.target() {
+        let (walker, set, mut pos, hdr) = match self.target() {
             Target::Raw { spec, op } => {
                 let hooks = self.hooks();
                 let (p, layout) = self.raw_layout(spec, op, start, end);
                 let (spec, hdr, set) = (layout.spec, layout.header, layout.set);
-                if hooks.finish_reads_values() || hooks.short_header(&p, hdr).is_some() {
+                if hooks.short_header(&p, hdr).is_some() {
                     return whole(&mut fp);
+                }
+                // Values read across attributes: every attribute byte counts, but not the
+                // header's counters (nfgenmsg's `res-id`, new in every answer after a commit).
+                if hooks.finish_reads_values() {
+                    let w = Walker {
+                        data: self.data,
+                        endian: m.endian,
+                        spec: Some(spec),
+                        overrides: Vec::new(),
+                        op: None,
+                        want: None,
+                        prune: None,
+                    };
+                    let pos = hdr.map_or(start, |st| w.header_end(st, start, end));
+                    fp.word(header_print(hdr, spec, self.data, (start, pos)));
+                    fp.bytes(self.data.get(pos..end).unwrap_or_default());
+                    return fp.finish();
                 }
                 let w = Walker {
                     data: self.data,
@@ -85,7 +103,7 @@ impl MessageView<'_> {
                 if let Some((_, after)) = hooks.between(&p, pos) {
                     pos = after;
                 }
-                (w, set, pos)
+                (w, set, pos, hdr)
             }
             Target::Genl {
                 spec: Some(spec),
@@ -106,18 +124,16 @@ impl MessageView<'_> {
                 if let Some(st) = hdr {
                     pos = w.header_end(st, pos, end);
                 }
-                (Walker { endian, ..w }, set, pos)
+                (Walker { endian, ..w }, set, pos, hdr)
             }
             _ => return whole(&mut fp),
         };
         let Some(spec) = walker.spec else {
             return whole(&mut fp);
         };
-        // The family header and anything before the attributes, as they are.
+        // The family header (but its counters) and anything before the attributes.
         pos = pos.clamp(start, end);
-        let mut header = Fingerprint::default();
-        header.bytes(self.data.get(start..pos).unwrap_or_default());
-        let header = header.finish();
+        let header = header_print(hdr, spec, self.data, (start, pos));
         fp.word(header);
         let mut path = spec.field_root().to_string();
         let mut rec = rec;
@@ -129,6 +145,38 @@ impl MessageView<'_> {
         walker.fingerprint(pos, end, set, &mut path, 0, &mut fp, rec);
         fp.finish()
     }
+}
+
+/// The hash of a payload's fixed header `st` and what follows it up to the attributes,
+/// `data[start..end]`, but for its members named as counters ([`Member::volatile`]), which
+/// trees show and what-changed skips.
+fn header_print(
+    st: Option<&StructDef>,
+    spec: &Spec,
+    data: &[u8],
+    (start, end): (usize, usize),
+) -> u64 {
+    let bytes = data.get(start..end).unwrap_or_default();
+    let mut h = Fingerprint::default();
+    match st {
+        Some(st) if st.members.iter().any(|m| m.volatile) => {
+            let mut off = 0;
+            for m in &st.members {
+                let size = m.size(&spec.structs);
+                if !matches!(m.kind, MemberKind::Array { .. } | MemberKind::Rest(_)) && !m.volatile
+                {
+                    h.bytes(bytes.get(off..off + size).unwrap_or_default());
+                }
+                off += size;
+                if size == 0 || off >= bytes.len() {
+                    break;
+                }
+            }
+            h.bytes(bytes.get(off.min(bytes.len())..).unwrap_or_default());
+        }
+        _ => h.bytes(bytes),
+    }
+    h.finish()
 }
 
 #[cfg(test)]
@@ -165,8 +213,8 @@ mod tests {
         nla(LE, 26, &nla(LE, 10, &inet6.concat()))
     }
 
-    /// Volatile attributes are left out at any depth; every other byte counts, and a nest whose
-    /// set a family hook picks is hashed whole.
+    /// Volatile attributes are left out at any depth, also in a set a family hook picks;
+    /// every other byte counts.
     #[test]
     fn leaves_out_volatile_attributes_only() {
         let mut dis = Dissector::new(SpecRegistry::with_embedded());
@@ -236,8 +284,43 @@ mod tests {
         for f in &differ {
             assert_ne!(print(&mut dis, f), base);
         }
-        // AF_BRIDGE: IFLA_AF_SPEC holds bridge attributes (an override), hashed as bytes.
+        // AF_BRIDGE: IFLA_PROTINFO holds bridge port attributes (a set a hook picks), walked
+        // as such: its running timers (IFLA_BRPORT_HOLD_TIMER) are left out, its cost is not.
+        let port = |cost: u32, timer: u64| {
+            let info = [
+                nla(LE, 3, &cost.to_le_bytes()),
+                nla(LE, 23, &timer.to_le_bytes()),
+            ];
+            link(7, &[nla(LE, 12, &info.concat())])
+        };
+        assert_eq!(
+            print(&mut dis, &port(2, 100)),
+            print(&mut dis, &port(2, 250))
+        );
+        assert_ne!(
+            print(&mut dis, &port(2, 100)),
+            print(&mut dis, &port(10, 100))
+        );
+        // An unknown attribute in the picked set counts as its bytes.
         let bridge = |v: u8| link(7, &[af_spec(&[inet6_stats(v)])]);
         assert_ne!(print(&mut dis, &bridge(1)), print(&mut dis, &bridge(2)));
+    }
+
+    /// nftables trees read values across attributes: every attribute byte counts, but not
+    /// nfgenmsg's `res-id` (the generation), which what-changed skips in trees.
+    #[test]
+    fn nftables_counts_every_attribute_byte_but_the_generation() {
+        let mut dis = Dissector::new(SpecRegistry::with_embedded());
+        // NFT_MSG_NEWTABLE (subsystem 10, message 0): nfgenmsg, NFTA_TABLE_NAME, _FLAGS.
+        let table = |res_id: u16, flags: u32| {
+            let mut p = vec![2, 0];
+            p.extend_from_slice(&res_id.to_be_bytes());
+            p.extend(nla(LE, 1, b"filter\0"));
+            p.extend(nla(LE, 2, &flags.to_be_bytes()));
+            crate::dissect::tests::frame(12, &[nlmsg(LE, 10 << 8, 2, 1, 9, &p)])
+        };
+        let base = print(&mut dis, &table(7, 0));
+        assert_eq!(print(&mut dis, &table(8, 0)), base);
+        assert_ne!(print(&mut dis, &table(7, 1)), base);
     }
 }

@@ -152,6 +152,9 @@ pub struct Member {
     /// from the least significant bit on little-endian hosts and from the most significant
     /// on big-endian ones. nlscope extension: `nlscope-bits: [{name: N, bits: W}, ...]`.
     pub bits: Vec<(String, u8)>,
+    /// Its name says it holds a counter or timestamp ([`volatile_name`]): what-changed leaves
+    /// it out (nfgenmsg's `res-id`, the generation every answer after a commit carries).
+    pub volatile: bool,
 }
 
 /// Kind of a struct member.

@@ -280,6 +280,7 @@ pub(super) fn compile_member(m: &Y, consts: &HashMap<String, i64>, ctx: Ctx<'_>)
         since,
         zero_in_request,
         bits,
+        volatile: crate::dissect::specs::volatile_name(name.as_bytes()),
     })
 }
 
