@@ -40,8 +40,9 @@ impl Out<'_> {
         root: &str,
         (pos, end): (usize, usize),
     ) -> usize {
+        // A header what-changed leaves bare (alike in both messages) is built as such.
         if let Out::Written(out) = self
-            && w.prune.is_none()
+            && !w.prune.is_some_and(Prune::header)
             && let Some(next) = out.header(w, st, root, (pos, end))
         {
             return next;
