@@ -2,6 +2,9 @@
 //! comments (genl ids, processes), learned facts (nlctrl replies teach generic netlink ids,
 //! RTM_NEWLINK names links, nftables sets). Every message is summarised, built into a tree,
 //! compared with its object's previous message and emitted as summary, tree, JSON and CSV.
+//! Oracles: a written tree is its built nodes written; what-changed's pruned comparison of
+//! each message with the one before is that of their whole trees, and equal fingerprints mean
+//! equal trees but for counters.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

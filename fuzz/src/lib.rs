@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use nlscope::capture::trace::ProcInfo;
-use nlscope::conv::changes::{Changes, Objects};
+use nlscope::conv::changes::{Changes, Objects, diff_trees, diff_views, fingerprint};
 use nlscope::conv::{Conversations, Msg as ConvMsg, MsgRef};
 use nlscope::dissect::attrs::Want;
 use nlscope::dissect::fields::{Catalog, MsgFields};
@@ -218,6 +218,8 @@ pub fn dissect_frames(
     let check_names = dis.link_names().next().is_none();
     let mut names_only = Dissector::new(dis.specs.clone());
     let mut names_fi = FrameIndex::default();
+    // The message before, for the what-changed oracle.
+    let mut prev = None;
     for (i, f) in frames.iter().enumerate() {
         let no = i as u64 + 1;
         let ts = 1_700_000_000_000_000_000i128 + i as i128 * 1_000;
@@ -253,6 +255,27 @@ pub fn dissect_frames(
                 n.write_json(&mut built);
             }
             assert_eq!(direct, built, "JSON tree of frame {no} message {mi}");
+            // Oracle: what-changed compares pruned trees' gathered leaves as whole trees
+            // compare, and equal fingerprints mean trees equal but for counters: any two
+            // messages in a row, the earlier viewed as a renderer's replica views the previous
+            // message about an object (with what it knows now).
+            if let Some((pi, pm)) = prev.replace((i, *m))
+                && let Some(pf) = frames.get(pi)
+            {
+                let old = replica.view(&pf.data, &pm);
+                let whole = diff_trees(&old.tree(), &v.tree());
+                assert_eq!(
+                    diff_views(&old, &v),
+                    whole,
+                    "changes, frame {no} message {mi}"
+                );
+                if fingerprint(&old) == fingerprint(&v) {
+                    assert!(
+                        whole.is_empty(),
+                        "equal fingerprints, frame {no} message {mi}"
+                    );
+                }
+            }
         }
         drop(placed);
         let first = ord;

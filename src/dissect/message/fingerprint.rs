@@ -51,6 +51,9 @@ impl MessageView<'_> {
         let start = m.offset + NLMSG_HDRLEN;
         let end = (m.offset + m.present).min(self.data.len());
         if self.is_uevent() || m.present < NLMSG_HDRLEN || start > end {
+            // No payload after a header (a uevent, a malformed header: an expert, no payload
+            // node): told apart from an empty payload, whose tree has a node.
+            fp.word(u64::MAX);
             fp.bytes(self.message_bytes());
             return fp.finish();
         }
@@ -304,6 +307,26 @@ mod tests {
         // An unknown attribute in the picked set counts as its bytes.
         let bridge = |v: u8| link(7, &[af_spec(&[inet6_stats(v)])]);
         assert_ne!(print(&mut dis, &bridge(1)), print(&mut dis, &bridge(2)));
+    }
+
+    /// A message whose header is malformed (its tree an expert, no payload node) does not
+    /// hash as one with an empty payload (a dissect fuzz target finding).
+    #[test]
+    fn a_malformed_header_is_not_an_empty_payload() {
+        let mut dis = Dissector::new(SpecRegistry::with_embedded());
+        let mut bad = vec![0u8; 16];
+        bad[8] = 5;
+        let f = crate::dissect::tests::frame(108, &[nlmsg(LE, 0, 0, 0, 0, &[]), bad]);
+        let mut fi = FrameIndex::default();
+        dis.index_frame_into(&f, LINKTYPE_NETLINK, LE, &mut fi);
+        let [a, b] = fi.msgs.as_slice() else {
+            panic!("{} messages", fi.msgs.len());
+        };
+        let (va, vb) = (dis.view(&f, a), dis.view(&f, b));
+        let changes = crate::conv::changes::diff_trees(&va.tree(), &vb.tree());
+        assert!(!changes.is_empty());
+        assert_ne!(va.fingerprint(), vb.fingerprint());
+        assert_eq!(crate::conv::changes::diff_views(&va, &vb), changes);
     }
 
     /// nftables trees read values across attributes: every attribute byte counts, but not
