@@ -285,12 +285,15 @@ mod tests {
     }
 
     /// Stop `w` once `done` is set (frames out; a loaded machine takes longer), and at least
-    /// `min` after the start.
+    /// `min` after the start; after a minute regardless, so a source that never finishes
+    /// fails the test's counts rather than hanging it.
     fn stop_when(w: &Worker, done: &Arc<AtomicBool>, min: Duration) -> std::thread::JoinHandle<()> {
         let (stop, done) = (w.stop_flag(), Arc::clone(done));
         std::thread::spawn(move || {
             let start = Instant::now();
-            while !done.load(Ordering::SeqCst) || start.elapsed() < min {
+            while (!done.load(Ordering::SeqCst) || start.elapsed() < min)
+                && start.elapsed() < Duration::from_secs(60)
+            {
                 std::thread::sleep(Duration::from_millis(10));
             }
             stop.store(true, Ordering::SeqCst);

@@ -2,7 +2,7 @@
 //! building it.
 
 use super::super::attrs::{AttrPrints, Fingerprint, Walker};
-use super::super::specs::{MemberKind, Spec, StructDef};
+use super::super::specs::{Spec, StructDef};
 use super::tree::genl_layout;
 use super::{MessageView, Target, TargetIds};
 use crate::netlink::NLMSG_HDRLEN;
@@ -69,23 +69,6 @@ impl MessageView<'_> {
                 if hooks.short_header(&p, hdr).is_some() {
                     return whole(&mut fp);
                 }
-                // Values read across attributes: every attribute byte counts, but not the
-                // header's counters (nfgenmsg's `res-id`, new in every answer after a commit).
-                if hooks.finish_reads_values() {
-                    let w = Walker {
-                        data: self.data,
-                        endian: m.endian,
-                        spec: Some(spec),
-                        overrides: Vec::new(),
-                        op: None,
-                        want: None,
-                        prune: None,
-                    };
-                    let pos = hdr.map_or(start, |st| w.header_end(st, start, end));
-                    fp.word(header_print(hdr, spec, self.data, (start, pos)));
-                    fp.bytes(self.data.get(pos..end).unwrap_or_default());
-                    return fp.finish();
-                }
                 let w = Walker {
                     data: self.data,
                     endian: m.endian,
@@ -95,13 +78,20 @@ impl MessageView<'_> {
                     want: None,
                     prune: None,
                 };
-                for (f, s) in &w.overrides {
-                    context.bytes(f.as_bytes());
-                    context.bytes(s.as_bytes());
-                }
                 let mut pos = start;
                 if let Some(st) = hdr {
                     pos = w.header_end(st, pos, end);
+                }
+                // Values read across attributes: every attribute byte counts, but not the
+                // header's counters (nfgenmsg's `res-id`, new in every answer after a commit).
+                if hooks.finish_reads_values() {
+                    fp.word(header_print(hdr, spec, self.data, (start, pos)));
+                    fp.bytes(self.data.get(pos..end).unwrap_or_default());
+                    return fp.finish();
+                }
+                for (f, s) in &w.overrides {
+                    context.bytes(f.as_bytes());
+                    context.bytes(s.as_bytes());
                 }
                 if let Some((_, after)) = hooks.between(&p, pos) {
                     pos = after;
@@ -166,11 +156,12 @@ fn header_print(
             let mut off = 0;
             for m in &st.members {
                 let size = m.size(&spec.structs);
-                if !matches!(m.kind, MemberKind::Array { .. } | MemberKind::Rest(_)) && !m.volatile
-                {
+                if !m.volatile {
                     h.bytes(bytes.get(off..off + size).unwrap_or_default());
                 }
                 off += size;
+                // A member of no fixed size (an array, the rest) ends the walk: the rest is
+                // hashed whole below.
                 if size == 0 || off >= bytes.len() {
                     break;
                 }
