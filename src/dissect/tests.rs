@@ -401,6 +401,32 @@ fn genl_ids_are_learned_from_nlctrl_and_comments() {
 }
 
 #[test]
+fn a_learned_family_without_a_spec_roots_its_fields_apart_from_spec_fields() {
+    // A capture comment names id 16 with a dot, as no kernel family is named: its fields must
+    // not read as nl80211's `wiphy` (a filter's tree and the whole tree disagreed: fuzzing).
+    let mut d = dis();
+    d.learn_from_comment("genl-families: 16=nl80211.wiphy");
+    let mut p = vec![1u8, 2, 0, 0];
+    p.extend(nla(LE, 2, b"fou\0"));
+    p.extend(&[0u8, 5, 4, 0]); // an attribute longer than what is left: an expert
+    let f = frame(16, &[nlmsg(LE, 16, 0, 1, 5, &p)]);
+    let fi = d.index_frame(&f, 253, Endian::Little);
+    let v = d.view(&f, &fi.msgs[0]);
+    let tree = v.tree();
+    let fields: Vec<&str> = all(&tree).iter().map(|n| &*n.field).collect();
+    assert!(fields.contains(&"nl80211_wiphy.2"), "{fields:?}");
+    assert!(
+        !fields.iter().any(|f| f.starts_with("nl80211.")),
+        "{fields:?}"
+    );
+    let want = crate::dissect::attrs::Want::new(["nl80211.wiphy"]);
+    assert!(
+        all(&v.tree_for(Some(&want)))
+            .iter()
+            .all(|n| n.field != "nl80211.wiphy")
+    );
+}
+#[test]
 fn a_learned_genl_id_renames_messages_resolved_before() {
     let mut d = dis();
     // A generic netlink message of id 20 (command 1, no attributes), twice in a row: the

@@ -314,10 +314,22 @@ impl<'a> MessageView<'a> {
                 end - start,
             ));
         }
+        // A family without a spec roots its fields as a spec of that name would: a learned
+        // name is capture data (`genl-families: 16=nl80211.wiphy` must not make fields that
+        // read as nl80211's `wiphy`).
+        let bare_root;
+        let root = match (spec, family) {
+            (Some(s), _) => s.field_root(),
+            (None, Some(f)) => {
+                bare_root = Spec::root_of(f);
+                bare_root.as_str()
+            }
+            (None, None) => "genl",
+        };
         // A filter's tree that reads neither the genl header nor this family: nothing to build.
         if let Some(w) = want
             && !w.covers("genl")
-            && !w.level(spec.map_or(family.unwrap_or("genl"), |s| s.field_root()))
+            && !w.level(root)
         {
             return;
         }
@@ -401,7 +413,7 @@ impl<'a> MessageView<'a> {
                 );
             }
             out.node(g);
-            return out.attrs(&w, (pos, end), None, family.unwrap_or("genl"));
+            return out.attrs(&w, (pos, end), None, root);
         };
         out.node(g);
         let w = Walker {
