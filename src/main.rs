@@ -88,6 +88,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
     };
     let specs =
         SpecRegistry::load_default(&cli.spec_dir).map_err(|e| CliError::usage(e.to_string()))?;
+    // The specs live as long as the process: the exit frees them at once, rather than a
+    // command's end dropping each spec's sets and attributes (~1.5 ms of `read` when a large
+    // capture loaded them all).
+    std::mem::forget(specs.clone());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cli.cmd {
