@@ -20,11 +20,16 @@ bin=target/release/nlscope
 out=$dir/out
 mkdir -p "$out"
 
-# once COMMAND...: one run's wall time in seconds, by bash's microsecond clock around it
+# once CAPTURE COMMAND...: one run's wall time in seconds, by bash's microsecond clock around it
 # (time(1) gives hundredths: a 0.06 s run read 0.05 or 0.07, a ratio off by a sixth); its peak
-# RSS (KB) goes to $out/rss1. Output is discarded.
+# RSS (KB) goes to $out/rss1. Output is discarded. The capture is read into the page cache just
+# before: both tools are timed on a cached file. (This machine's kernel pages out memory not
+# touched for a minute (a DAMON pageout scheme): the 200 MB file, idle while the 50 MB rows
+# ran, came back from disk in the first runs of its next row, inside the timing.)
 once() {
   local s e
+  cat "$1" > /dev/null
+  shift
   s=$EPOCHREALTIME
   /usr/bin/time -o "$out/time" -f '%M' "$@" > /dev/null 2> /dev/null || true
   e=$EPOCHREALTIME
@@ -42,10 +47,10 @@ row() { # WORK SIZE 'NLSCOPE ARGS' 'TSHARK ARGS' (args are word-split; no spaces
   # The two alternate, best of $runs each: the machine's speed drifts, and both see the same.
   for _ in $(seq "$runs"); do
     # shellcheck disable=SC2086
-    x=$(once "$bin" read -r "$cap" $1)
+    x=$(once "$cap" "$bin" read -r "$cap" $1)
     if [ -z "$n" ] || [ "$(echo "$x < $n" | bc)" = 1 ]; then n=$x; r=$(cat "$out/rss1"); fi
     # shellcheck disable=SC2086
-    x=$(once tshark -n -r "$cap" $2)
+    x=$(once "$cap" tshark -n -r "$cap" $2)
     if [ -z "$t" ] || [ "$(echo "$x < $t" | bc)" = 1 ]; then t=$x; fi
   done
   printf '| %s | %s MB | %.3f s | %.2f s | %.1fx | %d MB |\n' "$work" "$size" "$n" "$t" \
