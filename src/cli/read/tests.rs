@@ -268,3 +268,24 @@ fn a_filter_loads_no_spec_of_protocols_it_passes_over() {
     assert_eq!(lines, 590);
     assert!(specs.is_loaded("nl80211"));
 }
+
+/// A large file's specs load in the background: those its first megabyte shows it needs (its
+/// protocols', its named generic netlink families'), not every spec.
+#[test]
+fn the_specs_warmed_are_those_the_file_shows() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/genl-nl80211.pcap");
+    let (protocols, genl, unnamed) = walk::sniff(path.to_str().unwrap(), SNIFF_BYTES);
+    assert_ne!(protocols & (1 << 16), 0);
+    assert!(genl.iter().any(|n| n == "nl80211"), "{genl:?}");
+    assert!(!unnamed);
+    let specs = SpecRegistry::with_embedded();
+    let genl: Vec<&str> = genl.iter().map(String::as_str).collect();
+    specs.load_for(protocols, &genl, unnamed);
+    assert!(specs.is_loaded("nl80211") && specs.is_loaded("nlctrl"));
+    assert!(!specs.is_loaded("devlink") && !specs.is_loaded("audit"));
+    // A generic netlink message before its family was named: every generic netlink spec.
+    let specs = SpecRegistry::with_embedded();
+    specs.load_for(1 << 16, &[], true);
+    assert!(specs.is_loaded("devlink") && specs.is_loaded("nlctrl"));
+    assert!(!specs.is_loaded("rt-link"));
+}

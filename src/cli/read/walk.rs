@@ -41,6 +41,25 @@ pub(crate) fn learn_link_names_between(
     walk_span(path, None, from..until, dis, true, &mut |_, _, _, _| {}).unwrap_or(None)
 }
 
+/// What the capture file at `path` shows, up to the first record at or after file offset
+/// `until`, of the specs reading it will need: the classic protocols met (a bit per number),
+/// the generic netlink families named, and whether a generic netlink message came before its
+/// family was named (it is then told from every spec). Learned by a dissector without specs.
+pub(crate) fn sniff(path: &str, until: u64) -> (u32, Vec<String>, bool) {
+    let mut dis = Dissector::new(SpecRegistry::new());
+    let (mut protocols, mut unnamed) = (0u32, false);
+    let _ = walk_span(path, None, 0..until, &mut dis, false, &mut |d, _, _, fi| {
+        for m in &fi.msgs {
+            protocols |= 1u32.checked_shl(m.protocol).unwrap_or(0);
+            unnamed |= m.protocol == crate::netlink::NETLINK_GENERIC
+                && m.ty >= crate::netlink::NLMSG_MIN_TYPE
+                && d.genl_family(m.ty).is_none();
+        }
+    });
+    let genl = dis.genl_families().values().cloned().collect();
+    (protocols, genl, unnamed)
+}
+
 /// [`walk_file`], or [`learn_link_names`] if `links_only` (`f` is then not called). Frames
 /// are borrowed from the reader: parsing here costs less than copying each frame to hand it
 /// over from another thread.

@@ -6,7 +6,7 @@ mod model;
 pub use load::{SpecError, c_name, load_spec};
 pub use model::*;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::dissect::decode::Decoder;
@@ -142,9 +142,58 @@ impl SpecRegistry {
     /// Load every embedded spec not loaded yet, on this thread and another, each taking the
     /// next, biggest first (so both finish together): for what looks at every spec.
     pub fn load_all(&self) {
-        let mut order: Vec<&Slot> = self
-            .specs
+        self.load_slots(self.specs.iter().collect());
+    }
+
+    /// Load, as [`SpecRegistry::load_all`] does, the specs that messages of the classic
+    /// protocols `protocols` (a bit per number) may be read with: those claiming one, and for
+    /// generic netlink those of the families `genl` (or every generic netlink spec if
+    /// `all_genl`: telling an unnamed id's family tries them all), with the specs their
+    /// families' layouts pick. What a capture needs beyond that loads when first used.
+    pub fn load_for(&self, protocols: u32, genl: &[&str], all_genl: bool) {
+        let claimed: HashSet<usize> = self.by_protonum.values().flatten().copied().collect();
+        let mut pick: HashSet<usize> = HashSet::new();
+        for (p, v) in &self.by_protonum {
+            if *p < 32 && protocols & (1 << p) != 0 {
+                pick.extend(v);
+            }
+        }
+        if protocols & (1 << crate::netlink::NETLINK_GENERIC) != 0 {
+            if all_genl {
+                pick.extend((0..self.specs.len()).filter(|i| !claimed.contains(i)));
+            } else {
+                for n in genl.iter().copied().chain(["nlctrl"]) {
+                    pick.extend(self.index_for(n));
+                }
+            }
+        }
+        let named: Vec<&String> = self
+            .by_name
             .iter()
+            .filter(|(_, i)| pick.contains(i))
+            .map(|(n, _)| n)
+            .collect();
+        for n in named {
+            for l in crate::dissect::families::family(n).layout_specs() {
+                pick.extend(self.index_for(l));
+            }
+        }
+        self.load_slots(pick.iter().filter_map(|&i| self.specs.get(i)).collect());
+    }
+
+    /// Position of the spec [`SpecRegistry::get`] finds for `name`, not loading it.
+    fn index_for(&self, name: &str) -> Option<usize> {
+        self.by_name
+            .get(name)
+            .or_else(|| self.by_name.get(&name.replace('_', "-")))
+            .or_else(|| self.by_name.get(&name.replace('-', "_")))
+            .copied()
+    }
+
+    /// Load the slots `order` not loaded yet, on this thread and another, biggest first.
+    fn load_slots(&self, order: Vec<&Slot>) {
+        let mut order: Vec<&Slot> = order
+            .into_iter()
             .filter(|s| s.spec.get().is_none())
             .collect();
         if order.len() < 2 {
