@@ -425,7 +425,14 @@ fn a_learned_family_without_a_spec_roots_its_fields_apart_from_spec_fields() {
             .iter()
             .all(|n| n.field != "nl80211.wiphy")
     );
+    // A name whose root is a spec's (`RT-LINK` -> rt-link) is kept apart from it.
+    d.learn_from_comment("genl-families: 16=RT-LINK");
+    let fi = d.index_frame(&f, 253, Endian::Little);
+    let tree = d.view(&f, &fi.msgs[0]).tree();
+    let fields: Vec<&str> = all(&tree).iter().map(|n| &*n.field).collect();
+    assert!(fields.contains(&"genl-rt-link.2"), "{fields:?}");
 }
+
 #[test]
 fn a_learned_genl_id_renames_messages_resolved_before() {
     let mut d = dis();

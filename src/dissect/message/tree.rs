@@ -314,14 +314,18 @@ impl<'a> MessageView<'a> {
                 end - start,
             ));
         }
-        // A family without a spec roots its fields as a spec of that name would: a learned
-        // name is capture data (`genl-families: 16=nl80211.wiphy` must not make fields that
-        // read as nl80211's `wiphy`).
-        let bare_root;
+        // A family without a spec roots its fields as a spec of that name would, and apart
+        // from every spec's: a learned name is capture data (`genl-families: 16=nl80211.wiphy`
+        // must not make fields that read as nl80211's `wiphy`, nor `RT-LINK` rt-link's, which
+        // a filter would not look for in generic netlink messages).
+        let mut bare_root: String;
         let root = match (spec, family) {
             (Some(s), _) => s.field_root(),
             (None, Some(f)) => {
                 bare_root = Spec::root_of(f);
+                if self.d.specs.names().any(|n| Spec::root_of(n) == bare_root) {
+                    bare_root.insert_str(0, "genl-");
+                }
                 bare_root.as_str()
             }
             (None, None) => "genl",
