@@ -151,7 +151,6 @@ impl SpecRegistry {
     /// `all_genl`: telling an unnamed id's family tries them all), with the specs their
     /// families' layouts pick. What a capture needs beyond that loads when first used.
     pub fn load_for(&self, protocols: u32, genl: &[&str], all_genl: bool) {
-        let claimed: HashSet<usize> = self.by_protonum.values().flatten().copied().collect();
         let mut pick: HashSet<usize> = HashSet::new();
         for (p, v) in &self.by_protonum {
             if *p < 32 && protocols & (1 << p) != 0 {
@@ -160,6 +159,7 @@ impl SpecRegistry {
         }
         if protocols & (1 << crate::netlink::NETLINK_GENERIC) != 0 {
             if all_genl {
+                let claimed: HashSet<&usize> = self.by_protonum.values().flatten().collect();
                 pick.extend((0..self.specs.len()).filter(|i| !claimed.contains(i)));
             } else {
                 for n in genl.iter().copied().chain(["nlctrl"]) {
@@ -181,7 +181,8 @@ impl SpecRegistry {
         self.load_slots(pick.iter().filter_map(|&i| self.specs.get(i)).collect());
     }
 
-    /// Position of the spec [`SpecRegistry::get`] finds for `name`, not loading it.
+    /// Position of the spec named `name` (either spelling, see [`SpecRegistry::get`]), not
+    /// loading it.
     fn index_for(&self, name: &str) -> Option<usize> {
         self.by_name
             .get(name)
@@ -363,11 +364,7 @@ impl SpecRegistry {
     /// A spec by family name. Generic netlink family names use `_` where some spec files use
     /// `-` (and the other way round), so both spellings are tried.
     pub fn get(&self, name: &str) -> Option<&Spec> {
-        self.by_name
-            .get(name)
-            .or_else(|| self.by_name.get(&name.replace('_', "-")))
-            .or_else(|| self.by_name.get(&name.replace('-', "_")))
-            .and_then(|&i| self.spec_at(i))
+        self.index_for(name).and_then(|i| self.spec_at(i))
     }
 
     /// Position of the spec named `name` in [`SpecRegistry::specs`].
