@@ -20,12 +20,14 @@ use crate::dissect::{Dissector, FrameIndex, specs::SpecRegistry};
 use crate::export::{self, CaptureOut, Emitter, Format};
 use crate::filter::Filter;
 use crate::model::Endian;
-use crate::pcap::feed::{Batch, feed};
 use crate::pcap::packed::Packed;
 use crate::pcap::{ByteOrder, Interface, OutFormat, ReadError};
 
 pub mod names;
+mod source;
 mod walk;
+
+use source::{Event, Source};
 
 pub(crate) use walk::{learn_link_names, learn_link_names_between, walk_file, walk_linked};
 
@@ -136,42 +138,6 @@ fn parse_out_format(s: &str) -> Result<OutFormat, String> {
         "pcapng" => Ok(OutFormat::PcapNg),
         _ => Err(format!("'{s}' is not pcap or pcapng")),
     }
-}
-
-/// Parse `input` on a thread of its own, so parsing overlaps with dissection: frames come in
-/// batches of `batch` (up to `count`) through a channel of `cap` events (a file reader may
-/// wait: nothing is dropped); processed batches go back through the sender it returns, so the
-/// reader can reuse their buffers.
-fn spawn_reader(
-    input: Box<dyn Read + Send>,
-    batch: usize,
-    count: Option<u64>,
-    cap: usize,
-) -> (
-    crossbeam_channel::Receiver<Event>,
-    crossbeam_channel::Sender<Packed>,
-    thread::JoinHandle<()>,
-) {
-    let (tx, rx) = bounded::<Event>(cap);
-    let (back_tx, back_rx) = crossbeam_channel::unbounded::<Packed>();
-    let reader = thread::spawn(move || {
-        feed(input, batch, count, &back_rx, &mut |b| {
-            let ev = match b {
-                Batch::Frames(f, _) => Event::Frames(f),
-                Batch::Comments(c) => Event::Comments(c),
-                Batch::Error(e) => Event::Error(e),
-            };
-            tx.send(ev).is_ok()
-        });
-    });
-    (rx, back_tx, reader)
-}
-
-/// What the reader thread hands over.
-enum Event {
-    Frames(Packed),
-    Comments(Vec<String>),
-    Error(ReadError),
 }
 
 fn endian_of(b: ByteOrder) -> Endian {
@@ -333,10 +299,20 @@ pub fn run_named(
     } else {
         opts.batch.unwrap_or(256).max(1)
     };
-    // The reader runs up to 16 batches ahead. A packed batch keeps its buffer until it comes
-    // back to be refilled: with 32, summary lines of the 200 MB bench file peaked at 48-50 MB
-    // instead of 42-43, in the same time.
-    let (rx, back_tx, reader) = spawn_reader(input, batch, count, 16);
+    let time = opts.time_format.unwrap_or_default();
+    // One thread renders what it reads when more would not help or could not print the same:
+    // a pipe (each frame as it comes), `--coverage` (one tally), and times since the previous
+    // message printed.
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| thread::available_parallelism().map_or(1, usize::from))
+        .clamp(1, 64);
+    let inline =
+        threads == 1 || opts.input == "-" || opts.coverage || time == export::TimeStyle::Delta;
+    // Read on a thread of its own when this one renders too, up to 16 batches ahead. A packed
+    // batch keeps its buffer until it comes back to be refilled: with 32, summary lines of the
+    // 200 MB bench file peaked at 48-50 MB instead of 42-43, in the same time.
+    let (source, back_tx) = Source::new(input, batch, count, inline, 16);
 
     // Trees, JSON and conversation fields show which request a message answers. A file is
     // correlated on another thread a window ahead, so requests also know their answers; a
@@ -376,17 +352,7 @@ pub fn run_named(
     if want_changes || opts.coverage {
         reads.want = None;
     }
-    let time = opts.time_format.unwrap_or_default();
     let emitter = || format.map(|f| Emitter::new(f).with_time(time));
-    // One thread renders what it reads when more would not help or could not print the same:
-    // a pipe (each frame as it comes), `--coverage` (one tally), and times since the previous
-    // message printed.
-    let threads = opts
-        .threads
-        .unwrap_or_else(|| thread::available_parallelism().map_or(1, usize::from))
-        .clamp(1, 64);
-    let inline =
-        threads == 1 || opts.input == "-" || opts.coverage || time == export::TimeStyle::Delta;
     let setup = Setup {
         filter: filter.as_ref(),
         reads: &reads,
@@ -418,28 +384,26 @@ pub fn run_named(
         sink.texts = Some(text_tx);
         r.texts = Some(text_rx);
         let gate = Inline::default();
-        for ev in rx.iter() {
+        source.each(&mut |ev, more| {
             let job = match ev {
                 Event::Error(e) => {
                     read_error = Some(e);
-                    break;
+                    return false;
                 }
                 Event::Comments(c) => {
                     ix.learn(&c);
-                    continue;
+                    return true;
                 }
                 Event::Frames(f) => ix.job(f, links.as_mut()),
             };
             let done = r.render(&setup, job, &gate);
             result = sink.write(done);
             // Nothing more waiting (a live stream, or the end of a file): show what we have.
-            if result.is_ok() && rx.is_empty() {
+            if result.is_ok() && !more {
                 result = sink.flush();
             }
-            if result.is_err() {
-                break;
-            }
-        }
+            result.is_ok()
+        });
         coverage = r.coverage.take();
     } else {
         let gate = Turnstile::new();
@@ -486,15 +450,15 @@ pub fn run_named(
                 4
             };
             let ahead = (per * threads + 1) as u64;
-            'read: for ev in rx.iter() {
+            source.each(&mut |ev, _| {
                 let job = match ev {
                     Event::Error(e) => {
                         read_error = Some(e);
-                        break;
+                        return false;
                     }
                     Event::Comments(c) => {
                         ix.learn(&c);
-                        continue;
+                        return true;
                     }
                     Event::Frames(f) => ix.job(f, links.as_mut()),
                 };
@@ -507,28 +471,29 @@ pub fn run_named(
                     let op = sel.select();
                     if Some(op.index()) == send {
                         if op.send(&job_tx, j).is_err() {
-                            break 'read;
+                            return false;
                         }
                         continue;
                     }
                     job = Some(j);
                     let Ok(Some(d)) = op.recv(&done_rx) else {
-                        break 'read;
+                        return false;
                     };
                     // Nothing more is written after an error (a closed pipe).
                     result = order.push(d, &mut sink);
                     if result.is_err() {
-                        break 'read;
+                        return false;
                     }
                 }
                 while let Ok(d) = done_rx.try_recv() {
-                    let Some(d) = d else { break 'read };
+                    let Some(d) = d else { return false };
                     result = order.push(d, &mut sink);
                     if result.is_err() {
-                        break 'read;
+                        return false;
                     }
                 }
-            }
+                true
+            });
             drop(job_tx);
             for d in done_rx.iter().flatten() {
                 if result.is_ok() {
@@ -538,8 +503,6 @@ pub fn run_named(
             result
         });
     }
-    drop(rx);
-    let _ = reader.join();
     result?;
     if let Some(e) = ends.as_mut() {
         text.clear();
