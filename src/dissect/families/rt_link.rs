@@ -1,7 +1,7 @@
 //! rt-link: link messages (RTM_*LINK) and link statistics (RTM_*STATS).
 
 use super::key_header;
-use super::text::{Memo, dump, push_bits, push_dev, push_enum, push_str};
+use super::text::{Memo, dump, push_dev, push_enum, push_str};
 use super::{Family, Payload, sub_message_set};
 use crate::dissect::MessageView;
 use crate::dissect::specs::SpecRegistry;
@@ -138,7 +138,7 @@ fn link(v: &MessageView, out: &mut String) -> bool {
     // Requests often leave the flags empty; `ip` would not print "<>" for them.
     if flags != 0 || !request {
         out.push_str(" <");
-        push_bits(out, memo.enum_def(0), "IFF_", u64::from(flags));
+        memo.push_bits(out, 0, "IFF_", u64::from(flags));
         out.push('>');
     }
     if let Some(mtu) = mtu.and_then(|b| e.u32(b, 0)) {

@@ -1,6 +1,6 @@
 //! rt-neigh: neighbour entries (RTM_*NEIGH), bridge fdb entries included.
 
-use super::text::{Memo, dump, ip_text, push_bits, push_dev};
+use super::text::{Memo, dump, ip_text, push_dev};
 use super::{Family, Layout, Payload};
 use super::{key_attrs, key_header};
 use crate::dissect::MessageView;
@@ -71,7 +71,7 @@ impl Family for Neigh {
         }
         if state != 0 {
             out.push(' ');
-            push_bits(out, memo.enum_def(0), "NUD_", u64::from(state));
+            memo.push_bits(out, 0, "NUD_", u64::from(state));
         }
         true
     }

@@ -153,6 +153,8 @@ pub struct Memo<const N: usize, const E: usize> {
     names: [&'static str; N],
     types: [Option<u16>; N],
     enums: [Option<EnumDef>; E],
+    /// Flags texts written by [`Memo::push_bits`]: (enum, value, text), the first few met.
+    bits: std::cell::RefCell<Vec<(usize, u64, Box<str>)>>,
 }
 
 impl<const N: usize, const E: usize> Memo<N, E> {
@@ -166,6 +168,7 @@ impl<const N: usize, const E: usize> Memo<N, E> {
             names: attrs,
             types: v.top_types(attrs),
             enums: enums.map(|n| v.spec_enum(n).cloned()),
+            bits: std::cell::RefCell::default(),
         })
     }
 
@@ -197,11 +200,64 @@ impl<const N: usize, const E: usize> Memo<N, E> {
     pub fn enum_def(&self, i: usize) -> Option<&EnumDef> {
         self.enums.get(i)?.as_ref()
     }
+
+    /// [`push_bits`] of enum `i` (always with the same `prefix`), kept for the first few
+    /// values met: a kind's messages show few (a link's flags were ~4% of a summary run).
+    pub fn push_bits(&self, out: &mut String, i: usize, prefix: &str, value: u64) {
+        /// Values kept per kind.
+        const KEPT: usize = 16;
+        if let Some((.., t)) = self.bits.borrow().iter().find(|b| b.0 == i && b.1 == value) {
+            out.push_str(t);
+            return;
+        }
+        let start = out.len();
+        push_bits(out, self.enum_def(i), prefix, value);
+        let mut kept = self.bits.borrow_mut();
+        if kept.len() < KEPT {
+            kept.push((i, value, out.get(start..).unwrap_or_default().into()));
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A kind's kept flags texts are those `push_bits` writes, for more values than it keeps.
+    #[test]
+    fn kept_flags_texts_match_push_bits() {
+        let def = EnumDef {
+            name: "f".into(),
+            is_flags: true,
+            entries: vec![
+                (1, "F_UP"),
+                (2, "F_BROADCAST"),
+                (8, "F_LOOP"),
+                (64, "F_RUN"),
+            ],
+            names: &[],
+            cnames: &[],
+            increasing: true,
+            kernels: (None, None),
+        };
+        let memo = Memo::<0, 1> {
+            names: [],
+            types: [],
+            enums: [Some(def.clone())],
+            bits: Default::default(),
+        };
+        for round in 0..2 {
+            for value in 0..80u64 {
+                let (mut kept, mut plain) = (String::from("x"), String::from("x"));
+                memo.push_bits(&mut kept, 0, "F_", value);
+                push_bits(&mut plain, Some(&def), "F_", value);
+                assert_eq!(kept, plain, "value {value}, round {round}");
+            }
+        }
+        let mut none = String::new();
+        memo.push_bits(&mut none, 1, "F_", 3);
+        assert_eq!(none, "0x3");
+    }
 
     #[test]
     fn addresses_by_length() {
