@@ -1,4 +1,5 @@
-//! The reading side of a capture reader thread, shared by `nlscope read` and the app's loader:
+//! The reading side of `nlscope read` (on a reader thread, or on the thread that indexes) and
+//! of the app's loader thread:
 //! frames in batches with each new interface description, section comments as they appear,
 //! and emptied batches taken back from the consumer for reuse.
 
@@ -67,7 +68,8 @@ impl Pack for Frames {
 }
 
 /// Read `input` to its end (or `count` frames), calling `send` with batches of up to `batch`
-/// frames; stops early when `send` returns false (the consumer is gone). Batches the consumer
+/// frames; stops early when `send` returns false (the consumer is gone or has stopped, and
+/// `send` is not called again). Batches the consumer
 /// returns through `back` are filled again.
 pub fn feed<R: Read, P: Pack>(
     input: R,
@@ -109,11 +111,13 @@ pub fn feed<R: Read, P: Pack>(
         let interface = match r.next_frame_borrowed() {
             None => break,
             Some(Err(e)) => {
-                if !pending.is_empty() {
-                    send(Batch::Frames(
+                if !pending.is_empty()
+                    && !send(Batch::Frames(
                         take(&mut pending, &mut empties),
                         r.bytes_read(),
-                    ));
+                    ))
+                {
+                    return;
                 }
                 send(Batch::Error(e));
                 return;

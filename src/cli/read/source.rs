@@ -24,8 +24,8 @@ pub(super) enum Source {
     Thread(Receiver<Event>, JoinHandle<()>),
     /// Read by the thread that takes the batches, as it asks for the next. When other threads
     /// render, the main thread indexes each batch as it reads it: with a reader thread of its
-    /// own, a summary of the 200 MB bench file took 15% more CPU (the hand-over, and indexing
-    /// frames that another core had just written).
+    /// own, a summary of the 200 MB bench file took 18-34% more CPU in alternating runs (the
+    /// hand-over, and indexing frames that another core had just written).
     Here(Box<dyn Read + Send>, Receiver<Packed>, usize, Option<u64>),
 }
 
@@ -52,8 +52,10 @@ impl Source {
         (Source::Thread(rx, reader), back_tx)
     }
 
-    /// Call `step` with each event, and whether more are waiting already, until it returns
-    /// false or the input ends.
+    /// Call `step` with each event, and whether more are waiting already (for `Thread`, seen
+    /// before `step` runs; for `Here`, always true: it is used only when other threads render,
+    /// never for a live stream that must be flushed as it goes), until it returns false or the
+    /// input ends.
     pub(super) fn each(self, step: &mut dyn FnMut(Event, bool) -> bool) {
         match self {
             Source::Thread(rx, reader) => {
