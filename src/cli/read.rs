@@ -588,7 +588,7 @@ impl Sink<'_> {
             .map_err(io_err)?;
         }
         for (k, (frame, _)) in job.frames.iter().enumerate() {
-            if let Some(i) = frame.iface.clone() {
+            if let Some(i) = frame.iface.as_deref().cloned() {
                 let idx = frame.interface as usize;
                 if self.ifaces.len() <= idx {
                     self.ifaces.resize(idx + 1, None);

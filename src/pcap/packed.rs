@@ -30,7 +30,7 @@ pub struct Meta {
     /// Byte offset of this record / block in the input.
     pub file_offset: u64,
     /// The interface's description, with the first frame that uses it.
-    pub iface: Option<Interface>,
+    pub iface: Option<Box<Interface>>,
     start: usize,
     end: usize,
 }
@@ -107,14 +107,14 @@ impl Pack for Packed {
             orig_len: f.orig_len,
             comments: f.comments,
             file_offset: f.file_offset,
-            iface,
+            iface: iface.map(Box::new),
             start,
             end: self.bytes.len(),
         });
     }
     fn set_last_iface(&mut self, iface: Interface) {
         if let Some(last) = self.frames.last_mut() {
-            last.iface = Some(iface);
+            last.iface = Some(Box::new(iface));
         }
     }
     fn clear(&mut self) {

@@ -46,7 +46,12 @@ fn fed<P: Pack + 'static>(
 
 fn packed(p: &Packed) -> Vec<(Frame, Option<Interface>)> {
     let v: Vec<_> = (0..p.len())
-        .map(|i| (p.frame(i).unwrap(), p.get(i).unwrap().0.iface.clone()))
+        .map(|i| {
+            (
+                p.frame(i).unwrap(),
+                p.get(i).unwrap().0.iface.as_deref().cloned(),
+            )
+        })
         .collect();
     // The iterator shows the same bytes as the copies.
     assert!(p.iter().zip(&v).all(|((_, data), (f, _))| data == f.data));
