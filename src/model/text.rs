@@ -159,6 +159,34 @@ pub fn quoted(b: &[u8]) -> String {
 
 /// Numbers for tests of hand-built texts: `edges`, then 2,000 of every magnitude (a xorshift
 /// sequence, each shifted right by a varying amount).
+/// Texts written once per key and appended again after that, for the first `N` keys met: a
+/// kind of message shows few values of a column (its flags), so summaries keep their texts.
+#[derive(Debug, Clone)]
+pub struct Kept<K, const N: usize>(std::cell::RefCell<Vec<(K, Box<str>)>>);
+
+impl<K, const N: usize> Default for Kept<K, N> {
+    fn default() -> Self {
+        Kept(std::cell::RefCell::default())
+    }
+}
+
+impl<K: PartialEq, const N: usize> Kept<K, N> {
+    /// Append the text of `key`: the kept one, else what `make` writes (kept while fewer than
+    /// `N` are).
+    pub fn push(&self, out: &mut String, key: K, make: impl FnOnce(&mut String)) {
+        if let Some((_, t)) = self.0.borrow().iter().find(|(k, _)| *k == key) {
+            out.push_str(t);
+            return;
+        }
+        let start = out.len();
+        make(out);
+        let mut kept = self.0.borrow_mut();
+        if kept.len() < N {
+            kept.push((key, out.get(start..).unwrap_or_default().into()));
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn test_numbers(edges: &[u64]) -> Vec<u64> {
     let mut vals = edges.to_vec();

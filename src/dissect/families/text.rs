@@ -7,6 +7,7 @@ use std::net::Ipv6Addr;
 
 use crate::dissect::MessageView;
 use crate::dissect::specs::EnumDef;
+use crate::model::text::Kept;
 use crate::model::{Direction, Endian};
 use crate::netlink::{Attrs, array};
 
@@ -153,8 +154,8 @@ pub struct Memo<const N: usize, const E: usize> {
     names: [&'static str; N],
     types: [Option<u16>; N],
     enums: [Option<EnumDef>; E],
-    /// Flags texts written by [`Memo::push_bits`]: (enum, value, text), the first few met.
-    bits: std::cell::RefCell<Vec<(usize, u64, Box<str>)>>,
+    /// Flags texts written by [`Memo::push_bits`], by (enum, value).
+    bits: Kept<(usize, u64), 16>,
 }
 
 impl<const N: usize, const E: usize> Memo<N, E> {
@@ -168,7 +169,7 @@ impl<const N: usize, const E: usize> Memo<N, E> {
             names: attrs,
             types: v.top_types(attrs),
             enums: enums.map(|n| v.spec_enum(n).cloned()),
-            bits: std::cell::RefCell::default(),
+            bits: Kept::default(),
         })
     }
 
@@ -205,18 +206,9 @@ impl<const N: usize, const E: usize> Memo<N, E> {
     /// few (a link's flags were 1.8% of a 10 MB summary's instructions). Callers must pass the
     /// same `prefix` for an enum every time: the kept text is looked up by enum and value.
     pub fn push_bits(&self, out: &mut String, i: usize, prefix: &str, value: u64) {
-        /// Values kept per kind.
-        const KEPT: usize = 16;
-        if let Some((.., t)) = self.bits.borrow().iter().find(|b| b.0 == i && b.1 == value) {
-            out.push_str(t);
-            return;
-        }
-        let start = out.len();
-        push_bits(out, self.enum_def(i), prefix, value);
-        let mut kept = self.bits.borrow_mut();
-        if kept.len() < KEPT {
-            kept.push((i, value, out.get(start..).unwrap_or_default().into()));
-        }
+        self.bits.push(out, (i, value), |out| {
+            push_bits(out, self.enum_def(i), prefix, value)
+        });
     }
 }
 
@@ -245,7 +237,7 @@ mod tests {
             names: [],
             types: [],
             enums: [Some(def.clone())],
-            bits: Default::default(),
+            bits: Kept::default(),
         };
         for round in 0..2 {
             for value in 0..80u64 {

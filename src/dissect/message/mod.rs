@@ -62,8 +62,9 @@ pub struct Resolved {
     memo: std::cell::OnceCell<Box<dyn std::any::Any>>,
     /// Summary lines' columns of the kind (see [`MessageView::summary_columns`]).
     summary_columns: std::cell::OnceCell<String>,
-    /// Summary lines' flags columns by flags value (see [`MessageView::summary_flags`]).
-    summary_flags: std::cell::RefCell<Vec<(u16, Box<str>)>>,
+    /// Summary lines' flags columns by flags value (see [`MessageView::summary_flags`]):
+    /// kinds see few (a request's, a dump's parts, a notification's).
+    summary_flags: crate::model::text::Kept<u16, 8>,
     /// The type numbers of the top-level fields filters read of the kind (`direct.rs`).
     direct_types: direct::TypesMemo,
     /// The family's code hooks (found by spec name once per kind, not per message).
@@ -91,7 +92,7 @@ impl Clone for Resolved {
             spec_name: self.spec_name.clone(),
             memo: std::cell::OnceCell::new(),
             summary_columns: std::cell::OnceCell::new(),
-            summary_flags: std::cell::RefCell::default(),
+            summary_flags: Default::default(),
             direct_types: direct::TypesMemo::default(),
             hooks: self.hooks,
         }
@@ -204,7 +205,7 @@ impl<'a> MessageView<'a> {
                     top: None,
                     memo: std::cell::OnceCell::new(),
                     summary_columns: std::cell::OnceCell::new(),
-                    summary_flags: std::cell::RefCell::default(),
+                    summary_flags: Default::default(),
                     direct_types: direct::TypesMemo::default(),
                     hooks: spec_name
                         .as_deref()
@@ -617,20 +618,9 @@ impl<'a> MessageView<'a> {
     /// Append summary lines' flags column of this message, which `make` writes from its flags
     /// (named in the kind's context): kept per kind for the first few flags values met.
     pub fn summary_flags(&self, out: &mut String, make: impl FnOnce(&Self, &mut String)) {
-        /// Kinds see few flags values (a request's, a dump's parts, a notification's).
-        const KEPT: usize = 8;
-        let r = self.resolved();
-        let flags = self.m.flags;
-        if let Some((_, t)) = r.summary_flags.borrow().iter().find(|(f, _)| *f == flags) {
-            out.push_str(t);
-            return;
-        }
-        let start = out.len();
-        make(self, out);
-        let mut kept = r.summary_flags.borrow_mut();
-        if kept.len() < KEPT {
-            kept.push((flags, out.get(start..).unwrap_or_default().into()));
-        }
+        self.resolved()
+            .summary_flags
+            .push(out, self.m.flags, |out| make(self, out));
     }
 
     /// Whether [`MessageView::named`] has attributes to name (known per kind, without
