@@ -355,8 +355,11 @@ impl Renderer {
             ord += fi.msgs.len().max(1);
             let linked = job.linked.get(first..).unwrap_or_default();
             let mut any_match = false;
-            self.frame_changes.clear();
-            self.frame_changes.resize(fi.msgs.len(), None);
+            // Only comparing renderers record changes (the others' stay empty: none to show).
+            if self.prints.is_some() {
+                self.frame_changes.clear();
+                self.frame_changes.resize(fi.msgs.len(), None);
+            }
             if let Some(em) = self.emitter.as_mut() {
                 em.set_frame_comments(&frame.comments);
             }
