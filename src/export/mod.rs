@@ -1,6 +1,7 @@
 //! Output formats shared by the CLI and the GUI: summary lines, text trees, JSON, NDJSON, CSV.
 
 pub mod job;
+mod line;
 mod stream;
 
 pub use stream::{CaptureOut, Emitter, FrameRef, KnownNames, Part, push_proc_suffix};
@@ -12,6 +13,7 @@ use serde_json::{Map, Value as J, json};
 use crate::conv::Linked;
 use crate::dissect::MessageView;
 use crate::model::{Node, Value, json_str};
+use line::Columns;
 
 /// One message ready for output.
 pub struct Record<'a> {
@@ -92,33 +94,6 @@ fn push_spaces(out: &mut String, n: usize) {
     }
 }
 
-/// `seconds.micros` of a nanosecond interval right-aligned in `width`, without floating point.
-fn push_rel_time(out: &mut String, ns: i128, width: usize) {
-    let abs = ns.unsigned_abs();
-    let (mut sb, mut fb) = (itoa::Buffer::new(), itoa::Buffer::new());
-    // In u64 whenever it fits (584 years): u128 division and formatting are library calls,
-    // and every summary line has a time.
-    let (secs, frac) = match u64::try_from(abs) {
-        Ok(a) => (
-            sb.format(a / 1_000_000_000),
-            fb.format(a / 1000 % 1_000_000),
-        ),
-        Err(_) => (
-            sb.format(abs / 1_000_000_000),
-            fb.format(abs / 1000 % 1_000_000),
-        ),
-    };
-    let len = secs.len() + 7 + usize::from(ns < 0);
-    push_spaces(out, width.saturating_sub(len));
-    if ns < 0 {
-        out.push('-');
-    }
-    out.push_str(secs);
-    out.push('.');
-    out.push_str("000000".get(frac.len()..).unwrap_or_default());
-    out.push_str(frac);
-}
-
 fn push_short_flags(out: &mut String, v: &MessageView, width: usize) {
     let start = out.len();
     let mut named = false;
@@ -152,16 +127,18 @@ pub fn write_summary_line(out: &mut String, r: &Record, t0: i128) {
 /// since `t0`.
 pub fn write_summary_line_timed(out: &mut String, r: &Record, t0: i128, time: Option<&str>) {
     let m = r.view.index();
-    let mut ib = itoa::Buffer::new();
-    push_padded(out, ib.format(r.frame), 6, true);
-    out.push(':');
-    out.push_str(ib.format(r.msg));
-    out.push(' ');
-    match time {
-        Some(t) => push_padded(out, t, 12, true),
-        None => push_rel_time(out, r.ts_ns - t0, 12),
+    {
+        let mut c = Columns::new(out);
+        c.uint(r.frame, 6);
+        c.byte(b':');
+        c.uint(r.msg as u64, 0);
+        c.byte(b' ');
+        match time {
+            Some(t) => c.text_right(t, 12),
+            None => c.rel_time(r.ts_ns - t0, 12),
+        }
+        c.byte(b' ');
     }
-    out.push(' ');
     // Direction, family and type are the kind's: padded once per kind.
     out.push_str(r.view.summary_columns(|v| {
         let mut s = String::with_capacity(48);
@@ -176,13 +153,16 @@ pub fn write_summary_line_timed(out: &mut String, r: &Record, t0: i128, time: Op
     let tn = r.view.type_str();
     r.view
         .summary_flags(out, |v, out| push_short_flags(out, v, 18));
-    out.push_str(" seq=");
-    out.push_str(ib.format(m.seq));
-    out.push_str(" pid=");
-    out.push_str(ib.format(m.pid));
-    out.push_str(" len=");
-    out.push_str(ib.format(m.len));
-    out.push(' ');
+    {
+        let mut c = Columns::new(out);
+        c.text(" seq=");
+        c.uint(u64::from(m.seq), 0);
+        c.text(" pid=");
+        c.uint(u64::from(m.pid), 0);
+        c.text(" len=");
+        c.uint(u64::from(m.len), 0);
+        c.byte(b' ');
+    }
     r.view.write_summary(out, tn);
 }
 
@@ -607,7 +587,7 @@ mod tests {
         for v in vals {
             for ns in [v, v.saturating_neg()] {
                 let mut s = String::from("x");
-                push_rel_time(&mut s, ns, 12);
+                Columns::new(&mut s).rel_time(ns, 12);
                 assert_eq!(
                     s,
                     format!("x{:>12}", crate::model::time::secs_us(ns)),
