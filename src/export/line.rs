@@ -5,27 +5,20 @@
 //! call per piece. Here digits go straight into a buffer, padding is one fixed-size store,
 //! and the buffer reaches the line with one copy.
 
+use std::mem::MaybeUninit;
+
+use crate::model::decimal::{digits, put_digits};
+
 /// Bytes the buffer holds before it is appended to the line.
 const CAP: usize = 128;
 /// Room every write asks for beyond its text: padding is written as this many spaces at once.
 const SLACK: usize = 16;
 
-/// Digit pairs "00" to "99".
-const PAIRS: &[u8; 200] = b"00010203040506070809\
-10111213141516171819\
-20212223242526272829\
-30313233343536373839\
-40414243444546474849\
-50515253545556575859\
-60616263646566676869\
-70717273747576777879\
-80818283848586878889\
-90919293949596979899";
-
 /// Columns being added to `out`, appended when dropped (or when the buffer fills).
 pub(super) struct Columns<'o> {
     out: &'o mut String,
-    buf: [u8; CAP],
+    /// Its first `n` bytes are written (nothing is read beyond).
+    buf: [MaybeUninit<u8>; CAP],
     n: usize,
 }
 
@@ -33,7 +26,7 @@ impl<'o> Columns<'o> {
     pub(super) fn new(out: &'o mut String) -> Self {
         Columns {
             out,
-            buf: [0; CAP],
+            buf: [MaybeUninit::uninit(); CAP],
             n: 0,
         }
     }
@@ -49,9 +42,10 @@ impl<'o> Columns<'o> {
 
     fn flush(&mut self) {
         let built = self.buf.get(..self.n).unwrap_or_default();
-        // SAFETY: the buffer holds ASCII (digits, spaces, punctuation) and whole `&str`s.
+        // SAFETY: the first `n` bytes are written, and they are ASCII (digits, spaces,
+        // punctuation) and whole `&str`s.
         self.out
-            .push_str(unsafe { std::str::from_utf8_unchecked(built) });
+            .push_str(unsafe { std::str::from_utf8_unchecked(built.assume_init_ref()) });
         self.n = 0;
     }
 
@@ -59,7 +53,7 @@ impl<'o> Columns<'o> {
     #[inline(always)]
     fn spaces(&mut self, pad: usize) {
         if let Some(s) = self.buf.get_mut(self.n..self.n + SLACK) {
-            s.copy_from_slice(&[b' '; SLACK]);
+            s.write_copy_of_slice(&[b' '; SLACK]);
             self.n += pad.min(SLACK);
         }
     }
@@ -72,7 +66,7 @@ impl<'o> Columns<'o> {
             && self.room(1)
             && let Some(slot) = self.buf.get_mut(self.n)
         {
-            *slot = b;
+            slot.write(b);
             self.n += 1;
         }
     }
@@ -83,7 +77,7 @@ impl<'o> Columns<'o> {
         if self.room(s.len())
             && let Some(d) = self.buf.get_mut(self.n..self.n + s.len())
         {
-            d.copy_from_slice(s.as_bytes());
+            d.write_copy_of_slice(s.as_bytes());
             self.n += s.len();
         } else {
             self.flush();
@@ -124,7 +118,7 @@ impl<'o> Columns<'o> {
             put_digits(&mut self.buf, self.n + d, v);
             let start = self.n + d - digits(v);
             if let Some(z) = self.buf.get_mut(self.n..start) {
-                z.fill(b'0');
+                z.fill(MaybeUninit::new(b'0'));
             }
             self.n += d;
         }
@@ -162,61 +156,6 @@ impl Drop for Columns<'_> {
     }
 }
 
-/// Decimal digits of `v`: from its bit length, corrected by one compare (`ilog10` took ~20
-/// instructions).
-#[inline(always)]
-fn digits(v: u64) -> usize {
-    const POW10: [u64; 20] = [
-        1,
-        10,
-        100,
-        1_000,
-        10_000,
-        100_000,
-        1_000_000,
-        10_000_000,
-        100_000_000,
-        1_000_000_000,
-        10_000_000_000,
-        100_000_000_000,
-        1_000_000_000_000,
-        10_000_000_000_000,
-        100_000_000_000_000,
-        1_000_000_000_000_000,
-        10_000_000_000_000_000,
-        100_000_000_000_000_000,
-        1_000_000_000_000_000_000,
-        10_000_000_000_000_000_000,
-    ];
-    // 0 has the digits of 1 (and an even number those of the odd one after it).
-    let v = v | 1;
-    let bits = 64 - v.leading_zeros() as usize;
-    // floor(bits * log10(2)), which is floor(log10(v)) or one more.
-    let t = (bits * 1233) >> 12;
-    t + 1 - usize::from(POW10.get(t).is_some_and(|&p| v < p))
-}
-
-/// `v`'s digits ending just before `end` in `buf` (the caller made room).
-#[inline(always)]
-fn put_digits(buf: &mut [u8], mut end: usize, mut v: u64) {
-    while v >= 100 {
-        let p = (v % 100) as usize * 2;
-        v /= 100;
-        if let (Some(d), Some(s)) = (buf.get_mut(end - 2..end), PAIRS.get(p..p + 2)) {
-            d.copy_from_slice(s);
-        }
-        end -= 2;
-    }
-    if v >= 10 {
-        let p = v as usize * 2;
-        if let (Some(d), Some(s)) = (buf.get_mut(end - 2..end), PAIRS.get(p..p + 2)) {
-            d.copy_from_slice(s);
-        }
-    } else if let Some(d) = buf.get_mut(end - 1) {
-        *d = b'0' + v as u8;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,17 +183,6 @@ mod tests {
             built(|c| c.text_right(&"y".repeat(40), 60)),
             format!("x{:>60}", "y".repeat(40))
         );
-    }
-
-    #[test]
-    fn digits_counts_every_power_of_ten() {
-        for d in 1..20u32 {
-            let p = 10u64.pow(d);
-            assert_eq!(digits(p - 1), d as usize);
-            assert_eq!(digits(p), d as usize + 1);
-        }
-        assert_eq!(digits(0), 1);
-        assert_eq!(digits(u64::MAX), 20);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The data model shared by the dissector, the store, the exporters and the views.
 
+pub(crate) mod decimal;
 mod intern;
 mod node;
 mod sink;

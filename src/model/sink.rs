@@ -3,6 +3,7 @@
 //! [`Node::write_json`] give for the nodes it would have built.
 
 use std::borrow::Cow;
+use std::mem::MaybeUninit;
 
 use super::node::{json_head, json_heads};
 use super::{Node, json_str};
@@ -109,6 +110,58 @@ fn push_number(out: &mut String, v: Val<'_>) {
     }
 }
 
+/// Spaces the deepest line written at once is indented with (16 levels).
+const INDENT: [u8; 64] = [b' '; 64];
+
+/// `name: number` on a line of its own at `depth`, written straight into `out`'s spare room:
+/// the most common tree line (an integer attribute) took a capacity check per piece and a
+/// loop per level. False (nothing written) below [`INDENT`]'s depth.
+#[inline]
+fn number_line(out: &mut String, depth: usize, name: &str, neg: bool, u: u64) -> bool {
+    let indent = depth * 4;
+    if indent > INDENT.len() {
+        return false;
+    }
+    let d = crate::model::decimal::digits(u);
+    // The whole indentation is written, then the name over its tail.
+    let need = INDENT.len() + name.len() + 4 + d;
+    out.reserve(need);
+    // SAFETY: only ASCII (spaces, ": ", '-', digits, a newline) and the whole of `name` are
+    // written, and `len` covers written bytes only.
+    let v = unsafe { out.as_mut_vec() };
+    let len = v.len();
+    let Some(s) = v.spare_capacity_mut().get_mut(..need) else {
+        return false;
+    };
+    // Byte by byte or in fixed-size pieces: a copy of unknown length is a `memcpy` call.
+    #[inline(always)]
+    fn byte(s: &mut [MaybeUninit<u8>], p: &mut usize, b: u8) {
+        if let Some(m) = s.get_mut(*p) {
+            m.write(b);
+        }
+        *p += 1;
+    }
+    let mut p = indent;
+    if let Some(d) = s.first_chunk_mut::<64>() {
+        *d = [MaybeUninit::new(b' '); 64];
+    }
+    if let Some(d) = s.get_mut(p..p + name.len()) {
+        d.write_copy_of_slice(name.as_bytes());
+    }
+    p += name.len();
+    byte(s, &mut p, b':');
+    byte(s, &mut p, b' ');
+    if neg {
+        byte(s, &mut p, b'-');
+    }
+    crate::model::decimal::put_digits(s, p + d, u);
+    p += d;
+    byte(s, &mut p, b'\n');
+    // SAFETY: bytes up to `len + p` are written (above; `p <= need`).
+    unsafe { v.set_len(len + p) };
+    true
+}
+
 /// `-T tree` lines: four spaces a level, `name: display`.
 pub struct TextSink<'o> {
     out: &'o mut String,
@@ -174,10 +227,18 @@ impl Sink for TextSink<'_> {
         v: Val<'_>,
         _at: (usize, usize),
     ) {
-        self.name(name);
-        self.out.push_str(": ");
-        push_number(self.out, v);
-        self.out.push('\n');
+        let (neg, u) = match v {
+            Val::Uint(u) => (false, u),
+            Val::Int(i) => (i < 0, i.unsigned_abs()),
+            _ => (false, 0),
+        };
+        let number = matches!(v, Val::Uint(_) | Val::Int(_));
+        if !(number && number_line(self.out, self.depth, name, neg, u)) {
+            self.name(name);
+            self.out.push_str(": ");
+            push_number(self.out, v);
+            self.out.push('\n');
+        }
     }
 
     #[inline]
