@@ -237,120 +237,133 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
             .zip(at)
             .is_some_and(|(d, t)| t.elapsed() >= d)
     };
-    loop {
-        if !stopping && stop.load(Ordering::SeqCst) {
-            stopping = true;
-            worker.stop();
-        }
-        let ev = match worker.rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(ev) => ev,
-            Err(RecvTimeoutError::Timeout) => {
-                if !stopping && duration_over(started_at) {
-                    limit_hit = Some(Stop::Duration);
-                    stopping = true;
-                    worker.stop();
-                }
-                if let Some(f) = file.as_mut() {
-                    f.tick()
-                        .map_err(|e| CliError::new(format!("writing {where_to}: {e}")))?;
-                    if !stopping && let Some(s) = f.should_stop() {
-                        limit_hit = Some(s);
+    // The loop's errors (a capture file that cannot be written) still wait for the worker:
+    // it owns what it set up (an nlmon link made by `--create-nlmon`), which goes when it ends.
+    let mut run = || -> Result<(), CliError> {
+        loop {
+            if !stopping && stop.load(Ordering::SeqCst) {
+                stopping = true;
+                worker.stop();
+            }
+            let ev = match worker.rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(ev) => ev,
+                Err(RecvTimeoutError::Timeout) => {
+                    if !stopping && duration_over(started_at) {
+                        limit_hit = Some(Stop::Duration);
                         stopping = true;
                         worker.stop();
                     }
-                }
-                continue;
-            }
-            Err(RecvTimeoutError::Disconnected) => break,
-        };
-        match ev {
-            Event::Started {
-                interfaces,
-                comments,
-                ..
-            } => {
-                for c in &comments {
-                    dis.learn_from_comment(c);
-                }
-                if let Some(f) = file.as_mut() {
-                    f.start(&interfaces, comments)
-                        .map_err(|e| CliError::new(format!("writing {where_to}: {e}")))?;
-                }
-                started = true;
-                started_at = Some(std::time::Instant::now());
-                eprintln!("Capturing on {} -> {where_to}", interfaces.join(", "));
-            }
-            Event::Frames { frames, .. } => {
-                for (c, comments) in frames {
-                    if stopping && limit_hit.is_some() {
-                        break;
-                    }
-                    match file.as_mut() {
-                        Some(f) => {
-                            f.write(&c, comments)
-                                .map_err(|e| CliError::new(format!("writing {where_to}: {e}")))?;
-                            if !stopping && let Some(s) = f.should_stop() {
-                                limit_hit = Some(s);
-                                stopping = true;
-                                worker.stop();
-                            }
-                        }
-                        None => {
-                            frame_no += 1;
-                            let t0v = *t0.get_or_insert(c.ts_ns);
-                            text.clear();
-                            let process = if comments.is_empty() {
-                                None
-                            } else {
-                                ProcInfo::from_comments(&comments)
-                            };
-                            let mut suffix = String::new();
-                            if let Some(p) = &process {
-                                export::push_proc_suffix(&mut suffix, p);
-                            }
-                            let frame = LiveFrame {
-                                data: &c.data,
-                                no: frame_no,
-                                ts_ns: c.ts_ns,
-                                t0: t0v,
-                                process: process.as_ref(),
-                            };
-                            push_summary_lines(&mut text, &mut dis, &mut fi, &frame, None, &suffix);
-                            let mut out = stdout.lock();
-                            if out
-                                .write_all(text.as_bytes())
-                                .and_then(|_| out.flush())
-                                .is_err()
-                            {
-                                // Reader went away (e.g. `| head`): stop quietly.
-                                stopping = true;
-                                worker.stop();
-                            }
-                            if !stopping && opts.count.is_some_and(|n| frame_no >= n) {
-                                limit_hit = Some(Stop::Count);
-                                stopping = true;
-                                worker.stop();
-                            }
+                    if let Some(f) = file.as_mut() {
+                        f.tick()
+                            .map_err(|e| CliError::new(format!("writing {where_to}: {e}")))?;
+                        if !stopping && let Some(s) = f.should_stop() {
+                            limit_hit = Some(s);
+                            stopping = true;
+                            worker.stop();
                         }
                     }
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            match ev {
+                Event::Started {
+                    interfaces,
+                    comments,
+                    ..
+                } => {
+                    for c in &comments {
+                        dis.learn_from_comment(c);
+                    }
+                    if let Some(f) = file.as_mut() {
+                        f.start(&interfaces, comments)
+                            .map_err(|e| CliError::new(format!("writing {where_to}: {e}")))?;
+                    }
+                    started = true;
+                    started_at = Some(std::time::Instant::now());
+                    eprintln!("Capturing on {} -> {where_to}", interfaces.join(", "));
+                }
+                Event::Frames { frames, .. } => {
+                    for (c, comments) in frames {
+                        if stopping && limit_hit.is_some() {
+                            break;
+                        }
+                        match file.as_mut() {
+                            Some(f) => {
+                                f.write(&c, comments).map_err(|e| {
+                                    CliError::new(format!("writing {where_to}: {e}"))
+                                })?;
+                                if !stopping && let Some(s) = f.should_stop() {
+                                    limit_hit = Some(s);
+                                    stopping = true;
+                                    worker.stop();
+                                }
+                            }
+                            None => {
+                                frame_no += 1;
+                                let t0v = *t0.get_or_insert(c.ts_ns);
+                                text.clear();
+                                let process = if comments.is_empty() {
+                                    None
+                                } else {
+                                    ProcInfo::from_comments(&comments)
+                                };
+                                let mut suffix = String::new();
+                                if let Some(p) = &process {
+                                    export::push_proc_suffix(&mut suffix, p);
+                                }
+                                let frame = LiveFrame {
+                                    data: &c.data,
+                                    no: frame_no,
+                                    ts_ns: c.ts_ns,
+                                    t0: t0v,
+                                    process: process.as_ref(),
+                                };
+                                push_summary_lines(
+                                    &mut text, &mut dis, &mut fi, &frame, None, &suffix,
+                                );
+                                let mut out = stdout.lock();
+                                if out
+                                    .write_all(text.as_bytes())
+                                    .and_then(|_| out.flush())
+                                    .is_err()
+                                {
+                                    // Reader went away (e.g. `| head`): stop quietly.
+                                    stopping = true;
+                                    worker.stop();
+                                }
+                                if !stopping && opts.count.is_some_and(|n| frame_no >= n) {
+                                    limit_hit = Some(Stop::Count);
+                                    stopping = true;
+                                    worker.stop();
+                                }
+                            }
+                        }
+                    }
+                }
+                Event::Stats { stats: s, .. } => stats = s,
+                Event::Error { message, .. } => {
+                    error = Some(message);
+                }
+                Event::Stopped { stats: s, .. } => {
+                    stats = s;
+                    break;
                 }
             }
-            Event::Stats { stats: s, .. } => stats = s,
-            Event::Error { message, .. } => {
-                error = Some(message);
-            }
-            Event::Stopped { stats: s, .. } => {
-                stats = s;
-                break;
+            if !stopping && duration_over(started_at) {
+                limit_hit = Some(Stop::Duration);
+                stopping = true;
+                worker.stop();
             }
         }
-        if !stopping && duration_over(started_at) {
-            limit_hit = Some(Stop::Duration);
-            stopping = true;
-            worker.stop();
-        }
+        Ok(())
+    };
+    let outcome = run();
+    if outcome.is_err() {
+        worker.stop();
     }
     worker.join();
+    outcome?;
     let written = match file.as_mut() {
         Some(f) => {
             f.flush()

@@ -867,3 +867,42 @@ fn autostop_duration_and_live_summary() {
     );
     assert!(stderr.contains("frames captured, 0 dropped"), "{stderr}");
 }
+
+#[test]
+fn a_capture_file_that_cannot_be_written_ends_the_capture_with_its_error() {
+    let Some(()) = can_run("capture -w /dev/full") else {
+        return;
+    };
+    let ns = Netns::new("full");
+    let start = Instant::now();
+    // The file's header is written when the capture starts: the error comes from the loop,
+    // which still stops and joins the capture thread (it owns what it set up) before exiting.
+    let out = Command::new(bin())
+        .args([
+            "capture",
+            "--monitor",
+            "route",
+            "--netns",
+            &ns.name,
+            "-w",
+            "/dev/full",
+            "--force",
+            "-a",
+            "duration:20",
+        ])
+        .env("NLSCOPE_NO_SYSTEM_SPECS", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run capture");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("writing /dev/full") && err.contains("No space left"),
+        "{err}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+}
