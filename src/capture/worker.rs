@@ -114,9 +114,13 @@ impl Worker {
         self.stop.store(true, Ordering::SeqCst);
     }
 
-    /// Stop and wait for the thread.
+    /// Stop and wait for the thread, dropping the events it still sends: its last ones
+    /// (`Error`, `Stopped`) wait for room in the channel, so a full channel nobody reads would
+    /// hold it forever (a capture whose consumer gave up on an error, with frames queued).
     pub fn join(mut self) {
         self.stop();
+        // The worker holds the only sender: the channel closes when its thread ends.
+        while self.rx.recv().is_ok() {}
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
@@ -386,6 +390,41 @@ mod tests {
         assert_eq!(stats.delivered, 1000);
         assert_eq!(stats.channel_drops, 0);
         assert_eq!(stats.sources.received, 1000);
+    }
+
+    #[test]
+    fn join_returns_when_the_channel_is_full_and_nobody_reads() {
+        let done = Arc::new(AtomicBool::new(false));
+        let d = Arc::clone(&done);
+        let w = Worker::start(
+            3,
+            Box::new(move || {
+                Ok(vec![Box::new(Fake {
+                    left: 10_000,
+                    per_poll: 10,
+                    seen: 0,
+                    done: d,
+                }) as Box<dyn Source>])
+            }),
+            1,
+            false,
+        )
+        .unwrap();
+        // Frames fill the one slot; nothing reads them.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !w.rx.is_full() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(w.rx.is_full());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            w.join();
+            let _ = tx.send(());
+        });
+        assert!(
+            rx.recv_timeout(Duration::from_secs(10)).is_ok(),
+            "join waited on a worker blocked sending into a full channel"
+        );
     }
 
     #[test]

@@ -359,9 +359,6 @@ pub fn run(opts: &CaptureOptions, specs: SpecRegistry) -> Result<(), CliError> {
         Ok(())
     };
     let outcome = run();
-    if outcome.is_err() {
-        worker.stop();
-    }
     worker.join();
     outcome?;
     let written = match file.as_mut() {

@@ -878,18 +878,8 @@ fn a_capture_file_that_cannot_be_written_ends_the_capture_with_its_error() {
     // The file's header is written when the capture starts: the error comes from the loop,
     // which still stops and joins the capture thread (it owns what it set up) before exiting.
     let out = Command::new(bin())
-        .args([
-            "capture",
-            "--monitor",
-            "route",
-            "--netns",
-            &ns.name,
-            "-w",
-            "/dev/full",
-            "--force",
-            "-a",
-            "duration:20",
-        ])
+        .args(["capture", "--monitor", "route", "--netns", &ns.name])
+        .args(["-w", "/dev/full", "--force", "-a", "duration:20"])
         .env("NLSCOPE_NO_SYSTEM_SPECS", "1")
         .stdin(Stdio::null())
         .output()
