@@ -116,7 +116,7 @@ impl<'o> Columns<'o> {
     fn fixed(&mut self, v: u64, d: usize) {
         if self.room(d) {
             put_digits(&mut self.buf, self.n + d, v);
-            let start = self.n + d - digits(v);
+            let start = (self.n + d).saturating_sub(digits(v));
             if let Some(z) = self.buf.get_mut(self.n..start) {
                 z.fill(MaybeUninit::new(b'0'));
             }

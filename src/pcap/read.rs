@@ -421,28 +421,7 @@ impl<R: Read> Reader<R> {
         else {
             return Ok(None);
         };
-        let [
-            t0,
-            t1,
-            t2,
-            t3,
-            f0,
-            f1,
-            f2,
-            f3,
-            i0,
-            i1,
-            i2,
-            i3,
-            o0,
-            o1,
-            o2,
-            o3,
-        ] = h;
-        let ts_sec = bo.u32([t0, t1, t2, t3]);
-        let ts_frac = bo.u32([f0, f1, f2, f3]);
-        let incl_len = bo.u32([i0, i1, i2, i3]);
-        let orig_len = bo.u32([o0, o1, o2, o3]);
+        let (ts_ns, incl_len, orig_len) = record_fields(h, bo, nanos);
         if incl_len > MAX_RECORD_LEN {
             return Err(ReadError::corrupt(
                 start,
@@ -452,15 +431,10 @@ impl<R: Read> Reader<R> {
                 ),
             ));
         }
-        let frac_ns = if nanos {
-            i128::from(ts_frac)
-        } else {
-            i128::from(ts_frac) * 1000
-        };
         Ok(Some(Packet {
             start,
             global: 0,
-            ts_ns: i128::from(ts_sec) * NANOS_PER_SEC + frac_ns,
+            ts_ns,
             linktype,
             byte_order: bo,
             data: 0..incl_len as usize,
@@ -476,33 +450,12 @@ impl<R: Read> Reader<R> {
     fn whole_pcap_record(&self, bo: ByteOrder, nanos: bool) -> Option<(i128, u32, usize)> {
         let buf = self.inner.buffer();
         let h = buf.first_chunk::<PCAP_RECORD_HEADER_LEN>()?;
-        let [
-            t0,
-            t1,
-            t2,
-            t3,
-            f0,
-            f1,
-            f2,
-            f3,
-            i0,
-            i1,
-            i2,
-            i3,
-            o0,
-            o1,
-            o2,
-            o3,
-        ] = *h;
-        let incl_len = bo.u32([i0, i1, i2, i3]);
+        let (ts_ns, incl_len, orig_len) = record_fields(*h, bo, nanos);
         let n = incl_len as usize;
         if incl_len > MAX_RECORD_LEN || buf.len() - PCAP_RECORD_HEADER_LEN < n {
             return None;
         }
-        let ts_frac = i128::from(bo.u32([f0, f1, f2, f3]));
-        let frac_ns = if nanos { ts_frac } else { ts_frac * 1000 };
-        let ts_ns = i128::from(bo.u32([t0, t1, t2, t3])) * NANOS_PER_SEC + frac_ns;
-        Some((ts_ns, bo.u32([o0, o1, o2, o3]), n))
+        Some((ts_ns, orig_len, n))
     }
 
     /// Reads the body of pcap record `p` into `buf`.
@@ -577,6 +530,32 @@ impl<R: Read> Iterator for Reader<R> {
     fn next(&mut self) -> Option<Self::Item> {
         self.next_frame()
     }
+}
+
+/// A pcap record header's time (ns since the epoch), captured length and original length.
+fn record_fields(h: [u8; PCAP_RECORD_HEADER_LEN], bo: ByteOrder, nanos: bool) -> (i128, u32, u32) {
+    let [
+        t0,
+        t1,
+        t2,
+        t3,
+        f0,
+        f1,
+        f2,
+        f3,
+        i0,
+        i1,
+        i2,
+        i3,
+        o0,
+        o1,
+        o2,
+        o3,
+    ] = h;
+    let ts_frac = i128::from(bo.u32([f0, f1, f2, f3]));
+    let frac_ns = if nanos { ts_frac } else { ts_frac * 1000 };
+    let ts_ns = i128::from(bo.u32([t0, t1, t2, t3])) * NANOS_PER_SEC + frac_ns;
+    (ts_ns, bo.u32([i0, i1, i2, i3]), bo.u32([o0, o1, o2, o3]))
 }
 
 /// Reads until `buf` holds `n` bytes or the input ends; returns the number of bytes read.
