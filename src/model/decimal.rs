@@ -3,17 +3,9 @@
 
 use std::mem::MaybeUninit;
 
-/// Digit pairs "00" to "99".
-const PAIRS: &[u8; 200] = b"00010203040506070809\
-10111213141516171819\
-20212223242526272829\
-30313233343536373839\
-40414243444546474849\
-50515253545556575859\
-60616263646566676869\
-70717273747576777879\
-80818283848586878889\
-90919293949596979899";
+/// Every two-digit pair, "00" to "99" (also `model::sink`'s two-at-a-time digits).
+pub(crate) const PAIRS: &str = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
+                     5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 
 const POW10: [u64; 20] = [
     1,
@@ -56,7 +48,7 @@ pub(crate) fn digits(v: u64) -> usize {
 pub(crate) fn put_digits(buf: &mut [MaybeUninit<u8>], mut end: usize, mut v: u64) {
     let mut pair = |end: usize, p: usize| {
         if let Some(d) = end.checked_sub(2).and_then(|s| buf.get_mut(s..end))
-            && let Some(s) = PAIRS.get(p * 2..p * 2 + 2)
+            && let Some(s) = PAIRS.as_bytes().get(p * 2..p * 2 + 2)
         {
             d.write_copy_of_slice(s);
         }
@@ -97,6 +89,7 @@ mod tests {
             let got: Vec<u8> = b
                 .iter()
                 .take(n + 2)
+                // SAFETY: every byte was initialised ('#', then digits).
                 .map(|m| unsafe { m.assume_init() })
                 .collect();
             assert_eq!(got, format!("#{v}#").into_bytes());

@@ -64,14 +64,10 @@ pub trait Sink {
     fn close(&mut self);
 }
 
-/// Every two-digit pair, `00` to `99`.
-const PAIRS: &str = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
-                     5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
-
 /// Digits `d` (below 100) as two characters: a copy of known length, made inline.
 #[inline]
 fn push_pair(out: &mut String, d: usize) {
-    out.push_str(PAIRS.get(2 * d..2 * d + 2).unwrap_or("00"));
+    out.push_str(super::decimal::PAIRS.get(2 * d..2 * d + 2).unwrap_or("00"));
 }
 
 /// The decimal digits of `v` appended. Below 10,000 (most offsets, lengths and values) they
@@ -111,7 +107,7 @@ fn push_number(out: &mut String, v: Val<'_>) {
 }
 
 /// Spaces the deepest line written at once is indented with (16 levels).
-const INDENT: [u8; 64] = [b' '; 64];
+const INDENT: usize = 64;
 
 /// `name: number` on a line of its own at `depth`, written straight into `out`'s spare room:
 /// the most common tree line (an integer attribute) took a capacity check per piece and a
@@ -119,12 +115,12 @@ const INDENT: [u8; 64] = [b' '; 64];
 #[inline]
 fn number_line(out: &mut String, depth: usize, name: &str, neg: bool, u: u64) -> bool {
     let indent = depth * 4;
-    if indent > INDENT.len() {
+    if indent > INDENT {
         return false;
     }
     let d = crate::model::decimal::digits(u);
     // The whole indentation is written, then the name over its tail.
-    let need = INDENT.len() + name.len() + 4 + d;
+    let need = INDENT + name.len() + 4 + d;
     out.reserve(need);
     // SAFETY: only ASCII (spaces, ": ", '-', digits, a newline) and the whole of `name` are
     // written, and `len` covers written bytes only.
@@ -142,8 +138,8 @@ fn number_line(out: &mut String, depth: usize, name: &str, neg: bool, u: u64) ->
         *p += 1;
     }
     let mut p = indent;
-    if let Some(d) = s.first_chunk_mut::<64>() {
-        *d = [MaybeUninit::new(b' '); 64];
+    if let Some(d) = s.first_chunk_mut::<INDENT>() {
+        *d = [MaybeUninit::new(b' '); INDENT];
     }
     if let Some(d) = s.get_mut(p..p + name.len()) {
         d.write_copy_of_slice(name.as_bytes());
@@ -227,13 +223,12 @@ impl Sink for TextSink<'_> {
         v: Val<'_>,
         _at: (usize, usize),
     ) {
-        let (neg, u) = match v {
-            Val::Uint(u) => (false, u),
-            Val::Int(i) => (i < 0, i.unsigned_abs()),
-            _ => (false, 0),
+        let number = match v {
+            Val::Uint(u) => Some((false, u)),
+            Val::Int(i) => Some((i < 0, i.unsigned_abs())),
+            _ => None,
         };
-        let number = matches!(v, Val::Uint(_) | Val::Int(_));
-        if !(number && number_line(self.out, self.depth, name, neg, u)) {
+        if !number.is_some_and(|(neg, u)| number_line(self.out, self.depth, name, neg, u)) {
             self.name(name);
             self.out.push_str(": ");
             push_number(self.out, v);
