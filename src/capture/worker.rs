@@ -350,6 +350,33 @@ mod tests {
         }
     }
 
+    /// A worker (id `id`, a channel of `capacity` batches) over a [`Fake`] source of `left`
+    /// frames, `per_poll` a poll, and the flag the source sets when all are out.
+    fn fake_worker(
+        id: u64,
+        left: u64,
+        per_poll: u64,
+        capacity: usize,
+    ) -> (Worker, Arc<AtomicBool>) {
+        let done = Arc::new(AtomicBool::new(false));
+        let d = Arc::clone(&done);
+        let w = Worker::start(
+            id,
+            Box::new(move || {
+                Ok(vec![Box::new(Fake {
+                    left,
+                    per_poll,
+                    seen: 0,
+                    done: d,
+                }) as Box<dyn Source>])
+            }),
+            capacity,
+            false,
+        )
+        .unwrap();
+        (w, done)
+    }
+
     fn collect(w: &Worker) -> (Vec<Captured>, CaptureStats) {
         let mut frames = Vec::new();
         for ev in w.rx.iter() {
@@ -367,22 +394,7 @@ mod tests {
 
     #[test]
     fn delivers_everything_to_a_keen_consumer() {
-        let done = Arc::new(AtomicBool::new(false));
-        let d = Arc::clone(&done);
-        let w = Worker::start(
-            7,
-            Box::new(move || {
-                Ok(vec![Box::new(Fake {
-                    left: 1000,
-                    per_poll: 10,
-                    seen: 0,
-                    done: d,
-                }) as Box<dyn Source>])
-            }),
-            1024,
-            false,
-        )
-        .unwrap();
+        let (w, done) = fake_worker(7, 1000, 10, 1024);
         let t = stop_when(&w, &done, Duration::from_millis(300));
         let (frames, stats) = collect(&w);
         t.join().unwrap();
@@ -394,22 +406,7 @@ mod tests {
 
     #[test]
     fn join_returns_when_the_channel_is_full_and_nobody_reads() {
-        let done = Arc::new(AtomicBool::new(false));
-        let d = Arc::clone(&done);
-        let w = Worker::start(
-            3,
-            Box::new(move || {
-                Ok(vec![Box::new(Fake {
-                    left: 10_000,
-                    per_poll: 10,
-                    seen: 0,
-                    done: d,
-                }) as Box<dyn Source>])
-            }),
-            1,
-            false,
-        )
-        .unwrap();
+        let (w, _) = fake_worker(3, 10_000, 10, 1);
         // Frames fill the one slot; nothing reads them.
         let deadline = Instant::now() + Duration::from_secs(5);
         while !w.rx.is_full() && Instant::now() < deadline {
@@ -429,22 +426,7 @@ mod tests {
 
     #[test]
     fn a_slow_consumer_costs_counted_and_marked_drops_not_a_blocked_reader() {
-        let done = Arc::new(AtomicBool::new(false));
-        let d = Arc::clone(&done);
-        let w = Worker::start(
-            1,
-            Box::new(move || {
-                Ok(vec![Box::new(Fake {
-                    left: 5000,
-                    per_poll: 1,
-                    seen: 0,
-                    done: d,
-                }) as Box<dyn Source>])
-            }),
-            2,
-            false,
-        )
-        .unwrap();
+        let (w, done) = fake_worker(1, 5000, 1, 2);
         // Read slowly: the worker must keep going regardless, counting what did not fit. It
         // stops once all 5,000 are out (under load the trickle took over the 1.5 s it had).
         let t = stop_when(&w, &done, Duration::from_millis(1500));
