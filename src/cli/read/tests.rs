@@ -283,6 +283,13 @@ fn the_specs_warmed_are_those_the_file_shows() {
     specs.load_for(protocols, &genl, unnamed);
     assert!(specs.is_loaded("nl80211") && specs.is_loaded("nlctrl"));
     assert!(!specs.is_loaded("devlink") && !specs.is_loaded("audit"));
+    // `genl ctrl list` names every family of the kernel, but has messages of nlctrl alone.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/genl-ctrl.pcap");
+    let mut dis = crate::dissect::Dissector::new(SpecRegistry::new());
+    super::walk::walk_file(path.to_str().unwrap(), None, &mut dis, &mut |_, _, _, _| {}).unwrap();
+    assert!(dis.genl_families().len() > 10, "{:?}", dis.genl_families());
+    let (_, genl, unnamed) = walk::sniff(path.to_str().unwrap(), SNIFF_BYTES);
+    assert_eq!((genl, unnamed), (vec!["nlctrl".to_string()], false));
     // A generic netlink message before its family was named: every generic netlink spec.
     let specs = SpecRegistry::with_embedded();
     specs.load_for(1 << 16, &[], true);
