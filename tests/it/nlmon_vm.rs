@@ -191,3 +191,26 @@ fn create_nlmon_makes_and_removes_the_interface_in_the_vm() {
     let f = frames(&dir.join("create.pcapng"));
     assert!(f.len() >= 2, "{} frames\n{log}", f.len());
 }
+
+#[test]
+fn create_nlmon_removes_the_interface_when_the_file_cannot_be_written() {
+    let Some(dir) = vm_out("--create-nlmon -w /dev/full in the VM") else {
+        return;
+    };
+    let log = text(&dir, "full.log");
+    let cmds = text(&dir, "full.cmds.txt");
+    // The write error ends the capture (exit 1) with its message...
+    assert_eq!(text(&dir, "full.rc").trim(), "1", "{log}\n{cmds}");
+    assert!(
+        log.contains("writing /dev/full") && log.contains("No space left"),
+        "{log}"
+    );
+    // ... and the nlmon link the capture made is gone (its worker removed it).
+    let (_, after) = cmds
+        .split_once("$ ip link show dev nlmon2")
+        .unwrap_or_else(|| panic!("no final check in\n{cmds}"));
+    assert!(
+        after.contains("does not exist") && !after.contains("[exit 0]"),
+        "nlmon2 left behind:\n{after}\n{log}"
+    );
+}

@@ -5,6 +5,7 @@
 #   tcpdump.pcap tcpdump.log tcpdump.rc   nlscope.pcapng nlscope.log nlscope.rc
 #   e2e.cmds.txt (commands, output, exit codes)   e2e.status (ready/stopped markers)
 #   create.pcapng create.log create.rc create.cmds.txt (the --create-nlmon run at the end)
+#   full.log full.rc full.cmds.txt (--create-nlmon writing to /dev/full)
 
 NAME=e2e
 : > /out/e2e.cmds.txt
@@ -86,3 +87,16 @@ wait $CPID
 echo $? > /out/create.rc
 r ip link show dev nlmon1
 log "create: $(tail -n 1 /out/create.log)"
+
+# --create-nlmon with a file that cannot be written: the capture ends at once with the write
+# error and still removes the nlmon link it made (its worker owns the link; the loop's error
+# path joins it).
+NAME=full
+: > /out/full.cmds.txt
+/usr/local/bin/nlscope capture --create-nlmon -i nlmon2 -a duration:20 -w /dev/full --force 2>/out/full.log &
+FPID=$!
+r ip -br link show
+wait $FPID
+echo $? > /out/full.rc
+r ip link show dev nlmon2
+log "full: $(tail -n 1 /out/full.log)"
