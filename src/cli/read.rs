@@ -252,9 +252,12 @@ pub fn run_named(
         && std::fs::metadata(&opts.input).is_ok_and(|m| m.len() >= WARM_SPECS_FROM)
     {
         let (all, path) = (specs.clone(), opts.input.clone());
+        let pins = opts.genl.clone();
+        // The specs `--decode-as` names read their protocols whatever claims them.
+        let pinned: Vec<String> = opts.decode_as.iter().map(|(_, n)| n.clone()).collect();
         let _ = thread::Builder::new().name("specs".into()).spawn(move || {
-            let (protocols, genl, all_genl) = walk::sniff(&path, SNIFF_BYTES);
-            let genl: Vec<&str> = genl.iter().map(String::as_str).collect();
+            let (protocols, genl, all_genl) = walk::sniff(&path, SNIFF_BYTES, &pins);
+            let genl: Vec<&str> = genl.iter().chain(&pinned).map(String::as_str).collect();
             all.load_for(protocols, &genl, all_genl);
         });
     }

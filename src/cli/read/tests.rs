@@ -274,7 +274,7 @@ fn a_filter_loads_no_spec_of_protocols_it_passes_over() {
 #[test]
 fn the_specs_warmed_are_those_the_file_shows() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/genl-nl80211.pcap");
-    let (protocols, genl, unnamed) = walk::sniff(path.to_str().unwrap(), SNIFF_BYTES);
+    let (protocols, genl, unnamed) = walk::sniff(path.to_str().unwrap(), SNIFF_BYTES, &[]);
     assert_ne!(protocols & (1 << 16), 0);
     assert!(genl.iter().any(|n| n == "nl80211"), "{genl:?}");
     assert!(!unnamed);
@@ -288,8 +288,23 @@ fn the_specs_warmed_are_those_the_file_shows() {
     let mut dis = crate::dissect::Dissector::new(SpecRegistry::new());
     super::walk::walk_file(path.to_str().unwrap(), None, &mut dis, &mut |_, _, _, _| {}).unwrap();
     assert!(dis.genl_families().len() > 10, "{:?}", dis.genl_families());
-    let (_, genl, unnamed) = walk::sniff(path.to_str().unwrap(), SNIFF_BYTES);
+    let (_, genl, unnamed) = walk::sniff(path.to_str().unwrap(), SNIFF_BYTES, &[]);
     assert_eq!((genl, unnamed), (vec!["nlctrl".to_string()], false));
+    // An id the user named (`--genl`) is that family, whatever the capture says.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/genl-nl80211.pcap");
+    let mut dis = crate::dissect::Dissector::new(SpecRegistry::new());
+    super::walk::walk_file(path.to_str().unwrap(), None, &mut dis, &mut |_, _, _, _| {}).unwrap();
+    let (&id, _) = dis
+        .genl_families()
+        .iter()
+        .find(|(_, n)| *n == "nl80211")
+        .unwrap();
+    let pins = [("devlink".to_string(), id)];
+    let (_, genl, _) = walk::sniff(path.to_str().unwrap(), SNIFF_BYTES, &pins);
+    assert!(
+        genl.iter().any(|n| n == "devlink") && !genl.iter().any(|n| n == "nl80211"),
+        "{genl:?}"
+    );
     // A generic netlink message before its family was named: every generic netlink spec.
     let specs = SpecRegistry::with_embedded();
     specs.load_for(1 << 16, &[], true);

@@ -47,9 +47,12 @@ pub(crate) fn learn_link_names_between(
 /// came before its family was named (it is then told from every spec). Families an nlctrl
 /// dump only names are left out (`genl ctrl list` names every family of the kernel: loading
 /// their ~30 specs was 22M of the bench file's 45M instructions of specs). Learned by a
-/// dissector without specs.
-pub(crate) fn sniff(path: &str, until: u64) -> (u32, Vec<String>, bool) {
+/// dissector without specs, which knows the ids the user named (`--genl`, `pins`).
+pub(crate) fn sniff(path: &str, until: u64, pins: &[(String, u16)]) -> (u32, Vec<String>, bool) {
     let mut dis = Dissector::new(SpecRegistry::new());
+    for (name, id) in pins {
+        dis.pin_genl(*id, name);
+    }
     let (mut protocols, mut unnamed) = (0u32, false);
     let mut ids = std::collections::BTreeSet::new();
     let _ = walk_span(path, None, 0..until, &mut dis, false, &mut |d, _, _, fi| {
