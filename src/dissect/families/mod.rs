@@ -279,14 +279,14 @@ pub fn summary(v: &MessageView, out: &mut String) -> bool {
 }
 
 /// The attribute set of sub-message `msg`'s format `value`.
-fn sub_message_set(spec: &Spec, msg: &str, value: &str) -> Option<String> {
+fn sub_message_set<'s>(spec: &'s Spec, msg: &str, value: &str) -> Option<&'s str> {
     spec.sub_messages
         .get(msg)?
         .formats
         .iter()
         .find(|f| f.value == value)?
         .attribute_set
-        .clone()
+        .as_deref()
 }
 
 #[cfg(test)]

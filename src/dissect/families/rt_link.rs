@@ -96,7 +96,7 @@ fn slave_data(p: &Payload<'_>) -> Option<(String, String)> {
     let kind = kind.split(|c| *c == 0).next()?;
     let master = std::str::from_utf8(kind.strip_suffix(b"_slave")?).ok()?;
     let set = sub_message_set(p.spec, "linkinfo-member-data-msg", master)?;
-    Some(("rt-link.linkinfo.slave-data".into(), set))
+    Some(("rt-link.linkinfo.slave-data".into(), set.to_string()))
 }
 
 /// `ip link`'s line: index, name, flags, mtu, master, operstate. Struct ifinfomsg is the uapi's.

@@ -157,7 +157,7 @@ fn encap(p: &Payload<'_>) -> Option<(String, String)> {
         .to_ascii_lowercase()
         .replace('_', "-");
     let set = sub_message_set(p.spec, "route-encap-msg", &value)?;
-    Some(("rt-route.encap".into(), set))
+    Some(("rt-route.encap".into(), set.to_string()))
 }
 
 /// `via` of struct rtvia (RTA_VIA: u16 family, then the address), as ip prints it.

@@ -10,6 +10,7 @@
 //! ([`learn`], [`Sets`]): a set's key type, and the elements of anonymous sets, so that a
 //! lookup of `__set0` prints `{ 22, 80, 443 }` as nft does.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::Ipv6Addr;
@@ -246,16 +247,21 @@ const DATA_VERDICT: u32 = 0xffff_ff00;
 
 /// A string attribute up to its NUL, capped.
 fn name_of(b: &[u8]) -> String {
+    name_cow(b).into_owned()
+}
+
+/// [`name_of`], borrowed where the bytes are UTF-8 (summaries print names, they keep none).
+fn name_cow(b: &[u8]) -> Cow<'_, str> {
     let s = b.split(|c| *c == 0).next().unwrap_or(&[]);
     let s = s.get(..s.len().min(MAX_NAME)).unwrap_or(&[]);
-    String::from_utf8_lossy(s).into_owned()
+    String::from_utf8_lossy(s)
 }
 
 /// A set's name as learned: `__set%d` (not yet named by the kernel) gets its batch id.
-fn set_key(name: String, id: Option<u32>) -> String {
+fn set_key(name: impl Into<String> + AsRef<str>, id: Option<u32>) -> String {
     match id {
-        Some(id) if name.contains('%') => format!("{name}#{id}"),
-        _ => name,
+        Some(id) if name.as_ref().contains('%') => format!("{}#{id}", name.as_ref()),
+        _ => name.into(),
     }
 }
 
@@ -397,8 +403,9 @@ fn nu64(n: Named, name: &str) -> Option<u64> {
     Endian::Big.u64(n.get(name)?, 0)
 }
 
-fn nstr(n: Named, name: &str) -> Option<String> {
-    n.get(name).map(name_of)
+/// A string attribute as [`name_of`] reads it, borrowed where the bytes are UTF-8.
+fn nstr<'a>(n: Named<'a>, name: &str) -> Option<Cow<'a, str>> {
+    n.get(name).map(name_cow)
 }
 
 impl Family for Nftables {
@@ -436,9 +443,11 @@ impl Family for Nftables {
         }
         match kind {
             "TABLE" => {
-                let _ = write!(out, " table {fam}");
+                out.push_str(" table ");
+                out.push_str(fam);
                 if let Some(t) = nstr(n, "name") {
-                    let _ = write!(out, " {t}");
+                    out.push(' ');
+                    out.push_str(&t);
                 }
                 let flags = nu32(n, "flags").unwrap_or(0);
                 let names = [(1, "dormant"), (2, "owner"), (4, "persist")];
@@ -457,10 +466,12 @@ impl Family for Nftables {
                 true
             }
             "RULE" => {
-                let _ = write!(out, " rule {fam}");
+                out.push_str(" rule ");
+                out.push_str(fam);
                 for a in ["table", "chain"] {
                     if let Some(t) = nstr(n, a) {
-                        let _ = write!(out, " {t}");
+                        out.push(' ');
+                        out.push_str(&t);
                     }
                 }
                 let is_new = op.starts_with("NEW");
@@ -490,7 +501,9 @@ impl Family for Nftables {
             "SETELEM" => {
                 let table = nstr(n, "table").unwrap_or_default();
                 let name = nstr(n, "set").unwrap_or_default();
-                let _ = write!(out, " element {fam} {table} {name}");
+                for w in [" element ", fam, " ", &table, " ", &name] {
+                    out.push_str(w);
+                }
                 let key = set_key(name, nu32(n, "set-id"));
                 let info = v.nft_sets().get(family, &table, &key);
                 let elems: Vec<Elem> = n
@@ -547,7 +560,8 @@ impl Family for Nftables {
                 let _ = write!(out, " trace id {:08x} {fam}", nu32(n, "id").unwrap_or(0));
                 for a in ["table", "chain"] {
                     if let Some(t) = nstr(n, a) {
-                        let _ = write!(out, " {t}");
+                        out.push(' ');
+                        out.push_str(&t);
                     }
                 }
                 let verdict = n.nest("verdict").map(|vd| {
@@ -580,10 +594,13 @@ impl Family for Nftables {
             }
             "OBJ" | "FLOWTABLE" => {
                 let word = if kind == "OBJ" { "object" } else { "flowtable" };
-                let _ = write!(out, " {word} {fam}");
+                for w in [" ", word, " ", fam] {
+                    out.push_str(w);
+                }
                 for a in ["table", "name"] {
                     if let Some(t) = nstr(n, a) {
-                        let _ = write!(out, " {t}");
+                        out.push(' ');
+                        out.push_str(&t);
                     }
                 }
                 true
@@ -742,10 +759,12 @@ fn push_prio(out: &mut String, family: u8, hook: Option<&str>, prio: i32) {
 
 /// `chain inet filter input { type filter hook input priority filter; policy accept; }`.
 fn chain(n: Named, family: u8, out: &mut String) {
-    let _ = write!(out, " chain {}", family_name(family));
+    out.push_str(" chain ");
+    out.push_str(family_name(family));
     for a in ["table", "name"] {
         if let Some(t) = nstr(n, a) {
-            let _ = write!(out, " {t}");
+            out.push(' ');
+            out.push_str(&t);
         }
     }
     let Some(hook) = n.nest("hook") else {
@@ -753,12 +772,14 @@ fn chain(n: Named, family: u8, out: &mut String) {
     };
     out.push_str(" {");
     if let Some(t) = nstr(n, "type") {
-        let _ = write!(out, " type {t}");
+        out.push_str(" type ");
+        out.push_str(&t);
     }
     let hname = nu32(hook, "hooknum").and_then(|h| hook_name(family, h));
     match (hname, nu32(hook, "hooknum")) {
         (Some(h), _) => {
-            let _ = write!(out, " hook {h}");
+            out.push_str(" hook ");
+            out.push_str(h);
         }
         (None, Some(h)) => {
             let _ = write!(out, " hook {h}");
@@ -798,10 +819,13 @@ fn chain(n: Named, family: u8, out: &mut String) {
 fn set(n: Named, family: u8, out: &mut String) {
     let flags = nu32(n, "flags").unwrap_or(0);
     let word = if flags & SET_MAP != 0 { "map" } else { "set" };
-    let _ = write!(out, " {word} {}", family_name(family));
+    for w in [" ", word, " ", family_name(family)] {
+        out.push_str(w);
+    }
     for a in ["table", "name"] {
         if let Some(t) = nstr(n, a) {
-            let _ = write!(out, " {t}");
+            out.push(' ');
+            out.push_str(&t);
         }
     }
     let Some(kt) = nu32(n, "key-type") else {

@@ -66,7 +66,7 @@ impl<'v, 'a> Rule<'v, 'a> {
         Rule {
             v,
             family,
-            table: nstr(n, "table").unwrap_or_default(),
+            table: nstr(n, "table").unwrap_or_default().into_owned(),
             regs: HashMap::new(),
             widths: HashMap::new(),
             stmts: Vec::new(),
@@ -90,7 +90,7 @@ impl<'v, 'a> Rule<'v, 'a> {
             // The expression's attributes in the set the spec's sub-message picks by its
             // name (none for an expression the spec does not know: it prints `<name>`).
             let set = sub_message_set_of(self.v, &name).unwrap_or_default();
-            self.expr(&name, e.in_set(&set).over(data, 0));
+            self.expr(&name, e.in_set(set).over(data, 0));
         }
         let mut out = String::new();
         for s in &self.stmts {
@@ -113,9 +113,9 @@ impl<'v, 'a> Rule<'v, 'a> {
             let name = nstr(e, "name").unwrap_or_default();
             let data = e.get("data").unwrap_or_default();
             let set = sub_message_set_of(self.v, &name).unwrap_or_default();
-            let d = e.in_set(&set).over(data, 0);
+            let d = e.in_set(set).over(data, 0);
             self.expr(&name, d);
-            let loaded = match name.as_str() {
+            let loaded = match &*name {
                 "payload" | "meta" | "ct" | "fib" | "numgen" | "hash" | "rt" | "socket"
                 | "exthdr" => Self::reg(d, "dreg").and_then(|r| match self.regs.get(&r) {
                     Some(Reg::Field { text, .. }) => Some(text.clone()),
@@ -662,7 +662,7 @@ impl<'v, 'a> Rule<'v, 'a> {
             return;
         };
         let set = nstr(d, "set").unwrap_or_default();
-        let key = set_key(set.clone(), nu32(d, "set-id"));
+        let key = set_key(&*set, nu32(d, "set-id"));
         let info = self.v.nft_sets().get(self.family, &self.table, &key);
         let (text, ty) = match self.regs.get(&sreg) {
             Some(Reg::Field { text, ty, .. }) => (text.clone(), *ty),
@@ -723,7 +723,7 @@ impl<'v, 'a> Rule<'v, 'a> {
 }
 
 /// The sub-message attribute set of expression `name` in the message's spec.
-pub(super) fn sub_message_set_of(v: &MessageView, name: &str) -> Option<String> {
+pub(super) fn sub_message_set_of<'v>(v: &MessageView<'v>, name: &str) -> Option<&'v str> {
     let spec = v.spec()?;
     sub_message_set(spec, "expr-ops", name)
 }
