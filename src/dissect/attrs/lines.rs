@@ -476,7 +476,7 @@ impl Walker<'_> {
         at: (usize, usize),
         sink: &mut S,
     ) -> bool {
-        if plen != st.size || !plain_struct(st) {
+        if plen != st.size || !st.plain(plain_struct) {
             return false;
         }
         sink.open(names, Val::Null, |o| o.push_str(st.name), at);
@@ -495,7 +495,7 @@ impl Walker<'_> {
         (pos, end): (usize, usize),
         sink: &mut S,
     ) -> Option<usize> {
-        if end.saturating_sub(pos) < st.size || !plain_struct(st) {
+        if end.saturating_sub(pos) < st.size || !st.plain(plain_struct) {
             return None;
         }
         let field: Name = child_field(parent, st.name);

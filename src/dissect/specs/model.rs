@@ -244,6 +244,33 @@ pub struct StructDef {
     pub size: usize,
     /// The field paths and JSON heads of its members where it is written.
     pub written: WrittenAt,
+    /// What [`StructDef::plain`] worked out, on first use.
+    plain: Made<bool>,
+}
+
+impl StructDef {
+    /// A struct of `members` (named, `size` bytes in all).
+    pub fn new(name: &'static str, members: Vec<Member>, size: usize) -> Self {
+        StructDef {
+            name,
+            member_names: crate::model::intern_list(
+                &members.iter().map(|m| m.name).collect::<Vec<_>>(),
+            ),
+            member_cnames: crate::model::intern_list(
+                &members.iter().map(|m| m.cname).collect::<Vec<_>>(),
+            ),
+            members,
+            size,
+            written: WrittenAt::default(),
+            plain: Made::default(),
+        }
+    }
+
+    /// `test(self)`, worked out once (trees ask it of every struct they write): whether the
+    /// walker may write its members straight (see `attrs::lines::plain_struct`).
+    pub fn plain(&self, test: impl FnOnce(&StructDef) -> bool) -> bool {
+        *self.plain.0.get_or_init(|| test(self))
+    }
 }
 
 /// An enum or flags definition.

@@ -217,18 +217,7 @@ fn compile(doc: &Y, source: SpecSource) -> R<Spec> {
         }
         structs.insert(
             sname.to_string(),
-            StructDef {
-                name: crate::model::intern(sname),
-                member_names: crate::model::intern_list(
-                    &members.iter().map(|m| m.name).collect::<Vec<_>>(),
-                ),
-                member_cnames: crate::model::intern_list(
-                    &members.iter().map(|m| m.cname).collect::<Vec<_>>(),
-                ),
-                members,
-                size: 0,
-                written: Default::default(),
-            },
+            StructDef::new(crate::model::intern(sname), members, 0),
         );
     }
 
