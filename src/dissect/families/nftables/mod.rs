@@ -408,6 +408,16 @@ fn nstr<'a>(n: Named<'a>, name: &str) -> Option<Cow<'a, str>> {
     n.get(name).map(name_cow)
 }
 
+/// ` NAME` for each of the string attributes `attrs` present, in that order.
+fn push_names<const N: usize>(out: &mut String, n: Named, attrs: [&str; N]) {
+    for a in attrs {
+        if let Some(t) = nstr(n, a) {
+            out.push(' ');
+            out.push_str(&t);
+        }
+    }
+}
+
 impl Family for Nftables {
     /// Set element keys typed by the set's key type when the capture showed the set
     /// (`192.0.2.128` rather than `c0000280`, port 22 rather than `0016`).
@@ -445,10 +455,7 @@ impl Family for Nftables {
             "TABLE" => {
                 out.push_str(" table ");
                 out.push_str(fam);
-                if let Some(t) = nstr(n, "name") {
-                    out.push(' ');
-                    out.push_str(&t);
-                }
+                push_names(out, n, ["name"]);
                 let flags = nu32(n, "flags").unwrap_or(0);
                 let names = [(1, "dormant"), (2, "owner"), (4, "persist")];
                 let set: Vec<&str> = names
@@ -468,12 +475,7 @@ impl Family for Nftables {
             "RULE" => {
                 out.push_str(" rule ");
                 out.push_str(fam);
-                for a in ["table", "chain"] {
-                    if let Some(t) = nstr(n, a) {
-                        out.push(' ');
-                        out.push_str(&t);
-                    }
-                }
+                push_names(out, n, ["table", "chain"]);
                 let is_new = op.starts_with("NEW");
                 match n.nest("expressions") {
                     Some(list) if is_new => {
@@ -558,12 +560,7 @@ impl Family for Nftables {
                 // nft monitor trace: `trace id 9cf4a7e5 inet filter input rule handle 4
                 // (verdict accept)`, `... policy drop`, `... verdict continue`.
                 let _ = write!(out, " trace id {:08x} {fam}", nu32(n, "id").unwrap_or(0));
-                for a in ["table", "chain"] {
-                    if let Some(t) = nstr(n, a) {
-                        out.push(' ');
-                        out.push_str(&t);
-                    }
-                }
+                push_names(out, n, ["table", "chain"]);
                 let verdict = n.nest("verdict").map(|vd| {
                     let mut s = String::new();
                     let code = nu32(vd, "code").unwrap_or(0) as i32;
@@ -597,12 +594,7 @@ impl Family for Nftables {
                 for w in [" ", word, " ", fam] {
                     out.push_str(w);
                 }
-                for a in ["table", "name"] {
-                    if let Some(t) = nstr(n, a) {
-                        out.push(' ');
-                        out.push_str(&t);
-                    }
-                }
+                push_names(out, n, ["table", "name"]);
                 true
             }
             _ => false,
@@ -761,12 +753,7 @@ fn push_prio(out: &mut String, family: u8, hook: Option<&str>, prio: i32) {
 fn chain(n: Named, family: u8, out: &mut String) {
     out.push_str(" chain ");
     out.push_str(family_name(family));
-    for a in ["table", "name"] {
-        if let Some(t) = nstr(n, a) {
-            out.push(' ');
-            out.push_str(&t);
-        }
-    }
+    push_names(out, n, ["table", "name"]);
     let Some(hook) = n.nest("hook") else {
         return;
     };
@@ -822,12 +809,7 @@ fn set(n: Named, family: u8, out: &mut String) {
     for w in [" ", word, " ", family_name(family)] {
         out.push_str(w);
     }
-    for a in ["table", "name"] {
-        if let Some(t) = nstr(n, a) {
-            out.push(' ');
-            out.push_str(&t);
-        }
-    }
+    push_names(out, n, ["table", "name"]);
     let Some(kt) = nu32(n, "key-type") else {
         return;
     };
