@@ -78,7 +78,7 @@ if [ "$VM_ONLY" = 1 ]; then
   exit 0
 fi
 NLSCOPE_NLMON_VM_OUT=$OUT cargo test --locked --test main nlmon_vm -- --nocapture 2>&1 | tee "$OUT/compare.log"
-# `cargo test` filtered to nothing would pass silently: insist both checks ran and passed.
+# `cargo test` filtered to nothing would pass silently: insist all three checks ran and passed.
 grep -q 'test result: ok. 3 passed' "$OUT/compare.log" || { echo "nlmon-vm-test: comparison did not pass" >&2; exit 1; }
 grep -q 'byte-identical' "$OUT/compare.log" || { echo "nlmon-vm-test: comparison was skipped" >&2; exit 1; }
 echo "nlmon-vm-test: passed in $(( $(date +%s) - START )) s" >&2
