@@ -251,13 +251,16 @@ pub fn run_named(
         && opts.input != "-"
         && std::fs::metadata(&opts.input).is_ok_and(|m| m.len() >= WARM_SPECS_FROM)
     {
-        let (all, path) = (specs.clone(), opts.input.clone());
+        let (mut all, path) = (specs.clone(), opts.input.clone());
         let pins = opts.genl.clone();
-        // The specs `--decode-as` names read their protocols whatever claims them.
-        let pinned: Vec<String> = opts.decode_as.iter().map(|(_, n)| n.clone()).collect();
+        // Pinned as the reading dissector pins them, so a protocol's warm-up picks the spec
+        // `--decode-as` names (the clone shares what it loads).
+        for (proto, name) in &opts.decode_as {
+            let _ = all.pin_protocol(*proto, name);
+        }
         let _ = thread::Builder::new().name("specs".into()).spawn(move || {
             let (protocols, genl, all_genl) = walk::sniff(&path, SNIFF_BYTES, &pins);
-            let genl: Vec<&str> = genl.iter().chain(&pinned).map(String::as_str).collect();
+            let genl: Vec<&str> = genl.iter().map(String::as_str).collect();
             all.load_for(protocols, &genl, all_genl);
         });
     }
